@@ -1,0 +1,184 @@
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::*;
+
+fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k: &str| map.get(k).cloned()
+}
+
+fn files(pairs: &[(&str, &str)]) -> impl Fn(&Path) -> std::io::Result<String> {
+    let map: HashMap<PathBuf, String> = pairs
+        .iter()
+        .map(|(k, v)| (PathBuf::from(k), v.to_string()))
+        .collect();
+    move |p: &Path| {
+        map.get(p)
+            .cloned()
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
+}
+
+fn minimal_env() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("STRATA_DATA", "/d"),
+        ("STRATA_VOLUMES", "fast=/v/0,/v/1,/v/2,/v/3"),
+        ("STRATA_ACCESS_KEY", "root"),
+        ("STRATA_SECRET_KEY", "rootsecret"),
+    ]
+}
+
+#[test]
+fn dev_mode_needs_nothing_else_and_makes_two_classes() {
+    let args = ServeArgs {
+        dev: true,
+        ..Default::default()
+    };
+    let cfg = load(&args, &env_of(&[]), &files(&[])).unwrap();
+    assert_eq!(cfg.listen.to_string(), DEFAULT_LISTEN);
+    assert_eq!(cfg.data, PathBuf::from("./strata-data"));
+    assert_eq!(cfg.classes.len(), 2);
+    assert_eq!(cfg.classes[0].name, "fast");
+    assert_eq!(cfg.classes[0].volumes.len(), 4);
+    assert_eq!(
+        cfg.classes[0].scheme,
+        Some(SchemeSpec::Erasure { data: 2, parity: 2 })
+    );
+    assert_eq!(cfg.classes[1].scheme, Some(SchemeSpec::Mirror));
+    assert_eq!(cfg.credentials.access_key, DEV_ACCESS_KEY);
+    assert_eq!(cfg.shutdown_grace, Duration::from_secs(30));
+}
+
+#[test]
+fn environment_names_follow_the_contract() {
+    let mut env = minimal_env();
+    env.extend([
+        ("STRATA_LISTEN", "127.0.0.1:9100"),
+        ("STRATA_REGION", "eu-west-1"),
+        ("STRATA_DOMAIN", "s3.local"),
+        ("STRATA_BUCKETS", "uploads, reports"),
+        ("STRATA_SHUTDOWN_GRACE", "5"),
+        ("STRATA_ERASURE", "fast=3+1"),
+    ]);
+    let cfg = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap();
+    assert_eq!(cfg.listen.port(), 9100);
+    assert_eq!(cfg.region, "eu-west-1");
+    assert_eq!(cfg.domain.as_deref(), Some("s3.local"));
+    assert_eq!(cfg.buckets, vec!["uploads", "reports"]);
+    assert_eq!(cfg.shutdown_grace, Duration::from_secs(5));
+    assert_eq!(
+        cfg.classes[0].scheme,
+        Some(SchemeSpec::Erasure { data: 3, parity: 1 })
+    );
+}
+
+#[test]
+fn flag_wins_over_env_which_wins_over_file() {
+    let file = "listen = \"127.0.0.1:7000\"\nregion = \"file-region\"\nshutdown_grace = 9\n\
+                data = \"/d\"\nvolumes = \"a=/x\"\naccess_key = \"fileroot\"\nsecret_key = \"filesecret\"\n";
+    let args = ServeArgs {
+        config: Some("/etc/strata.toml".into()),
+        listen: Some("127.0.0.1:7002".into()),
+        ..Default::default()
+    };
+    let env = env_of(&[
+        ("STRATA_LISTEN", "127.0.0.1:7001"),
+        ("STRATA_REGION", "env-region"),
+    ]);
+    let cfg = load(&args, &env, &files(&[("/etc/strata.toml", file)])).unwrap();
+    assert_eq!(cfg.listen.port(), 7002);
+    assert_eq!(cfg.region, "env-region");
+    assert_eq!(cfg.shutdown_grace, Duration::from_secs(9));
+    assert_eq!(cfg.credentials.access_key, "fileroot");
+}
+
+#[test]
+fn credentials_come_from_mounted_files_without_the_newline() {
+    let env = env_of(&[
+        ("STRATA_DATA", "/d"),
+        ("STRATA_VOLUMES", "a=/x"),
+        ("STRATA_ACCESS_KEY_FILE", "/s/ak"),
+        ("STRATA_SECRET_KEY_FILE", "/s/sk"),
+    ]);
+    let cfg = load(
+        &ServeArgs::default(),
+        &env,
+        &files(&[("/s/ak", "root\n"), ("/s/sk", "supersecret\n")]),
+    )
+    .unwrap();
+    assert_eq!(cfg.credentials.access_key, "root");
+    assert_eq!(cfg.credentials.secret_key, "supersecret");
+}
+
+#[test]
+fn errors_name_the_bad_setting() {
+    let mut env = minimal_env();
+    env.push(("STRATA_LISTEN", "not-an-address"));
+    let err = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap_err();
+    assert!(err.to_string().starts_with("--listen"), "{err}");
+
+    let mut env = minimal_env();
+    env.push(("STRATA_ERASURE", "fast=2+1"));
+    let err = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap_err();
+    assert!(err.to_string().starts_with("--erasure"), "{err}");
+
+    let mut env = minimal_env();
+    env.push(("STRATA_SHUTDOWN_GRACE", "soon"));
+    let err = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap_err();
+    assert!(err.to_string().starts_with("--shutdown-grace"), "{err}");
+
+    let env = env_of(&[("STRATA_DATA", "/d"), ("STRATA_VOLUMES", "a=/x")]);
+    let err = load(&ServeArgs::default(), &env, &files(&[])).unwrap_err();
+    assert_eq!(err, ConfigError::Missing("--access-key"));
+
+    let err = load(&ServeArgs::default(), &env_of(&[]), &files(&[])).unwrap_err();
+    assert_eq!(err, ConfigError::Missing("--data"));
+}
+
+#[test]
+fn unknown_names_in_the_file_are_rejected() {
+    let args = ServeArgs {
+        config: Some("/c.toml".into()),
+        ..Default::default()
+    };
+    let err = load(&args, &env_of(&[]), &files(&[("/c.toml", "listne = \"x\"")])).unwrap_err();
+    assert!(matches!(err, ConfigError::File(_)), "{err}");
+}
+
+#[test]
+fn tls_listener_without_files_means_self_signed() {
+    let mut env = minimal_env();
+    env.push(("STRATA_TLS_LISTEN", "0.0.0.0:9443"));
+    let cfg = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap();
+    let tls = cfg.tls.unwrap();
+    assert_eq!(tls.listen.port(), 9443);
+    assert!(tls.files.is_none());
+
+    let mut env = minimal_env();
+    env.extend([
+        ("STRATA_TLS_LISTEN", "0.0.0.0:9443"),
+        ("STRATA_TLS_CERT", "/c.pem"),
+    ]);
+    let err = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap_err();
+    assert_eq!(err, ConfigError::Missing("--tls-key"));
+}
+
+#[test]
+fn volumes_spec_keeps_class_order() {
+    let env = env_of(&[
+        ("STRATA_DATA", "/d"),
+        ("STRATA_VOLUMES", "fast=/f/0,/f/1;bulk=/b/0"),
+        ("STRATA_ACCESS_KEY", "root"),
+        ("STRATA_SECRET_KEY", "rootsecret"),
+        ("STRATA_ERASURE", "fast=mirror;bulk=none"),
+    ]);
+    let cfg = load(&ServeArgs::default(), &env, &files(&[])).unwrap();
+    let names: Vec<_> = cfg.classes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["fast", "bulk"]);
+    assert_eq!(cfg.classes[1].scheme, Some(SchemeSpec::Single));
+}

@@ -1,0 +1,39 @@
+//! `strata`: the S3 sidecar.
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use strata_gateway::config::{self, ServeArgs};
+
+/// strata: an S3 object store for one pod, built from its volumes.
+#[derive(Debug, Parser)]
+#[command(name = "strata", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve S3 (see docs/CLI-CONTRACT.md for every setting and its variable).
+    Serve(ServeArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Serve(args) => {
+            let env = |name: &str| std::env::var(name).ok();
+            let read = |path: &std::path::Path| std::fs::read_to_string(path);
+            let cfg = config::load(&args, &env, &read).context("invalid configuration")?;
+            strata_gateway::server::serve(cfg).context("strata serve")?;
+        }
+    }
+    Ok(())
+}

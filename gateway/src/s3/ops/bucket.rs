@@ -1,0 +1,115 @@
+//! Bucket lifecycle: list, create, delete, head, location, versioning.
+
+use strata_volume::Versioning;
+
+use super::common::{Ctx, Request, Response};
+use crate::s3::error::{Code, S3Error};
+use crate::s3::http::iso8601;
+use crate::s3::xml::{
+    from_xml, BucketEntry, Buckets, CreateBucketConfiguration, ListAllMyBucketsResult,
+    LocationConstraintResult, VersioningConfiguration, MAX_XML_BODY, S3_NS,
+};
+
+/// ListBuckets.
+pub async fn list_buckets(ctx: &Ctx) -> Result<Response, S3Error> {
+    let buckets = ctx.store.list_buckets().await?;
+    Response::xml(&ListAllMyBucketsResult {
+        xmlns: S3_NS,
+        Owner: ctx.owner(),
+        Buckets: Buckets {
+            Bucket: buckets
+                .into_iter()
+                .map(|b| BucketEntry {
+                    Name: b.name,
+                    CreationDate: iso8601(b.created),
+                })
+                .collect(),
+        },
+    })
+}
+
+/// CreateBucket, with an optional location constraint that must name our region.
+pub async fn create_bucket(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let bucket = req.bucket()?.to_string();
+    let body = req.body.collect(MAX_XML_BODY).await?;
+    let location = if body.is_empty() {
+        None
+    } else {
+        let cfg: CreateBucketConfiguration = from_xml(&body)?;
+        cfg.LocationConstraint.filter(|l| !l.is_empty())
+    };
+    if let Some(l) = &location {
+        if *l != ctx.region {
+            return Err(Code::InvalidArgument.with(format!(
+                "the location constraint {l:?} is incompatible with this endpoint's region {:?}",
+                ctx.region
+            )));
+        }
+    }
+    ctx.store.create_bucket(&bucket, location.as_deref()).await?;
+    Ok(Response::ok().with("location", format!("/{bucket}")))
+}
+
+/// DeleteBucket.
+pub async fn delete_bucket(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    ctx.store.delete_bucket(req.bucket()?).await?;
+    Ok(Response::no_content())
+}
+
+/// HeadBucket.
+pub async fn head_bucket(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let info = ctx.store.bucket_info(req.bucket()?).await?;
+    Ok(Response::ok().with(
+        "x-amz-bucket-region",
+        info.location.unwrap_or_else(|| ctx.region.clone()),
+    ))
+}
+
+/// GetBucketLocation: empty for us-east-1, as S3 answers.
+pub async fn get_bucket_location(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let info = ctx.store.bucket_info(req.bucket()?).await?;
+    let region = info.location.unwrap_or_else(|| ctx.region.clone());
+    Response::xml(&LocationConstraintResult {
+        xmlns: S3_NS,
+        region: if region == "us-east-1" {
+            String::new()
+        } else {
+            region
+        },
+    })
+}
+
+/// GetBucketVersioning: no `Status` until versioning was ever set.
+pub async fn get_bucket_versioning(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let info = ctx.store.bucket_info(req.bucket()?).await?;
+    let status = match info.versioning {
+        Versioning::Unversioned => None,
+        Versioning::Enabled => Some("Enabled".to_string()),
+        Versioning::Suspended => Some("Suspended".to_string()),
+    };
+    Response::xml(&VersioningConfiguration {
+        xmlns: Some(S3_NS),
+        Status: status,
+        MfaDelete: None,
+    })
+}
+
+/// PutBucketVersioning.
+pub async fn put_bucket_versioning(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let bucket = req.bucket()?.to_string();
+    let body = req.body.collect_xml(MAX_XML_BODY).await?;
+    let cfg: VersioningConfiguration = from_xml(&body)?;
+    if cfg.MfaDelete.as_deref() == Some("Enabled") {
+        return Err(Code::NotImplemented.with("MFA delete is not supported"));
+    }
+    let state = match cfg.Status.as_deref() {
+        Some("Enabled") => Versioning::Enabled,
+        Some("Suspended") => Versioning::Suspended,
+        _ => {
+            return Err(Code::IllegalVersioningConfigurationException
+                .with("the versioning configuration specified in the request is invalid"))
+        }
+    };
+    ctx.store.set_versioning(&bucket, state).await?;
+    Ok(Response::ok())
+}

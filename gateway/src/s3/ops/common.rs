@@ -1,0 +1,381 @@
+//! What every handler shares: its context, request and response types, and the header
+//! conventions of objects (metadata, storage class, tags, checksums).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::HeaderMap;
+use strata_volume::{BodyCheck, BodySummary, ObjectInfo, ObjectMeta, Store, WritePrecondition};
+
+use crate::auth::PayloadSummary;
+
+use crate::checksum::{parse_content_md5, ChecksumAlgorithm};
+use crate::s3::body::{Body, ResponseBody};
+use crate::s3::error::{Code, S3Error};
+use crate::s3::http::{header, http_date, quote_etag};
+use crate::s3::operation::Operation;
+use crate::s3::query::Query;
+use crate::s3::xml::{to_xml, Owner, Tag};
+
+/// What handlers need from the server: the store and a few names. Nothing else of the config.
+#[derive(Clone)]
+pub struct Ctx {
+    /// The volume engine.
+    pub store: Store,
+    /// Region reported by GetBucketLocation and HeadBucket.
+    pub region: String,
+    /// Name of the first storage class, reported to clients as `STANDARD`.
+    pub namespace_class: String,
+}
+
+impl Ctx {
+    /// The owner shown in listings: the single root identity for now.
+    pub fn owner(&self) -> Owner {
+        Owner {
+            ID: "strata-root".into(),
+            DisplayName: "root".into(),
+        }
+    }
+
+    /// The class name clients see: the namespace class is S3's `STANDARD`.
+    pub fn class_for_client(&self, class: &str) -> String {
+        if class.eq_ignore_ascii_case(&self.namespace_class) {
+            "STANDARD".into()
+        } else {
+            class.to_string()
+        }
+    }
+
+    /// The store class for an `x-amz-storage-class` value; `STANDARD` is the namespace class.
+    pub fn class_from_client(&self, value: Option<&str>) -> Result<Option<String>, S3Error> {
+        match value.map(str::trim) {
+            None | Some("") | Some("STANDARD") => Ok(None),
+            Some(name) if self.store.has_class(name) => Ok(Some(name.to_string())),
+            Some(name) => Err(Code::InvalidStorageClass.with(format!(
+                "the storage class {name:?} is not configured"
+            ))),
+        }
+    }
+}
+
+/// What the payload verifier found once the body ended (lengths, verified checksums). The
+/// body stream fills it after `finish()` succeeds; the store's body check reads it before
+/// the commit.
+pub type PayloadSlot = Arc<Mutex<Option<PayloadSummary>>>;
+
+/// A body check that stores the checksums the verifier computed (the client's, verified).
+/// It refuses the body when the stream ended without a verified summary.
+pub fn body_check(slot: PayloadSlot) -> BodyCheck {
+    Box::new(move |_: &BodySummary| {
+        let summary = slot
+            .lock()
+            .map_err(|_| "payload summary lock poisoned")?
+            .take()
+            .ok_or("the body ended without passing verification")?;
+        Ok(summary
+            .checksums
+            .iter()
+            .map(|c| (c.algorithm().as_str().to_string(), c.to_base64()))
+            .collect())
+    })
+}
+
+/// One request as a handler sees it.
+pub struct Request<'a> {
+    /// The routed operation.
+    pub op: Operation,
+    /// Bucket, if addressed.
+    pub bucket: Option<String>,
+    /// Key, if addressed.
+    pub key: Option<String>,
+    /// Decoded query.
+    pub query: Query,
+    /// Request headers.
+    pub headers: &'a HeaderMap,
+    /// The verified, decoded body.
+    pub body: Body<'a>,
+    /// The verifier's summary, once the body is read.
+    pub payload: PayloadSlot,
+}
+
+impl Request<'_> {
+    /// The bucket; the router guarantees one for bucket and object operations.
+    pub fn bucket(&self) -> Result<&str, S3Error> {
+        self.bucket
+            .as_deref()
+            .ok_or_else(|| Code::InvalidRequest.with("a bucket is required"))
+    }
+
+    /// The key; the router guarantees one for object operations.
+    pub fn key(&self) -> Result<&str, S3Error> {
+        self.key
+            .as_deref()
+            .ok_or_else(|| Code::InvalidRequest.with("an object key is required"))
+    }
+
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(self.headers, name)
+    }
+
+    /// `?versionId=`, with `null` meaning the null version.
+    pub fn version_id(&self) -> Option<String> {
+        self.query.get("versionId").map(str::to_string)
+    }
+}
+
+/// A handler's answer.
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers beyond the ones the server adds (request id, date, server).
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: ResponseBody,
+}
+
+impl Response {
+    /// 200 with no body.
+    pub fn ok() -> Self {
+        Response {
+            status: 200,
+            headers: Vec::new(),
+            body: ResponseBody::Empty,
+        }
+    }
+
+    /// 204 No Content.
+    pub fn no_content() -> Self {
+        Response {
+            status: 204,
+            ..Response::ok()
+        }
+    }
+
+    /// 200 with an XML document.
+    pub fn xml<T: serde::Serialize>(doc: &T) -> Result<Self, S3Error> {
+        let body = to_xml(doc)?;
+        Ok(Response {
+            status: 200,
+            headers: vec![("content-type".into(), "application/xml".into())],
+            body: ResponseBody::Full(body),
+        })
+    }
+
+    /// 200 with raw bytes of a content type.
+    pub fn bytes(content_type: &str, body: Bytes) -> Self {
+        Response {
+            status: 200,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: ResponseBody::Full(body),
+        }
+    }
+
+    /// Adds a header.
+    pub fn with(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// Adds a header when there is a value.
+    pub fn with_opt(self, name: &str, value: Option<impl Into<String>>) -> Self {
+        match value {
+            Some(v) => self.with(name, v),
+            None => self,
+        }
+    }
+}
+
+/// Largest number of tags on one object or bucket.
+const MAX_TAGS: usize = 50;
+
+/// Checks S3's tag rules (object tags allow 10, buckets 50; keys 128, values 256 chars).
+pub fn validate_tags(tags: &[(String, String)], max: usize) -> Result<(), S3Error> {
+    if tags.len() > max.min(MAX_TAGS) {
+        return Err(Code::InvalidTag.with(format!("at most {max} tags are allowed")));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (k, v) in tags {
+        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
+            return Err(Code::InvalidTag.with("tag keys are 1-128 and values 0-256 characters"));
+        }
+        if !seen.insert(k) {
+            return Err(Code::InvalidTag.with("cannot provide multiple tags with the same key"));
+        }
+    }
+    Ok(())
+}
+
+/// `x-amz-tagging: k1=v1&k2=v2` (URL-encoded like a query).
+pub fn tags_from_header(value: Option<&str>) -> Result<Vec<(String, String)>, S3Error> {
+    let Some(v) = value else { return Ok(Vec::new()) };
+    let q = Query::parse(v).map_err(|_| Code::InvalidTag.with("x-amz-tagging is not UTF-8"))?;
+    let tags: Vec<(String, String)> = q.pairs().to_vec();
+    validate_tags(&tags, 10)?;
+    Ok(tags)
+}
+
+/// Tag pairs to XML tags.
+pub fn tags_to_xml(tags: &[(String, String)]) -> Vec<Tag> {
+    tags.iter()
+        .map(|(k, v)| Tag {
+            Key: k.clone(),
+            Value: v.clone(),
+        })
+        .collect()
+}
+
+/// System and user metadata from request headers.
+pub fn meta_from_headers(headers: &HeaderMap) -> Result<ObjectMeta, S3Error> {
+    let get = |n: &str| header(headers, n).map(str::to_string);
+    // `aws-chunked` is transport framing, not a property of the object.
+    let content_encoding = get("content-encoding").and_then(|v| {
+        let rest: Vec<&str> = v
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.eq_ignore_ascii_case("aws-chunked") && !e.is_empty())
+            .collect();
+        (!rest.is_empty()).then(|| rest.join(","))
+    });
+    let mut user = BTreeMap::new();
+    let mut user_bytes = 0;
+    for (name, value) in headers {
+        if let Some(suffix) = name.as_str().strip_prefix("x-amz-meta-") {
+            let value = value
+                .to_str()
+                .map_err(|_| Code::InvalidArgument.with("x-amz-meta-* values must be ASCII"))?;
+            user_bytes += suffix.len() + value.len();
+            user.insert(suffix.to_string(), value.to_string());
+        }
+    }
+    if user_bytes > 2048 {
+        return Err(Code::InvalidArgument.with("user metadata is limited to 2 KB"));
+    }
+    Ok(ObjectMeta {
+        content_type: get("content-type"),
+        cache_control: get("cache-control"),
+        content_disposition: get("content-disposition"),
+        content_encoding,
+        content_language: get("content-language"),
+        expires: get("expires"),
+        user,
+    })
+}
+
+/// `Content-MD5`, if sent.
+pub fn content_md5(headers: &HeaderMap) -> Result<Option<[u8; 16]>, S3Error> {
+    match header(headers, "content-md5") {
+        None => Ok(None),
+        Some(v) => parse_content_md5(v)
+            .map(Some)
+            .map_err(|_| Code::InvalidDigest.with("the Content-MD5 you specified is not valid")),
+    }
+}
+
+/// `If-None-Match: *` / `If-Match: etag` on a write.
+pub fn write_precondition(headers: &HeaderMap) -> Result<Option<WritePrecondition>, S3Error> {
+    if let Some(v) = header(headers, "if-none-match") {
+        return if v.trim() == "*" {
+            Ok(Some(WritePrecondition::IfNoneMatchAny))
+        } else {
+            Err(Code::NotImplemented.with("If-None-Match on writes supports only '*'"))
+        };
+    }
+    Ok(header(headers, "if-match")
+        .map(|v| WritePrecondition::IfMatch(v.trim().trim_matches('"').to_string())))
+}
+
+/// The algorithm named by `x-amz-sdk-checksum-algorithm` / `x-amz-checksum-algorithm`.
+pub fn declared_algorithm(headers: &HeaderMap) -> Result<Option<ChecksumAlgorithm>, S3Error> {
+    let v = header(headers, "x-amz-sdk-checksum-algorithm")
+        .or_else(|| header(headers, "x-amz-checksum-algorithm"));
+    match v {
+        None => Ok(None),
+        Some(name) => ChecksumAlgorithm::ALL
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(name.trim()))
+            .map(Some)
+            .ok_or_else(|| Code::InvalidRequest.with(format!("unknown checksum algorithm {name}"))),
+    }
+}
+
+/// Headers describing an object version, shared by GET, HEAD and the writes.
+pub fn object_headers(
+    ctx: &Ctx,
+    info: &ObjectInfo,
+    checksum_mode: bool,
+) -> Vec<(String, String)> {
+    let mut h: Vec<(String, String)> = vec![
+        ("etag".into(), quote_etag(&info.etag)),
+        ("last-modified".into(), http_date(info.last_modified)),
+        ("accept-ranges".into(), "bytes".into()),
+        (
+            "content-type".into(),
+            info.meta
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "binary/octet-stream".into()),
+        ),
+    ];
+    let m = &info.meta;
+    for (name, value) in [
+        ("cache-control", &m.cache_control),
+        ("content-disposition", &m.content_disposition),
+        ("content-encoding", &m.content_encoding),
+        ("content-language", &m.content_language),
+        ("expires", &m.expires),
+    ] {
+        if let Some(v) = value {
+            h.push((name.into(), v.clone()));
+        }
+    }
+    for (k, v) in &m.user {
+        h.push((format!("x-amz-meta-{k}"), v.clone()));
+    }
+    if info.version_id != "null" {
+        h.push(("x-amz-version-id".into(), info.version_id.clone()));
+    }
+    let class = ctx.class_for_client(&info.storage_class);
+    if class != "STANDARD" {
+        h.push(("x-amz-storage-class".into(), class));
+    }
+    if !info.tags.is_empty() {
+        h.push(("x-amz-tagging-count".into(), info.tags.len().to_string()));
+    }
+    if checksum_mode {
+        h.extend(checksum_headers(&info.checksums));
+    }
+    h
+}
+
+/// `x-amz-checksum-*` response headers for stored checksums.
+pub fn checksum_headers(checksums: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    checksums
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .filter_map(|(name, v)| {
+            ChecksumAlgorithm::ALL
+                .into_iter()
+                .find(|a| a.as_str() == name)
+                .map(|a| (a.header_name().to_string(), v.clone()))
+        })
+        .collect()
+}
+
+/// The stored checksum of an algorithm, by its XML element name's suffix.
+pub fn checksum_of(checksums: &BTreeMap<String, String>, name: &str) -> Option<String> {
+    checksums.get(name).filter(|v| !v.is_empty()).cloned()
+}
+
+/// Parses a bounded integer query parameter (`max-keys`, `max-parts`, ...).
+pub fn query_number(req: &Request<'_>, name: &str, default: usize, max: usize) -> Result<usize, S3Error> {
+    match req.query.get(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<usize>()
+            .map(|n| n.min(max))
+            .map_err(|_| Code::InvalidArgument.with(format!("{name} must be a non-negative integer"))),
+    }
+}

@@ -1,0 +1,84 @@
+//! DeleteObject and DeleteObjects.
+
+use strata_volume::Error as VolumeError;
+
+use super::common::{Ctx, Request, Response};
+use crate::s3::error::S3Error;
+use crate::s3::names::validate_key;
+use crate::s3::xml::{from_xml, Delete, DeleteErrorEntry, DeleteResult, DeletedEntry, MAX_XML_BODY, S3_NS};
+
+/// Most keys one DeleteObjects may name.
+const MAX_DELETE_KEYS: usize = 1000;
+
+/// DeleteObject: deleting a missing key succeeds, as in S3.
+pub async fn delete_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let version = req.version_id();
+    let outcome = match ctx
+        .store
+        .delete_object(req.bucket()?, req.key()?, version.as_deref())
+        .await
+    {
+        Ok(o) => o,
+        Err(VolumeError::NoSuchKey { .. }) if version.is_none() => {
+            return Ok(Response::no_content())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut resp = Response::no_content();
+    if outcome.delete_marker {
+        resp = resp.with("x-amz-delete-marker", "true");
+    }
+    Ok(resp.with_opt("x-amz-version-id", outcome.version_id))
+}
+
+/// DeleteObjects: each key gets its own result; `Quiet` leaves out the successes.
+pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let bucket = req.bucket()?.to_string();
+    let body = req.body.collect_xml(MAX_XML_BODY).await?;
+    let doc: Delete = from_xml(&body)?;
+    if doc.Object.len() > MAX_DELETE_KEYS {
+        return Err(crate::s3::error::Code::MalformedXML.with("at most 1000 keys per request"));
+    }
+    let quiet = doc.Quiet.unwrap_or(false);
+    let mut result = DeleteResult {
+        xmlns: S3_NS,
+        Deleted: Vec::new(),
+        Error: Vec::new(),
+    };
+    for obj in doc.Object {
+        let attempt = match validate_key(&obj.Key) {
+            Err(e) => Err(S3Error::from(e)),
+            Ok(()) => match ctx
+                .store
+                .delete_object(&bucket, &obj.Key, obj.VersionId.as_deref())
+                .await
+            {
+                Ok(o) => Ok(Some(o)),
+                Err(VolumeError::NoSuchKey { .. }) if obj.VersionId.is_none() => Ok(None),
+                Err(e) => Err(S3Error::from(e)),
+            },
+        };
+        match attempt {
+            Ok(outcome) if !quiet => {
+                let mut entry = DeletedEntry {
+                    Key: obj.Key,
+                    VersionId: obj.VersionId.clone(),
+                    ..DeletedEntry::default()
+                };
+                if let Some(o) = outcome.filter(|o| o.delete_marker) {
+                    entry.DeleteMarker = Some(true);
+                    entry.DeleteMarkerVersionId = o.version_id;
+                }
+                result.Deleted.push(entry);
+            }
+            Ok(_) => {}
+            Err(e) => result.Error.push(DeleteErrorEntry {
+                Key: obj.Key,
+                VersionId: obj.VersionId,
+                Code: e.code.to_string(),
+                Message: e.message,
+            }),
+        }
+    }
+    Response::xml(&result)
+}

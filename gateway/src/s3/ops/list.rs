@@ -1,0 +1,242 @@
+//! ListObjects (v1 and v2) and ListObjectVersions.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use strata_volume::{ListOptions, ListPage, ListVersionsOptions};
+
+use super::common::{query_number, Ctx, Request, Response};
+use crate::s3::error::{Code, S3Error};
+use crate::s3::http::{iso8601, quote_etag};
+use crate::s3::xml::{
+    CommonPrefix, ListBucketResultV1, ListBucketResultV2, ListVersionsResult, ObjectEntry,
+    VersionEntry, S3_NS,
+};
+
+/// Default and largest page, as in S3.
+const MAX_KEYS: usize = 1000;
+
+/// What `encoding-type=url` leaves alone: unreserved characters and `/`.
+const KEY_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// Encodes names in a listing when the client asked for `encoding-type=url`.
+struct Encoder(bool);
+
+impl Encoder {
+    fn for_request(req: &Request<'_>) -> Result<Encoder, S3Error> {
+        match req.query.get("encoding-type") {
+            None => Ok(Encoder(false)),
+            Some(v) if v.eq_ignore_ascii_case("url") => Ok(Encoder(true)),
+            Some(_) => Err(Code::InvalidArgument.with("invalid encoding method specified")),
+        }
+    }
+
+    fn name(&self, s: &str) -> String {
+        if self.0 {
+            utf8_percent_encode(s, KEY_ENCODE).to_string()
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn opt(&self, s: Option<&str>) -> Option<String> {
+        s.map(|s| self.name(s))
+    }
+
+    fn kind(&self) -> Option<String> {
+        self.0.then(|| "url".to_string())
+    }
+}
+
+fn common_opts(req: &Request<'_>) -> Result<(String, Option<String>, usize), S3Error> {
+    let prefix = req.query.get("prefix").unwrap_or("").to_string();
+    let delimiter = req
+        .query
+        .get("delimiter")
+        .filter(|d| !d.is_empty())
+        .map(str::to_string);
+    let max_keys = query_number(req, "max-keys", MAX_KEYS, MAX_KEYS)?;
+    Ok((prefix, delimiter, max_keys))
+}
+
+fn entries(ctx: &Ctx, page: &ListPage, enc: &Encoder, owner: bool) -> (Vec<ObjectEntry>, Vec<CommonPrefix>) {
+    let objects = page
+        .objects
+        .iter()
+        .map(|o| ObjectEntry {
+            Key: enc.name(&o.key),
+            LastModified: iso8601(o.last_modified),
+            ETag: quote_etag(&o.etag),
+            Size: o.size,
+            StorageClass: ctx.class_for_client(&o.storage_class),
+            Owner: owner.then(|| ctx.owner()),
+        })
+        .collect();
+    let prefixes = page
+        .common_prefixes
+        .iter()
+        .map(|p| CommonPrefix { Prefix: enc.name(p) })
+        .collect();
+    (objects, prefixes)
+}
+
+/// ListObjects (v1, marker based).
+pub async fn list_objects_v1(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let enc = Encoder::for_request(&req)?;
+    let (prefix, delimiter, max_keys) = common_opts(&req)?;
+    let marker = req.query.get("marker").unwrap_or("").to_string();
+    let page = ctx
+        .store
+        .list_objects(
+            req.bucket()?,
+            ListOptions {
+                prefix: prefix.clone(),
+                delimiter: delimiter.clone(),
+                start_after: (!marker.is_empty()).then(|| marker.clone()),
+                max_keys,
+            },
+        )
+        .await?;
+    let (contents, prefixes) = entries(ctx, &page, &enc, true);
+    Response::xml(&ListBucketResultV1 {
+        xmlns: S3_NS,
+        Name: req.bucket()?.to_string(),
+        Prefix: enc.name(&prefix),
+        Marker: enc.name(&marker),
+        NextMarker: if page.is_truncated {
+            enc.opt(page.next_marker.as_deref())
+        } else {
+            None
+        },
+        MaxKeys: max_keys,
+        Delimiter: enc.opt(delimiter.as_deref()),
+        IsTruncated: page.is_truncated,
+        EncodingType: enc.kind(),
+        Contents: contents,
+        CommonPrefixes: prefixes,
+    })
+}
+
+/// ListObjectsV2 (continuation tokens are the next marker, base64url so they are opaque).
+pub async fn list_objects_v2(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let enc = Encoder::for_request(&req)?;
+    let (prefix, delimiter, max_keys) = common_opts(&req)?;
+    let token = req.query.get("continuation-token").map(str::to_string);
+    let start_after = req.query.get("start-after").filter(|s| !s.is_empty());
+    let resume = match &token {
+        Some(t) => Some(decode_token(t)?),
+        None => start_after.map(str::to_string),
+    };
+    let fetch_owner = req.query.get("fetch-owner") == Some("true");
+    let page = ctx
+        .store
+        .list_objects(
+            req.bucket()?,
+            ListOptions {
+                prefix: prefix.clone(),
+                delimiter: delimiter.clone(),
+                start_after: resume,
+                max_keys,
+            },
+        )
+        .await?;
+    let (contents, prefixes) = entries(ctx, &page, &enc, fetch_owner);
+    Response::xml(&ListBucketResultV2 {
+        xmlns: S3_NS,
+        Name: req.bucket()?.to_string(),
+        Prefix: enc.name(&prefix),
+        MaxKeys: max_keys,
+        KeyCount: contents.len() + prefixes.len(),
+        Delimiter: enc.opt(delimiter.as_deref()),
+        IsTruncated: page.is_truncated,
+        ContinuationToken: token,
+        NextContinuationToken: if page.is_truncated {
+            page.next_marker
+                .as_deref()
+                .map(|m| URL_SAFE_NO_PAD.encode(m.as_bytes()))
+        } else {
+            None
+        },
+        StartAfter: enc.opt(start_after),
+        EncodingType: enc.kind(),
+        Contents: contents,
+        CommonPrefixes: prefixes,
+    })
+}
+
+fn decode_token(token: &str) -> Result<String, S3Error> {
+    URL_SAFE_NO_PAD
+        .decode(token.as_bytes())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| Code::InvalidArgument.with("the continuation token provided is incorrect"))
+}
+
+/// ListObjectVersions.
+pub async fn list_object_versions(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let enc = Encoder::for_request(&req)?;
+    let (prefix, delimiter, max_keys) = common_opts(&req)?;
+    let key_marker = req.query.get("key-marker").unwrap_or("").to_string();
+    let version_marker = req.query.get("version-id-marker").unwrap_or("").to_string();
+    if !version_marker.is_empty() && key_marker.is_empty() {
+        return Err(Code::InvalidArgument
+            .with("a version-id marker cannot be specified without a key marker"));
+    }
+    let page = ctx
+        .store
+        .list_object_versions(
+            req.bucket()?,
+            ListVersionsOptions {
+                prefix: prefix.clone(),
+                delimiter: delimiter.clone(),
+                key_marker: (!key_marker.is_empty()).then(|| key_marker.clone()),
+                version_id_marker: (!version_marker.is_empty()).then(|| version_marker.clone()),
+                max_keys,
+            },
+        )
+        .await?;
+    let mut versions = Vec::new();
+    let mut markers = Vec::new();
+    for v in page.versions {
+        let entry = VersionEntry {
+            Key: enc.name(&v.key),
+            VersionId: v.version_id,
+            IsLatest: v.is_latest,
+            LastModified: iso8601(v.last_modified),
+            ETag: (!v.delete_marker).then(|| quote_etag(&v.etag)),
+            Size: (!v.delete_marker).then_some(v.size),
+            StorageClass: (!v.delete_marker).then(|| ctx.class_for_client(&v.storage_class)),
+            Owner: ctx.owner(),
+        };
+        if v.delete_marker {
+            markers.push(entry);
+        } else {
+            versions.push(entry);
+        }
+    }
+    Response::xml(&ListVersionsResult {
+        xmlns: S3_NS,
+        Name: req.bucket()?.to_string(),
+        Prefix: enc.name(&prefix),
+        KeyMarker: enc.name(&key_marker),
+        VersionIdMarker: version_marker,
+        NextKeyMarker: enc.opt(page.next_key_marker.as_deref()),
+        NextVersionIdMarker: page.next_version_id_marker,
+        MaxKeys: max_keys,
+        Delimiter: enc.opt(delimiter.as_deref()),
+        IsTruncated: page.is_truncated,
+        EncodingType: enc.kind(),
+        Version: versions,
+        DeleteMarker: markers,
+        CommonPrefixes: page
+            .common_prefixes
+            .iter()
+            .map(|p| CommonPrefix { Prefix: enc.name(p) })
+            .collect(),
+    })
+}

@@ -1,0 +1,237 @@
+//! Multipart uploads: create, upload part, complete, abort, list parts and uploads.
+
+use strata_volume::{CompletedPart, ListUploadsOptions, PartOptions};
+
+use super::common::{
+    body_check, checksum_headers, checksum_of, content_md5, declared_algorithm, query_number,
+    write_precondition, Ctx, Request, Response,
+};
+use super::put::put_options;
+use crate::s3::error::{Code, S3Error};
+use crate::s3::http::{iso8601, quote_etag};
+use crate::s3::xml::{
+    from_xml, CommonPrefix, CompleteMultipartUpload, CompleteMultipartUploadResult,
+    InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult, PartEntry,
+    UploadEntry, MAX_XML_BODY, S3_NS,
+};
+
+/// Most parts in one upload, and in one page of ListParts.
+const MAX_PARTS: usize = 10_000;
+const MAX_PARTS_PAGE: usize = 1000;
+
+/// `?uploadId=` and `?partNumber=` of a part operation.
+pub fn part_target(req: &Request<'_>) -> Result<(String, u32), S3Error> {
+    let upload_id = upload_id(req)?;
+    let part_number = req
+        .query
+        .get("partNumber")
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|n| (1..=MAX_PARTS as u32).contains(n))
+        .ok_or_else(|| {
+            Code::InvalidArgument.with("part number must be an integer between 1 and 10000")
+        })?;
+    Ok((upload_id, part_number))
+}
+
+fn upload_id(req: &Request<'_>) -> Result<String, S3Error> {
+    req.query
+        .get("uploadId")
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| Code::NoSuchUpload.with("the specified upload does not exist"))
+}
+
+/// CreateMultipartUpload; `x-amz-checksum-algorithm` is remembered for the parts.
+pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let (bucket, key) = (req.bucket()?.to_string(), req.key()?.to_string());
+    let mut opts = put_options(ctx, &req)?;
+    // The creation request has no object body; its length says nothing about the object.
+    opts.expected_size = None;
+    opts.expected_md5 = None;
+    if let Some(alg) = declared_algorithm(req.headers)? {
+        opts.checksums.insert(alg.as_str().to_string(), String::new());
+    }
+    let upload_id = ctx
+        .store
+        .create_multipart_upload(&bucket, &key, opts)
+        .await?;
+    let resp = Response::xml(&InitiateMultipartUploadResult {
+        xmlns: S3_NS,
+        Bucket: bucket,
+        Key: key,
+        UploadId: upload_id,
+    })?;
+    Ok(match declared_algorithm(req.headers)? {
+        Some(alg) => resp.with("x-amz-checksum-algorithm", alg.as_str()),
+        None => resp,
+    })
+}
+
+/// UploadPart: streams like PutObject.
+pub async fn upload_part(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let (bucket, key) = (req.bucket()?.to_string(), req.key()?.to_string());
+    let (upload_id, part_number) = part_target(&req)?;
+    let opts = PartOptions {
+        expected_size: req.body.length,
+        expected_md5: content_md5(req.headers)?,
+        body_check: Some(body_check(req.payload.clone())),
+        ..PartOptions::default()
+    };
+    let part = ctx
+        .store
+        .upload_part(&bucket, &key, &upload_id, part_number, opts, req.body)
+        .await?;
+    let mut resp = Response::ok().with("etag", quote_etag(&part.etag));
+    resp.headers.extend(checksum_headers(&part.checksums));
+    Ok(resp)
+}
+
+/// CompleteMultipartUpload, with `If-None-Match: *` / `If-Match` checked at commit.
+pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let (bucket, key) = (req.bucket()?.to_string(), req.key()?.to_string());
+    let upload_id = upload_id(&req)?;
+    let precondition = write_precondition(req.headers)?;
+    let body = req.body.collect_xml(MAX_XML_BODY).await?;
+    let doc: CompleteMultipartUpload = from_xml(&body)?;
+    if doc.Part.is_empty() {
+        return Err(Code::MalformedXML.with("the upload names no parts"));
+    }
+    if doc.Part.len() > MAX_PARTS {
+        return Err(Code::MalformedXML.with("at most 10000 parts"));
+    }
+    let parts = doc
+        .Part
+        .into_iter()
+        .map(|p| CompletedPart {
+            part_number: p.PartNumber,
+            etag: p.ETag,
+        })
+        .collect();
+    let info = ctx
+        .store
+        .complete_multipart_upload(&bucket, &key, &upload_id, parts, precondition)
+        .await?;
+    let cs = |n: &str| checksum_of(&info.checksums, n);
+    let resp = Response::xml(&CompleteMultipartUploadResult {
+        xmlns: S3_NS,
+        Location: format!("/{bucket}/{key}"),
+        Bucket: bucket.clone(),
+        Key: key.clone(),
+        ETag: quote_etag(&info.etag),
+        ChecksumCRC32: cs("CRC32"),
+        ChecksumCRC32C: cs("CRC32C"),
+        ChecksumCRC64NVME: cs("CRC64NVME"),
+        ChecksumSHA1: cs("SHA1"),
+        ChecksumSHA256: cs("SHA256"),
+    })?;
+    Ok(if info.version_id != "null" {
+        resp.with("x-amz-version-id", info.version_id)
+    } else {
+        resp
+    })
+}
+
+/// AbortMultipartUpload.
+pub async fn abort(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let upload_id = upload_id(&req)?;
+    ctx.store
+        .abort_multipart_upload(req.bucket()?, req.key()?, &upload_id)
+        .await?;
+    Ok(Response::no_content())
+}
+
+/// ListParts.
+pub async fn list_parts(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let upload_id = upload_id(&req)?;
+    let max_parts = query_number(&req, "max-parts", MAX_PARTS_PAGE, MAX_PARTS_PAGE)?;
+    let marker = query_number(&req, "part-number-marker", 0, MAX_PARTS)? as u32;
+    let page = ctx
+        .store
+        .list_parts(req.bucket()?, req.key()?, &upload_id, marker, max_parts)
+        .await?;
+    let parts = page
+        .parts
+        .iter()
+        .map(|p| PartEntry {
+            PartNumber: p.part_number,
+            LastModified: iso8601(p.last_modified),
+            ETag: quote_etag(&p.etag),
+            Size: p.size,
+            ChecksumCRC32: checksum_of(&p.checksums, "CRC32"),
+            ChecksumCRC32C: checksum_of(&p.checksums, "CRC32C"),
+            ChecksumCRC64NVME: checksum_of(&p.checksums, "CRC64NVME"),
+            ChecksumSHA1: checksum_of(&p.checksums, "SHA1"),
+            ChecksumSHA256: checksum_of(&p.checksums, "SHA256"),
+        })
+        .collect();
+    Response::xml(&ListPartsResult {
+        xmlns: S3_NS,
+        Bucket: req.bucket()?.to_string(),
+        Key: req.key()?.to_string(),
+        UploadId: upload_id,
+        Initiator: ctx.owner(),
+        Owner: ctx.owner(),
+        StorageClass: ctx.class_for_client(&page.upload.storage_class),
+        PartNumberMarker: marker,
+        NextPartNumberMarker: page.next_part_number_marker,
+        MaxParts: max_parts,
+        IsTruncated: page.is_truncated,
+        Part: parts,
+    })
+}
+
+/// ListMultipartUploads.
+pub async fn list_uploads(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let prefix = req.query.get("prefix").unwrap_or("").to_string();
+    let delimiter = req
+        .query
+        .get("delimiter")
+        .filter(|d| !d.is_empty())
+        .map(str::to_string);
+    let key_marker = req.query.get("key-marker").unwrap_or("").to_string();
+    let upload_marker = req.query.get("upload-id-marker").unwrap_or("").to_string();
+    let max_uploads = query_number(&req, "max-uploads", MAX_PARTS_PAGE, MAX_PARTS_PAGE)?;
+    let page = ctx
+        .store
+        .list_multipart_uploads(
+            req.bucket()?,
+            ListUploadsOptions {
+                prefix: prefix.clone(),
+                delimiter: delimiter.clone(),
+                key_marker: (!key_marker.is_empty()).then(|| key_marker.clone()),
+                upload_id_marker: (!upload_marker.is_empty()).then(|| upload_marker.clone()),
+                max_uploads,
+            },
+        )
+        .await?;
+    Response::xml(&ListMultipartUploadsResult {
+        xmlns: S3_NS,
+        Bucket: req.bucket()?.to_string(),
+        KeyMarker: key_marker,
+        UploadIdMarker: upload_marker,
+        NextKeyMarker: page.next_key_marker,
+        NextUploadIdMarker: page.next_upload_id_marker,
+        Prefix: prefix,
+        Delimiter: delimiter,
+        MaxUploads: max_uploads,
+        IsTruncated: page.is_truncated,
+        EncodingType: None,
+        Upload: page
+            .uploads
+            .iter()
+            .map(|u| UploadEntry {
+                Key: u.key.clone(),
+                UploadId: u.upload_id.clone(),
+                Initiator: ctx.owner(),
+                Owner: ctx.owner(),
+                StorageClass: ctx.class_for_client(&u.storage_class),
+                Initiated: iso8601(u.initiated),
+            })
+            .collect(),
+        CommonPrefixes: page
+            .common_prefixes
+            .into_iter()
+            .map(|p| CommonPrefix { Prefix: p })
+            .collect(),
+    })
+}

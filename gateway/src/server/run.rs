@@ -1,0 +1,169 @@
+//! `strata serve`: open the store, build the app, start pingora, wait for shutdown.
+
+use std::sync::Arc;
+
+use pingora::listeners::tls::TlsSettings;
+use pingora::server::configuration::ServerConf;
+use pingora::server::{RunArgs, Server};
+use pingora::services::listening::Service;
+use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
+
+use super::app::Gateway;
+use super::lifecycle::{Inflight, ShutdownTrigger, Signals};
+use super::tls::{CertResolver, TlsError};
+use crate::auth::{Credential, StaticCredentials, Verifier, VerifierConfig};
+use crate::config::{Config, SchemeSpec};
+use crate::s3::ops::Ctx;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The volumes could not be opened.
+    #[error("opening the volumes: {0}")]
+    Store(#[from] strata_volume::Error),
+    /// A bucket from `--buckets` could not be created.
+    #[error("--buckets: creating {bucket:?}: {source}")]
+    Bucket {
+        /// The bucket.
+        bucket: String,
+        /// Why.
+        source: strata_volume::Error,
+    },
+    /// The TLS listener could not be set up.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The async runtime or a directory could not be made.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// pingora refused the setup.
+    #[error("server: {0}")]
+    Server(String),
+}
+
+/// The volume engine's config from ours.
+fn store_config(cfg: &Config) -> StoreConfig {
+    let classes = cfg
+        .classes
+        .iter()
+        .map(|c| ClassConfig {
+            name: c.name.clone(),
+            volumes: c.volumes.clone(),
+            scheme: c.scheme.map(|s| match s {
+                SchemeSpec::Erasure { data, parity } => Scheme::Erasure { data, parity },
+                SchemeSpec::Mirror => Scheme::Mirror,
+                SchemeSpec::Single => Scheme::Single,
+            }),
+        })
+        .collect();
+    StoreConfig::new(classes)
+}
+
+/// Runs the server until shutdown. Blocks the calling thread.
+pub fn serve(cfg: Config) -> Result<(), ServeError> {
+    // The store lives on its own small runtime: pingora builds its runtimes inside `run`,
+    // and the store's background work must not depend on a service runtime.
+    let store_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("strata-store")
+        .enable_all()
+        .build()?;
+    if cfg.dev {
+        for class in &cfg.classes {
+            for v in &class.volumes {
+                std::fs::create_dir_all(v)?;
+            }
+        }
+    }
+    std::fs::create_dir_all(&cfg.data)?;
+    let store = store_rt.block_on(Store::open(store_config(&cfg)))?;
+    store_rt.block_on(async {
+        for bucket in &cfg.buckets {
+            match store.create_bucket(bucket, None).await {
+                Ok(()) | Err(strata_volume::Error::BucketAlreadyOwnedByYou) => {}
+                Err(source) => {
+                    return Err(ServeError::Bucket {
+                        bucket: bucket.clone(),
+                        source,
+                    })
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let namespace_class = cfg
+        .classes
+        .first()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let credentials = StaticCredentials::new([Credential::new(
+        cfg.credentials.access_key.clone(),
+        cfg.credentials.secret_key.clone(),
+        "root",
+    )]);
+    let inflight = Inflight::default();
+    let trigger = ShutdownTrigger::default();
+    let gateway = Gateway {
+        ctx: Ctx {
+            store,
+            region: cfg.region.clone(),
+            namespace_class,
+        },
+        // Any scope region is accepted: a sidecar has no real region, and clients such as
+        // restic sign with `aws-global` unless told otherwise. `--region` is what we report.
+        verifier: Verifier::new(VerifierConfig::default(), credentials),
+        domain: cfg.domain.clone(),
+        inflight: inflight.clone(),
+        shutdown: trigger.clone(),
+    };
+
+    let conf = ServerConf {
+        threads: 2,
+        // After SIGTERM in-flight requests get the grace period; the drain watcher exits
+        // earlier when none is left.
+        grace_period_seconds: Some(cfg.shutdown_grace.as_secs()),
+        graceful_shutdown_timeout_seconds: Some(1),
+        ..ServerConf::default()
+    };
+    let mut server = Server::new_with_opt_and_conf(None::<pingora::server::configuration::Opt>, conf);
+    server.bootstrap();
+    let mut service = Service::new("strata S3".to_string(), gateway);
+    service.add_tcp(&cfg.listen.to_string());
+    if let Some(tls) = &cfg.tls {
+        let resolver = CertResolver::new(tls.files.clone())?;
+        let mut settings =
+            TlsSettings::intermediate("", "").map_err(|e| ServeError::Server(e.to_string()))?;
+        settings.set_cert_resolver(Arc::new(resolver));
+        service.add_tls_with_settings(&tls.listen.to_string(), None, settings);
+    }
+    server.add_service(service);
+    if cfg.dev {
+        print_dev_banner(&cfg);
+    }
+    tracing::info!(listen = %cfg.listen, tls = ?cfg.tls.as_ref().map(|t| t.listen), "serving S3");
+    server.run(RunArgs {
+        shutdown_signal: Box::new(Signals {
+            trigger,
+            inflight,
+        }),
+    });
+    drop(store_rt);
+    Ok(())
+}
+
+/// What a person trying `--dev` needs to copy.
+fn print_dev_banner(cfg: &Config) {
+    let endpoint = format!("http://{}", cfg.listen);
+    let env = format!(
+        "AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_DEFAULT_REGION={}",
+        cfg.credentials.access_key, cfg.credentials.secret_key, cfg.region
+    );
+    println!("strata dev server");
+    println!("  endpoint: {endpoint}");
+    println!("  data:     {}", cfg.data.display());
+    for c in &cfg.classes {
+        println!("  class {:<6} {} volumes", c.name, c.volumes.len());
+    }
+    println!("try:");
+    println!("  {env} /usr/bin/aws --endpoint-url {endpoint} s3 ls");
+}

@@ -1,0 +1,406 @@
+//! The admission decision for one pod: skip, already injected, reject, or a patch.
+//!
+//! Everything here is a pure function of the pod JSON and the injector's config: no API
+//! calls while admitting (the webhook has `sideEffects: None` and a 5 s budget), so the
+//! outcome is the same for dry runs, retries and reinvocations.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use thiserror::Error;
+
+use crate::annotations::{
+    self, AnnotationError, Request, APP_CONTAINERS, INJECT_LABEL, STATUS, VOLUMES,
+};
+use crate::config::InjectorConfig;
+use crate::patch::{append_all, set_key, PatchOp};
+use crate::sidecar::{self, RESERVED_VOLUMES, S3_PORT, SIDECAR_NAME, TLS_PORT};
+
+/// kubectl's default container for `logs`/`exec`: the app, not the sidecar.
+pub const DEFAULT_CONTAINER: &str = "kubectl.kubernetes.io/default-container";
+
+/// Containers other injectors add; they get no AWS settings (never touch others' sidecars).
+const FOREIGN_SIDECARS: [&str; 8] = [
+    "istio-proxy",
+    "istio-init",
+    "istio-validation",
+    "linkerd-proxy",
+    "linkerd-init",
+    "vault-agent",
+    "vault-agent-init",
+    "daprd",
+];
+
+/// Why a pod is refused. Messages are shown by `kubectl` as they are, so each says what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// An annotation is missing or malformed.
+    #[error(transparent)]
+    Annotation(#[from] AnnotationError),
+    /// `strata.io/volumes` names a volume the pod does not have.
+    #[error("{VOLUMES}: storage class \"{class}\" names volume \"{volume}\", but the pod has no volume of that name (pod volumes: {available}); add it to the pod (spec.volumes or the StatefulSet's volumeClaimTemplates) or fix the annotation")]
+    MissingVolume {
+        /// Class that names it.
+        class: String,
+        /// The missing volume.
+        volume: String,
+        /// The pod's volumes, comma separated.
+        available: String,
+    },
+    /// An app container mounts a volume that belongs to the sidecar.
+    #[error("container \"{container}\" mounts volume \"{volume}\", which {VOLUMES} gives to the strata sidecar; remove that volumeMount and use S3 instead (a direct mount bypasses strata's encryption, erasure coding and IAM)")]
+    AppMountsStrataVolume {
+        /// The offending container.
+        container: String,
+        /// The volume it mounts.
+        volume: String,
+    },
+    /// The pod already uses a name the sidecar needs.
+    #[error("the pod already has a {kind} named \"{name}\", a name strata reserves for its sidecar; rename it")]
+    ReservedName {
+        /// `container` or `volume`.
+        kind: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// An app container claims a port the sidecar listens on.
+    #[error("container \"{container}\" declares port {port}, which the strata sidecar listens on; move the app to another port")]
+    PortConflict {
+        /// The container.
+        container: String,
+        /// The port.
+        port: u64,
+    },
+    /// `strata.io/app-containers` names a container the pod lacks.
+    #[error("{APP_CONTAINERS} names \"{0}\", which is not a container of this pod")]
+    UnknownAppContainer(String),
+    /// The object is not a usable pod.
+    #[error("the pod cannot be read: {0}")]
+    MalformedPod(&'static str),
+}
+
+/// What the webhook answers for one pod.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Allowed with this patch.
+    Inject(Vec<PatchOp>),
+    /// Allowed unchanged, because the pod carries the status annotation.
+    AlreadyInjected,
+    /// Allowed unchanged, for this reason (also returned as an admission warning when
+    /// the user asked for injection but cannot get it).
+    Skip {
+        /// Why.
+        reason: String,
+        /// Whether to tell the user (a warning) or not (not opted in).
+        warn: bool,
+    },
+    /// Refused.
+    Reject(Rejection),
+}
+
+/// Decides for `pod` (the AdmissionRequest's object) in `namespace`.
+pub fn decide(pod: &Value, namespace: &str, cfg: &InjectorConfig) -> Outcome {
+    if namespace == cfg.own_namespace || cfg.skip_namespaces.iter().any(|n| n == namespace) {
+        return Outcome::Skip {
+            reason: format!("namespace {namespace} is never injected"),
+            warn: false,
+        };
+    }
+    let meta = &pod["metadata"];
+    if meta["labels"][INJECT_LABEL].as_str() != Some("true") {
+        return Outcome::Skip {
+            reason: format!("label {INJECT_LABEL} is not \"true\""),
+            warn: false,
+        };
+    }
+    let annotations: BTreeMap<String, String> = match meta.get("annotations") {
+        None | Some(Value::Null) => BTreeMap::new(),
+        Some(Value::Object(map)) => map
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+            .collect(),
+        Some(_) => {
+            return Outcome::Reject(Rejection::MalformedPod(
+                "metadata.annotations is not an object",
+            ))
+        }
+    };
+    if annotations.contains_key(STATUS) {
+        return Outcome::AlreadyInjected;
+    }
+    let spec = &pod["spec"];
+    if !spec.is_object() {
+        return Outcome::Reject(Rejection::MalformedPod("spec is missing"));
+    }
+    if spec["hostNetwork"].as_bool() == Some(true) {
+        return Outcome::Skip {
+            reason: "strata: hostNetwork pods are not injected (the sidecar's loopback port would be the node's)".to_owned(),
+            warn: true,
+        };
+    }
+    let req = match annotations::parse(&annotations) {
+        Ok(req) => req,
+        Err(e) => return Outcome::Reject(e.into()),
+    };
+    match build(pod, &req, namespace, cfg, &annotations) {
+        Ok(ops) => Outcome::Inject(ops),
+        Err(e) => Outcome::Reject(e),
+    }
+}
+
+/// A container of the pod as the patch sees it.
+struct Slot<'a> {
+    list: &'static str,
+    index: usize,
+    c: &'a Value,
+}
+
+impl Slot<'_> {
+    fn name(&self) -> &str {
+        self.c["name"].as_str().unwrap_or_default()
+    }
+}
+
+fn build(
+    pod: &Value,
+    req: &Request,
+    namespace: &str,
+    cfg: &InjectorConfig,
+    annotations: &BTreeMap<String, String>,
+) -> Result<Vec<PatchOp>, Rejection> {
+    let spec = &pod["spec"];
+    let native = req.native_sidecar.unwrap_or(cfg.native_sidecars);
+    let array = |v: &Value, what: &'static str| -> Result<Vec<Value>, Rejection> {
+        match v {
+            Value::Null => Ok(Vec::new()),
+            Value::Array(a) => Ok(a.clone()),
+            _ => Err(Rejection::MalformedPod(what)),
+        }
+    };
+    let inits = array(&spec["initContainers"], "spec.initContainers is not a list")?;
+    let mains = array(&spec["containers"], "spec.containers is not a list")?;
+    let pod_volumes = array(&spec["volumes"], "spec.volumes is not a list")?;
+    if mains.is_empty() {
+        return Err(Rejection::MalformedPod("spec.containers is empty"));
+    }
+    let slots: Vec<Slot<'_>> = inits
+        .iter()
+        .enumerate()
+        .map(|(index, c)| Slot {
+            list: "initContainers",
+            index,
+            c,
+        })
+        .chain(mains.iter().enumerate().map(|(index, c)| Slot {
+            list: "containers",
+            index,
+            c,
+        }))
+        .collect();
+
+    // Checks, in the order a user fixes things: names, volumes, mounts, ports.
+    if let Some(s) = slots.iter().find(|s| s.name() == SIDECAR_NAME) {
+        return Err(Rejection::ReservedName {
+            kind: "container",
+            name: s.name().to_owned(),
+        });
+    }
+    let volume_names: Vec<&str> = pod_volumes
+        .iter()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    if let Some(name) = volume_names.iter().find(|n| RESERVED_VOLUMES.contains(n)) {
+        return Err(Rejection::ReservedName {
+            kind: "volume",
+            name: (*name).to_owned(),
+        });
+    }
+    for class in &req.classes {
+        for volume in &class.volumes {
+            if !volume_names.contains(&volume.as_str()) {
+                let available = if volume_names.is_empty() {
+                    "none".to_owned()
+                } else {
+                    volume_names.join(", ")
+                };
+                return Err(Rejection::MissingVolume {
+                    class: class.name.clone(),
+                    volume: volume.clone(),
+                    available,
+                });
+            }
+        }
+    }
+    let ours = |v: &str| req.classes.iter().any(|c| c.volumes.iter().any(|n| n == v));
+    for s in &slots {
+        for mount in s.c["volumeMounts"].as_array().into_iter().flatten() {
+            if let Some(volume) = mount["name"].as_str().filter(|v| ours(v)) {
+                return Err(Rejection::AppMountsStrataVolume {
+                    container: s.name().to_owned(),
+                    volume: volume.to_owned(),
+                });
+            }
+        }
+        for port in s.c["ports"].as_array().into_iter().flatten() {
+            let p = port["containerPort"].as_u64();
+            if p == Some(S3_PORT) || (req.tls_secret.is_some() && p == Some(TLS_PORT)) {
+                return Err(Rejection::PortConflict {
+                    container: s.name().to_owned(),
+                    port: p.unwrap_or_default(),
+                });
+            }
+        }
+    }
+    let apps: Vec<&Slot<'_>> = match &req.app_containers {
+        Some(names) => {
+            if let Some(missing) = names
+                .iter()
+                .find(|n| !slots.iter().any(|s| s.name() == n.as_str()))
+            {
+                return Err(Rejection::UnknownAppContainer(missing.clone()));
+            }
+            slots
+                .iter()
+                .filter(|s| names.iter().any(|n| n == s.name()))
+                .collect()
+        }
+        None => slots
+            .iter()
+            .filter(|s| !FOREIGN_SIDECARS.contains(&s.name()))
+            // Without native sidecars, init containers run before the gateway exists.
+            .filter(|s| native || s.list == "containers")
+            .collect(),
+    };
+
+    let sa = spec["serviceAccountName"]
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("default");
+    let rendered = sidecar::render(req, cfg, native, namespace, sa);
+    let mut ops = Vec::new();
+
+    // App containers first, by their original indexes: the sidecar is inserted at index 0
+    // afterwards, which shifts them.
+    for s in &apps {
+        let base = format!("/spec/{}/{}", s.list, s.index);
+        let has = |name: &str| {
+            s.c["env"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|e| e["name"].as_str() == Some(name))
+        };
+        // A value the user set wins: they may point one container elsewhere on purpose.
+        let env: Vec<Value> = rendered
+            .app_env
+            .iter()
+            .filter(|e| !has(e["name"].as_str().unwrap_or_default()))
+            .cloned()
+            .collect();
+        append_all(
+            &mut ops,
+            &format!("{base}/env"),
+            &mut s.c["env"].is_array(),
+            env,
+        );
+        let mounted = |m: &Value| {
+            s.c["volumeMounts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|x| x["mountPath"] == m["mountPath"])
+        };
+        let mounts: Vec<Value> = rendered
+            .app_mounts
+            .iter()
+            .filter(|m| !mounted(m))
+            .cloned()
+            .collect();
+        append_all(
+            &mut ops,
+            &format!("{base}/volumeMounts"),
+            &mut s.c["volumeMounts"].is_array(),
+            mounts,
+        );
+    }
+    if native {
+        insert_first(
+            &mut ops,
+            "/spec/initContainers",
+            !inits.is_empty(),
+            rendered.container,
+        );
+    } else {
+        insert_first(&mut ops, "/spec/containers", true, rendered.container);
+    }
+    append_all(
+        &mut ops,
+        "/spec/volumes",
+        &mut spec["volumes"].is_array(),
+        rendered.volumes,
+    );
+
+    let mut has_sc = spec["securityContext"].is_object();
+    let sc = &spec["securityContext"];
+    if sc["fsGroup"].is_null() {
+        // The volumes' files get this group, so the non-root sidecar can write them.
+        set_key(
+            &mut ops,
+            "/spec/securityContext",
+            &mut has_sc,
+            "fsGroup",
+            json!(sidecar::SIDECAR_UID),
+        );
+    }
+    if sc["fsGroupChangePolicy"].is_null() {
+        // Recursive chown of a large volume at every start would delay pods by minutes.
+        set_key(
+            &mut ops,
+            "/spec/securityContext",
+            &mut has_sc,
+            "fsGroupChangePolicy",
+            json!("OnRootMismatch"),
+        );
+    }
+
+    let mut has_annotations = pod["metadata"]["annotations"].is_object();
+    if !annotations.contains_key(DEFAULT_CONTAINER) {
+        let app = apps
+            .iter()
+            .copied()
+            .find(|s| s.list == "containers")
+            .or_else(|| slots.iter().find(|s| s.list == "containers"));
+        if let Some(app) = app {
+            set_key(
+                &mut ops,
+                "/metadata/annotations",
+                &mut has_annotations,
+                DEFAULT_CONTAINER,
+                json!(app.name()),
+            );
+        }
+    }
+    let status = json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "sidecar": SIDECAR_NAME,
+        "mode": if native { "native" } else { "container" },
+        "classes": req.classes.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+    });
+    set_key(
+        &mut ops,
+        "/metadata/annotations",
+        &mut has_annotations,
+        STATUS,
+        json!(status.to_string()),
+    );
+    Ok(ops)
+}
+
+fn insert_first(ops: &mut Vec<PatchOp>, path: &str, exists: bool, container: Value) {
+    if exists {
+        ops.push(PatchOp::add(format!("{path}/0"), container));
+    } else {
+        ops.push(PatchOp::add(path, json!([container])));
+    }
+}

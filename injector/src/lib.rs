@@ -1,0 +1,22 @@
+//! strata-injector: the mutating admission webhook that adds the `strata` gateway to pods
+//! labelled `strata.io/inject: "true"`.
+//!
+//! - [`annotations`]: what a pod asks for, parsed and checked;
+//! - [`inject`]: the decision for one pod (skip, reject, or a JSON patch), built by
+//!   [`sidecar`] (the rendered container) and [`patch`] (the operations);
+//! - [`admission`]: AdmissionReview v1 in and out;
+//! - [`server`]: HTTPS, `/mutate`, `/healthz`, `/metrics` ([`metrics`]);
+//! - [`tls`]: the serving certificate, from files or self-managed;
+//! - [`probe`]: the exec probe the sidecar runs.
+
+pub mod admission;
+pub mod annotations;
+pub mod config;
+pub mod inject;
+pub mod metrics;
+pub mod patch;
+pub mod probe;
+pub mod quantity;
+pub mod server;
+pub mod sidecar;
+pub mod tls;

@@ -1,0 +1,281 @@
+//! Renders the sidecar: its container, the pod volumes it needs, and the settings each app
+//! container gets. Pure functions of the parsed [`Request`] and the [`InjectorConfig`].
+//!
+//! Decisions, with their reasons:
+//! - **Probes are `exec`**: the gateway serves plain S3 on `127.0.0.1:9000` only (plain S3
+//!   must not leave the pod), and a kubelet `httpGet` probe dials the pod IP, not loopback.
+//!   An exec probe runs in the container's network namespace, so the small `probe` command
+//!   of `strata-injector` (shipped in the same image) reaches loopback. A separate readiness
+//!   listener on the pod IP would also work, but it would be a second port to secure and to
+//!   keep free in every app.
+//! - **`STRATA_DATA` is an emptyDir**: durable state (IAM, bucket config) belongs in the
+//!   erasure-coded first class, like every object; a directory on one volume would sit
+//!   outside the erasure set and be lost with that volume. The emptyDir holds scratch and
+//!   rendered config, and keeps the root filesystem read-only.
+//! - **The ConfigMap is mounted, not `envFrom`**: `strata.toml` holds nested settings
+//!   (audit sinks, tiers) that have no flat env form, and a mounted ConfigMap follows
+//!   edits without a restart. Env rendered here wins over the file (flag > env > file), so
+//!   the webhook's settings cannot be overridden by accident.
+
+use serde_json::{json, Value};
+
+use crate::annotations::{Credentials, Request, Scheme, ACCESS_KEY_ITEM, SECRET_KEY_ITEM};
+use crate::config::InjectorConfig;
+
+/// Name of the injected container.
+pub const SIDECAR_NAME: &str = "strata";
+/// Loopback S3 endpoint the app talks to.
+pub const S3_LISTEN: &str = "127.0.0.1:9000";
+/// Port of [`S3_LISTEN`], which no app container may also claim.
+pub const S3_PORT: u64 = 9000;
+/// Pod port of the optional HTTPS listener.
+pub const TLS_PORT: u64 = 9443;
+/// Where the sidecar's volumes are mounted: `/volumes/<class>/<n>`.
+pub const VOLUMES_ROOT: &str = "/volumes";
+/// Pod volumes the webhook adds; their names are reserved.
+pub const DATA_VOLUME: &str = "strata-data";
+/// Writable `/tmp` for a read-only root filesystem.
+pub const TMP_VOLUME: &str = "strata-tmp";
+/// Secret volume with the pod-port certificate.
+pub const TLS_VOLUME: &str = "strata-tls";
+/// Secret volume with static keys.
+pub const CREDENTIALS_VOLUME: &str = "strata-credentials";
+/// ConfigMap volume with `strata.toml`.
+pub const CONFIG_VOLUME: &str = "strata-config";
+/// Projected service-account token for the app (web identity).
+pub const TOKEN_VOLUME: &str = "strata-token";
+/// Every name above: a pod that already uses one is rejected.
+pub const RESERVED_VOLUMES: [&str; 6] = [
+    DATA_VOLUME,
+    TMP_VOLUME,
+    TLS_VOLUME,
+    CREDENTIALS_VOLUME,
+    CONFIG_VOLUME,
+    TOKEN_VOLUME,
+];
+/// Token audience: the sidecar's STS accepts only tokens minted for it.
+pub const TOKEN_AUDIENCE: &str = "strata";
+/// Where the app finds its token.
+pub const TOKEN_DIR: &str = "/var/run/secrets/strata.io/serviceaccount";
+/// uid/gid of the sidecar (distroless `nonroot`).
+pub const SIDECAR_UID: u64 = 65532;
+/// Readable by owner and group (fsGroup), as Secrets should be.
+const SECRET_MODE: u64 = 0o440;
+
+/// The whole rendering for one pod.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The sidecar container.
+    pub container: Value,
+    /// Pod volumes to add.
+    pub volumes: Vec<Value>,
+    /// Env for each app container (skipped per container when it already sets a name).
+    pub app_env: Vec<Value>,
+    /// Volume mounts for each app container.
+    pub app_mounts: Vec<Value>,
+}
+
+/// Renders the sidecar for `req` in pod namespace `namespace` with service account `sa`.
+pub fn render(
+    req: &Request,
+    cfg: &InjectorConfig,
+    native: bool,
+    namespace: &str,
+    sa: &str,
+) -> Rendered {
+    let probe = |path: &str| json!({"exec": {"command": [cfg.probe_command, "probe", format!("http://{S3_LISTEN}{path}")]}});
+    let ready = "/strata/health/ready";
+
+    let mut env = vec![
+        env_value("STRATA_LISTEN", S3_LISTEN),
+        env_value("STRATA_DATA", "/var/lib/strata"),
+        env_value("STRATA_VOLUMES", &volumes_spec(req)),
+        env_value("STRATA_REGION", &cfg.region),
+    ];
+    if let Some(erasure) = erasure_spec(req) {
+        env.push(env_value("STRATA_ERASURE", &erasure));
+    }
+    if !req.buckets.is_empty() {
+        env.push(env_value("STRATA_BUCKETS", &req.buckets.join(",")));
+    }
+    let mut mounts = vec![
+        json!({"name": DATA_VOLUME, "mountPath": "/var/lib/strata"}),
+        json!({"name": TMP_VOLUME, "mountPath": "/tmp"}),
+    ];
+    let mut volumes = vec![
+        // Bounded so a runaway sidecar is evicted instead of filling the node's disk.
+        json!({"name": DATA_VOLUME, "emptyDir": {"sizeLimit": "256Mi"}}),
+        json!({"name": TMP_VOLUME, "emptyDir": {"sizeLimit": "256Mi"}}),
+    ];
+    for class in &req.classes {
+        for (n, volume) in class.volumes.iter().enumerate() {
+            mounts.push(
+                json!({"name": volume, "mountPath": format!("{VOLUMES_ROOT}/{}/{n}", class.name)}),
+            );
+        }
+    }
+    let mut ports = Vec::new();
+    if let Some(secret) = &req.tls_secret {
+        env.push(env_value(
+            "STRATA_TLS_LISTEN",
+            &format!("0.0.0.0:{TLS_PORT}"),
+        ));
+        env.push(env_value("STRATA_TLS_CERT", "/etc/strata/tls/tls.crt"));
+        env.push(env_value("STRATA_TLS_KEY", "/etc/strata/tls/tls.key"));
+        // No subPath: the kubelet then updates the files in place when cert-manager
+        // renews the Secret, and the gateway reloads them.
+        mounts.push(json!({"name": TLS_VOLUME, "mountPath": "/etc/strata/tls", "readOnly": true}));
+        volumes.push(json!({"name": TLS_VOLUME, "secret": {"secretName": secret, "defaultMode": SECRET_MODE}}));
+        ports.push(json!({"name": "s3-https", "containerPort": TLS_PORT, "protocol": "TCP"}));
+    }
+    if let Some(config_map) = &req.config_map {
+        env.push(env_value("STRATA_CONFIG", "/etc/strata/config/strata.toml"));
+        mounts.push(
+            json!({"name": CONFIG_VOLUME, "mountPath": "/etc/strata/config", "readOnly": true}),
+        );
+        volumes.push(json!({"name": CONFIG_VOLUME, "configMap": {"name": config_map}}));
+    }
+
+    let endpoint = format!("http://{S3_LISTEN}");
+    let mut app_env = vec![
+        env_value("AWS_ENDPOINT_URL", &endpoint),
+        env_value("AWS_ENDPOINT_URL_S3", &endpoint),
+        env_value("AWS_REGION", &cfg.region),
+    ];
+    let mut app_mounts = Vec::new();
+    match &req.credentials {
+        Credentials::WebIdentity { role_arn } => {
+            let role = role_arn.clone().unwrap_or_else(|| {
+                format!("arn:aws:iam::{}:role/{namespace}/{sa}", cfg.role_account)
+            });
+            app_env.push(env_value(
+                "AWS_WEB_IDENTITY_TOKEN_FILE",
+                &format!("{TOKEN_DIR}/token"),
+            ));
+            app_env.push(env_value("AWS_ROLE_ARN", &role));
+            app_mounts
+                .push(json!({"name": TOKEN_VOLUME, "mountPath": TOKEN_DIR, "readOnly": true}));
+            volumes.push(json!({"name": TOKEN_VOLUME, "projected": {"defaultMode": 0o444, "sources": [
+                {"serviceAccountToken": {"audience": TOKEN_AUDIENCE, "expirationSeconds": 3600, "path": "token"}}
+            ]}}));
+        }
+        Credentials::Secret(secret) => {
+            env.push(env_value(
+                "STRATA_ACCESS_KEY_FILE",
+                &format!("/etc/strata/credentials/{ACCESS_KEY_ITEM}"),
+            ));
+            env.push(env_value(
+                "STRATA_SECRET_KEY_FILE",
+                &format!("/etc/strata/credentials/{SECRET_KEY_ITEM}"),
+            ));
+            mounts.push(json!({"name": CREDENTIALS_VOLUME, "mountPath": "/etc/strata/credentials", "readOnly": true}));
+            volumes.push(json!({"name": CREDENTIALS_VOLUME, "secret": {"secretName": secret, "defaultMode": SECRET_MODE}}));
+            app_env.push(env_secret("AWS_ACCESS_KEY_ID", secret, ACCESS_KEY_ITEM));
+            app_env.push(env_secret("AWS_SECRET_ACCESS_KEY", secret, SECRET_KEY_ITEM));
+        }
+    }
+    if !native {
+        // Without native sidecars nothing stops the gateway when a Job's app ends: the app
+        // (or its wrapper script) posts here when done.
+        app_env.push(env_value(
+            "STRATA_SHUTDOWN_URL",
+            &format!("{endpoint}/strata/admin/shutdown"),
+        ));
+    }
+
+    let mut resources = json!({"requests": {"cpu": req.resources.cpu_request, "memory": req.resources.memory_request}});
+    let mut limits = serde_json::Map::new();
+    if let Some(cpu) = &req.resources.cpu_limit {
+        limits.insert("cpu".to_owned(), json!(cpu));
+    }
+    if let Some(memory) = &req.resources.memory_limit {
+        limits.insert("memory".to_owned(), json!(memory));
+    }
+    if !limits.is_empty() {
+        resources["limits"] = Value::Object(limits);
+    }
+
+    let mut container = json!({
+        "name": SIDECAR_NAME,
+        "image": cfg.sidecar_image,
+        "imagePullPolicy": cfg.image_pull_policy,
+        "args": ["serve"],
+        "env": env,
+        "volumeMounts": mounts,
+        "resources": resources,
+        // Volume checks on a first start can take a while: allow 5 minutes, polled each second.
+        "startupProbe": with_timing(probe(ready), 1, 300, 3),
+        "readinessProbe": with_timing(probe(ready), 10, 3, 3),
+        "livenessProbe": with_timing(probe("/strata/health/live"), 20, 3, 5),
+        "securityContext": {
+            "runAsNonRoot": true,
+            "runAsUser": SIDECAR_UID,
+            "runAsGroup": SIDECAR_UID,
+            "allowPrivilegeEscalation": false,
+            "readOnlyRootFilesystem": true,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"}
+        },
+        "terminationMessagePolicy": "FallbackToLogsOnError"
+    });
+    if !ports.is_empty() {
+        container["ports"] = Value::Array(ports);
+    }
+    if native {
+        // An init container that keeps running: started before the app and later init
+        // containers, stopped after them, and it does not keep a Job from completing.
+        container["restartPolicy"] = json!("Always");
+    } else {
+        // The kubelet starts the next container only when this hook returns, so the app
+        // starts after S3 is up, as with a native sidecar.
+        container["lifecycle"] = json!({"postStart": {"exec": {"command": [
+            cfg.probe_command, "probe", "--wait", "300", format!("http://{S3_LISTEN}{ready}")
+        ]}}});
+    }
+    Rendered {
+        container,
+        volumes,
+        app_env,
+        app_mounts,
+    }
+}
+
+/// `STRATA_VOLUMES`: `fast=/volumes/fast/0,/volumes/fast/1;bulk=/volumes/bulk/0`.
+pub fn volumes_spec(req: &Request) -> String {
+    let classes: Vec<String> = req
+        .classes
+        .iter()
+        .map(|c| {
+            let dirs: Vec<String> = (0..c.volumes.len())
+                .map(|n| format!("{VOLUMES_ROOT}/{}/{n}", c.name))
+                .collect();
+            format!("{}={}", c.name, dirs.join(","))
+        })
+        .collect();
+    classes.join(";")
+}
+
+/// `STRATA_ERASURE` for the classes that name a scheme, or `None` when none does.
+pub fn erasure_spec(req: &Request) -> Option<String> {
+    let parts: Vec<String> = req
+        .classes
+        .iter()
+        .filter_map(|c| c.scheme.map(|s: Scheme| format!("{}={s}", c.name)))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(";"))
+}
+
+fn with_timing(mut probe: Value, period: u64, failures: u64, timeout: u64) -> Value {
+    probe["periodSeconds"] = json!(period);
+    probe["failureThreshold"] = json!(failures);
+    probe["timeoutSeconds"] = json!(timeout);
+    probe
+}
+
+fn env_value(name: &str, value: &str) -> Value {
+    json!({"name": name, "value": value})
+}
+
+fn env_secret(name: &str, secret: &str, key: &str) -> Value {
+    json!({"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}})
+}

@@ -1,0 +1,424 @@
+//! The metadata index of one volume: a redb database and the thread that commits to it.
+//!
+//! All writes go through one committer thread per volume, which drains every waiting request
+//! into a single write transaction: concurrent writers share one fsync (group commit), and no
+//! commit is acknowledged before redb's durable commit returns.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use tokio::sync::oneshot;
+
+use crate::error::{Error, Result};
+use crate::keys;
+use crate::record::{self, LatestRecord, VersionRecord};
+
+type Def = TableDefinition<'static, &'static [u8], &'static [u8]>;
+
+/// The tables of the index (see `volume/FORMAT.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// bucket -> BucketRecord
+    Buckets,
+    /// bucket NUL kind -> document
+    BucketConfig,
+    /// bucket NUL key -> LatestRecord
+    Latest,
+    /// bucket NUL key NUL inverted-time id -> VersionRecord
+    Versions,
+    /// bucket NUL key NUL upload-id -> UploadRecord
+    Uploads,
+    /// upload-id NUL part-number -> PartRecord
+    Parts,
+}
+
+impl Table {
+    const ALL: [Table; 6] = [
+        Table::Buckets,
+        Table::BucketConfig,
+        Table::Latest,
+        Table::Versions,
+        Table::Uploads,
+        Table::Parts,
+    ];
+
+    fn def(self) -> Def {
+        TableDefinition::new(match self {
+            Table::Buckets => "buckets",
+            Table::BucketConfig => "bucket_config",
+            Table::Latest => "latest",
+            Table::Versions => "versions",
+            Table::Uploads => "uploads",
+            Table::Parts => "parts",
+        })
+    }
+}
+
+/// One change, applied by the committer against this volume's own state.
+#[derive(Debug, Clone)]
+pub enum MetaOp {
+    /// Set a value.
+    Put {
+        /// Table.
+        table: Table,
+        /// Key.
+        key: Vec<u8>,
+        /// Value.
+        value: Vec<u8>,
+    },
+    /// Remove a value (absent is fine).
+    Delete {
+        /// Table.
+        table: Table,
+        /// Key.
+        key: Vec<u8>,
+    },
+    /// Remove every key starting with `prefix`.
+    DeletePrefix {
+        /// Table.
+        table: Table,
+        /// Prefix.
+        prefix: Vec<u8>,
+    },
+    /// Add a version and make it current; with `replace_null`, first drop the null version.
+    PutVersion {
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// The version.
+        record: Box<VersionRecord>,
+        /// Drop an existing null version first.
+        replace_null: bool,
+    },
+    /// Remove one version; the newest remaining one becomes current.
+    DeleteVersion {
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// Version id.
+        version_id: [u8; 16],
+    },
+    /// Replace the tags of one version.
+    SetTags {
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// Version id.
+        version_id: [u8; 16],
+        /// New tags.
+        tags: Vec<(String, String)>,
+    },
+}
+
+/// What a commit removed: version records whose data may now be deleted.
+pub type Removed = Vec<VersionRecord>;
+
+struct Request {
+    ops: Vec<MetaOp>,
+    reply: oneshot::Sender<Result<Removed>>,
+}
+
+/// What a scan callback wants next.
+pub enum Step {
+    /// The next entry.
+    Next,
+    /// Jump to the first key at or after this one.
+    Seek(Vec<u8>),
+    /// Done.
+    Stop,
+}
+
+/// The index of one volume. Dropping it stops the committer and closes the database, so the
+/// same volume can be opened again at once (redb locks the file while it is open).
+pub struct MetaDb {
+    db: Arc<Database>,
+    path: PathBuf,
+    tx: Option<std::sync::mpsc::Sender<Request>>,
+    committer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for MetaDb {
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(t) = self.committer.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl MetaDb {
+    /// Opens (or creates) the index and starts its committer.
+    pub fn open(path: &Path) -> Result<MetaDb> {
+        let err = |e: &dyn std::fmt::Display| Error::Meta {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        };
+        let db = Arc::new(Database::create(path).map_err(|e| err(&e))?);
+        let txn = db.begin_write().map_err(|e| err(&e))?;
+        for t in Table::ALL {
+            txn.open_table(t.def()).map_err(|e| err(&e))?;
+        }
+        txn.commit().map_err(|e| err(&e))?;
+        let (tx, rx) = std::sync::mpsc::channel::<Request>();
+        let (cdb, cpath) = (db.clone(), path.to_path_buf());
+        let committer = std::thread::Builder::new()
+            .name("strata-meta-commit".into())
+            .spawn(move || committer(&cdb, &cpath, rx))
+            .map_err(|e| Error::io(path, e))?;
+        Ok(MetaDb {
+            db,
+            path: path.to_path_buf(),
+            tx: Some(tx),
+            committer: Some(committer),
+        })
+    }
+
+    fn err(&self, e: impl std::fmt::Display) -> Error {
+        Error::Meta {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// Applies `ops` atomically and durably; returns the versions they removed.
+    pub async fn commit(&self, ops: Vec<MetaOp>) -> Result<Removed> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .as_ref()
+            .and_then(|tx| tx.send(Request { ops, reply }).ok())
+            .ok_or_else(|| Error::Internal("metadata committer stopped".into()))?;
+        rx.await
+            .map_err(|_| Error::Internal("metadata committer stopped".into()))?
+    }
+
+    /// Reads one value.
+    pub fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let txn = self.db.begin_read().map_err(|e| self.err(e))?;
+        let t = txn.open_table(table.def()).map_err(|e| self.err(e))?;
+        let v = t.get(key).map_err(|e| self.err(e))?;
+        Ok(v.map(|g| g.value().to_vec()))
+    }
+
+    /// Walks `table` from `from` in key order until the callback stops.
+    pub fn scan(
+        &self,
+        table: Table,
+        from: &[u8],
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<Step>,
+    ) -> Result<()> {
+        let txn = self.db.begin_read().map_err(|e| self.err(e))?;
+        let t = txn.open_table(table.def()).map_err(|e| self.err(e))?;
+        let mut start = from.to_vec();
+        'outer: loop {
+            let range = t
+                .range::<&[u8]>(start.as_slice()..)
+                .map_err(|e| self.err(e))?;
+            for entry in range {
+                let (k, v) = entry.map_err(|e| self.err(e))?;
+                match f(k.value(), v.value())? {
+                    Step::Next => {}
+                    Step::Stop => return Ok(()),
+                    Step::Seek(next) => {
+                        start = next;
+                        continue 'outer;
+                    }
+                }
+            }
+            return Ok(());
+        }
+    }
+}
+
+fn committer(db: &Database, path: &Path, rx: std::sync::mpsc::Receiver<Request>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        // Everything that queued while the previous commit was syncing shares this one.
+        while batch.len() < 512 {
+            match rx.try_recv() {
+                Ok(r) => batch.push(r),
+                Err(_) => break,
+            }
+        }
+        match apply_batch(db, &batch) {
+            Ok(removed) => {
+                for (req, rem) in batch.into_iter().zip(removed) {
+                    let _ = req.reply.send(Ok(rem));
+                }
+            }
+            Err(reason) => {
+                tracing::error!(path = %path.display(), %reason, "metadata commit failed");
+                for req in batch {
+                    let _ = req.reply.send(Err(Error::Meta {
+                        path: path.to_path_buf(),
+                        reason: reason.clone(),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+fn apply_batch(db: &Database, batch: &[Request]) -> Result<Vec<Removed>, String> {
+    let txn = db.begin_write().map_err(|e| e.to_string())?;
+    let mut all = Vec::with_capacity(batch.len());
+    {
+        let mut tables = Tables::open(&txn)?;
+        for req in batch {
+            let mut removed = Vec::new();
+            for op in &req.ops {
+                tables.apply(op, &mut removed)?;
+            }
+            all.push(removed);
+        }
+    }
+    txn.commit().map_err(|e| e.to_string())?;
+    Ok(all)
+}
+
+struct Tables<'t> {
+    open: Vec<redb::Table<'t, &'static [u8], &'static [u8]>>,
+}
+
+impl<'t> Tables<'t> {
+    fn open(txn: &'t redb::WriteTransaction) -> Result<Self, String> {
+        let open = Table::ALL
+            .iter()
+            .map(|t| txn.open_table(t.def()).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?;
+        Ok(Tables { open })
+    }
+
+    fn t(&mut self, table: Table) -> &mut redb::Table<'t, &'static [u8], &'static [u8]> {
+        let i = Table::ALL.iter().position(|t| *t == table).unwrap_or(0);
+        &mut self.open[i]
+    }
+
+    fn apply(&mut self, op: &MetaOp, removed: &mut Removed) -> Result<(), String> {
+        let s = |e: redb::StorageError| e.to_string();
+        match op {
+            MetaOp::Put { table, key, value } => {
+                self.t(*table)
+                    .insert(key.as_slice(), value.as_slice())
+                    .map_err(s)?;
+            }
+            MetaOp::Delete { table, key } => {
+                self.t(*table).remove(key.as_slice()).map_err(s)?;
+            }
+            MetaOp::DeletePrefix { table, prefix } => {
+                let keys = self.keys_with_prefix(*table, prefix)?;
+                for k in keys {
+                    self.t(*table).remove(k.as_slice()).map_err(s)?;
+                }
+            }
+            MetaOp::PutVersion {
+                bucket,
+                key,
+                record: rec,
+                replace_null,
+            } => {
+                if *replace_null {
+                    for (vkey, old) in self.versions(bucket, key)? {
+                        if old.version_id == [0; 16] {
+                            self.t(Table::Versions).remove(vkey.as_slice()).map_err(s)?;
+                            removed.push(old);
+                        }
+                    }
+                }
+                let vkey = keys::version(bucket, key, rec.mod_time_ns, &rec.version_id);
+                let value = record::encode(rec.as_ref());
+                self.t(Table::Versions)
+                    .insert(vkey.as_slice(), value.as_slice())
+                    .map_err(s)?;
+                self.refresh_latest(bucket, key)?;
+            }
+            MetaOp::DeleteVersion {
+                bucket,
+                key,
+                version_id,
+            } => {
+                for (vkey, old) in self.versions(bucket, key)? {
+                    if old.version_id == *version_id {
+                        self.t(Table::Versions).remove(vkey.as_slice()).map_err(s)?;
+                        removed.push(old);
+                    }
+                }
+                self.refresh_latest(bucket, key)?;
+            }
+            MetaOp::SetTags {
+                bucket,
+                key,
+                version_id,
+                tags,
+            } => {
+                for (vkey, mut old) in self.versions(bucket, key)? {
+                    if old.version_id == *version_id {
+                        old.tags = tags.clone();
+                        let value = record::encode(&old);
+                        self.t(Table::Versions)
+                            .insert(vkey.as_slice(), value.as_slice())
+                            .map_err(s)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn keys_with_prefix(&mut self, table: Table, prefix: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+        let mut out = Vec::new();
+        let range = self
+            .t(table)
+            .range::<&[u8]>(prefix..)
+            .map_err(|e| e.to_string())?;
+        for entry in range {
+            let (k, _) = entry.map_err(|e| e.to_string())?;
+            if !k.value().starts_with(prefix) {
+                break;
+            }
+            out.push(k.value().to_vec());
+        }
+        Ok(out)
+    }
+
+    /// All versions of one key, newest first.
+    fn versions(
+        &mut self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<Vec<(Vec<u8>, VersionRecord)>, String> {
+        let prefix = keys::versions_of(bucket, key);
+        let mut out = Vec::new();
+        let range = self
+            .t(Table::Versions)
+            .range::<&[u8]>(prefix.as_slice()..)
+            .map_err(|e| e.to_string())?;
+        for entry in range {
+            let (k, v) = entry.map_err(|e| e.to_string())?;
+            if !k.value().starts_with(&prefix) {
+                break;
+            }
+            let rec: VersionRecord = record::decode(v.value()).map_err(|e| e.to_string())?;
+            out.push((k.value().to_vec(), rec));
+        }
+        Ok(out)
+    }
+
+    /// Points the current-version entry at the newest remaining version.
+    fn refresh_latest(&mut self, bucket: &str, key: &str) -> Result<(), String> {
+        let newest: Option<LatestRecord> =
+            self.versions(bucket, key)?.first().map(|(_, r)| r.latest());
+        let lkey = keys::latest(bucket, key);
+        let t = self.t(Table::Latest);
+        match newest {
+            Some(l) => t
+                .insert(lkey.as_slice(), record::encode(&l).as_slice())
+                .map(|_| ()),
+            None => t.remove(lkey.as_slice()).map(|_| ()),
+        }
+        .map_err(|e| e.to_string())
+    }
+}

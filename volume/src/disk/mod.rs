@@ -1,0 +1,5 @@
+//! Everything that touches a volume's files.
+
+pub mod format;
+pub mod meta_db;
+pub mod volume;

@@ -1,0 +1,95 @@
+//! Keys of the metadata index. Names are joined with NUL, which neither bucket names nor
+//! object keys may contain, so byte order of the joined key is S3's key order.
+
+/// Separator between the parts of an index key.
+pub const SEP: u8 = 0;
+
+/// `bucket NUL rest`.
+pub fn join(bucket: &str, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(bucket.len() + 1 + rest.len());
+    k.extend_from_slice(bucket.as_bytes());
+    k.push(SEP);
+    k.extend_from_slice(rest);
+    k
+}
+
+/// Key of the current-version entry of an object.
+pub fn latest(bucket: &str, key: &str) -> Vec<u8> {
+    join(bucket, key.as_bytes())
+}
+
+/// Prefix of all versions of one object.
+pub fn versions_of(bucket: &str, key: &str) -> Vec<u8> {
+    let mut k = join(bucket, key.as_bytes());
+    k.push(SEP);
+    k
+}
+
+/// Key of one version: newest first, then by id.
+pub fn version(bucket: &str, key: &str, mod_time_ns: u64, version_id: &[u8; 16]) -> Vec<u8> {
+    let mut k = versions_of(bucket, key);
+    k.extend_from_slice(&(u64::MAX - mod_time_ns).to_be_bytes());
+    k.extend_from_slice(version_id);
+    k
+}
+
+/// Splits a version key into the object key.
+pub fn object_of_version(bucket: &str, vkey: &[u8]) -> Option<String> {
+    let rest = vkey.get(bucket.len() + 1..)?;
+    let end = rest.len().checked_sub(1 + 8 + 16)?;
+    if rest.get(end) != Some(&SEP) {
+        return None;
+    }
+    String::from_utf8(rest[..end].to_vec()).ok()
+}
+
+/// Key of an upload.
+pub fn upload(bucket: &str, key: &str, upload_id: &str) -> Vec<u8> {
+    let mut k = join(bucket, key.as_bytes());
+    k.push(SEP);
+    k.extend_from_slice(upload_id.as_bytes());
+    k
+}
+
+/// Prefix of all parts of an upload.
+pub fn parts_of(upload_id: &str) -> Vec<u8> {
+    let mut k = upload_id.as_bytes().to_vec();
+    k.push(SEP);
+    k
+}
+
+/// Key of one part.
+pub fn part(upload_id: &str, number: u32) -> Vec<u8> {
+    let mut k = parts_of(upload_id);
+    k.extend_from_slice(&number.to_be_bytes());
+    k
+}
+
+/// Key of a bucket configuration document.
+pub fn bucket_config(bucket: &str, kind: &str) -> Vec<u8> {
+    join(bucket, kind.as_bytes())
+}
+
+/// The smallest key greater than every key starting with `prefix`.
+pub fn after_prefix(prefix: &[u8]) -> Vec<u8> {
+    let mut k = prefix.to_vec();
+    // No valid UTF-8 byte is 0xFF, so this sorts after every key below the prefix.
+    k.push(0xFF);
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_keys_sort_newest_first_and_split_back() {
+        let a = version("b", "k", 10, &[1; 16]);
+        let b = version("b", "k", 20, &[1; 16]);
+        assert!(b < a);
+        assert_eq!(object_of_version("b", &a).as_deref(), Some("k"));
+        // All versions of "k" sort before the next key "k!".
+        assert!(a < latest("b", "k!"));
+        assert!(version("b", "k", 0, &[0xff; 16]) < versions_of("b", "k!"));
+    }
+}

@@ -1,0 +1,259 @@
+//! Writing a body as erasure-coded shards: small bodies are encoded in place (inline or one
+//! block per file); large ones flow through a pipeline of threads so that reading the body,
+//! MD5, encoding and each volume's writes overlap. Memory stays at a few blocks.
+
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use futures::{Stream, StreamExt};
+use md5::{Digest, Md5};
+use tokio::sync::mpsc;
+
+use crate::disk::volume::{ShardWriter, Volume};
+use crate::erasure::codec::{Codec, ShardBlock};
+use crate::erasure::layout::shard_for_slot;
+use crate::error::{Error, Result};
+use crate::set::ErasureSet;
+
+/// Blocks in flight between stages.
+const PIPELINE_DEPTH: usize = 4;
+
+/// Where a written body ended up.
+pub struct Written {
+    /// Bytes received.
+    pub size: u64,
+    /// MD5 of the bytes.
+    pub md5: [u8; 16],
+    /// Shard file id, when the data went to files.
+    pub data_id: Option<[u8; 16]>,
+    /// Per slot, that slot's shard (hash + bytes), when the data is inline.
+    pub inline: Option<Vec<Vec<u8>>>,
+}
+
+impl Written {
+    /// Removes the shard files again (after a failed commit).
+    pub fn discard(&self, set: &ErasureSet) {
+        if let Some(id) = &self.data_id {
+            for (_, v) in set.online() {
+                v.remove_shard(id);
+            }
+        }
+    }
+}
+
+/// Reads up to `limit` bytes; returns them and whether the stream ended.
+async fn read_block<S>(
+    body: &mut S,
+    buf: &mut BytesMut,
+    limit: usize,
+    total: &mut u64,
+    expected: Option<u64>,
+) -> Result<bool>
+where
+    S: Stream<Item = std::result::Result<Bytes, std::io::Error>> + Unpin,
+{
+    while buf.len() < limit {
+        match body.next().await {
+            None => return Ok(true),
+            Some(Err(e)) => return Err(Error::Body(e)),
+            Some(Ok(chunk)) => {
+                *total += chunk.len() as u64;
+                if let Some(exp) = expected {
+                    if *total > exp {
+                        return Err(Error::IncompleteBody {
+                            expected: exp,
+                            got: *total,
+                        });
+                    }
+                }
+                buf.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Writes a body into `set`. `inline_limit` > 0 allows keeping small bodies in the index.
+pub async fn write_body<S>(
+    set: &Arc<ErasureSet>,
+    mut body: S,
+    rotation: usize,
+    inline_limit: usize,
+    expected: Option<u64>,
+) -> Result<Written>
+where
+    S: Stream<Item = std::result::Result<Bytes, std::io::Error>> + Unpin,
+{
+    let bs = set.layout.block_size as usize;
+    let mut total = 0u64;
+    let mut first = BytesMut::with_capacity(expected.map_or(bs, |e| (e as usize).min(bs)));
+    let ended = read_block(&mut body, &mut first, bs, &mut total, expected).await?;
+    if ended {
+        let block = first.freeze();
+        let md5: [u8; 16] = Md5::digest(&block).into();
+        let shards = Codec::new(set.layout).encode(&block)?;
+        let n = set.layout.total();
+        if block.len() <= inline_limit {
+            let inline = (0..n)
+                .map(|slot| {
+                    let s = &shards[shard_for_slot(slot, rotation, n)];
+                    let mut v = Vec::with_capacity(s.hash.len() + s.data.len());
+                    v.extend_from_slice(&s.hash);
+                    v.extend_from_slice(&s.data);
+                    v
+                })
+                .collect();
+            return Ok(Written {
+                size: total,
+                md5,
+                data_id: None,
+                inline: Some(inline),
+            });
+        }
+        let data_id = *uuid::Uuid::new_v4().as_bytes();
+        let mut tasks = Vec::new();
+        for (slot, v) in set.online() {
+            let (v, s) = (v.clone(), shards[shard_for_slot(slot, rotation, n)].clone());
+            tasks.push(tokio::task::spawn_blocking(move || {
+                let mut w = ShardWriter::create(v.shard_path(&data_id))?;
+                w.write(&s)?;
+                w.finish()
+            }));
+        }
+        let written = Written {
+            size: total,
+            md5,
+            data_id: Some(data_id),
+            inline: None,
+        };
+        return finish_writers(set, tasks, written).await;
+    }
+
+    // Large body: a pipeline of threads.
+    let data_id = *uuid::Uuid::new_v4().as_bytes();
+    let n = set.layout.total();
+    let mut writer_tx: Vec<Option<mpsc::Sender<ShardBlock>>> = vec![None; n];
+    let mut tasks = Vec::new();
+    for (slot, v) in set.online() {
+        let (tx, rx) = mpsc::channel::<ShardBlock>(PIPELINE_DEPTH);
+        writer_tx[slot] = Some(tx);
+        let v: Arc<Volume> = v.clone();
+        tasks.push(tokio::task::spawn_blocking(move || {
+            shard_writer(&v, data_id, rx)
+        }));
+    }
+    let (enc_tx, mut enc_rx) = mpsc::channel::<Bytes>(PIPELINE_DEPTH);
+    let (md5_tx, mut md5_rx) = mpsc::channel::<Bytes>(PIPELINE_DEPTH);
+    let layout = set.layout;
+    let encoder = tokio::task::spawn_blocking(move || -> Result<()> {
+        let mut codec = Codec::new(layout);
+        while let Some(block) = enc_rx.blocking_recv() {
+            let shards = codec.encode(&block)?;
+            for (slot, tx) in writer_tx.iter_mut().enumerate() {
+                let dead = match tx {
+                    Some(t) => t
+                        .blocking_send(shards[shard_for_slot(slot, rotation, n)].clone())
+                        .is_err(),
+                    None => false,
+                };
+                if dead {
+                    *tx = None;
+                }
+            }
+        }
+        Ok(())
+    });
+    let hasher = tokio::task::spawn_blocking(move || {
+        let mut h = Md5::new();
+        while let Some(block) = md5_rx.blocking_recv() {
+            h.update(&block);
+        }
+        <[u8; 16]>::from(h.finalize())
+    });
+
+    let feed = async {
+        let mut block = first;
+        let mut ended = false;
+        loop {
+            if !block.is_empty() {
+                let b = block.split().freeze();
+                md5_tx
+                    .send(b.clone())
+                    .await
+                    .map_err(|_| Error::Internal("md5 stage stopped".into()))?;
+                if enc_tx.send(b).await.is_err() {
+                    // The encoder stopped early: its own error is reported below.
+                    return Ok(());
+                }
+            }
+            if ended {
+                return Ok(());
+            }
+            block.reserve(bs);
+            ended = read_block(&mut body, &mut block, bs, &mut total, expected).await?;
+        }
+    };
+    let fed: Result<()> = feed.await;
+    drop(enc_tx);
+    drop(md5_tx);
+    let encoded = encoder
+        .await
+        .map_err(|e| Error::Internal(format!("encoder: {e}")))?;
+    let md5 = hasher
+        .await
+        .map_err(|e| Error::Internal(format!("md5: {e}")))?;
+    let written = Written {
+        size: total,
+        md5,
+        data_id: Some(data_id),
+        inline: None,
+    };
+    let done = finish_writers(set, tasks, written).await;
+    if let Err(e) = fed.and(encoded) {
+        if let Ok(w) = &done {
+            w.discard(set);
+        }
+        return Err(e);
+    }
+    done
+}
+
+fn shard_writer(v: &Volume, data_id: [u8; 16], mut rx: mpsc::Receiver<ShardBlock>) -> Result<()> {
+    let mut w = ShardWriter::create(v.shard_path(&data_id))?;
+    while let Some(block) = rx.blocking_recv() {
+        w.write(&block)?;
+    }
+    w.finish()
+}
+
+/// Waits for the shard writers and checks the write quorum; removes the files on failure.
+async fn finish_writers(
+    set: &ErasureSet,
+    tasks: Vec<tokio::task::JoinHandle<Result<()>>>,
+    written: Written,
+) -> Result<Written> {
+    let mut ok = 0;
+    let mut last_err = None;
+    for t in tasks {
+        match t.await {
+            Ok(Ok(())) => ok += 1,
+            Ok(Err(e)) => {
+                tracing::warn!(class = %set.name, error = %e, "shard write failed");
+                last_err = Some(e);
+            }
+            Err(e) => last_err = Some(Error::Internal(format!("shard writer: {e}"))),
+        }
+    }
+    if ok < set.write_quorum() {
+        written.discard(set);
+        if let Some(e @ Error::Io { .. }) = last_err {
+            tracing::warn!(error = %e, "write quorum lost");
+        }
+        return Err(Error::InsufficientWriteQuorum {
+            class: set.name.clone(),
+            succeeded: ok,
+            needed: set.write_quorum(),
+        });
+    }
+    Ok(written)
+}

@@ -1,0 +1,309 @@
+//! Records kept in each namespace volume's metadata index, and their encoding.
+//!
+//! Every value starts with one byte naming its record version, followed by a MessagePack
+//! array of the fields in declaration order (see `volume/FORMAT.md`). Fields added later go at
+//! the end with `#[serde(default)]`, so older records still decode.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::types::{Checksums, ObjectMeta, Versioning};
+
+/// Record format version written by this code.
+pub const RECORD_V1: u8 = 1;
+
+/// Encodes a record with its version byte.
+pub fn encode<T: Serialize>(record: &T) -> Vec<u8> {
+    let mut out = vec![RECORD_V1];
+    // Serialising plain structs into a Vec cannot fail.
+    if rmp_serde::encode::write(&mut out, record).is_err() {
+        out.truncate(1);
+    }
+    out
+}
+
+/// Decodes a record written by [`encode`].
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    match bytes.split_first() {
+        Some((&RECORD_V1, rest)) => {
+            rmp_serde::from_slice(rest).map_err(|e| Error::Corrupt(format!("metadata record: {e}")))
+        }
+        Some((v, _)) => Err(Error::Corrupt(format!(
+            "metadata record version {v} is unknown"
+        ))),
+        None => Err(Error::Corrupt("empty metadata record".into())),
+    }
+}
+
+/// Nanoseconds since the Unix epoch.
+pub fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+/// Back from nanoseconds to a time.
+pub fn time_of(ns: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_nanos(ns)
+}
+
+/// A bucket.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BucketRecord {
+    /// Creation time (ns).
+    pub created_ns: u64,
+    /// Location constraint.
+    pub location: Option<String>,
+    /// Versioning state.
+    pub versioning: Versioning,
+}
+
+/// Where one part's data lives.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PartData {
+    /// Part number (1 for a single put).
+    pub number: u32,
+    /// Size in bytes.
+    pub size: u64,
+    /// MD5 hex of the part.
+    pub etag: String,
+    /// Checksums of the part.
+    pub checksums: Checksums,
+    /// Shard file name on each volume of the class; `None` when the data is inline.
+    pub data_id: Option<[u8; 16]>,
+}
+
+/// An object's data: its erasure shape and its parts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DataRecord {
+    /// Storage class holding the shards.
+    pub class: String,
+    /// Data shards.
+    pub k: u8,
+    /// Parity shards.
+    pub m: u8,
+    /// Erasure block size.
+    pub block_size: u64,
+    /// Slot `s` holds shard `(s + rotation) % (k + m)`.
+    pub rotation: u8,
+    /// Parts in order.
+    pub parts: Vec<PartData>,
+    /// This volume's shard of an inline object (hash + bytes, like a shard file).
+    #[serde(with = "serde_bytes_opt")]
+    pub inline: Option<Vec<u8>>,
+}
+
+/// One version of an object (or a delete marker).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct VersionRecord {
+    /// 16-byte version id; all zeros is the null version.
+    pub version_id: [u8; 16],
+    /// Write time (ns); newer versions sort first.
+    pub mod_time_ns: u64,
+    /// Delete marker or object.
+    pub delete_marker: bool,
+    /// Size.
+    pub size: u64,
+    /// ETag without quotes.
+    pub etag: String,
+    /// Metadata.
+    pub meta: ObjectMeta,
+    /// Tags.
+    pub tags: Vec<(String, String)>,
+    /// Checksums.
+    pub checksums: Checksums,
+    /// Caller metadata.
+    pub internal: BTreeMap<String, String>,
+    /// Data; `None` for delete markers.
+    pub data: Option<DataRecord>,
+}
+
+/// The compact current-version entry that listings read.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LatestRecord {
+    /// Version id.
+    pub version_id: [u8; 16],
+    /// Write time (ns).
+    pub mod_time_ns: u64,
+    /// Delete marker or object.
+    pub delete_marker: bool,
+    /// Size.
+    pub size: u64,
+    /// ETag.
+    pub etag: String,
+    /// Storage class.
+    pub class: String,
+}
+
+impl VersionRecord {
+    /// The listing summary of this version.
+    pub fn latest(&self) -> LatestRecord {
+        LatestRecord {
+            version_id: self.version_id,
+            mod_time_ns: self.mod_time_ns,
+            delete_marker: self.delete_marker,
+            size: self.size,
+            etag: self.etag.clone(),
+            class: self
+                .data
+                .as_ref()
+                .map(|d| d.class.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The same version without this volume's inline shard: what all volumes agree on.
+    pub fn identity(&self) -> (u64, [u8; 16]) {
+        (self.mod_time_ns, self.version_id)
+    }
+}
+
+/// A multipart upload in progress.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UploadRecord {
+    /// Creation time (ns).
+    pub initiated_ns: u64,
+    /// Storage class.
+    pub class: String,
+    /// Metadata for the object.
+    pub meta: ObjectMeta,
+    /// Tags for the object.
+    pub tags: Vec<(String, String)>,
+    /// Checksums announced at creation.
+    pub checksums: Checksums,
+    /// Caller metadata.
+    pub internal: BTreeMap<String, String>,
+}
+
+/// One uploaded part.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PartRecord {
+    /// Upload time (ns).
+    pub mod_time_ns: u64,
+    /// The part's data.
+    pub data: PartData,
+}
+
+/// Version id text: `null` for zeros, else 32 hex digits.
+pub fn version_text(id: &[u8; 16]) -> String {
+    if *id == [0; 16] {
+        "null".into()
+    } else {
+        uuid::Uuid::from_bytes(*id).simple().to_string()
+    }
+}
+
+/// Parses a version id as [`version_text`] writes it.
+pub fn parse_version(text: &str) -> Option<[u8; 16]> {
+    if text == "null" {
+        return Some([0; 16]);
+    }
+    if text.len() != 32 {
+        return None;
+    }
+    uuid::Uuid::try_parse(text).ok().map(|u| *u.as_bytes())
+}
+
+/// `Option<Vec<u8>>` as a MessagePack bin rather than an array of integers.
+mod serde_bytes_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(b) => s.serialize_some(&Bin(b)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        Option::<BinBuf>::deserialize(d).map(|o| o.map(|b| b.0))
+    }
+
+    struct Bin<'a>(&'a [u8]);
+    impl serde::Serialize for Bin<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+
+    struct BinBuf(Vec<u8>);
+    impl<'de> Deserialize<'de> for BinBuf {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = BinBuf;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("bytes")
+                }
+                fn visit_bytes<E>(self, v: &[u8]) -> Result<BinBuf, E> {
+                    Ok(BinBuf(v.to_vec()))
+                }
+                fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<BinBuf, E> {
+                    Ok(BinBuf(v))
+                }
+                fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                    self,
+                    mut a: A,
+                ) -> Result<BinBuf, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some(b) = a.next_element::<u8>()? {
+                        out.push(b);
+                    }
+                    Ok(BinBuf(out))
+                }
+            }
+            d.deserialize_bytes(V)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_unknown_versions_are_refused() {
+        let r = VersionRecord {
+            version_id: [7; 16],
+            mod_time_ns: 42,
+            delete_marker: false,
+            size: 5,
+            etag: "abc".into(),
+            meta: ObjectMeta::default(),
+            tags: vec![("a".into(), "b".into())],
+            checksums: Checksums::new(),
+            internal: BTreeMap::new(),
+            data: Some(DataRecord {
+                class: "fast".into(),
+                k: 2,
+                m: 2,
+                block_size: 1 << 20,
+                rotation: 1,
+                parts: vec![],
+                inline: Some(vec![1, 2, 3]),
+            }),
+        };
+        let bytes = encode(&r);
+        assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), r);
+        let mut future = bytes.clone();
+        future[0] = 9;
+        assert!(matches!(
+            decode::<VersionRecord>(&future),
+            Err(Error::Corrupt(_))
+        ));
+        assert!(decode::<VersionRecord>(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    #[test]
+    fn version_ids_round_trip() {
+        assert_eq!(version_text(&[0; 16]), "null");
+        let id = [0xab; 16];
+        assert_eq!(parse_version(&version_text(&id)), Some(id));
+        assert_eq!(parse_version("nope"), None);
+    }
+}

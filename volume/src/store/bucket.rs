@@ -1,0 +1,208 @@
+//! Buckets: create, delete, list, versioning and configuration documents.
+
+use std::collections::BTreeMap;
+
+use super::{Inner, Store};
+use crate::disk::meta_db::{MetaOp, Step, Table};
+use crate::error::{Error, Result};
+use crate::keys;
+use crate::record::{self, now_ns, time_of, BucketRecord};
+use crate::types::{BucketInfo, Versioning};
+
+fn info(name: &str, r: &BucketRecord) -> BucketInfo {
+    BucketInfo {
+        name: name.to_string(),
+        created: time_of(r.created_ns),
+        location: r.location.clone(),
+        versioning: r.versioning,
+    }
+}
+
+fn config_kind(kind: &str) -> Result<()> {
+    if kind.is_empty()
+        || kind.len() > 32
+        || !kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+    {
+        return Err(Error::InvalidArgument(format!(
+            "bucket configuration kind {kind:?}"
+        )));
+    }
+    Ok(())
+}
+
+impl Inner {
+    /// Buckets that a read quorum of namespace volumes holds.
+    pub(super) fn load_buckets(&self) -> Result<BTreeMap<String, BucketRecord>> {
+        let mut seen: BTreeMap<String, Vec<Option<Vec<u8>>>> = BTreeMap::new();
+        let mut answered = 0;
+        for (_, v) in self.ns().online() {
+            let mut found = Vec::new();
+            let r = v.meta().and_then(|m| {
+                m.scan(Table::Buckets, b"", |k, val| {
+                    found.push((String::from_utf8_lossy(k).into_owned(), val.to_vec()));
+                    Ok(Step::Next)
+                })
+            });
+            match r {
+                Ok(()) => {
+                    answered += 1;
+                    for (k, val) in found {
+                        seen.entry(k).or_default().push(Some(val));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "bucket list unreadable on a volume"),
+            }
+        }
+        self.enough(answered)?;
+        let mut out = BTreeMap::new();
+        for (name, answers) in seen {
+            if let Some(v) = self.agreed(answers) {
+                out.insert(name, record::decode(&v)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn write_bucket(&self, name: &str, rec: BucketRecord) -> Result<()> {
+        self.commit_all(vec![MetaOp::Put {
+            table: Table::Buckets,
+            key: name.as_bytes().to_vec(),
+            value: record::encode(&rec),
+        }])
+        .await?;
+        self.buckets
+            .write()
+            .map_err(|_| Error::Internal("bucket cache poisoned".into()))?
+            .insert(name.to_string(), rec);
+        Ok(())
+    }
+
+    /// Whether any namespace volume holds a version or an upload in the bucket.
+    fn bucket_has_data(&self, name: &str) -> Result<bool> {
+        let prefix = keys::join(name, b"");
+        for (_, v) in self.ns().online() {
+            let m = v.meta()?;
+            for table in [Table::Versions, Table::Uploads] {
+                let mut any = false;
+                m.scan(table, &prefix, |k, _| {
+                    any = k.starts_with(&prefix);
+                    Ok(Step::Stop)
+                })?;
+                if any {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+}
+
+impl Store {
+    /// Creates a bucket.
+    pub async fn create_bucket(&self, name: &str, location: Option<&str>) -> Result<()> {
+        crate::validate::bucket_name(name)?;
+        let inner = &self.inner;
+        let _g = inner.locks.lock(name, "").await;
+        if inner.bucket(name).is_ok() {
+            return Err(Error::BucketAlreadyOwnedByYou);
+        }
+        let rec = BucketRecord {
+            created_ns: now_ns(),
+            location: location.map(str::to_string),
+            versioning: Versioning::Unversioned,
+        };
+        inner.write_bucket(name, rec).await
+    }
+
+    /// Deletes an empty bucket and its configuration.
+    pub async fn delete_bucket(&self, name: &str) -> Result<()> {
+        let inner = &self.inner;
+        let _g = inner.locks.lock(name, "").await;
+        inner.bucket(name)?;
+        if inner.bucket_has_data(name)? {
+            return Err(Error::BucketNotEmpty);
+        }
+        inner
+            .commit_all(vec![
+                MetaOp::Delete {
+                    table: Table::Buckets,
+                    key: name.as_bytes().to_vec(),
+                },
+                MetaOp::DeletePrefix {
+                    table: Table::BucketConfig,
+                    prefix: keys::join(name, b""),
+                },
+            ])
+            .await?;
+        inner
+            .buckets
+            .write()
+            .map_err(|_| Error::Internal("bucket cache poisoned".into()))?
+            .remove(name);
+        Ok(())
+    }
+
+    /// One bucket.
+    pub async fn bucket_info(&self, name: &str) -> Result<BucketInfo> {
+        Ok(info(name, &self.inner.bucket(name)?))
+    }
+
+    /// All buckets, by name.
+    pub async fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
+        let b = self
+            .inner
+            .buckets
+            .read()
+            .map_err(|_| Error::Internal("bucket cache poisoned".into()))?;
+        Ok(b.iter().map(|(n, r)| info(n, r)).collect())
+    }
+
+    /// Sets the versioning state. A bucket that was versioned can only be suspended.
+    pub async fn set_versioning(&self, name: &str, state: Versioning) -> Result<()> {
+        let inner = &self.inner;
+        let _g = inner.locks.lock(name, "").await;
+        let mut rec = inner.bucket(name)?;
+        if state == Versioning::Unversioned && rec.versioning != Versioning::Unversioned {
+            return Err(Error::InvalidArgument(
+                "a versioned bucket can only be suspended".into(),
+            ));
+        }
+        rec.versioning = state;
+        inner.write_bucket(name, rec).await
+    }
+
+    /// Stores a configuration document (`policy`, `tagging`, `lifecycle`, ...), opaque here.
+    pub async fn put_bucket_config(&self, bucket: &str, kind: &str, doc: Vec<u8>) -> Result<()> {
+        config_kind(kind)?;
+        self.inner.bucket(bucket)?;
+        let op = MetaOp::Put {
+            table: Table::BucketConfig,
+            key: keys::bucket_config(bucket, kind),
+            value: doc,
+        };
+        self.inner.commit_all(vec![op]).await.map(|_| ())
+    }
+
+    /// Reads a configuration document.
+    pub async fn get_bucket_config(&self, bucket: &str, kind: &str) -> Result<Option<Vec<u8>>> {
+        config_kind(kind)?;
+        self.inner.bucket(bucket)?;
+        let answers = self
+            .inner
+            .read_all(Table::BucketConfig, &keys::bucket_config(bucket, kind))?;
+        Ok(self
+            .inner
+            .agreed(answers.into_iter().map(|(_, v)| v).collect()))
+    }
+
+    /// Removes a configuration document (absent is fine).
+    pub async fn delete_bucket_config(&self, bucket: &str, kind: &str) -> Result<()> {
+        config_kind(kind)?;
+        self.inner.bucket(bucket)?;
+        let op = MetaOp::Delete {
+            table: Table::BucketConfig,
+            key: keys::bucket_config(bucket, kind),
+        };
+        self.inner.commit_all(vec![op]).await.map(|_| ())
+    }
+}

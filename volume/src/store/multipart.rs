@@ -1,0 +1,461 @@
+//! Multipart uploads: parts are erasure-coded as they arrive; completing writes one version
+//! record that points at them (no copy).
+
+use futures::Stream;
+use md5::{Digest, Md5};
+
+use super::list::{common_prefix, Entry, MAX_LIST_KEYS};
+use super::merge::{Item, Page};
+use super::object::{check_body, data_record, hex};
+use super::{Inner, Store};
+use crate::disk::meta_db::{MetaOp, Step, Table};
+use crate::erasure::layout::rotation_for;
+use crate::error::{Error, Result};
+use crate::keys;
+use crate::object::write::write_body;
+use crate::record::{self, now_ns, time_of, PartData, PartRecord, UploadRecord, VersionRecord};
+use crate::types::*;
+
+/// Highest part number S3 allows.
+pub const MAX_PART_NUMBER: u32 = 10_000;
+
+fn upload_info(key: &str, upload_id: &str, r: &UploadRecord) -> UploadInfo {
+    UploadInfo {
+        key: key.to_string(),
+        upload_id: upload_id.to_string(),
+        initiated: time_of(r.initiated_ns),
+        storage_class: r.class.clone(),
+        meta: r.meta.clone(),
+        checksums: r.checksums.clone(),
+    }
+}
+
+fn part_info(p: &PartRecord) -> PartInfo {
+    PartInfo {
+        part_number: p.data.number,
+        size: p.data.size,
+        etag: p.data.etag.clone(),
+        last_modified: time_of(p.mod_time_ns),
+        checksums: p.data.checksums.clone(),
+    }
+}
+
+impl Inner {
+    fn find_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadRecord> {
+        self.bucket(bucket)?;
+        crate::validate::object_key(key)?;
+        let answers = self.read_all(Table::Uploads, &keys::upload(bucket, key, upload_id))?;
+        match self.agreed(answers.into_iter().map(|(_, v)| v).collect()) {
+            Some(v) => record::decode(&v),
+            None => Err(Error::NoSuchUpload),
+        }
+    }
+
+    /// Parts of an upload after `marker`, as a read quorum agrees.
+    async fn parts(
+        &self,
+        upload_id: &str,
+        marker: u32,
+        limit: usize,
+    ) -> Result<(Vec<PartRecord>, Option<u32>)> {
+        let id = upload_id.to_string();
+        let merged = self
+            .scan_merge(limit, move |m| {
+                let prefix = keys::parts_of(&id);
+                let mut items = Vec::new();
+                m.scan(
+                    Table::Parts,
+                    &keys::part(&id, marker.saturating_add(1)),
+                    |k, v| {
+                        if !k.starts_with(&prefix) || items.len() > limit {
+                            return Ok(Step::Stop);
+                        }
+                        let p: PartRecord = record::decode(v)?;
+                        let rank = u128::from(p.mod_time_ns);
+                        items.push(Item {
+                            name: format!("{:05}", p.data.number),
+                            sub: vec![],
+                            rank,
+                            value: Entry::Value(p),
+                        });
+                        Ok(Step::Next)
+                    },
+                )?;
+                let truncated = items.len() > limit;
+                items.truncate(limit);
+                Ok(Page { items, truncated })
+            })
+            .await?;
+        let next = merged.next.and_then(|(n, _)| n.parse().ok());
+        let parts = merged.items.into_iter().filter_map(|i| match i.value {
+            Entry::Value(p) => Some(p),
+            Entry::Prefix => None,
+        });
+        Ok((parts.collect(), next))
+    }
+
+    async fn all_parts(&self, upload_id: &str) -> Result<Vec<PartRecord>> {
+        self.parts(upload_id, 0, MAX_PART_NUMBER as usize)
+            .await
+            .map(|(p, _)| p)
+    }
+}
+
+impl Store {
+    /// Starts an upload; `opts` (metadata, class, tags) apply to the completed object.
+    pub async fn create_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        opts: PutOptions,
+    ) -> Result<String> {
+        let inner = &self.inner;
+        crate::validate::object_key(key)?;
+        inner.bucket(bucket)?;
+        let class = inner.class(opts.storage_class.as_deref())?.name.clone();
+        let upload_id = uuid::Uuid::new_v4().simple().to_string();
+        let rec = UploadRecord {
+            initiated_ns: now_ns(),
+            class,
+            meta: opts.meta,
+            tags: opts.tags,
+            checksums: opts.checksums,
+            internal: opts.internal,
+        };
+        let op = MetaOp::Put {
+            table: Table::Uploads,
+            key: keys::upload(bucket, key, &upload_id),
+            value: record::encode(&rec),
+        };
+        inner.commit_all(vec![op]).await?;
+        Ok(upload_id)
+    }
+
+    /// Stores one part, erasure-coded in the upload's class. Re-uploading a number replaces it.
+    pub async fn upload_part<S>(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        opts: PartOptions,
+        body: S,
+    ) -> Result<PartInfo>
+    where
+        S: Stream<Item = std::result::Result<bytes::Bytes, std::io::Error>> + Send + Unpin,
+    {
+        let inner = &self.inner;
+        if !(1..=MAX_PART_NUMBER).contains(&part_number) {
+            return Err(Error::InvalidArgument(format!(
+                "part number must be 1 to {MAX_PART_NUMBER}"
+            )));
+        }
+        let upload = inner.find_upload(bucket, key, upload_id)?;
+        let set = inner.class(Some(&upload.class))?.clone();
+        let rotation = rotation_for(key.as_bytes(), set.layout.total());
+        let written = write_body(&set, body, rotation, 0, opts.expected_size).await?;
+        let result = async {
+            let summary = BodySummary {
+                size: written.size,
+                md5: written.md5,
+            };
+            let checksums = check_body(
+                opts.expected_size,
+                opts.expected_md5,
+                opts.body_check,
+                &summary,
+                opts.checksums,
+            )?;
+            let part = PartRecord {
+                mod_time_ns: now_ns(),
+                data: PartData {
+                    number: part_number,
+                    size: written.size,
+                    etag: hex(&written.md5),
+                    checksums,
+                    data_id: written.data_id,
+                },
+            };
+            let _g = inner.locks.lock(bucket, key).await;
+            inner.find_upload(bucket, key, upload_id)?;
+            let pkey = keys::part(upload_id, part_number);
+            let old = inner.read_all(Table::Parts, &pkey)?;
+            inner
+                .commit_all(vec![MetaOp::Put {
+                    table: Table::Parts,
+                    key: pkey,
+                    value: record::encode(&part),
+                }])
+                .await?;
+            let replaced: Vec<PartRecord> = old
+                .into_iter()
+                .filter_map(|(_, v)| v)
+                .filter_map(|v| record::decode(&v).ok())
+                .collect();
+            discard_parts(
+                inner,
+                &upload.class,
+                replaced
+                    .iter()
+                    .filter(|p| p.data.data_id != part.data.data_id),
+            );
+            Ok(part_info(&part))
+        }
+        .await;
+        if result.is_err() {
+            written.discard(&set);
+        }
+        result
+    }
+
+    /// Lists the parts of an upload after `part_number_marker`.
+    pub async fn list_parts(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number_marker: u32,
+        max_parts: usize,
+    ) -> Result<PartsPage> {
+        let upload = self.inner.find_upload(bucket, key, upload_id)?;
+        let limit = max_parts.clamp(1, MAX_LIST_KEYS);
+        let (parts, next) = self
+            .inner
+            .parts(upload_id, part_number_marker, limit)
+            .await?;
+        Ok(PartsPage {
+            upload: upload_info(key, upload_id, &upload),
+            parts: parts.iter().map(part_info).collect(),
+            is_truncated: next.is_some(),
+            next_part_number_marker: next,
+        })
+    }
+
+    /// Completes an upload from the named parts, in one commit.
+    pub async fn complete_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: Vec<CompletedPart>,
+        precondition: Option<WritePrecondition>,
+    ) -> Result<ObjectInfo> {
+        let inner = &self.inner;
+        if parts.is_empty() {
+            return Err(Error::InvalidArgument(
+                "a completion needs at least one part".into(),
+            ));
+        }
+        let _g = inner.locks.lock(bucket, key).await;
+        let upload = inner.find_upload(bucket, key, upload_id)?;
+        let stored = inner.all_parts(upload_id).await?;
+        let mut chosen = Vec::with_capacity(parts.len());
+        let mut md5s = Md5::new();
+        for (i, want) in parts.iter().enumerate() {
+            if i > 0 && want.part_number <= parts[i - 1].part_number {
+                return Err(Error::InvalidPartOrder);
+            }
+            let etag = want.etag.trim().trim_matches('"');
+            let Some(p) = stored.iter().find(|p| {
+                p.data.number == want.part_number && p.data.etag.eq_ignore_ascii_case(etag)
+            }) else {
+                return Err(Error::InvalidPart(format!(
+                    "part {} with ETag {etag:?} was not uploaded",
+                    want.part_number
+                )));
+            };
+            if i + 1 < parts.len() && p.data.size < inner.min_part_size {
+                return Err(Error::EntityTooSmall);
+            }
+            md5s.update(
+                decode_hex(&p.data.etag)
+                    .ok_or_else(|| Error::Corrupt("part ETag is not hex".into()))?,
+            );
+            chosen.push(p.data.clone());
+        }
+        let set = inner.class(Some(&upload.class))?.clone();
+        let size = chosen.iter().map(|p| p.size).sum();
+        let rec = VersionRecord {
+            version_id: [0; 16],
+            mod_time_ns: 0,
+            delete_marker: false,
+            size,
+            etag: format!("{}-{}", hex(&md5s.finalize()), chosen.len()),
+            meta: upload.meta.clone(),
+            tags: upload.tags.clone(),
+            checksums: upload.checksums.clone(),
+            internal: upload.internal.clone(),
+            data: Some(data_record(
+                &set,
+                rotation_for(key.as_bytes(), set.layout.total()),
+                chosen.clone(),
+            )),
+        };
+        let extra = vec![
+            MetaOp::Delete {
+                table: Table::Uploads,
+                key: keys::upload(bucket, key, upload_id),
+            },
+            MetaOp::DeletePrefix {
+                table: Table::Parts,
+                prefix: keys::parts_of(upload_id),
+            },
+        ];
+        let info = inner
+            .commit_version_locked(bucket, key, rec, None, precondition.as_ref(), extra)
+            .await?;
+        let used: Vec<_> = chosen.iter().map(|p| p.data_id).collect();
+        discard_parts(
+            inner,
+            &upload.class,
+            stored.iter().filter(|p| !used.contains(&p.data.data_id)),
+        );
+        Ok(info)
+    }
+
+    /// Abandons an upload and removes its parts.
+    pub async fn abort_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<()> {
+        let inner = &self.inner;
+        let _g = inner.locks.lock(bucket, key).await;
+        let upload = inner.find_upload(bucket, key, upload_id)?;
+        let stored = inner.all_parts(upload_id).await?;
+        inner
+            .commit_all(vec![
+                MetaOp::Delete {
+                    table: Table::Uploads,
+                    key: keys::upload(bucket, key, upload_id),
+                },
+                MetaOp::DeletePrefix {
+                    table: Table::Parts,
+                    prefix: keys::parts_of(upload_id),
+                },
+            ])
+            .await?;
+        discard_parts(inner, &upload.class, stored.iter());
+        Ok(())
+    }
+
+    /// Lists uploads in progress by key, then creation.
+    pub async fn list_multipart_uploads(
+        &self,
+        bucket: &str,
+        opts: ListUploadsOptions,
+    ) -> Result<UploadsPage> {
+        self.inner.bucket(bucket)?;
+        let limit = opts.max_uploads.min(MAX_LIST_KEYS);
+        if limit == 0 {
+            return Ok(UploadsPage::default());
+        }
+        let b = bucket.to_string();
+        let merged = self
+            .inner
+            .scan_merge(limit, move |m| {
+                let base = keys::join(&b, b"");
+                let full_prefix = keys::join(&b, opts.prefix.as_bytes());
+                let start = match (&opts.key_marker, &opts.upload_id_marker) {
+                    (Some(k), Some(u))
+                        if common_prefix(&opts.prefix, opts.delimiter.as_deref(), k).is_none() =>
+                    {
+                        let mut s = keys::upload(&b, k, u);
+                        s.push(0);
+                        s
+                    }
+                    (Some(k), _)
+                        if common_prefix(&opts.prefix, opts.delimiter.as_deref(), k).is_none() =>
+                    {
+                        keys::after_prefix(&keys::versions_of(&b, k))
+                    }
+                    _ => super::list::scan_start(
+                        &b,
+                        &opts.prefix,
+                        opts.delimiter.as_deref(),
+                        opts.key_marker.as_deref(),
+                    ),
+                };
+                let mut items = Vec::new();
+                m.scan(Table::Uploads, &start, |k, v| {
+                    if !k.starts_with(&full_prefix) || items.len() > limit {
+                        return Ok(Step::Stop);
+                    }
+                    let rest = &k[base.len()..];
+                    let Some(sep) = rest.iter().rposition(|c| *c == keys::SEP) else {
+                        return Ok(Step::Next);
+                    };
+                    let (Ok(name), Ok(id)) = (
+                        std::str::from_utf8(&rest[..sep]),
+                        std::str::from_utf8(&rest[sep + 1..]),
+                    ) else {
+                        return Ok(Step::Next);
+                    };
+                    if let Some(cp) = common_prefix(&opts.prefix, opts.delimiter.as_deref(), name) {
+                        items.push(Item {
+                            name: cp.to_string(),
+                            sub: vec![],
+                            rank: 0,
+                            value: Entry::Prefix,
+                        });
+                        return Ok(Step::Seek(keys::after_prefix(&keys::join(
+                            &b,
+                            cp.as_bytes(),
+                        ))));
+                    }
+                    let r: UploadRecord = record::decode(v)?;
+                    items.push(Item {
+                        name: name.to_string(),
+                        sub: id.as_bytes().to_vec(),
+                        rank: 0,
+                        value: Entry::Value(upload_info(name, id, &r)),
+                    });
+                    Ok(Step::Next)
+                })?;
+                let truncated = items.len() > limit;
+                items.truncate(limit);
+                Ok(Page { items, truncated })
+            })
+            .await?;
+        let mut page = UploadsPage {
+            is_truncated: merged.next.is_some(),
+            ..Default::default()
+        };
+        if let Some((name, sub)) = merged.next {
+            page.next_upload_id_marker =
+                (!sub.is_empty()).then(|| String::from_utf8_lossy(&sub).into_owned());
+            page.next_key_marker = Some(name);
+        }
+        for item in merged.items {
+            match item.value {
+                Entry::Prefix => page.common_prefixes.push(item.name),
+                Entry::Value(u) => page.uploads.push(u),
+            }
+        }
+        Ok(page)
+    }
+}
+
+fn discard_parts<'a>(inner: &Inner, class: &str, parts: impl Iterator<Item = &'a PartRecord>) {
+    let Ok(set) = inner.class(Some(class)) else {
+        return;
+    };
+    for p in parts {
+        if let Some(id) = &p.data.data_id {
+            for (_, v) in set.online() {
+                v.remove_shard(id);
+            }
+        }
+    }
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}

@@ -1,0 +1,206 @@
+//! Building the erasure sets at start: recognising every configured volume by its format
+//! record, formatting blank ones, refusing foreign and stale ones.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use crate::config::{ClassConfig, Scheme};
+use crate::disk::format::{self, Found, VolumeFormat, FORMAT_NAME, FORMAT_VERSION};
+use crate::disk::volume::Volume;
+use crate::erasure::layout::Layout;
+use crate::error::{Error, Result};
+use crate::set::ErasureSet;
+
+/// Opens one class. `deployment` is shared by all classes: the first class to find one
+/// fixes it.
+pub fn open_class(
+    cfg: &ClassConfig,
+    deployment: &mut Option<Uuid>,
+    namespace: bool,
+) -> Result<ErasureSet> {
+    let n = cfg.volumes.len();
+    if n == 0 {
+        return Err(Error::Config(format!("class {} has no volumes", cfg.name)));
+    }
+    let scheme = cfg.scheme.unwrap_or_else(|| Scheme::default_for(n));
+    let (k, m) = scheme
+        .shards(n)
+        .map_err(|e| Error::Config(format!("class {}: {e}", cfg.name)))?;
+    let found: Vec<(PathBuf, Found)> = cfg
+        .volumes
+        .iter()
+        .map(|p| (p.clone(), format::inspect(p)))
+        .collect();
+
+    let mut refused = Vec::new();
+    let mut formatted = Vec::new();
+    let mut blank = Vec::new();
+    for (path, f) in found {
+        match f {
+            Found::Missing => refused.push((path, "the directory does not exist".to_string())),
+            Found::Unreadable(why) => refused.push((path, why)),
+            Found::Blank => blank.push(path),
+            Found::Formatted(fmt) => formatted.push((path, fmt)),
+        }
+    }
+
+    // The deployment: as fixed by an earlier class, else the most common among ours.
+    if deployment.is_none() {
+        *deployment = most_common(formatted.iter().map(|(_, f)| f.deployment));
+    }
+    let dep = *deployment.get_or_insert_with(Uuid::new_v4);
+    formatted.retain(|(path, f)| {
+        let why = if f.deployment != dep {
+            Some(format!(
+                "foreign volume: deployment {} is not {dep}",
+                f.deployment
+            ))
+        } else if f.class != cfg.name {
+            Some(format!(
+                "volume of class {:?}, configured in class {:?}",
+                f.class, cfg.name
+            ))
+        } else {
+            None
+        };
+        if let Some(w) = &why {
+            refused.push((path.clone(), w.clone()));
+        }
+        why.is_none()
+    });
+
+    let scheme_text = scheme.to_string();
+    if let Some((path, f)) = formatted.iter().find(|(_, f)| f.scheme != scheme_text) {
+        return Err(Error::Config(format!(
+            "class {}: volume {} was formatted as {}, configured as {scheme_text}; changing a class's scheme needs a migration",
+            cfg.name,
+            path.display(),
+            f.scheme
+        )));
+    }
+
+    // The set as most volumes remember it.
+    let mut set: Vec<Uuid> = if formatted.is_empty() {
+        if !refused.is_empty() && blank.len() < n {
+            return Err(Error::Config(format!(
+                "class {}: cannot create a new set while volumes are missing or unreadable: {}",
+                cfg.name,
+                describe(&refused)
+            )));
+        }
+        (0..n).map(|_| Uuid::nil()).collect()
+    } else {
+        let counts = count(formatted.iter().map(|(_, f)| f.set.clone()));
+        let best = counts
+            .iter()
+            .max_by_key(|(_, c)| *c)
+            .map(|(s, c)| (s.clone(), *c));
+        let Some((set, votes)) = best else {
+            return Err(Error::Internal("no set".into()));
+        };
+        if counts.values().filter(|c| **c == votes).count() > 1 {
+            return Err(Error::Config(format!(
+                "class {}: volumes disagree about the set and no view has a majority",
+                cfg.name
+            )));
+        }
+        set
+    };
+    if set.len() != n {
+        return Err(Error::Config(format!(
+            "class {}: {n} volumes configured, the formatted set has {}",
+            cfg.name,
+            set.len()
+        )));
+    }
+
+    let mut slots: Vec<Option<(PathBuf, VolumeFormat)>> = vec![None; n];
+    for (path, f) in formatted {
+        match set.iter().position(|u| *u == f.this) {
+            Some(i) if slots[i].is_none() => {
+                if f.slot() != Some(i) {
+                    tracing::info!(path = %path.display(), slot = i, "volume found at another position");
+                }
+                slots[i] = Some((path, f));
+            }
+            Some(_) => refused.push((path, "duplicate of another volume (same id)".into())),
+            None => refused.push((
+                path,
+                "stale volume: its slot was given to a replacement".into(),
+            )),
+        }
+    }
+    let mut replaced = Vec::new();
+    for path in blank {
+        let Some(i) = slots.iter().position(Option::is_none) else {
+            refused.push((path, "blank volume with no free slot".into()));
+            continue;
+        };
+        let id = Uuid::new_v4();
+        set[i] = id;
+        replaced.push(i);
+        let f = VolumeFormat {
+            format: FORMAT_NAME.into(),
+            version: FORMAT_VERSION,
+            deployment: dep,
+            class: cfg.name.clone(),
+            scheme: scheme_text.clone(),
+            this: id,
+            set: vec![],
+        };
+        slots[i] = Some((path, f));
+    }
+    // Every member records the current set, so that a replaced volume is known as stale.
+    for (path, f) in slots.iter_mut().flatten() {
+        if f.set != set {
+            f.set = set.clone();
+            format::write(path, f)?;
+        }
+    }
+    if !replaced.is_empty() {
+        tracing::info!(class = %cfg.name, slots = ?replaced, "formatted blank volumes; they need healing");
+    }
+
+    let mut out = Vec::with_capacity(n);
+    for slot in slots {
+        out.push(match slot {
+            Some((path, _)) => Some(Arc::new(Volume::open(&path, namespace)?)),
+            None => None,
+        });
+    }
+    for (p, why) in &refused {
+        tracing::warn!(class = %cfg.name, path = %p.display(), reason = %why, "volume refused");
+    }
+    Ok(ErasureSet {
+        name: cfg.name.clone(),
+        scheme,
+        layout: Layout::new(k, m),
+        slots: out,
+        refused,
+    })
+}
+
+fn count<T: std::hash::Hash + Eq>(items: impl Iterator<Item = T>) -> HashMap<T, usize> {
+    let mut c = HashMap::new();
+    for i in items {
+        *c.entry(i).or_insert(0) += 1;
+    }
+    c
+}
+
+fn most_common<T: std::hash::Hash + Eq + Clone>(items: impl Iterator<Item = T>) -> Option<T> {
+    count(items)
+        .into_iter()
+        .max_by_key(|(_, c)| *c)
+        .map(|(t, _)| t)
+}
+
+fn describe(list: &[(PathBuf, String)]) -> String {
+    list.iter()
+        .map(|(p, w)| format!("{} ({w})", p.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,443 @@
+//! The public vocabulary of the store: what callers pass in and get back.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+/// Additional checksums: algorithm name (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`) ->
+/// base64 value, stored verbatim.
+pub type Checksums = BTreeMap<String, String>;
+
+/// System metadata S3 keeps with an object, and the user's `x-amz-meta-*` pairs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectMeta {
+    /// Content-Type.
+    pub content_type: Option<String>,
+    /// Cache-Control.
+    pub cache_control: Option<String>,
+    /// Content-Disposition.
+    pub content_disposition: Option<String>,
+    /// Content-Encoding.
+    pub content_encoding: Option<String>,
+    /// Content-Language.
+    pub content_language: Option<String>,
+    /// Expires, as sent.
+    pub expires: Option<String>,
+    /// User metadata: lower-case names without the `x-amz-meta-` prefix.
+    pub user: BTreeMap<String, String>,
+}
+
+/// Bucket versioning state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Versioning {
+    /// Never versioned: every write replaces the `null` version.
+    #[default]
+    Unversioned,
+    /// Every write makes a new version.
+    Enabled,
+    /// Writes replace the `null` version; older versions stay.
+    Suspended,
+}
+
+/// What is known about a bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketInfo {
+    /// Name.
+    pub name: String,
+    /// Creation time.
+    pub created: SystemTime,
+    /// Location constraint given at creation.
+    pub location: Option<String>,
+    /// Versioning state.
+    pub versioning: Versioning,
+}
+
+/// A condition a write must meet at the instant it commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WritePrecondition {
+    /// `If-None-Match: *`: only if the key has no current object.
+    IfNoneMatchAny,
+    /// `If-Match: etag`: only if the current object has this ETag.
+    IfMatch(String),
+}
+
+/// What the store learned while reading a body, given to [`BodyCheck`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodySummary {
+    /// Bytes received.
+    pub size: u64,
+    /// MD5 of the bytes.
+    pub md5: [u8; 16],
+}
+
+/// Called once the body is consumed and before anything commits; an `Err` aborts the write.
+/// Returns further checksums to store (for example the ones a trailer carried).
+pub type BodyCheck = Box<
+    dyn FnOnce(&BodySummary) -> Result<Checksums, Box<dyn std::error::Error + Send + Sync>> + Send,
+>;
+
+/// Options of a put (and of creating a multipart upload, which keeps them for completion).
+#[derive(Default)]
+pub struct PutOptions {
+    /// System and user metadata.
+    pub meta: ObjectMeta,
+    /// Storage class name; `None` is the first (namespace) class.
+    pub storage_class: Option<String>,
+    /// Object tags.
+    pub tags: Vec<(String, String)>,
+    /// Checksums given up front, stored verbatim.
+    pub checksums: Checksums,
+    /// Announced body length; a different length fails with `IncompleteBody`.
+    pub expected_size: Option<u64>,
+    /// Announced MD5 (Content-MD5); a different digest fails with `BadDigest`.
+    pub expected_md5: Option<[u8; 16]>,
+    /// Checked atomically with the commit.
+    pub precondition: Option<WritePrecondition>,
+    /// Opaque metadata of the caller (encryption parameters, ...).
+    pub internal: BTreeMap<String, String>,
+    /// Called after the body and before the commit.
+    pub body_check: Option<BodyCheck>,
+}
+
+impl std::fmt::Debug for PutOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PutOptions")
+            .field("meta", &self.meta)
+            .field("storage_class", &self.storage_class)
+            .field("expected_size", &self.expected_size)
+            .field("precondition", &self.precondition)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options of an upload-part.
+#[derive(Default)]
+pub struct PartOptions {
+    /// Announced body length.
+    pub expected_size: Option<u64>,
+    /// Announced MD5.
+    pub expected_md5: Option<[u8; 16]>,
+    /// Checksums given up front.
+    pub checksums: Checksums,
+    /// Called after the body and before the commit.
+    pub body_check: Option<BodyCheck>,
+}
+
+/// A byte range as HTTP states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteRange {
+    /// `bytes=first-last` (inclusive).
+    Bounded {
+        /// First byte.
+        first: u64,
+        /// Last byte, inclusive.
+        last: u64,
+    },
+    /// `bytes=first-`.
+    From {
+        /// First byte.
+        first: u64,
+    },
+    /// `bytes=-len`: the last `len` bytes.
+    Suffix {
+        /// Number of bytes.
+        len: u64,
+    },
+}
+
+/// Options of a get or head.
+#[derive(Debug, Clone, Default)]
+pub struct GetOptions {
+    /// A specific version; `None` is the current one.
+    pub version_id: Option<String>,
+    /// Part of the object to read.
+    pub range: Option<ByteRange>,
+    /// Read only this part of a multipart object (1-based).
+    pub part_number: Option<u32>,
+}
+
+/// One part of a multipart object, as listed in its metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartSummary {
+    /// Part number.
+    pub part_number: u32,
+    /// Size in bytes.
+    pub size: u64,
+    /// The part's ETag (MD5 hex).
+    pub etag: String,
+    /// The part's checksums.
+    pub checksums: Checksums,
+}
+
+/// Everything known about one object version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// Bucket.
+    pub bucket: String,
+    /// Key.
+    pub key: String,
+    /// Version id; `"null"` for the null version.
+    pub version_id: String,
+    /// Whether this is the current version.
+    pub is_latest: bool,
+    /// Whether this version is a delete marker.
+    pub delete_marker: bool,
+    /// Size in bytes.
+    pub size: u64,
+    /// ETag without quotes: MD5 hex, or `hex-N` for multipart objects.
+    pub etag: String,
+    /// Time of the write.
+    pub last_modified: SystemTime,
+    /// System and user metadata.
+    pub meta: ObjectMeta,
+    /// Storage class name.
+    pub storage_class: String,
+    /// Additional checksums.
+    pub checksums: Checksums,
+    /// Parts, for multipart objects (empty for single puts).
+    pub parts: Vec<PartSummary>,
+    /// Tags.
+    pub tags: Vec<(String, String)>,
+    /// Opaque caller metadata.
+    pub internal: BTreeMap<String, String>,
+}
+
+/// The result of a delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteOutcome {
+    /// Version created (a delete marker) or removed; `None` when nothing versioned happened.
+    pub version_id: Option<String>,
+    /// Whether a delete marker was created or removed.
+    pub delete_marker: bool,
+}
+
+/// ListObjects arguments.
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    /// Only keys starting with this.
+    pub prefix: String,
+    /// Roll keys up into common prefixes at this delimiter.
+    pub delimiter: Option<String>,
+    /// Start after this key (exclusive): a marker, a start-after or a decoded continuation.
+    pub start_after: Option<String>,
+    /// At most this many keys plus prefixes (0 is answered empty).
+    pub max_keys: usize,
+}
+
+/// One key in a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectSummary {
+    /// Key.
+    pub key: String,
+    /// Size.
+    pub size: u64,
+    /// ETag without quotes.
+    pub etag: String,
+    /// Time of the write.
+    pub last_modified: SystemTime,
+    /// Storage class.
+    pub storage_class: String,
+    /// Version id of the current version.
+    pub version_id: String,
+}
+
+/// A page of ListObjects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListPage {
+    /// Keys, in order.
+    pub objects: Vec<ObjectSummary>,
+    /// Common prefixes, in order.
+    pub common_prefixes: Vec<String>,
+    /// Whether more follow.
+    pub is_truncated: bool,
+    /// The last key or prefix of this page: continue after it.
+    pub next_marker: Option<String>,
+}
+
+/// ListObjectVersions arguments.
+#[derive(Debug, Clone, Default)]
+pub struct ListVersionsOptions {
+    /// Only keys starting with this.
+    pub prefix: String,
+    /// Roll keys up at this delimiter.
+    pub delimiter: Option<String>,
+    /// Start at this key (exclusive unless `version_id_marker` is given).
+    pub key_marker: Option<String>,
+    /// Start after this version of `key_marker`.
+    pub version_id_marker: Option<String>,
+    /// At most this many entries.
+    pub max_keys: usize,
+}
+
+/// One version in a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionSummary {
+    /// Key.
+    pub key: String,
+    /// Version id (`"null"` for the null version).
+    pub version_id: String,
+    /// Whether it is the current version.
+    pub is_latest: bool,
+    /// Whether it is a delete marker.
+    pub delete_marker: bool,
+    /// Size.
+    pub size: u64,
+    /// ETag without quotes.
+    pub etag: String,
+    /// Time of the write.
+    pub last_modified: SystemTime,
+    /// Storage class.
+    pub storage_class: String,
+}
+
+/// A page of ListObjectVersions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionsPage {
+    /// Versions: keys in order, each key's versions newest first.
+    pub versions: Vec<VersionSummary>,
+    /// Common prefixes.
+    pub common_prefixes: Vec<String>,
+    /// Whether more follow.
+    pub is_truncated: bool,
+    /// Continue from this key...
+    pub next_key_marker: Option<String>,
+    /// ...after this version.
+    pub next_version_id_marker: Option<String>,
+}
+
+/// A multipart upload in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadInfo {
+    /// Key.
+    pub key: String,
+    /// Upload id.
+    pub upload_id: String,
+    /// When it was created.
+    pub initiated: SystemTime,
+    /// Storage class its data goes to.
+    pub storage_class: String,
+    /// Metadata given at creation.
+    pub meta: ObjectMeta,
+    /// Checksum algorithms given at creation (names only).
+    pub checksums: Checksums,
+}
+
+/// One uploaded part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartInfo {
+    /// Part number.
+    pub part_number: u32,
+    /// Size.
+    pub size: u64,
+    /// ETag without quotes (MD5 hex).
+    pub etag: String,
+    /// When it was uploaded.
+    pub last_modified: SystemTime,
+    /// Checksums.
+    pub checksums: Checksums,
+}
+
+/// A page of ListParts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartsPage {
+    /// The upload.
+    pub upload: UploadInfo,
+    /// Parts in order.
+    pub parts: Vec<PartInfo>,
+    /// Whether more follow.
+    pub is_truncated: bool,
+    /// Continue after this part number.
+    pub next_part_number_marker: Option<u32>,
+}
+
+/// A part named in CompleteMultipartUpload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletedPart {
+    /// Part number.
+    pub part_number: u32,
+    /// ETag as the client sent it (quotes allowed).
+    pub etag: String,
+}
+
+/// ListMultipartUploads arguments.
+#[derive(Debug, Clone, Default)]
+pub struct ListUploadsOptions {
+    /// Only keys starting with this.
+    pub prefix: String,
+    /// Roll keys up at this delimiter.
+    pub delimiter: Option<String>,
+    /// Start at this key.
+    pub key_marker: Option<String>,
+    /// Start after this upload of `key_marker`.
+    pub upload_id_marker: Option<String>,
+    /// At most this many entries.
+    pub max_uploads: usize,
+}
+
+/// A page of ListMultipartUploads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UploadsPage {
+    /// Uploads, by key then creation.
+    pub uploads: Vec<UploadInfo>,
+    /// Common prefixes.
+    pub common_prefixes: Vec<String>,
+    /// Whether more follow.
+    pub is_truncated: bool,
+    /// Continue from this key...
+    pub next_key_marker: Option<String>,
+    /// ...after this upload.
+    pub next_upload_id_marker: Option<String>,
+}
+
+/// Health of one storage class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassStatus {
+    /// Class name.
+    pub name: String,
+    /// Scheme, e.g. `2+2`.
+    pub scheme: String,
+    /// Volumes in use.
+    pub online: usize,
+    /// Volumes configured.
+    pub total: usize,
+    /// Volumes refused at start (foreign, stale, unreadable) with the reason.
+    pub refused: Vec<(std::path::PathBuf, String)>,
+    /// Whether reads and writes reach quorum.
+    pub writable: bool,
+}
+
+/// Health of the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreStatus {
+    /// True when every class reaches its write quorum.
+    pub ready: bool,
+    /// Per class.
+    pub classes: Vec<ClassStatus>,
+}
+
+/// Something a read had to work around: a shard missing or failing its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealEvent {
+    /// Bucket.
+    pub bucket: String,
+    /// Key.
+    pub key: String,
+    /// Version id.
+    pub version_id: String,
+    /// Storage class of the data.
+    pub class: String,
+    /// Volume directory that failed.
+    pub volume: std::path::PathBuf,
+    /// What was wrong.
+    pub problem: ShardProblem,
+}
+
+/// What was wrong with a shard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardProblem {
+    /// The shard file or record was not there.
+    Missing,
+    /// The bytes failed their hash.
+    Corrupt,
+}

@@ -1,0 +1,200 @@
+//! Erasure coding on real directories: lost, corrupt, wiped, stale, swapped and foreign
+//! volumes.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use strata_volume::*;
+
+const SIZES: &[usize] = &[0, 10, 100_000, 200_000, (1 << 20) + 3, 5 * (1 << 20) + 99];
+
+async fn seed(store: &Store) -> Vec<(String, Vec<u8>)> {
+    store.create_bucket("bkt", None).await.unwrap();
+    let mut all = Vec::new();
+    for (i, &s) in SIZES.iter().enumerate() {
+        for class in ["fast", "bulk"] {
+            let key = format!("{class}-{s}");
+            let data = content(i as u64 + 100, s);
+            let opts = PutOptions { storage_class: Some(class.into()), ..Default::default() };
+            store.put_object("bkt", &key, opts, body(&data, 100_003)).await.unwrap();
+            all.push((key, data));
+        }
+    }
+    all
+}
+
+async fn check_all(store: &Store, all: &[(String, Vec<u8>)]) {
+    for (key, data) in all {
+        assert_eq!(&get(store, "bkt", key).await.unwrap_or_else(|e| panic!("{key}: {e}")), data, "{key}");
+    }
+}
+
+fn move_away(p: &Path) -> PathBuf {
+    let aside = p.with_extension("aside");
+    std::fs::rename(p, &aside).unwrap();
+    aside
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_any_m_volumes_keeps_every_object_readable() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let all = seed(&Store::open(cfg.clone()).await.unwrap()).await;
+    let fast = cfg.classes[0].volumes.clone();
+    for a in 0..4 {
+        for b in a + 1..4 {
+            let asides = [move_away(&fast[a]), move_away(&fast[b])];
+            let bulk_aside = move_away(&cfg.classes[1].volumes[(a + b) % 2]);
+            let store = Store::open(cfg.clone()).await.unwrap();
+            assert!(!store.status().ready, "2 of 4 volumes cannot take writes");
+            check_all(&store, &all).await;
+            let err = store.put_object("bkt", "new", PutOptions::default(), body(b"x", 1)).await.unwrap_err();
+            assert!(matches!(err, Error::InsufficientWriteQuorum { .. }), "{err:?}");
+            drop(store);
+            std::fs::rename(&asides[0], &fast[a]).unwrap();
+            std::fs::rename(&asides[1], &fast[b]).unwrap();
+            std::fs::rename(&bulk_aside, &cfg.classes[1].volumes[(a + b) % 2]).unwrap();
+        }
+    }
+    let store = Store::open(cfg).await.unwrap();
+    assert!(store.status().ready);
+    assert!(matches!(get(&store, "bkt", "new").await, Err(Error::NoSuchKey { .. })), "the failed write left nothing");
+}
+
+fn shard_files_of(volume: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let data = volume.join(format::STRATA_DIR).join("data");
+    for fan in std::fs::read_dir(data).unwrap().flatten() {
+        for f in std::fs::read_dir(fan.path()).unwrap().flatten() {
+            out.push(f.path());
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flipped_bytes_are_read_around_and_reported() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let store = Store::open(cfg.clone()).await.unwrap();
+    store.create_bucket("bkt", None).await.unwrap();
+    let data = content(7, 3 * (1 << 20) + 17);
+    put(&store, "bkt", "k", &data).await;
+    for (i, vol) in cfg.classes[0].volumes.iter().enumerate() {
+        let files = shard_files_of(vol);
+        assert_eq!(files.len(), 1);
+        let mut bytes = std::fs::read(&files[0]).unwrap();
+        let at = 100 + i * 1000; // inside the first block's shard bytes
+        bytes[at] ^= 0x5A;
+        std::fs::write(&files[0], &bytes).unwrap();
+        assert_eq!(get(&store, "bkt", "k").await.unwrap(), data);
+        let events = store.take_heal_events();
+        // Only data shards are read while they are good, so a flipped parity shard may go
+        // unnoticed; a flipped data shard must be reported.
+        assert!(events.iter().all(|e| e.problem == ShardProblem::Corrupt && e.volume == *vol), "{events:?}");
+        bytes[at] ^= 0x5A;
+        std::fs::write(&files[0], &bytes).unwrap();
+    }
+    // Corrupt two volumes' shards of a block: a 2+2 set still rebuilds it.
+    let vols = &cfg.classes[0].volumes;
+    for vol in &vols[..2] {
+        let f = &shard_files_of(vol)[0];
+        let mut bytes = std::fs::read(f).unwrap();
+        bytes[20] ^= 1;
+        std::fs::write(f, &bytes).unwrap();
+    }
+    assert_eq!(get(&store, "bkt", "k").await.unwrap(), data);
+    let reported: Vec<_> = store.take_heal_events().into_iter().map(|e| e.volume).collect();
+    assert!(reported.len() <= 2 && reported.iter().all(|v| vols[..2].contains(v)), "{reported:?}");
+    // A third corrupt copy is beyond repair: the read fails, it never returns wrong bytes.
+    let f = &shard_files_of(&vols[2])[0];
+    let mut bytes = std::fs::read(f).unwrap();
+    bytes[20] ^= 1;
+    std::fs::write(f, &bytes).unwrap();
+    let mut r = store.get_object("bkt", "k", GetOptions::default()).await.unwrap();
+    use futures::StreamExt;
+    let first = r.body.next().await.unwrap();
+    assert!(matches!(first, Err(Error::InsufficientReadQuorum { .. })), "{first:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wiped_volume_still_reads_and_is_taken_back_as_a_replacement() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let store = Store::open(cfg.clone()).await.unwrap();
+    let all = seed(&store).await;
+    let wiped = &cfg.classes[0].volumes[1];
+    for f in shard_files_of(wiped) {
+        std::fs::remove_file(f).unwrap();
+    }
+    check_all(&store, &all).await;
+    assert!(store.take_heal_events().iter().any(|e| e.volume == *wiped && e.problem == ShardProblem::Missing));
+    drop(store);
+    // The whole volume is wiped (a new PV): it is formatted into the free slot.
+    std::fs::remove_dir_all(wiped).unwrap();
+    std::fs::create_dir(wiped).unwrap();
+    let store = Store::open(cfg.clone()).await.unwrap();
+    assert!(store.status().ready);
+    assert_eq!(store.status().classes[0].online, 4);
+    check_all(&store, &all).await;
+    put(&store, "bkt", "after", b"written with the replacement").await;
+    assert_eq!(get(&store, "bkt", "after").await.unwrap(), b"written with the replacement");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_volume_is_recognised_and_its_old_data_not_served() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let vol = cfg.classes[0].volumes[2].clone();
+    {
+        let store = Store::open(cfg.clone()).await.unwrap();
+        store.create_bucket("bkt", None).await.unwrap();
+        put(&store, "bkt", "k", &content(1, 300_000)).await;
+    }
+    // The PV is detached and replaced by a blank one; the object is overwritten.
+    let old = move_away(&vol);
+    std::fs::create_dir(&vol).unwrap();
+    {
+        let store = Store::open(cfg.clone()).await.unwrap();
+        put(&store, "bkt", "k", &content(2, 300_000)).await;
+    }
+    // The old PV comes back in place of its replacement.
+    std::fs::remove_dir_all(&vol).unwrap();
+    std::fs::rename(&old, &vol).unwrap();
+    let store = Store::open(cfg.clone()).await.unwrap();
+    let status = store.status();
+    assert_eq!(status.classes[0].online, 3);
+    assert_eq!(status.classes[0].refused.len(), 1);
+    assert!(status.classes[0].refused[0].1.contains("stale"), "{:?}", status.classes[0].refused);
+    assert_eq!(get(&store, "bkt", "k").await.unwrap(), content(2, 300_000));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn swapped_volumes_are_found_by_identity_and_foreign_ones_refused() {
+    let d = Dirs::new();
+    let mut cfg = d.two_classes();
+    let all = seed(&Store::open(cfg.clone()).await.unwrap()).await;
+    // Mount points listed in another order: the format records put each volume in its slot.
+    cfg.classes[0].volumes.reverse();
+    let store = Store::open(cfg.clone()).await.unwrap();
+    check_all(&store, &all).await;
+    drop(store);
+    // A volume of another deployment.
+    let other = Dirs::new();
+    let other_cfg = other.two_classes();
+    Store::open(other_cfg.clone()).await.unwrap();
+    let foreign = other_cfg.classes[0].volumes[0].clone();
+    let mut mixed = cfg.clone();
+    mixed.classes[0].volumes[3] = foreign;
+    let store = Store::open(mixed).await.unwrap();
+    let refused = &store.status().classes[0].refused;
+    assert!(refused.len() == 1 && refused[0].1.contains("foreign"), "{refused:?}");
+    check_all(&store, &all).await;
+    // A scheme change on formatted volumes is refused with a message that names it.
+    let mut changed = cfg.clone();
+    changed.classes[0].scheme = Some(Scheme::Erasure { data: 3, parity: 1 });
+    let err = Store::open(changed).await.err().expect("refused");
+    assert!(err.to_string().contains("formatted as 2+2"), "{err}");
+}
