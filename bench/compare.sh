@@ -100,9 +100,13 @@ start_strata() {
     --volumes "fast=$d/v0,$d/v1,$d/v2,$d/v3" --erasure "fast=2+2" \
     --access-key "$AK" --secret-key "$SK" --buckets bench-w1,bench-w2,bench-list,bench-mix >"$WORK/strata.log" 2>&1 &
   STRATA_PID=$!; PIDS+=("$STRATA_PID")
-  if ! wait_for 60 curl -sf "http://127.0.0.1:$port/strata/health/ready"; then
-    log "strata did not become ready; log:"; tail -20 "$WORK/strata.log" >&2; return 1
-  fi
+  local end=$((SECONDS + 60))
+  until curl -sf "http://127.0.0.1:$port/strata/health/ready" >/dev/null 2>&1; do
+    if ! kill -0 "$STRATA_PID" 2>/dev/null || ((SECONDS >= end)); then
+      log "strata did not become ready; its log:"; tail -20 "$WORK/strata.log" >&2; return 1
+    fi
+    sleep 0.1
+  done
   STRATA_EP=http://127.0.0.1:$port
 }
 start_peer() {

@@ -208,6 +208,8 @@ for s in systems:
                if not any(load(f"{s}-{w}-r{r}.json") for r in range(1, rounds + 1))]
     if missing:
         notes.append(f"- no result against {s} for: {', '.join(missing)}")
+if have_strata != "1":
+    notes.append("- **strata did not run** (no binary at STRATA_BIN, or it did not become ready): peer figures only")
 notes.append("- durability differs: s3s-fs 0.14.1 writes through tokio files and never fsyncs (data and "
              "metadata can be lost on power failure); strata acknowledges a PUT only after fsync on a write quorum")
 notes.append("- s3s-fs lists by walking and sorting the whole bucket directory on every page request")

@@ -10,7 +10,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,9 @@ use serde_json::Value;
 
 struct Moto {
     child: Child,
+    // The write end of the watchdog's stdin: closed by the kernel when this test process
+    // exits, however it exits, which stops moto (a static is never dropped).
+    watchdog: Option<ChildStdin>,
     endpoint: String,
     access_key: String,
     secret_key: String,
@@ -25,8 +28,10 @@ struct Moto {
 }
 
 impl Drop for Moto {
+    // Runs only when setting up moto fails part way: closing the pipe stops moto, then the
+    // watchdog shell exits.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        drop(self.watchdog.take());
         let _ = self.child.wait();
     }
 }
@@ -64,8 +69,13 @@ fn moto() -> &'static Moto {
         );
         let port = free_port();
         let log = tempfile::NamedTempFile::new().expect("log file");
-        let child = Command::new(&server)
+        // sh runs moto in the background and kills it once its stdin reaches EOF.
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(r#""$0" "$@" </dev/null & pid=$!; cat >/dev/null; kill "$pid"; wait "$pid""#)
+            .arg(&server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::piped())
             // The first three requests (the IAM bootstrap below) are unauthenticated; every
             // later one must be signed with the created user's key.
             .env("INITIAL_NO_AUTH_ACTION_COUNT", "3")
@@ -73,8 +83,10 @@ fn moto() -> &'static Moto {
             .stderr(log.reopen().expect("reopen log"))
             .spawn()
             .expect("start moto_server");
+        let watchdog = child.stdin.take().expect("piped stdin");
         let mut moto = Moto {
             child,
+            watchdog: Some(watchdog),
             endpoint: format!("http://127.0.0.1:{port}"),
             access_key: String::new(),
             secret_key: String::new(),

@@ -87,6 +87,9 @@ struct StatusOut {
     message: String,
 }
 
+/// Room for a typical patch (about 6 KiB for six volumes) without regrowing.
+const PATCH_CAPACITY: usize = 16 * 1024;
+
 /// How a review ended, as the `result` label of the admissions metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -149,9 +152,14 @@ pub fn review(body: &[u8], cfg: &InjectorConfig) -> Result<(Vec<u8>, Verdict), R
     };
     let verdict = match outcome {
         Outcome::Inject(ops) => {
-            let json = serde_json::to_vec(&ops)?;
+            // Buffers are sized once: growing them by doubling costs several large
+            // reallocations per review, each a slow path in the allocator.
+            let mut json = Vec::with_capacity(PATCH_CAPACITY);
+            serde_json::to_writer(&mut json, &ops)?;
+            let mut encoded = String::with_capacity(json.len() * 4 / 3 + 4);
+            base64::engine::general_purpose::STANDARD.encode_string(&json, &mut encoded);
             response.patch_type = Some("JSONPatch");
-            response.patch = Some(base64::engine::general_purpose::STANDARD.encode(json));
+            response.patch = Some(encoded);
             Verdict::Injected
         }
         Outcome::AlreadyInjected => Verdict::AlreadyInjected,
@@ -171,10 +179,13 @@ pub fn review(body: &[u8], cfg: &InjectorConfig) -> Result<(Vec<u8>, Verdict), R
             Verdict::Rejected
         }
     };
+    let capacity = response.patch.as_ref().map_or(0, String::len) + 1024;
     let out = ReviewOut {
         api_version: "admission.k8s.io/v1",
         kind: "AdmissionReview",
         response,
     };
-    Ok((serde_json::to_vec(&out)?, verdict))
+    let mut body = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut body, &out)?;
+    Ok((body, verdict))
 }

@@ -204,7 +204,9 @@ async fn handle(req: Request<Incoming>, state: &Mutex<Fake>) -> Response<Full<By
                 stored,
             )
         }
-        (Method::GET, WEBHOOK_PATH) if s.webhook.is_null() => reply(StatusCode::NOT_FOUND, json!({"reason": "NotFound"})),
+        (Method::GET, WEBHOOK_PATH) if s.webhook.is_null() => {
+            reply(StatusCode::NOT_FOUND, json!({"reason": "NotFound"}))
+        }
         (Method::GET, WEBHOOK_PATH) => reply(StatusCode::OK, s.webhook.clone()),
         (Method::PATCH, WEBHOOK_PATH) => {
             let Ok(patch) = serde_json::from_value::<json_patch::Patch>(body) else {
@@ -420,13 +422,22 @@ async fn ca_rotation_keeps_the_old_ca_in_the_bundle_until_it_expires() {
 }
 
 #[tokio::test]
-async fn without_a_webhook_configuration_the_first_certificate_is_still_served_and_the_pass_fails() {
+async fn without_a_webhook_configuration_the_first_certificate_is_still_served_and_the_pass_fails()
+{
     let api = FakeApi::start().await;
     api.state.lock().expect("lock").webhook = Value::Null;
     let store = Arc::new(CertStore::new(Arc::new(Metrics::default())));
-    let result = Manager::new(api.client(), managed(3600, 36_000), store.clone()).reconcile().await;
-    assert!(result.is_err(), "a missing MutatingWebhookConfiguration is an error to retry");
-    assert!(store.is_loaded(), "but the injector can become ready with its first certificate");
+    let result = Manager::new(api.client(), managed(3600, 36_000), store.clone())
+        .reconcile()
+        .await;
+    assert!(
+        result.is_err(),
+        "a missing MutatingWebhookConfiguration is an error to retry"
+    );
+    assert!(
+        store.is_loaded(),
+        "but the injector can become ready with its first certificate"
+    );
 }
 
 #[tokio::test]

@@ -66,8 +66,16 @@ fn probe_succeeds_on_200_and_fails_on_503_or_no_listener() {
     let server = std::thread::spawn(move || {
         for status in ["200 OK", "503 Service Unavailable"] {
             let (mut s, _) = listener.accept().expect("accept");
-            let mut buf = [0u8; 1024];
-            let _ = s.read(&mut buf);
+            // Read the whole request head: closing with unread bytes would send a reset
+            // that can discard the response before the probe reads it.
+            let mut head = Vec::new();
+            let mut buf = [0u8; 256];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
             let _ = write!(s, "HTTP/1.1 {status}\r\ncontent-length: 0\r\n\r\n");
         }
     });

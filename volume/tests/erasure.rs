@@ -125,13 +125,23 @@ async fn a_wiped_volume_still_reads_and_is_taken_back_as_a_replacement() {
     let cfg = d.two_classes();
     let store = Store::open(cfg.clone()).await.unwrap();
     let all = seed(&store).await;
-    let wiped = &cfg.classes[0].volumes[1];
-    for f in shard_files_of(wiped) {
-        std::fs::remove_file(f).unwrap();
+    // Slots 0 and 2: every object's two data shards sit on adjacent slots, so each object
+    // loses at least one data shard and must be rebuilt from parity.
+    let vols = &cfg.classes[0].volumes;
+    let hidden: Vec<PathBuf> = [&vols[0], &vols[2]].into_iter().flat_map(|v| shard_files_of(v)).collect();
+    for f in &hidden {
+        std::fs::rename(f, f.with_extension("hidden")).unwrap();
     }
     check_all(&store, &all).await;
-    assert!(store.take_heal_events().iter().any(|e| e.volume == *wiped && e.problem == ShardProblem::Missing));
+    let events = store.take_heal_events();
+    let files_per_class = SIZES.iter().filter(|s| **s > 128 * 1024).count();
+    assert!(events.len() >= files_per_class, "{events:?}");
+    assert!(events.iter().all(|e| (e.volume == vols[0] || e.volume == vols[2]) && e.problem == ShardProblem::Missing), "{events:?}");
     drop(store);
+    for f in &hidden {
+        std::fs::rename(f.with_extension("hidden"), f).unwrap();
+    }
+    let wiped = &vols[1];
     // The whole volume is wiped (a new PV): it is formatted into the free slot.
     std::fs::remove_dir_all(wiped).unwrap();
     std::fs::create_dir(wiped).unwrap();

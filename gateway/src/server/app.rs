@@ -99,14 +99,17 @@ impl Gateway {
         }
         // 1. Route: pure and cheap; it names the operation every later stage talks about.
         let has = |name: &str| head.headers.contains_key(name);
-        let line = RequestLine {
-            method: head.method.as_str(),
-            host: header(&head.headers, "host"),
-            path: head.uri.path(),
-            query: head.uri.query(),
-            has_header: &has,
-        };
-        let route = match route(&line, self.domain.as_deref()) {
+        let routed = route(
+            &RequestLine {
+                method: head.method.as_str(),
+                host: header(&head.headers, "host"),
+                path: head.uri.path(),
+                query: head.uri.query(),
+                has_header: &has,
+            },
+            self.domain.as_deref(),
+        );
+        let route = match routed {
             Ok(r) => r,
             Err(e) => return (None, Err(e.into())),
         };

@@ -41,42 +41,48 @@ impl Written {
     }
 }
 
-/// Reads up to `limit` bytes; returns them and whether the stream ended.
-async fn read_block<S>(
-    body: &mut S,
-    buf: &mut BytesMut,
-    limit: usize,
-    total: &mut u64,
+/// Cuts a body stream into blocks of exactly `limit` bytes (the last may be shorter).
+struct BlockReader<S> {
+    body: S,
+    /// Bytes of the last chunk that did not fit in the previous block.
+    carry: Bytes,
+    total: u64,
     expected: Option<u64>,
-) -> Result<bool>
+}
+
+impl<S> BlockReader<S>
 where
     S: Stream<Item = std::result::Result<Bytes, std::io::Error>> + Unpin,
 {
-    while buf.len() < limit {
-        match body.next().await {
-            None => return Ok(true),
-            Some(Err(e)) => return Err(Error::Body(e)),
-            Some(Ok(chunk)) => {
-                *total += chunk.len() as u64;
-                if let Some(exp) = expected {
-                    if *total > exp {
-                        return Err(Error::IncompleteBody {
-                            expected: exp,
-                            got: *total,
-                        });
+    /// Fills `buf` up to `limit` bytes; returns whether the stream ended.
+    async fn fill(&mut self, buf: &mut BytesMut, limit: usize) -> Result<bool> {
+        loop {
+            if !self.carry.is_empty() {
+                let take = (limit - buf.len()).min(self.carry.len());
+                buf.extend_from_slice(&self.carry.split_to(take));
+            }
+            if buf.len() == limit {
+                return Ok(false);
+            }
+            match self.body.next().await {
+                None => return Ok(true),
+                Some(Err(e)) => return Err(Error::Body(e)),
+                Some(Ok(chunk)) => {
+                    self.total += chunk.len() as u64;
+                    if let Some(exp) = self.expected.filter(|e| self.total > *e) {
+                        return Err(Error::IncompleteBody { expected: exp, got: self.total });
                     }
+                    self.carry = chunk;
                 }
-                buf.extend_from_slice(&chunk);
             }
         }
     }
-    Ok(false)
 }
 
 /// Writes a body into `set`. `inline_limit` > 0 allows keeping small bodies in the index.
 pub async fn write_body<S>(
     set: &Arc<ErasureSet>,
-    mut body: S,
+    body: S,
     rotation: usize,
     inline_limit: usize,
     expected: Option<u64>,
@@ -84,10 +90,18 @@ pub async fn write_body<S>(
 where
     S: Stream<Item = std::result::Result<Bytes, std::io::Error>> + Unpin,
 {
+    if set.online_count() < set.write_quorum() {
+        return Err(Error::InsufficientWriteQuorum {
+            class: set.name.clone(),
+            succeeded: set.online_count(),
+            needed: set.write_quorum(),
+        });
+    }
     let bs = set.layout.block_size as usize;
-    let mut total = 0u64;
+    let mut reader = BlockReader { body, carry: Bytes::new(), total: 0, expected };
     let mut first = BytesMut::with_capacity(expected.map_or(bs, |e| (e as usize).min(bs)));
-    let ended = read_block(&mut body, &mut first, bs, &mut total, expected).await?;
+    let ended = reader.fill(&mut first, bs).await?;
+    let total = reader.total;
     if ended {
         let block = first.freeze();
         let md5: [u8; 16] = Md5::digest(&block).into();
@@ -190,7 +204,7 @@ where
                 return Ok(());
             }
             block.reserve(bs);
-            ended = read_block(&mut body, &mut block, bs, &mut total, expected).await?;
+            ended = reader.fill(&mut block, bs).await?;
         }
     };
     let fed: Result<()> = feed.await;
@@ -203,7 +217,7 @@ where
         .await
         .map_err(|e| Error::Internal(format!("md5: {e}")))?;
     let written = Written {
-        size: total,
+        size: reader.total,
         md5,
         data_id: Some(data_id),
         inline: None,

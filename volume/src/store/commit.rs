@@ -11,35 +11,47 @@ impl Inner {
     /// Returns what the commit removed, as the first successful volume saw it.
     pub(super) async fn commit(&self, ops: impl Fn(usize) -> Vec<MetaOp>) -> Result<Removed> {
         let ns = self.ns();
-        let futs = ns.online().map(|(slot, v)| {
-            let ops = ops(slot);
-            async move {
-                match v.meta() {
-                    Ok(m) => m.commit(ops).await,
-                    Err(e) => Err(e),
-                }
+        // Fail before writing anything when a quorum cannot be reached anyway.
+        if ns.online_count() < ns.write_quorum() {
+            return Err(Error::InsufficientWriteQuorum {
+                class: ns.name.clone(),
+                succeeded: ns.online_count(),
+                needed: ns.write_quorum(),
+            });
+        }
+        let slots: Vec<(usize, Vec<MetaOp>)> = ns.online().map(|(slot, _)| (slot, ops(slot))).collect();
+        let futs = slots.iter().map(|(slot, ops)| async move {
+            match ns.slots[*slot].as_ref().map(|v| v.meta()) {
+                Some(Ok(m)) => m.commit(ops.clone()).await,
+                Some(Err(e)) => Err(e),
+                None => Err(Error::Internal("volume went offline".into())),
             }
         });
         let results = join_all(futs).await;
-        let mut removed = None;
-        let mut ok = 0;
-        for r in results {
-            match r {
-                Ok(rem) => {
-                    ok += 1;
-                    removed.get_or_insert(rem);
-                }
-                Err(e) => tracing::warn!(error = %e, "metadata commit failed on a volume"),
+        let ok = results.iter().filter(|r| r.is_ok()).count();
+        for r in &results {
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "metadata commit failed on a volume");
             }
         }
         if ok < ns.write_quorum() {
+            // Take back what the minority applied, so that a failed write leaves nothing.
+            for ((slot, ops), r) in slots.iter().zip(&results) {
+                let (Ok(removed), Some(Ok(m))) = (r, ns.slots[*slot].as_ref().map(|v| v.meta())) else { continue };
+                let undo = undo_ops(ops, removed);
+                if !undo.is_empty() {
+                    if let Err(e) = m.commit(undo).await {
+                        tracing::error!(error = %e, slot, "could not take back a failed commit; the healer must");
+                    }
+                }
+            }
             return Err(Error::InsufficientWriteQuorum {
                 class: ns.name.clone(),
                 succeeded: ok,
                 needed: ns.write_quorum(),
             });
         }
-        Ok(removed.unwrap_or_default())
+        Ok(results.into_iter().find_map(|r| r.ok()).unwrap_or_default())
     }
 
     /// Same ops on every volume.
@@ -95,4 +107,25 @@ impl Inner {
             .max_by_key(|(_, c)| *c)
             .map(|(v, _)| v)
     }
+}
+
+/// The ops that take back `ops` on a volume where they applied and removed `removed`.
+/// Versions are restored exactly; plain puts and deletes of other tables are left for the
+/// healer (they are bucket settings and upload bookkeeping, not object data).
+fn undo_ops(ops: &[MetaOp], removed: &Removed) -> Vec<MetaOp> {
+    let mut undo = Vec::new();
+    for op in ops {
+        if let MetaOp::PutVersion { bucket, key, record, .. } = op {
+            undo.push(MetaOp::DeleteVersion { bucket: bucket.clone(), key: key.clone(), version_id: record.version_id });
+            for r in removed {
+                undo.push(MetaOp::PutVersion { bucket: bucket.clone(), key: key.clone(), record: Box::new(r.clone()), replace_null: false });
+            }
+        }
+        if let MetaOp::DeleteVersion { bucket, key, .. } = op {
+            for r in removed {
+                undo.push(MetaOp::PutVersion { bucket: bucket.clone(), key: key.clone(), record: Box::new(r.clone()), replace_null: false });
+            }
+        }
+    }
+    undo
 }

@@ -264,14 +264,15 @@ impl Store {
                     want.part_number
                 )));
             };
-            if i + 1 < parts.len() && p.data.size < inner.min_part_size {
-                return Err(Error::EntityTooSmall);
-            }
             md5s.update(
                 decode_hex(&p.data.etag)
                     .ok_or_else(|| Error::Corrupt("part ETag is not hex".into()))?,
             );
             chosen.push(p.data.clone());
+        }
+        // Sizes are checked once every named part is known to exist, as S3 does.
+        if chosen.iter().rev().skip(1).any(|p| p.size < inner.min_part_size) {
+            return Err(Error::EntityTooSmall);
         }
         let set = inner.class(Some(&upload.class))?.clone();
         let size = chosen.iter().map(|p| p.size).sum();

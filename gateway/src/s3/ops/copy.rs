@@ -51,11 +51,10 @@ fn parse_copy_source(value: &str) -> Result<CopySource, S3Error> {
 /// Opens the source (with an optional range) and applies `x-amz-copy-source-if-*`.
 async fn open_source(
     ctx: &Ctx,
-    req: &Request<'_>,
+    headers: &http::HeaderMap,
     range: Option<strata_volume::ByteRange>,
 ) -> Result<(CopySource, ObjectRead), S3Error> {
-    let value = req
-        .header("x-amz-copy-source")
+    let value = crate::s3::http::header(headers, "x-amz-copy-source")
         .ok_or_else(|| Code::InvalidArgument.with("x-amz-copy-source is required"))?;
     let src = parse_copy_source(value)?;
     let opts = GetOptions {
@@ -66,7 +65,7 @@ async fn open_source(
     let read = ctx.store.get_object(&src.bucket, &src.key, opts).await?;
     let info = &read.info;
     // A copy answers 412 for both kinds of failed condition.
-    match evaluate_conditions(req.headers, "x-amz-copy-source-if-", &info.etag, info.last_modified) {
+    match evaluate_conditions(headers, "x-amz-copy-source-if-", &info.etag, info.last_modified) {
         Precondition::Proceed => Ok((src, read)),
         _ => Err(Code::PreconditionFailed
             .with("at least one of the pre-conditions you specified did not hold")),
@@ -83,7 +82,7 @@ fn source_body(
 /// CopyObject (metadata and tagging directives COPY / REPLACE).
 pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let (bucket, key) = (req.bucket()?.to_string(), req.key()?.to_string());
-    let (src, read) = open_source(ctx, &req, None).await?;
+    let (src, read) = open_source(ctx, req.headers, None).await?;
     let info = read.info.clone();
     let replace_meta = match req.header("x-amz-metadata-directive") {
         None | Some("COPY") => false,
@@ -149,7 +148,7 @@ pub async fn upload_part_copy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S
         .header("x-amz-copy-source-range")
         .map(parse_copy_range)
         .transpose()?;
-    let (_, read) = open_source(ctx, &req, range).await?;
+    let (_, read) = open_source(ctx, req.headers, range).await?;
     let source_version = read.info.version_id.clone();
     let len = read.range.map_or(read.info.size, |(_, len)| len);
     let opts = PartOptions {

