@@ -41,7 +41,11 @@ fn mode_of(flags: u8) -> PayloadMode {
     }
 }
 
-fn verifier(mode: PayloadMode, decoded: u64, trailer: Option<ChecksumAlgorithm>) -> PayloadVerifier {
+fn verifier(
+    mode: PayloadMode,
+    decoded: u64,
+    trailer: Option<ChecksumAlgorithm>,
+) -> PayloadVerifier {
     let mut spec = PayloadSpec::new(mode);
     spec.decoded_length = Some(decoded);
     spec.trailer_checksum = trailer;
@@ -66,7 +70,12 @@ fn run(mut v: PayloadVerifier, body: &[u8], piece: usize) -> Option<(Vec<u8>, u6
 }
 
 /// A correct encoding, written from the AWS specification.
-fn encode(mode: PayloadMode, payload: &[u8], chunk: usize, trailer: Option<ChecksumAlgorithm>) -> Vec<u8> {
+fn encode(
+    mode: PayloadMode,
+    payload: &[u8],
+    chunk: usize,
+    trailer: Option<ChecksumAlgorithm>,
+) -> Vec<u8> {
     let key = generate_signing_key(SECRET, signing_time(), REGION, "s3");
     let scope = format!("{}/{REGION}/s3/aws4_request", &AMZ_DATE[..8]);
     let mut previous = SEED.to_owned();
@@ -83,7 +92,10 @@ fn encode(mode: PayloadMode, payload: &[u8], chunk: usize, trailer: Option<Check
     for c in chunks {
         out.extend_from_slice(format!("{:x}", c.len()).as_bytes());
         if signed {
-            let sig = sign("AWS4-HMAC-SHA256-PAYLOAD", format!("{empty}\n{}", hex::encode(Sha256::digest(c))));
+            let sig = sign(
+                "AWS4-HMAC-SHA256-PAYLOAD",
+                format!("{empty}\n{}", hex::encode(Sha256::digest(c))),
+            );
             out.extend_from_slice(format!(";chunk-signature={sig}").as_bytes());
         }
         out.extend_from_slice(b"\r\n");
@@ -93,7 +105,11 @@ fn encode(mode: PayloadMode, payload: &[u8], chunk: usize, trailer: Option<Check
         }
     }
     if let Some(alg) = trailer {
-        let line = format!("{}:{}", alg.header_name(), checksum(alg, payload).to_base64());
+        let line = format!(
+            "{}:{}",
+            alg.header_name(),
+            checksum(alg, payload).to_base64()
+        );
         out.extend_from_slice(format!("{line}\r\n").as_bytes());
         if signed {
             let hash = hex::encode(Sha256::digest(format!("{line}\n").as_bytes()));
@@ -115,7 +131,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let mode = mode_of(*flags);
     let trailer = if mode.has_trailer() {
-        ChecksumAlgorithm::ALL.get(usize::from(*flags >> 3 & 7)).copied()
+        ChecksumAlgorithm::ALL
+            .get(usize::from(*flags >> 3 & 7))
+            .copied()
     } else {
         None
     };
@@ -134,7 +152,11 @@ fuzz_target!(|data: &[u8]| {
         let v = verifier(mode, payload.len() as u64, trailer);
         if *xor == 0 {
             let decoded = run(v, &body, piece);
-            assert_eq!(decoded.map(|d| d.0).as_deref(), Some(payload), "a valid body was refused");
+            assert_eq!(
+                decoded.map(|d| d.0).as_deref(),
+                Some(payload),
+                "a valid body was refused"
+            );
         } else {
             let at = number % body.len();
             if let Some(byte) = body.get_mut(at) {

@@ -351,8 +351,14 @@ mod tests {
             "NSRBwg=="
         );
         // The empty body: S3 answers "AAAAAA==" for CRC32 and CRC32C.
-        assert_eq!(checksum(ChecksumAlgorithm::Crc32, b"").to_base64(), "AAAAAA==");
-        assert_eq!(checksum(ChecksumAlgorithm::Crc32c, b"").to_base64(), "AAAAAA==");
+        assert_eq!(
+            checksum(ChecksumAlgorithm::Crc32, b"").to_base64(),
+            "AAAAAA=="
+        );
+        assert_eq!(
+            checksum(ChecksumAlgorithm::Crc32c, b"").to_base64(),
+            "AAAAAA=="
+        );
         assert_eq!(
             checksum(ChecksumAlgorithm::Sha256, b"").to_base64(),
             "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
@@ -401,10 +407,16 @@ mod tests {
             ChecksumAlgorithm::from_header_name("X-Amz-Checksum-Crc32c"),
             Some(ChecksumAlgorithm::Crc32c)
         );
-        assert_eq!(ChecksumAlgorithm::from_header_name("x-amz-checksum-type"), None);
+        assert_eq!(
+            ChecksumAlgorithm::from_header_name("x-amz-checksum-type"),
+            None
+        );
         for alg in ChecksumAlgorithm::ALL {
             assert_eq!(alg.as_str().parse(), Ok(alg));
-            assert_eq!(ChecksumAlgorithm::from_header_name(alg.header_name()), Some(alg));
+            assert_eq!(
+                ChecksumAlgorithm::from_header_name(alg.header_name()),
+                Some(alg)
+            );
         }
     }
 

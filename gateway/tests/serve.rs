@@ -22,10 +22,18 @@ fn objects_round_trip_byte_exact_through_put_get_and_list() {
     assert_eq!(get.header("etag"), Some(etag.as_str()));
     assert!(get.body == data, "GET returned different bytes");
 
-    let part = s.request_with("GET", "/photos/2024/cat%20one.jpg", &[("range", "bytes=1000-1999")], b"");
+    let part = s.request_with(
+        "GET",
+        "/photos/2024/cat%20one.jpg",
+        &[("range", "bytes=1000-1999")],
+        b"",
+    );
     assert_eq!(part.status, 206);
     assert_eq!(part.body, data[1000..2000]);
-    assert_eq!(part.header("content-range"), Some(format!("bytes 1000-1999/{}", data.len()).as_str()));
+    assert_eq!(
+        part.header("content-range"),
+        Some(format!("bytes 1000-1999/{}", data.len()).as_str())
+    );
 
     let small = s.request("PUT", "/photos/readme.txt", b"hello");
     assert_eq!(small.status, 200);
@@ -34,17 +42,27 @@ fn objects_round_trip_byte_exact_through_put_get_and_list() {
     let xml = list.text();
     assert!(xml.contains("<Key>readme.txt</Key>"), "{xml}");
     assert!(xml.contains("<Size>5</Size>"), "{xml}");
-    assert!(xml.contains("<CommonPrefixes><Prefix>2024/</Prefix></CommonPrefixes>"), "{xml}");
+    assert!(
+        xml.contains("<CommonPrefixes><Prefix>2024/</Prefix></CommonPrefixes>"),
+        "{xml}"
+    );
     assert!(xml.contains("<KeyCount>2</KeyCount>"), "{xml}");
 
     let head = s.request("HEAD", "/photos/2024/cat%20one.jpg", b"");
     assert_eq!(head.status, 200);
-    assert_eq!(head.header("content-length"), Some(data.len().to_string().as_str()));
+    assert_eq!(
+        head.header("content-length"),
+        Some(data.len().to_string().as_str())
+    );
 
     assert_eq!(s.request("DELETE", "/photos/readme.txt", b"").status, 204);
     let gone = s.request("GET", "/photos/readme.txt", b"");
     assert_eq!(gone.status, 404);
-    assert!(gone.text().contains("<Code>NoSuchKey</Code>"), "{}", gone.text());
+    assert!(
+        gone.text().contains("<Code>NoSuchKey</Code>"),
+        "{}",
+        gone.text()
+    );
 }
 
 #[test]
@@ -53,13 +71,24 @@ fn every_response_carries_a_request_id_even_errors() {
     for reply in [
         s.request("GET", "/", b""),
         s.request("GET", "/no-such-bucket/k", b""),
-        raw(&s.addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"").unwrap(),
+        raw(
+            &s.addr,
+            "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            b"",
+        )
+        .unwrap(),
     ] {
         let id = reply.header("x-amz-request-id").expect("x-amz-request-id");
         assert_eq!(id.len(), 16);
         assert!(reply.header("x-amz-id-2").is_some());
         if reply.status >= 400 {
-            assert!(reply.text().contains(&format!("<RequestId>{id}</RequestId>")), "{}", reply.text());
+            assert!(
+                reply
+                    .text()
+                    .contains(&format!("<RequestId>{id}</RequestId>")),
+                "{}",
+                reply.text()
+            );
         }
     }
 }
@@ -67,20 +96,29 @@ fn every_response_carries_a_request_id_even_errors() {
 #[test]
 fn anonymous_and_wrongly_signed_requests_are_denied() {
     let s = Server::start();
-    let anon = raw(&s.addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"").unwrap();
+    let anon = raw(
+        &s.addr,
+        "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"",
+    )
+    .unwrap();
     assert_eq!(anon.status, 403);
     assert!(anon.text().contains("<Code>AccessDenied</Code>"));
     let head = s.signed_head("GET", "/", &[], "not-the-secret");
     let bad = raw(&s.addr, &head, b"").unwrap();
     assert_eq!(bad.status, 403);
-    assert!(bad.text().contains("<Code>SignatureDoesNotMatch</Code>"), "{}", bad.text());
+    assert!(
+        bad.text().contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{}",
+        bad.text()
+    );
 }
 
 #[test]
 fn unsupported_operations_answer_not_implemented() {
     let s = Server::start();
-    assert_eq!(s.request("PUT", "/b1", b"").status, 200);
-    let r = s.request("GET", "/b1?acl", b"");
+    assert_eq!(s.request("PUT", "/bkt1", b"").status, 200);
+    let r = s.request("GET", "/bkt1?acl", b"");
     assert_eq!(r.status, 501);
     assert!(r.text().contains("<Code>NotImplemented</Code>"));
 }
@@ -88,37 +126,50 @@ fn unsupported_operations_answer_not_implemented() {
 #[test]
 fn health_endpoints_answer_without_credentials() {
     let s = Server::start();
-    let live = raw(&s.addr, "GET /strata/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"").unwrap();
+    let live = raw(
+        &s.addr,
+        "GET /strata/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"",
+    )
+    .unwrap();
     assert_eq!(live.status, 200);
 }
 
 #[test]
 fn expect_continue_is_answered_before_the_body() {
     let s = Server::start();
-    assert_eq!(s.request("PUT", "/b2", b"").status, 200);
+    assert_eq!(s.request("PUT", "/bkt2", b"").status, 200);
     let body = pattern(4096, 2);
-    let mut head = s.signed_head("PUT", "/b2/k", &[], support::SECRET_KEY);
-    head.push_str(&format!("content-length: {}\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n", body.len()));
+    let mut head = s.signed_head("PUT", "/bkt2/k", &[], support::SECRET_KEY);
+    head.push_str(&format!(
+        "content-length: {}\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n",
+        body.len()
+    ));
     let mut conn = TcpStream::connect(&s.addr).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     conn.write_all(head.as_bytes()).unwrap();
     let interim = read_reply(&mut conn, true).unwrap();
     assert_eq!(interim.status, 100);
     conn.write_all(&body).unwrap();
     let done = read_reply(&mut conn, false).unwrap();
     assert_eq!(done.status, 200);
-    assert_eq!(s.request("GET", "/b2/k", b"").body, body);
+    assert_eq!(s.request("GET", "/bkt2/k", b"").body, body);
 }
 
 #[test]
 fn sigterm_lets_the_in_flight_upload_finish_and_exits_zero() {
     let mut s = Server::start();
-    assert_eq!(s.request("PUT", "/b3", b"").status, 200);
+    assert_eq!(s.request("PUT", "/bkt3", b"").status, 200);
     let body = pattern(256 * 1024, 3);
-    let mut head = s.signed_head("PUT", "/b3/slow", &[], support::SECRET_KEY);
-    head.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n", body.len()));
+    let mut head = s.signed_head("PUT", "/bkt3/slow", &[], support::SECRET_KEY);
+    head.push_str(&format!(
+        "content-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    ));
     let mut conn = TcpStream::connect(&s.addr).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     conn.write_all(head.as_bytes()).unwrap();
     conn.write_all(&body[..1000]).unwrap();
     conn.flush().unwrap();
@@ -130,7 +181,11 @@ fn sigterm_lets_the_in_flight_upload_finish_and_exits_zero() {
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let ready = raw(&s.addr, "GET /strata/health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"");
+        let ready = raw(
+            &s.addr,
+            "GET /strata/health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            b"",
+        );
         if ready.map_or(true, |r| r.status == 503) || Instant::now() > deadline {
             break;
         }
@@ -144,7 +199,10 @@ fn sigterm_lets_the_in_flight_upload_finish_and_exits_zero() {
         if let Some(st) = s.child.try_wait().unwrap() {
             break st;
         }
-        assert!(Instant::now() < deadline, "strata did not exit after SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "strata did not exit after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "exit status {status:?}");

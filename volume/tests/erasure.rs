@@ -17,8 +17,14 @@ async fn seed(store: &Store) -> Vec<(String, Vec<u8>)> {
         for class in ["fast", "bulk"] {
             let key = format!("{class}-{s}");
             let data = content(i as u64 + 100, s);
-            let opts = PutOptions { storage_class: Some(class.into()), ..Default::default() };
-            store.put_object("bkt", &key, opts, body(&data, 100_003)).await.unwrap();
+            let opts = PutOptions {
+                storage_class: Some(class.into()),
+                ..Default::default()
+            };
+            store
+                .put_object("bkt", &key, opts, body(&data, 100_003))
+                .await
+                .unwrap();
             all.push((key, data));
         }
     }
@@ -27,7 +33,13 @@ async fn seed(store: &Store) -> Vec<(String, Vec<u8>)> {
 
 async fn check_all(store: &Store, all: &[(String, Vec<u8>)]) {
     for (key, data) in all {
-        assert_eq!(&get(store, "bkt", key).await.unwrap_or_else(|e| panic!("{key}: {e}")), data, "{key}");
+        assert_eq!(
+            &get(store, "bkt", key)
+                .await
+                .unwrap_or_else(|e| panic!("{key}: {e}")),
+            data,
+            "{key}"
+        );
     }
 }
 
@@ -50,8 +62,14 @@ async fn losing_any_m_volumes_keeps_every_object_readable() {
             let store = Store::open(cfg.clone()).await.unwrap();
             assert!(!store.status().ready, "2 of 4 volumes cannot take writes");
             check_all(&store, &all).await;
-            let err = store.put_object("bkt", "new", PutOptions::default(), body(b"x", 1)).await.unwrap_err();
-            assert!(matches!(err, Error::InsufficientWriteQuorum { .. }), "{err:?}");
+            let err = store
+                .put_object("bkt", "new", PutOptions::default(), body(b"x", 1))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::InsufficientWriteQuorum { .. }),
+                "{err:?}"
+            );
             drop(store);
             std::fs::rename(&asides[0], &fast[a]).unwrap();
             std::fs::rename(&asides[1], &fast[b]).unwrap();
@@ -60,7 +78,13 @@ async fn losing_any_m_volumes_keeps_every_object_readable() {
     }
     let store = Store::open(cfg).await.unwrap();
     assert!(store.status().ready);
-    assert!(matches!(get(&store, "bkt", "new").await, Err(Error::NoSuchKey { .. })), "the failed write left nothing");
+    assert!(
+        matches!(
+            get(&store, "bkt", "new").await,
+            Err(Error::NoSuchKey { .. })
+        ),
+        "the failed write left nothing"
+    );
 }
 
 fn shard_files_of(volume: &Path) -> Vec<PathBuf> {
@@ -93,7 +117,12 @@ async fn flipped_bytes_are_read_around_and_reported() {
         let events = store.take_heal_events();
         // Only data shards are read while they are good, so a flipped parity shard may go
         // unnoticed; a flipped data shard must be reported.
-        assert!(events.iter().all(|e| e.problem == ShardProblem::Corrupt && e.volume == *vol), "{events:?}");
+        assert!(
+            events
+                .iter()
+                .all(|e| e.problem == ShardProblem::Corrupt && e.volume == *vol),
+            "{events:?}"
+        );
         bytes[at] ^= 0x5A;
         std::fs::write(&files[0], &bytes).unwrap();
     }
@@ -106,17 +135,30 @@ async fn flipped_bytes_are_read_around_and_reported() {
         std::fs::write(f, &bytes).unwrap();
     }
     assert_eq!(get(&store, "bkt", "k").await.unwrap(), data);
-    let reported: Vec<_> = store.take_heal_events().into_iter().map(|e| e.volume).collect();
-    assert!(reported.len() <= 2 && reported.iter().all(|v| vols[..2].contains(v)), "{reported:?}");
+    let reported: Vec<_> = store
+        .take_heal_events()
+        .into_iter()
+        .map(|e| e.volume)
+        .collect();
+    assert!(
+        reported.len() <= 2 && reported.iter().all(|v| vols[..2].contains(v)),
+        "{reported:?}"
+    );
     // A third corrupt copy is beyond repair: the read fails, it never returns wrong bytes.
     let f = &shard_files_of(&vols[2])[0];
     let mut bytes = std::fs::read(f).unwrap();
     bytes[20] ^= 1;
     std::fs::write(f, &bytes).unwrap();
-    let mut r = store.get_object("bkt", "k", GetOptions::default()).await.unwrap();
+    let mut r = store
+        .get_object("bkt", "k", GetOptions::default())
+        .await
+        .unwrap();
     use futures::StreamExt;
     let first = r.body.next().await.unwrap();
-    assert!(matches!(first, Err(Error::InsufficientReadQuorum { .. })), "{first:?}");
+    assert!(
+        matches!(first, Err(Error::InsufficientReadQuorum { .. })),
+        "{first:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,7 +170,10 @@ async fn a_wiped_volume_still_reads_and_is_taken_back_as_a_replacement() {
     // Slots 0 and 2: every object's two data shards sit on adjacent slots, so each object
     // loses at least one data shard and must be rebuilt from parity.
     let vols = &cfg.classes[0].volumes;
-    let hidden: Vec<PathBuf> = [&vols[0], &vols[2]].into_iter().flat_map(|v| shard_files_of(v)).collect();
+    let hidden: Vec<PathBuf> = [&vols[0], &vols[2]]
+        .into_iter()
+        .flat_map(|v| shard_files_of(v))
+        .collect();
     for f in &hidden {
         std::fs::rename(f, f.with_extension("hidden")).unwrap();
     }
@@ -136,7 +181,13 @@ async fn a_wiped_volume_still_reads_and_is_taken_back_as_a_replacement() {
     let events = store.take_heal_events();
     let files_per_class = SIZES.iter().filter(|s| **s > 128 * 1024).count();
     assert!(events.len() >= files_per_class, "{events:?}");
-    assert!(events.iter().all(|e| (e.volume == vols[0] || e.volume == vols[2]) && e.problem == ShardProblem::Missing), "{events:?}");
+    assert!(
+        events
+            .iter()
+            .all(|e| (e.volume == vols[0] || e.volume == vols[2])
+                && e.problem == ShardProblem::Missing),
+        "{events:?}"
+    );
     drop(store);
     for f in &hidden {
         std::fs::rename(f.with_extension("hidden"), f).unwrap();
@@ -150,7 +201,10 @@ async fn a_wiped_volume_still_reads_and_is_taken_back_as_a_replacement() {
     assert_eq!(store.status().classes[0].online, 4);
     check_all(&store, &all).await;
     put(&store, "bkt", "after", b"written with the replacement").await;
-    assert_eq!(get(&store, "bkt", "after").await.unwrap(), b"written with the replacement");
+    assert_eq!(
+        get(&store, "bkt", "after").await.unwrap(),
+        b"written with the replacement"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,7 +231,11 @@ async fn a_stale_volume_is_recognised_and_its_old_data_not_served() {
     let status = store.status();
     assert_eq!(status.classes[0].online, 3);
     assert_eq!(status.classes[0].refused.len(), 1);
-    assert!(status.classes[0].refused[0].1.contains("stale"), "{:?}", status.classes[0].refused);
+    assert!(
+        status.classes[0].refused[0].1.contains("stale"),
+        "{:?}",
+        status.classes[0].refused
+    );
     assert_eq!(get(&store, "bkt", "k").await.unwrap(), content(2, 300_000));
 }
 
@@ -200,7 +258,10 @@ async fn swapped_volumes_are_found_by_identity_and_foreign_ones_refused() {
     mixed.classes[0].volumes[3] = foreign;
     let store = Store::open(mixed).await.unwrap();
     let refused = &store.status().classes[0].refused;
-    assert!(refused.len() == 1 && refused[0].1.contains("foreign"), "{refused:?}");
+    assert!(
+        refused.len() == 1 && refused[0].1.contains("foreign"),
+        "{refused:?}"
+    );
     check_all(&store, &all).await;
     // A scheme change on formatted volumes is refused with a message that names it.
     let mut changed = cfg.clone();

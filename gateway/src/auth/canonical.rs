@@ -241,7 +241,10 @@ mod tests {
         assert_eq!(query(""), "");
         assert_eq!(query("lifecycle"), "lifecycle=");
         assert_eq!(query("prefix=J&max-keys=2"), "max-keys=2&prefix=J");
-        assert_eq!(query("prefix=a/b&delimiter=/"), "delimiter=%2F&prefix=a%2Fb");
+        assert_eq!(
+            query("prefix=a/b&delimiter=/"),
+            "delimiter=%2F&prefix=a%2Fb"
+        );
         assert_eq!(query("a=x+y&a=x%20a"), "a=x%20a&a=x%20y");
         assert_eq!(query("k=%7e&&j"), "j=&k=~");
         assert_eq!(query("X-Amz-Signature=abc&x=1"), "x=1");

@@ -91,7 +91,11 @@ impl ChunkSigner {
     }
 
     fn verify_trailer(&mut self, trailer_sha256: &[u8], provided: &[u8]) -> Result<(), AuthError> {
-        self.verify("AWS4-HMAC-SHA256-TRAILER", &hex::encode(trailer_sha256), provided)
+        self.verify(
+            "AWS4-HMAC-SHA256-TRAILER",
+            &hex::encode(trailer_sha256),
+            provided,
+        )
     }
 }
 
@@ -109,7 +113,9 @@ enum State {
     /// Reading a `size[;ext]` line.
     Header,
     /// Inside a chunk's data.
-    Data { remaining: u64 },
+    Data {
+        remaining: u64,
+    },
     /// After a chunk's data: expecting `\r`, then `\n`.
     DataCr,
     DataLf,
@@ -213,7 +219,10 @@ impl ChunkedDecoder {
             State::Done => true,
             // Some clients stop after the last trailer line (or after the final chunk when
             // there are no trailers) without the closing empty line: nothing is lost then.
-            State::Trailer => self.line.is_empty() && (self.signer.is_none() || !self.expects_trailer || self.trailer_signed),
+            State::Trailer => {
+                self.line.is_empty()
+                    && (self.signer.is_none() || !self.expects_trailer || self.trailer_signed)
+            }
             _ => false,
         };
         if !complete {
@@ -228,7 +237,8 @@ impl ChunkedDecoder {
         let window = input.get(..room.min(input.len())).unwrap_or_default();
         match window.iter().position(|&b| b == b'\n') {
             Some(lf) => {
-                self.line.extend_from_slice(window.get(..lf).unwrap_or_default());
+                self.line
+                    .extend_from_slice(window.get(..lf).unwrap_or_default());
                 let rest = input.get(lf + 1..).unwrap_or_default();
                 if self.line.pop() != Some(b'\r') {
                     return Err(malformed("line not terminated by CRLF"));

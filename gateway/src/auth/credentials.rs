@@ -49,7 +49,10 @@ impl fmt::Debug for Credential {
         f.debug_struct("Credential")
             .field("access_key", &self.access_key)
             .field("secret_key", &"<redacted>")
-            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("expires_at", &self.expires_at)
             .field("principal", &self.principal)
             .finish()

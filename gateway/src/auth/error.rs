@@ -82,9 +82,7 @@ impl AuthError {
             AuthError::SignatureDoesNotMatch => "SignatureDoesNotMatch",
             AuthError::RequestTimeTooSkewed => "RequestTimeTooSkewed",
             AuthError::AuthorizationHeaderMalformed(_) => "AuthorizationHeaderMalformed",
-            AuthError::AuthorizationQueryParametersError(_) => {
-                "AuthorizationQueryParametersError"
-            }
+            AuthError::AuthorizationQueryParametersError(_) => "AuthorizationQueryParametersError",
             AuthError::InvalidToken => "InvalidToken",
             AuthError::ExpiredToken => "ExpiredToken",
             AuthError::MissingSecurityHeader(_) => "MissingSecurityHeader",

@@ -38,6 +38,7 @@ mod credentials;
 mod error;
 mod parse;
 mod payload;
+mod presign;
 mod time;
 mod verify;
 

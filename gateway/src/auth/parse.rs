@@ -20,7 +20,10 @@ pub(crate) struct Scope {
 impl Scope {
     /// The scope line of the string to sign.
     pub(crate) fn to_line(&self) -> String {
-        format!("{}/{}/{}/aws4_request", self.date, self.region, self.service)
+        format!(
+            "{}/{}/{}/aws4_request",
+            self.date, self.region, self.service
+        )
     }
 }
 
@@ -93,9 +96,9 @@ pub(crate) fn parse_signed_headers(value: &str, at: Location) -> Result<Vec<Stri
     let mut names: Vec<String> = Vec::new();
     for name in value.split(';') {
         let valid = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.!#$%&'*+^`|~".contains(&b));
+            && name.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.!#$%&'*+^`|~".contains(&b)
+            });
         if !valid {
             return Err(at.error(format!("invalid header name {name:?} in SignedHeaders")));
         }
@@ -197,7 +200,10 @@ mod tests {
         let header = format!(
             "AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws4_request,SignedHeaders=host,Signature={SIG}"
         );
-        assert_eq!(parse_authorization(&header).unwrap().signed_headers, ["host"]);
+        assert_eq!(
+            parse_authorization(&header).unwrap().signed_headers,
+            ["host"]
+        );
     }
 
     #[test]
@@ -222,7 +228,9 @@ mod tests {
     #[test]
     fn other_signature_versions_are_named() {
         assert_eq!(
-            parse_authorization("AWS AKID:c2lnbmF0dXJl").unwrap_err().s3_code(),
+            parse_authorization("AWS AKID:c2lnbmF0dXJl")
+                .unwrap_err()
+                .s3_code(),
             "InvalidRequest"
         );
         assert_eq!(

@@ -112,7 +112,10 @@ impl PayloadSpec {
     pub fn from_headers(mode: PayloadMode, headers: &HeaderMap) -> Result<Self, AuthError> {
         let mut spec = Self::new(mode);
         if let Some(value) = header_str(headers, "x-amz-decoded-content-length")? {
-            let parsed = value.parse::<u64>().ok().filter(|_| value.bytes().all(|b| b.is_ascii_digit()));
+            let parsed = value
+                .parse::<u64>()
+                .ok()
+                .filter(|_| value.bytes().all(|b| b.is_ascii_digit()));
             spec.decoded_length = Some(parsed.ok_or_else(|| {
                 AuthError::InvalidArgument("x-amz-decoded-content-length is not a number".into())
             })?);
@@ -134,7 +137,10 @@ impl PayloadSpec {
                 ));
             }
             let parsed = ChecksumValue::from_base64(alg, value).map_err(|_| {
-                AuthError::InvalidRequest(format!("value for {} header is invalid", alg.header_name()))
+                AuthError::InvalidRequest(format!(
+                    "value for {} header is invalid",
+                    alg.header_name()
+                ))
             })?;
             spec.header_checksum = Some(parsed);
         }
@@ -156,7 +162,9 @@ impl PayloadSpec {
         }
         if let Some(value) = header_str(headers, "x-amz-sdk-checksum-algorithm")? {
             let alg: ChecksumAlgorithm = value.parse().map_err(|_| {
-                AuthError::InvalidRequest(format!("unsupported x-amz-sdk-checksum-algorithm {value:?}"))
+                AuthError::InvalidRequest(format!(
+                    "unsupported x-amz-sdk-checksum-algorithm {value:?}"
+                ))
             })?;
             let declared = spec
                 .header_checksum
@@ -299,9 +307,11 @@ impl PayloadVerifier {
         };
         let emitted = out.get(start..).unwrap_or_default();
         self.absorb(emitted);
-        result.and_then(|()| self.check_length()).inspect_err(|err| {
-            self.failed = Some(err.clone());
-        })
+        result
+            .and_then(|()| self.check_length())
+            .inspect_err(|err| {
+                self.failed = Some(err.clone());
+            })
     }
 
     /// Feeds a piece of an identity body without copying it. Refused for `aws-chunked`
@@ -345,8 +355,11 @@ impl PayloadVerifier {
                 return Err(AuthError::BadDigest("Content-MD5"));
             }
         }
-        let checksums: Vec<ChecksumValue> =
-            self.hashers.into_iter().map(ChecksumHasher::finalize).collect();
+        let checksums: Vec<ChecksumValue> = self
+            .hashers
+            .into_iter()
+            .map(ChecksumHasher::finalize)
+            .collect();
         let expected = match self.spec.trailer_checksum {
             Some(alg) => Some(trailer_value(alg, &trailers)?),
             None if !trailers.is_empty() => {
@@ -357,7 +370,9 @@ impl PayloadVerifier {
             None => self.spec.header_checksum,
         };
         if let Some(expected) = expected {
-            let actual = checksums.iter().find(|v| v.algorithm() == expected.algorithm());
+            let actual = checksums
+                .iter()
+                .find(|v| v.algorithm() == expected.algorithm());
             if actual != Some(&expected) {
                 return Err(AuthError::BadDigest(expected.algorithm().as_str()));
             }
@@ -413,9 +428,15 @@ fn trailer_value(
         value = Some(field);
     }
     let field = value.ok_or_else(|| {
-        AuthError::InvalidRequest(format!("the announced trailer {} is missing", alg.header_name()))
+        AuthError::InvalidRequest(format!(
+            "the announced trailer {} is missing",
+            alg.header_name()
+        ))
     })?;
     ChecksumValue::from_base64(alg, field).map_err(|_| {
-        AuthError::InvalidRequest(format!("value for {} trailer is invalid", alg.header_name()))
+        AuthError::InvalidRequest(format!(
+            "value for {} trailer is invalid",
+            alg.header_name()
+        ))
     })
 }

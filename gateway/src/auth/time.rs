@@ -61,7 +61,7 @@ pub(crate) fn distance(a: SystemTime, b: SystemTime) -> Duration {
 }
 
 fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {
@@ -115,7 +115,10 @@ mod tests {
             assert_eq!(format_amz_date(t), s);
         }
         let t = parse_amz_date("20130524T000000Z").unwrap();
-        assert_eq!(t.duration_since(UNIX_EPOCH).unwrap().as_secs(), 1_369_353_600);
+        assert_eq!(
+            t.duration_since(UNIX_EPOCH).unwrap().as_secs(),
+            1_369_353_600
+        );
     }
 
     #[test]

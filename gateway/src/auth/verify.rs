@@ -17,6 +17,7 @@ use super::credentials::{Credential, CredentialProvider};
 use super::error::AuthError;
 use super::parse::{self, Location, SignatureFields, ALGORITHM};
 use super::payload::{PayloadMode, PayloadSpec, PayloadVerifier};
+use super::presign::{has_param, PresignParams, SIGNATURE_PARAM};
 use super::time;
 
 /// The longest lifetime of a presigned URL S3 accepts: seven days.
@@ -24,7 +25,6 @@ pub const MAX_PRESIGNED_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
 /// How far a request's clock may be from ours: fifteen minutes, as S3.
 pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
-const SIGNATURE_PARAM: &str = "X-Amz-Signature";
 // x-amz-* headers that need not be signed: the SDKs leave them out of presigned URLs, and
 // the payload hash is part of the canonical request whether listed or not.
 const UNSIGNED_OK: &[&str] = &[
@@ -188,7 +188,11 @@ impl<P: CredentialProvider> Verifier<P> {
 
     /// Authenticates a request head at time `now`. The body is checked afterwards by the
     /// [`PayloadVerifier`] from [`AuthOutcome::payload_verifier`].
-    pub fn verify(&self, req: &RequestParts<'_>, now: SystemTime) -> Result<AuthOutcome, AuthError> {
+    pub fn verify(
+        &self,
+        req: &RequestParts<'_>,
+        now: SystemTime,
+    ) -> Result<AuthOutcome, AuthError> {
         self.verify_inner(req, now, None)
     }
 
@@ -212,13 +216,19 @@ impl<P: CredentialProvider> Verifier<P> {
         body_hash: Option<String>,
     ) -> Result<AuthOutcome, AuthError> {
         let query = canonical::parse_query(req.query);
-        let presign = PresignParams::find(&query)?;
         let authorization = header_str(req.headers, "authorization")?;
-        match (authorization, presign) {
-            (Some(_), Some(_)) => Err(AuthError::InvalidArgument(
+        let presigning = ["X-Amz-Algorithm", "X-Amz-Credential", SIGNATURE_PARAM]
+            .iter()
+            .any(|name| has_param(&query, name));
+        if authorization.is_some() && presigning {
+            return Err(AuthError::InvalidArgument(
                 "only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified".into(),
-            )),
-            (Some(value), None) => self.verify_header(req, &query, value, now, body_hash),
+            ));
+        }
+        let presign = PresignParams::find(&query)?;
+        match (authorization, presign) {
+            // Both together were refused above.
+            (Some(value), _) => self.verify_header(req, &query, value, now, body_hash),
             (None, Some(params)) => self.verify_presigned(req, &query, params, now),
             (None, None) if has_param(&query, "AWSAccessKeyId") => Err(AuthError::InvalidRequest(
                 "the authorization mechanism you have provided is not supported; please use AWS4-HMAC-SHA256".into(),
@@ -310,8 +320,9 @@ impl<P: CredentialProvider> Verifier<P> {
             signature: parse::parse_signature(&params.signature, at)?,
         };
         self.check_scope(&fields, at)?;
-        let request_time = time::parse_amz_date(&params.date)
-            .ok_or_else(|| at.error("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""))?;
+        let request_time = time::parse_amz_date(&params.date).ok_or_else(|| {
+            at.error("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
+        })?;
         check_scope_date(&fields, &params.date, at)?;
         let expires = parse_expires(&params.expires)?;
         let not_before = request_time.checked_sub(self.config.max_skew);
@@ -325,7 +336,10 @@ impl<P: CredentialProvider> Verifier<P> {
             return Err(AuthError::RequestExpired);
         }
         check_all_signed(req.headers, &fields.signed_headers)?;
-        let payload_hash = params.content_sha256.as_deref().unwrap_or("UNSIGNED-PAYLOAD");
+        let payload_hash = params
+            .content_sha256
+            .as_deref()
+            .unwrap_or("UNSIGNED-PAYLOAD");
         let payload = PayloadMode::parse(payload_hash)?;
         if payload.is_streaming() {
             return Err(AuthError::InvalidRequest(
@@ -389,7 +403,9 @@ impl<P: CredentialProvider> Verifier<P> {
             .ok_or(AuthError::InvalidAccessKeyId)?;
         let token = token.filter(|t| !t.is_empty());
         let token_ok = match (&credential.session_token, token) {
-            (Some(expected), Some(given)) => bool::from(expected.as_bytes().ct_eq(given.as_bytes())),
+            (Some(expected), Some(given)) => {
+                bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
+            }
             (None, None) => true,
             _ => false,
         };
@@ -467,7 +483,11 @@ fn header_date(headers: &HeaderMap) -> Result<(String, SystemTime), AuthError> {
 }
 
 /// The scope date must be the day of the request time.
-fn check_scope_date(fields: &SignatureFields, amz_date: &str, at: Location) -> Result<(), AuthError> {
+fn check_scope_date(
+    fields: &SignatureFields,
+    amz_date: &str,
+    at: Location,
+) -> Result<(), AuthError> {
     if amz_date.get(..8) == Some(fields.scope.date.as_str()) {
         Ok(())
     } else {
@@ -488,7 +508,9 @@ fn check_all_signed(headers: &HeaderMap, signed: &[String]) -> Result<(), AuthEr
     let mut unsigned: Vec<&str> = headers
         .keys()
         .map(|name| name.as_str())
-        .filter(|name| name.starts_with("x-amz-") && !UNSIGNED_OK.contains(name) && !is_signed(name))
+        .filter(|name| {
+            name.starts_with("x-amz-") && !UNSIGNED_OK.contains(name) && !is_signed(name)
+        })
         .collect();
     if unsigned.is_empty() {
         return Ok(());
@@ -508,81 +530,27 @@ fn parse_expires(value: &str) -> Result<Duration, AuthError> {
         .map_err(|_| at.error("X-Amz-Expires should be a number"))?;
     let expires = Duration::from_secs(secs);
     if expires > MAX_PRESIGNED_EXPIRY {
-        return Err(at.error(
-            "X-Amz-Expires must be less than a week (in seconds) that is 604800",
-        ));
+        return Err(at.error("X-Amz-Expires must be less than a week (in seconds) that is 604800"));
     }
     Ok(expires)
 }
 
 /// A single header as UTF-8; a repeated or non-UTF-8 auth header is malformed.
-pub(crate) fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, AuthError> {
+pub(crate) fn header_str<'h>(
+    headers: &'h HeaderMap,
+    name: &str,
+) -> Result<Option<&'h str>, AuthError> {
     let mut values = headers.get_all(name).iter();
     let Some(value) = values.next() else {
         return Ok(None);
     };
     if values.next().is_some() {
-        return Err(AuthError::InvalidArgument(format!("header {name} appears more than once")));
+        return Err(AuthError::InvalidArgument(format!(
+            "header {name} appears more than once"
+        )));
     }
     value
         .to_str()
         .map(Some)
         .map_err(|_| AuthError::InvalidArgument(format!("header {name} is not valid text")))
-}
-
-fn has_param(query: &[QueryParam], name: &str) -> bool {
-    query.iter().any(|p| p.name == name.as_bytes())
-}
-
-/// The `X-Amz-*` parameters of a presigned URL.
-struct PresignParams {
-    algorithm: String,
-    credential: String,
-    date: String,
-    expires: String,
-    signed_headers: String,
-    signature: String,
-    security_token: Option<String>,
-    content_sha256: Option<String>,
-}
-
-impl PresignParams {
-    /// `None` if the query carries no presigning parameter at all.
-    fn find(query: &[QueryParam]) -> Result<Option<Self>, AuthError> {
-        let get = |name: &str| -> Result<Option<String>, AuthError> {
-            let mut found = query.iter().filter(|p| p.name == name.as_bytes());
-            let Some(first) = found.next() else {
-                return Ok(None);
-            };
-            if found.next().is_some() {
-                return Err(Location::Query.error(format!("{name} appears more than once")));
-            }
-            String::from_utf8(first.value.clone())
-                .map(Some)
-                .map_err(|_| Location::Query.error(format!("{name} is not valid UTF-8")))
-        };
-        let algorithm = get("X-Amz-Algorithm")?;
-        let credential = get("X-Amz-Credential")?;
-        let signature = get(SIGNATURE_PARAM)?;
-        if algorithm.is_none() && credential.is_none() && signature.is_none() {
-            return Ok(None);
-        }
-        let required = |value: Option<String>, name: &str| {
-            value.ok_or_else(|| {
-                Location::Query.error(format!(
-                    "query-string authentication requires the {name} parameter"
-                ))
-            })
-        };
-        Ok(Some(Self {
-            algorithm: required(algorithm, "X-Amz-Algorithm")?,
-            credential: required(credential, "X-Amz-Credential")?,
-            date: required(get("X-Amz-Date")?, "X-Amz-Date")?,
-            expires: required(get("X-Amz-Expires")?, "X-Amz-Expires")?,
-            signed_headers: required(get("X-Amz-SignedHeaders")?, "X-Amz-SignedHeaders")?,
-            signature: required(signature, SIGNATURE_PARAM)?,
-            security_token: get("X-Amz-Security-Token")?,
-            content_sha256: get("X-Amz-Content-Sha256")?,
-        }))
-    }
 }

@@ -45,10 +45,11 @@ pub fn load(
 ) -> Result<Config, ConfigError> {
     let flags = RawSettings::from_args(args);
     let env_layer = RawSettings::from_env(env)?;
-    let file_path = args
-        .config
-        .clone()
-        .or_else(|| env("STRATA_CONFIG").filter(|v| !v.is_empty()).map(Into::into));
+    let file_path = args.config.clone().or_else(|| {
+        env("STRATA_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(Into::into)
+    });
     let file_layer = match file_path {
         None => RawSettings::default(),
         Some(path) => {

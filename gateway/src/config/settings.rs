@@ -198,13 +198,23 @@ impl Config {
             ));
         }
         if credentials.secret_key.len() < 8 {
-            return Err(invalid("--secret-key", "<redacted>", "8 or more characters"));
+            return Err(invalid(
+                "--secret-key",
+                "<redacted>",
+                "8 or more characters",
+            ));
         }
         let region = raw.region.unwrap_or_else(|| DEFAULT_REGION.into());
-        if region.is_empty() || !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        if region.is_empty()
+            || !region
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
             return Err(invalid("--region", &region, "letters, digits and '-'"));
         }
-        let domain = raw.domain.map(|d| d.trim_end_matches('.').to_ascii_lowercase());
+        let domain = raw
+            .domain
+            .map(|d| d.trim_end_matches('.').to_ascii_lowercase());
         if let Some(d) = &domain {
             if d.is_empty() || d.contains(['/', ':', ' ']) {
                 return Err(invalid("--domain", d, "a DNS name"));
@@ -272,7 +282,11 @@ fn parse_volumes(spec: &str) -> Result<Vec<ClassSpec>, ConfigError> {
             .map(PathBuf::from)
             .collect();
         if volumes.is_empty() {
-            return Err(invalid("--volumes", part, "a class needs at least one volume"));
+            return Err(invalid(
+                "--volumes",
+                part,
+                "a class needs at least one volume",
+            ));
         }
         classes.push(ClassSpec {
             name: name.to_string(),

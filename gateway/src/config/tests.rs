@@ -146,7 +146,12 @@ fn unknown_names_in_the_file_are_rejected() {
         config: Some("/c.toml".into()),
         ..Default::default()
     };
-    let err = load(&args, &env_of(&[]), &files(&[("/c.toml", "listne = \"x\"")])).unwrap_err();
+    let err = load(
+        &args,
+        &env_of(&[]),
+        &files(&[("/c.toml", "listne = \"x\"")]),
+    )
+    .unwrap_err();
     assert!(matches!(err, ConfigError::File(_)), "{err}");
 }
 

@@ -4,9 +4,19 @@ use super::*;
 fn volume_errors_map_to_s3_codes_and_statuses() {
     let cases: Vec<(VolumeError, &str, u16)> = vec![
         (VolumeError::NoSuchBucket, "NoSuchBucket", 404),
-        (VolumeError::BucketAlreadyOwnedByYou, "BucketAlreadyOwnedByYou", 409),
+        (
+            VolumeError::BucketAlreadyOwnedByYou,
+            "BucketAlreadyOwnedByYou",
+            409,
+        ),
         (VolumeError::BucketNotEmpty, "BucketNotEmpty", 409),
-        (VolumeError::NoSuchKey { delete_marker_version: None }, "NoSuchKey", 404),
+        (
+            VolumeError::NoSuchKey {
+                delete_marker_version: None,
+            },
+            "NoSuchKey",
+            404,
+        ),
         (VolumeError::NoSuchVersion, "NoSuchVersion", 404),
         (VolumeError::NoSuchUpload, "NoSuchUpload", 404),
         (VolumeError::InvalidPart("x".into()), "InvalidPart", 400),
@@ -15,12 +25,27 @@ fn volume_errors_map_to_s3_codes_and_statuses() {
         (VolumeError::InvalidRange { size: 10 }, "InvalidRange", 416),
         (VolumeError::PreconditionFailed, "PreconditionFailed", 412),
         (VolumeError::KeyTooLong, "KeyTooLongError", 400),
-        (VolumeError::InvalidStorageClass("X".into()), "InvalidStorageClass", 400),
-        (VolumeError::IncompleteBody { expected: 5, got: 3 }, "IncompleteBody", 400),
+        (
+            VolumeError::InvalidStorageClass("X".into()),
+            "InvalidStorageClass",
+            400,
+        ),
+        (
+            VolumeError::IncompleteBody {
+                expected: 5,
+                got: 3,
+            },
+            "IncompleteBody",
+            400,
+        ),
         (VolumeError::BadDigest, "BadDigest", 400),
         (VolumeError::Corrupt("x".into()), "InternalError", 500),
         (
-            VolumeError::InsufficientWriteQuorum { class: "fast".into(), succeeded: 1, needed: 3 },
+            VolumeError::InsufficientWriteQuorum {
+                class: "fast".into(),
+                succeeded: 1,
+                needed: 3,
+            },
             "ServiceUnavailable",
             503,
         ),
@@ -33,10 +58,16 @@ fn volume_errors_map_to_s3_codes_and_statuses() {
 
 #[test]
 fn a_hidden_key_reports_its_delete_marker() {
-    let s: S3Error = VolumeError::NoSuchKey { delete_marker_version: Some("v1".into()) }.into();
+    let s: S3Error = VolumeError::NoSuchKey {
+        delete_marker_version: Some("v1".into()),
+    }
+    .into();
     assert!(s.headers.contains(&("x-amz-delete-marker", "true".into())));
     assert!(s.headers.contains(&("x-amz-version-id", "v1".into())));
-    let s: S3Error = VolumeError::MethodNotAllowed { delete_marker_version: Some("v2".into()) }.into();
+    let s: S3Error = VolumeError::MethodNotAllowed {
+        delete_marker_version: Some("v2".into()),
+    }
+    .into();
     assert_eq!((s.code, s.status), ("MethodNotAllowed", 405));
 }
 
@@ -48,7 +79,8 @@ fn body_stream_errors_keep_their_auth_code() {
     let io = std::io::Error::other(BodyError::Truncated("eof".into()));
     let s: S3Error = VolumeError::Body(io).into();
     assert_eq!((s.code, s.status), ("IncompleteBody", 400));
-    let s: S3Error = VolumeError::BodyRejected(Box::new(BodyError::ChecksumMismatch("CRC32"))).into();
+    let s: S3Error =
+        VolumeError::BodyRejected(Box::new(BodyError::ChecksumMismatch("CRC32"))).into();
     assert_eq!((s.code, s.status), ("BadDigest", 400));
     let s: S3Error = VolumeError::BodyRejected(Box::new(AuthError::BadDigest("CRC32C"))).into();
     assert_eq!(s.code, "BadDigest");
@@ -66,7 +98,9 @@ fn router_and_xml_errors_map() {
 
 #[test]
 fn error_document_names_code_resource_and_request_id() {
-    let doc = Code::NoSuchKey.with("The specified key does not exist.").to_document("/b/k", "REQ1");
+    let doc = Code::NoSuchKey
+        .with("The specified key does not exist.")
+        .to_document("/b/k", "REQ1");
     let text = String::from_utf8(doc.to_vec()).unwrap();
     assert!(text.contains("<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Resource>/b/k</Resource><RequestId>REQ1</RequestId></Error>"), "{text}");
 }

@@ -40,9 +40,8 @@ pub fn parse_range(value: &str) -> Option<ByteRange> {
 pub fn parse_copy_range(value: &str) -> Result<ByteRange, S3Error> {
     match parse_range(value) {
         Some(r @ ByteRange::Bounded { .. }) => Ok(r),
-        _ => Err(Code::InvalidArgument.with(
-            "the x-amz-copy-source-range value must be of the form bytes=first-last",
-        )),
+        _ => Err(Code::InvalidArgument
+            .with("the x-amz-copy-source-range value must be of the form bytes=first-last")),
     }
 }
 

@@ -3,14 +3,31 @@ use http::HeaderValue;
 
 #[test]
 fn ranges_parse_in_all_three_forms() {
-    assert_eq!(parse_range("bytes=0-9"), Some(ByteRange::Bounded { first: 0, last: 9 }));
-    assert_eq!(parse_range("bytes=100-"), Some(ByteRange::From { first: 100 }));
-    assert_eq!(parse_range("bytes=-500"), Some(ByteRange::Suffix { len: 500 }));
+    assert_eq!(
+        parse_range("bytes=0-9"),
+        Some(ByteRange::Bounded { first: 0, last: 9 })
+    );
+    assert_eq!(
+        parse_range("bytes=100-"),
+        Some(ByteRange::From { first: 100 })
+    );
+    assert_eq!(
+        parse_range("bytes=-500"),
+        Some(ByteRange::Suffix { len: 500 })
+    );
 }
 
 #[test]
 fn unusable_ranges_mean_the_whole_object() {
-    for v in ["bytes=5-1", "bytes=0-1,4-5", "items=0-1", "bytes=-", "bytes=a-b", "0-9", ""] {
+    for v in [
+        "bytes=5-1",
+        "bytes=0-1,4-5",
+        "items=0-1",
+        "bytes=-",
+        "bytes=a-b",
+        "0-9",
+        "",
+    ] {
         assert_eq!(parse_range(v), None, "{v}");
     }
 }
@@ -18,7 +35,10 @@ fn unusable_ranges_mean_the_whole_object() {
 #[test]
 fn copy_ranges_must_be_bounded() {
     assert!(parse_copy_range("bytes=0-99").is_ok());
-    assert_eq!(parse_copy_range("bytes=-5").unwrap_err().code, "InvalidArgument");
+    assert_eq!(
+        parse_copy_range("bytes=-5").unwrap_err().code,
+        "InvalidArgument"
+    );
 }
 
 #[test]
@@ -43,14 +63,27 @@ fn conditions_follow_rfc7232_order() {
     let t = UNIX_EPOCH + Duration::from_secs(1_000_000_000);
     let before = http_date(t - Duration::from_secs(60));
     let after = http_date(t + Duration::from_secs(60));
-    let eval = |pairs: &[(&'static str, &str)]| evaluate_conditions(&headers(pairs), "if-", "abc", t);
+    let eval =
+        |pairs: &[(&'static str, &str)]| evaluate_conditions(&headers(pairs), "if-", "abc", t);
     assert_eq!(eval(&[]), Precondition::Proceed);
     assert_eq!(eval(&[("if-match", "\"abc\"")]), Precondition::Proceed);
     assert_eq!(eval(&[("if-match", "\"zzz\"")]), Precondition::Failed);
-    assert_eq!(eval(&[("if-none-match", "\"abc\"")]), Precondition::NotModified);
-    assert_eq!(eval(&[("if-modified-since", &after)]), Precondition::NotModified);
-    assert_eq!(eval(&[("if-modified-since", &before)]), Precondition::Proceed);
-    assert_eq!(eval(&[("if-unmodified-since", &before)]), Precondition::Failed);
+    assert_eq!(
+        eval(&[("if-none-match", "\"abc\"")]),
+        Precondition::NotModified
+    );
+    assert_eq!(
+        eval(&[("if-modified-since", &after)]),
+        Precondition::NotModified
+    );
+    assert_eq!(
+        eval(&[("if-modified-since", &before)]),
+        Precondition::Proceed
+    );
+    assert_eq!(
+        eval(&[("if-unmodified-since", &before)]),
+        Precondition::Failed
+    );
     // If-Match true wins over If-Unmodified-Since false (S3's documented behaviour).
     assert_eq!(
         eval(&[("if-match", "\"abc\""), ("if-unmodified-since", &before)]),
@@ -62,7 +95,10 @@ fn conditions_follow_rfc7232_order() {
         Precondition::Proceed
     );
     let copy = headers(&[("x-amz-copy-source-if-match", "\"zzz\"")]);
-    assert_eq!(evaluate_conditions(&copy, "x-amz-copy-source-if-", "abc", t), Precondition::Failed);
+    assert_eq!(
+        evaluate_conditions(&copy, "x-amz-copy-source-if-", "abc", t),
+        Precondition::Failed
+    );
 }
 
 #[test]
@@ -70,5 +106,8 @@ fn dates_format_like_s3() {
     let t = UNIX_EPOCH + Duration::from_millis(1_255_369_830_123);
     assert_eq!(iso8601(t), "2009-10-12T17:50:30.123Z");
     assert_eq!(http_date(t), "Mon, 12 Oct 2009 17:50:30 GMT");
-    assert_eq!(iso8601(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00.000Z");
+    assert_eq!(
+        iso8601(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+        "2000-02-29T00:00:00.000Z"
+    );
 }

@@ -39,35 +39,116 @@ fn service_and_bucket_level_examples() {
     assert_eq!(op("GET", "/"), Operation::ListBuckets);
     assert_eq!(op("PUT", "/amzn-s3-demo-bucket"), Operation::CreateBucket);
     assert_eq!(op("HEAD", "/amzn-s3-demo-bucket"), Operation::HeadBucket);
-    assert_eq!(op("DELETE", "/amzn-s3-demo-bucket"), Operation::DeleteBucket);
-    assert_eq!(op("GET", "/examplebucket?location"), Operation::GetBucketLocation);
-    assert_eq!(op("GET", "/examplebucket?versioning"), Operation::GetBucketVersioning);
-    assert_eq!(op("PUT", "/examplebucket?versioning"), Operation::PutBucketVersioning);
-    assert_eq!(op("GET", "/examplebucket?list-type=2&prefix=photos/2006/&delimiter=/"), Operation::ListObjectsV2);
-    assert_eq!(op("GET", "/examplebucket?prefix=N&marker=Ned&max-keys=40"), Operation::ListObjects);
-    assert_eq!(op("GET", "/examplebucket?versions&key-marker=key2"), Operation::ListObjectVersions);
-    assert_eq!(op("GET", "/examplebucket?uploads&max-uploads=3"), Operation::ListMultipartUploads);
-    assert_eq!(op("POST", "/examplebucket?delete"), Operation::DeleteObjects);
-    assert_eq!(op("GET", "/examplebucket?tagging"), Operation::GetBucketTagging);
-    assert_eq!(op("PUT", "/examplebucket?tagging"), Operation::PutBucketTagging);
-    assert_eq!(op("DELETE", "/examplebucket?tagging"), Operation::DeleteBucketTagging);
-    assert_eq!(op("GET", "/examplebucket?policy"), Operation::GetBucketPolicy);
-    assert_eq!(op("PUT", "/examplebucket?policy"), Operation::PutBucketPolicy);
-    assert_eq!(op("DELETE", "/examplebucket?policy"), Operation::DeleteBucketPolicy);
-    assert_eq!(op("GET", "/examplebucket?policyStatus"), Operation::GetBucketPolicyStatus);
+    assert_eq!(
+        op("DELETE", "/amzn-s3-demo-bucket"),
+        Operation::DeleteBucket
+    );
+    assert_eq!(
+        op("GET", "/examplebucket?location"),
+        Operation::GetBucketLocation
+    );
+    assert_eq!(
+        op("GET", "/examplebucket?versioning"),
+        Operation::GetBucketVersioning
+    );
+    assert_eq!(
+        op("PUT", "/examplebucket?versioning"),
+        Operation::PutBucketVersioning
+    );
+    assert_eq!(
+        op(
+            "GET",
+            "/examplebucket?list-type=2&prefix=photos/2006/&delimiter=/"
+        ),
+        Operation::ListObjectsV2
+    );
+    assert_eq!(
+        op("GET", "/examplebucket?prefix=N&marker=Ned&max-keys=40"),
+        Operation::ListObjects
+    );
+    assert_eq!(
+        op("GET", "/examplebucket?versions&key-marker=key2"),
+        Operation::ListObjectVersions
+    );
+    assert_eq!(
+        op("GET", "/examplebucket?uploads&max-uploads=3"),
+        Operation::ListMultipartUploads
+    );
+    assert_eq!(
+        op("POST", "/examplebucket?delete"),
+        Operation::DeleteObjects
+    );
+    assert_eq!(
+        op("GET", "/examplebucket?tagging"),
+        Operation::GetBucketTagging
+    );
+    assert_eq!(
+        op("PUT", "/examplebucket?tagging"),
+        Operation::PutBucketTagging
+    );
+    assert_eq!(
+        op("DELETE", "/examplebucket?tagging"),
+        Operation::DeleteBucketTagging
+    );
+    assert_eq!(
+        op("GET", "/examplebucket?policy"),
+        Operation::GetBucketPolicy
+    );
+    assert_eq!(
+        op("PUT", "/examplebucket?policy"),
+        Operation::PutBucketPolicy
+    );
+    assert_eq!(
+        op("DELETE", "/examplebucket?policy"),
+        Operation::DeleteBucketPolicy
+    );
+    assert_eq!(
+        op("GET", "/examplebucket?policyStatus"),
+        Operation::GetBucketPolicyStatus
+    );
 }
 
 #[test]
 fn object_level_examples() {
-    assert_eq!(op("PUT", "/examplebucket/my-image.jpg"), Operation::PutObject);
-    assert_eq!(op("GET", "/examplebucket/my-image.jpg"), Operation::GetObject);
-    assert_eq!(op("HEAD", "/examplebucket/my-image.jpg"), Operation::HeadObject);
-    assert_eq!(op("DELETE", "/examplebucket/my-image.jpg?versionId=UIORUnfnd89493jJFJ"), Operation::DeleteObject);
-    assert_eq!(op("GET", "/examplebucket/my-image.jpg?attributes"), Operation::GetObjectAttributes);
-    assert_eq!(op("GET", "/examplebucket/example-object?tagging"), Operation::GetObjectTagging);
-    assert_eq!(op("PUT", "/examplebucket/object-key?tagging"), Operation::PutObjectTagging);
-    assert_eq!(op("DELETE", "/examplebucket/exampleobject?tagging"), Operation::DeleteObjectTagging);
-    assert_eq!(op("POST", "/example-bucket/example-object?uploads"), Operation::CreateMultipartUpload);
+    assert_eq!(
+        op("PUT", "/examplebucket/my-image.jpg"),
+        Operation::PutObject
+    );
+    assert_eq!(
+        op("GET", "/examplebucket/my-image.jpg"),
+        Operation::GetObject
+    );
+    assert_eq!(
+        op("HEAD", "/examplebucket/my-image.jpg"),
+        Operation::HeadObject
+    );
+    assert_eq!(
+        op(
+            "DELETE",
+            "/examplebucket/my-image.jpg?versionId=UIORUnfnd89493jJFJ"
+        ),
+        Operation::DeleteObject
+    );
+    assert_eq!(
+        op("GET", "/examplebucket/my-image.jpg?attributes"),
+        Operation::GetObjectAttributes
+    );
+    assert_eq!(
+        op("GET", "/examplebucket/example-object?tagging"),
+        Operation::GetObjectTagging
+    );
+    assert_eq!(
+        op("PUT", "/examplebucket/object-key?tagging"),
+        Operation::PutObjectTagging
+    );
+    assert_eq!(
+        op("DELETE", "/examplebucket/exampleobject?tagging"),
+        Operation::DeleteObjectTagging
+    );
+    assert_eq!(
+        op("POST", "/example-bucket/example-object?uploads"),
+        Operation::CreateMultipartUpload
+    );
     assert_eq!(
         op("PUT", "/example-bucket/my-movie.m2ts?partNumber=1&uploadId=VCVsb2FkIElEIGZvciBlbZZpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZR"),
         Operation::UploadPart
@@ -79,7 +160,12 @@ fn object_level_examples() {
 
 #[test]
 fn copy_source_header_turns_puts_into_copies() {
-    let r = route_of("PUT", "/examplebucket/my-second-image.jpg", &["x-amz-copy-source"]).unwrap();
+    let r = route_of(
+        "PUT",
+        "/examplebucket/my-second-image.jpg",
+        &["x-amz-copy-source"],
+    )
+    .unwrap();
     assert_eq!(r.op, Operation::CopyObject);
     let r = route_of(
         "PUT",
@@ -96,10 +182,26 @@ fn unsupported_operations_are_routed_and_marked() {
     for (m, t, expected) in [
         ("GET", "/examplebucket?acl", Operation::GetBucketAcl),
         ("PUT", "/examplebucket?cors", Operation::PutBucketCors),
-        ("GET", "/examplebucket?lifecycle", Operation::GetBucketLifecycleConfiguration),
-        ("GET", "/examplebucket/my-image.jpg?acl", Operation::GetObjectAcl),
-        ("POST", "/examplebucket/photo.jpg?restore&versionId=1", Operation::RestoreObject),
-        ("POST", "/examplebucket/my.csv?select&select-type=2", Operation::SelectObjectContent),
+        (
+            "GET",
+            "/examplebucket?lifecycle",
+            Operation::GetBucketLifecycleConfiguration,
+        ),
+        (
+            "GET",
+            "/examplebucket/my-image.jpg?acl",
+            Operation::GetObjectAcl,
+        ),
+        (
+            "POST",
+            "/examplebucket/photo.jpg?restore&versionId=1",
+            Operation::RestoreObject,
+        ),
+        (
+            "POST",
+            "/examplebucket/my.csv?select&select-type=2",
+            Operation::SelectObjectContent,
+        ),
         ("POST", "/examplebucket", Operation::PostObject),
     ] {
         let got = op(m, t);
@@ -114,7 +216,10 @@ fn every_operation_names_an_iam_action() {
     assert_eq!(Operation::HeadObject.action(), "s3:GetObject");
     assert_eq!(Operation::ListObjectsV2.action(), "s3:ListBucket");
     assert_eq!(Operation::ListBuckets.action(), "s3:ListAllMyBuckets");
-    assert_eq!(Operation::AbortMultipartUpload.action(), "s3:AbortMultipartUpload");
+    assert_eq!(
+        Operation::AbortMultipartUpload.action(),
+        "s3:AbortMultipartUpload"
+    );
     assert!(ROUTES.iter().all(|r| r.op.action().starts_with("s3")));
 }
 
@@ -122,7 +227,10 @@ fn every_operation_names_an_iam_action() {
 fn keys_are_percent_decoded_and_keep_their_slashes() {
     let r = route_of("GET", "/b/photos/2006/Jan%20one/sample%2Bplus.jpg", &[]).unwrap();
     assert_eq!(r.bucket.as_deref(), Some("b"));
-    assert_eq!(r.key.as_deref(), Some("photos/2006/Jan one/sample+plus.jpg"));
+    assert_eq!(
+        r.key.as_deref(),
+        Some("photos/2006/Jan one/sample+plus.jpg")
+    );
     let r = route_of("GET", "/b//leading/../dots", &[]).unwrap();
     assert_eq!(r.key.as_deref(), Some("/leading/../dots"));
     let r = route_of("GET", "/b/", &[]).unwrap();
@@ -132,21 +240,47 @@ fn keys_are_percent_decoded_and_keep_their_slashes() {
 
 #[test]
 fn query_values_are_decoded() {
-    let r = route_of("GET", "/b?list-type=2&prefix=a%2Fb+c&continuation-token=x%3D%3D", &[]).unwrap();
+    let r = route_of(
+        "GET",
+        "/b?list-type=2&prefix=a%2Fb+c&continuation-token=x%3D%3D",
+        &[],
+    )
+    .unwrap();
     assert_eq!(r.query.get("prefix"), Some("a/b c"));
     assert_eq!(r.query.get("continuation-token"), Some("x=="));
 }
 
 #[test]
 fn virtual_host_style_takes_the_bucket_from_host() {
-    let r = route_host("GET", "/puppy.jpg", &[], Some("my-bucket.s3.local:9000"), Some("s3.local")).unwrap();
+    let r = route_host(
+        "GET",
+        "/puppy.jpg",
+        &[],
+        Some("my-bucket.s3.local:9000"),
+        Some("s3.local"),
+    )
+    .unwrap();
     assert_eq!(r.op, Operation::GetObject);
     assert_eq!(r.bucket.as_deref(), Some("my-bucket"));
     assert_eq!(r.key.as_deref(), Some("puppy.jpg"));
-    let r = route_host("GET", "/?list-type=2", &[], Some("my-bucket.s3.local"), Some("s3.local")).unwrap();
+    let r = route_host(
+        "GET",
+        "/?list-type=2",
+        &[],
+        Some("my-bucket.s3.local"),
+        Some("s3.local"),
+    )
+    .unwrap();
     assert_eq!(r.op, Operation::ListObjectsV2);
     // The bare domain is path style.
-    let r = route_host("GET", "/my-bucket/k", &[], Some("s3.local:9000"), Some("s3.local")).unwrap();
+    let r = route_host(
+        "GET",
+        "/my-bucket/k",
+        &[],
+        Some("s3.local:9000"),
+        Some("s3.local"),
+    )
+    .unwrap();
     assert_eq!(r.bucket.as_deref(), Some("my-bucket"));
     // Without --domain, the host is ignored.
     let r = route_host("GET", "/", &[], Some("my-bucket.s3.local"), None).unwrap();
@@ -168,7 +302,10 @@ fn bad_names_are_refused_with_their_reason() {
         Err(RouteError::Name(NameError::InvalidBucketName(_)))
     ));
     let long = format!("/b/{}", "k".repeat(1025));
-    assert_eq!(route_of("PUT", &long, &[]), Err(RouteError::Name(NameError::KeyTooLong)));
+    assert_eq!(
+        route_of("PUT", &long, &[]),
+        Err(RouteError::Name(NameError::KeyTooLong))
+    );
     let ok = format!("/b/{}", "k".repeat(1024));
     assert!(route_of("PUT", &ok, &[]).is_ok());
     assert!(matches!(
@@ -180,7 +317,16 @@ fn bad_names_are_refused_with_their_reason() {
 
 #[test]
 fn methods_without_a_row_are_not_allowed() {
-    assert_eq!(route_of("POST", "/", &[]), Err(RouteError::MethodNotAllowed));
-    assert_eq!(route_of("PATCH", "/b/k", &[]), Err(RouteError::MethodNotAllowed));
-    assert_eq!(route_of("POST", "/b/k", &[]), Err(RouteError::MethodNotAllowed));
+    assert_eq!(
+        route_of("POST", "/", &[]),
+        Err(RouteError::MethodNotAllowed)
+    );
+    assert_eq!(
+        route_of("PATCH", "/b/k", &[]),
+        Err(RouteError::MethodNotAllowed)
+    );
+    assert_eq!(
+        route_of("POST", "/b/k", &[]),
+        Err(RouteError::MethodNotAllowed)
+    );
 }

@@ -115,7 +115,11 @@ pub struct LocationConstraintResult {
 #[derive(Debug, Serialize, Deserialize, Default, PartialEq)]
 #[serde(rename = "VersioningConfiguration")]
 pub struct VersioningConfiguration {
-    #[serde(rename = "@xmlns", skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@xmlns",
+        skip_deserializing,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub xmlns: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub Status: Option<String>,
@@ -436,7 +440,11 @@ pub struct TagSet {
 #[derive(Debug, Deserialize, Serialize, Clone, Default, PartialEq)]
 #[serde(rename = "Tagging")]
 pub struct Tagging {
-    #[serde(rename = "@xmlns", skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@xmlns",
+        skip_deserializing,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub xmlns: Option<&'static str>,
     pub TagSet: TagSet,
 }

@@ -24,7 +24,10 @@ fn delete_request_parses_with_quiet_and_versions() {
     let doc: Delete = from_xml(body).unwrap();
     assert_eq!(doc.Quiet, Some(true));
     assert_eq!(doc.Object.len(), 2);
-    assert_eq!(doc.Object[1].VersionId.as_deref(), Some("OYcLXagmS.WaD..oyH4KRguB95_YhLs7"));
+    assert_eq!(
+        doc.Object[1].VersionId.as_deref(),
+        Some("OYcLXagmS.WaD..oyH4KRguB95_YhLs7")
+    );
 }
 
 #[test]
@@ -32,7 +35,11 @@ fn tagging_round_trips() {
     let body = br#"<Tagging><TagSet><Tag><Key>tag1</Key><Value>val1</Value></Tag><Tag><Key>a b</Key><Value>&lt;x&gt;</Value></Tag></TagSet></Tagging>"#;
     let doc: Tagging = from_xml(body).unwrap();
     assert_eq!(doc.TagSet.Tag[1].Value, "<x>");
-    let out = to_xml(&Tagging { xmlns: Some(S3_NS), ..doc.clone() }).unwrap();
+    let out = to_xml(&Tagging {
+        xmlns: Some(S3_NS),
+        ..doc.clone()
+    })
+    .unwrap();
     let again: Tagging = from_xml(&out).unwrap();
     assert_eq!(again.TagSet, doc.TagSet);
 }
@@ -59,13 +66,22 @@ fn versioning_and_location_bodies_parse() {
 
 #[test]
 fn malformed_bodies_are_malformed_xml() {
-    assert!(matches!(from_xml::<Delete>(b"<Delete><Object>"), Err(XmlError::Malformed(_))));
-    assert!(matches!(from_xml::<CompleteMultipartUpload>(b"not xml"), Err(XmlError::Malformed(_))));
+    assert!(matches!(
+        from_xml::<Delete>(b"<Delete><Object>"),
+        Err(XmlError::Malformed(_))
+    ));
+    assert!(matches!(
+        from_xml::<CompleteMultipartUpload>(b"not xml"),
+        Err(XmlError::Malformed(_))
+    ));
     assert!(matches!(
         from_xml::<CompleteMultipartUpload>(b"<CompleteMultipartUpload><Part><PartNumber>x</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>"),
         Err(XmlError::Malformed(_))
     ));
-    assert!(matches!(from_xml::<Tagging>(&[0xff, 0xfe]), Err(XmlError::Malformed(_))));
+    assert!(matches!(
+        from_xml::<Tagging>(&[0xff, 0xfe]),
+        Err(XmlError::Malformed(_))
+    ));
 }
 
 #[test]
@@ -90,19 +106,28 @@ fn responses_carry_the_namespace_and_escape_text() {
             StorageClass: "STANDARD".into(),
             Owner: None,
         }],
-        CommonPrefixes: vec![CommonPrefix { Prefix: "photos/".into() }],
+        CommonPrefixes: vec![CommonPrefix {
+            Prefix: "photos/".into(),
+        }],
     };
     let xml = String::from_utf8(to_xml(&doc).unwrap().to_vec()).unwrap();
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"), "{xml}");
     assert!(xml.contains("<Key>a&amp;b&lt;c&gt;</Key>"), "{xml}");
     assert!(xml.contains("<IsTruncated>false</IsTruncated>"), "{xml}");
-    assert!(xml.contains("<CommonPrefixes><Prefix>photos/</Prefix></CommonPrefixes>"), "{xml}");
+    assert!(
+        xml.contains("<CommonPrefixes><Prefix>photos/</Prefix></CommonPrefixes>"),
+        "{xml}"
+    );
     assert!(!xml.contains("Delimiter"), "{xml}");
 }
 
 #[test]
 fn location_constraint_is_text_content() {
-    let xml = to_xml(&LocationConstraintResult { xmlns: S3_NS, region: "eu-west-1".into() }).unwrap();
+    let xml = to_xml(&LocationConstraintResult {
+        xmlns: S3_NS,
+        region: "eu-west-1".into(),
+    })
+    .unwrap();
     let xml = String::from_utf8(xml.to_vec()).unwrap();
     assert!(xml.ends_with(">eu-west-1</LocationConstraint>"), "{xml}");
 }

@@ -124,10 +124,8 @@ impl Gateway {
             authorize(&identity, op)?;
             // 4. Unsupported operations answer after authorization, so probing needs keys.
             if !op.is_supported() {
-                return Err(Code::NotImplemented.with(format!(
-                    "{} is not implemented by strata",
-                    op.name()
-                )));
+                return Err(Code::NotImplemented
+                    .with(format!("{} is not implemented by strata", op.name())));
             }
             // 5. Body: the payload verifier sits between the socket and the handler; a bad
             //    chunk signature or checksum fails the stream before the store commits.
@@ -154,11 +152,7 @@ impl Gateway {
     }
 
     /// Health and admin endpoints; `None` for everything else.
-    fn internal(
-        &self,
-        session: &ServerSession,
-        head: &Parts,
-    ) -> Option<Result<Response, S3Error>> {
+    fn internal(&self, session: &ServerSession, head: &Parts) -> Option<Result<Response, S3Error>> {
         let path = head.uri.path();
         let rest = path.strip_prefix('/')?.strip_prefix(RESERVED_BUCKET)?;
         let text = |status: u16, body: &'static str| Response {
@@ -220,7 +214,9 @@ fn body_length(head: &Parts, op: Operation) -> Result<Option<u64>, S3Error> {
         None => parse("content-length")?.or(Some(0)),
     };
     if length.is_none() && matches!(op, Operation::PutObject | Operation::UploadPart) {
-        return Err(Code::MissingContentLength.with("you must provide the Content-Length HTTP header"));
+        return Err(
+            Code::MissingContentLength.with("you must provide the Content-Length HTTP header")
+        );
     }
     Ok(length)
 }

@@ -62,9 +62,13 @@ pub async fn write_response(
     // 204 and 304 must not announce a length.
     if !has_length && status != 204 && status != 304 {
         let len = body_len.unwrap_or(0);
-        header.insert_header("content-length", len.to_string()).ok()?;
+        header
+            .insert_header("content-length", len.to_string())
+            .ok()?;
     }
-    header.insert_header("x-amz-request-id", outcome.request_id).ok()?;
+    header
+        .insert_header("x-amz-request-id", outcome.request_id)
+        .ok()?;
     header.insert_header("x-amz-id-2", outcome.host_id).ok()?;
     header.insert_header("server", "strata").ok()?;
     header

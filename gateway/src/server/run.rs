@@ -125,7 +125,8 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         graceful_shutdown_timeout_seconds: Some(1),
         ..ServerConf::default()
     };
-    let mut server = Server::new_with_opt_and_conf(None::<pingora::server::configuration::Opt>, conf);
+    let mut server =
+        Server::new_with_opt_and_conf(None::<pingora::server::configuration::Opt>, conf);
     server.bootstrap();
     let mut service = Service::new("strata S3".to_string(), gateway);
     service.add_tcp(&cfg.listen.to_string());
@@ -142,10 +143,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     }
     tracing::info!(listen = %cfg.listen, tls = ?cfg.tls.as_ref().map(|t| t.listen), "serving S3");
     server.run(RunArgs {
-        shutdown_signal: Box::new(Signals {
-            trigger,
-            inflight,
-        }),
+        shutdown_signal: Box::new(Signals { trigger, inflight }),
     });
     drop(store_rt);
     Ok(())

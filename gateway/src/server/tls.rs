@@ -1,15 +1,14 @@
 //! The TLS listener's certificate: from PEM files (reloaded when they change, e.g. when
 //! cert-manager renews the Secret) or self-signed with rcgen when no files are given.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use pingora::tls::sign::CertifiedKey;
 use pingora::tls::{
-    install_default_crypto_provider, ClientHello, CryptoProvider, PrivateKeyDer,
-    ResolvesServerCert,
+    install_default_crypto_provider, ClientHello, CryptoProvider, PrivateKeyDer, ResolvesServerCert,
 };
 
 /// How often the files' modification times are looked at (at most once per handshake).
@@ -100,8 +99,8 @@ fn now_secs() -> u64 {
 }
 
 /// The later of the two files' modification times.
-fn modified(cert: &PathBuf, key: &PathBuf) -> Option<SystemTime> {
-    let m = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+fn modified(cert: &Path, key: &Path) -> Option<SystemTime> {
+    let m = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     m(cert).max(m(key))
 }
 
@@ -109,7 +108,7 @@ fn provider() -> Result<&'static Arc<CryptoProvider>, TlsError> {
     CryptoProvider::get_default().ok_or_else(|| TlsError::Key("no rustls crypto provider".into()))
 }
 
-fn load(cert: &PathBuf, key: &PathBuf) -> Result<CertifiedKey, TlsError> {
+fn load(cert: &Path, key: &Path) -> Result<CertifiedKey, TlsError> {
     let (c, k) = (cert.display().to_string(), key.display().to_string());
     let (chain, key) = pingora::tls::load_certs_and_key_files(&c, &k)
         .map_err(|e| TlsError::Files(e.to_string()))?

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
-    sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
-    SigningSettings, UriPathNormalizationMode,
+    sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+    UriPathNormalizationMode,
 };
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
@@ -77,7 +77,11 @@ impl Server {
     fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
-            if let Ok(r) = raw(&self.addr, "GET /strata/health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"") {
+            if let Ok(r) = raw(
+                &self.addr,
+                "GET /strata/health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                b"",
+            ) {
                 if r.status == 200 {
                     return;
                 }
@@ -92,14 +96,40 @@ impl Server {
     }
 
     /// A SigV4-signed request (payload hash signed).
-    pub fn request_with(&self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-        let head = signed_head(&self.addr, method, target, headers, SignableBody::Bytes(body), SECRET_KEY);
+    pub fn request_with(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
+        let head = signed_head(
+            &self.addr,
+            method,
+            target,
+            headers,
+            SignableBody::Bytes(body),
+            SECRET_KEY,
+        );
         raw(&self.addr, &head, body).expect("request")
     }
 
     /// The signed request head only, for tests that send the body themselves.
-    pub fn signed_head(&self, method: &str, target: &str, headers: &[(&str, &str)], secret: &str) -> String {
-        signed_head(&self.addr, method, target, headers, SignableBody::UnsignedPayload, secret)
+    pub fn signed_head(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        secret: &str,
+    ) -> String {
+        signed_head(
+            &self.addr,
+            method,
+            target,
+            headers,
+            SignableBody::UnsignedPayload,
+            secret,
+        )
     }
 }
 
@@ -129,7 +159,8 @@ pub fn signed_head(
     let uri = format!("http://{addr}{target}");
     let mut all: Vec<(&str, &str)> = vec![("host", addr)];
     all.extend_from_slice(headers);
-    let signable = SignableRequest::new(method, uri.as_str(), all.iter().copied(), body).expect("signable");
+    let signable =
+        SignableRequest::new(method, uri.as_str(), all.iter().copied(), body).expect("signable");
     let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
     let mut head = format!("{method} {target} HTTP/1.1\r\n");
     for (k, v) in &all {
@@ -168,7 +199,10 @@ pub fn raw(addr: &str, head: &str, body: &[u8]) -> std::io::Result<Reply> {
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
     let mut msg = head.to_string();
     if !msg.ends_with("\r\n\r\n") {
-        msg.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n", body.len()));
+        msg.push_str(&format!(
+            "content-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        ));
     }
     s.write_all(msg.as_bytes())?;
     s.write_all(body)?;
@@ -212,12 +246,18 @@ pub fn read_reply(s: &mut TcpStream, is_head: bool) -> std::io::Result<Reply> {
             }
         }
     }
-    Ok(Reply { status, headers, body })
+    Ok(Reply {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// Deterministic bytes that are not a repeating short pattern.
 pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
             x ^= x << 13;

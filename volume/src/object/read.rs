@@ -128,14 +128,14 @@ impl Reader {
         let k = plan.layout.data;
         let mut shards: Vec<Option<Bytes>> = vec![None; n];
         let mut good = 0;
-        for shard in 0..n {
+        for (shard, out) in shards.iter_mut().enumerate() {
             if good == k {
                 break;
             }
             let slot = slot_for_shard(shard, plan.rotation, n);
             match fetch(slot) {
                 Ok(b) => {
-                    shards[shard] = Some(b);
+                    *out = Some(b);
                     good += 1;
                 }
                 Err(ShardReadError::Missing) => self.report(plan, slot, ShardProblem::Missing),

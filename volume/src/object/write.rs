@@ -70,7 +70,10 @@ where
                 Some(Ok(chunk)) => {
                     self.total += chunk.len() as u64;
                     if let Some(exp) = self.expected.filter(|e| self.total > *e) {
-                        return Err(Error::IncompleteBody { expected: exp, got: self.total });
+                        return Err(Error::IncompleteBody {
+                            expected: exp,
+                            got: self.total,
+                        });
                     }
                     self.carry = chunk;
                 }
@@ -98,7 +101,12 @@ where
         });
     }
     let bs = set.layout.block_size as usize;
-    let mut reader = BlockReader { body, carry: Bytes::new(), total: 0, expected };
+    let mut reader = BlockReader {
+        body,
+        carry: Bytes::new(),
+        total: 0,
+        expected,
+    };
     let mut first = BytesMut::with_capacity(expected.map_or(bs, |e| (e as usize).min(bs)));
     let ended = reader.fill(&mut first, bs).await?;
     let total = reader.total;

@@ -19,7 +19,8 @@ impl Inner {
                 needed: ns.write_quorum(),
             });
         }
-        let slots: Vec<(usize, Vec<MetaOp>)> = ns.online().map(|(slot, _)| (slot, ops(slot))).collect();
+        let slots: Vec<(usize, Vec<MetaOp>)> =
+            ns.online().map(|(slot, _)| (slot, ops(slot))).collect();
         let futs = slots.iter().map(|(slot, ops)| async move {
             match ns.slots[*slot].as_ref().map(|v| v.meta()) {
                 Some(Ok(m)) => m.commit(ops.clone()).await,
@@ -37,7 +38,10 @@ impl Inner {
         if ok < ns.write_quorum() {
             // Take back what the minority applied, so that a failed write leaves nothing.
             for ((slot, ops), r) in slots.iter().zip(&results) {
-                let (Ok(removed), Some(Ok(m))) = (r, ns.slots[*slot].as_ref().map(|v| v.meta())) else { continue };
+                let (Ok(removed), Some(Ok(m))) = (r, ns.slots[*slot].as_ref().map(|v| v.meta()))
+                else {
+                    continue;
+                };
                 let undo = undo_ops(ops, removed);
                 if !undo.is_empty() {
                     if let Err(e) = m.commit(undo).await {
@@ -115,15 +119,35 @@ impl Inner {
 fn undo_ops(ops: &[MetaOp], removed: &Removed) -> Vec<MetaOp> {
     let mut undo = Vec::new();
     for op in ops {
-        if let MetaOp::PutVersion { bucket, key, record, .. } = op {
-            undo.push(MetaOp::DeleteVersion { bucket: bucket.clone(), key: key.clone(), version_id: record.version_id });
+        if let MetaOp::PutVersion {
+            bucket,
+            key,
+            record,
+            ..
+        } = op
+        {
+            undo.push(MetaOp::DeleteVersion {
+                bucket: bucket.clone(),
+                key: key.clone(),
+                version_id: record.version_id,
+            });
             for r in removed {
-                undo.push(MetaOp::PutVersion { bucket: bucket.clone(), key: key.clone(), record: Box::new(r.clone()), replace_null: false });
+                undo.push(MetaOp::PutVersion {
+                    bucket: bucket.clone(),
+                    key: key.clone(),
+                    record: Box::new(r.clone()),
+                    replace_null: false,
+                });
             }
         }
         if let MetaOp::DeleteVersion { bucket, key, .. } = op {
             for r in removed {
-                undo.push(MetaOp::PutVersion { bucket: bucket.clone(), key: key.clone(), record: Box::new(r.clone()), replace_null: false });
+                undo.push(MetaOp::PutVersion {
+                    bucket: bucket.clone(),
+                    key: key.clone(),
+                    record: Box::new(r.clone()),
+                    replace_null: false,
+                });
             }
         }
     }

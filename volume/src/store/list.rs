@@ -223,7 +223,7 @@ impl Inner {
         let ns = self.ns();
         let tasks = ns.online().map(|(_, v)| {
             let (v, scan) = (v.clone(), scan.clone());
-            tokio::task::spawn_blocking(move || v.meta().and_then(|m| scan(m)))
+            tokio::task::spawn_blocking(move || v.meta().and_then(&scan))
         });
         let mut pages = Vec::new();
         for r in join_all(tasks).await {

@@ -271,7 +271,12 @@ impl Store {
             chosen.push(p.data.clone());
         }
         // Sizes are checked once every named part is known to exist, as S3 does.
-        if chosen.iter().rev().skip(1).any(|p| p.size < inner.min_part_size) {
+        if chosen
+            .iter()
+            .rev()
+            .skip(1)
+            .any(|p| p.size < inner.min_part_size)
+        {
             return Err(Error::EntityTooSmall);
         }
         let set = inner.class(Some(&upload.class))?.clone();
@@ -439,20 +444,11 @@ impl Store {
 }
 
 fn discard_parts<'a>(inner: &Inner, class: &str, parts: impl Iterator<Item = &'a PartRecord>) {
-    let Ok(set) = inner.class(Some(class)) else {
-        return;
-    };
-    for p in parts {
-        if let Some(id) = &p.data.data_id {
-            for (_, v) in set.online() {
-                v.remove_shard(id);
-            }
-        }
-    }
+    inner.discard(class, parts.filter_map(|p| p.data.data_id).collect());
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

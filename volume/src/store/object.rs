@@ -339,18 +339,30 @@ impl Inner {
     /// Removes the shard files of versions that are gone.
     pub(super) fn discard_data(&self, removed: &[VersionRecord]) {
         for r in removed {
-            let Some(d) = &r.data else { continue };
-            let Ok(set) = self.class(Some(&d.class)) else {
-                continue;
-            };
-            for p in &d.parts {
-                if let Some(id) = &p.data_id {
-                    for (_, v) in set.online() {
-                        v.remove_shard(id);
-                    }
-                }
+            if let Some(d) = &r.data {
+                self.discard(&d.class, d.parts.iter().filter_map(|p| p.data_id).collect());
             }
         }
+    }
+
+    /// Removes shard files in the background: unlinking large files takes milliseconds that
+    /// the request that replaced them should not wait for. A crash before it runs leaves
+    /// garbage for the scanner, never a dangling reference.
+    pub(super) fn discard(&self, class: &str, data_ids: Vec<[u8; 16]>) {
+        let Ok(set) = self.class(Some(class)) else {
+            return;
+        };
+        if data_ids.is_empty() {
+            return;
+        }
+        let set = set.clone();
+        tokio::task::spawn_blocking(move || {
+            for id in &data_ids {
+                for (_, v) in set.online() {
+                    v.remove_shard(id);
+                }
+            }
+        });
     }
 }
 

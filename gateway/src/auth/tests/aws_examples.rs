@@ -16,10 +16,17 @@ fn doc_now() -> SystemTime {
 
 fn doc_verify(parts: &http::request::Parts) -> Result<AuthOutcome, AuthError> {
     let creds = StaticCredentials::new([Credential::new(DOC_KEY, DOC_SECRET, "example")]);
-    Verifier::new(VerifierConfig::default(), creds).verify(&RequestParts::from_http(parts), doc_now())
+    Verifier::new(VerifierConfig::default(), creds)
+        .verify(&RequestParts::from_http(parts), doc_now())
 }
 
-fn doc_request(method: &str, uri: &str, headers: &[(&str, &str)], signed: &str, signature: &str) -> http::request::Parts {
+fn doc_request(
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    signed: &str,
+    signature: &str,
+) -> http::request::Parts {
     let mut builder = http::Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         builder = builder.header(*name, *value);
@@ -27,7 +34,12 @@ fn doc_request(method: &str, uri: &str, headers: &[(&str, &str)], signed: &str, 
     let authorization = format!(
         "AWS4-HMAC-SHA256 Credential={DOC_KEY}/20130524/us-east-1/s3/aws4_request,SignedHeaders={signed},Signature={signature}"
     );
-    builder.header("authorization", authorization).body(()).unwrap().into_parts().0
+    builder
+        .header("authorization", authorization)
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0
 }
 
 fn doc_authenticated(parts: &http::request::Parts) -> Authenticated {
@@ -73,11 +85,16 @@ fn put_object_with_a_dollar_in_the_key_and_a_date_header() {
         "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd",
     );
     let auth = doc_authenticated(&parts);
-    let (decoded, summary) = run_body(auth.payload_verifier(&parts.headers).unwrap(), body, &[7]).unwrap();
+    let (decoded, summary) =
+        run_body(auth.payload_verifier(&parts.headers).unwrap(), body, &[7]).unwrap();
     assert_eq!(decoded, body);
     assert_eq!(summary.sha256.map(hex::encode).as_deref(), Some(hash));
     // The same body with one byte changed is refused when it ends.
-    let err = run_body(auth.payload_verifier(&parts.headers).unwrap(), b"Welcome to Amazon S4.", &[]);
+    let err = run_body(
+        auth.payload_verifier(&parts.headers).unwrap(),
+        b"Welcome to Amazon S4.",
+        &[],
+    );
     assert_eq!(err.unwrap_err(), AuthError::XAmzContentSha256Mismatch);
 }
 
@@ -89,9 +106,21 @@ fn get_bucket_lifecycle_and_list_objects() {
         ("x-amz-date", "20130524T000000Z"),
     ];
     let signed = "host;x-amz-content-sha256;x-amz-date";
-    let lifecycle = doc_request("GET", "/?lifecycle", &headers, signed, "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543");
+    let lifecycle = doc_request(
+        "GET",
+        "/?lifecycle",
+        &headers,
+        signed,
+        "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543",
+    );
     doc_authenticated(&lifecycle);
-    let list = doc_request("GET", "/?max-keys=2&prefix=J", &headers, signed, "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");
+    let list = doc_request(
+        "GET",
+        "/?max-keys=2&prefix=J",
+        &headers,
+        signed,
+        "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7",
+    );
     doc_authenticated(&list);
 }
 
@@ -108,7 +137,10 @@ fn presigned_get_object() {
         .into_parts();
     let auth = doc_authenticated(&parts);
     assert_eq!(auth.method, AuthMethod::Presigned);
-    assert_eq!(auth.expires_at, Some(doc_now() + std::time::Duration::from_secs(86_400)));
+    assert_eq!(
+        auth.expires_at,
+        Some(doc_now() + std::time::Duration::from_secs(86_400))
+    );
 }
 
 /// The request of the chunked-upload examples: 66,560 bytes of `a` in chunks of 64 KiB,
@@ -162,7 +194,13 @@ fn chunked_example(trailer: bool) -> (http::request::Parts, Vec<u8>) {
         assert_eq!(length, "66824", "the documented Content-Length");
         headers.push(("content-length", &length));
     }
-    let parts = doc_request("PUT", "/examplebucket/chunkObject.txt", &headers, signed, seed);
+    let parts = doc_request(
+        "PUT",
+        "/examplebucket/chunkObject.txt",
+        &headers,
+        signed,
+        seed,
+    );
     (parts, body)
 }
 
@@ -171,7 +209,12 @@ fn chunked_upload_with_chained_chunk_signatures() {
     let (parts, body) = chunked_example(false);
     let auth = doc_authenticated(&parts);
     assert_eq!(auth.payload, PayloadMode::StreamingSigned);
-    let (decoded, summary) = run_body(auth.payload_verifier(&parts.headers).unwrap(), &body, &[100, 70_000]).unwrap();
+    let (decoded, summary) = run_body(
+        auth.payload_verifier(&parts.headers).unwrap(),
+        &body,
+        &[100, 70_000],
+    )
+    .unwrap();
     assert_eq!(decoded, vec![b'a'; 66_560]);
     assert_eq!(summary.decoded_length, 66_560);
 }
@@ -181,17 +224,25 @@ fn chunked_upload_with_a_signed_checksum_trailer() {
     let (parts, body) = chunked_example(true);
     let auth = doc_authenticated(&parts);
     assert_eq!(auth.payload, PayloadMode::StreamingSignedTrailer);
-    let (decoded, summary) = run_body(auth.payload_verifier(&parts.headers).unwrap(), &body, &[]).unwrap();
+    let (decoded, summary) =
+        run_body(auth.payload_verifier(&parts.headers).unwrap(), &body, &[]).unwrap();
     assert_eq!(decoded.len(), 66_560);
-    let crc = summary.checksum(crate::checksum::ChecksumAlgorithm::Crc32c).unwrap();
+    let crc = summary
+        .checksum(crate::checksum::ChecksumAlgorithm::Crc32c)
+        .unwrap();
     assert_eq!(crc.to_base64(), "sOO8/Q==");
-    assert_eq!(summary.client_checksum, Some(crate::checksum::ChecksumAlgorithm::Crc32c));
+    assert_eq!(
+        summary.client_checksum,
+        Some(crate::checksum::ChecksumAlgorithm::Crc32c)
+    );
 }
 
 #[test]
 fn the_reference_encoder_reproduces_the_documented_chunk_signatures() {
     let seed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
-    let mut encoder = RefEncoder { signing: Some(RefSigning::new(DOC_SECRET, doc_now(), "us-east-1", seed)) };
+    let mut encoder = RefEncoder {
+        signing: Some(RefSigning::new(DOC_SECRET, doc_now(), "us-east-1", seed)),
+    };
     let data = vec![b'a'; 66_560];
     let encoded = encoder.encode(&chunks_of(&data, 65_536), &[]);
     assert_eq!(encoded, chunked_example(false).1);

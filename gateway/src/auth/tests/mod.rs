@@ -240,7 +240,10 @@ impl RefEncoder {
         }
         if let Some(signing) = &mut self.signing {
             if !trailers.is_empty() {
-                let sig = signing.next("AWS4-HMAC-SHA256-TRAILER", &sha256_hex(canonical.as_bytes()));
+                let sig = signing.next(
+                    "AWS4-HMAC-SHA256-TRAILER",
+                    &sha256_hex(canonical.as_bytes()),
+                );
                 out.extend_from_slice(format!("x-amz-trailer-signature:{sig}\r\n").as_bytes());
             }
         }

@@ -15,7 +15,10 @@ fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
 }
 
 fn unsigned(pairs: &[(&'static str, &str)]) -> Result<PayloadVerifier, AuthError> {
-    PayloadVerifier::new(PayloadSpec::from_headers(PayloadMode::Unsigned, &headers(pairs))?, None)
+    PayloadVerifier::new(
+        PayloadSpec::from_headers(PayloadMode::Unsigned, &headers(pairs))?,
+        None,
+    )
 }
 
 fn md5_of(data: &[u8]) -> [u8; 16] {
@@ -29,21 +32,31 @@ fn a_signed_payload_hash_is_checked_when_the_body_ends() {
     let body = b"hello world";
     let (parts, _) = sdk_sign("PUT", "/b/k", &[], Body::Bytes(body), Signing::default());
     let auth = authenticated(&parts);
-    let (decoded, summary) = run_body(auth.payload_verifier(&parts.headers).unwrap(), body, &[3, 5]).unwrap();
+    let (decoded, summary) = run_body(
+        auth.payload_verifier(&parts.headers).unwrap(),
+        body,
+        &[3, 5],
+    )
+    .unwrap();
     assert_eq!(decoded, body);
     assert_eq!(summary.sha256, Some(Sha256::digest(body).into()));
     // Pushing a different body succeeds piece by piece and fails at the end.
     let mut verifier = auth.payload_verifier(&parts.headers).unwrap();
     let mut out = BytesMut::new();
     verifier.push(b"hello there", &mut out).unwrap();
-    assert_eq!(verifier.finish().unwrap_err(), AuthError::XAmzContentSha256Mismatch);
+    assert_eq!(
+        verifier.finish().unwrap_err(),
+        AuthError::XAmzContentSha256Mismatch
+    );
 }
 
 #[test]
 fn identity_bodies_can_be_observed_without_copying() {
     let body = b"observed";
     let (parts, _) = sdk_sign("PUT", "/b/k", &[], Body::Bytes(body), Signing::default());
-    let mut verifier = authenticated(&parts).payload_verifier(&parts.headers).unwrap();
+    let mut verifier = authenticated(&parts)
+        .payload_verifier(&parts.headers)
+        .unwrap();
     assert!(verifier.is_identity());
     verifier.observe(&body[..3]).unwrap();
     verifier.observe(&body[3..]).unwrap();
@@ -54,7 +67,10 @@ fn identity_bodies_can_be_observed_without_copying() {
 fn chunked_bodies_cannot_be_observed() {
     let (_, mut verifier, _) = super::chunked::streaming(super::chunked::SIGNED, 1, None);
     assert!(!verifier.is_identity());
-    assert_eq!(verifier.observe(b"x").unwrap_err().s3_code(), "InvalidRequest");
+    assert_eq!(
+        verifier.observe(b"x").unwrap_err().s3_code(),
+        "InvalidRequest"
+    );
 }
 
 #[test]
@@ -66,7 +82,10 @@ fn content_md5_is_verified_and_must_be_well_formed() {
     let other = content_md5_base64(&md5_of(b"other"));
     let err = run_body(unsigned(&[("content-md5", &other)]).unwrap(), body, &[]).unwrap_err();
     assert_eq!(err, AuthError::BadDigest("Content-MD5"));
-    assert_eq!(unsigned(&[("content-md5", "nope")]).unwrap_err(), AuthError::InvalidDigest);
+    assert_eq!(
+        unsigned(&[("content-md5", "nope")]).unwrap_err(),
+        AuthError::InvalidDigest
+    );
 }
 
 #[test]
@@ -79,7 +98,8 @@ fn checksum_headers_are_verified_for_every_algorithm() {
         assert_eq!(summary.client_checksum, Some(alg));
         assert_eq!(summary.checksum(alg).unwrap().to_base64(), value);
         let wrong = checksum(alg, b"x").to_base64();
-        let err = run_body(unsigned(&[(alg.header_name(), &wrong)]).unwrap(), body, &[]).unwrap_err();
+        let err =
+            run_body(unsigned(&[(alg.header_name(), &wrong)]).unwrap(), body, &[]).unwrap_err();
         assert_eq!(err, AuthError::BadDigest(alg.as_str()));
         assert_eq!(err.s3_code(), "BadDigest");
     }
@@ -92,13 +112,23 @@ fn malformed_or_conflicting_checksum_headers_are_invalid_requests() {
     let cases: &[&[(&'static str, &str)]] = &[
         &[("x-amz-checksum-crc32", "%%%")],
         &[("x-amz-checksum-crc32", &sha)],
-        &[("x-amz-checksum-crc32", &crc), ("x-amz-checksum-sha256", &sha)],
-        &[("x-amz-checksum-crc32", &crc), ("x-amz-sdk-checksum-algorithm", "SHA256")],
+        &[
+            ("x-amz-checksum-crc32", &crc),
+            ("x-amz-checksum-sha256", &sha),
+        ],
+        &[
+            ("x-amz-checksum-crc32", &crc),
+            ("x-amz-sdk-checksum-algorithm", "SHA256"),
+        ],
         &[("x-amz-sdk-checksum-algorithm", "MD5")],
         &[("x-amz-trailer", "x-amz-checksum-crc32")],
     ];
     for pairs in cases {
-        assert_eq!(unsigned(pairs).unwrap_err().s3_code(), "InvalidRequest", "{pairs:?}");
+        assert_eq!(
+            unsigned(pairs).unwrap_err().s3_code(),
+            "InvalidRequest",
+            "{pairs:?}"
+        );
     }
 }
 
@@ -113,10 +143,16 @@ fn the_sdk_checksum_algorithm_alone_is_computed_and_reported() {
 
 #[test]
 fn callers_can_ask_for_md5_and_extra_checksums() {
-    let verifier = unsigned(&[]).unwrap().with_md5().with_checksum(ChecksumAlgorithm::Sha1);
+    let verifier = unsigned(&[])
+        .unwrap()
+        .with_md5()
+        .with_checksum(ChecksumAlgorithm::Sha1);
     let (_, summary) = run_body(verifier, b"abc", &[1]).unwrap();
     assert_eq!(summary.md5, Some(md5_of(b"abc")));
-    assert_eq!(summary.checksum(ChecksumAlgorithm::Sha1), Some(&checksum(ChecksumAlgorithm::Sha1, b"abc")));
+    assert_eq!(
+        summary.checksum(ChecksumAlgorithm::Sha1),
+        Some(&checksum(ChecksumAlgorithm::Sha1, b"abc"))
+    );
     assert_eq!(summary.sha256, None);
 }
 
@@ -124,9 +160,15 @@ fn callers_can_ask_for_md5_and_extra_checksums() {
 fn an_identity_body_longer_than_announced_fails_early() {
     let mut verifier = unsigned(&[("x-amz-decoded-content-length", "2")]).unwrap();
     let mut out = BytesMut::new();
-    assert_eq!(verifier.push(b"abc", &mut out).unwrap_err().s3_code(), "InvalidRequest");
+    assert_eq!(
+        verifier.push(b"abc", &mut out).unwrap_err().s3_code(),
+        "InvalidRequest"
+    );
     let verifier = unsigned(&[("x-amz-decoded-content-length", "4")]).unwrap();
-    assert_eq!(run_body(verifier, b"abc", &[]).unwrap_err(), AuthError::IncompleteBody);
+    assert_eq!(
+        run_body(verifier, b"abc", &[]).unwrap_err(),
+        AuthError::IncompleteBody
+    );
 }
 
 #[test]
@@ -135,25 +177,61 @@ fn every_error_maps_to_its_s3_code_and_status() {
         (AuthError::AccessDenied("anonymous"), "AccessDenied", 403),
         (AuthError::RequestExpired, "AccessDenied", 403),
         (AuthError::RequestNotYetValid, "AccessDenied", 403),
-        (AuthError::UnsignedHeaders("x-amz-acl".into()), "AccessDenied", 403),
+        (
+            AuthError::UnsignedHeaders("x-amz-acl".into()),
+            "AccessDenied",
+            403,
+        ),
         (AuthError::InvalidAccessKeyId, "InvalidAccessKeyId", 403),
-        (AuthError::SignatureDoesNotMatch, "SignatureDoesNotMatch", 403),
+        (
+            AuthError::SignatureDoesNotMatch,
+            "SignatureDoesNotMatch",
+            403,
+        ),
         (AuthError::RequestTimeTooSkewed, "RequestTimeTooSkewed", 403),
-        (AuthError::AuthorizationHeaderMalformed(String::new()), "AuthorizationHeaderMalformed", 400),
-        (AuthError::AuthorizationQueryParametersError(String::new()), "AuthorizationQueryParametersError", 400),
+        (
+            AuthError::AuthorizationHeaderMalformed(String::new()),
+            "AuthorizationHeaderMalformed",
+            400,
+        ),
+        (
+            AuthError::AuthorizationQueryParametersError(String::new()),
+            "AuthorizationQueryParametersError",
+            400,
+        ),
         (AuthError::InvalidToken, "InvalidToken", 400),
         (AuthError::ExpiredToken, "ExpiredToken", 400),
-        (AuthError::MissingSecurityHeader("x-amz-date"), "MissingSecurityHeader", 400),
-        (AuthError::XAmzContentSha256Mismatch, "XAmzContentSHA256Mismatch", 400),
+        (
+            AuthError::MissingSecurityHeader("x-amz-date"),
+            "MissingSecurityHeader",
+            400,
+        ),
+        (
+            AuthError::XAmzContentSha256Mismatch,
+            "XAmzContentSHA256Mismatch",
+            400,
+        ),
         (AuthError::InvalidDigest, "InvalidDigest", 400),
         (AuthError::BadDigest("CRC32"), "BadDigest", 400),
         (AuthError::IncompleteBody, "IncompleteBody", 400),
         (AuthError::MissingContentLength, "MissingContentLength", 411),
-        (AuthError::InvalidArgument(String::new()), "InvalidArgument", 400),
-        (AuthError::InvalidRequest(String::new()), "InvalidRequest", 400),
+        (
+            AuthError::InvalidArgument(String::new()),
+            "InvalidArgument",
+            400,
+        ),
+        (
+            AuthError::InvalidRequest(String::new()),
+            "InvalidRequest",
+            400,
+        ),
         (AuthError::NotImplemented("x"), "NotImplemented", 501),
     ];
     for (err, code, status) in table {
-        assert_eq!((err.s3_code(), err.http_status()), (*code, *status), "{err:?}");
+        assert_eq!(
+            (err.s3_code(), err.http_status()),
+            (*code, *status),
+            "{err:?}"
+        );
     }
 }

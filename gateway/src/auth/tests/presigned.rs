@@ -7,7 +7,10 @@ use super::*;
 const HOUR: Duration = Duration::from_secs(3600);
 
 fn presigned(method: &str, path: &str, expires: Duration) -> http::request::Parts {
-    let signing = Signing { presign: Some(expires), ..Signing::default() };
+    let signing = Signing {
+        presign: Some(expires),
+        ..Signing::default()
+    };
     sdk_sign(method, path, &[], Body::Unsigned, signing).0
 }
 
@@ -32,7 +35,10 @@ fn sdk_presigned_urls_are_authenticated_until_they_expire() {
     assert_eq!(auth.expires_at, Some(now() + HOUR));
     // Valid through its last second, expired one second later.
     assert!(verify_at(&parts, now() + HOUR).is_ok());
-    assert_eq!(verify_at(&parts, now() + HOUR + Duration::from_secs(1)).unwrap_err(), AuthError::RequestExpired);
+    assert_eq!(
+        verify_at(&parts, now() + HOUR + Duration::from_secs(1)).unwrap_err(),
+        AuthError::RequestExpired
+    );
     assert_eq!(AuthError::RequestExpired.s3_code(), "AccessDenied");
 }
 
@@ -47,7 +53,10 @@ fn seven_days_is_the_longest_lifetime() {
     let week = Duration::from_secs(7 * 24 * 3600);
     authenticated(&presigned("GET", "/b/k", week));
     let parts = presigned("GET", "/b/k", week + Duration::from_secs(1));
-    assert_eq!(verify(&parts).unwrap_err().s3_code(), "AuthorizationQueryParametersError");
+    assert_eq!(
+        verify(&parts).unwrap_err().s3_code(),
+        "AuthorizationQueryParametersError"
+    );
 }
 
 #[test]
@@ -56,16 +65,22 @@ fn urls_dated_in_the_future_beyond_the_skew_are_not_yet_valid() {
     let early = now() - Duration::from_secs(15 * 60);
     assert!(verify_at(&parts, early).is_ok());
     let too_early = early - Duration::from_secs(1);
-    assert_eq!(verify_at(&parts, too_early).unwrap_err(), AuthError::RequestNotYetValid);
+    assert_eq!(
+        verify_at(&parts, too_early).unwrap_err(),
+        AuthError::RequestNotYetValid
+    );
 }
 
 #[test]
 fn changing_any_part_of_a_presigned_url_breaks_it() {
     let parts = presigned("GET", "/b/k?versionId=1", HOUR);
-    let edits: &[(&str, fn(&str) -> String)] = &[
+    type Edit = fn(&str) -> String;
+    let edits: &[(&str, Edit)] = &[
         ("query value", |q| q.replace("versionId=1", "versionId=2")),
         ("extra param", |q| format!("{q}&x-id=GetObject")),
-        ("expiry", |q| q.replace("X-Amz-Expires=3600", "X-Amz-Expires=7200")),
+        ("expiry", |q| {
+            q.replace("X-Amz-Expires=3600", "X-Amz-Expires=7200")
+        }),
         ("signature", |q| {
             let at = q.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len();
             let mut q = q.to_owned();
@@ -76,14 +91,26 @@ fn changing_any_part_of_a_presigned_url_breaks_it() {
     ];
     for (what, edit) in edits {
         let tampered = with_query(&parts, edit);
-        assert_eq!(verify(&tampered).unwrap_err(), AuthError::SignatureDoesNotMatch, "{what}");
+        assert_eq!(
+            verify(&tampered).unwrap_err(),
+            AuthError::SignatureDoesNotMatch,
+            "{what}"
+        );
     }
     let mut other_path = parts.clone();
-    other_path.uri = format!("/b/other?{}", parts.uri.query().unwrap()).parse().unwrap();
-    assert_eq!(verify(&other_path).unwrap_err(), AuthError::SignatureDoesNotMatch);
+    other_path.uri = format!("/b/other?{}", parts.uri.query().unwrap())
+        .parse()
+        .unwrap();
+    assert_eq!(
+        verify(&other_path).unwrap_err(),
+        AuthError::SignatureDoesNotMatch
+    );
     let mut other_method = parts.clone();
     other_method.method = http::Method::PUT;
-    assert_eq!(verify(&other_method).unwrap_err(), AuthError::SignatureDoesNotMatch);
+    assert_eq!(
+        verify(&other_method).unwrap_err(),
+        AuthError::SignatureDoesNotMatch
+    );
 }
 
 #[test]
@@ -93,7 +120,12 @@ fn missing_or_malformed_query_parameters_are_named() {
         |q| q.replace("X-Amz-Date=", "X-Amz-Datum="),
         |q| q.replace("X-Amz-Expires=3600", "X-Amz-Expires=-1"),
         |q| q.replace("X-Amz-Expires=3600", "X-Amz-Expires=soon"),
-        |q| q.replace("X-Amz-Algorithm=AWS4-HMAC-SHA256", "X-Amz-Algorithm=AWS4-HMAC-SHA1"),
+        |q| {
+            q.replace(
+                "X-Amz-Algorithm=AWS4-HMAC-SHA256",
+                "X-Amz-Algorithm=AWS4-HMAC-SHA1",
+            )
+        },
         |q| q.replace("X-Amz-Date=20261122T061407Z", "X-Amz-Date=2026-11-22"),
         |q| q.replace("X-Amz-Date=20261122T061407Z", "X-Amz-Date=20261121T061407Z"),
         |q| format!("{q}&X-Amz-Expires=60"),
@@ -102,7 +134,12 @@ fn missing_or_malformed_query_parameters_are_named() {
     for edit in edits {
         let tampered = with_query(&parts, edit);
         let err = verify(&tampered).unwrap_err();
-        assert_eq!(err.s3_code(), "AuthorizationQueryParametersError", "{}: {err}", tampered.uri);
+        assert_eq!(
+            err.s3_code(),
+            "AuthorizationQueryParametersError",
+            "{}: {err}",
+            tampered.uri
+        );
         assert_eq!(err.http_status(), 400);
     }
 }
@@ -124,17 +161,27 @@ fn presigned_urls_carry_session_tokens_in_the_query() {
 #[test]
 fn amz_headers_added_to_a_presigned_url_must_have_been_signed() {
     let mut parts = presigned("PUT", "/b/k", HOUR);
-    parts.headers.insert("x-amz-meta-added", http::HeaderValue::from_static("1"));
-    assert_eq!(verify(&parts).unwrap_err(), AuthError::UnsignedHeaders("x-amz-meta-added".into()));
+    parts
+        .headers
+        .insert("x-amz-meta-added", http::HeaderValue::from_static("1"));
+    assert_eq!(
+        verify(&parts).unwrap_err(),
+        AuthError::UnsignedHeaders("x-amz-meta-added".into())
+    );
     // Headers the SDKs leave out of presigned URLs are fine.
     let mut parts = presigned("GET", "/b/k", HOUR);
-    parts.headers.insert("x-amz-checksum-mode", http::HeaderValue::from_static("ENABLED"));
+    parts.headers.insert(
+        "x-amz-checksum-mode",
+        http::HeaderValue::from_static("ENABLED"),
+    );
     authenticated(&parts);
 }
 
 #[test]
 fn presigned_urls_cannot_carry_aws_chunked_bodies() {
     let parts = presigned("PUT", "/b/k", HOUR);
-    let tampered = with_query(&parts, |q| format!("{q}&X-Amz-Content-Sha256=STREAMING-UNSIGNED-PAYLOAD-TRAILER"));
+    let tampered = with_query(&parts, |q| {
+        format!("{q}&X-Amz-Content-Sha256=STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+    });
     assert_eq!(verify(&tampered).unwrap_err().s3_code(), "InvalidRequest");
 }

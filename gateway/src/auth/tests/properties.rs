@@ -15,8 +15,14 @@ fn encoded(mode: &str, payload: &[u8], chunk: usize) -> (PayloadVerifier, Vec<u8
     let trailer = (mode != SIGNED).then_some(ChecksumAlgorithm::Crc32c);
     let (_, verifier, mut encoder) = streaming(mode, payload.len(), trailer);
     let value = checksum(ChecksumAlgorithm::Crc32c, payload).to_base64();
-    let trailers: Vec<(&str, &str)> = trailer.map(|alg| (alg.header_name(), value.as_str())).into_iter().collect();
-    (verifier, encoder.encode(&chunks_of(payload, chunk), &trailers))
+    let trailers: Vec<(&str, &str)> = trailer
+        .map(|alg| (alg.header_name(), value.as_str()))
+        .into_iter()
+        .collect();
+    (
+        verifier,
+        encoder.encode(&chunks_of(payload, chunk), &trailers),
+    )
 }
 
 proptest! {

@@ -16,7 +16,13 @@ pub async fn get_object_attributes(ctx: &Ctx, req: Request<'_>) -> Result<Respon
         .map(|a| a.trim().to_string())
         .filter(|a| !a.is_empty())
         .collect();
-    const KNOWN: [&str; 5] = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"];
+    const KNOWN: [&str; 5] = [
+        "ETag",
+        "Checksum",
+        "ObjectParts",
+        "StorageClass",
+        "ObjectSize",
+    ];
     if let Some(bad) = wanted.iter().find(|a| !KNOWN.contains(&a.as_str())) {
         return Err(Code::InvalidArgument.with(format!("invalid attribute name {bad:?}")));
     }

@@ -46,7 +46,9 @@ pub async fn create_bucket(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Er
             )));
         }
     }
-    ctx.store.create_bucket(&bucket, location.as_deref()).await?;
+    ctx.store
+        .create_bucket(&bucket, location.as_deref())
+        .await?;
     Ok(Response::ok().with("location", format!("/{bucket}")))
 }
 

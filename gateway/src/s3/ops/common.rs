@@ -52,9 +52,8 @@ impl Ctx {
         match value.map(str::trim) {
             None | Some("") | Some("STANDARD") => Ok(None),
             Some(name) if self.store.has_class(name) => Ok(Some(name.to_string())),
-            Some(name) => Err(Code::InvalidStorageClass.with(format!(
-                "the storage class {name:?} is not configured"
-            ))),
+            Some(name) => Err(Code::InvalidStorageClass
+                .with(format!("the storage class {name:?} is not configured"))),
         }
     }
 }
@@ -209,7 +208,9 @@ pub fn validate_tags(tags: &[(String, String)], max: usize) -> Result<(), S3Erro
 
 /// `x-amz-tagging: k1=v1&k2=v2` (URL-encoded like a query).
 pub fn tags_from_header(value: Option<&str>) -> Result<Vec<(String, String)>, S3Error> {
-    let Some(v) = value else { return Ok(Vec::new()) };
+    let Some(v) = value else {
+        return Ok(Vec::new());
+    };
     let q = Query::parse(v).map_err(|_| Code::InvalidTag.with("x-amz-tagging is not UTF-8"))?;
     let tags: Vec<(String, String)> = q.pairs().to_vec();
     validate_tags(&tags, 10)?;
@@ -301,11 +302,7 @@ pub fn declared_algorithm(headers: &HeaderMap) -> Result<Option<ChecksumAlgorith
 }
 
 /// Headers describing an object version, shared by GET, HEAD and the writes.
-pub fn object_headers(
-    ctx: &Ctx,
-    info: &ObjectInfo,
-    checksum_mode: bool,
-) -> Vec<(String, String)> {
+pub fn object_headers(ctx: &Ctx, info: &ObjectInfo, checksum_mode: bool) -> Vec<(String, String)> {
     let mut h: Vec<(String, String)> = vec![
         ("etag".into(), quote_etag(&info.etag)),
         ("last-modified".into(), http_date(info.last_modified)),
@@ -369,13 +366,16 @@ pub fn checksum_of(checksums: &BTreeMap<String, String>, name: &str) -> Option<S
 }
 
 /// Parses a bounded integer query parameter (`max-keys`, `max-parts`, ...).
-pub fn query_number(req: &Request<'_>, name: &str, default: usize, max: usize) -> Result<usize, S3Error> {
+pub fn query_number(
+    req: &Request<'_>,
+    name: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, S3Error> {
     match req.query.get(name) {
         None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse::<usize>()
-            .map(|n| n.min(max))
-            .map_err(|_| Code::InvalidArgument.with(format!("{name} must be a non-negative integer"))),
+        Some(v) => v.trim().parse::<usize>().map(|n| n.min(max)).map_err(|_| {
+            Code::InvalidArgument.with(format!("{name} must be a non-negative integer"))
+        }),
     }
 }

@@ -4,7 +4,9 @@ use futures::StreamExt;
 use percent_encoding::percent_decode_str;
 use strata_volume::{GetOptions, ObjectRead, PartOptions, PutOptions};
 
-use super::common::{meta_from_headers, tags_from_header, write_precondition, Ctx, Request, Response};
+use super::common::{
+    meta_from_headers, tags_from_header, write_precondition, Ctx, Request, Response,
+};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{evaluate_conditions, iso8601, parse_copy_range, quote_etag, Precondition};
 use crate::s3::names::{validate_bucket_name, validate_key};
@@ -18,7 +20,8 @@ struct CopySource {
 }
 
 fn parse_copy_source(value: &str) -> Result<CopySource, S3Error> {
-    let bad = || Code::InvalidArgument.with("copy source must be of the form bucket/key[?versionId=id]");
+    let bad =
+        || Code::InvalidArgument.with("copy source must be of the form bucket/key[?versionId=id]");
     let (path, query) = match value.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (value, None),
@@ -65,7 +68,12 @@ async fn open_source(
     let read = ctx.store.get_object(&src.bucket, &src.key, opts).await?;
     let info = &read.info;
     // A copy answers 412 for both kinds of failed condition.
-    match evaluate_conditions(headers, "x-amz-copy-source-if-", &info.etag, info.last_modified) {
+    match evaluate_conditions(
+        headers,
+        "x-amz-copy-source-if-",
+        &info.etag,
+        info.last_modified,
+    ) {
         Precondition::Proceed => Ok((src, read)),
         _ => Err(Code::PreconditionFailed
             .with("at least one of the pre-conditions you specified did not hold")),
@@ -157,7 +165,14 @@ pub async fn upload_part_copy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S
     };
     let part = ctx
         .store
-        .upload_part(&bucket, &key, &upload_id, part_number, opts, source_body(read))
+        .upload_part(
+            &bucket,
+            &key,
+            &upload_id,
+            part_number,
+            opts,
+            source_body(read),
+        )
         .await?;
     let resp = Response::xml(&CopyPartResult {
         xmlns: S3_NS,

@@ -5,7 +5,9 @@ use strata_volume::Error as VolumeError;
 use super::common::{Ctx, Request, Response};
 use crate::s3::error::S3Error;
 use crate::s3::names::validate_key;
-use crate::s3::xml::{from_xml, Delete, DeleteErrorEntry, DeleteResult, DeletedEntry, MAX_XML_BODY, S3_NS};
+use crate::s3::xml::{
+    from_xml, Delete, DeleteErrorEntry, DeleteResult, DeletedEntry, MAX_XML_BODY, S3_NS,
+};
 
 /// Most keys one DeleteObjects may name.
 const MAX_DELETE_KEYS: usize = 1000;

@@ -57,7 +57,12 @@ fn check_conditions(req: &Request<'_>, info: &ObjectInfo) -> Result<(), S3Error>
 }
 
 /// Headers common to GET and HEAD, with `response-*` overrides applied.
-fn headers_for(ctx: &Ctx, req: &Request<'_>, info: &ObjectInfo, part: Option<u32>) -> Vec<(String, String)> {
+fn headers_for(
+    ctx: &Ctx,
+    req: &Request<'_>,
+    info: &ObjectInfo,
+    part: Option<u32>,
+) -> Vec<(String, String)> {
     let checksum_mode = req
         .header("x-amz-checksum-mode")
         .is_some_and(|v| v.eq_ignore_ascii_case("ENABLED"));
@@ -138,7 +143,11 @@ pub async fn head_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
             .sum();
         headers.push((
             "content-range".into(),
-            format!("bytes {start}-{}/{}", (start + len).saturating_sub(1), info.size),
+            format!(
+                "bytes {start}-{}/{}",
+                (start + len).saturating_sub(1),
+                info.size
+            ),
         ));
     }
     headers.push(("content-length".into(), len.to_string()));

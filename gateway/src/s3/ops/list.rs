@@ -64,7 +64,12 @@ fn common_opts(req: &Request<'_>) -> Result<(String, Option<String>, usize), S3E
     Ok((prefix, delimiter, max_keys))
 }
 
-fn entries(ctx: &Ctx, page: &ListPage, enc: &Encoder, owner: bool) -> (Vec<ObjectEntry>, Vec<CommonPrefix>) {
+fn entries(
+    ctx: &Ctx,
+    page: &ListPage,
+    enc: &Encoder,
+    owner: bool,
+) -> (Vec<ObjectEntry>, Vec<CommonPrefix>) {
     let objects = page
         .objects
         .iter()
@@ -80,7 +85,9 @@ fn entries(ctx: &Ctx, page: &ListPage, enc: &Encoder, owner: bool) -> (Vec<Objec
     let prefixes = page
         .common_prefixes
         .iter()
-        .map(|p| CommonPrefix { Prefix: enc.name(p) })
+        .map(|p| CommonPrefix {
+            Prefix: enc.name(p),
+        })
         .collect();
     (objects, prefixes)
 }
@@ -236,7 +243,9 @@ pub async fn list_object_versions(ctx: &Ctx, req: Request<'_>) -> Result<Respons
         CommonPrefixes: page
             .common_prefixes
             .iter()
-            .map(|p| CommonPrefix { Prefix: enc.name(p) })
+            .map(|p| CommonPrefix {
+                Prefix: enc.name(p),
+            })
             .collect(),
     })
 }

@@ -54,9 +54,8 @@ pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         Op::PutBucketPolicy => policy::put_bucket_policy(ctx, req).await,
         Op::DeleteBucketPolicy => policy::delete_bucket_policy(ctx, req).await,
         Op::GetObjectAttributes => attributes::get_object_attributes(ctx, req).await,
-        other => Err(Code::NotImplemented.with(format!(
-            "{} is not implemented by strata",
-            other.name()
-        ))),
+        other => {
+            Err(Code::NotImplemented.with(format!("{} is not implemented by strata", other.name())))
+        }
     }
 }

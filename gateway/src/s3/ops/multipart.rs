@@ -49,7 +49,8 @@ pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     opts.expected_size = None;
     opts.expected_md5 = None;
     if let Some(alg) = declared_algorithm(req.headers)? {
-        opts.checksums.insert(alg.as_str().to_string(), String::new());
+        opts.checksums
+            .insert(alg.as_str().to_string(), String::new());
     }
     let upload_id = ctx
         .store

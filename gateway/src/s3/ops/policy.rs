@@ -33,6 +33,8 @@ pub async fn put_bucket_policy(ctx: &Ctx, req: Request<'_>) -> Result<Response, 
 
 /// DeleteBucketPolicy.
 pub async fn delete_bucket_policy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    ctx.store.delete_bucket_config(req.bucket()?, POLICY).await?;
+    ctx.store
+        .delete_bucket_config(req.bucket()?, POLICY)
+        .await?;
     Ok(Response::no_content())
 }

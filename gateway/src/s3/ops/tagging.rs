@@ -76,7 +76,11 @@ pub async fn delete_object_tagging(ctx: &Ctx, req: Request<'_>) -> Result<Respon
 
 /// GetBucketTagging: `NoSuchTagSet` when none is set.
 pub async fn get_bucket_tagging(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    match ctx.store.get_bucket_config(req.bucket()?, BUCKET_TAGS).await? {
+    match ctx
+        .store
+        .get_bucket_config(req.bucket()?, BUCKET_TAGS)
+        .await?
+    {
         Some(doc) => Ok(Response::bytes("application/xml", doc.into())),
         None => Err(Code::NoSuchTagSet.with("the TagSet does not exist")),
     }
