@@ -304,3 +304,57 @@ fn bad_input_gets_precise_errors() {
         r.text()
     );
 }
+
+fn aws_chunked(data: &[u8], trailer: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for chunk in data.chunks(64 * 1024) {
+        out.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        out.extend_from_slice(chunk);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("0\r\n{trailer}\r\n\r\n").as_bytes());
+    out
+}
+
+#[test]
+fn aws_chunked_uploads_with_trailing_checksums_are_decoded_and_verified() {
+    use strata_gateway::checksum::{checksum, ChecksumAlgorithm};
+    let s = Server::start();
+    assert_eq!(s.request("PUT", "/chunky", b"").status, 200);
+    let data = pattern(200_000, 30);
+    let crc = checksum(ChecksumAlgorithm::Crc32, &data).to_base64();
+    let len = data.len().to_string();
+    let headers = [
+        ("content-encoding", "aws-chunked"),
+        ("x-amz-decoded-content-length", len.as_str()),
+        ("x-amz-trailer", "x-amz-checksum-crc32"),
+    ];
+    let mode = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+    let body = aws_chunked(&data, &format!("x-amz-checksum-crc32:{crc}"));
+    let r = s.request_precomputed("PUT", "/chunky/ok", &headers, mode, &body);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-amz-checksum-crc32"), Some(crc.as_str()));
+    let got = s.request_with(
+        "GET",
+        "/chunky/ok",
+        &[("x-amz-checksum-mode", "ENABLED")],
+        b"",
+    );
+    assert!(got.body == data, "decoded body differs");
+    assert_eq!(got.header("x-amz-checksum-crc32"), Some(crc.as_str()));
+    assert_eq!(
+        got.header("content-encoding"),
+        None,
+        "aws-chunked is not stored"
+    );
+
+    let wrong = aws_chunked(&data, "x-amz-checksum-crc32:AAAAAA==");
+    let r = s.request_precomputed("PUT", "/chunky/bad", &headers, mode, &wrong);
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("BadDigest"), "{}", r.text());
+    assert_eq!(
+        s.request("GET", "/chunky/bad", b"").status,
+        404,
+        "no object after a bad trailer"
+    );
+}

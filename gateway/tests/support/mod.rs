@@ -114,6 +114,27 @@ impl Server {
         raw(&self.addr, &head, body).expect("request")
     }
 
+    /// A signed request whose body is sent as-is under a precomputed
+    /// `x-amz-content-sha256` (e.g. `STREAMING-UNSIGNED-PAYLOAD-TRAILER`).
+    pub fn request_precomputed(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        mode: &str,
+        body: &[u8],
+    ) -> Reply {
+        let head = signed_head(
+            &self.addr,
+            method,
+            target,
+            headers,
+            SignableBody::Precomputed(mode.to_string()),
+            SECRET_KEY,
+        );
+        raw(&self.addr, &head, body).expect("request")
+    }
+
     /// The signed request head only, for tests that send the body themselves.
     pub fn signed_head(
         &self,

@@ -5,6 +5,7 @@ mod bucket;
 mod common;
 mod copy;
 mod delete;
+mod dispatch;
 mod get;
 mod list;
 mod multipart;
@@ -13,49 +14,4 @@ mod put;
 mod tagging;
 
 pub use common::{Ctx, PayloadSlot, Request, Response};
-
-use super::error::{Code, S3Error};
-use super::operation::Operation;
-
-/// Runs one authenticated, authorized request.
-pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    use Operation as Op;
-    match req.op {
-        Op::ListBuckets => bucket::list_buckets(ctx).await,
-        Op::CreateBucket => bucket::create_bucket(ctx, req).await,
-        Op::DeleteBucket => bucket::delete_bucket(ctx, req).await,
-        Op::HeadBucket => bucket::head_bucket(ctx, req).await,
-        Op::GetBucketLocation => bucket::get_bucket_location(ctx, req).await,
-        Op::GetBucketVersioning => bucket::get_bucket_versioning(ctx, req).await,
-        Op::PutBucketVersioning => bucket::put_bucket_versioning(ctx, req).await,
-        Op::ListObjects => list::list_objects_v1(ctx, req).await,
-        Op::ListObjectsV2 => list::list_objects_v2(ctx, req).await,
-        Op::ListObjectVersions => list::list_object_versions(ctx, req).await,
-        Op::PutObject => put::put_object(ctx, req).await,
-        Op::GetObject => get::get_object(ctx, req).await,
-        Op::HeadObject => get::head_object(ctx, req).await,
-        Op::DeleteObject => delete::delete_object(ctx, req).await,
-        Op::DeleteObjects => delete::delete_objects(ctx, req).await,
-        Op::CopyObject => copy::copy_object(ctx, req).await,
-        Op::CreateMultipartUpload => multipart::create(ctx, req).await,
-        Op::UploadPart => multipart::upload_part(ctx, req).await,
-        Op::UploadPartCopy => copy::upload_part_copy(ctx, req).await,
-        Op::CompleteMultipartUpload => multipart::complete(ctx, req).await,
-        Op::AbortMultipartUpload => multipart::abort(ctx, req).await,
-        Op::ListParts => multipart::list_parts(ctx, req).await,
-        Op::ListMultipartUploads => multipart::list_uploads(ctx, req).await,
-        Op::GetObjectTagging => tagging::get_object_tagging(ctx, req).await,
-        Op::PutObjectTagging => tagging::put_object_tagging(ctx, req).await,
-        Op::DeleteObjectTagging => tagging::delete_object_tagging(ctx, req).await,
-        Op::GetBucketTagging => tagging::get_bucket_tagging(ctx, req).await,
-        Op::PutBucketTagging => tagging::put_bucket_tagging(ctx, req).await,
-        Op::DeleteBucketTagging => tagging::delete_bucket_tagging(ctx, req).await,
-        Op::GetBucketPolicy => policy::get_bucket_policy(ctx, req).await,
-        Op::PutBucketPolicy => policy::put_bucket_policy(ctx, req).await,
-        Op::DeleteBucketPolicy => policy::delete_bucket_policy(ctx, req).await,
-        Op::GetObjectAttributes => attributes::get_object_attributes(ctx, req).await,
-        other => {
-            Err(Code::NotImplemented.with(format!("{} is not implemented by strata", other.name())))
-        }
-    }
-}
+pub use dispatch::dispatch;
