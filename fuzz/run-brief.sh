@@ -19,9 +19,11 @@ fi
 
 export RUSTC_BOOTSTRAP=1
 sanitizer="${FUZZ_SANITIZER:-address}"
+# Instrumented builds differ from normal ones: keep them in their own cache outside the clone.
+target_dir="${FUZZ_TARGET_DIR:-$HOME/.cache/strata-fuzz-target}"
 for target in $(cargo fuzz list); do
     mkdir -p "corpus/$target"
     echo "fuzzing $target for ${seconds}s (sanitizer: $sanitizer)"
-    cargo fuzz run --sanitizer "$sanitizer" "$target" "corpus/$target" -- \
+    cargo fuzz run --target-dir "$target_dir" --sanitizer "$sanitizer" "$target" "corpus/$target" -- \
         -max_total_time="$seconds" -max_len=70000 -rss_limit_mb=2048 -print_final_stats=1
 done

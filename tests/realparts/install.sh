@@ -16,8 +16,8 @@ for p in awscli s3cmd rclone restic fio yamllint curl cmake; do
 done
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   echo "install: apt ${apt_pkgs[*]}" >&2
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >&2
+  apt-get update -qq -o DPkg::Lock::Timeout=300 >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${apt_pkgs[@]}" >&2
 fi
 
 PYV="$TOOLS/py-venv"

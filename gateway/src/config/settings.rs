@@ -187,6 +187,16 @@ impl Config {
                 access_key: DEV_ACCESS_KEY.into(),
                 secret_key: DEV_SECRET_KEY.into(),
             },
+            // A pod in web-identity mode has no static keys: root gets an unguessable pair that
+            // nobody is told, so root access stays closed until an operator configures one.
+            (None, None) => RootCredentials {
+                access_key: format!("root-{}", uuid::Uuid::new_v4().simple()),
+                secret_key: format!(
+                    "{}{}",
+                    uuid::Uuid::new_v4().simple(),
+                    uuid::Uuid::new_v4().simple()
+                ),
+            },
             (None, _) => return Err(ConfigError::Missing("--access-key")),
             (_, None) => return Err(ConfigError::Missing("--secret-key")),
         };

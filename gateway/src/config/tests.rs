@@ -132,9 +132,25 @@ fn errors_name_the_bad_setting() {
     let err = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap_err();
     assert!(err.to_string().starts_with("--shutdown-grace"), "{err}");
 
-    let env = env_of(&[("STRATA_DATA", "/d"), ("STRATA_VOLUMES", "a=/x")]);
+    let env = env_of(&[
+        ("STRATA_DATA", "/d"),
+        ("STRATA_VOLUMES", "a=/x"),
+        ("STRATA_SECRET_KEY", "secret-secret"),
+    ]);
     let err = load(&ServeArgs::default(), &env, &files(&[])).unwrap_err();
     assert_eq!(err, ConfigError::Missing("--access-key"));
+
+    // Without any keys (web-identity pods) root gets a random pair, never the dev one.
+    let env = env_of(&[("STRATA_DATA", "/d"), ("STRATA_VOLUMES", "a=/x")]);
+    let a = load(&ServeArgs::default(), &env, &files(&[]))
+        .unwrap()
+        .credentials;
+    let b = load(&ServeArgs::default(), &env, &files(&[]))
+        .unwrap()
+        .credentials;
+    assert_ne!(a.access_key, DEV_ACCESS_KEY);
+    assert_ne!(a.secret_key, b.secret_key);
+    assert!(a.secret_key.len() >= 64);
 
     let err = load(&ServeArgs::default(), &env_of(&[]), &files(&[])).unwrap_err();
     assert_eq!(err, ConfigError::Missing("--data"));

@@ -155,15 +155,11 @@ impl Store {
         let rotation = rotation_for(key.as_bytes(), set.layout.total());
         let written = write_body(&set, body, rotation, 0, opts.expected_size).await?;
         let result = async {
-            let summary = BodySummary {
-                size: written.size,
-                md5: written.md5,
-            };
             let checksums = check_body(
+                &written,
                 opts.expected_size,
                 opts.expected_md5,
                 opts.body_check,
-                &summary,
                 opts.checksums,
             )?;
             let part = PartRecord {

@@ -12,7 +12,7 @@ use crate::erasure::layout::{resolve_range, rotation_for, Layout};
 use crate::error::{Error, Result};
 use crate::object::body::ObjectBody;
 use crate::object::read::{self, ReadContext, ReadPlan};
-use crate::object::write::write_body;
+use crate::object::write::{write_body, Written};
 use crate::record::{self, now_ns, DataRecord, PartData, VersionRecord};
 use crate::set::ErasureSet;
 use crate::types::*;
@@ -53,15 +53,11 @@ impl Store {
         };
         let written = write_body(&set, body, rotation, inline_limit, opts.expected_size).await?;
         let result = async {
-            let summary = BodySummary {
-                size: written.size,
-                md5: written.md5,
-            };
             let checksums = check_body(
+                &written,
                 opts.expected_size,
                 opts.expected_md5,
                 opts.body_check,
-                &summary,
                 opts.checksums,
             )?;
             let etag = hex(&written.md5);
@@ -366,27 +362,30 @@ impl Inner {
     }
 }
 
-/// Checks the announced size and MD5, runs the caller's check, and merges its checksums.
+/// Checks the announced size and MD5 of a written body, runs the caller's check, and merges
+/// the checksums it returns.
 pub(super) fn check_body(
+    written: &Written,
     expected_size: Option<u64>,
     expected_md5: Option<[u8; 16]>,
     check: Option<BodyCheck>,
-    summary: &BodySummary,
     mut checksums: Checksums,
 ) -> Result<Checksums> {
-    if let Some(exp) = expected_size {
-        if exp != summary.size {
-            return Err(Error::IncompleteBody {
-                expected: exp,
-                got: summary.size,
-            });
-        }
+    let summary = BodySummary {
+        size: written.size,
+        md5: written.md5,
+    };
+    if let Some(exp) = expected_size.filter(|e| *e != summary.size) {
+        return Err(Error::IncompleteBody {
+            expected: exp,
+            got: summary.size,
+        });
     }
     if expected_md5.is_some_and(|m| m != summary.md5) {
         return Err(Error::BadDigest);
     }
     if let Some(check) = check {
-        checksums.extend(check(summary).map_err(Error::BodyRejected)?);
+        checksums.extend(check(&summary).map_err(Error::BodyRejected)?);
     }
     Ok(checksums)
 }
