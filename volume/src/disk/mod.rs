@@ -2,4 +2,5 @@
 
 pub mod format;
 pub mod meta_db;
+pub mod shard_writer;
 pub mod volume;

@@ -2,7 +2,6 @@
 //! shard files.
 
 use std::fs::File;
-use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -10,7 +9,7 @@ use bytes::Bytes;
 
 use super::format::{sync_dir, STRATA_DIR};
 use super::meta_db::MetaDb;
-use crate::erasure::codec::{shard_hash, ShardBlock};
+use crate::erasure::codec::shard_hash;
 use crate::erasure::layout::HASH_LEN;
 use crate::error::{Error, Result};
 
@@ -71,64 +70,6 @@ impl Volume {
             if e.kind() != std::io::ErrorKind::NotFound {
                 tracing::warn!(path = %p.display(), error = %e, "could not remove shard file");
             }
-        }
-    }
-}
-
-/// Bytes written to a shard file between two write-back kicks.
-const WRITEBACK_EVERY: u64 = 8 << 20;
-
-/// Writes one shard file block by block; `finish` makes it durable.
-///
-/// Every `WRITEBACK_EVERY` bytes it asks the kernel to start writing the new pages out
-/// (`POSIX_FADV_DONTNEED` starts asynchronous write-back of dirty pages on Linux), so the
-/// disk works while the next blocks are encoded instead of receiving the whole object at the
-/// final fsync.
-pub struct ShardWriter {
-    path: PathBuf,
-    file: File,
-    written: u64,
-    kicked: u64,
-}
-
-impl ShardWriter {
-    /// Creates the file (it must not exist: data ids are fresh).
-    pub fn create(path: PathBuf) -> Result<ShardWriter> {
-        let file = File::options()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
-        Ok(ShardWriter {
-            path,
-            file,
-            written: 0,
-            kicked: 0,
-        })
-    }
-
-    /// Appends one hashed shard block.
-    pub fn write(&mut self, block: &ShardBlock) -> Result<()> {
-        self.file
-            .write_all(&block.hash)
-            .and_then(|_| self.file.write_all(&block.data))
-            .map_err(|e| Error::io(&self.path, e))?;
-        self.written += (block.hash.len() + block.data.len()) as u64;
-        if self.written - self.kicked >= WRITEBACK_EVERY {
-            let len = std::num::NonZeroU64::new(self.written - self.kicked);
-            // Only a hint: if it fails, the final fsync still writes everything.
-            let _ = rustix::fs::fadvise(&self.file, self.kicked, len, rustix::fs::Advice::DontNeed);
-            self.kicked = self.written;
-        }
-        Ok(())
-    }
-
-    /// fsyncs the file and its directory.
-    pub fn finish(self) -> Result<()> {
-        self.file.sync_all().map_err(|e| Error::io(&self.path, e))?;
-        match self.path.parent() {
-            Some(dir) => sync_dir(dir),
-            None => Ok(()),
         }
     }
 }

@@ -9,7 +9,8 @@ use futures::{Stream, StreamExt};
 use md5::{Digest, Md5};
 use tokio::sync::mpsc;
 
-use crate::disk::volume::{ShardWriter, Volume};
+use crate::disk::shard_writer::ShardWriter;
+use crate::disk::volume::Volume;
 use crate::erasure::codec::{Codec, ShardBlock};
 use crate::erasure::layout::shard_for_slot;
 use crate::error::{Error, Result};
@@ -54,18 +55,27 @@ impl<S> BlockReader<S>
 where
     S: Stream<Item = std::result::Result<Bytes, std::io::Error>> + Unpin,
 {
-    /// Fills `buf` up to `limit` bytes; returns whether the stream ended.
-    async fn fill(&mut self, buf: &mut BytesMut, limit: usize) -> Result<bool> {
+    /// Reads the next block of `limit` bytes (shorter only at the end of the stream);
+    /// returns it and whether the stream ended. A chunk that holds a whole block is passed
+    /// on without copying.
+    async fn next_block(&mut self, limit: usize) -> Result<(Bytes, bool)> {
+        let mut buf = BytesMut::new();
         loop {
+            if buf.is_empty() && self.carry.len() >= limit {
+                return Ok((self.carry.split_to(limit), false));
+            }
             if !self.carry.is_empty() {
+                if buf.capacity() == 0 {
+                    buf.reserve(self.expected.map_or(limit, |e| (e as usize).min(limit)));
+                }
                 let take = (limit - buf.len()).min(self.carry.len());
                 buf.extend_from_slice(&self.carry.split_to(take));
             }
             if buf.len() == limit {
-                return Ok(false);
+                return Ok((buf.freeze(), false));
             }
             match self.body.next().await {
-                None => return Ok(true),
+                None => return Ok((buf.freeze(), true)),
                 Some(Err(e)) => return Err(Error::Body(e)),
                 Some(Ok(chunk)) => {
                     self.total += chunk.len() as u64;
@@ -107,11 +117,10 @@ where
         total: 0,
         expected,
     };
-    let mut first = BytesMut::with_capacity(expected.map_or(bs, |e| (e as usize).min(bs)));
-    let ended = reader.fill(&mut first, bs).await?;
+    let (first, ended) = reader.next_block(bs).await?;
     let total = reader.total;
     if ended {
-        let block = first.freeze();
+        let block = first;
         let md5: [u8; 16] = Md5::digest(&block).into();
         let shards = Codec::new(set.layout).encode(&block)?;
         let n = set.layout.total();
@@ -194,16 +203,14 @@ where
     });
 
     let feed = async {
-        let mut block = first;
-        let mut ended = false;
+        let (mut block, mut ended) = (first, false);
         loop {
             if !block.is_empty() {
-                let b = block.split().freeze();
                 md5_tx
-                    .send(b.clone())
+                    .send(block.clone())
                     .await
                     .map_err(|_| Error::Internal("md5 stage stopped".into()))?;
-                if enc_tx.send(b).await.is_err() {
+                if enc_tx.send(block).await.is_err() {
                     // The encoder stopped early: its own error is reported below.
                     return Ok(());
                 }
@@ -211,8 +218,7 @@ where
             if ended {
                 return Ok(());
             }
-            block.reserve(bs);
-            ended = reader.fill(&mut block, bs).await?;
+            (block, ended) = reader.next_block(bs).await?;
         }
     };
     let fed: Result<()> = feed.await;
