@@ -127,6 +127,7 @@ fn aws_cli_roundtrips_bytes_exactly() {
     let list = run_stdout(aws(&server, &cfg).args([
         "s3api",
         "list-objects-v2",
+        "--no-paginate",
         "--bucket",
         "cli",
         "--prefix",
