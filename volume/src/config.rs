@@ -8,6 +8,9 @@ use crate::error::{Error, Result};
 pub const DEFAULT_INLINE_LIMIT: usize = 128 * 1024;
 /// S3's minimum size for every part but the last.
 pub const DEFAULT_MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+/// Default metadata page cache per namespace volume: with 4 volumes, 64 MiB in all, inside
+/// the sidecar's memory budget (256 MiB at peak).
+pub const DEFAULT_META_CACHE_PER_VOLUME: usize = 16 * 1024 * 1024;
 
 /// The whole store.
 #[derive(Debug, Clone)]
@@ -18,6 +21,8 @@ pub struct StoreConfig {
     pub inline_limit: usize,
     /// Smallest allowed size of a multipart part other than the last.
     pub min_part_size: u64,
+    /// Page cache of each namespace volume's metadata index, in bytes.
+    pub meta_cache_per_volume: usize,
 }
 
 impl StoreConfig {
@@ -27,6 +32,7 @@ impl StoreConfig {
             classes,
             inline_limit: DEFAULT_INLINE_LIMIT,
             min_part_size: DEFAULT_MIN_PART_SIZE,
+            meta_cache_per_volume: DEFAULT_META_CACHE_PER_VOLUME,
         }
     }
 }

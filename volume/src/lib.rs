@@ -28,7 +28,10 @@ mod store;
 mod types;
 mod validate;
 
-pub use config::{ClassConfig, Scheme, StoreConfig, DEFAULT_INLINE_LIMIT, DEFAULT_MIN_PART_SIZE};
+pub use config::{
+    ClassConfig, Scheme, StoreConfig, DEFAULT_INLINE_LIMIT, DEFAULT_META_CACHE_PER_VOLUME,
+    DEFAULT_MIN_PART_SIZE,
+};
 pub use erasure::layout::BLOCK_SIZE;
 pub use error::{Error, Result};
 pub use object::body::ObjectBody;

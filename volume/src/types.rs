@@ -146,6 +146,14 @@ pub enum ByteRange {
     },
 }
 
+impl ByteRange {
+    /// The bytes `start..end` this range selects from an object of `size` bytes, or `None`
+    /// when it selects nothing (HTTP 416).
+    pub fn resolve(&self, size: u64) -> Option<std::ops::Range<u64>> {
+        crate::erasure::layout::resolve_range(self, size)
+    }
+}
+
 /// Options of a get or head.
 #[derive(Debug, Clone, Default)]
 pub struct GetOptions {

@@ -151,13 +151,21 @@ impl Drop for MetaDb {
 }
 
 impl MetaDb {
-    /// Opens (or creates) the index and starts its committer.
-    pub fn open(path: &Path) -> Result<MetaDb> {
+    /// Opens (or creates) the index with a page cache of `cache_bytes` and starts its
+    /// committer.
+    pub fn open(path: &Path, cache_bytes: usize) -> Result<MetaDb> {
         let err = |e: &dyn std::fmt::Display| Error::Meta {
             path: path.to_path_buf(),
             reason: e.to_string(),
         };
-        let db = Arc::new(Database::create(path).map_err(|e| err(&e))?);
+        // redb's default cache is 1 GiB per database and it keeps written pages: in a sidecar
+        // that is memory the app's pod pays for. The OS page cache still holds hot pages.
+        let db = Arc::new(
+            redb::Builder::new()
+                .set_cache_size(cache_bytes)
+                .create(path)
+                .map_err(|e| err(&e))?,
+        );
         let txn = db.begin_write().map_err(|e| err(&e))?;
         for t in Table::ALL {
             txn.open_table(t.def()).map_err(|e| err(&e))?;

@@ -35,7 +35,9 @@ pub struct ShardWriter {
 enum Mode {
     Direct(Stage),
     /// Through the page cache; `kicked` = bytes already handed to write-back.
-    Buffered { kicked: u64 },
+    Buffered {
+        kicked: u64,
+    },
 }
 
 /// An `ALIGN`-aligned window of `STAGE_LEN` bytes inside a plain `Vec`.
@@ -56,9 +58,7 @@ thread_local! {
 
 impl Stage {
     fn new() -> Stage {
-        let buf = SPARE
-            .take()
-            .unwrap_or_else(|| vec![0u8; STAGE_LEN + ALIGN]);
+        let buf = SPARE.take().unwrap_or_else(|| vec![0u8; STAGE_LEN + ALIGN]);
         let start = buf.as_ptr().align_offset(ALIGN);
         Stage {
             buf,
@@ -231,7 +231,12 @@ mod tests {
                 }
                 w.finish().expect("finish");
                 let got = std::fs::read(&path).expect("read back");
-                assert_eq!(got.len(), expected.len(), "{} sizes {blocks:?}", path.display());
+                assert_eq!(
+                    got.len(),
+                    expected.len(),
+                    "{} sizes {blocks:?}",
+                    path.display()
+                );
                 assert!(got == expected, "{} sizes {blocks:?}", path.display());
             }
         }

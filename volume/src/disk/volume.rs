@@ -22,8 +22,9 @@ pub struct Volume {
 }
 
 impl Volume {
-    /// Opens a formatted volume; `with_meta` opens its metadata index.
-    pub fn open(root: &Path, with_meta: bool) -> Result<Volume> {
+    /// Opens a formatted volume; `with_meta` opens its metadata index with a cache of
+    /// `meta_cache` bytes.
+    pub fn open(root: &Path, with_meta: bool, meta_cache: usize) -> Result<Volume> {
         let data = root.join(STRATA_DIR).join("data");
         if !data.join("ff").is_dir() {
             // 256 fan-out directories, made once, so that a new shard file only needs its
@@ -36,7 +37,10 @@ impl Volume {
             sync_dir(&root.join(STRATA_DIR))?;
         }
         let meta = if with_meta {
-            Some(MetaDb::open(&root.join(STRATA_DIR).join("meta.redb"))?)
+            Some(MetaDb::open(
+                &root.join(STRATA_DIR).join("meta.redb"),
+                meta_cache,
+            )?)
         } else {
             None
         };

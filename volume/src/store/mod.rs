@@ -65,7 +65,10 @@ impl Store {
             cfg.classes
                 .iter()
                 .enumerate()
-                .map(|(i, c)| open::open_class(c, &mut deployment, i == 0).map(Arc::new))
+                .map(|(i, c)| {
+                    open::open_class(c, &mut deployment, i == 0, cfg.meta_cache_per_volume)
+                        .map(Arc::new)
+                })
                 .collect::<Result<Vec<_>>>()
                 .map(|c| (c, cfg.inline_limit, cfg.min_part_size))
         })

@@ -20,6 +20,7 @@ pub fn open_class(
     cfg: &ClassConfig,
     deployment: &mut Option<Uuid>,
     namespace: bool,
+    meta_cache: usize,
 ) -> Result<ErasureSet> {
     let n = cfg.volumes.len();
     if n == 0 {
@@ -160,14 +161,16 @@ pub fn open_class(
             format::write(path, f)?;
         }
     }
-    if !replaced.is_empty() {
-        tracing::info!(class = %cfg.name, slots = ?replaced, "formatted blank volumes; they need healing");
+    if replaced.len() == n {
+        tracing::info!(class = %cfg.name, volumes = n, "formatted a new erasure set");
+    } else if !replaced.is_empty() {
+        tracing::info!(class = %cfg.name, slots = ?replaced, "formatted blank volumes as replacements; they need healing");
     }
 
     let mut out = Vec::with_capacity(n);
     for slot in slots {
         out.push(match slot {
-            Some((path, _)) => Some(Arc::new(Volume::open(&path, namespace)?)),
+            Some((path, _)) => Some(Arc::new(Volume::open(&path, namespace, meta_cache)?)),
             None => None,
         });
     }
