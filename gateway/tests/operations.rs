@@ -285,6 +285,15 @@ fn bad_input_gets_precise_errors() {
     assert_eq!(s.request("PUT", "/errs/r", b"0123456789").status, 200);
     let r = s.request_with("GET", "/errs/r", &[("range", "bytes=50-60")], b"");
     assert_eq!(r.status, 416);
+    // HEAD answers for a range as GET would.
+    let r = s.request_with("HEAD", "/errs/r", &[("range", "bytes=2-4")], b"");
+    assert_eq!(r.status, 206);
+    assert_eq!(r.header("content-range"), Some("bytes 2-4/10"));
+    assert_eq!(r.header("content-length"), Some("3"));
+    let r = s.request_with("HEAD", "/errs/r", &[("range", "bytes=-4")], b"");
+    assert_eq!(r.header("content-range"), Some("bytes 6-9/10"));
+    let r = s.request_with("HEAD", "/errs/r", &[("range", "bytes=50-60")], b"");
+    assert_eq!(r.status, 416);
     let r = s.request(
         "GET",
         "/errs/r?response-content-type=text/csv&response-cache-control=no-cache",

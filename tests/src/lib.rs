@@ -188,6 +188,22 @@ impl Server {
     }
 }
 
+/// Creates `bucket` on `server` with the aws CLI (clients such as restic and OpenDAL cannot).
+pub fn create_bucket_with_aws_cli(server: &Server, bucket: &str) {
+    run_ok(
+        Command::new(required_env("STRATA_AWS"))
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", templates_dir().join("aws.config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env_remove("AWS_CA_BUNDLE")
+            .env_remove("AWS_PROFILE")
+            .args(["--endpoint-url", &server.endpoint(), "s3", "mb"])
+            .arg(format!("s3://{bucket}")),
+    );
+}
+
 /// Status of a plain GET, or None when the connection fails.
 pub fn http_get_status(port: u16, path: &str) -> Option<u16> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;

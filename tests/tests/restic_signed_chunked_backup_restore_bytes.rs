@@ -7,27 +7,10 @@ use strata_tests::*;
 #[test]
 fn restic_backup_restores_identical_files() {
     let tool = required_tool("restic");
-    let aws = required_env("STRATA_AWS");
     let server = Server::start();
     let w = tempfile::tempdir().unwrap();
     let w = w.path();
-    // the bucket must exist
-    run_ok(
-        Command::new(&aws)
-            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", templates_dir().join("aws.config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env_remove("AWS_CA_BUNDLE")
-            .args([
-                "--endpoint-url",
-                &server.endpoint(),
-                "s3",
-                "mb",
-                "s3://restic",
-            ]),
-    );
+    create_bucket_with_aws_cli(&server, "restic");
     let repo = format!("s3:{}/restic", server.endpoint());
     let restic = || {
         let mut c = Command::new(&tool);

@@ -16,6 +16,7 @@ use crate::auth::AuthError;
 pub enum Code {
     AccessDenied,
     BadDigest,
+    BadRequest,
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
     EntityTooLarge,
@@ -47,6 +48,7 @@ pub enum Code {
     NotImplemented,
     NotModified,
     PreconditionFailed,
+    RequestHeaderSectionTooLarge,
     ServiceUnavailable,
 }
 
@@ -56,6 +58,7 @@ impl Code {
         match self {
             Code::AccessDenied => "AccessDenied",
             Code::BadDigest => "BadDigest",
+            Code::BadRequest => "BadRequest",
             Code::BucketAlreadyOwnedByYou => "BucketAlreadyOwnedByYou",
             Code::BucketNotEmpty => "BucketNotEmpty",
             Code::EntityTooLarge => "EntityTooLarge",
@@ -89,6 +92,7 @@ impl Code {
             Code::NotImplemented => "NotImplemented",
             Code::NotModified => "NotModified",
             Code::PreconditionFailed => "PreconditionFailed",
+            Code::RequestHeaderSectionTooLarge => "RequestHeaderSectionTooLarge",
             Code::ServiceUnavailable => "ServiceUnavailable",
         }
     }

@@ -13,4 +13,4 @@ pub mod xml;
 
 pub use error::{Code, S3Error};
 pub use operation::Operation;
-pub use router::{route, RequestLine, Route, RouteError};
+pub use router::{route, route_head, RequestLine, Route, RouteError};

@@ -6,6 +6,8 @@
 
 use percent_encoding::percent_decode_str;
 
+use super::error::{Code, S3Error};
+use super::http::header;
 use super::names::{validate_bucket_name, validate_key, NameError};
 use super::operation::Operation;
 use super::query::Query;
@@ -239,6 +241,37 @@ pub fn route(req: &RequestLine<'_>, domain: Option<&str>) -> Result<Route, Route
         key,
         query,
     })
+}
+
+/// Largest request head served: header lines (`name: value` and CRLF) plus the query string.
+/// AWS documents 8 KiB for a PUT's headers; twice that keeps every client that works against
+/// AWS working, while pingora alone would let a peer send 1 MiB of head to parse and sign.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+
+/// What the server does with a parsed request head before authentication: refuse an
+/// oversized one, then route it. The one entry point from HTTP to an S3 operation.
+pub fn route_head(head: &http::request::Parts, domain: Option<&str>) -> Result<Route, S3Error> {
+    let header_bytes: usize = head
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if header_bytes + head.uri.query().map_or(0, str::len) > MAX_HEAD_BYTES {
+        return Err(Code::RequestHeaderSectionTooLarge.with(format!(
+            "your request's headers and query exceed the maximum of {MAX_HEAD_BYTES} bytes"
+        )));
+    }
+    let has = |name: &str| head.headers.contains_key(name);
+    Ok(route(
+        &RequestLine {
+            method: head.method.as_str(),
+            host: header(&head.headers, "host"),
+            path: head.uri.path(),
+            query: head.uri.query(),
+            has_header: &has,
+        },
+        domain,
+    )?)
 }
 
 fn virtual_host_bucket(host: Option<&str>, domain: Option<&str>) -> Option<String> {

@@ -330,3 +330,26 @@ fn methods_without_a_row_are_not_allowed() {
         Err(RouteError::MethodNotAllowed)
     );
 }
+
+#[test]
+fn route_head_refuses_an_oversized_head_before_routing() {
+    let head = |value: &str, query: &str| {
+        let (parts, ()) = http::Request::put(format!("/b/k{query}"))
+            .header("host", "localhost")
+            .header("x-padding", value)
+            .body(())
+            .unwrap()
+            .into_parts();
+        parts
+    };
+    let fits = head(&"v".repeat(1024), "");
+    assert_eq!(route_head(&fits, None).unwrap().op, Operation::PutObject);
+    let big = route_head(&head(&"v".repeat(MAX_HEAD_BYTES), ""), None).unwrap_err();
+    assert_eq!(
+        (big.code, big.status),
+        ("RequestHeaderSectionTooLarge", 400)
+    );
+    let query = format!("?x={}", "q".repeat(MAX_HEAD_BYTES));
+    let long_query = route_head(&head("v", &query), None).unwrap_err();
+    assert_eq!(long_query.code, "RequestHeaderSectionTooLarge");
+}

@@ -36,7 +36,50 @@ pub fn to_xml<T: Serialize>(doc: &T) -> Result<Bytes, XmlError> {
 /// Parses a request document; anything unexpected is `MalformedXML`.
 pub fn from_xml<T: DeserializeOwned>(body: &[u8]) -> Result<T, XmlError> {
     let text = std::str::from_utf8(body).map_err(|e| XmlError::Malformed(e.to_string()))?;
+    check_document(text)?;
     quick_xml::de::from_str(text).map_err(|e| XmlError::Malformed(e.to_string()))
+}
+
+/// One pass over the document's events before deserializing it. quick-xml's deserializer
+/// stops once it has its struct, so on its own it takes a body whose root is never closed
+/// (cut short) or is followed by more, and a DTD nothing references; a truncated Delete or
+/// CompleteMultipartUpload must not act on whatever it happened to contain, and no S3
+/// document has a DTD (billion laughs, external entities; quick-xml never expands them).
+fn check_document(text: &str) -> Result<(), XmlError> {
+    use quick_xml::events::Event;
+    let bad = |what: &str| Err(XmlError::Malformed(what.to_string()));
+    let mut reader = quick_xml::Reader::from_str(text);
+    let (mut depth, mut roots) = (0usize, 0usize);
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| XmlError::Malformed(e.to_string()))?;
+        match event {
+            Event::DocType(_) => return bad("a DOCTYPE is not allowed"),
+            Event::Start(_) | Event::Empty(_) if depth == 0 && roots == 1 => {
+                return bad("more than one root element")
+            }
+            Event::Start(_) => {
+                roots += usize::from(depth == 0);
+                depth += 1;
+            }
+            Event::Empty(_) => roots += usize::from(depth == 0),
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Text(t) if depth == 0 && !t.iter().all(u8::is_ascii_whitespace) => {
+                return bad("text outside the root element")
+            }
+            Event::CData(_) | Event::GeneralRef(_) if depth == 0 => {
+                return bad("text outside the root element")
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    match (roots, depth) {
+        (1, 0) => Ok(()),
+        (0, _) => bad("no root element"),
+        _ => bad("the document ends inside an element"),
+    }
 }
 
 // ---- shared pieces ----
@@ -216,9 +259,18 @@ pub struct ListVersionsResult {
     pub IsTruncated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub EncodingType: Option<String>,
-    pub Version: Vec<VersionEntry>,
-    pub DeleteMarker: Vec<VersionEntry>,
+    /// Versions and delete markers in listing order (key, then newest first), interleaved
+    /// as S3 returns them: clients rebuild a key's history from this order.
+    #[serde(rename = "$value")]
+    pub Entries: Vec<VersionListEntry>,
     pub CommonPrefixes: Vec<CommonPrefix>,
+}
+
+/// One element of a version listing, named by its kind.
+#[derive(Debug, Serialize)]
+pub enum VersionListEntry {
+    Version(VersionEntry),
+    DeleteMarker(VersionEntry),
 }
 
 #[derive(Debug, Serialize)]
@@ -278,6 +330,8 @@ pub struct CompleteMultipartUploadResult {
     pub ChecksumSHA1: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ChecksumSHA256: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ChecksumType: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -131,3 +131,105 @@ fn location_constraint_is_text_content() {
     let xml = String::from_utf8(xml.to_vec()).unwrap();
     assert!(xml.ends_with(">eu-west-1</LocationConstraint>"), "{xml}");
 }
+
+#[test]
+fn version_listing_keeps_versions_and_delete_markers_in_order() {
+    let entry = |key: &str, id: &str, latest: bool, marker: bool| {
+        let e = VersionEntry {
+            Key: key.into(),
+            VersionId: id.into(),
+            IsLatest: latest,
+            LastModified: "2026-11-22T10:00:00.000Z".into(),
+            ETag: (!marker).then(|| "\"e\"".into()),
+            Size: (!marker).then_some(1),
+            StorageClass: (!marker).then(|| "STANDARD".into()),
+            Owner: Owner {
+                ID: "o".into(),
+                DisplayName: "o".into(),
+            },
+        };
+        if marker {
+            VersionListEntry::DeleteMarker(e)
+        } else {
+            VersionListEntry::Version(e)
+        }
+    };
+    let doc = ListVersionsResult {
+        xmlns: S3_NS,
+        Name: "b".into(),
+        Prefix: "".into(),
+        KeyMarker: "".into(),
+        VersionIdMarker: "".into(),
+        NextKeyMarker: None,
+        NextVersionIdMarker: None,
+        MaxKeys: 1000,
+        Delimiter: None,
+        IsTruncated: false,
+        EncodingType: None,
+        Entries: vec![
+            entry("a", "3", true, true),
+            entry("a", "2", false, false),
+            entry("a", "1", false, true),
+            entry("b", "4", true, false),
+        ],
+        CommonPrefixes: vec![],
+    };
+    let xml = String::from_utf8(to_xml(&doc).unwrap().to_vec()).unwrap();
+    let order: Vec<(&str, usize)> = [
+        "<DeleteMarker><Key>a</Key><VersionId>3<",
+        "<Version><Key>a</Key><VersionId>2<",
+        "<DeleteMarker><Key>a</Key><VersionId>1<",
+        "<Version><Key>b</Key><VersionId>4<",
+    ]
+    .iter()
+    .map(|p| {
+        (
+            *p,
+            xml.find(p).unwrap_or_else(|| panic!("{p} missing: {xml}")),
+        )
+    })
+    .collect();
+    assert!(
+        order.windows(2).all(|w| w[0].1 < w[1].1),
+        "order {order:?}: {xml}"
+    );
+    assert!(!xml.contains("<Entries"), "{xml}");
+    assert!(
+        xml.contains("<MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated><DeleteMarker>"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn a_dtd_is_refused_even_when_nothing_uses_it() {
+    let unused = br#"<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><Delete><Object><Key>k</Key></Object></Delete>"#;
+    assert!(matches!(
+        from_xml::<Delete>(unused),
+        Err(XmlError::Malformed(_))
+    ));
+    let external = br#"<!DOCTYPE d SYSTEM "file:///etc/passwd"><Delete><Object><Key>k</Key></Object></Delete>"#;
+    assert!(from_xml::<Delete>(external).is_err());
+    // A declaration and comments before the root are still fine.
+    let fine = br#"<?xml version="1.0"?><!-- hi --><Delete><Object><Key>k</Key></Object></Delete>"#;
+    assert_eq!(from_xml::<Delete>(fine).unwrap().Object.len(), 1);
+}
+
+#[test]
+fn a_cut_or_doubled_document_is_refused() {
+    for body in [
+        &b"<Delete><Object><Key>k</Key></Object>"[..],
+        b"<Delete><Object><Key>k</Key></Object></Delete><Delete>",
+        b"<Delete><Object><Key>k</Key></Object></Delete>trailing",
+        b"<Delete/><Delete/>",
+        b"",
+        b"  ",
+    ] {
+        assert!(
+            from_xml::<Delete>(body).is_err(),
+            "{:?}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    let spaced = b"\n <Delete><Object><Key>k</Key></Object></Delete>\n";
+    assert_eq!(from_xml::<Delete>(spaced).unwrap().Object.len(), 1);
+}

@@ -12,13 +12,13 @@ use pingora::server::ShutdownWatch;
 
 use super::body::request_body;
 use super::lifecycle::{Inflight, ShutdownTrigger};
-use super::respond::{request_ids, write_response, Outcome};
+use super::respond::{reject_unparsable, request_ids, write_response, Outcome};
 use crate::auth::{AuthOutcome, StaticCredentials, Verifier};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::header;
 use crate::s3::names::RESERVED_BUCKET;
 use crate::s3::ops::{self, Ctx, Request, Response};
-use crate::s3::{route, Operation, RequestLine};
+use crate::s3::{route_head, Operation};
 
 /// Time a client may stay silent while sending a request body.
 const BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
@@ -46,8 +46,16 @@ impl HttpServerApp for Gateway {
     ) -> Option<ReusedHttpStream> {
         match session.read_request().await {
             Ok(true) => {}
-            // The client closed an idle connection, or sent garbage: nothing to answer.
-            Ok(false) | Err(_) => return None,
+            // The client closed an idle connection: nothing to answer.
+            Ok(false) => return None,
+            // A head that does not parse (bad syntax, more header lines than pingora takes,
+            // over its 1 MiB limit) still gets S3's 400 rather than a silently cut connection.
+            Err(e) => {
+                if matches!(e.etype(), pingora::ErrorType::InvalidHTTPHeader) {
+                    reject_unparsable(&mut session).await;
+                }
+                return None;
+            }
         }
         let _guard = self.inflight.enter();
         let started = Instant::now();
@@ -98,20 +106,10 @@ impl Gateway {
             return (None, resp);
         }
         // 1. Route: pure and cheap; it names the operation every later stage talks about.
-        let has = |name: &str| head.headers.contains_key(name);
-        let routed = route(
-            &RequestLine {
-                method: head.method.as_str(),
-                host: header(&head.headers, "host"),
-                path: head.uri.path(),
-                query: head.uri.query(),
-                has_header: &has,
-            },
-            self.domain.as_deref(),
-        );
-        let route = match routed {
+        //    An oversized head is refused here, before anything parses or signs over it.
+        let route = match route_head(head, self.domain.as_deref()) {
             Ok(r) => r,
-            Err(e) => return (None, Err(e.into())),
+            Err(e) => return (None, Err(e)),
         };
         let op = route.op;
         let result = async {
@@ -210,13 +208,18 @@ fn body_length(head: &Parts, op: Operation) -> Result<Option<u64>, S3Error> {
     };
     let length = match parse("x-amz-decoded-content-length")? {
         Some(n) => Some(n),
-        None if head.headers.contains_key("transfer-encoding") => None,
-        None => parse("content-length")?.or(Some(0)),
+        None => parse("content-length")?,
     };
+    // An object write must say how long it is (S3 answers 411 even for an empty PUT without
+    // `Content-Length`); defaulting to zero would store an empty object the client never sent.
     if length.is_none() && matches!(op, Operation::PutObject | Operation::UploadPart) {
         return Err(
             Code::MissingContentLength.with("you must provide the Content-Length HTTP header")
         );
+    }
+    // Anything else without a length has no body, unless it is chunked (length unknown).
+    if length.is_none() && !head.headers.contains_key("transfer-encoding") {
+        return Ok(Some(0));
     }
     Ok(length)
 }

@@ -7,7 +7,7 @@ use pingora::http::ResponseHeader;
 use pingora::protocols::http::ServerSession;
 
 use crate::s3::body::ResponseBody;
-use crate::s3::error::S3Error;
+use crate::s3::error::{Code, S3Error};
 use crate::s3::http::http_date;
 use crate::s3::ops::Response;
 
@@ -99,6 +99,33 @@ pub async fn write_response(
         }
     }
     finish_body(session, status).await
+}
+
+/// Answers a request whose head could not be parsed (S3's `400 BadRequest`) and closes.
+pub async fn reject_unparsable(session: &mut ServerSession) {
+    let (request_id, host_id) = request_ids();
+    let body = Code::BadRequest
+        .with("an error occurred when parsing the HTTP request")
+        .to_document("", &request_id);
+    let Ok(mut header) = ResponseHeader::build(400, Some(7)) else {
+        return;
+    };
+    let headers = [
+        ("content-type", "application/xml".to_string()),
+        ("content-length", body.len().to_string()),
+        ("connection", "close".to_string()),
+        ("x-amz-request-id", request_id.clone()),
+        ("x-amz-id-2", host_id),
+        ("server", "strata".to_string()),
+        ("date", http_date(std::time::SystemTime::now())),
+    ];
+    for (name, value) in headers {
+        if header.insert_header(name, value).is_err() {
+            return;
+        }
+    }
+    let written = session.write_error_response(header, body).await;
+    tracing::info!(request_id = %request_id, status = 400, ok = written.is_ok(), "unparsable request head");
 }
 
 async fn finish_body(session: &mut ServerSession, status: u16) -> Option<u16> {

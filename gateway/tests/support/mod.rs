@@ -5,15 +5,14 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{
-    sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
-    UriPathNormalizationMode,
-};
-use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::identity::Identity;
+use aws_sigv4::http_request::SignableBody;
+
+pub mod checks;
+pub mod sign;
+
+pub use sign::Signer;
 
 pub const ACCESS_KEY: &str = "testroot";
 pub const SECRET_KEY: &str = "testroot-secret";
@@ -154,7 +153,8 @@ impl Server {
     }
 }
 
-/// Builds `METHOD target HTTP/1.1` plus signed headers, ending with the blank line.
+/// Builds `METHOD target HTTP/1.1` plus signed headers (root access key, now), without the
+/// blank line that ends the head.
 pub fn signed_head(
     addr: &str,
     method: &str,
@@ -163,34 +163,11 @@ pub fn signed_head(
     body: SignableBody<'_>,
     secret: &str,
 ) -> String {
-    let identity: Identity = Credentials::new(ACCESS_KEY, secret, None, None, "test").into();
-    let mut settings = SigningSettings::default();
-    settings.percent_encoding_mode = PercentEncodingMode::Single;
-    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
-    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("s3")
-        .time(SystemTime::now())
-        .settings(settings)
-        .build()
-        .expect("signing params")
-        .into();
-    let uri = format!("http://{addr}{target}");
-    let mut all: Vec<(&str, &str)> = vec![("host", addr)];
-    all.extend_from_slice(headers);
-    let signable =
-        SignableRequest::new(method, uri.as_str(), all.iter().copied(), body).expect("signable");
-    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
-    let mut head = format!("{method} {target} HTTP/1.1\r\n");
-    for (k, v) in &all {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    for (k, v) in instructions.headers() {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head
+    let signer = Signer {
+        secret,
+        ..Signer::root()
+    };
+    signer.head(addr, method, target, headers, body)
 }
 
 /// A parsed response.

@@ -3,6 +3,7 @@
 use strata_volume::GetOptions;
 
 use super::common::{checksum_of, query_number, Ctx, Request, Response};
+use super::composite::{composite_type, reported_checksums};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::http_date;
 use crate::s3::xml::{AttributesPart, Checksum, GetObjectAttributesResponse, ObjectParts, S3_NS};
@@ -35,14 +36,16 @@ pub async fn get_object_attributes(ctx: &Ctx, req: Request<'_>) -> Result<Respon
         .store
         .head_object(req.bucket()?, req.key()?, opts)
         .await?;
-    let cs = |n: &str| checksum_of(&info.checksums, n);
+    // A multipart object reports the composite of its parts (see `composite`).
+    let reported = reported_checksums(&info);
+    let cs = |n: &str| checksum_of(&reported, n);
     let checksum = Checksum {
         ChecksumCRC32: cs("CRC32"),
         ChecksumCRC32C: cs("CRC32C"),
         ChecksumCRC64NVME: cs("CRC64NVME"),
         ChecksumSHA1: cs("SHA1"),
         ChecksumSHA256: cs("SHA256"),
-        ChecksumType: None,
+        ChecksumType: composite_type(&reported).map(str::to_string),
     };
     let has_checksum = checksum != Checksum::default();
     let parts = if want("ObjectParts") && !info.parts.is_empty() {

@@ -341,7 +341,12 @@ pub fn object_headers(ctx: &Ctx, info: &ObjectInfo, checksum_mode: bool) -> Vec<
         h.push(("x-amz-tagging-count".into(), info.tags.len().to_string()));
     }
     if checksum_mode {
-        h.extend(checksum_headers(&info.checksums));
+        // Multipart objects report their composite checksum (see `composite`).
+        let reported = super::composite::reported_checksums(info);
+        h.extend(checksum_headers(&reported));
+        if let Some(kind) = super::composite::composite_type(&reported) {
+            h.push(("x-amz-checksum-type".into(), kind.into()));
+        }
     }
     h
 }

@@ -119,40 +119,54 @@ pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
 /// HeadObject.
 pub async fn head_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let opts = read_options(&req)?;
-    let part = opts.part_number;
+    let (part, range) = (opts.part_number, opts.range);
     let info = ctx
         .store
         .head_object(req.bucket()?, req.key()?, opts)
         .await?;
     check_conditions(&req, &info)?;
     let mut headers = headers_for(ctx, &req, &info, part);
-    let len = match part {
-        Some(n) => match info.parts.iter().find(|p| p.part_number == n) {
-            Some(p) => p.size,
-            None if n == 1 && info.parts.is_empty() => info.size,
-            None => return Err(Code::InvalidPart.with("the requested part does not exist")),
-        },
+    // HEAD describes what the same GET would send: a part or a range is a 206 with its
+    // Content-Range, and an unsatisfiable range is a 416 as on GET.
+    let span = match (part, range) {
+        (Some(n), _) => {
+            let start: u64 = info
+                .parts
+                .iter()
+                .take_while(|p| p.part_number != n)
+                .map(|p| p.size)
+                .sum();
+            let len = match info.parts.iter().find(|p| p.part_number == n) {
+                Some(p) => p.size,
+                None if n == 1 && info.parts.is_empty() => info.size,
+                None => return Err(Code::InvalidPart.with("the requested part does not exist")),
+            };
+            Some(start..start + len)
+        }
+        (None, Some(r)) => Some(
+            r.resolve(info.size)
+                .ok_or(strata_volume::Error::InvalidRange { size: info.size })?,
+        ),
+        (None, None) => None,
+    };
+    let len = match &span {
+        Some(s) => {
+            headers.push((
+                "content-range".into(),
+                format!(
+                    "bytes {}-{}/{}",
+                    s.start,
+                    s.end.saturating_sub(1),
+                    info.size
+                ),
+            ));
+            s.end - s.start
+        }
         None => info.size,
     };
-    if part.is_some() {
-        let start: u64 = info
-            .parts
-            .iter()
-            .take_while(|p| Some(p.part_number) != part)
-            .map(|p| p.size)
-            .sum();
-        headers.push((
-            "content-range".into(),
-            format!(
-                "bytes {start}-{}/{}",
-                (start + len).saturating_sub(1),
-                info.size
-            ),
-        ));
-    }
     headers.push(("content-length".into(), len.to_string()));
     Ok(Response {
-        status: if part.is_some() { 206 } else { 200 },
+        status: if span.is_some() { 206 } else { 200 },
         headers,
         body: ResponseBody::Empty,
     })

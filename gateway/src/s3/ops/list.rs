@@ -10,7 +10,7 @@ use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{iso8601, quote_etag};
 use crate::s3::xml::{
     CommonPrefix, ListBucketResultV1, ListBucketResultV2, ListVersionsResult, ObjectEntry,
-    VersionEntry, S3_NS,
+    VersionEntry, VersionListEntry, S3_NS,
 };
 
 /// Default and largest page, as in S3.
@@ -207,8 +207,7 @@ pub async fn list_object_versions(ctx: &Ctx, req: Request<'_>) -> Result<Respons
             },
         )
         .await?;
-    let mut versions = Vec::new();
-    let mut markers = Vec::new();
+    let mut entries = Vec::new();
     for v in page.versions {
         let entry = VersionEntry {
             Key: enc.name(&v.key),
@@ -220,11 +219,11 @@ pub async fn list_object_versions(ctx: &Ctx, req: Request<'_>) -> Result<Respons
             StorageClass: (!v.delete_marker).then(|| ctx.class_for_client(&v.storage_class)),
             Owner: ctx.owner(),
         };
-        if v.delete_marker {
-            markers.push(entry);
+        entries.push(if v.delete_marker {
+            VersionListEntry::DeleteMarker(entry)
         } else {
-            versions.push(entry);
-        }
+            VersionListEntry::Version(entry)
+        });
     }
     Response::xml(&ListVersionsResult {
         xmlns: S3_NS,
@@ -238,8 +237,7 @@ pub async fn list_object_versions(ctx: &Ctx, req: Request<'_>) -> Result<Respons
         Delimiter: enc.opt(delimiter.as_deref()),
         IsTruncated: page.is_truncated,
         EncodingType: enc.kind(),
-        Version: versions,
-        DeleteMarker: markers,
+        Entries: entries,
         CommonPrefixes: page
             .common_prefixes
             .iter()

@@ -3,6 +3,7 @@
 mod attributes;
 mod bucket;
 mod common;
+mod composite;
 mod copy;
 mod delete;
 mod dispatch;

@@ -6,6 +6,7 @@ use super::common::{
     body_check, checksum_headers, checksum_of, content_md5, declared_algorithm, query_number,
     write_precondition, Ctx, Request, Response,
 };
+use super::composite::{composite_type, reported_checksums};
 use super::put::put_options;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{iso8601, quote_etag};
@@ -112,7 +113,9 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         .store
         .complete_multipart_upload(&bucket, &key, &upload_id, parts, precondition)
         .await?;
-    let cs = |n: &str| checksum_of(&info.checksums, n);
+    // The composite of the parts when the upload named an algorithm (see `composite`).
+    let reported = reported_checksums(&info);
+    let cs = |n: &str| checksum_of(&reported, n);
     let resp = Response::xml(&CompleteMultipartUploadResult {
         xmlns: S3_NS,
         Location: format!("/{bucket}/{key}"),
@@ -124,6 +127,7 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         ChecksumCRC64NVME: cs("CRC64NVME"),
         ChecksumSHA1: cs("SHA1"),
         ChecksumSHA256: cs("SHA256"),
+        ChecksumType: composite_type(&reported).map(str::to_string),
     })?;
     Ok(if info.version_id != "null" {
         resp.with("x-amz-version-id", info.version_id)
