@@ -82,18 +82,32 @@ impl Drop for Stage {
 impl ShardWriter {
     /// Creates the file (it must not exist: data ids are fresh).
     pub fn create(path: PathBuf) -> Result<ShardWriter> {
-        let open = |flags: u32| {
-            File::options()
-                .write(true)
-                .create_new(true)
-                .custom_flags(flags as i32)
-                .open(&path)
-        };
-        let (file, mode) = match open(rustix::fs::OFlags::DIRECT.bits()) {
-            Ok(f) => (f, Mode::Direct(Stage::new())),
-            // EINVAL: the filesystem has no direct I/O. Nothing was created.
+        Self::create_with(path, rustix::fs::OFlags::DIRECT)
+    }
+
+    /// `create` with the open flags to try first (tests use none, to cover the buffered path
+    /// on filesystems that have direct I/O).
+    fn create_with(path: PathBuf, first_try: rustix::fs::OFlags) -> Result<ShardWriter> {
+        let direct = File::options()
+            .write(true)
+            .create_new(true)
+            .custom_flags(first_try.bits() as i32)
+            .open(&path);
+        let (file, mode) = match direct {
+            Ok(f) if first_try.contains(rustix::fs::OFlags::DIRECT) => {
+                (f, Mode::Direct(Stage::new()))
+            }
+            Ok(f) => (f, Mode::Buffered { kicked: 0 }),
+            // EINVAL: the filesystem has no direct I/O. Linux checks that after creating the
+            // file, so it may exist now (empty): open it again without create_new. The id
+            // is fresh, so nothing else can be at this path.
             Err(e) if e.raw_os_error() == Some(rustix::io::Errno::INVAL.raw_os_error()) => {
-                let f = open(0).map_err(|e| Error::io(&path, e))?;
+                let f = File::options()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .open(&path)
+                    .map_err(|e| Error::io(&path, e))?;
                 (f, Mode::Buffered { kicked: 0 })
             }
             Err(e) => return Err(Error::io(&path, e)),
@@ -200,8 +214,8 @@ mod tests {
         }
     }
 
-    /// Lengths around the stage and alignment edges come back byte-exact, on the real disk
-    /// (where direct I/O is used) and on whatever the temp dir is.
+    /// Lengths around the stage and alignment edges come back byte-exact, direct and
+    /// buffered, on the real disk and on whatever the temp dir is.
     #[test]
     fn writes_read_back_exactly() {
         let home_cache = std::env::var_os("HOME")
@@ -218,10 +232,11 @@ mod tests {
             &[STAGE_LEN - 16, 5],
             &[524_288, 524_288, 524_288, 100_000, 3],
         ];
-        for root in &roots {
+        let modes = [rustix::fs::OFlags::DIRECT, rustix::fs::OFlags::empty()];
+        for (root, flags) in roots.iter().flat_map(|r| modes.map(|m| (r, m))) {
             for (n, blocks) in sizes.iter().enumerate() {
-                let path = root.path().join(format!("shard-{n}"));
-                let mut w = ShardWriter::create(path.clone()).expect("create");
+                let path = root.path().join(format!("shard-{n}-{:x}", flags.bits()));
+                let mut w = ShardWriter::create_with(path.clone(), flags).expect("create");
                 let mut expected = Vec::new();
                 for (i, len) in blocks.iter().enumerate() {
                     let b = block(*len, i as u8);
