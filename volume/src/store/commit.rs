@@ -119,37 +119,30 @@ impl Inner {
 fn undo_ops(ops: &[MetaOp], removed: &Removed) -> Vec<MetaOp> {
     let mut undo = Vec::new();
     for op in ops {
-        if let MetaOp::PutVersion {
-            bucket,
-            key,
-            record,
-            ..
-        } = op
-        {
-            undo.push(MetaOp::DeleteVersion {
-                bucket: bucket.clone(),
-                key: key.clone(),
-                version_id: record.version_id,
-            });
-            for r in removed {
-                undo.push(MetaOp::PutVersion {
+        let (bucket, key) = match op {
+            MetaOp::PutVersion {
+                bucket,
+                key,
+                record,
+                ..
+            } => {
+                undo.push(MetaOp::DeleteVersion {
                     bucket: bucket.clone(),
                     key: key.clone(),
-                    record: Box::new(r.clone()),
-                    replace_null: false,
+                    version_id: record.version_id,
                 });
+                (bucket, key)
             }
-        }
-        if let MetaOp::DeleteVersion { bucket, key, .. } = op {
-            for r in removed {
-                undo.push(MetaOp::PutVersion {
-                    bucket: bucket.clone(),
-                    key: key.clone(),
-                    record: Box::new(r.clone()),
-                    replace_null: false,
-                });
-            }
-        }
+            MetaOp::DeleteVersion { bucket, key, .. } => (bucket, key),
+            _ => continue,
+        };
+        // Both a put and a delete may have removed versions: put them back.
+        undo.extend(removed.iter().map(|r| MetaOp::PutVersion {
+            bucket: bucket.clone(),
+            key: key.clone(),
+            record: Box::new(r.clone()),
+            replace_null: false,
+        }));
     }
     undo
 }
