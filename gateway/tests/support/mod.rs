@@ -102,15 +102,7 @@ impl Server {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Reply {
-        let head = signed_head(
-            &self.addr,
-            method,
-            target,
-            headers,
-            SignableBody::Bytes(body),
-            SECRET_KEY,
-        );
-        raw(&self.addr, &head, body).expect("request")
+        self.send_signed(method, target, headers, SignableBody::Bytes(body), body)
     }
 
     /// A signed request whose body is sent as-is under a precomputed
@@ -123,14 +115,19 @@ impl Server {
         mode: &str,
         body: &[u8],
     ) -> Reply {
-        let head = signed_head(
-            &self.addr,
-            method,
-            target,
-            headers,
-            SignableBody::Precomputed(mode.to_string()),
-            SECRET_KEY,
-        );
+        let signable = SignableBody::Precomputed(mode.to_string());
+        self.send_signed(method, target, headers, signable, body)
+    }
+
+    fn send_signed(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        signable: SignableBody<'_>,
+        body: &[u8],
+    ) -> Reply {
+        let head = signed_head(&self.addr, method, target, headers, signable, SECRET_KEY);
         raw(&self.addr, &head, body).expect("request")
     }
 
