@@ -262,32 +262,43 @@ mod serde_bytes_opt {
     }
 }
 
+/// A 2+2 version record for tests: `parts` and this volume's `inline` shard as given.
+#[cfg(test)]
+pub(crate) fn sample_version(
+    mod_time_ns: u64,
+    parts: Vec<PartData>,
+    inline: Option<Vec<u8>>,
+) -> VersionRecord {
+    VersionRecord {
+        version_id: [7; 16],
+        mod_time_ns,
+        delete_marker: false,
+        size: parts.iter().map(|p| p.size).sum(),
+        etag: "abc".into(),
+        meta: ObjectMeta::default(),
+        tags: vec![],
+        checksums: Checksums::new(),
+        internal: BTreeMap::new(),
+        data: Some(DataRecord {
+            class: "fast".into(),
+            k: 2,
+            m: 2,
+            block_size: 1 << 20,
+            rotation: 1,
+            parts,
+            inline,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn records_round_trip_and_unknown_versions_are_refused() {
-        let r = VersionRecord {
-            version_id: [7; 16],
-            mod_time_ns: 42,
-            delete_marker: false,
-            size: 5,
-            etag: "abc".into(),
-            meta: ObjectMeta::default(),
-            tags: vec![("a".into(), "b".into())],
-            checksums: Checksums::new(),
-            internal: BTreeMap::new(),
-            data: Some(DataRecord {
-                class: "fast".into(),
-                k: 2,
-                m: 2,
-                block_size: 1 << 20,
-                rotation: 1,
-                parts: vec![],
-                inline: Some(vec![1, 2, 3]),
-            }),
-        };
+        let mut r = sample_version(42, vec![], Some(vec![1, 2, 3]));
+        r.tags = vec![("a".into(), "b".into())];
         let bytes = encode(&r);
         assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), r);
         let mut future = bytes.clone();

@@ -99,6 +99,26 @@ fn shard_files_of(volume: &Path) -> Vec<PathBuf> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthy_small_objects_read_without_heal_reports() {
+    // Small objects are read from a quorum of volumes only; the volumes not asked must not
+    // be reported as missing their shard.
+    let d = Dirs::new();
+    let store = Store::open(d.two_classes()).await.unwrap();
+    store.create_bucket("bkt", None).await.unwrap();
+    let keys: Vec<String> = (0..32).map(|i| format!("small/{i}")).collect();
+    for (i, key) in keys.iter().enumerate() {
+        put(&store, "bkt", key, &content(i as u64, 1 + i * 97)).await;
+    }
+    for (i, key) in keys.iter().enumerate() {
+        assert_eq!(
+            get(&store, "bkt", key).await.unwrap(),
+            content(i as u64, 1 + i * 97)
+        );
+    }
+    assert_eq!(store.take_heal_events(), vec![]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flipped_bytes_are_read_around_and_reported() {
     let d = Dirs::new();
     let cfg = d.two_classes();

@@ -73,16 +73,7 @@ impl HttpServerApp for Gateway {
             host_id: &host_id,
         };
         let status = write_response(&mut session, &outcome, result).await;
-        // metrics/log: one line per request, the request id ties it to the client's error.
-        tracing::info!(
-            request_id = %request_id,
-            op = op.map_or("-", Operation::name),
-            method = %head.method,
-            path = %head.uri.path(),
-            status = status.unwrap_or(0),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "request"
-        );
+        log_request(&head, op, &request_id, status, started);
         status?;
         let settings = HttpPersistentSettings::for_session(&session);
         match session.finish().await {
@@ -183,6 +174,31 @@ impl Gateway {
             _ if rest.is_empty() || rest == "/" => return None,
             _ => return Some(Err(Code::NoSuchKey.with("no such strata endpoint"))),
         }))
+    }
+}
+
+/// One line per request; the request id ties it to the client's error. Server faults (5xx)
+/// and dropped connections always log; everything else at debug, since formatting and writing
+/// a line costs a small GET a few percent of its CPU (audit events are their own sink).
+fn log_request(
+    head: &Parts,
+    op: Option<Operation>,
+    request_id: &str,
+    status: Option<u16>,
+    started: Instant,
+) {
+    let status = status.unwrap_or(0);
+    let fault = status == 0 || status >= 500;
+    if !fault && !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    let op = op.map_or("-", Operation::name);
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    let path = head.uri.path();
+    if fault {
+        tracing::warn!(request_id, op, method = %head.method, path, status, elapsed_ms, "request");
+    } else {
+        tracing::debug!(request_id, op, method = %head.method, path, status, elapsed_ms, "request");
     }
 }
 

@@ -109,9 +109,15 @@ pub fn check_shard_block(buf: Bytes) -> std::result::Result<Bytes, ShardReadErro
     if buf.len() < HASH_LEN {
         return Err(ShardReadError::Missing);
     }
-    let data = buf.slice(HASH_LEN..);
-    if shard_hash(&data)[..] != buf[..HASH_LEN] {
+    if !shard_block_intact(&buf) {
         return Err(ShardReadError::Corrupt);
     }
-    Ok(data)
+    Ok(buf.slice(HASH_LEN..))
+}
+
+/// Whether a stored shard block (hash, then bytes) matches its hash.
+pub fn shard_block_intact(block: &[u8]) -> bool {
+    block
+        .split_at_checked(HASH_LEN)
+        .is_some_and(|(hash, data)| shard_hash(data)[..] == hash[..])
 }

@@ -3,7 +3,9 @@
 use bytes::Bytes;
 
 use super::Inner;
-use crate::disk::meta_db::{Step, Table};
+use crate::disk::meta_db::{Snapshot, Step, Table};
+use crate::disk::volume::shard_block_intact;
+use crate::erasure::layout::{rotation_for, slot_for_shard};
 use crate::error::{Error, Result};
 use crate::keys;
 use crate::record::{self, LatestRecord, VersionRecord};
@@ -18,9 +20,20 @@ pub(super) struct Resolved {
     pub is_latest: bool,
 }
 
+/// One volume's answer: its record of the version asked for, and the id its `latest` entry
+/// names.
+type Answer = (usize, Option<VersionRecord>, Option<[u8; 16]>);
+
 impl Inner {
     /// The current version (`version = None`) or one version of a key. Delete markers are
     /// returned as they are; callers decide what they mean.
+    ///
+    /// The rule: the newest version that a read quorum of volumes holds wins. Volumes are
+    /// asked one after another, and asking stops early once the answers agree and the volumes
+    /// not yet asked are too few to hold a read quorum of some other version (a write that
+    /// reached only some volumes before a crash counts once a quorum holds it, so stopping
+    /// any sooner could hide what a listing shows). For an inline object the answers must
+    /// also hold every data shard intact, so no shard has to be decoded or reported.
     pub(super) fn resolve(
         &self,
         bucket: &str,
@@ -29,50 +42,32 @@ impl Inner {
     ) -> Result<Option<Resolved>> {
         let ns = self.ns();
         let n = ns.slots.len();
-        let mut answers: Vec<(usize, Option<VersionRecord>, Option<[u8; 16]>)> = Vec::new();
-        for (slot, v) in ns.online() {
-            let got = v.meta().and_then(|m| {
-                let latest: Option<LatestRecord> =
-                    match m.get(Table::Latest, &keys::latest(bucket, key))? {
-                        Some(b) => Some(record::decode(&b)?),
-                        None => None,
-                    };
-                let rec = match version {
-                    None => match &latest {
-                        Some(l) => match m.get(
-                            Table::Versions,
-                            &keys::version(bucket, key, l.mod_time_ns, &l.version_id),
-                        )? {
-                            Some(b) => Some(record::decode::<VersionRecord>(&b)?),
-                            None => None,
-                        },
-                        None => None,
-                    },
-                    Some(id) => {
-                        let mut found = None;
-                        let prefix = keys::versions_of(bucket, key);
-                        m.scan(Table::Versions, &prefix, |k, val| {
-                            if !k.starts_with(&prefix) {
-                                return Ok(Step::Stop);
-                            }
-                            if k.ends_with(&id) {
-                                found = Some(record::decode::<VersionRecord>(val)?);
-                                return Ok(Step::Stop);
-                            }
-                            Ok(Step::Next)
-                        })?;
-                        found
-                    }
-                };
-                Ok((rec, latest.map(|l| l.version_id)))
-            });
+        let q = ns.meta_read_quorum();
+        let mut answers: Vec<Answer> = Vec::with_capacity(n);
+        // Shard order: an inline object's data shards come first, and reads spread over the
+        // volumes by key.
+        let rotation = rotation_for(key.as_bytes(), n);
+        let data_slots: Vec<usize> = (0..ns.layout.data)
+            .map(|s| slot_for_shard(s, rotation, n))
+            .collect();
+        let by_shard = (0..n).map(|s| slot_for_shard(s, rotation, n));
+        let online = ns.online_count();
+        let mut asked = 0;
+        for (slot, v) in by_shard.filter_map(|s| Some((s, ns.slots.get(s)?.as_ref()?))) {
+            asked += 1;
+            let got = v
+                .meta()
+                .and_then(|m| read_version(&m.snapshot()?, bucket, key, version));
             match got {
                 Ok((rec, latest)) => answers.push((slot, rec, latest)),
                 Err(e) => tracing::warn!(error = %e, "metadata read failed on a volume"),
             }
+            let unasked = online - asked;
+            if answers.len() >= q && unasked < q && settled(&answers, &data_slots) {
+                break;
+            }
         }
         self.enough(answers.len())?;
-        let q = ns.meta_read_quorum();
         // Newest version that enough volumes hold.
         let mut ids: Vec<(u64, [u8; 16])> = answers
             .iter()
@@ -107,10 +102,7 @@ impl Inner {
         let Some(record) = record else {
             return Ok(None);
         };
-        let is_inline = record
-            .data
-            .as_ref()
-            .is_some_and(|d| d.parts.iter().all(|p| p.data_id.is_none()) && !d.parts.is_empty());
+        let is_inline = is_inline(&record);
         Ok(Some(Resolved {
             record,
             inline: is_inline.then_some(inline),
@@ -150,3 +142,79 @@ impl Inner {
         }
     }
 }
+
+/// One volume's record of `version` (or of the current version) and its `latest` entry, read
+/// in one transaction.
+fn read_version(
+    m: &Snapshot<'_>,
+    bucket: &str,
+    key: &str,
+    version: Option<[u8; 16]>,
+) -> Result<(Option<VersionRecord>, Option<[u8; 16]>)> {
+    let latest: Option<LatestRecord> =
+        m.get_with(Table::Latest, &keys::latest(bucket, key), record::decode)?;
+    let rec = match version {
+        None => match &latest {
+            Some(l) => m.get_with(
+                Table::Versions,
+                &keys::version(bucket, key, l.mod_time_ns, &l.version_id),
+                record::decode::<VersionRecord>,
+            )?,
+            None => None,
+        },
+        Some(id) => {
+            let mut found = None;
+            let prefix = keys::versions_of(bucket, key);
+            m.scan(Table::Versions, &prefix, |k, val| {
+                if !k.starts_with(&prefix) {
+                    return Ok(Step::Stop);
+                }
+                if k.ends_with(&id) {
+                    found = Some(record::decode::<VersionRecord>(val)?);
+                    return Ok(Step::Stop);
+                }
+                Ok(Step::Next)
+            })?;
+            found
+        }
+    };
+    Ok((rec, latest.map(|l| l.version_id)))
+}
+
+/// Whether the answers so far can stand for all volumes: they agree on the version and on
+/// which version is current, and for an inline object they include every data shard, intact.
+fn settled(answers: &[Answer], data_slots: &[usize]) -> bool {
+    let Some((_, first, first_latest)) = answers.first() else {
+        return false;
+    };
+    let identity = first.as_ref().map(VersionRecord::identity);
+    let agree = answers
+        .iter()
+        .all(|(_, r, l)| r.as_ref().map(VersionRecord::identity) == identity && l == first_latest);
+    if !agree {
+        return false;
+    }
+    match first {
+        Some(r) if is_inline(r) => data_slots.iter().all(|slot| {
+            answers.iter().any(|(s, r, _)| {
+                s == slot
+                    && r.as_ref()
+                        .and_then(|r| r.data.as_ref()?.inline.as_deref())
+                        .is_some_and(shard_block_intact)
+            })
+        }),
+        _ => true,
+    }
+}
+
+/// Whether the version's bytes live in the metadata rather than in shard files.
+fn is_inline(record: &VersionRecord) -> bool {
+    record
+        .data
+        .as_ref()
+        .is_some_and(|d| d.parts.iter().all(|p| p.data_id.is_none()) && !d.parts.is_empty())
+}
+
+#[cfg(test)]
+#[path = "resolve_tests.rs"]
+mod tests;

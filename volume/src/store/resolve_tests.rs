@@ -1,0 +1,65 @@
+//! When a read quorum's answers may stand for every volume.
+
+use super::{settled, Answer};
+use crate::erasure::codec::shard_hash;
+use crate::record::{sample_version, PartData, VersionRecord};
+use crate::types::Checksums;
+
+/// A version of `time`; inline with this volume's shard `shard` when given.
+fn version(time: u64, shard: Option<&[u8]>) -> VersionRecord {
+    let inline = shard.map(|s| [&shard_hash(s)[..], s].concat());
+    let part = PartData {
+        number: 1,
+        size: 4,
+        etag: "e".into(),
+        checksums: Checksums::new(),
+        data_id: if shard.is_some() { None } else { Some([9; 16]) },
+    };
+    sample_version(time, vec![part], inline)
+}
+
+fn answer(slot: usize, rec: Option<VersionRecord>) -> Answer {
+    let latest = rec.as_ref().map(|r| r.version_id);
+    (slot, rec, latest)
+}
+
+#[test]
+fn agreeing_answers_settle_and_disagreeing_ones_do_not() {
+    let a = [
+        answer(0, Some(version(5, None))),
+        answer(1, Some(version(5, None))),
+    ];
+    assert!(settled(&a, &[0, 1]));
+    let newer = [
+        answer(0, Some(version(5, None))),
+        answer(1, Some(version(6, None))),
+    ];
+    assert!(!settled(&newer, &[0, 1]));
+    let one_missing = [answer(0, Some(version(5, None))), answer(1, None)];
+    assert!(!settled(&one_missing, &[0, 1]));
+    // No volume has the key: a quorum saying so is the answer.
+    assert!(settled(&[answer(2, None), answer(3, None)], &[2, 3]));
+    // Same version, different current version (a newer write in flight on one volume).
+    let mut other_latest = answer(1, Some(version(5, None)));
+    other_latest.2 = Some([2; 16]);
+    assert!(!settled(
+        &[answer(0, Some(version(5, None))), other_latest],
+        &[0, 1]
+    ));
+}
+
+#[test]
+fn inline_objects_settle_only_with_every_data_shard_intact() {
+    let good = |slot| answer(slot, Some(version(5, Some(b"ab"))));
+    assert!(settled(&[good(0), good(1)], &[0, 1]));
+    // Parity shards alone would need a decode and miss the data shards' check.
+    assert!(!settled(&[good(2), good(3)], &[0, 1]));
+    assert!(settled(&[good(2), good(3), good(0), good(1)], &[0, 1]));
+    // A corrupt data shard: keep asking, so the full read can report and read around it.
+    let mut bad = version(5, Some(b"ab"));
+    if let Some(inline) = bad.data.as_mut().and_then(|d| d.inline.as_mut()) {
+        let last = inline.len() - 1;
+        inline[last] ^= 1;
+    }
+    assert!(!settled(&[good(0), answer(1, Some(bad))], &[0, 1]));
+}
