@@ -18,12 +18,20 @@ enum Command {
     Serve(ServeArgs),
 }
 
-/// mimalloc rather than glibc's malloc: a small GET or PUT allocates a few hundred short-lived
-/// buffers, and glibc spent a fifth of the server's CPU on them; mimalloc measured 6-48% more
-/// small-object ops/s and less CPU per op (bench/RESULTS.md). It also returns freed memory
-/// without glibc's per-thread arenas keeping it, which the 256 MiB sidecar budget needs.
+/// jemalloc rather than glibc's malloc: a small GET or PUT allocates a few hundred short-lived
+/// buffers, and glibc spent a fifth of the server's CPU on them. Measured on the compare.sh
+/// workloads (bench/RESULTS.md, allocator): jemalloc 1.5-2x glibc's small-object ops/s, peak RSS
+/// within the 256 MiB sidecar budget; mimalloc was as fast but kept ~1 GiB resident after the
+/// mixed-size workload (erasure blocks freed on other threads than the ones that made them).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// Freed memory goes back to the OS within about a second, by a background thread rather than
+/// on the request path: the pod pays for what stays resident.
+#[allow(non_upper_case_globals)]
+#[export_name = "_rjem_malloc_conf"]
+pub static malloc_conf: &[u8] =
+    b"background_thread:true,max_background_threads:1,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
