@@ -9,7 +9,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -101,7 +101,12 @@ fn moto() -> &'static Moto {
             std::thread::sleep(Duration::from_millis(100));
         }
         let python = server.with_file_name("python");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto_mkuser.py");
+        // Read at run time: the compile-time value names whichever checkout last built this
+        // binary into a shared target directory.
+        let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+        let script = crate_dir.join("tests/moto_mkuser.py");
         let out = Command::new(&python)
             .arg(&script)
             .arg(&moto.endpoint)

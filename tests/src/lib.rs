@@ -34,9 +34,18 @@ pub fn required_tool(name: &str) -> String {
     panic!("{name} is not on PATH: run `bash tests/realparts/install.sh`");
 }
 
+/// This crate's directory, read when the test runs: cargo sets it for every test, while the
+/// compile-time value is the path of whichever checkout last built the binary into a shared
+/// target directory (a CI clone elsewhere, say).
+pub fn crate_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 /// Directory of the client config templates.
 pub fn templates_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("realparts/s3clients")
+    crate_dir().join("realparts/s3clients")
 }
 
 /// Renders a template, replacing `@PORT@`, `@ACCESS_KEY@`, `@SECRET_KEY@`.

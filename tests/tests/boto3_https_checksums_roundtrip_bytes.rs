@@ -5,7 +5,6 @@
 //! (`realparts/clients/boto3_roundtrip.py`) byte-compares every download and checks every
 //! checksum against its own computation; it exits non-zero on any mismatch.
 
-use std::path::Path;
 use std::process::Command;
 use strata_tests::*;
 
@@ -14,7 +13,7 @@ fn boto3_https_default_checksums_roundtrip_bytes() {
     let python = required_env("STRATA_PYTHON");
     let server = Server::start_tls();
     let work = tempfile::tempdir().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("realparts/clients/boto3_roundtrip.py");
+    let script = strata_tests::crate_dir().join("realparts/clients/boto3_roundtrip.py");
     let ca = server.ca_file.as_ref().expect("TLS server has a CA file");
     let mut cmd = Command::new(&python);
     cmd.arg(&script)
