@@ -44,12 +44,9 @@ impl Inner {
         let n = ns.slots.len();
         let q = ns.meta_read_quorum();
         let mut answers: Vec<Answer> = Vec::with_capacity(n);
-        // Shard order: an inline object's data shards come first, and reads spread over the
-        // volumes by key.
+        // Shard order of the key's rotation (the one puts use): an inline object's data
+        // shards come first, and reads spread over the volumes by key.
         let rotation = rotation_for(key.as_bytes(), n);
-        let data_slots: Vec<usize> = (0..ns.layout.data)
-            .map(|s| slot_for_shard(s, rotation, n))
-            .collect();
         let by_shard = (0..n).map(|s| slot_for_shard(s, rotation, n));
         let online = ns.online_count();
         let mut asked = 0;
@@ -63,7 +60,7 @@ impl Inner {
                 Err(e) => tracing::warn!(error = %e, "metadata read failed on a volume"),
             }
             let unasked = online - asked;
-            if answers.len() >= q && unasked < q && settled(&answers, &data_slots) {
+            if answers.len() >= q && unasked < q && settled(&answers) {
                 break;
             }
         }
@@ -182,8 +179,9 @@ fn read_version(
 }
 
 /// Whether the answers so far can stand for all volumes: they agree on the version and on
-/// which version is current, and for an inline object they include every data shard, intact.
-fn settled(answers: &[Answer], data_slots: &[usize]) -> bool {
+/// which version is current, and for an inline object they include every data shard (by the
+/// record's own rotation), intact.
+fn settled(answers: &[Answer]) -> bool {
     let Some((_, first, first_latest)) = answers.first() else {
         return false;
     };
@@ -194,17 +192,23 @@ fn settled(answers: &[Answer], data_slots: &[usize]) -> bool {
     if !agree {
         return false;
     }
-    match first {
-        Some(r) if is_inline(r) => data_slots.iter().all(|slot| {
-            answers.iter().any(|(s, r, _)| {
-                s == slot
-                    && r.as_ref()
-                        .and_then(|r| r.data.as_ref()?.inline.as_deref())
-                        .is_some_and(shard_block_intact)
-            })
-        }),
-        _ => true,
-    }
+    let Some(d) = first
+        .as_ref()
+        .filter(|r| is_inline(r))
+        .and_then(|r| r.data.as_ref())
+    else {
+        return true;
+    };
+    let total = usize::from(d.k) + usize::from(d.m);
+    (0..usize::from(d.k)).all(|shard| {
+        let slot = slot_for_shard(shard, usize::from(d.rotation), total);
+        answers.iter().any(|(s, r, _)| {
+            *s == slot
+                && r.as_ref()
+                    .and_then(|r| r.data.as_ref()?.inline.as_deref())
+                    .is_some_and(shard_block_intact)
+        })
+    })
 }
 
 /// Whether the version's bytes live in the metadata rather than in shard files.
