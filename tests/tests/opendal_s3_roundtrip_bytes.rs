@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use md5::{Digest as _, Md5};
-use opendal::{services::S3, EntryMode, ErrorKind, Operator};
+use opendal::{services::S3, Entry, EntryMode, ErrorKind, Operator};
 use strata_tests::*;
 
 const MIB: usize = 1 << 20;
@@ -22,6 +22,17 @@ fn operator(server: &Server) -> Operator {
         .disable_config_load()
         .disable_ec2_metadata();
     Operator::new(builder).expect("s3 operator").finish()
+}
+
+/// Every file (not directory) under `prefix`, recursively, in listing order.
+async fn files_under(op: &Operator, prefix: &str) -> Vec<Entry> {
+    op.list_with(prefix)
+        .recursive(true)
+        .await
+        .unwrap_or_else(|e| panic!("recursive listing of {prefix:?}: {e}"))
+        .into_iter()
+        .filter(|e| e.metadata().mode() == EntryMode::FILE)
+        .collect()
 }
 
 fn assert_bytes(label: &str, expected: &[u8], got: &[u8]) {
@@ -125,24 +136,16 @@ async fn roundtrip(op: &Operator) {
     ]
     .into();
     assert_eq!(flat, want, "flat listing of list/");
-    let deep: BTreeSet<String> = op
-        .list_with("list/")
-        .recursive(true)
+    let deep: BTreeSet<String> = files_under(op, "list/")
         .await
-        .expect("list recursive")
-        .into_iter()
-        .filter(|e| e.metadata().mode() == EntryMode::FILE)
+        .iter()
         .map(|e| e.path().to_string())
         .collect();
     let want: BTreeSet<String> = tree[..3].iter().map(|s| s.to_string()).collect();
     assert_eq!(deep, want, "recursive listing of list/");
-    let sizes: Vec<u64> = op
-        .list_with("list/b/")
-        .recursive(true)
+    let sizes: Vec<u64> = files_under(op, "list/b/")
         .await
-        .expect("list sizes")
-        .into_iter()
-        .filter(|e| e.metadata().mode() == EntryMode::FILE)
+        .iter()
         .map(|e| e.metadata().content_length())
         .collect();
     assert_eq!(sizes, vec![11, 12], "sizes in a listing");
@@ -157,13 +160,9 @@ async fn roundtrip(op: &Operator) {
         let err = op.stat(path).await.expect_err("stat after delete");
         assert_eq!(err.kind(), ErrorKind::NotFound, "stat {path}: {err}");
     }
-    let left: BTreeSet<String> = op
-        .list_with("")
-        .recursive(true)
+    let left: BTreeSet<String> = files_under(op, "")
         .await
-        .expect("list all")
-        .into_iter()
-        .filter(|e| e.metadata().mode() == EntryMode::FILE)
+        .iter()
         .map(|e| e.path().to_string())
         .collect();
     let want: BTreeSet<String> = ["list/a.txt", "list/b/d/e.txt", "listing.txt"]
