@@ -35,7 +35,7 @@ pub use config::{
 pub use erasure::layout::BLOCK_SIZE;
 pub use error::{Error, Result};
 pub use object::body::ObjectBody;
-pub use store::{ObjectRead, Store};
+pub use store::{ObjectHead, ObjectRead, Store};
 pub use types::*;
 pub use validate::{
     bucket_name as validate_bucket_name, object_key as validate_object_key, MAX_KEY_LEN,

@@ -112,7 +112,8 @@ async fn completed_uploads_read_back_whole_and_by_part() {
     let head = store
         .head_object("bkt", "mp", GetOptions::default())
         .await
-        .unwrap();
+        .unwrap()
+        .info;
     assert_eq!(head.parts.len(), 3);
     assert_eq!(head.meta.content_type.as_deref(), Some("a/b"));
     assert!(matches!(

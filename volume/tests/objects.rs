@@ -125,7 +125,8 @@ async fn metadata_tags_and_checksums_are_kept() {
     let info = store
         .head_object("bkt", "k", GetOptions::default())
         .await
-        .unwrap();
+        .unwrap()
+        .info;
     assert_eq!(info.meta, meta);
     assert_eq!(info.tags, vec![("a".to_string(), "1".to_string())]);
     assert_eq!(
@@ -144,7 +145,8 @@ async fn metadata_tags_and_checksums_are_kept() {
     let info = store
         .head_object("bkt", "k", GetOptions::default())
         .await
-        .unwrap();
+        .unwrap()
+        .info;
     assert_eq!(info.tags, vec![("b".to_string(), "2".to_string())]);
     assert_eq!(get(&store, "bkt", "k").await.unwrap(), b"hello");
 }

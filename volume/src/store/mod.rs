@@ -22,7 +22,7 @@ use crate::record::BucketRecord;
 use crate::set::ErasureSet;
 use crate::types::{ClassStatus, HealEvent, StoreStatus};
 
-pub use object::ObjectRead;
+pub use object::{ObjectHead, ObjectRead};
 
 /// The object store over all storage classes. Cheap to clone.
 #[derive(Clone)]

@@ -1,5 +1,6 @@
 //! Put, get, head, delete and tag objects.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -16,6 +17,15 @@ use crate::object::write::{write_body, Written};
 use crate::record::{self, now_ns, DataRecord, PartData, VersionRecord};
 use crate::set::ErasureSet;
 use crate::types::*;
+
+/// What a HEAD finds: the version, and the bytes a GET with the same options would send.
+#[derive(Debug)]
+pub struct ObjectHead {
+    /// The version.
+    pub info: ObjectInfo,
+    /// `(start, len)` when a range or part was asked for.
+    pub range: Option<(u64, u64)>,
+}
 
 /// An object being read: what it is, which bytes, and the bytes.
 #[derive(Debug)]
@@ -108,13 +118,7 @@ impl Store {
         let r = inner.resolve_object(bucket, key, opts.version_id.as_deref())?;
         let info = info_of(bucket, key, &r);
         let size = r.record.size;
-        let range = match (opts.part_number, opts.range) {
-            (Some(p), _) => Some(part_range(&r.record, p)?),
-            (None, Some(range)) => {
-                Some(resolve_range(&range, size).ok_or(Error::InvalidRange { size })?)
-            }
-            (None, None) => None,
-        };
+        let range = requested_range(&r.record, &opts)?;
         let data = r
             .record
             .data
@@ -154,20 +158,22 @@ impl Store {
         })
     }
 
-    /// What `get_object` would return, without the bytes.
+    /// What `get_object` would return, without the bytes: the same errors for a missing
+    /// part or an unsatisfiable range, and the same span.
     pub async fn head_object(
         &self,
         bucket: &str,
         key: &str,
         opts: GetOptions,
-    ) -> Result<ObjectInfo> {
+    ) -> Result<ObjectHead> {
         let r = self
             .inner
             .resolve_object(bucket, key, opts.version_id.as_deref())?;
-        if let Some(p) = opts.part_number {
-            part_range(&r.record, p)?;
-        }
-        Ok(info_of(bucket, key, &r))
+        let range = requested_range(&r.record, &opts)?;
+        Ok(ObjectHead {
+            info: info_of(bucket, key, &r),
+            range: range.map(|r| (r.start, r.end - r.start)),
+        })
     }
 
     /// Deletes as S3 does: a delete marker in versioned buckets, the null version otherwise,
@@ -406,7 +412,19 @@ pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn part_range(rec: &VersionRecord, part: u32) -> Result<std::ops::Range<u64>> {
+/// The bytes a part number or a range selects; `None` for the whole object.
+fn requested_range(rec: &VersionRecord, opts: &GetOptions) -> Result<Option<Range<u64>>> {
+    let size = rec.size;
+    Ok(match (opts.part_number, &opts.range) {
+        (Some(p), _) => Some(part_range(rec, p)?),
+        (None, Some(range)) => {
+            Some(resolve_range(range, size).ok_or(Error::InvalidRange { size })?)
+        }
+        (None, None) => None,
+    })
+}
+
+fn part_range(rec: &VersionRecord, part: u32) -> Result<Range<u64>> {
     let parts = rec.data.as_ref().map(|d| d.parts.as_slice()).unwrap_or(&[]);
     let mut start = 0;
     for p in parts {

@@ -35,7 +35,8 @@ pub async fn get_object_attributes(ctx: &Ctx, req: Request<'_>) -> Result<Respon
     let info = ctx
         .store
         .head_object(req.bucket()?, req.key()?, opts)
-        .await?;
+        .await?
+        .info;
     // A multipart object reports the composite of its parts (see `composite`).
     let reported = reported_checksums(&info);
     let cs = |n: &str| checksum_of(&reported, n);

@@ -81,6 +81,15 @@ fn headers_for(
     h
 }
 
+/// `Content-Range` of `len` bytes from `start` of an object of `size` bytes.
+fn content_range(start: u64, len: u64, size: u64) -> (String, String) {
+    let end = (start + len).saturating_sub(1);
+    (
+        "content-range".into(),
+        format!("bytes {start}-{end}/{size}"),
+    )
+}
+
 /// GetObject.
 pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let opts = read_options(&req)?;
@@ -100,11 +109,7 @@ pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
         Some((start, len)) => {
             // A part read is a range of the whole object as far as HTTP is concerned.
             resp.status = 206;
-            let end = (start + len).saturating_sub(1);
-            resp.headers.push((
-                "content-range".into(),
-                format!("bytes {start}-{end}/{}", info.size),
-            ));
+            resp.headers.push(content_range(start, len, info.size));
             len
         }
         None => info.size,
@@ -116,57 +121,28 @@ pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
     Ok(resp)
 }
 
-/// HeadObject.
+/// HeadObject: describes what the same GET would send, so a part or a range is a 206 with its
+/// Content-Range and an unsatisfiable range a 416 (the store answers both alike).
 pub async fn head_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let opts = read_options(&req)?;
-    let (part, range) = (opts.part_number, opts.range);
-    let info = ctx
+    let part = opts.part_number;
+    let head = ctx
         .store
         .head_object(req.bucket()?, req.key()?, opts)
         .await?;
-    check_conditions(&req, &info)?;
-    let mut headers = headers_for(ctx, &req, &info, part);
-    // HEAD describes what the same GET would send: a part or a range is a 206 with its
-    // Content-Range, and an unsatisfiable range is a 416 as on GET.
-    let span = match (part, range) {
-        (Some(n), _) => {
-            let start: u64 = info
-                .parts
-                .iter()
-                .take_while(|p| p.part_number != n)
-                .map(|p| p.size)
-                .sum();
-            let len = match info.parts.iter().find(|p| p.part_number == n) {
-                Some(p) => p.size,
-                None if n == 1 && info.parts.is_empty() => info.size,
-                None => return Err(Code::InvalidPart.with("the requested part does not exist")),
-            };
-            Some(start..start + len)
-        }
-        (None, Some(r)) => Some(
-            r.resolve(info.size)
-                .ok_or(strata_volume::Error::InvalidRange { size: info.size })?,
-        ),
-        (None, None) => None,
-    };
-    let len = match &span {
-        Some(s) => {
-            headers.push((
-                "content-range".into(),
-                format!(
-                    "bytes {}-{}/{}",
-                    s.start,
-                    s.end.saturating_sub(1),
-                    info.size
-                ),
-            ));
-            s.end - s.start
+    let info = &head.info;
+    check_conditions(&req, info)?;
+    let mut headers = headers_for(ctx, &req, info, part);
+    let len = match head.range {
+        Some((start, len)) => {
+            headers.push(content_range(start, len, info.size));
+            len
         }
         None => info.size,
     };
     headers.push(("content-length".into(), len.to_string()));
     Ok(Response {
-        status: if span.is_some() { 206 } else { 200 },
+        status: if head.range.is_some() { 206 } else { 200 },
         headers,
         body: ResponseBody::Empty,
     })

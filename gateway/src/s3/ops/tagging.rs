@@ -40,7 +40,8 @@ pub async fn get_object_tagging(ctx: &Ctx, req: Request<'_>) -> Result<Response,
     let info = ctx
         .store
         .head_object(req.bucket()?, req.key()?, opts)
-        .await?;
+        .await?
+        .info;
     let resp = Response::xml(&tagging_doc(&info.tags))?;
     Ok(if info.version_id != "null" {
         resp.with("x-amz-version-id", info.version_id)
