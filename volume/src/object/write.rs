@@ -14,6 +14,7 @@ use crate::disk::volume::Volume;
 use crate::erasure::codec::{Codec, ShardBlock};
 use crate::erasure::layout::shard_for_slot;
 use crate::error::{Error, Result};
+use crate::etag::Md5Service;
 use crate::set::ErasureSet;
 
 /// Blocks in flight between stages.
@@ -92,9 +93,11 @@ where
     }
 }
 
-/// Writes a body into `set`. `inline_limit` > 0 allows keeping small bodies in the index.
+/// Writes a body into `set`, its MD5 taken by `md5`. `inline_limit` > 0 allows keeping small
+/// bodies in the index.
 pub async fn write_body<S>(
     set: &Arc<ErasureSet>,
+    md5: &Md5Service,
     body: S,
     rotation: usize,
     inline_limit: usize,
@@ -174,7 +177,6 @@ where
         }));
     }
     let (enc_tx, mut enc_rx) = mpsc::channel::<Bytes>(PIPELINE_DEPTH);
-    let (md5_tx, mut md5_rx) = mpsc::channel::<Bytes>(PIPELINE_DEPTH);
     let layout = set.layout;
     let encoder = tokio::task::spawn_blocking(move || -> Result<()> {
         let mut codec = Codec::new(layout);
@@ -194,22 +196,13 @@ where
         }
         Ok(())
     });
-    let hasher = tokio::task::spawn_blocking(move || {
-        let mut h = Md5::new();
-        while let Some(block) = md5_rx.blocking_recv() {
-            h.update(&block);
-        }
-        <[u8; 16]>::from(h.finalize())
-    });
+    let mut hasher = md5.stream();
 
     let feed = async {
         let (mut block, mut ended) = (first, false);
         loop {
             if !block.is_empty() {
-                md5_tx
-                    .send(block.clone())
-                    .await
-                    .map_err(|_| Error::Internal("md5 stage stopped".into()))?;
+                hasher.update(block.clone()).await?;
                 if enc_tx.send(block).await.is_err() {
                     // The encoder stopped early: its own error is reported below.
                     return Ok(());
@@ -223,21 +216,19 @@ where
     };
     let fed: Result<()> = feed.await;
     drop(enc_tx);
-    drop(md5_tx);
-    let encoded = encoder
-        .await
-        .map_err(|e| Error::Internal(format!("encoder: {e}")))?;
-    let md5 = hasher
-        .await
-        .map_err(|e| Error::Internal(format!("md5: {e}")))?;
+    let encoded = match encoder.await {
+        Ok(r) => r,
+        Err(e) => Err(Error::Internal(format!("encoder: {e}"))),
+    };
+    let md5 = hasher.finish().await;
     let written = Written {
         size: reader.total,
-        md5,
+        md5: md5.as_ref().map_or([0; 16], |m| *m),
         data_id: Some(data_id),
         inline: None,
     };
     let done = finish_writers(set, tasks, written).await;
-    if let Err(e) = fed.and(encoded) {
+    if let Err(e) = fed.and(encoded).and(md5.map(|_| ())) {
         if let Ok(w) = &done {
             w.discard(set);
         }

@@ -16,6 +16,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::config::StoreConfig;
 use crate::error::{Error, Result};
+use crate::etag::Md5Service;
 use crate::heal::HealQueue;
 use crate::locks::KeyLocks;
 use crate::record::BucketRecord;
@@ -37,6 +38,8 @@ struct Inner {
     buckets: RwLock<BTreeMap<String, BucketRecord>>,
     locks: KeyLocks,
     heal: Arc<HealQueue>,
+    /// MD5 (the ETag) of multi-block bodies.
+    md5: Md5Service,
 }
 
 impl Store {
@@ -82,6 +85,7 @@ impl Store {
             buckets: RwLock::new(BTreeMap::new()),
             locks: KeyLocks::default(),
             heal: Arc::new(HealQueue::default()),
+            md5: Md5Service::start(),
         };
         let loaded = inner.load_buckets()?;
         *inner

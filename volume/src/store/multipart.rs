@@ -153,7 +153,7 @@ impl Store {
         let upload = inner.find_upload(bucket, key, upload_id)?;
         let set = inner.class(Some(&upload.class))?.clone();
         let rotation = rotation_for(key.as_bytes(), set.layout.total());
-        let written = write_body(&set, body, rotation, 0, opts.expected_size).await?;
+        let written = write_body(&set, &inner.md5, body, rotation, 0, opts.expected_size).await?;
         let result = async {
             let checksums = check_body(
                 &written,

@@ -61,7 +61,15 @@ impl Store {
         } else {
             0
         };
-        let written = write_body(&set, body, rotation, inline_limit, opts.expected_size).await?;
+        let written = write_body(
+            &set,
+            &inner.md5,
+            body,
+            rotation,
+            inline_limit,
+            opts.expected_size,
+        )
+        .await?;
         let result = async {
             let checksums = check_body(
                 &written,
