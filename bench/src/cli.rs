@@ -70,6 +70,10 @@ pub struct RunArgs {
     /// concurrent request (at least 16), 1000 for list.
     #[arg(long)]
     pub objects: Option<u64>,
+    /// Drop the page cache after the prepare phase, so GETs read from the disk, not memory
+    /// (Linux, root; the server's own caches stay).
+    #[arg(long)]
+    pub cold: bool,
     /// Leave the objects in place after the run.
     #[arg(long)]
     pub no_cleanup: bool,
@@ -157,6 +161,7 @@ impl RunArgs {
             list_max_keys: self.list_max_keys.max(1),
             progress: !self.quiet,
             seed: self.seed,
+            cold: self.cold,
         })
     }
 

@@ -47,6 +47,8 @@ pub struct Workload {
     pub progress: bool,
     /// Seed for sizes, keys picked and the payload; random when `None`.
     pub seed: Option<u64>,
+    /// Drop the page cache between prepare and run, so reads come from the disk.
+    pub cold: bool,
 }
 
 /// A run could not start.
@@ -69,6 +71,9 @@ pub enum RunError {
     /// Neither a duration nor an operation count bounds the run.
     #[error("the run needs --duration or --ops")]
     Unbounded,
+    /// `--cold` could not drop the page cache.
+    #[error("dropping the page cache for --cold (needs root on Linux): {0}")]
+    Cold(std::io::Error),
 }
 
 struct Ctx {
@@ -155,6 +160,9 @@ pub async fn run(
     } else {
         None
     };
+    if ctx.work.cold {
+        drop_page_cache().map_err(RunError::Cold)?;
+    }
 
     let run = measure(&ctx, seed_rng.next_u64()).await;
     let cleanup = if ctx.work.cleanup {
@@ -443,4 +451,13 @@ async fn cleanup(ctx: &Arc<Ctx>) -> Phase {
         }
     })
     .await
+}
+
+/// Writes back dirty pages, then asks the kernel to drop clean ones (and dentries, inodes).
+fn drop_page_cache() -> std::io::Result<()> {
+    let status = std::process::Command::new("sync").status()?;
+    if !status.success() {
+        return Err(std::io::Error::other(format!("sync: {status}")));
+    }
+    std::fs::write("/proc/sys/vm/drop_caches", "3\n")
 }

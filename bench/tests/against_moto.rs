@@ -219,6 +219,28 @@ fn get_reads_prepared_objects_whole() {
     assert_eq!(op(&r["cleanup"], "delete")["ok"], 8);
 }
 
+/// `--cold` writes to /proc/sys/vm/drop_caches: the test runs as root, as CI does here.
+#[test]
+fn cold_gets_read_whole_objects_after_the_page_cache_is_dropped() {
+    let r = bench(&[
+        "--bucket",
+        "b-cold",
+        "--op",
+        "get",
+        "--size",
+        "16KiB",
+        "--objects",
+        "4",
+        "--ops",
+        "8",
+        "--cold",
+    ]);
+    assert_no_errors(&r);
+    let get = op(&r["run"], "get");
+    assert_eq!(get["ok"], 8);
+    assert_eq!(get["bytes"], 8 * 16 * 1024);
+}
+
 #[test]
 fn ranged_get_reads_only_the_range() {
     let r = bench(&[
