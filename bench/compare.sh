@@ -150,8 +150,9 @@ workloads() {
   rss_sampler "$pid" "$RES/$sys-peakrss-r$r" & sampler=$!
   bench "$sys" "w1put-r$r" --bucket bench-w1 --prefix "r$r/put/" --op put --size 64MiB --concurrency 4 --duration "$DUR"
   bench "$sys" "w1get-r$r" --bucket bench-w1 --prefix "r$r/get/" --op get --size 64MiB --concurrency 4 --objects 8 --duration "$DUR"
-  # The same from the disk: the page cache is dropped between prepare and run.
-  bench "$sys" "w1getcold-r$r" --bucket bench-w1 --prefix "r$r/getcold/" --op get --size 64MiB --concurrency 4 --objects 8 --duration "$DUR" --cold
+  # The same from the disk: the page cache is dropped between prepare and run, and each of
+  # 32 objects (2 GiB) is read once.
+  bench "$sys" "w1getcold-r$r" --bucket bench-w1 --prefix "r$r/getcold/" --op get --size 64MiB --concurrency 4 --objects 32 --duration "$DUR" --cold
   bench "$sys" "w2put-r$r" --bucket bench-w2 --prefix "r$r/put/" --op put --size 4KiB --concurrency 64 --duration "$DUR"
   bench "$sys" "w2get-r$r" --bucket bench-w2 --prefix "r$r/get/" --op get --size 4KiB --concurrency 64 --objects 1024 --duration "$DUR"
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true

@@ -70,8 +70,9 @@ pub struct RunArgs {
     /// concurrent request (at least 16), 1000 for list.
     #[arg(long)]
     pub objects: Option<u64>,
-    /// Drop the page cache after the prepare phase, so GETs read from the disk, not memory
-    /// (Linux, root; the server's own caches stay).
+    /// Read from the disk, not memory: drop the page cache after the prepare phase (Linux,
+    /// root; the server's own caches stay) and read each object once; the run ends when all
+    /// have been read.
     #[arg(long)]
     pub cold: bool,
     /// Leave the objects in place after the run.

@@ -24,6 +24,8 @@ struct Inner {
     entries: HashMap<u64, (u64, u32)>,
     // Dense list of ids for uniform random picks.
     ids: Vec<u64>,
+    // Ids nobody has read yet, for runs that read each object once (`--cold`).
+    unread: Vec<u64>,
 }
 
 /// The live objects.
@@ -61,6 +63,7 @@ impl Pool {
         let mut g = self.lock();
         if g.entries.insert(obj.id, (obj.size, 0)).is_none() {
             g.ids.push(obj.id);
+            g.unread.push(obj.id);
         }
     }
 
@@ -74,6 +77,19 @@ impl Pool {
         let entry = g.entries.get_mut(&id)?;
         entry.1 += 1;
         Some(Object { id, size: entry.0 })
+    }
+
+    /// Borrows an object no one has borrowed this way before (and that still exists), so
+    /// each object is read once; pair with [`Pool::release`].
+    pub fn borrow_unread(&self) -> Option<Object> {
+        let mut g = self.lock();
+        while let Some(id) = g.unread.pop() {
+            if let Some(entry) = g.entries.get_mut(&id) {
+                entry.1 += 1;
+                return Some(Object { id, size: entry.0 });
+            }
+        }
+        None
     }
 
     /// Returns a borrowed object.

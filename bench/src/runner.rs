@@ -47,7 +47,8 @@ pub struct Workload {
     pub progress: bool,
     /// Seed for sizes, keys picked and the payload; random when `None`.
     pub seed: Option<u64>,
-    /// Drop the page cache between prepare and run, so reads come from the disk.
+    /// Drop the page cache between prepare and run, and read each object at most once, so
+    /// reads come from the disk; the run ends when every object has been read.
     pub cold: bool,
 }
 
@@ -325,7 +326,16 @@ async fn one_op(
             put_object(ctx, rng, rec, id, op == OpKind::Multipart).await;
         }
         OpKind::Get | OpKind::Rget | OpKind::Head => {
-            let Some(obj) = ctx.pool.borrow(rng) else {
+            // A cold run reads each object once: a second read would come from memory.
+            let obj = if ctx.work.cold {
+                ctx.pool.borrow_unread()
+            } else {
+                ctx.pool.borrow(rng)
+            };
+            let Some(obj) = obj else {
+                if ctx.work.cold {
+                    return false;
+                }
                 return fallback_put(ctx, rng, rec, can_put).await;
             };
             let key = ctx.key(obj.id);
