@@ -56,9 +56,16 @@ pub fn probe_once(url: &str, timeout: Duration) -> Result<(), ProbeError> {
     let request =
         format!("GET {path} HTTP/1.0\r\nHost: {authority}\r\nUser-Agent: strata-probe\r\n\r\n");
     stream.write_all(request.as_bytes()).map_err(io)?;
-    // The status line is in the first packet; nothing more is needed.
+    // Only the status line is needed, but it may arrive in pieces (a server may write it in
+    // several sends): read until its end, EOF, or 64 bytes.
     let mut head = [0u8; 64];
-    let n = stream.read(&mut head).map_err(io)?;
+    let mut n = 0;
+    while n < head.len() && !head[..n].contains(&b'\n') {
+        match stream.read(&mut head[n..]).map_err(io)? {
+            0 => break,
+            got => n += got,
+        }
+    }
     let status_line = String::from_utf8_lossy(&head[..n])
         .lines()
         .next()

@@ -94,6 +94,33 @@ fn probe_succeeds_on_200_and_fails_on_503_or_no_listener() {
     ));
 }
 
+#[test]
+fn probe_reads_a_status_line_sent_one_byte_at_a_time() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().expect("accept");
+        s.set_nodelay(true).expect("nodelay");
+        let mut head = Vec::new();
+        let mut buf = [0u8; 256];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+        for b in b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n" {
+            let _ = s.write_all(&[*b]);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    });
+    let url = format!("http://{addr}/strata/health/ready");
+    let got = probe::probe_once(&url, std::time::Duration::from_secs(2));
+    server.join().expect("server thread");
+    assert!(got.is_ok(), "{got:?}");
+}
+
 /// Our own child process, killed by its handle when the test ends.
 struct Child(std::process::Child);
 
