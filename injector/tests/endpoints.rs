@@ -58,24 +58,29 @@ async fn metrics_count_admissions_by_result_and_observe_latency() {
     }
 }
 
+/// Reads a request head to its blank line. Closing with unread bytes would send a reset that
+/// can discard the response before the probe reads it.
+fn read_request_head(s: &mut std::net::TcpStream) {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let mut buf = [0u8; 256];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
 #[test]
 fn probe_succeeds_on_200_and_fails_on_503_or_no_listener() {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     let server = std::thread::spawn(move || {
         for status in ["200 OK", "503 Service Unavailable"] {
             let (mut s, _) = listener.accept().expect("accept");
-            // Read the whole request head: closing with unread bytes would send a reset
-            // that can discard the response before the probe reads it.
-            let mut head = Vec::new();
-            let mut buf = [0u8; 256];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
-            }
+            read_request_head(&mut s);
             let _ = write!(s, "HTTP/1.1 {status}\r\ncontent-length: 0\r\n\r\n");
         }
     });
@@ -96,22 +101,17 @@ fn probe_succeeds_on_200_and_fails_on_503_or_no_listener() {
 
 #[test]
 fn probe_reads_a_status_line_sent_one_byte_at_a_time() {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     let server = std::thread::spawn(move || {
         let (mut s, _) = listener.accept().expect("accept");
         s.set_nodelay(true).expect("nodelay");
-        let mut head = Vec::new();
-        let mut buf = [0u8; 256];
-        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-            match s.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => head.extend_from_slice(&buf[..n]),
-            }
-        }
+        read_request_head(&mut s);
         for b in b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n" {
             let _ = s.write_all(&[*b]);
+            // Not a wait for readiness: the pause makes each byte its own segment, so the
+            // probe really sees the status line in pieces.
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
     });

@@ -10,8 +10,9 @@ use std::sync::{mpsc, Arc};
 use bytes::Bytes;
 use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
+use super::stopped;
 use super::x8::X8;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Blocks each lane runs before the scheduler looks for new work (64 KiB).
 const ROUND_BLOCKS: usize = 1024;
@@ -71,10 +72,6 @@ pub(crate) struct LaneStream {
     tx: mpsc::Sender<Job>,
     permits: Arc<Semaphore>,
     finished: bool,
-}
-
-fn stopped() -> Error {
-    Error::Internal("the md5 thread stopped".into())
 }
 
 impl LaneStream {
@@ -216,7 +213,8 @@ impl Scheduler {
 
     fn run(mut self, rx: mpsc::Receiver<Job>) {
         loop {
-            // Before sleeping: a round may just have drained a stream that said it is done.
+            // Answer finished streams first, before sleeping: a round (or a `Finish` just
+            // taken) may have left a stream drained and done.
             self.finish_ready();
             if !self.streams.iter().any(|s| !s.ready().is_empty()) {
                 match rx.recv() {
@@ -227,7 +225,6 @@ impl Scheduler {
             while let Ok(job) = rx.try_recv() {
                 self.take(job);
             }
-            self.finish_ready();
             self.hash_round();
         }
     }

@@ -16,10 +16,15 @@ mod x8;
 
 use bytes::Bytes;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Blocks a body may have queued for hashing before its sender waits.
 const QUEUE_DEPTH: usize = 4;
+
+/// The hasher is gone (its thread ended): a body cannot get its digest.
+fn stopped() -> Error {
+    Error::Internal("the md5 thread stopped".into())
+}
 
 /// Hashes the bodies of one store.
 pub(crate) enum Md5Service {

@@ -4,20 +4,16 @@
 use bytes::Bytes;
 use md5::{Digest, Md5};
 use proptest::prelude::*;
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
 
 use super::x8::X8;
 use super::{Md5Service, Md5Stream};
 
 fn body(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
+    let mut data = vec![0u8; len];
+    StdRng::seed_from_u64(seed).fill_bytes(&mut data);
+    data
 }
 
 fn reference(data: &[u8]) -> [u8; 16] {

@@ -5,15 +5,12 @@ use md5::{Digest, Md5};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::error::{Error, Result};
+use super::stopped;
+use crate::error::Result;
 
 pub(crate) struct ThreadStream {
     tx: mpsc::Sender<Bytes>,
     hasher: JoinHandle<[u8; 16]>,
-}
-
-fn stopped() -> Error {
-    Error::Internal("the md5 thread stopped".into())
 }
 
 impl ThreadStream {
