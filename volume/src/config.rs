@@ -8,9 +8,9 @@ use crate::error::{Error, Result};
 pub const DEFAULT_INLINE_LIMIT: usize = 128 * 1024;
 /// S3's minimum size for every part but the last.
 pub const DEFAULT_MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
-/// Default metadata page cache per namespace volume: with 4 volumes, 64 MiB in all, inside
-/// the sidecar's memory budget (256 MiB at peak).
-pub const DEFAULT_META_CACHE_PER_VOLUME: usize = 16 * 1024 * 1024;
+/// Default metadata page cache per namespace volume: with 4 volumes, 32 MiB in all. The
+/// sidecar's budget is 256 MiB at peak; the OS page cache still holds the index's hot pages.
+pub const DEFAULT_META_CACHE_PER_VOLUME: usize = 8 * 1024 * 1024;
 
 /// The whole store.
 #[derive(Debug, Clone)]

@@ -11,6 +11,7 @@ use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use super::format::sync_dir;
 use crate::erasure::codec::ShardBlock;
@@ -50,15 +51,17 @@ struct Stage {
     at: u64,
 }
 
-thread_local! {
-    /// The last stage a writer on this thread finished with: writers run on a pool of
-    /// reused threads, and a fresh megabyte per file costs page faults and zeroing.
-    static SPARE: std::cell::Cell<Option<Vec<u8>>> = const { std::cell::Cell::new(None) };
-}
+/// Spare stages kept for reuse: a fresh megabyte per file costs page faults and zeroing.
+/// The pool is shared and bounded (four 2+2 puts at once), not one per thread: writers run
+/// on tokio's blocking pool, which can hold dozens of threads after a burst of small puts,
+/// and a stage parked on each of them was resident memory nobody used.
+static SPARES: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+const MAX_SPARES: usize = 16;
 
 impl Stage {
     fn new() -> Stage {
-        let buf = SPARE.take().unwrap_or_else(|| vec![0u8; STAGE_LEN + ALIGN]);
+        let spare = SPARES.lock().ok().and_then(|mut s| s.pop());
+        let buf = spare.unwrap_or_else(|| vec![0u8; STAGE_LEN + ALIGN]);
         let start = buf.as_ptr().align_offset(ALIGN);
         Stage {
             buf,
@@ -75,7 +78,11 @@ impl Stage {
 
 impl Drop for Stage {
     fn drop(&mut self) {
-        SPARE.set(Some(std::mem::take(&mut self.buf)));
+        if let Ok(mut spares) = SPARES.lock() {
+            if spares.len() < MAX_SPARES {
+                spares.push(std::mem::take(&mut self.buf));
+            }
+        }
     }
 }
 
@@ -212,6 +219,14 @@ mod tests {
             hash: shard_hash(&data),
             data,
         }
+    }
+
+    /// However many writers ran at once, at most `MAX_SPARES` stages stay parked afterwards.
+    #[test]
+    fn parked_stages_are_bounded() {
+        let stages: Vec<Stage> = (0..MAX_SPARES + 8).map(|_| Stage::new()).collect();
+        drop(stages);
+        assert!(SPARES.lock().unwrap().len() <= MAX_SPARES);
     }
 
     /// Lengths around the stage and alignment edges come back byte-exact, direct and

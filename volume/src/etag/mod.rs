@@ -19,7 +19,7 @@ use bytes::Bytes;
 use crate::error::{Error, Result};
 
 /// Blocks a body may have queued for hashing before its sender waits.
-const QUEUE_DEPTH: usize = 4;
+const QUEUE_DEPTH: usize = 2;
 
 /// The hasher is gone (its thread ended): a body cannot get its digest.
 fn stopped() -> Error {

@@ -18,7 +18,7 @@ use crate::etag::Md5Service;
 use crate::set::ErasureSet;
 
 /// Blocks in flight between stages.
-const PIPELINE_DEPTH: usize = 4;
+const PIPELINE_DEPTH: usize = 2;
 
 /// Where a written body ended up.
 pub struct Written {
