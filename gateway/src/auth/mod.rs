@@ -39,6 +39,7 @@ mod error;
 mod parse;
 mod payload;
 mod presign;
+mod signing_keys;
 mod time;
 mod verify;
 

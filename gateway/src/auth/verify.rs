@@ -6,7 +6,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_sigv4::sign::v4::{calculate_signature, generate_signing_key};
+use aws_sigv4::sign::v4::calculate_signature;
 use http::HeaderMap;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
@@ -18,6 +18,7 @@ use super::error::AuthError;
 use super::parse::{self, Location, SignatureFields, ALGORITHM};
 use super::payload::{PayloadMode, PayloadSpec, PayloadVerifier};
 use super::presign::{has_param, PresignParams, SIGNATURE_PARAM};
+use super::signing_keys::SigningKeys;
 use super::time;
 
 /// The longest lifetime of a presigned URL S3 accepts: seven days.
@@ -170,6 +171,7 @@ impl AuthOutcome {
 pub struct Verifier<P> {
     config: VerifierConfig,
     credentials: P,
+    keys: SigningKeys,
 }
 
 impl<P: CredentialProvider> Verifier<P> {
@@ -178,6 +180,7 @@ impl<P: CredentialProvider> Verifier<P> {
         Self {
             config,
             credentials,
+            keys: SigningKeys::default(),
         }
     }
 
@@ -275,7 +278,14 @@ impl<P: CredentialProvider> Verifier<P> {
             signed_headers_line: &fields.signed_headers_line,
             payload_hash: &payload_hash,
         };
-        let signature = check_signature(&credential, &fields, &input, &amz_date, request_time)?;
+        let signature = check_signature(
+            &self.keys,
+            &credential,
+            &fields,
+            &input,
+            &amz_date,
+            request_time,
+        )?;
         let chunk_signer = payload.is_signed_streaming().then(|| {
             ChunkSigner::new(
                 &credential.secret_key,
@@ -358,7 +368,14 @@ impl<P: CredentialProvider> Verifier<P> {
             signed_headers_line: &fields.signed_headers_line,
             payload_hash,
         };
-        check_signature(&credential, &fields, &input, &params.date, request_time)?;
+        check_signature(
+            &self.keys,
+            &credential,
+            &fields,
+            &input,
+            &params.date,
+            request_time,
+        )?;
         Ok(authenticated(
             credential,
             fields,
@@ -447,6 +464,7 @@ fn authenticated(
 /// Recomputes the signature and compares it in constant time; returns it (the seed of a
 /// chunk chain) on success.
 fn check_signature(
+    keys: &SigningKeys,
     credential: &Credential,
     fields: &SignatureFields,
     input: &CanonicalInput<'_>,
@@ -455,8 +473,9 @@ fn check_signature(
 ) -> Result<String, AuthError> {
     let creq = canonical::canonical_request(input);
     let sts = canonical::string_to_sign(amz_date, &fields.scope.to_line(), &creq);
-    let key = generate_signing_key(
+    let key = keys.get(
         &credential.secret_key,
+        &fields.scope.date,
         request_time,
         &fields.scope.region,
         &fields.scope.service,
