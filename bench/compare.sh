@@ -119,13 +119,15 @@ start_peer() {
   PEER_EP=http://127.0.0.1:$port
 }
 
-# bench SYSTEM NAME ARGS...: one strata-bench run, its JSON in $RES/SYSTEM-NAME.json
+# bench SYSTEM NAME ARGS...: one strata-bench run, its JSON in $RES/SYSTEM-NAME.json. Large
+# objects are deleted after their run (three rounds of them filled a 58 GB disk); small ones
+# are kept (--no-cleanup), since deleting 50,000 objects takes longer than the run.
 bench() {
   local sys=$1 name=$2; shift 2
   local ep; if [[ $sys == strata ]]; then ep=$STRATA_EP; else ep=$PEER_EP; fi
   log "$sys $name: $*"
   if ! RUST_BACKTRACE=0 RUST_LIB_BACKTRACE=0 "$BENCH_BIN" run --endpoint "$ep" --access-key "$AK" --secret-key "$SK" --quiet \
-      --no-cleanup --json "$RES/$sys-$name.json" "$@" >"$RES/$sys-$name.txt" 2>&1; then
+      --json "$RES/$sys-$name.json" "$@" >"$RES/$sys-$name.txt" 2>&1; then
     log "$sys $name failed:"; tail -5 "$RES/$sys-$name.txt" >&2
   fi
 }
@@ -153,13 +155,13 @@ workloads() {
   # The same from the disk: the page cache is dropped between prepare and run, and each of
   # 32 objects (2 GiB) is read once.
   bench "$sys" "w1getcold-r$r" --bucket bench-w1 --prefix "r$r/getcold/" --op get --size 64MiB --concurrency 4 --objects 32 --duration "$DUR" --cold
-  bench "$sys" "w2put-r$r" --bucket bench-w2 --prefix "r$r/put/" --op put --size 4KiB --concurrency 64 --duration "$DUR"
-  bench "$sys" "w2get-r$r" --bucket bench-w2 --prefix "r$r/get/" --op get --size 4KiB --concurrency 64 --objects 1024 --duration "$DUR"
+  bench "$sys" "w2put-r$r" --bucket bench-w2 --prefix "r$r/put/" --op put --size 4KiB --concurrency 64 --duration "$DUR" --no-cleanup
+  bench "$sys" "w2get-r$r" --bucket bench-w2 --prefix "r$r/get/" --op get --size 4KiB --concurrency 64 --objects 1024 --duration "$DUR" --no-cleanup
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   echo "$(rss_kib "$pid" VmHWM)" >"$RES/$sys-hwm-r$r"
   # LIST walks the whole listing page by page, one request at a time, as a client would.
-  bench "$sys" "w3list-r$r" --bucket bench-list --prefix "l/" --op list --objects 0 --list-max-keys 1000 --concurrency 1 --duration "$DUR"
-  bench "$sys" "w4mix-r$r" --bucket bench-mix --prefix "r$r/" --mix get=45,put=15,delete=10,head=30 --size 1KiB..1MiB --concurrency 16 --objects 256 --duration "$DUR"
+  bench "$sys" "w3list-r$r" --bucket bench-list --prefix "l/" --op list --objects 0 --list-max-keys 1000 --concurrency 1 --duration "$DUR" --no-cleanup
+  bench "$sys" "w4mix-r$r" --bucket bench-mix --prefix "r$r/" --mix get=45,put=15,delete=10,head=30 --size 1KiB..1MiB --concurrency 16 --objects 256 --duration "$DUR" --no-cleanup
 }
 
 # --- the run ---------------------------------------------------------------------------------
@@ -175,7 +177,7 @@ for s in "${SYSTEMS[@]}"; do
 done
 for s in "${SYSTEMS[@]}"; do
   log "$s: filling the LIST bucket with $LIST_OBJECTS empty objects"
-  bench "$s" fill-list --bucket bench-list --prefix "l/" --op put --size 0 --concurrency 64 --ops "$LIST_OBJECTS" --timeout 300s
+  bench "$s" fill-list --bucket bench-list --prefix "l/" --op put --size 0 --concurrency 64 --ops "$LIST_OBJECTS" --timeout 300s --no-cleanup
 done
 for ((r = 1; r <= ROUNDS; r++)); do
   order=("${SYSTEMS[@]}")
