@@ -63,6 +63,9 @@ pub struct ServeArgs {
     /// Seconds in-flight requests get after SIGTERM [default: 30]. Env: STRATA_SHUTDOWN_GRACE.
     #[arg(long, value_name = "SECS")]
     pub shutdown_grace: Option<String>,
+    /// Metadata page cache per namespace volume, in MiB [default: 8]. Env: STRATA_META_CACHE.
+    #[arg(long, value_name = "MIB")]
+    pub meta_cache: Option<String>,
     /// Laptop mode: local volumes, dev credentials. Env: STRATA_DEV.
     #[arg(long)]
     pub dev: bool,
@@ -104,6 +107,9 @@ pub struct RawSettings {
     /// `--shutdown-grace`; a number in TOML, a string elsewhere.
     #[serde(default, deserialize_with = "string_or_number")]
     pub shutdown_grace: Option<String>,
+    /// `--meta-cache`; a number in TOML, a string elsewhere.
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub meta_cache: Option<String>,
     /// `--dev`
     pub dev: Option<bool>,
 }
@@ -140,6 +146,7 @@ impl RawSettings {
             region: a.region.clone(),
             domain: a.domain.clone(),
             shutdown_grace: a.shutdown_grace.clone(),
+            meta_cache: a.meta_cache.clone(),
             dev: a.dev.then_some(true),
         }
     }
@@ -172,6 +179,7 @@ impl RawSettings {
             region: get("STRATA_REGION"),
             domain: get("STRATA_DOMAIN"),
             shutdown_grace: get("STRATA_SHUTDOWN_GRACE"),
+            meta_cache: get("STRATA_META_CACHE"),
             dev,
         })
     }
@@ -199,6 +207,7 @@ impl RawSettings {
             region: self.region.or(lower.region),
             domain: self.domain.or(lower.domain),
             shutdown_grace: self.shutdown_grace.or(lower.shutdown_grace),
+            meta_cache: self.meta_cache.or(lower.meta_cache),
             dev: self.dev.or(lower.dev),
         }
     }

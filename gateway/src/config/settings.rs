@@ -13,6 +13,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// Default grace period after SIGTERM.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// Largest `--meta-cache` (MiB per volume): a guard against a unit mistake (bytes for MiB).
+pub const MAX_META_CACHE_MIB: usize = 64 * 1024;
 /// `--data` default in `--dev` mode.
 pub const DEV_DATA_DIR: &str = "./strata-data";
 /// Root access key in `--dev` mode when none is given.
@@ -41,6 +43,8 @@ pub struct Config {
     pub domain: Option<String>,
     /// Time in-flight requests get after SIGTERM.
     pub shutdown_grace: Duration,
+    /// Metadata page cache per namespace volume, in bytes.
+    pub meta_cache: usize,
     /// Laptop mode (prints the endpoint and an `aws` command).
     pub dev: bool,
 }
@@ -238,6 +242,22 @@ impl Config {
                     .map_err(|_| invalid("--shutdown-grace", s, "whole seconds"))?,
             ),
         };
+        let meta_cache = match raw.meta_cache.as_deref() {
+            None => strata_volume::DEFAULT_META_CACHE_PER_VOLUME,
+            Some(s) => s
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|mib| *mib <= MAX_META_CACHE_MIB)
+                .map(|mib| mib << 20)
+                .ok_or_else(|| {
+                    invalid(
+                        "--meta-cache",
+                        s,
+                        &format!("whole MiB from 0 to {MAX_META_CACHE_MIB}"),
+                    )
+                })?,
+        };
         Ok(Config {
             listen,
             tls,
@@ -248,6 +268,7 @@ impl Config {
             region,
             domain,
             shutdown_grace,
+            meta_cache,
             dev,
         })
     }

@@ -52,6 +52,7 @@ fn dev_mode_needs_nothing_else_and_makes_two_classes() {
     assert_eq!(cfg.classes[1].scheme, Some(SchemeSpec::Mirror));
     assert_eq!(cfg.credentials.access_key, DEV_ACCESS_KEY);
     assert_eq!(cfg.shutdown_grace, Duration::from_secs(30));
+    assert_eq!(cfg.meta_cache, strata_volume::DEFAULT_META_CACHE_PER_VOLUME);
 }
 
 #[test]
@@ -63,6 +64,7 @@ fn environment_names_follow_the_contract() {
         ("STRATA_DOMAIN", "s3.local"),
         ("STRATA_BUCKETS", "uploads, reports"),
         ("STRATA_SHUTDOWN_GRACE", "5"),
+        ("STRATA_META_CACHE", "32"),
         ("STRATA_ERASURE", "fast=3+1"),
     ]);
     let cfg = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap();
@@ -71,6 +73,7 @@ fn environment_names_follow_the_contract() {
     assert_eq!(cfg.domain.as_deref(), Some("s3.local"));
     assert_eq!(cfg.buckets, vec!["uploads", "reports"]);
     assert_eq!(cfg.shutdown_grace, Duration::from_secs(5));
+    assert_eq!(cfg.meta_cache, 32 << 20);
     assert_eq!(
         cfg.classes[0].scheme,
         Some(SchemeSpec::Erasure { data: 3, parity: 1 })
@@ -202,4 +205,44 @@ fn volumes_spec_keeps_class_order() {
     let names: Vec<_> = cfg.classes.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["fast", "bulk"]);
     assert_eq!(cfg.classes[1].scheme, Some(SchemeSpec::Single));
+}
+
+#[test]
+fn meta_cache_is_whole_mib_within_bounds() {
+    for (value, want) in [
+        ("0", Some(0)),
+        (" 16 ", Some(16 << 20)),
+        ("65536", Some(65536 << 20)),
+    ] {
+        let mut env = minimal_env();
+        env.push(("STRATA_META_CACHE", value));
+        let got = load(&ServeArgs::default(), &env_of(&env), &files(&[])).map(|c| c.meta_cache);
+        assert_eq!(got.ok(), want, "{value:?}");
+    }
+    for bad in ["65537", "8MiB", "-1", "1.5", "8388608000000000000000"] {
+        let mut env = minimal_env();
+        env.push(("STRATA_META_CACHE", bad));
+        let err = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    setting: "--meta-cache",
+                    ..
+                }
+            ),
+            "{bad:?}: {err}"
+        );
+    }
+    let args = ServeArgs {
+        config: Some("/c.toml".into()),
+        ..Default::default()
+    };
+    let cfg = load(
+        &args,
+        &env_of(&minimal_env()),
+        &files(&[("/c.toml", "meta_cache = 4")]),
+    )
+    .unwrap();
+    assert_eq!(cfg.meta_cache, 4 << 20);
 }

@@ -58,7 +58,10 @@ fn store_config(cfg: &Config) -> StoreConfig {
             }),
         })
         .collect();
-    StoreConfig::new(classes)
+    StoreConfig {
+        meta_cache_per_volume: cfg.meta_cache,
+        ..StoreConfig::new(classes)
+    }
 }
 
 /// Runs the server until shutdown. Blocks the calling thread.
