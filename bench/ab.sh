@@ -12,7 +12,9 @@ set -euo pipefail
 A_BIN=$1 B_BIN=$2; shift 2
 ROUNDS=${ROUNDS:-3}
 BENCH_BIN=${BENCH_BIN:-${CARGO_TARGET_DIR:-target}/release/strata-bench}
-AK=strata-bench-key SK=strata-bench-secret-0123456789
+# shellcheck source=bench/strata-server.sh
+. "$(dirname "$0")/strata-server.sh"
+AK=$STRATA_BENCH_AK SK=$STRATA_BENCH_SK
 WORK=$(mktemp -d "${WORKDIR:-/var/tmp}/strata-ab.XXXXXX")
 SERVER_PID=
 cleanup() { [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
@@ -22,21 +24,14 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # run_one LABEL BIN ROUND
 run_one() {
-  local label=$1 bin=$2 r=$3 d port before after
+  local label=$1 bin=$2 r=$3 d before after
   shift 3
-  d=$WORK/$label-$r; mkdir -p "$d"/{data,v0,v1,v2,v3}
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$bin" serve --listen "127.0.0.1:$port" --data "$d/data" --volumes "fast=$d/v0,$d/v1,$d/v2,$d/v3" \
-    --erasure "fast=2+2" --access-key "$AK" --secret-key "$SK" --buckets bench-ab >"$d/server.log" 2>&1 &
-  SERVER_PID=$!
-  local end=$((SECONDS + 60))
-  until curl -sf "http://127.0.0.1:$port/strata/health/ready" >/dev/null; do
-    ((SECONDS < end)) && kill -0 "$SERVER_PID" || { tail "$d/server.log" >&2; exit 1; }
-    sleep 0.1
-  done
+  d=$WORK/$label-$r
+  start_strata_2x2 "$bin" "$d" bench-ab || exit 1
+  SERVER_PID=$STRATA_PID
   before=$(cpu_ticks "$SERVER_PID")
   log "$label round $r"
-  "$BENCH_BIN" run --endpoint "http://127.0.0.1:$port" --access-key "$AK" --secret-key "$SK" \
+  "$BENCH_BIN" run --endpoint "$STRATA_EP" --access-key "$AK" --secret-key "$SK" \
     --bucket bench-ab --quiet --no-cleanup --json "$WORK/$label-$r.json" "$@" >/dev/null
   after=$(cpu_ticks "$SERVER_PID")
   echo "$((after - before))" >"$WORK/$label-$r.ticks"

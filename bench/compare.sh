@@ -31,8 +31,9 @@ fi
 TOOLS=${STRATA_TOOLS:-$HOME/.cache/strata-tools}
 PEER_BIN=$TOOLS/s3s-fs/bin/s3s-fs
 STRATA_BIN=${STRATA_BIN:-$ROOT/target/release/strata}
-AK=strata-bench-key
-SK=strata-bench-secret-0123456789
+# shellcheck source=bench/strata-server.sh
+. "$HERE/strata-server.sh"
+AK=$STRATA_BENCH_AK SK=$STRATA_BENCH_SK
 log() { echo "[compare $(date +%H:%M:%S)] $*" >&2; }
 
 # --- tools -----------------------------------------------------------------------------------
@@ -67,7 +68,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { # wait_for SECONDS CMD...
   local end=$((SECONDS + $1)); shift
   until "$@" >/dev/null 2>&1; do ((SECONDS < end)) || return 1; sleep 0.1; done
@@ -94,20 +94,8 @@ run_fio() {
 
 # --- servers ---------------------------------------------------------------------------------
 start_strata() {
-  local d=$WORK/strata port; port=$(free_port)
-  mkdir -p "$d"/{data,v0,v1,v2,v3}
-  "$STRATA_BIN" serve --listen "127.0.0.1:$port" --data "$d/data" \
-    --volumes "fast=$d/v0,$d/v1,$d/v2,$d/v3" --erasure "fast=2+2" \
-    --access-key "$AK" --secret-key "$SK" --buckets bench-w1,bench-w2,bench-list,bench-mix >"$WORK/strata.log" 2>&1 &
-  STRATA_PID=$!; PIDS+=("$STRATA_PID")
-  local end=$((SECONDS + 60))
-  until curl -sf "http://127.0.0.1:$port/strata/health/ready" >/dev/null 2>&1; do
-    if ! kill -0 "$STRATA_PID" 2>/dev/null || ((SECONDS >= end)); then
-      log "strata did not become ready; its log:"; tail -20 "$WORK/strata.log" >&2; return 1
-    fi
-    sleep 0.1
-  done
-  STRATA_EP=http://127.0.0.1:$port
+  start_strata_2x2 "$STRATA_BIN" "$WORK/strata" bench-w1,bench-w2,bench-list,bench-mix || return 1
+  PIDS+=("$STRATA_PID")
 }
 start_peer() {
   local d=$WORK/peer port; port=$(free_port)

@@ -13,26 +13,17 @@ TARGET=${CARGO_TARGET_DIR:-target}
 BIN=${1:-$TARGET/release/strata}
 BENCH_BIN=${BENCH_BIN:-$TARGET/release/strata-bench}
 ROUNDS=${ROUNDS:-2} LIST_OBJECTS=${LIST_OBJECTS:-100000} DUR=${DUR:-8s}
-AK=strata-bench-key SK=strata-bench-secret-0123456789
+# shellcheck source=bench/strata-server.sh
+. "$(dirname "$0")/strata-server.sh"
+AK=$STRATA_BENCH_AK SK=$STRATA_BENCH_SK
 for b in "$BIN" "$BENCH_BIN"; do [[ -x $b ]] || { echo "footprint.sh: no binary at $b" >&2; exit 1; }; done
 
 WORK=$(mktemp -d "${WORKDIR:-/var/tmp}/strata-footprint.XXXXXX")
 SERVER_PID=
 cleanup() { [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
-mkdir -p "$WORK"/{data,v0,v1,v2,v3}
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BIN" serve --listen "127.0.0.1:$port" --data "$WORK/data" \
-  --volumes "fast=$WORK/v0,$WORK/v1,$WORK/v2,$WORK/v3" --erasure fast=2+2 \
-  --access-key "$AK" --secret-key "$SK" --buckets bench-fp,bench-list >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-end=$((SECONDS + 60))
-until curl -sf "http://127.0.0.1:$port/strata/health/ready" >/dev/null 2>&1; do
-  if ! kill -0 "$SERVER_PID" 2>/dev/null || ((SECONDS >= end)); then
-    echo "footprint.sh: strata did not become ready" >&2; tail -20 "$WORK/server.log" >&2; exit 1
-  fi
-  sleep 0.1
-done
+start_strata_2x2 "$BIN" "$WORK/server" bench-fp,bench-list || exit 1
+SERVER_PID=$STRATA_PID
 
 mib() { awk -v k="$1:" '$1 == k {printf "%.1f", $2 / 1024}' "/proc/$SERVER_PID/status"; }
 row() { echo "| $1 | $(mib VmRSS) | $(mib VmHWM) |"; }
@@ -40,7 +31,7 @@ row() { echo "| $1 | $(mib VmRSS) | $(mib VmHWM) |"; }
 phase() {
   local label=$1; shift
   echo "[footprint $(date +%H:%M:%S)] $label" >&2
-  "$BENCH_BIN" run --endpoint "http://127.0.0.1:$port" --access-key "$AK" --secret-key "$SK" \
+  "$BENCH_BIN" run --endpoint "$STRATA_EP" --access-key "$AK" --secret-key "$SK" \
     --quiet --no-cleanup "$@" >"$WORK/last.txt" 2>&1 || { cat "$WORK/last.txt" >&2; exit 1; }
   row "$label"
 }
