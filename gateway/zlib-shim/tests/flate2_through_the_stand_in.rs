@@ -19,7 +19,11 @@ fn gzip_round_trip_restores_every_byte() {
     let mut enc = GzEncoder::new(Vec::new(), Compression::default());
     enc.write_all(&data).unwrap();
     let packed = enc.finish().unwrap();
-    assert!(packed.len() < data.len() / 4, "{} bytes packed", packed.len());
+    assert!(
+        packed.len() < data.len() / 4,
+        "{} bytes packed",
+        packed.len()
+    );
     let mut out = Vec::new();
     GzDecoder::new(&packed[..]).read_to_end(&mut out).unwrap();
     assert_eq!(out, data);
