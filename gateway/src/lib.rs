@@ -1,6 +1,14 @@
-//! strata-gateway
+//! strata-gateway: the HTTP surface of strata. The request path is one stack
+//! (`server::stack`): route, authenticate, authorize, body transform, handler, respond,
+//! observe; each stage is a narrow trait or struct of its own module.
 pub mod auth;
+pub mod authorize;
 pub mod checksum;
 pub mod config;
+pub mod observe;
 pub mod s3;
 pub mod server;
+pub mod transform;
+
+#[cfg(test)]
+mod testing;

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use rand::Rng;
-use strata_volume::{ListOptions, PutOptions, Store};
+use strata_volume::{ListOptions, Store};
 
 const KEYS: u64 = 1_000_000;
 const PAGE: usize = 1000;
@@ -54,15 +54,7 @@ async fn seed(store: &Store, root: &Path) {
                         return;
                     }
                     let k = key(j * STRIDE % KEYS);
-                    store
-                        .put_object(
-                            BUCKET,
-                            &k,
-                            PutOptions::default(),
-                            common::body_of(&body, 64),
-                        )
-                        .await
-                        .expect("seed one object");
+                    common::put(&store, BUCKET, &k, &body, 64).await;
                     if (j + 1) % 50_000 == 0 {
                         let s = start.elapsed().as_secs_f64();
                         eprintln!(

@@ -13,18 +13,19 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use futures::StreamExt;
-use strata_volume::{GetOptions, PutOptions, Store};
+use strata_volume::Store;
 
 const SIZE: usize = 64 * common::MIB;
 const BUCKET: &str = "bench";
 const KEY: &str = "large/object-64MiB";
 
 async fn drain(store: &Store) -> u64 {
-    let read = store
-        .get_object(BUCKET, KEY, GetOptions::default())
+    let mut body = store
+        .open_object(BUCKET, KEY, None)
         .await
-        .expect("get the 64 MiB object");
-    let mut body = read.body;
+        .expect("open the 64 MiB object")
+        .read(None)
+        .expect("start reading the 64 MiB object");
     let mut got = 0u64;
     while let Some(chunk) = body.next().await {
         got += chunk.expect("read a chunk of the 64 MiB object").len() as u64;
@@ -54,15 +55,7 @@ fn bench(c: &mut Criterion) {
             rt.block_on(async {
                 let start = Instant::now();
                 for _ in 0..iters {
-                    store
-                        .put_object(
-                            BUCKET,
-                            KEY,
-                            PutOptions::default(),
-                            common::body_of(&buf, common::MIB),
-                        )
-                        .await
-                        .expect("put the 64 MiB object");
+                    common::put(&store, BUCKET, KEY, &buf, common::MIB).await;
                 }
                 start.elapsed()
             })
@@ -79,15 +72,8 @@ fn bench(c: &mut Criterion) {
                 let start = Instant::now();
                 for _ in 0..iters {
                     fresh += 1;
-                    store
-                        .put_object(
-                            BUCKET,
-                            &format!("large/new-{fresh}"),
-                            PutOptions::default(),
-                            common::body_of(&buf, common::MIB),
-                        )
-                        .await
-                        .expect("put a new 64 MiB object");
+                    let key = format!("large/new-{fresh}");
+                    common::put(&store, BUCKET, &key, &buf, common::MIB).await;
                 }
                 start.elapsed()
             })

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
-use strata_volume::{PutOptions, Store};
+use strata_volume::Store;
 
 const SIZE: usize = 4096;
 const BUCKET: &str = "bench";
@@ -40,15 +40,7 @@ async fn run(
                     .is_ok()
                 {
                     let key = format!("small/{:012}", next_key.fetch_add(1, Ordering::Relaxed));
-                    store
-                        .put_object(
-                            BUCKET,
-                            &key,
-                            PutOptions::default(),
-                            common::body_of(&body, SIZE),
-                        )
-                        .await
-                        .expect("put a 4 KiB object");
+                    common::put(&store, BUCKET, &key, &body, SIZE).await;
                 }
             })
         })

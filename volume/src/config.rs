@@ -2,12 +2,16 @@
 
 use std::path::PathBuf;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Fault, Result};
 
 /// Largest object stored inline in the metadata index by default.
 pub const DEFAULT_INLINE_LIMIT: usize = 128 * 1024;
 /// S3's minimum size for every part but the last.
 pub const DEFAULT_MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+/// S3's largest object: 5 TiB.
+pub const DEFAULT_MAX_OBJECT_SIZE: u64 = 5 << 40;
+/// Metadata commits that share one index transaction (and one fsync) at most.
+pub const DEFAULT_COMMIT_BATCH: usize = 512;
 /// Default metadata page cache per namespace volume: with 4 volumes, 32 MiB in all. The
 /// sidecar's budget is 256 MiB at peak; the OS page cache still holds the index's hot pages.
 pub const DEFAULT_META_CACHE_PER_VOLUME: usize = 8 * 1024 * 1024;
@@ -23,6 +27,10 @@ pub struct StoreConfig {
     pub min_part_size: u64,
     /// Page cache of each namespace volume's metadata index, in bytes.
     pub meta_cache_per_volume: usize,
+    /// Largest object a multipart completion may make.
+    pub max_object_size: u64,
+    /// Most metadata commits grouped into one index transaction (one fsync).
+    pub commit_batch: usize,
 }
 
 impl StoreConfig {
@@ -33,6 +41,8 @@ impl StoreConfig {
             inline_limit: DEFAULT_INLINE_LIMIT,
             min_part_size: DEFAULT_MIN_PART_SIZE,
             meta_cache_per_volume: DEFAULT_META_CACHE_PER_VOLUME,
+            max_object_size: DEFAULT_MAX_OBJECT_SIZE,
+            commit_batch: DEFAULT_COMMIT_BATCH,
         }
     }
 }
@@ -74,7 +84,7 @@ impl Scheme {
             _ => {}
         }
         let bad = || {
-            Error::Config(format!(
+            Error::config(format!(
                 "erasure scheme {t:?}: expected K+M, mirror or none"
             ))
         };
@@ -108,23 +118,21 @@ impl Scheme {
             Scheme::Erasure { data, parity } => (data, parity),
         };
         if k == 0 {
-            return Err(Error::Config(
-                "a class needs at least one data shard".into(),
-            ));
+            return Err(Fault::Config("a class needs at least one data shard".into()).into());
         }
         if k + m != volumes {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "scheme {k}+{m} needs {} volumes, the class has {volumes}",
                 k + m
             )));
         }
         if !matches!(self, Scheme::Mirror) && m > k {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "parity {m} is above half of {volumes} volumes"
             )));
         }
         if k + m > 255 {
-            return Err(Error::Config("at most 255 volumes per class".into()));
+            return Err(Error::config("at most 255 volumes per class"));
         }
         Ok((k, m))
     }

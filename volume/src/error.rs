@@ -1,15 +1,35 @@
-//! Errors of the volume engine, split by whose fault they are.
+//! Errors of the volume engine, split by category: what the request ran into ([`Refusal`]),
+//! what is wrong with the request's own values ([`Invalid`]), volumes too few to answer
+//! ([`Unavailable`]), and the store's own failures ([`Fault`]).
 //!
-//! The gateway maps these to S3 codes in one place (`gateway/src/s3/error.rs`); nothing here
-//! knows about HTTP.
+//! The gateway maps every variant to an S3 answer in one place (`gateway/src/s3/error.rs`) by
+//! exhaustive matches. That is why these enums are not `#[non_exhaustive]`: a new variant must
+//! not compile until it has its S3 code. Nothing here knows about HTTP.
 
 use std::path::PathBuf;
 
+pub use crate::disk::index_error::IndexError;
+
 /// Every failure the store reports.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
-    // -- the request names something that is not there, or conflicts with what is --
+    /// What the request names is not there, or the store's state refuses it.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// A name or argument of the request is unusable.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// Too few volumes answered; the same request may succeed later.
+    #[error(transparent)]
+    Unavailable(#[from] Unavailable),
+    /// The store itself failed: a disk, an index, data beyond repair, its setup.
+    #[error(transparent)]
+    Fault(#[from] Fault),
+}
+
+/// The request is well formed, but what it names is absent or in a state that refuses it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
     /// The bucket does not exist.
     #[error("the bucket does not exist")]
     NoSuchBucket,
@@ -19,8 +39,7 @@ pub enum Error {
     /// A bucket can only be deleted when it holds no objects, versions or uploads.
     #[error("the bucket is not empty")]
     BucketNotEmpty,
-    /// The key has no current version; `delete_marker_version` is set when a delete marker is
-    /// the current version.
+    /// The key has no current version.
     #[error("the key does not exist")]
     NoSuchKey {
         /// Version id of the delete marker that hides the key, if one does.
@@ -47,57 +66,67 @@ pub enum Error {
     /// A part other than the last is smaller than the minimum part size.
     #[error("a part other than the last is smaller than the minimum part size")]
     EntityTooSmall,
+    /// The completed object would be larger than the store takes.
+    #[error("the object would have {size} bytes, more than the maximum of {max}")]
+    EntityTooLarge {
+        /// Its size.
+        size: u64,
+        /// The store's maximum object size.
+        max: u64,
+    },
     /// The requested range does not overlap the object.
     #[error("the range is not satisfiable for an object of {size} bytes")]
     InvalidRange {
         /// Size of the object.
         size: u64,
     },
-    /// The part number is not a part of the object.
-    #[error("the part number is not a part of the object")]
-    InvalidPartNumber,
+    /// A read asked for a part number the object does not have.
+    #[error("the object has no part {part} (it has {parts})")]
+    InvalidPartNumber {
+        /// The part asked for.
+        part: u32,
+        /// How many parts the object has.
+        parts: usize,
+    },
     /// A write precondition (If-Match / If-None-Match) did not hold at commit.
     #[error("a precondition did not hold")]
     PreconditionFailed,
+}
 
-    // -- the request itself is malformed --
+/// A name or value of the request that the store cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
     /// The bucket name breaks the naming rules.
     #[error("invalid bucket name: {0}")]
-    InvalidBucketName(String),
+    BucketName(String),
     /// The key is longer than 1024 bytes.
     #[error("the key is longer than 1024 bytes")]
     KeyTooLong,
     /// The key is unusable (empty, or holds a NUL).
     #[error("invalid key: {0}")]
-    InvalidKey(String),
+    Key(String),
     /// No storage class of that name.
     #[error("unknown storage class {0:?}")]
-    InvalidStorageClass(String),
+    StorageClass(String),
     /// Any other argument that is out of range.
     #[error("invalid argument: {0}")]
-    InvalidArgument(String),
-    /// The body was shorter or longer than announced.
+    Argument(String),
+    /// The body had another length than announced.
     #[error("the body had {got} bytes, {expected} were announced")]
-    IncompleteBody {
+    BodyLength {
         /// Announced length.
         expected: u64,
-        /// Received length.
+        /// Received length (so far, when the body was longer).
         got: u64,
     },
-    /// The body's MD5 differs from the one announced.
-    #[error("the body's MD5 does not match Content-MD5")]
-    BadDigest,
-    /// The caller's body stream failed; the error is passed back unchanged.
-    #[error("reading the body failed: {0}")]
-    Body(std::io::Error),
-    /// The caller's body check refused the body after it was read.
-    #[error("the body was rejected: {0}")]
-    BodyRejected(Box<dyn std::error::Error + Send + Sync>),
+}
 
-    // -- the store cannot do it now --
+/// Too few volumes answered to reach a quorum.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unavailable {
     /// Fewer volumes took a write than the write quorum.
     #[error("write quorum not reached in class {class}: {succeeded} of {needed} volumes")]
-    InsufficientWriteQuorum {
+    WriteQuorum {
         /// Storage class.
         class: String,
         /// Volumes that took the write.
@@ -107,7 +136,7 @@ pub enum Error {
     },
     /// Fewer volumes answered than the read quorum.
     #[error("read quorum not reached in class {class}: {available} of {needed} volumes")]
-    InsufficientReadQuorum {
+    ReadQuorum {
         /// Storage class.
         class: String,
         /// Volumes that answered.
@@ -115,20 +144,14 @@ pub enum Error {
         /// Read quorum.
         needed: usize,
     },
+}
+
+/// The store failed on its own: nothing the request did wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum Fault {
     /// Data read back failed its checks on too many shards to rebuild.
     #[error("data is corrupt beyond repair: {0}")]
     Corrupt(String),
-    /// The configuration or the volumes do not fit together.
-    #[error("configuration: {0}")]
-    Config(String),
-    /// A volume's format record is unusable.
-    #[error("volume {path}: {reason}")]
-    Format {
-        /// Volume directory.
-        path: PathBuf,
-        /// What is wrong with it.
-        reason: String,
-    },
     /// An I/O error on a volume.
     #[error("volume {path}: {source}")]
     Io {
@@ -138,39 +161,69 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The metadata index of a volume failed.
-    #[error("metadata index {path}: {reason}")]
-    Meta {
+    #[error("metadata index {path}: {source}")]
+    Index {
         /// The index file.
         path: PathBuf,
-        /// The underlying error, as text (redb's errors are not all `Send + Sync + 'static`).
+        /// What the index reported.
+        source: IndexError,
+    },
+    /// A volume's format record is unusable.
+    #[error("volume {path}: {reason}")]
+    Format {
+        /// Volume directory.
+        path: PathBuf,
+        /// What is wrong with it.
         reason: String,
     },
+    /// The configuration or the volumes do not fit together.
+    #[error("configuration: {0}")]
+    Config(String),
     /// A background task ended unexpectedly (a panic or a shutdown in progress).
     #[error("internal: {0}")]
     Internal(String),
 }
 
+/// A write that reads a caller's body: the body's own failure, passed back unchanged, or the
+/// store's.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError<E> {
+    /// The body stream failed (a verification, a broken connection, a failed source read).
+    #[error("reading the body failed: {0}")]
+    Body(E),
+    /// The store failed or refused.
+    #[error(transparent)]
+    Store(#[from] Error),
+}
+
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
+        Fault::Io {
             path: path.into(),
             source,
         }
+        .into()
+    }
+
+    pub(crate) fn corrupt(what: impl Into<String>) -> Self {
+        Fault::Corrupt(what.into()).into()
+    }
+
+    pub(crate) fn internal(what: impl Into<String>) -> Self {
+        Fault::Internal(what.into()).into()
+    }
+
+    pub(crate) fn config(what: impl Into<String>) -> Self {
+        Fault::Config(what.into()).into()
+    }
+
+    pub(crate) fn argument(what: impl Into<String>) -> Self {
+        Invalid::Argument(what.into()).into()
     }
 
     /// True when the error is the caller's fault (4xx), false when the store failed (5xx).
     pub fn is_client_error(&self) -> bool {
-        !matches!(
-            self,
-            Error::InsufficientWriteQuorum { .. }
-                | Error::InsufficientReadQuorum { .. }
-                | Error::Corrupt(_)
-                | Error::Config(_)
-                | Error::Format { .. }
-                | Error::Io { .. }
-                | Error::Meta { .. }
-                | Error::Internal(_)
-        )
+        matches!(self, Error::Refused(_) | Error::Invalid(_))
     }
 }
 

@@ -31,13 +31,13 @@ mod types;
 mod validate;
 
 pub use config::{
-    ClassConfig, Scheme, StoreConfig, DEFAULT_INLINE_LIMIT, DEFAULT_META_CACHE_PER_VOLUME,
-    DEFAULT_MIN_PART_SIZE,
+    ClassConfig, Scheme, StoreConfig, DEFAULT_COMMIT_BATCH, DEFAULT_INLINE_LIMIT,
+    DEFAULT_MAX_OBJECT_SIZE, DEFAULT_META_CACHE_PER_VOLUME, DEFAULT_MIN_PART_SIZE,
 };
 pub use erasure::layout::BLOCK_SIZE;
-pub use error::{Error, Result};
+pub use error::{Error, Fault, IndexError, Invalid, Refusal, Result, Unavailable, WriteError};
 pub use object::body::ObjectBody;
-pub use store::{ObjectHead, ObjectRead, Store};
+pub use store::{StagedData, Store, StoredObject};
 pub use types::*;
 pub use validate::{
     bucket_name as validate_bucket_name, object_key as validate_object_key, MAX_KEY_LEN,

@@ -2,7 +2,9 @@
 //!
 //! Every value starts with one byte naming its record version, followed by a MessagePack
 //! array of the fields in declaration order (see `volume/FORMAT.md`). Fields added later go at
-//! the end with `#[serde(default)]`, so older records still decode.
+//! the end with `#[serde(default)]`, so older records still decode; a record that uses no field
+//! of a later version is written as the earliest version that holds all of its fields, so a
+//! reader of that version still reads it.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,12 +15,22 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::types::{Checksums, ObjectMeta, Versioning};
 
-/// Record format version written by this code.
+/// The first record format.
 pub const RECORD_V1: u8 = 1;
+/// Version 2: `PartData.object_size` (the client's size when a transform changed it).
+pub const RECORD_V2: u8 = 2;
+
+/// A record type: which format version a value of it needs.
+pub trait Record: Serialize {
+    /// The earliest record version that holds every field this value uses.
+    fn version(&self) -> u8 {
+        RECORD_V1
+    }
+}
 
 /// Encodes a record with its version byte.
-pub fn encode<T: Serialize>(record: &T) -> Vec<u8> {
-    let mut out = vec![RECORD_V1];
+pub fn encode<T: Record>(record: &T) -> Vec<u8> {
+    let mut out = vec![record.version()];
     // Serialising plain structs into a Vec cannot fail.
     if rmp_serde::encode::write(&mut out, record).is_err() {
         out.truncate(1);
@@ -29,13 +41,13 @@ pub fn encode<T: Serialize>(record: &T) -> Vec<u8> {
 /// Decodes a record written by [`encode`].
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
-        Some((&RECORD_V1, rest)) => {
-            rmp_serde::from_slice(rest).map_err(|e| Error::Corrupt(format!("metadata record: {e}")))
+        Some((&(RECORD_V1 | RECORD_V2), rest)) => {
+            rmp_serde::from_slice(rest).map_err(|e| Error::corrupt(format!("metadata record: {e}")))
         }
-        Some((v, _)) => Err(Error::Corrupt(format!(
+        Some((v, _)) => Err(Error::corrupt(format!(
             "metadata record version {v} is unknown"
         ))),
-        None => Err(Error::Corrupt("empty metadata record".into())),
+        None => Err(Error::corrupt("empty metadata record")),
     }
 }
 
@@ -68,14 +80,34 @@ pub struct BucketRecord {
 pub struct PartData {
     /// Part number (1 for a single put).
     pub number: u32,
-    /// Size in bytes.
+    /// Bytes stored (what the shards hold).
     pub size: u64,
-    /// MD5 hex of the part.
+    /// The part's ETag: MD5 hex of the client's bytes unless the caller chose another.
     pub etag: String,
     /// Checksums of the part.
     pub checksums: Checksums,
     /// Shard file name on each volume of the class; `None` when the data is inline.
     pub data_id: Option<[u8; 16]>,
+    /// Length of the client's bytes when a caller's transform stored something else (record
+    /// version 2); absent when the stored bytes are the client's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_size: Option<u64>,
+}
+
+impl PartData {
+    /// Length of the client's bytes of this part.
+    pub fn object_size(&self) -> u64 {
+        self.object_size.unwrap_or(self.size)
+    }
+}
+
+/// The version a list of parts needs.
+fn parts_version(parts: &[PartData]) -> u8 {
+    if parts.iter().any(|p| p.object_size.is_some()) {
+        RECORD_V2
+    } else {
+        RECORD_V1
+    }
 }
 
 /// An object's data: its erasure shape and its parts.
@@ -107,7 +139,7 @@ pub struct VersionRecord {
     pub mod_time_ns: u64,
     /// Delete marker or object.
     pub delete_marker: bool,
-    /// Size.
+    /// Size of the client's bytes.
     pub size: u64,
     /// ETag without quotes.
     pub etag: String,
@@ -138,6 +170,24 @@ pub struct LatestRecord {
     pub etag: String,
     /// Storage class.
     pub class: String,
+}
+
+impl Record for BucketRecord {}
+impl Record for LatestRecord {}
+impl Record for UploadRecord {}
+
+impl Record for VersionRecord {
+    fn version(&self) -> u8 {
+        self.data
+            .as_ref()
+            .map_or(RECORD_V1, |d| parts_version(&d.parts))
+    }
+}
+
+impl Record for PartRecord {
+    fn version(&self) -> u8 {
+        parts_version(std::slice::from_ref(&self.data))
+    }
 }
 
 impl VersionRecord {
@@ -273,7 +323,7 @@ pub(crate) fn sample_version(
         version_id: [7; 16],
         mod_time_ns,
         delete_marker: false,
-        size: parts.iter().map(|p| p.size).sum(),
+        size: parts.iter().map(PartData::object_size).sum(),
         etag: "abc".into(),
         meta: ObjectMeta::default(),
         tags: vec![],
@@ -305,9 +355,54 @@ mod tests {
         future[0] = 9;
         assert!(matches!(
             decode::<VersionRecord>(&future),
-            Err(Error::Corrupt(_))
+            Err(crate::Error::Fault(crate::error::Fault::Corrupt(_)))
         ));
         assert!(decode::<VersionRecord>(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    fn part(object_size: Option<u64>) -> PartData {
+        PartData {
+            number: 1,
+            size: 100,
+            etag: "e".into(),
+            checksums: Checksums::new(),
+            data_id: Some([3; 16]),
+            object_size,
+        }
+    }
+
+    #[test]
+    fn a_record_without_a_client_size_is_written_as_version_1_as_before() {
+        let r = sample_version(42, vec![part(None)], None);
+        let bytes = encode(&r);
+        assert_eq!(bytes[0], RECORD_V1);
+        // The version 1 layout: PartData is an array of exactly its five version 1 fields.
+        let v1_part =
+            rmp_serde::to_vec(&(1u32, 100u64, "e", Checksums::new(), Some([3u8; 16]))).unwrap();
+        let encoded_part = rmp_serde::to_vec(&r.data.as_ref().unwrap().parts[0]).unwrap();
+        assert_eq!(encoded_part, v1_part);
+        assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), r);
+    }
+
+    #[test]
+    fn a_record_with_a_client_size_is_version_2_and_round_trips() {
+        let r = sample_version(42, vec![part(Some(77))], None);
+        let bytes = encode(&r);
+        assert_eq!(bytes[0], RECORD_V2);
+        let back = decode::<VersionRecord>(&bytes).unwrap();
+        assert_eq!(back.data.unwrap().parts[0].object_size(), 77);
+        let p = PartRecord {
+            mod_time_ns: 1,
+            data: part(Some(77)),
+        };
+        assert_eq!(encode(&p)[0], RECORD_V2);
+        assert_eq!(
+            encode(&PartRecord {
+                data: part(None),
+                ..p
+            })[0],
+            RECORD_V1
+        );
     }
 
     #[test]

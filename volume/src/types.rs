@@ -62,66 +62,56 @@ pub enum WritePrecondition {
     IfMatch(String),
 }
 
-/// What the store learned while reading a body, given to [`BodyCheck`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BodySummary {
-    /// Bytes received.
+/// The object (or part) as its client sees it, when the stored bytes are not the client's: a
+/// transform of the caller's (encryption, say) changed their length and content. `None` in
+/// [`PutOptions`] and [`PartOptions`] means the stored bytes are the client's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientView {
+    /// Length of the client's bytes: what HEAD, GET and listings report.
     pub size: u64,
-    /// MD5 of the bytes.
-    pub md5: [u8; 16],
+    /// The ETag the client is given (without quotes).
+    pub etag: String,
 }
 
-/// Called once the body is consumed and before anything commits; an `Err` aborts the write.
-/// Returns further checksums to store (for example the ones a trailer carried).
-pub type BodyCheck = Box<
-    dyn FnOnce(&BodySummary) -> Result<Checksums, Box<dyn std::error::Error + Send + Sync>> + Send,
->;
-
-/// Options of a put (and of creating a multipart upload, which keeps them for completion).
-#[derive(Default)]
+/// How staged data becomes an object version (see [`crate::Store::put_object`]).
+#[derive(Debug, Default)]
 pub struct PutOptions {
+    /// System and user metadata.
+    pub meta: ObjectMeta,
+    /// Object tags.
+    pub tags: Vec<(String, String)>,
+    /// Checksums of the client's bytes, verified by the caller, stored verbatim.
+    pub checksums: Checksums,
+    /// Checked atomically with the commit.
+    pub precondition: Option<WritePrecondition>,
+    /// Opaque metadata of the caller (encryption parameters, ...).
+    pub internal: BTreeMap<String, String>,
+    /// Size and ETag for the client when they are not the stored bytes' own.
+    pub client: Option<ClientView>,
+}
+
+/// What a multipart upload keeps for the object it completes into.
+#[derive(Debug, Default)]
+pub struct UploadOptions {
     /// System and user metadata.
     pub meta: ObjectMeta,
     /// Storage class name; `None` is the first (namespace) class.
     pub storage_class: Option<String>,
     /// Object tags.
     pub tags: Vec<(String, String)>,
-    /// Checksums given up front, stored verbatim.
+    /// Checksum algorithms announced at creation (names, empty values).
     pub checksums: Checksums,
-    /// Announced body length; a different length fails with `IncompleteBody`.
-    pub expected_size: Option<u64>,
-    /// Announced MD5 (Content-MD5); a different digest fails with `BadDigest`.
-    pub expected_md5: Option<[u8; 16]>,
-    /// Checked atomically with the commit.
-    pub precondition: Option<WritePrecondition>,
     /// Opaque metadata of the caller (encryption parameters, ...).
     pub internal: BTreeMap<String, String>,
-    /// Called after the body and before the commit.
-    pub body_check: Option<BodyCheck>,
 }
 
-impl std::fmt::Debug for PutOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PutOptions")
-            .field("meta", &self.meta)
-            .field("storage_class", &self.storage_class)
-            .field("expected_size", &self.expected_size)
-            .field("precondition", &self.precondition)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Options of an upload-part.
-#[derive(Default)]
+/// How staged data becomes a part of an upload (see [`crate::Store::upload_part`]).
+#[derive(Debug, Default)]
 pub struct PartOptions {
-    /// Announced body length.
-    pub expected_size: Option<u64>,
-    /// Announced MD5.
-    pub expected_md5: Option<[u8; 16]>,
-    /// Checksums given up front.
+    /// Checksums of the client's bytes, verified by the caller.
     pub checksums: Checksums,
-    /// Called after the body and before the commit.
-    pub body_check: Option<BodyCheck>,
+    /// Size and ETag for the client when they are not the stored bytes' own.
+    pub client: Option<ClientView>,
 }
 
 /// A byte range as HTTP states it.
@@ -154,25 +144,16 @@ impl ByteRange {
     }
 }
 
-/// Options of a get or head.
-#[derive(Debug, Clone, Default)]
-pub struct GetOptions {
-    /// A specific version; `None` is the current one.
-    pub version_id: Option<String>,
-    /// Part of the object to read.
-    pub range: Option<ByteRange>,
-    /// Read only this part of a multipart object (1-based).
-    pub part_number: Option<u32>,
-}
-
 /// One part of a multipart object, as listed in its metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartSummary {
     /// Part number.
     pub part_number: u32,
-    /// Size in bytes.
+    /// Size of the client's bytes.
     pub size: u64,
-    /// The part's ETag (MD5 hex).
+    /// Bytes the part takes in the store (differs from `size` under a caller's transform).
+    pub stored_size: u64,
+    /// The part's ETag (MD5 hex of the client's bytes, unless the caller chose another).
     pub etag: String,
     /// The part's checksums.
     pub checksums: Checksums,
@@ -191,8 +172,10 @@ pub struct ObjectInfo {
     pub is_latest: bool,
     /// Whether this version is a delete marker.
     pub delete_marker: bool,
-    /// Size in bytes.
+    /// Size of the client's bytes.
     pub size: u64,
+    /// Bytes the object takes in the store (differs from `size` under a caller's transform).
+    pub stored_size: u64,
     /// ETag without quotes: MD5 hex, or `hex-N` for multipart objects.
     pub etag: String,
     /// Time of the write.
@@ -329,6 +312,8 @@ pub struct UploadInfo {
     pub meta: ObjectMeta,
     /// Checksum algorithms given at creation (names only).
     pub checksums: Checksums,
+    /// Opaque metadata of the caller, kept for the completed object.
+    pub internal: BTreeMap<String, String>,
 }
 
 /// One uploaded part.

@@ -1,13 +1,13 @@
 //! Naming rules for buckets and keys.
 
-use crate::error::{Error, Result};
+use crate::error::{Invalid, Result};
 
 /// Longest key S3 accepts, in bytes.
 pub const MAX_KEY_LEN: usize = 1024;
 
 /// S3's bucket naming rules (general purpose buckets).
 pub fn bucket_name(name: &str) -> Result<()> {
-    let bad = |why: &str| Err(Error::InvalidBucketName(format!("{name:?}: {why}")));
+    let bad = |why: &str| Err(Invalid::BucketName(format!("{name:?}: {why}")).into());
     if name.len() < 3 || name.len() > 63 {
         return bad("must be 3 to 63 characters long");
     }
@@ -40,13 +40,13 @@ pub fn bucket_name(name: &str) -> Result<()> {
 /// Keys: 1 to 1024 bytes of UTF-8 without NUL (NUL separates the parts of index keys).
 pub fn object_key(key: &str) -> Result<()> {
     if key.is_empty() {
-        return Err(Error::InvalidKey("the key is empty".into()));
+        return Err(Invalid::Key("the key is empty".into()).into());
     }
     if key.len() > MAX_KEY_LEN {
-        return Err(Error::KeyTooLong);
+        return Err(crate::Error::Invalid(Invalid::KeyTooLong));
     }
     if key.contains('\0') {
-        return Err(Error::InvalidKey("the key contains a NUL character".into()));
+        return Err(Invalid::Key("the key contains a NUL character".into()).into());
     }
     Ok(())
 }
@@ -72,7 +72,10 @@ mod tests {
             &"a".repeat(64),
         ] {
             assert!(
-                matches!(bucket_name(bad), Err(Error::InvalidBucketName(_))),
+                matches!(
+                    bucket_name(bad),
+                    Err(crate::Error::Invalid(Invalid::BucketName(_)))
+                ),
                 "{bad}"
             );
         }
@@ -81,11 +84,17 @@ mod tests {
     #[test]
     fn keys_are_bounded_and_nul_free() {
         assert!(object_key("a/../b//c").is_ok());
-        assert!(matches!(object_key(""), Err(Error::InvalidKey(_))));
-        assert!(matches!(object_key("a\0b"), Err(Error::InvalidKey(_))));
+        assert!(matches!(
+            object_key(""),
+            Err(crate::Error::Invalid(Invalid::Key(_)))
+        ));
+        assert!(matches!(
+            object_key("a\0b"),
+            Err(crate::Error::Invalid(Invalid::Key(_)))
+        ));
         assert!(matches!(
             object_key(&"k".repeat(1025)),
-            Err(Error::KeyTooLong)
+            Err(crate::Error::Invalid(Invalid::KeyTooLong))
         ));
         assert!(object_key(&"k".repeat(1024)).is_ok());
     }

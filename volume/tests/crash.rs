@@ -89,13 +89,9 @@ async fn crash_child() {
                     let version = (round << 32) | (t << 24) | i;
                     let len = [0usize, 100, 5000, 200_000, 1_300_000][(i % 5) as usize];
                     let class = if i % 4 == 0 { "bulk" } else { "fast" };
-                    let opts = PutOptions {
-                        storage_class: Some(class.into()),
-                        ..Default::default()
-                    };
                     let data = payload(&key, version, len);
-                    if store
-                        .put_object("crash", &key, opts, body(&data, 65_536))
+                    let opts = PutOptions::default();
+                    if put_in(&store, "crash", &key, Some(class), &data, 65_536, opts)
                         .await
                         .is_ok()
                     {

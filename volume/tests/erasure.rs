@@ -17,14 +17,17 @@ async fn seed(store: &Store) -> Vec<(String, Vec<u8>)> {
         for class in ["fast", "bulk"] {
             let key = format!("{class}-{s}");
             let data = content(i as u64 + 100, s);
-            let opts = PutOptions {
-                storage_class: Some(class.into()),
-                ..Default::default()
-            };
-            store
-                .put_object("bkt", &key, opts, body(&data, 100_003))
-                .await
-                .unwrap();
+            put_in(
+                store,
+                "bkt",
+                &key,
+                Some(class),
+                &data,
+                100_003,
+                PutOptions::default(),
+            )
+            .await
+            .unwrap();
             all.push((key, data));
         }
     }
@@ -62,12 +65,11 @@ async fn losing_any_m_volumes_keeps_every_object_readable() {
             let store = Store::open(cfg.clone()).await.unwrap();
             assert!(!store.status().ready, "2 of 4 volumes cannot take writes");
             check_all(&store, &all).await;
-            let err = store
-                .put_object("bkt", "new", PutOptions::default(), body(b"x", 1))
+            let err = put_in(&store, "bkt", "new", None, b"x", 1, PutOptions::default())
                 .await
                 .unwrap_err();
             assert!(
-                matches!(err, Error::InsufficientWriteQuorum { .. }),
+                matches!(err, Error::Unavailable(Unavailable::WriteQuorum { .. })),
                 "{err:?}"
             );
             drop(store);
@@ -81,7 +83,7 @@ async fn losing_any_m_volumes_keeps_every_object_readable() {
     assert!(
         matches!(
             get(&store, "bkt", "new").await,
-            Err(Error::NoSuchKey { .. })
+            Err(Error::Refused(Refusal::NoSuchKey { .. }))
         ),
         "the failed write left nothing"
     );
@@ -170,13 +172,18 @@ async fn flipped_bytes_are_read_around_and_reported() {
     bytes[20] ^= 1;
     std::fs::write(f, &bytes).unwrap();
     let mut r = store
-        .get_object("bkt", "k", GetOptions::default())
+        .open_object("bkt", "k", None)
         .await
+        .unwrap()
+        .read(None)
         .unwrap();
     use futures::StreamExt;
-    let first = r.body.next().await.unwrap();
+    let first = r.next().await.unwrap();
     assert!(
-        matches!(first, Err(Error::InsufficientReadQuorum { .. })),
+        matches!(
+            first,
+            Err(Error::Unavailable(Unavailable::ReadQuorum { .. }))
+        ),
         "{first:?}"
     );
 }

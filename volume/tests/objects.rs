@@ -28,28 +28,24 @@ async fn every_size_reads_back_byte_exact_in_every_class() {
         for (i, &size) in SIZES.iter().enumerate() {
             let data = content(i as u64, size);
             let key = format!("{class}/obj-{size}");
-            let opts = PutOptions {
-                storage_class: Some(class.into()),
-                ..Default::default()
-            };
-            let info = store
-                .put_object("bkt", &key, opts, body(&data, 7_777))
-                .await
-                .unwrap();
+            let info = put_in(
+                &store,
+                "bkt",
+                &key,
+                Some(class),
+                &data,
+                7_777,
+                PutOptions::default(),
+            )
+            .await
+            .unwrap();
             assert_eq!(info.size, size as u64);
+            assert_eq!(info.stored_size, size as u64);
             assert_eq!(info.storage_class, class);
             assert_eq!(info.etag, md5_of(&data));
             assert_eq!(get(&store, "bkt", &key).await.unwrap(), data, "{key}");
         }
     }
-}
-
-fn md5_of(data: &[u8]) -> String {
-    use md5::{Digest, Md5};
-    Md5::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,7 +87,10 @@ async fn ranges_return_exactly_the_asked_bytes() {
     let err = get_range(&store, "bkt", "small", ByteRange::From { first: 1000 })
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidRange { size: 1000 }), "{err:?}");
+    assert!(
+        matches!(err, Error::Refused(Refusal::InvalidRange { size: 1000 })),
+        "{err:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,28 +104,28 @@ async fn metadata_tags_and_checksums_are_kept() {
         ..Default::default()
     };
     meta.user.insert("color".into(), "blue".into());
+    let staged = store
+        .stage_object("bkt", "k", None, body(b"hello", 2), None)
+        .await
+        .map_err(store_error)
+        .unwrap();
+    // What the caller checks its body against before it commits.
+    assert_eq!(staged.len(), 5);
+    assert_eq!(hex(&staged.md5()), md5_of(b"hello"));
+    assert_eq!(staged.class(), "fast");
+    // A checksum given up front and one a trailer carried, both verified by the caller.
     let mut checksums = Checksums::new();
     checksums.insert("CRC32".into(), "AAAAAA==".into());
+    checksums.insert("SHA256".into(), "trailer-value".into());
     let opts = PutOptions {
         meta: meta.clone(),
         tags: vec![("a".into(), "1".into())],
         checksums: checksums.clone(),
         internal: [("sse".to_string(), "x".to_string())].into(),
-        body_check: Some(Box::new(|s: &BodySummary| {
-            assert_eq!(s.size, 5);
-            Ok([("SHA256".to_string(), "trailer-value".to_string())].into())
-        })),
         ..Default::default()
     };
-    store
-        .put_object("bkt", "k", opts, body(b"hello", 2))
-        .await
-        .unwrap();
-    let info = store
-        .head_object("bkt", "k", GetOptions::default())
-        .await
-        .unwrap()
-        .info;
+    store.put_object("bkt", "k", staged, opts).await.unwrap();
+    let info = head(&store, "bkt", "k", None).await.unwrap();
     assert_eq!(info.meta, meta);
     assert_eq!(info.tags, vec![("a".to_string(), "1".to_string())]);
     assert_eq!(
@@ -142,11 +141,7 @@ async fn metadata_tags_and_checksums_are_kept() {
         .set_object_tags("bkt", "k", None, vec![("b".into(), "2".into())])
         .await
         .unwrap();
-    let info = store
-        .head_object("bkt", "k", GetOptions::default())
-        .await
-        .unwrap()
-        .info;
+    let info = head(&store, "bkt", "k", None).await.unwrap();
     assert_eq!(info.tags, vec![("b".to_string(), "2".to_string())]);
     assert_eq!(get(&store, "bkt", "k").await.unwrap(), b"hello");
 }
@@ -158,7 +153,7 @@ async fn a_failed_body_leaves_no_object_and_no_shard_files() {
     store.create_bucket("bkt", None).await.unwrap();
     put(&store, "bkt", "keep", b"old").await;
     let data = content(1, 3 << 20);
-    // The client stops mid-upload.
+    // The client stops mid-upload: the stream's own error comes back unchanged.
     let mut chunks: Vec<Result<bytes::Bytes, std::io::Error>> = data
         .chunks(1 << 16)
         .take(20)
@@ -169,60 +164,57 @@ async fn a_failed_body_leaves_no_object_and_no_shard_files() {
         "client went away",
     )));
     let err = store
-        .put_object(
-            "bkt",
-            "keep",
-            PutOptions::default(),
-            futures::stream::iter(chunks),
-        )
+        .stage_object("bkt", "keep", None, futures::stream::iter(chunks), None)
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Body(_)), "{err:?}");
-    // Wrong length, wrong MD5, and a body check that refuses.
-    let short = PutOptions {
-        expected_size: Some(10),
-        ..Default::default()
-    };
+    assert!(
+        matches!(err, WriteError::Body(ref e) if e.kind() == std::io::ErrorKind::ConnectionReset),
+        "{err:?}"
+    );
+    // Wrong length, short and long.
     assert!(matches!(
-        store
-            .put_object("bkt", "keep", short, body(b"12345", 2))
-            .await,
-        Err(Error::IncompleteBody {
+        stage(&store, "bkt", "keep", None, b"12345", Some(10)).await,
+        Err(Error::Invalid(Invalid::BodyLength {
             expected: 10,
             got: 5
-        })
+        }))
     ));
-    let long = PutOptions {
-        expected_size: Some(3),
-        ..Default::default()
-    };
+    assert!(matches!(
+        stage(&store, "bkt", "keep", None, &data, Some(3)).await,
+        Err(Error::Invalid(Invalid::BodyLength { expected: 3, .. }))
+    ));
+
+    // Staged data dropped without a commit (the caller's own check of the body failed).
+    let staged = stage(&store, "bkt", "keep", None, &data, Some(data.len() as u64))
+        .await
+        .unwrap();
+    assert_eq!(staged.len(), data.len() as u64);
+    assert_eq!(
+        shard_files(d.tmp.path()),
+        4,
+        "staged data is durable before its commit"
+    );
+    drop(staged);
+    assert!(
+        files_become(d.tmp.path(), 0).await,
+        "dropped staged data left shard files behind"
+    );
+    assert_eq!(get(&store, "bkt", "keep").await.unwrap(), b"old");
+
+    // Data staged for another key is not committed under this one.
+    let staged = stage(&store, "bkt", "other", None, &data, None)
+        .await
+        .unwrap();
+    assert_eq!(shard_files(d.tmp.path()), 4);
     assert!(matches!(
         store
-            .put_object("bkt", "keep", long, body(&data, 1 << 16))
+            .put_object("bkt", "keep", staged, PutOptions::default())
             .await,
-        Err(Error::IncompleteBody { .. })
+        Err(Error::Invalid(Invalid::Argument(_)))
     ));
-    let md5 = PutOptions {
-        expected_md5: Some([0; 16]),
-        ..Default::default()
-    };
     assert!(matches!(
-        store
-            .put_object("bkt", "keep", md5, body(&data, 1 << 16))
-            .await,
-        Err(Error::BadDigest)
-    ));
-    let refuse = PutOptions {
-        body_check: Some(Box::new(
-            |_: &BodySummary| Err("bad chunk signature".into()),
-        )),
-        ..Default::default()
-    };
-    assert!(matches!(
-        store
-            .put_object("bkt", "keep", refuse, body(&data, 1 << 16))
-            .await,
-        Err(Error::BodyRejected(_))
+        get(&store, "bkt", "other").await,
+        Err(Error::Refused(Refusal::NoSuchKey { .. }))
     ));
 
     assert_eq!(get(&store, "bkt", "keep").await.unwrap(), b"old");
@@ -230,39 +222,6 @@ async fn a_failed_body_leaves_no_object_and_no_shard_files() {
         files_become(d.tmp.path(), 0).await,
         "failed puts left shard files behind"
     );
-}
-
-/// Old shard files are removed in the background: wait (bounded) for the count to settle.
-async fn files_become(root: &std::path::Path, want: usize) -> bool {
-    for _ in 0..200 {
-        if shard_files(root) == want {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    false
-}
-
-/// Shard files under every volume of the test.
-pub fn shard_files(root: &std::path::Path) -> usize {
-    fn walk(p: &std::path::Path, n: &mut usize) {
-        let Ok(rd) = std::fs::read_dir(p) else { return };
-        for e in rd.flatten() {
-            let path = e.path();
-            if path.is_dir() {
-                walk(&path, n);
-            } else if path
-                .parent()
-                .and_then(|d| d.parent())
-                .is_some_and(|d| d.ends_with("data"))
-            {
-                *n += 1;
-            }
-        }
-    }
-    let mut n = 0;
-    walk(root, &mut n);
-    n
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -292,9 +251,9 @@ async fn overwrite_and_delete_remove_old_shard_files() {
     );
     assert!(matches!(
         get(&store, "bkt", "k").await,
-        Err(Error::NoSuchKey {
+        Err(Error::Refused(Refusal::NoSuchKey {
             delete_marker_version: None
-        })
+        }))
     ));
     // Deleting what is not there is not an error (S3 answers 204).
     store.delete_object("bkt", "k", None).await.unwrap();
@@ -309,39 +268,30 @@ async fn write_preconditions_hold_at_commit() {
         precondition: Some(WritePrecondition::IfNoneMatchAny),
         ..Default::default()
     };
-    let first = store
-        .put_object("bkt", "k", once(), body(b"1", 1))
-        .await
-        .unwrap();
+    let put_with = |key: &'static str, data: &'static [u8], opts: PutOptions| {
+        let store = store.clone();
+        async move { put_in(&store, "bkt", key, None, data, 1, opts).await }
+    };
+    let first = put_with("k", b"1", once()).await.unwrap();
     assert!(matches!(
-        store.put_object("bkt", "k", once(), body(b"2", 1)).await,
-        Err(Error::PreconditionFailed)
+        put_with("k", b"2", once()).await,
+        Err(Error::Refused(Refusal::PreconditionFailed))
     ));
     let if_match = |etag: &str| PutOptions {
         precondition: Some(WritePrecondition::IfMatch(etag.into())),
         ..Default::default()
     };
     assert!(matches!(
-        store
-            .put_object("bkt", "k", if_match("nope"), body(b"3", 1))
-            .await,
-        Err(Error::PreconditionFailed)
+        put_with("k", b"3", if_match("nope")).await,
+        Err(Error::Refused(Refusal::PreconditionFailed))
     ));
-    store
-        .put_object(
-            "bkt",
-            "k",
-            if_match(&format!("\"{}\"", first.etag)),
-            body(b"4", 1),
-        )
+    put_with("k", b"4", if_match(&format!("\"{}\"", first.etag)))
         .await
         .unwrap();
     assert_eq!(get(&store, "bkt", "k").await.unwrap(), b"4");
     assert!(matches!(
-        store
-            .put_object("bkt", "absent", if_match("x"), body(b"5", 1))
-            .await,
-        Err(Error::PreconditionFailed)
+        put_with("absent", b"5", if_match("x")).await,
+        Err(Error::Refused(Refusal::PreconditionFailed))
     ));
 
     // Concurrent If-None-Match writers: exactly one wins.
@@ -349,7 +299,7 @@ async fn write_preconditions_hold_at_commit() {
         .map(|i| {
             let s = store.clone();
             tokio::spawn(async move {
-                s.put_object("bkt", "race", once(), body(&[i as u8], 1))
+                put_in(&s, "bkt", "race", None, &[i as u8], 1, once())
                     .await
                     .is_ok()
             })
@@ -368,43 +318,32 @@ async fn bad_names_and_classes_are_refused_precisely() {
     let store = Store::open(d.two_classes()).await.unwrap();
     assert!(matches!(
         store.create_bucket("Bad_Name", None).await,
-        Err(Error::InvalidBucketName(_))
+        Err(Error::Invalid(Invalid::BucketName(_)))
     ));
     store.create_bucket("bkt", None).await.unwrap();
     assert!(matches!(
         store.create_bucket("bkt", None).await,
-        Err(Error::BucketAlreadyOwnedByYou)
+        Err(Error::Refused(Refusal::BucketAlreadyOwnedByYou))
     ));
-    assert!(matches!(
-        store
-            .put_object("nope", "k", PutOptions::default(), body(b"x", 1))
-            .await,
-        Err(Error::NoSuchBucket)
-    ));
-    assert!(matches!(
-        store
-            .put_object(
-                "bkt",
-                &"k".repeat(1025),
-                PutOptions::default(),
-                body(b"x", 1)
-            )
-            .await,
-        Err(Error::KeyTooLong)
-    ));
-    assert!(matches!(
-        store
-            .put_object("bkt", "a\0b", PutOptions::default(), body(b"x", 1))
-            .await,
-        Err(Error::InvalidKey(_))
-    ));
-    let opts = PutOptions {
-        storage_class: Some("GLACIER".into()),
-        ..Default::default()
+    let put_x = |bucket: &'static str, key: String, class: Option<&'static str>| {
+        let store = store.clone();
+        async move { put_in(&store, bucket, &key, class, b"x", 1, PutOptions::default()).await }
     };
     assert!(matches!(
-        store.put_object("bkt", "k", opts, body(b"x", 1)).await,
-        Err(Error::InvalidStorageClass(_))
+        put_x("nope", "k".into(), None).await,
+        Err(Error::Refused(Refusal::NoSuchBucket))
+    ));
+    assert!(matches!(
+        put_x("bkt", "k".repeat(1025), None).await,
+        Err(Error::Invalid(Invalid::KeyTooLong))
+    ));
+    assert!(matches!(
+        put_x("bkt", "a\0b".into(), None).await,
+        Err(Error::Invalid(Invalid::Key(_)))
+    ));
+    assert!(matches!(
+        put_x("bkt", "k".into(), Some("GLACIER")).await,
+        Err(Error::Invalid(Invalid::StorageClass(_)))
     ));
     assert!(store.has_class("STANDARD") && store.has_class("Bulk"));
     // Keys that would be dangerous as paths are just keys: they never become file names.
@@ -428,7 +367,7 @@ async fn buckets_keep_config_and_delete_only_when_empty() {
         put(&store, "bkt", "k", b"x").await;
         assert!(matches!(
             store.delete_bucket("bkt").await,
-            Err(Error::BucketNotEmpty)
+            Err(Error::Refused(Refusal::BucketNotEmpty))
         ));
     }
     // Everything survives a restart.
@@ -449,6 +388,229 @@ async fn buckets_keep_config_and_delete_only_when_empty() {
     assert!(store.list_buckets().await.unwrap().is_empty());
     assert!(matches!(
         store.bucket_info("bkt").await,
-        Err(Error::NoSuchBucket)
+        Err(Error::Refused(Refusal::NoSuchBucket))
     ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn part_number_1_of_a_single_put_object_is_the_whole_object_and_2_is_refused() {
+    let d = Dirs::new();
+    let store = Store::open(d.two_classes()).await.unwrap();
+    store.create_bucket("bkt", None).await.unwrap();
+    for (key, len) in [("inline", 1000), ("sharded", (1 << 20) + 7)] {
+        let data = content(len as u64, len);
+        put(&store, "bkt", key, &data).await;
+        let (span, got) = get_part(&store, "bkt", key, 1).await.unwrap();
+        assert_eq!(span, 0..len as u64, "{key}");
+        assert_eq!(got, data, "{key}");
+        let obj = store.open_object("bkt", key, None).await.unwrap();
+        assert!(
+            obj.info().parts.is_empty(),
+            "{key}: a single put lists no parts"
+        );
+        assert!(matches!(
+            obj.select(None, Some(2)),
+            Err(Error::Refused(Refusal::InvalidPartNumber {
+                part: 2,
+                parts: 1
+            }))
+        ));
+    }
+}
+
+/// Stored bytes of a transformed object, and what its client sees.
+struct Transformed {
+    key: &'static str,
+    stored: Vec<u8>,
+    client_size: u64,
+    client_etag: String,
+}
+
+/// Objects whose stored bytes differ from the client's: smaller client (encryption adds
+/// bytes), inline and sharded, and a larger client (compression takes bytes away).
+fn transformed() -> Vec<Transformed> {
+    [
+        ("inline-smaller", 1000, 972),
+        (
+            "sharded-smaller",
+            2 * (1 << 20) + 4128,
+            2 * (1 << 20) + 4096 - 7,
+        ),
+        ("sharded-larger", 300_000, 1_000_000),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (key, stored, client))| Transformed {
+        key,
+        stored: content(50 + i as u64, stored),
+        client_size: client as u64,
+        client_etag: md5_of(&content(60 + i as u64, client)),
+    })
+    .collect()
+}
+
+async fn put_transformed(store: &Store, t: &Transformed) -> ObjectInfo {
+    let staged = stage(
+        store,
+        "bkt",
+        t.key,
+        None,
+        &t.stored,
+        Some(t.stored.len() as u64),
+    )
+    .await
+    .unwrap();
+    let opts = PutOptions {
+        client: Some(ClientView {
+            size: t.client_size,
+            etag: t.client_etag.clone(),
+        }),
+        ..Default::default()
+    };
+    store.put_object("bkt", t.key, staged, opts).await.unwrap()
+}
+
+/// HEAD and both listings show the client's size and ETag; `stored_size` the stored bytes.
+async fn assert_client_view_shown(store: &Store, t: &Transformed) {
+    let info = head(store, "bkt", t.key, None).await.unwrap();
+    assert_eq!(info.size, t.client_size, "{}", t.key);
+    assert_eq!(info.stored_size, t.stored.len() as u64, "{}", t.key);
+    assert_eq!(info.etag, t.client_etag, "{}", t.key);
+    assert!(info.parts.is_empty(), "{}", t.key);
+    let page = store
+        .list_objects(
+            "bkt",
+            ListOptions {
+                prefix: t.key.into(),
+                max_keys: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let listed: Vec<_> = page
+        .objects
+        .iter()
+        .map(|o| (o.key.as_str(), o.size, o.etag.as_str()))
+        .collect();
+    assert_eq!(listed, [(t.key, t.client_size, t.client_etag.as_str())]);
+    let versions = store
+        .list_object_versions(
+            "bkt",
+            ListVersionsOptions {
+                prefix: t.key.into(),
+                max_keys: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let listed: Vec<_> = versions
+        .versions
+        .iter()
+        .map(|v| (v.key.as_str(), v.size, v.etag.as_str()))
+        .collect();
+    assert_eq!(listed, [(t.key, t.client_size, t.client_etag.as_str())]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_view_is_what_head_and_listings_report() {
+    let d = Dirs::new();
+    let store = Store::open(d.two_classes()).await.unwrap();
+    store.create_bucket("bkt", None).await.unwrap();
+    for t in &transformed() {
+        let info = put_transformed(&store, t).await;
+        assert_eq!(info.size, t.client_size, "{}", t.key);
+        assert_eq!(info.stored_size, t.stored.len() as u64, "{}", t.key);
+        assert_eq!(info.etag, t.client_etag, "{}", t.key);
+        assert_client_view_shown(&store, t).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn selections_are_in_client_bytes_and_reads_in_stored_bytes() {
+    let d = Dirs::new();
+    let store = Store::open(d.two_classes()).await.unwrap();
+    store.create_bucket("bkt", None).await.unwrap();
+    for t in &transformed() {
+        put_transformed(&store, t).await;
+        let (client, stored) = (t.client_size, t.stored.len() as u64);
+        let obj = store.open_object("bkt", t.key, None).await.unwrap();
+        assert_eq!(obj.select(None, None).unwrap(), None);
+        let bounded = ByteRange::Bounded {
+            first: 5,
+            last: client + 100,
+        };
+        assert_eq!(obj.select(Some(&bounded), None).unwrap(), Some(5..client));
+        let suffix = ByteRange::Suffix { len: 10 };
+        assert_eq!(
+            obj.select(Some(&suffix), None).unwrap(),
+            Some(client - 10..client)
+        );
+        let half = ByteRange::From { first: client / 2 };
+        assert_eq!(
+            obj.select(Some(&half), None).unwrap(),
+            Some(client / 2..client)
+        );
+        // Past the client's bytes, whatever the stored length.
+        let past = ByteRange::From { first: client };
+        assert!(
+            matches!(
+                obj.select(Some(&past), None),
+                Err(Error::Refused(Refusal::InvalidRange { size })) if size == client
+            ),
+            "{}",
+            t.key
+        );
+        assert_eq!(obj.select(None, Some(1)).unwrap(), Some(0..client));
+        assert!(matches!(
+            obj.select(None, Some(2)),
+            Err(Error::Refused(Refusal::InvalidPartNumber {
+                part: 2,
+                parts: 1
+            }))
+        ));
+
+        // Reads take stored coordinates and return exactly the stored bytes.
+        let mut spans = vec![0..stored, 3..stored / 2, stored - 1..stored, 7..7];
+        if stored > 1 << 20 {
+            spans.push((1 << 20) - 3..(1 << 20) + 5);
+        }
+        for span in spans {
+            let obj = store.open_object("bkt", t.key, None).await.unwrap();
+            let got = read_all(obj.read(Some(span.clone())).unwrap())
+                .await
+                .unwrap();
+            let want = &t.stored[span.start as usize..span.end as usize];
+            assert_eq!(got, want, "{} {span:?}", t.key);
+        }
+        assert_eq!(get(&store, "bkt", t.key).await.unwrap(), t.stored);
+        let obj = store.open_object("bkt", t.key, None).await.unwrap();
+        assert!(matches!(
+            obj.read(Some(0..stored + 1)),
+            Err(Error::Invalid(Invalid::Argument(_)))
+        ));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_view_object_survives_a_reopen() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let all = transformed();
+    {
+        let store = Store::open(cfg.clone()).await.unwrap();
+        store.create_bucket("bkt", None).await.unwrap();
+        for t in &all {
+            put_transformed(&store, t).await;
+        }
+    }
+    // The records carry the client size (record format version 2) and decode after a restart.
+    let store = Store::open(cfg).await.unwrap();
+    for t in &all {
+        assert_client_view_shown(&store, t).await;
+        let obj = store.open_object("bkt", t.key, None).await.unwrap();
+        assert_eq!(obj.select(None, Some(1)).unwrap(), Some(0..t.client_size));
+        assert_eq!(read_all(obj.read(None).unwrap()).await.unwrap(), t.stored);
+    }
 }

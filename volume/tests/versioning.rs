@@ -29,33 +29,26 @@ async fn enabled_buckets_keep_every_version_and_hide_behind_markers() {
     assert!(del.delete_marker);
     let marker = del.version_id.clone().unwrap();
     assert!(
-        matches!(get(&store, "bkt", "k").await, Err(Error::NoSuchKey { delete_marker_version: Some(ref m) }) if *m == marker)
+        matches!(get(&store, "bkt", "k").await, Err(Error::Refused(Refusal::NoSuchKey { delete_marker_version: Some(ref m) })) if *m == marker)
     );
-    let by_version = |v: &str| GetOptions {
-        version_id: Some(v.into()),
-        ..Default::default()
-    };
     assert_eq!(
-        read_all(
-            store
-                .get_object("bkt", "k", by_version(&v1))
-                .await
-                .unwrap()
-                .body
-        )
-        .await
-        .unwrap(),
+        get_version(&store, "bkt", "k", Some(&v1)).await.unwrap(),
         b"one"
     );
+    assert_eq!(
+        head(&store, "bkt", "k", Some(&v1))
+            .await
+            .unwrap()
+            .version_id,
+        v1
+    );
     assert!(matches!(
-        store.get_object("bkt", "k", by_version(&marker)).await,
-        Err(Error::MethodNotAllowed { .. })
+        get_version(&store, "bkt", "k", Some(&marker)).await,
+        Err(Error::Refused(Refusal::MethodNotAllowed { .. }))
     ));
     assert!(matches!(
-        store
-            .get_object("bkt", "k", by_version("0123456789abcdef0123456789abcdef"))
-            .await,
-        Err(Error::NoSuchVersion)
+        get_version(&store, "bkt", "k", Some("0123456789abcdef0123456789abcdef")).await,
+        Err(Error::Refused(Refusal::NoSuchVersion))
     ));
 
     let page = store
@@ -146,7 +139,7 @@ async fn suspended_buckets_replace_only_the_null_version() {
     assert!(del.delete_marker);
     assert!(matches!(
         store.set_versioning("bkt", Versioning::Unversioned).await,
-        Err(Error::InvalidArgument(_))
+        Err(Error::Invalid(Invalid::Argument(_)))
     ));
 }
 

@@ -1,10 +1,8 @@
-//! Authentication failures, each mapped to its S3 error code and HTTP status right beside it.
+//! Authentication failures. Their S3 codes and statuses are decided with every other error's
+//! in `crate::s3::error`.
 
-/// Why a request or its body failed authentication.
-///
-/// Every variant maps to exactly one S3 error code ([`AuthError::s3_code`]) and HTTP status
-/// ([`AuthError::http_status`]); several variants share `AccessDenied` because S3 answers them
-/// with that code and a different message.
+/// Why a request or its body failed authentication. Several variants share S3's
+/// `AccessDenied`: S3 answers them with that code and a different message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -68,58 +66,4 @@ pub enum AuthError {
     /// The request uses a mechanism strata does not implement (SigV4a, ...).
     #[error("not implemented: {0}")]
     NotImplemented(&'static str),
-}
-
-impl AuthError {
-    /// The S3 error code for the XML error document.
-    pub fn s3_code(&self) -> &'static str {
-        match self {
-            AuthError::AccessDenied(_)
-            | AuthError::RequestExpired
-            | AuthError::RequestNotYetValid
-            | AuthError::UnsignedHeaders(_) => "AccessDenied",
-            AuthError::InvalidAccessKeyId => "InvalidAccessKeyId",
-            AuthError::SignatureDoesNotMatch => "SignatureDoesNotMatch",
-            AuthError::RequestTimeTooSkewed => "RequestTimeTooSkewed",
-            AuthError::AuthorizationHeaderMalformed(_) => "AuthorizationHeaderMalformed",
-            AuthError::AuthorizationQueryParametersError(_) => "AuthorizationQueryParametersError",
-            AuthError::InvalidToken => "InvalidToken",
-            AuthError::ExpiredToken => "ExpiredToken",
-            AuthError::MissingSecurityHeader(_) => "MissingSecurityHeader",
-            AuthError::XAmzContentSha256Mismatch => "XAmzContentSHA256Mismatch",
-            AuthError::InvalidDigest => "InvalidDigest",
-            AuthError::BadDigest(_) => "BadDigest",
-            AuthError::IncompleteBody => "IncompleteBody",
-            AuthError::MissingContentLength => "MissingContentLength",
-            AuthError::InvalidArgument(_) => "InvalidArgument",
-            AuthError::InvalidRequest(_) => "InvalidRequest",
-            AuthError::NotImplemented(_) => "NotImplemented",
-        }
-    }
-
-    /// The HTTP status S3 answers with for this error.
-    pub fn http_status(&self) -> u16 {
-        match self {
-            AuthError::AccessDenied(_)
-            | AuthError::RequestExpired
-            | AuthError::RequestNotYetValid
-            | AuthError::UnsignedHeaders(_)
-            | AuthError::InvalidAccessKeyId
-            | AuthError::SignatureDoesNotMatch
-            | AuthError::RequestTimeTooSkewed => 403,
-            AuthError::AuthorizationHeaderMalformed(_)
-            | AuthError::AuthorizationQueryParametersError(_)
-            | AuthError::InvalidToken
-            | AuthError::ExpiredToken
-            | AuthError::MissingSecurityHeader(_)
-            | AuthError::XAmzContentSha256Mismatch
-            | AuthError::InvalidDigest
-            | AuthError::BadDigest(_)
-            | AuthError::IncompleteBody
-            | AuthError::InvalidArgument(_)
-            | AuthError::InvalidRequest(_) => 400,
-            AuthError::MissingContentLength => 411,
-            AuthError::NotImplemented(_) => 501,
-        }
-    }
 }

@@ -32,13 +32,16 @@
 //! assert_eq!(summary.decoded_length, 5);
 //! ```
 
+mod authenticate;
 mod canonical;
 mod chunked;
 mod credentials;
 mod error;
+mod headers;
 mod parse;
 mod payload;
 mod presign;
+mod principal;
 mod signing_keys;
 mod time;
 mod verify;
@@ -46,10 +49,12 @@ mod verify;
 #[cfg(test)]
 mod tests;
 
+pub use authenticate::Authenticate;
 pub use chunked::{ChunkSigner, MAX_CHUNK_SIZE, MAX_LINE, MAX_TRAILER_BYTES};
 pub use credentials::{Credential, CredentialProvider, StaticCredentials};
 pub use error::AuthError;
 pub use payload::{PayloadMode, PayloadSpec, PayloadSummary, PayloadVerifier};
+pub use principal::Principal;
 pub use verify::{
     AuthMethod, AuthOutcome, Authenticated, RequestParts, Verifier, VerifierConfig,
     DEFAULT_MAX_SKEW, MAX_PRESIGNED_EXPIRY,

@@ -221,18 +221,19 @@ mod tests {
         ];
         for header in bad {
             let err = parse_authorization(&header).unwrap_err();
-            assert_eq!(err.s3_code(), "AuthorizationHeaderMalformed", "{header}");
+            assert!(
+                matches!(err, AuthError::AuthorizationHeaderMalformed(_)),
+                "{header}: {err:?}"
+            );
         }
     }
 
     #[test]
     fn other_signature_versions_are_named() {
-        assert_eq!(
-            parse_authorization("AWS AKID:c2lnbmF0dXJl")
-                .unwrap_err()
-                .s3_code(),
-            "InvalidRequest"
-        );
+        assert!(matches!(
+            parse_authorization("AWS AKID:c2lnbmF0dXJl").unwrap_err(),
+            AuthError::InvalidRequest(_)
+        ));
         assert_eq!(
             parse_authorization("AWS4-ECDSA-P256-SHA256 Credential=x").unwrap_err(),
             AuthError::NotImplemented("Signature Version 4a")

@@ -7,7 +7,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::chunked::{ChunkSigner, ChunkedDecoder};
 use super::error::AuthError;
-use super::verify::header_str;
+use super::headers::header_str;
 use crate::checksum::{self, ChecksumAlgorithm, ChecksumHasher, ChecksumValue, Md5Hasher};
 
 /// How the body is protected, from `x-amz-content-sha256`.
@@ -260,6 +260,19 @@ impl PayloadVerifier {
             verifier = verifier.with_checksum(alg);
         }
         Ok(verifier)
+    }
+
+    /// A verifier for an unsigned body without digests: it counts the bytes, checks nothing.
+    pub fn unsigned() -> Self {
+        Self {
+            spec: PayloadSpec::new(PayloadMode::Unsigned),
+            decoder: None,
+            sha256: None,
+            md5: None,
+            hashers: Vec::new(),
+            decoded: 0,
+            failed: None,
+        }
     }
 
     /// Also compute the MD5 of the payload (for an ETag).

@@ -15,6 +15,7 @@ use super::canonical::{self, CanonicalInput, QueryParam};
 use super::chunked::ChunkSigner;
 use super::credentials::{Credential, CredentialProvider};
 use super::error::AuthError;
+use super::headers::header_str;
 use super::parse::{self, Location, SignatureFields, ALGORITHM};
 use super::payload::{PayloadMode, PayloadSpec, PayloadVerifier};
 use super::presign::{has_param, PresignParams, SIGNATURE_PARAM};
@@ -123,6 +124,23 @@ pub struct Authenticated {
 }
 
 impl Authenticated {
+    /// An identity a test's stand-in authenticator vouches for, with an unsigned body.
+    #[cfg(test)]
+    pub(crate) fn vouched(access_key: &str, principal: &str) -> Self {
+        Authenticated {
+            access_key: access_key.to_string(),
+            principal: principal.to_string(),
+            session_token: None,
+            method: AuthMethod::Header,
+            region: "us-east-1".into(),
+            service: "s3".into(),
+            request_time: SystemTime::now(),
+            expires_at: None,
+            payload: PayloadMode::Unsigned,
+            chunk_signer: None,
+        }
+    }
+
     /// A verifier for this request's body; `headers` are the request's headers.
     pub fn payload_verifier(&self, headers: &HeaderMap) -> Result<PayloadVerifier, AuthError> {
         let spec = PayloadSpec::from_headers(self.payload, headers)?;
@@ -552,24 +570,4 @@ fn parse_expires(value: &str) -> Result<Duration, AuthError> {
         return Err(at.error("X-Amz-Expires must be less than a week (in seconds) that is 604800"));
     }
     Ok(expires)
-}
-
-/// A single header as UTF-8; a repeated or non-UTF-8 auth header is malformed.
-pub(crate) fn header_str<'h>(
-    headers: &'h HeaderMap,
-    name: &str,
-) -> Result<Option<&'h str>, AuthError> {
-    let mut values = headers.get_all(name).iter();
-    let Some(value) = values.next() else {
-        return Ok(None);
-    };
-    if values.next().is_some() {
-        return Err(AuthError::InvalidArgument(format!(
-            "header {name} appears more than once"
-        )));
-    }
-    value
-        .to_str()
-        .map(Some)
-        .map_err(|_| AuthError::InvalidArgument(format!("header {name} is not valid text")))
 }

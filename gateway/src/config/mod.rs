@@ -4,12 +4,14 @@
 //! the only reader of `STRATA_*` variables; it reads them through a lookup function so tests
 //! pass a map.
 
+mod limits;
 mod load;
 mod raw;
 mod settings;
 #[cfg(test)]
 mod tests;
 
+pub use limits::{Limits, Tuning};
 pub use load::{load, ConfigError};
 pub use raw::{RawSettings, ServeArgs};
 pub use settings::{

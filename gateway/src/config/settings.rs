@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::limits::{Limits, Tuning};
 use super::raw::RawSettings;
 use super::ConfigError;
 
@@ -45,6 +46,10 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Metadata page cache per namespace volume, in bytes.
     pub meta_cache: usize,
+    /// Bounds of what requests may ask for and hold.
+    pub limits: Limits,
+    /// Threads and batch sizes.
+    pub tuning: Tuning,
     /// Laptop mode (prints the endpoint and an `aws` command).
     pub dev: bool,
 }
@@ -127,6 +132,8 @@ impl Config {
         read_file: &dyn Fn(&Path) -> std::io::Result<String>,
     ) -> Result<Config, ConfigError> {
         let dev = raw.dev.unwrap_or(false);
+        let limits = Limits::from_raw(&raw)?;
+        let tuning = Tuning::from_raw(&raw)?;
         let listen = parse_addr("--listen", raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
         let tls = match raw.tls_listen.as_deref() {
             None => {
@@ -269,6 +276,8 @@ impl Config {
             domain,
             shutdown_grace,
             meta_cache,
+            limits,
+            tuning,
             dev,
         })
     }

@@ -37,7 +37,7 @@ fn copy_ranges_must_be_bounded() {
     assert!(parse_copy_range("bytes=0-99").is_ok());
     assert_eq!(
         parse_copy_range("bytes=-5").unwrap_err().code,
-        "InvalidArgument"
+        crate::s3::Code::InvalidArgument
     );
 }
 

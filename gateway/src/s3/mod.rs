@@ -8,7 +8,9 @@ pub mod names;
 pub mod operation;
 pub mod ops;
 pub mod query;
+pub mod response;
 pub mod router;
+pub mod unhonoured;
 pub mod xml;
 
 pub use error::{Code, S3Error};

@@ -27,6 +27,12 @@ macro_rules! operations {
             pub fn is_supported(self) -> bool {
                 match self { $( Operation::$variant => $supported, )* }
             }
+
+            /// Whether the request's credentials cover a form body that must be read before
+            /// it is authenticated (the STS and IAM form posts).
+            pub fn authenticates_from_body(self) -> bool {
+                matches!(self, Operation::ServicePost)
+            }
         }
     };
 }
@@ -34,6 +40,8 @@ macro_rules! operations {
 operations! {
     // service
     ListBuckets => "s3:ListAllMyBuckets", true;
+    // The STS and IAM query APIs: `POST /` with the action in a form body.
+    ServicePost => "sts:*", false;
     // buckets
     CreateBucket => "s3:CreateBucket", true;
     DeleteBucket => "s3:DeleteBucket", true;

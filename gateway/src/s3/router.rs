@@ -6,8 +6,6 @@
 
 use percent_encoding::percent_decode_str;
 
-use super::error::{Code, S3Error};
-use super::http::header;
 use super::names::{validate_bucket_name, validate_key, NameError};
 use super::operation::Operation;
 use super::query::Query;
@@ -49,6 +47,7 @@ macro_rules! rows {
 /// The table. Query names are declared here and nowhere else.
 const ROUTES: &[Row] = rows! {
     "GET" Service [] [] [] => ListBuckets;
+    "POST" Service [] [] [] => ServicePost;
 
     "GET" Bucket ["acl"] [] [] => GetBucketAcl;
     "GET" Bucket ["accelerate"] [] [] => GetBucketAccelerateConfiguration;
@@ -178,6 +177,12 @@ pub enum RouteError {
     /// The path or query does not decode to UTF-8.
     #[error("couldn't parse the specified URI")]
     InvalidUri,
+    /// The headers and query together are larger than [`MAX_HEAD_BYTES`].
+    #[error("your request's headers and query exceed the maximum of {max} bytes")]
+    HeadTooLarge {
+        /// The limit.
+        max: usize,
+    },
 }
 
 /// The parts of a request the router looks at.
@@ -250,28 +255,28 @@ pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 
 /// What the server does with a parsed request head before authentication: refuse an
 /// oversized one, then route it. The one entry point from HTTP to an S3 operation.
-pub fn route_head(head: &http::request::Parts, domain: Option<&str>) -> Result<Route, S3Error> {
+pub fn route_head(head: &http::request::Parts, domain: Option<&str>) -> Result<Route, RouteError> {
     let header_bytes: usize = head
         .headers
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
     if header_bytes + head.uri.query().map_or(0, str::len) > MAX_HEAD_BYTES {
-        return Err(Code::RequestHeaderSectionTooLarge.with(format!(
-            "your request's headers and query exceed the maximum of {MAX_HEAD_BYTES} bytes"
-        )));
+        return Err(RouteError::HeadTooLarge {
+            max: MAX_HEAD_BYTES,
+        });
     }
     let has = |name: &str| head.headers.contains_key(name);
-    Ok(route(
+    route(
         &RequestLine {
             method: head.method.as_str(),
-            host: header(&head.headers, "host"),
+            host: head.headers.get("host").and_then(|v| v.to_str().ok()),
             path: head.uri.path(),
             query: head.uri.query(),
             has_header: &has,
         },
         domain,
-    )?)
+    )
 }
 
 fn virtual_host_bucket(host: Option<&str>, domain: Option<&str>) -> Option<String> {

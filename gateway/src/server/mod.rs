@@ -1,14 +1,23 @@
-//! Serving S3 over pingora: the app and its request stack, bodies, responses, TLS and the
-//! shutdown machinery.
+//! Serving S3 over pingora: the request stack and its stages' server-side parts (admission,
+//! strata's own endpoints, the exchange with a session, responses), TLS and the shutdown
+//! machinery.
 
+mod admission;
 mod app;
-mod body;
+mod exchange;
+mod internal;
 mod lifecycle;
 mod respond;
 mod run;
+mod session;
+mod stack;
 mod tls;
 
+pub use admission::{Admission, STREAMING_BODY_CHARGE};
 pub use app::Gateway;
+pub use exchange::{Exchange, ResponseHead};
 pub use lifecycle::{Inflight, ShutdownTrigger};
+pub use respond::Sent;
 pub use run::{serve, ServeError};
+pub use stack::{build, Stack, StackParts};
 pub use tls::{CertResolver, TlsError};

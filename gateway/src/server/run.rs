@@ -12,10 +12,13 @@ use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 
 use super::app::Gateway;
 use super::lifecycle::{Inflight, ShutdownTrigger, Signals};
+use super::stack::{build, StackParts};
 use super::tls::{CertResolver, TlsError};
 use crate::auth::{Credential, StaticCredentials, Verifier, VerifierConfig};
+use crate::authorize::RootOnly;
 use crate::config::{Config, SchemeSpec};
-use crate::s3::ops::Ctx;
+use crate::observe::RequestLog;
+use crate::transform::Identity;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +63,8 @@ fn store_config(cfg: &Config) -> StoreConfig {
         .collect();
     StoreConfig {
         meta_cache_per_volume: cfg.meta_cache,
+        max_object_size: cfg.limits.max_object_size,
+        commit_batch: cfg.tuning.commit_batch,
         ..StoreConfig::new(classes)
     }
 }
@@ -69,7 +74,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     // The store lives on its own small runtime: pingora builds its runtimes inside `run`,
     // and the store's background work must not depend on a service runtime.
     let store_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(cfg.tuning.store_threads)
         .thread_name("strata-store")
         .enable_all()
         .build()?;
@@ -85,7 +90,10 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     store_rt.block_on(async {
         for bucket in &cfg.buckets {
             match store.create_bucket(bucket, None).await {
-                Ok(()) | Err(strata_volume::Error::BucketAlreadyOwnedByYou) => {}
+                Ok(())
+                | Err(strata_volume::Error::Refused(
+                    strata_volume::Refusal::BucketAlreadyOwnedByYou,
+                )) => {}
                 Err(source) => {
                     return Err(ServeError::Bucket {
                         bucket: bucket.clone(),
@@ -108,22 +116,24 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     )]);
     let inflight = Inflight::default();
     let trigger = ShutdownTrigger::default();
-    let gateway = Gateway {
-        ctx: Ctx {
-            store,
-            region: cfg.region.clone(),
-            namespace_class,
-        },
+    let stack = build(StackParts {
+        store,
+        shutdown: trigger.clone(),
+        domain: cfg.domain.clone(),
         // Any scope region is accepted: a sidecar has no real region, and clients such as
         // restic sign with `aws-global` unless told otherwise. `--region` is what we report.
-        verifier: Verifier::new(VerifierConfig::default(), credentials),
-        domain: cfg.domain.clone(),
-        inflight: inflight.clone(),
-        shutdown: trigger.clone(),
-    };
+        authenticate: Arc::new(Verifier::new(VerifierConfig::default(), credentials)),
+        authorize: Arc::new(RootOnly),
+        transform: Arc::new(Identity),
+        observe: Arc::new(RequestLog),
+        region: cfg.region.clone(),
+        namespace_class,
+        limits: cfg.limits,
+    });
+    let gateway = Gateway::new(stack, inflight.clone());
 
     let conf = ServerConf {
-        threads: 2,
+        threads: cfg.tuning.server_threads,
         // After SIGTERM in-flight requests get the grace period; the drain watcher exits
         // earlier when none is left.
         grace_period_seconds: Some(cfg.shutdown_grace.as_secs()),

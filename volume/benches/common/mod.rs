@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 use futures::Stream;
 use rand::RngCore;
-use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
+use strata_volume::{ClassConfig, ObjectInfo, PutOptions, Scheme, Store, StoreConfig};
 
 /// One MiB.
 pub const MIB: usize = 1024 * 1024;
@@ -79,6 +79,24 @@ pub fn body_of(
         let end = ((i + 1) * chunk).min(buf.len());
         Ok(buf.slice(i * chunk..end))
     }))
+}
+
+/// A whole put: stages `buf` in `chunk`-sized slices, announcing its length, then commits it.
+pub async fn put(store: &Store, bucket: &str, key: &str, buf: &Bytes, chunk: usize) -> ObjectInfo {
+    let staged = store
+        .stage_object(
+            bucket,
+            key,
+            None,
+            body_of(buf, chunk),
+            Some(buf.len() as u64),
+        )
+        .await
+        .expect("stage the body");
+    store
+        .put_object(bucket, key, staged, PutOptions::default())
+        .await
+        .expect("commit the object")
 }
 
 /// Drops every regular file under `dir` from the page cache (`posix_fadvise(DONTNEED)`),

@@ -96,7 +96,7 @@ pub fn write(root: &Path, format: &VolumeFormat) -> Result<()> {
     let dir = root.join(STRATA_DIR);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let tmp = dir.join("format.json.tmp");
-    let body = serde_json::to_vec_pretty(format).map_err(|e| Error::Internal(e.to_string()))?;
+    let body = serde_json::to_vec_pretty(format).map_err(|e| Error::internal(e.to_string()))?;
     let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     f.write_all(&body).map_err(|e| Error::io(&tmp, e))?;
     f.sync_all().map_err(|e| Error::io(&tmp, e))?;

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use tokio::sync::oneshot;
 
-use crate::error::{Error, Result};
+use super::index_error::IndexError;
+use crate::error::{Error, Fault, Result};
 use crate::keys;
 use crate::record::{self, LatestRecord, VersionRecord};
 
@@ -122,6 +123,15 @@ struct Request {
     reply: oneshot::Sender<Result<Removed>>,
 }
 
+/// How a volume's index is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexSettings {
+    /// redb's page cache, in bytes.
+    pub cache_bytes: usize,
+    /// Most commit requests drained into one write transaction (one fsync).
+    pub commit_batch: usize,
+}
+
 /// What a scan callback wants next.
 pub enum Step {
     /// The next entry.
@@ -151,31 +161,27 @@ impl Drop for MetaDb {
 }
 
 impl MetaDb {
-    /// Opens (or creates) the index with a page cache of `cache_bytes` and starts its
-    /// committer.
-    pub fn open(path: &Path, cache_bytes: usize) -> Result<MetaDb> {
-        let err = |e: &dyn std::fmt::Display| Error::Meta {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        };
+    /// Opens (or creates) the index and starts its committer.
+    pub fn open(path: &Path, settings: IndexSettings) -> Result<MetaDb> {
+        let err = |e: IndexError| index_error(path, e);
         // redb's default cache is 1 GiB per database and it keeps written pages: in a sidecar
         // that is memory the app's pod pays for. The OS page cache still holds hot pages.
         let db = Arc::new(
             redb::Builder::new()
-                .set_cache_size(cache_bytes)
+                .set_cache_size(settings.cache_bytes)
                 .create(path)
-                .map_err(|e| err(&e))?,
+                .map_err(|e| err(e.into()))?,
         );
-        let txn = db.begin_write().map_err(|e| err(&e))?;
+        let txn = db.begin_write().map_err(|e| err(e.into()))?;
         for t in Table::ALL {
-            txn.open_table(t.def()).map_err(|e| err(&e))?;
+            txn.open_table(t.def()).map_err(|e| err(e.into()))?;
         }
-        txn.commit().map_err(|e| err(&e))?;
+        txn.commit().map_err(|e| err(e.into()))?;
         let (tx, rx) = std::sync::mpsc::channel::<Request>();
         let (cdb, cpath) = (db.clone(), path.to_path_buf());
         let committer = std::thread::Builder::new()
             .name("strata-meta-commit".into())
-            .spawn(move || committer(&cdb, &cpath, rx))
+            .spawn(move || committer(&cdb, &cpath, rx, settings.commit_batch.max(1)))
             .map_err(|e| Error::io(path, e))?;
         Ok(MetaDb {
             db,
@@ -185,11 +191,8 @@ impl MetaDb {
         })
     }
 
-    fn err(&self, e: impl std::fmt::Display) -> Error {
-        Error::Meta {
-            path: self.path.clone(),
-            reason: e.to_string(),
-        }
+    fn err(&self, e: impl Into<IndexError>) -> Error {
+        index_error(&self.path, e.into())
     }
 
     /// Applies `ops` atomically and durably; returns the versions they removed.
@@ -198,9 +201,9 @@ impl MetaDb {
         self.tx
             .as_ref()
             .and_then(|tx| tx.send(Request { ops, reply }).ok())
-            .ok_or_else(|| Error::Internal("metadata committer stopped".into()))?;
+            .ok_or_else(|| Error::internal("metadata committer stopped"))?;
         rx.await
-            .map_err(|_| Error::Internal("metadata committer stopped".into()))?
+            .map_err(|_| Error::internal("metadata committer stopped"))?
     }
 
     /// A consistent read view for several lookups: one read transaction instead of one per
@@ -278,11 +281,11 @@ impl Snapshot<'_> {
     }
 }
 
-fn committer(db: &Database, path: &Path, rx: std::sync::mpsc::Receiver<Request>) {
+fn committer(db: &Database, path: &Path, rx: std::sync::mpsc::Receiver<Request>, max_batch: usize) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         // Everything that queued while the previous commit was syncing shares this one.
-        while batch.len() < 512 {
+        while batch.len() < max_batch {
             match rx.try_recv() {
                 Ok(r) => batch.push(r),
                 Err(_) => break,
@@ -294,21 +297,26 @@ fn committer(db: &Database, path: &Path, rx: std::sync::mpsc::Receiver<Request>)
                     let _ = req.reply.send(Ok(rem));
                 }
             }
-            Err(reason) => {
-                tracing::error!(path = %path.display(), %reason, "metadata commit failed");
+            Err(e) => {
+                tracing::error!(path = %path.display(), error = %e, "metadata commit failed");
                 for req in batch {
-                    let _ = req.reply.send(Err(Error::Meta {
-                        path: path.to_path_buf(),
-                        reason: reason.clone(),
-                    }));
+                    let _ = req.reply.send(Err(index_error(path, e.clone())));
                 }
             }
         }
     }
 }
 
-fn apply_batch(db: &Database, batch: &[Request]) -> Result<Vec<Removed>, String> {
-    let txn = db.begin_write().map_err(|e| e.to_string())?;
+fn index_error(path: &Path, source: IndexError) -> Error {
+    Fault::Index {
+        path: path.to_path_buf(),
+        source,
+    }
+    .into()
+}
+
+fn apply_batch(db: &Database, batch: &[Request]) -> Result<Vec<Removed>, IndexError> {
+    let txn = db.begin_write()?;
     let mut all = Vec::with_capacity(batch.len());
     {
         let mut tables = Tables::open(&txn)?;
@@ -320,7 +328,7 @@ fn apply_batch(db: &Database, batch: &[Request]) -> Result<Vec<Removed>, String>
             all.push(removed);
         }
     }
-    txn.commit().map_err(|e| e.to_string())?;
+    txn.commit()?;
     Ok(all)
 }
 
@@ -329,10 +337,10 @@ struct Tables<'t> {
 }
 
 impl<'t> Tables<'t> {
-    fn open(txn: &'t redb::WriteTransaction) -> Result<Self, String> {
+    fn open(txn: &'t redb::WriteTransaction) -> Result<Self, IndexError> {
         let open = Table::ALL
             .iter()
-            .map(|t| txn.open_table(t.def()).map_err(|e| e.to_string()))
+            .map(|t| txn.open_table(t.def()))
             .collect::<Result<_, _>>()?;
         Ok(Tables { open })
     }
@@ -342,21 +350,18 @@ impl<'t> Tables<'t> {
         &mut self.open[i]
     }
 
-    fn apply(&mut self, op: &MetaOp, removed: &mut Removed) -> Result<(), String> {
-        let s = |e: redb::StorageError| e.to_string();
+    fn apply(&mut self, op: &MetaOp, removed: &mut Removed) -> Result<(), IndexError> {
         match op {
             MetaOp::Put { table, key, value } => {
-                self.t(*table)
-                    .insert(key.as_slice(), value.as_slice())
-                    .map_err(s)?;
+                self.t(*table).insert(key.as_slice(), value.as_slice())?;
             }
             MetaOp::Delete { table, key } => {
-                self.t(*table).remove(key.as_slice()).map_err(s)?;
+                self.t(*table).remove(key.as_slice())?;
             }
             MetaOp::DeletePrefix { table, prefix } => {
                 let keys = self.keys_with_prefix(*table, prefix)?;
                 for k in keys {
-                    self.t(*table).remove(k.as_slice()).map_err(s)?;
+                    self.t(*table).remove(k.as_slice())?;
                 }
             }
             MetaOp::PutVersion {
@@ -368,7 +373,7 @@ impl<'t> Tables<'t> {
                 if *replace_null {
                     for (vkey, old) in self.versions(bucket, key)? {
                         if old.version_id == [0; 16] {
-                            self.t(Table::Versions).remove(vkey.as_slice()).map_err(s)?;
+                            self.t(Table::Versions).remove(vkey.as_slice())?;
                             removed.push(old);
                         }
                     }
@@ -376,8 +381,7 @@ impl<'t> Tables<'t> {
                 let vkey = keys::version(bucket, key, rec.mod_time_ns, &rec.version_id);
                 let value = record::encode(rec.as_ref());
                 self.t(Table::Versions)
-                    .insert(vkey.as_slice(), value.as_slice())
-                    .map_err(s)?;
+                    .insert(vkey.as_slice(), value.as_slice())?;
                 self.refresh_latest(bucket, key)?;
             }
             MetaOp::DeleteVersion {
@@ -387,7 +391,7 @@ impl<'t> Tables<'t> {
             } => {
                 for (vkey, old) in self.versions(bucket, key)? {
                     if old.version_id == *version_id {
-                        self.t(Table::Versions).remove(vkey.as_slice()).map_err(s)?;
+                        self.t(Table::Versions).remove(vkey.as_slice())?;
                         removed.push(old);
                     }
                 }
@@ -404,8 +408,7 @@ impl<'t> Tables<'t> {
                         old.tags = tags.clone();
                         let value = record::encode(&old);
                         self.t(Table::Versions)
-                            .insert(vkey.as_slice(), value.as_slice())
-                            .map_err(s)?;
+                            .insert(vkey.as_slice(), value.as_slice())?;
                     }
                 }
             }
@@ -413,14 +416,15 @@ impl<'t> Tables<'t> {
         Ok(())
     }
 
-    fn keys_with_prefix(&mut self, table: Table, prefix: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    fn keys_with_prefix(
+        &mut self,
+        table: Table,
+        prefix: &[u8],
+    ) -> Result<Vec<Vec<u8>>, IndexError> {
         let mut out = Vec::new();
-        let range = self
-            .t(table)
-            .range::<&[u8]>(prefix..)
-            .map_err(|e| e.to_string())?;
+        let range = self.t(table).range::<&[u8]>(prefix..)?;
         for entry in range {
-            let (k, _) = entry.map_err(|e| e.to_string())?;
+            let (k, _) = entry?;
             if !k.value().starts_with(prefix) {
                 break;
             }
@@ -434,19 +438,18 @@ impl<'t> Tables<'t> {
         &mut self,
         bucket: &str,
         key: &str,
-    ) -> Result<Vec<(Vec<u8>, VersionRecord)>, String> {
+    ) -> Result<Vec<(Vec<u8>, VersionRecord)>, IndexError> {
         let prefix = keys::versions_of(bucket, key);
         let mut out = Vec::new();
         let range = self
             .t(Table::Versions)
-            .range::<&[u8]>(prefix.as_slice()..)
-            .map_err(|e| e.to_string())?;
+            .range::<&[u8]>(prefix.as_slice()..)?;
         for entry in range {
-            let (k, v) = entry.map_err(|e| e.to_string())?;
+            let (k, v) = entry?;
             if !k.value().starts_with(&prefix) {
                 break;
             }
-            let rec: VersionRecord = record::decode(v.value()).map_err(|e| e.to_string())?;
+            let rec: VersionRecord = decode_record(v.value())?;
             out.push((k.value().to_vec(), rec));
         }
         Ok(out)
@@ -454,19 +457,17 @@ impl<'t> Tables<'t> {
 
     /// Points the current-version entry at the newest remaining version (version keys sort
     /// newest first, so only the first one is decoded).
-    fn refresh_latest(&mut self, bucket: &str, key: &str) -> Result<(), String> {
+    fn refresh_latest(&mut self, bucket: &str, key: &str) -> Result<(), IndexError> {
         let prefix = keys::versions_of(bucket, key);
         let newest: Option<LatestRecord> = {
             let mut range = self
                 .t(Table::Versions)
-                .range::<&[u8]>(prefix.as_slice()..)
-                .map_err(|e| e.to_string())?;
+                .range::<&[u8]>(prefix.as_slice()..)?;
             match range.next() {
                 Some(entry) => {
-                    let (k, v) = entry.map_err(|e| e.to_string())?;
+                    let (k, v) = entry?;
                     if k.value().starts_with(&prefix) {
-                        let rec: VersionRecord =
-                            record::decode(v.value()).map_err(|e| e.to_string())?;
+                        let rec: VersionRecord = decode_record(v.value())?;
                         Some(rec.latest())
                     } else {
                         None
@@ -483,6 +484,11 @@ impl<'t> Tables<'t> {
                 .map(|_| ()),
             None => t.remove(lkey.as_slice()).map(|_| ()),
         }
-        .map_err(|e| e.to_string())
+        .map_err(IndexError::from)
     }
+}
+
+/// A record read inside a commit; one that does not decode fails the commit.
+fn decode_record<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, IndexError> {
+    record::decode(bytes).map_err(|e| IndexError::Record(e.to_string()))
 }

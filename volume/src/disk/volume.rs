@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 
 use super::format::{sync_dir, STRATA_DIR};
-use super::meta_db::MetaDb;
+use super::meta_db::{IndexSettings, MetaDb};
 use crate::erasure::codec::shard_hash;
 use crate::erasure::layout::HASH_LEN;
 use crate::error::{Error, Result};
@@ -22,9 +22,8 @@ pub struct Volume {
 }
 
 impl Volume {
-    /// Opens a formatted volume; `with_meta` opens its metadata index with a cache of
-    /// `meta_cache` bytes.
-    pub fn open(root: &Path, with_meta: bool, meta_cache: usize) -> Result<Volume> {
+    /// Opens a formatted volume, and its metadata index when `index` is given.
+    pub fn open(root: &Path, index: Option<IndexSettings>) -> Result<Volume> {
         let data = root.join(STRATA_DIR).join("data");
         if !data.join("ff").is_dir() {
             // 256 fan-out directories, made once, so that a new shard file only needs its
@@ -36,13 +35,12 @@ impl Volume {
             sync_dir(&data)?;
             sync_dir(&root.join(STRATA_DIR))?;
         }
-        let meta = if with_meta {
-            Some(MetaDb::open(
+        let meta = match index {
+            Some(settings) => Some(MetaDb::open(
                 &root.join(STRATA_DIR).join("meta.redb"),
-                meta_cache,
-            )?)
-        } else {
-            None
+                settings,
+            )?),
+            None => None,
         };
         Ok(Volume {
             root: root.to_path_buf(),
@@ -63,7 +61,7 @@ impl Volume {
     /// The metadata index, or an error for volumes of other classes.
     pub fn meta(&self) -> Result<&MetaDb> {
         self.meta.as_ref().ok_or_else(|| {
-            Error::Internal(format!("{} has no metadata index", self.root.display()))
+            Error::internal(format!("{} has no metadata index", self.root.display()))
         })
     }
 

@@ -28,7 +28,7 @@ pub struct Codec {
 }
 
 fn rs_error(e: reed_solomon_simd::Error) -> Error {
-    Error::Internal(format!("reed-solomon: {e}"))
+    Error::internal(format!("reed-solomon: {e}"))
 }
 
 impl Codec {
@@ -107,7 +107,7 @@ impl Codec {
                 .iter()
                 .flatten()
                 .next()
-                .ok_or_else(|| Error::Corrupt("no copy of the block is readable".into()))?;
+                .ok_or_else(|| Error::corrupt("no copy of the block is readable"))?;
             return Ok(copy.slice(..block_len.min(copy.len())));
         }
         let sl = layout.shard_len(block_len as u64);
@@ -120,7 +120,7 @@ impl Codec {
         } else {
             let available = shards.iter().flatten().count();
             if available < layout.data {
-                return Err(Error::Corrupt(format!(
+                return Err(Error::corrupt(format!(
                     "{available} of {} needed shards are readable",
                     layout.data
                 )));
@@ -137,7 +137,7 @@ impl Codec {
             for (i, s) in shards.iter().enumerate() {
                 let Some(s) = s else { continue };
                 if s.len() != sl {
-                    return Err(Error::Corrupt(format!(
+                    return Err(Error::corrupt(format!(
                         "shard {i} has {} bytes, expected {sl}",
                         s.len()
                     )));
@@ -156,7 +156,7 @@ impl Codec {
                     Some(s) => out.extend_from_slice(s),
                     None => {
                         out.extend_from_slice(restored.restored_original(i).ok_or_else(|| {
-                            Error::Corrupt(format!("shard {i} could not be rebuilt"))
+                            Error::corrupt(format!("shard {i} could not be rebuilt"))
                         })?)
                     }
                 }
@@ -209,6 +209,9 @@ mod tests {
         let mut codec = Codec::new(Layout::new(2, 2));
         let shards = codec.encode(&block(100)).unwrap();
         let avail = vec![None, None, None, Some(shards[3].data.clone())];
-        assert!(matches!(codec.decode(&avail, 100), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            codec.decode(&avail, 100),
+            Err(Error::Fault(crate::error::Fault::Corrupt(_)))
+        ));
     }
 }

@@ -23,7 +23,7 @@ const QUEUE_DEPTH: usize = 2;
 
 /// The hasher is gone (its thread ended): a body cannot get its digest.
 fn stopped() -> Error {
-    Error::Internal("the md5 thread stopped".into())
+    Error::internal("the md5 thread stopped")
 }
 
 /// Hashes the bodies of one store.

@@ -13,7 +13,7 @@ use super::body::ObjectBody;
 use crate::disk::volume::{check_shard_block, read_shard_block, ShardReadError};
 use crate::erasure::codec::Codec;
 use crate::erasure::layout::{slot_for_shard, Layout};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unavailable};
 use crate::heal::HealQueue;
 use crate::record::PartData;
 use crate::set::ErasureSet;
@@ -143,11 +143,12 @@ impl Reader {
             }
         }
         if good < k {
-            return Err(Error::InsufficientReadQuorum {
+            return Err(Unavailable::ReadQuorum {
                 class: plan.set.name.clone(),
                 available: good,
                 needed: k,
-            });
+            }
+            .into());
         }
         self.codec.decode(&shards, block_len)
     }
@@ -164,7 +165,7 @@ impl Reader {
                 let local = lo - part_start..hi - part_start;
                 let data_id = part
                     .data_id
-                    .ok_or_else(|| Error::Corrupt("part without data".into()))?;
+                    .ok_or_else(|| Error::corrupt("part without data"))?;
                 let files: Vec<Option<File>> = (0..n)
                     .map(|slot| {
                         plan.set

@@ -13,7 +13,7 @@ use crate::disk::shard_writer::ShardWriter;
 use crate::disk::volume::Volume;
 use crate::erasure::codec::{Codec, ShardBlock};
 use crate::erasure::layout::shard_for_slot;
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result, Unavailable, WriteError};
 use crate::etag::Md5Service;
 use crate::set::ErasureSet;
 
@@ -33,6 +33,16 @@ pub struct Written {
 }
 
 impl Written {
+    /// No bytes at all, in no file.
+    pub fn nothing() -> Self {
+        Written {
+            size: 0,
+            md5: [0; 16],
+            data_id: None,
+            inline: None,
+        }
+    }
+
     /// Removes the shard files again (after a failed commit).
     pub fn discard(&self, set: &ErasureSet) {
         if let Some(id) = &self.data_id {
@@ -52,14 +62,14 @@ struct BlockReader<S> {
     expected: Option<u64>,
 }
 
-impl<S> BlockReader<S>
+impl<S, E> BlockReader<S>
 where
-    S: Stream<Item = std::result::Result<Bytes, std::io::Error>> + Unpin,
+    S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
 {
     /// Reads the next block of `limit` bytes (shorter only at the end of the stream);
     /// returns it and whether the stream ended. A chunk that holds a whole block is passed
     /// on without copying.
-    async fn next_block(&mut self, limit: usize) -> Result<(Bytes, bool)> {
+    async fn next_block(&mut self, limit: usize) -> Result<(Bytes, bool), WriteError<E>> {
         let mut buf = BytesMut::new();
         loop {
             if buf.is_empty() && self.carry.len() >= limit {
@@ -77,14 +87,15 @@ where
             }
             match self.body.next().await {
                 None => return Ok((buf.freeze(), true)),
-                Some(Err(e)) => return Err(Error::Body(e)),
+                Some(Err(e)) => return Err(WriteError::Body(e)),
                 Some(Ok(chunk)) => {
                     self.total += chunk.len() as u64;
                     if let Some(exp) = self.expected.filter(|e| self.total > *e) {
-                        return Err(Error::IncompleteBody {
+                        return Err(Error::from(Invalid::BodyLength {
                             expected: exp,
                             got: self.total,
-                        });
+                        })
+                        .into());
                     }
                     self.carry = chunk;
                 }
@@ -94,24 +105,26 @@ where
 }
 
 /// Writes a body into `set`, its MD5 taken by `md5`. `inline_limit` > 0 allows keeping small
-/// bodies in the index.
-pub async fn write_body<S>(
+/// bodies in the index. A failure of the body itself comes back unchanged as
+/// [`WriteError::Body`]; nothing written stays behind on any failure.
+pub async fn write_body<S, E>(
     set: &Arc<ErasureSet>,
     md5: &Md5Service,
     body: S,
     rotation: usize,
     inline_limit: usize,
     expected: Option<u64>,
-) -> Result<Written>
+) -> Result<Written, WriteError<E>>
 where
-    S: Stream<Item = std::result::Result<Bytes, std::io::Error>> + Unpin,
+    S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
 {
     if set.online_count() < set.write_quorum() {
-        return Err(Error::InsufficientWriteQuorum {
+        return Err(Error::from(Unavailable::WriteQuorum {
             class: set.name.clone(),
             succeeded: set.online_count(),
             needed: set.write_quorum(),
-        });
+        })
+        .into());
     }
     let bs = set.layout.block_size as usize;
     let mut reader = BlockReader {
@@ -160,7 +173,7 @@ where
             data_id: Some(data_id),
             inline: None,
         };
-        return finish_writers(set, tasks, written).await;
+        return Ok(finish_writers(set, tasks, written).await?);
     }
 
     // Large body: a pipeline of threads.
@@ -214,12 +227,13 @@ where
             (block, ended) = reader.next_block(bs).await?;
         }
     };
-    let fed: Result<()> = feed.await;
+    let fed: Result<(), WriteError<E>> = feed.await;
     drop(enc_tx);
     let encoded = match encoder.await {
         Ok(r) => r,
-        Err(e) => Err(Error::Internal(format!("encoder: {e}"))),
-    };
+        Err(e) => Err(Error::internal(format!("encoder: {e}"))),
+    }
+    .map_err(WriteError::Store);
     let md5 = hasher.finish().await;
     let written = Written {
         size: reader.total,
@@ -228,13 +242,16 @@ where
         inline: None,
     };
     let done = finish_writers(set, tasks, written).await;
-    if let Err(e) = fed.and(encoded).and(md5.map(|_| ())) {
+    if let Err(e) = fed
+        .and(encoded)
+        .and(md5.map(|_| ()).map_err(WriteError::Store))
+    {
         if let Ok(w) = &done {
             w.discard(set);
         }
         return Err(e);
     }
-    done
+    Ok(done?)
 }
 
 fn shard_writer(v: &Volume, data_id: [u8; 16], mut rx: mpsc::Receiver<ShardBlock>) -> Result<()> {
@@ -260,19 +277,20 @@ async fn finish_writers(
                 tracing::warn!(class = %set.name, error = %e, "shard write failed");
                 last_err = Some(e);
             }
-            Err(e) => last_err = Some(Error::Internal(format!("shard writer: {e}"))),
+            Err(e) => last_err = Some(Error::internal(format!("shard writer: {e}"))),
         }
     }
     if ok < set.write_quorum() {
         written.discard(set);
-        if let Some(e @ Error::Io { .. }) = last_err {
+        if let Some(e) = last_err {
             tracing::warn!(error = %e, "write quorum lost");
         }
-        return Err(Error::InsufficientWriteQuorum {
+        return Err(Unavailable::WriteQuorum {
             class: set.name.clone(),
             succeeded: ok,
             needed: set.write_quorum(),
-        });
+        }
+        .into());
     }
     Ok(written)
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::{Inner, Store};
 use crate::disk::meta_db::{MetaOp, Step, Table};
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Refusal, Result};
 use crate::keys;
 use crate::record::{self, now_ns, time_of, BucketRecord};
 use crate::types::{BucketInfo, Versioning};
@@ -23,7 +23,7 @@ fn config_kind(kind: &str) -> Result<()> {
         || kind.len() > 32
         || !kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
     {
-        return Err(Error::InvalidArgument(format!(
+        return Err(Error::argument(format!(
             "bucket configuration kind {kind:?}"
         )));
     }
@@ -72,7 +72,7 @@ impl Inner {
         .await?;
         self.buckets
             .write()
-            .map_err(|_| Error::Internal("bucket cache poisoned".into()))?
+            .map_err(|_| Error::internal("bucket cache poisoned"))?
             .insert(name.to_string(), rec);
         Ok(())
     }
@@ -104,7 +104,7 @@ impl Store {
         let inner = &self.inner;
         let _g = inner.locks.lock(name, "").await;
         if inner.bucket(name).is_ok() {
-            return Err(Error::BucketAlreadyOwnedByYou);
+            return Err(Refusal::BucketAlreadyOwnedByYou.into());
         }
         let rec = BucketRecord {
             created_ns: now_ns(),
@@ -120,7 +120,7 @@ impl Store {
         let _g = inner.locks.lock(name, "").await;
         inner.bucket(name)?;
         if inner.bucket_has_data(name)? {
-            return Err(Error::BucketNotEmpty);
+            return Err(Refusal::BucketNotEmpty.into());
         }
         inner
             .commit_all(vec![
@@ -137,7 +137,7 @@ impl Store {
         inner
             .buckets
             .write()
-            .map_err(|_| Error::Internal("bucket cache poisoned".into()))?
+            .map_err(|_| Error::internal("bucket cache poisoned"))?
             .remove(name);
         Ok(())
     }
@@ -153,7 +153,7 @@ impl Store {
             .inner
             .buckets
             .read()
-            .map_err(|_| Error::Internal("bucket cache poisoned".into()))?;
+            .map_err(|_| Error::internal("bucket cache poisoned"))?;
         Ok(b.iter().map(|(n, r)| info(n, r)).collect())
     }
 
@@ -163,9 +163,9 @@ impl Store {
         let _g = inner.locks.lock(name, "").await;
         let mut rec = inner.bucket(name)?;
         if state == Versioning::Unversioned && rec.versioning != Versioning::Unversioned {
-            return Err(Error::InvalidArgument(
-                "a versioned bucket can only be suspended".into(),
-            ));
+            return Err(
+                Invalid::Argument("a versioned bucket can only be suspended".into()).into(),
+            );
         }
         rec.versioning = state;
         inner.write_bucket(name, rec).await

@@ -4,7 +4,7 @@ use futures::future::join_all;
 
 use super::Inner;
 use crate::disk::meta_db::{MetaOp, Removed, Table};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unavailable};
 
 impl Inner {
     /// Applies `ops(slot)` on every namespace volume at once; succeeds on a write quorum.
@@ -13,11 +13,12 @@ impl Inner {
         let ns = self.ns();
         // Fail before writing anything when a quorum cannot be reached anyway.
         if ns.online_count() < ns.write_quorum() {
-            return Err(Error::InsufficientWriteQuorum {
+            return Err(Unavailable::WriteQuorum {
                 class: ns.name.clone(),
                 succeeded: ns.online_count(),
                 needed: ns.write_quorum(),
-            });
+            }
+            .into());
         }
         let slots: Vec<(usize, Vec<MetaOp>)> =
             ns.online().map(|(slot, _)| (slot, ops(slot))).collect();
@@ -25,7 +26,7 @@ impl Inner {
             match ns.slots[*slot].as_ref().map(|v| v.meta()) {
                 Some(Ok(m)) => m.commit(ops.clone()).await,
                 Some(Err(e)) => Err(e),
-                None => Err(Error::Internal("volume went offline".into())),
+                None => Err(Error::internal("volume went offline")),
             }
         });
         let results = join_all(futs).await;
@@ -49,11 +50,12 @@ impl Inner {
                     }
                 }
             }
-            return Err(Error::InsufficientWriteQuorum {
+            return Err(Unavailable::WriteQuorum {
                 class: ns.name.clone(),
                 succeeded: ok,
                 needed: ns.write_quorum(),
-            });
+            }
+            .into());
         }
         Ok(results.into_iter().find_map(|r| r.ok()).unwrap_or_default())
     }
@@ -86,11 +88,12 @@ impl Inner {
     pub(super) fn enough(&self, answered: usize) -> Result<()> {
         let ns = self.ns();
         if answered < ns.meta_read_quorum() {
-            return Err(Error::InsufficientReadQuorum {
+            return Err(Unavailable::ReadQuorum {
                 class: ns.name.clone(),
                 available: answered,
                 needed: ns.meta_read_quorum(),
-            });
+            }
+            .into());
         }
         Ok(())
     }

@@ -141,9 +141,8 @@ fn scan_versions(
     let mut mid_key: Option<String> = None;
     if let (Some(km), Some(vm)) = (&o.key_marker, &o.version_id_marker) {
         if common_prefix(&o.prefix, o.delimiter.as_deref(), km).is_none() {
-            let id = record::parse_version(vm).ok_or_else(|| {
-                Error::InvalidArgument(format!("invalid version id marker {vm:?}"))
-            })?;
+            let id = record::parse_version(vm)
+                .ok_or_else(|| Error::argument(format!("invalid version id marker {vm:?}")))?;
             let vprefix = keys::versions_of(bucket, km);
             let mut found = None;
             m.scan(Table::Versions, &vprefix, |k, _| {

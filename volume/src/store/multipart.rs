@@ -6,13 +6,14 @@ use md5::{Digest, Md5};
 
 use super::list::{common_prefix, Entry, MAX_LIST_KEYS};
 use super::merge::{Item, Page};
-use super::object::{check_body, data_record, hex};
+use super::object::{data_record, hex};
+use super::put::staged_for;
+use super::staged::StagedData;
 use super::{Inner, Store};
 use crate::disk::meta_db::{MetaOp, Step, Table};
 use crate::erasure::layout::rotation_for;
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Refusal, Result, WriteError};
 use crate::keys;
-use crate::object::write::write_body;
 use crate::record::{self, now_ns, time_of, PartData, PartRecord, UploadRecord, VersionRecord};
 use crate::types::*;
 
@@ -27,13 +28,14 @@ fn upload_info(key: &str, upload_id: &str, r: &UploadRecord) -> UploadInfo {
         storage_class: r.class.clone(),
         meta: r.meta.clone(),
         checksums: r.checksums.clone(),
+        internal: r.internal.clone(),
     }
 }
 
 fn part_info(p: &PartRecord) -> PartInfo {
     PartInfo {
         part_number: p.data.number,
-        size: p.data.size,
+        size: p.data.object_size(),
         etag: p.data.etag.clone(),
         last_modified: time_of(p.mod_time_ns),
         checksums: p.data.checksums.clone(),
@@ -47,7 +49,7 @@ impl Inner {
         let answers = self.read_all(Table::Uploads, &keys::upload(bucket, key, upload_id))?;
         match self.agreed(answers.into_iter().map(|(_, v)| v).collect()) {
             Some(v) => record::decode(&v),
-            None => Err(Error::NoSuchUpload),
+            None => Err(Refusal::NoSuchUpload.into()),
         }
     }
 
@@ -107,7 +109,7 @@ impl Store {
         &self,
         bucket: &str,
         key: &str,
-        opts: PutOptions,
+        opts: UploadOptions,
     ) -> Result<String> {
         let inner = &self.inner;
         crate::validate::object_key(key)?;
@@ -131,45 +133,77 @@ impl Store {
         Ok(upload_id)
     }
 
-    /// Stores one part, erasure-coded in the upload's class. Re-uploading a number replaces it.
-    pub async fn upload_part<S>(
+    /// An upload in progress.
+    pub async fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadInfo> {
+        let upload = self.inner.find_upload(bucket, key, upload_id)?;
+        Ok(upload_info(key, upload_id, &upload))
+    }
+
+    /// Writes a part's shards into the upload's class without making them a part yet:
+    /// [`Store::upload_part`] commits them.
+    pub async fn stage_part<S, E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        body: S,
+        expected_len: Option<u64>,
+    ) -> Result<StagedData, WriteError<E>>
+    where
+        S: Stream<Item = std::result::Result<bytes::Bytes, E>> + Send + Unpin,
+    {
+        let inner = &self.inner;
+        let upload = inner.find_upload(bucket, key, upload_id)?;
+        let set = inner.class(Some(&upload.class))?.clone();
+        inner.stage(bucket, key, set, body, 0, expected_len).await
+    }
+
+    /// Commits staged data as part `part_number` of an upload; a part of the same number is
+    /// replaced.
+    pub async fn upload_part(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
         part_number: u32,
+        data: StagedData,
         opts: PartOptions,
-        body: S,
-    ) -> Result<PartInfo>
-    where
-        S: Stream<Item = std::result::Result<bytes::Bytes, std::io::Error>> + Send + Unpin,
-    {
+    ) -> Result<PartInfo> {
         let inner = &self.inner;
         if !(1..=MAX_PART_NUMBER).contains(&part_number) {
-            return Err(Error::InvalidArgument(format!(
+            return Err(Error::argument(format!(
                 "part number must be 1 to {MAX_PART_NUMBER}"
             )));
         }
+        staged_for(&data, bucket, key)?;
+        if data.is_inline() {
+            // A part's record has no room for inline shards: its bytes would be lost.
+            return Err(Error::argument(
+                "data staged inline for an object cannot be a part (stage it with stage_part)",
+            ));
+        }
         let upload = inner.find_upload(bucket, key, upload_id)?;
-        let set = inner.class(Some(&upload.class))?.clone();
-        let rotation = rotation_for(key.as_bytes(), set.layout.total());
-        let written = write_body(&set, &inner.md5, body, rotation, 0, opts.expected_size).await?;
+        if !data.set.name.eq_ignore_ascii_case(&upload.class) {
+            return Err(Error::argument(format!(
+                "data staged in class {} cannot be a part of an upload to {}",
+                data.set.name, upload.class
+            )));
+        }
+        let (set, _, written) = data.take();
         let result = async {
-            let checksums = check_body(
-                &written,
-                opts.expected_size,
-                opts.expected_md5,
-                opts.body_check,
-                opts.checksums,
-            )?;
+            let (size, etag) = match opts.client {
+                Some(c) => (c.size, c.etag),
+                None => (written.size, hex(&written.md5)),
+            };
             let part = PartRecord {
                 mod_time_ns: now_ns(),
                 data: PartData {
                     number: part_number,
                     size: written.size,
-                    etag: hex(&written.md5),
-                    checksums,
+                    etag,
+                    checksums: opts.checksums,
                     data_id: written.data_id,
+                    object_size: (size != written.size).then_some(size),
                 },
             };
             let _g = inner.locks.lock(bucket, key).await;
@@ -238,9 +272,7 @@ impl Store {
     ) -> Result<ObjectInfo> {
         let inner = &self.inner;
         if parts.is_empty() {
-            return Err(Error::InvalidArgument(
-                "a completion needs at least one part".into(),
-            ));
+            return Err(Invalid::Argument("a completion needs at least one part".into()).into());
         }
         let _g = inner.locks.lock(bucket, key).await;
         let upload = inner.find_upload(bucket, key, upload_id)?;
@@ -249,20 +281,20 @@ impl Store {
         let mut md5s = Md5::new();
         for (i, want) in parts.iter().enumerate() {
             if i > 0 && want.part_number <= parts[i - 1].part_number {
-                return Err(Error::InvalidPartOrder);
+                return Err(Refusal::InvalidPartOrder.into());
             }
             let etag = want.etag.trim().trim_matches('"');
             let Some(p) = stored.iter().find(|p| {
                 p.data.number == want.part_number && p.data.etag.eq_ignore_ascii_case(etag)
             }) else {
-                return Err(Error::InvalidPart(format!(
+                return Err(Refusal::InvalidPart(format!(
                     "part {} with ETag {etag:?} was not uploaded",
                     want.part_number
-                )));
+                ))
+                .into());
             };
             md5s.update(
-                decode_hex(&p.data.etag)
-                    .ok_or_else(|| Error::Corrupt("part ETag is not hex".into()))?,
+                decode_hex(&p.data.etag).ok_or_else(|| Error::corrupt("part ETag is not hex"))?,
             );
             chosen.push(p.data.clone());
         }
@@ -271,12 +303,19 @@ impl Store {
             .iter()
             .rev()
             .skip(1)
-            .any(|p| p.size < inner.min_part_size)
+            .any(|p| p.object_size() < inner.min_part_size)
         {
-            return Err(Error::EntityTooSmall);
+            return Err(Refusal::EntityTooSmall.into());
+        }
+        let size: u64 = chosen.iter().map(PartData::object_size).sum();
+        if size > inner.max_object_size {
+            return Err(Refusal::EntityTooLarge {
+                size,
+                max: inner.max_object_size,
+            }
+            .into());
         }
         let set = inner.class(Some(&upload.class))?.clone();
-        let size = chosen.iter().map(|p| p.size).sum();
         let rec = VersionRecord {
             version_id: [0; 16],
             mod_time_ns: 0,

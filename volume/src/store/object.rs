@@ -1,189 +1,14 @@
-//! Put, get, head, delete and tag objects.
-
-use std::ops::Range;
-use std::sync::Arc;
-
-use bytes::Bytes;
-use futures::Stream;
+//! Deleting and tagging objects, and the commit of a new version that every write ends in.
 
 use super::resolve::Resolved;
 use super::{Inner, Store};
 use crate::disk::meta_db::MetaOp;
-use crate::erasure::layout::{resolve_range, rotation_for, Layout};
-use crate::error::{Error, Result};
-use crate::object::body::ObjectBody;
-use crate::object::read::{self, ReadContext, ReadPlan};
-use crate::object::write::{write_body, Written};
+use crate::error::{Error, Refusal, Result};
 use crate::record::{self, now_ns, DataRecord, PartData, VersionRecord};
 use crate::set::ErasureSet;
 use crate::types::*;
 
-/// What a HEAD finds: the version, and the bytes a GET with the same options would send.
-#[derive(Debug)]
-pub struct ObjectHead {
-    /// The version.
-    pub info: ObjectInfo,
-    /// `(start, len)` when a range or part was asked for.
-    pub range: Option<(u64, u64)>,
-}
-
-/// An object being read: what it is, which bytes, and the bytes.
-#[derive(Debug)]
-pub struct ObjectRead {
-    /// The version read.
-    pub info: ObjectInfo,
-    /// `(start, len)` when a range or part was asked for.
-    pub range: Option<(u64, u64)>,
-    /// The bytes.
-    pub body: ObjectBody,
-}
-
 impl Store {
-    /// Stores a body as a new version of `key` (or the null version).
-    pub async fn put_object<S>(
-        &self,
-        bucket: &str,
-        key: &str,
-        opts: PutOptions,
-        body: S,
-    ) -> Result<ObjectInfo>
-    where
-        S: Stream<Item = std::result::Result<Bytes, std::io::Error>> + Send + Unpin,
-    {
-        let inner = &self.inner;
-        crate::validate::object_key(key)?;
-        inner.bucket(bucket)?;
-        let set = inner.class(opts.storage_class.as_deref())?.clone();
-        let n = set.layout.total();
-        let rotation = rotation_for(key.as_bytes(), n);
-        let inline_limit = if Arc::ptr_eq(&set, inner.ns()) {
-            inner.inline_limit
-        } else {
-            0
-        };
-        let written = write_body(
-            &set,
-            &inner.md5,
-            body,
-            rotation,
-            inline_limit,
-            opts.expected_size,
-        )
-        .await?;
-        let result = async {
-            let checksums = check_body(
-                &written,
-                opts.expected_size,
-                opts.expected_md5,
-                opts.body_check,
-                opts.checksums,
-            )?;
-            let etag = hex(&written.md5);
-            let part = PartData {
-                number: 1,
-                size: written.size,
-                etag: etag.clone(),
-                checksums: checksums.clone(),
-                data_id: written.data_id,
-            };
-            let rec = VersionRecord {
-                version_id: [0; 16],
-                mod_time_ns: 0,
-                delete_marker: false,
-                size: written.size,
-                etag,
-                meta: opts.meta,
-                tags: opts.tags,
-                checksums,
-                internal: opts.internal,
-                data: Some(data_record(&set, rotation, vec![part])),
-            };
-            inner
-                .commit_version(
-                    bucket,
-                    key,
-                    rec,
-                    written.inline.clone(),
-                    opts.precondition.as_ref(),
-                )
-                .await
-        }
-        .await;
-        if result.is_err() {
-            written.discard(&set);
-        }
-        result
-    }
-
-    /// Reads a version, or a range or part of it.
-    pub async fn get_object(
-        &self,
-        bucket: &str,
-        key: &str,
-        opts: GetOptions,
-    ) -> Result<ObjectRead> {
-        let inner = &self.inner;
-        let r = inner.resolve_object(bucket, key, opts.version_id.as_deref())?;
-        let info = info_of(bucket, key, &r);
-        let size = r.record.size;
-        let range = requested_range(&r.record, &opts)?;
-        let data = r
-            .record
-            .data
-            .as_ref()
-            .ok_or_else(|| Error::Corrupt("object without data".into()))?;
-        let set = inner.class(Some(&data.class))?.clone();
-        let layout = Layout {
-            data: data.k as usize,
-            parity: data.m as usize,
-            block_size: data.block_size,
-        };
-        if layout.total() != set.slots.len() {
-            return Err(Error::Corrupt(format!(
-                "object layout {}+{} does not fit class {}",
-                data.k, data.m, set.name
-            )));
-        }
-        let plan = ReadPlan {
-            set,
-            layout,
-            rotation: data.rotation as usize,
-            parts: data.parts.clone(),
-            inline: r.inline,
-            range: range.clone().unwrap_or(0..size),
-            ctx: ReadContext {
-                bucket: bucket.into(),
-                key: key.into(),
-                version_id: info.version_id.clone(),
-                heal: inner.heal.clone(),
-            },
-        };
-        let body = read::start(plan)?;
-        Ok(ObjectRead {
-            info,
-            range: range.map(|r| (r.start, r.end - r.start)),
-            body,
-        })
-    }
-
-    /// What `get_object` would return, without the bytes: the same errors for a missing
-    /// part or an unsatisfiable range, and the same span.
-    pub async fn head_object(
-        &self,
-        bucket: &str,
-        key: &str,
-        opts: GetOptions,
-    ) -> Result<ObjectHead> {
-        let r = self
-            .inner
-            .resolve_object(bucket, key, opts.version_id.as_deref())?;
-        let range = requested_range(&r.record, &opts)?;
-        Ok(ObjectHead {
-            info: info_of(bucket, key, &r),
-            range: range.map(|r| (r.start, r.end - r.start)),
-        })
-    }
-
     /// Deletes as S3 does: a delete marker in versioned buckets, the null version otherwise,
     /// or exactly the named version.
     pub async fn delete_object(
@@ -211,7 +36,7 @@ impl Store {
         match (version_id, b.versioning) {
             (Some(v), _) => {
                 let id = record::parse_version(v)
-                    .ok_or_else(|| Error::InvalidArgument(format!("invalid version id {v:?}")))?;
+                    .ok_or_else(|| Error::argument(format!("invalid version id {v:?}")))?;
                 let marker = remove(id).await?;
                 Ok(DeleteOutcome {
                     version_id: Some(v.to_string()),
@@ -305,12 +130,12 @@ impl Inner {
         let live = current.as_ref().filter(|c| !c.record.delete_marker);
         match precondition {
             Some(WritePrecondition::IfNoneMatchAny) if live.is_some() => {
-                return Err(Error::PreconditionFailed)
+                return Err(Refusal::PreconditionFailed.into())
             }
             Some(WritePrecondition::IfMatch(etag))
                 if live.is_none_or(|c| c.record.etag != etag.trim_matches('"')) =>
             {
-                return Err(Error::PreconditionFailed)
+                return Err(Refusal::PreconditionFailed.into())
             }
             _ => {}
         }
@@ -376,34 +201,6 @@ impl Inner {
     }
 }
 
-/// Checks the announced size and MD5 of a written body, runs the caller's check, and merges
-/// the checksums it returns.
-pub(super) fn check_body(
-    written: &Written,
-    expected_size: Option<u64>,
-    expected_md5: Option<[u8; 16]>,
-    check: Option<BodyCheck>,
-    mut checksums: Checksums,
-) -> Result<Checksums> {
-    let summary = BodySummary {
-        size: written.size,
-        md5: written.md5,
-    };
-    if let Some(exp) = expected_size.filter(|e| *e != summary.size) {
-        return Err(Error::IncompleteBody {
-            expected: exp,
-            got: summary.size,
-        });
-    }
-    if expected_md5.is_some_and(|m| m != summary.md5) {
-        return Err(Error::BadDigest);
-    }
-    if let Some(check) = check {
-        checksums.extend(check(&summary).map_err(Error::BodyRejected)?);
-    }
-    Ok(checksums)
-}
-
 pub(super) fn data_record(set: &ErasureSet, rotation: usize, parts: Vec<PartData>) -> DataRecord {
     DataRecord {
         class: set.name.clone(),
@@ -420,30 +217,6 @@ pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The bytes a part number or a range selects; `None` for the whole object.
-fn requested_range(rec: &VersionRecord, opts: &GetOptions) -> Result<Option<Range<u64>>> {
-    let size = rec.size;
-    Ok(match (opts.part_number, &opts.range) {
-        (Some(p), _) => Some(part_range(rec, p)?),
-        (None, Some(range)) => {
-            Some(resolve_range(range, size).ok_or(Error::InvalidRange { size })?)
-        }
-        (None, None) => None,
-    })
-}
-
-fn part_range(rec: &VersionRecord, part: u32) -> Result<Range<u64>> {
-    let parts = rec.data.as_ref().map(|d| d.parts.as_slice()).unwrap_or(&[]);
-    let mut start = 0;
-    for p in parts {
-        if p.number == part {
-            return Ok(start..start + p.size);
-        }
-        start += p.size;
-    }
-    Err(Error::InvalidPartNumber)
-}
-
 pub(super) fn info_of(bucket: &str, key: &str, r: &Resolved) -> ObjectInfo {
     let rec = &r.record;
     let data = rec.data.as_ref();
@@ -455,6 +228,7 @@ pub(super) fn info_of(bucket: &str, key: &str, r: &Resolved) -> ObjectInfo {
         is_latest: r.is_latest,
         delete_marker: rec.delete_marker,
         size: rec.size,
+        stored_size: data.map_or(0, |d| d.parts.iter().map(|p| p.size).sum()),
         etag: rec.etag.clone(),
         last_modified: record::time_of(rec.mod_time_ns),
         meta: rec.meta.clone(),
@@ -466,7 +240,8 @@ pub(super) fn info_of(bucket: &str, key: &str, r: &Resolved) -> ObjectInfo {
                     .iter()
                     .map(|p| PartSummary {
                         part_number: p.number,
-                        size: p.size,
+                        size: p.object_size(),
+                        stored_size: p.size,
                         etag: p.etag.clone(),
                         checksums: p.checksums.clone(),
                     })

@@ -9,27 +9,27 @@ use uuid::Uuid;
 
 use crate::config::{ClassConfig, Scheme};
 use crate::disk::format::{self, Found, VolumeFormat, FORMAT_NAME, FORMAT_VERSION};
+use crate::disk::meta_db::IndexSettings;
 use crate::disk::volume::Volume;
 use crate::erasure::layout::Layout;
 use crate::error::{Error, Result};
 use crate::set::ErasureSet;
 
-/// Opens one class. `deployment` is shared by all classes: the first class to find one
-/// fixes it.
+/// Opens one class, with a metadata index on each volume when `index` is given (the namespace
+/// class). `deployment` is shared by all classes: the first class to find one fixes it.
 pub fn open_class(
     cfg: &ClassConfig,
     deployment: &mut Option<Uuid>,
-    namespace: bool,
-    meta_cache: usize,
+    index: Option<IndexSettings>,
 ) -> Result<ErasureSet> {
     let n = cfg.volumes.len();
     if n == 0 {
-        return Err(Error::Config(format!("class {} has no volumes", cfg.name)));
+        return Err(Error::config(format!("class {} has no volumes", cfg.name)));
     }
     let scheme = cfg.scheme.unwrap_or_else(|| Scheme::default_for(n));
     let (k, m) = scheme
         .shards(n)
-        .map_err(|e| Error::Config(format!("class {}: {e}", cfg.name)))?;
+        .map_err(|e| Error::config(format!("class {}: {e}", cfg.name)))?;
     let found: Vec<(PathBuf, Found)> = cfg
         .volumes
         .iter()
@@ -75,7 +75,7 @@ pub fn open_class(
 
     let scheme_text = scheme.to_string();
     if let Some((path, f)) = formatted.iter().find(|(_, f)| f.scheme != scheme_text) {
-        return Err(Error::Config(format!(
+        return Err(Error::config(format!(
             "class {}: volume {} was formatted as {}, configured as {scheme_text}; changing a class's scheme needs a migration",
             cfg.name,
             path.display(),
@@ -86,7 +86,7 @@ pub fn open_class(
     // The set as most volumes remember it.
     let mut set: Vec<Uuid> = if formatted.is_empty() {
         if !refused.is_empty() && blank.len() < n {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "class {}: cannot create a new set while volumes are missing or unreadable: {}",
                 cfg.name,
                 describe(&refused)
@@ -100,10 +100,10 @@ pub fn open_class(
             .max_by_key(|(_, c)| *c)
             .map(|(s, c)| (s.clone(), *c));
         let Some((set, votes)) = best else {
-            return Err(Error::Internal("no set".into()));
+            return Err(Error::internal("no set"));
         };
         if counts.values().filter(|c| **c == votes).count() > 1 {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "class {}: volumes disagree about the set and no view has a majority",
                 cfg.name
             )));
@@ -111,7 +111,7 @@ pub fn open_class(
         set
     };
     if set.len() != n {
-        return Err(Error::Config(format!(
+        return Err(Error::config(format!(
             "class {}: {n} volumes configured, the formatted set has {}",
             cfg.name,
             set.len()
@@ -170,7 +170,7 @@ pub fn open_class(
     let mut out = Vec::with_capacity(n);
     for slot in slots {
         out.push(match slot {
-            Some((path, _)) => Some(Arc::new(Volume::open(&path, namespace, meta_cache)?)),
+            Some((path, _)) => Some(Arc::new(Volume::open(&path, index)?)),
             None => None,
         });
     }

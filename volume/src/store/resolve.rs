@@ -6,7 +6,7 @@ use super::Inner;
 use crate::disk::meta_db::{Snapshot, Step, Table};
 use crate::disk::volume::shard_block_intact;
 use crate::erasure::layout::{rotation_for, slot_for_shard};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::keys;
 use crate::record::{self, LatestRecord, VersionRecord};
 
@@ -120,21 +120,24 @@ impl Inner {
             None => None,
             Some(v) => Some(
                 record::parse_version(v)
-                    .ok_or_else(|| Error::InvalidArgument(format!("invalid version id {v:?}")))?,
+                    .ok_or_else(|| Error::argument(format!("invalid version id {v:?}")))?,
             ),
         };
         let found = self.resolve(bucket, key, version)?;
         match (found, version) {
-            (None, None) => Err(Error::NoSuchKey {
+            (None, None) => Err(Refusal::NoSuchKey {
                 delete_marker_version: None,
-            }),
-            (None, Some(_)) => Err(Error::NoSuchVersion),
-            (Some(r), None) if r.record.delete_marker => Err(Error::NoSuchKey {
+            }
+            .into()),
+            (None, Some(_)) => Err(Refusal::NoSuchVersion.into()),
+            (Some(r), None) if r.record.delete_marker => Err(Refusal::NoSuchKey {
                 delete_marker_version: Some(record::version_text(&r.record.version_id)),
-            }),
-            (Some(r), Some(_)) if r.record.delete_marker => Err(Error::MethodNotAllowed {
+            }
+            .into()),
+            (Some(r), Some(_)) if r.record.delete_marker => Err(Refusal::MethodNotAllowed {
                 delete_marker_version: Some(record::version_text(&r.record.version_id)),
-            }),
+            }
+            .into()),
             (Some(r), _) => Ok(r),
         }
     }

@@ -14,6 +14,7 @@ fn version(time: u64, shard: Option<&[u8]>) -> VersionRecord {
         etag: "e".into(),
         checksums: Checksums::new(),
         data_id: if shard.is_some() { None } else { Some([9; 16]) },
+        object_size: None,
     };
     sample_version(time, vec![part], inline)
 }

@@ -1,7 +1,10 @@
-//! Shared harness for the volume tests: stores on temp directories, bodies, reading back.
+//! Shared harness for the volume tests: stores on temp directories, bodies, writing (stage then
+//! commit) and reading back (open, select, read).
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::convert::Infallible;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use futures::{stream, Stream, StreamExt};
@@ -60,23 +63,90 @@ pub fn content(seed: u64, len: usize) -> Vec<u8> {
         .collect()
 }
 
-/// A body stream that delivers `data` in chunks of `chunk` bytes.
+/// A body stream that delivers `data` in chunks of `chunk` bytes and never fails.
 pub fn body(
     data: &[u8],
     chunk: usize,
-) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + Unpin + 'static {
-    let chunks: Vec<Result<Bytes, std::io::Error>> = data
+) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + Unpin + 'static {
+    let chunks: Vec<Result<Bytes, Infallible>> = data
         .chunks(chunk.max(1))
         .map(|c| Ok(Bytes::copy_from_slice(c)))
         .collect();
     stream::iter(chunks)
 }
 
-pub async fn put(store: &Store, bucket: &str, key: &str, data: &[u8]) -> ObjectInfo {
+/// The store's error of a write whose body cannot fail.
+pub fn store_error(e: WriteError<Infallible>) -> Error {
+    match e {
+        WriteError::Store(e) => e,
+        WriteError::Body(never) => match never {},
+    }
+}
+
+/// Stages `data` (in chunks of `chunk`) for `key` in `class`, announcing `expected_len`.
+pub async fn stage(
+    store: &Store,
+    bucket: &str,
+    key: &str,
+    class: Option<&str>,
+    data: &[u8],
+    expected_len: Option<u64>,
+) -> Result<StagedData, Error> {
     store
-        .put_object(bucket, key, PutOptions::default(), body(data, 64 * 1024))
+        .stage_object(bucket, key, class, body(data, 64 * 1024), expected_len)
         .await
-        .expect("put")
+        .map_err(store_error)
+}
+
+/// A whole put: stages `data` into `class` in chunks of `chunk`, then commits it with `opts`.
+pub async fn put_in(
+    store: &Store,
+    bucket: &str,
+    key: &str,
+    class: Option<&str>,
+    data: &[u8],
+    chunk: usize,
+    opts: PutOptions,
+) -> Result<ObjectInfo, Error> {
+    let staged = store
+        .stage_object(bucket, key, class, body(data, chunk), None)
+        .await
+        .map_err(store_error)?;
+    store.put_object(bucket, key, staged, opts).await
+}
+
+/// A put with default options into the namespace class, which must succeed.
+pub async fn put(store: &Store, bucket: &str, key: &str, data: &[u8]) -> ObjectInfo {
+    put_in(
+        store,
+        bucket,
+        key,
+        None,
+        data,
+        64 * 1024,
+        PutOptions::default(),
+    )
+    .await
+    .expect("put")
+}
+
+/// A whole upload-part: stages `data` for the upload, then commits it as part `n`.
+pub async fn upload_part(
+    store: &Store,
+    bucket: &str,
+    key: &str,
+    upload_id: &str,
+    n: u32,
+    data: &[u8],
+    chunk: usize,
+) -> Result<PartInfo, Error> {
+    let staged = store
+        .stage_part(bucket, key, upload_id, body(data, chunk), None)
+        .await
+        .map_err(store_error)?;
+    store
+        .upload_part(bucket, key, upload_id, n, staged, PartOptions::default())
+        .await
 }
 
 pub async fn read_all(mut body: ObjectBody) -> Result<Vec<u8>, Error> {
@@ -87,28 +157,60 @@ pub async fn read_all(mut body: ObjectBody) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-pub async fn get(store: &Store, bucket: &str, key: &str) -> Result<Vec<u8>, Error> {
-    let r = store.get_object(bucket, key, GetOptions::default()).await?;
-    read_all(r.body).await
+/// What a HEAD sees: the current version, or the named one.
+pub async fn head(
+    store: &Store,
+    bucket: &str,
+    key: &str,
+    version: Option<&str>,
+) -> Result<ObjectInfo, Error> {
+    Ok(store
+        .open_object(bucket, key, version)
+        .await?
+        .info()
+        .clone())
 }
 
+/// The whole current version.
+pub async fn get(store: &Store, bucket: &str, key: &str) -> Result<Vec<u8>, Error> {
+    get_version(store, bucket, key, None).await
+}
+
+/// The whole current version, or the named one.
+pub async fn get_version(
+    store: &Store,
+    bucket: &str,
+    key: &str,
+    version: Option<&str>,
+) -> Result<Vec<u8>, Error> {
+    let obj = store.open_object(bucket, key, version).await?;
+    read_all(obj.read(None)?).await
+}
+
+/// The bytes a range selects of the current version (stored bytes are the client's here).
 pub async fn get_range(
     store: &Store,
     bucket: &str,
     key: &str,
     range: ByteRange,
 ) -> Result<Vec<u8>, Error> {
-    let r = store
-        .get_object(
-            bucket,
-            key,
-            GetOptions {
-                range: Some(range),
-                ..Default::default()
-            },
-        )
-        .await?;
-    read_all(r.body).await
+    let obj = store.open_object(bucket, key, None).await?;
+    let selected = obj.select(Some(&range), None)?;
+    read_all(obj.read(selected)?).await
+}
+
+/// Part `n` of the current version: where it sits in the object, and its bytes.
+pub async fn get_part(
+    store: &Store,
+    bucket: &str,
+    key: &str,
+    n: u32,
+) -> Result<(Range<u64>, Vec<u8>), Error> {
+    let obj = store.open_object(bucket, key, None).await?;
+    let span = obj
+        .select(None, Some(n))?
+        .expect("a part number always selects a span");
+    Ok((span.clone(), read_all(obj.read(Some(span))?).await?))
 }
 
 /// Every key of a bucket, by paging with `page` keys per call.
@@ -142,4 +244,48 @@ pub async fn list_all(
         after = p.next_marker;
         assert!(after.is_some(), "a truncated page names where to continue");
     }
+}
+
+/// Shard files under every volume of the test.
+pub fn shard_files(root: &Path) -> usize {
+    fn walk(p: &Path, n: &mut usize) {
+        let Ok(rd) = std::fs::read_dir(p) else { return };
+        for e in rd.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                walk(&path, n);
+            } else if path
+                .parent()
+                .and_then(|d| d.parent())
+                .is_some_and(|d| d.ends_with("data"))
+            {
+                *n += 1;
+            }
+        }
+    }
+    let mut n = 0;
+    walk(root, &mut n);
+    n
+}
+
+/// Old shard files are removed in the background: wait (bounded) for the count to settle.
+pub async fn files_become(root: &Path, want: usize) -> bool {
+    for _ in 0..200 {
+        if shard_files(root) == want {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// MD5 hex of `data`: the ETag of a single put.
+pub fn md5_of(data: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    hex(&Md5::digest(data))
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

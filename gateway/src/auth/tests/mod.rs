@@ -31,6 +31,23 @@ pub(super) const TEMP_SECRET: &str = "temporary-secret";
 pub(super) const TOKEN: &str = "session-token-value";
 pub(super) const HOST: &str = "127.0.0.1:9000";
 
+/// The S3 answer an authentication error becomes (decided in `crate::s3::error`), so that
+/// these tests can state it next to the rule.
+pub(super) trait S3Answer {
+    fn s3_code(&self) -> &'static str;
+    fn http_status(&self) -> u16;
+}
+
+impl S3Answer for AuthError {
+    fn s3_code(&self) -> &'static str {
+        crate::s3::S3Error::from(self.clone()).code.as_str()
+    }
+
+    fn http_status(&self) -> u16 {
+        crate::s3::S3Error::from(self.clone()).status()
+    }
+}
+
 /// The fixed "now" of the tests.
 pub(super) fn now() -> SystemTime {
     parse_amz_date("20261122T061407Z").unwrap()

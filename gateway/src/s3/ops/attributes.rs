@@ -1,11 +1,10 @@
 //! GetObjectAttributes: only the attributes asked for in `x-amz-object-attributes`.
 
-use strata_volume::GetOptions;
-
-use super::common::{checksum_of, query_number, Ctx, Request, Response};
+use super::common::{checksum_of, query_number, Ctx, Request};
 use super::composite::{composite_type, reported_checksums};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::http_date;
+use crate::s3::response::Response;
 use crate::s3::xml::{AttributesPart, Checksum, GetObjectAttributesResponse, ObjectParts, S3_NS};
 
 /// GetObjectAttributes.
@@ -28,15 +27,12 @@ pub async fn get_object_attributes(ctx: &Ctx, req: Request<'_>) -> Result<Respon
         return Err(Code::InvalidArgument.with(format!("invalid attribute name {bad:?}")));
     }
     let want = |name: &str| wanted.iter().any(|a| a == name);
-    let opts = GetOptions {
-        version_id: req.version_id(),
-        ..GetOptions::default()
-    };
     let info = ctx
         .store
-        .head_object(req.bucket()?, req.key()?, opts)
+        .open_object(req.bucket()?, req.key()?, req.version_id().as_deref())
         .await?
-        .info;
+        .info()
+        .clone();
     // A multipart object reports the composite of its parts (see `composite`).
     let reported = reported_checksums(&info);
     let cs = |n: &str| checksum_of(&reported, n);

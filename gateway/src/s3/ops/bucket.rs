@@ -2,9 +2,10 @@
 
 use strata_volume::Versioning;
 
-use super::common::{Ctx, Request, Response};
+use super::common::{Ctx, Request};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::iso8601;
+use crate::s3::response::Response;
 use crate::s3::xml::{
     from_xml, BucketEntry, Buckets, CreateBucketConfiguration, ListAllMyBucketsResult,
     LocationConstraintResult, VersioningConfiguration, MAX_XML_BODY, S3_NS,
@@ -99,7 +100,7 @@ pub async fn get_bucket_versioning(ctx: &Ctx, req: Request<'_>) -> Result<Respon
 /// PutBucketVersioning.
 pub async fn put_bucket_versioning(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let bucket = req.bucket()?.to_string();
-    let body = req.body.collect_xml(MAX_XML_BODY).await?;
+    let body = req.body.collect_document(MAX_XML_BODY).await?;
     let cfg: VersioningConfiguration = from_xml(&body)?;
     if cfg.MfaDelete.as_deref() == Some("Enabled") {
         return Err(Code::NotImplemented.with("MFA delete is not supported"));

@@ -1,32 +1,44 @@
-//! What every handler shares: its context, request and response types, and the header
-//! conventions of objects (metadata, storage class, tags, checksums).
+//! What every handler shares: its context and request, and the header conventions of
+//! objects (metadata, storage class, tags, checksums).
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use bytes::Bytes;
 use http::HeaderMap;
-use strata_volume::{BodyCheck, BodySummary, ObjectInfo, ObjectMeta, Store, WritePrecondition};
+use strata_volume::{ObjectInfo, ObjectMeta, Store, WritePrecondition};
 
-use crate::auth::PayloadSummary;
-
-use crate::checksum::{parse_content_md5, ChecksumAlgorithm};
-use crate::s3::body::{Body, ResponseBody};
+use crate::checksum::ChecksumAlgorithm;
+use crate::s3::body::Body;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{header, http_date, quote_etag};
 use crate::s3::operation::Operation;
 use crate::s3::query::Query;
-use crate::s3::xml::{to_xml, Owner, Tag};
+use crate::s3::xml::{Owner, Tag};
+use crate::transform::BodyTransform;
 
-/// What handlers need from the server: the store and a few names. Nothing else of the config.
+/// Size limits of object writes (the store checks the completed object's own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteLimits {
+    /// Largest single PutObject, and largest CopyObject source.
+    pub max_put_size: u64,
+    /// Largest part, uploaded or copied.
+    pub max_part_size: u64,
+}
+
+/// What handlers need: the store, the body transform, a few names and the write limits.
+/// Nothing else of the config.
 #[derive(Clone)]
 pub struct Ctx {
     /// The volume engine.
     pub store: Store,
+    /// How object bytes are stored (encryption, later).
+    pub transform: Arc<dyn BodyTransform>,
     /// Region reported by GetBucketLocation and HeadBucket.
     pub region: String,
     /// Name of the first storage class, reported to clients as `STANDARD`.
     pub namespace_class: String,
+    /// Size limits of writes.
+    pub limits: WriteLimits,
 }
 
 impl Ctx {
@@ -58,131 +70,44 @@ impl Ctx {
     }
 }
 
-/// What the payload verifier found once the body ended (lengths, verified checksums). The
-/// body stream fills it after `finish()` succeeds; the store's body check reads it before
-/// the commit.
-pub type PayloadSlot = Arc<Mutex<Option<PayloadSummary>>>;
-
-/// A body check that stores the checksums the verifier computed (the client's, verified).
-/// It refuses the body when the stream ended without a verified summary.
-pub fn body_check(slot: PayloadSlot) -> BodyCheck {
-    Box::new(move |_: &BodySummary| {
-        let summary = slot
-            .lock()
-            .map_err(|_| "payload summary lock poisoned")?
-            .take()
-            .ok_or("the body ended without passing verification")?;
-        Ok(summary
-            .checksums
-            .iter()
-            .map(|c| (c.algorithm().as_str().to_string(), c.to_base64()))
-            .collect())
-    })
-}
-
-/// One request as a handler sees it.
+/// One request as a handler sees it: authenticated, authorized, its body verified as it is
+/// read.
 pub struct Request<'a> {
     /// The routed operation.
     pub op: Operation,
     /// Bucket, if addressed.
-    pub bucket: Option<String>,
+    pub bucket: Option<&'a str>,
     /// Key, if addressed.
-    pub key: Option<String>,
+    pub key: Option<&'a str>,
     /// Decoded query.
-    pub query: Query,
+    pub query: &'a Query,
     /// Request headers.
     pub headers: &'a HeaderMap,
     /// The verified, decoded body.
     pub body: Body<'a>,
-    /// The verifier's summary, once the body is read.
-    pub payload: PayloadSlot,
 }
 
-impl Request<'_> {
+impl<'a> Request<'a> {
     /// The bucket; the router guarantees one for bucket and object operations.
-    pub fn bucket(&self) -> Result<&str, S3Error> {
+    pub fn bucket(&self) -> Result<&'a str, S3Error> {
         self.bucket
-            .as_deref()
             .ok_or_else(|| Code::InvalidRequest.with("a bucket is required"))
     }
 
     /// The key; the router guarantees one for object operations.
-    pub fn key(&self) -> Result<&str, S3Error> {
+    pub fn key(&self) -> Result<&'a str, S3Error> {
         self.key
-            .as_deref()
             .ok_or_else(|| Code::InvalidRequest.with("an object key is required"))
     }
 
     /// A header as text.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&'a str> {
         header(self.headers, name)
     }
 
     /// `?versionId=`, with `null` meaning the null version.
     pub fn version_id(&self) -> Option<String> {
         self.query.get("versionId").map(str::to_string)
-    }
-}
-
-/// A handler's answer.
-pub struct Response {
-    /// HTTP status.
-    pub status: u16,
-    /// Headers beyond the ones the server adds (request id, date, server).
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: ResponseBody,
-}
-
-impl Response {
-    /// 200 with no body.
-    pub fn ok() -> Self {
-        Response {
-            status: 200,
-            headers: Vec::new(),
-            body: ResponseBody::Empty,
-        }
-    }
-
-    /// 204 No Content.
-    pub fn no_content() -> Self {
-        Response {
-            status: 204,
-            ..Response::ok()
-        }
-    }
-
-    /// 200 with an XML document.
-    pub fn xml<T: serde::Serialize>(doc: &T) -> Result<Self, S3Error> {
-        let body = to_xml(doc)?;
-        Ok(Response {
-            status: 200,
-            headers: vec![("content-type".into(), "application/xml".into())],
-            body: ResponseBody::Full(body),
-        })
-    }
-
-    /// 200 with raw bytes of a content type.
-    pub fn bytes(content_type: &str, body: Bytes) -> Self {
-        Response {
-            status: 200,
-            headers: vec![("content-type".into(), content_type.into())],
-            body: ResponseBody::Full(body),
-        }
-    }
-
-    /// Adds a header.
-    pub fn with(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((name.to_string(), value.into()));
-        self
-    }
-
-    /// Adds a header when there is a value.
-    pub fn with_opt(self, name: &str, value: Option<impl Into<String>>) -> Self {
-        match value {
-            Some(v) => self.with(name, v),
-            None => self,
-        }
     }
 }
 
@@ -264,16 +189,6 @@ pub fn meta_from_headers(headers: &HeaderMap) -> Result<ObjectMeta, S3Error> {
     })
 }
 
-/// `Content-MD5`, if sent.
-pub fn content_md5(headers: &HeaderMap) -> Result<Option<[u8; 16]>, S3Error> {
-    match header(headers, "content-md5") {
-        None => Ok(None),
-        Some(v) => parse_content_md5(v)
-            .map(Some)
-            .map_err(|_| Code::InvalidDigest.with("the Content-MD5 you specified is not valid")),
-    }
-}
-
 /// `If-None-Match: *` / `If-Match: etag` on a write.
 pub fn write_precondition(headers: &HeaderMap) -> Result<Option<WritePrecondition>, S3Error> {
     if let Some(v) = header(headers, "if-none-match") {
@@ -303,6 +218,7 @@ pub fn declared_algorithm(headers: &HeaderMap) -> Result<Option<ChecksumAlgorith
 
 /// Headers describing an object version, shared by GET, HEAD and the writes.
 pub fn object_headers(ctx: &Ctx, info: &ObjectInfo, checksum_mode: bool) -> Vec<(String, String)> {
+    let described = ctx.transform.describe(&info.internal);
     let mut h: Vec<(String, String)> = vec![
         ("etag".into(), quote_etag(&info.etag)),
         ("last-modified".into(), http_date(info.last_modified)),
@@ -340,6 +256,7 @@ pub fn object_headers(ctx: &Ctx, info: &ObjectInfo, checksum_mode: bool) -> Vec<
     if !info.tags.is_empty() {
         h.push(("x-amz-tagging-count".into(), info.tags.len().to_string()));
     }
+    h.extend(described);
     if checksum_mode {
         // Multipart objects report their composite checksum (see `composite`).
         let reported = super::composite::reported_checksums(info);

@@ -65,6 +65,7 @@ mod tests {
         PartSummary {
             part_number: n,
             size: data.len() as u64,
+            stored_size: data.len() as u64,
             etag: String::new(),
             checksums: algs
                 .iter()

@@ -1,15 +1,15 @@
-//! CopyObject and UploadPartCopy: the source's body streams into the destination's write.
+//! CopyObject and UploadPartCopy: the source's bytes stream into the destination's write,
+//! decoded and encoded by the body transform on the way.
 
-use futures::StreamExt;
 use percent_encoding::percent_decode_str;
-use strata_volume::{GetOptions, ObjectRead, PartOptions, PutOptions};
+use strata_volume::{PartOptions, PutOptions, StoredObject};
 
-use super::common::{
-    meta_from_headers, tags_from_header, write_precondition, Ctx, Request, Response,
-};
+use super::common::{meta_from_headers, tags_from_header, write_precondition, Ctx, Request};
+use super::write::{stage_copy, Destination};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{evaluate_conditions, iso8601, parse_copy_range, quote_etag, Precondition};
 use crate::s3::names::{validate_bucket_name, validate_key};
+use crate::s3::response::Response;
 use crate::s3::xml::{CopyObjectResult, CopyPartResult, S3_NS};
 
 /// `x-amz-copy-source`: `[/]bucket/key[?versionId=id]`, URL-encoded.
@@ -51,22 +51,20 @@ fn parse_copy_source(value: &str) -> Result<CopySource, S3Error> {
     })
 }
 
-/// Opens the source (with an optional range) and applies `x-amz-copy-source-if-*`.
+/// Opens the source version and applies `x-amz-copy-source-if-*` before any of its shards is
+/// read.
 async fn open_source(
     ctx: &Ctx,
     headers: &http::HeaderMap,
-    range: Option<strata_volume::ByteRange>,
-) -> Result<(CopySource, ObjectRead), S3Error> {
+) -> Result<(CopySource, StoredObject), S3Error> {
     let value = crate::s3::http::header(headers, "x-amz-copy-source")
         .ok_or_else(|| Code::InvalidArgument.with("x-amz-copy-source is required"))?;
     let src = parse_copy_source(value)?;
-    let opts = GetOptions {
-        version_id: src.version_id.clone(),
-        range,
-        part_number: None,
-    };
-    let read = ctx.store.get_object(&src.bucket, &src.key, opts).await?;
-    let info = &read.info;
+    let obj = ctx
+        .store
+        .open_object(&src.bucket, &src.key, src.version_id.as_deref())
+        .await?;
+    let info = obj.info();
     // A copy answers 412 for both kinds of failed condition.
     match evaluate_conditions(
         headers,
@@ -74,24 +72,27 @@ async fn open_source(
         &info.etag,
         info.last_modified,
     ) {
-        Precondition::Proceed => Ok((src, read)),
+        Precondition::Proceed => Ok((src, obj)),
         _ => Err(Code::PreconditionFailed
             .with("at least one of the pre-conditions you specified did not hold")),
     }
 }
 
-/// The source body as the store's writes want it.
-fn source_body(
-    read: ObjectRead,
-) -> impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + Unpin {
-    read.body.map(|r| r.map_err(std::io::Error::other))
+/// A copy source larger than the copy may take.
+fn too_large(size: u64, max: u64) -> S3Error {
+    Code::InvalidRequest.with(format!(
+        "the specified copy source is larger than the maximum allowable size for a copy source: {max} (it has {size} bytes)"
+    ))
 }
 
 /// CopyObject (metadata and tagging directives COPY / REPLACE).
 pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    let (bucket, key) = (req.bucket()?.to_string(), req.key()?.to_string());
-    let (src, read) = open_source(ctx, req.headers, None).await?;
-    let info = read.info.clone();
+    let (bucket, key) = (req.bucket()?, req.key()?);
+    let (src, obj) = open_source(ctx, req.headers).await?;
+    let info = obj.info().clone();
+    if info.size > ctx.limits.max_put_size {
+        return Err(too_large(info.size, ctx.limits.max_put_size));
+    }
     let replace_meta = match req.header("x-amz-metadata-directive") {
         None | Some("COPY") => false,
         Some("REPLACE") => true,
@@ -111,23 +112,30 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
              or encryption attributes",
         ));
     }
-    let opts = PutOptions {
-        meta: if replace_meta {
-            meta_from_headers(req.headers)?
-        } else {
-            info.meta.clone()
-        },
-        storage_class: storage_class.or_else(|| Some(info.storage_class.clone())),
-        tags,
-        checksums: info.checksums.clone(),
-        expected_size: Some(info.size),
-        precondition: write_precondition(req.headers)?,
-        ..PutOptions::default()
+    let meta = if replace_meta {
+        meta_from_headers(req.headers)?
+    } else {
+        info.meta.clone()
     };
-    let written = ctx
-        .store
-        .put_object(&bucket, &key, opts, source_body(read))
-        .await?;
+    let precondition = write_precondition(req.headers)?;
+    let class = storage_class.unwrap_or_else(|| info.storage_class.clone());
+    let internal = ctx.transform.seal(req.headers).await?;
+    let to = Destination::Object {
+        bucket,
+        key,
+        class: Some(&class),
+    };
+    let staged = stage_copy(ctx, to, obj, None, &internal, 1, req.headers).await?;
+    let described = ctx.transform.describe(&internal);
+    let opts = PutOptions {
+        meta,
+        tags,
+        checksums: staged.checksums,
+        precondition,
+        internal,
+        client: staged.client,
+    };
+    let written = ctx.store.put_object(bucket, key, staged.data, opts).await?;
     let cs = |n: &str| written.checksums.get(n).filter(|v| !v.is_empty()).cloned();
     let mut resp = Response::xml(&CopyObjectResult {
         xmlns: S3_NS,
@@ -145,34 +153,48 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
     if written.version_id != "null" {
         resp = resp.with("x-amz-version-id", written.version_id.clone());
     }
+    resp.headers.extend(described);
     Ok(resp)
 }
 
 /// UploadPartCopy, optionally of a byte range of the source.
 pub async fn upload_part_copy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    let (bucket, key) = (req.bucket()?.to_string(), req.key()?.to_string());
+    let (bucket, key) = (req.bucket()?, req.key()?);
     let (upload_id, part_number) = super::multipart::part_target(&req)?;
     let range = req
         .header("x-amz-copy-source-range")
         .map(parse_copy_range)
         .transpose()?;
-    let (_, read) = open_source(ctx, req.headers, range).await?;
-    let source_version = read.info.version_id.clone();
-    let len = read.range.map_or(read.info.size, |(_, len)| len);
+    let upload = ctx.store.upload(bucket, key, &upload_id).await?;
+    let (_, obj) = open_source(ctx, req.headers).await?;
+    let source_version = obj.info().version_id.clone();
+    let span = obj.select(range.as_ref(), None)?;
+    let len = span.as_ref().map_or(obj.info().size, |s| s.end - s.start);
+    if len > ctx.limits.max_part_size {
+        return Err(too_large(len, ctx.limits.max_part_size));
+    }
+    let to = Destination::Part {
+        bucket,
+        key,
+        upload_id: &upload_id,
+    };
+    let staged = stage_copy(
+        ctx,
+        to,
+        obj,
+        span,
+        &upload.internal,
+        part_number,
+        req.headers,
+    )
+    .await?;
     let opts = PartOptions {
-        expected_size: Some(len),
-        ..PartOptions::default()
+        checksums: staged.checksums,
+        client: staged.client,
     };
     let part = ctx
         .store
-        .upload_part(
-            &bucket,
-            &key,
-            &upload_id,
-            part_number,
-            opts,
-            source_body(read),
-        )
+        .upload_part(bucket, key, &upload_id, part_number, staged.data, opts)
         .await?;
     let resp = Response::xml(&CopyPartResult {
         xmlns: S3_NS,

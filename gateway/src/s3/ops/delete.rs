@@ -1,10 +1,11 @@
 //! DeleteObject and DeleteObjects.
 
-use strata_volume::Error as VolumeError;
+use strata_volume::{Error as VolumeError, Refusal};
 
-use super::common::{Ctx, Request, Response};
+use super::common::{Ctx, Request};
 use crate::s3::error::S3Error;
 use crate::s3::names::validate_key;
+use crate::s3::response::Response;
 use crate::s3::xml::{
     from_xml, Delete, DeleteErrorEntry, DeleteResult, DeletedEntry, MAX_XML_BODY, S3_NS,
 };
@@ -21,7 +22,7 @@ pub async fn delete_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Er
         .await
     {
         Ok(o) => o,
-        Err(VolumeError::NoSuchKey { .. }) if version.is_none() => {
+        Err(VolumeError::Refused(Refusal::NoSuchKey { .. })) if version.is_none() => {
             return Ok(Response::no_content())
         }
         Err(e) => return Err(e.into()),
@@ -36,7 +37,7 @@ pub async fn delete_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Er
 /// DeleteObjects: each key gets its own result; `Quiet` leaves out the successes.
 pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let bucket = req.bucket()?.to_string();
-    let body = req.body.collect_xml(MAX_XML_BODY).await?;
+    let body = req.body.collect_document(MAX_XML_BODY).await?;
     let doc: Delete = from_xml(&body)?;
     if doc.Object.len() > MAX_DELETE_KEYS {
         return Err(crate::s3::error::Code::MalformedXML.with("at most 1000 keys per request"));
@@ -56,7 +57,9 @@ pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
                 .await
             {
                 Ok(o) => Ok(Some(o)),
-                Err(VolumeError::NoSuchKey { .. }) if obj.VersionId.is_none() => Ok(None),
+                Err(VolumeError::Refused(Refusal::NoSuchKey { .. })) if obj.VersionId.is_none() => {
+                    Ok(None)
+                }
                 Err(e) => Err(S3Error::from(e)),
             },
         };
@@ -77,7 +80,7 @@ pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
             Err(e) => result.Error.push(DeleteErrorEntry {
                 Key: obj.Key,
                 VersionId: obj.VersionId,
-                Code: e.code.to_string(),
+                Code: e.code.as_str().to_string(),
                 Message: e.message,
             }),
         }

@@ -1,9 +1,10 @@
 //! The one `match` from operation to handler.
 
-use super::common::{Ctx, Request, Response};
+use super::common::{Ctx, Request};
 use super::{attributes, bucket, copy, delete, get, list, multipart, policy, put, tagging};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
+use crate::s3::response::Response;
 
 /// Runs one authenticated, authorized request.
 pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {

@@ -1,12 +1,16 @@
 //! GetObject and HeadObject: conditions, ranges, parts, header overrides, checksum mode.
+//! The version is opened and its preconditions decided before any shard is read.
+
+use std::ops::Range;
 
 use futures::StreamExt;
-use strata_volume::{GetOptions, ObjectInfo};
+use strata_volume::{ByteRange, ObjectInfo, StoredObject};
 
-use super::common::{object_headers, Ctx, Request, Response};
-use crate::s3::body::ResponseBody;
+use super::common::{object_headers, Ctx, Request};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{evaluate_conditions, http_date, parse_range, quote_etag, Precondition};
+use crate::s3::response::{Response, ResponseBody};
+use crate::transform::Transformed;
 
 /// `?response-*` parameters and the header each overrides.
 const OVERRIDES: [(&str, &str); 6] = [
@@ -18,8 +22,14 @@ const OVERRIDES: [(&str, &str); 6] = [
     ("response-content-encoding", "content-encoding"),
 ];
 
-/// Version, range and part of a read.
-fn read_options(req: &Request<'_>) -> Result<GetOptions, S3Error> {
+/// The range or part a read asks for.
+struct Selection {
+    range: Option<ByteRange>,
+    part_number: Option<u32>,
+}
+
+/// Range and part of a read.
+fn selection(req: &Request<'_>) -> Result<Selection, S3Error> {
     let part_number = match req.query.get("partNumber") {
         None => None,
         Some(v) => Some(
@@ -36,11 +46,22 @@ fn read_options(req: &Request<'_>) -> Result<GetOptions, S3Error> {
         return Err(Code::InvalidRequest
             .with("cannot specify both Range header and partNumber query parameter"));
     }
-    Ok(GetOptions {
-        version_id: req.version_id(),
-        range,
-        part_number,
-    })
+    Ok(Selection { range, part_number })
+}
+
+/// Opens the version, decides its preconditions, and resolves the client bytes asked for.
+async fn open(
+    ctx: &Ctx,
+    req: &Request<'_>,
+) -> Result<(StoredObject, Selection, Option<Range<u64>>), S3Error> {
+    let sel = selection(req)?;
+    let obj = ctx
+        .store
+        .open_object(req.bucket()?, req.key()?, req.version_id().as_deref())
+        .await?;
+    check_conditions(req, obj.info())?;
+    let span = obj.select(sel.range.as_ref(), sel.part_number)?;
+    Ok((obj, sel, span))
 }
 
 /// Applies If-* headers: 304 and 412 as S3 sends them.
@@ -92,57 +113,48 @@ fn content_range(start: u64, len: u64, size: u64) -> (String, String) {
 
 /// GetObject.
 pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    let opts = read_options(&req)?;
-    let part = opts.part_number;
-    let read = ctx
-        .store
-        .get_object(req.bucket()?, req.key()?, opts)
-        .await?;
-    check_conditions(&req, &read.info)?;
-    let info = &read.info;
+    let (obj, sel, span) = open(ctx, &req).await?;
+    let info = obj.info().clone();
     let mut resp = Response {
         status: 200,
-        headers: headers_for(ctx, &req, info, part),
+        headers: headers_for(ctx, &req, &info, sel.part_number),
         body: ResponseBody::Empty,
     };
-    let len = match read.range {
-        Some((start, len)) => {
-            // A part read is a range of the whole object as far as HTTP is concerned.
-            resp.status = 206;
-            resp.headers.push(content_range(start, len, info.size));
-            len
-        }
-        None => info.size,
-    };
+    if let Some(span) = &span {
+        // A part read is a range of the whole object as far as HTTP is concerned.
+        resp.status = 206;
+        resp.headers
+            .push(content_range(span.start, span.end - span.start, info.size));
+    }
+    let span = span.unwrap_or(0..info.size);
+    let len = span.end - span.start;
+    let plan = ctx.transform.reader(&info, span, req.headers).await?;
+    let stored = obj.read(Some(plan.stored))?;
+    let bytes = Transformed::new(stored, plan.decoder).span(plan.skip, len);
     resp.body = ResponseBody::Stream {
-        stream: read.body.map(|r| r.map_err(S3Error::from)).boxed(),
+        stream: bytes.map(|r| r.map_err(S3Error::from)).boxed(),
         len,
     };
     Ok(resp)
 }
 
 /// HeadObject: describes what the same GET would send, so a part or a range is a 206 with its
-/// Content-Range and an unsatisfiable range a 416 (the store answers both alike).
+/// Content-Range and an unsatisfiable range a 416 (the same resolution as GET's).
 pub async fn head_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    let opts = read_options(&req)?;
-    let part = opts.part_number;
-    let head = ctx
-        .store
-        .head_object(req.bucket()?, req.key()?, opts)
-        .await?;
-    let info = &head.info;
-    check_conditions(&req, info)?;
-    let mut headers = headers_for(ctx, &req, info, part);
-    let len = match head.range {
-        Some((start, len)) => {
-            headers.push(content_range(start, len, info.size));
+    let (obj, sel, span) = open(ctx, &req).await?;
+    let info = obj.info();
+    let mut headers = headers_for(ctx, &req, info, sel.part_number);
+    let len = match &span {
+        Some(span) => {
+            let len = span.end - span.start;
+            headers.push(content_range(span.start, len, info.size));
             len
         }
         None => info.size,
     };
     headers.push(("content-length".into(), len.to_string()));
     Ok(Response {
-        status: if head.range.is_some() { 206 } else { 200 },
+        status: if span.is_some() { 206 } else { 200 },
         headers,
         body: ResponseBody::Empty,
     })

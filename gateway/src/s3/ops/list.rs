@@ -5,9 +5,10 @@ use base64::Engine as _;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use strata_volume::{ListOptions, ListPage, ListVersionsOptions};
 
-use super::common::{query_number, Ctx, Request, Response};
+use super::common::{query_number, Ctx, Request};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{iso8601, quote_etag};
+use crate::s3::response::Response;
 use crate::s3::xml::{
     CommonPrefix, ListBucketResultV1, ListBucketResultV2, ListVersionsResult, ObjectEntry,
     VersionEntry, VersionListEntry, S3_NS,

@@ -13,6 +13,7 @@ mod multipart;
 mod policy;
 mod put;
 mod tagging;
+mod write;
 
-pub use common::{Ctx, PayloadSlot, Request, Response};
+pub use common::{Ctx, Request, WriteLimits};
 pub use dispatch::dispatch;

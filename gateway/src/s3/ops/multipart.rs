@@ -1,15 +1,16 @@
 //! Multipart uploads: create, upload part, complete, abort, list parts and uploads.
 
-use strata_volume::{CompletedPart, ListUploadsOptions, PartOptions};
+use strata_volume::{CompletedPart, ListUploadsOptions, PartOptions, UploadOptions};
 
 use super::common::{
-    body_check, checksum_headers, checksum_of, content_md5, declared_algorithm, query_number,
-    write_precondition, Ctx, Request, Response,
+    checksum_headers, checksum_of, declared_algorithm, meta_from_headers, query_number,
+    tags_from_header, write_precondition, Ctx, Request,
 };
 use super::composite::{composite_type, reported_checksums};
-use super::put::put_options;
+use super::write::{stage_body, Destination};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{iso8601, quote_etag};
+use crate::s3::response::Response;
 use crate::s3::xml::{
     from_xml, CommonPrefix, CompleteMultipartUpload, CompleteMultipartUploadResult,
     InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult, PartEntry,
@@ -42,58 +43,77 @@ fn upload_id(req: &Request<'_>) -> Result<String, S3Error> {
         .ok_or_else(|| Code::NoSuchUpload.with("the specified upload does not exist"))
 }
 
-/// CreateMultipartUpload; `x-amz-checksum-algorithm` is remembered for the parts.
+/// CreateMultipartUpload; `x-amz-checksum-algorithm` is remembered for the parts, and the
+/// transform seals the object now (its parts are encoded under that sealing).
 pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    let (bucket, key) = (req.bucket()?.to_string(), req.key()?.to_string());
-    let mut opts = put_options(ctx, &req)?;
-    // The creation request has no object body; its length says nothing about the object.
-    opts.expected_size = None;
-    opts.expected_md5 = None;
-    if let Some(alg) = declared_algorithm(req.headers)? {
+    let (bucket, key) = (req.bucket()?, req.key()?);
+    let mut opts = UploadOptions {
+        meta: meta_from_headers(req.headers)?,
+        storage_class: ctx.class_from_client(req.header("x-amz-storage-class"))?,
+        tags: tags_from_header(req.header("x-amz-tagging"))?,
+        ..UploadOptions::default()
+    };
+    let declared = declared_algorithm(req.headers)?;
+    if let Some(alg) = declared {
         opts.checksums
             .insert(alg.as_str().to_string(), String::new());
     }
-    let upload_id = ctx
-        .store
-        .create_multipart_upload(&bucket, &key, opts)
-        .await?;
-    let resp = Response::xml(&InitiateMultipartUploadResult {
+    opts.internal = ctx.transform.seal(req.headers).await?;
+    let described = ctx.transform.describe(&opts.internal);
+    let upload_id = ctx.store.create_multipart_upload(bucket, key, opts).await?;
+    let mut resp = Response::xml(&InitiateMultipartUploadResult {
         xmlns: S3_NS,
-        Bucket: bucket,
-        Key: key,
+        Bucket: bucket.to_string(),
+        Key: key.to_string(),
         UploadId: upload_id,
     })?;
-    Ok(match declared_algorithm(req.headers)? {
-        Some(alg) => resp.with("x-amz-checksum-algorithm", alg.as_str()),
-        None => resp,
-    })
+    if let Some(alg) = declared {
+        resp = resp.with("x-amz-checksum-algorithm", alg.as_str());
+    }
+    resp.headers.extend(described);
+    Ok(resp)
 }
 
-/// UploadPart: streams like PutObject.
-pub async fn upload_part(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    let (bucket, key) = (req.bucket()?.to_string(), req.key()?.to_string());
+/// UploadPart: streams like PutObject, encoded under the upload's sealing.
+pub async fn upload_part(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3Error> {
+    let (bucket, key) = (req.bucket()?, req.key()?);
     let (upload_id, part_number) = part_target(&req)?;
+    let upload = ctx.store.upload(bucket, key, &upload_id).await?;
+    let to = Destination::Part {
+        bucket,
+        key,
+        upload_id: &upload_id,
+    };
+    let staged = stage_body(
+        ctx,
+        to,
+        &mut req.body,
+        &upload.internal,
+        part_number,
+        req.headers,
+    )
+    .await?;
     let opts = PartOptions {
-        expected_size: req.body.length,
-        expected_md5: content_md5(req.headers)?,
-        body_check: Some(body_check(req.payload.clone())),
-        ..PartOptions::default()
+        checksums: staged.checksums,
+        client: staged.client,
     };
     let part = ctx
         .store
-        .upload_part(&bucket, &key, &upload_id, part_number, opts, req.body)
+        .upload_part(bucket, key, &upload_id, part_number, staged.data, opts)
         .await?;
     let mut resp = Response::ok().with("etag", quote_etag(&part.etag));
     resp.headers.extend(checksum_headers(&part.checksums));
+    resp.headers
+        .extend(ctx.transform.describe(&upload.internal));
     Ok(resp)
 }
 
 /// CompleteMultipartUpload, with `If-None-Match: *` / `If-Match` checked at commit.
 pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    let (bucket, key) = (req.bucket()?.to_string(), req.key()?.to_string());
+    let (bucket, key) = (req.bucket()?, req.key()?);
     let upload_id = upload_id(&req)?;
     let precondition = write_precondition(req.headers)?;
-    let body = req.body.collect_xml(MAX_XML_BODY).await?;
+    let body = req.body.collect_document(MAX_XML_BODY).await?;
     let doc: CompleteMultipartUpload = from_xml(&body)?;
     if doc.Part.is_empty() {
         return Err(Code::MalformedXML.with("the upload names no parts"));
@@ -111,7 +131,7 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         .collect();
     let info = ctx
         .store
-        .complete_multipart_upload(&bucket, &key, &upload_id, parts, precondition)
+        .complete_multipart_upload(bucket, key, &upload_id, parts, precondition)
         .await?;
     // The composite of the parts when the upload named an algorithm (see `composite`).
     let reported = reported_checksums(&info);
@@ -119,8 +139,8 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
     let resp = Response::xml(&CompleteMultipartUploadResult {
         xmlns: S3_NS,
         Location: format!("/{bucket}/{key}"),
-        Bucket: bucket.clone(),
-        Key: key.clone(),
+        Bucket: bucket.to_string(),
+        Key: key.to_string(),
         ETag: quote_etag(&info.etag),
         ChecksumCRC32: cs("CRC32"),
         ChecksumCRC32C: cs("CRC32C"),
@@ -129,11 +149,12 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         ChecksumSHA256: cs("SHA256"),
         ChecksumType: composite_type(&reported).map(str::to_string),
     })?;
-    Ok(if info.version_id != "null" {
-        resp.with("x-amz-version-id", info.version_id)
-    } else {
-        resp
-    })
+    let mut resp = resp.with_opt(
+        "x-amz-version-id",
+        (info.version_id != "null").then_some(info.version_id.clone()),
+    );
+    resp.headers.extend(ctx.transform.describe(&info.internal));
+    Ok(resp)
 }
 
 /// AbortMultipartUpload.

@@ -1,7 +1,8 @@
 //! Bucket policies: stored and returned as given; enforcement arrives with IAM.
 
-use super::common::{Ctx, Request, Response};
+use super::common::{Ctx, Request};
 use crate::s3::error::{Code, S3Error};
+use crate::s3::response::Response;
 
 /// Config kind under which the policy is stored.
 const POLICY: &str = "policy";

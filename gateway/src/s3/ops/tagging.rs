@@ -1,16 +1,15 @@
 //! Object and bucket tagging.
 
-use strata_volume::GetOptions;
-
-use super::common::{tags_to_xml, validate_tags, Ctx, Request, Response};
+use super::common::{tags_to_xml, validate_tags, Ctx, Request};
 use crate::s3::error::{Code, S3Error};
+use crate::s3::response::Response;
 use crate::s3::xml::{from_xml, to_xml, TagSet, Tagging, MAX_XML_BODY, S3_NS};
 
 /// Config kind under which bucket tags are stored.
 const BUCKET_TAGS: &str = "tagging";
 
 async fn read_tagging(req: Request<'_>, max: usize) -> Result<Vec<(String, String)>, S3Error> {
-    let body = req.body.collect_xml(MAX_XML_BODY).await?;
+    let body = req.body.collect_document(MAX_XML_BODY).await?;
     let doc: Tagging = from_xml(&body)?;
     let tags: Vec<(String, String)> = doc
         .TagSet
@@ -33,15 +32,12 @@ fn tagging_doc(tags: &[(String, String)]) -> Tagging {
 
 /// GetObjectTagging.
 pub async fn get_object_tagging(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    let opts = GetOptions {
-        version_id: req.version_id(),
-        ..GetOptions::default()
-    };
     let info = ctx
         .store
-        .head_object(req.bucket()?, req.key()?, opts)
+        .open_object(req.bucket()?, req.key()?, req.version_id().as_deref())
         .await?
-        .info;
+        .info()
+        .clone();
     let resp = Response::xml(&tagging_doc(&info.tags))?;
     Ok(if info.version_id != "null" {
         resp.with("x-amz-version-id", info.version_id)

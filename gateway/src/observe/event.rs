@@ -1,0 +1,61 @@
+//! What one request was, as observers see it.
+
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime};
+
+use crate::auth::Principal;
+use crate::s3::error::Code;
+use crate::s3::operation::Operation;
+
+/// The client's end of a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Peer {
+    /// The client's address (`None` on a Unix socket).
+    pub addr: Option<SocketAddr>,
+    /// The TLS session, on the HTTPS listener.
+    pub tls: Option<TlsInfo>,
+}
+
+/// What a request's TLS session was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsInfo {
+    /// Protocol version, e.g. `TLSv1_3`.
+    pub version: String,
+    /// Cipher suite.
+    pub cipher: String,
+}
+
+/// One request, from its head to its last byte.
+#[derive(Debug, Clone)]
+pub struct RequestEvent {
+    /// `x-amz-request-id`, also in the response and the log.
+    pub request_id: String,
+    /// When the head was read.
+    pub started: SystemTime,
+    /// Head read to answer written.
+    pub duration: Duration,
+    /// HTTP method.
+    pub method: http::Method,
+    /// Raw path (percent-encoded, without the query).
+    pub path: String,
+    /// The S3 operation, once routed (`None` for strata's own endpoints and unroutable ones).
+    pub op: Option<Operation>,
+    /// Bucket addressed.
+    pub bucket: Option<String>,
+    /// Key addressed.
+    pub key: Option<String>,
+    /// Who the request acted as, once authenticated.
+    pub principal: Option<Principal>,
+    /// Status sent; `None` when the connection failed before the answer was complete.
+    pub status: Option<u16>,
+    /// The S3 error answered, if any.
+    pub error: Option<Code>,
+    /// Request body bytes read off the connection.
+    pub bytes_in: u64,
+    /// Response body bytes written.
+    pub bytes_out: u64,
+    /// The client.
+    pub peer: Peer,
+    /// `User-Agent`.
+    pub user_agent: Option<String>,
+}

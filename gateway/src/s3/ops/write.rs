@@ -1,0 +1,211 @@
+//! The write path that every handler storing object bytes shares: the client's bytes go
+//! through the body transform into the store's staging, and what the client sent (size,
+//! MD5, checksums, all taken before the transform) comes back for the commit.
+
+use std::ops::Range;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use http::HeaderMap;
+use md5::{Digest as _, Md5};
+use strata_volume::{Checksums, ClientView, StagedData, StoredObject};
+
+use super::common::Ctx;
+use crate::s3::body::Body;
+use crate::s3::error::S3Error;
+use crate::transform::{Internal, Transformed};
+
+/// Where staged bytes go.
+#[derive(Debug, Clone, Copy)]
+pub enum Destination<'a> {
+    /// A new object version in `class` (`None`: the namespace class).
+    Object {
+        /// Bucket.
+        bucket: &'a str,
+        /// Key.
+        key: &'a str,
+        /// Storage class.
+        class: Option<&'a str>,
+    },
+    /// A part of an upload (its class is the upload's).
+    Part {
+        /// Bucket.
+        bucket: &'a str,
+        /// Key.
+        key: &'a str,
+        /// Upload id.
+        upload_id: &'a str,
+    },
+}
+
+/// Bytes staged in the store, with what the commit needs to know of the client's bytes.
+pub struct Staged {
+    /// The staged shards.
+    pub data: StagedData,
+    /// Checksums of the client's bytes (verified ones for a request body).
+    pub checksums: Checksums,
+    /// Size and ETag of the client's bytes when a transform stored others.
+    pub client: Option<ClientView>,
+}
+
+/// Stages a request body: verified as it streams, transformed, staged; fails (leaving
+/// nothing) when the body fails verification at its end.
+pub async fn stage_body(
+    ctx: &Ctx,
+    to: Destination<'_>,
+    body: &mut Body<'_>,
+    internal: &Internal,
+    part: u32,
+    headers: &HeaderMap,
+) -> Result<Staged, S3Error> {
+    let encoder = ctx.transform.encoder(internal, part, headers).await?;
+    let transformed = encoder.is_some();
+    if transformed {
+        // The ETag is the MD5 of the client's bytes, which the store will not see.
+        body.with_md5();
+    }
+    let expected = body.length.map(|n| ctx.transform.stored_len(internal, n));
+    let data = {
+        let mut stored = Transformed::new(&mut *body, encoder);
+        stage(ctx, to, &mut stored, expected).await?
+    };
+    let summary = body.finish()?;
+    let checksums = summary
+        .checksums
+        .iter()
+        .map(|c| (c.algorithm().as_str().to_string(), c.to_base64()))
+        .collect();
+    let client = match (transformed, summary.md5) {
+        (false, _) => None,
+        (true, Some(md5)) => Some(ClientView {
+            size: summary.decoded_length,
+            etag: hex::encode(md5),
+        }),
+        (true, None) => {
+            return Err(crate::s3::body::BodyError::Unfinished.into());
+        }
+    };
+    Ok(Staged {
+        data,
+        checksums,
+        client,
+    })
+}
+
+/// Stages client bytes `span` (`None`: all) of an opened source object: read, decoded by the
+/// transform it was stored with, encoded for the destination. `checksums` are the source's,
+/// kept when the whole object is copied.
+pub async fn stage_copy(
+    ctx: &Ctx,
+    to: Destination<'_>,
+    source: StoredObject,
+    span: Option<Range<u64>>,
+    internal: &Internal,
+    part: u32,
+    headers: &HeaderMap,
+) -> Result<Staged, S3Error> {
+    let info = source.info().clone();
+    let whole = span.is_none();
+    let span = span.unwrap_or(0..info.size);
+    let len = span.end - span.start;
+    let plan = ctx.transform.reader(&info, span, headers).await?;
+    let bytes = source.read(Some(plan.stored))?;
+    let decoded = Transformed::new(bytes, plan.decoder).span(plan.skip, len);
+    let encoder = ctx.transform.encoder(internal, part, headers).await?;
+    let transformed = encoder.is_some();
+    let mut tap = Md5Tap::new(decoded, transformed);
+    let data = {
+        let mut stored = Transformed::new(&mut tap, encoder);
+        let expected = Some(ctx.transform.stored_len(internal, len));
+        stage(ctx, to, &mut stored, expected).await?
+    };
+    let client = tap.digest().map(|md5| ClientView {
+        size: len,
+        etag: hex::encode(md5),
+    });
+    Ok(Staged {
+        data,
+        checksums: if whole {
+            info.checksums
+        } else {
+            Checksums::new()
+        },
+        client,
+    })
+}
+
+async fn stage<S, E>(
+    ctx: &Ctx,
+    to: Destination<'_>,
+    stored: S,
+    expected: Option<u64>,
+) -> Result<StagedData, S3Error>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
+    E: Into<S3Error>,
+{
+    let staged = match to {
+        Destination::Object { bucket, key, class } => {
+            ctx.store
+                .stage_object(bucket, key, class, stored, expected)
+                .await
+        }
+        Destination::Part {
+            bucket,
+            key,
+            upload_id,
+        } => {
+            ctx.store
+                .stage_part(bucket, key, upload_id, stored, expected)
+                .await
+        }
+    };
+    Ok(staged?)
+}
+
+/// Passes a stream on, taking the MD5 of its bytes when asked: the ETag of copied client
+/// bytes that a transform stores in another form.
+struct Md5Tap<S> {
+    inner: S,
+    md5: Option<Md5>,
+    ended: bool,
+}
+
+impl<S> Md5Tap<S> {
+    fn new(inner: S, hash: bool) -> Self {
+        Md5Tap {
+            inner,
+            md5: hash.then(Md5::new),
+            ended: false,
+        }
+    }
+
+    /// The MD5 of everything passed on, once the stream ended (when hashing).
+    fn digest(self) -> Option<[u8; 16]> {
+        self.md5.filter(|_| self.ended).map(|h| h.finalize().into())
+    }
+}
+
+impl<S, E> Stream for Md5Tap<S>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    type Item = Result<Bytes, E>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let next = ready!(this.inner.poll_next_unpin(cx));
+        match &next {
+            Some(Ok(bytes)) => {
+                if let Some(h) = this.md5.as_mut() {
+                    h.update(bytes);
+                }
+            }
+            None => this.ended = true,
+            Some(Err(_)) => {}
+        }
+        Poll::Ready(next)
+    }
+}

@@ -1,0 +1,96 @@
+//! A handler's answer: status, headers and a body that is empty, a small document, or object
+//! bytes streamed from the store.
+
+use bytes::Bytes;
+use futures::stream::BoxStream;
+
+use super::error::S3Error;
+use super::xml::to_xml;
+
+/// A response body.
+pub enum ResponseBody {
+    /// Nothing (HEAD, 204, ...).
+    Empty,
+    /// A small document held in memory (XML).
+    Full(Bytes),
+    /// Object bytes streamed from the store; `len` is what Content-Length announces.
+    Stream {
+        /// The bytes.
+        stream: BoxStream<'static, Result<Bytes, S3Error>>,
+        /// Their total length.
+        len: u64,
+    },
+}
+
+impl ResponseBody {
+    /// The length Content-Length announces, if there is a body.
+    pub fn announced_len(&self) -> Option<u64> {
+        match self {
+            ResponseBody::Empty => None,
+            ResponseBody::Full(b) => Some(b.len() as u64),
+            ResponseBody::Stream { len, .. } => Some(*len),
+        }
+    }
+}
+
+/// A handler's answer.
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers beyond the ones the server adds (request id, date, server).
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: ResponseBody,
+}
+
+impl Response {
+    /// 200 with no body.
+    pub fn ok() -> Self {
+        Response {
+            status: 200,
+            headers: Vec::new(),
+            body: ResponseBody::Empty,
+        }
+    }
+
+    /// 204 No Content.
+    pub fn no_content() -> Self {
+        Response {
+            status: 204,
+            ..Response::ok()
+        }
+    }
+
+    /// 200 with an XML document.
+    pub fn xml<T: serde::Serialize>(doc: &T) -> Result<Self, S3Error> {
+        let body = to_xml(doc)?;
+        Ok(Response {
+            status: 200,
+            headers: vec![("content-type".into(), "application/xml".into())],
+            body: ResponseBody::Full(body),
+        })
+    }
+
+    /// 200 with raw bytes of a content type.
+    pub fn bytes(content_type: &str, body: Bytes) -> Self {
+        Response {
+            status: 200,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: ResponseBody::Full(body),
+        }
+    }
+
+    /// Adds a header.
+    pub fn with(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// Adds a header when there is a value.
+    pub fn with_opt(self, name: &str, value: Option<impl Into<String>>) -> Self {
+        match value {
+            Some(v) => self.with(name, v),
+            None => self,
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! The request path as one stack. [`build`] assembles it from narrow parts; [`Stack::serve`]
+//! runs its stages in order, each with the reason for its place. The order is part of the
+//! security argument: nothing reads a body, a key or a shard for a request that is not yet
+//! authenticated and authorized.
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use futures::StreamExt;
+use http::request::Parts;
+use strata_volume::Store;
+
+use super::admission::{body_charge, Admission};
+use super::exchange::Exchange;
+use super::internal::Internal;
+use super::lifecycle::ShutdownTrigger;
+use super::respond::{request_ids, respond, Sent};
+use crate::auth::{Authenticate, RequestParts};
+use crate::authorize::{Access, Authorize};
+use crate::config::Limits;
+use crate::observe::{Observe, RequestEvent};
+use crate::s3::body::{Body, WireBody};
+use crate::s3::error::{Code, S3Error};
+use crate::s3::ops::{self, Ctx, Request, WriteLimits};
+use crate::s3::response::Response;
+use crate::s3::unhonoured::refuse_unhonoured;
+use crate::s3::{route_head, Operation};
+use crate::transform::BodyTransform;
+
+/// What the stack is built from: each stage's own part, nothing of the whole config.
+pub struct StackParts {
+    /// The volume engine (handlers, readiness).
+    pub store: Store,
+    /// The admin endpoint's way to stop the server.
+    pub shutdown: ShutdownTrigger,
+    /// Virtual-host-style base domain, for routing.
+    pub domain: Option<String>,
+    /// Who signed.
+    pub authenticate: Arc<dyn Authenticate>,
+    /// Who may do what.
+    pub authorize: Arc<dyn Authorize>,
+    /// How object bytes are stored.
+    pub transform: Arc<dyn BodyTransform>,
+    /// Who hears of every request.
+    pub observe: Arc<dyn Observe>,
+    /// Region reported to clients.
+    pub region: String,
+    /// The namespace class, reported as `STANDARD`.
+    pub namespace_class: String,
+    /// Bounds.
+    pub limits: Limits,
+}
+
+/// The assembled request path.
+pub struct Stack {
+    internal: Internal,
+    admission: Admission,
+    domain: Option<String>,
+    authenticate: Arc<dyn Authenticate>,
+    authorize: Arc<dyn Authorize>,
+    handlers: Ctx,
+    observe: Arc<dyn Observe>,
+    max_form_body: usize,
+}
+
+/// Builds the stack; the comment on each part says where it runs and why there.
+pub fn build(parts: StackParts) -> Stack {
+    Stack {
+        // First: probes answer under any load, before admission, routing and keys.
+        internal: Internal::new(parts.store.clone(), parts.shutdown),
+        // Before routing: a refused request costs nothing but its head.
+        admission: Admission::new(parts.limits.max_requests, parts.limits.max_body_memory),
+        // Routing is pure and cheap, and names the operation every later stage talks about.
+        domain: parts.domain,
+        // Authentication checks the head; the body is verified as it streams.
+        authenticate: parts.authenticate,
+        // Authorization before anything of the request's is read or answered in detail.
+        authorize: parts.authorize,
+        // The handlers, with the transform at the points where they write or read bytes.
+        handlers: Ctx {
+            store: parts.store,
+            transform: parts.transform,
+            region: parts.region,
+            namespace_class: parts.namespace_class,
+            limits: WriteLimits {
+                max_put_size: parts.limits.max_put_size,
+                max_part_size: parts.limits.max_part_size,
+            },
+        },
+        // Last: one event per request, after its answer is out.
+        observe: parts.observe,
+        max_form_body: parts.limits.max_form_body,
+    }
+}
+
+impl Stack {
+    /// The handlers' context (the store, the transform).
+    pub fn handlers(&self) -> &Ctx {
+        &self.handlers
+    }
+
+    /// Requests being served now.
+    pub fn requests_in_flight(&self) -> usize {
+        self.admission.requests_in_flight()
+    }
+
+    /// Serves one request whose head has been read, and tells the observers.
+    pub async fn serve<X: Exchange>(&self, x: &mut X, head: &Parts) -> Sent {
+        let started = (Instant::now(), SystemTime::now());
+        let ids = request_ids();
+        let peer = x.peer();
+        let mut event = RequestEvent {
+            request_id: ids.request_id.clone(),
+            started: started.1,
+            duration: Default::default(),
+            method: head.method.clone(),
+            path: head.uri.path().to_string(),
+            op: None,
+            bucket: None,
+            key: None,
+            principal: None,
+            status: None,
+            error: None,
+            bytes_in: 0,
+            bytes_out: 0,
+            peer,
+            user_agent: header(head, "user-agent").map(str::to_string),
+        };
+        // 0. strata's own endpoints (health, admin): before everything, under any load.
+        let result = match self.internal.answer(head, &event.peer) {
+            Some(answer) => answer,
+            None => self.s3(x, head, &mut event).await,
+        };
+        event.error = result.as_ref().err().map(|e| e.code);
+        // 8. Respond: the answer, or the S3 error document.
+        let sent = respond(x, head, &ids, result).await;
+        // 9. Observe: one event, once the answer is out (or the connection failed).
+        event.status = sent.status;
+        event.bytes_in = x.body_bytes_read();
+        event.bytes_out = sent.bytes_out;
+        event.duration = started.0.elapsed();
+        self.observe.observe(&event);
+        sent
+    }
+
+    async fn s3<X: Exchange>(
+        &self,
+        x: &mut X,
+        head: &Parts,
+        event: &mut RequestEvent,
+    ) -> Result<Response, S3Error> {
+        // 1. Admission: past the concurrency limit a request costs only its head.
+        let mut admitted = self.admission.request()?;
+        // 2. Route; an oversized head is refused here, before anything parses or signs it.
+        let route = route_head(head, self.domain.as_deref())?;
+        let op = route.op;
+        event.op = Some(op);
+        event.bucket.clone_from(&route.bucket);
+        event.key.clone_from(&route.key);
+        // 3. Authenticate: signature, clock skew, presign expiry, token. A route that carries
+        //    its credentials in a form body (STS, IAM) reads that small body first.
+        let parts = RequestParts::new(&head.method, &head.uri, &head.headers);
+        let (outcome, form) = if op.authenticates_from_body() {
+            let length = body_length(head, op)?;
+            self.admission
+                .body(&mut admitted, body_charge(length, true))?;
+            let form = Body::new(wire_body(x, expects_continue(head)), unsigned(), length)
+                .collect(self.max_form_body)
+                .await?;
+            let outcome =
+                self.authenticate
+                    .authenticate_with_body(&parts, &form, SystemTime::now())?;
+            (outcome, Some(form))
+        } else {
+            let outcome = self.authenticate.authenticate(&parts, SystemTime::now())?;
+            (outcome, None)
+        };
+        let principal = outcome.principal();
+        event.principal = Some(principal.clone());
+        // 4. Authorize, before anything of the request is answered in detail.
+        self.authorize.authorize(&Access {
+            principal: &principal,
+            op,
+            bucket: route.bucket.as_deref(),
+            key: route.key.as_deref(),
+        })?;
+        // 5. What strata does not do is refused, never quietly skipped: operations, headers
+        //    of features it lacks, and (the body transform's stage) encryption headers.
+        //    After authorization, so that probing what strata supports needs keys.
+        if !op.is_supported() {
+            return Err(
+                Code::NotImplemented.with(format!("{} is not implemented by strata", op.name()))
+            );
+        }
+        refuse_unhonoured(op, &head.headers)?;
+        self.handlers.transform.check(&head.headers)?;
+        // 6. Body: sizes refused from what the client announced, before a byte is read (and
+        //    before `100 Continue`); then verified as it streams into the handler.
+        let body = match form {
+            Some(bytes) => Body::from_bytes(bytes),
+            None => {
+                let verifier = outcome.payload_verifier(&head.headers)?;
+                let length = body_length(head, op)?;
+                self.check_size(op, length)?;
+                let buffered = !matches!(op, Operation::PutObject | Operation::UploadPart);
+                self.admission
+                    .body(&mut admitted, body_charge(length, buffered))?;
+                Body::new(wire_body(x, expects_continue(head)), verifier, length)
+            }
+        };
+        // 7. Handler: one match over the operation.
+        let req = Request {
+            op,
+            bucket: route.bucket.as_deref(),
+            key: route.key.as_deref(),
+            query: &route.query,
+            headers: &head.headers,
+            body,
+        };
+        ops::dispatch(&self.handlers, req).await
+    }
+
+    /// An object or part larger than strata takes is refused from its announced length.
+    fn check_size(&self, op: Operation, length: Option<u64>) -> Result<(), S3Error> {
+        let limits = self.handlers.limits;
+        let max = match op {
+            Operation::PutObject => limits.max_put_size,
+            Operation::UploadPart => limits.max_part_size,
+            _ => return Ok(()),
+        };
+        match length {
+            Some(n) if n > max => Err(Code::EntityTooLarge.with(format!(
+                "your proposed upload of {n} bytes exceeds the maximum allowed size of {max} bytes"
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn header<'h>(head: &'h Parts, name: &str) -> Option<&'h str> {
+    head.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn expects_continue(head: &Parts) -> bool {
+    header(head, "expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+}
+
+fn unsigned() -> crate::auth::PayloadVerifier {
+    crate::auth::PayloadVerifier::unsigned()
+}
+
+/// The body as it comes off the exchange: `100 Continue` first when the client waits for it
+/// (so a request refused before its body is read never gets one), then the pieces.
+fn wire_body<X: Exchange>(x: &mut X, send_continue: bool) -> WireBody<'_> {
+    futures::stream::unfold((x, send_continue, false), |(x, cont, done)| async move {
+        if done {
+            return None;
+        }
+        if cont {
+            if let Err(e) = x.send_continue().await {
+                return Some((Err(e), (x, false, true)));
+            }
+        }
+        match x.read_body().await {
+            Ok(Some(chunk)) => Some((Ok(chunk), (x, false, false))),
+            Ok(None) => None,
+            Err(e) => Some((Err(e), (x, false, true))),
+        }
+    })
+    .boxed()
+}
+
+/// The decoded body length the client announced. Writes of objects and parts need one.
+fn body_length(head: &Parts, op: Operation) -> Result<Option<u64>, S3Error> {
+    let parse = |name: &str| -> Result<Option<u64>, S3Error> {
+        match header(head, name) {
+            None => Ok(None),
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .map(Some)
+                .map_err(|_| Code::InvalidArgument.with(format!("{name} is not a number"))),
+        }
+    };
+    let length = match parse("x-amz-decoded-content-length")? {
+        Some(n) => Some(n),
+        None => parse("content-length")?,
+    };
+    // An object write must say how long it is (S3 answers 411 even for an empty PUT without
+    // `Content-Length`); defaulting to zero would store an empty object the client never sent.
+    if length.is_none() && matches!(op, Operation::PutObject | Operation::UploadPart) {
+        return Err(
+            Code::MissingContentLength.with("you must provide the Content-Length HTTP header")
+        );
+    }
+    // Anything else without a length has no body, unless it is chunked (length unknown).
+    if length.is_none() && !head.headers.contains_key("transfer-encoding") {
+        return Ok(Some(0));
+    }
+    Ok(length)
+}
+
+#[cfg(test)]
+#[path = "stack_tests.rs"]
+mod tests;

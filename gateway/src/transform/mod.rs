@@ -1,0 +1,22 @@
+//! How object bytes change between the client and the store, and back: the request path's
+//! body-transform stage. Server-side encryption will implement [`BodyTransform`]; today the
+//! only implementation is [`Identity`], which stores the client's bytes as they are and
+//! refuses the headers of features it does not provide.
+//!
+//! The contract, for every implementation: ETags, `Content-MD5`, checksums and sizes are
+//! taken on the client's bytes before [`BodyTransform::encoder`] runs, so clients never see
+//! the stored form; the store keeps both sizes (client and stored), so listings never need a
+//! transform; a read maps the client's range to stored bytes with [`BodyTransform::reader`]
+//! before any shard is read.
+
+mod body_transform;
+mod codec;
+mod error;
+mod identity;
+mod stream;
+
+pub use body_transform::{BodyTransform, Internal, ReadPlan};
+pub use codec::Codec;
+pub use error::{TransformError, TransformedError};
+pub use identity::Identity;
+pub use stream::Transformed;

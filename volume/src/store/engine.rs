@@ -1,0 +1,157 @@
+//! The store handle and the state every operation shares: the classes, the bucket cache,
+//! key locks, the heal queue and the MD5 service.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use super::open;
+use crate::config::StoreConfig;
+use crate::disk::meta_db::IndexSettings;
+use crate::error::{Error, Fault, Invalid, Refusal, Result};
+use crate::etag::Md5Service;
+use crate::heal::HealQueue;
+use crate::locks::KeyLocks;
+use crate::record::BucketRecord;
+use crate::set::ErasureSet;
+use crate::types::{ClassStatus, HealEvent, StoreStatus};
+
+/// The object store over all storage classes. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) classes: Vec<Arc<ErasureSet>>,
+    pub(super) inline_limit: usize,
+    pub(super) min_part_size: u64,
+    pub(super) max_object_size: u64,
+    pub(super) buckets: RwLock<BTreeMap<String, BucketRecord>>,
+    pub(super) locks: KeyLocks,
+    pub(super) heal: Arc<HealQueue>,
+    /// MD5 (the ETag) of multi-block bodies.
+    pub(super) md5: Md5Service,
+}
+
+impl Store {
+    /// Opens every class: recognises formatted volumes, formats blank ones, refuses foreign
+    /// and stale ones, and loads the bucket list.
+    pub async fn open(cfg: StoreConfig) -> Result<Store> {
+        if cfg.classes.is_empty() {
+            return Err(Error::config("at least one storage class is needed"));
+        }
+        let mut names = std::collections::HashSet::new();
+        for c in &cfg.classes {
+            if c.name.is_empty() || !names.insert(c.name.to_ascii_lowercase()) {
+                return Err(Error::config(format!(
+                    "storage class name {:?} is empty or repeated",
+                    c.name
+                )));
+            }
+        }
+        if cfg.inline_limit > crate::erasure::layout::BLOCK_SIZE as usize {
+            return Err(Fault::Config(
+                "inline_limit cannot exceed one erasure block (1 MiB)".into(),
+            )
+            .into());
+        }
+        let index = IndexSettings {
+            cache_bytes: cfg.meta_cache_per_volume,
+            commit_batch: cfg.commit_batch,
+        };
+        let class_configs = cfg.classes.clone();
+        let classes = tokio::task::spawn_blocking(move || {
+            let mut deployment = None;
+            class_configs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    open::open_class(c, &mut deployment, (i == 0).then_some(index)).map(Arc::new)
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .await
+        .map_err(|e| Error::internal(e.to_string()))??;
+        let inner = Inner {
+            classes,
+            inline_limit: cfg.inline_limit,
+            min_part_size: cfg.min_part_size,
+            max_object_size: cfg.max_object_size,
+            buckets: RwLock::new(BTreeMap::new()),
+            locks: KeyLocks::default(),
+            heal: Arc::new(HealQueue::default()),
+            md5: Md5Service::start(),
+        };
+        let loaded = inner.load_buckets()?;
+        *inner
+            .buckets
+            .write()
+            .map_err(|_| Error::internal("bucket cache poisoned"))? = loaded;
+        Ok(Store {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Health of every class.
+    pub fn status(&self) -> StoreStatus {
+        let classes: Vec<ClassStatus> = self
+            .inner
+            .classes
+            .iter()
+            .map(|s| ClassStatus {
+                name: s.name.clone(),
+                scheme: s.scheme.to_string(),
+                online: s.online_count(),
+                total: s.slots.len(),
+                refused: s.refused.clone(),
+                writable: s.online_count() >= s.write_quorum(),
+            })
+            .collect();
+        StoreStatus {
+            ready: classes.iter().all(|c| c.writable),
+            classes,
+        }
+    }
+
+    /// Whether a storage class of that name exists (case-insensitive).
+    pub fn has_class(&self, name: &str) -> bool {
+        self.inner.class(Some(name)).is_ok()
+    }
+
+    /// Names of the storage classes, the namespace class first.
+    pub fn class_names(&self) -> Vec<String> {
+        self.inner.classes.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// Takes the shard problems reads have worked around since the last call.
+    pub fn take_heal_events(&self) -> Vec<HealEvent> {
+        self.inner.heal.drain()
+    }
+}
+
+impl Inner {
+    pub(super) fn ns(&self) -> &Arc<ErasureSet> {
+        &self.classes[0]
+    }
+
+    pub(super) fn class(&self, name: Option<&str>) -> Result<&Arc<ErasureSet>> {
+        match name {
+            None => Ok(self.ns()),
+            Some(n) => self
+                .classes
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(n))
+                .or_else(|| n.eq_ignore_ascii_case("STANDARD").then(|| self.ns()))
+                .ok_or_else(|| Error::from(Invalid::StorageClass(n.to_string()))),
+        }
+    }
+
+    pub(super) fn bucket(&self, name: &str) -> Result<BucketRecord> {
+        self.buckets
+            .read()
+            .map_err(|_| Error::internal("bucket cache poisoned"))?
+            .get(name)
+            .cloned()
+            .ok_or(Error::from(Refusal::NoSuchBucket))
+    }
+}

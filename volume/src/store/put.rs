@@ -1,0 +1,141 @@
+//! Writing objects: stage the bytes, then commit them as a version.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::Stream;
+
+use super::object::{data_record, hex};
+use super::staged::StagedData;
+use super::{Inner, Store};
+use crate::erasure::layout::rotation_for;
+use crate::error::{Error, Invalid, Result, WriteError};
+use crate::object::write::write_body;
+use crate::record::{PartData, VersionRecord};
+use crate::set::ErasureSet;
+use crate::types::*;
+
+impl Store {
+    /// Writes a body's shards into `class` (`None`: the namespace class) for `key`, durably on
+    /// a write quorum, without making them visible: [`Store::put_object`] commits them.
+    /// `expected_len` is the announced length of the stored bytes; another length fails.
+    pub async fn stage_object<S, E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        class: Option<&str>,
+        body: S,
+        expected_len: Option<u64>,
+    ) -> Result<StagedData, WriteError<E>>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin,
+    {
+        let inner = &self.inner;
+        crate::validate::object_key(key)?;
+        inner.bucket(bucket)?;
+        let set = inner.class(class)?.clone();
+        let inline_limit = if Arc::ptr_eq(&set, inner.ns()) {
+            inner.inline_limit
+        } else {
+            0
+        };
+        inner
+            .stage(bucket, key, set, body, inline_limit, expected_len)
+            .await
+    }
+
+    /// Commits staged data as the new version of `key` (or its null version).
+    pub async fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        data: StagedData,
+        opts: PutOptions,
+    ) -> Result<ObjectInfo> {
+        let inner = &self.inner;
+        staged_for(&data, bucket, key)?;
+        let (set, rotation, written) = data.take();
+        let result = async {
+            let (size, etag) = match opts.client {
+                Some(c) => (c.size, c.etag),
+                None => (written.size, hex(&written.md5)),
+            };
+            let part = PartData {
+                number: 1,
+                size: written.size,
+                etag: etag.clone(),
+                checksums: opts.checksums.clone(),
+                data_id: written.data_id,
+                object_size: (size != written.size).then_some(size),
+            };
+            let rec = VersionRecord {
+                version_id: [0; 16],
+                mod_time_ns: 0,
+                delete_marker: false,
+                size,
+                etag,
+                meta: opts.meta,
+                tags: opts.tags,
+                checksums: opts.checksums,
+                internal: opts.internal,
+                data: Some(data_record(&set, rotation, vec![part])),
+            };
+            inner
+                .commit_version(
+                    bucket,
+                    key,
+                    rec,
+                    written.inline.clone(),
+                    opts.precondition.as_ref(),
+                )
+                .await
+        }
+        .await;
+        if result.is_err() {
+            written.discard(&set);
+        }
+        result
+    }
+}
+
+impl Inner {
+    /// Writes a body into `set` with the key's rotation.
+    pub(super) async fn stage<S, E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        set: Arc<ErasureSet>,
+        body: S,
+        inline_limit: usize,
+        expected_len: Option<u64>,
+    ) -> Result<StagedData, WriteError<E>>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin,
+    {
+        let rotation = rotation_for(key.as_bytes(), set.layout.total());
+        let written =
+            write_body(&set, &self.md5, body, rotation, inline_limit, expected_len).await?;
+        if let Some(expected) = expected_len.filter(|e| *e != written.size) {
+            written.discard(&set);
+            return Err(Error::from(Invalid::BodyLength {
+                expected,
+                got: written.size,
+            })
+            .into());
+        }
+        Ok(StagedData::new(bucket, key, set, rotation, written))
+    }
+}
+
+/// Staged data commits only where it was staged for (its rotation and class were chosen for
+/// that key).
+pub(super) fn staged_for(data: &StagedData, bucket: &str, key: &str) -> Result<()> {
+    if data.bucket == bucket && data.key == key {
+        Ok(())
+    } else {
+        Err(Error::argument(format!(
+            "data staged for {}/{} cannot be committed as {bucket}/{key}",
+            data.bucket, data.key
+        )))
+    }
+}

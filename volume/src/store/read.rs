@@ -1,0 +1,149 @@
+//! Reading objects: find the version first, read its shards only when asked.
+//!
+//! [`Store::open_object`] resolves the version and says what it is; nothing is read from the
+//! shard files until [`StoredObject::read`], so a caller decides preconditions and ranges
+//! (and a transform maps them to stored bytes) before any shard is touched.
+
+use std::ops::Range;
+
+use bytes::Bytes;
+
+use super::object::info_of;
+use super::resolve::Resolved;
+use super::Store;
+use crate::erasure::layout::{resolve_range, Layout};
+use crate::error::{Error, Refusal, Result};
+use crate::object::body::ObjectBody;
+use crate::object::read::{self, ReadContext, ReadPlan};
+use crate::record::PartData;
+use crate::set::ErasureSet;
+use crate::types::*;
+
+/// An object version found by [`Store::open_object`], not read yet: what a read of it needs.
+pub struct StoredObject {
+    info: ObjectInfo,
+    parts: Vec<PartData>,
+    set: std::sync::Arc<ErasureSet>,
+    layout: Layout,
+    rotation: usize,
+    /// Inline shards by slot, for inline objects.
+    inline: Option<Vec<Option<Bytes>>>,
+    ctx: ReadContext,
+}
+
+impl Store {
+    /// Finds the current version of `key`, or the named one.
+    pub async fn open_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<StoredObject> {
+        let inner = &self.inner;
+        let r: Resolved = inner.resolve_object(bucket, key, version_id)?;
+        let info = info_of(bucket, key, &r);
+        let data = r
+            .record
+            .data
+            .as_ref()
+            .ok_or_else(|| Error::corrupt("object without data"))?;
+        let set = inner.class(Some(&data.class))?.clone();
+        let layout = Layout {
+            data: data.k as usize,
+            parity: data.m as usize,
+            block_size: data.block_size,
+        };
+        if layout.total() != set.slots.len() {
+            return Err(Error::corrupt(format!(
+                "object layout {}+{} does not fit class {}",
+                data.k, data.m, set.name
+            )));
+        }
+        let ctx = ReadContext {
+            bucket: bucket.into(),
+            key: key.into(),
+            version_id: info.version_id.clone(),
+            heal: inner.heal.clone(),
+        };
+        Ok(StoredObject {
+            parts: data.parts.clone(),
+            set,
+            layout,
+            rotation: data.rotation as usize,
+            inline: r.inline,
+            ctx,
+            info,
+        })
+    }
+}
+
+impl StoredObject {
+    /// What the version is.
+    pub fn info(&self) -> &ObjectInfo {
+        &self.info
+    }
+
+    /// The client's bytes a part number or a byte range selects (`None`: the whole object),
+    /// or S3's error for a part the object does not have or a range outside it.
+    pub fn select(
+        &self,
+        range: Option<&ByteRange>,
+        part: Option<u32>,
+    ) -> Result<Option<Range<u64>>> {
+        let size = self.info.size;
+        Ok(match (part, range) {
+            (Some(n), _) => Some(self.part_span(n)?),
+            (None, Some(range)) => {
+                Some(resolve_range(range, size).ok_or(Refusal::InvalidRange { size })?)
+            }
+            (None, None) => None,
+        })
+    }
+
+    /// Client bytes of part `n`.
+    fn part_span(&self, n: u32) -> Result<Range<u64>> {
+        let mut start = 0;
+        for p in &self.parts {
+            let len = p.object_size();
+            if p.number == n {
+                return Ok(start..start + len);
+            }
+            start += len;
+        }
+        Err(Refusal::InvalidPartNumber {
+            part: n,
+            parts: self.parts.len(),
+        }
+        .into())
+    }
+
+    /// Starts reading stored bytes `stored` (`None`: all of them). Stored bytes are the
+    /// client's bytes unless a caller's transform wrote something else; the caller maps.
+    pub fn read(self, stored: Option<Range<u64>>) -> Result<ObjectBody> {
+        let total = self.info.stored_size;
+        let range = stored.unwrap_or(0..total);
+        if range.start > range.end || range.end > total {
+            return Err(Error::argument(format!(
+                "stored bytes {}..{} are outside the object's {total}",
+                range.start, range.end
+            )));
+        }
+        read::start(ReadPlan {
+            set: self.set,
+            layout: self.layout,
+            rotation: self.rotation,
+            parts: self.parts,
+            inline: self.inline,
+            range,
+            ctx: self.ctx,
+        })
+    }
+}
+
+impl std::fmt::Debug for StoredObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredObject")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
