@@ -12,6 +12,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sigv4::sign::v4::{calculate_signature, generate_signing_key};
 use sha2::{Digest, Sha256};
+use time::format_description::BorrowedFormatItem;
+use time::macros::{format_description, time};
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 /// SHA-256 of the empty string, hex: the payload hash of bodiless requests and of every
 /// aws-chunked chunk's "previous headers" slot.
@@ -217,50 +220,24 @@ pub fn canonical_query(params: &mut [(&str, String)]) -> String {
 
 /// `(YYYYMMDDTHHMMSSZ, YYYYMMDD)` for a point in time (UTC).
 pub fn amz_dates(t: SystemTime) -> (String, String) {
+    // Before 1970 counts as the epoch; a run never signs that far back (or past 9999).
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    let date = format!("{y:04}{m:02}{d:02}");
-    let full = format!(
-        "{date}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    );
+    let at = i64::try_from(secs)
+        .ok()
+        .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+        .unwrap_or(PrimitiveDateTime::MAX.assume_utc());
+    // Formatting a UTC date-time into a `String` cannot fail: it has every field named.
+    let full = at.format(AMZ_DATE).unwrap_or_default();
+    let date = full.get(..8).unwrap_or_default().to_string();
     (full, date)
 }
 
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
-///
-/// Written out because pulling a date crate into the generator for one format is not worth it;
-/// this is the well-known era-based conversion.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
+/// The `x-amz-date` form; its first eight characters are the scope's `YYYYMMDD`.
+const AMZ_DATE: &[BorrowedFormatItem<'static>] =
+    format_description!("[year][month][day]T[hour][minute][second]Z");
 
 /// Noon of a `YYYYMMDD` day, for re-deriving that day's signing key.
 fn date_to_time(date: &str) -> Option<SystemTime> {
-    let y: i64 = date.get(0..4)?.parse().ok()?;
-    let m: i64 = date.get(4..6)?.parse().ok()?;
-    let d: i64 = date.get(6..8)?.parse().ok()?;
-    // Inverse of civil_from_days.
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = u64::try_from(days * 86_400 + 43_200).ok()?;
-    Some(UNIX_EPOCH + std::time::Duration::from_secs(secs))
+    let day = Date::parse(date, format_description!("[year][month][day]")).ok()?;
+    Some(SystemTime::from(day.with_time(time!(12:00)).assume_utc()))
 }

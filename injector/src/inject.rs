@@ -49,7 +49,7 @@ pub enum Rejection {
         available: String,
     },
     /// An app container mounts a volume that belongs to the sidecar.
-    #[error("container \"{container}\" mounts volume \"{volume}\", which {VOLUMES} gives to the strata sidecar; remove that volumeMount and use S3 instead (a direct mount bypasses strata's encryption, erasure coding and IAM)")]
+    #[error("container \"{container}\" mounts volume \"{volume}\", which {VOLUMES} gives to the strata sidecar; remove that volumeMount and use S3 instead (a direct mount bypasses strata's erasure coding and S3 access control)")]
     AppMountsStrataVolume {
         /// The offending container.
         container: String,

@@ -49,7 +49,7 @@ async fn an_app_container_mounting_a_strata_volume_is_rejected() {
     assert_eq!(
         rejection(&hook, &p).await,
         "strata: container \"app\" mounts volume \"hdd-1\", which strata.io/volumes gives to the strata sidecar; remove that \
-         volumeMount and use S3 instead (a direct mount bypasses strata's encryption, erasure coding and IAM)"
+         volumeMount and use S3 instead (a direct mount bypasses strata's erasure coding and S3 access control)"
     );
 }
 

@@ -4,6 +4,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::HeaderMap;
 use strata_volume::ByteRange;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::error::{Code, S3Error};
 
@@ -121,31 +124,23 @@ pub fn http_date(t: SystemTime) -> String {
 
 /// XML form: `2009-10-12T17:50:30.000Z`.
 pub fn iso8601(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    let (y, m, day) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60,
-        d.subsec_millis()
-    )
+    // Formatting a UTC date-time into a `String` cannot fail: it has every field `XML_DATE`
+    // names, and its year has four digits.
+    utc(t).format(XML_DATE).unwrap_or_default()
 }
 
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+/// UTC, milliseconds (cut, not rounded), upper-case `T` and `Z`.
+const XML_DATE: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+/// `t` in UTC. Before 1970 counts as the epoch and after 9999 as the end of 9999: the
+/// four-digit form can say nothing truer about either.
+fn utc(t: SystemTime) -> OffsetDateTime {
+    let nanos = t.duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
+    i128::try_from(nanos)
+        .ok()
+        .and_then(|nanos| OffsetDateTime::from_unix_timestamp_nanos(nanos).ok())
+        .unwrap_or(PrimitiveDateTime::MAX.assume_utc())
 }
 
 #[cfg(test)]

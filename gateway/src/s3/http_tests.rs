@@ -111,3 +111,15 @@ fn dates_format_like_s3() {
         "2000-02-29T00:00:00.000Z"
     );
 }
+
+#[test]
+fn iso8601_keeps_milliseconds_and_starts_at_the_epoch() {
+    // 2023-11-14T22:13:20.987654321Z: sub-millisecond digits are cut, not rounded.
+    let t = UNIX_EPOCH + Duration::new(1_700_000_000, 987_654_321);
+    assert_eq!(iso8601(t), "2023-11-14T22:13:20.987Z");
+    assert_eq!(iso8601(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+    assert_eq!(
+        iso8601(UNIX_EPOCH + Duration::from_millis(1)),
+        "1970-01-01T00:00:00.001Z"
+    );
+}

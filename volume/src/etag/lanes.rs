@@ -10,7 +10,7 @@ use std::sync::{mpsc, Arc};
 use bytes::Bytes;
 use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
-use super::stopped;
+use super::stopped::stopped;
 use super::x8::X8;
 use crate::error::Result;
 

@@ -7,8 +7,8 @@ use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 
+use super::service::{Md5Service, Md5Stream};
 use super::x8::X8;
-use super::{Md5Service, Md5Stream};
 
 fn body(len: usize, seed: u64) -> Vec<u8> {
     let mut data = vec![0u8; len];

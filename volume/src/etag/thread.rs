@@ -5,7 +5,7 @@ use md5::{Digest, Md5};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::stopped;
+use super::stopped::stopped;
 use crate::error::Result;
 
 pub(crate) struct ThreadStream {
