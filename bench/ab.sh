@@ -17,7 +17,7 @@ BENCH_BIN=${BENCH_BIN:-${CARGO_TARGET_DIR:-target}/release/strata-bench}
 AK=$STRATA_BENCH_AK SK=$STRATA_BENCH_SK
 WORK=$(mktemp -d "${WORKDIR:-/var/tmp}/strata-ab.XXXXXX")
 SERVER_PID=
-cleanup() { [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+cleanup() { [[ -z $SERVER_PID ]] || stop_server "$SERVER_PID"; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 log() { echo "[ab $(date +%H:%M:%S)] $*" >&2; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -35,7 +35,7 @@ run_one() {
     --bucket bench-ab --quiet --no-cleanup --json "$WORK/$label-$r.json" "$@" >/dev/null
   after=$(cpu_ticks "$SERVER_PID")
   echo "$((after - before))" >"$WORK/$label-$r.ticks"
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+  stop_server "$SERVER_PID"; SERVER_PID=
   rm -rf "$d"
   sync
 }

@@ -63,7 +63,7 @@ mkdir -p "$RES"
 PIDS=()
 cleanup() {
   local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do stop_server "$p"; done
   [[ "${KEEP:-0}" == 1 ]] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -73,6 +73,7 @@ wait_for() { # wait_for SECONDS CMD...
   until "$@" >/dev/null 2>&1; do ((SECONDS < end)) || return 1; sleep 0.1; done
 }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_kib() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # --- disk limits (fio), on the same disk as the servers' directories ----------------------------

@@ -20,7 +20,7 @@ for b in "$BIN" "$BENCH_BIN"; do [[ -x $b ]] || { echo "footprint.sh: no binary 
 
 WORK=$(mktemp -d "${WORKDIR:-/var/tmp}/strata-footprint.XXXXXX")
 SERVER_PID=
-cleanup() { [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+cleanup() { [[ -z $SERVER_PID ]] || stop_server "$SERVER_PID"; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 start_strata_2x2 "$BIN" "$WORK/server" bench-fp,bench-list || exit 1
 SERVER_PID=$STRATA_PID

@@ -1,9 +1,16 @@
 //! S3 operations end to end through the real binary: multipart, copy, tagging, conditional
 //! writes, versioning, batch delete, bucket configuration.
 
-mod support;
+use strata_tests::{pattern, Layout, Server};
 
-use support::{pattern, Server};
+/// The `strata` built with these tests, on one class `fast` of four volumes (2+2).
+fn start() -> Server {
+    Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(Layout::fast_2x2())
+        .env("STRATA_SHUTDOWN_GRACE", "20")
+        .start()
+}
 
 fn between<'a>(xml: &'a str, open: &str, close: &str) -> &'a str {
     let start = xml.find(open).map(|i| i + open.len()).unwrap_or(0);
@@ -16,7 +23,7 @@ fn between<'a>(xml: &'a str, open: &str, close: &str) -> &'a str {
 
 #[test]
 fn multipart_upload_assembles_parts_in_order() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/mpu", b"").status, 200);
     let created = s.request("POST", "/mpu/big?uploads", b"");
     assert_eq!(created.status, 200, "{}", created.text());
@@ -72,7 +79,7 @@ fn multipart_upload_assembles_parts_in_order() {
 
 #[test]
 fn copy_object_copies_bytes_and_honours_directives() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/cpy", b"").status, 200);
     let data = pattern(300_000, 20);
     let put = s.request_with(
@@ -121,7 +128,7 @@ fn copy_object_copies_bytes_and_honours_directives() {
 
 #[test]
 fn conditional_writes_and_reads() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/cond", b"").status, 200);
     let first = s.request_with("PUT", "/cond/k", &[("if-none-match", "*")], b"one");
     assert_eq!(first.status, 200);
@@ -142,7 +149,7 @@ fn conditional_writes_and_reads() {
 
 #[test]
 fn tagging_versioning_policy_and_batch_delete() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/misc", b"").status, 200);
     assert_eq!(
         s.request_with("PUT", "/misc/t", &[("x-amz-tagging", "a=1&b=two")], b"x")
@@ -253,7 +260,7 @@ fn tagging_versioning_policy_and_batch_delete() {
 
 #[test]
 fn bad_input_gets_precise_errors() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/errs", b"").status, 200);
     let long = format!("/errs/{}", "k".repeat(1025));
     let r = s.request("PUT", &long, b"x");
@@ -328,7 +335,7 @@ fn aws_chunked(data: &[u8], trailer: &str) -> Vec<u8> {
 #[test]
 fn aws_chunked_uploads_with_trailing_checksums_are_decoded_and_verified() {
     use strata_gateway::checksum::{checksum, ChecksumAlgorithm};
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/chunky", b"").status, 200);
     let data = pattern(200_000, 30);
     let crc = checksum(ChecksumAlgorithm::Crc32, &data).to_base64();

@@ -1,16 +1,23 @@
 //! `strata serve` end to end over real sockets: the binary, a temp dir, a SigV4 client.
 
-mod support;
-
 use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use support::{pattern, raw, read_reply, Server};
+use strata_tests::{pattern, raw, read_reply, Layout, Server};
+
+/// The `strata` built with these tests, on one class `fast` of four volumes (2+2).
+fn start() -> Server {
+    Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(Layout::fast_2x2())
+        .env("STRATA_SHUTDOWN_GRACE", "20")
+        .start()
+}
 
 #[test]
 fn objects_round_trip_byte_exact_through_put_get_and_list() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/photos", b"").status, 200);
     let data = pattern(3 * 1024 * 1024 + 17, 1);
     let put = s.request("PUT", "/photos/2024/cat%20one.jpg", &data);
@@ -67,7 +74,7 @@ fn objects_round_trip_byte_exact_through_put_get_and_list() {
 
 #[test]
 fn every_response_carries_a_request_id_even_errors() {
-    let s = Server::start();
+    let s = start();
     for reply in [
         s.request("GET", "/", b""),
         s.request("GET", "/no-such-bucket/k", b""),
@@ -95,7 +102,7 @@ fn every_response_carries_a_request_id_even_errors() {
 
 #[test]
 fn anonymous_and_wrongly_signed_requests_are_denied() {
-    let s = Server::start();
+    let s = start();
     let anon = raw(
         &s.addr,
         "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -116,7 +123,7 @@ fn anonymous_and_wrongly_signed_requests_are_denied() {
 
 #[test]
 fn unsupported_operations_answer_not_implemented() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/bkt1", b"").status, 200);
     let r = s.request("GET", "/bkt1?acl", b"");
     assert_eq!(r.status, 501);
@@ -125,7 +132,7 @@ fn unsupported_operations_answer_not_implemented() {
 
 #[test]
 fn health_endpoints_answer_without_credentials() {
-    let s = Server::start();
+    let s = start();
     let live = raw(
         &s.addr,
         "GET /strata/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -137,10 +144,10 @@ fn health_endpoints_answer_without_credentials() {
 
 #[test]
 fn expect_continue_is_answered_before_the_body() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/bkt2", b"").status, 200);
     let body = pattern(4096, 2);
-    let mut head = s.signed_head("PUT", "/bkt2/k", &[], support::SECRET_KEY);
+    let mut head = s.signed_head("PUT", "/bkt2/k", &[], &s.credentials.secret_key);
     head.push_str(&format!(
         "content-length: {}\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n",
         body.len()
@@ -159,10 +166,10 @@ fn expect_continue_is_answered_before_the_body() {
 
 #[test]
 fn sigterm_lets_the_in_flight_upload_finish_and_exits_zero() {
-    let mut s = Server::start();
+    let mut s = start();
     assert_eq!(s.request("PUT", "/bkt3", b"").status, 200);
     let body = pattern(256 * 1024, 3);
-    let mut head = s.signed_head("PUT", "/bkt3/slow", &[], support::SECRET_KEY);
+    let mut head = s.signed_head("PUT", "/bkt3/slow", &[], &s.credentials.secret_key);
     head.push_str(&format!(
         "content-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
@@ -176,7 +183,7 @@ fn sigterm_lets_the_in_flight_upload_finish_and_exits_zero() {
     // The request is in flight once the server has its head; wait until readiness flips
     // after the signal, which proves the signal arrived while the upload was open.
     std::thread::sleep(Duration::from_millis(300));
-    let pid = s.child.id() as i32;
+    let pid = s.pid() as i32;
     // SAFETY: sending a signal to our own child process.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -196,7 +203,7 @@ fn sigterm_lets_the_in_flight_upload_finish_and_exits_zero() {
     assert_eq!(reply.status, 200, "{}", reply.text());
     let deadline = Instant::now() + Duration::from_secs(15);
     let status = loop {
-        if let Some(st) = s.child.try_wait().unwrap() {
+        if let Some(st) = s.try_wait() {
             break st;
         }
         assert!(

@@ -11,7 +11,7 @@ fn rclone_roundtrips_bytes_exactly() {
     let w = tempfile::tempdir().unwrap();
     let w = w.path();
     let cfg = w.join("rclone.conf");
-    render_template("rclone.conf.in", server.port, &cfg);
+    render_template("rclone.conf.in", &server, &cfg);
     let rc = || {
         let mut c = Command::new(&tool);
         c.env_remove("AWS_CA_BUNDLE").env("RCLONE_CONFIG", &cfg);

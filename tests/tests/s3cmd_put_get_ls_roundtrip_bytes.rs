@@ -10,7 +10,7 @@ fn s3cmd_roundtrips_bytes_exactly() {
     let w = tempfile::tempdir().unwrap();
     let w = w.path();
     let cfg = w.join("s3cfg");
-    render_template("s3cfg.in", server.port, &cfg);
+    render_template("s3cfg.in", &server, &cfg);
     let s3 = || {
         let mut c = Command::new(&tool);
         c.arg("-c").arg(&cfg);

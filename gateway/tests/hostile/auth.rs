@@ -2,15 +2,14 @@
 
 use std::time::Duration;
 
-use aws_sigv4::http_request::SignableBody;
+use strata_tests::{assert_error, raw, Server, SignableBody, Signer};
 
-use crate::support::checks::assert_error;
-use crate::support::{raw, Server, Signer};
+use crate::start;
 
 const BODY: &[u8] = b"the payload an attacker wants stored";
 
 fn setup() -> Server {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/auth", b"").status, 200);
     s
 }
@@ -33,7 +32,7 @@ fn a_forged_signature_is_signature_does_not_match() {
         bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
         String::from_utf8(bytes).expect("utf8")
     };
-    let head = Signer::root().head(
+    let head = s.signer().head(
         &s.addr,
         "PUT",
         "/auth/forged",
@@ -50,7 +49,7 @@ fn an_unknown_access_key_is_invalid_access_key_id() {
     let s = setup();
     let stranger = Signer {
         access_key: "AKIDNOBODYKNOWS",
-        ..Signer::root()
+        ..s.signer()
     };
     put_expect(&s, stranger, "stranger", 403, "InvalidAccessKeyId");
 }
@@ -60,7 +59,7 @@ fn the_wrong_secret_is_signature_does_not_match() {
     let s = setup();
     let guesser = Signer {
         secret: "a-guessed-secret",
-        ..Signer::root()
+        ..s.signer()
     };
     put_expect(&s, guesser, "guessed", 403, "SignatureDoesNotMatch");
 }
@@ -70,20 +69,20 @@ fn a_clock_more_than_fifteen_minutes_off_is_request_time_too_skewed() {
     let s = setup();
     put_expect(
         &s,
-        Signer::root().shifted(-16 * 60),
+        s.signer().shifted(-16 * 60),
         "past",
         403,
         "RequestTimeTooSkewed",
     );
     put_expect(
         &s,
-        Signer::root().shifted(16 * 60),
+        s.signer().shifted(16 * 60),
         "future",
         403,
         "RequestTimeTooSkewed",
     );
     // Inside the window is fine: the skew rule is not an off-by-a-minute trap.
-    let near = Signer::root().shifted(-10 * 60);
+    let near = s.signer().shifted(-10 * 60);
     let head = near.head(&s.addr, "PUT", "/auth/near", &[], SignableBody::Bytes(BODY));
     assert_eq!(raw(&s.addr, &head, BODY).expect("request").status, 200);
 }
@@ -93,7 +92,7 @@ fn a_body_that_is_not_the_signed_one_is_content_sha256_mismatch() {
     let s = setup();
     let evil = b"the payload an attacker swaps in!!!!";
     assert_eq!(evil.len(), BODY.len());
-    let head = Signer::root().head(
+    let head = s.signer().head(
         &s.addr,
         "PUT",
         "/auth/swapped",
@@ -109,7 +108,7 @@ fn a_body_that_is_not_the_signed_one_is_content_sha256_mismatch() {
 fn an_expired_presigned_url_is_access_denied() {
     let s = setup();
     // Signed two hours ago, valid for one.
-    let old = Signer::root().shifted(-2 * 3600);
+    let old = s.signer().shifted(-2 * 3600);
     let target = old.presign(&s.addr, "PUT", "/auth/late", Duration::from_secs(3600));
     let head = format!("PUT {target} HTTP/1.1\r\nhost: {}\r\n", s.addr);
     let reply = raw(&s.addr, &head, BODY).expect("request");
@@ -125,7 +124,7 @@ fn an_expired_presigned_url_is_access_denied() {
 #[test]
 fn a_tampered_presigned_url_is_signature_does_not_match() {
     let s = setup();
-    let signer = Signer::root();
+    let signer = s.signer();
     let target = signer.presign(&s.addr, "PUT", "/auth/granted", Duration::from_secs(600));
     let send = |t: &str| {
         let head = format!("PUT {t} HTTP/1.1\r\nhost: {}\r\n", s.addr);

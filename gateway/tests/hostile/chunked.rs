@@ -1,24 +1,25 @@
 //! `aws-chunked` bodies that lie: forged chunk signatures, truncation, broken framing, a
 //! wrong trailing checksum. Each is refused and leaves no object and no shard file.
 
-use aws_sigv4::http_request::SignableBody;
+use strata_tests::{
+    assert_error, code, pattern, raw, send_partial, unsigned_chunked, ChunkChain, Reply, Server,
+    SignableBody,
+};
 
-use crate::support::checks::{assert_error, code, send_partial};
-use crate::support::sign::{unsigned_chunked, ChunkChain};
-use crate::support::{pattern, raw, Server, Signer};
+use crate::start;
 
 const SIGNED: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
 const CHUNK: usize = 64 * 1024;
 
 fn setup() -> Server {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/chunks", b"").status, 200);
     s
 }
 
 /// A signed streaming PUT head announcing `decoded` payload bytes and a `body_len` body.
 fn signed_put(s: &Server, key: &str, decoded: usize, body_len: usize) -> (String, ChunkChain) {
-    let signer = Signer::root();
+    let signer = s.signer();
     let decoded = decoded.to_string();
     let headers = [
         ("content-encoding", "aws-chunked"),
@@ -43,7 +44,7 @@ fn send_signed(
     key: &str,
     decoded: usize,
     encode: impl Fn(ChunkChain) -> Vec<u8>,
-) -> crate::support::Reply {
+) -> Reply {
     // The body's length is part of the head: encode once with a throwaway chain of the
     // same head to learn it (signatures have a fixed length, so it does not change).
     let (probe_head, probe_chain) = signed_put(s, key, decoded, 0);

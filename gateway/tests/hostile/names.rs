@@ -5,12 +5,13 @@
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::support::checks::{assert_error, listed};
-use crate::support::{pattern, Server};
+use strata_tests::{assert_error, listed, pattern};
+
+use crate::start;
 
 #[test]
 fn invalid_bucket_names_are_invalid_bucket_name() {
-    let s = Server::start();
+    let s = start();
     let long = "b".repeat(64);
     for name in [
         "ab",
@@ -63,7 +64,7 @@ fn find_named(dir: &Path, needle: &str, depth: usize, out: &mut Vec<String>) {
 
 #[test]
 fn dot_dot_and_double_slash_keys_are_literal_and_stay_inside() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/paths", b"").status, 200);
     let m = marker();
     let up = "../".repeat(12);
@@ -98,13 +99,13 @@ fn dot_dot_and_double_slash_keys_are_literal_and_stay_inside() {
     // The temp dir's top level (where an escape from the server's dir would land) and the
     // whole of the server's dir.
     find_named(&std::env::temp_dir(), &m, 0, &mut found);
-    find_named(s.dir.path(), &m, usize::MAX, &mut found);
+    find_named(s.dir(), &m, usize::MAX, &mut found);
     assert!(found.is_empty(), "files named after a key: {found:?}");
 }
 
 #[test]
 fn a_nul_byte_in_a_key_is_refused() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/nul", b"").status, 200);
     let r = s.request("PUT", "/nul/evil%00.txt", b"x");
     assert_error(&r, 400, "InvalidArgument");
@@ -117,7 +118,7 @@ fn a_nul_byte_in_a_key_is_refused() {
 
 #[test]
 fn other_control_characters_in_keys_round_trip() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/ctl", b"").status, 200);
     for (wire, key) in [
         ("a%01b", "a\u{1}b"),
@@ -148,7 +149,7 @@ fn other_control_characters_in_keys_round_trip() {
 
 #[test]
 fn a_key_of_1025_bytes_is_key_too_long() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/long", b"").status, 200);
     let ascii = "k".repeat(1025);
     // 512 two-byte characters and one more byte: 1,025 bytes in 513 characters.

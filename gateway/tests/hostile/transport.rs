@@ -1,11 +1,12 @@
 //! Abuse of HTTP itself: oversized heads, missing or lying lengths, clients that vanish
 //! mid-upload. The server answers what it can, stores nothing partial, and keeps serving.
 
-use crate::support::checks::{assert_error, send_partial};
-use crate::support::{pattern, raw, Server, SECRET_KEY};
+use strata_tests::{assert_error, pattern, raw, send_partial, Server};
+
+use crate::start;
 
 fn setup(bucket: &str) -> Server {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", &format!("/{bucket}"), b"").status, 200);
     s
 }
@@ -43,7 +44,7 @@ fn many_headers_are_refused_with_400() {
     s.assert_nothing_stored("many", "sum", "sum");
     // More header lines than the HTTP parser takes at all: a plain 400, then the next
     // connection is served.
-    let mut head = s.signed_head("PUT", "/many/count", &[], SECRET_KEY);
+    let mut head = s.signed_head("PUT", "/many/count", &[], &s.credentials.secret_key);
     for i in 0..300 {
         head.push_str(&format!("x-n{i}: 1\r\n"));
     }
@@ -56,13 +57,13 @@ fn many_headers_are_refused_with_400() {
 #[test]
 fn a_put_without_any_length_is_missing_content_length() {
     let s = setup("len");
-    let head = s.signed_head("PUT", "/len/none", &[], SECRET_KEY);
+    let head = s.signed_head("PUT", "/len/none", &[], &s.credentials.secret_key);
     let r = raw(&s.addr, &format!("{head}connection: close\r\n\r\n"), b"").expect("request");
     assert_error(&r, 411, "MissingContentLength");
     s.assert_nothing_stored("len", "none", "none");
     let id = s.create_upload("/len/mp");
     let target = format!("/len/mp?partNumber=1&uploadId={id}");
-    let head = s.signed_head("PUT", &target, &[], SECRET_KEY);
+    let head = s.signed_head("PUT", &target, &[], &s.credentials.secret_key);
     let r = raw(&s.addr, &format!("{head}connection: close\r\n\r\n"), b"").expect("request");
     assert_error(&r, 411, "MissingContentLength");
     let parts = s.request("GET", &format!("/len/mp?uploadId={id}"), b"");
@@ -76,7 +77,7 @@ fn a_put_without_any_length_is_missing_content_length() {
 fn a_content_length_larger_than_the_body_leaves_nothing() {
     let s = setup("lie");
     let baseline = s.files();
-    let head = s.signed_head("PUT", "/lie/k", &[], SECRET_KEY);
+    let head = s.signed_head("PUT", "/lie/k", &[], &s.credentials.secret_key);
     let head = format!("{head}content-length: 100000\r\nconnection: close\r\n\r\n");
     let reply = send_partial(&s.addr, &head, &pattern(1000, 1), true).expect("reply");
     assert_error(&reply, 400, "IncompleteBody");
@@ -92,7 +93,7 @@ fn a_put_cut_off_halfway_leaves_nothing_and_the_key_stays_writable() {
     let s = setup("cut");
     let baseline = s.files();
     let data = pattern(6 * 1024 * 1024, 2);
-    let head = s.signed_head("PUT", "/cut/big", &[], SECRET_KEY);
+    let head = s.signed_head("PUT", "/cut/big", &[], &s.credentials.secret_key);
     let head = format!(
         "{head}content-length: {}\r\nconnection: close\r\n\r\n",
         data.len()
@@ -115,7 +116,7 @@ fn an_upload_part_cut_off_halfway_leaves_the_upload_completable() {
     let r1 = s.request("PUT", &part(1), &p1);
     assert_eq!(r1.status, 200, "{}", r1.text());
     let after_one = s.files();
-    let head = s.signed_head("PUT", &part(2), &[], SECRET_KEY);
+    let head = s.signed_head("PUT", &part(2), &[], &s.credentials.secret_key);
     let head = format!(
         "{head}content-length: {}\r\nconnection: close\r\n\r\n",
         p2.len()

@@ -3,8 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::checks::assert_error;
-use crate::support::{pattern, Server};
+use strata_tests::{assert_error, pattern};
+
+use crate::start;
 
 /// Entities nested ten deep: a billion `lol`s if a parser expanded them.
 const LAUGHS: &str = r#"<?xml version="1.0"?>
@@ -41,7 +42,7 @@ fn complete_doc(parts: &[(u32, &str)]) -> Vec<u8> {
 
 #[test]
 fn complete_multipart_upload_with_bad_xml_or_bad_parts_is_refused() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/mpx", b"").status, 200);
     let id = s.create_upload("/mpx/obj");
     let p1 = pattern(5 * 1024 * 1024, 1);
@@ -105,7 +106,7 @@ fn complete_multipart_upload_with_bad_xml_or_bad_parts_is_refused() {
 
 #[test]
 fn delete_objects_with_bad_xml_deletes_nothing() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/delx", b"").status, 200);
     assert_eq!(s.request("PUT", "/delx/keep", b"precious").status, 200);
     for body in [
@@ -124,7 +125,7 @@ fn delete_objects_with_bad_xml_deletes_nothing() {
 
 #[test]
 fn put_bucket_versioning_with_bad_xml_changes_nothing() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/verx", b"").status, 200);
     for body in [
         b"".to_vec(),
@@ -147,7 +148,7 @@ fn put_bucket_versioning_with_bad_xml_changes_nothing() {
 
 #[test]
 fn put_object_tagging_with_bad_xml_or_bad_tags_changes_nothing() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/tagx", b"").status, 200);
     let put = s.request_with("PUT", "/tagx/t", &[("x-amz-tagging", "orig=1")], b"x");
     assert_eq!(put.status, 200);
@@ -185,7 +186,7 @@ fn put_object_tagging_with_bad_xml_or_bad_tags_changes_nothing() {
 
 #[test]
 fn a_billion_laughs_is_refused_fast_and_the_server_stays_up() {
-    let s = Server::start();
+    let s = start();
     assert_eq!(s.request("PUT", "/lol", b"").status, 200);
     let started = Instant::now();
     for _ in 0..20 {

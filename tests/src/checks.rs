@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use super::{read_reply, Reply, Server};
+use crate::http::{read_reply, Reply};
+use crate::server::Server;
 
 /// What `encoding-type=url` leaves alone in a listing: unreserved characters and `/`.
 const LIST_KEY: &AsciiSet = &NON_ALPHANUMERIC
@@ -65,7 +66,7 @@ impl Server {
             }
         }
         let mut out = BTreeSet::new();
-        walk(self.dir.path(), &mut out);
+        walk(self.dir(), &mut out);
         out
     }
 

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_credential_types::Credentials;
+use aws_credential_types::Credentials as AwsCredentials;
 use aws_sigv4::http_request::{
     sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
     SignatureLocation, SigningSettings, UriPathNormalizationMode,
@@ -13,7 +13,7 @@ use aws_smithy_runtime_api::client::identity::Identity;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest as _, Sha256};
 
-use super::{ACCESS_KEY, SECRET_KEY};
+use crate::credentials::Credentials;
 
 /// The AWS unreserved set: everything else is percent-encoded in a query value.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
@@ -32,18 +32,16 @@ pub struct Signer<'a> {
     pub time: SystemTime,
 }
 
-impl Signer<'static> {
-    /// The server's root credentials, now.
-    pub fn root() -> Self {
+impl<'a> Signer<'a> {
+    /// Signs as the holder of `credentials`, now.
+    pub fn new(credentials: &'a Credentials) -> Self {
         Signer {
-            access_key: ACCESS_KEY,
-            secret: SECRET_KEY,
+            access_key: &credentials.access_key,
+            secret: &credentials.secret_key,
             time: SystemTime::now(),
         }
     }
-}
 
-impl<'a> Signer<'a> {
     /// The same signer with its clock moved by `secs` (negative: the past).
     pub fn shifted(self, secs: i64) -> Self {
         let d = Duration::from_secs(secs.unsigned_abs());
@@ -71,7 +69,7 @@ impl<'a> Signer<'a> {
         body: SignableBody<'_>,
     ) -> aws_sigv4::http_request::SigningInstructions {
         let identity: Identity =
-            Credentials::new(self.access_key, self.secret, None, None, "test").into();
+            AwsCredentials::new(self.access_key, self.secret, None, None, "test").into();
         let params = v4::SigningParams::builder()
             .identity(&identity)
             .region("us-east-1")

@@ -1,0 +1,49 @@
+//! Setting up real S3 clients against a test server: their config templates, and the one
+//! step (creating a bucket) that some of them cannot do themselves.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::server::Server;
+use crate::tools::{required_env, run_ok};
+
+/// This crate's directory, read when the test runs: cargo sets it for every test, while the
+/// compile-time value is the path of whichever checkout last built the binary into a shared
+/// target directory (a CI clone elsewhere, say). From another package's tests it is that
+/// package's directory; the client templates are this crate's, for this crate's tests.
+pub fn crate_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// Directory of the client config templates.
+pub fn templates_dir() -> PathBuf {
+    crate_dir().join("realparts/s3clients")
+}
+
+/// Renders a template for `server`, replacing `@PORT@`, `@ACCESS_KEY@`, `@SECRET_KEY@`.
+pub fn render_template(name: &str, server: &Server, out: &Path) {
+    let text = std::fs::read_to_string(templates_dir().join(name)).expect("read template");
+    let text = text
+        .replace("@PORT@", &server.port.to_string())
+        .replace("@ACCESS_KEY@", &server.credentials.access_key)
+        .replace("@SECRET_KEY@", &server.credentials.secret_key);
+    std::fs::write(out, text).expect("write rendered template");
+}
+
+/// Creates `bucket` on `server` with the aws CLI (clients such as restic and OpenDAL cannot).
+pub fn create_bucket_with_aws_cli(server: &Server, bucket: &str) {
+    run_ok(
+        Command::new(required_env("STRATA_AWS"))
+            .env("AWS_ACCESS_KEY_ID", &server.credentials.access_key)
+            .env("AWS_SECRET_ACCESS_KEY", &server.credentials.secret_key)
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", templates_dir().join("aws.config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env_remove("AWS_CA_BUNDLE")
+            .env_remove("AWS_PROFILE")
+            .args(["--endpoint-url", &server.endpoint(), "s3", "mb"])
+            .arg(format!("s3://{bucket}")),
+    );
+}
