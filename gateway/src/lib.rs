@@ -6,6 +6,7 @@ pub mod authorize;
 pub mod checksum;
 pub mod config;
 pub mod observe;
+pub mod percent;
 pub mod s3;
 pub mod server;
 pub mod transform;

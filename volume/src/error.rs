@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-pub use crate::disk::index_error::IndexError;
+pub use crate::index_error::IndexError;
 
 /// Every failure the store reports.
 #[derive(Debug, thiserror::Error)]

@@ -21,6 +21,7 @@ mod erasure;
 mod error;
 mod etag;
 mod heal;
+mod index_error;
 mod keys;
 mod locks;
 mod object;

@@ -5,6 +5,8 @@
 //! bytes throughout, so non-UTF-8 input cannot panic or be mangled by a lossy conversion.
 
 use http::HeaderMap;
+
+use crate::percent::escape_at;
 use sha2::{Digest as _, Sha256};
 
 const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -23,23 +25,6 @@ fn push_encoded(out: &mut Vec<u8>, b: u8) {
             UPPER_HEX[usize::from(b >> 4)],
             UPPER_HEX[usize::from(b & 0x0f)],
         ]);
-    }
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Decodes one `%XX` escape at the start of `rest`, if there is a valid one.
-fn escape_at(rest: &[u8]) -> Option<u8> {
-    match rest {
-        [b'%', hi, lo, ..] => Some(hex_value(*hi)? << 4 | hex_value(*lo)?),
-        _ => None,
     }
 }
 
@@ -70,48 +55,12 @@ pub(crate) fn canonical_uri(raw_path: &str, out: &mut Vec<u8>) {
     }
 }
 
-/// Percent-decodes a query component; `+` means a space, as clients' form parsers treat it.
-fn decode_query_component(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some((&b, tail)) = rest.split_first() {
-        if let Some(decoded) = escape_at(rest) {
-            out.push(decoded);
-            rest = tail.get(2..).unwrap_or_default();
-        } else {
-            out.push(if b == b'+' { b' ' } else { b });
-            rest = tail;
-        }
-    }
-    out
-}
+/// One decoded query parameter (the router reads the same parse).
+pub(crate) type QueryParam = crate::percent::QueryPair;
 
-/// One decoded query parameter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct QueryParam {
-    pub(crate) name: Vec<u8>,
-    pub(crate) value: Vec<u8>,
-}
-
-/// Splits a raw query string into decoded parameters (empty `&&` pieces are skipped).
+/// Splits a raw query string into decoded parameters.
 pub(crate) fn parse_query(raw: &str) -> Vec<QueryParam> {
-    raw.as_bytes()
-        .split(|&b| b == b'&')
-        .filter(|piece| !piece.is_empty())
-        .map(|piece| {
-            let (name, value) = match piece.iter().position(|&b| b == b'=') {
-                Some(eq) => (
-                    piece.get(..eq).unwrap_or_default(),
-                    piece.get(eq + 1..).unwrap_or_default(),
-                ),
-                None => (piece, &[][..]),
-            };
-            QueryParam {
-                name: decode_query_component(name),
-                value: decode_query_component(value),
-            }
-        })
-        .collect()
+    crate::percent::parse_query(raw)
 }
 
 /// Appends the canonical query string: every parameter except those `skip` names,

@@ -3,13 +3,8 @@
 
 mod event;
 mod log;
+mod observer;
 
 pub use event::{Peer, RequestEvent, TlsInfo};
 pub use log::RequestLog;
-
-/// Receives every request's event once its answer is sent (or the connection failed).
-pub trait Observe: Send + Sync {
-    /// Called once per request, on the request's task: keep it cheap (queue, count), never
-    /// block.
-    fn observe(&self, event: &RequestEvent);
-}
+pub use observer::Observe;

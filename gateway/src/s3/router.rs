@@ -4,11 +4,9 @@
 //! (method, target) pair. Bucket and key are taken from the path (path style) or from the
 //! `Host` header under `--domain` (virtual-host style).
 
-use percent_encoding::percent_decode_str;
-
 use super::names::{validate_bucket_name, validate_key, NameError};
 use super::operation::Operation;
-use super::query::Query;
+use super::query::{param, Query};
 
 /// What a request addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,137 +16,141 @@ enum Target {
     Object,
 }
 
-/// One row: method, target, an optional query keyword (`name` or `name=value`), an optional
-/// second query parameter that must be present, an optional header that must be present.
+/// One row: method, target, an optional query keyword (a name, or a name and its value), an
+/// optional second query parameter that must be present, an optional header that must be
+/// present.
 struct Row {
     method: &'static str,
     target: Target,
-    query: Option<&'static str>,
+    query: Option<(&'static str, Option<&'static str>)>,
     also: Option<&'static str>,
     header: Option<&'static str>,
     op: Operation,
 }
 
 macro_rules! rows {
-    ($( $method:literal $target:ident [$($q:literal)?] [$($also:literal)?] [$($h:literal)?] => $op:ident; )*) => {
+    ($( $method:literal $target:ident [$($q:ident $(= $qv:literal)?)?] [$($also:ident)?] [$($h:literal)?] => $op:ident; )*) => {
         &[ $( Row {
             method: $method,
             target: Target::$target,
-            query: rows!(@opt $($q)?),
-            also: rows!(@opt $($also)?),
+            query: rows!(@keyword $($q $(= $qv)?)?),
+            also: rows!(@opt $(param::$also)?),
             header: rows!(@opt $($h)?),
             op: Operation::$op,
         }, )* ]
     };
+    (@keyword) => { None };
+    (@keyword $q:ident) => { Some((param::$q, None)) };
+    (@keyword $q:ident = $v:literal) => { Some((param::$q, Some($v))) };
     (@opt) => { None };
-    (@opt $v:literal) => { Some($v) };
+    (@opt $v:expr) => { Some($v) };
 }
 
-/// The table. Query names are declared here and nowhere else.
+/// The table. Query names come from [`param`], where every parameter is declared once.
 const ROUTES: &[Row] = rows! {
     "GET" Service [] [] [] => ListBuckets;
     "POST" Service [] [] [] => ServicePost;
 
-    "GET" Bucket ["acl"] [] [] => GetBucketAcl;
-    "GET" Bucket ["accelerate"] [] [] => GetBucketAccelerateConfiguration;
-    "GET" Bucket ["analytics"] ["id"] [] => GetBucketAnalyticsConfiguration;
-    "GET" Bucket ["analytics"] [] [] => ListBucketAnalyticsConfigurations;
-    "GET" Bucket ["cors"] [] [] => GetBucketCors;
-    "GET" Bucket ["encryption"] [] [] => GetBucketEncryption;
-    "GET" Bucket ["intelligent-tiering"] ["id"] [] => GetBucketIntelligentTieringConfiguration;
-    "GET" Bucket ["intelligent-tiering"] [] [] => ListBucketIntelligentTieringConfigurations;
-    "GET" Bucket ["inventory"] ["id"] [] => GetBucketInventoryConfiguration;
-    "GET" Bucket ["inventory"] [] [] => ListBucketInventoryConfigurations;
-    "GET" Bucket ["lifecycle"] [] [] => GetBucketLifecycleConfiguration;
-    "GET" Bucket ["location"] [] [] => GetBucketLocation;
-    "GET" Bucket ["logging"] [] [] => GetBucketLogging;
-    "GET" Bucket ["metrics"] ["id"] [] => GetBucketMetricsConfiguration;
-    "GET" Bucket ["metrics"] [] [] => ListBucketMetricsConfigurations;
-    "GET" Bucket ["notification"] [] [] => GetBucketNotificationConfiguration;
-    "GET" Bucket ["object-lock"] [] [] => GetObjectLockConfiguration;
-    "GET" Bucket ["ownershipControls"] [] [] => GetBucketOwnershipControls;
-    "GET" Bucket ["policyStatus"] [] [] => GetBucketPolicyStatus;
-    "GET" Bucket ["policy"] [] [] => GetBucketPolicy;
-    "GET" Bucket ["publicAccessBlock"] [] [] => GetPublicAccessBlock;
-    "GET" Bucket ["replication"] [] [] => GetBucketReplication;
-    "GET" Bucket ["requestPayment"] [] [] => GetBucketRequestPayment;
-    "GET" Bucket ["session"] [] [] => CreateSession;
-    "GET" Bucket ["tagging"] [] [] => GetBucketTagging;
-    "GET" Bucket ["uploads"] [] [] => ListMultipartUploads;
-    "GET" Bucket ["versioning"] [] [] => GetBucketVersioning;
-    "GET" Bucket ["versions"] [] [] => ListObjectVersions;
-    "GET" Bucket ["website"] [] [] => GetBucketWebsite;
-    "GET" Bucket ["list-type=2"] [] [] => ListObjectsV2;
+    "GET" Bucket [ACL] [] [] => GetBucketAcl;
+    "GET" Bucket [ACCELERATE] [] [] => GetBucketAccelerateConfiguration;
+    "GET" Bucket [ANALYTICS] [ID] [] => GetBucketAnalyticsConfiguration;
+    "GET" Bucket [ANALYTICS] [] [] => ListBucketAnalyticsConfigurations;
+    "GET" Bucket [CORS] [] [] => GetBucketCors;
+    "GET" Bucket [ENCRYPTION] [] [] => GetBucketEncryption;
+    "GET" Bucket [INTELLIGENT_TIERING] [ID] [] => GetBucketIntelligentTieringConfiguration;
+    "GET" Bucket [INTELLIGENT_TIERING] [] [] => ListBucketIntelligentTieringConfigurations;
+    "GET" Bucket [INVENTORY] [ID] [] => GetBucketInventoryConfiguration;
+    "GET" Bucket [INVENTORY] [] [] => ListBucketInventoryConfigurations;
+    "GET" Bucket [LIFECYCLE] [] [] => GetBucketLifecycleConfiguration;
+    "GET" Bucket [LOCATION] [] [] => GetBucketLocation;
+    "GET" Bucket [LOGGING] [] [] => GetBucketLogging;
+    "GET" Bucket [METRICS] [ID] [] => GetBucketMetricsConfiguration;
+    "GET" Bucket [METRICS] [] [] => ListBucketMetricsConfigurations;
+    "GET" Bucket [NOTIFICATION] [] [] => GetBucketNotificationConfiguration;
+    "GET" Bucket [OBJECT_LOCK] [] [] => GetObjectLockConfiguration;
+    "GET" Bucket [OWNERSHIP_CONTROLS] [] [] => GetBucketOwnershipControls;
+    "GET" Bucket [POLICY_STATUS] [] [] => GetBucketPolicyStatus;
+    "GET" Bucket [POLICY] [] [] => GetBucketPolicy;
+    "GET" Bucket [PUBLIC_ACCESS_BLOCK] [] [] => GetPublicAccessBlock;
+    "GET" Bucket [REPLICATION] [] [] => GetBucketReplication;
+    "GET" Bucket [REQUEST_PAYMENT] [] [] => GetBucketRequestPayment;
+    "GET" Bucket [SESSION] [] [] => CreateSession;
+    "GET" Bucket [TAGGING] [] [] => GetBucketTagging;
+    "GET" Bucket [UPLOADS] [] [] => ListMultipartUploads;
+    "GET" Bucket [VERSIONING] [] [] => GetBucketVersioning;
+    "GET" Bucket [VERSIONS] [] [] => ListObjectVersions;
+    "GET" Bucket [WEBSITE] [] [] => GetBucketWebsite;
+    "GET" Bucket [LIST_TYPE = "2"] [] [] => ListObjectsV2;
     "GET" Bucket [] [] [] => ListObjects;
     "HEAD" Bucket [] [] [] => HeadBucket;
 
-    "PUT" Bucket ["acl"] [] [] => PutBucketAcl;
-    "PUT" Bucket ["accelerate"] [] [] => PutBucketAccelerateConfiguration;
-    "PUT" Bucket ["analytics"] [] [] => PutBucketAnalyticsConfiguration;
-    "PUT" Bucket ["cors"] [] [] => PutBucketCors;
-    "PUT" Bucket ["encryption"] [] [] => PutBucketEncryption;
-    "PUT" Bucket ["intelligent-tiering"] [] [] => PutBucketIntelligentTieringConfiguration;
-    "PUT" Bucket ["inventory"] [] [] => PutBucketInventoryConfiguration;
-    "PUT" Bucket ["lifecycle"] [] [] => PutBucketLifecycleConfiguration;
-    "PUT" Bucket ["logging"] [] [] => PutBucketLogging;
-    "PUT" Bucket ["metrics"] [] [] => PutBucketMetricsConfiguration;
-    "PUT" Bucket ["notification"] [] [] => PutBucketNotificationConfiguration;
-    "PUT" Bucket ["object-lock"] [] [] => PutObjectLockConfiguration;
-    "PUT" Bucket ["ownershipControls"] [] [] => PutBucketOwnershipControls;
-    "PUT" Bucket ["policy"] [] [] => PutBucketPolicy;
-    "PUT" Bucket ["publicAccessBlock"] [] [] => PutPublicAccessBlock;
-    "PUT" Bucket ["replication"] [] [] => PutBucketReplication;
-    "PUT" Bucket ["requestPayment"] [] [] => PutBucketRequestPayment;
-    "PUT" Bucket ["tagging"] [] [] => PutBucketTagging;
-    "PUT" Bucket ["versioning"] [] [] => PutBucketVersioning;
-    "PUT" Bucket ["website"] [] [] => PutBucketWebsite;
+    "PUT" Bucket [ACL] [] [] => PutBucketAcl;
+    "PUT" Bucket [ACCELERATE] [] [] => PutBucketAccelerateConfiguration;
+    "PUT" Bucket [ANALYTICS] [] [] => PutBucketAnalyticsConfiguration;
+    "PUT" Bucket [CORS] [] [] => PutBucketCors;
+    "PUT" Bucket [ENCRYPTION] [] [] => PutBucketEncryption;
+    "PUT" Bucket [INTELLIGENT_TIERING] [] [] => PutBucketIntelligentTieringConfiguration;
+    "PUT" Bucket [INVENTORY] [] [] => PutBucketInventoryConfiguration;
+    "PUT" Bucket [LIFECYCLE] [] [] => PutBucketLifecycleConfiguration;
+    "PUT" Bucket [LOGGING] [] [] => PutBucketLogging;
+    "PUT" Bucket [METRICS] [] [] => PutBucketMetricsConfiguration;
+    "PUT" Bucket [NOTIFICATION] [] [] => PutBucketNotificationConfiguration;
+    "PUT" Bucket [OBJECT_LOCK] [] [] => PutObjectLockConfiguration;
+    "PUT" Bucket [OWNERSHIP_CONTROLS] [] [] => PutBucketOwnershipControls;
+    "PUT" Bucket [POLICY] [] [] => PutBucketPolicy;
+    "PUT" Bucket [PUBLIC_ACCESS_BLOCK] [] [] => PutPublicAccessBlock;
+    "PUT" Bucket [REPLICATION] [] [] => PutBucketReplication;
+    "PUT" Bucket [REQUEST_PAYMENT] [] [] => PutBucketRequestPayment;
+    "PUT" Bucket [TAGGING] [] [] => PutBucketTagging;
+    "PUT" Bucket [VERSIONING] [] [] => PutBucketVersioning;
+    "PUT" Bucket [WEBSITE] [] [] => PutBucketWebsite;
     "PUT" Bucket [] [] [] => CreateBucket;
 
-    "DELETE" Bucket ["analytics"] [] [] => DeleteBucketAnalyticsConfiguration;
-    "DELETE" Bucket ["cors"] [] [] => DeleteBucketCors;
-    "DELETE" Bucket ["encryption"] [] [] => DeleteBucketEncryption;
-    "DELETE" Bucket ["intelligent-tiering"] [] [] => DeleteBucketIntelligentTieringConfiguration;
-    "DELETE" Bucket ["inventory"] [] [] => DeleteBucketInventoryConfiguration;
-    "DELETE" Bucket ["lifecycle"] [] [] => DeleteBucketLifecycle;
-    "DELETE" Bucket ["metrics"] [] [] => DeleteBucketMetricsConfiguration;
-    "DELETE" Bucket ["ownershipControls"] [] [] => DeleteBucketOwnershipControls;
-    "DELETE" Bucket ["policy"] [] [] => DeleteBucketPolicy;
-    "DELETE" Bucket ["publicAccessBlock"] [] [] => DeletePublicAccessBlock;
-    "DELETE" Bucket ["replication"] [] [] => DeleteBucketReplication;
-    "DELETE" Bucket ["tagging"] [] [] => DeleteBucketTagging;
-    "DELETE" Bucket ["website"] [] [] => DeleteBucketWebsite;
+    "DELETE" Bucket [ANALYTICS] [] [] => DeleteBucketAnalyticsConfiguration;
+    "DELETE" Bucket [CORS] [] [] => DeleteBucketCors;
+    "DELETE" Bucket [ENCRYPTION] [] [] => DeleteBucketEncryption;
+    "DELETE" Bucket [INTELLIGENT_TIERING] [] [] => DeleteBucketIntelligentTieringConfiguration;
+    "DELETE" Bucket [INVENTORY] [] [] => DeleteBucketInventoryConfiguration;
+    "DELETE" Bucket [LIFECYCLE] [] [] => DeleteBucketLifecycle;
+    "DELETE" Bucket [METRICS] [] [] => DeleteBucketMetricsConfiguration;
+    "DELETE" Bucket [OWNERSHIP_CONTROLS] [] [] => DeleteBucketOwnershipControls;
+    "DELETE" Bucket [POLICY] [] [] => DeleteBucketPolicy;
+    "DELETE" Bucket [PUBLIC_ACCESS_BLOCK] [] [] => DeletePublicAccessBlock;
+    "DELETE" Bucket [REPLICATION] [] [] => DeleteBucketReplication;
+    "DELETE" Bucket [TAGGING] [] [] => DeleteBucketTagging;
+    "DELETE" Bucket [WEBSITE] [] [] => DeleteBucketWebsite;
     "DELETE" Bucket [] [] [] => DeleteBucket;
 
-    "POST" Bucket ["delete"] [] [] => DeleteObjects;
+    "POST" Bucket [DELETE] [] [] => DeleteObjects;
     "POST" Bucket [] [] [] => PostObject;
 
-    "GET" Object ["acl"] [] [] => GetObjectAcl;
-    "GET" Object ["attributes"] [] [] => GetObjectAttributes;
-    "GET" Object ["legal-hold"] [] [] => GetObjectLegalHold;
-    "GET" Object ["retention"] [] [] => GetObjectRetention;
-    "GET" Object ["tagging"] [] [] => GetObjectTagging;
-    "GET" Object ["torrent"] [] [] => GetObjectTorrent;
-    "GET" Object ["uploadId"] [] [] => ListParts;
+    "GET" Object [ACL] [] [] => GetObjectAcl;
+    "GET" Object [ATTRIBUTES] [] [] => GetObjectAttributes;
+    "GET" Object [LEGAL_HOLD] [] [] => GetObjectLegalHold;
+    "GET" Object [RETENTION] [] [] => GetObjectRetention;
+    "GET" Object [TAGGING] [] [] => GetObjectTagging;
+    "GET" Object [TORRENT] [] [] => GetObjectTorrent;
+    "GET" Object [UPLOAD_ID] [] [] => ListParts;
     "GET" Object [] [] [] => GetObject;
     "HEAD" Object [] [] [] => HeadObject;
 
-    "PUT" Object ["acl"] [] [] => PutObjectAcl;
-    "PUT" Object ["legal-hold"] [] [] => PutObjectLegalHold;
-    "PUT" Object ["retention"] [] [] => PutObjectRetention;
-    "PUT" Object ["tagging"] [] [] => PutObjectTagging;
-    "PUT" Object ["partNumber"] ["uploadId"] ["x-amz-copy-source"] => UploadPartCopy;
-    "PUT" Object ["partNumber"] ["uploadId"] [] => UploadPart;
+    "PUT" Object [ACL] [] [] => PutObjectAcl;
+    "PUT" Object [LEGAL_HOLD] [] [] => PutObjectLegalHold;
+    "PUT" Object [RETENTION] [] [] => PutObjectRetention;
+    "PUT" Object [TAGGING] [] [] => PutObjectTagging;
+    "PUT" Object [PART_NUMBER] [UPLOAD_ID] ["x-amz-copy-source"] => UploadPartCopy;
+    "PUT" Object [PART_NUMBER] [UPLOAD_ID] [] => UploadPart;
     "PUT" Object [] [] ["x-amz-copy-source"] => CopyObject;
     "PUT" Object [] [] [] => PutObject;
 
-    "DELETE" Object ["tagging"] [] [] => DeleteObjectTagging;
-    "DELETE" Object ["uploadId"] [] [] => AbortMultipartUpload;
+    "DELETE" Object [TAGGING] [] [] => DeleteObjectTagging;
+    "DELETE" Object [UPLOAD_ID] [] [] => AbortMultipartUpload;
     "DELETE" Object [] [] [] => DeleteObject;
 
-    "POST" Object ["uploads"] [] [] => CreateMultipartUpload;
-    "POST" Object ["uploadId"] [] [] => CompleteMultipartUpload;
-    "POST" Object ["restore"] [] [] => RestoreObject;
-    "POST" Object ["select"] [] [] => SelectObjectContent;
+    "POST" Object [UPLOADS] [] [] => CreateMultipartUpload;
+    "POST" Object [UPLOAD_ID] [] [] => CompleteMultipartUpload;
+    "POST" Object [RESTORE] [] [] => RestoreObject;
+    "POST" Object [SELECT] [] [] => SelectObjectContent;
 };
 
 /// A routed request: the operation and what it addresses.
@@ -225,9 +227,9 @@ pub fn route(req: &RequestLine<'_>, domain: Option<&str>) -> Result<Route, Route
         .find(|r| {
             r.method == req.method
                 && r.target == target
-                && r.query.is_none_or(|q| match q.split_once('=') {
-                    Some((name, value)) => query.get(name) == Some(value),
-                    None => query.has(q),
+                && r.query.is_none_or(|(name, value)| match value {
+                    Some(value) => query.get(name) == Some(value),
+                    None => query.has(name),
                 })
                 && r.also.is_none_or(|a| query.has(a))
                 && r.header.is_none_or(|h| (req.has_header)(h))
@@ -290,10 +292,9 @@ fn virtual_host_bucket(host: Option<&str>, domain: Option<&str>) -> Option<Strin
     (!bucket.is_empty()).then(|| bucket.to_string())
 }
 
+/// A path segment decoded (`+` is a plus in a path), as UTF-8.
 fn decode(s: &str) -> Result<String, RouteError> {
-    percent_decode_str(s)
-        .decode_utf8()
-        .map(|c| c.into_owned())
+    String::from_utf8(crate::percent::decode(s.as_bytes(), false))
         .map_err(|_| RouteError::InvalidUri)
 }
 

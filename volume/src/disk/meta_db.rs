@@ -10,8 +10,8 @@ use std::sync::Arc;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use tokio::sync::oneshot;
 
-use super::index_error::IndexError;
 use crate::error::{Error, Fault, Result};
+use crate::index_error::IndexError;
 use crate::keys;
 use crate::record::{self, LatestRecord, VersionRecord};
 

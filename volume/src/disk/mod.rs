@@ -1,7 +1,6 @@
 //! Everything that touches a volume's files.
 
 pub mod format;
-pub mod index_error;
 pub mod meta_db;
 pub mod shard_writer;
 pub mod volume;

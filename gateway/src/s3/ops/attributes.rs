@@ -4,6 +4,7 @@ use super::common::{checksum_of, query_number, Ctx, Request};
 use super::composite::{composite_type, reported_checksums};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::http_date;
+use crate::s3::query::param;
 use crate::s3::response::Response;
 use crate::s3::xml::{AttributesPart, Checksum, GetObjectAttributesResponse, ObjectParts, S3_NS};
 
@@ -46,8 +47,8 @@ pub async fn get_object_attributes(ctx: &Ctx, req: Request<'_>) -> Result<Respon
     };
     let has_checksum = checksum != Checksum::default();
     let parts = if want("ObjectParts") && !info.parts.is_empty() {
-        let max = query_number(&req, "max-parts", 1000, 1000)?;
-        let marker = query_number(&req, "part-number-marker", 0, 10_000)? as u32;
+        let max = query_number(&req, param::MAX_PARTS, 1000, 1000)?;
+        let marker = query_number(&req, param::PART_NUMBER_MARKER, 0, 10_000)? as u32;
         let after: Vec<_> = info
             .parts
             .iter()

@@ -12,6 +12,7 @@ use crate::s3::body::Body;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{header, http_date, quote_etag};
 use crate::s3::operation::Operation;
+use crate::s3::query::param;
 use crate::s3::query::Query;
 use crate::s3::xml::{Owner, Tag};
 use crate::transform::BodyTransform;
@@ -107,7 +108,7 @@ impl<'a> Request<'a> {
 
     /// `?versionId=`, with `null` meaning the null version.
     pub fn version_id(&self) -> Option<String> {
-        self.query.get("versionId").map(str::to_string)
+        self.query.get(param::VERSION_ID).map(str::to_string)
     }
 }
 

@@ -1,7 +1,6 @@
 //! CopyObject and UploadPartCopy: the source's bytes stream into the destination's write,
 //! decoded and encoded by the body transform on the way.
 
-use percent_encoding::percent_decode_str;
 use strata_volume::{PartOptions, PutOptions, StoredObject};
 
 use super::common::{meta_from_headers, tags_from_header, write_precondition, Ctx, Request};
@@ -26,9 +25,11 @@ fn parse_copy_source(value: &str) -> Result<CopySource, S3Error> {
         Some((p, q)) => (p, Some(q)),
         None => (value, None),
     };
-    let path = percent_decode_str(path.trim_start_matches('/'))
-        .decode_utf8()
-        .map_err(|_| bad())?;
+    let path = String::from_utf8(crate::percent::decode(
+        path.trim_start_matches('/').as_bytes(),
+        false,
+    ))
+    .map_err(|_| bad())?;
     let (bucket, key) = path.split_once('/').ok_or_else(bad)?;
     if key.is_empty() {
         return Err(bad());

@@ -9,17 +9,18 @@ use strata_volume::{ByteRange, ObjectInfo, StoredObject};
 use super::common::{object_headers, Ctx, Request};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{evaluate_conditions, http_date, parse_range, quote_etag, Precondition};
+use crate::s3::query::param;
 use crate::s3::response::{Response, ResponseBody};
 use crate::transform::Transformed;
 
 /// `?response-*` parameters and the header each overrides.
 const OVERRIDES: [(&str, &str); 6] = [
-    ("response-content-type", "content-type"),
-    ("response-content-language", "content-language"),
-    ("response-expires", "expires"),
-    ("response-cache-control", "cache-control"),
-    ("response-content-disposition", "content-disposition"),
-    ("response-content-encoding", "content-encoding"),
+    (param::RESPONSE_CONTENT_TYPE, "content-type"),
+    (param::RESPONSE_CONTENT_LANGUAGE, "content-language"),
+    (param::RESPONSE_EXPIRES, "expires"),
+    (param::RESPONSE_CACHE_CONTROL, "cache-control"),
+    (param::RESPONSE_CONTENT_DISPOSITION, "content-disposition"),
+    (param::RESPONSE_CONTENT_ENCODING, "content-encoding"),
 ];
 
 /// The range or part a read asks for.
@@ -30,7 +31,7 @@ struct Selection {
 
 /// Range and part of a read.
 fn selection(req: &Request<'_>) -> Result<Selection, S3Error> {
-    let part_number = match req.query.get("partNumber") {
+    let part_number = match req.query.get(param::PART_NUMBER) {
         None => None,
         Some(v) => Some(
             v.parse::<u32>()

@@ -8,6 +8,7 @@ use strata_volume::{ListOptions, ListPage, ListVersionsOptions};
 use super::common::{query_number, Ctx, Request};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{iso8601, quote_etag};
+use crate::s3::query::param;
 use crate::s3::response::Response;
 use crate::s3::xml::{
     CommonPrefix, ListBucketResultV1, ListBucketResultV2, ListVersionsResult, ObjectEntry,
@@ -30,7 +31,7 @@ struct Encoder(bool);
 
 impl Encoder {
     fn for_request(req: &Request<'_>) -> Result<Encoder, S3Error> {
-        match req.query.get("encoding-type") {
+        match req.query.get(param::ENCODING_TYPE) {
             None => Ok(Encoder(false)),
             Some(v) if v.eq_ignore_ascii_case("url") => Ok(Encoder(true)),
             Some(_) => Err(Code::InvalidArgument.with("invalid encoding method specified")),
@@ -55,13 +56,13 @@ impl Encoder {
 }
 
 fn common_opts(req: &Request<'_>) -> Result<(String, Option<String>, usize), S3Error> {
-    let prefix = req.query.get("prefix").unwrap_or("").to_string();
+    let prefix = req.query.get(param::PREFIX).unwrap_or("").to_string();
     let delimiter = req
         .query
-        .get("delimiter")
+        .get(param::DELIMITER)
         .filter(|d| !d.is_empty())
         .map(str::to_string);
-    let max_keys = query_number(req, "max-keys", MAX_KEYS, MAX_KEYS)?;
+    let max_keys = query_number(req, param::MAX_KEYS, MAX_KEYS, MAX_KEYS)?;
     Ok((prefix, delimiter, max_keys))
 }
 
@@ -97,7 +98,7 @@ fn entries(
 pub async fn list_objects_v1(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let enc = Encoder::for_request(&req)?;
     let (prefix, delimiter, max_keys) = common_opts(&req)?;
-    let marker = req.query.get("marker").unwrap_or("").to_string();
+    let marker = req.query.get(param::MARKER).unwrap_or("").to_string();
     let page = ctx
         .store
         .list_objects(
@@ -134,13 +135,13 @@ pub async fn list_objects_v1(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3
 pub async fn list_objects_v2(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let enc = Encoder::for_request(&req)?;
     let (prefix, delimiter, max_keys) = common_opts(&req)?;
-    let token = req.query.get("continuation-token").map(str::to_string);
-    let start_after = req.query.get("start-after").filter(|s| !s.is_empty());
+    let token = req.query.get(param::CONTINUATION_TOKEN).map(str::to_string);
+    let start_after = req.query.get(param::START_AFTER).filter(|s| !s.is_empty());
     let resume = match &token {
         Some(t) => Some(decode_token(t)?),
         None => start_after.map(str::to_string),
     };
-    let fetch_owner = req.query.get("fetch-owner") == Some("true");
+    let fetch_owner = req.query.get(param::FETCH_OWNER) == Some("true");
     let page = ctx
         .store
         .list_objects(
@@ -189,8 +190,12 @@ fn decode_token(token: &str) -> Result<String, S3Error> {
 pub async fn list_object_versions(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let enc = Encoder::for_request(&req)?;
     let (prefix, delimiter, max_keys) = common_opts(&req)?;
-    let key_marker = req.query.get("key-marker").unwrap_or("").to_string();
-    let version_marker = req.query.get("version-id-marker").unwrap_or("").to_string();
+    let key_marker = req.query.get(param::KEY_MARKER).unwrap_or("").to_string();
+    let version_marker = req
+        .query
+        .get(param::VERSION_ID_MARKER)
+        .unwrap_or("")
+        .to_string();
     if !version_marker.is_empty() && key_marker.is_empty() {
         return Err(Code::InvalidArgument
             .with("a version-id marker cannot be specified without a key marker"));

@@ -10,6 +10,7 @@ use super::composite::{composite_type, reported_checksums};
 use super::write::{stage_body, Destination};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{iso8601, quote_etag};
+use crate::s3::query::param;
 use crate::s3::response::Response;
 use crate::s3::xml::{
     from_xml, CommonPrefix, CompleteMultipartUpload, CompleteMultipartUploadResult,
@@ -26,7 +27,7 @@ pub fn part_target(req: &Request<'_>) -> Result<(String, u32), S3Error> {
     let upload_id = upload_id(req)?;
     let part_number = req
         .query
-        .get("partNumber")
+        .get(param::PART_NUMBER)
         .and_then(|v| v.parse::<u32>().ok())
         .filter(|n| (1..=MAX_PARTS as u32).contains(n))
         .ok_or_else(|| {
@@ -37,7 +38,7 @@ pub fn part_target(req: &Request<'_>) -> Result<(String, u32), S3Error> {
 
 fn upload_id(req: &Request<'_>) -> Result<String, S3Error> {
     req.query
-        .get("uploadId")
+        .get(param::UPLOAD_ID)
         .filter(|v| !v.is_empty())
         .map(str::to_string)
         .ok_or_else(|| Code::NoSuchUpload.with("the specified upload does not exist"))
@@ -169,8 +170,8 @@ pub async fn abort(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
 /// ListParts.
 pub async fn list_parts(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let upload_id = upload_id(&req)?;
-    let max_parts = query_number(&req, "max-parts", MAX_PARTS_PAGE, MAX_PARTS_PAGE)?;
-    let marker = query_number(&req, "part-number-marker", 0, MAX_PARTS)? as u32;
+    let max_parts = query_number(&req, param::MAX_PARTS, MAX_PARTS_PAGE, MAX_PARTS_PAGE)?;
+    let marker = query_number(&req, param::PART_NUMBER_MARKER, 0, MAX_PARTS)? as u32;
     let page = ctx
         .store
         .list_parts(req.bucket()?, req.key()?, &upload_id, marker, max_parts)
@@ -208,15 +209,19 @@ pub async fn list_parts(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
 
 /// ListMultipartUploads.
 pub async fn list_uploads(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    let prefix = req.query.get("prefix").unwrap_or("").to_string();
+    let prefix = req.query.get(param::PREFIX).unwrap_or("").to_string();
     let delimiter = req
         .query
-        .get("delimiter")
+        .get(param::DELIMITER)
         .filter(|d| !d.is_empty())
         .map(str::to_string);
-    let key_marker = req.query.get("key-marker").unwrap_or("").to_string();
-    let upload_marker = req.query.get("upload-id-marker").unwrap_or("").to_string();
-    let max_uploads = query_number(&req, "max-uploads", MAX_PARTS_PAGE, MAX_PARTS_PAGE)?;
+    let key_marker = req.query.get(param::KEY_MARKER).unwrap_or("").to_string();
+    let upload_marker = req
+        .query
+        .get(param::UPLOAD_ID_MARKER)
+        .unwrap_or("")
+        .to_string();
+    let max_uploads = query_number(&req, param::MAX_UPLOADS, MAX_PARTS_PAGE, MAX_PARTS_PAGE)?;
     let page = ctx
         .store
         .list_multipart_uploads(
