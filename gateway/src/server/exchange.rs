@@ -10,11 +10,11 @@ use bytes::Bytes;
 use crate::observe::Peer;
 
 /// A response's head as the stack writes it.
-pub struct ResponseHead<'a> {
+pub struct ResponseHead {
     /// Status code.
     pub status: u16,
     /// Every header, the server's own included.
-    pub headers: &'a [(String, String)],
+    pub headers: Vec<(String, String)>,
 }
 
 /// The transport under one request.
@@ -32,7 +32,7 @@ pub trait Exchange: Send {
     fn body_bytes_read(&self) -> u64;
 
     /// Writes the response head.
-    fn send_head(&mut self, head: ResponseHead<'_>) -> impl Future<Output = io::Result<()>> + Send;
+    fn send_head(&mut self, head: ResponseHead) -> impl Future<Output = io::Result<()>> + Send;
 
     /// Writes a piece of the response body; `end` with the last one.
     fn send_body(&mut self, chunk: Bytes, end: bool)

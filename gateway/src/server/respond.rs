@@ -51,7 +51,7 @@ pub fn request_ids() -> RequestIds {
 pub async fn respond<X: Exchange>(
     x: &mut X,
     head: &Parts,
-    ids: &RequestIds,
+    ids: RequestIds,
     result: Result<Response, S3Error>,
 ) -> Sent {
     let is_head = head.method == http::Method::HEAD;
@@ -67,8 +67,9 @@ pub async fn respond<X: Exchange>(
         let len = resp.body.announced_len().unwrap_or(0);
         headers.push(("content-length".into(), len.to_string()));
     }
-    headers.push(("x-amz-request-id".into(), ids.request_id.clone()));
-    headers.push(("x-amz-id-2".into(), ids.host_id.clone()));
+    let request_id = ids.request_id.clone();
+    headers.push(("x-amz-request-id".into(), ids.request_id));
+    headers.push(("x-amz-id-2".into(), ids.host_id));
     headers.push(("server".into(), "strata".into()));
     headers.push(("date".into(), http_date(std::time::SystemTime::now())));
     let mut sent = Sent {
@@ -78,10 +79,10 @@ pub async fn respond<X: Exchange>(
     let written = write(
         x,
         status,
-        &headers,
+        headers,
         resp.body,
         is_head,
-        &ids.request_id,
+        &request_id,
         &mut sent,
     )
     .await;
@@ -94,7 +95,7 @@ pub async fn respond<X: Exchange>(
 async fn write<X: Exchange>(
     x: &mut X,
     status: u16,
-    headers: &[(String, String)],
+    headers: Vec<(String, String)>,
     body: ResponseBody,
     is_head: bool,
     request_id: &str,

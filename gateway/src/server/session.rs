@@ -90,17 +90,14 @@ impl Exchange for PingoraExchange<'_> {
         self.session.body_bytes_read() as u64
     }
 
-    async fn send_head(&mut self, head: ResponseHead<'_>) -> io::Result<()> {
+    async fn send_head(&mut self, head: ResponseHead) -> io::Result<()> {
         let mut header =
             ResponseHeader::build(head.status, Some(head.headers.len())).map_err(io_error)?;
         for (name, value) in head.headers {
             // Values come from stored metadata; one that is not a valid header is dropped,
             // not allowed to fail the whole response.
-            if header
-                .append_header(name.to_string(), value.as_str())
-                .is_err()
-            {
-                tracing::warn!(header = %name, "unsendable header value");
+            if let Err(e) = header.append_header(name, value.as_str()) {
+                tracing::warn!(error = %e, "unsendable header value");
             }
         }
         self.prepare_reuse();

@@ -133,7 +133,7 @@ impl Stack {
         };
         event.error = result.as_ref().err().map(|e| e.code);
         // 8. Respond: the answer, or the S3 error document.
-        let sent = respond(x, head, &ids, result).await;
+        let sent = respond(x, head, ids, result).await;
         // 9. Observe: one event, once the answer is out (or the connection failed).
         event.status = sent.status;
         event.bytes_in = x.body_bytes_read();
@@ -175,11 +175,10 @@ impl Stack {
             let outcome = self.authenticate.authenticate(&parts, SystemTime::now())?;
             (outcome, None)
         };
-        let principal = outcome.principal();
-        event.principal = Some(principal.clone());
+        let principal = event.principal.insert(outcome.principal());
         // 4. Authorize, before anything of the request is answered in detail.
         self.authorize.authorize(&Access {
-            principal: &principal,
+            principal,
             op,
             bucket: route.bucket.as_deref(),
             key: route.key.as_deref(),

@@ -107,9 +107,9 @@ impl Exchange for MemoryExchange {
         self.read
     }
 
-    async fn send_head(&mut self, head: ResponseHead<'_>) -> io::Result<()> {
+    async fn send_head(&mut self, head: ResponseHead) -> io::Result<()> {
         self.status = Some(head.status);
-        self.headers = head.headers.to_vec();
+        self.headers = head.headers;
         Ok(())
     }
 

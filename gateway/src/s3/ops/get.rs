@@ -115,10 +115,10 @@ fn content_range(start: u64, len: u64, size: u64) -> (String, String) {
 /// GetObject.
 pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let (obj, sel, span) = open(ctx, &req).await?;
-    let info = obj.info().clone();
+    let info = obj.info();
     let mut resp = Response {
         status: 200,
-        headers: headers_for(ctx, &req, &info, sel.part_number),
+        headers: headers_for(ctx, &req, info, sel.part_number),
         body: ResponseBody::Empty,
     };
     if let Some(span) = &span {
@@ -129,7 +129,7 @@ pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
     }
     let span = span.unwrap_or(0..info.size);
     let len = span.end - span.start;
-    let plan = ctx.transform.reader(&info, span, req.headers).await?;
+    let plan = ctx.transform.reader(info, span, req.headers).await?;
     let stored = obj.read(Some(plan.stored))?;
     let bytes = Transformed::new(stored, plan.decoder).span(plan.skip, len);
     resp.body = ResponseBody::Stream {
