@@ -3,7 +3,7 @@
 //!
 //! One test binary (`cargo test --test hostile`), one file per family of attack.
 
-use strata_tests::{Layout, Server};
+use strata_tests::Server;
 
 #[path = "hostile/auth.rs"]
 mod auth;
@@ -18,9 +18,5 @@ mod xml;
 
 /// The `strata` built with these tests, on one class `fast` of four volumes (2+2).
 fn start() -> Server {
-    Server::builder()
-        .binary(env!("CARGO_BIN_EXE_strata"))
-        .layout(Layout::fast_2x2())
-        .env("STRATA_SHUTDOWN_GRACE", "20")
-        .start()
+    Server::start_fast_2x2(env!("CARGO_BIN_EXE_strata"))
 }

@@ -1,15 +1,11 @@
 //! S3 operations end to end through the real binary: multipart, copy, tagging, conditional
 //! writes, versioning, batch delete, bucket configuration.
 
-use strata_tests::{pattern, Layout, Server};
+use strata_tests::{pattern, Server};
 
 /// The `strata` built with these tests, on one class `fast` of four volumes (2+2).
 fn start() -> Server {
-    Server::builder()
-        .binary(env!("CARGO_BIN_EXE_strata"))
-        .layout(Layout::fast_2x2())
-        .env("STRATA_SHUTDOWN_GRACE", "20")
-        .start()
+    Server::start_fast_2x2(env!("CARGO_BIN_EXE_strata"))
 }
 
 fn between<'a>(xml: &'a str, open: &str, close: &str) -> &'a str {

@@ -4,15 +4,11 @@ use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use strata_tests::{pattern, raw, read_reply, Layout, Server};
+use strata_tests::{pattern, raw, read_reply, Server};
 
 /// The `strata` built with these tests, on one class `fast` of four volumes (2+2).
 fn start() -> Server {
-    Server::builder()
-        .binary(env!("CARGO_BIN_EXE_strata"))
-        .layout(Layout::fast_2x2())
-        .env("STRATA_SHUTDOWN_GRACE", "20")
-        .start()
+    Server::start_fast_2x2(env!("CARGO_BIN_EXE_strata"))
 }
 
 #[test]

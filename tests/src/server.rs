@@ -58,6 +58,16 @@ impl Server {
         ServerBuilder::default()
     }
 
+    /// The gateway's own end-to-end tests' server: `binary` on one class `fast` of four volumes
+    /// (2+2), with 20 s of shutdown grace (the shutdown tests watch it end early).
+    pub fn start_fast_2x2(binary: &str) -> Server {
+        Server::builder()
+            .binary(binary)
+            .layout(Layout::fast_2x2())
+            .env("STRATA_SHUTDOWN_GRACE", "20")
+            .start()
+    }
+
     /// The real-client tests' server: `STRATA_BIN`, `fast` 2+2 plus `bulk` mirror, plain HTTP.
     pub fn start() -> Server {
         Server::builder()

@@ -24,15 +24,7 @@ async fn stretched() -> TestStack {
 }
 
 fn data(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
+    strata_tests::random_bytes(len, seed)
 }
 
 fn md5_hex(data: &[u8]) -> String {

@@ -7,7 +7,7 @@ use md5::{Digest, Md5};
 use super::list::{common_prefix, Entry, MAX_LIST_KEYS};
 use super::merge::{Item, Page};
 use super::object::{data_record, hex};
-use super::put::staged_for;
+use super::put::{client_facts, staged_for};
 use super::staged::StagedData;
 use super::{Inner, Store};
 use crate::disk::meta_db::{MetaOp, Step, Table};
@@ -191,10 +191,7 @@ impl Store {
         }
         let (set, _, written) = data.take();
         let result = async {
-            let (size, etag) = match opts.client {
-                Some(c) => (c.size, c.etag),
-                None => (written.size, hex(&written.md5)),
-            };
+            let (size, etag) = client_facts(opts.client, &written);
             let part = PartRecord {
                 mod_time_ns: now_ns(),
                 data: PartData {

@@ -10,7 +10,7 @@ use super::staged::StagedData;
 use super::{Inner, Store};
 use crate::erasure::layout::rotation_for;
 use crate::error::{Error, Invalid, Result, WriteError};
-use crate::object::write::write_body;
+use crate::object::write::{write_body, Written};
 use crate::record::{PartData, VersionRecord};
 use crate::set::ErasureSet;
 use crate::types::*;
@@ -56,10 +56,7 @@ impl Store {
         staged_for(&data, bucket, key)?;
         let (set, rotation, written) = data.take();
         let result = async {
-            let (size, etag) = match opts.client {
-                Some(c) => (c.size, c.etag),
-                None => (written.size, hex(&written.md5)),
-            };
+            let (size, etag) = client_facts(opts.client, &written);
             let part = PartData {
                 number: 1,
                 size: written.size,
@@ -124,6 +121,15 @@ impl Inner {
             .into());
         }
         Ok(StagedData::new(bucket, key, set, rotation, written))
+    }
+}
+
+/// Size and ETag for the client: given by the caller when its transform stored other bytes,
+/// else the stored bytes' own.
+pub(super) fn client_facts(client: Option<ClientView>, written: &Written) -> (u64, String) {
+    match client {
+        Some(c) => (c.size, c.etag),
+        None => (written.size, hex(&written.md5)),
     }
 }
 

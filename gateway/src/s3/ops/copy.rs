@@ -1,10 +1,10 @@
 //! CopyObject and UploadPartCopy: the source's bytes stream into the destination's write,
 //! decoded and encoded by the body transform on the way.
 
-use strata_volume::{PartOptions, PutOptions, StoredObject};
+use strata_volume::StoredObject;
 
 use super::common::{meta_from_headers, tags_from_header, write_precondition, Ctx, Request};
-use super::write::{stage_copy, Destination};
+use super::write::{stage_copy, Destination, NewVersion};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{evaluate_conditions, iso8601, parse_copy_range, quote_etag, Precondition};
 use crate::s3::names::{validate_bucket_name, validate_key};
@@ -128,15 +128,13 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
     };
     let staged = stage_copy(ctx, to, obj, None, &internal, 1, req.headers).await?;
     let described = ctx.transform.describe(&internal);
-    let opts = PutOptions {
+    let new = NewVersion {
         meta,
         tags,
-        checksums: staged.checksums,
         precondition,
         internal,
-        client: staged.client,
     };
-    let written = ctx.store.put_object(bucket, key, staged.data, opts).await?;
+    let written = staged.commit_object(ctx, bucket, key, new).await?;
     let cs = |n: &str| written.checksums.get(n).filter(|v| !v.is_empty()).cloned();
     let mut resp = Response::xml(&CopyObjectResult {
         xmlns: S3_NS,
@@ -189,13 +187,8 @@ pub async fn upload_part_copy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S
         req.headers,
     )
     .await?;
-    let opts = PartOptions {
-        checksums: staged.checksums,
-        client: staged.client,
-    };
-    let part = ctx
-        .store
-        .upload_part(bucket, key, &upload_id, part_number, staged.data, opts)
+    let part = staged
+        .commit_part(ctx, bucket, key, &upload_id, part_number)
         .await?;
     let resp = Response::xml(&CopyPartResult {
         xmlns: S3_NS,

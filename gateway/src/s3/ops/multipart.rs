@@ -1,6 +1,6 @@
 //! Multipart uploads: create, upload part, complete, abort, list parts and uploads.
 
-use strata_volume::{CompletedPart, ListUploadsOptions, PartOptions, UploadOptions};
+use strata_volume::{CompletedPart, ListUploadsOptions, UploadOptions};
 
 use super::common::{
     checksum_headers, checksum_of, declared_algorithm, meta_from_headers, query_number,
@@ -94,13 +94,8 @@ pub async fn upload_part(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3
         req.headers,
     )
     .await?;
-    let opts = PartOptions {
-        checksums: staged.checksums,
-        client: staged.client,
-    };
-    let part = ctx
-        .store
-        .upload_part(bucket, key, &upload_id, part_number, staged.data, opts)
+    let part = staged
+        .commit_part(ctx, bucket, key, &upload_id, part_number)
         .await?;
     let mut resp = Response::ok().with("etag", quote_etag(&part.etag));
     resp.headers.extend(checksum_headers(&part.checksums));

@@ -1,11 +1,9 @@
 //! PutObject: the body streams from the verifier through the transform into the store.
 
-use strata_volume::PutOptions;
-
 use super::common::{
     checksum_headers, meta_from_headers, tags_from_header, write_precondition, Ctx, Request,
 };
-use super::write::{stage_body, Destination};
+use super::write::{stage_body, Destination, NewVersion};
 use crate::s3::error::S3Error;
 use crate::s3::http::quote_etag;
 use crate::s3::response::Response;
@@ -26,15 +24,13 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     };
     let staged = stage_body(ctx, to, &mut req.body, &internal, 1, req.headers).await?;
     let described = ctx.transform.describe(&internal);
-    let opts = PutOptions {
+    let new = NewVersion {
         meta,
         tags,
-        checksums: staged.checksums,
         precondition,
         internal,
-        client: staged.client,
     };
-    let info = ctx.store.put_object(bucket, key, staged.data, opts).await?;
+    let info = staged.commit_object(ctx, bucket, key, new).await?;
     let mut resp = Response::ok().with("etag", quote_etag(&info.etag));
     if info.version_id != "null" {
         resp = resp.with("x-amz-version-id", info.version_id.clone());

@@ -10,7 +10,10 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use http::HeaderMap;
 use md5::{Digest as _, Md5};
-use strata_volume::{Checksums, ClientView, StagedData, StoredObject};
+use strata_volume::{
+    Checksums, ClientView, ObjectInfo, ObjectMeta, PartInfo, PartOptions, PutOptions, StagedData,
+    StoredObject, WritePrecondition,
+};
 
 use super::common::Ctx;
 use crate::s3::body::Body;
@@ -48,6 +51,59 @@ pub struct Staged {
     pub checksums: Checksums,
     /// Size and ETag of the client's bytes when a transform stored others.
     pub client: Option<ClientView>,
+}
+
+/// What a new version keeps besides its bytes.
+pub struct NewVersion {
+    /// System and user metadata.
+    pub meta: ObjectMeta,
+    /// Tags.
+    pub tags: Vec<(String, String)>,
+    /// Checked atomically with the commit.
+    pub precondition: Option<WritePrecondition>,
+    /// The transform's parameters.
+    pub internal: Internal,
+}
+
+impl Staged {
+    /// Commits the bytes as the new version of `key`.
+    pub async fn commit_object(
+        self,
+        ctx: &Ctx,
+        bucket: &str,
+        key: &str,
+        new: NewVersion,
+    ) -> Result<ObjectInfo, S3Error> {
+        let opts = PutOptions {
+            meta: new.meta,
+            tags: new.tags,
+            checksums: self.checksums,
+            precondition: new.precondition,
+            internal: new.internal,
+            client: self.client,
+        };
+        Ok(ctx.store.put_object(bucket, key, self.data, opts).await?)
+    }
+
+    /// Commits the bytes as part `part_number` of an upload.
+    pub async fn commit_part(
+        self,
+        ctx: &Ctx,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+    ) -> Result<PartInfo, S3Error> {
+        let opts = PartOptions {
+            checksums: self.checksums,
+            client: self.client,
+        };
+        let part = ctx
+            .store
+            .upload_part(bucket, key, upload_id, part_number, self.data, opts)
+            .await?;
+        Ok(part)
+    }
 }
 
 /// Stages a request body: verified as it streams, transformed, staged; fails (leaving
