@@ -246,3 +246,103 @@ fn meta_cache_is_whole_mib_within_bounds() {
     .unwrap();
     assert_eq!(cfg.meta_cache, 4 << 20);
 }
+
+fn load_with(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let mut env = minimal_env();
+    env.extend_from_slice(pairs);
+    load(&ServeArgs::default(), &env_of(&env), &files(&[]))
+}
+
+fn refused_setting(pairs: &[(&str, &str)]) -> &'static str {
+    match load_with(pairs) {
+        Err(ConfigError::Invalid { setting, .. }) => setting,
+        other => panic!("{pairs:?} was not refused: {other:?}"),
+    }
+}
+
+#[test]
+fn limits_and_tuning_default_to_s3_and_the_sidecar_budget() {
+    let cfg = load_with(&[]).unwrap();
+    assert_eq!(cfg.limits, Limits::default());
+    assert_eq!(cfg.limits.max_requests, 256);
+    assert_eq!(cfg.limits.max_body_memory, 128 << 20);
+    assert_eq!(cfg.limits.max_put_size, 5 << 30);
+    assert_eq!(cfg.limits.max_part_size, 5 << 30);
+    assert_eq!(cfg.limits.max_object_size, 5 << 40);
+    assert_eq!(cfg.tuning, Tuning::default());
+    assert_eq!(
+        (cfg.tuning.server_threads, cfg.tuning.store_threads, cfg.tuning.commit_batch),
+        (2, 2, 512)
+    );
+}
+
+#[test]
+fn limits_and_tuning_are_read_from_every_layer() {
+    let cfg = load_with(&[
+        ("STRATA_MAX_REQUESTS", "64"),
+        ("STRATA_MAX_BODY_MEMORY", "32"),
+        ("STRATA_MAX_PUT_SIZE", "1GiB"),
+        ("STRATA_MAX_PART_SIZE", "512MiB"),
+        ("STRATA_MAX_OBJECT_SIZE", "2TiB"),
+        ("STRATA_SERVER_THREADS", "4"),
+        ("STRATA_STORE_THREADS", "1"),
+        ("STRATA_COMMIT_BATCH", "64"),
+    ])
+    .unwrap();
+    assert_eq!(cfg.limits.max_requests, 64);
+    assert_eq!(cfg.limits.max_body_memory, 32 << 20);
+    assert_eq!(cfg.limits.max_put_size, 1 << 30);
+    assert_eq!(cfg.limits.max_part_size, 512 << 20);
+    assert_eq!(cfg.limits.max_object_size, 2 << 40);
+    assert_eq!(
+        (cfg.tuning.server_threads, cfg.tuning.store_threads, cfg.tuning.commit_batch),
+        (4, 1, 64)
+    );
+    // The file layer, with sizes in bytes and counts as TOML numbers; the flag wins over it.
+    let args = ServeArgs {
+        config: Some("/c.toml".into()),
+        max_requests: Some("9".into()),
+        ..Default::default()
+    };
+    let toml = "max_requests = 3\nmax_put_size = 1048576\ncommit_batch = 8";
+    let cfg = load(&args, &env_of(&minimal_env()), &files(&[("/c.toml", toml)])).unwrap();
+    assert_eq!(cfg.limits.max_requests, 9);
+    assert_eq!(cfg.limits.max_put_size, 1 << 20);
+    assert_eq!(cfg.tuning.commit_batch, 8);
+}
+
+#[test]
+fn bad_limits_name_their_setting() {
+    for (name, value, setting) in [
+        ("STRATA_MAX_REQUESTS", "0", "--max-requests"),
+        ("STRATA_MAX_REQUESTS", "many", "--max-requests"),
+        ("STRATA_MAX_BODY_MEMORY", "0", "--max-body-memory"),
+        ("STRATA_MAX_BODY_MEMORY", "128MiB", "--max-body-memory"),
+        ("STRATA_MAX_PUT_SIZE", "5GB", "--max-put-size"),
+        ("STRATA_MAX_PUT_SIZE", "0", "--max-put-size"),
+        ("STRATA_MAX_PART_SIZE", "-1", "--max-part-size"),
+        ("STRATA_MAX_OBJECT_SIZE", "99999999999TiB", "--max-object-size"),
+        ("STRATA_SERVER_THREADS", "0", "--server-threads"),
+        ("STRATA_STORE_THREADS", "257", "--store-threads"),
+        ("STRATA_COMMIT_BATCH", "0", "--commit-batch"),
+    ] {
+        assert_eq!(refused_setting(&[(name, value)]), setting, "{name}={value}");
+    }
+    // The object size bounds the sizes of its pieces.
+    assert_eq!(
+        refused_setting(&[("STRATA_MAX_OBJECT_SIZE", "1GiB")]),
+        "--max-object-size"
+    );
+}
+
+#[test]
+fn sizes_take_bytes_or_binary_units() {
+    use super::limits::parse_size;
+    assert_eq!(parse_size("1"), Some(1));
+    assert_eq!(parse_size("5GiB"), Some(5 << 30));
+    assert_eq!(parse_size(" 7 KiB "), Some(7 << 10));
+    assert_eq!(parse_size("1024TiB"), Some(1 << 50));
+    for bad in ["", "0", "GiB", "1.5GiB", "5gib", "1025TiB", "5 GB"] {
+        assert_eq!(parse_size(bad), None, "{bad:?}");
+    }
+}
