@@ -271,7 +271,11 @@ fn limits_and_tuning_default_to_s3_and_the_sidecar_budget() {
     assert_eq!(cfg.limits.max_object_size, 5 << 40);
     assert_eq!(cfg.tuning, Tuning::default());
     assert_eq!(
-        (cfg.tuning.server_threads, cfg.tuning.store_threads, cfg.tuning.commit_batch),
+        (
+            cfg.tuning.server_threads,
+            cfg.tuning.store_threads,
+            cfg.tuning.commit_batch
+        ),
         (2, 2, 512)
     );
 }
@@ -295,7 +299,11 @@ fn limits_and_tuning_are_read_from_every_layer() {
     assert_eq!(cfg.limits.max_part_size, 512 << 20);
     assert_eq!(cfg.limits.max_object_size, 2 << 40);
     assert_eq!(
-        (cfg.tuning.server_threads, cfg.tuning.store_threads, cfg.tuning.commit_batch),
+        (
+            cfg.tuning.server_threads,
+            cfg.tuning.store_threads,
+            cfg.tuning.commit_batch
+        ),
         (4, 1, 64)
     );
     // The file layer, with sizes in bytes and counts as TOML numbers; the flag wins over it.
@@ -321,7 +329,11 @@ fn bad_limits_name_their_setting() {
         ("STRATA_MAX_PUT_SIZE", "5GB", "--max-put-size"),
         ("STRATA_MAX_PUT_SIZE", "0", "--max-put-size"),
         ("STRATA_MAX_PART_SIZE", "-1", "--max-part-size"),
-        ("STRATA_MAX_OBJECT_SIZE", "99999999999TiB", "--max-object-size"),
+        (
+            "STRATA_MAX_OBJECT_SIZE",
+            "99999999999TiB",
+            "--max-object-size",
+        ),
         ("STRATA_SERVER_THREADS", "0", "--server-threads"),
         ("STRATA_STORE_THREADS", "257", "--store-threads"),
         ("STRATA_COMMIT_BATCH", "0", "--commit-batch"),
