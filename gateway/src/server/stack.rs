@@ -15,7 +15,7 @@ use super::exchange::Exchange;
 use super::internal::Internal;
 use super::lifecycle::ShutdownTrigger;
 use super::respond::{request_ids, respond, Sent};
-use crate::auth::{Authenticate, RequestParts};
+use crate::auth::{Authenticate, PayloadVerifier, RequestParts};
 use crate::authorize::{Access, Authorize};
 use crate::config::Limits;
 use crate::observe::{Observe, RequestEvent};
@@ -164,9 +164,13 @@ impl Stack {
             let length = body_length(head, op)?;
             self.admission
                 .body(&mut admitted, body_charge(length, true))?;
-            let form = Body::new(wire_body(x, expects_continue(head)), unsigned(), length)
-                .collect(self.max_form_body)
-                .await?;
+            let form = Body::new(
+                wire_body(x, expects_continue(head)),
+                PayloadVerifier::unsigned(),
+                length,
+            )
+            .collect(self.max_form_body)
+            .await?;
             let outcome =
                 self.authenticate
                     .authenticate_with_body(&parts, &form, SystemTime::now())?;
@@ -242,10 +246,6 @@ fn header<'h>(head: &'h Parts, name: &str) -> Option<&'h str> {
 
 fn expects_continue(head: &Parts) -> bool {
     header(head, "expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
-}
-
-fn unsigned() -> crate::auth::PayloadVerifier {
-    crate::auth::PayloadVerifier::unsigned()
 }
 
 /// The body as it comes off the exchange: `100 Continue` first when the client waits for it
