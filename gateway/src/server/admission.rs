@@ -3,9 +3,8 @@
 //! off and retry it) instead of queueing without limit. Health and admin endpoints are
 //! answered before admission, so probes work under any load.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::s3::error::{Code, S3Error};
 
@@ -15,49 +14,83 @@ use crate::s3::error::{Code, S3Error};
 /// estimate of the order of that, not a measurement.
 pub const STREAMING_BODY_CHARGE: u64 = 4 << 20;
 
-/// Body memory is counted in KiB so that a semaphore (u32 permits per acquire) covers TiBs.
-const UNIT: u64 = 1024;
+/// One bound: what is in use, never past the maximum. A plain atomic, not a semaphore: nothing
+/// ever waits for room (past the bound the answer is SlowDown at once), and a semaphore's
+/// release takes a lock that every request would contend on.
+#[derive(Debug)]
+struct Bound {
+    used: AtomicU64,
+    max: u64,
+}
 
-/// The two bounds and their semaphores.
+impl Bound {
+    fn new(max: u64) -> Arc<Self> {
+        Arc::new(Bound {
+            used: AtomicU64::new(0),
+            max,
+        })
+    }
+
+    /// Takes `n` if they fit.
+    fn take(self: &Arc<Self>, n: u64) -> Option<Held> {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(n).filter(|total| *total <= self.max)
+            })
+            .ok()?;
+        Some(Held {
+            bound: self.clone(),
+            n,
+        })
+    }
+}
+
+/// Part of a bound, given back on drop.
+#[derive(Debug)]
+struct Held {
+    bound: Arc<Bound>,
+    n: u64,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.bound.used.fetch_sub(self.n, Ordering::AcqRel);
+    }
+}
+
+/// The two bounds.
 #[derive(Debug, Clone)]
 pub struct Admission {
-    requests: Arc<Semaphore>,
-    body_units: Arc<Semaphore>,
-    max_requests: usize,
-    max_body_memory: u64,
+    requests: Arc<Bound>,
+    body_bytes: Arc<Bound>,
 }
 
 /// Held while a request is served, and while its body is in memory.
 #[derive(Debug)]
 pub struct Admitted {
-    _request: OwnedSemaphorePermit,
-    _body: Option<OwnedSemaphorePermit>,
+    _request: Held,
+    _body: Option<Held>,
 }
 
 impl Admission {
     /// At most `max_requests` requests and `max_body_memory` bytes of request bodies.
     pub fn new(max_requests: usize, max_body_memory: u64) -> Self {
-        let units = max_body_memory
-            .div_ceil(UNIT)
-            .min(Semaphore::MAX_PERMITS as u64);
         Admission {
-            requests: Arc::new(Semaphore::new(max_requests.min(Semaphore::MAX_PERMITS))),
-            body_units: Arc::new(Semaphore::new(units as usize)),
-            max_requests,
-            max_body_memory,
+            requests: Bound::new(max_requests as u64),
+            body_bytes: Bound::new(max_body_memory),
         }
     }
 
     /// Admits a request, or answers SlowDown.
     pub fn request(&self) -> Result<Admitted, S3Error> {
-        let permit = self.requests.clone().try_acquire_owned().map_err(|_| {
+        let held = self.requests.take(1).ok_or_else(|| {
             Code::SlowDown.with(format!(
                 "Please reduce your request rate: {} requests are in progress, the limit",
-                self.max_requests
+                self.requests.max
             ))
         })?;
         Ok(Admitted {
-            _request: permit,
+            _request: held,
             _body: None,
         })
     }
@@ -68,26 +101,19 @@ impl Admission {
         if bytes == 0 {
             return Ok(());
         }
-        let units = bytes.div_ceil(UNIT).min(u64::from(u32::MAX)) as u32;
-        let permit = self
-            .body_units
-            .clone()
-            .try_acquire_many_owned(units)
-            .map_err(|_| {
-                Code::SlowDown.with(format!(
-                    "Please reduce your request rate: request bodies in progress hold the limit of {} bytes",
-                    self.max_body_memory
-                ))
-            })?;
-        admitted._body = Some(permit);
+        let held = self.body_bytes.take(bytes).ok_or_else(|| {
+            Code::SlowDown.with(format!(
+                "Please reduce your request rate: request bodies in progress hold the limit of {} bytes",
+                self.body_bytes.max
+            ))
+        })?;
+        admitted._body = Some(held);
         Ok(())
     }
 
     /// Requests being served now.
     pub fn requests_in_flight(&self) -> usize {
-        self.max_requests
-            .min(Semaphore::MAX_PERMITS)
-            .saturating_sub(self.requests.available_permits())
+        self.requests.used.load(Ordering::Acquire) as usize
     }
 }
 

@@ -13,8 +13,42 @@ use crate::observe::Peer;
 pub struct ResponseHead {
     /// Status code.
     pub status: u16,
-    /// Every header, the server's own included.
+    /// The handler's headers.
     pub headers: Vec<(String, String)>,
+    /// The headers every response carries, kept apart so a transport can write them under
+    /// their static names.
+    pub common: CommonHeaders,
+}
+
+/// What every response carries besides the handler's headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommonHeaders {
+    /// `Content-Length`, unless the handler set it or the status forbids one.
+    pub content_length: Option<u64>,
+    /// `x-amz-request-id`.
+    pub request_id: String,
+    /// `x-amz-id-2`.
+    pub host_id: String,
+    /// `Date`.
+    pub date: String,
+}
+
+impl CommonHeaders {
+    /// `Server`.
+    pub const SERVER: &'static str = "strata";
+
+    /// Every one of them as a name and a value.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::with_capacity(5);
+        if let Some(len) = self.content_length {
+            out.push(("content-length", len.to_string()));
+        }
+        out.push(("x-amz-request-id", self.request_id.clone()));
+        out.push(("x-amz-id-2", self.host_id.clone()));
+        out.push(("server", Self::SERVER.to_string()));
+        out.push(("date", self.date.clone()));
+        out
+    }
 }
 
 /// The transport under one request.

@@ -15,7 +15,7 @@ mod tls;
 
 pub use admission::{Admission, STREAMING_BODY_CHARGE};
 pub use app::Gateway;
-pub use exchange::{Exchange, ResponseHead};
+pub use exchange::{CommonHeaders, Exchange, ResponseHead};
 pub use lifecycle::{Inflight, ShutdownTrigger};
 pub use respond::Sent;
 pub use run::{serve, ServeError};

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 use http::request::Parts;
 
-use super::exchange::{Exchange, ResponseHead};
+use super::exchange::{CommonHeaders, Exchange, ResponseHead};
 use crate::s3::error::S3Error;
 use crate::s3::http::http_date;
 use crate::s3::response::{Response, ResponseBody};
@@ -60,32 +60,26 @@ pub async fn respond<X: Exchange>(
         Err(e) => error_response(&e, head, &ids.request_id, is_head),
     };
     let status = resp.status;
-    let mut headers = resp.headers;
-    let has_length = headers.iter().any(|(n, _)| n == "content-length");
+    let has_length = resp.headers.iter().any(|(n, _)| n == "content-length");
     // 204 and 304 must not announce a length.
-    if !has_length && status != 204 && status != 304 {
-        let len = resp.body.announced_len().unwrap_or(0);
-        headers.push(("content-length".into(), len.to_string()));
-    }
+    let content_length = (!has_length && status != 204 && status != 304)
+        .then(|| resp.body.announced_len().unwrap_or(0));
     let request_id = ids.request_id.clone();
-    headers.push(("x-amz-request-id".into(), ids.request_id));
-    headers.push(("x-amz-id-2".into(), ids.host_id));
-    headers.push(("server".into(), "strata".into()));
-    headers.push(("date".into(), http_date(std::time::SystemTime::now())));
+    let head = ResponseHead {
+        status,
+        headers: resp.headers,
+        common: CommonHeaders {
+            content_length,
+            request_id: ids.request_id,
+            host_id: ids.host_id,
+            date: http_date(std::time::SystemTime::now()),
+        },
+    };
     let mut sent = Sent {
         status: None,
         bytes_out: 0,
     };
-    let written = write(
-        x,
-        status,
-        headers,
-        resp.body,
-        is_head,
-        &request_id,
-        &mut sent,
-    )
-    .await;
+    let written = write(x, head, resp.body, is_head, &request_id, &mut sent).await;
     if written.is_some() {
         sent.status = Some(status);
     }
@@ -94,14 +88,13 @@ pub async fn respond<X: Exchange>(
 
 async fn write<X: Exchange>(
     x: &mut X,
-    status: u16,
-    headers: Vec<(String, String)>,
+    head: ResponseHead,
     body: ResponseBody,
     is_head: bool,
     request_id: &str,
     sent: &mut Sent,
 ) -> Option<()> {
-    x.send_head(ResponseHead { status, headers }).await.ok()?;
+    x.send_head(head).await.ok()?;
     if !is_head {
         match body {
             ResponseBody::Empty => {}

@@ -8,7 +8,7 @@ use http::request::Parts;
 use pingora::http::ResponseHeader;
 use pingora::protocols::http::ServerSession;
 
-use super::exchange::{Exchange, ResponseHead};
+use super::exchange::{CommonHeaders, Exchange, ResponseHead};
 use super::respond::request_ids;
 use crate::observe::{Peer, TlsInfo};
 use crate::s3::error::Code;
@@ -92,7 +92,7 @@ impl Exchange for PingoraExchange<'_> {
 
     async fn send_head(&mut self, head: ResponseHead) -> io::Result<()> {
         let mut header =
-            ResponseHeader::build(head.status, Some(head.headers.len())).map_err(io_error)?;
+            ResponseHeader::build(head.status, Some(head.headers.len() + 5)).map_err(io_error)?;
         for (name, value) in head.headers {
             // Values come from stored metadata; one that is not a valid header is dropped,
             // not allowed to fail the whole response.
@@ -100,6 +100,25 @@ impl Exchange for PingoraExchange<'_> {
                 tracing::warn!(error = %e, "unsendable header value");
             }
         }
+        // Static names: no parsing of a name per response.
+        let common = head.common;
+        if let Some(len) = common.content_length {
+            header
+                .insert_header("content-length", len.to_string())
+                .map_err(io_error)?;
+        }
+        header
+            .insert_header("x-amz-request-id", common.request_id)
+            .map_err(io_error)?;
+        header
+            .insert_header("x-amz-id-2", common.host_id)
+            .map_err(io_error)?;
+        header
+            .insert_header("server", CommonHeaders::SERVER)
+            .map_err(io_error)?;
+        header
+            .insert_header("date", common.date)
+            .map_err(io_error)?;
         self.prepare_reuse();
         self.session
             .write_response_header(Box::new(header))

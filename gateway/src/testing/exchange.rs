@@ -110,6 +110,12 @@ impl Exchange for MemoryExchange {
     async fn send_head(&mut self, head: ResponseHead) -> io::Result<()> {
         self.status = Some(head.status);
         self.headers = head.headers;
+        self.headers.extend(
+            head.common
+                .pairs()
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v)),
+        );
         Ok(())
     }
 

@@ -40,12 +40,12 @@ impl Store {
         version_id: Option<&str>,
     ) -> Result<StoredObject> {
         let inner = &self.inner;
-        let r: Resolved = inner.resolve_object(bucket, key, version_id)?;
+        let mut r: Resolved = inner.resolve_object(bucket, key, version_id)?;
         let info = info_of(bucket, key, &r);
         let data = r
             .record
             .data
-            .as_ref()
+            .take()
             .ok_or_else(|| Error::corrupt("object without data"))?;
         let set = inner.class(Some(&data.class))?.clone();
         let layout = Layout {
@@ -66,7 +66,7 @@ impl Store {
             heal: inner.heal.clone(),
         };
         Ok(StoredObject {
-            parts: data.parts.clone(),
+            parts: data.parts,
             set,
             layout,
             rotation: data.rotation as usize,

@@ -9,13 +9,13 @@ use std::task::{ready, Context, Poll};
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use http::HeaderMap;
-use md5::{Digest as _, Md5};
 use strata_volume::{
     Checksums, ClientView, ObjectInfo, ObjectMeta, PartInfo, PartOptions, PutOptions, StagedData,
     StoredObject, WritePrecondition,
 };
 
 use super::common::Ctx;
+use crate::checksum::Md5Hasher;
 use crate::s3::body::Body;
 use crate::s3::error::S3Error;
 use crate::transform::{Internal, Transformed};
@@ -151,8 +151,7 @@ pub async fn stage_body(
 }
 
 /// Stages client bytes `span` (`None`: all) of an opened source object: read, decoded by the
-/// transform it was stored with, encoded for the destination. `checksums` are the source's,
-/// kept when the whole object is copied.
+/// transform it was stored with, encoded for the destination.
 pub async fn stage_copy(
     ctx: &Ctx,
     to: Destination<'_>,
@@ -162,11 +161,14 @@ pub async fn stage_copy(
     part: u32,
     headers: &HeaderMap,
 ) -> Result<Staged, S3Error> {
-    let info = source.info().clone();
-    let whole = span.is_none();
-    let span = span.unwrap_or(0..info.size);
+    // A whole-object copy keeps the source's checksums: they describe the same bytes.
+    let checksums = match &span {
+        None => source.info().checksums.clone(),
+        Some(_) => Checksums::new(),
+    };
+    let span = span.unwrap_or(0..source.info().size);
     let len = span.end - span.start;
-    let plan = ctx.transform.reader(&info, span, headers).await?;
+    let plan = ctx.transform.reader(source.info(), span, headers).await?;
     let bytes = source.read(Some(plan.stored))?;
     let decoded = Transformed::new(bytes, plan.decoder).span(plan.skip, len);
     let encoder = ctx.transform.encoder(internal, part, headers).await?;
@@ -183,11 +185,7 @@ pub async fn stage_copy(
     });
     Ok(Staged {
         data,
-        checksums: if whole {
-            info.checksums
-        } else {
-            Checksums::new()
-        },
+        checksums,
         client,
     })
 }
@@ -225,7 +223,7 @@ where
 /// bytes that a transform stores in another form.
 struct Md5Tap<S> {
     inner: S,
-    md5: Option<Md5>,
+    md5: Option<Md5Hasher>,
     ended: bool,
 }
 
@@ -233,14 +231,14 @@ impl<S> Md5Tap<S> {
     fn new(inner: S, hash: bool) -> Self {
         Md5Tap {
             inner,
-            md5: hash.then(Md5::new),
+            md5: hash.then(Md5Hasher::new),
             ended: false,
         }
     }
 
     /// The MD5 of everything passed on, once the stream ended (when hashing).
     fn digest(self) -> Option<[u8; 16]> {
-        self.md5.filter(|_| self.ended).map(|h| h.finalize().into())
+        self.md5.filter(|_| self.ended).map(Md5Hasher::finalize)
     }
 }
 
