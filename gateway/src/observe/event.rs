@@ -44,6 +44,10 @@ pub struct RequestEvent {
     pub bucket: Option<String>,
     /// Key addressed.
     pub key: Option<String>,
+    /// The object version: the request's `versionId`, else the `x-amz-version-id` answered.
+    pub version_id: Option<String>,
+    /// The last stage of the stack the request entered; on an error, the one that refused it.
+    pub stage: Stage,
     /// Who the request acted as, once authenticated.
     pub principal: Option<Principal>,
     /// Status sent; `None` when the connection failed before the answer was complete.
@@ -58,4 +62,38 @@ pub struct RequestEvent {
     pub peer: Peer,
     /// `User-Agent`.
     pub user_agent: Option<String>,
+}
+
+/// The stages of the request stack, in order (`server::stack`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Stage {
+    /// strata's own endpoints (health, admin, metrics).
+    Internal,
+    /// The concurrency limit.
+    Admission,
+    /// Parsing the head into an operation.
+    Route,
+    /// Checking the signature.
+    Authenticate,
+    /// Checking what the principal may do.
+    Authorize,
+    /// Refusing what strata does not do, and checking sizes.
+    Refusal,
+    /// The operation's handler (reading the body included).
+    Handler,
+}
+
+impl Stage {
+    /// Lower-case name, as in metric labels and audit events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Internal => "internal",
+            Stage::Admission => "admission",
+            Stage::Route => "route",
+            Stage::Authenticate => "authenticate",
+            Stage::Authorize => "authorize",
+            Stage::Refusal => "refusal",
+            Stage::Handler => "handler",
+        }
+    }
 }

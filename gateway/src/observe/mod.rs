@@ -5,6 +5,6 @@ mod event;
 mod log;
 mod observer;
 
-pub use event::{Peer, RequestEvent, TlsInfo};
+pub use event::{Peer, RequestEvent, Stage, TlsInfo};
 pub use log::RequestLog;
 pub use observer::Observe;

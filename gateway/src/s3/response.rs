@@ -86,6 +86,14 @@ impl Response {
         self
     }
 
+    /// A header's value, by name (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Adds a header when there is a value.
     pub fn with_opt(self, name: &str, value: Option<impl Into<String>>) -> Self {
         match value {

@@ -18,10 +18,11 @@ use super::respond::{request_ids, respond, Sent};
 use crate::auth::{Authenticate, PayloadVerifier, RequestParts};
 use crate::authorize::{Access, Authorize};
 use crate::config::Limits;
-use crate::observe::{Observe, RequestEvent};
+use crate::observe::{Observe, RequestEvent, Stage};
 use crate::s3::body::{Body, WireBody};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::ops::{self, Ctx, Request, WriteLimits};
+use crate::s3::query::param;
 use crate::s3::response::Response;
 use crate::s3::unhonoured::refuse_unhonoured;
 use crate::s3::{route_head, Operation};
@@ -118,6 +119,8 @@ impl Stack {
             op: None,
             bucket: None,
             key: None,
+            version_id: None,
+            stage: Stage::Internal,
             principal: None,
             status: None,
             error: None,
@@ -132,6 +135,11 @@ impl Stack {
             None => self.s3(x, head, &mut event).await,
         };
         event.error = result.as_ref().err().map(|e| e.code);
+        if let Ok(answer) = &result {
+            if event.version_id.is_none() {
+                event.version_id = answer.header("x-amz-version-id").map(str::to_string);
+            }
+        }
         // 8. Respond: the answer, or the S3 error document.
         let sent = respond(x, head, ids, result).await;
         // 9. Observe: one event, once the answer is out (or the connection failed).
@@ -150,13 +158,17 @@ impl Stack {
         event: &mut RequestEvent,
     ) -> Result<Response, S3Error> {
         // 1. Admission: past the concurrency limit a request costs only its head.
+        event.stage = Stage::Admission;
         let mut admitted = self.admission.request()?;
         // 2. Route; an oversized head is refused here, before anything parses or signs it.
+        event.stage = Stage::Route;
         let route = route_head(head, self.domain.as_deref())?;
         let op = route.op;
         event.op = Some(op);
         event.bucket.clone_from(&route.bucket);
         event.key.clone_from(&route.key);
+        event.version_id = route.query.get(param::VERSION_ID).map(str::to_string);
+        event.stage = Stage::Authenticate;
         // 3. Authenticate: signature, clock skew, presign expiry, token. A route that carries
         //    its credentials in a form body (STS, IAM) reads that small body first.
         let parts = RequestParts::new(&head.method, &head.uri, &head.headers);
@@ -181,6 +193,7 @@ impl Stack {
         };
         let principal = event.principal.insert(outcome.principal());
         // 4. Authorize, before anything of the request is answered in detail.
+        event.stage = Stage::Authorize;
         self.authorize.authorize(&Access {
             principal,
             op,
@@ -190,6 +203,7 @@ impl Stack {
         // 5. What strata does not do is refused, never quietly skipped: operations, headers
         //    of features it lacks, and (the body transform's stage) encryption headers.
         //    After authorization, so that probing what strata supports needs keys.
+        event.stage = Stage::Refusal;
         if !op.is_supported() {
             return Err(
                 Code::NotImplemented.with(format!("{} is not implemented by strata", op.name()))
@@ -212,6 +226,7 @@ impl Stack {
             }
         };
         // 7. Handler: one match over the operation.
+        event.stage = Stage::Handler;
         let req = Request {
             op,
             bucket: route.bucket.as_deref(),
