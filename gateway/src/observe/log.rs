@@ -1,6 +1,6 @@
 //! The request log: one line per request, from its event.
 
-use super::{Observe, RequestEvent};
+use super::{Backpressure, Observe, RequestEvent};
 use crate::s3::operation::Operation;
 
 /// Logs server faults (5xx) and dropped connections always, everything else at debug:
@@ -9,11 +9,11 @@ use crate::s3::operation::Operation;
 pub struct RequestLog;
 
 impl Observe for RequestLog {
-    fn observe(&self, e: &RequestEvent) {
+    fn observe(&self, e: &RequestEvent) -> Backpressure {
         let status = e.status.unwrap_or(0);
         let fault = status == 0 || status >= 500;
         if !fault && !tracing::enabled!(tracing::Level::DEBUG) {
-            return;
+            return None;
         }
         let op = e.op.map_or("-", Operation::name);
         let elapsed_ms = e.duration.as_millis() as u64;
@@ -23,5 +23,6 @@ impl Observe for RequestLog {
         } else {
             tracing::debug!(request_id, op, method = %e.method, path, status, elapsed_ms, "request");
         }
+        None
     }
 }

@@ -7,4 +7,4 @@ mod observer;
 
 pub use event::{Peer, RequestEvent, Stage, TlsInfo};
 pub use log::RequestLog;
-pub use observer::Observe;
+pub use observer::{Backpressure, Observe, Observers};

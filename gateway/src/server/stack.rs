@@ -147,7 +147,9 @@ impl Stack {
         event.bytes_in = x.body_bytes_read();
         event.bytes_out = sent.bytes_out;
         event.duration = started.0.elapsed();
-        self.observe.observe(&event);
+        if let Some(wait) = self.observe.observe(&event) {
+            wait.await;
+        }
         sent
     }
 

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use crate::auth::{AuthError, AuthOutcome, Authenticate, Authenticated, RequestParts};
-use crate::observe::{Observe, RequestEvent};
+use crate::observe::{Backpressure, Observe, RequestEvent};
 
 /// Vouches for the access key a request names in `x-test-key` (a test's stand-in for
 /// SigV4), or, for a route that authenticates from its body, in the form field `key=`. It
@@ -68,9 +68,10 @@ impl Recorder {
 }
 
 impl Observe for Recorder {
-    fn observe(&self, event: &RequestEvent) {
+    fn observe(&self, event: &RequestEvent) -> Backpressure {
         if let Ok(mut events) = self.events.lock() {
             events.push(event.clone());
         }
+        None
     }
 }
