@@ -35,6 +35,9 @@ cargo test --workspace --no-fail-fast
 step "manifests render and validate"
 bash tests/realparts/k8s/validate-manifests.sh
 
+step "monitoring: rules, rule tests, Alertmanager example, operator objects"
+bash tests/realparts/monitoring/check-monitoring.sh
+
 step "fuzz briefly"
 FUZZ_SANITIZER="${FUZZ_SANITIZER:-none}" bash fuzz/run-brief.sh "${FUZZ_SECONDS:-20}"
 

