@@ -14,7 +14,10 @@ use crate::annotations::{
 };
 use crate::config::InjectorConfig;
 use crate::patch::{append_all, set_key, PatchOp};
-use crate::sidecar::{self, RESERVED_VOLUMES, S3_PORT, SIDECAR_NAME, TLS_PORT};
+use crate::sidecar::{
+    self, METRICS_PORT, PROMETHEUS_ANNOTATION_PREFIX, RESERVED_VOLUMES, S3_PORT, SIDECAR_NAME,
+    TLS_PORT,
+};
 
 /// kubectl's default container for `logs`/`exec`: the app, not the sidecar.
 pub const DEFAULT_CONTAINER: &str = "kubectl.kubernetes.io/default-container";
@@ -244,7 +247,10 @@ fn build(
         }
         for port in s.c["ports"].as_array().into_iter().flatten() {
             let p = port["containerPort"].as_u64();
-            if p == Some(S3_PORT) || (req.tls_secret.is_some() && p == Some(TLS_PORT)) {
+            if p == Some(S3_PORT)
+                || p == Some(METRICS_PORT)
+                || (req.tls_secret.is_some() && p == Some(TLS_PORT))
+            {
                 return Err(Rejection::PortConflict {
                     container: s.name().to_owned(),
                     port: p.unwrap_or_default(),
@@ -378,6 +384,22 @@ fn build(
                 &mut has_annotations,
                 DEFAULT_CONTAINER,
                 json!(app.name()),
+            );
+        }
+    }
+    // An app's own scrape settings win: with any prometheus.io/* annotation present, none is
+    // added or changed, and strata is scraped through its named port (the PodMonitor).
+    if !annotations
+        .keys()
+        .any(|k| k.starts_with(PROMETHEUS_ANNOTATION_PREFIX))
+    {
+        for (key, value) in sidecar::scrape_annotations() {
+            set_key(
+                &mut ops,
+                "/metadata/annotations",
+                &mut has_annotations,
+                key,
+                json!(value),
             );
         }
     }

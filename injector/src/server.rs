@@ -21,7 +21,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::admission;
 use crate::config::InjectorConfig;
-use crate::metrics::Metrics;
+use crate::metrics::{Format, Metrics};
 use crate::tls::store::{self, CertStore};
 use crate::tls::TlsError;
 
@@ -153,10 +153,15 @@ async fn handle(req: Request<Incoming>, shared: &Shared) -> Response<Full<Bytes>
             "no serving certificate yet\n",
         ),
         (&Method::GET, "/metrics") => {
-            let mut response = text(StatusCode::OK, &shared.metrics.render());
+            let accept = req
+                .headers()
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok());
+            let format = Format::from_accept(accept);
+            let mut response = text(StatusCode::OK, &shared.metrics.render(format));
             response.headers_mut().insert(
                 http::header::CONTENT_TYPE,
-                http::HeaderValue::from_static("text/plain; version=0.0.4"),
+                http::HeaderValue::from_static(format.content_type()),
             );
             response
         }

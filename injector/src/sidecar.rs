@@ -16,6 +16,10 @@
 //!   (audit sinks, tiers) that have no flat env form, and a mounted ConfigMap follows
 //!   edits without a restart. Env rendered here wins over the file (flag > env > file), so
 //!   the webhook's settings cannot be overridden by accident.
+//! - **Metrics listen on the pod IP**, port [`METRICS_PORT`] (named [`METRICS_PORT_NAME`]):
+//!   Prometheus scrapes pod IPs, and the metrics listener answers nothing but `/metrics`, so
+//!   it exposes no S3. `POD_IP` comes from the downward API and is expanded by the kubelet in
+//!   `--metrics-listen $(POD_IP):9464`; a flag, so that nothing in `strata.toml` moves it.
 
 use serde_json::{json, Value};
 
@@ -30,6 +34,14 @@ pub const S3_LISTEN: &str = "127.0.0.1:9000";
 pub const S3_PORT: u64 = 9000;
 /// Pod port of the optional HTTPS listener.
 pub const TLS_PORT: u64 = 9443;
+/// Pod port of the metrics listener (`GET /metrics`), always on.
+pub const METRICS_PORT: u64 = 9464;
+/// Name of [`METRICS_PORT`] in the container spec: what a PodMonitor selects.
+pub const METRICS_PORT_NAME: &str = "strata-metrics";
+/// The env variable holding the pod's IP (downward API), expanded in the sidecar's args.
+pub const POD_IP_ENV: &str = "POD_IP";
+/// Annotation prefix of the plain-Prometheus scrape convention.
+pub const PROMETHEUS_ANNOTATION_PREFIX: &str = "prometheus.io/";
 /// Where the sidecar's volumes are mounted: `/volumes/<class>/<n>`.
 pub const VOLUMES_ROOT: &str = "/volumes";
 /// Pod volumes the webhook adds; their names are reserved.
@@ -87,6 +99,8 @@ pub fn render(
     let ready = "/strata/health/ready";
 
     let mut env = vec![
+        // First: the args refer to it, and the kubelet expands only variables defined before.
+        json!({"name": POD_IP_ENV, "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}),
         env_value("STRATA_LISTEN", S3_LISTEN),
         env_value("STRATA_DATA", "/var/lib/strata"),
         env_value("STRATA_VOLUMES", &volumes_spec(req)),
@@ -128,6 +142,9 @@ pub fn render(
         volumes.push(json!({"name": TLS_VOLUME, "secret": {"secretName": secret, "defaultMode": SECRET_MODE}}));
         ports.push(json!({"name": "s3-https", "containerPort": TLS_PORT, "protocol": "TCP"}));
     }
+    // After the HTTPS port, so that the ports of pods injected before keep their indexes.
+    ports
+        .push(json!({"name": METRICS_PORT_NAME, "containerPort": METRICS_PORT, "protocol": "TCP"}));
     if let Some(config_map) = &req.config_map {
         env.push(env_value("STRATA_CONFIG", "/etc/strata/config/strata.toml"));
         mounts.push(
@@ -199,7 +216,7 @@ pub fn render(
         "name": SIDECAR_NAME,
         "image": cfg.sidecar_image,
         "imagePullPolicy": cfg.image_pull_policy,
-        "args": ["serve"],
+        "args": ["serve", "--metrics-listen", format!("$({POD_IP_ENV}):{METRICS_PORT}")],
         "env": env,
         "volumeMounts": mounts,
         "resources": resources,
@@ -218,9 +235,7 @@ pub fn render(
         },
         "terminationMessagePolicy": "FallbackToLogsOnError"
     });
-    if !ports.is_empty() {
-        container["ports"] = Value::Array(ports);
-    }
+    container["ports"] = Value::Array(ports);
     if native {
         // An init container that keeps running: started before the app and later init
         // containers, stopped after them, and it does not keep a Job from completing.
@@ -238,6 +253,16 @@ pub fn render(
         app_env,
         app_mounts,
     }
+}
+
+/// The pod annotations of the plain-Prometheus scrape convention, pointing at the sidecar's
+/// metrics port. Added only to a pod that has no `prometheus.io/*` annotation of its own.
+pub fn scrape_annotations() -> [(&'static str, String); 3] {
+    [
+        ("prometheus.io/scrape", "true".to_owned()),
+        ("prometheus.io/port", METRICS_PORT.to_string()),
+        ("prometheus.io/path", "/metrics".to_owned()),
+    ]
 }
 
 /// `STRATA_VOLUMES`: `fast=/volumes/fast/0,/volumes/fast/1;bulk=/volumes/bulk/0`.

@@ -58,6 +58,40 @@ async fn metrics_count_admissions_by_result_and_observe_latency() {
     }
 }
 
+#[tokio::test]
+async fn metrics_are_openmetrics_when_accepted_and_prometheus_text_otherwise() {
+    let hook = Webhook::start().await;
+    hook.review(&review(&pod(), "demo", false)).await;
+    let prometheus_accept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    let (status, content_type, open) = hook.get_accepting("/metrics", prometheus_accept).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        content_type,
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert!(open.ends_with("# EOF\n"), "{open}");
+    assert!(open.contains("# TYPE strata_injector_admissions counter\n"));
+    assert!(open.contains("strata_injector_admissions_total{result=\"injected\"} 1\n"));
+    let (status, content_type, text) = hook.get_accepting("/metrics", "*/*").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");
+    assert!(!text.contains("# EOF"), "{text}");
+    assert!(text.contains("# TYPE strata_injector_admissions_total counter\n"));
+}
+
+#[tokio::test]
+async fn promtool_accepts_both_exposition_formats() {
+    let hook = Webhook::start().await;
+    hook.review(&review(&pod(), "demo", false)).await;
+    for (accept, openmetrics) in [
+        ("application/openmetrics-text", true),
+        ("text/plain", false),
+    ] {
+        let (_, _, body) = hook.get_accepting("/metrics", accept).await;
+        strata_tests::promtool_check_metrics(&body, openmetrics);
+    }
+}
+
 /// Reads a request head to its blank line. Closing with unread bytes would send a reset that
 /// can discard the response before the probe reads it.
 fn read_request_head(s: &mut std::net::TcpStream) {

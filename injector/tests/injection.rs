@@ -24,7 +24,10 @@ async fn sidecar_is_the_first_init_container_and_restarts_always() {
     assert_eq!(names(&out, "initContainers"), ["strata"]);
     let sidecar = container(&out, "initContainers", "strata");
     assert_eq!(sidecar["restartPolicy"], "Always");
-    assert_eq!(sidecar["args"], json!(["serve"]));
+    assert_eq!(
+        sidecar["args"],
+        json!(["serve", "--metrics-listen", "$(POD_IP):9464"])
+    );
     let startup = &sidecar["startupProbe"]["exec"]["command"];
     assert_eq!(
         startup,

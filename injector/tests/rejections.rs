@@ -131,6 +131,17 @@ async fn an_app_port_on_the_sidecar_port_is_rejected() {
 }
 
 #[tokio::test]
+async fn an_app_port_on_the_sidecar_metrics_port_is_rejected() {
+    let hook = Webhook::start().await;
+    let mut p = pod();
+    p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 9464, "name": "otel"}]);
+    assert_eq!(
+        rejection(&hook, &p).await,
+        "strata: container \"app\" declares port 9464, which the strata sidecar listens on; move the app to another port"
+    );
+}
+
+#[tokio::test]
 async fn names_the_sidecar_needs_are_reserved() {
     let hook = Webhook::start().await;
     let mut p = pod();

@@ -82,6 +82,63 @@ impl Webhook {
         out
     }
 
+    /// `GET path` with the given `Accept` header (the API client always sends JSON's):
+    /// the status, the `Content-Type` and the body.
+    pub async fn get_accepting(&self, path: &str, accept: &str) -> (StatusCode, String, String) {
+        use http_body_util::BodyExt as _;
+        use rustls_pki_types::pem::PemObject as _;
+        use rustls_pki_types::{CertificateDer, ServerName};
+
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(self.ca_pem.as_bytes()) {
+            roots.add(cert.expect("CA PEM")).expect("CA");
+        }
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let tcp = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("connect");
+        let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+            .connect(ServerName::try_from("localhost").expect("name"), tcp)
+            .await
+            .expect("TLS handshake");
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
+                .await
+                .expect("HTTP handshake");
+        tokio::spawn(conn);
+        let request = http::Request::builder()
+            .uri(path)
+            .header(http::header::HOST, "localhost")
+            .header(http::header::ACCEPT, accept)
+            .body(http_body_util::Full::new(bytes::Bytes::new()))
+            .expect("request");
+        let response = sender.send_request(request).await.expect("response");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (
+            status,
+            content_type,
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+
     /// Sends `pod` for admission and returns the patched pod (must be allowed).
     pub async fn admit(&self, pod: &Value, namespace: &str) -> Value {
         let out = self.review(&review(pod, namespace, false)).await;
