@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use strata_gateway::config::{self, ServeArgs};
+use strata_gateway::config::{self, LogFormat, ServeArgs};
 
 /// strata: an S3 object store for one pod, built from its volumes.
 #[derive(Debug, Parser)]
@@ -35,20 +35,29 @@ pub static malloc_conf: &[u8] =
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
     match cli.command {
         Command::Serve(args) => {
             let env = |name: &str| std::env::var(name).ok();
             let read = |path: &std::path::Path| std::fs::read_to_string(path);
             let cfg = config::load(&args, &env, &read).context("invalid configuration")?;
+            init_logs(cfg.telemetry.log_format);
             strata_gateway::server::serve(cfg).context("strata serve")?;
         }
     }
     Ok(())
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`), as text or one JSON object per line.
+fn init_logs(format: LogFormat) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
 }

@@ -27,6 +27,7 @@ mod locks;
 mod object;
 mod record;
 mod set;
+mod status;
 mod store;
 mod types;
 mod validate;
@@ -38,6 +39,7 @@ pub use config::{
 pub use erasure::layout::BLOCK_SIZE;
 pub use error::{Error, Fault, IndexError, Invalid, Refusal, Result, Unavailable, WriteError};
 pub use object::body::ObjectBody;
+pub use status::{spare_write_buffers, ClassReadHealth, ReadHealth, Space, VolumeStatus};
 pub use store::{StagedData, Store, StoredObject};
 pub use types::*;
 pub use validate::{

@@ -396,6 +396,10 @@ pub struct ClassStatus {
     pub total: usize,
     /// Volumes refused at start (foreign, stale, unreadable) with the reason.
     pub refused: Vec<(std::path::PathBuf, String)>,
+    /// Volumes a write needs.
+    pub write_quorum: usize,
+    /// Volumes a read needs (the data shards).
+    pub read_quorum: usize,
     /// Whether reads and writes reach quorum.
     pub writable: bool,
 }

@@ -8,6 +8,7 @@ mod limits;
 mod load;
 mod raw;
 mod settings;
+mod telemetry;
 #[cfg(test)]
 mod tests;
 
@@ -18,3 +19,4 @@ pub use settings::{
     ClassSpec, Config, RootCredentials, SchemeSpec, TlsConfig, DEFAULT_LISTEN, DEV_ACCESS_KEY,
     DEV_SECRET_KEY,
 };
+pub use telemetry::{AccessLogLevel, LogFormat, Telemetry};

@@ -135,6 +135,14 @@ settings! {
     store_threads: String, "STRATA_STORE_THREADS", "N";
     /// Most metadata commits sharing one index transaction and fsync [default: 512].
     commit_batch: String, "STRATA_COMMIT_BATCH", "N";
+    /// Prometheus `/metrics` listener, e.g. the pod IP and 9464 [default: none].
+    metrics_listen: String, "STRATA_METRICS_LISTEN", "ADDR";
+    /// Per-bucket series (`strata_bucket_*`): `true` or `false` [default: false].
+    metrics_per_bucket: String, "STRATA_METRICS_PER_BUCKET", "BOOL";
+    /// Log line format: `text` or `json` [default: text].
+    log_format: String, "STRATA_LOG_FORMAT", "FORMAT";
+    /// Level of the access line per request: off, error, warn, info, debug, trace [default: debug].
+    access_log_level: String, "STRATA_ACCESS_LOG_LEVEL", "LEVEL";
 }
 
 /// A value as text, whether the TOML file wrote it as a string or a number.
@@ -162,7 +170,7 @@ impl RawSettings {
     }
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
+pub(super) fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Some(true),
         "0" | "false" | "no" | "off" => Some(false),

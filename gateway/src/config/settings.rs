@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::limits::{Limits, Tuning};
 use super::raw::RawSettings;
+use super::telemetry::Telemetry;
 use super::ConfigError;
 
 /// Default plain listener (the app next to the sidecar talks to loopback).
@@ -50,6 +51,8 @@ pub struct Config {
     pub limits: Limits,
     /// Threads and batch sizes.
     pub tuning: Tuning,
+    /// Metrics and logs.
+    pub telemetry: Telemetry,
     /// Laptop mode (prints the endpoint and an `aws` command).
     pub dev: bool,
 }
@@ -134,6 +137,7 @@ impl Config {
         let dev = raw.dev.unwrap_or(false);
         let limits = Limits::from_raw(&raw)?;
         let tuning = Tuning::from_raw(&raw)?;
+        let telemetry = Telemetry::from_raw(&raw)?;
         let listen = parse_addr("--listen", raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
         let tls = match raw.tls_listen.as_deref() {
             None => {
@@ -265,6 +269,16 @@ impl Config {
                     )
                 })?,
         };
+        if let Some(m) = telemetry.metrics_listen {
+            let taken = m == listen || tls.as_ref().is_some_and(|t| t.listen == m);
+            if taken {
+                return Err(invalid(
+                    "--metrics-listen",
+                    &m.to_string(),
+                    "an address of its own, not an S3 listener's",
+                ));
+            }
+        }
         Ok(Config {
             listen,
             tls,
@@ -278,12 +292,13 @@ impl Config {
             meta_cache,
             limits,
             tuning,
+            telemetry,
             dev,
         })
     }
 }
 
-fn invalid(setting: &'static str, value: &str, reason: &str) -> ConfigError {
+pub(super) fn invalid(setting: &'static str, value: &str, reason: &str) -> ConfigError {
     ConfigError::Invalid {
         setting,
         value: value.to_string(),
@@ -291,7 +306,7 @@ fn invalid(setting: &'static str, value: &str, reason: &str) -> ConfigError {
     }
 }
 
-fn parse_addr(setting: &'static str, v: &str) -> Result<SocketAddr, ConfigError> {
+pub(super) fn parse_addr(setting: &'static str, v: &str) -> Result<SocketAddr, ConfigError> {
     v.trim()
         .parse()
         .map_err(|_| invalid(setting, v, "expected IP:PORT, e.g. 127.0.0.1:9000"))

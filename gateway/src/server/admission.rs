@@ -115,6 +115,29 @@ impl Admission {
     pub fn requests_in_flight(&self) -> usize {
         self.requests.used.load(Ordering::Acquire) as usize
     }
+
+    /// Both bounds and what is in use of them now.
+    pub fn usage(&self) -> AdmissionUsage {
+        AdmissionUsage {
+            requests: self.requests.used.load(Ordering::Relaxed),
+            requests_limit: self.requests.max,
+            body_bytes: self.body_bytes.used.load(Ordering::Relaxed),
+            body_bytes_limit: self.body_bytes.max,
+        }
+    }
+}
+
+/// Admission's bounds and their use at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdmissionUsage {
+    /// Requests being served.
+    pub requests: u64,
+    /// `--max-requests`.
+    pub requests_limit: u64,
+    /// Request-body memory held.
+    pub body_bytes: u64,
+    /// `--max-body-memory`.
+    pub body_bytes_limit: u64,
 }
 
 /// Memory a request body will hold at most: a document is buffered whole, an object body

@@ -5,22 +5,28 @@ use http::request::Parts;
 use strata_volume::Store;
 
 use super::lifecycle::ShutdownTrigger;
+use crate::metrics::Exposition;
 use crate::observe::Peer;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::names::RESERVED_BUCKET;
 use crate::s3::response::Response;
 
-/// Health and admin.
+/// Health, metrics and admin.
 #[derive(Clone)]
 pub struct Internal {
     store: Store,
     shutdown: ShutdownTrigger,
+    metrics: Exposition,
 }
 
 impl Internal {
-    /// Readiness asks `store`; the admin endpoint pulls `shutdown`.
-    pub fn new(store: Store, shutdown: ShutdownTrigger) -> Self {
-        Internal { store, shutdown }
+    /// Readiness asks `store`; the admin endpoint pulls `shutdown`; metrics come from `metrics`.
+    pub fn new(store: Store, shutdown: ShutdownTrigger, metrics: Exposition) -> Self {
+        Internal {
+            store,
+            shutdown,
+            metrics,
+        }
     }
 
     /// The answer to one of strata's endpoints; `None` for everything else (S3).
@@ -43,11 +49,20 @@ impl Internal {
                     text(503, "not ready\n")
                 }
             }
+            // Loopback only: the S3 listener may be public, and the series describe the pod.
+            ("GET" | "HEAD", "/metrics") => {
+                if let Err(e) = loopback_only(peer, "the metrics endpoint") {
+                    return Some(Err(e));
+                }
+                let accept = head.headers.get("accept").and_then(|v| v.to_str().ok());
+                match self.metrics.render(accept) {
+                    Some(m) => Response::bytes(m.content_type, m.body.into()),
+                    None => text(503, "metrics are not ready\n"),
+                }
+            }
             ("POST", "/admin/shutdown") => {
-                if !peer.addr.is_some_and(|a| a.ip().is_loopback()) {
-                    return Some(Err(
-                        Code::AccessDenied.with("the admin endpoint answers loopback only")
-                    ));
+                if let Err(e) = loopback_only(peer, "the admin endpoint") {
+                    return Some(Err(e));
                 }
                 self.shutdown.trigger();
                 text(202, "shutting down\n")
@@ -56,5 +71,13 @@ impl Internal {
             _ if rest.is_empty() || rest == "/" => return None,
             _ => return Some(Err(Code::NoSuchKey.with("no such strata endpoint"))),
         }))
+    }
+}
+
+fn loopback_only(peer: &Peer, what: &str) -> Result<(), S3Error> {
+    if peer.addr.is_some_and(|a| a.ip().is_loopback()) {
+        Ok(())
+    } else {
+        Err(Code::AccessDenied.with(format!("{what} answers loopback only")))
     }
 }

@@ -8,16 +8,21 @@ use pingora::protocols::l4::stream::{L4BufferSettings, DEFAULT_L4_READ_BUFFER_SI
 use pingora::server::configuration::ServerConf;
 use pingora::server::{RunArgs, Server};
 use pingora::services::listening::Service;
+use prometheus_client::registry::Registry;
 use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 
 use super::app::Gateway;
 use super::lifecycle::{Inflight, ShutdownTrigger, Signals};
+use super::metrics_listener::MetricsApp;
 use super::stack::{build, StackParts};
 use super::tls::{CertResolver, TlsError};
 use crate::auth::{Credential, StaticCredentials, Verifier, VerifierConfig};
 use crate::authorize::RootOnly;
 use crate::config::{Config, SchemeSpec};
-use crate::observe::RequestLog;
+use crate::metrics::{
+    AdmissionMetrics, Exposition, ProcessMetrics, RequestMetrics, StoreMetrics, TlsExpiry,
+};
+use crate::observe::{Observe, Observers, RequestLog};
 use crate::transform::Identity;
 
 /// Why the server could not start.
@@ -116,6 +121,16 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     )]);
     let inflight = Inflight::default();
     let trigger = ShutdownTrigger::default();
+    let mut registry = Registry::default();
+    let exposition = Exposition::default();
+    let tls_expiry = cfg.tls.as_ref().map(|_| TlsExpiry::default());
+    ProcessMetrics::register(&mut registry, tls_expiry.as_ref());
+    registry.register_collector(Box::new(StoreMetrics::new(store.clone(), cfg.meta_cache)));
+    let request_metrics = RequestMetrics::register(&mut registry, cfg.telemetry.metrics_per_bucket);
+    let observers: Vec<Arc<dyn Observe>> = vec![
+        Arc::new(RequestLog::new(cfg.telemetry.access_log)),
+        request_metrics,
+    ];
     let stack = build(StackParts {
         store,
         shutdown: trigger.clone(),
@@ -125,11 +140,14 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         authenticate: Arc::new(Verifier::new(VerifierConfig::default(), credentials)),
         authorize: Arc::new(RootOnly),
         transform: Arc::new(Identity),
-        observe: Arc::new(RequestLog),
+        observe: Arc::new(Observers::new(observers)),
+        metrics: exposition.clone(),
         region: cfg.region.clone(),
         namespace_class,
         limits: cfg.limits,
     });
+    registry.register_collector(Box::new(AdmissionMetrics(stack.admission().clone())));
+    exposition.publish(registry);
     let gateway = Gateway::new(stack, inflight.clone());
 
     let conf = ServerConf {
@@ -146,7 +164,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let mut service = Service::new("strata S3".to_string(), gateway);
     service.add_listener(ListenerConfig::tcp(cfg.listen.to_string()).l4_buffer(l4_buffers()));
     if let Some(tls) = &cfg.tls {
-        let resolver = CertResolver::new(tls.files.clone())?;
+        let resolver = CertResolver::new(tls.files.clone(), tls_expiry.unwrap_or_default())?;
         let mut settings =
             TlsSettings::intermediate("", "").map_err(|e| ServeError::Server(e.to_string()))?;
         settings.set_cert_resolver(Arc::new(resolver));
@@ -156,11 +174,16 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
                 .l4_buffer(l4_buffers()),
         );
     }
+    if let Some(addr) = cfg.telemetry.metrics_listen {
+        let mut metrics = Service::new("strata metrics".to_string(), MetricsApp::new(exposition));
+        metrics.add_tcp(&addr.to_string());
+        server.add_service(metrics);
+    }
     server.add_service(service);
     if cfg.dev {
         print_dev_banner(&cfg);
     }
-    tracing::info!(listen = %cfg.listen, tls = ?cfg.tls.as_ref().map(|t| t.listen), "serving S3");
+    tracing::info!(listen = %cfg.listen, tls = ?cfg.tls.as_ref().map(|t| t.listen), metrics = ?cfg.telemetry.metrics_listen, "serving S3");
     server.run(RunArgs {
         shutdown_signal: Box::new(Signals { trigger, inflight }),
     });

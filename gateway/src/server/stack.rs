@@ -18,6 +18,7 @@ use super::respond::{request_ids, respond, Sent};
 use crate::auth::{Authenticate, PayloadVerifier, RequestParts};
 use crate::authorize::{Access, Authorize};
 use crate::config::Limits;
+use crate::metrics::Exposition;
 use crate::observe::{Observe, RequestEvent, Stage};
 use crate::s3::body::{Body, WireBody};
 use crate::s3::error::{Code, S3Error};
@@ -44,6 +45,8 @@ pub struct StackParts {
     pub transform: Arc<dyn BodyTransform>,
     /// Who hears of every request.
     pub observe: Arc<dyn Observe>,
+    /// What `/strata/metrics` serves.
+    pub metrics: Exposition,
     /// Region reported to clients.
     pub region: String,
     /// The namespace class, reported as `STANDARD`.
@@ -68,7 +71,7 @@ pub struct Stack {
 pub fn build(parts: StackParts) -> Stack {
     Stack {
         // First: probes answer under any load, before admission, routing and keys.
-        internal: Internal::new(parts.store.clone(), parts.shutdown),
+        internal: Internal::new(parts.store.clone(), parts.shutdown, parts.metrics),
         // Before routing: a refused request costs nothing but its head.
         admission: Admission::new(parts.limits.max_requests, parts.limits.max_body_memory),
         // Routing is pure and cheap, and names the operation every later stage talks about.
@@ -103,6 +106,11 @@ impl Stack {
     /// Requests being served now.
     pub fn requests_in_flight(&self) -> usize {
         self.admission.requests_in_flight()
+    }
+
+    /// The admission bounds (for their gauges).
+    pub fn admission(&self) -> &Admission {
+        &self.admission
     }
 
     /// Serves one request whose head has been read, and tells the observers.

@@ -11,7 +11,7 @@ use md5::{Digest as _, Md5};
 
 use crate::checksum::{checksum, ChecksumAlgorithm};
 use crate::config::Limits;
-use crate::observe::{Peer, TlsInfo};
+use crate::observe::{Peer, Stage, TlsInfo};
 use crate::testing::{request_head, MemoryExchange, Stretch, TestStack, ROOT_KEY};
 use crate::transform::Identity;
 
@@ -692,4 +692,51 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_metrics_endpoint_answers_loopback_peers_only_and_is_not_s3_traffic() {
+    let t = identity().await;
+    let head = request_head("GET", "/strata/metrics", &[], None);
+    let remote = Peer {
+        addr: Some("10.1.2.3:5555".parse().unwrap()),
+        tls: None,
+    };
+    let mut x = MemoryExchange::with_body(b"").with_peer(remote);
+    t.stack.serve(&mut x, &head).await;
+    assert_eq!(x.error_code().as_deref(), Some("AccessDenied"));
+    let local = Peer {
+        addr: Some("127.0.0.1:5555".parse().unwrap()),
+        tls: None,
+    };
+    let mut x = MemoryExchange::with_body(b"").with_peer(local);
+    let sent = t.stack.serve(&mut x, &head).await;
+    // The test stack's registry is never published: loopback gets through, to "not ready".
+    assert_eq!(sent.status, Some(503));
+    let events = t.recorder.events();
+    assert!(events
+        .iter()
+        .all(|e| e.stage == Stage::Internal && e.op.is_none()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_names_the_stage_that_refused_and_the_version_answered() {
+    let t = identity().await;
+    t.send("GET", "/bkt/none", &[("x-test-key", "bad")], b"")
+        .await;
+    t.send("GET", "/bkt/none", &[], b"").await;
+    t.send("PUT", "/bkt/v", &[], b"abc").await;
+    t.send("GET", "/bkt/v?versionId=null", &[], b"").await;
+    let events = t.recorder.events();
+    let stages: Vec<Stage> = events.iter().map(|e| e.stage).collect();
+    assert_eq!(
+        stages,
+        [
+            Stage::Authenticate,
+            Stage::Handler,
+            Stage::Handler,
+            Stage::Handler
+        ]
+    );
+    assert_eq!(events[3].version_id.as_deref(), Some("null"));
 }

@@ -7,6 +7,8 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use pingora::tls::sign::CertifiedKey;
+
+use crate::metrics::TlsExpiry;
 use pingora::tls::{
     install_default_crypto_provider, ClientHello, CryptoProvider, PrivateKeyDer, ResolvesServerCert,
 };
@@ -35,20 +37,24 @@ pub struct CertResolver {
     files: Option<(PathBuf, PathBuf)>,
     current: RwLock<(Option<SystemTime>, Arc<CertifiedKey>)>,
     last_check: AtomicU64,
+    expiry: TlsExpiry,
 }
 
 impl CertResolver {
     /// Loads the files now (a bad file fails the start), or makes a self-signed certificate.
-    pub fn new(files: Option<(PathBuf, PathBuf)>) -> Result<Self, TlsError> {
+    /// `expiry` follows the served certificate's notAfter.
+    pub fn new(files: Option<(PathBuf, PathBuf)>, expiry: TlsExpiry) -> Result<Self, TlsError> {
         install_default_crypto_provider();
         let (stamp, key) = match &files {
             Some((cert, key)) => (modified(cert, key), load(cert, key)?),
             None => (None, self_signed()?),
         };
+        expiry.set(not_after(&key));
         Ok(CertResolver {
             files,
             current: RwLock::new((stamp, Arc::new(key))),
             last_check: AtomicU64::new(now_secs()),
+            expiry,
         })
     }
 
@@ -74,6 +80,7 @@ impl CertResolver {
         // A half-written renewal fails to parse; keep serving the old one until it settles.
         match load(cert, key) {
             Ok(new) => {
+                self.expiry.set(not_after(&new));
                 if let Ok(mut cur) = self.current.write() {
                     *cur = (stamp, Arc::new(new));
                     tracing::info!(cert = %cert.display(), "TLS certificate reloaded");
@@ -89,6 +96,15 @@ impl ResolvesServerCert for CertResolver {
         self.maybe_reload();
         self.current.read().ok().map(|c| c.1.clone())
     }
+}
+
+/// The leaf certificate's notAfter in unix seconds (0 if it does not parse; rustls accepted
+/// it, so that does not happen in practice).
+fn not_after(key: &CertifiedKey) -> i64 {
+    key.cert
+        .first()
+        .and_then(|der| x509_parser::parse_x509_certificate(der).ok())
+        .map_or(0, |(_, cert)| cert.validity().not_after.timestamp())
 }
 
 fn now_secs() -> u64 {

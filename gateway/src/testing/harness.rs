@@ -64,6 +64,7 @@ impl TestStack {
             authorize: Arc::new(RootOnly),
             transform,
             observe: Arc::new(recorder.clone()),
+            metrics: crate::metrics::Exposition::default(),
             region: "us-east-1".into(),
             namespace_class: "fast".into(),
             limits,

@@ -56,7 +56,12 @@ struct Stage {
 /// on tokio's blocking pool, which can hold dozens of threads after a burst of small puts,
 /// and a stage parked on each of them was resident memory nobody used.
 static SPARES: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
-const MAX_SPARES: usize = 16;
+pub const MAX_SPARES: usize = 16;
+
+/// Spare stages held now.
+pub fn spare_stages() -> usize {
+    SPARES.lock().map(|s| s.len()).unwrap_or(0)
+}
 
 impl Stage {
     fn new() -> Stage {

@@ -85,6 +85,7 @@ impl Reader {
     }
 
     fn report(&mut self, plan: &ReadPlan, slot: usize, problem: ShardProblem) {
+        let first_of_read = !self.reported.contains(&true);
         if std::mem::replace(&mut self.reported[slot], true) {
             return;
         }
@@ -95,14 +96,17 @@ impl Reader {
             .and_then(|v| v.as_ref())
             .map(|v| v.root.clone())
             .unwrap_or_else(|| PathBuf::from(format!("<slot {slot} offline>")));
-        plan.ctx.heal.push(HealEvent {
-            bucket: plan.ctx.bucket.clone(),
-            key: plan.ctx.key.clone(),
-            version_id: plan.ctx.version_id.clone(),
-            class: plan.set.name.clone(),
-            volume,
-            problem,
-        });
+        plan.ctx.heal.push(
+            HealEvent {
+                bucket: plan.ctx.bucket.clone(),
+                key: plan.ctx.key.clone(),
+                version_id: plan.ctx.version_id.clone(),
+                class: plan.set.name.clone(),
+                volume,
+                problem,
+            },
+            first_of_read,
+        );
     }
 
     fn inline_block(&mut self, plan: &ReadPlan) -> Result<Bytes> {

@@ -13,6 +13,7 @@ use crate::heal::HealQueue;
 use crate::locks::KeyLocks;
 use crate::record::BucketRecord;
 use crate::set::ErasureSet;
+use crate::status::{ReadHealth, Space, VolumeStatus};
 use crate::types::{ClassStatus, HealEvent, StoreStatus};
 
 /// The object store over all storage classes. Cheap to clone.
@@ -104,6 +105,8 @@ impl Store {
                 online: s.online_count(),
                 total: s.slots.len(),
                 refused: s.refused.clone(),
+                write_quorum: s.write_quorum(),
+                read_quorum: s.layout.data,
                 writable: s.online_count() >= s.write_quorum(),
             })
             .collect();
@@ -121,6 +124,38 @@ impl Store {
     /// Names of the storage classes, the namespace class first.
     pub fn class_names(&self) -> Vec<String> {
         self.inner.classes.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// Every configured volume: state, and space when online. Asks each filesystem
+    /// (`statvfs`), so it is for scrapes and status pages, not the request path.
+    pub fn volumes(&self) -> Vec<VolumeStatus> {
+        let mut out = Vec::new();
+        for set in &self.inner.classes {
+            for (_, volume) in set.online() {
+                out.push(VolumeStatus {
+                    class: set.name.clone(),
+                    path: volume.root.clone(),
+                    online: true,
+                    reason: None,
+                    space: Space::of(&volume.root),
+                });
+            }
+            for (path, why) in &set.refused {
+                out.push(VolumeStatus {
+                    class: set.name.clone(),
+                    path: path.clone(),
+                    online: false,
+                    reason: Some(why.clone()),
+                    space: None,
+                });
+            }
+        }
+        out
+    }
+
+    /// What reads have worked around since start, and the heal queue's depth.
+    pub fn read_health(&self) -> ReadHealth {
+        self.inner.heal.health()
     }
 
     /// Takes the shard problems reads have worked around since the last call.

@@ -1,0 +1,64 @@
+//! Label sets, shared by the families that use them. Every value is bounded by the deployment
+//! (operation names, status classes, error codes, classes, volumes), never by clients.
+
+use prometheus_client::encoding::EncodeLabelSet;
+
+/// An S3 operation.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Op {
+    /// Operation name, `none` before routing.
+    pub op: &'static str,
+}
+
+/// An operation and the class of its status.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OpStatus {
+    /// Operation name.
+    pub op: &'static str,
+    /// `2xx` ... `5xx`, or `dropped`.
+    pub status_class: &'static str,
+}
+
+/// An S3 error code.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ErrorCode {
+    /// The code, e.g. `NoSuchKey`.
+    pub code: &'static str,
+}
+
+/// A refused identity or permission.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AuthFailure {
+    /// `authenticate` or `authorize`.
+    pub stage: &'static str,
+    /// The S3 error code answered.
+    pub reason: &'static str,
+}
+
+/// A bucket (only with `--metrics-per-bucket`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Bucket {
+    /// Bucket name.
+    pub bucket: String,
+}
+
+/// A bucket and the class of a status (only with `--metrics-per-bucket`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BucketStatus {
+    /// Bucket name.
+    pub bucket: String,
+    /// `2xx` ... `5xx`, or `dropped`.
+    pub status_class: &'static str,
+}
+
+/// The class of an HTTP status; `dropped` when no complete answer was sent.
+pub fn status_class(status: Option<u16>) -> &'static str {
+    match status {
+        Some(200..=299) => "2xx",
+        Some(300..=399) => "3xx",
+        Some(400..=499) => "4xx",
+        Some(500..=599) => "5xx",
+        Some(_) => "other",
+        None => "dropped",
+    }
+}

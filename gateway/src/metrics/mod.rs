@@ -1,0 +1,25 @@
+//! Prometheus metrics: the families of `docs/OBSERVABILITY.md`, kept in a `prometheus-client`
+//! registry and encoded by it, in the Prometheus text format or OpenMetrics.
+//!
+//! Each group of families is one typed struct registered once at start. Request counts come
+//! from the request event (an observer); volume, class and heal figures are read from the
+//! store at each scrape; subsystems (audit sinks, notifications) register their own families
+//! into the same registry when they are built.
+
+mod exposition;
+mod labels;
+mod process;
+mod requests;
+mod store;
+#[cfg(test)]
+mod tests;
+
+pub use exposition::{Exposition, Rendered};
+pub use process::{ProcessMetrics, TlsExpiry};
+pub use requests::RequestMetrics;
+pub use store::{AdmissionMetrics, StoreMetrics};
+
+/// Upper bounds (seconds) of request latency histograms: 0.5 ms to 30 s.
+pub const LATENCY_BUCKETS: [f64; 15] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
