@@ -1,0 +1,6 @@
+//! The sinks: each is a config, an encoder and a service on the shared machinery
+//! (`audit::sink`), and knows nothing of buffers, batches or retries.
+
+pub mod error;
+pub mod http;
+pub mod webhook;
