@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::limits::{Limits, Tuning};
 use super::raw::RawSettings;
 use super::ConfigError;
+use crate::audit::AuditConfig;
 
 /// Default plain listener (the app next to the sidecar talks to loopback).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
@@ -52,6 +53,8 @@ pub struct Config {
     pub tuning: Tuning,
     /// Laptop mode (prints the endpoint and an `aws` command).
     pub dev: bool,
+    /// Audit sinks (`[[audit.sinks]]` in the config file only).
+    pub audit: AuditConfig,
 }
 
 /// The HTTPS listener.
@@ -279,6 +282,7 @@ impl Config {
             limits,
             tuning,
             dev,
+            audit: AuditConfig::default(),
         })
     }
 }

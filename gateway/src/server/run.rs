@@ -14,10 +14,11 @@ use super::app::Gateway;
 use super::lifecycle::{Inflight, ShutdownTrigger, Signals};
 use super::stack::{build, StackParts};
 use super::tls::{CertResolver, TlsError};
+use crate::audit::sink::SinkMetrics;
 use crate::auth::{Credential, StaticCredentials, Verifier, VerifierConfig};
 use crate::authorize::RootOnly;
 use crate::config::{Config, SchemeSpec};
-use crate::observe::RequestLog;
+use crate::observe::{Observe, Observers, RequestLog};
 use crate::transform::Identity;
 
 /// Why the server could not start.
@@ -44,7 +45,13 @@ pub enum ServeError {
     /// pingora refused the setup.
     #[error("server: {0}")]
     Server(String),
+    /// An audit sink could not be started.
+    #[error(transparent)]
+    Audit(#[from] crate::audit::StartError),
 }
+
+/// How long the audit sinks get to deliver what they hold once the server has stopped.
+const AUDIT_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The volume engine's config from ours.
 fn store_config(cfg: &Config) -> StoreConfig {
@@ -114,6 +121,19 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         cfg.credentials.secret_key.clone(),
         "root",
     )]);
+    // Audit sinks run on the store's runtime too. Their metric families go to this registry
+    // until the metrics endpoint serves one.
+    let mut registry = prometheus_client::registry::Registry::default();
+    let auditor = cfg
+        .audit
+        .start(&SinkMetrics::register(&mut registry), store_rt.handle())?;
+    let observe: Arc<dyn Observe> = match &auditor {
+        Some(auditor) => Arc::new(Observers::new(vec![
+            Arc::new(RequestLog),
+            Arc::new(auditor.clone()),
+        ])),
+        None => Arc::new(RequestLog),
+    };
     let inflight = Inflight::default();
     let trigger = ShutdownTrigger::default();
     let stack = build(StackParts {
@@ -125,7 +145,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         authenticate: Arc::new(Verifier::new(VerifierConfig::default(), credentials)),
         authorize: Arc::new(RootOnly),
         transform: Arc::new(Identity),
-        observe: Arc::new(RequestLog),
+        observe,
         region: cfg.region.clone(),
         namespace_class,
         limits: cfg.limits,
@@ -164,6 +184,9 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     server.run(RunArgs {
         shutdown_signal: Box::new(Signals { trigger, inflight }),
     });
+    if let Some(auditor) = &auditor {
+        store_rt.block_on(auditor.shutdown(AUDIT_FLUSH));
+    }
     drop(store_rt);
     Ok(())
 }
