@@ -23,6 +23,16 @@ pub enum ConfigError {
     /// The config file is not valid TOML or has unknown names.
     #[error("--config: {0}")]
     File(String),
+    /// An `[[audit.sinks]]` table has a missing or wrong key.
+    #[error("--config: [[audit.sinks]] {sink:?}: {key}: {reason}")]
+    AuditSink {
+        /// The sink's name (`#N`, its position, before the name is known).
+        sink: String,
+        /// The key.
+        key: String,
+        /// What was expected.
+        reason: String,
+    },
 }
 
 /// Builds the config from flags, an environment lookup and the file they name.
@@ -38,16 +48,35 @@ pub fn load(
             .filter(|v| !v.is_empty())
             .map(Into::into)
     });
-    let file_layer = match file_path {
-        None => RawSettings::default(),
+    let (file_layer, audit) = match file_path {
+        None => (RawSettings::default(), None),
         Some(path) => {
             let text = read_file(&path).map_err(|e| ConfigError::Invalid {
                 setting: "--config",
                 value: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-            RawSettings::from_toml(&text)?
+            // The `[audit]` tables are not flat settings: they are taken out before the rest
+            // is read as one layer.
+            let (rest, audit) = split_audit(&text)?;
+            (RawSettings::from_toml(&rest)?, audit)
         }
     };
-    Config::from_raw(flags.or(env_layer).or(file_layer), read_file)
+    let mut config = Config::from_raw(flags.or(env_layer).or(file_layer), read_file)?;
+    config.audit = super::audit::parse(audit)?;
+    Ok(config)
+}
+
+/// The file without its `audit` table, and that table. A file without one is returned as
+/// written, so errors about it point at its own lines.
+fn split_audit(text: &str) -> Result<(String, Option<toml::Value>), ConfigError> {
+    let mut table: toml::Table =
+        toml::from_str(text).map_err(|e| ConfigError::File(e.to_string()))?;
+    match table.remove("audit") {
+        None => Ok((text.to_string(), None)),
+        Some(audit) => {
+            let rest = toml::to_string(&table).map_err(|e| ConfigError::File(e.to_string()))?;
+            Ok((rest, Some(audit)))
+        }
+    }
 }

@@ -8,6 +8,7 @@ use super::limits::{Limits, Tuning};
 use super::raw::RawSettings;
 use super::telemetry::Telemetry;
 use super::ConfigError;
+use crate::audit::AuditConfig;
 
 /// Default plain listener (the app next to the sidecar talks to loopback).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
@@ -55,6 +56,8 @@ pub struct Config {
     pub telemetry: Telemetry,
     /// Laptop mode (prints the endpoint and an `aws` command).
     pub dev: bool,
+    /// Audit sinks (`[[audit.sinks]]` in the config file only).
+    pub audit: AuditConfig,
 }
 
 /// The HTTPS listener.
@@ -294,6 +297,7 @@ impl Config {
             tuning,
             telemetry,
             dev,
+            audit: AuditConfig::default(),
         })
     }
 }

@@ -16,6 +16,7 @@ use super::lifecycle::{Inflight, ShutdownTrigger, Signals};
 use super::metrics_listener::MetricsApp;
 use super::stack::{build, StackParts};
 use super::tls::{CertResolver, TlsError};
+use crate::audit::sink::SinkMetrics;
 use crate::auth::{Credential, StaticCredentials, Verifier, VerifierConfig};
 use crate::authorize::RootOnly;
 use crate::config::{Config, SchemeSpec};
@@ -49,7 +50,13 @@ pub enum ServeError {
     /// pingora refused the setup.
     #[error("server: {0}")]
     Server(String),
+    /// An audit sink could not be started.
+    #[error(transparent)]
+    Audit(#[from] crate::audit::StartError),
 }
+
+/// How long the audit sinks get to deliver what they hold once the server has stopped.
+const AUDIT_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The volume engine's config from ours.
 fn store_config(cfg: &Config) -> StoreConfig {
@@ -127,10 +134,16 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     ProcessMetrics::register(&mut registry, tls_expiry.as_ref());
     registry.register_collector(Box::new(StoreMetrics::new(store.clone(), cfg.meta_cache)));
     let request_metrics = RequestMetrics::register(&mut registry, cfg.telemetry.metrics_per_bucket);
-    let observers: Vec<Arc<dyn Observe>> = vec![
+    // Audit sinks run on the store's runtime too; every sink shares the `strata_sink_*` families.
+    let sink_metrics = SinkMetrics::register(&mut registry);
+    let auditor = cfg.audit.start(&sink_metrics, store_rt.handle())?;
+    let mut observers: Vec<Arc<dyn Observe>> = vec![
         Arc::new(RequestLog::new(cfg.telemetry.access_log)),
         request_metrics,
     ];
+    if let Some(auditor) = &auditor {
+        observers.push(Arc::new(auditor.clone()));
+    }
     let stack = build(StackParts {
         store,
         shutdown: trigger.clone(),
@@ -187,6 +200,9 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     server.run(RunArgs {
         shutdown_signal: Box::new(Signals { trigger, inflight }),
     });
+    if let Some(auditor) = &auditor {
+        store_rt.block_on(auditor.shutdown(AUDIT_FLUSH));
+    }
     drop(store_rt);
     Ok(())
 }
