@@ -43,7 +43,12 @@ pub fn spawn(
         } => Box::new(MemoryStore::new(*max_events, *max_bytes)),
         BufferSettings::Disk { path, max_bytes } => Box::new(DiskStore::open(path, *max_bytes)?),
     };
-    let buffer = Arc::new(Buffer::new(store, spec.when_full, health.clone()));
+    let buffer = Arc::new(Buffer::new(
+        store,
+        spec.when_full,
+        health.clone(),
+        &spec.batch,
+    ));
     let (stop_tx, stop_rx) = watch::channel(None);
     let name: Arc<str> = spec.name.as_str().into();
     let driver = Driver {

@@ -7,7 +7,7 @@ use tokio::sync::Notify;
 
 use super::store::BufferStore;
 use crate::audit::sink::health::SinkHealth;
-use crate::audit::sink::spec::WhenFull;
+use crate::audit::sink::spec::{BatchSettings, WhenFull};
 use crate::audit::sink::Record;
 use crate::observe::Backpressure;
 
@@ -16,8 +16,12 @@ use crate::observe::Backpressure;
 /// append (memory) or one `write` to a file (disk); delivery reads outside the request path.
 pub struct Buffer {
     store: Mutex<Box<dyn BufferStore>>,
-    /// Wakes the delivery task when a record arrives.
+    /// Wakes the delivery task when the buffer stops being empty or holds a full batch: not
+    /// on every record, since a wake-up per request (a futex and a task poll on another
+    /// thread) cost a small GET as much as the request itself.
     data: Notify,
+    /// Waiting records that make a full batch: (events, bytes).
+    batch: (usize, u64),
     /// Wakes blocked pushers when records are acknowledged.
     room: Notify,
     when_full: WhenFull,
@@ -26,10 +30,16 @@ pub struct Buffer {
 
 impl Buffer {
     /// A buffer over `store`.
-    pub fn new(store: Box<dyn BufferStore>, when_full: WhenFull, health: SinkHealth) -> Buffer {
+    pub fn new(
+        store: Box<dyn BufferStore>,
+        when_full: WhenFull,
+        health: SinkHealth,
+        batch: &BatchSettings,
+    ) -> Buffer {
         let buffer = Buffer {
             store: Mutex::new(store),
             data: Notify::new(),
+            batch: (batch.max_events, batch.max_bytes),
             room: Notify::new(),
             when_full,
             health,
@@ -88,8 +98,11 @@ impl Buffer {
             return true;
         }
         self.publish(&mut store);
+        let (events, bytes) = (store.waiting(), store.waiting_bytes());
         drop(store);
-        self.data.notify_one();
+        if events == 1 || events >= self.batch.0 || bytes >= self.batch.1 {
+            self.data.notify_one();
+        }
         true
     }
 
@@ -106,7 +119,8 @@ impl Buffer {
         }
     }
 
-    /// Waits until a record arrives (or returns at once if one arrived since the last wait).
+    /// Waits until the buffer holds a full batch (or returns at once if it came to hold one
+    /// since the last wait).
     pub async fn wait_more(&self) {
         self.data.notified().await;
     }
