@@ -5,6 +5,7 @@ pub mod auth;
 pub mod authorize;
 pub mod checksum;
 pub mod config;
+pub mod notify;
 pub mod observe;
 pub mod percent;
 pub mod s3;

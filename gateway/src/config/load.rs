@@ -1,5 +1,6 @@
 //! Merging the layers and the error that names a bad setting.
 
+use super::notify::NotifyConfig;
 use super::raw::{RawSettings, ServeArgs};
 use super::settings::Config;
 
@@ -38,16 +39,22 @@ pub fn load(
             .filter(|v| !v.is_empty())
             .map(Into::into)
     });
-    let file_layer = match file_path {
-        None => RawSettings::default(),
+    let (file_layer, notify) = match file_path {
+        None => (RawSettings::default(), None),
         Some(path) => {
             let text = read_file(&path).map_err(|e| ConfigError::Invalid {
                 setting: "--config",
                 value: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-            RawSettings::from_toml(&text)?
+            // Tables of their own (`[[notify.targets]]`) come out before the flat settings.
+            let mut table: toml::Table =
+                toml::from_str(&text).map_err(|e| ConfigError::File(e.to_string()))?;
+            let notify = table.remove("notify");
+            (RawSettings::from_table(table)?, notify)
         }
     };
-    Config::from_raw(flags.or(env_layer).or(file_layer), read_file)
+    let mut cfg = Config::from_raw(flags.or(env_layer).or(file_layer), read_file)?;
+    cfg.notify = NotifyConfig::from_toml(notify)?;
+    Ok(cfg)
 }

@@ -6,6 +6,7 @@
 
 mod limits;
 mod load;
+mod notify;
 mod raw;
 mod settings;
 #[cfg(test)]
@@ -13,6 +14,7 @@ mod tests;
 
 pub use limits::{Limits, Tuning};
 pub use load::{load, ConfigError};
+pub use notify::{NotifyConfig, NotifyTarget};
 pub use raw::{RawSettings, ServeArgs};
 pub use settings::{
     ClassSpec, Config, RootCredentials, SchemeSpec, TlsConfig, DEFAULT_LISTEN, DEV_ACCESS_KEY,

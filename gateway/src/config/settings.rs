@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::limits::{Limits, Tuning};
+use super::notify::NotifyConfig;
 use super::raw::RawSettings;
 use super::ConfigError;
 
@@ -52,6 +53,8 @@ pub struct Config {
     pub tuning: Tuning,
     /// Laptop mode (prints the endpoint and an `aws` command).
     pub dev: bool,
+    /// Bucket-notification targets (config file only).
+    pub notify: NotifyConfig,
 }
 
 /// The HTTPS listener.
@@ -279,6 +282,7 @@ impl Config {
             limits,
             tuning,
             dev,
+            notify: NotifyConfig::default(),
         })
     }
 }

@@ -7,6 +7,7 @@ mod app;
 mod exchange;
 mod internal;
 mod lifecycle;
+mod notifications;
 mod respond;
 mod run;
 mod session;

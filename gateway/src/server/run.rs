@@ -12,12 +12,13 @@ use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 
 use super::app::Gateway;
 use super::lifecycle::{Inflight, ShutdownTrigger, Signals};
+use super::notifications;
 use super::stack::{build, StackParts};
 use super::tls::{CertResolver, TlsError};
 use crate::auth::{Credential, StaticCredentials, Verifier, VerifierConfig};
 use crate::authorize::RootOnly;
 use crate::config::{Config, SchemeSpec};
-use crate::observe::RequestLog;
+use crate::observe::{Observe, Observers, RequestLog};
 use crate::transform::Identity;
 
 /// Why the server could not start.
@@ -44,6 +45,14 @@ pub enum ServeError {
     /// pingora refused the setup.
     #[error("server: {0}")]
     Server(String),
+    /// A notification target could not be started.
+    #[error("notification target {target:?}: {reason}")]
+    NotifyTarget {
+        /// The target's name.
+        target: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// The volume engine's config from ours.
@@ -114,6 +123,12 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         cfg.credentials.secret_key.clone(),
         "root",
     )]);
+    // Bucket notifications: targets from the config file, rules from the store.
+    let targets = notifications::targets(&cfg, store_rt.handle())?;
+    let registry = store_rt.block_on(notifications::load_registry(&store, targets));
+    let notifier = notifications::notifier(&registry, &store, &cfg.region, store_rt.handle());
+    let mut observers: Vec<Arc<dyn Observe>> = vec![Arc::new(RequestLog)];
+    observers.extend(notifier.map(|n| n as Arc<dyn Observe>));
     let inflight = Inflight::default();
     let trigger = ShutdownTrigger::default();
     let stack = build(StackParts {
@@ -125,7 +140,8 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         authenticate: Arc::new(Verifier::new(VerifierConfig::default(), credentials)),
         authorize: Arc::new(RootOnly),
         transform: Arc::new(Identity),
-        observe: Arc::new(RequestLog),
+        observe: Arc::new(Observers::new(observers)),
+        notify: registry,
         region: cfg.region.clone(),
         namespace_class,
         limits: cfg.limits,

@@ -1,0 +1,93 @@
+//! Bucket notifications at start: the registry of targets, every bucket's stored rules loaded
+//! into it, and the notifier that observes requests.
+
+use std::sync::Arc;
+
+use strata_volume::Store;
+
+use super::run::ServeError;
+use crate::config::Config;
+use crate::notify::{NotificationConfiguration, Notifier, Registry, Targets};
+use crate::s3::xml::from_xml;
+
+/// Config kind of the stored document (as `s3::ops::notification` stores it).
+const NOTIFICATION: &str = "notification";
+
+/// The id every message names as the bucket owner (`Ctx::owner`'s).
+const OWNER_ID: &str = "strata-root";
+
+/// The configured targets, each a sink of kind `notify`, under its ARN.
+pub fn targets(cfg: &Config, _runtime: &tokio::runtime::Handle) -> Result<Targets, ServeError> {
+    let targets = Targets::default();
+    if let Some(t) = cfg.notify.targets.first() {
+        // Delivery goes through the shared sink machinery (`audit::sink`), not merged yet.
+        return Err(ServeError::NotifyTarget {
+            target: t.name.clone(),
+            reason: "notification delivery is not available in this build".into(),
+        });
+    }
+    Ok(targets)
+}
+
+/// Loads every bucket's stored rules into a registry of `targets`. A stored rule whose target
+/// is no longer configured is dropped with a warning (its document is kept, and GetBucket-
+/// NotificationConfiguration still shows it); an unreadable document is a warning too.
+pub async fn load_registry(store: &Store, targets: Targets) -> Arc<Registry> {
+    let registry = Arc::new(Registry::new(targets));
+    let buckets = match store.list_buckets().await {
+        Ok(b) => b,
+        Err(error) => {
+            tracing::warn!(%error, "bucket notifications: cannot list buckets; none loaded");
+            return registry;
+        }
+    };
+    for bucket in buckets {
+        let name = bucket.name;
+        let doc = match store.get_bucket_config(&name, NOTIFICATION).await {
+            Ok(Some(doc)) => doc,
+            Ok(None) => continue,
+            Err(error) => {
+                tracing::warn!(bucket = %name, %error, "bucket notifications: not loaded");
+                continue;
+            }
+        };
+        let parsed = from_xml::<NotificationConfiguration>(&doc)
+            .map_err(|e| e.to_string())
+            .and_then(|mut d| {
+                d.validate_into(&|_| true, &mut || String::new())
+                    .map_err(|e| e.to_string())
+            });
+        match parsed {
+            Ok(mut rules) => {
+                let targets = registry.targets();
+                for arn in rules.retain_known(&|arn| targets.knows(arn)) {
+                    tracing::warn!(bucket = %name, arn,
+                        "bucket notifications: the target is not configured; its rule is off");
+                }
+                registry.set(&name, rules);
+            }
+            Err(error) => {
+                tracing::warn!(bucket = %name, %error, "bucket notifications: stored document refused");
+            }
+        }
+    }
+    registry
+}
+
+/// The notifier over `registry`, its task on `runtime`; `None` without targets (then no
+/// configuration can be put, and nothing is observed).
+pub fn notifier(
+    registry: &Arc<Registry>,
+    store: &Store,
+    region: &str,
+    runtime: &tokio::runtime::Handle,
+) -> Option<Arc<Notifier>> {
+    registry.targets().arns().next()?;
+    Some(Arc::new(Notifier::start(
+        registry.clone(),
+        store.clone(),
+        region.to_string(),
+        OWNER_ID.to_string(),
+        runtime,
+    )))
+}
