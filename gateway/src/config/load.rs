@@ -24,6 +24,16 @@ pub enum ConfigError {
     /// The config file is not valid TOML or has unknown names.
     #[error("--config: {0}")]
     File(String),
+    /// An `[[audit.sinks]]` table has a missing or wrong key.
+    #[error("--config: [[audit.sinks]] {sink:?}: {key}: {reason}")]
+    AuditSink {
+        /// The sink's name (`#N`, its position, before the name is known).
+        sink: String,
+        /// The key.
+        key: String,
+        /// What was expected.
+        reason: String,
+    },
 }
 
 /// Builds the config from flags, an environment lookup and the file they name.
@@ -39,22 +49,38 @@ pub fn load(
             .filter(|v| !v.is_empty())
             .map(Into::into)
     });
-    let (file_layer, notify) = match file_path {
-        None => (RawSettings::default(), None),
+    let (file_layer, audit, notify) = match file_path {
+        None => (RawSettings::default(), None, None),
         Some(path) => {
             let text = read_file(&path).map_err(|e| ConfigError::Invalid {
                 setting: "--config",
                 value: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-            // Tables of their own (`[[notify.targets]]`) come out before the flat settings.
-            let mut table: toml::Table =
-                toml::from_str(&text).map_err(|e| ConfigError::File(e.to_string()))?;
-            let notify = table.remove("notify");
-            (RawSettings::from_table(table)?, notify)
+            // The `[audit]` and `[notify]` tables are not flat settings: they are taken out
+            // before the rest is read as one layer.
+            let (rest, audit, notify) = split_tables(&text)?;
+            (RawSettings::from_toml(&rest)?, audit, notify)
         }
     };
-    let mut cfg = Config::from_raw(flags.or(env_layer).or(file_layer), read_file)?;
-    cfg.notify = NotifyConfig::from_toml(notify)?;
-    Ok(cfg)
+    let mut config = Config::from_raw(flags.or(env_layer).or(file_layer), read_file)?;
+    config.audit = super::audit::parse(audit)?;
+    config.notify = NotifyConfig::from_toml(notify)?;
+    Ok(config)
+}
+
+/// The rest of the file, its `audit` table and its `notify` table.
+type Split = (String, Option<toml::Value>, Option<toml::Value>);
+
+/// The file without its `audit` and `notify` tables, and those tables. A file without them is
+/// returned as written, so errors about it point at its own lines.
+fn split_tables(text: &str) -> Result<Split, ConfigError> {
+    let mut table: toml::Table =
+        toml::from_str(text).map_err(|e| ConfigError::File(e.to_string()))?;
+    let (audit, notify) = (table.remove("audit"), table.remove("notify"));
+    if audit.is_none() && notify.is_none() {
+        return Ok((text.to_string(), None, None));
+    }
+    let rest = toml::to_string(&table).map_err(|e| ConfigError::File(e.to_string()))?;
+    Ok((rest, audit, notify))
 }

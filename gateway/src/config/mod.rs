@@ -4,6 +4,9 @@
 //! the only reader of `STRATA_*` variables; it reads them through a lookup function so tests
 //! pass a map.
 
+mod audit;
+#[cfg(test)]
+mod audit_tests;
 mod limits;
 mod load;
 mod notify;
@@ -12,6 +15,7 @@ mod settings;
 #[cfg(test)]
 mod tests;
 
+pub use audit::DEFAULT_DISK_BUFFER_BYTES;
 pub use limits::{Limits, Tuning};
 pub use load::{load, ConfigError};
 pub use notify::{NotifyConfig, NotifyTarget};

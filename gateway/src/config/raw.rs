@@ -160,13 +160,6 @@ impl RawSettings {
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         toml::from_str(text).map_err(|e| ConfigError::File(e.to_string()))
     }
-
-    /// The file layer from its parsed table (tables of their own already taken out).
-    pub fn from_table(table: toml::Table) -> Result<Self, ConfigError> {
-        table
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::File(e.to_string()))
-    }
 }
 
 fn parse_bool(v: &str) -> Option<bool> {

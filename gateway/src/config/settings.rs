@@ -8,6 +8,7 @@ use super::limits::{Limits, Tuning};
 use super::notify::NotifyConfig;
 use super::raw::RawSettings;
 use super::ConfigError;
+use crate::audit::AuditConfig;
 
 /// Default plain listener (the app next to the sidecar talks to loopback).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
@@ -53,6 +54,8 @@ pub struct Config {
     pub tuning: Tuning,
     /// Laptop mode (prints the endpoint and an `aws` command).
     pub dev: bool,
+    /// Audit sinks (`[[audit.sinks]]` in the config file only).
+    pub audit: AuditConfig,
     /// Bucket-notification targets (config file only).
     pub notify: NotifyConfig,
 }
@@ -282,6 +285,7 @@ impl Config {
             limits,
             tuning,
             dev,
+            audit: AuditConfig::default(),
             notify: NotifyConfig::default(),
         })
     }

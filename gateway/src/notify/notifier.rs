@@ -7,8 +7,9 @@
 //! bounded: when it is full the request waits for room rather than an event being lost.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use strata_volume::Store;
 use tokio::sync::mpsc;
@@ -45,6 +46,8 @@ pub struct Notifier {
     region: String,
     owner: String,
     queue: mpsc::Sender<Job>,
+    /// Jobs queued or being worked on.
+    pending: Arc<AtomicUsize>,
 }
 
 impl Notifier {
@@ -57,22 +60,40 @@ impl Notifier {
         runtime: &tokio::runtime::Handle,
     ) -> Notifier {
         let (queue, jobs) = mpsc::channel(QUEUE_DEPTH);
-        runtime.spawn(deliver(jobs, registry.clone(), store));
+        let pending = Arc::new(AtomicUsize::new(0));
+        runtime.spawn(deliver(jobs, registry.clone(), store, pending.clone()));
         Notifier {
             registry,
             region,
             owner,
             queue,
+            pending,
+        }
+    }
+
+    /// Waits until every queued event has been handed to its targets, or `within` passed
+    /// (at stop, before the targets' sinks flush).
+    pub async fn settle(&self, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        while self.pending.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 
     fn enqueue(&self, job: Job) -> Backpressure {
+        self.pending.fetch_add(1, Ordering::AcqRel);
         match self.queue.try_send(job) {
-            Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => None,
+            Ok(()) => None,
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                self.pending.fetch_sub(1, Ordering::AcqRel);
+                None
+            }
             Err(mpsc::error::TrySendError::Full(job)) => {
-                let queue = self.queue.clone();
+                let (queue, pending) = (self.queue.clone(), self.pending.clone());
                 Some(Box::pin(async move {
-                    let _ = queue.send(job).await;
+                    if queue.send(job).await.is_err() {
+                        pending.fetch_sub(1, Ordering::AcqRel);
+                    }
                 }))
             }
         }
@@ -186,29 +207,40 @@ fn principal_id(p: Option<&Principal>) -> String {
 }
 
 /// The notifier's task: facts from the store, then one message per matching rule.
-async fn deliver(mut jobs: mpsc::Receiver<Job>, registry: Arc<Registry>, store: Store) {
+async fn deliver(
+    mut jobs: mpsc::Receiver<Job>,
+    registry: Arc<Registry>,
+    store: Store,
+    pending: Arc<AtomicUsize>,
+) {
     while let Some(job) = jobs.recv().await {
-        match job {
-            Job::Object(mut event, rules) => {
-                if event.event.has_object_facts() {
-                    event.facts = facts(&store, &event).await;
-                }
-                for rule in rules.matching(event.event, &event.key) {
-                    let doc = event.to_message(&rule.id);
-                    publish(&registry, &rule.arn, event.time, doc).await;
-                }
+        work(job, &registry, &store).await;
+        pending.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// One job: facts from the store, then the messages to the targets.
+async fn work(job: Job, registry: &Registry, store: &Store) {
+    match job {
+        Job::Object(mut event, rules) => {
+            if event.event.has_object_facts() {
+                event.facts = facts(store, &event).await;
             }
-            Job::Test {
-                bucket,
-                arns,
-                time,
-                request_id,
-                host_id,
-            } => {
-                let doc = test_event(&bucket, time, &request_id, &host_id);
-                for arn in &arns {
-                    publish(&registry, arn, time, doc.clone()).await;
-                }
+            for rule in rules.matching(event.event, &event.key) {
+                let doc = event.to_message(&rule.id);
+                publish(registry, &rule.arn, event.time, doc).await;
+            }
+        }
+        Job::Test {
+            bucket,
+            arns,
+            time,
+            request_id,
+            host_id,
+        } => {
+            let doc = test_event(&bucket, time, &request_id, &host_id);
+            for arn in &arns {
+                publish(registry, arn, time, doc.clone()).await;
             }
         }
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::audit::sink::{Record, SinkHandle};
 use crate::observe::Backpressure;
 
 /// The ARN of the target `name` on a server of `region`: `arn:strata:sqs:<region>::<name>`
@@ -28,6 +29,13 @@ pub trait Publish: Send + Sync {
     /// Queues `message`; a returned future is the sink asking the caller to wait for room
     /// (its `block` policy). A `drop` policy counts what it drops; nothing is lost silently.
     fn publish(&self, message: Message) -> Backpressure;
+}
+
+/// A target is a sink of the shared machinery (`kind = notify`).
+impl Publish for SinkHandle {
+    fn publish(&self, message: Message) -> Backpressure {
+        self.push(Record::new(message.time_ns, message.doc))
+    }
 }
 
 /// The configured targets, by ARN.

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use strata_volume::Store;
 
 use super::run::ServeError;
+use crate::audit::sink::{spawn, SinkHandle, SinkMetrics};
 use crate::config::Config;
-use crate::notify::{NotificationConfiguration, Notifier, Registry, Targets};
+use crate::notify::{target_arn, NotificationConfiguration, Notifier, Registry, Targets};
 use crate::s3::xml::from_xml;
 
 /// Config kind of the stored document (as `s3::ops::notification` stores it).
@@ -16,17 +17,35 @@ const NOTIFICATION: &str = "notification";
 /// The id every message names as the bucket owner (`Ctx::owner`'s).
 const OWNER_ID: &str = "strata-root";
 
-/// The configured targets, each a sink of kind `notify`, under its ARN.
-pub fn targets(cfg: &Config, _runtime: &tokio::runtime::Handle) -> Result<Targets, ServeError> {
-    let targets = Targets::default();
-    if let Some(t) = cfg.notify.targets.first() {
-        // Delivery goes through the shared sink machinery (`audit::sink`), not merged yet.
-        return Err(ServeError::NotifyTarget {
-            target: t.name.clone(),
-            reason: "notification delivery is not available in this build".into(),
-        });
+/// Starts every configured target's sink on `runtime` (metrics in `metrics`, kind
+/// `notify`); returns them by ARN, and their handles for the flush at stop.
+pub fn targets(
+    cfg: &Config,
+    metrics: &SinkMetrics,
+    runtime: &tokio::runtime::Handle,
+) -> Result<(Targets, Vec<SinkHandle>), ServeError> {
+    let mut targets = Targets::default();
+    let mut handles = Vec::new();
+    for t in &cfg.notify.targets {
+        let fail = |reason: String| ServeError::NotifyTarget {
+            target: t.spec.name.clone(),
+            reason,
+        };
+        // reqwest's client spawns nothing until used, but is built inside the runtime.
+        let _guard = runtime.enter();
+        let service = t
+            .webhook
+            .build(t.spec.retry.timeout)
+            .map_err(|e| fail(e.to_string()))?;
+        let handle = spawn(t.spec.clone(), Arc::new(service), metrics, runtime)
+            .map_err(|e| fail(e.to_string()))?;
+        targets.insert(
+            target_arn(&cfg.region, &t.spec.name),
+            Arc::new(handle.clone()),
+        );
+        handles.push(handle);
     }
-    Ok(targets)
+    Ok((targets, handles))
 }
 
 /// Loads every bucket's stored rules into a registry of `targets`. A stored rule whose target

@@ -15,6 +15,7 @@ use super::lifecycle::{Inflight, ShutdownTrigger, Signals};
 use super::notifications;
 use super::stack::{build, StackParts};
 use super::tls::{CertResolver, TlsError};
+use crate::audit::sink::SinkMetrics;
 use crate::auth::{Credential, StaticCredentials, Verifier, VerifierConfig};
 use crate::authorize::RootOnly;
 use crate::config::{Config, SchemeSpec};
@@ -45,6 +46,9 @@ pub enum ServeError {
     /// pingora refused the setup.
     #[error("server: {0}")]
     Server(String),
+    /// An audit sink could not be started.
+    #[error(transparent)]
+    Audit(#[from] crate::audit::StartError),
     /// A notification target could not be started.
     #[error("notification target {target:?}: {reason}")]
     NotifyTarget {
@@ -54,6 +58,9 @@ pub enum ServeError {
         reason: String,
     },
 }
+
+/// How long the audit sinks get to deliver what they hold once the server has stopped.
+const AUDIT_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The volume engine's config from ours.
 fn store_config(cfg: &Config) -> StoreConfig {
@@ -123,12 +130,18 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         cfg.credentials.secret_key.clone(),
         "root",
     )]);
+    // Audit sinks and notification targets run on the store's runtime too. Their metric
+    // families go to this registry until the metrics endpoint serves one.
+    let mut registry = prometheus_client::registry::Registry::default();
+    let sink_metrics = SinkMetrics::register(&mut registry);
+    let auditor = cfg.audit.start(&sink_metrics, store_rt.handle())?;
     // Bucket notifications: targets from the config file, rules from the store.
-    let targets = notifications::targets(&cfg, store_rt.handle())?;
-    let registry = store_rt.block_on(notifications::load_registry(&store, targets));
-    let notifier = notifications::notifier(&registry, &store, &cfg.region, store_rt.handle());
+    let (targets, notify_sinks) = notifications::targets(&cfg, &sink_metrics, store_rt.handle())?;
+    let rules = store_rt.block_on(notifications::load_registry(&store, targets));
+    let notifier = notifications::notifier(&rules, &store, &cfg.region, store_rt.handle());
     let mut observers: Vec<Arc<dyn Observe>> = vec![Arc::new(RequestLog)];
-    observers.extend(notifier.map(|n| n as Arc<dyn Observe>));
+    observers.extend(auditor.clone().map(|a| Arc::new(a) as Arc<dyn Observe>));
+    observers.extend(notifier.clone().map(|n| n as Arc<dyn Observe>));
     let inflight = Inflight::default();
     let trigger = ShutdownTrigger::default();
     let stack = build(StackParts {
@@ -141,7 +154,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         authorize: Arc::new(RootOnly),
         transform: Arc::new(Identity),
         observe: Arc::new(Observers::new(observers)),
-        notify: registry,
+        notify: rules,
         region: cfg.region.clone(),
         namespace_class,
         limits: cfg.limits,
@@ -180,6 +193,16 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     server.run(RunArgs {
         shutdown_signal: Box::new(Signals { trigger, inflight }),
     });
+    if let Some(auditor) = &auditor {
+        store_rt.block_on(auditor.shutdown(AUDIT_FLUSH));
+    }
+    if let Some(notifier) = &notifier {
+        // What the notifier still holds goes to the targets, then they flush like audit sinks.
+        store_rt.block_on(async {
+            notifier.settle(AUDIT_FLUSH).await;
+            futures::future::join_all(notify_sinks.iter().map(|s| s.shutdown(AUDIT_FLUSH))).await;
+        });
+    }
     drop(store_rt);
     Ok(())
 }

@@ -1,0 +1,95 @@
+//! The audit event: the serde struct of docs/OBSERVABILITY.md ("Audit events"). Its JSON
+//! field names are a contract: fields are only ever added, as optional members, and nothing
+//! secret (keys, signatures, tokens) is ever one.
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::auth::Principal;
+use crate::observe::{RequestEvent, Stage};
+
+/// One request, as the audit trail records it. Borrows from the request's event: it is
+/// encoded once and dropped.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct AuditEvent<'a> {
+    /// The head's arrival, RFC 3339 in UTC.
+    pub time: String,
+    /// The response's `x-amz-request-id`.
+    pub request_id: &'a str,
+    /// Who: the key's owner, `anonymous`, or null before authentication.
+    pub principal: Option<&'a str>,
+    /// The access key that signed, if one did.
+    pub access_key: Option<&'a str>,
+    /// The client's address (`ip:port`); null on a Unix socket.
+    pub source: Option<String>,
+    /// `User-Agent`.
+    pub user_agent: Option<&'a str>,
+    /// The S3 operation, once routed.
+    pub operation: Option<&'static str>,
+    /// Bucket addressed.
+    pub bucket: Option<&'a str>,
+    /// Key addressed.
+    pub key: Option<&'a str>,
+    /// Object version asked for or answered.
+    pub version_id: Option<&'a str>,
+    /// HTTP status; null when the connection failed before the answer was complete.
+    pub status: Option<u16>,
+    /// The S3 error code answered, if any.
+    pub error_code: Option<&'static str>,
+    /// Request body bytes read.
+    pub bytes_in: u64,
+    /// Response body bytes written.
+    pub bytes_out: u64,
+    /// Head read to answer written, in milliseconds.
+    pub duration_ms: f64,
+    /// Whether the request came over TLS.
+    pub tls: bool,
+    /// The stack stage that refused the request; only on errors.
+    pub stage: Option<&'static str>,
+}
+
+impl<'a> AuditEvent<'a> {
+    /// The audit view of a request.
+    pub fn from_request(e: &'a RequestEvent) -> AuditEvent<'a> {
+        let (principal, access_key) = match &e.principal {
+            None => (None, None),
+            Some(Principal::Anonymous) => (Some("anonymous"), None),
+            Some(Principal::Key { access_key, name }) => {
+                (Some(name.as_str()), Some(access_key.as_str()))
+            }
+        };
+        let failed = e.error.is_some() || e.status.is_none_or(|s| s >= 400);
+        AuditEvent {
+            time: rfc3339(e.started),
+            request_id: &e.request_id,
+            principal,
+            access_key,
+            source: e.peer.addr.map(|a| a.to_string()),
+            user_agent: e.user_agent.as_deref(),
+            operation: e.op.map(|op| op.name()),
+            bucket: e.bucket.as_deref(),
+            key: e.key.as_deref(),
+            version_id: e.version_id.as_deref(),
+            status: e.status,
+            error_code: e.error.map(|c| c.as_str()),
+            bytes_in: e.bytes_in,
+            bytes_out: e.bytes_out,
+            duration_ms: (e.duration.as_micros() as f64) / 1000.0,
+            tls: e.peer.tls.is_some(),
+            stage: failed.then(|| e.stage.as_str()),
+        }
+    }
+
+    /// Whether a request is audited: S3 requests are; strata's own endpoints (health
+    /// probes, metrics scrapes) are not, or probes would flood the trail.
+    pub fn audited(e: &RequestEvent) -> bool {
+        e.stage != Stage::Internal
+    }
+}
+
+fn rfc3339(t: std::time::SystemTime) -> String {
+    OffsetDateTime::from(t)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
+}

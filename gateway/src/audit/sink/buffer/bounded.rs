@@ -1,0 +1,158 @@
+//! The bounded buffer between the requests that push and the task that delivers.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use tokio::sync::Notify;
+
+use super::store::BufferStore;
+use crate::audit::sink::health::SinkHealth;
+use crate::audit::sink::spec::WhenFull;
+use crate::audit::sink::Record;
+use crate::observe::Backpressure;
+
+/// A store behind a lock, with the policy for a full store and the wake-ups both sides
+/// wait on. Pushes never wait on the lock for long: the store's operations are a queue
+/// append (memory) or one `write` to a file (disk); delivery reads outside the request path.
+pub struct Buffer {
+    store: Mutex<Box<dyn BufferStore>>,
+    /// Wakes the delivery task when a record arrives.
+    data: Notify,
+    /// Wakes blocked pushers when records are acknowledged.
+    room: Notify,
+    when_full: WhenFull,
+    health: SinkHealth,
+}
+
+impl Buffer {
+    /// A buffer over `store`.
+    pub fn new(store: Box<dyn BufferStore>, when_full: WhenFull, health: SinkHealth) -> Buffer {
+        let buffer = Buffer {
+            store: Mutex::new(store),
+            data: Notify::new(),
+            room: Notify::new(),
+            when_full,
+            health,
+        };
+        let limit = buffer.lock().limit();
+        buffer.health.buffer_limit_events.set(limit.events as i64);
+        buffer.health.buffer_limit_bytes.set(limit.bytes as i64);
+        buffer.publish(&mut buffer.lock());
+        buffer
+    }
+
+    /// Adds `record`; when full, drops and counts it or (policy `block`) returns the wait
+    /// for room, which pushes it once there is.
+    pub fn push(self: &Arc<Self>, record: Record) -> Backpressure {
+        if self.try_push(&record) {
+            return None;
+        }
+        match self.when_full {
+            WhenFull::Drop => {
+                self.health.dropped.inc();
+                None
+            }
+            WhenFull::Block => {
+                let buffer = Arc::clone(self);
+                Some(Box::pin(async move { buffer.push_when_room(record).await }))
+            }
+        }
+    }
+
+    async fn push_when_room(&self, record: Record) {
+        let since = Instant::now();
+        loop {
+            // Registered before the check, so an acknowledgement between them is not missed.
+            let room = self.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            if self.try_push(&record) {
+                break;
+            }
+            room.await;
+        }
+        self.health
+            .blocked_seconds
+            .inc_by(since.elapsed().as_secs_f64());
+    }
+
+    /// Appends if there is room; a store that cannot write counts the event as dropped.
+    fn try_push(&self, record: &Record) -> bool {
+        let mut store = self.lock();
+        if !store.has_room(record) {
+            return false;
+        }
+        if let Err(e) = store.append(record) {
+            tracing::warn!(error = %e, "sink buffer: cannot store an event; dropped");
+            self.health.dropped.inc();
+            return true;
+        }
+        self.publish(&mut store);
+        drop(store);
+        self.data.notify_one();
+        true
+    }
+
+    /// Waits until a record waits to be taken.
+    pub async fn wait_data(&self) {
+        loop {
+            let data = self.data.notified();
+            tokio::pin!(data);
+            data.as_mut().enable();
+            if self.lock().waiting() > 0 {
+                return;
+            }
+            data.await;
+        }
+    }
+
+    /// Waits until a record arrives (or returns at once if one arrived since the last wait).
+    pub async fn wait_more(&self) {
+        self.data.notified().await;
+    }
+
+    /// Records and document bytes waiting to be taken.
+    pub fn waiting(&self) -> (usize, u64) {
+        let store = self.lock();
+        (store.waiting(), store.waiting_bytes())
+    }
+
+    /// The oldest records not yet taken (see [`BufferStore::take`]). Blocking I/O on disk:
+    /// call it off the async workers.
+    pub fn take(&self, max_events: usize, max_bytes: u64) -> Vec<Record> {
+        let mut store = self.lock();
+        let taken = store.take(max_events, max_bytes).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "sink buffer: cannot read events");
+            Vec::new()
+        });
+        self.publish(&mut store);
+        taken
+    }
+
+    /// Forgets the `n` oldest taken records and wakes blocked pushers.
+    pub fn ack(&self, n: usize) {
+        let mut store = self.lock();
+        if let Err(e) = store.ack(n) {
+            tracing::warn!(error = %e, "sink buffer: cannot record a delivery");
+        }
+        self.publish(&mut store);
+        drop(store);
+        self.room.notify_waiters();
+    }
+
+    fn publish(&self, store: &mut MutexGuard<'_, Box<dyn BufferStore>>) {
+        let held = store.held();
+        self.health.buffer_events.set(held.events as i64);
+        self.health.buffer_bytes.set(held.bytes as i64);
+        let corrupt = store.take_corrupt_count();
+        if corrupt > 0 {
+            tracing::warn!(corrupt, "sink buffer: damaged records skipped");
+            self.health.dropped.inc_by(corrupt);
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Box<dyn BufferStore>> {
+        // A panic while holding the lock leaves a consistent queue: keep going.
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

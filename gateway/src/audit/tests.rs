@@ -1,0 +1,158 @@
+//! The audit event's contract (field names, what is filled when) and the auditor's fan-out.
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use prometheus_client::registry::Registry;
+use serde_json::json;
+
+use super::sink::{
+    spawn, BatchSettings, BufferSettings, Delivery, Record, RetrySettings, SendError, SinkKind,
+    SinkMetrics, SinkService, SinkSpec, WhenFull,
+};
+use super::*;
+use crate::auth::Principal;
+use crate::observe::{Observe, Peer, RequestEvent, Stage, TlsInfo};
+use crate::s3::error::Code;
+use crate::s3::operation::Operation;
+
+fn get_event() -> RequestEvent {
+    RequestEvent {
+        request_id: "REQ1".into(),
+        host_id: "HOST1REQ1".into(),
+        started: UNIX_EPOCH + Duration::from_millis(1_700_000_000_250),
+        duration: Duration::from_micros(1_500),
+        method: http::Method::GET,
+        path: "/photos/cat.jpg".into(),
+        op: Some(Operation::GetObject),
+        bucket: Some("photos".into()),
+        key: Some("cat.jpg".into()),
+        version_id: None,
+        stage: Stage::Handler,
+        principal: Some(Principal::Key {
+            access_key: "AKID".into(),
+            name: "root".into(),
+        }),
+        status: Some(200),
+        error: None,
+        bytes_in: 0,
+        bytes_out: 5,
+        peer: Peer {
+            addr: Some("10.0.0.7:4242".parse().unwrap()),
+            tls: Some(TlsInfo {
+                version: "TLSv1_3".into(),
+                cipher: "x".into(),
+            }),
+        },
+        user_agent: Some("aws-cli/2".into()),
+        removed: Vec::new(),
+    }
+}
+
+#[test]
+fn the_event_has_exactly_the_documented_fields() {
+    let e = get_event();
+    let v = serde_json::to_value(AuditEvent::from_request(&e)).unwrap();
+    assert_eq!(
+        v,
+        json!({
+            "time": "2023-11-14T22:13:20.25Z",
+            "request_id": "REQ1",
+            "principal": "root",
+            "access_key": "AKID",
+            "source": "10.0.0.7:4242",
+            "user_agent": "aws-cli/2",
+            "operation": "GetObject",
+            "bucket": "photos",
+            "key": "cat.jpg",
+            "version_id": null,
+            "status": 200,
+            "error_code": null,
+            "bytes_in": 0,
+            "bytes_out": 5,
+            "duration_ms": 1.5,
+            "tls": true,
+            "stage": null,
+        })
+    );
+}
+
+#[test]
+fn a_refused_request_names_its_code_and_the_stage_that_refused_it() {
+    let mut e = get_event();
+    e.principal = Some(Principal::Anonymous);
+    e.stage = Stage::Authorize;
+    e.status = Some(403);
+    e.error = Some(Code::AccessDenied);
+    e.peer.tls = None;
+    let v = serde_json::to_value(AuditEvent::from_request(&e)).unwrap();
+    assert_eq!(v["principal"], "anonymous");
+    assert_eq!(v["access_key"], serde_json::Value::Null);
+    assert_eq!(v["error_code"], "AccessDenied");
+    assert_eq!(v["stage"], "authorize");
+    assert_eq!(v["tls"], false);
+}
+
+#[test]
+fn a_dropped_connection_has_a_null_status_and_its_stage() {
+    let mut e = get_event();
+    e.status = None;
+    let v = serde_json::to_value(AuditEvent::from_request(&e)).unwrap();
+    assert_eq!(v["status"], serde_json::Value::Null);
+    assert_eq!(v["stage"], "handler");
+}
+
+/// Keeps what it is sent.
+#[derive(Default)]
+struct Keep(std::sync::Mutex<Vec<Record>>);
+
+#[async_trait::async_trait]
+impl SinkService for Keep {
+    async fn send(&self, batch: &[Record]) -> Result<Delivery, SendError> {
+        self.0.lock().unwrap().extend_from_slice(batch);
+        Ok(Delivery::All)
+    }
+}
+
+fn spec(name: &str) -> SinkSpec {
+    SinkSpec {
+        name: name.into(),
+        kind: SinkKind::Audit,
+        batch: BatchSettings {
+            max_age: Duration::from_millis(10),
+            ..Default::default()
+        },
+        buffer: BufferSettings::default(),
+        retry: RetrySettings::default(),
+        when_full: WhenFull::Drop,
+    }
+}
+
+#[tokio::test]
+async fn the_auditor_sends_one_encoding_to_every_sink_and_skips_internal_endpoints() {
+    let mut registry = Registry::default();
+    let metrics = SinkMetrics::register(&mut registry);
+    let rt = tokio::runtime::Handle::current();
+    let (a, b) = (Arc::new(Keep::default()), Arc::new(Keep::default()));
+    let auditor = Auditor::new(vec![
+        spawn(spec("a"), a.clone(), &metrics, &rt).unwrap(),
+        spawn(spec("b"), b.clone(), &metrics, &rt).unwrap(),
+    ]);
+    assert!(auditor.observe(&get_event()).is_none());
+    let mut probe = get_event();
+    probe.stage = Stage::Internal;
+    probe.op = None;
+    assert!(auditor.observe(&probe).is_none());
+    auditor.shutdown(Duration::from_secs(2)).await;
+    let (a, b) = (a.0.lock().unwrap(), b.0.lock().unwrap());
+    assert_eq!(a.len(), 1, "the health probe is not audited");
+    assert_eq!(*a, *b);
+    assert!(
+        a[0].doc.as_ptr() == b[0].doc.as_ptr(),
+        "encoded once, shared"
+    );
+    let started = get_event().started.duration_since(UNIX_EPOCH).unwrap();
+    assert_eq!(a[0].time_ns, started.as_nanos() as u64);
+    let v: serde_json::Value = serde_json::from_slice(&a[0].doc).unwrap();
+    assert_eq!(v["request_id"], "REQ1");
+}
