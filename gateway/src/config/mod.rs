@@ -10,6 +10,8 @@ mod audit_tests;
 mod limits;
 mod load;
 mod notify;
+#[cfg(test)]
+mod notify_tests;
 mod raw;
 mod settings;
 #[cfg(test)]
