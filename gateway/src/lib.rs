@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod checksum;
 pub mod config;
 pub mod metrics;
+pub mod notify;
 pub mod observe;
 pub mod percent;
 pub mod s3;

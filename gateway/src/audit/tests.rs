@@ -19,6 +19,7 @@ use crate::s3::operation::Operation;
 fn get_event() -> RequestEvent {
     RequestEvent {
         request_id: "REQ1".into(),
+        host_id: "HOST1REQ1".into(),
         started: UNIX_EPOCH + Duration::from_millis(1_700_000_000_250),
         duration: Duration::from_micros(1_500),
         method: http::Method::GET,
@@ -44,6 +45,7 @@ fn get_event() -> RequestEvent {
             }),
         },
         user_agent: Some("aws-cli/2".into()),
+        removed: Vec::new(),
     }
 }
 

@@ -92,7 +92,7 @@ pub fn parse(audit: Option<toml::Value>) -> Result<AuditConfig, ConfigError> {
     Ok(AuditConfig { sinks: out })
 }
 
-fn parse_sink(value: toml::Value, index: usize) -> Result<AuditSinkConfig, ConfigError> {
+pub(super) fn parse_sink(value: toml::Value, index: usize) -> Result<AuditSinkConfig, ConfigError> {
     let mut sink = format!("#{}", index + 1);
     let err = |sink: &str, key: &str, reason: String| ConfigError::AuditSink {
         sink: sink.to_string(),

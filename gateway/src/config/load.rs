@@ -1,5 +1,6 @@
 //! Merging the layers and the error that names a bad setting.
 
+use super::notify::NotifyConfig;
 use super::raw::{RawSettings, ServeArgs};
 use super::settings::Config;
 
@@ -48,35 +49,38 @@ pub fn load(
             .filter(|v| !v.is_empty())
             .map(Into::into)
     });
-    let (file_layer, audit) = match file_path {
-        None => (RawSettings::default(), None),
+    let (file_layer, audit, notify) = match file_path {
+        None => (RawSettings::default(), None, None),
         Some(path) => {
             let text = read_file(&path).map_err(|e| ConfigError::Invalid {
                 setting: "--config",
                 value: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-            // The `[audit]` tables are not flat settings: they are taken out before the rest
-            // is read as one layer.
-            let (rest, audit) = split_audit(&text)?;
-            (RawSettings::from_toml(&rest)?, audit)
+            // The `[audit]` and `[notify]` tables are not flat settings: they are taken out
+            // before the rest is read as one layer.
+            let (rest, audit, notify) = split_tables(&text)?;
+            (RawSettings::from_toml(&rest)?, audit, notify)
         }
     };
     let mut config = Config::from_raw(flags.or(env_layer).or(file_layer), read_file)?;
     config.audit = super::audit::parse(audit)?;
+    config.notify = NotifyConfig::from_toml(notify)?;
     Ok(config)
 }
 
-/// The file without its `audit` table, and that table. A file without one is returned as
-/// written, so errors about it point at its own lines.
-fn split_audit(text: &str) -> Result<(String, Option<toml::Value>), ConfigError> {
+/// The rest of the file, its `audit` table and its `notify` table.
+type Split = (String, Option<toml::Value>, Option<toml::Value>);
+
+/// The file without its `audit` and `notify` tables, and those tables. A file without them is
+/// returned as written, so errors about it point at its own lines.
+fn split_tables(text: &str) -> Result<Split, ConfigError> {
     let mut table: toml::Table =
         toml::from_str(text).map_err(|e| ConfigError::File(e.to_string()))?;
-    match table.remove("audit") {
-        None => Ok((text.to_string(), None)),
-        Some(audit) => {
-            let rest = toml::to_string(&table).map_err(|e| ConfigError::File(e.to_string()))?;
-            Ok((rest, Some(audit)))
-        }
+    let (audit, notify) = (table.remove("audit"), table.remove("notify"));
+    if audit.is_none() && notify.is_none() {
+        return Ok((text.to_string(), None, None));
     }
+    let rest = toml::to_string(&table).map_err(|e| ConfigError::File(e.to_string()))?;
+    Ok((rest, audit, notify))
 }

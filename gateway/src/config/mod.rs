@@ -9,6 +9,9 @@ mod audit;
 mod audit_tests;
 mod limits;
 mod load;
+mod notify;
+#[cfg(test)]
+mod notify_tests;
 mod raw;
 mod settings;
 mod telemetry;
@@ -18,6 +21,7 @@ mod tests;
 pub use audit::DEFAULT_DISK_BUFFER_BYTES;
 pub use limits::{Limits, Tuning};
 pub use load::{load, ConfigError};
+pub use notify::{NotifyConfig, NotifyTarget};
 pub use raw::{RawSettings, ServeArgs};
 pub use settings::{
     ClassSpec, Config, RootCredentials, SchemeSpec, TlsConfig, DEFAULT_LISTEN, DEV_ACCESS_KEY,

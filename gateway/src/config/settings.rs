@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::limits::{Limits, Tuning};
+use super::notify::NotifyConfig;
 use super::raw::RawSettings;
 use super::telemetry::Telemetry;
 use super::ConfigError;
@@ -58,6 +59,8 @@ pub struct Config {
     pub dev: bool,
     /// Audit sinks (`[[audit.sinks]]` in the config file only).
     pub audit: AuditConfig,
+    /// Bucket-notification targets (config file only).
+    pub notify: NotifyConfig,
 }
 
 /// The HTTPS listener.
@@ -298,6 +301,7 @@ impl Config {
             telemetry,
             dev,
             audit: AuditConfig::default(),
+            notify: NotifyConfig::default(),
         })
     }
 }

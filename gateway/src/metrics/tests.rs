@@ -16,6 +16,7 @@ fn event(
 ) -> RequestEvent {
     RequestEvent {
         request_id: "r".into(),
+        host_id: "h".into(),
         started: std::time::SystemTime::now(),
         duration: Duration::from_millis(3),
         method: http::Method::GET,
@@ -32,6 +33,7 @@ fn event(
         bytes_out: 11,
         peer: Peer::default(),
         user_agent: None,
+        removed: Vec::new(),
     }
 }
 

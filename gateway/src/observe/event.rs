@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 use crate::auth::Principal;
 use crate::s3::error::Code;
 use crate::s3::operation::Operation;
+use crate::s3::response::Removal;
 
 /// The client's end of a request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,6 +31,8 @@ pub struct TlsInfo {
 pub struct RequestEvent {
     /// `x-amz-request-id`, also in the response and the log.
     pub request_id: String,
+    /// `x-amz-id-2`.
+    pub host_id: String,
     /// When the head was read.
     pub started: SystemTime,
     /// Head read to answer written.
@@ -62,6 +65,8 @@ pub struct RequestEvent {
     pub peer: Peer,
     /// `User-Agent`.
     pub user_agent: Option<String>,
+    /// What a DeleteObject or DeleteObjects removed, as its handler reported it.
+    pub removed: Vec<Removal>,
 }
 
 /// The stages of the request stack, in order (`server::stack`).

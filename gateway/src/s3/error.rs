@@ -11,6 +11,7 @@ use super::names::NameError;
 use super::router::RouteError;
 use super::xml::{to_xml, ErrorDoc, XmlError};
 use crate::auth::AuthError;
+use crate::notify::RuleError;
 use crate::transform::{TransformError, TransformedError};
 
 macro_rules! codes {
@@ -273,6 +274,18 @@ impl From<TransformError> for S3Error {
             TransformError::Unsupported(_) => Code::NotImplemented,
             TransformError::Invalid(_) => Code::InvalidRequest,
             TransformError::Damaged(_) => Code::InternalError,
+        };
+        code.with(e.to_string())
+    }
+}
+
+impl From<RuleError> for S3Error {
+    fn from(e: RuleError) -> Self {
+        let code = match e {
+            RuleError::NeverEmitted(_) | RuleError::UnsupportedDestination(_) => {
+                Code::NotImplemented
+            }
+            _ => Code::InvalidArgument,
         };
         code.with(e.to_string())
     }

@@ -74,8 +74,8 @@ operations! {
     DeleteBucketLifecycle => "s3:PutLifecycleConfiguration", false;
     GetBucketLogging => "s3:GetBucketLogging", false;
     PutBucketLogging => "s3:PutBucketLogging", false;
-    GetBucketNotificationConfiguration => "s3:GetBucketNotification", false;
-    PutBucketNotificationConfiguration => "s3:PutBucketNotification", false;
+    GetBucketNotificationConfiguration => "s3:GetBucketNotification", true;
+    PutBucketNotificationConfiguration => "s3:PutBucketNotification", true;
     GetBucketOwnershipControls => "s3:GetBucketOwnershipControls", false;
     PutBucketOwnershipControls => "s3:PutBucketOwnershipControls", false;
     DeleteBucketOwnershipControls => "s3:PutBucketOwnershipControls", false;

@@ -41,6 +41,19 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// Body.
     pub body: ResponseBody,
+    /// What a delete removed, for the request's observers (bucket notifications); never sent.
+    pub removed: Vec<Removal>,
+}
+
+/// An object a DeleteObject or DeleteObjects removed or hid, as its handler reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// The key.
+    pub key: String,
+    /// The version removed, or the delete marker created.
+    pub version_id: Option<String>,
+    /// Whether the delete created a delete marker (no version named, on a versioned bucket).
+    pub marker_created: bool,
 }
 
 impl Response {
@@ -50,6 +63,7 @@ impl Response {
             status: 200,
             headers: Vec::new(),
             body: ResponseBody::Empty,
+            removed: Vec::new(),
         }
     }
 
@@ -68,6 +82,7 @@ impl Response {
             status: 200,
             headers: vec![("content-type".into(), "application/xml".into())],
             body: ResponseBody::Full(body),
+            removed: Vec::new(),
         })
     }
 
@@ -77,6 +92,7 @@ impl Response {
             status: 200,
             headers: vec![("content-type".into(), content_type.into())],
             body: ResponseBody::Full(body),
+            removed: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@ mod exchange;
 mod internal;
 mod lifecycle;
 mod metrics_listener;
+mod notifications;
 mod respond;
 mod run;
 mod session;

@@ -143,6 +143,7 @@ fn error_response(e: &S3Error, head: &Parts, request_id: &str, is_head: bool) ->
         status: e.status(),
         headers,
         body,
+        removed: Vec::new(),
     }
 }
 

@@ -14,6 +14,7 @@ use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 use super::app::Gateway;
 use super::lifecycle::{Inflight, ShutdownTrigger, Signals};
 use super::metrics_listener::MetricsApp;
+use super::notifications;
 use super::stack::{build, StackParts};
 use super::tls::{CertResolver, TlsError};
 use crate::audit::sink::SinkMetrics;
@@ -53,6 +54,14 @@ pub enum ServeError {
     /// An audit sink could not be started.
     #[error(transparent)]
     Audit(#[from] crate::audit::StartError),
+    /// A notification target could not be started.
+    #[error("notification target {target:?}: {reason}")]
+    NotifyTarget {
+        /// The target's name.
+        target: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// How long the audit sinks get to deliver what they hold once the server has stopped.
@@ -134,16 +143,20 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     ProcessMetrics::register(&mut registry, tls_expiry.as_ref());
     registry.register_collector(Box::new(StoreMetrics::new(store.clone(), cfg.meta_cache)));
     let request_metrics = RequestMetrics::register(&mut registry, cfg.telemetry.metrics_per_bucket);
-    // Audit sinks run on the store's runtime too; every sink shares the `strata_sink_*` families.
+    // Audit sinks and notification targets run on the store's runtime too; every sink shares
+    // the `strata_sink_*` families.
     let sink_metrics = SinkMetrics::register(&mut registry);
     let auditor = cfg.audit.start(&sink_metrics, store_rt.handle())?;
+    // Bucket notifications: targets from the config file, rules from the store.
+    let (targets, notify_sinks) = notifications::targets(&cfg, &sink_metrics, store_rt.handle())?;
+    let rules = store_rt.block_on(notifications::load_registry(&store, targets));
+    let notifier = notifications::notifier(&rules, &store, &cfg.region, store_rt.handle());
     let mut observers: Vec<Arc<dyn Observe>> = vec![
         Arc::new(RequestLog::new(cfg.telemetry.access_log)),
         request_metrics,
     ];
-    if let Some(auditor) = &auditor {
-        observers.push(Arc::new(auditor.clone()));
-    }
+    observers.extend(auditor.clone().map(|a| Arc::new(a) as Arc<dyn Observe>));
+    observers.extend(notifier.clone().map(|n| n as Arc<dyn Observe>));
     let stack = build(StackParts {
         store,
         shutdown: trigger.clone(),
@@ -155,6 +168,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         transform: Arc::new(Identity),
         observe: Arc::new(Observers::new(observers)),
         metrics: exposition.clone(),
+        notify: rules,
         region: cfg.region.clone(),
         namespace_class,
         limits: cfg.limits,
@@ -202,6 +216,13 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     });
     if let Some(auditor) = &auditor {
         store_rt.block_on(auditor.shutdown(AUDIT_FLUSH));
+    }
+    if let Some(notifier) = &notifier {
+        // What the notifier still holds goes to the targets, then they flush like audit sinks.
+        store_rt.block_on(async {
+            notifier.settle(AUDIT_FLUSH).await;
+            futures::future::join_all(notify_sinks.iter().map(|s| s.shutdown(AUDIT_FLUSH))).await;
+        });
     }
     drop(store_rt);
     Ok(())

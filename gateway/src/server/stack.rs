@@ -19,6 +19,7 @@ use crate::auth::{Authenticate, PayloadVerifier, RequestParts};
 use crate::authorize::{Access, Authorize};
 use crate::config::Limits;
 use crate::metrics::Exposition;
+use crate::notify::Registry;
 use crate::observe::{Observe, RequestEvent, Stage};
 use crate::s3::body::{Body, WireBody};
 use crate::s3::error::{Code, S3Error};
@@ -47,6 +48,8 @@ pub struct StackParts {
     pub observe: Arc<dyn Observe>,
     /// What `/strata/metrics` serves.
     pub metrics: Exposition,
+    /// Notification targets and bucket rules (PutBucketNotificationConfiguration).
+    pub notify: Arc<Registry>,
     /// Region reported to clients.
     pub region: String,
     /// The namespace class, reported as `STANDARD`.
@@ -90,6 +93,7 @@ pub fn build(parts: StackParts) -> Stack {
                 max_put_size: parts.limits.max_put_size,
                 max_part_size: parts.limits.max_part_size,
             },
+            notify: parts.notify,
         },
         // Last: one event per request, after its answer is out.
         observe: parts.observe,
@@ -120,6 +124,7 @@ impl Stack {
         let peer = x.peer();
         let mut event = RequestEvent {
             request_id: ids.request_id.clone(),
+            host_id: ids.host_id.clone(),
             started: started.1,
             duration: Default::default(),
             method: head.method.clone(),
@@ -136,17 +141,19 @@ impl Stack {
             bytes_out: 0,
             peer,
             user_agent: header(head, "user-agent").map(str::to_string),
+            removed: Vec::new(),
         };
         // 0. strata's own endpoints (health, admin): before everything, under any load.
-        let result = match self.internal.answer(head, &event.peer) {
+        let mut result = match self.internal.answer(head, &event.peer) {
             Some(answer) => answer,
             None => self.s3(x, head, &mut event).await,
         };
         event.error = result.as_ref().err().map(|e| e.code);
-        if let Ok(answer) = &result {
+        if let Ok(answer) = &mut result {
             if event.version_id.is_none() {
                 event.version_id = answer.header("x-amz-version-id").map(str::to_string);
             }
+            event.removed = std::mem::take(&mut answer.removed);
         }
         // 8. Respond: the answer, or the S3 error document.
         let sent = respond(x, head, ids, result).await;

@@ -9,6 +9,7 @@ use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 use super::{MemoryExchange, Recorder, Vouching};
 use crate::authorize::RootOnly;
 use crate::config::Limits;
+use crate::notify::Registry;
 use crate::server::{build, ShutdownTrigger, Stack, StackParts};
 use crate::transform::BodyTransform;
 
@@ -35,6 +36,15 @@ pub struct TestStack {
 impl TestStack {
     /// A stack with `transform` and `limits` over a fresh 2+2 store with bucket `bkt`.
     pub async fn new(transform: Arc<dyn BodyTransform>, limits: Limits) -> Self {
+        Self::with_notify(transform, limits, Arc::default()).await
+    }
+
+    /// The same, with notification targets and rules in `notify`.
+    pub async fn with_notify(
+        transform: Arc<dyn BodyTransform>,
+        limits: Limits,
+        notify: Arc<Registry>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("a temp dir");
         let volumes = (0..4)
             .map(|i| {
@@ -65,6 +75,7 @@ impl TestStack {
             transform,
             observe: Arc::new(recorder.clone()),
             metrics: crate::metrics::Exposition::default(),
+            notify,
             region: "us-east-1".into(),
             namespace_class: "fast".into(),
             limits,

@@ -8,6 +8,7 @@ use http::HeaderMap;
 use strata_volume::{ObjectInfo, ObjectMeta, Store, WritePrecondition};
 
 use crate::checksum::ChecksumAlgorithm;
+use crate::notify::Registry;
 use crate::s3::body::Body;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{header, http_date, quote_etag};
@@ -40,6 +41,8 @@ pub struct Ctx {
     pub namespace_class: String,
     /// Size limits of writes.
     pub limits: WriteLimits,
+    /// Notification targets and the buckets' rules.
+    pub notify: Arc<Registry>,
 }
 
 impl Ctx {

@@ -5,7 +5,7 @@ use strata_volume::{Error as VolumeError, Refusal};
 use super::common::{Ctx, Request};
 use crate::s3::error::S3Error;
 use crate::s3::names::validate_key;
-use crate::s3::response::Response;
+use crate::s3::response::{Removal, Response};
 use crate::s3::xml::{
     from_xml, Delete, DeleteErrorEntry, DeleteResult, DeletedEntry, MAX_XML_BODY, S3_NS,
 };
@@ -23,7 +23,14 @@ pub async fn delete_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Er
     {
         Ok(o) => o,
         Err(VolumeError::Refused(Refusal::NoSuchKey { .. })) if version.is_none() => {
-            return Ok(Response::no_content())
+            // Answered as deleted, so notified as deleted, as S3 does.
+            let mut resp = Response::no_content();
+            resp.removed.push(Removal {
+                key: req.key()?.to_string(),
+                version_id: None,
+                marker_created: false,
+            });
+            return Ok(resp);
         }
         Err(e) => return Err(e.into()),
     };
@@ -31,6 +38,11 @@ pub async fn delete_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Er
     if outcome.delete_marker {
         resp = resp.with("x-amz-delete-marker", "true");
     }
+    resp.removed.push(Removal {
+        key: req.key()?.to_string(),
+        version_id: outcome.version_id.clone(),
+        marker_created: outcome.delete_marker && version.is_none(),
+    });
     Ok(resp.with_opt("x-amz-version-id", outcome.version_id))
 }
 
@@ -43,6 +55,7 @@ pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
         return Err(crate::s3::error::Code::MalformedXML.with("at most 1000 keys per request"));
     }
     let quiet = doc.Quiet.unwrap_or(false);
+    let mut removed = Vec::new();
     let mut result = DeleteResult {
         xmlns: S3_NS,
         Deleted: Vec::new(),
@@ -63,6 +76,16 @@ pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
                 Err(e) => Err(S3Error::from(e)),
             },
         };
+        // Every key answered as deleted is notified as deleted, as S3 does.
+        if let Ok(outcome) = &attempt {
+            removed.push(Removal {
+                key: obj.Key.clone(),
+                version_id: outcome.as_ref().and_then(|o| o.version_id.clone()),
+                marker_created: outcome
+                    .as_ref()
+                    .is_some_and(|o| o.delete_marker && obj.VersionId.is_none()),
+            });
+        }
         match attempt {
             Ok(outcome) if !quiet => {
                 let mut entry = DeletedEntry {
@@ -85,5 +108,7 @@ pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
             }),
         }
     }
-    Response::xml(&result)
+    let mut resp = Response::xml(&result)?;
+    resp.removed = removed;
+    Ok(resp)
 }

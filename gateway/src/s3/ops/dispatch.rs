@@ -1,7 +1,9 @@
 //! The one `match` from operation to handler.
 
 use super::common::{Ctx, Request};
-use super::{attributes, bucket, copy, delete, get, list, multipart, policy, put, tagging};
+use super::{
+    attributes, bucket, copy, delete, get, list, multipart, notification, policy, put, tagging,
+};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
 use crate::s3::response::Response;
@@ -42,6 +44,8 @@ pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         Op::GetBucketPolicy => policy::get_bucket_policy(ctx, req).await,
         Op::PutBucketPolicy => policy::put_bucket_policy(ctx, req).await,
         Op::DeleteBucketPolicy => policy::delete_bucket_policy(ctx, req).await,
+        Op::GetBucketNotificationConfiguration => notification::get(ctx, req).await,
+        Op::PutBucketNotificationConfiguration => notification::put(ctx, req).await,
         Op::GetObjectAttributes => attributes::get_object_attributes(ctx, req).await,
         other => {
             Err(Code::NotImplemented.with(format!("{} is not implemented by strata", other.name())))

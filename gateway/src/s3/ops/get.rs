@@ -119,7 +119,7 @@ pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
     let mut resp = Response {
         status: 200,
         headers: headers_for(ctx, &req, info, sel.part_number),
-        body: ResponseBody::Empty,
+        ..Response::ok()
     };
     if let Some(span) = &span {
         // A part read is a range of the whole object as far as HTTP is concerned.
@@ -157,6 +157,6 @@ pub async fn head_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
     Ok(Response {
         status: if span.is_some() { 206 } else { 200 },
         headers,
-        body: ResponseBody::Empty,
+        ..Response::ok()
     })
 }

@@ -10,6 +10,7 @@ mod dispatch;
 mod get;
 mod list;
 mod multipart;
+mod notification;
 mod policy;
 mod put;
 mod tagging;

@@ -1,0 +1,172 @@
+//! The event types of S3 notifications: the names clients subscribe to, which of them strata
+//! emits, and which operation emits which.
+
+use crate::s3::Operation;
+
+/// An event type strata emits (never a wildcard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventType {
+    /// PutObject.
+    CreatedPut,
+    /// CopyObject.
+    CreatedCopy,
+    /// CompleteMultipartUpload.
+    CreatedCompleteMultipartUpload,
+    /// A version or an unversioned object deleted.
+    RemovedDelete,
+    /// A delete marker created by a delete without a version id on a versioned bucket.
+    RemovedDeleteMarkerCreated,
+    /// PutObjectTagging.
+    TaggingPut,
+    /// DeleteObjectTagging.
+    TaggingDelete,
+}
+
+impl EventType {
+    /// The name in an event message's `eventName` (AWS writes it without the `s3:` prefix).
+    pub fn message_name(self) -> &'static str {
+        match self {
+            EventType::CreatedPut => "ObjectCreated:Put",
+            EventType::CreatedCopy => "ObjectCreated:Copy",
+            EventType::CreatedCompleteMultipartUpload => "ObjectCreated:CompleteMultipartUpload",
+            EventType::RemovedDelete => "ObjectRemoved:Delete",
+            EventType::RemovedDeleteMarkerCreated => "ObjectRemoved:DeleteMarkerCreated",
+            EventType::TaggingPut => "ObjectTagging:Put",
+            EventType::TaggingDelete => "ObjectTagging:Delete",
+        }
+    }
+
+    /// The message's `eventVersion`: AWS writes 2.3 for tagging events and 2.1 for the others
+    /// (2.3 only adds fields to 2.1).
+    pub fn message_version(self) -> &'static str {
+        match self {
+            EventType::TaggingPut | EventType::TaggingDelete => "2.3",
+            _ => "2.1",
+        }
+    }
+
+    /// Whether the event reports an object that exists afterwards (its size and ETag are
+    /// part of the message).
+    pub fn has_object_facts(self) -> bool {
+        !matches!(
+            self,
+            EventType::RemovedDelete | EventType::RemovedDeleteMarkerCreated
+        )
+    }
+
+    /// The event a successful operation emits for its object; deletes are decided by their
+    /// outcome (`RemovedDelete` or `RemovedDeleteMarkerCreated`), so they are `None` here.
+    pub fn of_operation(op: Operation) -> Option<EventType> {
+        match op {
+            Operation::PutObject => Some(EventType::CreatedPut),
+            Operation::CopyObject => Some(EventType::CreatedCopy),
+            Operation::CompleteMultipartUpload => Some(EventType::CreatedCompleteMultipartUpload),
+            Operation::PutObjectTagging => Some(EventType::TaggingPut),
+            Operation::DeleteObjectTagging => Some(EventType::TaggingDelete),
+            _ => None,
+        }
+    }
+}
+
+/// An event name a configuration subscribes to: one type, or a family's wildcard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventName {
+    /// `s3:ObjectCreated:*`.
+    CreatedAny,
+    /// `s3:ObjectCreated:Post`: accepted, never emitted (POST object answers NotImplemented).
+    CreatedPost,
+    /// `s3:ObjectRemoved:*`.
+    RemovedAny,
+    /// `s3:ObjectTagging:*`.
+    TaggingAny,
+    /// One type.
+    Exactly(EventType),
+}
+
+/// Why an event name is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventNameError {
+    /// Not an S3 event name at all (AWS: InvalidArgument).
+    Unknown,
+    /// An event AWS defines that only processes strata does not run can emit (restore,
+    /// replication, lifecycle, Intelligent-Tiering, ACLs, lost RRS objects).
+    NeverEmitted,
+}
+
+/// Event names AWS defines that strata refuses: nothing in strata can cause them, and a
+/// subscription accepted for them would wait for ever.
+const NEVER_EMITTED: &[&str] = &[
+    "s3:ReducedRedundancyLostObject",
+    "s3:ObjectRestore:*",
+    "s3:ObjectRestore:Post",
+    "s3:ObjectRestore:Completed",
+    "s3:ObjectRestore:Delete",
+    "s3:Replication:*",
+    "s3:Replication:OperationFailedReplication",
+    "s3:Replication:OperationNotTracked",
+    "s3:Replication:OperationMissedThreshold",
+    "s3:Replication:OperationReplicatedAfterThreshold",
+    "s3:LifecycleTransition",
+    "s3:IntelligentTiering",
+    "s3:ObjectAcl:Put",
+    "s3:LifecycleExpiration:*",
+    "s3:LifecycleExpiration:Delete",
+    "s3:LifecycleExpiration:DeleteMarkerCreated",
+];
+
+impl EventName {
+    /// Parses a configuration's `<Event>` (case-sensitive, as AWS).
+    pub fn parse(name: &str) -> Result<EventName, EventNameError> {
+        let parsed = match name {
+            "s3:ObjectCreated:*" => EventName::CreatedAny,
+            "s3:ObjectCreated:Post" => EventName::CreatedPost,
+            "s3:ObjectRemoved:*" => EventName::RemovedAny,
+            "s3:ObjectTagging:*" => EventName::TaggingAny,
+            "s3:ObjectCreated:Put" => EventName::Exactly(EventType::CreatedPut),
+            "s3:ObjectCreated:Copy" => EventName::Exactly(EventType::CreatedCopy),
+            "s3:ObjectCreated:CompleteMultipartUpload" => {
+                EventName::Exactly(EventType::CreatedCompleteMultipartUpload)
+            }
+            "s3:ObjectRemoved:Delete" => EventName::Exactly(EventType::RemovedDelete),
+            "s3:ObjectRemoved:DeleteMarkerCreated" => {
+                EventName::Exactly(EventType::RemovedDeleteMarkerCreated)
+            }
+            "s3:ObjectTagging:Put" => EventName::Exactly(EventType::TaggingPut),
+            "s3:ObjectTagging:Delete" => EventName::Exactly(EventType::TaggingDelete),
+            other if NEVER_EMITTED.contains(&other) => return Err(EventNameError::NeverEmitted),
+            _ => return Err(EventNameError::Unknown),
+        };
+        Ok(parsed)
+    }
+
+    /// Whether a subscription to this name receives `event`.
+    pub fn matches(self, event: EventType) -> bool {
+        use EventType as T;
+        match self {
+            EventName::CreatedAny => matches!(
+                event,
+                T::CreatedPut | T::CreatedCopy | T::CreatedCompleteMultipartUpload
+            ),
+            EventName::CreatedPost => false,
+            EventName::RemovedAny => {
+                matches!(event, T::RemovedDelete | T::RemovedDeleteMarkerCreated)
+            }
+            EventName::TaggingAny => matches!(event, T::TaggingPut | T::TaggingDelete),
+            EventName::Exactly(t) => t == event,
+        }
+    }
+
+    /// Whether two subscriptions share an event type (AWS's overlap rule compares filters
+    /// only between configurations whose events overlap). `Post` overlaps its family's
+    /// wildcard even though strata never emits it.
+    pub fn overlaps(self, other: EventName) -> bool {
+        use EventName as N;
+        match (self, other) {
+            (a, b) if a == b => true,
+            (N::CreatedPost, N::CreatedAny) | (N::CreatedAny, N::CreatedPost) => true,
+            (N::CreatedPost, _) | (_, N::CreatedPost) => false,
+            (N::Exactly(t), n) | (n, N::Exactly(t)) => n.matches(t),
+            _ => false,
+        }
+    }
+}
