@@ -19,20 +19,17 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use strata_tests::{
-    free_port, promtool_check_metrics, required_env, run_ok, templates_dir, Layout, Server,
-    ACCESS_KEY, SECRET_KEY,
+    free_port, promtool_check_metrics, required_env, run_ok, templates_dir, Layout, Received,
+    Receiver, Server, ACCESS_KEY, SECRET_KEY,
 };
 
 #[path = "monitoring/processes.rs"]
 mod processes;
 #[path = "monitoring/promql.rs"]
 mod promql;
-#[path = "monitoring/webhook.rs"]
-mod webhook;
 
 use processes::{get_accepting, Tool};
 use promql::{dashboard_queries, declared_families, families, monitoring_dir};
-use webhook::Webhook;
 
 const STRATA: &str = env!("CARGO_BIN_EXE_strata");
 
@@ -226,22 +223,35 @@ fn a_volume_unreadable_at_start_fires_strata_volume_offline_through_alertmanager
         "{volume} is not exported as offline:\n{text}"
     );
 
-    let hook = Webhook::start();
+    // The webhook Alertmanager delivers to (standing in for PagerDuty's events API).
+    let hook = Receiver::start();
     let alertmanager = Tool::alertmanager(&format!(
         "route: {{receiver: hook, group_wait: 1s, group_interval: 1s, repeat_interval: 1h}}\n\
          receivers:\n  - name: hook\n    webhook_configs: [{{url: \"{}\"}}]\n",
-        hook.url
+        hook.url("/alerts")
     ));
     let prometheus = Tool::prometheus(&prometheus_config(&metrics, Some(&alertmanager.addr)));
     // First scrape ~5 s after start, then the rule's `for: 1m`, then Alertmanager's group_wait.
-    let delivered = hook.wait_for(Duration::from_secs(180), |body| {
+    let firing = |r: &Received| {
+        let body = r.text();
         body.contains("\"StrataVolumeOffline\"") && body.contains("\"firing\"")
-    });
+    };
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let delivered = loop {
+        if let Some(r) = hook.accepted().iter().find(|r| firing(r)) {
+            break Some(r.text());
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
     let Some(body) = delivered else {
+        let received: Vec<String> = hook.all().iter().map(Received::text).collect();
         panic!(
             "no StrataVolumeOffline reached the webhook in 180 s; received {:?}\n\
              alerts in Prometheus: {}\n--- prometheus log\n{}\n--- alertmanager log\n{}",
-            hook.bodies(),
+            received,
             prometheus.api("/api/v1/alerts"),
             prometheus.log_text(),
             alertmanager.log_text()

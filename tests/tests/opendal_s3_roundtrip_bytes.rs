@@ -13,6 +13,9 @@ const MIB: usize = 1 << 20;
 const BUCKET: &str = "opendal";
 
 fn operator(server: &Server) -> Operator {
+    // reqwest is built with `rustls-no-provider` in this workspace (the gateway's sinks pick
+    // ring): a process that builds a reqwest client installs a provider first, as strata does.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let builder = S3::default()
         .endpoint(&server.endpoint())
         .region("us-east-1")
