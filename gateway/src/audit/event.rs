@@ -2,19 +2,23 @@
 //! field names are a contract: fields are only ever added, as optional members, and nothing
 //! secret (keys, signatures, tokens) is ever one.
 
-use serde::Serialize;
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use serde::{Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::auth::Principal;
 use crate::observe::{RequestEvent, Stage};
 
-/// One request, as the audit trail records it. Borrows from the request's event: it is
-/// encoded once and dropped.
+/// One request, as the audit trail records it. Borrows from the request's event and
+/// allocates nothing of its own: it is encoded once per request and dropped.
 #[derive(Debug, Serialize, PartialEq)]
 pub struct AuditEvent<'a> {
     /// The head's arrival, RFC 3339 in UTC.
-    pub time: String,
+    #[serde(serialize_with = "rfc3339")]
+    pub time: SystemTime,
     /// The response's `x-amz-request-id`.
     pub request_id: &'a str,
     /// Who: the key's owner, `anonymous`, or null before authentication.
@@ -22,7 +26,8 @@ pub struct AuditEvent<'a> {
     /// The access key that signed, if one did.
     pub access_key: Option<&'a str>,
     /// The client's address (`ip:port`); null on a Unix socket.
-    pub source: Option<String>,
+    #[serde(serialize_with = "display")]
+    pub source: Option<SocketAddr>,
     /// `User-Agent`.
     pub user_agent: Option<&'a str>,
     /// The S3 operation, once routed.
@@ -61,11 +66,11 @@ impl<'a> AuditEvent<'a> {
         };
         let failed = e.error.is_some() || e.status.is_none_or(|s| s >= 400);
         AuditEvent {
-            time: rfc3339(e.started),
+            time: e.started,
             request_id: &e.request_id,
             principal,
             access_key,
-            source: e.peer.addr.map(|a| a.to_string()),
+            source: e.peer.addr,
             user_agent: e.user_agent.as_deref(),
             operation: e.op.map(|op| op.name()),
             bucket: e.bucket.as_deref(),
@@ -88,8 +93,21 @@ impl<'a> AuditEvent<'a> {
     }
 }
 
-fn rfc3339(t: std::time::SystemTime) -> String {
-    OffsetDateTime::from(t)
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
+/// Formats into a stack buffer: a `String` per event showed in the audit's cost per request.
+fn rfc3339<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+    let mut buf = [0u8; 40];
+    let mut out = &mut buf[..];
+    let len = out.len();
+    let written = match OffsetDateTime::from(*t).format_into(&mut out, &Rfc3339) {
+        Ok(_) => len - out.len(),
+        Err(_) => return s.serialize_str("1970-01-01T00:00:00Z"),
+    };
+    s.serialize_str(std::str::from_utf8(&buf[..written]).unwrap_or("1970-01-01T00:00:00Z"))
+}
+
+fn display<S: Serializer>(v: &Option<SocketAddr>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.collect_str(v),
+        None => s.serialize_none(),
+    }
 }

@@ -82,6 +82,7 @@ tenant = "platform"
     };
     assert_eq!(file.max_files, 3);
     assert_eq!(file.max_file_size, 100 * 1024 * 1024);
+    assert_eq!(file.sync_interval_ms, 1000);
     assert_eq!(s[0].spec.when_full, WhenFull::Drop);
     assert_eq!(s[0].spec.buffer, BufferSettings::default());
     assert_eq!(s[0].spec.batch.max_events, 500);

@@ -25,6 +25,7 @@ async fn batches_become_json_lines_in_order() {
         path: path.clone(),
         max_file_size: 1 << 20,
         max_files: 2,
+        sync_interval_ms: 0,
     }
     .build()
     .unwrap();
@@ -47,6 +48,7 @@ async fn the_file_rotates_by_size_and_keeps_max_files_old_ones() {
         path: path.clone(),
         max_file_size: 2 * line,
         max_files: 2,
+        sync_interval_ms: 0,
     }
     .build()
     .unwrap();
@@ -79,8 +81,49 @@ async fn reopening_appends_after_what_is_there() {
         path: path.clone(),
         max_file_size: 1 << 20,
         max_files: 1,
+        sync_interval_ms: 1000,
     };
     config.build().unwrap().send(&[rec(0)]).await.unwrap();
     config.build().unwrap().send(&[rec(1)]).await.unwrap();
     assert_eq!(lines(&path).len(), 2);
+}
+
+#[tokio::test]
+async fn a_batch_inside_the_sync_interval_is_synced_when_it_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = FileConfig {
+        path: dir.path().join("audit.log"),
+        max_file_size: 1 << 20,
+        max_files: 1,
+        sync_interval_ms: 100,
+    }
+    .build()
+    .unwrap();
+    s.send(&[rec(0)]).await.unwrap();
+    s.send(&[rec(1)]).await.unwrap();
+    assert_eq!(s.sync_state(), (true, true));
+    let settled = async {
+        while s.sync_state().0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), settled)
+        .await
+        .expect("the delayed sync never ran");
+    assert_eq!(s.sync_state(), (false, false));
+}
+
+#[tokio::test]
+async fn interval_zero_syncs_every_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = FileConfig {
+        path: dir.path().join("audit.log"),
+        max_file_size: 1 << 20,
+        max_files: 1,
+        sync_interval_ms: 0,
+    }
+    .build()
+    .unwrap();
+    s.send(&[rec(0)]).await.unwrap();
+    assert_eq!(s.sync_state(), (false, false));
 }
