@@ -40,7 +40,7 @@ pub use erasure::layout::BLOCK_SIZE;
 pub use error::{Error, Fault, IndexError, Invalid, Refusal, Result, Unavailable, WriteError};
 pub use object::body::ObjectBody;
 pub use status::{spare_write_buffers, ClassReadHealth, ReadHealth, Space, VolumeStatus};
-pub use store::{StagedData, Store, StoredObject};
+pub use store::{IamWrite, StagedData, Store, StoredObject};
 pub use types::*;
 pub use validate::{
     bucket_name as validate_bucket_name, object_key as validate_object_key, MAX_KEY_LEN,

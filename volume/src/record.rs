@@ -19,6 +19,8 @@ use crate::types::{Checksums, ObjectMeta, Versioning};
 pub const RECORD_V1: u8 = 1;
 /// Version 2: `PartData.object_size` (the client's size when a transform changed it).
 pub const RECORD_V2: u8 = 2;
+/// Version 3: `BucketRecord.owner` (the owning account's id).
+pub const RECORD_V3: u8 = 3;
 
 /// A record type: which format version a value of it needs.
 pub trait Record: Serialize {
@@ -41,7 +43,7 @@ pub fn encode<T: Record>(record: &T) -> Vec<u8> {
 /// Decodes a record written by [`encode`].
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
-        Some((&(RECORD_V1 | RECORD_V2), rest)) => {
+        Some((&(RECORD_V1 | RECORD_V2 | RECORD_V3), rest)) => {
             rmp_serde::from_slice(rest).map_err(|e| Error::corrupt(format!("metadata record: {e}")))
         }
         Some((v, _)) => Err(Error::corrupt(format!(
@@ -73,6 +75,10 @@ pub struct BucketRecord {
     pub location: Option<String>,
     /// Versioning state.
     pub versioning: Versioning,
+    /// The owning account's id; `None` for buckets made before accounts existed (the
+    /// gateway reads them as its root account's).
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// Where one part's data lives.
@@ -172,7 +178,15 @@ pub struct LatestRecord {
     pub class: String,
 }
 
-impl Record for BucketRecord {}
+impl Record for BucketRecord {
+    fn version(&self) -> u8 {
+        if self.owner.is_some() {
+            RECORD_V3
+        } else {
+            RECORD_V1
+        }
+    }
+}
 impl Record for LatestRecord {}
 impl Record for UploadRecord {}
 
@@ -344,6 +358,33 @@ pub(crate) fn sample_version(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bucket_with_an_owner_is_version_3_and_one_without_stays_version_1() {
+        let mut b = BucketRecord {
+            created_ns: 7,
+            location: None,
+            versioning: Versioning::Enabled,
+            owner: None,
+        };
+        let v1 = encode(&b);
+        assert_eq!(v1[0], RECORD_V1);
+        assert_eq!(decode::<BucketRecord>(&v1).unwrap(), b);
+        b.owner = Some("123456789012".into());
+        let v3 = encode(&b);
+        assert_eq!(v3[0], RECORD_V3);
+        assert_eq!(decode::<BucketRecord>(&v3).unwrap(), b);
+        // A version 1 record written before the field existed: three fields, owner absent.
+        let mut old = vec![RECORD_V1];
+        rmp_serde::encode::write(&mut old, &(7u64, None::<String>, Versioning::Enabled)).unwrap();
+        assert_eq!(
+            decode::<BucketRecord>(&old).unwrap(),
+            BucketRecord {
+                owner: None,
+                ..b
+            }
+        );
+    }
 
     #[test]
     fn records_round_trip_and_unknown_versions_are_refused() {

@@ -51,6 +51,8 @@ pub struct BucketInfo {
     pub location: Option<String>,
     /// Versioning state.
     pub versioning: Versioning,
+    /// The owning account's id, if recorded.
+    pub owner: Option<String>,
 }
 
 /// A condition a write must meet at the instant it commits.

@@ -32,16 +32,19 @@ pub enum Table {
     Uploads,
     /// upload-id NUL part-number -> PartRecord
     Parts,
+    /// The gateway's identity records (accounts, users, keys, roles, policies), opaque here.
+    Iam,
 }
 
 impl Table {
-    const ALL: [Table; 6] = [
+    const ALL: [Table; 7] = [
         Table::Buckets,
         Table::BucketConfig,
         Table::Latest,
         Table::Versions,
         Table::Uploads,
         Table::Parts,
+        Table::Iam,
     ];
 
     fn def(self) -> Def {
@@ -52,6 +55,7 @@ impl Table {
             Table::Versions => "versions",
             Table::Uploads => "uploads",
             Table::Parts => "parts",
+            Table::Iam => "iam",
         })
     }
 }

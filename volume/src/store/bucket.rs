@@ -15,6 +15,7 @@ fn info(name: &str, r: &BucketRecord) -> BucketInfo {
         created: time_of(r.created_ns),
         location: r.location.clone(),
         versioning: r.versioning,
+        owner: r.owner.clone(),
     }
 }
 
@@ -33,32 +34,12 @@ fn config_kind(kind: &str) -> Result<()> {
 impl Inner {
     /// Buckets that a read quorum of namespace volumes holds.
     pub(super) fn load_buckets(&self) -> Result<BTreeMap<String, BucketRecord>> {
-        let mut seen: BTreeMap<String, Vec<Option<Vec<u8>>>> = BTreeMap::new();
-        let mut answered = 0;
-        for (_, v) in self.ns().online() {
-            let mut found = Vec::new();
-            let r = v.meta().and_then(|m| {
-                m.scan(Table::Buckets, b"", |k, val| {
-                    found.push((String::from_utf8_lossy(k).into_owned(), val.to_vec()));
-                    Ok(Step::Next)
-                })
-            });
-            match r {
-                Ok(()) => {
-                    answered += 1;
-                    for (k, val) in found {
-                        seen.entry(k).or_default().push(Some(val));
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "bucket list unreadable on a volume"),
-            }
-        }
-        self.enough(answered)?;
         let mut out = BTreeMap::new();
-        for (name, answers) in seen {
-            if let Some(v) = self.agreed(answers) {
-                out.insert(name, record::decode(&v)?);
-            }
+        for (name, value) in self.scan_agreed(Table::Buckets, b"")? {
+            out.insert(
+                String::from_utf8_lossy(&name).into_owned(),
+                record::decode(&value)?,
+            );
         }
         Ok(out)
     }
@@ -98,8 +79,18 @@ impl Inner {
 }
 
 impl Store {
-    /// Creates a bucket.
+    /// Creates a bucket with no recorded owner.
     pub async fn create_bucket(&self, name: &str, location: Option<&str>) -> Result<()> {
+        self.create_bucket_owned(name, location, None).await
+    }
+
+    /// Creates a bucket owned by the account `owner`.
+    pub async fn create_bucket_owned(
+        &self,
+        name: &str,
+        location: Option<&str>,
+        owner: Option<&str>,
+    ) -> Result<()> {
         crate::validate::bucket_name(name)?;
         let inner = &self.inner;
         let _g = inner.locks.lock(name, "").await;
@@ -110,6 +101,7 @@ impl Store {
             created_ns: now_ns(),
             location: location.map(str::to_string),
             versioning: Versioning::Unversioned,
+            owner: owner.map(str::to_string),
         };
         inner.write_bucket(name, rec).await
     }

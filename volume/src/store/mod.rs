@@ -6,6 +6,7 @@
 mod bucket;
 mod commit;
 mod engine;
+mod iam;
 mod list;
 mod merge;
 mod multipart;
@@ -17,6 +18,7 @@ mod resolve;
 mod staged;
 
 pub use engine::Store;
+pub use iam::IamWrite;
 pub use read::StoredObject;
 pub use staged::StagedData;
 
