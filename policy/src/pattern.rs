@@ -33,6 +33,17 @@ pub(crate) struct Syntax {
 pub(crate) struct Pattern {
     pieces: Vec<Piece>,
     has_vars: bool,
+    /// The common shapes, matched by comparing bytes; `None` means the general matcher.
+    fast: Option<Fast>,
+}
+
+/// Shapes most policies use, matched without walking pieces one by one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Fast {
+    /// No wildcard: the whole text.
+    Exact(String),
+    /// Literal text then one trailing `*` (`s3:Get*`, `arn:aws:s3:::bucket/*`).
+    Prefix(String),
 }
 
 impl Pattern {
@@ -55,14 +66,23 @@ impl Pattern {
             });
             rest = &rest[c.len_utf8()..];
         }
-        let has_vars = pieces.iter().any(|p| matches!(p, Piece::Var { .. }));
-        Pattern { pieces, has_vars }
+        Pattern::from_pieces(pieces)
     }
 
     /// Builds a pattern from already-compiled pieces.
     pub fn from_pieces(pieces: Vec<Piece>) -> Pattern {
         let has_vars = pieces.iter().any(|p| matches!(p, Piece::Var { .. }));
-        Pattern { pieces, has_vars }
+        let fast = fast_shape(&pieces);
+        Pattern {
+            pieces,
+            has_vars,
+            fast,
+        }
+    }
+
+    /// Whether the pattern holds a wildcard or a variable (otherwise it is plain text).
+    pub fn is_literal(&self) -> bool {
+        matches!(self.fast, Some(Fast::Exact(_)))
     }
 
     /// The compiled pieces.
@@ -83,6 +103,18 @@ impl Pattern {
         fold: bool,
         lookup: &dyn Fn(&str) -> Option<&'v str>,
     ) -> Option<bool> {
+        if let Some(fast) = &self.fast {
+            // Folding compares ASCII only on this path; other text takes the general one.
+            if !fold || text.is_ascii() {
+                return Some(match fast {
+                    Fast::Exact(literal) => same_bytes(literal.as_bytes(), text.as_bytes(), fold),
+                    Fast::Prefix(prefix) => text
+                        .as_bytes()
+                        .get(..prefix.len())
+                        .is_some_and(|head| same_bytes(prefix.as_bytes(), head, fold)),
+                });
+            }
+        }
         if !self.has_vars {
             return Some(match_pieces(&self.pieces, text, fold));
         }
@@ -103,6 +135,35 @@ impl Pattern {
             }
         }
         Some(out)
+    }
+}
+
+/// Recognises the fast shapes: ASCII literal text, optionally followed by one `*`.
+fn fast_shape(pieces: &[Piece]) -> Option<Fast> {
+    let (body, prefix) = match pieces.split_last() {
+        Some((Piece::AnyRun, body)) => (body, true),
+        _ => (pieces, false),
+    };
+    let mut literal = String::with_capacity(body.len());
+    for piece in body {
+        match piece {
+            Piece::Char(c) if c.is_ascii() => literal.push(*c),
+            _ => return None,
+        }
+    }
+    Some(if prefix {
+        Fast::Prefix(literal)
+    } else {
+        Fast::Exact(literal)
+    })
+}
+
+/// Equal bytes; `fold` ignores ASCII case (callers ensure the text is ASCII then).
+fn same_bytes(literal: &[u8], text: &[u8], fold: bool) -> bool {
+    if fold {
+        literal.eq_ignore_ascii_case(text)
+    } else {
+        literal == text
     }
 }
 

@@ -101,3 +101,27 @@ fn without_variable_syntax_dollar_braces_are_text() {
 fn an_unclosed_variable_is_text() {
     assert!(matches("a${b", "a${b"));
 }
+
+#[test]
+fn the_fast_shapes_agree_with_the_general_matcher() {
+    let cases = [
+        ("s3:get*", "S3:GetObject", true),
+        ("s3:get*", "s3:Put", true),
+        ("s3:getobject", "S3:GETOBJECT", true),
+        ("arn:aws:s3:::b/*", "arn:aws:s3:::b/", false),
+        ("arn:aws:s3:::b/*", "arn:aws:s3:::b", false),
+        ("abc", "ab", false),
+        ("ab*", "aé", true),
+        ("ab*", "aé", false),
+        ("a*", "é", false),
+        ("k*", "\u{212a}x", true),
+    ];
+    for (pattern, text, fold) in cases {
+        let compiled = Pattern::compile(pattern, GLOB);
+        assert_eq!(
+            compiled.matches(text, fold, &none),
+            Some(match_pieces(compiled.pieces(), text, fold)),
+            "{pattern} vs {text}"
+        );
+    }
+}
