@@ -29,7 +29,7 @@ pub struct Evaluation<'a> {
 
 /// The final answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Effect {
+pub enum DecisionEffect {
     /// Allowed.
     Allow,
     /// A Deny statement matched somewhere.
@@ -60,7 +60,7 @@ pub enum DecidedBy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision {
     /// Allow or which kind of deny.
-    pub effect: Effect,
+    pub effect: DecisionEffect,
     /// Which kind of policy decided.
     pub by: DecidedBy,
 }
@@ -68,26 +68,26 @@ pub struct Decision {
 impl Decision {
     fn allow(by: DecidedBy) -> Decision {
         Decision {
-            effect: Effect::Allow,
+            effect: DecisionEffect::Allow,
             by,
         }
     }
     fn explicit_deny(by: DecidedBy) -> Decision {
         Decision {
-            effect: Effect::ExplicitDeny,
+            effect: DecisionEffect::ExplicitDeny,
             by,
         }
     }
     fn implicit_deny(by: DecidedBy) -> Decision {
         Decision {
-            effect: Effect::ImplicitDeny,
+            effect: DecisionEffect::ImplicitDeny,
             by,
         }
     }
 
     /// Whether the request may proceed.
     pub fn is_allowed(&self) -> bool {
-        self.effect == Effect::Allow
+        self.effect == DecisionEffect::Allow
     }
 }
 

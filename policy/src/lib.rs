@@ -22,7 +22,7 @@ mod principal;
 mod request;
 mod statement;
 
-pub use decide::{decide, DecidedBy, Decision, Effect as DecisionEffect, Evaluation};
+pub use decide::{decide, DecidedBy, Decision, DecisionEffect, Evaluation};
 pub use document::Version;
 pub use error::PolicyError;
 pub use kind::{limits, policy_len, PolicyKind};
