@@ -1,0 +1,1 @@
+//! Web-identity token verification (in progress).
