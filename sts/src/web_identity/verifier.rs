@@ -168,7 +168,9 @@ fn verify_signature(
             | ErrorKind::InvalidEcdsaKey
             | ErrorKind::InvalidEddsaKey
             | ErrorKind::InvalidRsaKey(_)
-            | ErrorKind::InvalidKeyFormat => InvalidIdentityToken::BadSignature,
+            | ErrorKind::InvalidKeyFormat
+            // Header and payload were decoded already: bad base64 here is the signature's.
+            | ErrorKind::Base64(_) => InvalidIdentityToken::BadSignature,
             ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
                 InvalidIdentityToken::AlgorithmRefused(format!("{alg:?}"))
             }
