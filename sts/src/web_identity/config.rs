@@ -45,8 +45,8 @@ pub enum KeySource {
 pub struct VerifierSettings {
     /// Clock skew allowed on `exp`, `nbf` and `iat`. Default 60 s.
     pub leeway: Duration,
-    /// At most one JWKS fetch per provider in this interval, whatever triggers it (first
-    /// use, expiry of the cache, an unknown `kid`, a failed fetch). Default 60 s.
+    /// Per provider: at most one JWKS refresh for unknown `kid`s in this interval, and no
+    /// fetch at all for this long after a failed one. Default 60 s.
     pub min_refresh_interval: Duration,
     /// How long fetched keys are used before they are fetched again. Default 1 h.
     pub jwks_ttl: Duration,

@@ -1,6 +1,6 @@
-//! Keys fetched over HTTP (discovery or a JWKS URL): cached with a TTL, refreshed lazily,
-//! at most one fetch per interval, last good keys kept through failures up to a staleness
-//! bound.
+//! Keys fetched over HTTP (discovery or a JWKS URL): cached with a TTL and refreshed
+//! lazily; one refresh for unknown `kid`s per interval; after a failed fetch, none other
+//! for an interval; last good keys kept through failures up to a staleness bound.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -33,8 +33,10 @@ pub(super) struct RemoteKeys {
 #[derive(Default)]
 struct State {
     keys: Option<(Arc<KeySet>, Instant)>,
-    last_attempt: Option<Instant>,
-    last_error: Option<String>,
+    /// The last failed fetch: no other fetch until the refresh interval has passed.
+    last_failure: Option<(Instant, String)>,
+    /// The last refresh for an unknown `kid`: at most one per refresh interval.
+    last_kid_refresh: Option<Instant>,
 }
 
 impl RemoteKeys {
@@ -55,23 +57,29 @@ impl RemoteKeys {
     }
 
     /// The keys to verify with now, fetching them first when there are none or they are
-    /// past their TTL (and the rate limit allows a fetch).
+    /// past their TTL (unless a fetch failed within the refresh interval).
     pub async fn keys(&self) -> Result<Arc<KeySet>, WebIdentityError> {
         let (usable, due) = {
             let state = self.state();
-            (self.usable(&state), self.fetch_due(&state))
+            (self.usable(&state), self.due(&state))
         };
         if due {
             match usable {
-                // Stale but usable: if another request is already fetching, don't wait.
+                // Past the TTL but usable: if another request is already fetching, don't
+                // wait for it.
                 Some(keys) => match self.fetching.try_lock() {
-                    Ok(_guard) => self.fetch_if_allowed().await,
+                    Ok(_guard) => {
+                        if self.due(&self.state()) {
+                            self.fetch_unless_backing_off().await;
+                        }
+                    }
                     Err(_) => return Ok(keys),
                 },
+                // Nothing to verify with: wait for the fetch in progress, or make one.
                 None => {
                     let _guard = self.fetching.lock().await;
-                    if self.fetch_due(&self.state()) {
-                        self.fetch_if_allowed().await;
+                    if self.due(&self.state()) {
+                        self.fetch_unless_backing_off().await;
                     }
                 }
             }
@@ -80,12 +88,25 @@ impl RemoteKeys {
         self.usable(&state).ok_or_else(|| self.unavailable(&state))
     }
 
-    /// The keys after one more fetch, if the rate limit allows it (an unknown `kid` may
-    /// mean the provider rotated its keys); otherwise the current keys.
+    /// The keys after one more fetch (an unknown `kid` may mean the provider rotated its
+    /// keys), at most once per refresh interval; otherwise the current keys.
     pub async fn refreshed_keys(&self) -> Result<Arc<KeySet>, WebIdentityError> {
         {
             let _guard = self.fetching.lock().await;
-            self.fetch_if_allowed().await;
+            let allowed = {
+                let mut state = self.state();
+                let interval = self.settings.min_refresh_interval;
+                let allowed = state
+                    .last_kid_refresh
+                    .is_none_or(|at| at.elapsed() >= interval);
+                if allowed {
+                    state.last_kid_refresh = Some(Instant::now());
+                }
+                allowed
+            };
+            if allowed {
+                self.fetch_unless_backing_off().await;
+            }
         }
         let state = self.state();
         self.usable(&state).ok_or_else(|| self.unavailable(&state))
@@ -106,29 +127,25 @@ impl RemoteKeys {
             .map(|(keys, _)| Arc::clone(keys))
     }
 
-    fn fetch_due(&self, state: &State) -> bool {
-        let expired = state
+    /// No keys yet, or past their TTL.
+    fn due(&self, state: &State) -> bool {
+        state
             .keys
             .as_ref()
-            .is_none_or(|(_, fetched)| fetched.elapsed() >= self.settings.jwks_ttl);
-        expired && self.fetch_allowed(state)
+            .is_none_or(|(_, fetched)| fetched.elapsed() >= self.settings.jwks_ttl)
     }
 
-    fn fetch_allowed(&self, state: &State) -> bool {
-        state
-            .last_attempt
-            .is_none_or(|at| at.elapsed() >= self.settings.min_refresh_interval)
-    }
-
-    /// Fetches unless a fetch happened within the refresh interval. Call with `fetching`
-    /// held.
-    async fn fetch_if_allowed(&self) {
+    /// Fetches, unless a fetch failed within the refresh interval (a provider that is down
+    /// is not asked again on every request). Call with `fetching` held.
+    async fn fetch_unless_backing_off(&self) {
+        let interval = self.settings.min_refresh_interval;
+        if self
+            .state()
+            .last_failure
+            .as_ref()
+            .is_some_and(|(at, _)| at.elapsed() < interval)
         {
-            let mut state = self.state();
-            if !self.fetch_allowed(&state) {
-                return;
-            }
-            state.last_attempt = Some(Instant::now());
+            return;
         }
         let fetched = self.fetch().await;
         let mut state = self.state();
@@ -136,11 +153,11 @@ impl RemoteKeys {
             Ok(keys) => {
                 tracing::debug!(issuer = %self.issuer, keys = keys.len(), "fetched JWKS");
                 state.keys = Some((Arc::new(keys), Instant::now()));
-                state.last_error = None;
+                state.last_failure = None;
             }
             Err(error) => {
                 tracing::warn!(issuer = %self.issuer, %error, "JWKS fetch failed; keeping the last good keys");
-                state.last_error = Some(error);
+                state.last_failure = Some((Instant::now(), error));
             }
         }
     }
@@ -163,7 +180,8 @@ impl RemoteKeys {
     }
 
     fn unavailable(&self, state: &State) -> WebIdentityError {
-        let detail = match (&state.keys, &state.last_error) {
+        let error = state.last_failure.as_ref().map(|(_, error)| error);
+        let detail = match (&state.keys, error) {
             (Some(_), Some(error)) => {
                 format!("the cached keys are past the maximum staleness; last fetch: {error}")
             }
