@@ -74,8 +74,12 @@ impl FileKeys {
             }
             Err(e) => {
                 let error = format!("{}: {e}", self.path.display());
-                tracing::warn!(issuer = %self.issuer, %error, "JWKS file unreadable; keeping the last good keys");
-                self.state().last_error = Some(error);
+                let mut state = self.state();
+                // Warn once per distinct failure, not on every request.
+                if state.last_error.as_ref() != Some(&error) {
+                    tracing::warn!(issuer = %self.issuer, %error, "JWKS file unreadable; keeping the last good keys");
+                    state.last_error = Some(error);
+                }
             }
         }
         let state = self.state();
