@@ -1,6 +1,9 @@
 //! The request stack's authorization stage, as a narrow trait: who may do which operation on
-//! what. Today's rule is [`RootOnly`]; identity and bucket policies will be other
-//! implementations of the same trait.
+//! what. [`PolicyAuthorizer`] decides with the identity's policies and the bucket's owner;
+//! bucket policies and ACLs (the next issue) join the same decision.
+
+use strata_policy::{decide, ContextMap, DecisionEffect, Evaluation, Request};
+use strata_volume::{Refusal, Store};
 
 use crate::auth::Principal;
 use crate::s3::error::{Code, S3Error};
@@ -25,45 +28,87 @@ pub trait Authorize: Send + Sync {
     fn authorize(&self, access: &Access<'_>) -> Result<(), S3Error>;
 }
 
-/// The one rule there is before IAM: a signed request is root's (root holds the only
-/// credential) and may do everything; an anonymous one may do nothing.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct RootOnly;
+/// AWS's evaluation over what strata has so far: an account's root may do everything with
+/// its own account's buckets; an IAM user or role session what its identity policies
+/// allow there; nobody anything on another account's bucket (until bucket policies), and
+/// anonymous callers nothing.
+pub struct PolicyAuthorizer {
+    store: Store,
+    /// The owner of buckets made before accounts existed.
+    root_account_id: String,
+}
 
-impl Authorize for RootOnly {
+impl PolicyAuthorizer {
+    /// An authorizer reading bucket owners from `store`.
+    pub fn new(store: Store, root_account_id: String) -> PolicyAuthorizer {
+        PolicyAuthorizer {
+            store,
+            root_account_id,
+        }
+    }
+}
+
+fn denied() -> S3Error {
+    Code::AccessDenied.with("Access Denied")
+}
+
+impl Authorize for PolicyAuthorizer {
     fn authorize(&self, access: &Access<'_>) -> Result<(), S3Error> {
-        match access.principal {
-            Principal::Key { .. } => Ok(()),
-            Principal::Anonymous => Err(Code::AccessDenied.with("anonymous access is denied")),
+        let Principal::Key { identity, .. } = access.principal else {
+            return Err(denied());
+        };
+        // The bucket's owner; a missing bucket is the caller's own to create or to be told
+        // `NoSuchBucket` about, once its policies allow the action.
+        let owner = match access.bucket {
+            // Creating asks the caller's own account; a name another account holds is the
+            // handler's `BucketAlreadyExists`, as on AWS.
+            None | Some(_) if access.op == Operation::CreateBucket => None,
+            None => None,
+            Some(bucket) => match self.store.bucket_owner(bucket) {
+                Ok(owner) => Some(owner.unwrap_or_else(|| self.root_account_id.clone())),
+                Err(strata_volume::Error::Refused(Refusal::NoSuchBucket)) => None,
+                Err(e) => return Err(e.into()),
+            },
+        };
+        let owner = owner.as_deref().unwrap_or(&identity.account.id);
+        // An account's root over its own resources: allowed, with nothing to build. (A
+        // bucket policy's explicit Deny will bind root too once bucket policies exist.)
+        if identity.is_root() && owner == identity.account.id {
+            return Ok(());
+        }
+        let resource = access.bucket.map(|bucket| match access.key {
+            Some(key) => format!("arn:aws:s3:::{bucket}/{key}"),
+            None => format!("arn:aws:s3:::{bucket}"),
+        });
+        let mut tags = Vec::new();
+        let caller = identity.caller(&mut tags);
+        let context = ContextMap::new();
+        let request = Request {
+            action: access.op.action(),
+            resource: resource.as_deref(),
+            caller: &caller,
+            context: &context,
+        };
+        let policies: Vec<&strata_policy::Policy> =
+            identity.policies.iter().map(|p| p.as_ref()).collect();
+        let sessions: Vec<&strata_policy::Policy> =
+            identity.session_policy.iter().map(|p| p.as_ref()).collect();
+        let decision = decide(&Evaluation {
+            request: &request,
+            identity: &policies,
+            resource_policy: None,
+            resource_owner: Some(owner),
+            session_policies: &sessions,
+            boundary: identity.boundary.as_deref(),
+            acl_grant: false,
+        });
+        match decision.effect {
+            DecisionEffect::Allow => Ok(()),
+            DecisionEffect::ExplicitDeny | DecisionEffect::ImplicitDeny => Err(denied()),
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn root_may_do_anything_and_anonymous_nothing() {
-        let root = Principal::Key {
-            access_key: "AK".into(),
-            name: "root".into(),
-        };
-        for op in [
-            Operation::PutObject,
-            Operation::DeleteBucket,
-            Operation::ListBuckets,
-        ] {
-            let mut access = Access {
-                principal: &root,
-                op,
-                bucket: Some("b"),
-                key: None,
-            };
-            assert!(RootOnly.authorize(&access).is_ok());
-            access.principal = &Principal::Anonymous;
-            let denied = RootOnly.authorize(&access).unwrap_err();
-            assert_eq!((denied.code, denied.status()), (Code::AccessDenied, 403));
-        }
-    }
-}
+#[path = "authorize_tests.rs"]
+mod tests;

@@ -6,6 +6,8 @@ pub mod auth;
 pub mod authorize;
 pub mod checksum;
 pub mod config;
+pub mod iam;
+pub mod identity;
 pub mod metrics;
 pub mod notify;
 pub mod observe;

@@ -4,12 +4,12 @@
 //! JSON array of S3 event messages per POST).
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use md5::{Digest, Md5};
 use serde_json::Value;
-use strata_tests::{pattern, required_env, templates_dir, Receiver, Server};
+use strata_tests::{aws_cli, pattern, Receiver, Server};
 
 /// The target's ARN on a server of the default region.
 const ARN: &str = "arn:strata:sqs:us-east-1::events";
@@ -34,19 +34,14 @@ fn start(receiver: &Receiver, dir: &Path) -> Server {
         .start()
 }
 
-/// The aws CLI against `server`, however it exits.
+/// The aws CLI against `server` with its root keys, however it exits.
 fn aws(server: &Server, args: &[&str]) -> Output {
-    Command::new(required_env("STRATA_AWS"))
-        .env("AWS_ACCESS_KEY_ID", &server.credentials.access_key)
-        .env("AWS_SECRET_ACCESS_KEY", &server.credentials.secret_key)
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", templates_dir().join("aws.config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env_remove("AWS_CA_BUNDLE")
-        .env_remove("AWS_PROFILE")
-        .args(["--endpoint-url", &server.endpoint()])
+    let keys = (
+        server.credentials.access_key.as_str(),
+        server.credentials.secret_key.as_str(),
+    );
+    aws_cli(server, keys)
         .args(args)
-        .stdin(Stdio::null())
         .output()
         .expect("run the aws CLI")
 }

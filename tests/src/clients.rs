@@ -32,18 +32,33 @@ pub fn render_template(name: &str, server: &Server, out: &Path) {
     std::fs::write(out, text).expect("write rendered template");
 }
 
+/// The real aws CLI v2 (`STRATA_AWS`) aimed at `server` with the keys `(access, secret)`,
+/// with nothing of the caller's AWS setup (profiles, CA bundles) leaking in; add the
+/// command's arguments.
+pub fn aws_cli(server: &Server, keys: (&str, &str)) -> Command {
+    let mut command = Command::new(required_env("STRATA_AWS"));
+    command
+        .env("AWS_ACCESS_KEY_ID", keys.0)
+        .env("AWS_SECRET_ACCESS_KEY", keys.1)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", templates_dir().join("aws.config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_CA_BUNDLE")
+        .env_remove("AWS_PROFILE")
+        .args(["--endpoint-url", &server.endpoint()])
+        .stdin(std::process::Stdio::null());
+    command
+}
+
 /// Creates `bucket` on `server` with the aws CLI (clients such as restic and OpenDAL cannot).
 pub fn create_bucket_with_aws_cli(server: &Server, bucket: &str) {
+    let keys = (
+        server.credentials.access_key.as_str(),
+        server.credentials.secret_key.as_str(),
+    );
     run_ok(
-        Command::new(required_env("STRATA_AWS"))
-            .env("AWS_ACCESS_KEY_ID", &server.credentials.access_key)
-            .env("AWS_SECRET_ACCESS_KEY", &server.credentials.secret_key)
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", templates_dir().join("aws.config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env_remove("AWS_CA_BUNDLE")
-            .env_remove("AWS_PROFILE")
-            .args(["--endpoint-url", &server.endpoint(), "s3", "mb"])
+        aws_cli(server, keys)
+            .args(["s3", "mb"])
             .arg(format!("s3://{bucket}")),
     );
 }

@@ -379,10 +379,7 @@ mod tests {
         rmp_serde::encode::write(&mut old, &(7u64, None::<String>, Versioning::Enabled)).unwrap();
         assert_eq!(
             decode::<BucketRecord>(&old).unwrap(),
-            BucketRecord {
-                owner: None,
-                ..b
-            }
+            BucketRecord { owner: None, ..b }
         );
     }
 

@@ -15,12 +15,7 @@ fn put(key: &str, value: &str) -> IamWrite {
 fn texts(entries: Vec<(Vec<u8>, Vec<u8>)>) -> Vec<(String, String)> {
     entries
         .into_iter()
-        .map(|(k, v)| {
-            (
-                String::from_utf8(k).unwrap(),
-                String::from_utf8(v).unwrap(),
-            )
-        })
+        .map(|(k, v)| (String::from_utf8(k).unwrap(), String::from_utf8(v).unwrap()))
         .collect()
 }
 

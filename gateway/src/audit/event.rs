@@ -25,6 +25,10 @@ pub struct AuditEvent<'a> {
     pub principal: Option<&'a str>,
     /// The access key that signed, if one did.
     pub access_key: Option<&'a str>,
+    /// The principal's ARN (account root, IAM user or role session); null when anonymous.
+    pub principal_arn: Option<&'a str>,
+    /// The principal's 12-digit account id; null when anonymous.
+    pub account_id: Option<&'a str>,
     /// The client's address (`ip:port`); null on a Unix socket.
     #[serde(serialize_with = "display")]
     pub source: Option<SocketAddr>,
@@ -57,12 +61,17 @@ pub struct AuditEvent<'a> {
 impl<'a> AuditEvent<'a> {
     /// The audit view of a request.
     pub fn from_request(e: &'a RequestEvent) -> AuditEvent<'a> {
-        let (principal, access_key) = match &e.principal {
-            None => (None, None),
-            Some(Principal::Anonymous) => (Some("anonymous"), None),
-            Some(Principal::Key { access_key, name }) => {
-                (Some(name.as_str()), Some(access_key.as_str()))
-            }
+        let (principal, access_key, identity) = match &e.principal {
+            None => (None, None, None),
+            Some(Principal::Anonymous) => (Some("anonymous"), None, None),
+            Some(Principal::Key {
+                access_key,
+                identity,
+            }) => (
+                Some(identity.name.as_str()),
+                Some(access_key.as_str()),
+                Some(identity),
+            ),
         };
         let failed = e.error.is_some() || e.status.is_none_or(|s| s >= 400);
         AuditEvent {
@@ -70,6 +79,8 @@ impl<'a> AuditEvent<'a> {
             request_id: &e.request_id,
             principal,
             access_key,
+            principal_arn: identity.map(|i| i.arn.as_str()),
+            account_id: identity.map(|i| i.account.id.as_str()),
             source: e.peer.addr,
             user_agent: e.user_agent.as_deref(),
             operation: e.op.map(|op| op.name()),

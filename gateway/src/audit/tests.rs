@@ -31,7 +31,7 @@ fn get_event() -> RequestEvent {
         stage: Stage::Handler,
         principal: Some(Principal::Key {
             access_key: "AKID".into(),
-            name: "root".into(),
+            identity: crate::identity::Identity::test_root("root"),
         }),
         status: Some(200),
         error: None,
@@ -60,6 +60,8 @@ fn the_event_has_exactly_the_documented_fields() {
             "request_id": "REQ1",
             "principal": "root",
             "access_key": "AKID",
+            "principal_arn": "arn:aws:iam::111122223333:root",
+            "account_id": "111122223333",
             "source": "10.0.0.7:4242",
             "user_agent": "aws-cli/2",
             "operation": "GetObject",
@@ -87,6 +89,8 @@ fn a_refused_request_names_its_code_and_the_stage_that_refused_it() {
     e.peer.tls = None;
     let v = serde_json::to_value(AuditEvent::from_request(&e)).unwrap();
     assert_eq!(v["principal"], "anonymous");
+    assert_eq!(v["principal_arn"], serde_json::Value::Null);
+    assert_eq!(v["account_id"], serde_json::Value::Null);
     assert_eq!(v["access_key"], serde_json::Value::Null);
     assert_eq!(v["error_code"], "AccessDenied");
     assert_eq!(v["stage"], "authorize");

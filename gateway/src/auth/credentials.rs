@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::SystemTime;
+
+use crate::identity::Identity;
 
 /// A secret that can sign requests, and who it belongs to.
 #[derive(Clone, PartialEq, Eq)]
@@ -17,7 +20,7 @@ pub struct Credential {
     /// When a temporary credential stops working; `None` for long-term keys.
     pub expires_at: Option<SystemTime>,
     /// The identity the credential authenticates as (user, role session, root).
-    pub principal: String,
+    pub identity: Arc<Identity>,
 }
 
 impl Credential {
@@ -25,14 +28,14 @@ impl Credential {
     pub fn new(
         access_key: impl Into<String>,
         secret_key: impl Into<String>,
-        principal: impl Into<String>,
+        identity: Arc<Identity>,
     ) -> Self {
         Self {
             access_key: access_key.into(),
             secret_key: secret_key.into(),
             session_token: None,
             expires_at: None,
-            principal: principal.into(),
+            identity,
         }
     }
 
@@ -54,7 +57,7 @@ impl fmt::Debug for Credential {
                 &self.session_token.as_ref().map(|_| "<redacted>"),
             )
             .field("expires_at", &self.expires_at)
-            .field("principal", &self.principal)
+            .field("identity", &self.identity.arn)
             .finish()
     }
 }

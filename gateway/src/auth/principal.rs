@@ -1,6 +1,9 @@
 //! Who a request acts as, once authenticated.
 
+use std::sync::Arc;
+
 use super::verify::AuthOutcome;
+use crate::identity::Identity;
 
 /// The identity a request acts as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +15,7 @@ pub enum Principal {
         /// The access key that signed.
         access_key: String,
         /// Who the key belongs to.
-        name: String,
+        identity: Arc<Identity>,
     },
 }
 
@@ -23,7 +26,7 @@ impl AuthOutcome {
             AuthOutcome::Anonymous => Principal::Anonymous,
             AuthOutcome::Authenticated(auth) => Principal::Key {
                 access_key: auth.access_key.clone(),
-                name: auth.principal.clone(),
+                identity: auth.identity.clone(),
             },
         }
     }

@@ -4,6 +4,7 @@
 //! request from the headers the client lists as signed, the raw path and the raw query,
 //! derives the signing key with `aws-sigv4`'s primitives and compares in constant time.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_sigv4::sign::v4::calculate_signature;
@@ -21,6 +22,7 @@ use super::payload::{PayloadMode, PayloadSpec, PayloadVerifier};
 use super::presign::{has_param, PresignParams, SIGNATURE_PARAM};
 use super::signing_keys::SigningKeys;
 use super::time;
+use crate::identity::Identity;
 
 /// The longest lifetime of a presigned URL S3 accepts: seven days.
 pub const MAX_PRESIGNED_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -104,7 +106,7 @@ pub struct Authenticated {
     /// The access key that signed.
     pub access_key: String,
     /// Who the credential belongs to.
-    pub principal: String,
+    pub identity: Arc<Identity>,
     /// The session token the request carried (verified against the credential's).
     pub session_token: Option<String>,
     /// Header or presigned URL.
@@ -129,7 +131,7 @@ impl Authenticated {
     pub(crate) fn vouched(access_key: &str, principal: &str) -> Self {
         Authenticated {
             access_key: access_key.to_string(),
-            principal: principal.to_string(),
+            identity: crate::identity::Identity::test_root(principal),
             session_token: None,
             method: AuthMethod::Header,
             region: "us-east-1".into(),
@@ -467,7 +469,7 @@ fn authenticated(
 ) -> AuthOutcome {
     AuthOutcome::Authenticated(Box::new(Authenticated {
         access_key: credential.access_key,
-        principal: credential.principal,
+        identity: credential.identity,
         session_token: token.filter(|t| !t.is_empty()).map(str::to_owned),
         method,
         region: fields.scope.region,

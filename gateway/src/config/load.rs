@@ -24,6 +24,16 @@ pub enum ConfigError {
     /// The config file is not valid TOML or has unknown names.
     #[error("--config: {0}")]
     File(String),
+    /// An `[[accounts]]` table has a missing or wrong key.
+    #[error("--config: [[accounts]] {account:?}: {key}: {reason}")]
+    Account {
+        /// The account's name (`#N`, its position, before the name is known).
+        account: String,
+        /// The key.
+        key: String,
+        /// What was expected.
+        reason: String,
+    },
     /// An `[[audit.sinks]]` table has a missing or wrong key.
     #[error("--config: [[audit.sinks]] {sink:?}: {key}: {reason}")]
     AuditSink {
@@ -49,38 +59,43 @@ pub fn load(
             .filter(|v| !v.is_empty())
             .map(Into::into)
     });
-    let (file_layer, audit, notify) = match file_path {
-        None => (RawSettings::default(), None, None),
+    let (file_layer, [audit, notify, accounts]) = match file_path {
+        None => (RawSettings::default(), [None, None, None]),
         Some(path) => {
             let text = read_file(&path).map_err(|e| ConfigError::Invalid {
                 setting: "--config",
                 value: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-            // The `[audit]` and `[notify]` tables are not flat settings: they are taken out
-            // before the rest is read as one layer.
-            let (rest, audit, notify) = split_tables(&text)?;
-            (RawSettings::from_toml(&rest)?, audit, notify)
+            // The `[audit]`, `[notify]` and `[[accounts]]` tables are not flat settings:
+            // they are taken out before the rest is read as one layer.
+            let (rest, tables) = split_tables(&text)?;
+            (RawSettings::from_toml(&rest)?, tables)
         }
     };
     let mut config = Config::from_raw(flags.or(env_layer).or(file_layer), read_file)?;
     config.audit = super::audit::parse(audit)?;
     config.notify = NotifyConfig::from_toml(notify)?;
+    config.accounts = super::accounts::parse(accounts, &config.credentials, read_file)?;
     Ok(config)
 }
 
-/// The rest of the file, its `audit` table and its `notify` table.
-type Split = (String, Option<toml::Value>, Option<toml::Value>);
+/// The tables of the file that are not flat settings, in the order [`split_tables`] returns
+/// them.
+const TABLES: [&str; 3] = ["audit", "notify", "accounts"];
 
-/// The file without its `audit` and `notify` tables, and those tables. A file without them is
-/// returned as written, so errors about it point at its own lines.
+/// The rest of the file, and its `audit`, `notify` and `accounts` tables.
+type Split = (String, [Option<toml::Value>; 3]);
+
+/// The file without its [`TABLES`], and those tables. A file without them is returned as
+/// written, so errors about it point at its own lines.
 fn split_tables(text: &str) -> Result<Split, ConfigError> {
     let mut table: toml::Table =
         toml::from_str(text).map_err(|e| ConfigError::File(e.to_string()))?;
-    let (audit, notify) = (table.remove("audit"), table.remove("notify"));
-    if audit.is_none() && notify.is_none() {
-        return Ok((text.to_string(), None, None));
+    let tables = TABLES.map(|name| table.remove(name));
+    if tables.iter().all(Option::is_none) {
+        return Ok((text.to_string(), tables));
     }
     let rest = toml::to_string(&table).map_err(|e| ConfigError::File(e.to_string()))?;
-    Ok((rest, audit, notify))
+    Ok((rest, tables))
 }

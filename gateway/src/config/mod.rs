@@ -4,6 +4,9 @@
 //! the only reader of `STRATA_*` variables; it reads them through a lookup function so tests
 //! pass a map.
 
+mod accounts;
+#[cfg(test)]
+mod accounts_tests;
 mod audit;
 #[cfg(test)]
 mod audit_tests;
@@ -18,6 +21,7 @@ mod telemetry;
 #[cfg(test)]
 mod tests;
 
+pub use accounts::{iam_name, AccountConfig};
 pub use audit::DEFAULT_DISK_BUFFER_BYTES;
 pub use limits::{Limits, Tuning};
 pub use load::{load, ConfigError};

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::accounts::AccountConfig;
 use super::limits::{Limits, Tuning};
 use super::notify::NotifyConfig;
 use super::raw::RawSettings;
@@ -61,6 +62,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// Bucket-notification targets (config file only).
     pub notify: NotifyConfig,
+    /// Accounts besides the root account (`[[accounts]]`, config file only).
+    pub accounts: Vec<AccountConfig>,
 }
 
 /// The HTTPS listener.
@@ -302,6 +305,7 @@ impl Config {
             dev,
             audit: AuditConfig::default(),
             notify: NotifyConfig::default(),
+            accounts: Vec::new(),
         })
     }
 }
@@ -410,7 +414,7 @@ fn dev_classes(data: &Path) -> Vec<ClassSpec> {
 }
 
 /// A key given inline or through a file, never both.
-fn secret(
+pub(super) fn secret(
     setting: &'static str,
     inline: Option<String>,
     file: Option<PathBuf>,

@@ -53,6 +53,7 @@ codes! {
     /// The request head does not parse.
     BadRequest => 400,
     /// CreateBucket of a bucket that exists.
+    BucketAlreadyExists => 409,
     BucketAlreadyOwnedByYou => 409,
     /// DeleteBucket of a bucket with objects.
     BucketNotEmpty => 409,

@@ -18,9 +18,11 @@ use super::notifications;
 use super::stack::{build, StackParts};
 use super::tls::{CertResolver, TlsError};
 use crate::audit::sink::SinkMetrics;
-use crate::auth::{Credential, StaticCredentials, Verifier, VerifierConfig};
-use crate::authorize::RootOnly;
+use crate::auth::{Verifier, VerifierConfig};
+use crate::authorize::PolicyAuthorizer;
 use crate::config::{Config, SchemeSpec};
+use crate::iam::{IamCredentials, IamError, IamStore, Owners};
+use crate::identity::ROOT_ACCOUNT_NAME;
 use crate::metrics::{
     AdmissionMetrics, Exposition, ProcessMetrics, RequestMetrics, StoreMetrics, TlsExpiry,
 };
@@ -34,6 +36,9 @@ pub enum ServeError {
     /// The volumes could not be opened.
     #[error("opening the volumes: {0}")]
     Store(#[from] strata_volume::Error),
+    /// The identity store could not be read or the accounts made.
+    #[error("identity store: {0}")]
+    Iam(#[from] IamError),
     /// A bucket from `--buckets` could not be created.
     #[error("--buckets: creating {bucket:?}: {source}")]
     Bucket {
@@ -108,9 +113,25 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     }
     std::fs::create_dir_all(&cfg.data)?;
     let store = store_rt.block_on(Store::open(store_config(&cfg)))?;
+    // Accounts: the root account and every `[[accounts]]` one, with ids that outlive keys.
+    let iam = store_rt.block_on(IamStore::open(store.clone()))?;
+    let names: Vec<&str> = std::iter::once(ROOT_ACCOUNT_NAME)
+        .chain(cfg.accounts.iter().map(|a| a.name.as_str()))
+        .collect();
+    let accounts = store_rt.block_on(iam.ensure_accounts(&names))?;
+    let root_account = accounts[0].clone();
+    let roots = accounts
+        .into_iter()
+        .zip(std::iter::once(&cfg.credentials).chain(cfg.accounts.iter().map(|a| &a.credentials)))
+        .map(|(account, keys)| (account, keys.access_key.clone(), keys.secret_key.clone()))
+        .collect();
+    let credentials = IamCredentials::new(roots, iam.clone());
     store_rt.block_on(async {
         for bucket in &cfg.buckets {
-            match store.create_bucket(bucket, None).await {
+            match store
+                .create_bucket_owned(bucket, None, Some(&root_account.id))
+                .await
+            {
                 Ok(())
                 | Err(strata_volume::Error::Refused(
                     strata_volume::Refusal::BucketAlreadyOwnedByYou,
@@ -130,11 +151,6 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         .first()
         .map(|c| c.name.clone())
         .unwrap_or_default();
-    let credentials = StaticCredentials::new([Credential::new(
-        cfg.credentials.access_key.clone(),
-        cfg.credentials.secret_key.clone(),
-        "root",
-    )]);
     let inflight = Inflight::default();
     let trigger = ShutdownTrigger::default();
     let mut registry = Registry::default();
@@ -157,14 +173,16 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     ];
     observers.extend(auditor.clone().map(|a| Arc::new(a) as Arc<dyn Observe>));
     observers.extend(notifier.clone().map(|n| n as Arc<dyn Observe>));
+    let authorize = PolicyAuthorizer::new(store.clone(), root_account.id.clone());
     let stack = build(StackParts {
         store,
+        owners: Owners::new(iam, root_account),
         shutdown: trigger.clone(),
         domain: cfg.domain.clone(),
         // Any scope region is accepted: a sidecar has no real region, and clients such as
         // restic sign with `aws-global` unless told otherwise. `--region` is what we report.
         authenticate: Arc::new(Verifier::new(VerifierConfig::default(), credentials)),
-        authorize: Arc::new(RootOnly),
+        authorize: Arc::new(authorize),
         transform: Arc::new(Identity),
         observe: Arc::new(Observers::new(observers)),
         metrics: exposition.clone(),

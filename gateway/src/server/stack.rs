@@ -18,6 +18,7 @@ use super::respond::{request_ids, respond, Sent};
 use crate::auth::{Authenticate, PayloadVerifier, RequestParts};
 use crate::authorize::{Access, Authorize};
 use crate::config::Limits;
+use crate::iam::Owners;
 use crate::metrics::Exposition;
 use crate::notify::Registry;
 use crate::observe::{Observe, RequestEvent, Stage};
@@ -34,6 +35,8 @@ use crate::transform::BodyTransform;
 pub struct StackParts {
     /// The volume engine (handlers, readiness).
     pub store: Store,
+    /// Bucket owners' accounts, for listings and CreateBucket.
+    pub owners: Owners,
     /// The admin endpoint's way to stop the server.
     pub shutdown: ShutdownTrigger,
     /// Virtual-host-style base domain, for routing.
@@ -94,6 +97,7 @@ pub fn build(parts: StackParts) -> Stack {
                 max_part_size: parts.limits.max_part_size,
             },
             notify: parts.notify,
+            owners: parts.owners,
         },
         // Last: one event per request, after its answer is out.
         observe: parts.observe,
@@ -208,11 +212,12 @@ impl Stack {
             let outcome = self.authenticate.authenticate(&parts, SystemTime::now())?;
             (outcome, None)
         };
-        let principal = event.principal.insert(outcome.principal());
+        let principal = outcome.principal();
+        event.principal = Some(principal.clone());
         // 4. Authorize, before anything of the request is answered in detail.
         event.stage = Stage::Authorize;
         self.authorize.authorize(&Access {
-            principal,
+            principal: &principal,
             op,
             bucket: route.bucket.as_deref(),
             key: route.key.as_deref(),
@@ -250,6 +255,7 @@ impl Stack {
             key: route.key.as_deref(),
             query: &route.query,
             headers: &head.headers,
+            caller: &principal,
             body,
         };
         ops::dispatch(&self.handlers, req).await

@@ -7,8 +7,10 @@ use http::request::Parts;
 use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 
 use super::{MemoryExchange, Recorder, Vouching};
-use crate::authorize::RootOnly;
+use crate::authorize::PolicyAuthorizer;
 use crate::config::Limits;
+use crate::iam::{IamStore, Owners};
+use crate::identity::Identity;
 use crate::notify::Registry;
 use crate::server::{build, ShutdownTrigger, Stack, StackParts};
 use crate::transform::BodyTransform;
@@ -66,12 +68,18 @@ impl TestStack {
         store.create_bucket("bkt", None).await.expect("bucket bkt");
         let recorder = Recorder::default();
         let auth = Arc::new(Vouching::default());
+        // The stand-in authenticator vouches for the root of the test account.
+        let root = Identity::test_root("root").account.clone();
+        let iam = IamStore::open(store.clone())
+            .await
+            .expect("the identity store opens");
         let stack = build(StackParts {
             store: store.clone(),
+            owners: Owners::new(iam, root.clone()),
             shutdown: ShutdownTrigger::default(),
             domain: None,
             authenticate: auth.clone(),
-            authorize: Arc::new(RootOnly),
+            authorize: Arc::new(PolicyAuthorizer::new(store.clone(), root.id)),
             transform,
             observe: Arc::new(recorder.clone()),
             metrics: crate::metrics::Exposition::default(),

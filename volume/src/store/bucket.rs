@@ -139,6 +139,20 @@ impl Store {
         Ok(info(name, &self.inner.bucket(name)?))
     }
 
+    /// A bucket's recorded owner, from memory (no I/O: the authorizer asks per request);
+    /// `NoSuchBucket` if there is no such bucket.
+    pub fn bucket_owner(&self, name: &str) -> Result<Option<String>> {
+        let buckets = self
+            .inner
+            .buckets
+            .read()
+            .map_err(|_| Error::internal("bucket cache poisoned"))?;
+        let record = buckets
+            .get(name)
+            .ok_or(Error::from(Refusal::NoSuchBucket))?;
+        Ok(record.owner.clone())
+    }
+
     /// All buckets, by name.
     pub async fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
         let b = self

@@ -61,7 +61,11 @@ impl Store {
 
 impl Inner {
     /// Entries under `prefix` of `table` that a read quorum of namespace volumes holds.
-    pub(super) fn scan_agreed(&self, table: Table, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    pub(super) fn scan_agreed(
+        &self,
+        table: Table,
+        prefix: &[u8],
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let mut seen: BTreeMap<Vec<u8>, Vec<Option<Vec<u8>>>> = BTreeMap::new();
         let mut answered = 0;
         for (_, v) in self.ns().online() {

@@ -5,6 +5,7 @@
 //! at 2013-05-24T00:00:00Z.
 
 use super::*;
+use crate::identity::Identity;
 
 const DOC_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const DOC_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -15,7 +16,11 @@ fn doc_now() -> SystemTime {
 }
 
 fn doc_verify(parts: &http::request::Parts) -> Result<AuthOutcome, AuthError> {
-    let creds = StaticCredentials::new([Credential::new(DOC_KEY, DOC_SECRET, "example")]);
+    let creds = StaticCredentials::new([Credential::new(
+        DOC_KEY,
+        DOC_SECRET,
+        Identity::test_root("example"),
+    )]);
     Verifier::new(VerifierConfig::default(), creds)
         .verify(&RequestParts::from_http(parts), doc_now())
 }
@@ -63,7 +68,7 @@ fn get_object_with_a_range() {
         "host;range;x-amz-content-sha256;x-amz-date",
         "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41",
     );
-    assert_eq!(doc_authenticated(&parts).principal, "example");
+    assert_eq!(doc_authenticated(&parts).identity.name, "example");
 }
 
 #[test]

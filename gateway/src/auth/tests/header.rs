@@ -46,7 +46,7 @@ fn sdk_signed_requests_are_authenticated() {
         let (parts, _) = sdk_sign(method, uri, headers, Body::Bytes(body), Signing::default());
         let auth = authenticated(&parts);
         assert_eq!(auth.access_key, ACCESS_KEY, "{method} {uri}");
-        assert_eq!(auth.principal, "root");
+        assert_eq!(auth.identity.name, "root");
         assert_eq!(auth.method, AuthMethod::Header);
         assert_eq!(auth.region, "us-east-1");
         assert_eq!(auth.service, "s3");
@@ -297,7 +297,7 @@ fn session_tokens_must_match_the_temporary_credential() {
     let (parts, _) = sdk_sign("GET", "/b/k", &[], Body::Bytes(b""), session);
     let auth = authenticated(&parts);
     assert_eq!(auth.session_token.as_deref(), Some(TOKEN));
-    assert_eq!(auth.principal, "role/session");
+    assert_eq!(auth.identity.name, "role/session");
     let wrong = Signing {
         token: Some("other-token"),
         ..session

@@ -23,6 +23,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::time::parse_amz_date;
 use super::*;
+use crate::identity::Identity as Who;
 
 pub(super) const ACCESS_KEY: &str = "AKIDSTRATATEST";
 pub(super) const SECRET_KEY: &str = "strata/secret+KEY/for/tests";
@@ -55,8 +56,8 @@ pub(super) fn now() -> SystemTime {
 
 pub(super) fn credentials() -> StaticCredentials {
     StaticCredentials::new([
-        Credential::new(ACCESS_KEY, SECRET_KEY, "root"),
-        Credential::new(TEMP_KEY, TEMP_SECRET, "role/session")
+        Credential::new(ACCESS_KEY, SECRET_KEY, Who::test_root("root")),
+        Credential::new(TEMP_KEY, TEMP_SECRET, Who::test_root("role/session"))
             .with_session_token(TOKEN, now() + Duration::from_secs(3600)),
     ])
 }

@@ -2,7 +2,9 @@
 
 use strata_volume::Versioning;
 
-use super::common::{Ctx, Request};
+use super::common::{owner_xml, Ctx, Request};
+use crate::auth::Principal;
+use crate::identity::Account;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::iso8601;
 use crate::s3::response::Response;
@@ -11,15 +13,17 @@ use crate::s3::xml::{
     LocationConstraintResult, VersioningConfiguration, MAX_XML_BODY, S3_NS,
 };
 
-/// ListBuckets.
-pub async fn list_buckets(ctx: &Ctx) -> Result<Response, S3Error> {
+/// ListBuckets: the caller's account's buckets, as on AWS.
+pub async fn list_buckets(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let account = caller_account(req.caller)?;
     let buckets = ctx.store.list_buckets().await?;
     Response::xml(&ListAllMyBucketsResult {
         xmlns: S3_NS,
-        Owner: ctx.owner(),
+        Owner: owner_xml(account),
         Buckets: Buckets {
             Bucket: buckets
                 .into_iter()
+                .filter(|b| ctx.owners.owner_id(b.owner.as_deref()) == account.id)
                 .map(|b| BucketEntry {
                     Name: b.name,
                     CreationDate: iso8601(b.created),
@@ -47,10 +51,35 @@ pub async fn create_bucket(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Er
             )));
         }
     }
-    ctx.store
-        .create_bucket(&bucket, location.as_deref())
-        .await?;
+    let account = caller_account(req.caller)?;
+    match ctx
+        .store
+        .create_bucket_owned(&bucket, location.as_deref(), Some(&account.id))
+        .await
+    {
+        Ok(()) => {}
+        // Bucket names are global: another account's bucket of that name is AWS's 409
+        // `BucketAlreadyExists`, one's own is `BucketAlreadyOwnedByYou`.
+        Err(strata_volume::Error::Refused(strata_volume::Refusal::BucketAlreadyOwnedByYou))
+            if ctx
+                .owners
+                .owner_id(ctx.store.bucket_owner(&bucket)?.as_deref())
+                != account.id =>
+        {
+            return Err(Code::BucketAlreadyExists
+                .with("the requested bucket name is not available: another account owns it"));
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(Response::ok().with("location", format!("/{bucket}")))
+}
+
+/// The account of the (authenticated) caller.
+fn caller_account(caller: &Principal) -> Result<&Account, S3Error> {
+    match caller {
+        Principal::Key { identity, .. } => Ok(&identity.account),
+        Principal::Anonymous => Err(Code::AccessDenied.with("Access Denied")),
+    }
 }
 
 /// DeleteBucket.

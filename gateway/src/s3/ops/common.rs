@@ -7,7 +7,10 @@ use std::sync::Arc;
 use http::HeaderMap;
 use strata_volume::{ObjectInfo, ObjectMeta, Store, WritePrecondition};
 
+use crate::auth::Principal;
 use crate::checksum::ChecksumAlgorithm;
+use crate::iam::Owners;
+use crate::identity::Account;
 use crate::notify::Registry;
 use crate::s3::body::Body;
 use crate::s3::error::{Code, S3Error};
@@ -43,15 +46,16 @@ pub struct Ctx {
     pub limits: WriteLimits,
     /// Notification targets and the buckets' rules.
     pub notify: Arc<Registry>,
+    /// Bucket owners' accounts.
+    pub owners: Owners,
 }
 
 impl Ctx {
-    /// The owner shown in listings: the single root identity for now.
-    pub fn owner(&self) -> Owner {
-        Owner {
-            ID: "strata-root".into(),
-            DisplayName: "root".into(),
-        }
+    /// The owner listings show for a bucket (and its objects and uploads: the bucket owner
+    /// owns every object, as under AWS's default `BucketOwnerEnforced`).
+    pub fn owner(&self, bucket: &str) -> Result<Owner, S3Error> {
+        let recorded = self.store.bucket_owner(bucket)?;
+        Ok(owner_xml(&self.owners.account(recorded.as_deref())))
     }
 
     /// The class name clients see: the namespace class is S3's `STANDARD`.
@@ -74,6 +78,14 @@ impl Ctx {
     }
 }
 
+/// An account as listings show an owner: canonical id and display name.
+pub fn owner_xml(account: &Account) -> Owner {
+    Owner {
+        ID: account.canonical_id.clone(),
+        DisplayName: account.name.clone(),
+    }
+}
+
 /// One request as a handler sees it: authenticated, authorized, its body verified as it is
 /// read.
 pub struct Request<'a> {
@@ -87,6 +99,8 @@ pub struct Request<'a> {
     pub query: &'a Query,
     /// Request headers.
     pub headers: &'a HeaderMap,
+    /// Who asks (authenticated and authorized).
+    pub caller: &'a Principal,
     /// The verified, decoded body.
     pub body: Body<'a>,
 }

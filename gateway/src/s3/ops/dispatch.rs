@@ -12,7 +12,7 @@ use crate::s3::response::Response;
 pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     use Operation as Op;
     match req.op {
-        Op::ListBuckets => bucket::list_buckets(ctx).await,
+        Op::ListBuckets => bucket::list_buckets(ctx, req).await,
         Op::CreateBucket => bucket::create_bucket(ctx, req).await,
         Op::DeleteBucket => bucket::delete_bucket(ctx, req).await,
         Op::HeadBucket => bucket::head_bucket(ctx, req).await,

@@ -11,7 +11,7 @@ use crate::s3::http::{iso8601, quote_etag};
 use crate::s3::query::param;
 use crate::s3::response::Response;
 use crate::s3::xml::{
-    CommonPrefix, ListBucketResultV1, ListBucketResultV2, ListVersionsResult, ObjectEntry,
+    CommonPrefix, ListBucketResultV1, ListBucketResultV2, ListVersionsResult, ObjectEntry, Owner,
     VersionEntry, VersionListEntry, S3_NS,
 };
 
@@ -70,7 +70,7 @@ fn entries(
     ctx: &Ctx,
     page: &ListPage,
     enc: &Encoder,
-    owner: bool,
+    owner: Option<&Owner>,
 ) -> (Vec<ObjectEntry>, Vec<CommonPrefix>) {
     let objects = page
         .objects
@@ -81,7 +81,7 @@ fn entries(
             ETag: quote_etag(&o.etag),
             Size: o.size,
             StorageClass: ctx.class_for_client(&o.storage_class),
-            Owner: owner.then(|| ctx.owner()),
+            Owner: owner.cloned(),
         })
         .collect();
     let prefixes = page
@@ -111,7 +111,8 @@ pub async fn list_objects_v1(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3
             },
         )
         .await?;
-    let (contents, prefixes) = entries(ctx, &page, &enc, true);
+    let owner = ctx.owner(req.bucket()?)?;
+    let (contents, prefixes) = entries(ctx, &page, &enc, Some(&owner));
     Response::xml(&ListBucketResultV1 {
         xmlns: S3_NS,
         Name: req.bucket()?.to_string(),
@@ -154,7 +155,12 @@ pub async fn list_objects_v2(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3
             },
         )
         .await?;
-    let (contents, prefixes) = entries(ctx, &page, &enc, fetch_owner);
+    let owner = if fetch_owner {
+        Some(ctx.owner(req.bucket()?)?)
+    } else {
+        None
+    };
+    let (contents, prefixes) = entries(ctx, &page, &enc, owner.as_ref());
     Response::xml(&ListBucketResultV2 {
         xmlns: S3_NS,
         Name: req.bucket()?.to_string(),
@@ -213,6 +219,7 @@ pub async fn list_object_versions(ctx: &Ctx, req: Request<'_>) -> Result<Respons
             },
         )
         .await?;
+    let owner = ctx.owner(req.bucket()?)?;
     let mut entries = Vec::new();
     for v in page.versions {
         let entry = VersionEntry {
@@ -223,7 +230,7 @@ pub async fn list_object_versions(ctx: &Ctx, req: Request<'_>) -> Result<Respons
             ETag: (!v.delete_marker).then(|| quote_etag(&v.etag)),
             Size: (!v.delete_marker).then_some(v.size),
             StorageClass: (!v.delete_marker).then(|| ctx.class_for_client(&v.storage_class)),
-            Owner: ctx.owner(),
+            Owner: owner.clone(),
         };
         entries.push(if v.delete_marker {
             VersionListEntry::DeleteMarker(entry)

@@ -165,6 +165,7 @@ pub async fn abort(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
 /// ListParts.
 pub async fn list_parts(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let upload_id = upload_id(&req)?;
+    let owner = ctx.owner(req.bucket()?)?;
     let max_parts = query_number(&req, param::MAX_PARTS, MAX_PARTS_PAGE, MAX_PARTS_PAGE)?;
     let marker = query_number(&req, param::PART_NUMBER_MARKER, 0, MAX_PARTS)? as u32;
     let page = ctx
@@ -191,8 +192,8 @@ pub async fn list_parts(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
         Bucket: req.bucket()?.to_string(),
         Key: req.key()?.to_string(),
         UploadId: upload_id,
-        Initiator: ctx.owner(),
-        Owner: ctx.owner(),
+        Initiator: owner.clone(),
+        Owner: owner,
         StorageClass: ctx.class_for_client(&page.upload.storage_class),
         PartNumberMarker: marker,
         NextPartNumberMarker: page.next_part_number_marker,
@@ -217,6 +218,7 @@ pub async fn list_uploads(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Err
         .unwrap_or("")
         .to_string();
     let max_uploads = query_number(&req, param::MAX_UPLOADS, MAX_PARTS_PAGE, MAX_PARTS_PAGE)?;
+    let owner = ctx.owner(req.bucket()?)?;
     let page = ctx
         .store
         .list_multipart_uploads(
@@ -248,8 +250,8 @@ pub async fn list_uploads(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Err
             .map(|u| UploadEntry {
                 Key: u.key.clone(),
                 UploadId: u.upload_id.clone(),
-                Initiator: ctx.owner(),
-                Owner: ctx.owner(),
+                Initiator: owner.clone(),
+                Owner: owner.clone(),
                 StorageClass: ctx.class_for_client(&u.storage_class),
                 Initiated: iso8601(u.initiated),
             })

@@ -1,0 +1,27 @@
+//! The identity store: accounts, IAM users and their access keys, groups, roles and managed
+//! policies, kept in the namespace index (docs/IAM-STORE.md) and served from an in-memory
+//! snapshot with every identity's policies compiled.
+
+mod codec;
+mod credentials;
+mod error;
+pub mod ids;
+mod keys;
+mod owners;
+pub mod records;
+mod snapshot;
+mod store;
+
+pub use credentials::IamCredentials;
+pub use error::IamError;
+pub use keys::Kind;
+pub use owners::Owners;
+pub use snapshot::{Scoped, Snapshot};
+pub use store::{Change, IamStore};
+
+/// Nanoseconds since the Unix epoch: the records' times.
+pub fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}

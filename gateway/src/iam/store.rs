@@ -1,0 +1,131 @@
+//! The identity store: records in the namespace index's `iam` table, and the snapshot that
+//! requests read. Writes go one at a time (a lock), each as one commit, and the snapshot is
+//! rebuilt from the index after each, so memory never holds what the disk does not.
+
+use std::sync::{Arc, RwLock};
+
+use strata_volume::{IamWrite, Store};
+
+use super::codec::encode;
+use super::error::IamError;
+use super::ids;
+use super::keys::Kind;
+use super::records::AccountRecord;
+use super::snapshot::Snapshot;
+use crate::identity::Account;
+
+/// The store and its current snapshot. Clones share both.
+#[derive(Clone)]
+pub struct IamStore {
+    store: Store,
+    snapshot: Arc<RwLock<Arc<Snapshot>>>,
+    writes: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write in progress: holds the store's write lock until applied or dropped.
+pub struct Change<'a> {
+    iam: &'a IamStore,
+    _lock: tokio::sync::MutexGuard<'a, ()>,
+    /// What is in the store now (read under the lock, so nothing changes it meanwhile).
+    pub current: Arc<Snapshot>,
+    writes: Vec<IamWrite>,
+}
+
+impl Change<'_> {
+    /// Sets a record.
+    pub fn put<T: serde::Serialize>(&mut self, kind: Kind, parts: &[&str], record: &T) {
+        self.writes.push(IamWrite::Put {
+            key: kind.key(parts),
+            value: encode(record),
+        });
+    }
+
+    /// Removes a record.
+    pub fn delete(&mut self, kind: Kind, parts: &[&str]) {
+        self.writes.push(IamWrite::Delete {
+            key: kind.key(parts),
+        });
+    }
+
+    /// Commits every put and delete at once, then refreshes the snapshot.
+    pub async fn apply(self) -> Result<Arc<Snapshot>, IamError> {
+        if !self.writes.is_empty() {
+            self.iam.store.iam_write(self.writes).await?;
+        }
+        self.iam.reload().await
+    }
+}
+
+impl IamStore {
+    /// Opens the store over `store`'s namespace index and loads the snapshot.
+    pub async fn open(store: Store) -> Result<IamStore, IamError> {
+        let iam = IamStore {
+            store,
+            snapshot: Arc::new(RwLock::new(Arc::new(Snapshot::default()))),
+            writes: Arc::new(tokio::sync::Mutex::new(())),
+        };
+        iam.reload().await?;
+        Ok(iam)
+    }
+
+    /// The current snapshot (cheap: a reference count).
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Starts a change; other changes wait until this one is applied or dropped.
+    pub async fn change(&self) -> Result<Change<'_>, IamError> {
+        let lock = self.writes.lock().await;
+        let current = self.reload().await?;
+        Ok(Change {
+            iam: self,
+            _lock: lock,
+            current,
+            writes: Vec::new(),
+        })
+    }
+
+    async fn reload(&self) -> Result<Arc<Snapshot>, IamError> {
+        let snapshot = Arc::new(Snapshot::from_records(self.store.iam_scan(b"").await?)?);
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = snapshot.clone();
+        Ok(snapshot)
+    }
+
+    /// The accounts named `names`, made (with new random ids) where they do not exist yet.
+    /// Ids are stored, never derived from keys: an account keeps its id when its keys change.
+    pub async fn ensure_accounts(&self, names: &[&str]) -> Result<Vec<Account>, IamError> {
+        let mut change = self.change().await?;
+        for name in names {
+            if change.current.account_by_name(name).is_none() {
+                let record = AccountRecord {
+                    id: unused_account_id(&change.current),
+                    canonical_id: ids::canonical_id(),
+                    created_ns: crate::iam::now_ns(),
+                };
+                change.put(Kind::Account, &[name], &record);
+                tracing::info!(account = name, id = %record.id, "account created");
+            }
+        }
+        let snapshot = change.apply().await?;
+        names
+            .iter()
+            .map(|name| {
+                snapshot
+                    .account_by_name(name)
+                    .ok_or_else(|| IamError::Corrupt(format!("account {name} vanished")))
+            })
+            .collect()
+    }
+}
+
+fn unused_account_id(snapshot: &Snapshot) -> String {
+    loop {
+        let id = ids::account_id();
+        if snapshot.account_by_id(&id).is_none() {
+            return id;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! One identity: what authentication proves and what authorization asks about.
+
+use std::sync::Arc;
+
+use strata_policy::{Caller, Policy, PrincipalType};
+
+use super::Account;
+
+/// The kind of identity, with what each kind has of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityKind {
+    /// The account's root user: every right over the account's own resources.
+    Root,
+    /// An IAM user.
+    User {
+        /// The user name.
+        name: String,
+    },
+    /// A temporary session of a role.
+    RoleSession {
+        /// The role's name.
+        role: String,
+        /// The session name the caller chose.
+        session: String,
+    },
+}
+
+/// Who a credential authenticates as, with the policies that apply to it, compiled once
+/// when the identity store last changed (not per request).
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// The account it belongs to.
+    pub account: Account,
+    /// Root, user or role session.
+    pub kind: IdentityKind,
+    /// The name logs and audit events show: the account's name for its root, the user
+    /// name, or `role/session`.
+    pub name: String,
+    /// The principal ARN (`...:root`, `...:user/NAME`, `arn:aws:sts::ID:assumed-role/R/S`).
+    pub arn: String,
+    /// `aws:userid`: the account id for root, the user's unique id, or `ROLEID:session`.
+    pub user_id: String,
+    /// For a role session: the role's ARN.
+    pub role_arn: Option<String>,
+    /// The principal's tags (`aws:PrincipalTag/*`).
+    pub tags: Vec<(String, String)>,
+    /// Identity policies: the user's (inline, attached, its groups') or the role's.
+    pub policies: Vec<Arc<Policy>>,
+    /// The permissions boundary, if one is set.
+    pub boundary: Option<Arc<Policy>>,
+    /// A role session's session policy, if the session was given one.
+    pub session_policy: Option<Arc<Policy>>,
+}
+
+/// Two identities are equal when they are the same principal (the same ARN and unique
+/// id), whatever snapshot of their policies each carries.
+impl PartialEq for Identity {
+    fn eq(&self, other: &Identity) -> bool {
+        self.arn == other.arn && self.user_id == other.user_id
+    }
+}
+
+impl Eq for Identity {}
+
+impl Identity {
+    /// The root user of `account`.
+    pub fn root(account: Account) -> Identity {
+        Identity {
+            arn: account.root_arn(),
+            name: account.name.clone(),
+            user_id: account.id.clone(),
+            account,
+            kind: IdentityKind::Root,
+            role_arn: None,
+            tags: Vec::new(),
+            policies: Vec::new(),
+            boundary: None,
+            session_policy: None,
+        }
+    }
+
+    /// The root of a made-up account named `name`, for tests that need some identity.
+    #[cfg(test)]
+    pub fn test_root(name: &str) -> Arc<Identity> {
+        Arc::new(Identity::root(Account {
+            id: "111122223333".into(),
+            name: name.into(),
+            canonical_id: "0".repeat(64),
+        }))
+    }
+
+    /// Whether this is an account's root user.
+    pub fn is_root(&self) -> bool {
+        self.kind == IdentityKind::Root
+    }
+
+    /// The policy engine's view of the caller; `tags` is scratch space the caller keeps
+    /// alive (borrowed tag pairs), filled here.
+    pub fn caller<'a>(&'a self, tags: &'a mut Vec<(&'a str, &'a str)>) -> Caller<'a> {
+        tags.clear();
+        tags.extend(self.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        Caller {
+            arn: &self.arn,
+            account_id: &self.account.id,
+            user_id: &self.user_id,
+            user_name: match &self.kind {
+                IdentityKind::User { name } => Some(name),
+                _ => None,
+            },
+            kind: match self.kind {
+                IdentityKind::Root => PrincipalType::Root,
+                IdentityKind::User { .. } => PrincipalType::User,
+                IdentityKind::RoleSession { .. } => PrincipalType::AssumedRole,
+            },
+            tags,
+            role_arn: self.role_arn.as_deref(),
+            federated_provider: None,
+            canonical_id: Some(&self.account.canonical_id),
+        }
+    }
+}
