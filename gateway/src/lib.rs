@@ -7,13 +7,16 @@ pub mod authorize;
 pub mod checksum;
 pub mod config;
 pub mod iam;
+pub mod iam_api;
 pub mod identity;
 pub mod metrics;
 pub mod notify;
 pub mod observe;
 pub mod percent;
+pub mod query_api;
 pub mod s3;
 pub mod server;
+pub mod sts_api;
 pub mod transform;
 
 #[cfg(test)]

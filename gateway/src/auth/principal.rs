@@ -20,6 +20,14 @@ pub enum Principal {
 }
 
 impl AuthOutcome {
+    /// The SigV4 scope's service of a signed request (`s3`, `iam`, `sts`).
+    pub fn scope_service(&self) -> Option<&str> {
+        match self {
+            AuthOutcome::Anonymous => None,
+            AuthOutcome::Authenticated(auth) => Some(&auth.service),
+        }
+    }
+
     /// The principal the request acts as.
     pub fn principal(&self) -> Principal {
         match self {

@@ -52,17 +52,28 @@ codes! {
     BadDigest => 400,
     /// The request head does not parse.
     BadRequest => 400,
-    /// CreateBucket of a bucket that exists.
+    /// CreateBucket of a name another account holds.
     BucketAlreadyExists => 409,
+    /// CreateBucket of a bucket the caller's account owns.
     BucketAlreadyOwnedByYou => 409,
     /// DeleteBucket of a bucket with objects.
     BucketNotEmpty => 409,
+    /// IAM: the entity still has what must be removed first (keys, policies, members).
+    DeleteConflict => 409,
+    /// IAM: an entity of that name exists.
+    EntityAlreadyExists => 409,
     /// A body larger than the operation takes.
     EntityTooLarge => 400,
     /// A part (not the last) below the minimum part size.
     EntityTooSmall => 400,
     /// The temporary credential has expired.
     ExpiredToken => 400,
+    /// STS: the web-identity token has expired.
+    ExpiredTokenException => 400,
+    /// STS: the identity provider's keys could not be fetched.
+    IDPCommunicationError => 400,
+    /// STS: the identity provider's token was refused by the role's trust.
+    IDPRejectedClaim => 403,
     /// A versioning document S3 refuses.
     IllegalVersioningConfigurationException => 400,
     /// The body ended before its announced length.
@@ -71,14 +82,22 @@ codes! {
     InternalError => 500,
     /// No credential has this access key.
     InvalidAccessKeyId => 403,
+    /// IAM/STS: no such `Action`.
+    InvalidAction => 400,
     /// A parameter or header value S3 refuses.
     InvalidArgument => 400,
     /// CreateBucket with an ACL while ownership is enforced.
     InvalidBucketAclWithObjectOwnership => 400,
     /// The bucket name breaks the naming rules.
     InvalidBucketName => 400,
+    /// IAM/STS: the access key or session token is not valid.
+    InvalidClientTokenId => 403,
     /// `Content-MD5` is not base64 of 16 bytes.
     InvalidDigest => 400,
+    /// STS: the web-identity token is not valid.
+    InvalidIdentityToken => 400,
+    /// IAM: a parameter value IAM refuses.
+    InvalidInput => 400,
     /// A part that is not there (completion, or `partNumber` of a read).
     InvalidPart => 400,
     /// Completion parts out of order.
@@ -97,14 +116,22 @@ codes! {
     InvalidURI => 400,
     /// A key longer than 1024 bytes.
     KeyTooLongError => 400,
+    /// IAM: a quota (keys per user, policy versions, policy size) would be passed.
+    LimitExceeded => 409,
     /// A bucket policy that is not a policy.
     MalformedPolicy => 400,
+    /// IAM/STS: a policy document that is not a policy.
+    MalformedPolicyDocument => 400,
     /// An XML body that is not the expected document.
     MalformedXML => 400,
     /// The method does not apply to the resource.
     MethodNotAllowed => 405,
     /// A write without a length.
     MissingContentLength => 411,
+    /// IAM/STS: the form has no `Action`.
+    MissingAction => 400,
+    /// IAM/STS: a required parameter is absent.
+    MissingParameter => 400,
     /// A header authentication needs is absent.
     MissingSecurityHeader => 400,
     /// No such bucket.
@@ -117,6 +144,8 @@ codes! {
     NoSuchTagSet => 404,
     /// No such multipart upload.
     NoSuchUpload => 404,
+    /// IAM: no such user, group, role, policy, key or provider.
+    NoSuchEntity => 404,
     /// No such version.
     NoSuchVersion => 404,
     /// An operation or feature strata does not implement.
@@ -135,6 +164,8 @@ codes! {
     SignatureDoesNotMatch => 403,
     /// strata is at its configured limit of concurrent requests or body memory.
     SlowDown => 503,
+    /// IAM/STS: a parameter fails its constraints (length, pattern, range).
+    ValidationError => 400,
     /// The body does not hash to the signed `x-amz-content-sha256`.
     XAmzContentSHA256Mismatch => 400,
 }

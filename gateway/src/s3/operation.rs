@@ -41,7 +41,7 @@ operations! {
     // service
     ListBuckets => "s3:ListAllMyBuckets", true;
     // The STS and IAM query APIs: `POST /` with the action in a form body.
-    ServicePost => "sts:*", false;
+    ServicePost => "sts:*", true;
     // buckets
     CreateBucket => "s3:CreateBucket", true;
     DeleteBucket => "s3:DeleteBucket", true;

@@ -22,11 +22,12 @@ use crate::iam::Owners;
 use crate::metrics::Exposition;
 use crate::notify::Registry;
 use crate::observe::{Observe, RequestEvent, Stage};
+use crate::query_api::{error_document, Service};
 use crate::s3::body::{Body, WireBody};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::ops::{self, Ctx, Request, WriteLimits};
 use crate::s3::query::param;
-use crate::s3::response::Response;
+use crate::s3::response::{Response, ResponseBody};
 use crate::s3::unhonoured::refuse_unhonoured;
 use crate::s3::{route_head, Operation};
 use crate::transform::BodyTransform;
@@ -153,6 +154,10 @@ impl Stack {
             None => self.s3(x, head, &mut event).await,
         };
         event.error = result.as_ref().err().map(|e| e.code);
+        if event.op == Some(Operation::ServicePost) {
+            // IAM and STS clients parse their own error document, not S3's.
+            result = result.or_else(|e| Ok(query_error(&e, head, &ids.request_id)));
+        }
         if let Ok(answer) = &mut result {
             if event.version_id.is_none() {
                 event.version_id = answer.header("x-amz-version-id").map(str::to_string);
@@ -256,6 +261,8 @@ impl Stack {
             query: &route.query,
             headers: &head.headers,
             caller: &principal,
+            signed_service: outcome.scope_service(),
+            request_id: &event.request_id,
             body,
         };
         ops::dispatch(&self.handlers, req).await
@@ -275,6 +282,24 @@ impl Stack {
             ))),
             _ => Ok(()),
         }
+    }
+}
+
+/// A query API's error answer; the service (for the namespace) from the signature's scope.
+fn query_error(e: &S3Error, head: &Parts, request_id: &str) -> Response {
+    let iam = header(head, "authorization").is_some_and(|a| a.contains("/iam/aws4_request"));
+    let service = if iam { Service::Iam } else { Service::Sts };
+    let mut headers: Vec<(String, String)> = e
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    headers.push(("content-type".into(), "text/xml".into()));
+    Response {
+        status: e.status(),
+        headers,
+        body: ResponseBody::Full(error_document(e, service, request_id)),
+        removed: Vec::new(),
     }
 }
 

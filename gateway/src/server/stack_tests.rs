@@ -559,7 +559,7 @@ async fn past_the_concurrency_limit_s3_answers_slow_down_health_still_answers_an
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_route_that_authenticates_from_its_body_reads_the_form_first() {
     let t = identity().await;
-    let form = format!("Action=AssumeRoleWithWebIdentity&key={ROOT_KEY}&WebIdentityToken=abc");
+    let form = format!("Action=NoSuchAction&key={ROOT_KEY}&WebIdentityToken=abc");
     let post = t
         .send(
             "POST",
@@ -571,8 +571,14 @@ async fn a_route_that_authenticates_from_its_body_reads_the_form_first() {
             form.as_bytes(),
         )
         .await;
-    // Authenticated from the form, then answered: the STS API is not there yet.
-    assert_eq!(post.error_code().as_deref(), Some("NotImplemented"));
+    // Authenticated from the form, then handed to the query API, which answers in its own
+    // error document.
+    assert_eq!(post.error_code().as_deref(), Some("InvalidAction"));
+    assert!(
+        String::from_utf8_lossy(&post.body_out).starts_with("<ErrorResponse xmlns=\"https://sts."),
+        "{}",
+        String::from_utf8_lossy(&post.body_out)
+    );
     assert_eq!(
         t.auth.forms.lock().unwrap().last().map(Vec::as_slice),
         Some(form.as_bytes())
@@ -593,11 +599,11 @@ async fn a_route_that_authenticates_from_its_body_reads_the_form_first() {
         (Some(403), Some("SignatureDoesNotMatch"))
     );
     assert_eq!(t.recorder.events().pop().unwrap().principal, None);
-    // No credentials in the form: anonymous, denied.
+    // No credentials in the form: anonymous, and the API decides (STS has unsigned actions).
     let anonymous = t
         .send("POST", "/", &[("x-test-key", "-")], b"Action=X")
         .await;
-    assert_eq!(anonymous.error_code().as_deref(), Some("AccessDenied"));
+    assert_eq!(anonymous.error_code().as_deref(), Some("InvalidAction"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -101,6 +101,10 @@ pub struct Request<'a> {
     pub headers: &'a HeaderMap,
     /// Who asks (authenticated and authorized).
     pub caller: &'a Principal,
+    /// The SigV4 scope's service of a signed request (`s3`, `iam`, `sts`).
+    pub signed_service: Option<&'a str>,
+    /// The response's `x-amz-request-id`.
+    pub request_id: &'a str,
     /// The verified, decoded body.
     pub body: Body<'a>,
 }

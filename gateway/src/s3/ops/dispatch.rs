@@ -2,7 +2,8 @@
 
 use super::common::{Ctx, Request};
 use super::{
-    attributes, bucket, copy, delete, get, list, multipart, notification, policy, put, tagging,
+    attributes, bucket, copy, delete, get, list, multipart, notification, policy, put, service,
+    tagging,
 };
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
@@ -13,6 +14,7 @@ pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
     use Operation as Op;
     match req.op {
         Op::ListBuckets => bucket::list_buckets(ctx, req).await,
+        Op::ServicePost => service::service_post(ctx, req).await,
         Op::CreateBucket => bucket::create_bucket(ctx, req).await,
         Op::DeleteBucket => bucket::delete_bucket(ctx, req).await,
         Op::HeadBucket => bucket::head_bucket(ctx, req).await,

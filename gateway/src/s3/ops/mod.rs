@@ -13,6 +13,7 @@ mod multipart;
 mod notification;
 mod policy;
 mod put;
+mod service;
 mod tagging;
 mod write;
 
