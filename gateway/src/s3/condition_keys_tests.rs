@@ -584,3 +584,12 @@ fn a_version_policy_matches_the_named_version() {
         Outcome::NotApplicable
     );
 }
+
+#[test]
+fn the_keys_can_live_in_an_async_request_stack() {
+    // The stack's futures are Send: anything it holds across an await must be Send + Sync.
+    fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<S3Conditions<'_>>();
+    send_and_sync::<crate::s3::actions::RequiredActions<'_>>();
+    send_and_sync::<LazyTags<fn() -> Vec<(String, String)>>>();
+}
