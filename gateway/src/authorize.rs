@@ -1,31 +1,43 @@
-//! The request stack's authorization stage, as a narrow trait: who may do which operation on
-//! what. [`PolicyAuthorizer`] decides with the identity's policies and the bucket's owner;
-//! bucket policies and ACLs (the next issue) join the same decision.
+//! The request stack's authorization stage, as a narrow trait: whether a principal may do
+//! each action a request needs (`s3::actions`), with the request's condition keys.
+//! [`PolicyAuthorizer`] decides with the identity's policies and the buckets' owners; bucket
+//! policies and ACLs (the next issue) join the same decision.
 
-use strata_policy::{decide, ContextMap, DecisionEffect, Evaluation, Request};
+use strata_policy::{decide, ConditionContext, DecisionEffect, Evaluation, Policy, Request};
 use strata_volume::{Refusal, Store};
 
 use crate::auth::Principal;
+use crate::identity::Identity;
+use crate::s3::actions::{Deferred, Need, RequiredActions};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
 
 /// One request's question to the authorizer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Access<'a> {
     /// Who asks.
     pub principal: &'a Principal,
-    /// For what.
+    /// The routed operation.
     pub op: Operation,
-    /// On which bucket, if any.
-    pub bucket: Option<&'a str>,
-    /// On which key, if any.
-    pub key: Option<&'a str>,
+    /// Every action on every resource the request needs (the up-front ones are checked).
+    pub needs: &'a RequiredActions<'a>,
+    /// The request's condition keys.
+    pub context: &'a (dyn ConditionContext + Sync),
 }
 
 /// Decides whether a request may proceed.
 pub trait Authorize: Send + Sync {
     /// `Ok` to proceed; S3's `AccessDenied` (or another refusal) otherwise.
     fn authorize(&self, access: &Access<'_>) -> Result<(), S3Error>;
+
+    /// One need an operation discovers itself (a `DeleteObjects` entry, a copy source's
+    /// tags), for the same principal and condition keys.
+    fn authorize_need(
+        &self,
+        principal: &Principal,
+        need: &Need<'_>,
+        context: &(dyn ConditionContext + Sync),
+    ) -> Result<(), S3Error>;
 }
 
 /// AWS's evaluation over what strata has so far: an account's root may do everything with
@@ -46,34 +58,29 @@ impl PolicyAuthorizer {
             root_account_id,
         }
     }
-}
 
-fn denied() -> S3Error {
-    Code::AccessDenied.with("Access Denied")
-}
-
-impl Authorize for PolicyAuthorizer {
-    fn authorize(&self, access: &Access<'_>) -> Result<(), S3Error> {
-        // The IAM and STS query APIs decide per action in their handlers (one form POST
-        // carries any action; some STS actions are unsigned by design).
-        if access.op == Operation::ServicePost {
-            return Ok(());
+    /// The account owning `bucket`; `None` when there is no such bucket (the caller's own to
+    /// create, or to be told `NoSuchBucket` about once its policies allow the action).
+    fn owner(&self, bucket: &str) -> Result<Option<String>, S3Error> {
+        match self.store.bucket_owner(bucket) {
+            Ok(owner) => Ok(Some(owner.unwrap_or_else(|| self.root_account_id.clone()))),
+            Err(strata_volume::Error::Refused(Refusal::NoSuchBucket)) => Ok(None),
+            Err(e) => Err(e.into()),
         }
-        let Principal::Key { identity, .. } = access.principal else {
-            return Err(denied());
-        };
-        // The bucket's owner; a missing bucket is the caller's own to create or to be told
-        // `NoSuchBucket` about, once its policies allow the action.
-        let owner = match access.bucket {
-            // Creating asks the caller's own account; a name another account holds is the
-            // handler's `BucketAlreadyExists`, as on AWS.
-            None | Some(_) if access.op == Operation::CreateBucket => None,
-            None => None,
-            Some(bucket) => match self.store.bucket_owner(bucket) {
-                Ok(owner) => Some(owner.unwrap_or_else(|| self.root_account_id.clone())),
-                Err(strata_volume::Error::Refused(Refusal::NoSuchBucket)) => None,
-                Err(e) => return Err(e.into()),
-            },
+    }
+
+    fn check(
+        &self,
+        identity: &Identity,
+        need: &Need<'_>,
+        context: &(dyn ConditionContext + Sync),
+        creating: bool,
+    ) -> Result<(), S3Error> {
+        // Creating asks the caller's own account; a name another account holds is the
+        // handler's `BucketAlreadyExists`, as on AWS.
+        let owner = match &need.resource {
+            Some(resource) if !creating => self.owner(&resource.bucket)?,
+            _ => None,
         };
         let owner = owner.as_deref().unwrap_or(&identity.account.id);
         // An account's root over its own resources: allowed, with nothing to build. (A
@@ -81,23 +88,24 @@ impl Authorize for PolicyAuthorizer {
         if identity.is_root() && owner == identity.account.id {
             return Ok(());
         }
-        let resource = access.bucket.map(|bucket| match access.key {
-            Some(key) => format!("arn:aws:s3:::{bucket}/{key}"),
-            None => format!("arn:aws:s3:::{bucket}"),
-        });
+        if policies_ask_existing_tags(identity) {
+            // Not evaluated yet: refusing is the only answer that cannot widen access (a
+            // Deny conditioned on the tags would otherwise be skipped).
+            return Err(Code::AccessDenied.with(
+                "Access Denied: policies with s3:ExistingObjectTag conditions are not evaluated by strata yet",
+            ));
+        }
+        let resource = need.resource.as_ref().map(|r| r.arn());
         let mut tags = Vec::new();
         let caller = identity.caller(&mut tags);
-        let context = ContextMap::new();
         let request = Request {
-            action: access.op.action(),
+            action: need.action,
             resource: resource.as_deref(),
             caller: &caller,
-            context: &context,
+            context,
         };
-        let policies: Vec<&strata_policy::Policy> =
-            identity.policies.iter().map(|p| p.as_ref()).collect();
-        let sessions: Vec<&strata_policy::Policy> =
-            identity.session_policy.iter().map(|p| p.as_ref()).collect();
+        let policies: Vec<&Policy> = identity.policies.iter().map(|p| p.as_ref()).collect();
+        let sessions: Vec<&Policy> = identity.session_policy.iter().map(|p| p.as_ref()).collect();
         let decision = decide(&Evaluation {
             request: &request,
             identity: &policies,
@@ -111,6 +119,50 @@ impl Authorize for PolicyAuthorizer {
             DecisionEffect::Allow => Ok(()),
             DecisionEffect::ExplicitDeny | DecisionEffect::ImplicitDeny => Err(denied()),
         }
+    }
+}
+
+fn denied() -> S3Error {
+    Code::AccessDenied.with("Access Denied")
+}
+
+/// Whether any of the identity's policies reads `s3:ExistingObjectTag/*`.
+fn policies_ask_existing_tags(identity: &Identity) -> bool {
+    identity
+        .policies
+        .iter()
+        .chain(&identity.boundary)
+        .chain(&identity.session_policy)
+        .any(|p| p.text().contains("ExistingObjectTag"))
+}
+
+impl Authorize for PolicyAuthorizer {
+    fn authorize(&self, access: &Access<'_>) -> Result<(), S3Error> {
+        // The IAM and STS query APIs decide per action in their handlers (one form POST
+        // carries any action; some STS actions are unsigned by design).
+        if access.needs.deferred() == Some(Deferred::FormAction) {
+            return Ok(());
+        }
+        let Principal::Key { identity, .. } = access.principal else {
+            return Err(denied());
+        };
+        let creating = access.op == Operation::CreateBucket;
+        for need in access.needs.up_front() {
+            self.check(identity, need, access.context, creating)?;
+        }
+        Ok(())
+    }
+
+    fn authorize_need(
+        &self,
+        principal: &Principal,
+        need: &Need<'_>,
+        context: &(dyn ConditionContext + Sync),
+    ) -> Result<(), S3Error> {
+        let Principal::Key { identity, .. } = principal else {
+            return Err(denied());
+        };
+        self.check(identity, need, context, false)
     }
 }
 

@@ -1,7 +1,11 @@
 //! The S3 API surface, independent of the HTTP server: routing, names, XML, errors and the
 //! operations themselves.
 
+pub mod action_table;
+pub mod actions;
 pub mod body;
+pub mod condition_keys;
+pub mod copy_source;
 pub mod error;
 pub mod http;
 pub mod names;

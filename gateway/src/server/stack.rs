@@ -23,8 +23,11 @@ use crate::metrics::Exposition;
 use crate::notify::Registry;
 use crate::observe::{Observe, RequestEvent, Stage};
 use crate::query_api::{error_document, Service};
+use crate::s3::actions::required_actions;
 use crate::s3::body::{Body, WireBody};
+use crate::s3::condition_keys::{RequestFacts, RequestTags, S3Conditions};
 use crate::s3::error::{Code, S3Error};
+use crate::s3::ops::Authorizing;
 use crate::s3::ops::{self, Ctx, Request, WriteLimits};
 use crate::s3::query::param;
 use crate::s3::response::{Response, ResponseBody};
@@ -221,11 +224,22 @@ impl Stack {
         event.principal = Some(principal.clone());
         // 4. Authorize, before anything of the request is answered in detail.
         event.stage = Stage::Authorize;
+        let needs = required_actions(&route, &head.headers)?;
+        let tags = RequestTags::from_headers(&head.headers);
+        let peer = event.peer.clone();
+        let facts = RequestFacts {
+            peer_ip: peer.addr.map(|a| a.ip()),
+            tls_version: peer.tls.as_ref().map(|t| t.version.as_str()),
+            signature: outcome.signature(),
+            now: SystemTime::now(),
+            region: outcome.scope_region().unwrap_or(&self.handlers.region),
+        };
+        let context = S3Conditions::new(&route, &head.headers, facts, &tags);
         self.authorize.authorize(&Access {
             principal: &principal,
             op,
-            bucket: route.bucket.as_deref(),
-            key: route.key.as_deref(),
+            needs: &needs,
+            context: &context,
         })?;
         // 5. What strata does not do is refused, never quietly skipped: operations, headers
         //    of features it lacks, and (the body transform's stage) encryption headers.
@@ -262,6 +276,10 @@ impl Stack {
             headers: &head.headers,
             caller: &principal,
             signed_service: outcome.scope_service(),
+            authorize: Authorizing {
+                authorizer: self.authorize.as_ref(),
+                context: &context,
+            },
             request_id: &event.request_id,
             body,
         };

@@ -8,10 +8,12 @@ use http::HeaderMap;
 use strata_volume::{ObjectInfo, ObjectMeta, Store, WritePrecondition};
 
 use crate::auth::Principal;
+use crate::authorize::Authorize;
 use crate::checksum::ChecksumAlgorithm;
 use crate::iam::Owners;
 use crate::identity::Account;
 use crate::notify::Registry;
+use crate::s3::actions::Need;
 use crate::s3::body::Body;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{header, http_date, quote_etag};
@@ -20,6 +22,7 @@ use crate::s3::query::param;
 use crate::s3::query::Query;
 use crate::s3::xml::{Owner, Tag};
 use crate::transform::BodyTransform;
+use strata_policy::ConditionContext;
 
 /// Size limits of object writes (the store checks the completed object's own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +81,22 @@ impl Ctx {
     }
 }
 
+/// The authorizer and the request's condition keys, for needs found inside an operation.
+#[derive(Clone, Copy)]
+pub struct Authorizing<'a> {
+    /// The stack's authorizer.
+    pub authorizer: &'a dyn Authorize,
+    /// The request's condition keys.
+    pub context: &'a (dyn ConditionContext + Sync),
+}
+
+impl Authorizing<'_> {
+    /// Whether the request's principal may do `need`.
+    pub fn need(&self, caller: &Principal, need: &Need<'_>) -> Result<(), S3Error> {
+        self.authorizer.authorize_need(caller, need, self.context)
+    }
+}
+
 /// An account as listings show an owner: canonical id and display name.
 pub fn owner_xml(account: &Account) -> Owner {
     Owner {
@@ -103,6 +122,9 @@ pub struct Request<'a> {
     pub caller: &'a Principal,
     /// The SigV4 scope's service of a signed request (`s3`, `iam`, `sts`).
     pub signed_service: Option<&'a str>,
+    /// For the needs an operation discovers itself (a `DeleteObjects` entry, a copy
+    /// source's tags).
+    pub authorize: Authorizing<'a>,
     /// The response's `x-amz-request-id`.
     pub request_id: &'a str,
     /// The verified, decoded body.

@@ -5,65 +5,25 @@ use strata_volume::StoredObject;
 
 use super::common::{meta_from_headers, tags_from_header, write_precondition, Ctx, Request};
 use super::write::{stage_copy, Destination, NewVersion};
+use crate::s3::actions::source_tags_need;
+use crate::s3::copy_source::{parse_copy_source, CopySource};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{evaluate_conditions, iso8601, parse_copy_range, quote_etag, Precondition};
-use crate::s3::names::{validate_bucket_name, validate_key};
 use crate::s3::response::Response;
 use crate::s3::xml::{CopyObjectResult, CopyPartResult, S3_NS};
 
-/// `x-amz-copy-source`: `[/]bucket/key[?versionId=id]`, URL-encoded.
-struct CopySource {
-    bucket: String,
-    key: String,
-    version_id: Option<String>,
-}
-
-fn parse_copy_source(value: &str) -> Result<CopySource, S3Error> {
-    let bad =
-        || Code::InvalidArgument.with("copy source must be of the form bucket/key[?versionId=id]");
-    let (path, query) = match value.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (value, None),
-    };
-    let path = String::from_utf8(crate::percent::decode(
-        path.trim_start_matches('/').as_bytes(),
-        false,
-    ))
-    .map_err(|_| bad())?;
-    let (bucket, key) = path.split_once('/').ok_or_else(bad)?;
-    if key.is_empty() {
-        return Err(bad());
-    }
-    validate_bucket_name(bucket, false)?;
-    validate_key(key)?;
-    let version_id = match query {
-        None => None,
-        Some(q) => Some(
-            q.strip_prefix("versionId=")
-                .filter(|v| !v.is_empty())
-                .ok_or_else(bad)?
-                .to_string(),
-        ),
-    };
-    Ok(CopySource {
-        bucket: bucket.to_string(),
-        key: key.to_string(),
-        version_id,
-    })
-}
-
 /// Opens the source version and applies `x-amz-copy-source-if-*` before any of its shards is
 /// read.
-async fn open_source(
+async fn open_source<'h>(
     ctx: &Ctx,
-    headers: &http::HeaderMap,
-) -> Result<(CopySource, StoredObject), S3Error> {
+    headers: &'h http::HeaderMap,
+) -> Result<(CopySource<'h>, StoredObject), S3Error> {
     let value = crate::s3::http::header(headers, "x-amz-copy-source")
         .ok_or_else(|| Code::InvalidArgument.with("x-amz-copy-source is required"))?;
     let src = parse_copy_source(value)?;
     let obj = ctx
         .store
-        .open_object(&src.bucket, &src.key, src.version_id.as_deref())
+        .open_object(&src.bucket, &src.key, src.version_id)
         .await?;
     let info = obj.info();
     // A copy answers 412 for both kinds of failed condition.
@@ -100,7 +60,12 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         Some(_) => return Err(Code::InvalidArgument.with("unknown metadata directive")),
     };
     let tags = match req.header("x-amz-tagging-directive") {
-        None | Some("COPY") => info.tags.clone(),
+        None | Some("COPY") => {
+            if !info.tags.is_empty() {
+                req.authorize.need(req.caller, &source_tags_need(&src))?;
+            }
+            info.tags.clone()
+        }
         Some("REPLACE") => tags_from_header(req.header("x-amz-tagging"))?,
         Some(_) => return Err(Code::InvalidArgument.with("unknown tagging directive")),
     };

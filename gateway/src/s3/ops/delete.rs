@@ -3,6 +3,7 @@
 use strata_volume::{Error as VolumeError, Refusal};
 
 use super::common::{Ctx, Request};
+use crate::s3::actions::deleted_object_needs;
 use crate::s3::error::S3Error;
 use crate::s3::names::validate_key;
 use crate::s3::response::{Removal, Response};
@@ -62,8 +63,21 @@ pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
         Error: Vec::new(),
     };
     for obj in doc.Object {
-        let attempt = match validate_key(&obj.Key) {
-            Err(e) => Err(S3Error::from(e)),
+        // Each entry is authorized on its own key, as AWS does: a refused one is an
+        // `AccessDenied` entry of the result, the others go ahead.
+        let allowed = || -> Result<(), S3Error> {
+            let needs =
+                deleted_object_needs(&bucket, &obj.Key, obj.VersionId.as_deref(), req.headers);
+            for need in needs.iter() {
+                req.authorize.need(req.caller, need)?;
+            }
+            Ok(())
+        };
+        let attempt = match validate_key(&obj.Key)
+            .map_err(S3Error::from)
+            .and_then(|()| allowed())
+        {
+            Err(e) => Err(e),
             Ok(()) => match ctx
                 .store
                 .delete_object(&bucket, &obj.Key, obj.VersionId.as_deref())

@@ -17,5 +17,5 @@ mod service;
 mod tagging;
 mod write;
 
-pub use common::{Ctx, Request, WriteLimits};
+pub use common::{Authorizing, Ctx, Request, WriteLimits};
 pub use dispatch::dispatch;
