@@ -12,13 +12,17 @@
 //!    [`PayloadVerifier::finish`] before it commits anything.
 //!
 //! ```
+//! use std::sync::Arc;
 //! use std::time::SystemTime;
 //! use bytes::BytesMut;
 //! use strata_gateway::auth::{
 //!     AuthOutcome, Credential, RequestParts, StaticCredentials, Verifier, VerifierConfig,
 //! };
+//! use strata_gateway::identity::{Account, Identity};
 //!
-//! let creds = StaticCredentials::new([Credential::new("AKID", "secret", "root")]);
+//! let account = Account { id: "111122223333".into(), name: "root".into(), canonical_id: "0".repeat(64) };
+//! let root = Arc::new(Identity::root(account));
+//! let creds = StaticCredentials::new([Credential::new("AKID", "secret", root)]);
 //! let verifier = Verifier::new(VerifierConfig::default(), creds);
 //! let request = http::Request::put("/bucket/key").body(()).unwrap();
 //! let (head, ()) = request.into_parts();
