@@ -338,7 +338,7 @@ fn a_user_does_what_its_policies_allow_and_keeps_it_across_a_restart() {
 }
 
 #[test]
-fn managed_policies_groups_and_roles_follow_aws_rules() {
+fn managed_policies_groups_roles_and_oidc_providers_follow_aws_rules() {
     let tmp = tempfile::tempdir().unwrap();
     let server = start(tmp.path());
     ok(
@@ -634,6 +634,99 @@ fn managed_policies_groups_and_roles_follow_aws_rules() {
     );
     assert_eq!(
         error_code(&server, ROOT, &["iam", "get-role", "--role-name", "reader"]),
+        "NoSuchEntity"
+    );
+
+    // OpenID Connect providers, named by their URL in their ARN.
+    let thumbprint = "0123456789abcdef0123456789abcdef01234567";
+    let created = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "create-open-id-connect-provider",
+            "--url",
+            "https://issuer.example.com/tenant",
+            "--client-id-list",
+            "strata",
+            "--thumbprint-list",
+            thumbprint,
+        ],
+    );
+    let provider = created["OpenIDConnectProviderArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        provider.ends_with(":oidc-provider/issuer.example.com/tenant"),
+        "{provider}"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "create-open-id-connect-provider",
+                "--url",
+                "https://issuer.example.com/tenant/",
+                "--thumbprint-list",
+                thumbprint,
+            ]
+        ),
+        "EntityAlreadyExists"
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "add-client-id-to-open-id-connect-provider",
+            "--open-id-connect-provider-arn",
+            &provider,
+            "--client-id",
+            "other",
+        ],
+    );
+    let got = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "get-open-id-connect-provider",
+            "--open-id-connect-provider-arn",
+            &provider,
+        ],
+    );
+    assert_eq!(got["Url"], "issuer.example.com/tenant");
+    assert_eq!(got["ClientIDList"], serde_json::json!(["strata", "other"]));
+    assert_eq!(got["ThumbprintList"], serde_json::json!([thumbprint]));
+    let listed = ok(&server, ROOT, &["iam", "list-open-id-connect-providers"]);
+    assert_eq!(
+        listed["OpenIDConnectProviderList"][0]["Arn"],
+        provider.as_str()
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "delete-open-id-connect-provider",
+            "--open-id-connect-provider-arn",
+            &provider,
+        ],
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "get-open-id-connect-provider",
+                "--open-id-connect-provider-arn",
+                &provider,
+            ]
+        ),
         "NoSuchEntity"
     );
 }

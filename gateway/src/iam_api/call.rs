@@ -23,6 +23,8 @@ pub enum Resource<'a> {
     Role(&'a str),
     /// `policy/NAME`.
     Policy(&'a str),
+    /// `oidc-provider/HOST/PATH`.
+    OidcProvider(&'a str),
 }
 
 impl Resource<'_> {
@@ -33,6 +35,7 @@ impl Resource<'_> {
             Resource::Group(n) => ("group", n),
             Resource::Role(n) => ("role", n),
             Resource::Policy(n) => ("policy", n),
+            Resource::OidcProvider(n) => ("oidc-provider", n),
         };
         format!("arn:aws:iam::{account}:{kind}/{name}")
     }

@@ -3,7 +3,7 @@
 
 use super::call::Call;
 use super::entity::EntityKind::{Group, Role, User};
-use super::{attach, groups, inline, keys, policies, roles, users};
+use super::{attach, groups, inline, keys, oidc, policies, roles, users};
 use crate::query_api::QueryRequest;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::ops::Ctx;
@@ -83,6 +83,13 @@ pub async fn handle(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Err
         "TagRole" => roles::tag(c).await,
         "UntagRole" => roles::untag(c).await,
         "ListRoleTags" => roles::list_tags(c).await,
+
+        "CreateOpenIDConnectProvider" => oidc::create(c).await,
+        "GetOpenIDConnectProvider" => oidc::get(c).await,
+        "ListOpenIDConnectProviders" => oidc::list(c).await,
+        "DeleteOpenIDConnectProvider" => oidc::delete(c).await,
+        "AddClientIDToOpenIDConnectProvider" => oidc::add_client_id(c).await,
+        "RemoveClientIDFromOpenIDConnectProvider" => oidc::remove_client_id(c).await,
 
         other => Err(Code::InvalidAction.with(format!(
             "the IAM action {other} is not implemented by strata"

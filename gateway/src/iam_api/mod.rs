@@ -1,10 +1,11 @@
 //! The AWS IAM query API (`aws iam --endpoint-url`): users, access keys, groups, inline and
-//! managed policies, roles and permissions boundaries of the caller's account.
+//! managed policies, roles, permissions boundaries and OpenID Connect providers of the
+//! caller's account.
 //!
 //! - `dispatch`: the one table from action to handler.
 //! - `call`, `authorize`: who is calling, and whether its policies allow `iam:ACTION` on the
 //!   resource (an account's root may do anything in its own account).
-//! - `users`, `keys`, `groups`, `inline`, `policies`, `attach`, `roles`: one family each;
+//! - `users`, `keys`, `groups`, `inline`, `policies`, `attach`, `roles`, `oidc`: one family each;
 //!   every write is one `Change` of the identity store (read, put/delete, apply), so writers
 //!   never interleave and a crash never leaves half an action.
 //! - `validate`, `lookup`, `entity`, `xml`: parameter rules, finding entities, what users,
@@ -19,6 +20,7 @@ mod groups;
 mod inline;
 mod keys;
 mod lookup;
+mod oidc;
 mod policies;
 mod roles;
 mod users;
