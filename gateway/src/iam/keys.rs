@@ -16,6 +16,8 @@ pub enum Kind {
     Role,
     /// `policy NUL account id NUL name`.
     Policy,
+    /// `oidc NUL account id NUL provider` (its URL without `https://`).
+    Oidc,
 }
 
 impl Kind {
@@ -27,6 +29,7 @@ impl Kind {
             Kind::Group => "group",
             Kind::Role => "role",
             Kind::Policy => "policy",
+            Kind::Oidc => "oidc",
         }
     }
 

@@ -155,3 +155,21 @@ impl PolicyRecord {
             .map(|v| v.document.as_str())
     }
 }
+
+/// An OpenID Connect identity provider that web identities of the account may come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OidcProviderRecord {
+    /// The issuer URL as given (`https://...`).
+    pub url: String,
+    /// The audiences (client ids) it accepts, in order.
+    #[serde(default)]
+    pub client_ids: Vec<String>,
+    /// Server certificate thumbprints (40 hex digits each), as given.
+    #[serde(default)]
+    pub thumbprints: Vec<String>,
+    /// Creation time, ns.
+    pub created_ns: u64,
+    /// Tags, in order.
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
+}

@@ -10,8 +10,8 @@ use super::codec::decode;
 use super::error::IamError;
 use super::keys::components;
 use super::records::{
-    AccessKeyRecord, AccountRecord, Attached, GroupRecord, KeyStatus, PolicyRecord, RoleRecord,
-    UserRecord,
+    AccessKeyRecord, AccountRecord, Attached, GroupRecord, KeyStatus, OidcProviderRecord,
+    PolicyRecord, RoleRecord, UserRecord,
 };
 use crate::identity::{Account, Identity, IdentityKind};
 
@@ -33,6 +33,8 @@ pub struct Snapshot {
     pub policies: BTreeMap<Scoped, PolicyRecord>,
     /// Access keys by id.
     pub keys: BTreeMap<String, AccessKeyRecord>,
+    /// OpenID Connect providers, by their URL without `https://`.
+    pub oidc: BTreeMap<Scoped, OidcProviderRecord>,
     /// Active keys' identities, resolved once.
     identities: HashMap<String, Arc<Identity>>,
 }
@@ -75,6 +77,9 @@ impl Snapshot {
                 }
                 b"policy" => {
                     s.policies.insert(scoped()?, decode(&what, &value)?);
+                }
+                b"oidc" => {
+                    s.oidc.insert(scoped()?, decode(&what, &value)?);
                 }
                 // Kinds a later strata adds are not this one's to judge.
                 _ => tracing::debug!(record = %what, "identity record of an unknown kind skipped"),

@@ -1,15 +1,30 @@
-//! The AWS IAM query API (`aws iam --endpoint-url`): users, access keys, groups, policies,
-//! roles and OpenID Connect providers of the caller's account.
+//! The AWS IAM query API (`aws iam --endpoint-url`): users, access keys, groups, inline and
+//! managed policies, roles, permissions boundaries and OpenID Connect providers of the
+//! caller's account.
+//!
+//! - `dispatch`: the one table from action to handler.
+//! - `call`, `authorize`: who is calling, and whether its policies allow `iam:ACTION` on the
+//!   resource (an account's root may do anything in its own account).
+//! - `users`, `keys`, `groups`, `inline`, `policies`, `attach`, `roles`, `oidc`: one family each;
+//!   every write is one `Change` of the identity store (read, put/delete, apply), so writers
+//!   never interleave and a crash never leaves half an action.
+//! - `validate`, `lookup`, `entity`, `xml`: parameter rules, finding entities, what users,
+//!   groups and roles share, and the result documents.
 
-use crate::query_api::QueryRequest;
-use crate::s3::error::{Code, S3Error};
-use crate::s3::ops::Ctx;
-use crate::s3::response::Response;
+mod attach;
+mod authorize;
+mod call;
+mod dispatch;
+mod entity;
+mod groups;
+mod inline;
+mod keys;
+mod lookup;
+mod oidc;
+mod policies;
+mod roles;
+mod users;
+mod validate;
+mod xml;
 
-/// Runs one IAM action.
-pub async fn handle(_ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Error> {
-    let action = req.form.action()?;
-    Err(Code::InvalidAction.with(format!(
-        "the IAM action {action} is not implemented by strata"
-    )))
-}
+pub use dispatch::handle;

@@ -11,6 +11,7 @@ use super::names::NameError;
 use super::router::RouteError;
 use super::xml::{to_xml, ErrorDoc, XmlError};
 use crate::auth::AuthError;
+use crate::iam::IamError;
 use crate::notify::RuleError;
 use crate::transform::{TransformError, TransformedError};
 
@@ -337,6 +338,15 @@ impl<E: Into<S3Error>> From<WriteError<E>> for S3Error {
         match e {
             WriteError::Body(body) => body.into(),
             WriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<IamError> for S3Error {
+    fn from(e: IamError) -> Self {
+        match e {
+            IamError::Corrupt(_) => Code::InternalError.with(e.to_string()),
+            IamError::Store(v) => v.into(),
         }
     }
 }

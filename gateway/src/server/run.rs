@@ -181,7 +181,14 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         domain: cfg.domain.clone(),
         // Any scope region is accepted: a sidecar has no real region, and clients such as
         // restic sign with `aws-global` unless told otherwise. `--region` is what we report.
-        authenticate: Arc::new(Verifier::new(VerifierConfig::default(), credentials)),
+        // Scopes name `s3`, or `iam` for the IAM query API (a form POST on this endpoint).
+        authenticate: Arc::new(Verifier::new(
+            VerifierConfig {
+                services: vec!["s3".to_owned(), "iam".to_owned()],
+                ..VerifierConfig::default()
+            },
+            credentials,
+        )),
         authorize: Arc::new(authorize),
         transform: Arc::new(Identity),
         observe: Arc::new(Observers::new(observers)),

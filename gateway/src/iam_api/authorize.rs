@@ -1,0 +1,60 @@
+//! Who may call the IAM API: an account's root over its own account; anyone else as far as
+//! its identity policies (capped by its boundary and session policy) allow `iam:ACTION` on
+//! the resource's ARN. The authorizer lets every form POST through (its action is known only
+//! here), so this is the only check an IAM action gets.
+
+use std::sync::Arc;
+
+use strata_policy::{decide, ContextMap, DecisionEffect, Evaluation, Policy, Request};
+
+use crate::auth::Principal;
+use crate::identity::Identity;
+use crate::s3::error::{Code, S3Error};
+
+/// The identity of a signed caller; unsigned callers may do nothing with IAM.
+pub fn signed(principal: &Principal) -> Result<Arc<Identity>, S3Error> {
+    match principal {
+        Principal::Key { identity, .. } => Ok(identity.clone()),
+        Principal::Anonymous => Err(Code::AccessDenied.with("IAM requests must be signed")),
+    }
+}
+
+/// Allows `identity` to do `action` (the IAM action name, without `iam:`) on `arn`, a
+/// resource of the caller's own account, or says why not in AWS's words.
+pub fn authorize(identity: &Identity, action: &str, arn: &str) -> Result<(), S3Error> {
+    if identity.is_root() {
+        return Ok(());
+    }
+    let action = format!("iam:{action}");
+    let mut tags = Vec::new();
+    let caller = identity.caller(&mut tags);
+    let context = ContextMap::new();
+    let request = Request {
+        action: &action,
+        resource: Some(arn),
+        caller: &caller,
+        context: &context,
+    };
+    let policies: Vec<&Policy> = identity.policies.iter().map(|p| p.as_ref()).collect();
+    let sessions: Vec<&Policy> = identity.session_policy.iter().map(|p| p.as_ref()).collect();
+    let decision = decide(&Evaluation {
+        request: &request,
+        identity: &policies,
+        resource_policy: None,
+        resource_owner: Some(&identity.account.id),
+        session_policies: &sessions,
+        boundary: identity.boundary.as_deref(),
+        acl_grant: false,
+    });
+    match decision.effect {
+        DecisionEffect::Allow => Ok(()),
+        DecisionEffect::ExplicitDeny => Err(Code::AccessDenied.with(format!(
+            "User: {} is not authorized to perform: {action} on resource: {arn} with an explicit deny",
+            identity.arn
+        ))),
+        DecisionEffect::ImplicitDeny => Err(Code::AccessDenied.with(format!(
+            "User: {} is not authorized to perform: {action} on resource: {arn}",
+            identity.arn
+        ))),
+    }
+}

@@ -1,0 +1,186 @@
+//! IAM users: CreateUser, GetUser, ListUsers, DeleteUser and their tags.
+
+use serde::Serialize;
+
+use super::call::{Call, Resource};
+use super::lookup;
+use super::validate;
+use super::xml::{self, Members, Tag, User};
+use crate::iam::ids::{self, UniqueKind};
+use crate::iam::records::{Attached, UserRecord};
+use crate::iam::{now_ns, Kind};
+use crate::identity::IdentityKind;
+use crate::s3::error::{Code, S3Error};
+use crate::s3::response::Response;
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct OneUser {
+    user: User,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct UserList {
+    users: Members<User>,
+    is_truncated: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TagList {
+    tags: Members<Tag>,
+    is_truncated: bool,
+}
+
+/// CreateUser (`Path`, `Tags`).
+pub async fn create(call: &Call<'_>) -> Result<Response, S3Error> {
+    let name = validate::name(call.form, "UserName")?;
+    let path = validate::path(call.form, "Path")?;
+    let tags = validate::merge_tags(&[], validate::tags(call.form)?)?;
+    call.allow(Resource::User(name))?;
+    let mut change = call.store.change().await?;
+    if lookup::user(&change.current, &call.account, name).is_ok() {
+        return Err(
+            Code::EntityAlreadyExists.with(format!("User with name {name} already exists."))
+        );
+    }
+    let record = UserRecord {
+        id: ids::unique_id(UniqueKind::User),
+        path: path.to_string(),
+        created_ns: now_ns(),
+        tags,
+        policies: Attached::default(),
+        groups: Vec::new(),
+        boundary: None,
+    };
+    change.put(Kind::User, &[&call.account, name], &record);
+    change.apply().await?;
+    call.respond(&OneUser {
+        user: xml::user(&call.account, name, &record),
+    })
+}
+
+/// GetUser; without `UserName`, the caller itself (an account root is shown as AWS shows
+/// it: its ARN and account id, no name).
+pub async fn get(call: &Call<'_>) -> Result<Response, S3Error> {
+    let snapshot = call.store.snapshot();
+    let name = match (call.form.get("UserName"), &call.caller.kind) {
+        (Some(name), _) => name,
+        (None, IdentityKind::User { name }) => name.as_str(),
+        (None, IdentityKind::Root) => {
+            let created = snapshot
+                .accounts
+                .get(&call.caller.account.name)
+                .map_or(0, |a| a.created_ns);
+            return call.respond(&OneUser {
+                user: User {
+                    path: "/".into(),
+                    user_name: None,
+                    user_id: call.account.clone(),
+                    arn: call.caller.arn.clone(),
+                    create_date: xml::iso8601(created),
+                    permissions_boundary: None,
+                    tags: None,
+                },
+            });
+        }
+        (None, IdentityKind::RoleSession { .. }) => {
+            return Err(Code::ValidationError
+                .with("Must specify userName when calling with non-User credentials"))
+        }
+    };
+    validate::check_name("UserName", name)?;
+    call.allow(Resource::User(name))?;
+    let record = lookup::user(&snapshot, &call.account, name)?;
+    call.respond(&OneUser {
+        user: xml::user(&call.account, name, record),
+    })
+}
+
+/// ListUsers (`PathPrefix`; every user in one page).
+pub async fn list(call: &Call<'_>) -> Result<Response, S3Error> {
+    let prefix = validate::path_prefix(call.form)?;
+    call.allow(Resource::User("*"))?;
+    let snapshot = call.store.snapshot();
+    let users = snapshot
+        .users
+        .iter()
+        .filter(|((account, _), r)| *account == call.account && r.path.starts_with(prefix))
+        .map(|((_, name), r)| xml::user(&call.account, name, r));
+    call.respond(&UserList {
+        users: Members::of(users),
+        is_truncated: false,
+    })
+}
+
+/// DeleteUser: refused (`DeleteConflict`) while the user has access keys, policies or
+/// groups, as AWS refuses it.
+pub async fn delete(call: &Call<'_>) -> Result<Response, S3Error> {
+    let name = validate::name(call.form, "UserName")?;
+    call.allow(Resource::User(name))?;
+    let mut change = call.store.change().await?;
+    let record = lookup::user(&change.current, &call.account, name)?;
+    let has_keys = change
+        .current
+        .keys
+        .values()
+        .any(|k| k.account_id == call.account && k.user == name);
+    let conflict = if has_keys {
+        Some("it has access keys")
+    } else if !record.policies.inline.is_empty() {
+        Some("it has inline policies")
+    } else if !record.policies.managed.is_empty() {
+        Some("it has attached policies")
+    } else if !record.groups.is_empty() {
+        Some("it belongs to groups")
+    } else {
+        None
+    };
+    if let Some(why) = conflict {
+        return Err(Code::DeleteConflict.with(format!(
+            "Cannot delete entity, must remove referenced entities first: user {name}: {why}."
+        )));
+    }
+    change.delete(Kind::User, &[&call.account, name]);
+    change.apply().await?;
+    call.done()
+}
+
+/// TagUser: the given tags replace those of the same key.
+pub async fn tag(call: &Call<'_>) -> Result<Response, S3Error> {
+    let name = validate::name(call.form, "UserName")?;
+    let new = validate::tags(call.form)?;
+    call.allow(Resource::User(name))?;
+    let mut change = call.store.change().await?;
+    let mut record = lookup::user(&change.current, &call.account, name)?.clone();
+    record.tags = validate::merge_tags(&record.tags, new)?;
+    change.put(Kind::User, &[&call.account, name], &record);
+    change.apply().await?;
+    call.done()
+}
+
+/// UntagUser (`TagKeys`); keys the user does not have are ignored, as AWS does.
+pub async fn untag(call: &Call<'_>) -> Result<Response, S3Error> {
+    let name = validate::name(call.form, "UserName")?;
+    let keys = call.form.list("TagKeys");
+    call.allow(Resource::User(name))?;
+    let mut change = call.store.change().await?;
+    let mut record = lookup::user(&change.current, &call.account, name)?.clone();
+    record.tags.retain(|(k, _)| !keys.contains(&k.as_str()));
+    change.put(Kind::User, &[&call.account, name], &record);
+    change.apply().await?;
+    call.done()
+}
+
+/// ListUserTags.
+pub async fn list_tags(call: &Call<'_>) -> Result<Response, S3Error> {
+    let name = validate::name(call.form, "UserName")?;
+    call.allow(Resource::User(name))?;
+    let snapshot = call.store.snapshot();
+    let record = lookup::user(&snapshot, &call.account, name)?;
+    call.respond(&TagList {
+        tags: xml::tags(&record.tags).unwrap_or(Members::of([])),
+        is_truncated: false,
+    })
+}

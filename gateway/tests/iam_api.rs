@@ -1,0 +1,732 @@
+//! The IAM query API end to end: the real `strata` driven by the real aws CLI v2
+//! (`STRATA_AWS`, `aws iam --endpoint-url`), unmodified. An account's root makes users, keys
+//! and policies; a user's keys then do exactly what its policies allow; what is made
+//! survives a restart.
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+use strata_tests::{aws_cli, Credentials, Server};
+
+const ROOT_KEY: &str = "ROOTIAMKEY";
+const ROOT_SECRET: &str = "root-iam-secret-0123456789";
+const ROOT: (&str, &str) = (ROOT_KEY, ROOT_SECRET);
+
+const GET_TEAM_OBJECTS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/team/*"}]}"#;
+
+fn start(dir: &Path) -> Server {
+    Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .credentials(Credentials::new(ROOT_KEY, ROOT_SECRET))
+        .dir(dir.join("server"))
+        .start()
+}
+
+fn aws(server: &Server, keys: (&str, &str), args: &[&str]) -> Output {
+    aws_cli(server, keys)
+        .args(args)
+        .output()
+        .expect("run the aws CLI")
+}
+
+/// The JSON a successful call prints (`Null` for calls that print nothing).
+fn ok(server: &Server, keys: (&str, &str), args: &[&str]) -> Value {
+    let out = aws(server, keys, args);
+    assert!(
+        out.status.success(),
+        "aws {args:?} failed\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    if text.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("aws {args:?}: {e}: {text}"))
+    }
+}
+
+/// The error code of a failed call (the CLI prints `... (CODE) when calling ...`).
+fn error_code(server: &Server, keys: (&str, &str), args: &[&str]) -> String {
+    let out = aws(server, keys, args);
+    assert!(!out.status.success(), "aws {args:?} succeeded");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    stderr
+        .split_once("error occurred (")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(code, _)| code.to_string())
+        .unwrap_or_else(|| panic!("no error code in: {stderr}"))
+}
+
+fn get_object(key: &str) -> [&str; 7] {
+    [
+        "s3api",
+        "get-object",
+        "--bucket",
+        "data",
+        "--key",
+        key,
+        "/dev/null",
+    ]
+}
+
+fn new_key(server: &Server, user: &str) -> (String, String) {
+    let v = ok(
+        server,
+        ROOT,
+        &["iam", "create-access-key", "--user-name", user],
+    );
+    let key = &v["AccessKey"];
+    assert_eq!(key["UserName"], user);
+    assert_eq!(key["Status"], "Active");
+    (
+        key["AccessKeyId"].as_str().unwrap().to_string(),
+        key["SecretAccessKey"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn a_user_does_what_its_policies_allow_and_keeps_it_across_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(tmp.path());
+    ok(
+        &server,
+        ROOT,
+        &["s3api", "create-bucket", "--bucket", "data"],
+    );
+    for key in ["team/a.txt", "other/b.txt"] {
+        ok(
+            &server,
+            ROOT,
+            &["s3api", "put-object", "--bucket", "data", "--key", key],
+        );
+    }
+
+    let user = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "create-user",
+            "--user-name",
+            "alice",
+            "--path",
+            "/team/",
+        ],
+    );
+    assert_eq!(user["User"]["UserName"], "alice");
+    assert!(user["User"]["Arn"]
+        .as_str()
+        .unwrap()
+        .ends_with(":user/team/alice"));
+    assert!(user["User"]["UserId"].as_str().unwrap().starts_with("AIDA"));
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &["iam", "create-user", "--user-name", "alice"]
+        ),
+        "EntityAlreadyExists"
+    );
+    let (ak, sk) = new_key(&server, "alice");
+    let alice = (ak.as_str(), sk.as_str());
+
+    // No policy: nothing, neither S3 nor IAM.
+    assert_eq!(
+        error_code(&server, alice, &get_object("team/a.txt")),
+        "AccessDenied"
+    );
+    assert_eq!(
+        error_code(&server, alice, &["iam", "list-users"]),
+        "AccessDenied"
+    );
+
+    // A malformed policy is refused with the parser's reason.
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "put-user-policy",
+                "--user-name",
+                "alice",
+                "--policy-name",
+                "bad",
+                "--policy-document",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}"#,
+            ]
+        ),
+        "MalformedPolicyDocument"
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "put-user-policy",
+            "--user-name",
+            "alice",
+            "--policy-name",
+            "read-team",
+            "--policy-document",
+            GET_TEAM_OBJECTS,
+        ],
+    );
+    let doc = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "get-user-policy",
+            "--user-name",
+            "alice",
+            "--policy-name",
+            "read-team",
+        ],
+    );
+    let expected: Value = serde_json::from_str(GET_TEAM_OBJECTS).unwrap();
+    assert_eq!(doc["PolicyDocument"], expected);
+
+    // The policy allows GetObject under team/ and nothing else.
+    ok(&server, alice, &get_object("team/a.txt"));
+    assert_eq!(
+        error_code(&server, alice, &get_object("other/b.txt")),
+        "AccessDenied"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            alice,
+            &["s3api", "put-object", "--bucket", "data", "--key", "team/c"]
+        ),
+        "AccessDenied"
+    );
+    // IAM needs an iam: allow: none yet, then one for GetUser on herself only.
+    assert_eq!(
+        error_code(&server, alice, &["iam", "get-user"]),
+        "AccessDenied"
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "put-user-policy",
+            "--user-name",
+            "alice",
+            "--policy-name",
+            "self",
+            "--policy-document",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/${aws:username}"}]}"#,
+        ],
+    );
+    assert_eq!(
+        ok(&server, alice, &["iam", "get-user"])["User"]["UserName"],
+        "alice"
+    );
+    ok(&server, ROOT, &["iam", "create-user", "--user-name", "bob"]);
+    assert_eq!(
+        error_code(&server, alice, &["iam", "get-user", "--user-name", "bob"]),
+        "AccessDenied"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            alice,
+            &["iam", "delete-user", "--user-name", "bob"]
+        ),
+        "AccessDenied"
+    );
+    // A user with no policy can do nothing.
+    let (bk, bs) = new_key(&server, "bob");
+    let bob = (bk.as_str(), bs.as_str());
+    assert_eq!(
+        error_code(&server, bob, &get_object("team/a.txt")),
+        "AccessDenied"
+    );
+    assert_eq!(
+        error_code(&server, bob, &["iam", "get-user"]),
+        "AccessDenied"
+    );
+
+    // Two keys per user; a third is refused.
+    let (ak2, sk2) = new_key(&server, "alice");
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &["iam", "create-access-key", "--user-name", "alice"]
+        ),
+        "LimitExceeded"
+    );
+    let listed = ok(
+        &server,
+        ROOT,
+        &["iam", "list-access-keys", "--user-name", "alice"],
+    );
+    assert_eq!(listed["AccessKeyMetadata"].as_array().unwrap().len(), 2);
+    assert!(listed["AccessKeyMetadata"][0]
+        .get("SecretAccessKey")
+        .is_none());
+
+    // An inactive key is refused as unknown; the other still signs.
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "update-access-key",
+            "--user-name",
+            "alice",
+            "--access-key-id",
+            &ak,
+            "--status",
+            "Inactive",
+        ],
+    );
+    assert_eq!(
+        error_code(&server, alice, &get_object("team/a.txt")),
+        "InvalidAccessKeyId"
+    );
+    ok(&server, (&ak2, &sk2), &get_object("team/a.txt"));
+
+    // A user with keys (and policies) cannot be deleted.
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &["iam", "delete-user", "--user-name", "alice"]
+        ),
+        "DeleteConflict"
+    );
+    // What strata does not implement says so.
+    assert_eq!(
+        error_code(&server, ROOT, &["iam", "list-instance-profiles"]),
+        "InvalidAction"
+    );
+    drop(server);
+
+    // A restart keeps users, keys (and their status) and policies.
+    let server = start(tmp.path());
+    ok(&server, (&ak2, &sk2), &get_object("team/a.txt"));
+    assert_eq!(
+        error_code(&server, (&ak2, &sk2), &get_object("other/b.txt")),
+        "AccessDenied"
+    );
+    assert_eq!(
+        error_code(&server, alice, &get_object("team/a.txt")),
+        "InvalidAccessKeyId"
+    );
+    let users = ok(&server, ROOT, &["iam", "list-users"]);
+    let names: Vec<&str> = users["Users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["UserName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alice", "bob"]);
+    let policies = ok(
+        &server,
+        ROOT,
+        &["iam", "list-user-policies", "--user-name", "alice"],
+    );
+    assert_eq!(
+        policies["PolicyNames"],
+        serde_json::json!(["read-team", "self"])
+    );
+}
+
+#[test]
+fn managed_policies_groups_roles_and_oidc_providers_follow_aws_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(tmp.path());
+    ok(
+        &server,
+        ROOT,
+        &["s3api", "create-bucket", "--bucket", "data"],
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "s3api",
+            "put-object",
+            "--bucket",
+            "data",
+            "--key",
+            "team/a.txt",
+        ],
+    );
+
+    let created = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "create-policy",
+            "--policy-name",
+            "read-team",
+            "--description",
+            "team objects",
+            "--policy-document",
+            GET_TEAM_OBJECTS,
+        ],
+    );
+    let arn = created["Policy"]["Arn"].as_str().unwrap().to_string();
+    assert!(arn.ends_with(":policy/read-team"), "{arn}");
+    assert_eq!(created["Policy"]["DefaultVersionId"], "v1");
+
+    // A user in a group with the policy attached may read.
+    ok(
+        &server,
+        ROOT,
+        &["iam", "create-user", "--user-name", "carol"],
+    );
+    ok(
+        &server,
+        ROOT,
+        &["iam", "create-group", "--group-name", "team"],
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "add-user-to-group",
+            "--user-name",
+            "carol",
+            "--group-name",
+            "team",
+        ],
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "attach-group-policy",
+            "--group-name",
+            "team",
+            "--policy-arn",
+            &arn,
+        ],
+    );
+    let group = ok(&server, ROOT, &["iam", "get-group", "--group-name", "team"]);
+    assert_eq!(group["Users"][0]["UserName"], "carol");
+    let (ck, cs) = new_key(&server, "carol");
+    ok(&server, (&ck, &cs), &get_object("team/a.txt"));
+    let entities = ok(
+        &server,
+        ROOT,
+        &["iam", "list-entities-for-policy", "--policy-arn", &arn],
+    );
+    assert_eq!(entities["PolicyGroups"][0]["GroupName"], "team");
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &["iam", "delete-policy", "--policy-arn", &arn]
+        ),
+        "DeleteConflict"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &["iam", "delete-group", "--group-name", "team"]
+        ),
+        "DeleteConflict"
+    );
+
+    // Five versions at most; the default one cannot be deleted.
+    for _ in 2..=5 {
+        ok(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "create-policy-version",
+                "--policy-arn",
+                &arn,
+                "--policy-document",
+                GET_TEAM_OBJECTS,
+            ],
+        );
+    }
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "create-policy-version",
+                "--policy-arn",
+                &arn,
+                "--policy-document",
+                GET_TEAM_OBJECTS,
+            ]
+        ),
+        "LimitExceeded"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "delete-policy-version",
+                "--policy-arn",
+                &arn,
+                "--version-id",
+                "v1"
+            ]
+        ),
+        "DeleteConflict"
+    );
+    // Another version becomes the default; then the old default may go.
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "set-default-policy-version",
+            "--policy-arn",
+            &arn,
+            "--version-id",
+            "v5",
+        ],
+    );
+    let version = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "get-policy-version",
+            "--policy-arn",
+            &arn,
+            "--version-id",
+            "v5",
+        ],
+    );
+    assert_eq!(version["PolicyVersion"]["IsDefaultVersion"], true);
+    assert_eq!(
+        version["PolicyVersion"]["Document"],
+        serde_json::from_str::<Value>(GET_TEAM_OBJECTS).unwrap()
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "delete-policy-version",
+            "--policy-arn",
+            &arn,
+            "--version-id",
+            "v1",
+        ],
+    );
+    let versions = ok(
+        &server,
+        ROOT,
+        &["iam", "list-policy-versions", "--policy-arn", &arn],
+    );
+    assert_eq!(versions["Versions"].as_array().unwrap().len(), 4);
+
+    // AWS managed policies do not exist here.
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "attach-user-policy",
+                "--user-name",
+                "carol",
+                "--policy-arn",
+                "arn:aws:iam::aws:policy/AdministratorAccess",
+            ]
+        ),
+        "NoSuchEntity"
+    );
+
+    // Roles: the trust policy is checked as one (the CLI itself refuses sessions outside 1
+    // to 12 hours, so that bound is not reachable from here).
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "create-role",
+                "--role-name",
+                "reader",
+                "--assume-role-policy-document",
+                GET_TEAM_OBJECTS,
+            ]
+        ),
+        "MalformedPolicyDocument"
+    );
+    let role = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "create-role",
+            "--role-name",
+            "reader",
+            "--assume-role-policy-document",
+            trust,
+            "--max-session-duration",
+            "7200",
+            "--tags",
+            "Key=team,Value=a",
+        ],
+    );
+    assert_eq!(role["Role"]["MaxSessionDuration"], 7200);
+    assert_eq!(
+        role["Role"]["AssumeRolePolicyDocument"],
+        serde_json::from_str::<Value>(trust).unwrap()
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "attach-role-policy",
+            "--role-name",
+            "reader",
+            "--policy-arn",
+            &arn,
+        ],
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &["iam", "delete-role", "--role-name", "reader"]
+        ),
+        "DeleteConflict"
+    );
+    let tags = ok(
+        &server,
+        ROOT,
+        &["iam", "list-role-tags", "--role-name", "reader"],
+    );
+    assert_eq!(tags["Tags"][0]["Key"], "team");
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "detach-role-policy",
+            "--role-name",
+            "reader",
+            "--policy-arn",
+            &arn,
+        ],
+    );
+    ok(
+        &server,
+        ROOT,
+        &["iam", "delete-role", "--role-name", "reader"],
+    );
+    assert_eq!(
+        error_code(&server, ROOT, &["iam", "get-role", "--role-name", "reader"]),
+        "NoSuchEntity"
+    );
+
+    // OpenID Connect providers, named by their URL in their ARN.
+    let thumbprint = "0123456789abcdef0123456789abcdef01234567";
+    let created = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "create-open-id-connect-provider",
+            "--url",
+            "https://issuer.example.com/tenant",
+            "--client-id-list",
+            "strata",
+            "--thumbprint-list",
+            thumbprint,
+        ],
+    );
+    let provider = created["OpenIDConnectProviderArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        provider.ends_with(":oidc-provider/issuer.example.com/tenant"),
+        "{provider}"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "create-open-id-connect-provider",
+                "--url",
+                "https://issuer.example.com/tenant/",
+                "--thumbprint-list",
+                thumbprint,
+            ]
+        ),
+        "EntityAlreadyExists"
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "add-client-id-to-open-id-connect-provider",
+            "--open-id-connect-provider-arn",
+            &provider,
+            "--client-id",
+            "other",
+        ],
+    );
+    let got = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "get-open-id-connect-provider",
+            "--open-id-connect-provider-arn",
+            &provider,
+        ],
+    );
+    assert_eq!(got["Url"], "issuer.example.com/tenant");
+    assert_eq!(got["ClientIDList"], serde_json::json!(["strata", "other"]));
+    assert_eq!(got["ThumbprintList"], serde_json::json!([thumbprint]));
+    let listed = ok(&server, ROOT, &["iam", "list-open-id-connect-providers"]);
+    assert_eq!(
+        listed["OpenIDConnectProviderList"][0]["Arn"],
+        provider.as_str()
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "delete-open-id-connect-provider",
+            "--open-id-connect-provider-arn",
+            &provider,
+        ],
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "get-open-id-connect-provider",
+                "--open-id-connect-provider-arn",
+                &provider,
+            ]
+        ),
+        "NoSuchEntity"
+    );
+}
