@@ -434,11 +434,15 @@ impl<P: CredentialProvider> Verifier<P> {
         token: Option<&str>,
         now: SystemTime,
     ) -> Result<Credential, AuthError> {
-        let credential = self
-            .credentials
-            .lookup(access_key)
-            .ok_or(AuthError::InvalidAccessKeyId)?;
         let token = token.filter(|t| !t.is_empty());
+        // A request with a token may sign with a temporary key that only the token holds.
+        let credential = match token {
+            Some(token) => self.credentials.lookup_session(access_key, token)?,
+            None => self
+                .credentials
+                .lookup(access_key)
+                .ok_or(AuthError::InvalidAccessKeyId)?,
+        };
         let token_ok = match (&credential.session_token, token) {
             (Some(expected), Some(given)) => {
                 bool::from(expected.as_bytes().ct_eq(given.as_bytes()))

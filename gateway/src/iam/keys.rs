@@ -16,6 +16,8 @@ pub enum Kind {
     Role,
     /// `policy NUL account id NUL name`.
     Policy,
+    /// `stskey NUL key id`: a key that seals session tokens.
+    SessionKey,
 }
 
 impl Kind {
@@ -27,6 +29,7 @@ impl Kind {
             Kind::Group => "group",
             Kind::Role => "role",
             Kind::Policy => "policy",
+            Kind::SessionKey => "stskey",
         }
     }
 
