@@ -1,7 +1,8 @@
 //! STS end to end: the real `strata` with roles declared in its config file, driven by the
-//! real aws CLI v2 (`STRATA_AWS`), and web-identity tokens minted by the real panva
-//! `oidc-provider` (`STRATA_OIDC_SERVER`, `STRATA_NODE`; from `tests/realparts/install.sh`
-//! and `env.sh`). Without those tools these tests fail: they are never skipped.
+//! real aws CLI v2 (`STRATA_AWS`) and boto3 (`STRATA_PYTHON`), and web-identity tokens
+//! minted by the real panva `oidc-provider` (`STRATA_OIDC_SERVER`, `STRATA_NODE`; all from
+//! `tests/realparts/install.sh` and `env.sh`). Without those tools these tests fail: they
+//! are never skipped.
 //!
 //! The root account's id is made at the first start, and trust policies name it; so each
 //! test starts strata once to learn it, then again with the roles declared.
@@ -441,6 +442,14 @@ fn http() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
+/// What the pod runs: read `data/k`, then say who it is.
+const POD_SCRIPT: &str = "
+import sys, boto3, botocore.config
+s3 = boto3.client('s3', config=botocore.config.Config(s3={'addressing_style': 'path'}))
+sys.stdout.write(s3.get_object(Bucket='data', Key='k')['Body'].read().decode() + '\\n')
+print(boto3.client('sts').get_caller_identity()['Arn'])
+";
+
 /// An unsigned-looking JWT with `header` and `claims` (signature of junk).
 fn forged(header: &str, claims: &str) -> String {
     format!(
@@ -495,47 +504,36 @@ fn web_identity_tokens_of_a_configured_issuer_become_role_sessions() {
     );
     let role_arn = format!("arn:aws:iam::{account}:role/pod");
 
-    // The aws CLI's own web-identity credential provider: token file, role ARN, endpoint.
+    // A pod: boto3's own web-identity credential provider (token file, role ARN and
+    // `AWS_ENDPOINT_URL`, which the aws CLI v2 installed here predates) calls
+    // AssumeRoleWithWebIdentity on strata, then signs S3 and STS calls with the session.
     let token_file = tmp.path().join("token");
     std::fs::write(&token_file, idp.token()).unwrap();
-    let out = tmp.path().join("out.txt");
-    let pod = |args: &[&str]| {
-        aws_cli(&server, ("unused", "unused"))
-            .env_remove("AWS_ACCESS_KEY_ID")
-            .env_remove("AWS_SECRET_ACCESS_KEY")
-            .env("AWS_WEB_IDENTITY_TOKEN_FILE", &token_file)
-            .env("AWS_ROLE_ARN", &role_arn)
-            .env("AWS_ROLE_SESSION_NAME", "pod-1")
-            .env("AWS_ENDPOINT_URL", server.endpoint())
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let got = pod(&[
-        "s3api",
-        "get-object",
-        "--bucket",
-        "data",
-        "--key",
-        "k",
-        out.to_str().unwrap(),
-    ]);
+    let python = std::env::var("STRATA_PYTHON").unwrap_or_else(|_| {
+        panic!("STRATA_PYTHON is not set: this test needs boto3 from tests/realparts/install.sh")
+    });
+    let pod = Command::new(&python)
+        .args(["-c", POD_SCRIPT])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", &token_file)
+        .env("AWS_ROLE_ARN", &role_arn)
+        .env("AWS_ROLE_SESSION_NAME", "pod-1")
+        .env("AWS_ENDPOINT_URL", server.endpoint())
+        .output()
+        .unwrap();
     assert!(
-        got.status.success(),
+        pod.status.success(),
         "{}\n--- server\n{}",
-        String::from_utf8_lossy(&got.stderr),
+        String::from_utf8_lossy(&pod.stderr),
         server.log_tail()
     );
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "from the pod");
-    let me = pod(&["sts", "get-caller-identity"]);
-    assert!(
-        me.status.success(),
-        "{}",
-        String::from_utf8_lossy(&me.stderr)
-    );
     assert_eq!(
-        json(&String::from_utf8_lossy(&me.stdout))["Arn"],
-        format!("arn:aws:sts::{account}:assumed-role/pod/pod-1")
+        String::from_utf8_lossy(&pod.stdout),
+        format!("from the pod\narn:aws:sts::{account}:assumed-role/pod/pod-1\n")
     );
 
     // The call itself, unsigned, as the CLI makes it.

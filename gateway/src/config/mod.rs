@@ -19,6 +19,8 @@ mod raw;
 mod roles;
 mod settings;
 mod sts;
+#[cfg(test)]
+mod sts_tests;
 mod telemetry;
 #[cfg(test)]
 mod tests;

@@ -96,13 +96,14 @@ impl World {
     }
 
     fn credentials(&self) -> IamCredentials {
-        IamCredentials::new(Vec::new(), self.ts.iam()).with_sessions(self.ctx().sts.sealer.clone())
+        IamCredentials::new(Vec::new(), self.ts.iam().clone())
+            .with_sessions(self.ctx().sts.sealer.clone())
     }
 }
 
 impl TestStack {
-    fn iam(&self) -> IamStore {
-        self.stack.handlers().owners.store().clone()
+    fn iam(&self) -> &IamStore {
+        self.stack.handlers().owners.store()
     }
 }
 
