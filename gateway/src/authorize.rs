@@ -166,6 +166,32 @@ impl Authorize for PolicyAuthorizer {
     }
 }
 
+/// Authorizes `method target` (routed as the stack routes it, no condition keys) for
+/// `principal`: the tests' way to ask about a whole request.
+#[cfg(test)]
+pub(crate) fn authorize_request(
+    authorizer: &dyn Authorize,
+    principal: &Principal,
+    method: &str,
+    target: &str,
+) -> Result<(), S3Error> {
+    let (head, ()) = http::Request::builder()
+        .method(method)
+        .uri(target)
+        .header("host", "localhost")
+        .body(())
+        .map_err(|e| Code::InvalidRequest.with(e.to_string()))?
+        .into_parts();
+    let route = crate::s3::route_head(&head, None)?;
+    let needs = crate::s3::actions::required_actions(&route, &head.headers)?;
+    authorizer.authorize(&Access {
+        principal,
+        op: route.op,
+        needs: &needs,
+        context: &strata_policy::ContextMap::new(),
+    })
+}
+
 #[cfg(test)]
 #[path = "authorize_tests.rs"]
 mod tests;

@@ -3,13 +3,10 @@
 
 use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 
-use strata_policy::ContextMap;
-
 use super::*;
 use crate::auth::CredentialProvider;
 use crate::iam::records::{AccessKeyRecord, Attached, GroupRecord, KeyStatus, UserRecord};
 use crate::iam::{IamCredentials, IamStore, Kind};
-use crate::s3::actions::required_actions;
 
 struct World {
     authorizer: PolicyAuthorizer,
@@ -157,22 +154,7 @@ impl World {
     /// Whether `access_key` may send `method target` (routed as the stack routes it).
     fn allowed(&self, access_key: &str, method: &str, target: &str) -> bool {
         let principal = self.principal(access_key);
-        let (head, ()) = http::Request::builder()
-            .method(method)
-            .uri(target)
-            .header("host", "localhost")
-            .body(())
-            .unwrap()
-            .into_parts();
-        let route = crate::s3::route_head(&head, None).unwrap();
-        let needs = required_actions(&route, &head.headers).unwrap();
-        let context = ContextMap::new();
-        match self.authorizer.authorize(&Access {
-            principal: &principal,
-            op: route.op,
-            needs: &needs,
-            context: &context,
-        }) {
+        match authorize_request(&self.authorizer, &principal, method, target) {
             Ok(()) => true,
             Err(e) => {
                 assert_eq!((e.code, e.status()), (Code::AccessDenied, 403));
@@ -236,22 +218,8 @@ async fn inactive_keys_do_not_sign_and_anonymous_callers_are_denied() {
     let w = world().await;
     assert!(w.credentials.lookup("AKIAOLD").is_none());
     assert!(w.credentials.lookup("AKIAUNKNOWN").is_none());
-    let (head, ()) = http::Request::builder()
-        .uri("/shared/k")
-        .body(())
-        .unwrap()
-        .into_parts();
-    let route = crate::s3::route_head(&head, None).unwrap();
-    let needs = required_actions(&route, &head.headers).unwrap();
-    let denied = w
-        .authorizer
-        .authorize(&Access {
-            principal: &Principal::Anonymous,
-            op: route.op,
-            needs: &needs,
-            context: &ContextMap::new(),
-        })
-        .unwrap_err();
+    let denied =
+        authorize_request(&w.authorizer, &Principal::Anonymous, "GET", "/shared/k").unwrap_err();
     assert_eq!(denied.code, Code::AccessDenied);
     // The identity carries the user's ARN and name, for the audit trail.
     let Principal::Key { identity, .. } = w.principal("AKIAALICE") else {

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::error::AuthError;
 use crate::identity::Identity;
 
 /// A secret that can sign requests, and who it belongs to.
@@ -67,17 +68,34 @@ impl fmt::Debug for Credential {
 pub trait CredentialProvider {
     /// The credential for `access_key`, or `None` if it is unknown.
     fn lookup(&self, access_key: &str) -> Option<Credential>;
+
+    /// The credential for `access_key` of a request that carries the session token
+    /// `token`. Temporary keys are not stored: a provider that issues them opens the token
+    /// here (`ExpiredToken`, `InvalidToken`, `InvalidAccessKeyId` when it cannot). The
+    /// verifier still compares the token with the credential's. Default: [`Self::lookup`].
+    fn lookup_session(&self, access_key: &str, token: &str) -> Result<Credential, AuthError> {
+        let _ = token;
+        self.lookup(access_key).ok_or(AuthError::InvalidAccessKeyId)
+    }
 }
 
 impl<T: CredentialProvider + ?Sized> CredentialProvider for &T {
     fn lookup(&self, access_key: &str) -> Option<Credential> {
         (**self).lookup(access_key)
     }
+
+    fn lookup_session(&self, access_key: &str, token: &str) -> Result<Credential, AuthError> {
+        (**self).lookup_session(access_key, token)
+    }
 }
 
 impl<T: CredentialProvider + ?Sized> CredentialProvider for std::sync::Arc<T> {
     fn lookup(&self, access_key: &str) -> Option<Credential> {
         (**self).lookup(access_key)
+    }
+
+    fn lookup_session(&self, access_key: &str, token: &str) -> Result<Credential, AuthError> {
+        (**self).lookup_session(access_key, token)
     }
 }
 

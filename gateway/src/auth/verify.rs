@@ -37,6 +37,9 @@ const UNSIGNED_OK: &[&str] = &[
     "x-amz-checksum-mode",
 ];
 
+/// The services of the query APIs, whose form POSTs share the S3 endpoint.
+const QUERY_API_SERVICES: [&str; 2] = ["sts", "iam"];
+
 /// Settings of the verifier; every field has the S3 default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifierConfig {
@@ -269,7 +272,8 @@ impl<P: CredentialProvider> Verifier<P> {
         body_hash: Option<String>,
     ) -> Result<AuthOutcome, AuthError> {
         let fields = parse::parse_authorization(authorization)?;
-        self.check_scope(&fields, Location::Header)?;
+        // A form body (read before authentication) is a query API request: IAM or STS.
+        self.check_scope(&fields, Location::Header, body_hash.is_some())?;
         let (amz_date, request_time) = header_date(req.headers)?;
         check_scope_date(&fields, &amz_date, Location::Header)?;
         if time::distance(now, request_time) > self.config.max_skew {
@@ -349,7 +353,7 @@ impl<P: CredentialProvider> Verifier<P> {
             signed_headers_line: params.signed_headers,
             signature: parse::parse_signature(&params.signature, at)?,
         };
-        self.check_scope(&fields, at)?;
+        self.check_scope(&fields, at, false)?;
         let request_time = time::parse_amz_date(&params.date).ok_or_else(|| {
             at.error("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
         })?;
@@ -408,7 +412,13 @@ impl<P: CredentialProvider> Verifier<P> {
         ))
     }
 
-    fn check_scope(&self, fields: &SignatureFields, at: Location) -> Result<(), AuthError> {
+    /// `form`: the request is a form POST, which may also be scoped to a query API service.
+    fn check_scope(
+        &self,
+        fields: &SignatureFields,
+        at: Location,
+        form: bool,
+    ) -> Result<(), AuthError> {
         let scope = &fields.scope;
         if let Some(region) = &self.config.region {
             if &scope.region != region {
@@ -418,7 +428,8 @@ impl<P: CredentialProvider> Verifier<P> {
                 )));
             }
         }
-        if !self.config.services.iter().any(|s| s == &scope.service) {
+        let query_api = form && QUERY_API_SERVICES.contains(&scope.service.as_str());
+        if !query_api && !self.config.services.iter().any(|s| s == &scope.service) {
             return Err(at.error(format!(
                 "the service '{}' in the credential scope is not accepted here",
                 scope.service
@@ -434,11 +445,15 @@ impl<P: CredentialProvider> Verifier<P> {
         token: Option<&str>,
         now: SystemTime,
     ) -> Result<Credential, AuthError> {
-        let credential = self
-            .credentials
-            .lookup(access_key)
-            .ok_or(AuthError::InvalidAccessKeyId)?;
         let token = token.filter(|t| !t.is_empty());
+        // A request with a token may sign with a temporary key that only the token holds.
+        let credential = match token {
+            Some(token) => self.credentials.lookup_session(access_key, token)?,
+            None => self
+                .credentials
+                .lookup(access_key)
+                .ok_or(AuthError::InvalidAccessKeyId)?,
+        };
         let token_ok = match (&credential.session_token, token) {
             (Some(expected), Some(given)) => {
                 bool::from(expected.as_bytes().ct_eq(given.as_bytes()))

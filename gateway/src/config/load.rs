@@ -34,6 +34,24 @@ pub enum ConfigError {
         /// What was expected.
         reason: String,
     },
+    /// An `[[roles]]` table has a missing or wrong key.
+    #[error("--config: [[roles]] {role:?}: {key}: {reason}")]
+    Role {
+        /// The role's name (`#N`, its position, before the name is known).
+        role: String,
+        /// The key.
+        key: String,
+        /// What was expected.
+        reason: String,
+    },
+    /// The `[sts]` table has a missing or wrong key.
+    #[error("--config: [sts]: {key}: {reason}")]
+    Sts {
+        /// The key.
+        key: String,
+        /// What was expected.
+        reason: String,
+    },
     /// An `[[audit.sinks]]` table has a missing or wrong key.
     #[error("--config: [[audit.sinks]] {sink:?}: {key}: {reason}")]
     AuditSink {
@@ -59,15 +77,16 @@ pub fn load(
             .filter(|v| !v.is_empty())
             .map(Into::into)
     });
-    let (file_layer, [audit, notify, accounts]) = match file_path {
-        None => (RawSettings::default(), [None, None, None]),
+    let (file_layer, [audit, notify, accounts, roles, sts]) = match file_path {
+        None => (RawSettings::default(), [None, None, None, None, None]),
         Some(path) => {
             let text = read_file(&path).map_err(|e| ConfigError::Invalid {
                 setting: "--config",
                 value: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-            // The `[audit]`, `[notify]` and `[[accounts]]` tables are not flat settings:
+            // The `[audit]`, `[notify]`, `[[accounts]]`, `[[roles]]` and `[sts]` tables are
+            // not flat settings:
             // they are taken out before the rest is read as one layer.
             let (rest, tables) = split_tables(&text)?;
             (RawSettings::from_toml(&rest)?, tables)
@@ -77,15 +96,17 @@ pub fn load(
     config.audit = super::audit::parse(audit)?;
     config.notify = NotifyConfig::from_toml(notify)?;
     config.accounts = super::accounts::parse(accounts, &config.credentials, read_file)?;
+    config.roles = super::roles::parse(roles, &config.accounts, read_file)?;
+    config.sts = super::sts::parse(sts)?;
     Ok(config)
 }
 
 /// The tables of the file that are not flat settings, in the order [`split_tables`] returns
 /// them.
-const TABLES: [&str; 3] = ["audit", "notify", "accounts"];
+const TABLES: [&str; 5] = ["audit", "notify", "accounts", "roles", "sts"];
 
-/// The rest of the file, and its `audit`, `notify` and `accounts` tables.
-type Split = (String, [Option<toml::Value>; 3]);
+/// The rest of the file, and its [`TABLES`].
+type Split = (String, [Option<toml::Value>; 5]);
 
 /// The file without its [`TABLES`], and those tables. A file without them is returned as
 /// written, so errors about it point at its own lines.

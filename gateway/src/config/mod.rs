@@ -16,7 +16,11 @@ mod notify;
 #[cfg(test)]
 mod notify_tests;
 mod raw;
+mod roles;
 mod settings;
+mod sts;
+#[cfg(test)]
+mod sts_tests;
 mod telemetry;
 #[cfg(test)]
 mod tests;
@@ -27,8 +31,10 @@ pub use limits::{Limits, Tuning};
 pub use load::{load, ConfigError};
 pub use notify::{NotifyConfig, NotifyTarget};
 pub use raw::{RawSettings, ServeArgs};
+pub use roles::{RoleConfig, DEFAULT_MAX_SESSION_SECS};
 pub use settings::{
     ClassSpec, Config, RootCredentials, SchemeSpec, TlsConfig, DEFAULT_LISTEN, DEV_ACCESS_KEY,
     DEV_SECRET_KEY,
 };
+pub use sts::StsConfig;
 pub use telemetry::{AccessLogLevel, LogFormat, Telemetry};

@@ -8,6 +8,8 @@ use super::accounts::AccountConfig;
 use super::limits::{Limits, Tuning};
 use super::notify::NotifyConfig;
 use super::raw::RawSettings;
+use super::roles::RoleConfig;
+use super::sts::StsConfig;
 use super::telemetry::Telemetry;
 use super::ConfigError;
 use crate::audit::AuditConfig;
@@ -64,6 +66,10 @@ pub struct Config {
     pub notify: NotifyConfig,
     /// Accounts besides the root account (`[[accounts]]`, config file only).
     pub accounts: Vec<AccountConfig>,
+    /// Declared IAM roles (`[[roles]]`, config file only).
+    pub roles: Vec<RoleConfig>,
+    /// STS: web-identity providers (`[sts]`, config file only).
+    pub sts: StsConfig,
 }
 
 /// The HTTPS listener.
@@ -306,6 +312,8 @@ impl Config {
             audit: AuditConfig::default(),
             notify: NotifyConfig::default(),
             accounts: Vec::new(),
+            roles: Vec::new(),
+            sts: StsConfig::default(),
         })
     }
 }

@@ -1,17 +1,22 @@
-//! The credentials requests sign with: each configured account's root keys, and the IAM
-//! users' access keys of the identity store's current snapshot.
+//! The credentials requests sign with: each configured account's root keys, the IAM
+//! users' access keys of the identity store's current snapshot, and role sessions' temporary
+//! keys, opened from their session tokens.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use strata_sts::session::SessionSealer;
+
+use super::sessions::SessionCredentials;
 use super::store::IamStore;
-use crate::auth::{Credential, CredentialProvider};
+use crate::auth::{AuthError, Credential, CredentialProvider};
 use crate::identity::{Account, Identity};
 
-/// Root keys from the config, then the store's active user keys.
+/// Root keys from the config, then the store's active user keys, then sessions.
 pub struct IamCredentials {
     roots: HashMap<String, Credential>,
     iam: IamStore,
+    sessions: Option<SessionCredentials>,
 }
 
 impl IamCredentials {
@@ -28,7 +33,17 @@ impl IamCredentials {
                 (access_key, credential)
             })
             .collect();
-        IamCredentials { roots, iam }
+        IamCredentials {
+            roots,
+            iam,
+            sessions: None,
+        }
+    }
+
+    /// The same, also accepting the temporary keys of sessions `sealer` sealed.
+    pub fn with_sessions(mut self, sealer: Arc<SessionSealer>) -> IamCredentials {
+        self.sessions = Some(SessionCredentials::new(sealer));
+        self
     }
 }
 
@@ -44,5 +59,16 @@ impl CredentialProvider for IamCredentials {
             record.secret.clone(),
             identity.clone(),
         ))
+    }
+
+    fn lookup_session(&self, access_key: &str, token: &str) -> Result<Credential, AuthError> {
+        // A long-term key with a token: the verifier refuses the token (InvalidToken).
+        if let Some(credential) = self.lookup(access_key) {
+            return Ok(credential);
+        }
+        match &self.sessions {
+            Some(sessions) => sessions.open(&self.iam.snapshot(), access_key, token),
+            None => Err(AuthError::InvalidAccessKeyId),
+        }
     }
 }

@@ -18,6 +18,8 @@ pub enum Kind {
     Policy,
     /// `oidc NUL account id NUL provider` (its URL without `https://`).
     Oidc,
+    /// `stskey NUL key id`: a key that seals session tokens.
+    SessionKey,
 }
 
 impl Kind {
@@ -30,6 +32,7 @@ impl Kind {
             Kind::Role => "role",
             Kind::Policy => "policy",
             Kind::Oidc => "oidc",
+            Kind::SessionKey => "stskey",
         }
     }
 

@@ -4,18 +4,24 @@
 
 mod codec;
 mod credentials;
+mod declared;
 mod error;
 pub mod ids;
 mod keys;
 mod owners;
 pub mod records;
+mod roles;
+mod session_keys;
+mod sessions;
 mod snapshot;
 mod store;
 
 pub use credentials::IamCredentials;
+pub use declared::DECLARED_POLICY;
 pub use error::IamError;
 pub use keys::Kind;
 pub use owners::Owners;
+pub use roles::{role_arn, session_arn, RolePolicies, RoleRef};
 pub use snapshot::{Scoped, Snapshot};
 pub use store::{Change, IamStore};
 

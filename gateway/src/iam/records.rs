@@ -173,3 +173,22 @@ pub struct OidcProviderRecord {
     #[serde(default)]
     pub tags: Vec<(String, String)>,
 }
+
+/// A key that seals STS session tokens (docs/IAM-STORE.md), keyed by its one-byte id in
+/// decimal. Made at the first start; every gateway of the namespace shares it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionKeyRecord {
+    /// The 32-byte AES-256-GCM key, 64 hex digits.
+    pub key: String,
+    /// Creation time, ns: the newest key seals, older ones only open.
+    pub created_ns: u64,
+}
+
+// The key stays out of logs.
+impl std::fmt::Debug for SessionKeyRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionKeyRecord")
+            .field("created_ns", &self.created_ns)
+            .finish_non_exhaustive()
+    }
+}

@@ -11,7 +11,7 @@ use super::error::IamError;
 use super::keys::components;
 use super::records::{
     AccessKeyRecord, AccountRecord, Attached, GroupRecord, KeyStatus, OidcProviderRecord,
-    PolicyRecord, RoleRecord, UserRecord,
+    PolicyRecord, RoleRecord, SessionKeyRecord, UserRecord,
 };
 use crate::identity::{Account, Identity, IdentityKind};
 
@@ -35,8 +35,12 @@ pub struct Snapshot {
     pub keys: BTreeMap<String, AccessKeyRecord>,
     /// OpenID Connect providers, by their URL without `https://`.
     pub oidc: BTreeMap<Scoped, OidcProviderRecord>,
+    /// Session-token sealing keys by id (decimal).
+    pub session_keys: BTreeMap<String, SessionKeyRecord>,
     /// Active keys' identities, resolved once.
     identities: HashMap<String, Arc<Identity>>,
+    /// Roles' policies, compiled once (for their sessions).
+    pub(super) role_policies: HashMap<Scoped, super::roles::RolePolicies>,
 }
 
 impl Snapshot {
@@ -80,6 +84,9 @@ impl Snapshot {
                 }
                 b"oidc" => {
                     s.oidc.insert(scoped()?, decode(&what, &value)?);
+                }
+                b"stskey" => {
+                    s.session_keys.insert(single()?, decode(&what, &value)?);
                 }
                 // Kinds a later strata adds are not this one's to judge.
                 _ => tracing::debug!(record = %what, "identity record of an unknown kind skipped"),
@@ -127,6 +134,7 @@ impl Snapshot {
             );
         }
         self.identities = identities;
+        self.role_policies = self.compile_roles();
     }
 
     fn user_identity(&self, account: Account, name: &str, user: &UserRecord) -> Identity {
@@ -172,7 +180,7 @@ impl Snapshot {
 
     /// A managed policy's document in force, compiled; a missing or unreadable one denies
     /// everything (failing closed: skipping a policy could skip a Deny).
-    fn managed(&self, account_id: &str, arn: &str, kind: PolicyKind) -> Arc<Policy> {
+    pub(super) fn managed(&self, account_id: &str, arn: &str, kind: PolicyKind) -> Arc<Policy> {
         let name = arn.rsplit('/').next().unwrap_or_default();
         let prefix = format!("arn:aws:iam::{account_id}:policy/");
         let doc = arn

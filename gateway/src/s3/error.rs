@@ -153,6 +153,8 @@ codes! {
     NotImplemented => 501,
     /// A conditional read whose object did not change.
     NotModified => 304,
+    /// STS: a session policy (with the session's other packed data) is too large.
+    PackedPolicyTooLarge => 400,
     /// A precondition did not hold.
     PreconditionFailed => 412,
     /// The request's headers and query are too large.

@@ -9,6 +9,7 @@ use pingora::server::configuration::ServerConf;
 use pingora::server::{RunArgs, Server};
 use pingora::services::listening::Service;
 use prometheus_client::registry::Registry;
+use strata_sts::session::SessionSealer;
 use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 
 use super::app::Gateway;
@@ -20,13 +21,14 @@ use super::tls::{CertResolver, TlsError};
 use crate::audit::sink::SinkMetrics;
 use crate::auth::{Verifier, VerifierConfig};
 use crate::authorize::PolicyAuthorizer;
-use crate::config::{Config, SchemeSpec};
+use crate::config::{Config, RoleConfig, SchemeSpec};
 use crate::iam::{IamCredentials, IamError, IamStore, Owners};
 use crate::identity::ROOT_ACCOUNT_NAME;
 use crate::metrics::{
     AdmissionMetrics, Exposition, ProcessMetrics, RequestMetrics, StoreMetrics, TlsExpiry,
 };
 use crate::observe::{Observe, Observers, RequestLog};
+use crate::sts_api::StsServices;
 use crate::transform::Identity;
 
 /// Why the server could not start.
@@ -39,6 +41,9 @@ pub enum ServeError {
     /// The identity store could not be read or the accounts made.
     #[error("identity store: {0}")]
     Iam(#[from] IamError),
+    /// The `[sts]` identity providers could not be set up.
+    #[error("[sts]: {0}")]
+    Sts(#[from] strata_sts::web_identity::ConfigError),
     /// A bucket from `--buckets` could not be created.
     #[error("--buckets: creating {bucket:?}: {source}")]
     Bucket {
@@ -120,12 +125,31 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         .collect();
     let accounts = store_rt.block_on(iam.ensure_accounts(&names))?;
     let root_account = accounts[0].clone();
+    let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
     let roots = accounts
         .into_iter()
         .zip(std::iter::once(&cfg.credentials).chain(cfg.accounts.iter().map(|a| &a.credentials)))
         .map(|(account, keys)| (account, keys.access_key.clone(), keys.secret_key.clone()))
         .collect();
-    let credentials = IamCredentials::new(roots, iam.clone());
+    // Declared roles, written before anything can assume them.
+    let declared: Vec<(String, &RoleConfig)> = cfg
+        .roles
+        .iter()
+        .map(|role| {
+            let account = names
+                .iter()
+                .position(|name| *name == role.account)
+                .map_or_else(|| root_account.id.clone(), |i| ids[i].clone());
+            (account, role)
+        })
+        .collect();
+    store_rt.block_on(iam.apply_declared_roles(&declared))?;
+    // STS: one keyring, stored with the identities, seals sessions and opens them.
+    let sealer = Arc::new(SessionSealer::new(
+        store_rt.block_on(iam.session_keyring())?,
+    ));
+    let sts = Arc::new(StsServices::new(sealer.clone(), &cfg.sts)?);
+    let credentials = IamCredentials::new(roots, iam.clone()).with_sessions(sealer);
     store_rt.block_on(async {
         for bucket in &cfg.buckets {
             match store
@@ -177,18 +201,14 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let stack = build(StackParts {
         store,
         owners: Owners::new(iam, root_account),
+        sts,
         shutdown: trigger.clone(),
         domain: cfg.domain.clone(),
         // Any scope region is accepted: a sidecar has no real region, and clients such as
         // restic sign with `aws-global` unless told otherwise. `--region` is what we report.
-        // Scopes name `s3`, or `iam` for the IAM query API (a form POST on this endpoint).
-        authenticate: Arc::new(Verifier::new(
-            VerifierConfig {
-                services: vec!["s3".to_owned(), "iam".to_owned()],
-                ..VerifierConfig::default()
-            },
-            credentials,
-        )),
+        // Scopes name `s3`; a form POST may name `iam` or `sts` (the query APIs on this
+        // endpoint), which the verifier allows for form POSTs only.
+        authenticate: Arc::new(Verifier::new(VerifierConfig::default(), credentials)),
         authorize: Arc::new(authorize),
         transform: Arc::new(Identity),
         observe: Arc::new(Observers::new(observers)),

@@ -33,6 +33,7 @@ use crate::s3::query::param;
 use crate::s3::response::{Response, ResponseBody};
 use crate::s3::unhonoured::refuse_unhonoured;
 use crate::s3::{route_head, Operation};
+use crate::sts_api::StsServices;
 use crate::transform::BodyTransform;
 
 /// What the stack is built from: each stage's own part, nothing of the whole config.
@@ -41,6 +42,8 @@ pub struct StackParts {
     pub store: Store,
     /// Bucket owners' accounts, for listings and CreateBucket.
     pub owners: Owners,
+    /// STS: the session sealer and the web-identity verifier.
+    pub sts: Arc<StsServices>,
     /// The admin endpoint's way to stop the server.
     pub shutdown: ShutdownTrigger,
     /// Virtual-host-style base domain, for routing.
@@ -102,6 +105,7 @@ pub fn build(parts: StackParts) -> Stack {
             },
             notify: parts.notify,
             owners: parts.owners,
+            sts: parts.sts,
         },
         // Last: one event per request, after its answer is out.
         observe: parts.observe,

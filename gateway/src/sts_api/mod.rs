@@ -1,14 +1,20 @@
-//! The AWS STS query API: AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity.
+//! The AWS STS query API: `GetCallerIdentity`, `AssumeRole` and `AssumeRoleWithWebIdentity`.
+//!
+//! Sessions are not stored: a session's whole grant is sealed into its session token
+//! (`strata-sts`), which the request path opens per request (`crate::iam`'s credentials).
+//! A role's trust policy decides who may assume it; its permissions (and a session policy
+//! given at issue) decide what the session may do.
 
-use crate::query_api::QueryRequest;
-use crate::s3::error::{Code, S3Error};
-use crate::s3::ops::Ctx;
-use crate::s3::response::Response;
+mod assume_role;
+mod caller_identity;
+mod grant;
+mod handle;
+mod services;
+#[cfg(test)]
+mod tests;
+mod trust;
+mod web_identity;
+mod xml;
 
-/// Runs one STS action.
-pub async fn handle(_ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Error> {
-    let action = req.form.action()?;
-    Err(Code::InvalidAction.with(format!(
-        "the STS action {action} is not implemented by strata"
-    )))
-}
+pub use handle::handle;
+pub use services::StsServices;

@@ -13,6 +13,7 @@ use crate::iam::{IamStore, Owners};
 use crate::identity::Identity;
 use crate::notify::Registry;
 use crate::server::{build, ShutdownTrigger, Stack, StackParts};
+use crate::sts_api::StsServices;
 use crate::transform::BodyTransform;
 
 /// Smallest part but the last, in the tests' store.
@@ -76,6 +77,7 @@ impl TestStack {
         let stack = build(StackParts {
             store: store.clone(),
             owners: Owners::new(iam, root.clone()),
+            sts: Arc::new(StsServices::ephemeral()),
             shutdown: ShutdownTrigger::default(),
             domain: None,
             authenticate: auth.clone(),

@@ -21,6 +21,7 @@ use crate::s3::operation::Operation;
 use crate::s3::query::param;
 use crate::s3::query::Query;
 use crate::s3::xml::{Owner, Tag};
+use crate::sts_api::StsServices;
 use crate::transform::BodyTransform;
 use strata_policy::ConditionContext;
 
@@ -51,6 +52,8 @@ pub struct Ctx {
     pub notify: Arc<Registry>,
     /// Bucket owners' accounts.
     pub owners: Owners,
+    /// STS: the session sealer and the web-identity verifier.
+    pub sts: Arc<StsServices>,
 }
 
 impl Ctx {

@@ -1,0 +1,155 @@
+//! What `AssumeRole` and `AssumeRoleWithWebIdentity` share: the common parameters, checked
+//! in AWS's terms, and the issue of a sealed session.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use strata_policy::{limits, policy_len, Policy, PolicyKind};
+use strata_sts::session::{SealError, SessionClaims, SessionGrant, SessionSealer, SessionSource};
+
+use super::xml::{AssumedRoleUser, Credentials};
+use crate::iam::{session_arn, RoleRef};
+use crate::query_api::Form;
+use crate::s3::error::{Code, S3Error};
+use crate::s3::http::iso8601;
+
+/// Shortest session, seconds.
+const MIN_DURATION: u64 = 900;
+/// Longest session any role may allow, seconds.
+const MAX_DURATION: u64 = 43_200;
+/// A session without `DurationSeconds`, seconds.
+const DEFAULT_DURATION: u64 = 3600;
+
+/// The parameters both actions take.
+pub struct Params<'a> {
+    /// `RoleArn`.
+    pub role_arn: &'a str,
+    /// `RoleSessionName`, checked.
+    pub session_name: &'a str,
+    /// `DurationSeconds`, if given (within 900..=43200).
+    pub duration: Option<u64>,
+    /// `Policy`, checked and its size within bounds.
+    pub policy: Option<&'a str>,
+}
+
+impl<'a> Params<'a> {
+    /// Reads and checks the parameters of `form`.
+    pub fn read(form: &'a Form) -> Result<Params<'a>, S3Error> {
+        let role_arn = form.required("RoleArn")?;
+        if !(20..=2048).contains(&role_arn.len()) || !role_arn.starts_with("arn:") {
+            return Err(validation(
+                "RoleArn",
+                "must be an ARN of 20 to 2048 characters",
+            ));
+        }
+        let session_name = form.required("RoleSessionName")?;
+        if !session_name_ok(session_name) {
+            return Err(validation(
+                "RoleSessionName",
+                "must be 2 to 64 characters of [\\w+=,.@-]",
+            ));
+        }
+        let duration = form.number("DurationSeconds", MIN_DURATION..=MAX_DURATION)?;
+        let policy = form.get("Policy");
+        if let Some(doc) = policy {
+            if policy_len(doc) > limits::SESSION {
+                return Err(Code::PackedPolicyTooLarge.with(format!(
+                    "the session policy has {} characters (whitespace not counted); at most {} are allowed",
+                    policy_len(doc),
+                    limits::SESSION
+                )));
+            }
+            Policy::parse_with_limit(doc, PolicyKind::Session, usize::MAX)
+                .map_err(|e| Code::MalformedPolicyDocument.with(e.to_string()))?;
+        }
+        Ok(Params {
+            role_arn,
+            session_name,
+            duration,
+            policy,
+        })
+    }
+
+    /// The session's length: as asked (or one hour), within the role's maximum and `cap`.
+    pub fn duration_for(&self, role: RoleRef<'_>, cap: Option<u64>) -> Result<u64, S3Error> {
+        let duration = self.duration.unwrap_or(DEFAULT_DURATION);
+        let max = u64::from(role.record.max_session_secs).min(cap.unwrap_or(MAX_DURATION));
+        if duration > max {
+            return Err(Code::ValidationError.with(format!(
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role ({max} seconds)."
+            )));
+        }
+        Ok(duration)
+    }
+}
+
+fn validation(name: &str, rule: &str) -> S3Error {
+    Code::ValidationError.with(format!(
+        "1 validation error detected: value at '{name}' failed to satisfy constraint: {rule}"
+    ))
+}
+
+/// 2 to 64 of `[\w+=,.@-]`.
+fn session_name_ok(name: &str) -> bool {
+    (2..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
+}
+
+/// An issued session: the keys and who they act as.
+pub struct Issued {
+    /// The credentials element.
+    pub credentials: Credentials,
+    /// The assumed-role user element.
+    pub user: AssumedRoleUser,
+    /// `PackedPolicySize`: the session policy's share of its limit, in percent.
+    pub packed_policy_size: u32,
+}
+
+/// Seals a session of `role` named `params.session_name` for `duration` seconds.
+pub fn issue(
+    sealer: &SessionSealer,
+    role: RoleRef<'_>,
+    params: &Params<'_>,
+    source: SessionSource,
+    duration: u64,
+) -> Result<Issued, S3Error> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let expires_at = now + duration;
+    let claims = SessionClaims::generate(SessionGrant {
+        account_id: role.account_id.to_string(),
+        role_arn: role.arn(),
+        role_id: role.record.id.clone(),
+        session_name: params.session_name.to_string(),
+        source,
+        session_policy: params.policy.map(str::to_string),
+        session_tags: Vec::new(),
+        issued_at: now,
+        expires_at,
+    })
+    .map_err(seal_error)?;
+    let token = sealer.seal(&claims).map_err(seal_error)?;
+    let packed = params.policy.map_or(0, policy_len) * 100 / limits::SESSION;
+    Ok(Issued {
+        credentials: Credentials {
+            access_key_id: claims.access_key_id,
+            secret_access_key: claims.secret_access_key,
+            session_token: token,
+            expiration: iso8601(UNIX_EPOCH + Duration::from_secs(expires_at)),
+        },
+        user: AssumedRoleUser {
+            assumed_role_id: format!("{}:{}", role.record.id, params.session_name),
+            arn: session_arn(role.account_id, role.name, params.session_name),
+        },
+        packed_policy_size: packed as u32,
+    })
+}
+
+fn seal_error(e: SealError) -> S3Error {
+    match e {
+        SealError::TooLarge { .. } => Code::PackedPolicyTooLarge.with(e.to_string()),
+        _ => Code::InternalError.with(format!("issuing the session: {e}")),
+    }
+}

@@ -1,0 +1,19 @@
+//! One STS action per form: the dispatch table.
+
+use super::{assume_role, caller_identity, web_identity};
+use crate::query_api::QueryRequest;
+use crate::s3::error::{Code, S3Error};
+use crate::s3::ops::Ctx;
+use crate::s3::response::Response;
+
+/// Runs one STS action.
+pub async fn handle(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Error> {
+    match req.form.action()? {
+        "GetCallerIdentity" => caller_identity::get_caller_identity(req),
+        "AssumeRole" => assume_role::assume_role(ctx, req),
+        "AssumeRoleWithWebIdentity" => web_identity::assume_role_with_web_identity(ctx, req).await,
+        other => Err(Code::InvalidAction.with(format!(
+            "the STS action {other} is not implemented by strata"
+        ))),
+    }
+}

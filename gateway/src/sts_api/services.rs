@@ -1,0 +1,52 @@
+//! What the STS actions need beyond the identity store: the sealer of session tokens and
+//! the verifier of web-identity tokens.
+
+use std::sync::Arc;
+
+use strata_sts::session::{SessionKey, SessionKeyring, SessionSealer};
+use strata_sts::web_identity::{ConfigError, VerifierConfig, WebIdentityVerifier};
+
+use crate::config::StsConfig;
+
+/// The STS engines, built once at start.
+pub struct StsServices {
+    /// Seals new sessions (the request path opens them with the same keyring).
+    pub sealer: Arc<SessionSealer>,
+    /// Verifies `AssumeRoleWithWebIdentity` tokens; `None` when no provider is configured.
+    pub web_identity: Option<WebIdentityVerifier>,
+}
+
+impl StsServices {
+    /// The services for `config`, sealing with `sealer`.
+    pub fn new(sealer: Arc<SessionSealer>, config: &StsConfig) -> Result<StsServices, ConfigError> {
+        let web_identity = if config.providers.is_empty() {
+            None
+        } else {
+            // The verifier's HTTP clients use rustls with the ring provider, as the rest of
+            // the gateway does; installing it twice is harmless.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            Some(WebIdentityVerifier::new(
+                VerifierConfig {
+                    providers: config.providers.clone(),
+                    settings: Default::default(),
+                },
+                None,
+            )?)
+        };
+        Ok(StsServices {
+            sealer,
+            web_identity,
+        })
+    }
+
+    /// Services with a fresh random key and no identity provider (tests; a stand-in
+    /// where nothing is to open the tokens later).
+    pub fn ephemeral() -> StsServices {
+        let key = SessionKey::generate(1).expect("the system random source works");
+        let keyring = SessionKeyring::new(key, []).expect("one key has a unique id");
+        StsServices {
+            sealer: Arc::new(SessionSealer::new(keyring)),
+            web_identity: None,
+        }
+    }
+}

@@ -1,0 +1,602 @@
+//! STS end to end: the real `strata` with roles declared in its config file, driven by the
+//! real aws CLI v2 (`STRATA_AWS`) and boto3 (`STRATA_PYTHON`), and web-identity tokens
+//! minted by the real panva `oidc-provider` (`STRATA_OIDC_SERVER`, `STRATA_NODE`; all from
+//! `tests/realparts/install.sh` and `env.sh`). Without those tools these tests fail: they
+//! are never skipped.
+//!
+//! The root account's id is made at the first start, and trust policies name it; so each
+//! test starts strata once to learn it, then again with the roles declared.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde_json::Value;
+use strata_tests::{aws_cli, Credentials, Server};
+
+const ROOT_KEY: &str = "STSROOTKEY";
+const ROOT_SECRET: &str = "sts-root-secret-0123456789";
+const CLIENT: &str = "system:serviceaccount:demo:app";
+
+fn root() -> (&'static str, &'static str) {
+    (ROOT_KEY, ROOT_SECRET)
+}
+
+fn start(dir: &Path, config: Option<&str>) -> Server {
+    let mut builder = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .credentials(Credentials::new(ROOT_KEY, ROOT_SECRET))
+        .dir(dir.join("server"));
+    if let Some(text) = config {
+        let path = dir.join("strata.toml");
+        std::fs::write(&path, text).unwrap();
+        builder = builder.env("STRATA_CONFIG", path.to_str().unwrap());
+    }
+    builder.start()
+}
+
+/// The aws CLI with static keys (and a session token, for temporary ones).
+fn aws(server: &Server, keys: &Keys, args: &[&str]) -> Output {
+    let mut command = aws_cli(server, (&keys.0, &keys.1));
+    if let Some(token) = &keys.2 {
+        command.env("AWS_SESSION_TOKEN", token);
+    }
+    command.args(args).output().expect("run the aws CLI")
+}
+
+/// Access key, secret, session token.
+#[derive(Clone)]
+struct Keys(String, String, Option<String>);
+
+fn root_keys() -> Keys {
+    Keys(root().0.into(), root().1.into(), None)
+}
+
+fn ok(server: &Server, keys: &Keys, args: &[&str]) -> String {
+    let out = aws(server, keys, args);
+    assert!(
+        out.status.success(),
+        "aws {args:?} failed\n--- stderr\n{}\n--- server\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        server.log_tail()
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The error code the CLI prints (`An error occurred (CODE) when calling ...`).
+fn code_of(out: &Output) -> String {
+    assert!(!out.status.success(), "the call succeeded");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    stderr
+        .split_once("error occurred (")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(code, _)| code.to_string())
+        .unwrap_or_else(|| panic!("no error code in: {stderr}"))
+}
+
+fn error_code(server: &Server, keys: &Keys, args: &[&str]) -> String {
+    code_of(&aws(server, keys, args))
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// The root account's id, from a first start.
+fn root_account_id(dir: &Path) -> String {
+    let server = start(dir, None);
+    let me = json(&ok(&server, &root_keys(), &["sts", "get-caller-identity"]));
+    assert_eq!(
+        me["Arn"],
+        format!("arn:aws:iam::{}:root", me["Account"].as_str().unwrap())
+    );
+    assert_eq!(me["UserId"], me["Account"]);
+    me["Account"].as_str().unwrap().to_string()
+}
+
+const READ_DATA: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::data","arn:aws:s3:::data/*"]}]}"#;
+
+fn session_keys(reply: &str) -> Keys {
+    let v = json(reply);
+    let c = &v["Credentials"];
+    Keys(
+        c["AccessKeyId"].as_str().unwrap().into(),
+        c["SecretAccessKey"].as_str().unwrap().into(),
+        Some(c["SessionToken"].as_str().unwrap().into()),
+    )
+}
+
+#[test]
+fn assumed_role_sessions_do_what_the_role_allows_and_no_more() {
+    let tmp = tempfile::tempdir().unwrap();
+    let account = root_account_id(tmp.path());
+    let trust = tmp.path().join("trust.json");
+    std::fs::write(
+        &trust,
+        format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"}}]}}"#),
+    )
+    .unwrap();
+    let policy = tmp.path().join("read.json");
+    std::fs::write(&policy, READ_DATA).unwrap();
+    let nobody = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole"}]}"#;
+    let config = format!(
+        "[[roles]]\nname = \"reader\"\ntrust_policy_file = \"{}\"\npolicy_file = \"{}\"\nmax_session_secs = 7200\n\n\
+         [[roles]]\nname = \"untrusting\"\ntrust_policy = '{nobody}'\npolicy_file = \"{}\"\n",
+        trust.display(),
+        policy.display(),
+        policy.display()
+    );
+    let server = start(tmp.path(), Some(&config));
+    let root = root_keys();
+    ok(
+        &server,
+        &root,
+        &["s3api", "create-bucket", "--bucket", "data"],
+    );
+    let body = tmp.path().join("body.txt");
+    std::fs::write(&body, "hello").unwrap();
+    let body = body.to_str().unwrap();
+    ok(
+        &server,
+        &root,
+        &[
+            "s3api",
+            "put-object",
+            "--bucket",
+            "data",
+            "--key",
+            "hello.txt",
+            "--body",
+            body,
+        ],
+    );
+    let role_arn = format!("arn:aws:iam::{account}:role/reader");
+
+    let reply = ok(
+        &server,
+        &root,
+        &[
+            "sts",
+            "assume-role",
+            "--role-arn",
+            &role_arn,
+            "--role-session-name",
+            "cli",
+            "--duration-seconds",
+            "900",
+        ],
+    );
+    let v = json(&reply);
+    let session_arn = format!("arn:aws:sts::{account}:assumed-role/reader/cli");
+    assert_eq!(v["AssumedRoleUser"]["Arn"], session_arn);
+    assert!(v["AssumedRoleUser"]["AssumedRoleId"]
+        .as_str()
+        .unwrap()
+        .ends_with(":cli"));
+    let session = session_keys(&reply);
+    assert!(session.0.starts_with("ASIA"), "{}", session.0);
+
+    // The session is the role: it reads, lists, and may not write.
+    let me = json(&ok(&server, &session, &["sts", "get-caller-identity"]));
+    assert_eq!(me["Arn"], session_arn);
+    assert_eq!(me["Account"], account.as_str());
+    let out = tmp.path().join("out.txt");
+    let out = out.to_str().unwrap();
+    ok(
+        &server,
+        &session,
+        &[
+            "s3api",
+            "get-object",
+            "--bucket",
+            "data",
+            "--key",
+            "hello.txt",
+            out,
+        ],
+    );
+    assert_eq!(std::fs::read_to_string(out).unwrap(), "hello");
+    ok(
+        &server,
+        &session,
+        &["s3api", "list-objects-v2", "--bucket", "data"],
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            &session,
+            &[
+                "s3api",
+                "put-object",
+                "--bucket",
+                "data",
+                "--key",
+                "new.txt",
+                "--body",
+                body
+            ],
+        ),
+        "AccessDenied"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            &session,
+            &["s3api", "create-bucket", "--bucket", "other"]
+        ),
+        "AccessDenied"
+    );
+
+    // A session policy narrows it further: listing only.
+    let list_only = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#;
+    let narrow = session_keys(&ok(
+        &server,
+        &root,
+        &[
+            "sts",
+            "assume-role",
+            "--role-arn",
+            &role_arn,
+            "--role-session-name",
+            "narrow",
+            "--policy",
+            list_only,
+        ],
+    ));
+    ok(
+        &server,
+        &narrow,
+        &["s3api", "list-objects-v2", "--bucket", "data"],
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            &narrow,
+            &[
+                "s3api",
+                "get-object",
+                "--bucket",
+                "data",
+                "--key",
+                "hello.txt",
+                out
+            ],
+        ),
+        "AccessDenied"
+    );
+
+    // A token that was tampered with, or belongs to another session, is refused.
+    let token = session.2.clone().unwrap();
+    let mut bytes = token.into_bytes();
+    let i = bytes.len() / 2;
+    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+    let tampered = Keys(
+        session.0.clone(),
+        session.1.clone(),
+        Some(String::from_utf8(bytes).unwrap()),
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            &tampered,
+            &["s3api", "list-objects-v2", "--bucket", "data"]
+        ),
+        "InvalidToken"
+    );
+    let swapped = Keys(session.0.clone(), session.1.clone(), narrow.2.clone());
+    assert_eq!(
+        error_code(
+            &server,
+            &swapped,
+            &["s3api", "list-objects-v2", "--bucket", "data"]
+        ),
+        "InvalidToken"
+    );
+
+    // Refusals in STS's own terms.
+    let assume = |arn: &str, extra: &[&str]| {
+        let mut args = vec![
+            "sts",
+            "assume-role",
+            "--role-arn",
+            arn,
+            "--role-session-name",
+            "x1",
+        ];
+        args.extend_from_slice(extra);
+        error_code(&server, &root, &args)
+    };
+    assert_eq!(
+        assume(&format!("arn:aws:iam::{account}:role/untrusting"), &[]),
+        "AccessDenied"
+    );
+    assert_eq!(
+        assume(&format!("arn:aws:iam::{account}:role/missing"), &[]),
+        "AccessDenied"
+    );
+    assert_eq!(
+        assume(&role_arn, &["--duration-seconds", "7201"]),
+        "ValidationError"
+    );
+    assert_eq!(
+        assume(&role_arn, &["--policy", "{not json"]),
+        "MalformedPolicyDocument"
+    );
+
+    // Sessions outlive a restart: the sealing key is stored with the identities.
+    drop(server);
+    let server = start(tmp.path(), Some(&config));
+    let me = json(&ok(&server, &session, &["sts", "get-caller-identity"]));
+    assert_eq!(me["Arn"], session_arn);
+}
+
+/// A running oidc-provider on a random port, minting access tokens for `audience`; killed
+/// (by its PID) when dropped.
+struct OidcProvider {
+    child: Child,
+    issuer: String,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl OidcProvider {
+    fn start(audience: &str) -> OidcProvider {
+        let script = std::env::var("STRATA_OIDC_SERVER").unwrap_or_else(|_| {
+            panic!(
+                "STRATA_OIDC_SERVER is not set: this test needs the real oidc-provider; run \
+                 `bash tests/realparts/install.sh` then `source ~/.cache/strata-tools/env.sh`"
+            )
+        });
+        let node = std::env::var("STRATA_NODE").unwrap_or_else(|_| "node".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("oidc.log");
+        let out = std::fs::File::create(&log).unwrap();
+        let child = Command::new(&node)
+            .arg(&script)
+            .env("OIDC_PORT", port.to_string())
+            .env("OIDC_AUDIENCE", audience)
+            .env("OIDC_JWKS_PATH", "/openid/v1/jwks")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {node} {script}: {e}"));
+        let mut idp = OidcProvider {
+            child,
+            issuer: format!("http://127.0.0.1:{port}"),
+            log,
+            _dir: dir,
+        };
+        for _ in 0..300 {
+            if let Ok(Some(status)) = idp.child.try_wait() {
+                panic!("oidc-provider exited ({status}): {}", idp.log_text());
+            }
+            if block_on(async {
+                http()
+                    .get(format!("{}/.well-known/openid-configuration", idp.issuer))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }) {
+                return idp;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("oidc-provider not ready after 30 s: {}", idp.log_text());
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// An access token of the Kubernetes-looking client (client_credentials grant).
+    fn token(&self) -> String {
+        let text = block_on(async {
+            http()
+                .post(format!("{}/token", self.issuer))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("grant_type=client_credentials&client_id=system%3Aserviceaccount%3Ademo%3Aapp&client_secret=app-secret")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        });
+        json(&text)["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no access_token in {text}"))
+            .to_string()
+    }
+
+    /// `HOST:PORT`: the issuer as condition keys and `Federated` principals name it.
+    fn host(&self) -> &str {
+        self.issuer.trim_start_matches("http://")
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+/// What the pod runs: read `data/k`, then say who it is.
+const POD_SCRIPT: &str = "
+import sys, boto3, botocore.config
+s3 = boto3.client('s3', config=botocore.config.Config(s3={'addressing_style': 'path'}))
+sys.stdout.write(s3.get_object(Bucket='data', Key='k')['Body'].read().decode() + '\\n')
+print(boto3.client('sts').get_caller_identity()['Arn'])
+";
+
+/// An unsigned-looking JWT with `header` and `claims` (signature of junk).
+fn forged(header: &str, claims: &str) -> String {
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(claims),
+        URL_SAFE_NO_PAD.encode([7u8; 64])
+    )
+}
+
+#[test]
+fn web_identity_tokens_of_a_configured_issuer_become_role_sessions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let account = root_account_id(tmp.path());
+    let idp = OidcProvider::start("strata");
+    // A second provider that mints tokens for another audience, configured for `strata`.
+    let other = OidcProvider::start("someone-else");
+    let host = idp.host();
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::{account}:oidc-provider/{host}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"{host}:sub":"{CLIENT}","{host}:aud":"strata"}}}}}}]}}"#
+    );
+    let wrong_sub = trust.replace(CLIENT, "system:serviceaccount:demo:other");
+    let config = format!(
+        "[[roles]]\nname = \"pod\"\ntrust_policy = '{trust}'\npolicy = '{READ_DATA}'\n\n\
+         [[roles]]\nname = \"other-pod\"\ntrust_policy = '{wrong_sub}'\npolicy = '{READ_DATA}'\n\n\
+         [[sts.providers]]\nissuer = \"{}\"\naudiences = [\"strata\"]\n\n\
+         [[sts.providers]]\nissuer = \"{}\"\naudiences = [\"strata\"]\n",
+        idp.issuer, other.issuer
+    );
+    let server = start(tmp.path(), Some(&config));
+    let root = root_keys();
+    ok(
+        &server,
+        &root,
+        &["s3api", "create-bucket", "--bucket", "data"],
+    );
+    let body = tmp.path().join("body.txt");
+    std::fs::write(&body, "from the pod").unwrap();
+    ok(
+        &server,
+        &root,
+        &[
+            "s3api",
+            "put-object",
+            "--bucket",
+            "data",
+            "--key",
+            "k",
+            "--body",
+            body.to_str().unwrap(),
+        ],
+    );
+    let role_arn = format!("arn:aws:iam::{account}:role/pod");
+
+    // A pod: boto3's own web-identity credential provider (token file, role ARN and
+    // `AWS_ENDPOINT_URL`, which the aws CLI v2 installed here predates) calls
+    // AssumeRoleWithWebIdentity on strata, then signs S3 and STS calls with the session.
+    let token_file = tmp.path().join("token");
+    std::fs::write(&token_file, idp.token()).unwrap();
+    let python = std::env::var("STRATA_PYTHON").unwrap_or_else(|_| {
+        panic!("STRATA_PYTHON is not set: this test needs boto3 from tests/realparts/install.sh")
+    });
+    let pod = Command::new(&python)
+        .args(["-c", POD_SCRIPT])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", &token_file)
+        .env("AWS_ROLE_ARN", &role_arn)
+        .env("AWS_ROLE_SESSION_NAME", "pod-1")
+        .env("AWS_ENDPOINT_URL", server.endpoint())
+        .output()
+        .unwrap();
+    assert!(
+        pod.status.success(),
+        "{}\n--- server\n{}",
+        String::from_utf8_lossy(&pod.stderr),
+        server.log_tail()
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&pod.stdout),
+        format!("from the pod\narn:aws:sts::{account}:assumed-role/pod/pod-1\n")
+    );
+
+    // The call itself, unsigned, as the CLI makes it.
+    let assume = |role: &str, token: &str| {
+        aws_cli(&server, ("unused", "unused"))
+            .args([
+                "sts",
+                "assume-role-with-web-identity",
+                "--role-arn",
+                role,
+                "--role-session-name",
+                "pod-2",
+                "--web-identity-token",
+                token,
+            ])
+            .output()
+            .unwrap()
+    };
+    let reply = assume(&role_arn, &idp.token());
+    assert!(
+        reply.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reply.stderr)
+    );
+    let v = json(&String::from_utf8_lossy(&reply.stdout));
+    assert_eq!(v["SubjectFromWebIdentityToken"], CLIENT);
+    assert_eq!(v["Audience"], "strata");
+    assert_eq!(v["Provider"], host);
+    assert!(v["Credentials"]["AccessKeyId"]
+        .as_str()
+        .unwrap()
+        .starts_with("ASIA"));
+
+    // The trust policy's conditions bind: another service account's role refuses it.
+    let other_role = format!("arn:aws:iam::{account}:role/other-pod");
+    assert_eq!(code_of(&assume(&other_role, &idp.token())), "AccessDenied");
+    // Wrong audience, unknown issuer, `alg: none`: InvalidIdentityToken.
+    assert_eq!(
+        code_of(&assume(&role_arn, &other.token())),
+        "InvalidIdentityToken"
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let claims = |iss: &str| {
+        format!(
+            r#"{{"iss":"{iss}","sub":"{CLIENT}","aud":"strata","iat":{now},"exp":{}}}"#,
+            now + 600
+        )
+    };
+    let unknown = forged(
+        r#"{"alg":"RS256","kid":"x"}"#,
+        &claims("https://unknown.example"),
+    );
+    assert_eq!(
+        code_of(&assume(&role_arn, &unknown)),
+        "InvalidIdentityToken"
+    );
+    let none = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#),
+        URL_SAFE_NO_PAD.encode(claims(&idp.issuer))
+    );
+    assert_eq!(code_of(&assume(&role_arn, &none)), "InvalidIdentityToken");
+}
