@@ -8,10 +8,12 @@
 
 #![no_main]
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use libfuzzer_sys::fuzz_target;
 use strata_gateway::auth::{Credential, RequestParts, StaticCredentials, Verifier, VerifierConfig};
+use strata_gateway::identity::{Account, Identity};
 use strata_gateway::s3::{route, route_head, Operation, RequestLine, S3Error};
 
 const DOMAIN: &str = "s3.example.test";
@@ -109,7 +111,12 @@ fn serve_head(head: &Head<'_>, domain: Option<&str>) {
         assert!((400..600).contains(&e.status()));
         let _ = e.to_document(parts.uri.path(), "0123456789ABCDEF");
     }
-    let creds = StaticCredentials::new([Credential::new("AKIDFUZZ", "fuzz/secret", "root")]);
+    let root = Arc::new(Identity::root(Account {
+        id: "111122223333".into(),
+        name: "root".into(),
+        canonical_id: "0".repeat(64),
+    }));
+    let creds = StaticCredentials::new([Credential::new("AKIDFUZZ", "fuzz/secret", root)]);
     let verifier = Verifier::new(VerifierConfig::default(), creds);
     // A fixed clock near the dates fuzzers find in seeds, and the real one.
     for now in [
