@@ -305,6 +305,11 @@ fn a_user_does_what_its_policies_allow_and_keeps_it_across_a_restart() {
         error_code(&server, ROOT, &["iam", "list-instance-profiles"]),
         "InvalidAction"
     );
+    // Listings answer in one page: asking for pages (MaxItems) is refused, not ignored.
+    assert_eq!(
+        error_code(&server, ROOT, &["iam", "list-users", "--page-size", "1"]),
+        "InvalidInput"
+    );
     drop(server);
 
     // A restart keeps users, keys (and their status) and policies.

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use strata_sts::session::{SessionKey, SessionKeyring, SessionSealer};
+use strata_sts::session::SessionSealer;
 use strata_sts::web_identity::{ConfigError, VerifierConfig, WebIdentityVerifier};
 
 use crate::config::StsConfig;
@@ -39,9 +39,10 @@ impl StsServices {
         })
     }
 
-    /// Services with a fresh random key and no identity provider (tests; a stand-in
-    /// where nothing is to open the tokens later).
+    /// Services with a fresh random key and no identity provider, for tests.
+    #[cfg(test)]
     pub fn ephemeral() -> StsServices {
+        use strata_sts::session::{SessionKey, SessionKeyring};
         let key = SessionKey::generate(1).expect("the system random source works");
         let keyring = SessionKeyring::new(key, []).expect("one key has a unique id");
         StsServices {
