@@ -1,6 +1,9 @@
 //! The observer that turns each request into an audit event and hands it to every sink.
 
+use std::cell::RefCell;
 use std::time::{Duration, UNIX_EPOCH};
+
+use bytes::{Bytes, BytesMut};
 
 use super::event::AuditEvent;
 use super::sink::{Record, SinkHandle};
@@ -34,13 +37,7 @@ impl Observe for Auditor {
         if !AuditEvent::audited(event) {
             return None;
         }
-        // Sized for a typical event (about 400 bytes), so encoding does not regrow the vector.
-        let mut doc = Vec::with_capacity(512);
-        if let Err(e) = serde_json::to_writer(&mut doc, &AuditEvent::from_request(event)) {
-            // Cannot happen for this struct (no maps with non-string keys); still no panic.
-            tracing::warn!(error = %e, "audit: cannot encode an event");
-            return None;
-        }
+        let doc = encode(event);
         let time_ns = event
             .started
             .duration_since(UNIX_EPOCH)
@@ -58,4 +55,26 @@ impl Observe for Auditor {
             futures::future::join_all(waits).await;
         }))
     }
+}
+
+thread_local! {
+    /// Where this thread's events are encoded: each event is split off as its own `Bytes`,
+    /// sharing one allocation with its neighbours, so an event costs no allocation of its own
+    /// and no free on the sink's thread (both showed in the audit's cost per request).
+    static ARENA: RefCell<BytesMut> = RefCell::new(BytesMut::new());
+}
+
+/// Room for a few hundred events (about 400 bytes each) per allocation.
+const ARENA_BLOCK: usize = 64 * 1024;
+
+/// The event as one compact JSON document.
+fn encode(event: &RequestEvent) -> Bytes {
+    ARENA.with(|arena| {
+        let mut arena = arena.borrow_mut();
+        if arena.capacity() - arena.len() < 2048 {
+            arena.reserve(ARENA_BLOCK);
+        }
+        AuditEvent::from_request(event).write_json(&mut *arena);
+        arena.split().freeze()
+    })
 }

@@ -1,23 +1,24 @@
-//! The audit event: the serde struct of docs/OBSERVABILITY.md ("Audit events"). Its JSON
+//! The audit event of docs/OBSERVABILITY.md ("Audit events") and its JSON document. Its JSON
 //! field names are a contract: fields are only ever added, as optional members, and nothing
 //! secret (keys, signatures, tokens) is ever one.
 
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
-use serde::{Serialize, Serializer};
+use bytes::BufMut;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::json::Object;
+use super::text::{self, TextBuf};
 use crate::auth::Principal;
 use crate::observe::{RequestEvent, Stage};
 
 /// One request, as the audit trail records it. Borrows from the request's event and
 /// allocates nothing of its own: it is encoded once per request and dropped.
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct AuditEvent<'a> {
     /// The head's arrival, RFC 3339 in UTC.
-    #[serde(serialize_with = "rfc3339")]
     pub time: SystemTime,
     /// The response's `x-amz-request-id`.
     pub request_id: &'a str,
@@ -30,7 +31,6 @@ pub struct AuditEvent<'a> {
     /// The principal's 12-digit account id; null when anonymous.
     pub account_id: Option<&'a str>,
     /// The client's address (`ip:port`); null on a Unix socket.
-    #[serde(serialize_with = "display")]
     pub source: Option<SocketAddr>,
     /// `User-Agent`.
     pub user_agent: Option<&'a str>,
@@ -104,21 +104,57 @@ impl<'a> AuditEvent<'a> {
     }
 }
 
-/// Formats into a stack buffer: a `String` per event showed in the audit's cost per request.
-fn rfc3339<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
-    let mut buf = [0u8; 40];
-    let mut out = &mut buf[..];
-    let len = out.len();
-    let written = match OffsetDateTime::from(*t).format_into(&mut out, &Rfc3339) {
-        Ok(_) => len - out.len(),
-        Err(_) => return s.serialize_str("1970-01-01T00:00:00Z"),
-    };
-    s.serialize_str(std::str::from_utf8(&buf[..written]).unwrap_or("1970-01-01T00:00:00Z"))
+impl AuditEvent<'_> {
+    /// The event as one compact JSON document (no trailing newline), fields in the order
+    /// above.
+    pub fn write_json(&self, out: &mut impl BufMut) {
+        let (mut time_buf, mut addr_buf) = (TextBuf::default(), TextBuf::default());
+        // Only the rare values the fast paths leave out allocate.
+        let (slow_time, slow_addr): (String, String);
+        let time = match text::rfc3339_utc(self.time, &mut time_buf) {
+            Some(time) => time,
+            None => {
+                slow_time = rfc3339_slow(self.time);
+                &slow_time
+            }
+        };
+        let source = match &self.source {
+            None => None,
+            Some(addr) => match text::socket_addr_v4(addr, &mut addr_buf) {
+                Some(v4) => Some(v4),
+                None => {
+                    slow_addr = addr.to_string();
+                    Some(slow_addr.as_str())
+                }
+            },
+        };
+        let mut o = Object::start(out);
+        o.str("time", Some(time));
+        o.str("request_id", Some(self.request_id));
+        o.str("principal", self.principal);
+        o.str("access_key", self.access_key);
+        o.str("principal_arn", self.principal_arn);
+        o.str("account_id", self.account_id);
+        o.str("source", source);
+        o.str("user_agent", self.user_agent);
+        o.str("operation", self.operation);
+        o.str("bucket", self.bucket);
+        o.str("key", self.key);
+        o.str("version_id", self.version_id);
+        o.uint("status", self.status.map(u64::from));
+        o.str("error_code", self.error_code);
+        o.uint("bytes_in", Some(self.bytes_in));
+        o.uint("bytes_out", Some(self.bytes_out));
+        o.float("duration_ms", self.duration_ms);
+        o.bool("tls", self.tls);
+        o.str("stage", self.stage);
+        o.end();
+    }
 }
 
-fn display<S: Serializer>(v: &Option<SocketAddr>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => s.collect_str(v),
-        None => s.serialize_none(),
-    }
+/// The `time` crate's RFC 3339, for the years the fast path leaves out.
+fn rfc3339_slow(t: SystemTime) -> String {
+    OffsetDateTime::from(t)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }

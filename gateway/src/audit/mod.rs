@@ -5,10 +5,12 @@
 mod auditor;
 mod config;
 mod event;
+mod json;
 pub mod sink;
 pub mod sinks;
 #[cfg(test)]
 mod tests;
+mod text;
 
 pub use auditor::Auditor;
 pub use config::{AuditConfig, AuditSinkConfig, SinkTarget, StartError};

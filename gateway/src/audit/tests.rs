@@ -49,10 +49,65 @@ fn get_event() -> RequestEvent {
     }
 }
 
+/// The event's JSON document, parsed back.
+fn encoded(e: &RequestEvent) -> serde_json::Value {
+    let mut doc = Vec::new();
+    AuditEvent::from_request(e).write_json(&mut doc);
+    serde_json::from_slice(&doc).unwrap()
+}
+
+#[test]
+fn hostile_keys_ipv6_sources_and_odd_times_encode_as_valid_json() {
+    let mut e = get_event();
+    e.key = Some("a\"b\\c\nd\u{1}é/😀".into());
+    e.peer.addr = Some("[::1]:8080".parse().unwrap());
+    e.started = UNIX_EPOCH - Duration::from_secs(86_400);
+    let v = encoded(&e);
+    assert_eq!(v["key"], "a\"b\\c\nd\u{1}é/😀");
+    assert_eq!(v["source"], "[::1]:8080");
+    assert_eq!(v["time"], "1969-12-31T00:00:00Z");
+}
+
+#[test]
+fn fields_are_written_in_the_documented_order() {
+    let mut doc = Vec::new();
+    AuditEvent::from_request(&get_event()).write_json(&mut doc);
+    let doc = String::from_utf8(doc).unwrap();
+    let order = [
+        "time",
+        "request_id",
+        "principal",
+        "access_key",
+        "principal_arn",
+        "account_id",
+        "source",
+        "user_agent",
+        "operation",
+        "bucket",
+        "key",
+        "version_id",
+        "status",
+        "error_code",
+        "bytes_in",
+        "bytes_out",
+        "duration_ms",
+        "tls",
+        "stage",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|f| {
+            doc.find(&format!("\"{f}\":"))
+                .unwrap_or_else(|| panic!("{f} in {doc}"))
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{doc}");
+}
+
 #[test]
 fn the_event_has_exactly_the_documented_fields() {
     let e = get_event();
-    let v = serde_json::to_value(AuditEvent::from_request(&e)).unwrap();
+    let v = encoded(&e);
     assert_eq!(
         v,
         json!({
@@ -87,7 +142,7 @@ fn a_refused_request_names_its_code_and_the_stage_that_refused_it() {
     e.status = Some(403);
     e.error = Some(Code::AccessDenied);
     e.peer.tls = None;
-    let v = serde_json::to_value(AuditEvent::from_request(&e)).unwrap();
+    let v = encoded(&e);
     assert_eq!(v["principal"], "anonymous");
     assert_eq!(v["principal_arn"], serde_json::Value::Null);
     assert_eq!(v["account_id"], serde_json::Value::Null);
@@ -101,7 +156,7 @@ fn a_refused_request_names_its_code_and_the_stage_that_refused_it() {
 fn a_dropped_connection_has_a_null_status_and_its_stage() {
     let mut e = get_event();
     e.status = None;
-    let v = serde_json::to_value(AuditEvent::from_request(&e)).unwrap();
+    let v = encoded(&e);
     assert_eq!(v["status"], serde_json::Value::Null);
     assert_eq!(v["stage"], "handler");
 }
