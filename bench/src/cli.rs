@@ -38,6 +38,9 @@ pub struct RunArgs {
     /// Secret access key.
     #[arg(long, env = "STRATA_BENCH_SECRET_KEY", hide_env_values = true)]
     pub secret_key: String,
+    /// Session token of temporary (STS) credentials.
+    #[arg(long, env = "STRATA_BENCH_SESSION_TOKEN", hide_env_values = true)]
+    pub session_token: Option<String>,
     /// Region of the SigV4 scope.
     #[arg(long, default_value = "us-east-1")]
     pub region: String,

@@ -47,6 +47,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<()> {
         access_key: args.access_key.clone(),
         secret_key: args.secret_key.clone(),
         region: args.region.clone(),
+        session_token: args.session_token.clone(),
     }));
     let s3 = S3::new(
         http,

@@ -154,13 +154,16 @@ impl S3 {
             PayloadMode::AwsChunked(_) => sign::STREAMING_PAYLOAD.to_string(),
         };
         let decoded_len = data.len().to_string();
-        let extra: Vec<(&str, &str)> = match mode {
+        let mut extra: Vec<(&str, &str)> = match mode {
             PayloadMode::AwsChunked(_) => vec![
                 ("content-encoding", "aws-chunked"),
                 ("x-amz-decoded-content-length", decoded_len.as_str()),
             ],
             _ => Vec::new(),
         };
+        if let Some(token) = self.signer.session_token() {
+            extra.push(("x-amz-security-token", token));
+        }
         let signature = self.signer.sign(
             &SignInput {
                 method: method.as_str(),

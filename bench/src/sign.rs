@@ -33,6 +33,9 @@ pub struct Credentials {
     pub secret_key: String,
     /// Region of the credential scope.
     pub region: String,
+    /// STS session token of temporary credentials, sent (and signed) as
+    /// `x-amz-security-token`.
+    pub session_token: Option<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -95,6 +98,11 @@ impl Signer {
     /// The access key id.
     pub fn access_key(&self) -> &str {
         &self.creds.access_key
+    }
+
+    /// The session token of temporary credentials.
+    pub fn session_token(&self) -> Option<&str> {
+        self.creds.session_token.as_deref()
     }
 
     fn signing_key(&self, date: &str, now: SystemTime) -> Vec<u8> {

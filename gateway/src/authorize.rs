@@ -1,12 +1,15 @@
 //! The request stack's authorization stage, as a narrow trait: whether a principal may do
 //! each action a request needs (`s3::actions`), with the request's condition keys.
-//! [`PolicyAuthorizer`] decides with the identity's policies and the buckets' owners; bucket
-//! policies and ACLs (the next issue) join the same decision.
+//! [`PolicyAuthorizer`] decides with the identity's policies, the buckets' owners and their
+//! bucket policies; ACLs (the next issue) join the same decision.
 
-use strata_policy::{decide, ConditionContext, DecisionEffect, Evaluation, Policy, Request};
+use strata_policy::{
+    decide, Caller, ConditionContext, DecisionEffect, Evaluation, Policy, Request,
+};
 use strata_volume::{Refusal, Store};
 
 use crate::auth::Principal;
+use crate::bucket_policies::{BucketPolicies, BucketPolicy};
 use crate::identity::Identity;
 use crate::s3::actions::{Deferred, Need, RequiredActions};
 use crate::s3::error::{Code, S3Error};
@@ -40,21 +43,28 @@ pub trait Authorize: Send + Sync {
     ) -> Result<(), S3Error>;
 }
 
-/// AWS's evaluation over what strata has so far: an account's root may do everything with
-/// its own account's buckets; an IAM user or role session what its identity policies
-/// allow there; nobody anything on another account's bucket (until bucket policies), and
-/// anonymous callers nothing.
+/// AWS's evaluation over what strata has so far: identity policies and bucket policies,
+/// same-account and cross-account (another account's principal needs both its own
+/// policies' Allow and the bucket policy's); an account's root may do everything with its
+/// own account's buckets that their bucket policy does not explicitly deny; anonymous
+/// callers what a bucket policy grants them. ACLs join with the next issue.
 pub struct PolicyAuthorizer {
     store: Store,
+    policies: BucketPolicies,
     /// The owner of buckets made before accounts existed.
     root_account_id: String,
 }
 
 impl PolicyAuthorizer {
-    /// An authorizer reading bucket owners from `store`.
-    pub fn new(store: Store, root_account_id: String) -> PolicyAuthorizer {
+    /// An authorizer reading bucket owners from `store` and bucket policies from `policies`.
+    pub fn new(
+        store: Store,
+        root_account_id: String,
+        policies: BucketPolicies,
+    ) -> PolicyAuthorizer {
         PolicyAuthorizer {
             store,
+            policies,
             root_account_id,
         }
     }
@@ -69,25 +79,43 @@ impl PolicyAuthorizer {
         }
     }
 
+    /// One need of `principal`'s request: the identity's policies, the bucket's policy and
+    /// the bucket's owner, combined as AWS combines them.
     fn check(
         &self,
-        identity: &Identity,
+        principal: &Principal,
         need: &Need<'_>,
         context: &(dyn ConditionContext + Sync),
         creating: bool,
     ) -> Result<(), S3Error> {
         // Creating asks the caller's own account; a name another account holds is the
         // handler's `BucketAlreadyExists`, as on AWS.
-        let owner = match &need.resource {
-            Some(resource) if !creating => self.owner(&resource.bucket)?,
-            _ => None,
+        let (owner, bucket_policy) = match &need.resource {
+            Some(resource) if !creating => (
+                self.owner(&resource.bucket)?,
+                self.policies.get(&resource.bucket)?,
+            ),
+            _ => (None, BucketPolicy::None),
+        };
+        let Principal::Key { identity, .. } = principal else {
+            return self.check_anonymous(need, context, owner.as_deref(), &bucket_policy);
         };
         let owner = owner.as_deref().unwrap_or(&identity.account.id);
-        // An account's root over its own resources: allowed, with nothing to build. (A
-        // bucket policy's explicit Deny will bind root too once bucket policies exist.)
         if identity.is_root() && owner == identity.account.id {
-            return Ok(());
+            match bucket_policy {
+                // An account's root over its own resources: allowed, with nothing to build.
+                BucketPolicy::None => return Ok(()),
+                // As on AWS, the owner's root can always manage the policy, so that a policy
+                // that denies everyone cannot lock the bucket for good.
+                _ if BUCKET_POLICY_ACTIONS.contains(&need.action) => return Ok(()),
+                _ => {}
+            }
         }
+        let resource_policy = match &bucket_policy {
+            BucketPolicy::None => None,
+            BucketPolicy::Some(policy) => Some(policy.as_ref()),
+            BucketPolicy::Unreadable(_) => return Err(unreadable_policy()),
+        };
         if policies_ask_existing_tags(identity) {
             // Not evaluated yet: refusing is the only answer that cannot widen access (a
             // Deny conditioned on the tags would otherwise be skipped).
@@ -109,7 +137,7 @@ impl PolicyAuthorizer {
         let decision = decide(&Evaluation {
             request: &request,
             identity: &policies,
-            resource_policy: None,
+            resource_policy,
             resource_owner: Some(owner),
             session_policies: &sessions,
             boundary: identity.boundary.as_deref(),
@@ -120,6 +148,56 @@ impl PolicyAuthorizer {
             DecisionEffect::ExplicitDeny | DecisionEffect::ImplicitDeny => Err(denied()),
         }
     }
+
+    /// An unsigned request: only a bucket policy can allow it (one that names everyone
+    /// under conditions that pin the caller's source: public policies are refused).
+    fn check_anonymous(
+        &self,
+        need: &Need<'_>,
+        context: &(dyn ConditionContext + Sync),
+        owner: Option<&str>,
+        bucket_policy: &BucketPolicy,
+    ) -> Result<(), S3Error> {
+        let policy = match bucket_policy {
+            BucketPolicy::Some(policy) => policy,
+            BucketPolicy::None => return Err(denied()),
+            BucketPolicy::Unreadable(_) => return Err(unreadable_policy()),
+        };
+        let resource = need.resource.as_ref().map(|r| r.arn());
+        let caller = Caller::anonymous();
+        let request = Request {
+            action: need.action,
+            resource: resource.as_deref(),
+            caller: &caller,
+            context,
+        };
+        let decision = decide(&Evaluation {
+            request: &request,
+            identity: &[],
+            resource_policy: Some(policy),
+            resource_owner: owner,
+            session_policies: &[],
+            boundary: None,
+            acl_grant: false,
+        });
+        if decision.is_allowed() {
+            Ok(())
+        } else {
+            Err(denied())
+        }
+    }
+}
+
+/// What the owner's root may always do, whatever the bucket policy says.
+const BUCKET_POLICY_ACTIONS: &[&str] = &[
+    "s3:GetBucketPolicy",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+];
+
+fn unreadable_policy() -> S3Error {
+    Code::AccessDenied
+        .with("Access Denied: the bucket policy stored for this bucket does not compile; its owner can replace or delete it")
 }
 
 fn denied() -> S3Error {
@@ -143,12 +221,9 @@ impl Authorize for PolicyAuthorizer {
         if access.needs.deferred() == Some(Deferred::FormAction) {
             return Ok(());
         }
-        let Principal::Key { identity, .. } = access.principal else {
-            return Err(denied());
-        };
         let creating = access.op == Operation::CreateBucket;
         for need in access.needs.up_front() {
-            self.check(identity, need, access.context, creating)?;
+            self.check(access.principal, need, access.context, creating)?;
         }
         Ok(())
     }
@@ -159,10 +234,7 @@ impl Authorize for PolicyAuthorizer {
         need: &Need<'_>,
         context: &(dyn ConditionContext + Sync),
     ) -> Result<(), S3Error> {
-        let Principal::Key { identity, .. } = principal else {
-            return Err(denied());
-        };
-        self.check(identity, need, context, false)
+        self.check(principal, need, context, false)
     }
 }
 
@@ -174,6 +246,24 @@ pub(crate) fn authorize_request(
     principal: &Principal,
     method: &str,
     target: &str,
+) -> Result<(), S3Error> {
+    authorize_request_in(
+        authorizer,
+        principal,
+        method,
+        target,
+        &strata_policy::ContextMap::new(),
+    )
+}
+
+/// [`authorize_request`] with condition keys.
+#[cfg(test)]
+pub(crate) fn authorize_request_in(
+    authorizer: &dyn Authorize,
+    principal: &Principal,
+    method: &str,
+    target: &str,
+    context: &(dyn ConditionContext + Sync),
 ) -> Result<(), S3Error> {
     let (head, ()) = http::Request::builder()
         .method(method)
@@ -188,7 +278,7 @@ pub(crate) fn authorize_request(
         principal,
         op: route.op,
         needs: &needs,
-        context: &strata_policy::ContextMap::new(),
+        context,
     })
 }
 

@@ -5,13 +5,18 @@ use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 
 use super::*;
 use crate::auth::CredentialProvider;
+use crate::bucket_policies::BucketPolicies;
 use crate::iam::records::{AccessKeyRecord, Attached, GroupRecord, KeyStatus, UserRecord};
 use crate::iam::{IamCredentials, IamStore, Kind};
 
 struct World {
     authorizer: PolicyAuthorizer,
+    store: Store,
+    /// The authorizer's bucket policies.
+    policies: BucketPolicies,
     credentials: IamCredentials,
     team: String,
+    root: String,
     _dir: tempfile::TempDir,
 }
 
@@ -131,10 +136,14 @@ async fn world() -> World {
         ],
         iam,
     );
+    let policies = BucketPolicies::new(store.clone());
     World {
-        authorizer: PolicyAuthorizer::new(store, root.id.clone()),
+        authorizer: PolicyAuthorizer::new(store.clone(), root.id.clone(), policies.clone()),
+        store,
+        policies,
         credentials,
         team: team.id,
+        root: root.id.clone(),
         _dir: dir,
     }
 }
@@ -231,4 +240,171 @@ async fn inactive_keys_do_not_sign_and_anonymous_callers_are_denied() {
         identity.arn.split(':').nth(4),
         Some(identity.account.id.as_str())
     );
+}
+
+impl World {
+    /// Puts `doc` as `bucket`'s policy, as PutBucketPolicy does.
+    async fn put_bucket_policy(&self, bucket: &str, doc: &str) {
+        crate::bucket_policies::parse_for_put(doc).unwrap();
+        self.store
+            .put_bucket_config(bucket, crate::bucket_policies::POLICY_CONFIG, doc.into())
+            .await
+            .unwrap();
+        self.policies.forget(bucket);
+    }
+
+    /// Whether `who` (an access key, or `None` for anonymous) may send `method target` from
+    /// `source_ip`.
+    fn allowed_from(&self, who: Option<&str>, method: &str, target: &str, source_ip: &str) -> bool {
+        let principal = who.map_or(Principal::Anonymous, |k| self.principal(k));
+        let context = strata_policy::ContextMap::new().with("aws:SourceIp", source_ip);
+        match authorize_request_in(&self.authorizer, &principal, method, target, &context) {
+            Ok(()) => true,
+            Err(e) => {
+                assert_eq!((e.code, e.status()), (Code::AccessDenied, 403));
+                false
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bucket_policies_grant_across_accounts_bind_the_root_and_admit_pinned_anonymous_callers() {
+    let w = world().await;
+    let team_root = format!("arn:aws:iam::{}:root", w.team);
+    let nobody = match w.principal("AKIANOBODY") {
+        Principal::Key { identity, .. } => identity.arn.clone(),
+        Principal::Anonymous => unreachable!(),
+    };
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+  {{"Effect":"Allow","Principal":{{"AWS":"{team_root}"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/public/*"}},
+  {{"Effect":"Allow","Principal":{{"AWS":"{nobody}"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::shared/drop/*"}},
+  {{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::shared/keep/*"}},
+  {{"Effect":"Deny","Principal":"*","Action":"s3:*Policy","Resource":"arn:aws:s3:::shared"}},
+  {{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/lan/*",
+    "Condition":{{"IpAddress":{{"aws:SourceIp":"10.0.0.0/8"}}}}}}]}}"#
+    );
+    // Before the policy: the other account and the user without policies get nothing.
+    assert!(!w.allowed_from(Some("TEAMKEY"), "GET", "/shared/public/a", "10.1.1.1"));
+    assert!(!w.allowed_from(Some("AKIANOBODY"), "PUT", "/shared/drop/a", "10.1.1.1"));
+    w.put_bucket_policy("shared", &policy).await;
+    let rows: &[(Option<&str>, &str, &str, &str, bool)] = &[
+        // Cross-account: the team's root has its own (root) allow and the bucket's grant.
+        (Some("TEAMKEY"), "GET", "/shared/public/a", "10.1.1.1", true),
+        (
+            Some("TEAMKEY"),
+            "GET",
+            "/shared/private/a",
+            "10.1.1.1",
+            false,
+        ),
+        (
+            Some("TEAMKEY"),
+            "PUT",
+            "/shared/public/a",
+            "10.1.1.1",
+            false,
+        ),
+        // Same account, the user named: the bucket's grant alone suffices.
+        (
+            Some("AKIANOBODY"),
+            "PUT",
+            "/shared/drop/a",
+            "10.1.1.1",
+            true,
+        ),
+        (
+            Some("AKIANOBODY"),
+            "GET",
+            "/shared/drop/a",
+            "10.1.1.1",
+            false,
+        ),
+        // The bucket's Deny binds the owner's root, but never on the policy itself.
+        (
+            Some("ROOTKEY"),
+            "DELETE",
+            "/shared/keep/a",
+            "10.1.1.1",
+            false,
+        ),
+        (Some("ROOTKEY"), "DELETE", "/shared/other", "10.1.1.1", true),
+        (Some("ROOTKEY"), "PUT", "/shared?policy", "10.1.1.1", true),
+        (
+            Some("ROOTKEY"),
+            "DELETE",
+            "/shared?policy",
+            "10.1.1.1",
+            true,
+        ),
+        (
+            Some("AKIAREADER"),
+            "GET",
+            "/shared?policy",
+            "10.1.1.1",
+            false,
+        ),
+        // The reader's own Get* still works where no Deny applies.
+        (Some("AKIAREADER"), "GET", "/shared/any", "10.1.1.1", true),
+        // Anonymous: only the statement pinned to the network admits it.
+        (None, "GET", "/shared/lan/a", "10.9.9.9", true),
+        (None, "GET", "/shared/lan/a", "192.168.1.1", false),
+        (None, "GET", "/shared/public/a", "10.9.9.9", false),
+        (None, "GET", "/team-bucket/lan/a", "10.9.9.9", false),
+    ];
+    for (who, method, target, ip, expected) in rows {
+        assert_eq!(
+            w.allowed_from(*who, method, target, ip),
+            *expected,
+            "{who:?} {method} {target} from {ip}"
+        );
+    }
+    // Deleted: back to identity policies alone.
+    w.store
+        .delete_bucket_config("shared", crate::bucket_policies::POLICY_CONFIG)
+        .await
+        .unwrap();
+    w.policies.forget("shared");
+    assert!(!w.allowed_from(Some("TEAMKEY"), "GET", "/shared/public/a", "10.1.1.1"));
+    assert!(w.allowed_from(Some("ROOTKEY"), "DELETE", "/shared/keep/a", "10.1.1.1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bucket_made_again_under_the_same_name_does_not_inherit_the_policy() {
+    let w = world().await;
+    let team_root = format!("arn:aws:iam::{}:root", w.team);
+    w.store
+        .create_bucket_owned("again", None, Some(&w.root))
+        .await
+        .unwrap();
+    w.put_bucket_policy(
+        "again",
+        &format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{team_root}"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::again/*"}}]}}"#
+        ),
+    )
+    .await;
+    assert!(w.allowed_from(Some("TEAMKEY"), "GET", "/again/a", "10.1.1.1"));
+    // Deleted and made again without telling the cache: the cached policy is not used.
+    w.store.delete_bucket("again").await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    w.store
+        .create_bucket_owned("again", None, Some(&w.root))
+        .await
+        .unwrap();
+    assert!(!w.allowed_from(Some("TEAMKEY"), "GET", "/again/a", "10.1.1.1"));
+}
+
+#[test]
+fn public_and_malformed_policies_are_refused_at_put() {
+    use crate::bucket_policies::parse_for_put;
+    let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+    assert_eq!(parse_for_put(public).unwrap_err().code, Code::AccessDenied);
+    let no_principal = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+    assert_eq!(
+        parse_for_put(no_principal).unwrap_err().code,
+        Code::MalformedPolicy
+    );
+    assert_eq!(parse_for_put("{").unwrap_err().code, Code::MalformedPolicy);
 }

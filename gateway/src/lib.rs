@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod authorize;
+pub mod bucket_policies;
 pub mod checksum;
 pub mod config;
 pub mod iam;

@@ -193,3 +193,153 @@ fn accounts_own_their_buckets_and_keep_them_across_new_root_keys() {
         "InvalidAccessKeyId"
     );
 }
+
+/// Bucket policies end to end: a grant to another account, a Deny that binds the owner's
+/// root (who can still remove the policy), an anonymous read pinned to the loopback
+/// network, and the documents PutBucketPolicy refuses.
+#[test]
+fn bucket_policies_grant_other_accounts_bind_the_owner_and_refuse_public_documents() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root_keys = Credentials::new("ROOTPOLICYKEY", "root-policy-secret-0123456789");
+    let root = (root_keys.access_key.as_str(), root_keys.secret_key.as_str());
+    let team = (TEAM_KEY, TEAM_SECRET);
+    let server = start(tmp.path(), root_keys.clone());
+    let team_account: Value =
+        serde_json::from_str(&ok(&server, team, &["sts", "get-caller-identity"])).unwrap();
+    let team_root = format!(
+        "arn:aws:iam::{}:root",
+        team_account["Account"].as_str().unwrap()
+    );
+    ok(
+        &server,
+        root,
+        &["s3api", "create-bucket", "--bucket", "pol"],
+    );
+    for key in ["shared/a", "keep/b", "lan/c"] {
+        ok(
+            &server,
+            root,
+            &["s3api", "put-object", "--bucket", "pol", "--key", key],
+        );
+    }
+    // get-object of `key`, unsigned when the keys are empty.
+    let get = |keys: (&str, &str), key: &str| -> Vec<String> {
+        let mut v: Vec<String> = [
+            "s3api",
+            "get-object",
+            "--bucket",
+            "pol",
+            "--key",
+            key,
+            "/dev/null",
+        ]
+        .map(String::from)
+        .to_vec();
+        if keys.0.is_empty() {
+            v.push("--no-sign-request".into());
+        }
+        v
+    };
+    assert_eq!(
+        error_code(&server, team, &strs(&get(team, "shared/a"))),
+        "AccessDenied"
+    );
+
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+          {{"Effect":"Allow","Principal":{{"AWS":"{team_root}"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/shared/*"}},
+          {{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::pol/keep/*"}},
+          {{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/lan/*",
+            "Condition":{{"IpAddress":{{"aws:SourceIp":"127.0.0.0/8"}}}}}}]}}"#
+    );
+    ok(
+        &server,
+        root,
+        &[
+            "s3api",
+            "put-bucket-policy",
+            "--bucket",
+            "pol",
+            "--policy",
+            &policy,
+        ],
+    );
+    let status: Value = serde_json::from_str(&ok(
+        &server,
+        root,
+        &["s3api", "get-bucket-policy-status", "--bucket", "pol"],
+    ))
+    .unwrap();
+    assert_eq!(status["PolicyStatus"]["IsPublic"], false, "{status}");
+
+    // The other account reads what the policy grants it, and nothing else.
+    ok(&server, team, &strs(&get(team, "shared/a")));
+    assert_eq!(
+        error_code(&server, team, &strs(&get(team, "keep/b"))),
+        "AccessDenied"
+    );
+    // The Deny binds the owner's root too.
+    let delete_keep = [
+        "s3api",
+        "delete-object",
+        "--bucket",
+        "pol",
+        "--key",
+        "keep/b",
+    ];
+    assert_eq!(error_code(&server, root, &delete_keep), "AccessDenied");
+    // Unsigned: only the statement pinned to the loopback network admits it.
+    let anonymous = ("", "");
+    ok(&server, anonymous, &strs(&get(anonymous, "lan/c")));
+    assert_eq!(
+        error_code(&server, anonymous, &strs(&get(anonymous, "shared/a"))),
+        "AccessDenied"
+    );
+
+    // Refused documents: public grants (Block Public Access is on) and malformed ones.
+    let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*"}]}"#;
+    let put = |doc: &str| {
+        error_code(
+            &server,
+            root,
+            &[
+                "s3api",
+                "put-bucket-policy",
+                "--bucket",
+                "pol",
+                "--policy",
+                doc,
+            ],
+        )
+    };
+    assert_eq!(put(public), "AccessDenied");
+    assert_eq!(
+        put(r#"{"Statement":[{"Effect":"Allow"}]}"#),
+        "MalformedPolicy"
+    );
+    assert_eq!(put("{not json"), "MalformedPolicy");
+
+    // The owner's root removes the policy despite it; the grant goes with it.
+    ok(
+        &server,
+        root,
+        &["s3api", "delete-bucket-policy", "--bucket", "pol"],
+    );
+    assert_eq!(
+        error_code(&server, team, &strs(&get(team, "shared/a"))),
+        "AccessDenied"
+    );
+    ok(&server, root, &delete_keep);
+    assert_eq!(
+        error_code(
+            &server,
+            root,
+            &["s3api", "get-bucket-policy-status", "--bucket", "pol"]
+        ),
+        "NoSuchBucketPolicy"
+    );
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}

@@ -94,6 +94,12 @@ impl Policy {
         self.sids.iter().map(|s| s.as_deref())
     }
 
+    /// Whether a resource policy makes its resource public as S3 defines it: some
+    /// statement allows everyone without pinning the caller or its source to fixed values.
+    pub fn grants_public_access(&self) -> bool {
+        self.statements.iter().any(Statement::grants_public_access)
+    }
+
     /// What this policy alone says about `req`.
     pub fn evaluate(&self, req: &Request<'_>) -> Outcome {
         match self.verdict(req) {

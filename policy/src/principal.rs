@@ -64,6 +64,11 @@ impl Principals {
         Ok(())
     }
 
+    /// Whether the element names everyone (`"*"` or `"AWS": "*"`).
+    pub fn names_everyone(&self) -> bool {
+        self.any || self.aws.contains(&AwsPrincipal::Any)
+    }
+
     /// The strongest way `caller` matches, if any.
     pub fn matches(&self, caller: &Caller<'_>) -> Option<PrincipalMatch> {
         if self.any {

@@ -64,6 +64,17 @@ impl Statement {
         Some(principal)
     }
 
+    /// Whether the statement grants everyone (a `"*"` principal, or a `NotPrincipal`) with
+    /// no condition that pins the caller or its source.
+    pub fn grants_public_access(&self) -> bool {
+        let Some(principals) = &self.principals else {
+            return false;
+        };
+        self.effect == Effect::Allow
+            && (principals.negated || principals.items.iter().any(Principals::names_everyone))
+            && !self.conditions.iter().any(Clause::pins_caller)
+    }
+
     fn principal_match(&self, req: &Request<'_>) -> Option<PrincipalMatch> {
         let Some(element) = &self.principals else {
             return Some(PrincipalMatch::Exact);

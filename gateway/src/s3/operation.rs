@@ -59,7 +59,7 @@ operations! {
     GetBucketPolicy => true;
     PutBucketPolicy => true;
     DeleteBucketPolicy => true;
-    GetBucketPolicyStatus => false;
+    GetBucketPolicyStatus => true;
     GetBucketAcl => false;
     PutBucketAcl => false;
     GetBucketCors => false;

@@ -146,6 +146,16 @@ pub struct BucketEntry {
     pub CreationDate: String,
 }
 
+/// GetBucketPolicyStatus's answer.
+#[derive(Debug, Serialize)]
+#[serde(rename = "PolicyStatus")]
+pub struct PolicyStatus {
+    #[serde(rename = "@xmlns")]
+    pub xmlns: &'static str,
+    #[serde(rename = "IsPublic")]
+    pub is_public: bool,
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename = "LocationConstraint")]
 pub struct LocationConstraintResult {

@@ -21,6 +21,7 @@ use super::tls::{CertResolver, TlsError};
 use crate::audit::sink::SinkMetrics;
 use crate::auth::{Verifier, VerifierConfig};
 use crate::authorize::PolicyAuthorizer;
+use crate::bucket_policies::BucketPolicies;
 use crate::config::{Config, RoleConfig, SchemeSpec};
 use crate::iam::{IamCredentials, IamError, IamStore, Owners};
 use crate::identity::ROOT_ACCOUNT_NAME;
@@ -197,9 +198,15 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     ];
     observers.extend(auditor.clone().map(|a| Arc::new(a) as Arc<dyn Observe>));
     observers.extend(notifier.clone().map(|n| n as Arc<dyn Observe>));
-    let authorize = PolicyAuthorizer::new(store.clone(), root_account.id.clone());
+    let bucket_policies = BucketPolicies::new(store.clone());
+    let authorize = PolicyAuthorizer::new(
+        store.clone(),
+        root_account.id.clone(),
+        bucket_policies.clone(),
+    );
     let stack = build(StackParts {
         store,
+        bucket_policies,
         owners: Owners::new(iam, root_account),
         sts,
         shutdown: trigger.clone(),

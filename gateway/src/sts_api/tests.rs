@@ -7,6 +7,7 @@ use strata_sts::session::{SessionClaims, SessionGrant, SessionSource};
 
 use crate::auth::{AuthError, CredentialProvider, Principal};
 use crate::authorize::{authorize_request, PolicyAuthorizer};
+use crate::bucket_policies::BucketPolicies;
 use crate::config::Limits;
 use crate::iam::records::{AccountRecord, Attached, RoleRecord};
 use crate::iam::{IamCredentials, IamStore, Kind};
@@ -184,7 +185,11 @@ async fn assume_role_issues_a_session_the_request_path_opens_as_the_role() {
         access_key: key.into(),
         identity: credential.identity.clone(),
     };
-    let authorizer = PolicyAuthorizer::new(w.ts.store.clone(), ACCOUNT.into());
+    let authorizer = PolicyAuthorizer::new(
+        w.ts.store.clone(),
+        ACCOUNT.into(),
+        BucketPolicies::new(w.ts.store.clone()),
+    );
     authorize_request(&authorizer, &session, "GET", "/bkt/k").unwrap();
     assert_eq!(
         authorize_request(&authorizer, &session, "PUT", "/bkt/k")
@@ -218,7 +223,11 @@ async fn a_session_policy_narrows_the_role() {
         access_key: credential.access_key.clone(),
         identity: credential.identity.clone(),
     };
-    let authorizer = PolicyAuthorizer::new(w.ts.store.clone(), ACCOUNT.into());
+    let authorizer = PolicyAuthorizer::new(
+        w.ts.store.clone(),
+        ACCOUNT.into(),
+        BucketPolicies::new(w.ts.store.clone()),
+    );
     authorize_request(&authorizer, &session, "GET", "/bkt?list-type=2").unwrap();
     assert_eq!(
         authorize_request(&authorizer, &session, "GET", "/bkt/k")

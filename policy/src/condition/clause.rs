@@ -31,6 +31,8 @@ pub(crate) struct Clause {
     operator: Operator,
     key: String,
     values: PolicyValues,
+    /// No value holds a wildcard (`*`, `?`) or a whole address space (`/0`).
+    exact_values: bool,
 }
 
 impl Clause {
@@ -42,6 +44,9 @@ impl Clause {
         variables: bool,
     ) -> Result<Clause, PolicyError> {
         let operator = Operator::parse(operator_name)?;
+        let exact_values = values
+            .iter()
+            .all(|v| !v.contains(['*', '?']) && !v.trim().ends_with("/0"));
         let bad = |value: &str| PolicyError::InvalidConditionValue {
             operator: operator_name.to_string(),
             value: value.to_string(),
@@ -106,7 +111,41 @@ impl Clause {
             operator,
             key: key.to_string(),
             values,
+            exact_values,
         })
+    }
+
+    /// Whether the clause pins the caller or its source to fixed values, so that a
+    /// statement granting everyone under it is not public ("The meaning of public" in the
+    /// S3 User Guide): a positive, non-`IfExists` test of one of AWS's listed keys, with
+    /// no wildcard and no whole address space among its values.
+    pub fn pins_caller(&self) -> bool {
+        const PINNING_KEYS: &[&str] = &[
+            "aws:sourceip",
+            "aws:sourcearn",
+            "aws:sourcevpc",
+            "aws:sourcevpce",
+            "aws:sourceaccount",
+            "aws:sourceowner",
+            "aws:sourceorgid",
+            "aws:sourceorgpaths",
+            "aws:principalaccount",
+            "aws:principalarn",
+            "aws:principalorgid",
+            "aws:principalorgpaths",
+            "aws:principalservicename",
+            "aws:userid",
+            "s3:dataaccesspointarn",
+            "s3:dataaccesspointaccount",
+        ];
+        let op = self.operator;
+        !op.negated
+            && !op.if_exists
+            && !matches!(op.family, Family::Null)
+            && self.exact_values
+            && PINNING_KEYS
+                .iter()
+                .any(|k| self.key.eq_ignore_ascii_case(k))
     }
 
     /// Whether the clause holds for `req`; `None` when a policy variable had no value.

@@ -153,6 +153,20 @@ impl Store {
         Ok(record.owner.clone())
     }
 
+    /// When the bucket named `name` was made, from memory: tells a bucket from a later one
+    /// of the same name. `NoSuchBucket` if there is none.
+    pub fn bucket_created_ns(&self, name: &str) -> Result<u64> {
+        let buckets = self
+            .inner
+            .buckets
+            .read()
+            .map_err(|_| Error::internal("bucket cache poisoned"))?;
+        let record = buckets
+            .get(name)
+            .ok_or(Error::from(Refusal::NoSuchBucket))?;
+        Ok(record.created_ns)
+    }
+
     /// All buckets, by name.
     pub async fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
         let b = self
@@ -191,6 +205,12 @@ impl Store {
 
     /// Reads a configuration document.
     pub async fn get_bucket_config(&self, bucket: &str, kind: &str) -> Result<Option<Vec<u8>>> {
+        self.bucket_config_now(bucket, kind)
+    }
+
+    /// Reads a configuration document on the calling thread (index reads, no waiting on a
+    /// commit): for callers that cache a compiled form and are not async.
+    pub fn bucket_config_now(&self, bucket: &str, kind: &str) -> Result<Option<Vec<u8>>> {
         config_kind(kind)?;
         self.inner.bucket(bucket)?;
         let answers = self

@@ -1,6 +1,7 @@
 //! What every handler shares: its context and request, and the header conventions of
 //! objects (metadata, storage class, tags, checksums).
 
+use crate::bucket_policies::BucketPolicies;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -54,6 +55,8 @@ pub struct Ctx {
     pub owners: Owners,
     /// STS: the session sealer and the web-identity verifier.
     pub sts: Arc<StsServices>,
+    /// The buckets' compiled policies, shared with the authorizer.
+    pub bucket_policies: BucketPolicies,
 }
 
 impl Ctx {

@@ -46,6 +46,7 @@ pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         Op::GetBucketPolicy => policy::get_bucket_policy(ctx, req).await,
         Op::PutBucketPolicy => policy::put_bucket_policy(ctx, req).await,
         Op::DeleteBucketPolicy => policy::delete_bucket_policy(ctx, req).await,
+        Op::GetBucketPolicyStatus => policy::get_bucket_policy_status(ctx, req).await,
         Op::GetBucketNotificationConfiguration => notification::get(ctx, req).await,
         Op::PutBucketNotificationConfiguration => notification::put(ctx, req).await,
         Op::GetObjectAttributes => attributes::get_object_attributes(ctx, req).await,

@@ -1,41 +1,68 @@
-//! Bucket policies: stored and returned as given; enforcement arrives with IAM.
+//! Bucket policies: Get/Put/DeleteBucketPolicy and GetBucketPolicyStatus. The authorizer
+//! enforces them (`bucket_policies.rs`); a change is seen by the next request.
 
 use super::common::{Ctx, Request};
+use crate::bucket_policies::{parse_for_put, BucketPolicy, POLICY_CONFIG};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::response::Response;
+use crate::s3::xml::{PolicyStatus, S3_NS};
 
-/// Config kind under which the policy is stored.
-const POLICY: &str = "policy";
-/// S3's limit on a bucket policy document.
-const MAX_POLICY: usize = 20 * 1024;
-
-/// GetBucketPolicy.
+/// GetBucketPolicy: the document as it was put.
 pub async fn get_bucket_policy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
-    match ctx.store.get_bucket_config(req.bucket()?, POLICY).await? {
+    match ctx
+        .store
+        .get_bucket_config(req.bucket()?, POLICY_CONFIG)
+        .await?
+    {
         Some(doc) => Ok(Response::bytes("application/json", doc.into())),
-        None => Err(Code::NoSuchBucketPolicy.with("the bucket policy does not exist")),
+        None => Err(no_policy()),
     }
 }
 
-/// PutBucketPolicy: the document must be a JSON object with a `Statement`.
+/// PutBucketPolicy: a valid bucket policy (`MalformedPolicy` with the reason otherwise) that
+/// grants nothing to the public.
 pub async fn put_bucket_policy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let bucket = req.bucket()?.to_string();
-    let body = req.body.collect(MAX_POLICY).await?;
-    let doc: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| Code::MalformedPolicy.with(format!("policies must be valid JSON: {e}")))?;
-    if doc.get("Statement").is_none() {
-        return Err(Code::MalformedPolicy.with("missing required field Statement"));
-    }
+    let body = req.body.collect(strata_policy::limits::BUCKET).await?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| Code::MalformedPolicy.with("policies must be UTF-8 JSON"))?;
+    parse_for_put(text)?;
     ctx.store
-        .put_bucket_config(&bucket, POLICY, body.to_vec())
+        .put_bucket_config(&bucket, POLICY_CONFIG, body.to_vec())
         .await?;
+    ctx.bucket_policies.forget(&bucket);
     Ok(Response::no_content())
 }
 
 /// DeleteBucketPolicy.
 pub async fn delete_bucket_policy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let bucket = req.bucket()?;
     ctx.store
-        .delete_bucket_config(req.bucket()?, POLICY)
+        .delete_bucket_config(bucket, POLICY_CONFIG)
         .await?;
+    ctx.bucket_policies.forget(bucket);
     Ok(Response::no_content())
+}
+
+/// GetBucketPolicyStatus: whether the policy makes the bucket public (never, while public
+/// policies are refused, except for a document stored by an older strata).
+pub async fn get_bucket_policy_status(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
+    let bucket = req.bucket()?;
+    ctx.store.bucket_info(bucket).await?;
+    let public = match ctx.bucket_policies.get(bucket)? {
+        BucketPolicy::None => return Err(no_policy()),
+        BucketPolicy::Some(policy) => policy.grants_public_access(),
+        BucketPolicy::Unreadable(why) => {
+            return Err(Code::MalformedPolicy
+                .with(format!("the stored bucket policy does not compile: {why}")))
+        }
+    };
+    Response::xml(&PolicyStatus {
+        xmlns: S3_NS,
+        is_public: public,
+    })
+}
+
+fn no_policy() -> S3Error {
+    Code::NoSuchBucketPolicy.with("The bucket policy does not exist")
 }
