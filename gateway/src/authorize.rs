@@ -1,13 +1,15 @@
 //! The request stack's authorization stage, as a narrow trait: whether a principal may do
 //! each action a request needs (`s3::actions`), with the request's condition keys.
 //! [`PolicyAuthorizer`] decides with the identity's policies and the buckets' owners; bucket
-//! policies and ACLs (the next issue) join the same decision.
+//! policies and ACLs (the next issue) join the same decision. The admin API's actions are
+//! decided here too, on the server as a resource of the root account.
 
-use strata_policy::{decide, ConditionContext, DecisionEffect, Evaluation, Policy, Request};
+use strata_policy::{decide, ConditionContext, Evaluation, Policy, Request};
 use strata_volume::{Refusal, Store};
 
 use crate::auth::Principal;
 use crate::identity::Identity;
+use crate::metrics::{DenialReason, IdentityMetrics};
 use crate::s3::actions::{Deferred, Need, RequiredActions};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
@@ -38,16 +40,30 @@ pub trait Authorize: Send + Sync {
         need: &Need<'_>,
         context: &(dyn ConditionContext + Sync),
     ) -> Result<(), S3Error>;
+
+    /// An admin action (`strata:Shutdown`, ...) on the server ([`ADMIN_RESOURCE`]).
+    fn authorize_admin(
+        &self,
+        principal: &Principal,
+        action: &str,
+        context: &(dyn ConditionContext + Sync),
+    ) -> Result<(), S3Error>;
 }
+
+/// The resource admin actions (`strata:*`) act on: the server itself.
+pub const ADMIN_RESOURCE: &str = "arn:aws:strata:::admin";
 
 /// AWS's evaluation over what strata has so far: an account's root may do everything with
 /// its own account's buckets; an IAM user or role session what its identity policies
 /// allow there; nobody anything on another account's bucket (until bucket policies), and
-/// anonymous callers nothing.
+/// anonymous callers nothing. The server itself ([`ADMIN_RESOURCE`]) belongs to the root
+/// account: its root may administer it, and its users and roles as far as their policies
+/// grant `strata:*` actions; other accounts never (no resource policy opens it).
 pub struct PolicyAuthorizer {
     store: Store,
-    /// The owner of buckets made before accounts existed.
+    /// The owner of buckets made before accounts existed, and of the server.
     root_account_id: String,
+    metrics: IdentityMetrics,
 }
 
 impl PolicyAuthorizer {
@@ -56,7 +72,14 @@ impl PolicyAuthorizer {
         PolicyAuthorizer {
             store,
             root_account_id,
+            metrics: IdentityMetrics::default(),
         }
+    }
+
+    /// The same, counting refusals into `metrics` (`strata_iam_policy_denials_total`).
+    pub fn counting_into(mut self, metrics: IdentityMetrics) -> PolicyAuthorizer {
+        self.metrics = metrics;
+        self
     }
 
     /// The account owning `bucket`; `None` when there is no such bucket (the caller's own to
@@ -83,6 +106,26 @@ impl PolicyAuthorizer {
             _ => None,
         };
         let owner = owner.as_deref().unwrap_or(&identity.account.id);
+        let resource = match &need.resource {
+            // An account's root over its own resources needs no ARN: nothing to build.
+            _ if identity.is_root() && owner == identity.account.id => None,
+            Some(resource) => Some(resource.arn()),
+            None => None,
+        };
+        self.evaluate(identity, need.action, resource.as_deref(), owner, context)
+            .map_err(|_| denied())
+    }
+
+    /// The decision for `action` on `resource` (owned by `owner`); the reason when refused,
+    /// counted.
+    fn evaluate(
+        &self,
+        identity: &Identity,
+        action: &str,
+        resource: Option<&str>,
+        owner: &str,
+        context: &(dyn ConditionContext + Sync),
+    ) -> Result<(), DenialReason> {
         // An account's root over its own resources: allowed, with nothing to build. (A
         // bucket policy's explicit Deny will bind root too once bucket policies exist.)
         if identity.is_root() && owner == identity.account.id {
@@ -91,16 +134,13 @@ impl PolicyAuthorizer {
         if policies_ask_existing_tags(identity) {
             // Not evaluated yet: refusing is the only answer that cannot widen access (a
             // Deny conditioned on the tags would otherwise be skipped).
-            return Err(Code::AccessDenied.with(
-                "Access Denied: policies with s3:ExistingObjectTag conditions are not evaluated by strata yet",
-            ));
+            return Err(self.refuse(DenialReason::Unevaluated));
         }
-        let resource = need.resource.as_ref().map(|r| r.arn());
         let mut tags = Vec::new();
         let caller = identity.caller(&mut tags);
         let request = Request {
-            action: need.action,
-            resource: resource.as_deref(),
+            action,
+            resource,
             caller: &caller,
             context,
         };
@@ -115,10 +155,20 @@ impl PolicyAuthorizer {
             boundary: identity.boundary.as_deref(),
             acl_grant: false,
         });
-        match decision.effect {
-            DecisionEffect::Allow => Ok(()),
-            DecisionEffect::ExplicitDeny | DecisionEffect::ImplicitDeny => Err(denied()),
+        match DenialReason::of(decision) {
+            None => Ok(()),
+            Some(reason) => Err(self.refuse(reason)),
         }
+    }
+
+    fn refuse(&self, reason: DenialReason) -> DenialReason {
+        self.metrics.denied(reason);
+        reason
+    }
+
+    fn anonymous(&self) -> S3Error {
+        self.refuse(DenialReason::Anonymous);
+        denied()
     }
 }
 
@@ -144,7 +194,7 @@ impl Authorize for PolicyAuthorizer {
             return Ok(());
         }
         let Principal::Key { identity, .. } = access.principal else {
-            return Err(denied());
+            return Err(self.anonymous());
         };
         let creating = access.op == Operation::CreateBucket;
         for need in access.needs.up_front() {
@@ -160,9 +210,29 @@ impl Authorize for PolicyAuthorizer {
         context: &(dyn ConditionContext + Sync),
     ) -> Result<(), S3Error> {
         let Principal::Key { identity, .. } = principal else {
-            return Err(denied());
+            return Err(self.anonymous());
         };
         self.check(identity, need, context, false)
+    }
+
+    fn authorize_admin(
+        &self,
+        principal: &Principal,
+        action: &str,
+        context: &(dyn ConditionContext + Sync),
+    ) -> Result<(), S3Error> {
+        let Principal::Key { identity, .. } = principal else {
+            self.refuse(DenialReason::Anonymous);
+            return Err(Code::AccessDenied.with("Access Denied: admin requests must be signed"));
+        };
+        let owner = self.root_account_id.as_str();
+        self.evaluate(identity, action, Some(ADMIN_RESOURCE), owner, context)
+            .map_err(|_| {
+                Code::AccessDenied.with(format!(
+                    "User: {} is not authorized to perform: {action} on resource: {ADMIN_RESOURCE}",
+                    identity.arn
+                ))
+            })
     }
 }
 

@@ -25,7 +25,8 @@ use crate::config::{Config, RoleConfig, SchemeSpec};
 use crate::iam::{IamCredentials, IamError, IamStore, Owners};
 use crate::identity::ROOT_ACCOUNT_NAME;
 use crate::metrics::{
-    AdmissionMetrics, Exposition, ProcessMetrics, RequestMetrics, StoreMetrics, TlsExpiry,
+    AdmissionMetrics, Exposition, IdentityMetrics, ProcessMetrics, RequestMetrics, StoreMetrics,
+    TlsExpiry,
 };
 use crate::observe::{Observe, Observers, RequestLog};
 use crate::sts_api::StsServices;
@@ -148,7 +149,11 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let sealer = Arc::new(SessionSealer::new(
         store_rt.block_on(iam.session_keyring())?,
     ));
-    let sts = Arc::new(StsServices::new(sealer.clone(), &cfg.sts)?);
+    // Counted into by STS and the authorizer, registered below with the other families.
+    let identity_metrics = IdentityMetrics::default();
+    let sts = Arc::new(
+        StsServices::new(sealer.clone(), &cfg.sts)?.counting_into(identity_metrics.clone()),
+    );
     let credentials = IamCredentials::new(roots, iam.clone()).with_sessions(sealer);
     store_rt.block_on(async {
         for bucket in &cfg.buckets {
@@ -183,6 +188,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     ProcessMetrics::register(&mut registry, tls_expiry.as_ref());
     registry.register_collector(Box::new(StoreMetrics::new(store.clone(), cfg.meta_cache)));
     let request_metrics = RequestMetrics::register(&mut registry, cfg.telemetry.metrics_per_bucket);
+    identity_metrics.register(&mut registry);
     // Audit sinks and notification targets run on the store's runtime too; every sink shares
     // the `strata_sink_*` families.
     let sink_metrics = SinkMetrics::register(&mut registry);
@@ -197,7 +203,8 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     ];
     observers.extend(auditor.clone().map(|a| Arc::new(a) as Arc<dyn Observe>));
     observers.extend(notifier.clone().map(|n| n as Arc<dyn Observe>));
-    let authorize = PolicyAuthorizer::new(store.clone(), root_account.id.clone());
+    let authorize = PolicyAuthorizer::new(store.clone(), root_account.id.clone())
+        .counting_into(identity_metrics);
     let stack = build(StackParts {
         store,
         owners: Owners::new(iam, root_account),
