@@ -387,10 +387,14 @@ fn role_sessions_use_the_admin_api_as_their_policies_allow_and_sts_is_counted() 
             "--role-arn",
             &format!("arn:aws:iam::{account}:role/none"),
             "--role-session-name",
-            "x",
+            "nobody-here",
         ],
     );
-    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("(AccessDenied)"),
+        "{stderr}"
+    );
     assert_series(
         &metrics,
         &[
