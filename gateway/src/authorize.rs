@@ -113,7 +113,12 @@ impl PolicyAuthorizer {
             None => None,
         };
         self.evaluate(identity, need.action, resource.as_deref(), owner, context)
-            .map_err(|_| denied())
+            .map_err(|reason| match reason {
+                DenialReason::Unevaluated => Code::AccessDenied.with(
+                    "Access Denied: policies with s3:ExistingObjectTag conditions are not evaluated by strata yet",
+                ),
+                _ => denied(),
+            })
     }
 
     /// The decision for `action` on `resource` (owned by `owner`); the reason when refused,
