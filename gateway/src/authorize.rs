@@ -1,16 +1,16 @@
 //! The request stack's authorization stage, as a narrow trait: whether a principal may do
 //! each action a request needs (`s3::actions`), with the request's condition keys.
 //! [`PolicyAuthorizer`] decides with the identity's policies, the buckets' owners and their
-//! bucket policies; ACLs (the next issue) join the same decision.
+//! bucket policies; ACLs (the next issue) join the same decision. The admin API's actions are
+//! decided here too, on the server as a resource of the root account.
 
-use strata_policy::{
-    decide, Caller, ConditionContext, DecisionEffect, Evaluation, Policy, Request,
-};
+use strata_policy::{decide, Caller, ConditionContext, Evaluation, Policy, Request};
 use strata_volume::{Refusal, Store};
 
 use crate::auth::Principal;
 use crate::bucket_policies::{BucketPolicies, BucketPolicy};
 use crate::identity::Identity;
+use crate::metrics::{DenialReason, IdentityMetrics};
 use crate::s3::actions::{Deferred, Need, RequiredActions};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
@@ -41,18 +41,32 @@ pub trait Authorize: Send + Sync {
         need: &Need<'_>,
         context: &(dyn ConditionContext + Sync),
     ) -> Result<(), S3Error>;
+
+    /// An admin action (`strata:Shutdown`, ...) on the server ([`ADMIN_RESOURCE`]).
+    fn authorize_admin(
+        &self,
+        principal: &Principal,
+        action: &str,
+        context: &(dyn ConditionContext + Sync),
+    ) -> Result<(), S3Error>;
 }
+
+/// The resource admin actions (`strata:*`) act on: the server itself.
+pub const ADMIN_RESOURCE: &str = "arn:aws:strata:::admin";
 
 /// AWS's evaluation over what strata has so far: identity policies and bucket policies,
 /// same-account and cross-account (another account's principal needs both its own
 /// policies' Allow and the bucket policy's); an account's root may do everything with its
 /// own account's buckets that their bucket policy does not explicitly deny; anonymous
-/// callers what a bucket policy grants them. ACLs join with the next issue.
+/// callers what a bucket policy grants them. ACLs join with the next issue. The server itself ([`ADMIN_RESOURCE`]) belongs to the root
+/// account: its root may administer it, and its users and roles as far as their policies
+/// grant `strata:*` actions; other accounts never (no resource policy opens it).
 pub struct PolicyAuthorizer {
     store: Store,
     policies: BucketPolicies,
-    /// The owner of buckets made before accounts existed.
+    /// The owner of buckets made before accounts existed, and of the server.
     root_account_id: String,
+    metrics: IdentityMetrics,
 }
 
 impl PolicyAuthorizer {
@@ -66,7 +80,14 @@ impl PolicyAuthorizer {
             store,
             policies,
             root_account_id,
+            metrics: IdentityMetrics::default(),
         }
+    }
+
+    /// The same, counting refusals into `metrics` (`strata_iam_policy_denials_total`).
+    pub fn counting_into(mut self, metrics: IdentityMetrics) -> PolicyAuthorizer {
+        self.metrics = metrics;
+        self
     }
 
     /// The account owning `bucket`; `None` when there is no such bucket (the caller's own to
@@ -101,34 +122,65 @@ impl PolicyAuthorizer {
             return self.check_anonymous(need, context, owner.as_deref(), &bucket_policy);
         };
         let owner = owner.as_deref().unwrap_or(&identity.account.id);
-        if identity.is_root() && owner == identity.account.id {
-            match bucket_policy {
-                // An account's root over its own resources: allowed, with nothing to build.
-                BucketPolicy::None => return Ok(()),
-                // As on AWS, the owner's root can always manage the policy, so that a policy
-                // that denies everyone cannot lock the bucket for good.
-                _ if BUCKET_POLICY_ACTIONS.contains(&need.action) => return Ok(()),
-                _ => {}
-            }
-        }
+        let own_root = identity.is_root() && owner == identity.account.id;
         let resource_policy = match &bucket_policy {
             BucketPolicy::None => None,
+            // As on AWS, the owner's root can always manage the policy, so that a policy
+            // that denies everyone cannot lock the bucket for good.
+            _ if own_root && BUCKET_POLICY_ACTIONS.contains(&need.action) => return Ok(()),
             BucketPolicy::Some(policy) => Some(policy.as_ref()),
-            BucketPolicy::Unreadable(_) => return Err(unreadable_policy()),
+            BucketPolicy::Unreadable(_) => {
+                self.refuse(DenialReason::Unevaluated);
+                return Err(unreadable_policy());
+            }
         };
+        let resource = match &need.resource {
+            // An account's root over its own resources with no bucket policy needs no ARN:
+            // nothing to build.
+            _ if own_root && resource_policy.is_none() => None,
+            Some(resource) => Some(resource.arn()),
+            None => None,
+        };
+        self.evaluate(
+            identity,
+            need.action,
+            resource.as_deref(),
+            (owner, resource_policy),
+            context,
+        )
+        .map_err(|reason| match reason {
+            DenialReason::Unevaluated => Code::AccessDenied.with(
+                "Access Denied: policies with s3:ExistingObjectTag conditions are not evaluated by strata yet",
+            ),
+            _ => denied(),
+        })
+    }
+
+    /// The decision for `action` on `resource` (owned by `owner`, under `resource_policy`);
+    /// the reason when refused, counted.
+    fn evaluate(
+        &self,
+        identity: &Identity,
+        action: &str,
+        resource: Option<&str>,
+        (owner, resource_policy): (&str, Option<&Policy>),
+        context: &(dyn ConditionContext + Sync),
+    ) -> Result<(), DenialReason> {
+        // An account's root over its own resources: allowed, with nothing to build, unless
+        // the resource's policy has its say (its explicit Deny binds root too).
+        if identity.is_root() && owner == identity.account.id && resource_policy.is_none() {
+            return Ok(());
+        }
         if policies_ask_existing_tags(identity) {
             // Not evaluated yet: refusing is the only answer that cannot widen access (a
             // Deny conditioned on the tags would otherwise be skipped).
-            return Err(Code::AccessDenied.with(
-                "Access Denied: policies with s3:ExistingObjectTag conditions are not evaluated by strata yet",
-            ));
+            return Err(self.refuse(DenialReason::Unevaluated));
         }
-        let resource = need.resource.as_ref().map(|r| r.arn());
         let mut tags = Vec::new();
         let caller = identity.caller(&mut tags);
         let request = Request {
-            action: need.action,
-            resource: resource.as_deref(),
+            action,
+            resource,
             caller: &caller,
             context,
         };
@@ -143,9 +195,9 @@ impl PolicyAuthorizer {
             boundary: identity.boundary.as_deref(),
             acl_grant: false,
         });
-        match decision.effect {
-            DecisionEffect::Allow => Ok(()),
-            DecisionEffect::ExplicitDeny | DecisionEffect::ImplicitDeny => Err(denied()),
+        match DenialReason::of(decision) {
+            None => Ok(()),
+            Some(reason) => Err(self.refuse(reason)),
         }
     }
 
@@ -160,8 +212,11 @@ impl PolicyAuthorizer {
     ) -> Result<(), S3Error> {
         let policy = match bucket_policy {
             BucketPolicy::Some(policy) => policy,
-            BucketPolicy::None => return Err(denied()),
-            BucketPolicy::Unreadable(_) => return Err(unreadable_policy()),
+            BucketPolicy::None => return Err(self.anonymous()),
+            BucketPolicy::Unreadable(_) => {
+                self.refuse(DenialReason::Anonymous);
+                return Err(unreadable_policy());
+            }
         };
         let resource = need.resource.as_ref().map(|r| r.arn());
         let caller = Caller::anonymous();
@@ -183,8 +238,18 @@ impl PolicyAuthorizer {
         if decision.is_allowed() {
             Ok(())
         } else {
-            Err(denied())
+            Err(self.anonymous())
         }
+    }
+
+    fn refuse(&self, reason: DenialReason) -> DenialReason {
+        self.metrics.denied(reason);
+        reason
+    }
+
+    fn anonymous(&self) -> S3Error {
+        self.refuse(DenialReason::Anonymous);
+        denied()
     }
 }
 
@@ -235,6 +300,32 @@ impl Authorize for PolicyAuthorizer {
         context: &(dyn ConditionContext + Sync),
     ) -> Result<(), S3Error> {
         self.check(principal, need, context, false)
+    }
+
+    fn authorize_admin(
+        &self,
+        principal: &Principal,
+        action: &str,
+        context: &(dyn ConditionContext + Sync),
+    ) -> Result<(), S3Error> {
+        let Principal::Key { identity, .. } = principal else {
+            self.refuse(DenialReason::Anonymous);
+            return Err(Code::AccessDenied.with("Access Denied: admin requests must be signed"));
+        };
+        let owner = self.root_account_id.as_str();
+        self.evaluate(
+            identity,
+            action,
+            Some(ADMIN_RESOURCE),
+            (owner, None),
+            context,
+        )
+        .map_err(|_| {
+            Code::AccessDenied.with(format!(
+                "User: {} is not authorized to perform: {action} on resource: {ADMIN_RESOURCE}",
+                identity.arn
+            ))
+        })
     }
 }
 

@@ -8,12 +8,14 @@ use crate::auth::CredentialProvider;
 use crate::bucket_policies::BucketPolicies;
 use crate::iam::records::{AccessKeyRecord, Attached, GroupRecord, KeyStatus, UserRecord};
 use crate::iam::{IamCredentials, IamStore, Kind};
+use crate::metrics::{DenialReason, IdentityMetrics};
 
 struct World {
     authorizer: PolicyAuthorizer,
     store: Store,
     /// The authorizer's bucket policies.
     policies: BucketPolicies,
+    metrics: IdentityMetrics,
     credentials: IamCredentials,
     team: String,
     root: String,
@@ -52,6 +54,9 @@ const HOME_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[
   {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::shared/home/${aws:username}/*"},
   {"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::shared"},
   {"Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::shared/home/${aws:username}/locked/*"}]}"#;
+
+const GET_STATUS: &str = r#"{"Version":"2012-10-17","Statement":[
+  {"Effect":"Allow","Action":"strata:GetStatus","Resource":"arn:aws:strata:::admin"}]}"#;
 
 const READ_ALL: &str = r#"{"Version":"2012-10-17","Statement":[
   {"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}"#;
@@ -123,6 +128,16 @@ async fn world() -> World {
     );
     change.put(Kind::AccessKey, &["AKIATAGGED"], &key(&root.id, "tagged"));
     change.put(Kind::AccessKey, &["AKIAALICE"], &key(&root.id, "alice"));
+    change.put(
+        Kind::User,
+        &[&root.id, "operator"],
+        &user(&[("status", GET_STATUS)], &[]),
+    );
+    change.put(
+        Kind::AccessKey,
+        &["AKIAOPERATOR"],
+        &key(&root.id, "operator"),
+    );
     change.put(Kind::AccessKey, &["AKIANOBODY"], &key(&root.id, "nobody"));
     change.put(Kind::AccessKey, &["AKIAREADER"], &key(&root.id, "reader"));
     let mut inactive = key(&root.id, "alice");
@@ -137,10 +152,13 @@ async fn world() -> World {
         iam,
     );
     let policies = BucketPolicies::new(store.clone());
+    let metrics = IdentityMetrics::default();
     World {
-        authorizer: PolicyAuthorizer::new(store.clone(), root.id.clone(), policies.clone()),
+        authorizer: PolicyAuthorizer::new(store.clone(), root.id.clone(), policies.clone())
+            .counting_into(metrics.clone()),
         store,
         policies,
+        metrics,
         credentials,
         team: team.id,
         root: root.id.clone(),
@@ -407,4 +425,91 @@ fn public_and_malformed_policies_are_refused_at_put() {
         Code::MalformedPolicy
     );
     assert_eq!(parse_for_put("{").unwrap_err().code, Code::MalformedPolicy);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_is_the_root_accounts_to_administer_and_policies_grant_its_actions() {
+    let w = world().await;
+    let context = strata_policy::ContextMap::new();
+    let admin = |principal: &Principal, action: &str| {
+        w.authorizer.authorize_admin(principal, action, &context)
+    };
+    let rows: &[(&str, &str, bool)] = &[
+        ("ROOTKEY", "strata:Shutdown", true),
+        ("ROOTKEY", "strata:GetStatus", true),
+        // Another account's root: the server is not its resource.
+        ("TEAMKEY", "strata:GetStatus", false),
+        ("AKIAOPERATOR", "strata:GetStatus", true),
+        ("AKIAOPERATOR", "strata:Shutdown", false),
+        // s3:Get* does not reach strata actions.
+        ("AKIAREADER", "strata:GetStatus", false),
+        ("AKIANOBODY", "strata:GetStatus", false),
+    ];
+    for (key, action, want) in rows {
+        match admin(&w.principal(key), action) {
+            Ok(()) => assert!(*want, "{key} {action} allowed"),
+            Err(e) => {
+                assert!(!*want, "{key} {action} refused: {e}");
+                assert_eq!((e.code, e.status()), (Code::AccessDenied, 403));
+                assert!(e.message.contains(action), "{}", e.message);
+                assert!(e.message.contains(ADMIN_RESOURCE), "{}", e.message);
+            }
+        }
+    }
+    let anonymous = admin(&Principal::Anonymous, "strata:GetStatus").unwrap_err();
+    assert_eq!(anonymous.code, Code::AccessDenied);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_refusal_is_counted_once_by_the_layer_that_refused_and_allowing_counts_nothing() {
+    let w = world().await;
+    let before: Vec<u64> = DenialReason::ALL
+        .iter()
+        .map(|r| w.metrics.denials(*r))
+        .collect();
+    assert!(before.iter().all(|n| *n == 0), "{before:?}");
+    let rows: &[(&str, &str, &str, DenialReason)] = &[
+        (
+            "AKIAALICE",
+            "PUT",
+            "/shared/home/alice/locked/a",
+            DenialReason::ExplicitDeny,
+        ),
+        ("AKIANOBODY", "GET", "/shared/k", DenialReason::NoAllow),
+        ("AKIAALICE", "GET", "/team-bucket/k", DenialReason::NoAllow),
+        (
+            "ROOTKEY",
+            "GET",
+            "/team-bucket/k",
+            DenialReason::CrossAccount,
+        ),
+        ("AKIATAGGED", "GET", "/shared/k", DenialReason::Unevaluated),
+    ];
+    for (key, method, target, reason) in rows {
+        let counted = w.metrics.denials(*reason);
+        assert!(!w.allowed(key, method, target), "{key} {method} {target}");
+        assert_eq!(
+            w.metrics.denials(*reason),
+            counted + 1,
+            "{key} {method} {target}"
+        );
+    }
+    authorize_request(&w.authorizer, &Principal::Anonymous, "GET", "/shared/k").unwrap_err();
+    assert_eq!(w.metrics.denials(DenialReason::Anonymous), 1);
+    let total = |w: &World| -> u64 {
+        DenialReason::ALL
+            .iter()
+            .map(|r| w.metrics.denials(*r))
+            .sum()
+    };
+    let refused = total(&w);
+    assert_eq!(refused, rows.len() as u64 + 1);
+    for (key, method, target) in [
+        ("ROOTKEY", "GET", "/shared/k"),
+        ("AKIAALICE", "GET", "/shared/home/alice/a"),
+        ("AKIAREADER", "GET", "/shared/k"),
+    ] {
+        assert!(w.allowed(key, method, target), "{key} {method} {target}");
+    }
+    assert_eq!(total(&w), refused);
 }

@@ -1,6 +1,7 @@
 //! strata-gateway: the HTTP surface of strata. The request path is one stack
 //! (`server::stack`): route, authenticate, authorize, body transform, handler, respond,
 //! observe; each stage is a narrow trait or struct of its own module.
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod authorize;

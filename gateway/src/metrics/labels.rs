@@ -62,3 +62,26 @@ pub fn status_class(status: Option<u16>) -> &'static str {
         None => "dropped",
     }
 }
+
+/// An STS action.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StsApi {
+    /// `AssumeRole`, `AssumeRoleWithWebIdentity`, `GetCallerIdentity` or `other`.
+    pub api: &'static str,
+}
+
+/// An STS action and how it ended.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StsOutcome {
+    /// As in [`StsApi`].
+    pub api: &'static str,
+    /// `success`, or the error code answered.
+    pub outcome: &'static str,
+}
+
+/// Why a policy evaluation refused.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Denial {
+    /// One of `DenialReason`'s names.
+    pub reason: &'static str,
+}

@@ -4,9 +4,11 @@
 //! Each group of families is one typed struct registered once at start. Request counts come
 //! from the request event (an observer); volume, class and heal figures are read from the
 //! store at each scrape; subsystems (audit sinks, notifications) register their own families
-//! into the same registry when they are built.
+//! into the same registry when they are built; the identity families are counted by the
+//! authorizer and the STS handlers, which hold them from before the registry exists.
 
 mod exposition;
+mod identity;
 mod labels;
 mod process;
 mod requests;
@@ -15,6 +17,7 @@ mod store;
 mod tests;
 
 pub use exposition::{Exposition, Rendered};
+pub use identity::{DenialReason, IdentityMetrics};
 pub use process::{ProcessMetrics, TlsExpiry};
 pub use requests::RequestMetrics;
 pub use store::{AdmissionMetrics, StoreMetrics};

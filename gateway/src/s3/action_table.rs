@@ -13,6 +13,8 @@ pub fn base_action(op: Operation, versioned: bool) -> Option<&'static str> {
     let pick = |plain, version| if versioned { version } else { plain };
     Some(match op {
         ServicePost => return None,
+        // Routed and authorized by `crate::admin`'s table, which names their actions.
+        AdminShutdown | AdminGetStatus => return None,
         ListBuckets => "s3:ListAllMyBuckets",
         // buckets
         CreateBucket => "s3:CreateBucket",

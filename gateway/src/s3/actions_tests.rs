@@ -812,9 +812,10 @@ fn the_table_covers_every_operation() {
         .iter()
         .map(|(method, target, headers, _)| routed(method, target, headers).0.op)
         .collect();
+    // The admin endpoints are not S3 requests: `admin::router`'s tests cover them.
     let missing: Vec<_> = Operation::ALL
         .iter()
-        .filter(|op| !covered.contains(op))
+        .filter(|op| !op.is_admin() && !covered.contains(op))
         .collect();
     assert!(missing.is_empty(), "no row for {missing:?}");
 }

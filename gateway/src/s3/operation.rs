@@ -1,4 +1,4 @@
-//! Every S3 operation, implemented or not. The IAM actions a request needs are decided per
+//! Every S3 operation, implemented or not, and strata's admin endpoints. The IAM actions a request needs are decided per
 //! request, in `actions.rs` (the operation's own action in `action_table.rs`).
 
 macro_rules! operations {
@@ -31,6 +31,11 @@ macro_rules! operations {
             /// it is authenticated (the STS and IAM form posts).
             pub fn authenticates_from_body(self) -> bool {
                 matches!(self, Operation::ServicePost)
+            }
+
+            /// Whether it is one of strata's admin endpoints rather than an S3 operation.
+            pub fn is_admin(self) -> bool {
+                matches!(self, Operation::AdminShutdown | Operation::AdminGetStatus)
             }
         }
     };
@@ -136,4 +141,8 @@ operations! {
     GetObjectTorrent => false;
     RestoreObject => false;
     SelectObjectContent => false;
+    // strata's admin API under `/strata/admin/`: routed by `crate::admin`'s table, not S3's,
+    // and named here so that audit events and metrics name them like any request.
+    AdminShutdown => true;
+    AdminGetStatus => true;
 }

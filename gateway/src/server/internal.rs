@@ -1,17 +1,20 @@
-//! strata's own endpoints under the reserved bucket name: health and admin. They answer before
-//! admission, routing and authentication: a probe must work under any load and without keys.
+//! strata's own unauthenticated endpoints under the reserved bucket name: health and metrics.
+//! They answer before admission, routing and authentication: a probe must work under any load
+//! and without keys. The admin API (`/strata/admin/`) is not one of them: it is authenticated
+//! and runs through the stack (`crate::admin`).
 
 use http::request::Parts;
 use strata_volume::Store;
 
 use super::lifecycle::ShutdownTrigger;
+use crate::admin;
 use crate::metrics::Exposition;
 use crate::observe::Peer;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::names::RESERVED_BUCKET;
 use crate::s3::response::Response;
 
-/// Health, metrics and admin.
+/// Health and metrics.
 #[derive(Clone)]
 pub struct Internal {
     store: Store,
@@ -20,7 +23,7 @@ pub struct Internal {
 }
 
 impl Internal {
-    /// Readiness asks `store`; the admin endpoint pulls `shutdown`; metrics come from `metrics`.
+    /// Readiness asks `store` and `shutdown`; metrics come from `metrics`.
     pub fn new(store: Store, shutdown: ShutdownTrigger, metrics: Exposition) -> Self {
         Internal {
             store,
@@ -29,8 +32,11 @@ impl Internal {
         }
     }
 
-    /// The answer to one of strata's endpoints; `None` for everything else (S3).
+    /// The answer to one of strata's endpoints; `None` for everything else (S3, admin).
     pub fn answer(&self, head: &Parts, peer: &Peer) -> Option<Result<Response, S3Error>> {
+        if admin::addresses(head.uri.path()) {
+            return None;
+        }
         let rest = head
             .uri
             .path()
@@ -59,13 +65,6 @@ impl Internal {
                     Some(m) => Response::bytes(m.content_type, m.body.into()),
                     None => text(503, "metrics are not ready\n"),
                 }
-            }
-            ("POST", "/admin/shutdown") => {
-                if let Err(e) = loopback_only(peer, "the admin endpoint") {
-                    return Some(Err(e));
-                }
-                self.shutdown.trigger();
-                text(202, "shutting down\n")
             }
             // `/strata` itself and anything else under it is S3 (and gets NoSuchBucket).
             _ if rest.is_empty() || rest == "/" => return None,

@@ -1,4 +1,4 @@
-//! Shutdown: SIGTERM, SIGINT or the loopback admin call stop the listeners; in-flight
+//! Shutdown: SIGTERM, SIGINT or the admin API's shutdown call stop the listeners; in-flight
 //! requests get the grace period; the process exits 0 as soon as none is left.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -9,6 +9,8 @@ use async_trait::async_trait;
 use pingora::server::{ShutdownSignal, ShutdownSignalWatch};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::Notify;
+
+use crate::admin::Stop;
 
 /// Counts requests being served (not idle keep-alive connections).
 #[derive(Debug, Default, Clone)]
@@ -54,6 +56,17 @@ impl ShutdownTrigger {
     /// Whether shutdown has begun (readiness turns 503).
     pub fn is_requested(&self) -> bool {
         self.requested.load(Ordering::SeqCst)
+    }
+}
+
+/// The admin API's `POST /strata/admin/shutdown` pulls the same trigger.
+impl Stop for ShutdownTrigger {
+    fn stop(&self) {
+        self.trigger();
+    }
+
+    fn is_stopping(&self) -> bool {
+        self.is_requested()
     }
 }
 

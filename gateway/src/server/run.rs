@@ -26,7 +26,8 @@ use crate::config::{Config, RoleConfig, SchemeSpec};
 use crate::iam::{IamCredentials, IamError, IamStore, Owners};
 use crate::identity::ROOT_ACCOUNT_NAME;
 use crate::metrics::{
-    AdmissionMetrics, Exposition, ProcessMetrics, RequestMetrics, StoreMetrics, TlsExpiry,
+    AdmissionMetrics, Exposition, IdentityMetrics, ProcessMetrics, RequestMetrics, StoreMetrics,
+    TlsExpiry,
 };
 use crate::observe::{Observe, Observers, RequestLog};
 use crate::sts_api::StsServices;
@@ -149,7 +150,11 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let sealer = Arc::new(SessionSealer::new(
         store_rt.block_on(iam.session_keyring())?,
     ));
-    let sts = Arc::new(StsServices::new(sealer.clone(), &cfg.sts)?);
+    // Counted into by STS and the authorizer, registered below with the other families.
+    let identity_metrics = IdentityMetrics::default();
+    let sts = Arc::new(
+        StsServices::new(sealer.clone(), &cfg.sts)?.counting_into(identity_metrics.clone()),
+    );
     let credentials = IamCredentials::new(roots, iam.clone()).with_sessions(sealer);
     store_rt.block_on(async {
         for bucket in &cfg.buckets {
@@ -184,6 +189,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     ProcessMetrics::register(&mut registry, tls_expiry.as_ref());
     registry.register_collector(Box::new(StoreMetrics::new(store.clone(), cfg.meta_cache)));
     let request_metrics = RequestMetrics::register(&mut registry, cfg.telemetry.metrics_per_bucket);
+    identity_metrics.register(&mut registry);
     // Audit sinks and notification targets run on the store's runtime too; every sink shares
     // the `strata_sink_*` families.
     let sink_metrics = SinkMetrics::register(&mut registry);
@@ -203,7 +209,8 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         store.clone(),
         root_account.id.clone(),
         bucket_policies.clone(),
-    );
+    )
+    .counting_into(identity_metrics);
     let stack = build(StackParts {
         store,
         bucket_policies,

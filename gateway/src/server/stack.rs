@@ -16,13 +16,14 @@ use super::exchange::Exchange;
 use super::internal::Internal;
 use super::lifecycle::ShutdownTrigger;
 use super::respond::{request_ids, respond, Sent};
-use crate::auth::{Authenticate, PayloadVerifier, RequestParts};
+use crate::admin::{self, AdminServer};
+use crate::auth::{AuthOutcome, Authenticate, PayloadVerifier, RequestParts};
 use crate::authorize::{Access, Authorize};
 use crate::config::Limits;
 use crate::iam::Owners;
 use crate::metrics::Exposition;
 use crate::notify::Registry;
-use crate::observe::{Observe, RequestEvent, Stage};
+use crate::observe::{Observe, Peer, RequestEvent, Stage};
 use crate::query_api::{error_document, Service};
 use crate::s3::actions::required_actions;
 use crate::s3::body::{Body, WireBody};
@@ -30,10 +31,10 @@ use crate::s3::condition_keys::{RequestFacts, RequestTags, S3Conditions};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::ops::Authorizing;
 use crate::s3::ops::{self, Ctx, Request, WriteLimits};
-use crate::s3::query::param;
+use crate::s3::query::{param, Query};
 use crate::s3::response::{Response, ResponseBody};
 use crate::s3::unhonoured::refuse_unhonoured;
-use crate::s3::{route_head, Operation};
+use crate::s3::{route_head, Operation, Route};
 use crate::sts_api::StsServices;
 use crate::transform::BodyTransform;
 
@@ -74,6 +75,7 @@ pub struct StackParts {
 /// The assembled request path.
 pub struct Stack {
     internal: Internal,
+    admin: AdminServer,
     admission: Admission,
     domain: Option<String>,
     authenticate: Arc<dyn Authenticate>,
@@ -87,7 +89,14 @@ pub struct Stack {
 pub fn build(parts: StackParts) -> Stack {
     Stack {
         // First: probes answer under any load, before admission, routing and keys.
-        internal: Internal::new(parts.store.clone(), parts.shutdown, parts.metrics),
+        internal: Internal::new(parts.store.clone(), parts.shutdown.clone(), parts.metrics),
+        // The admin API runs the same stages as S3 (admission, authentication, authorization,
+        // observation), with its own routing table and handlers.
+        admin: AdminServer {
+            store: parts.store.clone(),
+            stop: Arc::new(parts.shutdown),
+            started: Instant::now(),
+        },
         // Before routing: a refused request costs nothing but its head.
         admission: Admission::new(parts.limits.max_requests, parts.limits.max_body_memory),
         // Routing is pure and cheap, and names the operation every later stage talks about.
@@ -159,9 +168,10 @@ impl Stack {
             user_agent: header(head, "user-agent").map(str::to_string),
             removed: Vec::new(),
         };
-        // 0. strata's own endpoints (health, admin): before everything, under any load.
+        // 0. strata's own endpoints (health, metrics): before everything, under any load.
         let mut result = match self.internal.answer(head, &event.peer) {
             Some(answer) => answer,
+            None if admin::addresses(head.uri.path()) => self.admin(head, &mut event),
             None => self.s3(x, head, &mut event).await,
         };
         event.error = result.as_ref().err().map(|e| e.code);
@@ -235,13 +245,7 @@ impl Stack {
         let needs = required_actions(&route, &head.headers)?;
         let tags = RequestTags::from_headers(&head.headers);
         let peer = event.peer.clone();
-        let facts = RequestFacts {
-            peer_ip: peer.addr.map(|a| a.ip()),
-            tls_version: peer.tls.as_ref().map(|t| t.version.as_str()),
-            signature: outcome.signature(),
-            now: SystemTime::now(),
-            region: outcome.scope_region().unwrap_or(&self.handlers.region),
-        };
+        let facts = self.facts(&peer, &outcome);
         let context = S3Conditions::new(&route, &head.headers, facts, &tags);
         self.authorize.authorize(&Access {
             principal: &principal,
@@ -292,6 +296,55 @@ impl Stack {
             body,
         };
         ops::dispatch(&self.handlers, req).await
+    }
+
+    /// The admin API: the S3 path's stages but admission, with the admin table for routing,
+    /// `strata:*` actions on the server for authorization, and no body.
+    fn admin(&self, head: &Parts, event: &mut RequestEvent) -> Result<Response, S3Error> {
+        // No admission: like the probes, the operator's way in works under any load (and
+        // an admin call reads no body and touches no object).
+        // 1. Route: an unknown path or method is answered before any key is looked at, as
+        //    S3's router does.
+        event.stage = Stage::Route;
+        let endpoint = admin::route(head.method.as_str(), head.uri.path())?;
+        event.op = Some(endpoint.op);
+        // 2. Authenticate: SigV4 (service `s3`) or a presigned URL, a session token too.
+        event.stage = Stage::Authenticate;
+        let parts = RequestParts::new(&head.method, &head.uri, &head.headers);
+        let outcome = self.authenticate.authenticate(&parts, SystemTime::now())?;
+        let principal = outcome.principal();
+        event.principal = Some(principal.clone());
+        // 3. Authorize `strata:ACTION` with the global condition keys (aws:SourceIp, ...).
+        event.stage = Stage::Authorize;
+        let route = Route {
+            op: endpoint.op,
+            bucket: None,
+            key: None,
+            query: Query::default(),
+        };
+        let tags = RequestTags::default();
+        let facts = self.facts(&event.peer, &outcome);
+        let context = S3Conditions::new(&route, &head.headers, facts, &tags);
+        self.authorize
+            .authorize_admin(&principal, endpoint.action, &context)?;
+        // 4. Admin calls carry no body: one would go unread, so it is refused.
+        event.stage = Stage::Refusal;
+        if body_length(head, endpoint.op)? != Some(0) {
+            return Err(Code::InvalidRequest.with("admin requests carry no body"));
+        }
+        event.stage = Stage::Handler;
+        (endpoint.handler)(&self.admin)
+    }
+
+    /// What the condition keys need beyond the route and the headers.
+    fn facts<'a>(&'a self, peer: &'a Peer, outcome: &'a AuthOutcome) -> RequestFacts<'a> {
+        RequestFacts {
+            peer_ip: peer.addr.map(|a| a.ip()),
+            tls_version: peer.tls.as_ref().map(|t| t.version.as_str()),
+            signature: outcome.signature(),
+            now: SystemTime::now(),
+            region: outcome.scope_region().unwrap_or(&self.handlers.region),
+        }
     }
 
     /// An object or part larger than strata takes is refused from its announced length.
@@ -391,3 +444,7 @@ fn body_length(head: &Parts, op: Operation) -> Result<Option<u64>, S3Error> {
 #[cfg(test)]
 #[path = "stack_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "stack_admin_tests.rs"]
+mod admin_tests;

@@ -1,4 +1,4 @@
-//! One STS action per form: the dispatch table.
+//! One STS action per form: the dispatch table, and the count of each answer.
 
 use super::{assume_role, caller_identity, web_identity};
 use crate::query_api::QueryRequest;
@@ -8,12 +8,24 @@ use crate::s3::response::Response;
 
 /// Runs one STS action.
 pub async fn handle(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Error> {
-    match req.form.action()? {
+    let action = match req.form.action() {
+        Ok(action) => action,
+        Err(e) => {
+            ctx.sts.metrics.sts_answered("", Err(&e));
+            return Err(e);
+        }
+    };
+    let result = match action {
         "GetCallerIdentity" => caller_identity::get_caller_identity(req),
         "AssumeRole" => assume_role::assume_role(ctx, req),
         "AssumeRoleWithWebIdentity" => web_identity::assume_role_with_web_identity(ctx, req).await,
         other => Err(Code::InvalidAction.with(format!(
             "the STS action {other} is not implemented by strata"
         ))),
-    }
+    };
+    let issues = matches!(action, "AssumeRole" | "AssumeRoleWithWebIdentity");
+    ctx.sts
+        .metrics
+        .sts_answered(action, result.as_ref().map(|_| issues));
+    result
 }

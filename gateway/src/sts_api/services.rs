@@ -7,6 +7,7 @@ use strata_sts::session::SessionSealer;
 use strata_sts::web_identity::{ConfigError, VerifierConfig, WebIdentityVerifier};
 
 use crate::config::StsConfig;
+use crate::metrics::IdentityMetrics;
 
 /// The STS engines, built once at start.
 pub struct StsServices {
@@ -14,6 +15,8 @@ pub struct StsServices {
     pub sealer: Arc<SessionSealer>,
     /// Verifies `AssumeRoleWithWebIdentity` tokens; `None` when no provider is configured.
     pub web_identity: Option<WebIdentityVerifier>,
+    /// Where issuances and answers are counted (`strata_sts_*`).
+    pub metrics: IdentityMetrics,
 }
 
 impl StsServices {
@@ -36,7 +39,14 @@ impl StsServices {
         Ok(StsServices {
             sealer,
             web_identity,
+            metrics: IdentityMetrics::default(),
         })
+    }
+
+    /// The same services, counting into `metrics` (the families the registry scrapes).
+    pub fn counting_into(mut self, metrics: IdentityMetrics) -> StsServices {
+        self.metrics = metrics;
+        self
     }
 
     /// Services with a fresh random key and no identity provider, for tests.
@@ -48,6 +58,7 @@ impl StsServices {
         StsServices {
             sealer: Arc::new(SessionSealer::new(keyring)),
             web_identity: None,
+            metrics: IdentityMetrics::default(),
         }
     }
 }

@@ -1,0 +1,21 @@
+//! strata's admin API: one authenticated surface under `/strata/admin/` (`docs/ADMIN.md`).
+//!
+//! - `router`: the table of endpoints, one row each (method, path, operation, IAM action,
+//!   handler); the only place an admin path is named.
+//! - `server`: what the handlers act on (the store, the way to stop, the start time).
+//! - `shutdown`, `status`: the handlers.
+//!
+//! The request stack runs admin requests through the same stages as S3 ones (admission,
+//! authentication, authorization with `strata:*` actions, observation); this module only
+//! routes and answers.
+
+mod router;
+mod server;
+mod shutdown;
+mod status;
+#[cfg(test)]
+mod tests;
+
+pub use router::{addresses, route, Endpoint, ENDPOINTS, PREFIX};
+pub use server::{AdminServer, Stop};
+pub use status::{ClassReport, StatusReport, VolumeReport};

@@ -1,0 +1,26 @@
+//! What the admin handlers act on: the store, the way to stop the server, its start time.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use strata_volume::Store;
+
+/// A graceful stop of the whole server (the server's shutdown trigger).
+pub trait Stop: Send + Sync {
+    /// Begins a graceful shutdown.
+    fn stop(&self);
+
+    /// Whether shutdown has begun.
+    fn is_stopping(&self) -> bool;
+}
+
+/// The server as the admin handlers see it.
+#[derive(Clone)]
+pub struct AdminServer {
+    /// The volume engine.
+    pub store: Store,
+    /// Stops the server.
+    pub stop: Arc<dyn Stop>,
+    /// When the server started (for uptime).
+    pub started: Instant,
+}

@@ -1,0 +1,95 @@
+//! The admin routing table: every row reachable, unknown paths 404, wrong methods 405.
+
+use super::*;
+use crate::s3::error::Code;
+
+#[test]
+fn every_row_routes_to_itself() {
+    for e in ENDPOINTS {
+        let path = format!("{PREFIX}{}", e.path);
+        assert!(addresses(&path), "{path}");
+        let routed = route(e.method, &path).unwrap_or_else(|err| panic!("{path}: {err}"));
+        assert_eq!(routed.op, e.op);
+        assert_eq!(routed.action, e.action);
+    }
+}
+
+#[test]
+fn every_row_is_an_admin_operation_with_a_strata_action_and_a_path_of_its_own() {
+    for (i, e) in ENDPOINTS.iter().enumerate() {
+        assert!(e.op.is_admin(), "{:?}", e.op);
+        assert!(e.op.name().starts_with("Admin"), "{:?}", e.op);
+        assert!(e.action.starts_with("strata:"), "{}", e.action);
+        assert!(
+            ENDPOINTS[i + 1..]
+                .iter()
+                .all(|o| (o.method, o.path) != (e.method, e.path) && o.op != e.op),
+            "{} {} twice",
+            e.method,
+            e.path
+        );
+    }
+}
+
+#[test]
+fn the_endpoints_of_now_have_their_actions() {
+    let shutdown = route("POST", "/strata/admin/shutdown").unwrap();
+    assert_eq!(shutdown.op, crate::s3::Operation::AdminShutdown);
+    assert_eq!(shutdown.action, "strata:Shutdown");
+    let status = route("GET", "/strata/admin/status").unwrap();
+    assert_eq!(status.op, crate::s3::Operation::AdminGetStatus);
+    assert_eq!(status.action, "strata:GetStatus");
+}
+
+#[test]
+fn unknown_admin_paths_are_not_found_and_name_the_endpoints() {
+    for path in [
+        "/strata/admin",
+        "/strata/admin/",
+        "/strata/admin/nope",
+        "/strata/admin/status/",
+        "/strata/admin/Status",
+        "/strata/admin/shutdown/now",
+    ] {
+        assert!(addresses(path), "{path}");
+        let err = route("GET", path).err().unwrap_or_else(|| panic!("{path}"));
+        assert_eq!((err.code, err.status()), (Code::NoSuchKey, 404), "{path}");
+        assert!(
+            err.message.contains("GET /strata/admin/status"),
+            "{}",
+            err.message
+        );
+    }
+}
+
+#[test]
+fn a_known_path_with_another_method_is_method_not_allowed() {
+    for (method, path) in [
+        ("GET", "/strata/admin/shutdown"),
+        ("PUT", "/strata/admin/shutdown"),
+        ("POST", "/strata/admin/status"),
+        ("DELETE", "/strata/admin/status"),
+    ] {
+        let err = route(method, path)
+            .err()
+            .unwrap_or_else(|| panic!("{path}"));
+        assert_eq!(
+            (err.code, err.status()),
+            (Code::MethodNotAllowed, 405),
+            "{method} {path}"
+        );
+    }
+}
+
+#[test]
+fn only_the_admin_prefix_is_addressed() {
+    for path in [
+        "/strata",
+        "/strata/",
+        "/strata/adminx",
+        "/strata/health/ready",
+        "/bkt/strata/admin/status",
+    ] {
+        assert!(!addresses(path), "{path}");
+    }
+}
