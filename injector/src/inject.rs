@@ -334,9 +334,14 @@ fn build(
             None => (rendered.app_env.clone(), rendered.app_mounts.clone()),
         };
         // A value the user set wins: they may point one container elsewhere on purpose.
+        // The two region variables say one thing: a container that sets either keeps its region.
+        let region_set = has("AWS_REGION") || has("AWS_DEFAULT_REGION");
         let env: Vec<Value> = app_env
             .iter()
-            .filter(|e| !has(e["name"].as_str().unwrap_or_default()))
+            .filter(|e| {
+                let name = e["name"].as_str().unwrap_or_default();
+                !has(name) && !(region_set && name.ends_with("REGION"))
+            })
             .cloned()
             .collect();
         append_all(

@@ -190,9 +190,12 @@ pub fn render(
 
     let endpoint = format!("http://{S3_LISTEN}");
     // Only S3 (and strata's STS) go to the sidecar: the app's other AWS services stay AWS's.
+    // Both region variables: boto3 and the AWS CLI read only AWS_DEFAULT_REGION, the other
+    // SDKs AWS_REGION (inject.rs adds neither to a container that sets one of them).
     let mut app_env = vec![
         env_value("AWS_ENDPOINT_URL_S3", &endpoint),
         env_value("AWS_REGION", &cfg.region),
+        env_value("AWS_DEFAULT_REGION", &cfg.region),
     ];
     let mut app_mounts = Vec::new();
     let mut annotations = Vec::new();

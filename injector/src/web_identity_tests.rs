@@ -212,7 +212,12 @@ fn apps_get_service_specific_endpoints_only() {
 
 fn assert_profile_instead_of_defaults(out: &Value) {
     let a = app(out);
-    for name in ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_STS", "AWS_REGION"] {
+    for name in [
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_ENDPOINT_URL_STS",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+    ] {
         assert_eq!(
             one(a, name),
             None,
@@ -324,4 +329,17 @@ fn containers_of_one_pod_are_decided_one_by_one() {
         one(app(&out), "AWS_CONFIG_FILE"),
         Some("/etc/strata/aws/config")
     );
+}
+
+#[test]
+fn apps_get_both_region_variables_unless_they_set_one() {
+    let out = admit(&pod(json!([])), &cfg());
+    assert_eq!(one(app(&out), "AWS_REGION"), Some("us-east-1"));
+    assert_eq!(one(app(&out), "AWS_DEFAULT_REGION"), Some("us-east-1"));
+    let out = admit(
+        &pod(json!([{"name": "AWS_DEFAULT_REGION", "value": "eu-west-3"}])),
+        &cfg(),
+    );
+    assert_eq!(one(app(&out), "AWS_REGION"), None);
+    assert_eq!(one(app(&out), "AWS_DEFAULT_REGION"), Some("eu-west-3"));
 }
