@@ -340,7 +340,7 @@ fn build(
             .iter()
             .filter(|e| {
                 let name = e["name"].as_str().unwrap_or_default();
-                !has(name) && !(region_set && name.ends_with("REGION"))
+                !(has(name) || region_set && name.ends_with("REGION"))
             })
             .cloned()
             .collect();
