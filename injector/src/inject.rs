@@ -430,21 +430,15 @@ fn build(
     }
     // An app's own scrape settings win: with any prometheus.io/* annotation present, none is
     // added or changed, and strata is scraped through its named port (the PodMonitor).
+    let mut added: Vec<(&str, String)> = Vec::new();
     if !annotations
         .keys()
         .any(|k| k.starts_with(PROMETHEUS_ANNOTATION_PREFIX))
     {
-        for (key, value) in sidecar::scrape_annotations() {
-            set_key(
-                &mut ops,
-                "/metadata/annotations",
-                &mut has_annotations,
-                key,
-                json!(value),
-            );
-        }
+        added.extend(sidecar::scrape_annotations());
     }
-    for (key, value) in new_annotations {
+    added.extend(new_annotations);
+    for (key, value) in added {
         set_key(
             &mut ops,
             "/metadata/annotations",

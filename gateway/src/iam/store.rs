@@ -158,3 +158,7 @@ fn unused_account_id(snapshot: &Snapshot) -> String {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;
