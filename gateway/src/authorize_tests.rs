@@ -85,7 +85,7 @@ async fn world() -> World {
     .await
     .unwrap();
     let iam = IamStore::open(store.clone()).await.unwrap();
-    let accounts = iam.ensure_accounts(&["root", "team"]).await.unwrap();
+    let accounts = iam.ensure_accounts(&["root", "team"], &[]).await.unwrap();
     let (root, team) = (accounts[0].clone(), accounts[1].clone());
     store
         .create_bucket_owned("shared", None, Some(&root.id))

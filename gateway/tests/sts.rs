@@ -7,14 +7,17 @@
 //! The root account's id is made at the first start, and trust policies name it; so each
 //! test starts strata once to learn it, then again with the roles declared.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::Value;
 use strata_tests::{aws_cli, Credentials, Server};
+
+#[path = "support/oidc.rs"]
+mod oidc;
+use oidc::OidcProvider;
 
 const ROOT_KEY: &str = "STSROOTKEY";
 const ROOT_SECRET: &str = "sts-root-secret-0123456789";
@@ -330,116 +333,6 @@ fn assumed_role_sessions_do_what_the_role_allows_and_no_more() {
     let server = start(tmp.path(), Some(&config));
     let me = json(&ok(&server, &session, &["sts", "get-caller-identity"]));
     assert_eq!(me["Arn"], session_arn);
-}
-
-/// A running oidc-provider on a random port, minting access tokens for `audience`; killed
-/// (by its PID) when dropped.
-struct OidcProvider {
-    child: Child,
-    issuer: String,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl OidcProvider {
-    fn start(audience: &str) -> OidcProvider {
-        let script = std::env::var("STRATA_OIDC_SERVER").unwrap_or_else(|_| {
-            panic!(
-                "STRATA_OIDC_SERVER is not set: this test needs the real oidc-provider; run \
-                 `bash tests/realparts/install.sh` then `source ~/.cache/strata-tools/env.sh`"
-            )
-        });
-        let node = std::env::var("STRATA_NODE").unwrap_or_else(|_| "node".into());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("oidc.log");
-        let out = std::fs::File::create(&log).unwrap();
-        let child = Command::new(&node)
-            .arg(&script)
-            .env("OIDC_PORT", port.to_string())
-            .env("OIDC_AUDIENCE", audience)
-            .env("OIDC_JWKS_PATH", "/openid/v1/jwks")
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().unwrap())
-            .stderr(out)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {node} {script}: {e}"));
-        let mut idp = OidcProvider {
-            child,
-            issuer: format!("http://127.0.0.1:{port}"),
-            log,
-            _dir: dir,
-        };
-        for _ in 0..300 {
-            if let Ok(Some(status)) = idp.child.try_wait() {
-                panic!("oidc-provider exited ({status}): {}", idp.log_text());
-            }
-            if block_on(async {
-                http()
-                    .get(format!("{}/.well-known/openid-configuration", idp.issuer))
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success())
-            }) {
-                return idp;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("oidc-provider not ready after 30 s: {}", idp.log_text());
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// An access token of the Kubernetes-looking client (client_credentials grant).
-    fn token(&self) -> String {
-        let text = block_on(async {
-            http()
-                .post(format!("{}/token", self.issuer))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body("grant_type=client_credentials&client_id=system%3Aserviceaccount%3Ademo%3Aapp&client_secret=app-secret")
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        });
-        json(&text)["access_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no access_token in {text}"))
-            .to_string()
-    }
-
-    /// `HOST:PORT`: the issuer as condition keys and `Federated` principals name it.
-    fn host(&self) -> &str {
-        self.issuer.trim_start_matches("http://")
-    }
-}
-
-impl Drop for OidcProvider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
-
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
 /// What the pod runs: read `data/k`, then say who it is.

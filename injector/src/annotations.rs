@@ -26,6 +26,8 @@ pub const CONFIG: &str = "strata.io/config";
 pub const CREDENTIALS_SECRET: &str = "strata.io/credentials-secret";
 /// Role the app assumes with its projected token (web identity mode).
 pub const ROLE_ARN: &str = "strata.io/role-arn";
+/// Permissions of the app's role (web identity mode): an IAM policy document (JSON).
+pub const ROLE_POLICY: &str = "strata.io/role-policy";
 /// `"false"` forces the fallback (plain container) sidecar on clusters before 1.29.
 pub const NATIVE_SIDECAR: &str = "strata.io/native-sidecar";
 /// Comma list of the containers that get the AWS settings (default: all but known sidecars).
@@ -150,6 +152,8 @@ pub struct Request {
     pub config_map: Option<String>,
     /// How the app authenticates.
     pub credentials: Credentials,
+    /// The policy of the app's role (web identity), checked; `None` for the default.
+    pub role_policy: Option<String>,
     /// Pod-level override of the native sidecar mode.
     pub native_sidecar: Option<bool>,
     /// Explicit list of app containers.
@@ -191,6 +195,13 @@ pub fn parse(annotations: &BTreeMap<String, String>) -> Result<Request, Annotati
             role_arn: get(ROLE_ARN).map(role_arn).transpose()?,
         },
     };
+    let role_policy = get(ROLE_POLICY).map(role_policy).transpose()?;
+    if role_policy.is_some() && matches!(credentials, Credentials::Secret(_)) {
+        return Err(invalid(
+            ROLE_POLICY,
+            format!("cannot be combined with {CREDENTIALS_SECRET}: static keys are the root account's, with no role"),
+        ));
+    }
     let native_sidecar = get(NATIVE_SIDECAR)
         .map(|v| boolean(NATIVE_SIDECAR, v))
         .transpose()?;
@@ -208,6 +219,7 @@ pub fn parse(annotations: &BTreeMap<String, String>) -> Result<Request, Annotati
         tls_secret,
         config_map,
         credentials,
+        role_policy,
         native_sidecar,
         app_containers,
         resources,
@@ -430,6 +442,17 @@ fn role_arn(value: &str) -> Result<String, AnnotationError> {
             format!("\"{value}\" is not an ARN like arn:aws:iam::000000000000:role/NAME"),
         ))
     }
+}
+
+/// An IAM policy document, compiled as strata will (a role's inline policy, AWS's size limit).
+fn role_policy(value: &str) -> Result<String, AnnotationError> {
+    strata_policy::Policy::parse_with_limit(
+        value,
+        strata_policy::PolicyKind::Identity,
+        strata_policy::limits::ROLE_INLINE,
+    )
+    .map(|_| value.trim().to_owned())
+    .map_err(|e| invalid(ROLE_POLICY, format!("not a valid IAM policy document: {e}")))
 }
 
 /// A DNS-1123 label (container, volume and class names).

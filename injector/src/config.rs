@@ -1,5 +1,7 @@
 //! The injector's own settings: what every injected sidecar looks like, whatever the pod.
 
+use crate::cluster::ClusterKeys;
+
 /// Settings that do not come from the pod: image, mode defaults, region, skip rules.
 #[derive(Debug, Clone)]
 pub struct InjectorConfig {
@@ -21,6 +23,9 @@ pub struct InjectorConfig {
     pub skip_namespaces: Vec<String>,
     /// Account in the default role ARN `arn:aws:iam::<account>:role/<namespace>/<sa>`.
     pub role_account: String,
+    /// The cluster's service-account issuer and keys (refreshed in the background; read,
+    /// never fetched, at admission).
+    pub cluster: ClusterKeys,
 }
 
 impl Default for InjectorConfig {
@@ -34,6 +39,7 @@ impl Default for InjectorConfig {
             own_namespace: "strata-system".to_owned(),
             skip_namespaces: vec!["kube-system".to_owned(), "kube-public".to_owned()],
             role_account: "000000000000".to_owned(),
+            cluster: ClusterKeys::default(),
         }
     }
 }

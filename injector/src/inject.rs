@@ -10,14 +10,16 @@ use serde_json::{json, Value};
 use thiserror::Error;
 
 use crate::annotations::{
-    self, AnnotationError, Request, APP_CONTAINERS, INJECT_LABEL, STATUS, VOLUMES,
+    self, AnnotationError, Credentials, Request, APP_CONTAINERS, CREDENTIALS_SECRET, INJECT_LABEL,
+    ROLE_ARN, STATUS, VOLUMES,
 };
 use crate::config::InjectorConfig;
 use crate::patch::{append_all, set_key, PatchOp};
 use crate::sidecar::{
-    self, METRICS_PORT, PROMETHEUS_ANNOTATION_PREFIX, RESERVED_VOLUMES, S3_PORT, SIDECAR_NAME,
-    TLS_PORT,
+    self, WebIdentityParts, METRICS_PORT, PROMETHEUS_ANNOTATION_PREFIX, RESERVED_VOLUMES, S3_PORT,
+    SIDECAR_NAME, TLS_PORT,
 };
+use crate::web_identity::{self, PodRole};
 
 /// kubectl's default container for `logs`/`exec`: the app, not the sidecar.
 pub const DEFAULT_CONTAINER: &str = "kubectl.kubernetes.io/default-container";
@@ -78,6 +80,13 @@ pub enum Rejection {
     /// `strata.io/app-containers` names a container the pod lacks.
     #[error("{APP_CONTAINERS} names \"{0}\", which is not a container of this pod")]
     UnknownAppContainer(String),
+    /// Web identity was asked for, but the injector has not read the cluster's
+    /// service-account keys yet: the sidecar could not verify the app's token.
+    #[error("the injector has not yet read the cluster's service-account issuer and keys (/.well-known/openid-configuration, /openid/v1/jwks), so the sidecar could not verify the app's token; retry in a few seconds (see the injector's log and its RBAC: system:service-account-issuer-discovery), or use {CREDENTIALS_SECRET}")]
+    NoClusterKeys,
+    /// The app's role (default or `strata.io/role-arn`) cannot be declared by the sidecar.
+    #[error("{ROLE_ARN}: {0}")]
+    Role(String),
     /// The object is not a usable pod.
     #[error("the pod cannot be read: {0}")]
     MalformedPod(&'static str),
@@ -283,7 +292,20 @@ fn build(
         .as_str()
         .filter(|s| !s.is_empty())
         .unwrap_or("default");
-    let rendered = sidecar::render(req, cfg, native, namespace, sa);
+    let cluster = cfg.cluster.current();
+    let role = match &req.credentials {
+        Credentials::WebIdentity { role_arn } => {
+            Some(PodRole::new(role_arn.as_deref(), cfg, namespace, sa).map_err(Rejection::Role)?)
+        }
+        Credentials::Secret(_) => None,
+    };
+    let web = match (&role, &cluster) {
+        (Some(role), Some(cluster)) => Some(WebIdentityParts { role, cluster }),
+        (Some(_), None) => return Err(Rejection::NoClusterKeys),
+        (None, _) => None,
+    };
+    let rendered = sidecar::render(req, cfg, native, namespace, sa, web);
+    let mut profile_used = false;
     let mut ops = Vec::new();
 
     // App containers first, by their original indexes: the sidecar is inserted at index 0
@@ -297,11 +319,29 @@ fn build(
                 .flatten()
                 .any(|e| e["name"].as_str() == Some(name))
         };
+        // A container with its own AWS role (IRSA, Pod Identity) keeps it: strata's
+        // credentials come as the profile `strata` instead.
+        let profile = rendered
+            .profile
+            .as_ref()
+            .filter(|_| web_identity::has_aws_credentials(s.c));
+        profile_used |= profile.is_some();
+        let (app_env, app_mounts) = match profile {
+            Some(p) => (
+                p.env.clone(),
+                [rendered.app_mounts.clone(), p.mounts.clone()].concat(),
+            ),
+            None => (rendered.app_env.clone(), rendered.app_mounts.clone()),
+        };
         // A value the user set wins: they may point one container elsewhere on purpose.
-        let env: Vec<Value> = rendered
-            .app_env
+        // The two region variables say one thing: a container that sets either keeps its region.
+        let region_set = has("AWS_REGION") || has("AWS_DEFAULT_REGION");
+        let env: Vec<Value> = app_env
             .iter()
-            .filter(|e| !has(e["name"].as_str().unwrap_or_default()))
+            .filter(|e| {
+                let name = e["name"].as_str().unwrap_or_default();
+                !(has(name) || region_set && name.ends_with("REGION"))
+            })
             .cloned()
             .collect();
         append_all(
@@ -317,12 +357,7 @@ fn build(
                 .flatten()
                 .any(|x| x["mountPath"] == m["mountPath"])
         };
-        let mounts: Vec<Value> = rendered
-            .app_mounts
-            .iter()
-            .filter(|m| !mounted(m))
-            .cloned()
-            .collect();
+        let mounts: Vec<Value> = app_mounts.iter().filter(|m| !mounted(m)).cloned().collect();
         append_all(
             &mut ops,
             &format!("{base}/volumeMounts"),
@@ -340,11 +375,17 @@ fn build(
     } else {
         insert_first(&mut ops, "/spec/containers", true, rendered.container);
     }
+    let mut volumes = rendered.volumes;
+    let mut new_annotations = rendered.annotations;
+    if let Some(profile) = rendered.profile.filter(|_| profile_used) {
+        volumes.push(profile.volume);
+        new_annotations.push(profile.annotation);
+    }
     append_all(
         &mut ops,
         "/spec/volumes",
         &mut spec["volumes"].is_array(),
-        rendered.volumes,
+        volumes,
     );
 
     let mut has_sc = spec["securityContext"].is_object();
@@ -389,19 +430,22 @@ fn build(
     }
     // An app's own scrape settings win: with any prometheus.io/* annotation present, none is
     // added or changed, and strata is scraped through its named port (the PodMonitor).
+    let mut added: Vec<(&str, String)> = Vec::new();
     if !annotations
         .keys()
         .any(|k| k.starts_with(PROMETHEUS_ANNOTATION_PREFIX))
     {
-        for (key, value) in sidecar::scrape_annotations() {
-            set_key(
-                &mut ops,
-                "/metadata/annotations",
-                &mut has_annotations,
-                key,
-                json!(value),
-            );
-        }
+        added.extend(sidecar::scrape_annotations());
+    }
+    added.extend(new_annotations);
+    for (key, value) in added {
+        set_key(
+            &mut ops,
+            "/metadata/annotations",
+            &mut has_annotations,
+            key,
+            json!(value),
+        );
     }
     let status = json!({
         "version": env!("CARGO_PKG_VERSION"),

@@ -7,10 +7,13 @@
 //! - [`admission`]: AdmissionReview v1 in and out;
 //! - [`server`]: HTTPS, `/mutate`, `/healthz`, `/metrics` ([`metrics`]);
 //! - [`tls`]: the serving certificate, from files or self-managed;
-//! - [`probe`]: the exec probe the sidecar runs.
+//! - [`probe`]: the exec probe the sidecar runs;
+//! - [`cluster`]: the cluster's service-account issuer and keys, kept fresh in the background;
+//! - [`web_identity`]: web-identity mode rendered (sidecar trust, role, the `strata` profile).
 
 pub mod admission;
 pub mod annotations;
+pub mod cluster;
 pub mod config;
 pub mod inject;
 pub mod metrics;
@@ -20,3 +23,4 @@ pub mod quantity;
 pub mod server;
 pub mod sidecar;
 pub mod tls;
+pub mod web_identity;

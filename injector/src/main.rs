@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use clap::{Parser, Subcommand};
+use strata_injector::cluster::{self, ClusterKeys};
 use strata_injector::config::InjectorConfig;
 use strata_injector::metrics::Metrics;
 use strata_injector::server::Server;
@@ -102,6 +103,9 @@ struct ServeArgs {
     /// Namespaces never injected (the injector's own is always skipped).
     #[arg(long = "skip-namespace", default_values_t = ["kube-system".to_owned(), "kube-public".to_owned()])]
     skip_namespaces: Vec<String>,
+    /// How often the cluster's service-account issuer and keys are re-read (web identity).
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    cluster_keys_refresh: Duration,
     /// Keep serving this long after SIGTERM, while the Service drops this endpoint.
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     shutdown_delay: Duration,
@@ -172,7 +176,30 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         own_namespace: args.namespace.clone(),
         skip_namespaces: args.skip_namespaces.clone(),
         role_account: defaults.role_account,
+        cluster: ClusterKeys::default(),
     };
+    // The API server: for the cluster's keys (always) and self-managed certificates.
+    let api = match (&args.api_server, &args.api_ca, &args.api_token_file) {
+        (Some(url), Some(ca), Some(token)) => {
+            let ca = std::fs::read(ca).with_context(|| format!("reading {}", ca.display()))?;
+            Some(ApiClient::new(url, &ca, token.clone())?)
+        }
+        (None, _, _) => match ApiClient::in_cluster() {
+            Ok(api) => Some(api),
+            Err(e) => {
+                tracing::warn!(error = %e, "no Kubernetes API: web-identity pods will be refused (no cluster keys)");
+                None
+            }
+        },
+        _ => bail!("--api-server needs --api-ca and --api-token-file"),
+    };
+    if let Some(api) = &api {
+        tokio::spawn(cluster::keep_fresh(
+            api.clone(),
+            cfg.cluster.clone(),
+            args.cluster_keys_refresh,
+        ));
+    }
     let metrics = Arc::new(Metrics::default());
     let store = Arc::new(CertStore::new(metrics.clone()));
     match (&args.tls_cert, &args.tls_key) {
@@ -187,13 +214,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             tracing::info!(cert = %cert.display(), "serving certificate from files");
         }
         (None, None) => {
-            let api = match (&args.api_server, &args.api_ca, &args.api_token_file) {
-                (Some(url), Some(ca), Some(token)) => {
-                    let ca = std::fs::read(ca).with_context(|| format!("reading {}", ca.display()))?;
-                    ApiClient::new(url, &ca, token.clone())?
-                }
-                (None, _, _) => ApiClient::in_cluster().context("self-managed certificates need the Kubernetes API (or pass --tls-cert/--tls-key)")?,
-                _ => bail!("--api-server needs --api-ca and --api-token-file"),
+            let Some(api) = api else {
+                bail!("self-managed certificates need the Kubernetes API (or pass --tls-cert/--tls-key)");
             };
             let managed = ManagedConfig {
                 namespace: args.namespace.clone(),

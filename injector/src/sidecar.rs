@@ -24,7 +24,11 @@
 use serde_json::{json, Value};
 
 use crate::annotations::{Credentials, Request, Scheme, ACCESS_KEY_ITEM, SECRET_KEY_ITEM};
+use crate::cluster::ClusterIdentity;
 use crate::config::InjectorConfig;
+use crate::web_identity::{
+    self, PodRole, AWS_CONFIG, AWS_CONFIG_DIR, AWS_CONFIG_VOLUME, CLUSTER_JWKS, CLUSTER_VOLUME,
+};
 
 /// Name of the injected container.
 pub const SIDECAR_NAME: &str = "strata";
@@ -57,13 +61,15 @@ pub const CONFIG_VOLUME: &str = "strata-config";
 /// Projected service-account token for the app (web identity).
 pub const TOKEN_VOLUME: &str = "strata-token";
 /// Every name above: a pod that already uses one is rejected.
-pub const RESERVED_VOLUMES: [&str; 6] = [
+pub const RESERVED_VOLUMES: [&str; 8] = [
     DATA_VOLUME,
     TMP_VOLUME,
     TLS_VOLUME,
     CREDENTIALS_VOLUME,
     CONFIG_VOLUME,
     TOKEN_VOLUME,
+    CLUSTER_VOLUME,
+    AWS_CONFIG_VOLUME,
 ];
 /// Token audience: the sidecar's STS accepts only tokens minted for it.
 pub const TOKEN_AUDIENCE: &str = "strata";
@@ -85,15 +91,44 @@ pub struct Rendered {
     pub app_env: Vec<Value>,
     /// Volume mounts for each app container.
     pub app_mounts: Vec<Value>,
+    /// Pod annotations to add (the cluster's JWKS in web-identity mode).
+    pub annotations: Vec<(&'static str, String)>,
+    /// Web-identity mode: what replaces `app_env` in a container that already has AWS
+    /// credentials variables.
+    pub profile: Option<Profile>,
 }
 
-/// Renders the sidecar for `req` in pod namespace `namespace` with service account `sa`.
+/// Strata's credentials as the named profile `strata`, for containers with their own AWS role.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Env for such a container (no AWS endpoint, region or role variable).
+    pub env: Vec<Value>,
+    /// Mounts for such a container, besides `app_mounts`.
+    pub mounts: Vec<Value>,
+    /// The pod volume holding the config file, added when a container uses it.
+    pub volume: Value,
+    /// The annotation holding the config file.
+    pub annotation: (&'static str, String),
+}
+
+/// What web-identity mode needs beyond the pod: the role and the cluster's issuer and keys.
+#[derive(Debug, Clone, Copy)]
+pub struct WebIdentityParts<'a> {
+    /// The app's role.
+    pub role: &'a PodRole,
+    /// The cluster's issuer and JWKS.
+    pub cluster: &'a ClusterIdentity,
+}
+
+/// Renders the sidecar for `req` in pod namespace `namespace` with service account `sa`;
+/// `web` is required in web-identity mode (without it the app gets no credentials).
 pub fn render(
     req: &Request,
     cfg: &InjectorConfig,
     native: bool,
     namespace: &str,
     sa: &str,
+    web: Option<WebIdentityParts<'_>>,
 ) -> Rendered {
     let probe = |path: &str| json!({"exec": {"command": [cfg.probe_command, "probe", format!("http://{S3_LISTEN}{path}")]}});
     let ready = "/strata/health/ready";
@@ -154,29 +189,61 @@ pub fn render(
     }
 
     let endpoint = format!("http://{S3_LISTEN}");
+    // Only S3 (and strata's STS) go to the sidecar: the app's other AWS services stay AWS's.
+    // Both region variables: boto3 and the AWS CLI read only AWS_DEFAULT_REGION, the other
+    // SDKs AWS_REGION (inject.rs adds neither to a container that sets one of them).
     let mut app_env = vec![
-        env_value("AWS_ENDPOINT_URL", &endpoint),
         env_value("AWS_ENDPOINT_URL_S3", &endpoint),
         env_value("AWS_REGION", &cfg.region),
+        env_value("AWS_DEFAULT_REGION", &cfg.region),
     ];
     let mut app_mounts = Vec::new();
-    match &req.credentials {
-        Credentials::WebIdentity { role_arn } => {
-            let role = role_arn.clone().unwrap_or_else(|| {
-                format!("arn:aws:iam::{}:role/{namespace}/{sa}", cfg.role_account)
-            });
-            app_env.push(env_value(
-                "AWS_WEB_IDENTITY_TOKEN_FILE",
-                &format!("{TOKEN_DIR}/token"),
-            ));
-            app_env.push(env_value("AWS_ROLE_ARN", &role));
+    let mut annotations = Vec::new();
+    let mut profile = None;
+    let token_file = format!("{TOKEN_DIR}/token");
+    match (&req.credentials, web) {
+        (Credentials::WebIdentity { .. }, Some(web)) => {
+            app_env.push(env_value("AWS_ENDPOINT_URL_STS", &endpoint));
+            app_env.push(env_value("AWS_WEB_IDENTITY_TOKEN_FILE", &token_file));
+            app_env.push(env_value("AWS_ROLE_ARN", &web.role.arn));
             app_mounts
                 .push(json!({"name": TOKEN_VOLUME, "mountPath": TOKEN_DIR, "readOnly": true}));
             volumes.push(json!({"name": TOKEN_VOLUME, "projected": {"defaultMode": 0o444, "sources": [
                 {"serviceAccountToken": {"audience": TOKEN_AUDIENCE, "expirationSeconds": 3600, "path": "token"}}
             ]}}));
+            let (sidecar_env, mount) = web_identity::sidecar_settings(
+                web.role,
+                web.cluster,
+                req.role_policy.as_deref(),
+                namespace,
+                sa,
+            );
+            env.extend(sidecar_env);
+            mounts.push(mount);
+            volumes.push(web_identity::annotation_volume(
+                CLUSTER_VOLUME,
+                CLUSTER_JWKS,
+                "jwks.json",
+            ));
+            annotations.push((CLUSTER_JWKS, web.cluster.jwks.clone()));
+            profile = Some(Profile {
+                env: vec![env_value(
+                    "AWS_CONFIG_FILE",
+                    &format!("{AWS_CONFIG_DIR}/config"),
+                )],
+                mounts: vec![
+                    json!({"name": AWS_CONFIG_VOLUME, "mountPath": AWS_CONFIG_DIR, "readOnly": true}),
+                ],
+                volume: web_identity::annotation_volume(AWS_CONFIG_VOLUME, AWS_CONFIG, "config"),
+                annotation: (
+                    AWS_CONFIG,
+                    web_identity::profile_config(web.role, &token_file, &cfg.region, &endpoint),
+                ),
+            });
         }
-        Credentials::Secret(secret) => {
+        // inject.rs refuses web identity without the cluster's keys; nothing to give here.
+        (Credentials::WebIdentity { .. }, None) => {}
+        (Credentials::Secret(secret), _) => {
             env.push(env_value(
                 "STRATA_ACCESS_KEY_FILE",
                 &format!("/etc/strata/credentials/{ACCESS_KEY_ITEM}"),
@@ -194,10 +261,14 @@ pub fn render(
     if !native {
         // Without native sidecars nothing stops the gateway when a Job's app ends: the app
         // (or its wrapper script) posts here when done.
-        app_env.push(env_value(
+        let shutdown = env_value(
             "STRATA_SHUTDOWN_URL",
             &format!("{endpoint}/strata/admin/shutdown"),
-        ));
+        );
+        if let Some(profile) = &mut profile {
+            profile.env.push(shutdown.clone());
+        }
+        app_env.push(shutdown);
     }
 
     let mut resources = json!({"requests": {"cpu": req.resources.cpu_request, "memory": req.resources.memory_request}});
@@ -252,6 +323,8 @@ pub fn render(
         volumes,
         app_env,
         app_mounts,
+        annotations,
+        profile,
     }
 }
 

@@ -214,19 +214,39 @@ async fn the_binary_serves_https_from_certificate_files() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let (status, body) = client
-        .call(
-            Method::POST,
-            "/mutate",
-            "application/json",
-            Some(serde_json::to_vec(&review(&pod(), "demo", false)).expect("json")),
-        )
-        .await
-        .expect("POST");
-    assert_eq!(status, StatusCode::OK);
-    let out: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    // With no API server, the binary has not the cluster's service-account keys: a pod with
+    // static keys is injected, a web-identity one refused with the reason.
+    let mutate = |pod: serde_json::Value| {
+        let client = client.clone();
+        async move {
+            let (status, body) = client
+                .call(
+                    Method::POST,
+                    "/mutate",
+                    "application/json",
+                    Some(serde_json::to_vec(&review(&pod, "demo", false)).expect("json")),
+                )
+                .await
+                .expect("POST");
+            assert_eq!(status, StatusCode::OK);
+            serde_json::from_slice::<serde_json::Value>(&body).expect("json")
+        }
+    };
+    let mut with_keys = pod();
+    with_keys["metadata"]["annotations"]["strata.io/credentials-secret"] =
+        serde_json::json!("reports-keys");
+    let out = mutate(with_keys).await;
     assert_eq!(out["response"]["allowed"], true);
     assert_eq!(out["response"]["patchType"], "JSONPatch");
+    let out = mutate(pod()).await;
+    assert_eq!(out["response"]["allowed"], false);
+    let message = out["response"]["status"]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("has not yet read the cluster's service-account issuer and keys"),
+        "{message}"
+    );
 }
 
 #[test]

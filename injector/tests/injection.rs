@@ -53,7 +53,7 @@ async fn sidecar_goes_before_existing_init_containers_which_then_get_s3() {
     assert_eq!(names(&out, "initContainers"), ["strata", "migrate"]);
     let migrate = container(&out, "initContainers", "migrate");
     assert_eq!(
-        env(migrate, "AWS_ENDPOINT_URL"),
+        env(migrate, "AWS_ENDPOINT_URL_S3"),
         Some(&json!("http://127.0.0.1:9000"))
     );
 }
@@ -134,12 +134,14 @@ async fn apps_get_the_endpoint_region_and_a_web_identity_by_default() {
     let hook = Webhook::start().await;
     let out = hook.admit(&pod(), "demo").await;
     let app = container(&out, "containers", "app");
+    // Only S3 and STS point at the sidecar: no global endpoint for the app's other services.
+    assert_eq!(env(app, "AWS_ENDPOINT_URL"), None);
     assert_eq!(
-        env(app, "AWS_ENDPOINT_URL"),
+        env(app, "AWS_ENDPOINT_URL_S3"),
         Some(&json!("http://127.0.0.1:9000"))
     );
     assert_eq!(
-        env(app, "AWS_ENDPOINT_URL_S3"),
+        env(app, "AWS_ENDPOINT_URL_STS"),
         Some(&json!("http://127.0.0.1:9000"))
     );
     assert_eq!(env(app, "AWS_REGION"), Some(&json!("us-east-1")));
@@ -378,7 +380,7 @@ async fn dry_run_gets_the_same_answer_as_a_real_create() {
 async fn fallback_mode_puts_the_sidecar_first_among_containers_with_a_post_start_wait() {
     let cfg = InjectorConfig {
         native_sidecars: false,
-        ..InjectorConfig::default()
+        ..common::test_config()
     };
     let hook = Webhook::start_with(cfg).await;
     let out = hook.admit(&pod(), "demo").await;

@@ -28,7 +28,7 @@ async fn injected_pods_validate_strictly_against_kubernetes_1_30() {
     let native = Webhook::start().await;
     let fallback = Webhook::start_with(InjectorConfig {
         native_sidecars: false,
-        ..InjectorConfig::default()
+        ..common::test_config()
     })
     .await;
 

@@ -92,12 +92,15 @@ pub fn load(
             (RawSettings::from_toml(&rest)?, tables)
         }
     };
-    let mut config = Config::from_raw(flags.or(env_layer).or(file_layer), read_file)?;
+    let merged = flags.or(env_layer).or(file_layer);
+    let pod = super::pod::PodSettings::from_raw(&merged);
+    let mut config = Config::from_raw(merged, read_file)?;
     config.audit = super::audit::parse(audit)?;
     config.notify = NotifyConfig::from_toml(notify)?;
     config.accounts = super::accounts::parse(accounts, &config.credentials, read_file)?;
     config.roles = super::roles::parse(roles, &config.accounts, read_file)?;
     config.sts = super::sts::parse(sts)?;
+    pod.apply(&mut config)?;
     Ok(config)
 }
 

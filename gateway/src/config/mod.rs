@@ -15,6 +15,7 @@ mod load;
 mod notify;
 #[cfg(test)]
 mod notify_tests;
+mod pod;
 mod raw;
 mod roles;
 mod settings;
@@ -30,8 +31,9 @@ pub use audit::DEFAULT_DISK_BUFFER_BYTES;
 pub use limits::{Limits, Tuning};
 pub use load::{load, ConfigError};
 pub use notify::{NotifyConfig, NotifyTarget};
+pub use pod::{DEFAULT_POD_ROLE_POLICY, K8S_AUDIENCE};
 pub use raw::{RawSettings, ServeArgs};
-pub use roles::{RoleConfig, DEFAULT_MAX_SESSION_SECS};
+pub use roles::{iam_path, RoleConfig, DEFAULT_MAX_SESSION_SECS};
 pub use settings::{
     ClassSpec, Config, RootCredentials, SchemeSpec, TlsConfig, DEFAULT_LISTEN, DEV_ACCESS_KEY,
     DEV_SECRET_KEY,

@@ -143,6 +143,18 @@ settings! {
     log_format: String, "STRATA_LOG_FORMAT", "FORMAT";
     /// Level of the access line per request: off, error, warn, info, debug, trace [default: debug].
     access_log_level: String, "STRATA_ACCESS_LOG_LEVEL", "LEVEL";
+    /// 12-digit id of the root account when the identity store is first made; a different stored id stops the start.
+    root_account_id: String, "STRATA_ROOT_ACCOUNT_ID", "ID";
+    /// Kubernetes service-account issuer trusted by STS (audience `strata`), e.g. `https://kubernetes.default.svc`.
+    sts_k8s_issuer: String, "STRATA_STS_K8S_ISSUER", "URL";
+    /// JWKS file of `--sts-k8s-issuer` (re-read when it changes) [default: issuer discovery].
+    sts_k8s_jwks_file: PathBuf, "STRATA_STS_K8S_JWKS_FILE", "FILE";
+    /// Role declared at start for the pod's service account: `arn:aws:iam::ID:role/PATH/NAME`.
+    pod_role_arn: String, "STRATA_POD_ROLE_ARN", "ARN";
+    /// The subject `--pod-role-arn` trusts: `system:serviceaccount:NAMESPACE:NAME`.
+    pod_service_account: String, "STRATA_POD_SERVICE_ACCOUNT", "SUBJECT";
+    /// Policy document of `--pod-role-arn` [default: the `[[roles]]` entry of that name, else s3:* on the account's buckets].
+    pod_role_policy: String, "STRATA_POD_ROLE_POLICY", "JSON";
 }
 
 /// A value as text, whether the TOML file wrote it as a string or a number.

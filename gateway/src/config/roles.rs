@@ -21,6 +21,8 @@ pub const DEFAULT_MAX_SESSION_SECS: u32 = 3600;
 pub struct RoleConfig {
     /// The role's name.
     pub name: String,
+    /// The role's path (`/` or `/a/b/`), part of its ARN.
+    pub path: String,
     /// The name of the account it belongs to (`root` by default).
     pub account: String,
     /// The trust policy document.
@@ -35,6 +37,7 @@ pub struct RoleConfig {
 #[serde(deny_unknown_fields)]
 struct RawRole {
     name: String,
+    path: Option<String>,
     account: Option<String>,
     trust_policy: Option<String>,
     trust_policy_file: Option<PathBuf>,
@@ -73,6 +76,14 @@ pub fn parse(
         if !iam_name(&name) {
             return Err(error(&name, "name", "1 to 64 letters, digits or +=,.@_-"));
         }
+        let path = raw.path.unwrap_or_else(|| "/".to_string());
+        if !iam_path(&path) {
+            return Err(error(
+                &name,
+                "path",
+                "/ or /a/b/ (letters, digits and +=,.@_-)",
+            ));
+        }
         let account = raw.account.unwrap_or_else(|| ROOT_ACCOUNT_NAME.to_string());
         if account != ROOT_ACCOUNT_NAME && !accounts.iter().any(|a| a.name == account) {
             return Err(error(
@@ -110,6 +121,7 @@ pub fn parse(
         }
         out.push(RoleConfig {
             name,
+            path,
             account,
             trust,
             policy,
@@ -117,4 +129,12 @@ pub fn parse(
         });
     }
     Ok(out)
+}
+
+/// Whether `path` is an IAM path: `/`, or `/`-separated IAM names between slashes.
+pub fn iam_path(path: &str) -> bool {
+    path.len() <= 512
+        && path.starts_with('/')
+        && path.ends_with('/')
+        && (path == "/" || path[1..path.len() - 1].split('/').all(iam_name))
 }

@@ -68,8 +68,10 @@ pub struct Config {
     pub accounts: Vec<AccountConfig>,
     /// Declared IAM roles (`[[roles]]`, config file only).
     pub roles: Vec<RoleConfig>,
-    /// STS: web-identity providers (`[sts]`, config file only).
+    /// STS: web-identity providers (`[sts]`, plus `--sts-k8s-issuer`).
     pub sts: StsConfig,
+    /// The root account's id when the identity store makes it (`--root-account-id`).
+    pub root_account_id: Option<String>,
 }
 
 /// The HTTPS listener.
@@ -314,6 +316,7 @@ impl Config {
             accounts: Vec::new(),
             roles: Vec::new(),
             sts: StsConfig::default(),
+            root_account_id: None,
         })
     }
 }

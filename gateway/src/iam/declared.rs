@@ -54,6 +54,7 @@ fn declared_record(current: Option<&RoleRecord>, declared: &RoleConfig) -> RoleR
     };
     match current {
         Some(role) => RoleRecord {
+            path: declared.path.clone(),
             trust: declared.trust.clone(),
             max_session_secs: declared.max_session_secs,
             policies,
@@ -62,7 +63,7 @@ fn declared_record(current: Option<&RoleRecord>, declared: &RoleConfig) -> RoleR
         },
         None => RoleRecord {
             id: ids::unique_id(UniqueKind::Role),
-            path: "/".into(),
+            path: declared.path.clone(),
             created_ns: crate::iam::now_ns(),
             trust: declared.trust.clone(),
             description: "declared in the config file".into(),

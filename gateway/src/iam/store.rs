@@ -96,18 +96,47 @@ impl IamStore {
 
     /// The accounts named `names`, made (with new random ids) where they do not exist yet.
     /// Ids are stored, never derived from keys: an account keeps its id when its keys change.
-    pub async fn ensure_accounts(&self, names: &[&str]) -> Result<Vec<Account>, IamError> {
+    /// `fixed` gives some accounts' ids (the root account's `--root-account-id`): used when
+    /// the account is made, and a stored account with another id is an error.
+    pub async fn ensure_accounts(
+        &self,
+        names: &[&str],
+        fixed: &[(&str, &str)],
+    ) -> Result<Vec<Account>, IamError> {
         let mut change = self.change().await?;
         for name in names {
-            if change.current.account_by_name(name).is_none() {
-                let record = AccountRecord {
-                    id: unused_account_id(&change.current),
-                    canonical_id: ids::canonical_id(),
-                    created_ns: crate::iam::now_ns(),
-                };
-                change.put(Kind::Account, &[name], &record);
-                tracing::info!(account = name, id = %record.id, "account created");
+            let wanted = fixed.iter().find(|(n, _)| n == name).map(|(_, id)| *id);
+            if let Some(stored) = change.current.account_by_name(name) {
+                match wanted {
+                    Some(id) if stored.id != id => {
+                        return Err(IamError::AccountIdMismatch {
+                            account: name.to_string(),
+                            stored: stored.id,
+                            wanted: id.to_string(),
+                        })
+                    }
+                    _ => continue,
+                }
             }
+            let id = match wanted {
+                Some(id) => match change.current.account_by_id(id) {
+                    Some(other) => {
+                        return Err(IamError::AccountIdTaken {
+                            id: id.to_string(),
+                            holder: other.name,
+                        })
+                    }
+                    None => id.to_string(),
+                },
+                None => unused_account_id(&change.current),
+            };
+            let record = AccountRecord {
+                id,
+                canonical_id: ids::canonical_id(),
+                created_ns: crate::iam::now_ns(),
+            };
+            change.put(Kind::Account, &[name], &record);
+            tracing::info!(account = name, id = %record.id, "account created");
         }
         let snapshot = change.apply().await?;
         names
@@ -129,3 +158,7 @@ fn unused_account_id(snapshot: &Snapshot) -> String {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

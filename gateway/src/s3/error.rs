@@ -347,7 +347,10 @@ impl<E: Into<S3Error>> From<WriteError<E>> for S3Error {
 impl From<IamError> for S3Error {
     fn from(e: IamError) -> Self {
         match e {
-            IamError::Corrupt(_) => Code::InternalError.with(e.to_string()),
+            // Start-time checks of the settings; never met while serving.
+            IamError::Corrupt(_)
+            | IamError::AccountIdMismatch { .. }
+            | IamError::AccountIdTaken { .. } => Code::InternalError.with(e.to_string()),
             IamError::Store(v) => v.into(),
         }
     }

@@ -125,7 +125,13 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let names: Vec<&str> = std::iter::once(ROOT_ACCOUNT_NAME)
         .chain(cfg.accounts.iter().map(|a| a.name.as_str()))
         .collect();
-    let accounts = store_rt.block_on(iam.ensure_accounts(&names))?;
+    let fixed: Vec<(&str, &str)> = cfg
+        .root_account_id
+        .as_deref()
+        .map(|id| (ROOT_ACCOUNT_NAME, id))
+        .into_iter()
+        .collect();
+    let accounts = store_rt.block_on(iam.ensure_accounts(&names, &fixed))?;
     let root_account = accounts[0].clone();
     let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
     let roots = accounts

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
+use strata_injector::cluster::{ClusterIdentity, ClusterKeys};
 use strata_injector::config::InjectorConfig;
 use strata_injector::metrics::Metrics;
 use strata_injector::server::Server;
@@ -28,7 +29,7 @@ pub struct Webhook {
 
 impl Webhook {
     pub async fn start() -> Webhook {
-        Webhook::start_with(InjectorConfig::default()).await
+        Webhook::start_with(test_config()).await
     }
 
     pub async fn start_with(cfg: InjectorConfig) -> Webhook {
@@ -148,6 +149,20 @@ impl Webhook {
             out["response"]["status"]
         );
         apply(pod, &out)
+    }
+}
+
+/// The cluster issuer the test webhooks know (web identity needs the cluster's keys).
+pub const TEST_ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
+
+/// The default config, with the cluster's issuer and a JWKS already fetched.
+pub fn test_config() -> InjectorConfig {
+    InjectorConfig {
+        cluster: ClusterKeys::with(ClusterIdentity {
+            issuer: TEST_ISSUER.to_owned(),
+            jwks: r#"{"keys":[{"kty":"RSA","kid":"test","alg":"RS256","use":"sig","n":"AQAB","e":"AQAB"}]}"#.to_owned(),
+        }),
+        ..InjectorConfig::default()
     }
 }
 

@@ -1,0 +1,150 @@
+//! The cluster's service-account issuer and its public keys (JWKS), kept fresh in the
+//! background and handed to each web-identity pod at admission, so that the sidecar can
+//! verify the app's projected token without calling the API server (and without any RBAC
+//! for the app's service account).
+//!
+//! Admission never waits on the API: it reads the last fetched copy ([`ClusterKeys`]). A
+//! failed refresh keeps the last good copy; with none yet, web-identity pods are refused
+//! (`inject::Rejection::NoClusterKeys`) rather than given a sidecar that cannot trust
+//! their tokens.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use http::{Method, StatusCode};
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::tls::kube::{ApiClient, KubeError};
+
+/// The API server's issuer discovery document (allowed by the cluster role
+/// `system:service-account-issuer-discovery`).
+pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
+/// The API server's service-account public keys.
+pub const JWKS_PATH: &str = "/openid/v1/jwks";
+/// Largest JWKS handed to a pod: it travels in an annotation (all of a pod's annotations
+/// share 256 KiB), and a cluster has a handful of keys.
+pub const MAX_JWKS_BYTES: usize = 64 * 1024;
+
+/// What the injector knows of the cluster's tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterIdentity {
+    /// The tokens' `iss` (from the discovery document).
+    pub issuer: String,
+    /// The JWKS, as compact JSON.
+    pub jwks: String,
+}
+
+/// The issuer or its keys could not be read.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ClusterKeysError {
+    /// The API call failed.
+    #[error(transparent)]
+    Api(#[from] KubeError),
+    /// The answer is not what the endpoint documents.
+    #[error("{path}: {reason}")]
+    Malformed {
+        /// The endpoint.
+        path: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The last fetched [`ClusterIdentity`], shared by the refresher and admission. Clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterKeys(Arc<RwLock<Option<Arc<ClusterIdentity>>>>);
+
+impl ClusterKeys {
+    /// A store holding `identity` (tests, or a cluster whose keys are given).
+    pub fn with(identity: ClusterIdentity) -> ClusterKeys {
+        let keys = ClusterKeys::default();
+        keys.set(identity);
+        keys
+    }
+
+    /// The last fetched copy, if any.
+    pub fn current(&self) -> Option<Arc<ClusterIdentity>> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces the copy.
+    pub fn set(&self, identity: ClusterIdentity) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(identity));
+    }
+}
+
+/// Checks a JWKS document and returns it as compact JSON.
+pub fn compact_jwks(body: &[u8]) -> Result<String, ClusterKeysError> {
+    let bad = |reason: &str| ClusterKeysError::Malformed {
+        path: JWKS_PATH,
+        reason: reason.to_owned(),
+    };
+    let doc: Value = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
+    match doc["keys"].as_array() {
+        Some(keys) if !keys.is_empty() => {}
+        _ => return Err(bad("no \"keys\"")),
+    }
+    let text = doc.to_string();
+    if text.len() > MAX_JWKS_BYTES {
+        return Err(bad(&format!("larger than {MAX_JWKS_BYTES} bytes")));
+    }
+    Ok(text)
+}
+
+/// Reads the issuer and its keys from the API server.
+pub async fn fetch(api: &ApiClient) -> Result<ClusterIdentity, ClusterKeysError> {
+    let get = |path| {
+        api.expect(
+            Method::GET,
+            path,
+            "application/json",
+            None,
+            &[StatusCode::OK],
+        )
+    };
+    let (_, discovery) = get(DISCOVERY_PATH).await?;
+    let discovery: Value =
+        serde_json::from_slice(&discovery).map_err(|e| ClusterKeysError::Malformed {
+            path: DISCOVERY_PATH,
+            reason: e.to_string(),
+        })?;
+    let issuer = discovery["issuer"]
+        .as_str()
+        .filter(|i| i.starts_with("https://") || i.starts_with("http://"))
+        .ok_or(ClusterKeysError::Malformed {
+            path: DISCOVERY_PATH,
+            reason: "no http(s) \"issuer\"".to_owned(),
+        })?
+        .to_owned();
+    let (_, jwks) = get(JWKS_PATH).await?;
+    Ok(ClusterIdentity {
+        issuer,
+        jwks: compact_jwks(&jwks)?,
+    })
+}
+
+/// Refreshes `keys` every `every` (and every few seconds until the first success), forever.
+pub async fn keep_fresh(api: ApiClient, keys: ClusterKeys, every: Duration) {
+    loop {
+        let wait = match fetch(&api).await {
+            Ok(identity) => {
+                if keys.current().as_deref() != Some(&identity) {
+                    tracing::info!(issuer = %identity.issuer, "cluster service-account keys loaded");
+                    keys.set(identity);
+                }
+                every
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the cluster's service-account keys");
+                if keys.current().is_some() {
+                    every
+                } else {
+                    Duration::from_secs(5).min(every)
+                }
+            }
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
