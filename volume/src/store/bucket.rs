@@ -142,20 +142,17 @@ impl Store {
     /// A bucket's recorded owner, from memory (no I/O: the authorizer asks per request);
     /// `NoSuchBucket` if there is no such bucket.
     pub fn bucket_owner(&self, name: &str) -> Result<Option<String>> {
-        let buckets = self
-            .inner
-            .buckets
-            .read()
-            .map_err(|_| Error::internal("bucket cache poisoned"))?;
-        let record = buckets
-            .get(name)
-            .ok_or(Error::from(Refusal::NoSuchBucket))?;
-        Ok(record.owner.clone())
+        self.cached_bucket(name, |record| record.owner.clone())
     }
 
     /// When the bucket named `name` was made, from memory: tells a bucket from a later one
     /// of the same name. `NoSuchBucket` if there is none.
     pub fn bucket_created_ns(&self, name: &str) -> Result<u64> {
+        self.cached_bucket(name, |record| record.created_ns)
+    }
+
+    /// `read` of the bucket's record in memory; `NoSuchBucket` if there is none.
+    fn cached_bucket<T>(&self, name: &str, read: impl FnOnce(&BucketRecord) -> T) -> Result<T> {
         let buckets = self
             .inner
             .buckets
@@ -164,7 +161,7 @@ impl Store {
         let record = buckets
             .get(name)
             .ok_or(Error::from(Refusal::NoSuchBucket))?;
-        Ok(record.created_ns)
+        Ok(read(record))
     }
 
     /// All buckets, by name.
