@@ -191,11 +191,21 @@ fn tagging_versioning_policy_and_batch_delete() {
     );
 
     assert_eq!(s.request("GET", "/misc?policy", b"").status, 404);
+    // A policy is parsed as one: an empty Statement is malformed, a real one is kept.
     assert_eq!(
         s.request(
             "PUT",
             "/misc?policy",
             br#"{"Version":"2012-10-17","Statement":[]}"#
+        )
+        .status,
+        400
+    );
+    assert_eq!(
+        s.request(
+            "PUT",
+            "/misc?policy",
+            br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::misc/*"}]}"#
         )
         .status,
         204
