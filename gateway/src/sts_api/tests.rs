@@ -412,8 +412,10 @@ async fn expired_tampered_foreign_and_orphaned_sessions_are_refused() {
         credentials.lookup_session(&key, &token).unwrap_err(),
         AuthError::InvalidAccessKeyId
     );
-    // A deleted role's sessions stop.
+    // A deleted role's sessions stop, also one already opened (and kept) before.
     let (key, token) = sealed(&w, "AROAREADER", far);
+    assert!(credentials.lookup_session(&key, &token).is_ok());
+    assert!(credentials.lookup_session(&key, &token).is_ok());
     let mut change = w.ts.iam().change().await.unwrap();
     change.delete(Kind::Role, &[ACCOUNT, "reader"]);
     change.apply().await.unwrap();
