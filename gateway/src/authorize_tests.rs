@@ -406,7 +406,6 @@ async fn a_bucket_made_again_under_the_same_name_does_not_inherit_the_policy() {
     assert!(w.allowed_from(Some("TEAMKEY"), "GET", "/again/a", "10.1.1.1"));
     // Deleted and made again without telling the cache: the cached policy is not used.
     w.store.delete_bucket("again").await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     w.store
         .create_bucket_owned("again", None, Some(&w.root))
         .await
