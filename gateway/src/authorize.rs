@@ -1,14 +1,16 @@
 //! The request stack's authorization stage, as a narrow trait: whether a principal may do
 //! each action a request needs (`s3::actions`), with the request's condition keys.
-//! [`PolicyAuthorizer`] decides with the identity's policies, the buckets' owners and their
-//! bucket policies; ACLs (the next issue) join the same decision. The admin API's actions are
-//! decided here too, on the server as a resource of the root account.
+//! [`PolicyAuthorizer`] decides with the identity's policies, the buckets' owners, their
+//! bucket policies and ACLs, and their Block Public Access settings. The admin API's actions
+//! are decided here too, on the server as a resource of the root account.
 
 use strata_policy::{decide, Caller, ConditionContext, Evaluation, Policy, Request};
 use strata_volume::{Refusal, Store};
 
 use crate::auth::Principal;
-use crate::bucket_policies::{BucketPolicies, BucketPolicy};
+use crate::bucket_access::{
+    bucket_permission, AclCaller, AclMatch, BucketAccess, BucketPolicy, Controls,
+};
 use crate::identity::Identity;
 use crate::metrics::{DenialReason, IdentityMetrics};
 use crate::s3::actions::{Deferred, Need, RequiredActions};
@@ -54,31 +56,28 @@ pub trait Authorize: Send + Sync {
 /// The resource admin actions (`strata:*`) act on: the server itself.
 pub const ADMIN_RESOURCE: &str = "arn:aws:strata:::admin";
 
-/// AWS's evaluation over what strata has so far: identity policies and bucket policies,
-/// same-account and cross-account (another account's principal needs both its own
-/// policies' Allow and the bucket policy's); an account's root may do everything with its
-/// own account's buckets that their bucket policy does not explicitly deny; anonymous
-/// callers what a bucket policy grants them. ACLs join with the next issue. The server itself ([`ADMIN_RESOURCE`]) belongs to the root
+/// AWS's evaluation: identity policies, bucket policies and bucket ACLs, same-account and
+/// cross-account (another account's principal needs both its own policies' Allow and the
+/// bucket's grant, by policy or ACL); an account's root may do everything with its own
+/// account's buckets that their bucket policy does not explicitly deny; anonymous callers
+/// what a bucket policy or ACL grants everyone. The server itself ([`ADMIN_RESOURCE`]) belongs to the root
 /// account: its root may administer it, and its users and roles as far as their policies
 /// grant `strata:*` actions; other accounts never (no resource policy opens it).
 pub struct PolicyAuthorizer {
     store: Store,
-    policies: BucketPolicies,
+    access: BucketAccess,
     /// The owner of buckets made before accounts existed, and of the server.
     root_account_id: String,
     metrics: IdentityMetrics,
 }
 
 impl PolicyAuthorizer {
-    /// An authorizer reading bucket owners from `store` and bucket policies from `policies`.
-    pub fn new(
-        store: Store,
-        root_account_id: String,
-        policies: BucketPolicies,
-    ) -> PolicyAuthorizer {
+    /// An authorizer reading bucket owners from `store` and the buckets' policies, ACLs and
+    /// settings from `access`.
+    pub fn new(store: Store, root_account_id: String, access: BucketAccess) -> PolicyAuthorizer {
         PolicyAuthorizer {
             store,
-            policies,
+            access,
             root_account_id,
             metrics: IdentityMetrics::default(),
         }
@@ -100,8 +99,8 @@ impl PolicyAuthorizer {
         }
     }
 
-    /// One need of `principal`'s request: the identity's policies, the bucket's policy and
-    /// the bucket's owner, combined as AWS combines them.
+    /// One need of `principal`'s request: the identity's policies, the bucket's policy, ACL
+    /// and owner, combined as AWS combines them.
     fn check(
         &self,
         principal: &Principal,
@@ -111,19 +110,21 @@ impl PolicyAuthorizer {
     ) -> Result<(), S3Error> {
         // Creating asks the caller's own account; a name another account holds is the
         // handler's `BucketAlreadyExists`, as on AWS.
-        let (owner, bucket_policy) = match &need.resource {
+        let (owner, controls) = match &need.resource {
             Some(resource) if !creating => (
                 self.owner(&resource.bucket)?,
-                self.policies.get(&resource.bucket)?,
+                Some(self.access.get(&resource.bucket)?),
             ),
-            _ => (None, BucketPolicy::None),
+            _ => (None, None),
         };
+        let controls = controls.as_deref();
         let Principal::Key { identity, .. } = principal else {
-            return self.check_anonymous(need, context, owner.as_deref(), &bucket_policy);
+            return self.check_anonymous(need, context, owner.as_deref(), controls);
         };
         let owner = owner.as_deref().unwrap_or(&identity.account.id);
         let own_root = identity.is_root() && owner == identity.account.id;
-        let resource_policy = match &bucket_policy {
+        let policy = controls.map_or(&BucketPolicy::None, |c| &c.policy);
+        let resource_policy = match policy {
             BucketPolicy::None => None,
             // As on AWS, the owner's root can always manage the policy, so that a policy
             // that denies everyone cannot lock the bucket for good.
@@ -141,14 +142,38 @@ impl PolicyAuthorizer {
             Some(resource) => Some(resource.arn()),
             None => None,
         };
-        self.evaluate(
-            identity,
-            need.action,
-            resource.as_deref(),
-            (owner, resource_policy),
-            context,
-        )
-        .map_err(|reason| match reason {
+        let same_account = owner == identity.account.id;
+        // An account grant speaks for the account: its root, or (across accounts, where the
+        // caller's own policies must allow too) any of its principals. Within the owner's
+        // account, users need their policies.
+        let acl_grant = controls.is_some_and(|c| {
+            match acl_match(c, need.action, Some(&identity.account.canonical_id)) {
+                Some(AclMatch::Public) => true,
+                Some(AclMatch::Account) => identity.is_root() || !same_account,
+                None => false,
+            }
+        });
+        // RestrictPublicBuckets: a public policy grants nothing outside the owner's account
+        // (its Deny still binds).
+        let restricted = !same_account && controls.is_some_and(Controls::policy_restricted);
+        let evaluate = |resource_policy| {
+            self.evaluate(
+                identity,
+                need.action,
+                resource.as_deref(),
+                Grants {
+                    owner,
+                    resource_policy,
+                    acl_grant,
+                },
+                context,
+            )
+        };
+        let mut decided = evaluate(resource_policy);
+        if restricted && decided.is_ok() {
+            decided = evaluate(None);
+        }
+        decided.map_err(|reason| match reason {
             DenialReason::Unevaluated => Code::AccessDenied.with(
                 "Access Denied: policies with s3:ExistingObjectTag conditions are not evaluated by strata yet",
             ),
@@ -163,9 +188,14 @@ impl PolicyAuthorizer {
         identity: &Identity,
         action: &str,
         resource: Option<&str>,
-        (owner, resource_policy): (&str, Option<&Policy>),
+        grants: Grants<'_>,
         context: &(dyn ConditionContext + Sync),
     ) -> Result<(), DenialReason> {
+        let Grants {
+            owner,
+            resource_policy,
+            acl_grant,
+        } = grants;
         // An account's root over its own resources: allowed, with nothing to build, unless
         // the resource's policy has its say (its explicit Deny binds root too).
         if identity.is_root() && owner == identity.account.id && resource_policy.is_none() {
@@ -193,7 +223,7 @@ impl PolicyAuthorizer {
             resource_owner: Some(owner),
             session_policies: &sessions,
             boundary: identity.boundary.as_deref(),
-            acl_grant: false,
+            acl_grant,
         });
         match DenialReason::of(decision) {
             None => Ok(()),
@@ -201,23 +231,31 @@ impl PolicyAuthorizer {
         }
     }
 
-    /// An unsigned request: only a bucket policy can allow it (one that names everyone
-    /// under conditions that pin the caller's source: public policies are refused).
+    /// An unsigned request: allowed only by a bucket policy statement for everyone (one
+    /// pinned to the caller's source while public policies are blocked) or an `AllUsers`
+    /// grant of the bucket's ACL (unless public ACLs are ignored).
     fn check_anonymous(
         &self,
         need: &Need<'_>,
         context: &(dyn ConditionContext + Sync),
         owner: Option<&str>,
-        bucket_policy: &BucketPolicy,
+        controls: Option<&Controls>,
     ) -> Result<(), S3Error> {
-        let policy = match bucket_policy {
-            BucketPolicy::Some(policy) => policy,
-            BucketPolicy::None => return Err(self.anonymous()),
+        let Some(controls) = controls else {
+            return Err(self.anonymous());
+        };
+        let policy = match &controls.policy {
+            BucketPolicy::Some(policy) => Some(policy.as_ref()),
+            BucketPolicy::None => None,
             BucketPolicy::Unreadable(_) => {
                 self.refuse(DenialReason::Anonymous);
                 return Err(unreadable_policy());
             }
         };
+        let acl_grant = acl_match(controls, need.action, None).is_some();
+        if policy.is_none() && !acl_grant {
+            return Err(self.anonymous());
+        }
         let resource = need.resource.as_ref().map(|r| r.arn());
         let caller = Caller::anonymous();
         let request = Request {
@@ -226,15 +264,22 @@ impl PolicyAuthorizer {
             caller: &caller,
             context,
         };
-        let decision = decide(&Evaluation {
-            request: &request,
-            identity: &[],
-            resource_policy: Some(policy),
-            resource_owner: owner,
-            session_policies: &[],
-            boundary: None,
-            acl_grant: false,
-        });
+        let decide_with = |resource_policy| {
+            decide(&Evaluation {
+                request: &request,
+                identity: &[],
+                resource_policy,
+                resource_owner: owner,
+                session_policies: &[],
+                boundary: None,
+                acl_grant,
+            })
+        };
+        let mut decision = decide_with(policy);
+        // RestrictPublicBuckets: the public policy grants anonymous callers nothing.
+        if decision.is_allowed() && controls.policy_restricted() {
+            decision = decide_with(None);
+        }
         if decision.is_allowed() {
             Ok(())
         } else {
@@ -251,6 +296,31 @@ impl PolicyAuthorizer {
         self.refuse(DenialReason::Anonymous);
         denied()
     }
+}
+
+/// What the resource side contributes to one decision.
+#[derive(Clone, Copy)]
+struct Grants<'a> {
+    /// The resource's owning account.
+    owner: &'a str,
+    /// The bucket policy, if it applies.
+    resource_policy: Option<&'a Policy>,
+    /// Whether an ACL grants the action.
+    acl_grant: bool,
+}
+
+/// How the bucket's ACL grants `action` to a caller of the account with `canonical_id`
+/// (`None`: anonymous), if it does: bucket ACLs cover listing, writing objects and the ACL
+/// itself; public grants count unless IgnorePublicAcls is on.
+fn acl_match(controls: &Controls, action: &str, canonical_id: Option<&str>) -> Option<AclMatch> {
+    let acl = controls.acl_in_force()?;
+    let permission = bucket_permission(action)?;
+    let caller = AclCaller { canonical_id };
+    acl.allows(
+        caller,
+        permission,
+        controls.public_block.block.ignore_public_acls,
+    )
 }
 
 /// What the owner's root may always do, whatever the bucket policy says.
@@ -313,19 +383,18 @@ impl Authorize for PolicyAuthorizer {
             return Err(Code::AccessDenied.with("Access Denied: admin requests must be signed"));
         };
         let owner = self.root_account_id.as_str();
-        self.evaluate(
-            identity,
-            action,
-            Some(ADMIN_RESOURCE),
-            (owner, None),
-            context,
-        )
-        .map_err(|_| {
-            Code::AccessDenied.with(format!(
-                "User: {} is not authorized to perform: {action} on resource: {ADMIN_RESOURCE}",
-                identity.arn
-            ))
-        })
+        let grants = Grants {
+            owner,
+            resource_policy: None,
+            acl_grant: false,
+        };
+        self.evaluate(identity, action, Some(ADMIN_RESOURCE), grants, context)
+            .map_err(|_| {
+                Code::AccessDenied.with(format!(
+                    "User: {} is not authorized to perform: {action} on resource: {ADMIN_RESOURCE}",
+                    identity.arn
+                ))
+            })
     }
 }
 

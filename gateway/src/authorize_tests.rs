@@ -5,7 +5,7 @@ use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 
 use super::*;
 use crate::auth::CredentialProvider;
-use crate::bucket_policies::BucketPolicies;
+use crate::bucket_access::BucketAccess;
 use crate::iam::records::{AccessKeyRecord, Attached, GroupRecord, KeyStatus, UserRecord};
 use crate::iam::{IamCredentials, IamStore, Kind};
 use crate::metrics::{DenialReason, IdentityMetrics};
@@ -14,7 +14,7 @@ struct World {
     authorizer: PolicyAuthorizer,
     store: Store,
     /// The authorizer's bucket policies.
-    policies: BucketPolicies,
+    policies: BucketAccess,
     metrics: IdentityMetrics,
     credentials: IamCredentials,
     team: String,
@@ -151,7 +151,7 @@ async fn world() -> World {
         ],
         iam,
     );
-    let policies = BucketPolicies::new(store.clone());
+    let policies = BucketAccess::new(store.clone());
     let metrics = IdentityMetrics::default();
     World {
         authorizer: PolicyAuthorizer::new(store.clone(), root.id.clone(), policies.clone())
@@ -263,9 +263,9 @@ async fn inactive_keys_do_not_sign_and_anonymous_callers_are_denied() {
 impl World {
     /// Puts `doc` as `bucket`'s policy, as PutBucketPolicy does.
     async fn put_bucket_policy(&self, bucket: &str, doc: &str) {
-        crate::bucket_policies::parse_for_put(doc).unwrap();
+        crate::bucket_access::parse_for_put(doc, crate::bucket_access::PublicBlock::ALL).unwrap();
         self.store
-            .put_bucket_config(bucket, crate::bucket_policies::POLICY_CONFIG, doc.into())
+            .put_bucket_config(bucket, crate::bucket_access::POLICY_CONFIG, doc.into())
             .await
             .unwrap();
         self.policies.forget(bucket);
@@ -380,7 +380,7 @@ async fn bucket_policies_grant_across_accounts_bind_the_root_and_admit_pinned_an
     }
     // Deleted: back to identity policies alone.
     w.store
-        .delete_bucket_config("shared", crate::bucket_policies::POLICY_CONFIG)
+        .delete_bucket_config("shared", crate::bucket_access::POLICY_CONFIG)
         .await
         .unwrap();
     w.policies.forget("shared");
@@ -415,7 +415,8 @@ async fn a_bucket_made_again_under_the_same_name_does_not_inherit_the_policy() {
 
 #[test]
 fn public_and_malformed_policies_are_refused_at_put() {
-    use crate::bucket_policies::parse_for_put;
+    use crate::bucket_access::{parse_for_put, PublicBlock};
+    let parse_for_put = |doc| parse_for_put(doc, PublicBlock::ALL);
     let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
     assert_eq!(parse_for_put(public).unwrap_err().code, Code::AccessDenied);
     let no_principal = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
@@ -511,4 +512,120 @@ async fn each_refusal_is_counted_once_by_the_layer_that_refused_and_allowing_cou
         assert!(w.allowed(key, method, target), "{key} {method} {target}");
     }
     assert_eq!(total(&w), refused);
+}
+
+impl World {
+    /// Stores one of `bucket`'s access documents, as its operation does.
+    async fn put_access(&self, bucket: &str, kind: &str, doc: Vec<u8>) {
+        self.store
+            .put_bucket_config(bucket, kind, doc)
+            .await
+            .unwrap();
+        self.policies.forget(bucket);
+    }
+
+    fn canonical_id(&self, access_key: &str) -> String {
+        match self.principal(access_key) {
+            Principal::Key { identity, .. } => identity.account.canonical_id.clone(),
+            Principal::Anonymous => unreachable!(),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bucket_acls_grant_only_while_ownership_allows_and_public_grants_obey_the_block() {
+    use crate::bucket_access::{
+        Acl, Grant, Grantee, Ownership, OwnershipSetting, Permission, PublicBlockSetting,
+        ACL_CONFIG, OWNERSHIP_CONFIG, PUBLIC_BLOCK_CONFIG,
+    };
+    let w = world().await;
+    let (owner, team) = (w.canonical_id("ROOTKEY"), w.canonical_id("TEAMKEY"));
+    let grant = |grantee, permission| Grant {
+        grantee,
+        permission,
+    };
+    let mut acl = Acl::private(&owner);
+    acl.grants
+        .push(grant(Grantee::Account(team.clone()), Permission::Read));
+    acl.grants
+        .push(grant(Grantee::Account(team.clone()), Permission::Write));
+    acl.grants
+        .push(grant(Grantee::Account(owner.clone()), Permission::Read));
+    acl.grants.push(grant(
+        Grantee::Group(crate::bucket_access::ALL_USERS),
+        Permission::ReadAcp,
+    ));
+    w.put_access("shared", ACL_CONFIG, acl.encode()).await;
+    let ip = "10.0.0.1";
+    let anon = None;
+    // A bucket without ownership controls was made before ACLs: they are not in force.
+    assert!(!w.allowed_from(Some("TEAMKEY"), "GET", "/shared?list-type=2", ip));
+
+    let writer = OwnershipSetting(Some(Ownership::ObjectWriter)).encode();
+    w.put_access("shared", OWNERSHIP_CONFIG, writer).await;
+    let rows: &[(Option<&str>, &str, &str, bool)] = &[
+        // The other account's grants: listing and writing, not reading objects (an object
+        // ACL's business) nor the bucket's policy.
+        (Some("TEAMKEY"), "GET", "/shared?list-type=2", true),
+        (Some("TEAMKEY"), "PUT", "/shared/x", true),
+        (Some("TEAMKEY"), "DELETE", "/shared/x", true),
+        (Some("TEAMKEY"), "GET", "/shared/x", false),
+        (Some("TEAMKEY"), "GET", "/shared?policy", false),
+        // A grant to the owner's own account does not reach its users without a policy.
+        (Some("AKIANOBODY"), "GET", "/shared?list-type=2", false),
+        // Public grants are ignored while IgnorePublicAcls is on (the default).
+        (anon, "GET", "/shared?acl", false),
+        (Some("AKIANOBODY"), "GET", "/shared?acl", false),
+    ];
+    for (who, method, target, want) in rows {
+        assert_eq!(
+            w.allowed_from(*who, method, target, ip),
+            *want,
+            "{who:?} {method} {target}"
+        );
+    }
+    // Without the block, AllUsers means everyone, signed or not.
+    w.put_access(
+        "shared",
+        PUBLIC_BLOCK_CONFIG,
+        PublicBlockSetting::NONE.encode(),
+    )
+    .await;
+    assert!(w.allowed_from(anon, "GET", "/shared?acl", ip));
+    assert!(w.allowed_from(Some("AKIANOBODY"), "GET", "/shared?acl", ip));
+    assert!(!w.allowed_from(anon, "GET", "/shared?list-type=2", ip));
+    // Enforcing ownership again disables every grant.
+    let enforced = OwnershipSetting(Some(Ownership::BucketOwnerEnforced)).encode();
+    w.put_access("shared", OWNERSHIP_CONFIG, enforced).await;
+    assert!(!w.allowed_from(anon, "GET", "/shared?acl", ip));
+    assert!(!w.allowed_from(Some("TEAMKEY"), "PUT", "/shared/x", ip));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restrict_public_buckets_keeps_a_public_policy_within_the_owners_account() {
+    use crate::bucket_access::{
+        PublicBlock, PublicBlockSetting, POLICY_CONFIG, PUBLIC_BLOCK_CONFIG,
+    };
+    let w = world().await;
+    // Stored as an older strata or an open bucket would have it: public, unconditioned.
+    let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/pub/*"}]}"#;
+    w.put_access("shared", POLICY_CONFIG, public.into()).await;
+    let open = PublicBlockSetting::configured(PublicBlock {
+        restrict_public_buckets: false,
+        ..PublicBlock::ALL
+    });
+    w.put_access("shared", PUBLIC_BLOCK_CONFIG, open.encode())
+        .await;
+    let ip = "10.0.0.1";
+    for who in [None, Some("TEAMKEY"), Some("AKIANOBODY")] {
+        assert!(w.allowed_from(who, "GET", "/shared/pub/a", ip), "{who:?}");
+    }
+    let restricted = PublicBlockSetting::configured(PublicBlock::ALL);
+    w.put_access("shared", PUBLIC_BLOCK_CONFIG, restricted.encode())
+        .await;
+    assert!(!w.allowed_from(None, "GET", "/shared/pub/a", ip));
+    assert!(!w.allowed_from(Some("TEAMKEY"), "GET", "/shared/pub/a", ip));
+    // The owner's own account still gets what the policy grants.
+    assert!(w.allowed_from(Some("AKIANOBODY"), "GET", "/shared/pub/a", ip));
+    assert!(!w.allowed_from(Some("AKIANOBODY"), "GET", "/shared/other", ip));
 }

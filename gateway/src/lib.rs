@@ -5,7 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod authorize;
-pub mod bucket_policies;
+pub mod bucket_access;
 pub mod checksum;
 pub mod config;
 pub mod iam;

@@ -113,6 +113,8 @@ settings! {
     secret_key_file: PathBuf, "STRATA_SECRET_KEY_FILE", "FILE";
     /// Region in SigV4 scopes [default: us-east-1].
     region: String, "STRATA_REGION", "NAME";
+    /// What new buckets start with: `current` (ownership enforced, public access blocked) or `legacy` (ACLs, nothing blocked) [default: current].
+    bucket_defaults: String, "STRATA_BUCKET_DEFAULTS", "current|legacy";
     /// Enables virtual-host-style addressing for `*.NAME`.
     domain: String, "STRATA_DOMAIN", "NAME";
     /// Seconds in-flight requests get after SIGTERM [default: 30].

@@ -13,6 +13,7 @@ use super::sts::StsConfig;
 use super::telemetry::Telemetry;
 use super::ConfigError;
 use crate::audit::AuditConfig;
+use crate::bucket_access::BucketDefaults;
 
 /// Default plain listener (the app next to the sidecar talks to loopback).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
@@ -48,6 +49,8 @@ pub struct Config {
     pub region: String,
     /// Virtual-host-style base domain.
     pub domain: Option<String>,
+    /// What new buckets start with.
+    pub bucket_defaults: BucketDefaults,
     /// Time in-flight requests get after SIGTERM.
     pub shutdown_grace: Duration,
     /// Metadata page cache per namespace volume, in bytes.
@@ -254,6 +257,11 @@ impl Config {
         {
             return Err(invalid("--region", &region, "letters, digits and '-'"));
         }
+        let bucket_defaults = match raw.bucket_defaults.as_deref() {
+            None => BucketDefaults::default(),
+            Some(s) => BucketDefaults::parse(s.trim())
+                .ok_or_else(|| invalid("--bucket-defaults", s, "current or legacy"))?,
+        };
         let domain = raw
             .domain
             .map(|d| d.trim_end_matches('.').to_ascii_lowercase());
@@ -305,6 +313,7 @@ impl Config {
             credentials,
             region,
             domain,
+            bucket_defaults,
             shutdown_grace,
             meta_cache,
             limits,

@@ -104,6 +104,14 @@ impl Snapshot {
             .map(|(name, r)| account(name, r))
     }
 
+    /// The account whose canonical user id is `canonical_id` (ACL grants name accounts so).
+    pub fn account_by_canonical_id(&self, canonical_id: &str) -> Option<Account> {
+        self.accounts
+            .iter()
+            .find(|(_, r)| r.canonical_id == canonical_id)
+            .map(|(name, r)| account(name, r))
+    }
+
     /// The account named `name`.
     pub fn account_by_name(&self, name: &str) -> Option<Account> {
         self.accounts.get(name).map(|r| account(name, r))

@@ -119,6 +119,8 @@ codes! {
     KeyTooLongError => 400,
     /// IAM: a quota (keys per user, policy versions, policy size) would be passed.
     LimitExceeded => 409,
+    /// An ACL body that is not a valid `AccessControlPolicy`.
+    MalformedACLError => 400,
     /// A bucket policy that is not a policy.
     MalformedPolicy => 400,
     /// IAM/STS: a policy document that is not a policy.
@@ -139,6 +141,8 @@ codes! {
     NoSuchBucket => 404,
     /// The bucket has no policy.
     NoSuchBucketPolicy => 404,
+    /// GetPublicAccessBlock on a bucket without Block Public Access settings.
+    NoSuchPublicAccessBlockConfiguration => 404,
     /// No such key.
     NoSuchKey => 404,
     /// The object or bucket has no tags.
@@ -153,6 +157,8 @@ codes! {
     NotImplemented => 501,
     /// A conditional read whose object did not change.
     NotModified => 304,
+    /// GetBucketOwnershipControls on a bucket without Object Ownership settings.
+    OwnershipControlsNotFoundError => 404,
     /// STS: a session policy (with the session's other packed data) is too large.
     PackedPolicyTooLarge => 400,
     /// A precondition did not hold.
@@ -167,6 +173,10 @@ codes! {
     SignatureDoesNotMatch => 403,
     /// strata is at its configured limit of concurrent requests or body memory.
     SlowDown => 503,
+    /// A body where the request allows none (an ACL given both in headers and a body).
+    UnexpectedContent => 400,
+    /// An ACL grant by e-mail address (strata's accounts have none).
+    UnresolvableGrantByEmailAddress => 400,
     /// IAM/STS: a parameter fails its constraints (length, pattern, range).
     ValidationError => 400,
     /// The body does not hash to the signed `x-amz-content-sha256`.

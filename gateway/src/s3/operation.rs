@@ -65,8 +65,8 @@ operations! {
     PutBucketPolicy => true;
     DeleteBucketPolicy => true;
     GetBucketPolicyStatus => true;
-    GetBucketAcl => false;
-    PutBucketAcl => false;
+    GetBucketAcl => true;
+    PutBucketAcl => true;
     GetBucketCors => false;
     PutBucketCors => false;
     DeleteBucketCors => false;
@@ -80,9 +80,9 @@ operations! {
     PutBucketLogging => false;
     GetBucketNotificationConfiguration => true;
     PutBucketNotificationConfiguration => true;
-    GetBucketOwnershipControls => false;
-    PutBucketOwnershipControls => false;
-    DeleteBucketOwnershipControls => false;
+    GetBucketOwnershipControls => true;
+    PutBucketOwnershipControls => true;
+    DeleteBucketOwnershipControls => true;
     GetBucketReplication => false;
     PutBucketReplication => false;
     DeleteBucketReplication => false;
@@ -111,9 +111,9 @@ operations! {
     ListBucketMetricsConfigurations => false;
     GetObjectLockConfiguration => false;
     PutObjectLockConfiguration => false;
-    GetPublicAccessBlock => false;
-    PutPublicAccessBlock => false;
-    DeletePublicAccessBlock => false;
+    GetPublicAccessBlock => true;
+    PutPublicAccessBlock => true;
+    DeletePublicAccessBlock => true;
     CreateSession => false;
     PostObject => false;
     // objects
@@ -132,8 +132,8 @@ operations! {
     CompleteMultipartUpload => true;
     AbortMultipartUpload => true;
     ListParts => true;
-    GetObjectAcl => false;
-    PutObjectAcl => false;
+    GetObjectAcl => true;
+    PutObjectAcl => true;
     GetObjectLegalHold => false;
     PutObjectLegalHold => false;
     GetObjectRetention => false;

@@ -1,31 +1,22 @@
 //! Request headers of features strata does not provide yet, refused rather than ignored: a
-//! client asking for object lock or an ACL must not get a 200 and an object without them.
-//! The answers are AWS's for a bucket that has no object lock configuration and enforces
-//! bucket ownership (ACLs disabled, AWS's default since 2023), so they stay right once those
-//! features land for buckets that do not use them. Encryption headers are the body
-//! transform's to refuse (`crate::transform`).
+//! client asking for object lock must not get a 200 and an object without it. The answers
+//! are AWS's for a bucket that has no object lock configuration, so they stay right once the
+//! feature lands for buckets that do not use it. ACL and ownership headers are the ACL
+//! handlers' to check (`ops/acl.rs`: they depend on the bucket's settings); encryption
+//! headers are the body transform's (`crate::transform`).
 
 use http::HeaderMap;
 
 use super::error::{Code, S3Error};
 use super::operation::Operation;
 
-/// Canned ACLs a bucket that enforces ownership still accepts on objects (rclone sends
-/// `private` with every PUT).
-const OBJECT_ACLS_ALLOWED: [&str; 2] = ["private", "bucket-owner-full-control"];
-
 /// Refuses `op` when it carries a header strata would otherwise ignore.
 pub fn refuse_unhonoured(op: Operation, headers: &HeaderMap) -> Result<(), S3Error> {
     match op {
         Operation::PutObject | Operation::CopyObject | Operation::CreateMultipartUpload => {
-            object_lock(headers)?;
-            acl(headers, &OBJECT_ACLS_ALLOWED, object_acl_refused)
+            object_lock(headers)
         }
-        Operation::CreateBucket => {
-            bucket_lock(headers)?;
-            ownership(headers)?;
-            acl(headers, &["private"], bucket_acl_refused)
-        }
+        Operation::CreateBucket => bucket_lock(headers),
         _ => Ok(()),
     }
 }
@@ -56,40 +47,6 @@ fn bucket_lock(headers: &HeaderMap) -> Result<(), S3Error> {
                 .with("x-amz-bucket-object-lock-enabled must be true or false"))
         }
     }
-}
-
-/// `x-amz-object-ownership` on CreateBucket: only the default, BucketOwnerEnforced.
-fn ownership(headers: &HeaderMap) -> Result<(), S3Error> {
-    match headers.get("x-amz-object-ownership").map(|v| v.to_str()) {
-        None => Ok(()),
-        Some(Ok(v)) if v.trim() == "BucketOwnerEnforced" => Ok(()),
-        Some(_) => Err(Code::NotImplemented
-            .with("object ownership other than BucketOwnerEnforced is not implemented by strata")),
-    }
-}
-
-/// `x-amz-acl` outside `allowed`, or any `x-amz-grant-*`.
-fn acl(headers: &HeaderMap, allowed: &[&str], refused: fn() -> S3Error) -> Result<(), S3Error> {
-    if headers
-        .keys()
-        .any(|name| name.as_str().starts_with("x-amz-grant-"))
-    {
-        return Err(refused());
-    }
-    match headers.get("x-amz-acl").map(|v| v.to_str()) {
-        None => Ok(()),
-        Some(Ok(v)) if allowed.contains(&v.trim()) => Ok(()),
-        Some(_) => Err(refused()),
-    }
-}
-
-fn object_acl_refused() -> S3Error {
-    Code::AccessControlListNotSupported.with("The bucket does not allow ACLs")
-}
-
-fn bucket_acl_refused() -> S3Error {
-    Code::InvalidBucketAclWithObjectOwnership
-        .with("Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
 }
 
 #[cfg(test)]
@@ -135,48 +92,7 @@ mod tests {
     }
 
     #[test]
-    fn bucket_owner_enforced_acls_pass_and_others_are_refused() {
-        for acl in OBJECT_ACLS_ALLOWED {
-            let h = [("x-amz-acl", acl)];
-            assert_eq!(code(Operation::PutObject, &h), None, "{acl}");
-        }
-        assert_eq!(code(Operation::PutObject, &[]), None);
-        for acl in ["public-read", "public-read-write", "authenticated-read"] {
-            assert_eq!(
-                code(Operation::PutObject, &[("x-amz-acl", acl)]),
-                Some("AccessControlListNotSupported"),
-                "{acl}"
-            );
-        }
-        assert_eq!(
-            code(
-                Operation::CopyObject,
-                &[(
-                    "x-amz-grant-read",
-                    "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\""
-                )]
-            ),
-            Some("AccessControlListNotSupported")
-        );
-        assert_eq!(
-            code(Operation::CreateBucket, &[("x-amz-acl", "private")]),
-            None
-        );
-        assert_eq!(
-            code(Operation::CreateBucket, &[("x-amz-acl", "public-read")]),
-            Some("InvalidBucketAclWithObjectOwnership")
-        );
-        assert_eq!(
-            code(
-                Operation::CreateBucket,
-                &[("x-amz-grant-full-control", "id=x")]
-            ),
-            Some("InvalidBucketAclWithObjectOwnership")
-        );
-    }
-
-    #[test]
-    fn bucket_lock_and_ownership_on_create_bucket() {
+    fn bucket_lock_on_create_bucket() {
         let create = |pairs: &[(&'static str, &'static str)]| code(Operation::CreateBucket, pairs);
         assert_eq!(
             create(&[("x-amz-bucket-object-lock-enabled", "false")]),
@@ -189,14 +105,6 @@ mod tests {
         assert_eq!(
             create(&[("x-amz-bucket-object-lock-enabled", "maybe")]),
             Some("InvalidArgument")
-        );
-        assert_eq!(
-            create(&[("x-amz-object-ownership", "BucketOwnerEnforced")]),
-            None
-        );
-        assert_eq!(
-            create(&[("x-amz-object-ownership", "ObjectWriter")]),
-            Some("NotImplemented")
         );
     }
 

@@ -21,7 +21,7 @@ use super::tls::{CertResolver, TlsError};
 use crate::audit::sink::SinkMetrics;
 use crate::auth::{Verifier, VerifierConfig};
 use crate::authorize::PolicyAuthorizer;
-use crate::bucket_policies::BucketPolicies;
+use crate::bucket_access::{BucketAccess, NewBucket};
 use crate::config::{Config, RoleConfig, SchemeSpec};
 use crate::iam::{IamCredentials, IamError, IamStore, Owners};
 use crate::identity::ROOT_ACCOUNT_NAME;
@@ -162,12 +162,21 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         StsServices::new(sealer.clone(), &cfg.sts)?.counting_into(identity_metrics.clone()),
     );
     let credentials = IamCredentials::new(roots, iam.clone()).with_sessions(sealer);
+    let bucket_access = BucketAccess::new(store.clone()).with_defaults(cfg.bucket_defaults);
     store_rt.block_on(async {
         for bucket in &cfg.buckets {
-            match store
+            let made = store
                 .create_bucket_owned(bucket, None, Some(&root_account.id))
-                .await
-            {
+                .await;
+            let made = match made {
+                Ok(()) => {
+                    bucket_access
+                        .initialize(bucket, &NewBucket::default())
+                        .await
+                }
+                other => other,
+            };
+            match made {
                 Ok(())
                 | Err(strata_volume::Error::Refused(
                     strata_volume::Refusal::BucketAlreadyOwnedByYou,
@@ -210,16 +219,15 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     ];
     observers.extend(auditor.clone().map(|a| Arc::new(a) as Arc<dyn Observe>));
     observers.extend(notifier.clone().map(|n| n as Arc<dyn Observe>));
-    let bucket_policies = BucketPolicies::new(store.clone());
     let authorize = PolicyAuthorizer::new(
         store.clone(),
         root_account.id.clone(),
-        bucket_policies.clone(),
+        bucket_access.clone(),
     )
     .counting_into(identity_metrics);
     let stack = build(StackParts {
         store,
-        bucket_policies,
+        bucket_access,
         owners: Owners::new(iam, root_account),
         sts,
         shutdown: trigger.clone(),

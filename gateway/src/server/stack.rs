@@ -3,7 +3,7 @@
 //! security argument: nothing reads a body, a key or a shard for a request that is not yet
 //! authenticated and authorized.
 
-use crate::bucket_policies::BucketPolicies;
+use crate::bucket_access::BucketAccess;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
@@ -45,7 +45,7 @@ pub struct StackParts {
     /// Bucket owners' accounts, for listings and CreateBucket.
     pub owners: Owners,
     /// The buckets' compiled policies, the same cache the authorizer reads.
-    pub bucket_policies: BucketPolicies,
+    pub bucket_access: BucketAccess,
     /// STS: the session sealer and the web-identity verifier.
     pub sts: Arc<StsServices>,
     /// The admin endpoint's way to stop the server.
@@ -118,7 +118,7 @@ pub fn build(parts: StackParts) -> Stack {
             notify: parts.notify,
             owners: parts.owners,
             sts: parts.sts,
-            bucket_policies: parts.bucket_policies,
+            bucket_access: parts.bucket_access,
         },
         // Last: one event per request, after its answer is out.
         observe: parts.observe,

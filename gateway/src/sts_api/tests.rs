@@ -7,7 +7,7 @@ use strata_sts::session::{SessionClaims, SessionGrant, SessionSource};
 
 use crate::auth::{AuthError, CredentialProvider, Principal};
 use crate::authorize::{authorize_request, PolicyAuthorizer};
-use crate::bucket_policies::BucketPolicies;
+use crate::bucket_access::BucketAccess;
 use crate::config::Limits;
 use crate::iam::records::{AccountRecord, Attached, RoleRecord};
 use crate::iam::{IamCredentials, IamStore, Kind};
@@ -188,7 +188,7 @@ async fn assume_role_issues_a_session_the_request_path_opens_as_the_role() {
     let authorizer = PolicyAuthorizer::new(
         w.ts.store.clone(),
         ACCOUNT.into(),
-        BucketPolicies::new(w.ts.store.clone()),
+        BucketAccess::new(w.ts.store.clone()),
     );
     authorize_request(&authorizer, &session, "GET", "/bkt/k").unwrap();
     assert_eq!(
@@ -226,7 +226,7 @@ async fn a_session_policy_narrows_the_role() {
     let authorizer = PolicyAuthorizer::new(
         w.ts.store.clone(),
         ACCOUNT.into(),
-        BucketPolicies::new(w.ts.store.clone()),
+        BucketAccess::new(w.ts.store.clone()),
     );
     authorize_request(&authorizer, &session, "GET", "/bkt?list-type=2").unwrap();
     assert_eq!(

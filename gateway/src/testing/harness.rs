@@ -8,7 +8,7 @@ use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 
 use super::{MemoryExchange, Recorder, Vouching};
 use crate::authorize::PolicyAuthorizer;
-use crate::bucket_policies::BucketPolicies;
+use crate::bucket_access::BucketAccess;
 use crate::config::Limits;
 use crate::iam::{IamStore, Owners};
 use crate::identity::Identity;
@@ -75,20 +75,16 @@ impl TestStack {
         let iam = IamStore::open(store.clone())
             .await
             .expect("the identity store opens");
-        let bucket_policies = BucketPolicies::new(store.clone());
+        let bucket_access = BucketAccess::new(store.clone());
         let stack = build(StackParts {
             store: store.clone(),
-            bucket_policies: bucket_policies.clone(),
+            bucket_access: bucket_access.clone(),
             owners: Owners::new(iam, root.clone()),
             sts: Arc::new(StsServices::ephemeral()),
             shutdown: ShutdownTrigger::default(),
             domain: None,
             authenticate: auth.clone(),
-            authorize: Arc::new(PolicyAuthorizer::new(
-                store.clone(),
-                root.id,
-                bucket_policies,
-            )),
+            authorize: Arc::new(PolicyAuthorizer::new(store.clone(), root.id, bucket_access)),
             transform,
             observe: Arc::new(recorder.clone()),
             metrics: crate::metrics::Exposition::default(),

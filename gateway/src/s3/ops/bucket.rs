@@ -2,6 +2,7 @@
 
 use strata_volume::Versioning;
 
+use super::acl::new_bucket;
 use super::common::{owner_xml, Ctx, Request};
 use crate::auth::Principal;
 use crate::identity::Account;
@@ -52,12 +53,13 @@ pub async fn create_bucket(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Er
         }
     }
     let account = caller_account(req.caller)?;
+    let new = new_bucket(ctx, req.headers, account)?;
     match ctx
         .store
         .create_bucket_owned(&bucket, location.as_deref(), Some(&account.id))
         .await
     {
-        Ok(()) => {}
+        Ok(()) => ctx.bucket_access.initialize(&bucket, &new).await?,
         // Bucket names are global: another account's bucket of that name is AWS's 409
         // `BucketAlreadyExists`, one's own is `BucketAlreadyOwnedByYou`.
         Err(strata_volume::Error::Refused(strata_volume::Refusal::BucketAlreadyOwnedByYou))

@@ -1,7 +1,7 @@
 //! What every handler shares: its context and request, and the header conventions of
 //! objects (metadata, storage class, tags, checksums).
 
-use crate::bucket_policies::BucketPolicies;
+use crate::bucket_access::BucketAccess;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -55,8 +55,9 @@ pub struct Ctx {
     pub owners: Owners,
     /// STS: the session sealer and the web-identity verifier.
     pub sts: Arc<StsServices>,
-    /// The buckets' compiled policies, shared with the authorizer.
-    pub bucket_policies: BucketPolicies,
+    /// The buckets' access controls (policies, ACLs, ownership, public access blocks),
+    /// shared with the authorizer.
+    pub bucket_access: BucketAccess,
 }
 
 impl Ctx {

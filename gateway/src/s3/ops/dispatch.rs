@@ -2,8 +2,8 @@
 
 use super::common::{Ctx, Request};
 use super::{
-    attributes, bucket, copy, delete, get, list, multipart, notification, policy, put, service,
-    tagging,
+    access, acl, attributes, bucket, copy, delete, get, list, multipart, notification, policy, put,
+    service, tagging,
 };
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
@@ -49,6 +49,16 @@ pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         Op::GetBucketPolicyStatus => policy::get_bucket_policy_status(ctx, req).await,
         Op::GetBucketNotificationConfiguration => notification::get(ctx, req).await,
         Op::PutBucketNotificationConfiguration => notification::put(ctx, req).await,
+        Op::GetBucketAcl => acl::get_bucket_acl(ctx, req).await,
+        Op::PutBucketAcl => acl::put_bucket_acl(ctx, req).await,
+        Op::GetObjectAcl => acl::get_object_acl(ctx, req).await,
+        Op::PutObjectAcl => acl::put_object_acl(ctx, req).await,
+        Op::GetBucketOwnershipControls => access::get_ownership(ctx, req).await,
+        Op::PutBucketOwnershipControls => access::put_ownership(ctx, req).await,
+        Op::DeleteBucketOwnershipControls => access::delete_ownership(ctx, req).await,
+        Op::GetPublicAccessBlock => access::get_public_block(ctx, req).await,
+        Op::PutPublicAccessBlock => access::put_public_block(ctx, req).await,
+        Op::DeletePublicAccessBlock => access::delete_public_block(ctx, req).await,
         Op::GetObjectAttributes => attributes::get_object_attributes(ctx, req).await,
         other => {
             Err(Code::NotImplemented.with(format!("{} is not implemented by strata", other.name())))

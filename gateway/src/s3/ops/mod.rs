@@ -1,5 +1,7 @@
 //! S3 operations, one file per family, and the one `match` that dispatches to them.
 
+mod access;
+mod acl;
 mod attributes;
 mod bucket;
 mod common;

@@ -1,5 +1,6 @@
 //! Multipart uploads: create, upload part, complete, abort, list parts and uploads.
 
+use super::acl::check_object_write_acl;
 use strata_volume::{CompletedPart, ListUploadsOptions, UploadOptions};
 
 use super::common::{
@@ -48,6 +49,7 @@ fn upload_id(req: &Request<'_>) -> Result<String, S3Error> {
 /// transform seals the object now (its parts are encoded under that sealing).
 pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let (bucket, key) = (req.bucket()?, req.key()?);
+    check_object_write_acl(ctx, bucket, req.headers, req.caller)?;
     let mut opts = UploadOptions {
         meta: meta_from_headers(req.headers)?,
         storage_class: ctx.class_from_client(req.header("x-amz-storage-class"))?,

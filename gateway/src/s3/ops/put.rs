@@ -1,5 +1,6 @@
 //! PutObject: the body streams from the verifier through the transform into the store.
 
+use super::acl::check_object_write_acl;
 use super::common::{
     checksum_headers, meta_from_headers, tags_from_header, write_precondition, Ctx, Request,
 };
@@ -16,6 +17,7 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     let class = ctx.class_from_client(req.header("x-amz-storage-class"))?;
     let tags = tags_from_header(req.header("x-amz-tagging"))?;
     let precondition = write_precondition(req.headers)?;
+    check_object_write_acl(ctx, bucket, req.headers, req.caller)?;
     let internal = ctx.transform.seal(req.headers).await?;
     let to = Destination::Object {
         bucket,
