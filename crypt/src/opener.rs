@@ -2,7 +2,6 @@
 
 use bytes::Bytes;
 use ring::aead::{Aad, LessSafeKey};
-use zeroize::Zeroize;
 
 use crate::derive::stream_key;
 use crate::error::OpenError;
@@ -80,7 +79,6 @@ impl PackageReader {
             .open_in_place(nonce, Aad::from(self.aad), sealed)
             .map_err(|_| OpenError::Authentication { package })?;
         out.extend_from_slice(plaintext);
-        plaintext.zeroize();
         self.next_package += 1;
         Ok(())
     }
@@ -112,7 +110,6 @@ impl Opener {
             };
             let mut out = Vec::with_capacity(opener.buffer.len());
             reader.open(&mut opener.buffer, true, &mut out)?;
-            opener.buffer.zeroize();
             Ok(Bytes::from(out))
         })
     }
@@ -127,7 +124,7 @@ impl Opener {
         let result = step(self);
         if result.is_err() {
             self.failed = true;
-            self.buffer.zeroize();
+            self.buffer.clear();
         }
         result
     }
@@ -157,11 +154,5 @@ impl Opener {
         }
         self.buffer.drain(..start);
         Ok(Bytes::from(out))
-    }
-}
-
-impl Drop for Opener {
-    fn drop(&mut self) {
-        self.buffer.zeroize();
     }
 }

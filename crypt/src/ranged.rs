@@ -3,7 +3,6 @@
 use std::ops::Range;
 
 use bytes::Bytes;
-use zeroize::Zeroize;
 
 use crate::error::{OpenError, RangeError};
 use crate::key::ObjectKey;
@@ -122,7 +121,7 @@ impl RangedOpener {
         let result = self.absorb(&chunk);
         if result.is_err() {
             self.failed = true;
-            self.buffer.zeroize();
+            self.buffer.clear();
         }
         result
     }
@@ -133,7 +132,7 @@ impl RangedOpener {
             return Err(OpenError::Poisoned);
         }
         if self.remaining > 0 || !self.buffer.is_empty() {
-            self.buffer.zeroize();
+            self.buffer.clear();
             return Err(OpenError::Truncated);
         }
         Ok(Bytes::new())
@@ -173,7 +172,6 @@ impl RangedOpener {
         let keep = (opened - skip).min(self.remaining);
         let from = before + skip as usize;
         out.copy_within(from..from + keep as usize, before);
-        out[before + keep as usize..].zeroize();
         out.truncate(before + keep as usize);
         self.skip -= skip;
         self.remaining -= keep;
@@ -181,11 +179,5 @@ impl RangedOpener {
 
     fn reader_package(&self) -> u64 {
         self.reader.next_package()
-    }
-}
-
-impl Drop for RangedOpener {
-    fn drop(&mut self) {
-        self.buffer.zeroize();
     }
 }

@@ -3,7 +3,6 @@
 use bytes::Bytes;
 use ring::aead::{Aad, LessSafeKey};
 use ring::rand::{SecureRandom, SystemRandom};
-use zeroize::Zeroize;
 
 use crate::cipher::Cipher;
 use crate::derive::stream_key;
@@ -48,7 +47,8 @@ impl Sealer {
                 next_package: 0,
             },
             header_written: false,
-            pending: Vec::with_capacity(PACKAGE),
+            // Grows on demand: a 4 KiB object does not allocate a whole package.
+            pending: Vec::new(),
         })
     }
 
@@ -65,7 +65,7 @@ impl Sealer {
         while !data.is_empty() {
             if self.pending.len() == PACKAGE {
                 self.writer.seal(&self.pending, false, &mut out)?;
-                self.pending.zeroize();
+                self.pending.clear();
             }
             if self.pending.is_empty() && data.len() > PACKAGE {
                 // More bytes follow in this chunk: seal straight from it, no staging copy.
@@ -121,11 +121,5 @@ impl PackageWriter {
         out.extend_from_slice(tag.as_ref());
         self.next_package += 1;
         Ok(())
-    }
-}
-
-impl Drop for Sealer {
-    fn drop(&mut self) {
-        self.pending.zeroize();
     }
 }
