@@ -102,3 +102,88 @@ proptest! {
         prop_assert_eq!(&got[..], &data[a..e]);
     }
 }
+
+#[test]
+fn a_multipart_range_is_split_at_part_boundaries() {
+    use strata_crypt::{split_range, PartRange};
+    let parts = [10, 0, 5, 20];
+    assert_eq!(
+        split_range(&parts, 8..17).unwrap(),
+        [
+            PartRange {
+                index: 0,
+                range: 8..10
+            },
+            PartRange {
+                index: 2,
+                range: 0..5
+            },
+            PartRange {
+                index: 3,
+                range: 0..2
+            }
+        ]
+    );
+    assert_eq!(
+        split_range(&parts, 10..15).unwrap(),
+        [PartRange {
+            index: 2,
+            range: 0..5
+        }]
+    );
+    assert_eq!(
+        split_range(&parts, 0..1).unwrap(),
+        [PartRange {
+            index: 0,
+            range: 0..1
+        }]
+    );
+    assert_eq!(
+        split_range(&parts, 34..35).unwrap(),
+        [PartRange {
+            index: 3,
+            range: 19..20
+        }]
+    );
+    assert_eq!(
+        split_range(&parts, 3..36),
+        Err(RangeError::OutOfBounds { end: 36, size: 35 })
+    );
+    assert_eq!(split_range(&parts, 3..3), Err(RangeError::Empty));
+    assert_eq!(
+        split_range(&[], 0..1),
+        Err(RangeError::OutOfBounds { end: 1, size: 0 })
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn any_range_of_a_multipart_object_equals_the_slice(
+        sizes in proptest::collection::vec(1usize..(2 * P + 50), 1..4),
+        a_frac in 0.0f64..1.0,
+        len_frac in 0.0f64..1.0,
+        seed in any::<u64>(),
+    ) {
+        // One object key, one stream per part (part numbers 1..), as a multipart upload.
+        let key = key();
+        let data = plaintext(sizes.iter().sum(), seed);
+        let mut stored_parts = Vec::new();
+        let mut offset = 0;
+        for (i, &size) in sizes.iter().enumerate() {
+            stored_parts.push(seal(&key, i as u32 + 1, Cipher::Aes256Gcm, &data[offset..offset + size], seed + i as u64));
+            offset += size;
+        }
+        let total = data.len();
+        let a = ((total as f64) * a_frac) as usize % total;
+        let e = a + 1 + (((total - a - 1) as f64) * len_frac) as usize;
+        let part_sizes: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
+        let mut got = Vec::new();
+        for piece in strata_crypt::split_range(&part_sizes, a as u64..e as u64).unwrap() {
+            let stream = piece.index as u32 + 1;
+            got.extend(read_range(&key, stream, &stored_parts[piece.index], part_sizes[piece.index], piece.range, seed).unwrap());
+        }
+        prop_assert_eq!(&got[..], &data[a..e]);
+    }
+}
