@@ -32,7 +32,7 @@ pub fn split_range(part_sizes: &[u64], range: Range<u64>) -> Result<Vec<PartRang
     let mut pieces = Vec::new();
     let mut part_start = 0u64;
     for (index, &size) in part_sizes.iter().enumerate() {
-        let part_end = part_start + size;
+        let part_end = part_start.saturating_add(size);
         let start = range.start.max(part_start);
         let end = range.end.min(part_end);
         if start < end {

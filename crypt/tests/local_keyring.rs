@@ -305,3 +305,18 @@ async fn a_failed_write_leaves_the_keys_in_memory_unchanged() {
     ));
     assert_eq!(kms.list_keys().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn contexts_that_concatenate_alike_are_still_different() {
+    let dir = tempfile::tempdir().unwrap();
+    let kms = file_keyring(dir.path());
+    kms.create_key("k").await.unwrap();
+    let a = EncryptionContext::new().with("a", "bc");
+    let b = EncryptionContext::new().with("ab", "c");
+    let sealed = kms.generate_data_key("k", &a).await.unwrap().sealed;
+    assert!(kms.decrypt("k", &sealed, &a).await.is_ok());
+    assert!(matches!(
+        kms.decrypt("k", &sealed, &b).await,
+        Err(KmsError::InvalidBlob)
+    ));
+}

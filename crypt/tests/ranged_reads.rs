@@ -187,3 +187,16 @@ proptest! {
         prop_assert_eq!(&got[..], &data[a..e]);
     }
 }
+
+#[test]
+fn part_sizes_that_overflow_do_not_panic() {
+    let parts = [u64::MAX, u64::MAX];
+    let pieces = strata_crypt::split_range(&parts, 5..10).unwrap();
+    assert_eq!(
+        pieces,
+        [strata_crypt::PartRange {
+            index: 0,
+            range: 5..10
+        }]
+    );
+}
