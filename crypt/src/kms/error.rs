@@ -47,6 +47,14 @@ pub enum KmsError {
     /// The operating system's random generator failed.
     #[error("the random generator failed")]
     Random,
+    /// The KMS refused the call (remote KMSes): its HTTP status and messages.
+    #[error("the KMS refused: HTTP {status}: {message}")]
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+        /// The KMS's error messages.
+        message: String,
+    },
     /// The KMS cannot be reached or did not answer in time (remote KMSes).
     #[error("the KMS is unavailable: {0}")]
     Unavailable(String),

@@ -9,8 +9,10 @@ mod context;
 mod error;
 pub mod keyring;
 mod service;
+pub mod transit;
 
 pub use context::EncryptionContext;
 pub use error::KmsError;
 pub use keyring::{KeyringLocation, LocalKeyring};
 pub use service::{DataKey, KeyInfo, Kms};
+pub use transit::{TransitConfig, TransitKms};
