@@ -1,0 +1,183 @@
+//! Reading a plaintext range: which stored bytes to fetch, and the exact slice out of them.
+
+use std::ops::Range;
+
+use bytes::Bytes;
+
+use crate::error::{OpenError, RangeError};
+use crate::key::ObjectKey;
+use crate::layout::{package_count, stored_size, HEADER_LEN, PACKAGE_SIZE, SEALED_PACKAGE};
+use crate::opener::PackageReader;
+
+/// Where the plaintext range `[start, end)` of a stream lives in its stored bytes: the
+/// header, and the packages from the one holding `start` to the one holding `end - 1`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RangePlan {
+    packages: Range<u64>,
+    first_package: u64,
+    last_package: u64,
+    final_package: u64,
+    stored_end: u64,
+    skip: u64,
+    len: u64,
+}
+
+impl RangePlan {
+    /// The plan for plaintext bytes `range` (exclusive end) of a stream whose plaintext is
+    /// `size` bytes. S3's inclusive `bytes=a-b` is `a..b + 1`.
+    pub fn new(size: u64, range: Range<u64>) -> Result<Self, RangeError> {
+        if range.start >= range.end {
+            return Err(RangeError::Empty);
+        }
+        if range.end > size {
+            return Err(RangeError::OutOfBounds {
+                end: range.end,
+                size,
+            });
+        }
+        let stored_end = stored_size(size)?;
+        let first_package = range.start / PACKAGE_SIZE;
+        let last_package = (range.end - 1) / PACKAGE_SIZE;
+        let start = HEADER_LEN + first_package * SEALED_PACKAGE;
+        let end = (HEADER_LEN + (last_package + 1) * SEALED_PACKAGE).min(stored_end);
+        Ok(RangePlan {
+            packages: start..end,
+            first_package,
+            last_package,
+            final_package: package_count(size) - 1,
+            stored_end,
+            skip: range.start - first_package * PACKAGE_SIZE,
+            len: range.end - range.start,
+        })
+    }
+
+    /// The stored bytes holding the stream header (always the first 16).
+    pub fn header(&self) -> Range<u64> {
+        0..HEADER_LEN
+    }
+
+    /// The stored bytes holding the packages of the range.
+    pub fn packages(&self) -> Range<u64> {
+        self.packages.clone()
+    }
+
+    /// The number of plaintext bytes the range yields.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Always false: a plan covers at least one byte.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Stored bytes of package `package` (the final one may be short).
+    fn sealed_len(&self, package: u64) -> u64 {
+        let start = HEADER_LEN + package * SEALED_PACKAGE;
+        (start + SEALED_PACKAGE).min(self.stored_end) - start
+    }
+}
+
+/// Opens the stored bytes [`RangePlan::packages`] and yields exactly the requested
+/// plaintext: feed chunks of those stored bytes to [`RangedOpener::update`], then call
+/// [`RangedOpener::finish`]. Each package is opened as soon as it is complete.
+pub struct RangedOpener {
+    plan: RangePlan,
+    reader: PackageReader,
+    buffer: Vec<u8>,
+    skip: u64,
+    remaining: u64,
+    failed: bool,
+}
+
+impl RangedOpener {
+    /// An opener for `plan` of stream `stream`, given the stream's 16 header bytes.
+    pub fn new(
+        object_key: &ObjectKey,
+        stream: u32,
+        header: &[u8],
+        plan: &RangePlan,
+    ) -> Result<Self, OpenError> {
+        if header.len() != HEADER_LEN as usize {
+            return Err(OpenError::BadHeader);
+        }
+        let mut reader = PackageReader::new(object_key, stream, header)?;
+        reader.seek(plan.first_package);
+        Ok(RangedOpener {
+            plan: plan.clone(),
+            reader,
+            buffer: Vec::new(),
+            skip: plan.skip,
+            remaining: plan.len,
+            failed: false,
+        })
+    }
+
+    /// Opens the packages `chunk` completes; returns their part of the range (maybe empty).
+    pub fn update(&mut self, chunk: Bytes) -> Result<Bytes, OpenError> {
+        if self.failed {
+            return Err(OpenError::Poisoned);
+        }
+        let result = self.absorb(&chunk);
+        if result.is_err() {
+            self.failed = true;
+            self.buffer.clear();
+        }
+        result
+    }
+
+    /// Checks that every package of the range arrived.
+    pub fn finish(mut self) -> Result<Bytes, OpenError> {
+        if self.failed {
+            return Err(OpenError::Poisoned);
+        }
+        if self.remaining > 0 || !self.buffer.is_empty() {
+            self.buffer.clear();
+            return Err(OpenError::Truncated);
+        }
+        Ok(Bytes::new())
+    }
+
+    fn absorb(&mut self, chunk: &[u8]) -> Result<Bytes, OpenError> {
+        self.buffer.extend_from_slice(chunk);
+        let mut out = Vec::with_capacity(self.buffer.len());
+        let mut start = 0usize;
+        loop {
+            let package = self.reader_package();
+            if package > self.plan.last_package {
+                if start < self.buffer.len() {
+                    return Err(OpenError::TrailingData);
+                }
+                break;
+            }
+            let sealed = self.plan.sealed_len(package) as usize;
+            if self.buffer.len() - start < sealed {
+                break;
+            }
+            let last = package == self.plan.final_package;
+            let before = out.len();
+            self.reader
+                .open(&mut self.buffer[start..start + sealed], last, &mut out)?;
+            start += sealed;
+            self.trim(&mut out, before);
+        }
+        self.buffer.drain(..start);
+        Ok(Bytes::from(out))
+    }
+
+    /// Keeps only the requested bytes of the package just appended at `out[before..]`.
+    fn trim(&mut self, out: &mut Vec<u8>, before: usize) {
+        let opened = (out.len() - before) as u64;
+        let skip = self.skip.min(opened);
+        let keep = (opened - skip).min(self.remaining);
+        let from = before + skip as usize;
+        out.copy_within(from..from + keep as usize, before);
+        out.truncate(before + keep as usize);
+        self.skip -= skip;
+        self.remaining -= keep;
+    }
+
+    fn reader_package(&self) -> u64 {
+        self.reader.next_package()
+    }
+}

@@ -1,0 +1,125 @@
+//! Sealing a plaintext stream into packages, from chunks of any size.
+
+use bytes::Bytes;
+use ring::aead::{Aad, LessSafeKey};
+use ring::rand::{SecureRandom, SystemRandom};
+
+use crate::cipher::Cipher;
+use crate::derive::stream_key;
+use crate::error::SealError;
+use crate::header::{StreamHeader, HEADER_BYTES};
+use crate::key::ObjectKey;
+use crate::layout::{MAX_PACKAGES, PACKAGE_SIZE, TAG_LEN};
+
+const PACKAGE: usize = PACKAGE_SIZE as usize;
+
+/// Seals one stream: feed plaintext chunks to [`Sealer::update`], then call
+/// [`Sealer::finish`]; the concatenation of what they return is the stored stream.
+///
+/// A package is sealed only once a byte beyond it arrives (or at `finish`), because the
+/// final package is sealed differently: so up to 64 KiB of plaintext is held back.
+pub struct Sealer {
+    writer: PackageWriter,
+    header_written: bool,
+    pending: Vec<u8>,
+}
+
+/// The key, header and package counter, apart from the staged plaintext so that both can
+/// be borrowed at once.
+struct PackageWriter {
+    key: LessSafeKey,
+    header: StreamHeader,
+    next_package: u64,
+}
+
+impl Sealer {
+    /// A sealer for stream `stream` of the object (0 = whole object, `p` = part `p`), with a
+    /// fresh random nonce prefix.
+    pub fn new(object_key: &ObjectKey, stream: u32, cipher: Cipher) -> Result<Self, SealError> {
+        let mut prefix = [0u8; 8];
+        SystemRandom::new()
+            .fill(&mut prefix)
+            .map_err(|_| SealError::Random)?;
+        Ok(Sealer {
+            writer: PackageWriter {
+                key: stream_key(object_key, stream, cipher),
+                header: StreamHeader::new(cipher, prefix),
+                next_package: 0,
+            },
+            header_written: false,
+            // Grows on demand: a 4 KiB object does not allocate a whole package.
+            pending: Vec::new(),
+        })
+    }
+
+    /// The cipher this sealer writes.
+    pub fn cipher(&self) -> Cipher {
+        self.writer.header.cipher
+    }
+
+    /// Seals what `chunk` completes; returns the stored bytes ready so far (maybe empty).
+    pub fn update(&mut self, chunk: Bytes) -> Result<Bytes, SealError> {
+        let mut out = Vec::with_capacity(self.output_capacity(chunk.len()));
+        self.write_header(&mut out);
+        let mut data = &chunk[..];
+        while !data.is_empty() {
+            if self.pending.len() == PACKAGE {
+                self.writer.seal(&self.pending, false, &mut out)?;
+                self.pending.clear();
+            }
+            if self.pending.is_empty() && data.len() > PACKAGE {
+                // More bytes follow in this chunk: seal straight from it, no staging copy.
+                self.writer.seal(&data[..PACKAGE], false, &mut out)?;
+                data = &data[PACKAGE..];
+                continue;
+            }
+            let take = (PACKAGE - self.pending.len()).min(data.len());
+            self.pending.extend_from_slice(&data[..take]);
+            data = &data[take..];
+        }
+        Ok(Bytes::from(out))
+    }
+
+    /// Seals the held-back plaintext as the final package; returns the last stored bytes.
+    pub fn finish(mut self) -> Result<Bytes, SealError> {
+        let mut out = Vec::with_capacity(HEADER_BYTES + self.pending.len() + TAG_LEN as usize);
+        self.write_header(&mut out);
+        self.writer.seal(&self.pending, true, &mut out)?;
+        Ok(Bytes::from(out))
+    }
+
+    fn write_header(&mut self, out: &mut Vec<u8>) {
+        if !self.header_written {
+            out.extend_from_slice(&self.writer.header.encode());
+            self.header_written = true;
+        }
+    }
+
+    fn output_capacity(&self, chunk: usize) -> usize {
+        let plaintext = self.pending.len() + chunk;
+        let packages = plaintext / PACKAGE + 1;
+        HEADER_BYTES + plaintext + packages * TAG_LEN as usize
+    }
+}
+
+impl PackageWriter {
+    fn seal(&mut self, plaintext: &[u8], last: bool, out: &mut Vec<u8>) -> Result<(), SealError> {
+        if self.next_package >= MAX_PACKAGES {
+            return Err(SealError::TooLarge);
+        }
+        let package = self.next_package as u32; // below 2^31, checked above
+        let start = out.len();
+        out.extend_from_slice(plaintext);
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(
+                self.header.nonce(package, last),
+                Aad::from(self.header.encode()),
+                &mut out[start..],
+            )
+            .map_err(|_| SealError::TooLarge)?;
+        out.extend_from_slice(tag.as_ref());
+        self.next_package += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,205 @@
+//! The transit client against a real OpenBao dev server (`$STRATA_BAO`, see
+//! `../shared/RECIPES.md` §1 and `recipes/openbao/fetch-bao.sh`).
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use strata_crypt::kms::{EncryptionContext, Kms, KmsError, TransitConfig, TransitKms};
+
+const TOKEN: &str = "root";
+
+/// A dev server on a free port, killed (by its own handle) when dropped.
+struct Bao {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Bao {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+async fn start_bao() -> Bao {
+    // reqwest is built without a default TLS provider; the test's own client needs one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let bin = std::env::var("STRATA_BAO").expect(
+        "STRATA_BAO must name the OpenBao binary (recipes/openbao/fetch-bao.sh fetches it)",
+    );
+    assert!(
+        std::path::Path::new(&bin).is_file(),
+        "STRATA_BAO={bin} is not a file"
+    );
+    let port = free_port();
+    let address = format!("http://127.0.0.1:{port}");
+    let child = Command::new(&bin)
+        .args([
+            "server",
+            "-dev",
+            &format!("-dev-root-token-id={TOKEN}"),
+            &format!("-dev-listen-address=127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the OpenBao dev server");
+    let bao = Bao { child, address };
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let health = client
+            .get(format!("{}/v1/sys/health", bao.address))
+            .send()
+            .await;
+        if matches!(health, Ok(ref reply) if reply.status().is_success()) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "OpenBao did not become ready in 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mounted = client
+        .post(format!("{}/v1/sys/mounts/transit", bao.address))
+        .header("X-Vault-Token", TOKEN)
+        .body(r#"{"type": "transit"}"#)
+        .send()
+        .await
+        .expect("mount transit");
+    assert!(
+        mounted.status().is_success(),
+        "mount transit: {}",
+        mounted.status()
+    );
+    bao
+}
+
+fn client(bao: &Bao) -> TransitKms {
+    let config = TransitConfig {
+        address: bao.address.clone(),
+        mount: "transit".into(),
+        ca_bundle: None,
+        timeout: Duration::from_secs(5),
+    };
+    TransitKms::new(&config, TOKEN.into()).expect("build the transit client")
+}
+
+fn context() -> EncryptionContext {
+    EncryptionContext::new().with("aws:s3:arn", "arn:aws:s3:::photos/cat.jpg")
+}
+
+#[tokio::test]
+async fn transit_seals_rotates_and_rewraps_data_keys() {
+    let bao = start_bao().await;
+    let kms = client(&bao);
+
+    let info = kms.create_key("s3gw").await.unwrap();
+    assert_eq!((info.current_version, info.versions.clone()), (1, vec![1]));
+    assert!(matches!(
+        kms.create_key("s3gw").await,
+        Err(KmsError::KeyExists(_))
+    ));
+    assert!(matches!(
+        kms.create_key("a/b").await,
+        Err(KmsError::InvalidKeyId(_))
+    ));
+
+    let old = kms.generate_data_key("s3gw", &context()).await.unwrap();
+    assert_eq!(old.key_version, 1);
+    assert!(old.sealed.starts_with(b"vault:v1:"));
+    let opened = kms.decrypt("s3gw", &old.sealed, &context()).await.unwrap();
+    assert_eq!(opened.expose(), old.plaintext.expose());
+
+    // Another context, a changed blob, another key: refused.
+    let other = context().with("team", "red");
+    assert!(matches!(
+        kms.decrypt("s3gw", &old.sealed, &other).await,
+        Err(KmsError::InvalidBlob)
+    ));
+    let mut bad = old.sealed.clone();
+    let last = bad.len() - 3;
+    bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+    assert!(matches!(
+        kms.decrypt("s3gw", &bad, &context()).await,
+        Err(KmsError::InvalidBlob)
+    ));
+    assert!(matches!(
+        kms.decrypt("s3gw", b"not a blob", &context()).await,
+        Err(KmsError::InvalidBlob)
+    ));
+    assert!(matches!(
+        kms.decrypt("missing", &old.sealed, &context()).await,
+        Err(KmsError::NoSuchKey(_))
+    ));
+    assert!(matches!(
+        kms.generate_data_key("missing", &context()).await,
+        Err(KmsError::NoSuchKey(_))
+    ));
+
+    // Rotation: new data keys under v2, old blobs still open, rewrap moves them to v2.
+    let info = kms.rotate_key("s3gw").await.unwrap();
+    assert_eq!(
+        (info.current_version, info.versions.clone()),
+        (2, vec![1, 2])
+    );
+    let new = kms.generate_data_key("s3gw", &context()).await.unwrap();
+    assert_eq!(new.key_version, 2);
+    let still = kms.decrypt("s3gw", &old.sealed, &context()).await.unwrap();
+    assert_eq!(still.expose(), old.plaintext.expose());
+    let rewrapped = kms.rewrap("s3gw", &old.sealed, &context()).await.unwrap();
+    assert!(
+        rewrapped.starts_with(b"vault:v2:"),
+        "{}",
+        String::from_utf8_lossy(&rewrapped)
+    );
+    let again = kms.decrypt("s3gw", &rewrapped, &context()).await.unwrap();
+    assert_eq!(again.expose(), old.plaintext.expose());
+    assert!(matches!(
+        kms.rewrap("s3gw", &old.sealed, &other).await,
+        Err(KmsError::InvalidBlob)
+    ));
+
+    kms.create_key("other").await.unwrap();
+    let listed: Vec<_> = kms
+        .list_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| (k.id, k.current_version))
+        .collect();
+    assert_eq!(listed, [("other".to_string(), 1), ("s3gw".to_string(), 2)]);
+}
+
+#[tokio::test]
+async fn a_bad_token_is_rejected_and_an_absent_server_is_unavailable() {
+    let bao = start_bao().await;
+    let config = TransitConfig {
+        address: bao.address.clone(),
+        mount: "transit".into(),
+        ca_bundle: None,
+        timeout: Duration::from_secs(5),
+    };
+    let intruder = TransitKms::new(&config, "wrong".into()).unwrap();
+    assert!(matches!(
+        intruder.list_keys().await,
+        Err(KmsError::Rejected { status: 403, .. })
+    ));
+
+    let nowhere = TransitConfig {
+        address: format!("http://127.0.0.1:{}", free_port()),
+        ..config
+    };
+    let absent = TransitKms::new(&nowhere, TOKEN.into()).unwrap();
+    assert!(matches!(
+        absent.list_keys().await,
+        Err(KmsError::Unavailable(_))
+    ));
+}
