@@ -31,7 +31,7 @@ async fn start_bao() -> Bao {
     // reqwest is built without a default TLS provider; the test's own client needs one.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let bin = std::env::var("STRATA_BAO").expect(
-        "STRATA_BAO must name the OpenBao binary (recipes/openbao/fetch-bao.sh fetches it)",
+        "STRATA_BAO must name the OpenBao binary (tests/realparts/install.sh installs it and sets it in env.sh)",
     );
     assert!(
         std::path::Path::new(&bin).is_file(),

