@@ -343,3 +343,267 @@ fn bucket_policies_grant_other_accounts_bind_the_owner_and_refuse_public_documen
 fn strs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
+
+/// ACLs, Object Ownership and Block Public Access end to end with the aws CLI: a new bucket
+/// enforces ownership and blocks public access (ACLs refused, reads show the owner alone);
+/// with `ObjectWriter` and the block lifted, grants to the other account by canonical id and
+/// to everyone work, and each setting reads back as it was put.
+#[test]
+fn bucket_acls_ownership_and_public_access_block_act_as_on_aws() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root_keys = Credentials::new("ROOTACLKEY", "root-acl-secret-0123456789");
+    let root = (root_keys.access_key.as_str(), root_keys.secret_key.as_str());
+    let team = (TEAM_KEY, TEAM_SECRET);
+    let anonymous = ("", "");
+    let server = start(tmp.path(), root_keys.clone());
+    let s3api = |keys: (&str, &str), args: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = std::iter::once("s3api")
+            .chain(args.iter().copied())
+            .map(String::from)
+            .collect();
+        if keys.0.is_empty() {
+            v.push("--no-sign-request".into());
+        }
+        v
+    };
+    let ok_json = |keys, args: &[&str]| -> Value {
+        let out = ok(&server, keys, &strs(&s3api(keys, args)));
+        serde_json::from_str(&out).unwrap_or(Value::Null)
+    };
+    let code = |keys, args: &[&str]| error_code(&server, keys, &strs(&s3api(keys, args)));
+    let team_id = {
+        ok(
+            &server,
+            team,
+            &["s3api", "create-bucket", "--bucket", "team-own"],
+        );
+        let v = ok_json(team, &["list-buckets"]);
+        v["Owner"]["ID"].as_str().unwrap().to_string()
+    };
+
+    // A new bucket: AWS's defaults since 2023.
+    ok(
+        &server,
+        root,
+        &["s3api", "create-bucket", "--bucket", "acl"],
+    );
+    let ownership = ok_json(root, &["get-bucket-ownership-controls", "--bucket", "acl"]);
+    assert_eq!(
+        ownership["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
+        "BucketOwnerEnforced"
+    );
+    let block = ok_json(root, &["get-public-access-block", "--bucket", "acl"]);
+    for setting in [
+        "BlockPublicAcls",
+        "IgnorePublicAcls",
+        "BlockPublicPolicy",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(
+            block["PublicAccessBlockConfiguration"][setting], true,
+            "{setting}"
+        );
+    }
+    let acl = ok_json(root, &["get-bucket-acl", "--bucket", "acl"]);
+    assert_eq!(acl["Grants"].as_array().unwrap().len(), 1, "{acl}");
+    assert_eq!(acl["Grants"][0]["Permission"], "FULL_CONTROL");
+    let grant_team = format!("id={team_id}");
+    assert_eq!(
+        code(
+            root,
+            &[
+                "put-bucket-acl",
+                "--bucket",
+                "acl",
+                "--grant-read",
+                &grant_team
+            ]
+        ),
+        "AccessControlListNotSupported"
+    );
+    assert_eq!(
+        code(
+            root,
+            &[
+                "put-object",
+                "--bucket",
+                "acl",
+                "--key",
+                "k",
+                "--acl",
+                "public-read"
+            ]
+        ),
+        "AccessControlListNotSupported"
+    );
+    ok(
+        &server,
+        root,
+        &strs(&s3api(
+            root,
+            &[
+                "put-object",
+                "--bucket",
+                "acl",
+                "--key",
+                "k",
+                "--acl",
+                "bucket-owner-full-control",
+            ],
+        )),
+    );
+    assert_eq!(
+        code(
+            root,
+            &["create-bucket", "--bucket", "acl2", "--acl", "public-read"]
+        ),
+        "InvalidBucketAclWithObjectOwnership"
+    );
+
+    // ACLs in force: the other account lists by its grant, and reads nothing more.
+    ok(
+        &server,
+        root,
+        &strs(&s3api(
+            root,
+            &[
+                "put-bucket-ownership-controls",
+                "--bucket",
+                "acl",
+                "--ownership-controls",
+                "Rules=[{ObjectOwnership=ObjectWriter}]",
+            ],
+        )),
+    );
+    assert_eq!(
+        code(team, &["list-objects-v2", "--bucket", "acl"]),
+        "AccessDenied"
+    );
+    ok(
+        &server,
+        root,
+        &strs(&s3api(
+            root,
+            &[
+                "put-bucket-acl",
+                "--bucket",
+                "acl",
+                "--grant-read",
+                &grant_team,
+            ],
+        )),
+    );
+    let listed = ok_json(team, &["list-objects-v2", "--bucket", "acl"]);
+    assert_eq!(listed["Contents"][0]["Key"], "k", "{listed}");
+    assert_eq!(
+        code(
+            team,
+            &["get-object", "--bucket", "acl", "--key", "k", "/dev/null"]
+        ),
+        "AccessDenied"
+    );
+    let acl = ok_json(root, &["get-bucket-acl", "--bucket", "acl"]);
+    assert!(
+        acl["Grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["Grantee"]["ID"] == team_id.as_str() && g["Permission"] == "READ"),
+        "{acl}"
+    );
+    // Enforcing ownership again is refused while the ACL grants the other account.
+    assert_eq!(
+        code(
+            root,
+            &[
+                "put-bucket-ownership-controls",
+                "--bucket",
+                "acl",
+                "--ownership-controls",
+                "Rules=[{ObjectOwnership=BucketOwnerEnforced}]"
+            ]
+        ),
+        "InvalidBucketAclWithObjectOwnership"
+    );
+
+    // Public grants: refused while blocked, ignored while ignored, honoured once lifted.
+    assert_eq!(
+        code(
+            root,
+            &["put-bucket-acl", "--bucket", "acl", "--acl", "public-read"]
+        ),
+        "AccessDenied"
+    );
+    ok(&server, root, &strs(&s3api(root, &["put-public-access-block", "--bucket", "acl", "--public-access-block-configuration", "BlockPublicAcls=false,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true"])));
+    ok(
+        &server,
+        root,
+        &strs(&s3api(
+            root,
+            &["put-bucket-acl", "--bucket", "acl", "--acl", "public-read"],
+        )),
+    );
+    assert_eq!(
+        code(anonymous, &["list-objects-v2", "--bucket", "acl"]),
+        "AccessDenied"
+    );
+    ok(
+        &server,
+        root,
+        &strs(&s3api(
+            root,
+            &["delete-public-access-block", "--bucket", "acl"],
+        )),
+    );
+    assert_eq!(
+        code(root, &["get-public-access-block", "--bucket", "acl"]),
+        "NoSuchPublicAccessBlockConfiguration"
+    );
+    let listed = ok_json(anonymous, &["list-objects-v2", "--bucket", "acl"]);
+    assert_eq!(listed["Contents"][0]["Key"], "k", "{listed}");
+    // `public-read` replaced the grant to the other account.
+    let acl = ok_json(root, &["get-bucket-acl", "--bucket", "acl"]);
+    assert_eq!(acl["Grants"].as_array().unwrap().len(), 2, "{acl}");
+
+    // Without ownership controls the ACL stays in force; Get says there are none.
+    ok(
+        &server,
+        root,
+        &strs(&s3api(
+            root,
+            &["delete-bucket-ownership-controls", "--bucket", "acl"],
+        )),
+    );
+    assert_eq!(
+        code(root, &["get-bucket-ownership-controls", "--bucket", "acl"]),
+        "OwnershipControlsNotFoundError"
+    );
+    ok_json(anonymous, &["list-objects-v2", "--bucket", "acl"]);
+    // Grants the server cannot resolve are refused.
+    assert_eq!(
+        code(
+            root,
+            &[
+                "put-bucket-acl",
+                "--bucket",
+                "acl",
+                "--grant-read",
+                "id=0123"
+            ]
+        ),
+        "InvalidArgument"
+    );
+    assert_eq!(
+        code(
+            root,
+            &[
+                "put-bucket-acl",
+                "--bucket",
+                "acl",
+                "--grant-read",
+                "emailAddress=a@example.com"
+            ]
+        ),
+        "UnresolvableGrantByEmailAddress"
+    );
+}

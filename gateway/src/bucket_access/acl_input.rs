@@ -131,7 +131,8 @@ pub fn canned_acl(name: &str, owner: &str, target: AclTarget<'_>) -> Result<Acl,
     Ok(acl)
 }
 
-/// `id="..."`, `uri="..."` and `emailAddress="..."` entries, comma-separated.
+/// `id="..."`, `uri="..."` and `emailAddress="..."` entries (quotes optional),
+/// comma-separated.
 fn parse_grantees(
     header: &str,
     value: &str,
@@ -145,11 +146,13 @@ fn parse_grantees(
     let mut out = Vec::new();
     for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
         let (kind, quoted) = entry.split_once('=').ok_or_else(bad)?;
-        let who = quoted
-            .trim()
-            .strip_prefix('"')
-            .and_then(|q| q.strip_suffix('"'))
-            .ok_or_else(bad)?;
+        // The aws CLI sends `id=...` as given; AWS's documentation quotes: both are taken.
+        let quoted = quoted.trim();
+        let who = match quoted.strip_prefix('"') {
+            Some(rest) => rest.strip_suffix('"').ok_or_else(bad)?,
+            None if quoted.contains('"') => return Err(bad()),
+            None => quoted,
+        };
         out.push(grantee(kind.trim(), who, known)?);
     }
     if out.is_empty() {
@@ -250,7 +253,7 @@ mod tests {
                     "x-amz-grant-read",
                     &format!("id=\"{OTHER}\", uri=\"{ALL_USERS}\""),
                 ),
-                ("x-amz-grant-write-acp", &format!("id=\"{OWNER}\"")),
+                ("x-amz-grant-write-acp", &format!("id={OWNER}")),
             ],
             AclTarget::Bucket,
         )
@@ -272,9 +275,10 @@ mod tests {
                 Code::UnresolvableGrantByEmailAddress,
             ),
             (
-                vec![("x-amz-grant-read", "id=unquoted")],
+                vec![("x-amz-grant-read", "id=\"half")],
                 Code::InvalidArgument,
             ),
+            (vec![("x-amz-grant-read", "id")], Code::InvalidArgument),
             (vec![("x-amz-grant-read", "")], Code::InvalidArgument),
             (
                 vec![("x-amz-acl", "private"), ("x-amz-grant-read", "uri=\"x\"")],

@@ -33,8 +33,10 @@ pub async fn get_bucket_acl(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
 pub async fn put_bucket_acl(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let bucket = req.bucket()?.to_string();
     let owner = bucket_owner(ctx, &bucket)?;
-    let acl = stated_acl(ctx, req, &owner.canonical_id, AclTarget::Bucket).await?;
     let controls = ctx.bucket_access.get(&bucket)?;
+    let acl = stated_acl(ctx, req, &owner.canonical_id, AclTarget::Bucket)
+        .await
+        .map_err(|e| refused_alike(&controls, e))?;
     admit(&controls, &acl, acls_not_supported)?;
     ctx.store
         .put_bucket_config(&bucket, ACL_CONFIG, acl.encode())
@@ -74,8 +76,10 @@ pub async fn put_object_acl(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
     let target = AclTarget::Object {
         bucket_owner: &owner.canonical_id,
     };
-    let acl = stated_acl(ctx, req, &owner.canonical_id, target).await?;
     let controls = ctx.bucket_access.get(&bucket)?;
+    let acl = stated_acl(ctx, req, &owner.canonical_id, target)
+        .await
+        .map_err(|e| refused_alike(&controls, e))?;
     admit(&controls, &acl, acls_not_supported)?;
     if !acl.owner_only() {
         return Err(object_acls_not_stored());
@@ -126,13 +130,10 @@ pub fn check_object_write_acl(
     };
     let known = |id: &str| known_account(ctx, id);
     let controls = ctx.bucket_access.get(bucket)?;
-    let stated = acl_from_headers(headers, &owner.canonical_id, target, &known);
-    let acl = match stated {
-        Ok(Some(acl)) => acl,
-        Ok(None) => return Ok(()),
-        // A bucket that takes no ACLs refuses them all alike, as AWS does.
-        Err(_) if !controls.ownership.acls_enabled() => return Err(acls_not_supported()),
-        Err(e) => return Err(e),
+    let stated = acl_from_headers(headers, &owner.canonical_id, target, &known)
+        .map_err(|e| refused_alike(&controls, e))?;
+    let Some(acl) = stated else {
+        return Ok(());
     };
     admit(&controls, &acl, acls_not_supported)?;
     check_writer_owns_nothing(ctx, bucket, caller, headers.get("x-amz-acl"))?;
@@ -183,6 +184,16 @@ fn admit(controls: &Controls, acl: &Acl, refused: fn() -> S3Error) -> Result<(),
         ));
     }
     Ok(())
+}
+
+/// A bucket that takes no ACLs refuses every stated ACL alike, as AWS does, whatever else
+/// is wrong with it.
+fn refused_alike(controls: &Controls, e: S3Error) -> S3Error {
+    if controls.ownership.acls_enabled() {
+        e
+    } else {
+        acls_not_supported()
+    }
 }
 
 /// The ACL a Put*Acl states: headers, or else the body (not both).
