@@ -208,7 +208,7 @@ pub fn parse(
 /// A filter template must be parenthesised and name its placeholder.
 fn filter_template(key: &str, template: &str, placeholder: &str) -> Result<(), ConfigError> {
     let t = template.trim();
-    if !(t.starts_with('(') && t.ends_with(')')) || !t.contains(placeholder) {
+    if !(t.starts_with('(') && t.ends_with(')') && t.contains(placeholder)) {
         return Err(error(
             key,
             format!("a parenthesised LDAP filter with {placeholder}, e.g. (uid=%s) or (member=%d)"),

@@ -35,12 +35,12 @@ pub fn group_filter(template: &str, user_dn: &str, user_name: &str) -> String {
     while let Some(at) = rest.find('%') {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
-        if tail.starts_with(DN_PLACEHOLDER) {
+        if let Some(after) = tail.strip_prefix(DN_PLACEHOLDER) {
             out.push_str(&dn);
-            rest = &tail[DN_PLACEHOLDER.len()..];
-        } else if tail.starts_with(USER_PLACEHOLDER) {
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix(USER_PLACEHOLDER) {
             out.push_str(&name);
-            rest = &tail[USER_PLACEHOLDER.len()..];
+            rest = after;
         } else {
             out.push('%');
             rest = &tail[1..];
