@@ -12,6 +12,8 @@ mod grant;
 mod handle;
 mod ldap_identity;
 mod ldap_session;
+#[cfg(test)]
+mod ldap_session_tests;
 mod services;
 #[cfg(test)]
 mod tests;
