@@ -28,6 +28,8 @@ fn role_arn(name: &str) -> String {
 /// How strata reaches the directory.
 struct Link<'a> {
     url: &'a str,
+    /// The lookup DN's password file holds a wrong password.
+    wrong_lookup_password: bool,
     start_tls: bool,
     ca_file: Option<&'a Path>,
 }
@@ -44,7 +46,12 @@ fn config(dir: &Path, link: Option<Link<'_>>) -> String {
         return text;
     };
     let password = dir.join("lookup-password");
-    std::fs::write(&password, "lookuppass\n").unwrap();
+    let lookup = if link.wrong_lookup_password {
+        "wrong\n"
+    } else {
+        "lookuppass\n"
+    };
+    std::fs::write(&password, lookup).unwrap();
     text.push_str(&format!(
         "[ldap]\nurl = \"{url}\"\nstart_tls = {start_tls}\n{ca}\
          lookup_bind_dn = \"cn=strata-lookup,{BASE_DN}\"\n\
@@ -234,6 +241,7 @@ fn directory_users_in_mapped_groups_get_sessions_their_role_allows_with_the_aws_
     let slapd = Slapd::start(&tmp.path().join("slapd"));
     let link = Link {
         url: &slapd.ldap_url,
+        wrong_lookup_password: false,
         start_tls: false,
         ca_file: None,
     };
@@ -399,6 +407,7 @@ fn refused_sign_ins_answer_alike_and_are_counted_by_their_own_reason() {
     let slapd = Slapd::start(&tmp.path().join("slapd"));
     let link = Link {
         url: &slapd.ldap_url,
+        wrong_lookup_password: false,
         start_tls: false,
         ca_file: None,
     };
@@ -410,6 +419,9 @@ fn refused_sign_ins_answer_alike_and_are_counted_by_their_own_reason() {
     assert_eq!(refusal(&user(&server, "nobody", "alicepass")), denied);
     assert_eq!(sign_ins(&server, "wrong_password"), 1);
     assert_eq!(sign_ins(&server, "unknown_user"), 1);
+    // Two entries share the uid `twin`: refused rather than guessing, answered alike.
+    assert_eq!(refusal(&user(&server, "twin", "twinpass")), denied);
+    assert_eq!(sign_ins(&server, "ambiguous_user"), 1);
 
     // Filter metacharacters are values: each of these would match alice (or dave, or
     // everyone) if pasted into the filter unescaped; escaped, they match nobody.
@@ -460,6 +472,7 @@ fn a_stopped_directory_answers_503_and_never_a_session() {
     let mut slapd = Slapd::start(&tmp.path().join("slapd"));
     let link = Link {
         url: &slapd.ldap_url,
+        wrong_lookup_password: false,
         start_tls: false,
         ca_file: None,
     };
@@ -492,11 +505,13 @@ fn ldaps_and_starttls_sign_in_with_the_directorys_ca_and_fail_clearly_without_it
     let wrong = Some(slapd.wrong_ca_file.as_path());
     let ldaps = |ca_file| Link {
         url: &slapd.ldaps_url,
+        wrong_lookup_password: false,
         start_tls: false,
         ca_file,
     };
     let start_tls = |ca_file| Link {
         url: &slapd.ldap_url,
+        wrong_lookup_password: false,
         start_tls: true,
         ca_file,
     };
@@ -527,6 +542,33 @@ fn ldaps_and_starttls_sign_in_with_the_directorys_ca_and_fail_clearly_without_it
         );
         assert_eq!(sign_ins(&server, "tls_failed"), 1, "{name}");
     }
+}
+
+#[test]
+fn a_refused_lookup_bind_answers_503_and_keeps_the_details_in_the_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let slapd = Slapd::start(&tmp.path().join("slapd"));
+    let link = Link {
+        url: &slapd.ldap_url,
+        wrong_lookup_password: true,
+        start_tls: false,
+        ca_file: None,
+    };
+    let server = start(tmp.path(), "strata", Some(link));
+    let (status, code, message) = refusal(&user(&server, "alice", "alicepass"));
+    assert_eq!(
+        (status, code.as_str()),
+        (503, "ServiceUnavailable"),
+        "{message}"
+    );
+    assert!(message.contains("could not check the sign-in"), "{message}");
+    assert!(!message.contains("strata-lookup"), "{message}");
+    assert_eq!(sign_ins(&server, "lookup_bind_failed"), 1);
+    assert!(
+        server.log_tail().contains("lookup bind"),
+        "{}",
+        server.log_tail()
+    );
 }
 
 #[test]
