@@ -11,6 +11,7 @@ pub mod config;
 pub mod iam;
 pub mod iam_api;
 pub mod identity;
+pub mod ldap;
 pub mod metrics;
 pub mod notify;
 pub mod observe;

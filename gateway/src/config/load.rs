@@ -52,6 +52,14 @@ pub enum ConfigError {
         /// What was expected.
         reason: String,
     },
+    /// The `[ldap]` table has a missing or wrong key.
+    #[error("--config: [ldap]: {key}: {reason}")]
+    Ldap {
+        /// The key.
+        key: String,
+        /// What was expected.
+        reason: String,
+    },
     /// An `[[audit.sinks]]` table has a missing or wrong key.
     #[error("--config: [[audit.sinks]] {sink:?}: {key}: {reason}")]
     AuditSink {
@@ -77,17 +85,17 @@ pub fn load(
             .filter(|v| !v.is_empty())
             .map(Into::into)
     });
-    let (file_layer, [audit, notify, accounts, roles, sts]) = match file_path {
-        None => (RawSettings::default(), [None, None, None, None, None]),
+    let (file_layer, [audit, notify, accounts, roles, sts, ldap]) = match file_path {
+        None => (RawSettings::default(), [None, None, None, None, None, None]),
         Some(path) => {
             let text = read_file(&path).map_err(|e| ConfigError::Invalid {
                 setting: "--config",
                 value: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-            // The `[audit]`, `[notify]`, `[[accounts]]`, `[[roles]]` and `[sts]` tables are
-            // not flat settings:
-            // they are taken out before the rest is read as one layer.
+            // The `[audit]`, `[notify]`, `[[accounts]]`, `[[roles]]`, `[sts]` and `[ldap]`
+            // tables are not flat settings: they are taken out before the rest is read as one
+            // layer.
             let (rest, tables) = split_tables(&text)?;
             (RawSettings::from_toml(&rest)?, tables)
         }
@@ -100,16 +108,17 @@ pub fn load(
     config.accounts = super::accounts::parse(accounts, &config.credentials, read_file)?;
     config.roles = super::roles::parse(roles, &config.accounts, read_file)?;
     config.sts = super::sts::parse(sts)?;
+    config.sts.ldap = super::ldap::parse(ldap, read_file)?;
     pod.apply(&mut config)?;
     Ok(config)
 }
 
 /// The tables of the file that are not flat settings, in the order [`split_tables`] returns
 /// them.
-const TABLES: [&str; 5] = ["audit", "notify", "accounts", "roles", "sts"];
+const TABLES: [&str; 6] = ["audit", "notify", "accounts", "roles", "sts", "ldap"];
 
 /// The rest of the file, and its [`TABLES`].
-type Split = (String, [Option<toml::Value>; 5]);
+type Split = (String, [Option<toml::Value>; 6]);
 
 /// The file without its [`TABLES`], and those tables. A file without them is returned as
 /// written, so errors about it point at its own lines.

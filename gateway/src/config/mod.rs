@@ -10,6 +10,9 @@ mod accounts_tests;
 mod audit;
 #[cfg(test)]
 mod audit_tests;
+mod ldap;
+#[cfg(test)]
+mod ldap_tests;
 mod limits;
 mod load;
 mod notify;
@@ -28,6 +31,7 @@ mod tests;
 
 pub use accounts::{iam_name, AccountConfig};
 pub use audit::DEFAULT_DISK_BUFFER_BYTES;
+pub use ldap::{LdapConfig, RoleMapping, DN_PLACEHOLDER, USER_PLACEHOLDER};
 pub use limits::{Limits, Tuning};
 pub use load::{load, ConfigError};
 pub use notify::{NotifyConfig, NotifyTarget};

@@ -1,11 +1,13 @@
 //! The `[sts]` table of the config file: the identity providers whose tokens
-//! `AssumeRoleWithWebIdentity` accepts. Documented in docs/IDENTITY.md.
+//! `AssumeRoleWithWebIdentity` accepts (the `[ldap]` table, parsed by `super::ldap`, joins
+//! it as [`StsConfig::ldap`]). Documented in docs/IDENTITY.md.
 
 use std::path::PathBuf;
 
 use serde::Deserialize;
 use strata_sts::web_identity::{KeySource, ProviderConfig};
 
+use super::ldap::LdapConfig;
 use super::ConfigError;
 
 /// STS settings.
@@ -13,6 +15,8 @@ use super::ConfigError;
 pub struct StsConfig {
     /// Trusted OpenID Connect / Kubernetes service-account issuers (`[[sts.providers]]`).
     pub providers: Vec<ProviderConfig>,
+    /// The directory of `AssumeRoleWithLDAPIdentity` (`[ldap]`), if any.
+    pub ldap: Option<LdapConfig>,
 }
 
 #[derive(Deserialize)]
@@ -80,5 +84,8 @@ pub fn parse(sts: Option<toml::Value>) -> Result<StsConfig, ConfigError> {
             ca_bundle: p.ca_bundle,
         });
     }
-    Ok(StsConfig { providers })
+    Ok(StsConfig {
+        providers,
+        ldap: None,
+    })
 }

@@ -1,5 +1,5 @@
-//! The identity families: STS issuances and answers, and policy denials by the layer that
-//! denied. Made before the engines that count into them (the STS services, the authorizer)
+//! The identity families: STS issuances and answers, LDAP sign-ins by outcome, and policy
+//! denials by the layer that denied. Made before the engines that count into them (the STS services, the authorizer)
 //! and registered once the registry exists; the families are shared handles, so a count
 //! made anywhere shows in the scrape.
 
@@ -8,12 +8,13 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
 use strata_policy::{DecidedBy, Decision, DecisionEffect};
 
-use super::labels::{Denial, StsApi, StsOutcome};
+use super::labels::{Denial, LdapOutcome, StsApi, StsOutcome};
 use crate::s3::error::S3Error;
 
 /// The STS actions strata answers; anything else counts as `other`.
-const STS_APIS: [&str; 3] = [
+const STS_APIS: [&str; 4] = [
     "AssumeRole",
+    "AssumeRoleWithLDAPIdentity",
     "AssumeRoleWithWebIdentity",
     "GetCallerIdentity",
 ];
@@ -24,6 +25,7 @@ pub struct IdentityMetrics {
     issued: Family<StsApi, Counter>,
     sts_requests: Family<StsOutcome, Counter>,
     denials: Family<Denial, Counter>,
+    ldap_sign_ins: Family<LdapOutcome, Counter>,
 }
 
 impl IdentityMetrics {
@@ -44,6 +46,26 @@ impl IdentityMetrics {
             "Requests refused by policy evaluation, by the layer that refused",
             self.denials.clone(),
         );
+        registry.register(
+            "strata_sts_ldap_sign_ins",
+            "AssumeRoleWithLDAPIdentity sign-ins, by outcome (success or why it was refused or failed)",
+            self.ldap_sign_ins.clone(),
+        );
+    }
+
+    /// Counts one LDAP sign-in's outcome: `success` or a fixed reason (`crate::ldap`).
+    pub fn ldap_sign_in(&self, outcome: &'static str) {
+        self.ldap_sign_ins
+            .get_or_create(&LdapOutcome { outcome })
+            .inc();
+    }
+
+    /// LDAP sign-ins counted so far with `outcome` (tests).
+    #[cfg(test)]
+    pub fn ldap_sign_ins(&self, outcome: &'static str) -> u64 {
+        self.ldap_sign_ins
+            .get_or_create(&LdapOutcome { outcome })
+            .get()
     }
 
     /// Counts one STS action's answer; `issued` when it handed out credentials.

@@ -66,7 +66,8 @@ pub fn status_class(status: Option<u16>) -> &'static str {
 /// An STS action.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct StsApi {
-    /// `AssumeRole`, `AssumeRoleWithWebIdentity`, `GetCallerIdentity` or `other`.
+    /// `AssumeRole`, `AssumeRoleWithWebIdentity`, `AssumeRoleWithLDAPIdentity`,
+    /// `GetCallerIdentity` or `other`.
     pub api: &'static str,
 }
 
@@ -84,4 +85,11 @@ pub struct StsOutcome {
 pub struct Denial {
     /// One of `DenialReason`'s names.
     pub reason: &'static str,
+}
+
+/// How an LDAP sign-in ended.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LdapOutcome {
+    /// `success`, or one of the fixed reasons of docs/OBSERVABILITY.md.
+    pub outcome: &'static str,
 }

@@ -1,5 +1,6 @@
-//! What `AssumeRole` and `AssumeRoleWithWebIdentity` share: the common parameters, checked
-//! in AWS's terms, and the issue of a sealed session.
+//! What the issuing actions (`AssumeRole`, `AssumeRoleWithWebIdentity`,
+//! `AssumeRoleWithLDAPIdentity`) share: the common parameters, checked in AWS's terms, and
+//! the issue of a sealed session.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -48,19 +49,7 @@ impl<'a> Params<'a> {
                 "must be 2 to 64 characters of [\\w+=,.@-]",
             ));
         }
-        let duration = form.number("DurationSeconds", MIN_DURATION..=MAX_DURATION)?;
-        let policy = form.get("Policy");
-        if let Some(doc) = policy {
-            if policy_len(doc) > limits::SESSION {
-                return Err(Code::PackedPolicyTooLarge.with(format!(
-                    "the session policy has {} characters (whitespace not counted); at most {} are allowed",
-                    policy_len(doc),
-                    limits::SESSION
-                )));
-            }
-            Policy::parse_with_limit(doc, PolicyKind::Session, usize::MAX)
-                .map_err(|e| Code::MalformedPolicyDocument.with(e.to_string()))?;
-        }
+        let (duration, policy) = session_terms(form)?;
         Ok(Params {
             role_arn,
             session_name,
@@ -82,14 +71,33 @@ impl<'a> Params<'a> {
     }
 }
 
-fn validation(name: &str, rule: &str) -> S3Error {
+/// `DurationSeconds` (within 900..=43200) and `Policy` (checked, its size within bounds),
+/// which every issuing action takes.
+pub fn session_terms(form: &Form) -> Result<(Option<u64>, Option<&str>), S3Error> {
+    let duration = form.number("DurationSeconds", MIN_DURATION..=MAX_DURATION)?;
+    let policy = form.get("Policy");
+    if let Some(doc) = policy {
+        if policy_len(doc) > limits::SESSION {
+            return Err(Code::PackedPolicyTooLarge.with(format!(
+                "the session policy has {} characters (whitespace not counted); at most {} are allowed",
+                policy_len(doc),
+                limits::SESSION
+            )));
+        }
+        Policy::parse_with_limit(doc, PolicyKind::Session, usize::MAX)
+            .map_err(|e| Code::MalformedPolicyDocument.with(e.to_string()))?;
+    }
+    Ok((duration, policy))
+}
+
+pub(super) fn validation(name: &str, rule: &str) -> S3Error {
     Code::ValidationError.with(format!(
         "1 validation error detected: value at '{name}' failed to satisfy constraint: {rule}"
     ))
 }
 
 /// 2 to 64 of `[\w+=,.@-]`.
-fn session_name_ok(name: &str) -> bool {
+pub(super) fn session_name_ok(name: &str) -> bool {
     (2..=64).contains(&name.len())
         && name
             .bytes()

@@ -1,4 +1,5 @@
-//! The AWS STS query API: `GetCallerIdentity`, `AssumeRole` and `AssumeRoleWithWebIdentity`.
+//! The AWS STS query API: `GetCallerIdentity`, `AssumeRole`, `AssumeRoleWithWebIdentity`, and
+//! MinIO's `AssumeRoleWithLDAPIdentity` (a directory's users sign in with their password).
 //!
 //! Sessions are not stored: a session's whole grant is sealed into its session token
 //! (`strata-sts`), which the request path opens per request (`crate::iam`'s credentials).
@@ -9,6 +10,10 @@ mod assume_role;
 mod caller_identity;
 mod grant;
 mod handle;
+mod ldap_identity;
+mod ldap_session;
+#[cfg(test)]
+mod ldap_session_tests;
 mod services;
 #[cfg(test)]
 mod tests;

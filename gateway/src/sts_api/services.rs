@@ -1,5 +1,5 @@
-//! What the STS actions need beyond the identity store: the sealer of session tokens and
-//! the verifier of web-identity tokens.
+//! What the STS actions need beyond the identity store: the sealer of session tokens, the
+//! verifier of web-identity tokens and the LDAP directory.
 
 use std::sync::Arc;
 
@@ -7,6 +7,7 @@ use strata_sts::session::SessionSealer;
 use strata_sts::web_identity::{ConfigError, VerifierConfig, WebIdentityVerifier};
 
 use crate::config::StsConfig;
+use crate::ldap::Directory;
 use crate::metrics::IdentityMetrics;
 
 /// The STS engines, built once at start.
@@ -15,6 +16,8 @@ pub struct StsServices {
     pub sealer: Arc<SessionSealer>,
     /// Verifies `AssumeRoleWithWebIdentity` tokens; `None` when no provider is configured.
     pub web_identity: Option<WebIdentityVerifier>,
+    /// Signs users in for `AssumeRoleWithLDAPIdentity`; `None` without an `[ldap]` table.
+    pub ldap: Option<Directory>,
     /// Where issuances and answers are counted (`strata_sts_*`).
     pub metrics: IdentityMetrics,
 }
@@ -36,9 +39,21 @@ impl StsServices {
                 None,
             )?)
         };
+        let ldap = match &config.ldap {
+            None => None,
+            Some(ldap) => {
+                Some(
+                    Directory::new(ldap.clone()).map_err(|reason| ConfigError::CaBundle {
+                        path: ldap.ca_file.clone().unwrap_or_default(),
+                        reason: format!("[ldap] ca_file: {reason}"),
+                    })?,
+                )
+            }
+        };
         Ok(StsServices {
             sealer,
             web_identity,
+            ldap,
             metrics: IdentityMetrics::default(),
         })
     }
@@ -58,7 +73,15 @@ impl StsServices {
         StsServices {
             sealer: Arc::new(SessionSealer::new(keyring)),
             web_identity: None,
+            ldap: None,
             metrics: IdentityMetrics::default(),
         }
+    }
+
+    /// The same services, signing users in against `directory` (tests).
+    #[cfg(test)]
+    pub fn with_ldap(mut self, directory: Directory) -> StsServices {
+        self.ldap = Some(directory);
+        self
     }
 }

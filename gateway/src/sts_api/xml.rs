@@ -56,6 +56,19 @@ pub struct AssumeRoleWithWebIdentityResult {
     pub audience: String,
 }
 
+/// `AssumeRoleWithLDAPIdentityResult`: MinIO's element names, with AWS's session fields
+/// beside the credentials.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssumeRoleWithLdapIdentityResult {
+    /// The keys.
+    pub credentials: Credentials,
+    /// Who they act as.
+    pub assumed_role_user: AssumedRoleUser,
+    /// The session policy's size as a percentage of the allowed maximum.
+    pub packed_policy_size: u32,
+}
+
 /// `GetCallerIdentityResult`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
