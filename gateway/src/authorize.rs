@@ -9,7 +9,8 @@ use strata_volume::{Refusal, Store};
 
 use crate::auth::Principal;
 use crate::bucket_access::{
-    bucket_permission, AclCaller, AclMatch, BucketAccess, BucketPolicy, Controls,
+    bucket_permission, object_permission, Acl, AclCaller, AclMatch, BucketAccess, BucketPolicy,
+    Controls,
 };
 use crate::identity::Identity;
 use crate::metrics::{DenialReason, IdentityMetrics};
@@ -146,13 +147,16 @@ impl PolicyAuthorizer {
         // An account grant speaks for the account: its root, or (across accounts, where the
         // caller's own policies must allow too) any of its principals. Within the owner's
         // account, users need their policies.
-        let acl_grant = controls.is_some_and(|c| {
-            match acl_match(c, need.action, Some(&identity.account.canonical_id)) {
-                Some(AclMatch::Public) => true,
-                Some(AclMatch::Account) => identity.is_root() || !same_account,
-                None => false,
+        let acl_grant = match controls {
+            Some(c) if !own_root => {
+                match self.acl_match(c, need, Some(&identity.account.canonical_id))? {
+                    Some(AclMatch::Public) => true,
+                    Some(AclMatch::Account) => identity.is_root() || !same_account,
+                    None => false,
+                }
             }
-        });
+            _ => false,
+        };
         // RestrictPublicBuckets: a public policy grants nothing outside the owner's account
         // (its Deny still binds).
         let restricted = !same_account && controls.is_some_and(Controls::policy_restricted);
@@ -252,7 +256,7 @@ impl PolicyAuthorizer {
                 return Err(unreadable_policy());
             }
         };
-        let acl_grant = acl_match(controls, need.action, None).is_some();
+        let acl_grant = self.acl_match(controls, need, None)?.is_some();
         if policy.is_none() && !acl_grant {
             return Err(self.anonymous());
         }
@@ -287,6 +291,53 @@ impl PolicyAuthorizer {
         }
     }
 
+    /// How the bucket's ACL, or for an object read the object's own, grants `need` to a
+    /// caller of the account with `canonical_id` (`None`: anonymous), if it does. Public
+    /// grants count unless IgnorePublicAcls is on. An object's ACL is read only where ACLs
+    /// are in force, and only the current version's (version-specific actions get none).
+    fn acl_match(
+        &self,
+        controls: &Controls,
+        need: &Need<'_>,
+        canonical_id: Option<&str>,
+    ) -> Result<Option<AclMatch>, S3Error> {
+        if !controls.ownership.acls_enabled() {
+            return Ok(None);
+        }
+        let caller = AclCaller { canonical_id };
+        let ignore_public = controls.public_block.block.ignore_public_acls;
+        if let Some(permission) = bucket_permission(need.action) {
+            let granted = controls
+                .acl_in_force()
+                .and_then(|acl| acl.allows(caller, permission, ignore_public));
+            return Ok(granted);
+        }
+        let (Some(permission), Some(resource)) = (object_permission(need.action), &need.resource)
+        else {
+            return Ok(None);
+        };
+        let Some(key) = &resource.key else {
+            return Ok(None);
+        };
+        let doc = match self.store.object_access_now(&resource.bucket, key, None) {
+            Ok(doc) => doc,
+            // No such object: nothing to grant; the handler answers NoSuchKey if allowed.
+            Err(strata_volume::Error::Refused(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(doc) = doc else {
+            // No document: the bucket owner's alone, which its root has anyway.
+            return Ok(None);
+        };
+        match Acl::decode(&doc) {
+            Ok(acl) => Ok(acl.allows(caller, permission, ignore_public)),
+            Err(why) => {
+                tracing::warn!(bucket = %resource.bucket, %why, "an object's stored ACL is unreadable: it grants nothing");
+                Ok(None)
+            }
+        }
+    }
+
     fn refuse(&self, reason: DenialReason) -> DenialReason {
         self.metrics.denied(reason);
         reason
@@ -307,20 +358,6 @@ struct Grants<'a> {
     resource_policy: Option<&'a Policy>,
     /// Whether an ACL grants the action.
     acl_grant: bool,
-}
-
-/// How the bucket's ACL grants `action` to a caller of the account with `canonical_id`
-/// (`None`: anonymous), if it does: bucket ACLs cover listing, writing objects and the ACL
-/// itself; public grants count unless IgnorePublicAcls is on.
-fn acl_match(controls: &Controls, action: &str, canonical_id: Option<&str>) -> Option<AclMatch> {
-    let acl = controls.acl_in_force()?;
-    let permission = bucket_permission(action)?;
-    let caller = AclCaller { canonical_id };
-    acl.allows(
-        caller,
-        permission,
-        controls.public_block.block.ignore_public_acls,
-    )
 }
 
 /// What the owner's root may always do, whatever the bucket policy says.

@@ -263,7 +263,8 @@ async fn inactive_keys_do_not_sign_and_anonymous_callers_are_denied() {
 impl World {
     /// Puts `doc` as `bucket`'s policy, as PutBucketPolicy does.
     async fn put_bucket_policy(&self, bucket: &str, doc: &str) {
-        crate::bucket_access::parse_for_put(doc, crate::bucket_access::PublicBlock::ALL).unwrap();
+        crate::bucket_access::parse_for_put(doc, bucket, crate::bucket_access::PublicBlock::ALL)
+            .unwrap();
         self.store
             .put_bucket_config(bucket, crate::bucket_access::POLICY_CONFIG, doc.into())
             .await
@@ -416,7 +417,7 @@ async fn a_bucket_made_again_under_the_same_name_does_not_inherit_the_policy() {
 #[test]
 fn public_and_malformed_policies_are_refused_at_put() {
     use crate::bucket_access::{parse_for_put, PublicBlock};
-    let parse_for_put = |doc| parse_for_put(doc, PublicBlock::ALL);
+    let parse_for_put = |doc| parse_for_put(doc, "b", PublicBlock::ALL);
     let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
     assert_eq!(parse_for_put(public).unwrap_err().code, Code::AccessDenied);
     let no_principal = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;

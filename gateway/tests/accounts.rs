@@ -579,6 +579,110 @@ fn bucket_acls_ownership_and_public_access_block_act_as_on_aws() {
         "OwnershipControlsNotFoundError"
     );
     ok_json(anonymous, &["list-objects-v2", "--bucket", "acl"]);
+    // Object ACLs: a public object, a grant added by PutObjectAcl, another account's object.
+    ok(
+        &server,
+        root,
+        &strs(&s3api(
+            root,
+            &[
+                "put-object",
+                "--bucket",
+                "acl",
+                "--key",
+                "pub",
+                "--acl",
+                "public-read",
+            ],
+        )),
+    );
+    ok(
+        &server,
+        anonymous,
+        &strs(&s3api(
+            anonymous,
+            &["get-object", "--bucket", "acl", "--key", "pub", "/dev/null"],
+        )),
+    );
+    assert_eq!(
+        code(
+            anonymous,
+            &["get-object", "--bucket", "acl", "--key", "k", "/dev/null"]
+        ),
+        "AccessDenied"
+    );
+    assert_eq!(
+        code(
+            team,
+            &["get-object", "--bucket", "acl", "--key", "k", "/dev/null"]
+        ),
+        "AccessDenied"
+    );
+    ok(
+        &server,
+        root,
+        &strs(&s3api(
+            root,
+            &[
+                "put-object-acl",
+                "--bucket",
+                "acl",
+                "--key",
+                "k",
+                "--grant-read",
+                &grant_team,
+            ],
+        )),
+    );
+    ok(
+        &server,
+        team,
+        &strs(&s3api(
+            team,
+            &["get-object", "--bucket", "acl", "--key", "k", "/dev/null"],
+        )),
+    );
+    let object_acl = ok_json(root, &["get-object-acl", "--bucket", "acl", "--key", "k"]);
+    assert!(
+        object_acl["Grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["Grantee"]["ID"] == team_id.as_str() && g["Permission"] == "READ"),
+        "{object_acl}"
+    );
+    // The other account writes by the bucket's grant and owns what it writes.
+    ok(
+        &server,
+        root,
+        &strs(&s3api(
+            root,
+            &[
+                "put-bucket-acl",
+                "--bucket",
+                "acl",
+                "--grant-write",
+                &grant_team,
+            ],
+        )),
+    );
+    ok(
+        &server,
+        team,
+        &strs(&s3api(
+            team,
+            &["put-object", "--bucket", "acl", "--key", "theirs"],
+        )),
+    );
+    let theirs = ok_json(
+        team,
+        &["get-object-acl", "--bucket", "acl", "--key", "theirs"],
+    );
+    assert_eq!(theirs["Owner"]["ID"], team_id.as_str(), "{theirs}");
+    assert_eq!(
+        code(team, &["get-object-acl", "--bucket", "acl", "--key", "k"]),
+        "AccessDenied"
+    );
     // Grants the server cannot resolve are refused.
     assert_eq!(
         code(

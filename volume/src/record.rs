@@ -21,6 +21,9 @@ pub const RECORD_V1: u8 = 1;
 pub const RECORD_V2: u8 = 2;
 /// Version 3: `BucketRecord.owner` (the owning account's id).
 pub const RECORD_V3: u8 = 3;
+/// Version 4: `VersionRecord.access` and `UploadRecord.access` (the gateway's access document
+/// of an object: its owner and ACL).
+pub const RECORD_V4: u8 = 4;
 
 /// A record type: which format version a value of it needs.
 pub trait Record: Serialize {
@@ -43,7 +46,7 @@ pub fn encode<T: Record>(record: &T) -> Vec<u8> {
 /// Decodes a record written by [`encode`].
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
-        Some((&(RECORD_V1 | RECORD_V2 | RECORD_V3), rest)) => {
+        Some((&(RECORD_V1 | RECORD_V2 | RECORD_V3 | RECORD_V4), rest)) => {
             rmp_serde::from_slice(rest).map_err(|e| Error::corrupt(format!("metadata record: {e}")))
         }
         Some((v, _)) => Err(Error::corrupt(format!(
@@ -159,6 +162,14 @@ pub struct VersionRecord {
     pub internal: BTreeMap<String, String>,
     /// Data; `None` for delete markers.
     pub data: Option<DataRecord>,
+    /// The caller's access document of this version (owner and ACL; record version 4),
+    /// opaque here; absent when the caller keeps none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_bytes_opt"
+    )]
+    pub access: Option<Vec<u8>>,
 }
 
 /// The compact current-version entry that listings read.
@@ -188,10 +199,21 @@ impl Record for BucketRecord {
     }
 }
 impl Record for LatestRecord {}
-impl Record for UploadRecord {}
+impl Record for UploadRecord {
+    fn version(&self) -> u8 {
+        if self.access.is_some() {
+            RECORD_V4
+        } else {
+            RECORD_V1
+        }
+    }
+}
 
 impl Record for VersionRecord {
     fn version(&self) -> u8 {
+        if self.access.is_some() {
+            return RECORD_V4;
+        }
         self.data
             .as_ref()
             .map_or(RECORD_V1, |d| parts_version(&d.parts))
@@ -242,6 +264,13 @@ pub struct UploadRecord {
     pub checksums: Checksums,
     /// Caller metadata.
     pub internal: BTreeMap<String, String>,
+    /// The access document the completed object gets (record version 4).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_bytes_opt"
+    )]
+    pub access: Option<Vec<u8>>,
 }
 
 /// One uploaded part.
@@ -352,6 +381,7 @@ pub(crate) fn sample_version(
             parts,
             inline,
         }),
+        access: None,
     }
 }
 
@@ -449,5 +479,46 @@ mod tests {
         let id = [0xab; 16];
         assert_eq!(parse_version(&version_text(&id)), Some(id));
         assert_eq!(parse_version("nope"), None);
+    }
+
+    #[test]
+    fn an_access_document_makes_version_4_and_records_without_one_keep_their_version() {
+        let plain = sample_version(7, vec![], None);
+        let bytes = encode(&plain);
+        assert_eq!(bytes[0], RECORD_V1);
+        assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), plain);
+        let mut with = plain.clone();
+        with.access = Some(b"acl 1\nowner\n".to_vec());
+        let bytes = encode(&with);
+        assert_eq!(bytes[0], RECORD_V4);
+        assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), with);
+        // A version 1 record is a prefix of the fields: it reads with no document.
+        assert_eq!(
+            decode::<VersionRecord>(&encode(&plain)).unwrap().access,
+            None
+        );
+        let upload = UploadRecord {
+            initiated_ns: 1,
+            class: "fast".into(),
+            meta: ObjectMeta::default(),
+            tags: vec![],
+            checksums: Checksums::new(),
+            internal: BTreeMap::new(),
+            access: Some(vec![1, 2, 3]),
+        };
+        let bytes = encode(&upload);
+        assert_eq!(bytes[0], RECORD_V4);
+        assert_eq!(decode::<UploadRecord>(&bytes).unwrap(), upload);
+        assert_eq!(
+            encode(&UploadRecord {
+                access: None,
+                ..upload
+            })[0],
+            RECORD_V1
+        );
+        // A reader refuses versions it does not know.
+        let mut future = bytes.clone();
+        future[0] = 5;
+        assert!(decode::<UploadRecord>(&future).is_err());
     }
 }

@@ -90,6 +90,8 @@ pub struct PutOptions {
     pub internal: BTreeMap<String, String>,
     /// Size and ETag for the client when they are not the stored bytes' own.
     pub client: Option<ClientView>,
+    /// The caller's access document (owner and ACL), opaque here.
+    pub access: Option<Vec<u8>>,
 }
 
 /// What a multipart upload keeps for the object it completes into.
@@ -105,6 +107,8 @@ pub struct UploadOptions {
     pub checksums: Checksums,
     /// Opaque metadata of the caller (encryption parameters, ...).
     pub internal: BTreeMap<String, String>,
+    /// The completed object's access document, opaque here.
+    pub access: Option<Vec<u8>>,
 }
 
 /// How staged data becomes a part of an upload (see [`crate::Store::upload_part`]).
@@ -194,6 +198,8 @@ pub struct ObjectInfo {
     pub tags: Vec<(String, String)>,
     /// Opaque caller metadata.
     pub internal: BTreeMap<String, String>,
+    /// The caller's access document, if it keeps one.
+    pub access: Option<Vec<u8>>,
 }
 
 /// The result of a delete.

@@ -226,13 +226,14 @@ pub fn bucket_permission(action: &str) -> Option<Permission> {
     })
 }
 
-/// The permission an object's ACL must grant for `action` on it; `None` for actions object
-/// ACLs do not cover.
+/// The permission an object's ACL must grant for `action` on its current version; `None`
+/// for actions object ACLs do not cover (the version-specific ones are not evaluated
+/// against a version's ACL yet).
 pub fn object_permission(action: &str) -> Option<Permission> {
     Some(match action {
-        "s3:GetObject" | "s3:GetObjectVersion" => Permission::Read,
-        "s3:GetObjectAcl" | "s3:GetObjectVersionAcl" => Permission::ReadAcp,
-        "s3:PutObjectAcl" | "s3:PutObjectVersionAcl" => Permission::WriteAcp,
+        "s3:GetObject" => Permission::Read,
+        "s3:GetObjectAcl" => Permission::ReadAcp,
+        "s3:PutObjectAcl" => Permission::WriteAcp,
         _ => return None,
     })
 }
@@ -337,10 +338,8 @@ mod tests {
             Some(Permission::WriteAcp)
         );
         assert_eq!(bucket_permission("s3:PutBucketPolicy"), None);
-        assert_eq!(
-            object_permission("s3:GetObjectVersion"),
-            Some(Permission::Read)
-        );
+        assert_eq!(object_permission("s3:GetObject"), Some(Permission::Read));
+        assert_eq!(object_permission("s3:GetObjectVersion"), None);
         assert_eq!(object_permission("s3:PutObject"), None);
         assert_eq!(
             object_permission("s3:GetObjectAcl"),

@@ -45,11 +45,13 @@ pub(super) fn compile(doc: &[u8]) -> BucketPolicy {
     }
 }
 
-/// Parses a document given to PutBucketPolicy: AWS's grammar and limits for bucket
-/// policies, and no public grant while the bucket's `BlockPublicPolicy` is on.
-pub fn parse_for_put(text: &str, block: PublicBlock) -> Result<Policy, S3Error> {
+/// Parses a document given to PutBucketPolicy for `bucket`: AWS's grammar and limits for
+/// bucket policies, resources within the bucket, and no public grant while the bucket's
+/// `BlockPublicPolicy` is on.
+pub fn parse_for_put(text: &str, bucket: &str, block: PublicBlock) -> Result<Policy, S3Error> {
     let policy = Policy::parse(text, PolicyKind::Resource)
         .map_err(|e| Code::MalformedPolicy.with(e.to_string()))?;
+    resources_within(text, bucket)?;
     if text.contains("ExistingObjectTag") {
         return Err(Code::NotImplemented.with(
             "s3:ExistingObjectTag conditions are not evaluated by strata yet; a bucket policy cannot use them",
@@ -61,4 +63,74 @@ pub fn parse_for_put(text: &str, block: PublicBlock) -> Result<Policy, S3Error> 
         ));
     }
     Ok(policy)
+}
+
+/// Every `Resource` and `NotResource` names `bucket` or objects in it, as AWS requires of a
+/// bucket policy ("Policy has invalid resource"). The document already parsed as a policy.
+fn resources_within(text: &str, bucket: &str) -> Result<(), S3Error> {
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| Code::MalformedPolicy.with(e.to_string()))?;
+    let statements = match &doc["Statement"] {
+        serde_json::Value::Array(list) => list.iter().collect(),
+        one => vec![one],
+    };
+    let arn = format!("arn:aws:s3:::{bucket}");
+    for statement in statements {
+        for element in ["Resource", "NotResource"] {
+            let resources = match &statement[element] {
+                serde_json::Value::String(one) => vec![one.as_str()],
+                serde_json::Value::Array(list) => list.iter().filter_map(|v| v.as_str()).collect(),
+                _ => vec![],
+            };
+            for resource in resources {
+                let inside = resource
+                    .strip_prefix(&arn)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+                if !inside {
+                    return Err(Code::MalformedPolicy.with(format!(
+                        "Policy has invalid resource: {resource:?} is not the bucket {bucket:?} or its objects"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(resource: &str) -> Result<Policy, S3Error> {
+        let doc = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":{resource}}}]}}"#
+        );
+        parse_for_put(&doc, "bkt", PublicBlock::ALL)
+    }
+
+    #[test]
+    fn resources_must_be_the_bucket_or_its_objects() {
+        for ok in [
+            r#""arn:aws:s3:::bkt""#,
+            r#""arn:aws:s3:::bkt/*""#,
+            r#"["arn:aws:s3:::bkt","arn:aws:s3:::bkt/a/${aws:username}/*"]"#,
+        ] {
+            assert!(put(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            r#""arn:aws:s3:::other/*""#,
+            r#""arn:aws:s3:::bkt2/*""#,
+            r#""arn:aws:s3:::*""#,
+            r#"["arn:aws:s3:::bkt","*"]"#,
+            r#""arn:aws:iam::123456789012:root""#,
+        ] {
+            let e = put(bad).unwrap_err();
+            assert_eq!(e.code, Code::MalformedPolicy, "{bad}");
+            assert!(
+                e.message.contains("invalid resource"),
+                "{bad}: {}",
+                e.message
+            );
+        }
+    }
 }

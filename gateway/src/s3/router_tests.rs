@@ -182,7 +182,7 @@ fn copy_source_header_turns_puts_into_copies() {
 #[test]
 fn unsupported_operations_are_routed_and_marked() {
     for (m, t, expected) in [
-        ("GET", "/examplebucket?acl", Operation::GetBucketAcl),
+        ("GET", "/examplebucket?website", Operation::GetBucketWebsite),
         ("PUT", "/examplebucket?cors", Operation::PutBucketCors),
         (
             "GET",
@@ -191,8 +191,8 @@ fn unsupported_operations_are_routed_and_marked() {
         ),
         (
             "GET",
-            "/examplebucket/my-image.jpg?acl",
-            Operation::GetObjectAcl,
+            "/examplebucket/my-image.jpg?legal-hold",
+            Operation::GetObjectLegalHold,
         ),
         (
             "POST",
@@ -368,4 +368,28 @@ fn route_head_refuses_an_oversized_head_before_routing() {
             max: MAX_HEAD_BYTES
         }
     );
+}
+
+#[test]
+fn acl_ownership_and_public_access_block_routes_are_supported() {
+    for (m, t, expected) in [
+        ("GET", "/examplebucket?acl", Operation::GetBucketAcl),
+        ("PUT", "/examplebucket?acl", Operation::PutBucketAcl),
+        ("GET", "/examplebucket/k?acl", Operation::GetObjectAcl),
+        ("PUT", "/examplebucket/k?acl", Operation::PutObjectAcl),
+        (
+            "DELETE",
+            "/examplebucket?ownershipControls",
+            Operation::DeleteBucketOwnershipControls,
+        ),
+        (
+            "PUT",
+            "/examplebucket?publicAccessBlock",
+            Operation::PutPublicAccessBlock,
+        ),
+    ] {
+        let got = op(m, t);
+        assert_eq!(got, expected, "{m} {t}");
+        assert!(got.is_supported(), "{m} {t}");
+    }
 }

@@ -117,6 +117,17 @@ pub enum MetaOp {
         /// New tags.
         tags: Vec<(String, String)>,
     },
+    /// Replace the access document of one version.
+    SetAccess {
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// Version id.
+        version_id: [u8; 16],
+        /// The new document.
+        access: Vec<u8>,
+    },
 }
 
 /// What a commit removed: version records whose data may now be deleted.
@@ -410,6 +421,21 @@ impl<'t> Tables<'t> {
                 for (vkey, mut old) in self.versions(bucket, key)? {
                     if old.version_id == *version_id {
                         old.tags = tags.clone();
+                        let value = record::encode(&old);
+                        self.t(Table::Versions)
+                            .insert(vkey.as_slice(), value.as_slice())?;
+                    }
+                }
+            }
+            MetaOp::SetAccess {
+                bucket,
+                key,
+                version_id,
+                access,
+            } => {
+                for (vkey, mut old) in self.versions(bucket, key)? {
+                    if old.version_id == *version_id {
+                        old.access = Some(access.clone());
                         let value = record::encode(&old);
                         self.t(Table::Versions)
                             .insert(vkey.as_slice(), value.as_slice())?;

@@ -123,6 +123,7 @@ impl Store {
             tags: opts.tags,
             checksums: opts.checksums,
             internal: opts.internal,
+            access: opts.access,
         };
         let op = MetaOp::Put {
             table: Table::Uploads,
@@ -323,6 +324,7 @@ impl Store {
             tags: upload.tags.clone(),
             checksums: upload.checksums.clone(),
             internal: upload.internal.clone(),
+            access: upload.access.clone(),
             data: Some(data_record(
                 &set,
                 rotation_for(key.as_bytes(), set.layout.total()),

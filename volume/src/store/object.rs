@@ -62,6 +62,7 @@ impl Store {
                     checksums: Checksums::new(),
                     internal: Default::default(),
                     data: None,
+                    access: None,
                 };
                 let info = inner
                     .commit_version(bucket, key, marker, None, None)
@@ -95,6 +96,44 @@ impl Store {
             }])
             .await?;
         Ok(record::version_text(&id))
+    }
+}
+
+impl Store {
+    /// Replaces the access document of a version (the current one by default); returns its
+    /// version id.
+    pub async fn set_object_access(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        access: Vec<u8>,
+    ) -> Result<String> {
+        let inner = &self.inner;
+        let _g = inner.locks.lock(bucket, key).await;
+        let r = inner.resolve_object(bucket, key, version_id)?;
+        let id = r.record.version_id;
+        inner
+            .commit_all(vec![MetaOp::SetAccess {
+                bucket: bucket.into(),
+                key: key.into(),
+                version_id: id,
+                access,
+            }])
+            .await?;
+        Ok(record::version_text(&id))
+    }
+
+    /// The access document of a version (the current one by default), read on the calling
+    /// thread: for an authorizer that is not async. `Ok(None)` when it has none.
+    pub fn object_access_now(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<Vec<u8>>> {
+        let r = self.inner.resolve_object(bucket, key, version_id)?;
+        Ok(r.record.access)
     }
 }
 
@@ -253,5 +292,6 @@ pub(super) fn info_of(bucket: &str, key: &str, r: &Resolved) -> ObjectInfo {
         },
         tags: rec.tags.clone(),
         internal: rec.internal.clone(),
+        access: rec.access.clone(),
     }
 }

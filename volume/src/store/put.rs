@@ -76,6 +76,7 @@ impl Store {
                 checksums: opts.checksums,
                 internal: opts.internal,
                 data: Some(data_record(&set, rotation, vec![part])),
+                access: opts.access,
             };
             inner
                 .commit_version(

@@ -1,7 +1,6 @@
 //! ACLs: Get/PutBucketAcl, Get/PutObjectAcl, and the ACL a CreateBucket or an object write
-//! states. Bucket ACLs are stored and evaluated (`bucket_access`); an object's ACL is its
-//! owner's full control: strata does not store other object ACLs yet, so a write or
-//! PutObjectAcl that states one is refused rather than ignored.
+//! states. Bucket ACLs are bucket documents, object ACLs (with the object's owner) the
+//! version's access document; the authorizer evaluates both (`bucket_access`).
 
 use http::HeaderMap;
 
@@ -45,48 +44,65 @@ pub async fn put_bucket_acl(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
     Ok(Response::ok())
 }
 
-/// GetObjectAcl: the object's owner (its bucket's) with full control.
+/// GetObjectAcl: the stored ACL, or its bucket owner's full control for an object that
+/// keeps none.
 pub async fn get_object_acl(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let bucket = req.bucket()?;
     let object = ctx
         .store
         .open_object(bucket, req.key()?, req.version_id().as_deref())
         .await?;
-    let version = object.info().version_id.clone();
-    let owner = bucket_owner(ctx, bucket)?;
-    let resp = render(ctx, &Acl::private(&owner.canonical_id))?;
-    Ok(if version != "null" {
-        resp.with("x-amz-version-id", version)
-    } else {
-        resp
-    })
+    let info = object.info();
+    let acl = object_acl(ctx, bucket, info.access.as_deref())?;
+    with_version(render(ctx, &acl)?, &info.version_id)
 }
 
-/// PutObjectAcl: accepted when it states what the object already has (its owner's full
-/// control); anything more is refused until object ACLs are stored.
+/// PutObjectAcl: replaces the ACL of a version (the current one by default); its owner
+/// stays. Where ownership is enforced, only the owner's full control is accepted (and
+/// nothing needs storing).
 pub async fn put_object_acl(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let bucket = req.bucket()?.to_string();
-    let object = ctx
+    let key = req.key()?.to_string();
+    let version = req.version_id();
+    let stored = ctx
         .store
-        .open_object(&bucket, req.key()?, req.version_id().as_deref())
-        .await?;
-    let version = object.info().version_id.clone();
-    drop(object);
-    let owner = bucket_owner(ctx, &bucket)?;
+        .open_object(&bucket, &key, version.as_deref())
+        .await?
+        .info()
+        .access
+        .clone();
+    let current = object_acl(ctx, &bucket, stored.as_deref())?;
+    let bucket_owner = bucket_owner(ctx, &bucket)?;
     let target = AclTarget::Object {
-        bucket_owner: &owner.canonical_id,
+        bucket_owner: &bucket_owner.canonical_id,
     };
     let controls = ctx.bucket_access.get(&bucket)?;
-    let acl = stated_acl(ctx, req, &owner.canonical_id, target)
+    let acl = stated_acl(ctx, req, &current.owner, target)
         .await
         .map_err(|e| refused_alike(&controls, e))?;
     admit(&controls, &acl, acls_not_supported)?;
-    if !acl.owner_only() {
-        return Err(object_acls_not_stored());
+    if !controls.ownership.acls_enabled() {
+        return Ok(Response::ok());
     }
-    let resp = Response::ok();
+    let id = ctx
+        .store
+        .set_object_access(&bucket, &key, version.as_deref(), acl.encode())
+        .await?;
+    with_version(Response::ok(), &id)
+}
+
+/// An object's ACL from its stored access document (`None`: its bucket owner's alone).
+fn object_acl(ctx: &Ctx, bucket: &str, access: Option<&[u8]>) -> Result<Acl, S3Error> {
+    match access {
+        Some(doc) => Acl::decode(doc)
+            .map_err(|why| Code::InternalError.with(format!("the object's stored ACL: {why}"))),
+        None => Ok(Acl::private(&bucket_owner(ctx, bucket)?.canonical_id)),
+    }
+}
+
+fn with_version(resp: Response, version: &str) -> Result<Response, S3Error> {
     Ok(if version != "null" {
-        resp.with("x-amz-version-id", version)
+        resp.with("x-amz-version-id", version.to_string())
     } else {
         resp
     })
@@ -112,64 +128,47 @@ pub fn new_bucket(ctx: &Ctx, headers: &HeaderMap, owner: &Account) -> Result<New
     Ok(new)
 }
 
-/// Checks the ACL an object write (PutObject, CopyObject, CreateMultipartUpload) states.
-/// The bucket's owner owns every object strata stores; a write that would make another
-/// account the owner, or grant beyond the owner, is refused until object ACLs are stored.
-pub fn check_object_write_acl(
+/// The access document a new object gets from its write (PutObject, CopyObject,
+/// CreateMultipartUpload): `None` when it is its bucket owner's with full control alone (all
+/// objects where ownership is enforced). Where ACLs are in force, another account's write
+/// owns its object (`ObjectWriter`, or `BucketOwnerPreferred` without
+/// `bucket-owner-full-control`), as on AWS.
+pub fn object_access_for_write(
     ctx: &Ctx,
     bucket: &str,
     headers: &HeaderMap,
     caller: &Principal,
-) -> Result<(), S3Error> {
-    if !states_acl(headers) {
-        return check_writer_owns_nothing(ctx, bucket, caller, None);
+) -> Result<Option<Vec<u8>>, S3Error> {
+    let controls = ctx.bucket_access.get(bucket)?;
+    if !controls.ownership.acls_enabled() && !states_acl(headers) {
+        return Ok(None);
     }
-    let owner = bucket_owner(ctx, bucket)?;
+    let bucket_owner = bucket_owner(ctx, bucket)?.canonical_id;
+    let writer = match caller {
+        Principal::Key { identity, .. } => identity.account.canonical_id.as_str(),
+        Principal::Anonymous => bucket_owner.as_str(),
+    };
+    let handed_over = controls.ownership.0 == Some(Ownership::BucketOwnerPreferred)
+        && headers
+            .get("x-amz-acl")
+            .is_some_and(|v| v.as_bytes() == b"bucket-owner-full-control");
+    let owner = if !controls.ownership.acls_enabled() || handed_over {
+        bucket_owner.as_str()
+    } else {
+        writer
+    };
     let target = AclTarget::Object {
-        bucket_owner: &owner.canonical_id,
+        bucket_owner: &bucket_owner,
     };
     let known = |id: &str| known_account(ctx, id);
-    let controls = ctx.bucket_access.get(bucket)?;
-    let stated = acl_from_headers(headers, &owner.canonical_id, target, &known)
-        .map_err(|e| refused_alike(&controls, e))?;
-    let Some(acl) = stated else {
-        return Ok(());
-    };
+    let acl = acl_from_headers(headers, owner, target, &known)
+        .map_err(|e| refused_alike(&controls, e))?
+        .unwrap_or_else(|| Acl::private(owner));
     admit(&controls, &acl, acls_not_supported)?;
-    check_writer_owns_nothing(ctx, bucket, caller, headers.get("x-amz-acl"))?;
-    if !acl.owner_only() {
-        return Err(object_acls_not_stored());
+    if owner == bucket_owner && acl.owner_only() {
+        return Ok(None);
     }
-    Ok(())
-}
-
-/// While ACLs are in force, another account's write would own its object (`ObjectWriter`,
-/// or `BucketOwnerPreferred` without `bucket-owner-full-control`): not supported yet.
-fn check_writer_owns_nothing(
-    ctx: &Ctx,
-    bucket: &str,
-    caller: &Principal,
-    canned: Option<&http::HeaderValue>,
-) -> Result<(), S3Error> {
-    let Principal::Key { identity, .. } = caller else {
-        return Ok(());
-    };
-    let controls = ctx.bucket_access.get(bucket)?;
-    let handed_over = controls.ownership.0 == Some(Ownership::BucketOwnerPreferred)
-        && canned.is_some_and(|v| v.as_bytes() == b"bucket-owner-full-control");
-    if !controls.ownership.acls_enabled() || handed_over {
-        return Ok(());
-    }
-    let owner_id = ctx
-        .owners
-        .owner_id(ctx.store.bucket_owner(bucket)?.as_deref())
-        .to_string();
-    if identity.account.id == owner_id {
-        return Ok(());
-    }
-    Err(Code::NotImplemented.with(
-        "objects owned by the writer's account are not implemented by strata: write with x-amz-acl: bucket-owner-full-control into a BucketOwnerPreferred bucket, or into one that enforces ownership",
-    ))
+    Ok(Some(acl.encode()))
 }
 
 /// Whether `acl` may be set on a bucket with `controls`: not beyond the owner while
@@ -248,10 +247,4 @@ fn create_acl_refused() -> S3Error {
 
 fn acls_not_supported() -> S3Error {
     Code::AccessControlListNotSupported.with("The bucket does not allow ACLs")
-}
-
-fn object_acls_not_stored() -> S3Error {
-    Code::NotImplemented.with(
-        "object ACLs that grant beyond the object's owner are not stored by strata yet; set the grant in the bucket's ACL or policy",
-    )
 }

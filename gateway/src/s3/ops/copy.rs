@@ -1,7 +1,7 @@
 //! CopyObject and UploadPartCopy: the source's bytes stream into the destination's write,
 //! decoded and encoded by the body transform on the way.
 
-use super::acl::check_object_write_acl;
+use super::acl::object_access_for_write;
 use strata_volume::StoredObject;
 
 use super::common::{meta_from_headers, tags_from_header, write_precondition, Ctx, Request};
@@ -50,7 +50,7 @@ fn too_large(size: u64, max: u64) -> S3Error {
 /// CopyObject (metadata and tagging directives COPY / REPLACE).
 pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let (bucket, key) = (req.bucket()?, req.key()?);
-    check_object_write_acl(ctx, bucket, req.headers, req.caller)?;
+    let access = object_access_for_write(ctx, bucket, req.headers, req.caller)?;
     let (src, obj) = open_source(ctx, req.headers).await?;
     let info = obj.info().clone();
     if info.size > ctx.limits.max_put_size {
@@ -100,6 +100,7 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         tags,
         precondition,
         internal,
+        access,
     };
     let written = staged.commit_object(ctx, bucket, key, new).await?;
     let cs = |n: &str| written.checksums.get(n).filter(|v| !v.is_empty()).cloned();

@@ -1,6 +1,6 @@
 //! Multipart uploads: create, upload part, complete, abort, list parts and uploads.
 
-use super::acl::check_object_write_acl;
+use super::acl::object_access_for_write;
 use strata_volume::{CompletedPart, ListUploadsOptions, UploadOptions};
 
 use super::common::{
@@ -49,8 +49,9 @@ fn upload_id(req: &Request<'_>) -> Result<String, S3Error> {
 /// transform seals the object now (its parts are encoded under that sealing).
 pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let (bucket, key) = (req.bucket()?, req.key()?);
-    check_object_write_acl(ctx, bucket, req.headers, req.caller)?;
+    let access = object_access_for_write(ctx, bucket, req.headers, req.caller)?;
     let mut opts = UploadOptions {
+        access,
         meta: meta_from_headers(req.headers)?,
         storage_class: ctx.class_from_client(req.header("x-amz-storage-class"))?,
         tags: tags_from_header(req.header("x-amz-tagging"))?,

@@ -27,7 +27,7 @@ pub async fn put_bucket_policy(ctx: &Ctx, req: Request<'_>) -> Result<Response, 
     let text = std::str::from_utf8(&body)
         .map_err(|_| Code::MalformedPolicy.with("policies must be UTF-8 JSON"))?;
     let block = ctx.bucket_access.get(&bucket)?.public_block.block;
-    parse_for_put(text, block)?;
+    parse_for_put(text, &bucket, block)?;
     ctx.store
         .put_bucket_config(&bucket, POLICY_CONFIG, body.to_vec())
         .await?;

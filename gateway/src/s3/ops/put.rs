@@ -1,6 +1,6 @@
 //! PutObject: the body streams from the verifier through the transform into the store.
 
-use super::acl::check_object_write_acl;
+use super::acl::object_access_for_write;
 use super::common::{
     checksum_headers, meta_from_headers, tags_from_header, write_precondition, Ctx, Request,
 };
@@ -17,7 +17,7 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     let class = ctx.class_from_client(req.header("x-amz-storage-class"))?;
     let tags = tags_from_header(req.header("x-amz-tagging"))?;
     let precondition = write_precondition(req.headers)?;
-    check_object_write_acl(ctx, bucket, req.headers, req.caller)?;
+    let access = object_access_for_write(ctx, bucket, req.headers, req.caller)?;
     let internal = ctx.transform.seal(req.headers).await?;
     let to = Destination::Object {
         bucket,
@@ -31,6 +31,7 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
         tags,
         precondition,
         internal,
+        access,
     };
     let info = staged.commit_object(ctx, bucket, key, new).await?;
     let mut resp = Response::ok().with("etag", quote_etag(&info.etag));

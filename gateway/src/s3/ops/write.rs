@@ -63,6 +63,8 @@ pub struct NewVersion {
     pub precondition: Option<WritePrecondition>,
     /// The transform's parameters.
     pub internal: Internal,
+    /// The object's access document (owner and ACL), when it is not its bucket owner's alone.
+    pub access: Option<Vec<u8>>,
 }
 
 impl Staged {
@@ -81,6 +83,7 @@ impl Staged {
             precondition: new.precondition,
             internal: new.internal,
             client: self.client,
+            access: new.access,
         };
         Ok(ctx.store.put_object(bucket, key, self.data, opts).await?)
     }
