@@ -133,7 +133,7 @@ impl PolicyAuthorizer {
             BucketPolicy::Some(policy) => Some(policy.as_ref()),
             BucketPolicy::Unreadable(_) => {
                 self.refuse(DenialReason::Unevaluated);
-                return Err(unreadable_policy());
+                return Err(unreadable_policy().denied_because(DenialReason::Unevaluated.as_str()));
             }
         };
         let resource = match &need.resource {
@@ -177,11 +177,14 @@ impl PolicyAuthorizer {
         if restricted && decided.is_ok() {
             decided = evaluate(None);
         }
-        decided.map_err(|reason| match reason {
-            DenialReason::Unevaluated => Code::AccessDenied.with(
-                "Access Denied: policies with s3:ExistingObjectTag conditions are not evaluated by strata yet",
-            ),
-            _ => denied(),
+        decided.map_err(|reason| {
+            match reason {
+                DenialReason::Unevaluated => Code::AccessDenied.with(
+                    "Access Denied: policies with s3:ExistingObjectTag conditions are not evaluated by strata yet",
+                ),
+                _ => denied(),
+            }
+            .denied_because(reason.as_str())
         })
     }
 
@@ -253,7 +256,7 @@ impl PolicyAuthorizer {
             BucketPolicy::None => None,
             BucketPolicy::Unreadable(_) => {
                 self.refuse(DenialReason::Anonymous);
-                return Err(unreadable_policy());
+                return Err(unreadable_policy().denied_because(DenialReason::Anonymous.as_str()));
             }
         };
         let acl_grant = self.acl_match(controls, need, None)?.is_some();
@@ -345,7 +348,7 @@ impl PolicyAuthorizer {
 
     fn anonymous(&self) -> S3Error {
         self.refuse(DenialReason::Anonymous);
-        denied()
+        denied().denied_because(DenialReason::Anonymous.as_str())
     }
 }
 
@@ -417,7 +420,9 @@ impl Authorize for PolicyAuthorizer {
     ) -> Result<(), S3Error> {
         let Principal::Key { identity, .. } = principal else {
             self.refuse(DenialReason::Anonymous);
-            return Err(Code::AccessDenied.with("Access Denied: admin requests must be signed"));
+            return Err(Code::AccessDenied
+                .with("Access Denied: admin requests must be signed")
+                .denied_because(DenialReason::Anonymous.as_str()));
         };
         let owner = self.root_account_id.as_str();
         let grants = Grants {

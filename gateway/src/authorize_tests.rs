@@ -630,3 +630,27 @@ async fn restrict_public_buckets_keeps_a_public_policy_within_the_owners_account
     assert!(w.allowed_from(Some("AKIANOBODY"), "GET", "/shared/pub/a", ip));
     assert!(!w.allowed_from(Some("AKIANOBODY"), "GET", "/shared/other", ip));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_carry_their_reason_for_the_audit_trail() {
+    let w = world().await;
+    let refused = |key: Option<&str>, method, target| {
+        let principal = key.map_or(Principal::Anonymous, |k| w.principal(k));
+        authorize_request(&w.authorizer, &principal, method, target)
+            .unwrap_err()
+            .denial
+    };
+    assert_eq!(
+        refused(Some("AKIANOBODY"), "GET", "/shared/k"),
+        Some("no_allow")
+    );
+    assert_eq!(
+        refused(Some("AKIAALICE"), "PUT", "/shared/home/alice/locked/a"),
+        Some("explicit_deny")
+    );
+    assert_eq!(refused(None, "GET", "/shared/k"), Some("anonymous"));
+    assert_eq!(
+        refused(Some("TEAMKEY"), "GET", "/shared/k"),
+        Some("cross_account")
+    );
+}

@@ -46,6 +46,9 @@ pub struct AuditEvent<'a> {
     pub status: Option<u16>,
     /// The S3 error code answered, if any.
     pub error_code: Option<&'static str>,
+    /// Why access was refused (`explicit_deny`, `no_allow`, ..., or an LDAP sign-in's
+    /// outcome); absent otherwise.
+    pub denial_reason: Option<&'static str>,
     /// Request body bytes read.
     pub bytes_in: u64,
     /// Response body bytes written.
@@ -89,6 +92,7 @@ impl<'a> AuditEvent<'a> {
             version_id: e.version_id.as_deref(),
             status: e.status,
             error_code: e.error.map(|c| c.as_str()),
+            denial_reason: e.denial,
             bytes_in: e.bytes_in,
             bytes_out: e.bytes_out,
             duration_ms: (e.duration.as_micros() as f64) / 1000.0,
@@ -143,6 +147,7 @@ impl AuditEvent<'_> {
         o.str("version_id", self.version_id);
         o.uint("status", self.status.map(u64::from));
         o.str("error_code", self.error_code);
+        o.str("denial_reason", self.denial_reason);
         o.uint("bytes_in", Some(self.bytes_in));
         o.uint("bytes_out", Some(self.bytes_out));
         o.float("duration_ms", self.duration_ms);

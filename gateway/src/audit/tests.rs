@@ -35,6 +35,7 @@ fn get_event() -> RequestEvent {
         }),
         status: Some(200),
         error: None,
+        denial: None,
         bytes_in: 0,
         bytes_out: 5,
         peer: Peer {
@@ -88,6 +89,7 @@ fn fields_are_written_in_the_documented_order() {
         "version_id",
         "status",
         "error_code",
+        "denial_reason",
         "bytes_in",
         "bytes_out",
         "duration_ms",
@@ -125,6 +127,7 @@ fn the_event_has_exactly_the_documented_fields() {
             "version_id": null,
             "status": 200,
             "error_code": null,
+            "denial_reason": null,
             "bytes_in": 0,
             "bytes_out": 5,
             "duration_ms": 1.5,
@@ -141,8 +144,10 @@ fn a_refused_request_names_its_code_and_the_stage_that_refused_it() {
     e.stage = Stage::Authorize;
     e.status = Some(403);
     e.error = Some(Code::AccessDenied);
+    e.denial = Some("no_allow");
     e.peer.tls = None;
     let v = encoded(&e);
+    assert_eq!(v["denial_reason"], "no_allow");
     assert_eq!(v["principal"], "anonymous");
     assert_eq!(v["principal_arn"], serde_json::Value::Null);
     assert_eq!(v["account_id"], serde_json::Value::Null);

@@ -29,6 +29,7 @@ fn event(
         principal: Some(Principal::Anonymous),
         status,
         error,
+        denial: None,
         bytes_in: 7,
         bytes_out: 11,
         peer: Peer::default(),

@@ -57,6 +57,8 @@ pub struct RequestEvent {
     pub status: Option<u16>,
     /// The S3 error answered, if any.
     pub error: Option<Code>,
+    /// Why access was refused, when it was (`S3Error::denial`).
+    pub denial: Option<&'static str>,
     /// Request body bytes read off the connection.
     pub bytes_in: u64,
     /// Response body bytes written.

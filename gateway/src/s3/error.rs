@@ -190,6 +190,7 @@ impl Code {
             code: self,
             message: message.into(),
             headers: Vec::new(),
+            denial: None,
         }
     }
 }
@@ -204,9 +205,18 @@ pub struct S3Error {
     pub message: String,
     /// Extra response headers (e.g. `x-amz-delete-marker` on a hidden key).
     pub headers: Vec<(&'static str, String)>,
+    /// Why access was refused (`explicit_deny`, `no_allow`, ... or an LDAP sign-in's
+    /// outcome), for the audit trail; never sent to the client.
+    pub denial: Option<&'static str>,
 }
 
 impl S3Error {
+    /// Records why access was refused (audited as `denial_reason`).
+    pub fn denied_because(mut self, reason: &'static str) -> Self {
+        self.denial = Some(reason);
+        self
+    }
+
     /// Adds a response header.
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));

@@ -162,6 +162,7 @@ impl Stack {
             principal: None,
             status: None,
             error: None,
+            denial: None,
             bytes_in: 0,
             bytes_out: 0,
             peer,
@@ -175,6 +176,7 @@ impl Stack {
             None => self.s3(x, head, &mut event).await,
         };
         event.error = result.as_ref().err().map(|e| e.code);
+        event.denial = result.as_ref().err().and_then(|e| e.denial);
         if event.op == Some(Operation::ServicePost) {
             // IAM and STS clients parse their own error document, not S3's.
             result = result.or_else(|e| Ok(query_error(&e, head, &ids.request_id)));

@@ -91,6 +91,8 @@ async fn unsigned_admin_calls_are_denied_and_nothing_happens() {
         assert_eq!(x.error_code().as_deref(), Some("AccessDenied"));
         let e = t.recorder.events().pop().unwrap();
         assert_eq!(e.stage, Stage::Authorize);
+        // The reason reaches the event (and so the audit trail), not the client.
+        assert_eq!(e.denial, Some("anonymous"));
     }
     let ready = t.send("GET", "/strata/health/ready", &[], b"").await;
     assert_eq!(

@@ -49,7 +49,7 @@ pub async fn assume_role_with_ldap_identity(
         Err(Refusal { reason, error }) => {
             ctx.sts.metrics.ldap_sign_in(reason);
             tracing::info!(reason, code = error.code.as_str(), "LDAP sign-in refused");
-            Err(error)
+            Err(error.denied_because(reason))
         }
     }
 }
