@@ -711,3 +711,74 @@ fn bucket_acls_ownership_and_public_access_block_act_as_on_aws() {
         "UnresolvableGrantByEmailAddress"
     );
 }
+
+/// `--bucket-defaults legacy` (here by its environment variable): new buckets have no
+/// ownership controls and no public access block, so a public canned ACL works at once, as on
+/// AWS before April 2023.
+#[test]
+fn legacy_bucket_defaults_leave_acls_in_force_and_nothing_blocked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root_keys = Credentials::new("ROOTLEGACYKEY", "root-legacy-secret-0123456789");
+    let root = (root_keys.access_key.as_str(), root_keys.secret_key.as_str());
+    let server = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .credentials(root_keys.clone())
+        .dir(tmp.path().join("server"))
+        .env("STRATA_BUCKET_DEFAULTS", "legacy")
+        .start();
+    ok(
+        &server,
+        root,
+        &[
+            "s3api",
+            "create-bucket",
+            "--bucket",
+            "old",
+            "--acl",
+            "public-read",
+        ],
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            root,
+            &["s3api", "get-bucket-ownership-controls", "--bucket", "old"]
+        ),
+        "OwnershipControlsNotFoundError"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            root,
+            &["s3api", "get-public-access-block", "--bucket", "old"]
+        ),
+        "NoSuchPublicAccessBlockConfiguration"
+    );
+    ok(
+        &server,
+        root,
+        &["s3api", "put-object", "--bucket", "old", "--key", "k"],
+    );
+    ok(
+        &server,
+        ("", ""),
+        &[
+            "s3api",
+            "list-objects-v2",
+            "--bucket",
+            "old",
+            "--no-sign-request",
+        ],
+    );
+    // Anonymous curl too: the bucket's public-read lists, an object without a grant does not read.
+    let curl = |path: &str| {
+        let out = std::process::Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
+            .arg(format!("{}{path}", server.endpoint()))
+            .output()
+            .expect("run curl");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(curl("/old?list-type=2"), "200");
+    assert_eq!(curl("/old/k"), "403");
+}

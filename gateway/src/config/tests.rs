@@ -135,6 +135,18 @@ fn errors_name_the_bad_setting() {
     let err = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap_err();
     assert!(err.to_string().starts_with("--shutdown-grace"), "{err}");
 
+    let mut env = minimal_env();
+    env.push(("STRATA_BUCKET_DEFAULTS", "old"));
+    let err = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap_err();
+    assert!(err.to_string().starts_with("--bucket-defaults"), "{err}");
+    let mut env = minimal_env();
+    env.push(("STRATA_BUCKET_DEFAULTS", "legacy"));
+    let cfg = load(&ServeArgs::default(), &env_of(&env), &files(&[])).unwrap();
+    assert_eq!(
+        cfg.bucket_defaults,
+        crate::bucket_access::BucketDefaults::Legacy
+    );
+
     let env = env_of(&[
         ("STRATA_DATA", "/d"),
         ("STRATA_VOLUMES", "a=/x"),
