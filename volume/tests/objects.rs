@@ -614,3 +614,54 @@ async fn a_client_view_object_survives_a_reopen() {
         assert_eq!(read_all(obj.read(None).unwrap()).await.unwrap(), t.stored);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_access_document_is_kept_replaced_per_version_and_survives_a_reopen() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let first;
+    {
+        let store = Store::open(cfg.clone()).await.unwrap();
+        store.create_bucket("bkt", None).await.unwrap();
+        store
+            .set_versioning("bkt", Versioning::Enabled)
+            .await
+            .unwrap();
+        let opts = PutOptions {
+            access: Some(b"first".to_vec()),
+            ..Default::default()
+        };
+        first = put_in(&store, "bkt", "k", None, b"one", 64, opts)
+            .await
+            .unwrap();
+        assert_eq!(first.access.as_deref(), Some(&b"first"[..]));
+        // A later version without one has none; the first keeps its own.
+        let second = put(&store, "bkt", "k", b"two").await;
+        assert_eq!(second.access, None);
+        assert_eq!(store.object_access_now("bkt", "k", None).unwrap(), None);
+        let id = store
+            .set_object_access("bkt", "k", None, b"second".to_vec())
+            .await
+            .unwrap();
+        assert_eq!(id, second.version_id);
+        assert!(matches!(
+            store.object_access_now("bkt", "nope", None),
+            Err(Error::Refused(Refusal::NoSuchKey { .. }))
+        ));
+    }
+    let store = Store::open(cfg).await.unwrap();
+    assert_eq!(
+        store
+            .object_access_now("bkt", "k", None)
+            .unwrap()
+            .as_deref(),
+        Some(&b"second"[..])
+    );
+    assert_eq!(
+        store
+            .object_access_now("bkt", "k", Some(&first.version_id))
+            .unwrap()
+            .as_deref(),
+        Some(&b"first"[..])
+    );
+}

@@ -83,19 +83,13 @@ impl Store {
         version_id: Option<&str>,
         tags: Vec<(String, String)>,
     ) -> Result<String> {
-        let inner = &self.inner;
-        let _g = inner.locks.lock(bucket, key).await;
-        let r = inner.resolve_object(bucket, key, version_id)?;
-        let id = r.record.version_id;
-        inner
-            .commit_all(vec![MetaOp::SetTags {
-                bucket: bucket.into(),
-                key: key.into(),
-                version_id: id,
-                tags,
-            }])
-            .await?;
-        Ok(record::version_text(&id))
+        self.change_version(bucket, key, version_id, |version_id| MetaOp::SetTags {
+            bucket: bucket.into(),
+            key: key.into(),
+            version_id,
+            tags,
+        })
+        .await
     }
 }
 
@@ -109,18 +103,30 @@ impl Store {
         version_id: Option<&str>,
         access: Vec<u8>,
     ) -> Result<String> {
+        self.change_version(bucket, key, version_id, |version_id| MetaOp::SetAccess {
+            bucket: bucket.into(),
+            key: key.into(),
+            version_id,
+            access,
+        })
+        .await
+    }
+
+    /// Commits `op` for a version (the current one by default), under the key's lock.
+    async fn change_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        op: impl FnOnce([u8; 16]) -> MetaOp,
+    ) -> Result<String> {
         let inner = &self.inner;
         let _g = inner.locks.lock(bucket, key).await;
-        let r = inner.resolve_object(bucket, key, version_id)?;
-        let id = r.record.version_id;
-        inner
-            .commit_all(vec![MetaOp::SetAccess {
-                bucket: bucket.into(),
-                key: key.into(),
-                version_id: id,
-                access,
-            }])
-            .await?;
+        let id = inner
+            .resolve_object(bucket, key, version_id)?
+            .record
+            .version_id;
+        inner.commit_all(vec![op(id)]).await?;
         Ok(record::version_text(&id))
     }
 
