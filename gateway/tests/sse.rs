@@ -240,6 +240,46 @@ fn objects_are_encrypted_on_disk_by_default_and_read_back_whole_and_in_ranges() 
         assert!(got == large[a..=b], "{key} across parts");
     }
 
+    // Copies decrypt the source and encrypt the copy; an empty object round trips.
+    ok(&server, &["s3", "cp", &s3("default-mp"), &s3("copied")]);
+    let mut copy_c = vec![
+        "s3api",
+        "copy-object",
+        "--bucket",
+        "sse-test",
+        "--key",
+        "copied-c",
+        "--copy-source",
+        "sse-test/asked",
+    ];
+    copy_c.extend_from_slice(&SSE_C);
+    ok(&server, &copy_c);
+    ok(&server, &["s3", "cp", &s3("copied"), path(&out)]);
+    assert!(std::fs::read(&out).unwrap() == large, "copied differs");
+    let mut args = get_c.clone();
+    let copied_c = s3("copied-c");
+    args.extend_from_slice(&[&copied_c, path(&out)]);
+    ok(&server, &args);
+    assert!(std::fs::read(&out).unwrap() == small, "copied-c differs");
+    ok(
+        &server,
+        &[
+            "s3api",
+            "put-object",
+            "--bucket",
+            "sse-test",
+            "--key",
+            "empty",
+        ],
+    );
+    assert_eq!(
+        head(&server, "empty", &[])["ServerSideEncryption"],
+        "AES256"
+    );
+    ok(&server, &["s3", "cp", &s3("empty"), path(&out)]);
+    assert_eq!(std::fs::read(&out).unwrap(), b"");
+    assert_eq!(files_with_marker(&server, &layout), Vec::<PathBuf>::new());
+
     // An SSE-C object needs its key: none is a 400, another key a 403.
     let get = |extra: &[&str]| {
         let mut args = vec![
