@@ -1,6 +1,6 @@
 //! Server-side encryption end to end: the real `strata` driven by the real aws CLI v2
 //! (`STRATA_AWS`). New objects are SSE-S3 by default; `--sse AES256` and SSE-C round trip,
-//! single puts, multipart uploads and ranges alike; an SSE-C object needs its key. The
+//! single puts, multipart uploads, copies and ranges alike; an SSE-C object needs its key. The
 //! proof that bytes on disk are encrypted: recognisable plaintext written through S3
 //! appears in no file under any volume directory, while the same scan finds it on a server
 //! whose default is plaintext. A changed byte on disk fails the read, never yields other
@@ -261,6 +261,38 @@ fn objects_are_encrypted_on_disk_by_default_and_read_back_whole_and_in_ranges() 
     args.extend_from_slice(&[&copied_c, path(&out)]);
     ok(&server, &args);
     assert!(std::fs::read(&out).unwrap() == small, "copied-c differs");
+    // A copy from an SSE-C source needs the source's key in the copy-source headers.
+    let copy_from_c = |extra: &[&str]| {
+        let mut args = vec![
+            "s3api",
+            "copy-object",
+            "--bucket",
+            "sse-test",
+            "--key",
+            "from-c",
+            "--copy-source",
+            "sse-test/customer",
+        ];
+        args.extend_from_slice(extra);
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let no_key = copy_from_c(&[]);
+    let no_key: Vec<&str> = no_key.iter().map(String::as_str).collect();
+    assert_eq!(error_code(&server, &no_key), "InvalidRequest");
+    let with_key = copy_from_c(&[
+        "--copy-source-sse-customer-algorithm",
+        "AES256",
+        "--copy-source-sse-customer-key",
+        CUSTOMER_KEY,
+    ]);
+    let with_key: Vec<&str> = with_key.iter().map(String::as_str).collect();
+    ok(&server, &with_key);
+    assert_eq!(
+        head(&server, "from-c", &[])["ServerSideEncryption"],
+        "AES256"
+    );
+    ok(&server, &["s3", "cp", &s3("from-c"), path(&out)]);
+    assert!(std::fs::read(&out).unwrap() == small, "from-c differs");
     ok(
         &server,
         &[

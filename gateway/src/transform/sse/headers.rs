@@ -144,27 +144,29 @@ pub fn requested(headers: &HeaderMap) -> Result<Requested, TransformError> {
 
 /// Checks every encryption header of a request before its body is read: refuses what strata
 /// does not provide (501), malformed values (400), and a customer's key sent where it could
-/// be read on the way (400, as AWS refuses SSE-C over plain HTTP).
+/// be read on the way (400, as AWS refuses SSE-C over plain HTTP). A copy's source key
+/// (`x-amz-copy-source-server-side-encryption-customer-*`) is checked the same way.
 pub fn check(headers: &HeaderMap, confidential: bool) -> Result<(), TransformError> {
     for name in headers.keys().map(|n| n.as_str()) {
-        let unsupported = UNSUPPORTED.contains(&name)
-            || name.starts_with(COPY_SOURCE_CUSTOMER)
-            || (name.starts_with(SSE) && name != SSE && !name.starts_with(CUSTOMER))
-            || (name.starts_with("x-amz-copy-source-server-side-encryption")
-                && !name.starts_with(COPY_SOURCE_CUSTOMER));
-        if unsupported {
-            return Err(TransformError::Unsupported(format!(
-                "server-side encryption ({name})"
-            )));
-        }
-        if name.starts_with(CUSTOMER) && !KNOWN_CUSTOMER.contains(&name) {
+        let known = name == SSE
+            || KNOWN_CUSTOMER
+                .iter()
+                .any(|suffix| name == format!("{CUSTOMER}{suffix}"))
+            || KNOWN_CUSTOMER
+                .iter()
+                .any(|suffix| name == format!("{COPY_SOURCE_CUSTOMER}{suffix}"));
+        let encryption =
+            name.starts_with(SSE) || name.starts_with("x-amz-copy-source-server-side-encryption");
+        if encryption && (!known || UNSUPPORTED.contains(&name)) {
             return Err(TransformError::Unsupported(format!(
                 "server-side encryption ({name})"
             )));
         }
     }
     let asked = requested(headers)?;
-    if matches!(asked, Requested::Customer(_)) && !confidential {
+    let source_key = customer_key(headers, COPY_SOURCE_CUSTOMER)?;
+    let secret = matches!(asked, Requested::Customer(_)) || source_key.is_some();
+    if secret && !confidential {
         return Err(TransformError::Invalid(
             "Requests specifying Server Side Encryption with Customer provided keys must be \
              made over a secure connection."
@@ -174,8 +176,5 @@ pub fn check(headers: &HeaderMap, confidential: bool) -> Result<(), TransformErr
     Ok(())
 }
 
-const KNOWN_CUSTOMER: [&str; 3] = [
-    "x-amz-server-side-encryption-customer-algorithm",
-    "x-amz-server-side-encryption-customer-key",
-    "x-amz-server-side-encryption-customer-key-md5",
-];
+/// The SSE-C headers, after [`CUSTOMER`] or [`COPY_SOURCE_CUSTOMER`].
+const KNOWN_CUSTOMER: [&str; 3] = ["algorithm", "key", "key-md5"];

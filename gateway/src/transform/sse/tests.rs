@@ -80,13 +80,38 @@ fn sse_kms_and_its_headers_are_not_implemented() {
 }
 
 #[test]
-fn copy_source_customer_keys_are_not_implemented() {
-    let h = headers(&[(
-        "x-amz-copy-source-server-side-encryption-customer-algorithm",
-        "AES256",
-    )]);
+fn copy_source_customer_keys_are_checked_like_the_request_s_own() {
+    let key = [3u8; 32];
+    let source: Vec<(String, String)> = customer(&key)
+        .into_iter()
+        .map(|(name, value)| (name.replace("x-amz-", "x-amz-copy-source-"), value))
+        .collect();
+    let map = |pairs: &[(String, String)]| {
+        let borrowed: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        headers(&borrowed)
+    };
+    assert!(check(&map(&source), true).is_ok());
     assert!(matches!(
-        check(&h, true),
+        check(&map(&source), false),
+        Err(TransformError::Invalid(_))
+    ));
+    let mut wrong_md5 = source.clone();
+    wrong_md5[2].1 = STANDARD.encode(Md5::digest([4u8; 32]));
+    assert!(matches!(
+        check(&map(&wrong_md5), true),
+        Err(TransformError::BadArgument(_))
+    ));
+    let unknown = headers(&[("x-amz-copy-source-server-side-encryption", "AES256")]);
+    assert!(matches!(
+        check(&unknown, true),
+        Err(TransformError::Unsupported(_))
+    ));
+    let unknown = headers(&[("x-amz-server-side-encryption-customer-other", "x")]);
+    assert!(matches!(
+        check(&unknown, true),
         Err(TransformError::Unsupported(_))
     ));
 }
