@@ -4,9 +4,10 @@
 //! proof that bytes on disk are encrypted: recognisable plaintext written through S3
 //! appears in no file under any volume directory, while the same scan finds it on a server
 //! whose default is plaintext. A changed byte on disk fails the read, never yields other
-//! bytes.
+//! bytes; the SSE-S3 key survives a restart.
 
 use std::collections::BTreeSet;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -428,4 +429,38 @@ fn with_the_default_off_the_scan_finds_plaintext_and_a_changed_byte_fails_the_re
     // The object next to it is untouched.
     ok(&server, &["s3", "cp", "s3://sse-test/plain", path(&out)]);
     assert!(std::fs::read(&out).unwrap() == body);
+
+    // The keyring and the sealed SSE-S3 key were made at first start, for the owner only;
+    // after a restart the same key is unsealed and SSE-S3 objects still read.
+    ok(
+        &server,
+        &[
+            "s3",
+            "cp",
+            "--sse",
+            "AES256",
+            path(&file),
+            "s3://sse-test/kept",
+        ],
+    );
+    let data = tmp.path().join("server/data");
+    for name in ["sse-keyring.json", "sse-s3.key"] {
+        let mode = std::fs::metadata(data.join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
+    drop(server);
+    let server = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(layout.clone())
+        .dir(tmp.path().join("server"))
+        .env("STRATA_SSE_DEFAULT", "none")
+        .start();
+    ok(&server, &["s3", "cp", "s3://sse-test/kept", path(&out)]);
+    assert!(
+        std::fs::read(&out).unwrap() == body,
+        "kept differs after a restart"
+    );
 }
