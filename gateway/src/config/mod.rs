@@ -22,6 +22,9 @@ mod pod;
 mod raw;
 mod roles;
 mod settings;
+mod sse;
+#[cfg(test)]
+mod sse_tests;
 mod sts;
 #[cfg(test)]
 mod sts_tests;
@@ -42,5 +45,6 @@ pub use settings::{
     ClassSpec, Config, RootCredentials, SchemeSpec, TlsConfig, DEFAULT_LISTEN, DEV_ACCESS_KEY,
     DEV_SECRET_KEY,
 };
+pub use sse::{SseConfig, SseDefault, DEFAULT_SSE_S3_KEY};
 pub use sts::StsConfig;
 pub use telemetry::{AccessLogLevel, LogFormat, Telemetry};

@@ -157,6 +157,12 @@ settings! {
     pod_service_account: String, "STRATA_POD_SERVICE_ACCOUNT", "SUBJECT";
     /// Policy document of `--pod-role-arn` [default: the `[[roles]]` entry of that name, else s3:* on the account's buckets].
     pod_role_policy: String, "STRATA_POD_ROLE_POLICY", "JSON";
+    /// What a new object without encryption headers becomes: `AES256` (SSE-S3) or `none` (plaintext) [default: AES256].
+    sse_default: String, "STRATA_SSE_DEFAULT", "AES256|none";
+    /// Local keyring holding the key that seals the SSE-S3 key: a JSON file, or a directory such as a mounted Secret [default: sse-keyring.json under --data].
+    sse_keyring: PathBuf, "STRATA_SSE_KEYRING", "FILE|DIR";
+    /// Keyring key id that seals the SSE-S3 key [default: strata-sse-s3].
+    sse_s3_key: String, "STRATA_SSE_S3_KEY", "NAME";
 }
 
 /// A value as text, whether the TOML file wrote it as a string or a number.

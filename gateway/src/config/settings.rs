@@ -9,6 +9,7 @@ use super::limits::{Limits, Tuning};
 use super::notify::NotifyConfig;
 use super::raw::RawSettings;
 use super::roles::RoleConfig;
+use super::sse::SseConfig;
 use super::sts::StsConfig;
 use super::telemetry::Telemetry;
 use super::ConfigError;
@@ -75,6 +76,8 @@ pub struct Config {
     pub sts: StsConfig,
     /// The root account's id when the identity store makes it (`--root-account-id`).
     pub root_account_id: Option<String>,
+    /// Server-side encryption (`--sse-*`).
+    pub sse: SseConfig,
 }
 
 /// The HTTPS listener.
@@ -158,6 +161,7 @@ impl Config {
         let limits = Limits::from_raw(&raw)?;
         let tuning = Tuning::from_raw(&raw)?;
         let telemetry = Telemetry::from_raw(&raw)?;
+        let sse = SseConfig::from_raw(&raw)?;
         let listen = parse_addr("--listen", raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
         let tls = match raw.tls_listen.as_deref() {
             None => {
@@ -304,6 +308,7 @@ impl Config {
                 ));
             }
         }
+        let sse = sse.under(&data);
         Ok(Config {
             listen,
             tls,
@@ -326,6 +331,7 @@ impl Config {
             roles: Vec::new(),
             sts: StsConfig::default(),
             root_account_id: None,
+            sse,
         })
     }
 }

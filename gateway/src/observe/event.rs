@@ -17,6 +17,17 @@ pub struct Peer {
     pub tls: Option<TlsInfo>,
 }
 
+impl Peer {
+    /// Whether secrets may travel on this connection: TLS, a loopback address (a sidecar's
+    /// own pod), or a Unix socket.
+    pub fn is_confidential(&self) -> bool {
+        self.tls.is_some()
+            || self
+                .addr
+                .is_none_or(|a| a.ip().to_canonical().is_loopback())
+    }
+}
+
 /// What a request's TLS session was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsInfo {

@@ -328,6 +328,8 @@ impl From<TransformError> for S3Error {
         let code = match e {
             TransformError::Unsupported(_) => Code::NotImplemented,
             TransformError::Invalid(_) => Code::InvalidRequest,
+            TransformError::BadArgument(_) => Code::InvalidArgument,
+            TransformError::Denied(_) => Code::AccessDenied,
             TransformError::Damaged(_) => Code::InternalError,
         };
         code.with(e.to_string())

@@ -22,6 +22,7 @@ use crate::audit::sink::SinkMetrics;
 use crate::auth::{Verifier, VerifierConfig};
 use crate::authorize::PolicyAuthorizer;
 use crate::bucket_access::{BucketAccess, NewBucket};
+use crate::config::SseDefault;
 use crate::config::{Config, RoleConfig, SchemeSpec};
 use crate::iam::{IamCredentials, IamError, IamStore, Owners};
 use crate::identity::ROOT_ACCOUNT_NAME;
@@ -31,7 +32,7 @@ use crate::metrics::{
 };
 use crate::observe::{Observe, Observers, RequestLog};
 use crate::sts_api::StsServices;
-use crate::transform::Identity;
+use crate::transform::sse::{S3KeyError, S3KeySource, Sse};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +61,9 @@ pub enum ServeError {
     /// The async runtime or a directory could not be made.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The SSE-S3 key could not be unsealed or made.
+    #[error(transparent)]
+    Sse(#[from] S3KeyError),
     /// pingora refused the setup.
     #[error("server: {0}")]
     Server(String),
@@ -120,6 +124,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     }
     std::fs::create_dir_all(&cfg.data)?;
     let store = store_rt.block_on(Store::open(store_config(&cfg)))?;
+    let transform = store_rt.block_on(encryption(&cfg))?;
     // Accounts: the root account and every `[[accounts]]` one, with ids that outlive keys.
     let iam = store_rt.block_on(IamStore::open(store.clone()))?;
     let names: Vec<&str> = std::iter::once(ROOT_ACCOUNT_NAME)
@@ -238,7 +243,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         // endpoint), which the verifier allows for form POSTs only.
         authenticate: Arc::new(Verifier::new(VerifierConfig::default(), credentials)),
         authorize: Arc::new(authorize),
-        transform: Arc::new(Identity),
+        transform: Arc::new(transform),
         observe: Arc::new(Observers::new(observers)),
         metrics: exposition.clone(),
         notify: rules,
@@ -323,4 +328,23 @@ fn print_dev_banner(cfg: &Config) {
     }
     println!("try:");
     println!("  {env} /usr/bin/aws --endpoint-url {endpoint} s3 ls");
+}
+
+/// Server-side encryption: the SSE-S3 key unsealed from the keyring once, here, and kept in
+/// memory. A keyring under `--data` (the default) is made at first start; production mounts
+/// one from a Secret (`--sse-keyring`), so that the key is not on the same disk as the data.
+async fn encryption(cfg: &Config) -> Result<Sse, ServeError> {
+    if cfg.sse.keyring_is_default && !cfg.dev {
+        tracing::warn!(
+            keyring = %cfg.sse.keyring.display(),
+            "the SSE keyring is a file under --data; mount one from a Secret with --sse-keyring"
+        );
+    }
+    let source = S3KeySource {
+        keyring: cfg.sse.keyring.clone(),
+        key_id: cfg.sse.s3_key.clone(),
+        sealed_file: cfg.sse.sealed_s3_key.clone(),
+    };
+    let kek = source.load().await?;
+    Ok(Sse::new(kek, cfg.sse.default == SseDefault::Aes256))
 }

@@ -265,7 +265,9 @@ impl Stack {
             );
         }
         refuse_unhonoured(op, &head.headers)?;
-        self.handlers.transform.check(&head.headers)?;
+        self.handlers
+            .transform
+            .check(&head.headers, event.peer.is_confidential())?;
         // 6. Body: sizes refused from what the client announced, before a byte is read (and
         //    before `100 Continue`); then verified as it streams into the handler.
         let body = match form {

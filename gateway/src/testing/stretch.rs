@@ -13,7 +13,7 @@ use http::HeaderMap;
 use strata_volume::ObjectInfo;
 
 use crate::checksum::{checksum, ChecksumAlgorithm};
-use crate::transform::{BodyTransform, Codec, Internal, ReadPlan, TransformError};
+use crate::transform::{BodyTransform, Codec, Internal, ReadPlan, Target, TransformError};
 
 /// Client bytes per package.
 pub const PACKAGE: u64 = 4096;
@@ -156,25 +156,29 @@ fn parts_of(info: &ObjectInfo) -> Vec<(u32, u64, u64)> {
 
 #[async_trait]
 impl BodyTransform for Stretch {
-    fn check(&self, _headers: &HeaderMap) -> Result<(), TransformError> {
+    fn check(&self, _headers: &HeaderMap, _confidential: bool) -> Result<(), TransformError> {
         Ok(())
     }
 
-    async fn seal(&self, _headers: &HeaderMap) -> Result<Internal, TransformError> {
+    async fn seal(
+        &self,
+        _target: Target<'_>,
+        _headers: &HeaderMap,
+    ) -> Result<Internal, TransformError> {
         Ok([(MARK.to_string(), "1".to_string())].into())
     }
 
     async fn encoder(
         &self,
+        target: Target<'_>,
         internal: &Internal,
-        part: u32,
         _headers: &HeaderMap,
     ) -> Result<Option<Box<dyn Codec>>, TransformError> {
         if !internal.contains_key(MARK) {
             return Err(TransformError::Invalid("not sealed by Stretch".into()));
         }
         Ok(Some(Box::new(Encoder {
-            key: key(part),
+            key: key(target.part.unwrap_or(1)),
             index: 0,
             pending: Vec::new(),
         })))

@@ -23,6 +23,29 @@ pub struct ReadPlan {
     pub skip: u64,
 }
 
+/// The object a write is for: what a transform binds its parameters to (an encryption's
+/// sealed key opens only for this bucket and name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target<'a> {
+    /// Bucket.
+    pub bucket: &'a str,
+    /// Object name.
+    pub key: &'a str,
+    /// The part number of a multipart upload's part; `None` for an object put in one request.
+    pub part: Option<u32>,
+}
+
+impl<'a> Target<'a> {
+    /// An object put in one request (or an upload, when it is created).
+    pub fn object(bucket: &'a str, key: &'a str) -> Self {
+        Target {
+            bucket,
+            key,
+            part: None,
+        }
+    }
+}
+
 /// Changes object bytes between the client and the store. Called at the points where a
 /// handler writes or reads object data; `check` runs once per request, as its own stage,
 /// before the body is read.
@@ -30,21 +53,39 @@ pub struct ReadPlan {
 pub trait BodyTransform: Send + Sync {
     /// Refuses a request whose transform headers this transform does not honour (the answer
     /// must never be a quiet success: an SSE-C key sent to a store without encryption would
-    /// otherwise leave the object in plaintext).
-    fn check(&self, headers: &HeaderMap) -> Result<(), TransformError>;
+    /// otherwise leave the object in plaintext). `confidential` says whether the request
+    /// came over TLS or from a local peer (loopback or Unix socket), where secrets such as a
+    /// customer's key may travel.
+    fn check(&self, headers: &HeaderMap, confidential: bool) -> Result<(), TransformError>;
 
-    /// Decides how a new object or upload is stored, from the request: the parameters to
-    /// keep with it.
-    async fn seal(&self, headers: &HeaderMap) -> Result<Internal, TransformError>;
+    /// Decides how a new object or upload `target` (its `part` is `None`) is stored, from
+    /// the request: the parameters to keep with it.
+    async fn seal(
+        &self,
+        target: Target<'_>,
+        headers: &HeaderMap,
+    ) -> Result<Internal, TransformError>;
 
-    /// The encoder of part `part` (1 for a single put) of an object sealed as `internal`;
-    /// `None` when the stored bytes are the client's bytes.
+    /// The encoder of `target` (an object or one part) sealed as `internal`; `None` when the
+    /// stored bytes are the client's bytes.
     async fn encoder(
         &self,
+        target: Target<'_>,
         internal: &Internal,
-        part: u32,
         headers: &HeaderMap,
     ) -> Result<Option<Box<dyn Codec>>, TransformError>;
+
+    /// The ETag of client bytes whose MD5 is `md5`, stored under a transform that changed
+    /// them: the MD5 itself unless the transform must not reveal it.
+    fn etag(&self, _internal: &Internal, md5: &[u8]) -> String {
+        hex::encode(md5)
+    }
+
+    /// Refuses a request that may not read `info` (e.g. a HEAD without the key an object
+    /// is encrypted with); `reader` makes the same check for reads.
+    async fn admit(&self, _info: &ObjectInfo, _headers: &HeaderMap) -> Result<(), TransformError> {
+        Ok(())
+    }
 
     /// How many bytes `len` client bytes of one part take in the store.
     fn stored_len(&self, internal: &Internal, len: u64) -> u64;

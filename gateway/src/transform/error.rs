@@ -10,6 +10,13 @@ pub enum TransformError {
     /// The request's transform parameters are wrong (S3 `InvalidRequest`).
     #[error("{0}")]
     Invalid(String),
+    /// A transform parameter's value is wrong (S3 `InvalidArgument`): an unknown algorithm,
+    /// a key that is not 32 bytes, a key MD5 that does not match.
+    #[error("{0}")]
+    BadArgument(String),
+    /// The request's key does not open the object (S3 `AccessDenied`).
+    #[error("{0}")]
+    Denied(String),
     /// Stored bytes do not decode (damaged, truncated, or from another object).
     #[error("stored bytes do not decode: {0}")]
     Damaged(String),

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use http::HeaderMap;
 use strata_volume::ObjectInfo;
 
-use super::{BodyTransform, Codec, Internal, ReadPlan, TransformError};
+use super::{BodyTransform, Codec, Internal, ReadPlan, Target, TransformError};
 
 /// Stores what the client sent and refuses the server-side encryption headers: without them
 /// honoured, an SSE-C key would leave the object in plaintext and a 200.
@@ -22,7 +22,7 @@ const SSE_PREFIXES: [&str; 2] = [
 
 #[async_trait]
 impl BodyTransform for Identity {
-    fn check(&self, headers: &HeaderMap) -> Result<(), TransformError> {
+    fn check(&self, headers: &HeaderMap, _confidential: bool) -> Result<(), TransformError> {
         let sse = headers
             .keys()
             .find(|name| SSE_PREFIXES.iter().any(|p| name.as_str().starts_with(p)));
@@ -34,14 +34,18 @@ impl BodyTransform for Identity {
         }
     }
 
-    async fn seal(&self, _headers: &HeaderMap) -> Result<Internal, TransformError> {
+    async fn seal(
+        &self,
+        _target: Target<'_>,
+        _headers: &HeaderMap,
+    ) -> Result<Internal, TransformError> {
         Ok(Internal::new())
     }
 
     async fn encoder(
         &self,
+        _target: Target<'_>,
         _internal: &Internal,
-        _part: u32,
         _headers: &HeaderMap,
     ) -> Result<Option<Box<dyn Codec>>, TransformError> {
         Ok(None)

@@ -1,7 +1,7 @@
 //! How object bytes change between the client and the store, and back: the request path's
-//! body-transform stage. Server-side encryption will implement [`BodyTransform`]; today the
-//! only implementation is [`Identity`], which stores the client's bytes as they are and
-//! refuses the headers of features it does not provide.
+//! body-transform stage. [`sse::Sse`] (server-side encryption: SSE-S3 and SSE-C) is the
+//! transform the server runs; [`Identity`] stores the client's bytes as they are and
+//! refuses every encryption header (tests and tools that need no encryption use it).
 //!
 //! The contract, for every implementation: ETags, `Content-MD5`, checksums and sizes are
 //! taken on the client's bytes before [`BodyTransform::encoder`] runs, so clients never see
@@ -13,9 +13,10 @@ mod body_transform;
 mod codec;
 mod error;
 mod identity;
+pub mod sse;
 mod stream;
 
-pub use body_transform::{BodyTransform, Internal, ReadPlan};
+pub use body_transform::{BodyTransform, Internal, ReadPlan, Target};
 pub use codec::Codec;
 pub use error::{TransformError, TransformedError};
 pub use identity::Identity;

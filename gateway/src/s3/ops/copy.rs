@@ -12,6 +12,7 @@ use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{evaluate_conditions, iso8601, parse_copy_range, quote_etag, Precondition};
 use crate::s3::response::Response;
 use crate::s3::xml::{CopyObjectResult, CopyPartResult, S3_NS};
+use crate::transform::Target;
 
 /// Opens the source version and applies `x-amz-copy-source-if-*` before any of its shards is
 /// read.
@@ -87,7 +88,10 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
     };
     let precondition = write_precondition(req.headers)?;
     let class = storage_class.unwrap_or_else(|| info.storage_class.clone());
-    let internal = ctx.transform.seal(req.headers).await?;
+    let internal = ctx
+        .transform
+        .seal(Target::object(bucket, key), req.headers)
+        .await?;
     let to = Destination::Object {
         bucket,
         key,

@@ -144,6 +144,7 @@ pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
 pub async fn head_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let (obj, sel, span) = open(ctx, &req).await?;
     let info = obj.info();
+    ctx.transform.admit(info, req.headers).await?;
     let mut headers = headers_for(ctx, &req, info, sel.part_number);
     let len = match &span {
         Some(span) => {

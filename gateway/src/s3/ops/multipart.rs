@@ -18,6 +18,7 @@ use crate::s3::xml::{
     InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult, PartEntry,
     UploadEntry, MAX_XML_BODY, S3_NS,
 };
+use crate::transform::Target;
 
 /// Most parts in one upload, and in one page of ListParts.
 const MAX_PARTS: usize = 10_000;
@@ -62,7 +63,10 @@ pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
         opts.checksums
             .insert(alg.as_str().to_string(), String::new());
     }
-    opts.internal = ctx.transform.seal(req.headers).await?;
+    opts.internal = ctx
+        .transform
+        .seal(Target::object(bucket, key), req.headers)
+        .await?;
     let described = ctx.transform.describe(&opts.internal);
     let upload_id = ctx.store.create_multipart_upload(bucket, key, opts).await?;
     let mut resp = Response::xml(&InitiateMultipartUploadResult {

@@ -18,7 +18,7 @@ use super::common::Ctx;
 use crate::checksum::Md5Hasher;
 use crate::s3::body::Body;
 use crate::s3::error::S3Error;
-use crate::transform::{Internal, Transformed};
+use crate::transform::{Internal, Target, Transformed};
 
 /// Where staged bytes go.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +41,20 @@ pub enum Destination<'a> {
         /// Upload id.
         upload_id: &'a str,
     },
+}
+
+impl Destination<'_> {
+    /// What the transform binds to: the object, and `part` when this is a part.
+    fn target(&self, part: u32) -> Target<'_> {
+        match *self {
+            Destination::Object { bucket, key, .. } => Target::object(bucket, key),
+            Destination::Part { bucket, key, .. } => Target {
+                bucket,
+                key,
+                part: Some(part),
+            },
+        }
+    }
 }
 
 /// Bytes staged in the store, with what the commit needs to know of the client's bytes.
@@ -119,7 +133,10 @@ pub async fn stage_body(
     part: u32,
     headers: &HeaderMap,
 ) -> Result<Staged, S3Error> {
-    let encoder = ctx.transform.encoder(internal, part, headers).await?;
+    let encoder = ctx
+        .transform
+        .encoder(to.target(part), internal, headers)
+        .await?;
     let transformed = encoder.is_some();
     if transformed {
         // The ETag is the MD5 of the client's bytes, which the store will not see.
@@ -140,7 +157,7 @@ pub async fn stage_body(
         (false, _) => None,
         (true, Some(md5)) => Some(ClientView {
             size: summary.decoded_length,
-            etag: hex::encode(md5),
+            etag: ctx.transform.etag(internal, &md5),
         }),
         (true, None) => {
             return Err(crate::s3::body::BodyError::Unfinished.into());
@@ -174,7 +191,10 @@ pub async fn stage_copy(
     let plan = ctx.transform.reader(source.info(), span, headers).await?;
     let bytes = source.read(Some(plan.stored))?;
     let decoded = Transformed::new(bytes, plan.decoder).span(plan.skip, len);
-    let encoder = ctx.transform.encoder(internal, part, headers).await?;
+    let encoder = ctx
+        .transform
+        .encoder(to.target(part), internal, headers)
+        .await?;
     let transformed = encoder.is_some();
     let mut tap = Md5Tap::new(decoded, transformed);
     let data = {
@@ -184,7 +204,7 @@ pub async fn stage_copy(
     };
     let client = tap.digest().map(|md5| ClientView {
         size: len,
-        etag: hex::encode(md5),
+        etag: ctx.transform.etag(internal, &md5),
     });
     Ok(Staged {
         data,

@@ -1,0 +1,53 @@
+use std::path::Path;
+
+use super::raw::RawSettings;
+use super::sse::{SseConfig, SseDefault};
+
+fn parse(raw: RawSettings) -> Result<SseConfig, super::ConfigError> {
+    SseConfig::from_raw(&raw).map(|c| c.under(Path::new("/data")))
+}
+
+#[test]
+fn new_objects_are_encrypted_by_default_with_a_keyring_under_data() {
+    let cfg = parse(RawSettings::default()).unwrap();
+    assert_eq!(cfg.default, SseDefault::Aes256);
+    assert!(cfg.keyring_is_default);
+    assert_eq!(cfg.keyring, Path::new("/data/sse-keyring.json"));
+    assert_eq!(cfg.sealed_s3_key, Path::new("/data/sse-s3.key"));
+    assert_eq!(cfg.s3_key, super::DEFAULT_SSE_S3_KEY);
+}
+
+#[test]
+fn the_default_can_be_turned_off_and_the_keyring_named() {
+    let cfg = parse(RawSettings {
+        sse_default: Some("none".into()),
+        sse_keyring: Some("/secrets/sse".into()),
+        sse_s3_key: Some("s3-main".into()),
+        ..RawSettings::default()
+    })
+    .unwrap();
+    assert_eq!(cfg.default, SseDefault::None);
+    assert!(!cfg.keyring_is_default);
+    assert_eq!(cfg.keyring, Path::new("/secrets/sse"));
+    assert_eq!(cfg.s3_key, "s3-main");
+}
+
+#[test]
+fn unknown_defaults_and_bad_key_ids_are_refused() {
+    for raw in [
+        RawSettings {
+            sse_default: Some("aws:kms".into()),
+            ..RawSettings::default()
+        },
+        RawSettings {
+            sse_s3_key: Some(".hidden".into()),
+            ..RawSettings::default()
+        },
+        RawSettings {
+            sse_s3_key: Some("a/b".into()),
+            ..RawSettings::default()
+        },
+    ] {
+        assert!(parse(raw).is_err());
+    }
+}

@@ -1,0 +1,466 @@
+//! Server-side encryption end to end: the real `strata` driven by the real aws CLI v2
+//! (`STRATA_AWS`). New objects are SSE-S3 by default; `--sse AES256` and SSE-C round trip,
+//! single puts, multipart uploads, copies and ranges alike; an SSE-C object needs its key. The
+//! proof that bytes on disk are encrypted: recognisable plaintext written through S3
+//! appears in no file under any volume directory, while the same scan finds it on a server
+//! whose default is plaintext. A changed byte on disk fails the read, never yields other
+//! bytes; the SSE-S3 key survives a restart.
+
+use std::collections::BTreeSet;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use md5::{Digest, Md5};
+use serde_json::Value;
+use strata_tests::{aws_cli, Layout, Server};
+
+/// What the scan looks for on disk.
+const MARKER: &[u8] = b"STRATA-PLAINTEXT-MARKER-";
+/// An SSE-C key as the aws CLI takes it (32 bytes, sent base64-encoded with its MD5).
+const CUSTOMER_KEY: &str = "0123456789abcdef0123456789ABCDEF";
+const OTHER_KEY: &str = "ffffffffffffffffffffffffffffffff";
+
+/// Recognisable text of `len` bytes, numbered so that a misplaced range shows.
+fn plaintext(len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + 64);
+    let mut n = 0u64;
+    while out.len() < len {
+        out.extend_from_slice(MARKER);
+        out.extend_from_slice(format!("{n:012}\n").as_bytes());
+        n += 1;
+    }
+    out.truncate(len);
+    out
+}
+
+fn aws(server: &Server, args: &[&str]) -> Output {
+    let keys = (
+        server.credentials.access_key.as_str(),
+        server.credentials.secret_key.as_str(),
+    );
+    aws_cli(server, keys)
+        .args(args)
+        .output()
+        .expect("run the aws CLI")
+}
+
+fn ok(server: &Server, args: &[&str]) -> String {
+    let out = aws(server, args);
+    assert!(
+        out.status.success(),
+        "aws {args:?} failed\n--- stderr\n{}\n--- server log\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        server.log_tail()
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The S3 error code of a failed call (`... (CODE) when calling ...`).
+fn error_code(server: &Server, args: &[&str]) -> String {
+    let out = aws(server, args);
+    assert!(!out.status.success(), "aws {args:?} succeeded");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    stderr
+        .split_once("error occurred (")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(code, _)| code.to_string())
+        .unwrap_or_else(|| panic!("no error code in: {stderr}"))
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Every file under the server's volume directories (not its state directory).
+fn volume_files(server: &Server, layout: &Layout) -> BTreeSet<PathBuf> {
+    let mut files = BTreeSet::new();
+    for class in &layout.classes {
+        for i in 0..class.volumes {
+            walk(&server.dir().join(format!("{}{i}", class.name)), &mut files);
+        }
+    }
+    files
+}
+
+fn walk(dir: &Path, files: &mut BTreeSet<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let entry = entry.unwrap();
+        let p = entry.path();
+        if entry.file_type().unwrap().is_dir() {
+            walk(&p, files);
+        } else {
+            files.insert(p);
+        }
+    }
+}
+
+/// The volume files that hold the marker.
+fn files_with_marker(server: &Server, layout: &Layout) -> Vec<PathBuf> {
+    let files = volume_files(server, layout);
+    assert!(!files.is_empty(), "no volume files to scan");
+    files
+        .into_iter()
+        .filter(|f| {
+            let bytes = std::fs::read(f).unwrap_or_default();
+            bytes.windows(MARKER.len()).any(|w| w == MARKER)
+        })
+        .collect()
+}
+
+fn head(server: &Server, key: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["s3api", "head-object", "--bucket", "sse-test", "--key", key];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&ok(server, &args)).unwrap()
+}
+
+fn get_range(server: &Server, key: &str, range: &str, out: &Path, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec![
+        "s3api",
+        "get-object",
+        "--bucket",
+        "sse-test",
+        "--key",
+        key,
+        "--range",
+        range,
+    ];
+    args.extend_from_slice(extra);
+    args.push(path(out));
+    ok(server, &args);
+    std::fs::read(out).unwrap()
+}
+
+const SSE_C: [&str; 4] = [
+    "--sse-customer-algorithm",
+    "AES256",
+    "--sse-customer-key",
+    CUSTOMER_KEY,
+];
+
+#[test]
+fn objects_are_encrypted_on_disk_by_default_and_read_back_whole_and_in_ranges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = Layout::fast_2x2();
+    let server = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(layout.clone())
+        .dir(tmp.path().join("server"))
+        .start();
+    ok(&server, &["s3api", "create-bucket", "--bucket", "sse-test"]);
+    let small = plaintext(300_000);
+    // Over the CLI's 8 MB threshold: a multipart upload of two parts.
+    let large = plaintext(9 * 1024 * 1024 + 12_345);
+    let small_file = tmp.path().join("small");
+    let large_file = tmp.path().join("large");
+    std::fs::write(&small_file, &small).unwrap();
+    std::fs::write(&large_file, &large).unwrap();
+    let s3 = |key: &str| format!("s3://sse-test/{key}");
+    ok(&server, &["s3", "cp", path(&small_file), &s3("default")]);
+    ok(&server, &["s3", "cp", path(&large_file), &s3("default-mp")]);
+    ok(
+        &server,
+        &[
+            "s3",
+            "cp",
+            "--sse",
+            "AES256",
+            path(&small_file),
+            &s3("asked"),
+        ],
+    );
+    ok(
+        &server,
+        &[
+            "s3",
+            "cp",
+            "--sse",
+            "AES256",
+            path(&large_file),
+            &s3("asked-mp"),
+        ],
+    );
+    let sse_c = ["--sse-c", "AES256", "--sse-c-key", CUSTOMER_KEY];
+    let mut put_c = vec!["s3", "cp"];
+    put_c.extend_from_slice(&sse_c);
+    for (file, key) in [(&small_file, "customer"), (&large_file, "customer-mp")] {
+        let mut args = put_c.clone();
+        let target = s3(key);
+        args.extend_from_slice(&[path(file), &target]);
+        ok(&server, &args);
+    }
+
+    // No file under any volume holds the plaintext.
+    assert_eq!(files_with_marker(&server, &layout), Vec::<PathBuf>::new());
+
+    // HEAD says how each object is stored; an SSE-C ETag is not the plaintext's MD5.
+    for key in ["default", "default-mp", "asked", "asked-mp"] {
+        assert_eq!(
+            head(&server, key, &[])["ServerSideEncryption"],
+            "AES256",
+            "{key}"
+        );
+    }
+    let md5 = format!("\"{}\"", hex::encode(Md5::digest(&small)));
+    assert_eq!(head(&server, "default", &[])["ETag"], md5.as_str());
+    let customer = head(&server, "customer", &SSE_C);
+    assert_eq!(customer["SSECustomerAlgorithm"], "AES256");
+    assert_ne!(customer["ETag"], md5.as_str());
+
+    // Whole objects and ranges (inside a package, across packages, across parts).
+    let out = tmp.path().join("out");
+    for (key, body) in [
+        ("default", &small),
+        ("default-mp", &large),
+        ("asked", &small),
+        ("asked-mp", &large),
+    ] {
+        ok(&server, &["s3", "cp", &s3(key), path(&out)]);
+        assert!(std::fs::read(&out).unwrap() == *body, "{key} differs");
+    }
+    let mut get_c = vec!["s3", "cp"];
+    get_c.extend_from_slice(&sse_c);
+    for (key, body) in [("customer", &small), ("customer-mp", &large)] {
+        let mut args = get_c.clone();
+        let source = s3(key);
+        args.extend_from_slice(&[&source, path(&out)]);
+        ok(&server, &args);
+        assert!(std::fs::read(&out).unwrap() == *body, "{key} differs");
+    }
+    let part = 8 * 1024 * 1024;
+    let ranges = [(10, 20), (65_530, 131_080), (200_000, 299_999)];
+    for (key, extra) in [("default", &[][..]), ("customer", &SSE_C[..])] {
+        for (a, b) in ranges {
+            let got = get_range(&server, key, &format!("bytes={a}-{b}"), &out, extra);
+            assert!(got == small[a..=b], "{key} {a}-{b}");
+        }
+    }
+    for (key, extra) in [("default-mp", &[][..]), ("customer-mp", &SSE_C[..])] {
+        let (a, b) = (part - 70_000, part + 70_000);
+        let got = get_range(&server, key, &format!("bytes={a}-{b}"), &out, extra);
+        assert!(got == large[a..=b], "{key} across parts");
+    }
+
+    // Copies decrypt the source and encrypt the copy; an empty object round trips.
+    ok(&server, &["s3", "cp", &s3("default-mp"), &s3("copied")]);
+    let mut copy_c = vec![
+        "s3api",
+        "copy-object",
+        "--bucket",
+        "sse-test",
+        "--key",
+        "copied-c",
+        "--copy-source",
+        "sse-test/asked",
+    ];
+    copy_c.extend_from_slice(&SSE_C);
+    ok(&server, &copy_c);
+    ok(&server, &["s3", "cp", &s3("copied"), path(&out)]);
+    assert!(std::fs::read(&out).unwrap() == large, "copied differs");
+    let mut args = get_c.clone();
+    let copied_c = s3("copied-c");
+    args.extend_from_slice(&[&copied_c, path(&out)]);
+    ok(&server, &args);
+    assert!(std::fs::read(&out).unwrap() == small, "copied-c differs");
+    // A copy from an SSE-C source needs the source's key in the copy-source headers.
+    let copy_from_c = |extra: &[&str]| {
+        let mut args = vec![
+            "s3api",
+            "copy-object",
+            "--bucket",
+            "sse-test",
+            "--key",
+            "from-c",
+            "--copy-source",
+            "sse-test/customer",
+        ];
+        args.extend_from_slice(extra);
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let no_key = copy_from_c(&[]);
+    let no_key: Vec<&str> = no_key.iter().map(String::as_str).collect();
+    assert_eq!(error_code(&server, &no_key), "InvalidRequest");
+    let with_key = copy_from_c(&[
+        "--copy-source-sse-customer-algorithm",
+        "AES256",
+        "--copy-source-sse-customer-key",
+        CUSTOMER_KEY,
+    ]);
+    let with_key: Vec<&str> = with_key.iter().map(String::as_str).collect();
+    ok(&server, &with_key);
+    assert_eq!(
+        head(&server, "from-c", &[])["ServerSideEncryption"],
+        "AES256"
+    );
+    ok(&server, &["s3", "cp", &s3("from-c"), path(&out)]);
+    assert!(std::fs::read(&out).unwrap() == small, "from-c differs");
+    ok(
+        &server,
+        &[
+            "s3api",
+            "put-object",
+            "--bucket",
+            "sse-test",
+            "--key",
+            "empty",
+        ],
+    );
+    assert_eq!(
+        head(&server, "empty", &[])["ServerSideEncryption"],
+        "AES256"
+    );
+    ok(&server, &["s3", "cp", &s3("empty"), path(&out)]);
+    assert_eq!(std::fs::read(&out).unwrap(), b"");
+    assert_eq!(files_with_marker(&server, &layout), Vec::<PathBuf>::new());
+
+    // An SSE-C object needs its key: none is a 400, another key a 403.
+    let get = |extra: &[&str]| {
+        let mut args = vec![
+            "s3api",
+            "get-object",
+            "--bucket",
+            "sse-test",
+            "--key",
+            "customer",
+        ];
+        args.extend_from_slice(extra);
+        args.push(path(&out));
+        error_code(&server, &args)
+    };
+    assert_eq!(get(&[]), "InvalidRequest");
+    assert_eq!(
+        get(&[
+            "--sse-customer-algorithm",
+            "AES256",
+            "--sse-customer-key",
+            OTHER_KEY
+        ]),
+        "AccessDenied"
+    );
+    // What strata does not provide is refused, never ignored.
+    assert_eq!(
+        error_code(
+            &server,
+            &[
+                "s3api",
+                "put-object",
+                "--bucket",
+                "sse-test",
+                "--key",
+                "kms",
+                "--server-side-encryption",
+                "aws:kms"
+            ]
+        ),
+        "NotImplemented"
+    );
+}
+
+#[test]
+fn with_the_default_off_the_scan_finds_plaintext_and_a_changed_byte_fails_the_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    // One volume without redundancy: nothing repairs a changed byte, so what catches it is
+    // the encryption's authentication.
+    let layout = Layout::default().class("fast", 1, "none");
+    let server = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(layout.clone())
+        .dir(tmp.path().join("server"))
+        .env("STRATA_SSE_DEFAULT", "none")
+        .start();
+    ok(&server, &["s3api", "create-bucket", "--bucket", "sse-test"]);
+    let body = plaintext(300_000);
+    let file = tmp.path().join("body");
+    std::fs::write(&file, &body).unwrap();
+    ok(&server, &["s3", "cp", path(&file), "s3://sse-test/plain"]);
+    assert!(head(&server, "plain", &[])
+        .get("ServerSideEncryption")
+        .is_none());
+    // The scan is able to fail: plaintext objects are found.
+    assert!(!files_with_marker(&server, &layout).is_empty());
+
+    // Asking still encrypts; change one byte of what the object's write added on disk.
+    let before = volume_files(&server, &layout);
+    ok(
+        &server,
+        &[
+            "s3",
+            "cp",
+            "--sse",
+            "AES256",
+            path(&file),
+            "s3://sse-test/sealed",
+        ],
+    );
+    let after = volume_files(&server, &layout);
+    let largest = after
+        .difference(&before)
+        .max_by_key(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .expect("the write added files")
+        .clone();
+    let mut bytes = std::fs::read(&largest).unwrap();
+    assert!(
+        bytes.len() > 200_000,
+        "{} holds {} bytes",
+        largest.display(),
+        bytes.len()
+    );
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&largest, &bytes).unwrap();
+    let out = tmp.path().join("out");
+    let read = aws(
+        &server,
+        &[
+            "s3api",
+            "get-object",
+            "--bucket",
+            "sse-test",
+            "--key",
+            "sealed",
+            path(&out),
+        ],
+    );
+    assert!(!read.status.success(), "a changed byte was read back");
+    assert!(
+        std::fs::read(&out).map_or(true, |got| got != body),
+        "a failed read must not leave the object's bytes"
+    );
+    // The object next to it is untouched.
+    ok(&server, &["s3", "cp", "s3://sse-test/plain", path(&out)]);
+    assert!(std::fs::read(&out).unwrap() == body);
+
+    // The keyring and the sealed SSE-S3 key were made at first start, for the owner only;
+    // after a restart the same key is unsealed and SSE-S3 objects still read.
+    ok(
+        &server,
+        &[
+            "s3",
+            "cp",
+            "--sse",
+            "AES256",
+            path(&file),
+            "s3://sse-test/kept",
+        ],
+    );
+    let data = tmp.path().join("server/data");
+    for name in ["sse-keyring.json", "sse-s3.key"] {
+        let mode = std::fs::metadata(data.join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
+    drop(server);
+    let server = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(layout.clone())
+        .dir(tmp.path().join("server"))
+        .env("STRATA_SSE_DEFAULT", "none")
+        .start();
+    ok(&server, &["s3", "cp", "s3://sse-test/kept", path(&out)]);
+    assert!(
+        std::fs::read(&out).unwrap() == body,
+        "kept differs after a restart"
+    );
+}
