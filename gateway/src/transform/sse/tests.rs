@@ -252,6 +252,7 @@ async fn store(t: &Sse, h: &HeaderMap, parts: &[Vec<u8>]) -> (ObjectInfo, Vec<u8
         parts: if multipart { summaries } else { Vec::new() },
         tags: Vec::new(),
         internal: internal.clone(),
+        access: None,
     };
     (info, stored, internal)
 }
