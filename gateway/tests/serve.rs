@@ -121,7 +121,7 @@ fn anonymous_and_wrongly_signed_requests_are_denied() {
 fn unsupported_operations_answer_not_implemented() {
     let s = start();
     assert_eq!(s.request("PUT", "/bkt1", b"").status, 200);
-    let r = s.request("GET", "/bkt1?acl", b"");
+    let r = s.request("GET", "/bkt1?website", b"");
     assert_eq!(r.status, 501);
     assert!(r.text().contains("<Code>NotImplemented</Code>"));
 }
