@@ -36,7 +36,7 @@ impl Controls {
     fn none() -> Controls {
         Controls {
             policy: BucketPolicy::None,
-            ownership: OwnershipSetting::decode(None).unwrap_or(OwnershipSetting(None)),
+            ownership: OwnershipSetting::ENFORCED,
             public_block: PublicBlockSetting::configured(PublicBlock::ALL),
             acl: None,
         }
@@ -191,7 +191,7 @@ impl BucketAccess {
         let ownership =
             OwnershipSetting::decode(doc(OWNERSHIP_CONFIG)?.as_deref()).unwrap_or_else(|why| {
                 tracing::warn!(bucket, %why, "object ownership unreadable: ACLs stay disabled");
-                OwnershipSetting(Some(super::ownership::Ownership::BucketOwnerEnforced))
+                OwnershipSetting::ENFORCED
             });
         let public_block = PublicBlockSetting::decode(doc(PUBLIC_BLOCK_CONFIG)?.as_deref())
             .unwrap_or_else(|why| {

@@ -1,7 +1,7 @@
 //! What a new bucket starts with: AWS's defaults since April 2023 (ownership enforced, every
 //! public access blocked), or the older ones for tools that still expect them.
 
-use super::ownership::{Ownership, OwnershipSetting};
+use super::ownership::OwnershipSetting;
 use super::public_block::{PublicBlock, PublicBlockSetting};
 
 /// `--bucket-defaults` (`STRATA_BUCKET_DEFAULTS`).
@@ -28,7 +28,7 @@ impl BucketDefaults {
     /// The ownership a new bucket gets unless CreateBucket names one.
     pub fn ownership(self) -> OwnershipSetting {
         match self {
-            BucketDefaults::Current => OwnershipSetting(Some(Ownership::BucketOwnerEnforced)),
+            BucketDefaults::Current => OwnershipSetting::ENFORCED,
             BucketDefaults::Legacy => OwnershipSetting(None),
         }
     }

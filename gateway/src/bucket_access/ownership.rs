@@ -57,6 +57,9 @@ impl Ownership {
 }
 
 impl OwnershipSetting {
+    /// `BucketOwnerEnforced`: what a bucket without a document has.
+    pub const ENFORCED: OwnershipSetting = OwnershipSetting(Some(Ownership::BucketOwnerEnforced));
+
     /// Whether ACLs are evaluated and may be set.
     pub fn acls_enabled(self) -> bool {
         self.0 != Some(Ownership::BucketOwnerEnforced)
@@ -73,7 +76,7 @@ impl OwnershipSetting {
     /// bucket enforced ownership, so that is what it keeps.
     pub fn decode(doc: Option<&[u8]>) -> Result<OwnershipSetting, String> {
         match doc {
-            None => Ok(OwnershipSetting(Some(Ownership::BucketOwnerEnforced))),
+            None => Ok(OwnershipSetting::ENFORCED),
             Some([]) => Ok(OwnershipSetting(None)),
             Some(doc) => std::str::from_utf8(doc)
                 .ok()
