@@ -144,6 +144,17 @@ pub enum Unavailable {
         /// Read quorum.
         needed: usize,
     },
+    /// The volumes that answered cannot tell which version is current: a version too few of
+    /// them hold may still be on a write quorum, counting those that did not answer.
+    #[error("class {class}: {answered} of {total} volumes answered, too few to tell the current version")]
+    Undecided {
+        /// Storage class.
+        class: String,
+        /// Volumes that answered.
+        answered: usize,
+        /// Volumes of the class.
+        total: usize,
+    },
 }
 
 /// The store failed on its own: nothing the request did wrong.

@@ -6,7 +6,7 @@ use super::Inner;
 use crate::disk::meta_db::{Snapshot, Step, Table};
 use crate::disk::volume::shard_block_intact;
 use crate::erasure::layout::{rotation_for, slot_for_shard};
-use crate::error::{Error, Refusal, Result};
+use crate::error::{Error, Refusal, Result, Unavailable};
 use crate::keys;
 use crate::record::{self, LatestRecord, VersionRecord};
 
@@ -65,21 +65,17 @@ impl Inner {
             }
         }
         self.enough(answers.len())?;
-        // Newest version that enough volumes hold.
-        let mut ids: Vec<(u64, [u8; 16])> = answers
-            .iter()
-            .filter_map(|(_, r, _)| r.as_ref().map(|r| r.identity()))
-            .collect();
-        ids.sort_unstable_by(|a, b| b.cmp(a));
-        ids.dedup();
-        let Some(chosen) = ids.into_iter().find(|id| {
-            answers
-                .iter()
-                .filter(|(_, r, _)| r.as_ref().map(|r| r.identity()) == Some(*id))
-                .count()
-                >= q
-        }) else {
-            return Ok(None);
+        let chosen = match choose(&answers, q, ns.write_quorum(), n - answers.len()) {
+            Choice::Version(id) => id,
+            Choice::Absent => return Ok(None),
+            Choice::Undecided => {
+                return Err(Unavailable::Undecided {
+                    class: ns.name.clone(),
+                    answered: answers.len(),
+                    total: n,
+                }
+                .into())
+            }
         };
         let mut record = None;
         let mut inline: Vec<Option<Bytes>> = vec![None; n];
@@ -179,6 +175,46 @@ fn read_version(
         }
     };
     Ok((rec, latest.map(|l| l.version_id)))
+}
+
+/// What the answers say the version asked for is.
+#[derive(Debug, PartialEq, Eq)]
+enum Choice {
+    /// The newest version a read quorum of the answers holds.
+    Version((u64, [u8; 16])),
+    /// No version that a write could have been acknowledged with: the key (or version) is
+    /// not there.
+    Absent,
+    /// A newer version than any a read quorum holds may have reached a write quorum on the
+    /// volumes that did not answer; no answer can be given without them.
+    Undecided,
+}
+
+/// The rule of [`Inner::resolve`]: newest first, a version held by a read quorum (`q`) of the
+/// answers wins. A version held by fewer is a write that did not finish (it was never
+/// acknowledged) only when it could not have reached the write quorum (`w`) even on every
+/// volume that did not answer (`unanswered`); otherwise saying "older" or "absent" could
+/// lose an acknowledged write.
+fn choose(answers: &[Answer], q: usize, w: usize, unanswered: usize) -> Choice {
+    let mut ids: Vec<(u64, [u8; 16])> = answers
+        .iter()
+        .filter_map(|(_, r, _)| r.as_ref().map(VersionRecord::identity))
+        .collect();
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.dedup();
+    for id in ids {
+        let votes = answers
+            .iter()
+            .filter(|(_, r, _)| r.as_ref().map(VersionRecord::identity) == Some(id))
+            .count();
+        if votes >= q {
+            return Choice::Version(id);
+        }
+        if votes + unanswered >= w {
+            return Choice::Undecided;
+        }
+    }
+    Choice::Absent
 }
 
 /// Whether the answers so far can stand for all volumes: they agree on the version and on

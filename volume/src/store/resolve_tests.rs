@@ -1,6 +1,6 @@
 //! When a read quorum's answers may stand for every volume.
 
-use super::{settled, Answer};
+use super::{choose, settled, Answer, Choice};
 use crate::erasure::codec::shard_hash;
 use crate::record::{sample_version, PartData, VersionRecord};
 use crate::types::Checksums;
@@ -62,4 +62,49 @@ fn inline_objects_settle_only_with_every_data_shard_intact() {
         inline[last] ^= 1;
     }
     assert!(!settled(&[good(3), answer(0, Some(bad))]));
+}
+
+#[test]
+fn a_version_too_few_answers_hold_decides_only_when_it_cannot_have_been_acknowledged() {
+    // 2+2 metadata: read quorum 2, write quorum 3.
+    let (q, w) = (2, 3);
+    let (old, new) = (version(5, None), version(6, None));
+    let id = |r: &VersionRecord| r.identity();
+    // Every volume answered: the newer write reached one volume only, so it was never
+    // acknowledged and the older version stands.
+    let all = [
+        answer(0, Some(new.clone())),
+        answer(1, Some(old.clone())),
+        answer(2, Some(old.clone())),
+        answer(3, Some(old.clone())),
+    ];
+    assert_eq!(choose(&all, q, w, 0), Choice::Version(id(&old)));
+    // Two answered and disagree: the newer version may be on both silent volumes (acknowledged
+    // on three), and so may the older one. Neither "older" nor "absent" is safe to say.
+    let two = [answer(0, Some(new.clone())), answer(1, Some(old.clone()))];
+    assert_eq!(choose(&two, q, w, 2), Choice::Undecided);
+    let seen_once = [answer(0, Some(old.clone())), answer(1, None)];
+    assert_eq!(choose(&seen_once, q, w, 2), Choice::Undecided);
+    // One volume silent: a version seen once can have reached two volumes at most, short of
+    // the write quorum, so it was not acknowledged.
+    let three = [
+        answer(0, Some(new.clone())),
+        answer(1, Some(old.clone())),
+        answer(2, Some(old.clone())),
+    ];
+    assert_eq!(choose(&three, q, w, 1), Choice::Version(id(&old)));
+    assert_eq!(
+        choose(
+            &[answer(0, Some(new)), answer(1, None), answer(2, None)],
+            q,
+            w,
+            1
+        ),
+        Choice::Absent
+    );
+    // A read quorum agreeing that the key is absent decides it, whoever is silent.
+    assert_eq!(
+        choose(&[answer(2, None), answer(3, None)], q, w, 2),
+        Choice::Absent
+    );
 }
