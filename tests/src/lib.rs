@@ -7,6 +7,7 @@
 //! injector's end-to-end test and, through `strata-testbed`, the bench scripts. A missing
 //! tool or `STRATA_BIN` is a failure, never a skip.
 
+mod bao;
 mod builder;
 mod checks;
 mod clients;
@@ -23,6 +24,7 @@ mod tls;
 mod tools;
 
 pub use aws_sigv4::http_request::SignableBody;
+pub use bao::{Bao, BAO_TOKEN};
 pub use builder::ServerBuilder;
 pub use checks::{assert_error, code, listed, send_partial};
 pub use clients::{aws_cli, crate_dir, create_bucket_with_aws_cli, render_template, templates_dir};

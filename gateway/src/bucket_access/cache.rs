@@ -10,10 +10,12 @@ use strata_volume::{Refusal, Store};
 
 use super::acl::Acl;
 use super::defaults::BucketDefaults;
+use super::encryption::{parse_encryption, ENCRYPTION_CONFIG};
 use super::ownership::{OwnershipSetting, OWNERSHIP_CONFIG};
 use super::policy::{compile, BucketPolicy, POLICY_CONFIG};
 use super::public_block::{PublicBlock, PublicBlockSetting, PUBLIC_BLOCK_CONFIG};
 use crate::s3::error::S3Error;
+use crate::transform::sse::BucketEncryption;
 
 /// Where the bucket's ACL is kept among its configuration documents.
 pub const ACL_CONFIG: &str = "acl";
@@ -29,6 +31,8 @@ pub struct Controls {
     pub public_block: PublicBlockSetting,
     /// Its stored ACL; `None` is the owner's full control alone (`private`).
     pub acl: Option<Acl>,
+    /// Its default encryption; `None` when it has none (the server's default applies).
+    pub encryption: Option<BucketEncryption>,
 }
 
 impl Controls {
@@ -39,6 +43,7 @@ impl Controls {
             ownership: OwnershipSetting::ENFORCED,
             public_block: PublicBlockSetting::configured(PublicBlock::ALL),
             acl: None,
+            encryption: None,
         }
     }
 
@@ -111,6 +116,7 @@ impl BucketAccess {
             ownership: new.ownership.unwrap_or(self.defaults.ownership()),
             public_block: self.defaults.public_block(),
             acl: new.acl.clone(),
+            encryption: None,
         }
     }
 
@@ -183,7 +189,7 @@ impl BucketAccess {
         Ok(controls)
     }
 
-    /// Reads and compiles the four documents. One that cannot be read fails closed: the
+    /// Reads and compiles the five documents. One that cannot be read fails closed: the
     /// policy refuses what depends on it, the others take their most restrictive value.
     fn load(&self, bucket: &str) -> Result<Controls, strata_volume::Error> {
         let doc = |kind| self.store.bucket_config_now(bucket, kind);
@@ -208,11 +214,18 @@ impl BucketAccess {
                 }
             },
         };
+        let encryption = doc(ENCRYPTION_CONFIG)?.map(|d| {
+            parse_encryption(&d).unwrap_or_else(|why| {
+                tracing::warn!(bucket, %why, "default encryption unreadable: SSE-S3 instead");
+                BucketEncryption::SSE_S3
+            })
+        });
         Ok(Controls {
             policy,
             ownership,
             public_block,
             acl,
+            encryption,
         })
     }
 

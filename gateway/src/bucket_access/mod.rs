@@ -1,12 +1,14 @@
 //! A bucket's resource-side access controls: its policy, its ACL, its Object Ownership and
 //! its Block Public Access settings, each a bucket configuration document, read together and
-//! kept in memory for the authorizer ([`BucketAccess`]).
+//! kept in memory for the authorizer ([`BucketAccess`]); with them, the one other document
+//! every write reads, the bucket's default encryption.
 
 mod acl;
 mod acl_input;
 mod acl_xml;
 mod cache;
 mod defaults;
+mod encryption;
 mod ownership;
 mod policy;
 mod public_block;
@@ -19,6 +21,9 @@ pub use acl_input::{canned_acl, from_headers as acl_from_headers, states_acl, Ac
 pub use acl_xml::{parse as parse_acl_xml, render as render_acl};
 pub use cache::{BucketAccess, Controls, NewBucket, ACL_CONFIG};
 pub use defaults::BucketDefaults;
+pub use encryption::{
+    encryption_not_configured, encryption_xml, parse_encryption, ENCRYPTION_CONFIG,
+};
 pub use ownership::{controls_xml, parse_controls, Ownership, OwnershipSetting, OWNERSHIP_CONFIG};
 pub use policy::{parse_for_put, BucketPolicy, POLICY_CONFIG};
 pub use public_block::{

@@ -163,6 +163,16 @@ settings! {
     sse_keyring: PathBuf, "STRATA_SSE_KEYRING", "FILE|DIR";
     /// Keyring key id that seals the SSE-S3 key [default: strata-sse-s3].
     sse_s3_key: String, "STRATA_SSE_S3_KEY", "NAME";
+    /// KMS key of SSE-KMS requests that name none (`aws:kms` alone), made in the local keyring at first start [default: strata-sse-kms].
+    sse_kms_key: String, "STRATA_SSE_KMS_KEY", "NAME";
+    /// Vault-compatible transit engine (OpenBao, Vault) serving SSE-KMS, e.g. `https://openbao.vault:8200` [default: none: the local keyring serves SSE-KMS].
+    kms_address: String, "STRATA_KMS_ADDRESS", "URL";
+    /// Mount path of the transit engine [default: transit].
+    kms_mount: String, "STRATA_KMS_MOUNT", "PATH";
+    /// File holding the token strata authenticates to the transit engine with (a mounted Secret); required with --kms-address.
+    kms_token_file: PathBuf, "STRATA_KMS_TOKEN_FILE", "FILE";
+    /// CA bundle (PEM) trusted for --kms-address besides the system's.
+    kms_ca_file: PathBuf, "STRATA_KMS_CA_FILE", "FILE";
 }
 
 /// A value as text, whether the TOML file wrote it as a string or a number.

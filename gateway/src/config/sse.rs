@@ -9,6 +9,10 @@ use super::ConfigError;
 
 /// The keyring key that seals the SSE-S3 key unless `--sse-s3-key` names another.
 pub const DEFAULT_SSE_S3_KEY: &str = "strata-sse-s3";
+/// The KMS key of `aws:kms` requests that name none, unless `--sse-kms-key` names another.
+pub const DEFAULT_SSE_KMS_KEY: &str = "strata-sse-kms";
+/// The transit engine's mount path unless `--kms-mount` names another.
+pub const DEFAULT_KMS_MOUNT: &str = "transit";
 /// The keyring file under `--data` when `--sse-keyring` is not given.
 pub const DEFAULT_KEYRING_FILE: &str = "sse-keyring.json";
 /// The SSE-S3 key, sealed by the keyring, under `--data`.
@@ -22,6 +26,24 @@ pub enum SseDefault {
     Aes256,
     /// Plaintext (a baseline for benchmarks); requests may still ask for encryption.
     None,
+}
+
+/// Where SSE-KMS's keys live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KmsSetting {
+    /// The local keyring (`--sse-keyring`), which also holds the SSE-S3 key's sealing key.
+    Keyring,
+    /// A Vault-compatible transit engine.
+    Transit {
+        /// Its base address.
+        address: String,
+        /// The engine's mount path.
+        mount: String,
+        /// The file holding strata's token.
+        token_file: PathBuf,
+        /// A CA bundle to trust besides the system's.
+        ca_file: Option<PathBuf>,
+    },
 }
 
 /// Encryption settings.
@@ -39,6 +61,10 @@ pub struct SseConfig {
     pub s3_key: String,
     /// The SSE-S3 key sealed by the keyring (made at first start).
     pub sealed_s3_key: PathBuf,
+    /// Where SSE-KMS's keys live.
+    pub kms: KmsSetting,
+    /// The KMS key of `aws:kms` requests that name none.
+    pub kms_key: String,
 }
 
 impl SseConfig {
@@ -50,29 +76,22 @@ impl SseConfig {
             Some("none") => SseDefault::None,
             Some(other) => return Err(invalid("--sse-default", other, "AES256 or none")),
         };
-        let s3_key = raw
-            .sse_s3_key
-            .clone()
-            .unwrap_or_else(|| DEFAULT_SSE_S3_KEY.into());
-        let valid = !s3_key.is_empty()
-            && s3_key.len() <= 64
-            && !s3_key.starts_with('.')
-            && s3_key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-        if !valid {
-            return Err(invalid(
-                "--sse-s3-key",
-                &s3_key,
-                "1 to 64 of A-Z a-z 0-9 - _ . (not starting with '.')",
-            ));
-        }
+        let s3_key = key_id(
+            "--sse-s3-key",
+            raw.sse_s3_key.as_deref().unwrap_or(DEFAULT_SSE_S3_KEY),
+        )?;
+        let kms_key = key_id(
+            "--sse-kms-key",
+            raw.sse_kms_key.as_deref().unwrap_or(DEFAULT_SSE_KMS_KEY),
+        )?;
         Ok(SseConfig {
             default,
             keyring: raw.sse_keyring.clone().unwrap_or_default(),
             keyring_is_default: raw.sse_keyring.is_none(),
             s3_key,
             sealed_s3_key: PathBuf::new(),
+            kms: kms_setting(raw)?,
+            kms_key,
         })
     }
 
@@ -85,4 +104,75 @@ impl SseConfig {
         self.sealed_s3_key = data.join(SEALED_S3_KEY_FILE);
         self
     }
+}
+
+/// A key id as the keyring takes it (`volume/ENCRYPTION.md`), in either keyring form.
+fn key_id(setting: &'static str, id: &str) -> Result<String, ConfigError> {
+    let valid = !id.is_empty()
+        && id.len() <= 64
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if !valid {
+        return Err(invalid(
+            setting,
+            id,
+            "1 to 64 of A-Z a-z 0-9 - _ . (not starting with '.')",
+        ));
+    }
+    Ok(id.to_string())
+}
+
+/// `--kms-address` and its companions; without an address, the transit settings are refused
+/// rather than ignored.
+fn kms_setting(raw: &RawSettings) -> Result<KmsSetting, ConfigError> {
+    let Some(address) = raw.kms_address.as_deref().map(str::trim) else {
+        let stray = [
+            ("--kms-mount", raw.kms_mount.is_some()),
+            ("--kms-token-file", raw.kms_token_file.is_some()),
+            ("--kms-ca-file", raw.kms_ca_file.is_some()),
+        ];
+        if let Some((name, _)) = stray.iter().find(|(_, set)| *set) {
+            return Err(invalid(name, "", "needs --kms-address"));
+        }
+        return Ok(KmsSetting::Keyring);
+    };
+    let scheme_ok = address.starts_with("https://") || address.starts_with("http://");
+    if !scheme_ok || address.len() <= "https://".len() {
+        return Err(invalid(
+            "--kms-address",
+            address,
+            "an http:// or https:// URL",
+        ));
+    }
+    let Some(token_file) = raw.kms_token_file.clone() else {
+        return Err(invalid(
+            "--kms-token-file",
+            "",
+            "required with --kms-address (the file holding strata's token)",
+        ));
+    };
+    let mount = raw
+        .kms_mount
+        .as_deref()
+        .map(|m| m.trim().trim_matches('/'))
+        .unwrap_or(DEFAULT_KMS_MOUNT);
+    let mount_ok = !mount.is_empty()
+        && mount
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    if !mount_ok {
+        return Err(invalid(
+            "--kms-mount",
+            mount,
+            "a mount path such as transit",
+        ));
+    }
+    Ok(KmsSetting::Transit {
+        address: address.trim_end_matches('/').to_string(),
+        mount: mount.to_string(),
+        token_file,
+        ca_file: raw.kms_ca_file.clone(),
+    })
 }

@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use super::raw::RawSettings;
-use super::sse::{SseConfig, SseDefault};
+use super::sse::{KmsSetting, SseConfig, SseDefault};
 
 fn parse(raw: RawSettings) -> Result<SseConfig, super::ConfigError> {
     SseConfig::from_raw(&raw).map(|c| c.under(Path::new("/data")))
@@ -49,5 +49,58 @@ fn unknown_defaults_and_bad_key_ids_are_refused() {
         },
     ] {
         assert!(parse(raw).is_err());
+    }
+}
+
+#[test]
+fn sse_kms_uses_the_keyring_unless_a_transit_engine_is_named() {
+    let cfg = parse(RawSettings::default()).unwrap();
+    assert_eq!(cfg.kms, KmsSetting::Keyring);
+    assert_eq!(cfg.kms_key, super::DEFAULT_SSE_KMS_KEY);
+    let transit = parse(RawSettings {
+        kms_address: Some("https://openbao.vault:8200/".into()),
+        kms_token_file: Some("/var/run/secrets/kms/token".into()),
+        sse_kms_key: Some("app".into()),
+        ..RawSettings::default()
+    })
+    .unwrap();
+    assert_eq!(
+        transit.kms,
+        KmsSetting::Transit {
+            address: "https://openbao.vault:8200".into(),
+            mount: "transit".into(),
+            token_file: "/var/run/secrets/kms/token".into(),
+            ca_file: None,
+        }
+    );
+    assert_eq!(transit.kms_key, "app");
+}
+
+#[test]
+fn transit_settings_without_an_address_or_a_token_are_refused() {
+    for raw in [
+        RawSettings {
+            kms_token_file: Some("/t".into()),
+            ..RawSettings::default()
+        },
+        RawSettings {
+            kms_mount: Some("transit".into()),
+            ..RawSettings::default()
+        },
+        RawSettings {
+            kms_address: Some("https://kms:8200".into()),
+            ..RawSettings::default()
+        },
+        RawSettings {
+            kms_address: Some("kms:8200".into()),
+            kms_token_file: Some("/t".into()),
+            ..RawSettings::default()
+        },
+        RawSettings {
+            sse_kms_key: Some("a b".into()),
+            ..RawSettings::default()
+        },
+    ] {
+        assert!(parse(raw.clone()).is_err(), "{raw:?}");
     }
 }

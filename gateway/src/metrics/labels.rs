@@ -93,3 +93,26 @@ pub struct LdapOutcome {
     /// `success`, or one of the fixed reasons of docs/OBSERVABILITY.md.
     pub outcome: &'static str,
 }
+
+/// A KMS operation.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KmsOp {
+    /// `generate_data_key` or `decrypt`.
+    pub op: &'static str,
+}
+
+/// A KMS operation and how it ended.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KmsCall {
+    /// As in [`KmsOp`].
+    pub op: &'static str,
+    /// `success`, `not_found`, `unavailable`, `refused` or `error`.
+    pub outcome: &'static str,
+}
+
+/// A cache of KMS answers.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KmsCache {
+    /// `data_key` or `bucket_key`.
+    pub cache: &'static str,
+}

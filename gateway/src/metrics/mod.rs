@@ -9,6 +9,7 @@
 
 mod exposition;
 mod identity;
+mod kms;
 mod labels;
 mod process;
 mod requests;
@@ -18,6 +19,7 @@ mod tests;
 
 pub use exposition::{Exposition, Rendered};
 pub use identity::{DenialReason, IdentityMetrics};
+pub use kms::KmsMetrics;
 pub use process::{ProcessMetrics, TlsExpiry};
 pub use requests::RequestMetrics;
 pub use store::{AdmissionMetrics, StoreMetrics};

@@ -16,7 +16,9 @@ use crate::notify::RuleError;
 use crate::transform::{TransformError, TransformedError};
 
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $code:ident => $status:literal, )*) => {
+    (@wire $code:ident) => { stringify!($code) };
+    (@wire $code:ident $wire:literal) => { $wire };
+    ($( $(#[$doc:meta])* $code:ident $(as $wire:literal)? => $status:literal, )*) => {
         /// Every S3 error code strata answers with, each with its HTTP status.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Code {
@@ -29,7 +31,7 @@ macro_rules! codes {
 
             /// The wire code.
             pub fn as_str(self) -> &'static str {
-                match self { $( Code::$code => stringify!($code), )* }
+                match self { $( Code::$code => codes!(@wire $code $($wire)?), )* }
             }
 
             /// The HTTP status S3 answers with.
@@ -117,6 +119,8 @@ codes! {
     InvalidURI => 400,
     /// A key longer than 1024 bytes.
     KeyTooLongError => 400,
+    /// SSE-KMS names a key the KMS does not have.
+    KmsNotFound as "KMS.NotFoundException" => 400,
     /// IAM: a quota (keys per user, policy versions, policy size) would be passed.
     LimitExceeded => 409,
     /// An ACL body that is not a valid `AccessControlPolicy`.
@@ -167,6 +171,8 @@ codes! {
     RequestHeaderSectionTooLarge => 400,
     /// The request time is too far from the server's.
     RequestTimeTooSkewed => 403,
+    /// GetBucketEncryption of a bucket without default encryption (`--sse-default none`).
+    ServerSideEncryptionConfigurationNotFoundError => 404,
     /// Too few volumes to serve the request now.
     ServiceUnavailable => 503,
     /// The signature is wrong.
@@ -331,6 +337,8 @@ impl From<TransformError> for S3Error {
             TransformError::BadArgument(_) => Code::InvalidArgument,
             TransformError::Denied(_) => Code::AccessDenied,
             TransformError::Damaged(_) => Code::InternalError,
+            TransformError::KmsKeyNotFound(_) => Code::KmsNotFound,
+            TransformError::KmsUnavailable(_) => Code::ServiceUnavailable,
         };
         code.with(e.to_string())
     }
@@ -451,9 +459,9 @@ impl From<Fault> for S3Error {
 impl From<Unavailable> for S3Error {
     fn from(e: Unavailable) -> Self {
         let code = match e {
-            Unavailable::WriteQuorum { .. } | Unavailable::ReadQuorum { .. } => {
-                Code::ServiceUnavailable
-            }
+            Unavailable::WriteQuorum { .. }
+            | Unavailable::ReadQuorum { .. }
+            | Unavailable::Undecided { .. } => Code::ServiceUnavailable,
         };
         code.with(e.to_string())
     }

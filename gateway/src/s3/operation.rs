@@ -70,9 +70,9 @@ operations! {
     GetBucketCors => false;
     PutBucketCors => false;
     DeleteBucketCors => false;
-    GetBucketEncryption => false;
-    PutBucketEncryption => false;
-    DeleteBucketEncryption => false;
+    GetBucketEncryption => true;
+    PutBucketEncryption => true;
+    DeleteBucketEncryption => true;
     GetBucketLifecycleConfiguration => false;
     PutBucketLifecycleConfiguration => false;
     DeleteBucketLifecycle => false;

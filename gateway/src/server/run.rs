@@ -9,6 +9,7 @@ use pingora::server::configuration::ServerConf;
 use pingora::server::{RunArgs, Server};
 use pingora::services::listening::Service;
 use prometheus_client::registry::Registry;
+use strata_crypt::kms::TransitConfig;
 use strata_sts::session::SessionSealer;
 use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 
@@ -22,17 +23,17 @@ use crate::audit::sink::SinkMetrics;
 use crate::auth::{Verifier, VerifierConfig};
 use crate::authorize::PolicyAuthorizer;
 use crate::bucket_access::{BucketAccess, NewBucket};
-use crate::config::SseDefault;
 use crate::config::{Config, RoleConfig, SchemeSpec};
+use crate::config::{KmsSetting, SseDefault};
 use crate::iam::{IamCredentials, IamError, IamStore, Owners};
 use crate::identity::ROOT_ACCOUNT_NAME;
 use crate::metrics::{
-    AdmissionMetrics, Exposition, IdentityMetrics, ProcessMetrics, RequestMetrics, StoreMetrics,
-    TlsExpiry,
+    AdmissionMetrics, Exposition, IdentityMetrics, KmsMetrics, ProcessMetrics, RequestMetrics,
+    StoreMetrics, TlsExpiry,
 };
 use crate::observe::{Observe, Observers, RequestLog};
 use crate::sts_api::StsServices;
-use crate::transform::sse::{S3KeyError, S3KeySource, Sse};
+use crate::transform::sse::{KmsKeys, KmsSource, S3KeyError, S3KeySource, Sse};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +83,8 @@ pub enum ServeError {
 
 /// How long the audit sinks get to deliver what they hold once the server has stopped.
 const AUDIT_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
+/// Bound on each call to the transit KMS (retries make a failing call take up to ~3x).
+const KMS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The volume engine's config from ours.
 fn store_config(cfg: &Config) -> StoreConfig {
@@ -124,7 +127,9 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     }
     std::fs::create_dir_all(&cfg.data)?;
     let store = store_rt.block_on(Store::open(store_config(&cfg)))?;
-    let transform = store_rt.block_on(encryption(&cfg))?;
+    // Counted into by SSE-KMS, registered below with the other families.
+    let kms_metrics = KmsMetrics::default();
+    let transform = store_rt.block_on(encryption(&cfg, kms_metrics.clone()))?;
     // Accounts: the root account and every `[[accounts]]` one, with ids that outlive keys.
     let iam = store_rt.block_on(IamStore::open(store.clone()))?;
     let names: Vec<&str> = std::iter::once(ROOT_ACCOUNT_NAME)
@@ -210,6 +215,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     registry.register_collector(Box::new(StoreMetrics::new(store.clone(), cfg.meta_cache)));
     let request_metrics = RequestMetrics::register(&mut registry, cfg.telemetry.metrics_per_bucket);
     identity_metrics.register(&mut registry);
+    kms_metrics.register(&mut registry);
     // Audit sinks and notification targets run on the store's runtime too; every sink shares
     // the `strata_sink_*` families.
     let sink_metrics = SinkMetrics::register(&mut registry);
@@ -331,9 +337,10 @@ fn print_dev_banner(cfg: &Config) {
 }
 
 /// Server-side encryption: the SSE-S3 key unsealed from the keyring once, here, and kept in
-/// memory. A keyring under `--data` (the default) is made at first start; production mounts
-/// one from a Secret (`--sse-keyring`), so that the key is not on the same disk as the data.
-async fn encryption(cfg: &Config) -> Result<Sse, ServeError> {
+/// memory; SSE-KMS over the local keyring or the transit engine of `--kms-address`. A
+/// keyring under `--data` (the default) is made at first start; production mounts one from
+/// a Secret (`--sse-keyring`), so that the key is not on the same disk as the data.
+async fn encryption(cfg: &Config, kms_metrics: KmsMetrics) -> Result<Sse, ServeError> {
     if cfg.sse.keyring_is_default && !cfg.dev {
         tracing::warn!(
             keyring = %cfg.sse.keyring.display(),
@@ -346,5 +353,30 @@ async fn encryption(cfg: &Config) -> Result<Sse, ServeError> {
         sealed_file: cfg.sse.sealed_s3_key.clone(),
     };
     let kek = source.load().await?;
-    Ok(Sse::new(kek, cfg.sse.default == SseDefault::Aes256))
+    let kms_source = match &cfg.sse.kms {
+        KmsSetting::Keyring => KmsSource::Keyring {
+            keyring: cfg.sse.keyring.clone(),
+            default_key: cfg.sse.kms_key.clone(),
+        },
+        KmsSetting::Transit {
+            address,
+            mount,
+            token_file,
+            ca_file,
+        } => KmsSource::Transit {
+            config: TransitConfig {
+                address: address.clone(),
+                mount: mount.clone(),
+                ca_bundle: ca_file.clone(),
+                timeout: KMS_TIMEOUT,
+            },
+            token_file: token_file.clone(),
+        },
+    };
+    let kms = KmsKeys::new(
+        kms_source.open().await?,
+        cfg.sse.kms_key.clone(),
+        kms_metrics,
+    );
+    Ok(Sse::new(kek, cfg.sse.default == SseDefault::Aes256).with_kms(kms))
 }

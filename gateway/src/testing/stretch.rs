@@ -13,6 +13,7 @@ use http::HeaderMap;
 use strata_volume::ObjectInfo;
 
 use crate::checksum::{checksum, ChecksumAlgorithm};
+use crate::transform::sse::BucketEncryption;
 use crate::transform::{BodyTransform, Codec, Internal, ReadPlan, Target, TransformError};
 
 /// Client bytes per package.
@@ -164,6 +165,7 @@ impl BodyTransform for Stretch {
         &self,
         _target: Target<'_>,
         _headers: &HeaderMap,
+        _bucket: Option<&BucketEncryption>,
     ) -> Result<Internal, TransformError> {
         Ok([(MARK.to_string(), "1".to_string())].into())
     }

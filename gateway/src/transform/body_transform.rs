@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use http::HeaderMap;
 use strata_volume::ObjectInfo;
 
+use super::sse::BucketEncryption;
 use super::{Codec, TransformError};
 
 /// What a transform keeps with an object so that it can read it back (the store's opaque
@@ -59,11 +60,13 @@ pub trait BodyTransform: Send + Sync {
     fn check(&self, headers: &HeaderMap, confidential: bool) -> Result<(), TransformError>;
 
     /// Decides how a new object or upload `target` (its `part` is `None`) is stored, from
-    /// the request: the parameters to keep with it.
+    /// the request and its bucket's default encryption (`None`: the bucket has none): the
+    /// parameters to keep with it.
     async fn seal(
         &self,
         target: Target<'_>,
         headers: &HeaderMap,
+        bucket: Option<&BucketEncryption>,
     ) -> Result<Internal, TransformError>;
 
     /// The encoder of `target` (an object or one part) sealed as `internal`; `None` when the
@@ -98,6 +101,12 @@ pub trait BodyTransform: Send + Sync {
         span: Range<u64>,
         headers: &HeaderMap,
     ) -> Result<ReadPlan, TransformError>;
+
+    /// The default encryption of a bucket that has none of its own (GetBucketEncryption):
+    /// `None` when new objects are stored as sent.
+    fn default_encryption(&self) -> Option<BucketEncryption> {
+        None
+    }
 
     /// Headers that describe how an object sealed as `internal` is stored, sent with every
     /// write and read of it (`x-amz-server-side-encryption`, ...).

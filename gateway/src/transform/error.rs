@@ -17,6 +17,13 @@ pub enum TransformError {
     /// The request's key does not open the object (S3 `AccessDenied`).
     #[error("{0}")]
     Denied(String),
+    /// The KMS has no such key (S3 `KMS.NotFoundException`).
+    #[error("{0}")]
+    KmsKeyNotFound(String),
+    /// The KMS cannot be reached or refused to serve for now (S3 `ServiceUnavailable`):
+    /// nothing was written, nothing is read without it.
+    #[error("the KMS is unavailable: {0}")]
+    KmsUnavailable(String),
     /// Stored bytes do not decode (damaged, truncated, or from another object).
     #[error("stored bytes do not decode: {0}")]
     Damaged(String),

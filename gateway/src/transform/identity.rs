@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use http::HeaderMap;
 use strata_volume::ObjectInfo;
 
+use super::sse::BucketEncryption;
 use super::{BodyTransform, Codec, Internal, ReadPlan, Target, TransformError};
 
 /// Stores what the client sent and refuses the server-side encryption headers: without them
@@ -38,8 +39,15 @@ impl BodyTransform for Identity {
         &self,
         _target: Target<'_>,
         _headers: &HeaderMap,
+        bucket: Option<&BucketEncryption>,
     ) -> Result<Internal, TransformError> {
-        Ok(Internal::new())
+        match bucket {
+            // The bucket asks for encryption this store cannot give: never store plaintext.
+            Some(_) => Err(TransformError::Unsupported(
+                "the bucket's default encryption".into(),
+            )),
+            None => Ok(Internal::new()),
+        }
     }
 
     async fn encoder(

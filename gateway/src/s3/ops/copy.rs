@@ -5,14 +5,13 @@ use super::acl::object_access_for_write;
 use strata_volume::StoredObject;
 
 use super::common::{meta_from_headers, tags_from_header, write_precondition, Ctx, Request};
-use super::write::{stage_copy, Destination, NewVersion};
+use super::write::{seal_new, stage_copy, Destination, NewVersion};
 use crate::s3::actions::source_tags_need;
 use crate::s3::copy_source::{parse_copy_source, CopySource};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{evaluate_conditions, iso8601, parse_copy_range, quote_etag, Precondition};
 use crate::s3::response::Response;
 use crate::s3::xml::{CopyObjectResult, CopyPartResult, S3_NS};
-use crate::transform::Target;
 
 /// Opens the source version and applies `x-amz-copy-source-if-*` before any of its shards is
 /// read.
@@ -88,10 +87,7 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
     };
     let precondition = write_precondition(req.headers)?;
     let class = storage_class.unwrap_or_else(|| info.storage_class.clone());
-    let internal = ctx
-        .transform
-        .seal(Target::object(bucket, key), req.headers)
-        .await?;
+    let internal = seal_new(ctx, bucket, key, req.headers).await?;
     let to = Destination::Object {
         bucket,
         key,

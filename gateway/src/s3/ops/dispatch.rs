@@ -2,8 +2,8 @@
 
 use super::common::{Ctx, Request};
 use super::{
-    access, acl, attributes, bucket, copy, delete, get, list, multipart, notification, policy, put,
-    service, tagging,
+    access, acl, attributes, bucket, copy, delete, encryption, get, list, multipart, notification,
+    policy, put, service, tagging,
 };
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
@@ -56,6 +56,9 @@ pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         Op::GetBucketOwnershipControls => access::get_ownership(ctx, req).await,
         Op::PutBucketOwnershipControls => access::put_ownership(ctx, req).await,
         Op::DeleteBucketOwnershipControls => access::delete_ownership(ctx, req).await,
+        Op::GetBucketEncryption => encryption::get_encryption(ctx, req).await,
+        Op::PutBucketEncryption => encryption::put_encryption(ctx, req).await,
+        Op::DeleteBucketEncryption => encryption::delete_encryption(ctx, req).await,
         Op::GetPublicAccessBlock => access::get_public_block(ctx, req).await,
         Op::PutPublicAccessBlock => access::put_public_block(ctx, req).await,
         Op::DeletePublicAccessBlock => access::delete_public_block(ctx, req).await,

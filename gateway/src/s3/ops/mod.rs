@@ -9,6 +9,7 @@ mod composite;
 mod copy;
 mod delete;
 mod dispatch;
+mod encryption;
 mod get;
 mod list;
 mod multipart;

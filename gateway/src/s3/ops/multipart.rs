@@ -8,7 +8,7 @@ use super::common::{
     tags_from_header, write_precondition, Ctx, Request,
 };
 use super::composite::{composite_type, reported_checksums};
-use super::write::{stage_body, Destination};
+use super::write::{seal_new, stage_body, Destination};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{iso8601, quote_etag};
 use crate::s3::query::param;
@@ -18,7 +18,6 @@ use crate::s3::xml::{
     InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult, PartEntry,
     UploadEntry, MAX_XML_BODY, S3_NS,
 };
-use crate::transform::Target;
 
 /// Most parts in one upload, and in one page of ListParts.
 const MAX_PARTS: usize = 10_000;
@@ -63,10 +62,7 @@ pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
         opts.checksums
             .insert(alg.as_str().to_string(), String::new());
     }
-    opts.internal = ctx
-        .transform
-        .seal(Target::object(bucket, key), req.headers)
-        .await?;
+    opts.internal = seal_new(ctx, bucket, key, req.headers).await?;
     let described = ctx.transform.describe(&opts.internal);
     let upload_id = ctx.store.create_multipart_upload(bucket, key, opts).await?;
     let mut resp = Response::xml(&InitiateMultipartUploadResult {

@@ -4,11 +4,10 @@ use super::acl::object_access_for_write;
 use super::common::{
     checksum_headers, meta_from_headers, tags_from_header, write_precondition, Ctx, Request,
 };
-use super::write::{stage_body, Destination, NewVersion};
+use super::write::{seal_new, stage_body, Destination, NewVersion};
 use crate::s3::error::S3Error;
 use crate::s3::http::quote_etag;
 use crate::s3::response::Response;
-use crate::transform::Target;
 
 /// PutObject.
 pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3Error> {
@@ -19,10 +18,7 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     let tags = tags_from_header(req.header("x-amz-tagging"))?;
     let precondition = write_precondition(req.headers)?;
     let access = object_access_for_write(ctx, bucket, req.headers, req.caller)?;
-    let internal = ctx
-        .transform
-        .seal(Target::object(bucket, key), req.headers)
-        .await?;
+    let internal = seal_new(ctx, bucket, key, req.headers).await?;
     let to = Destination::Object {
         bucket,
         key,

@@ -123,6 +123,22 @@ impl Staged {
     }
 }
 
+/// How a new object or upload `bucket/key` is stored: as the request's encryption headers
+/// say, else as the bucket's default encryption says, else as the server's default.
+pub async fn seal_new(
+    ctx: &Ctx,
+    bucket: &str,
+    key: &str,
+    headers: &HeaderMap,
+) -> Result<Internal, S3Error> {
+    let controls = ctx.bucket_access.get(bucket)?;
+    let target = Target::object(bucket, key);
+    Ok(ctx
+        .transform
+        .seal(target, headers, controls.encryption.as_ref())
+        .await?)
+}
+
 /// Stages a request body: verified as it streams, transformed, staged; fails (leaving
 /// nothing) when the body fails verification at its end.
 pub async fn stage_body(

@@ -1,6 +1,8 @@
 //! The request headers of server-side encryption: what a request asks for, and the
 //! customer's key of SSE-C, checked as AWS checks them.
 
+use std::collections::BTreeMap;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use http::HeaderMap;
@@ -18,12 +20,14 @@ pub const AES256: &str = "AES256";
 pub const CUSTOMER: &str = "x-amz-server-side-encryption-customer-";
 /// The prefix of a copy's SSE-C headers for its source.
 pub const COPY_SOURCE_CUSTOMER: &str = "x-amz-copy-source-server-side-encryption-customer-";
-/// Headers of features strata does not provide yet: SSE-KMS and S3 Bucket Keys.
-const UNSUPPORTED: [&str; 3] = [
-    "x-amz-server-side-encryption-aws-kms-key-id",
-    "x-amz-server-side-encryption-context",
-    "x-amz-server-side-encryption-bucket-key-enabled",
-];
+/// SSE-KMS's algorithm name.
+pub const AWS_KMS: &str = "aws:kms";
+/// SSE-KMS: the KMS key to use.
+pub const KMS_KEY_ID: &str = "x-amz-server-side-encryption-aws-kms-key-id";
+/// SSE-KMS: the encryption context (base64 of a JSON object of strings).
+pub const KMS_CONTEXT: &str = "x-amz-server-side-encryption-context";
+/// SSE-KMS: whether the object uses an S3 Bucket Key.
+pub const BUCKET_KEY: &str = "x-amz-server-side-encryption-bucket-key-enabled";
 
 /// How a request asks a new object to be stored.
 #[derive(Debug)]
@@ -32,8 +36,22 @@ pub enum Requested {
     Default,
     /// `x-amz-server-side-encryption: AES256`.
     S3,
+    /// `x-amz-server-side-encryption: aws:kms`, with its optional headers.
+    Kms(KmsRequest),
     /// SSE-C, with the customer's key.
     Customer(CustomerKey),
+}
+
+/// What an SSE-KMS request names; absent values come from the bucket's default encryption
+/// or the server's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KmsRequest {
+    /// The KMS key id ([`KMS_KEY_ID`], an ARN reduced to its key id).
+    pub key_id: Option<String>,
+    /// The caller's encryption context ([`KMS_CONTEXT`]).
+    pub context: BTreeMap<String, String>,
+    /// [`BUCKET_KEY`], when sent.
+    pub bucket_key: Option<bool>,
 }
 
 /// A customer's key from SSE-C headers, its MD5 checked.
@@ -115,14 +133,15 @@ pub fn customer_key(
     Ok(Some(CustomerKey { kek, md5: computed }))
 }
 
-/// What a write request asks for. Refuses SSE-KMS (not provided), an unknown algorithm, and
-/// SSE-S3 with SSE-C at once.
+/// What a write request asks for. Refuses an unknown algorithm (DSSE-KMS is not provided),
+/// SSE-KMS parameters without SSE-KMS, and two modes at once.
 pub fn requested(headers: &HeaderMap) -> Result<Requested, TransformError> {
     let sse = match header(headers, SSE)? {
         None => None,
         Some(AES256) => Some(Requested::S3),
-        Some(v) if v.starts_with("aws:kms") => {
-            return Err(TransformError::Unsupported(format!("{SSE}: {v} (SSE-KMS)")))
+        Some(AWS_KMS) => Some(Requested::Kms(kms_request(headers)?)),
+        Some(v) if v.starts_with(AWS_KMS) => {
+            return Err(TransformError::Unsupported(format!("{SSE}: {v}")))
         }
         Some(v) => {
             return Err(bad(&format!(
@@ -130,25 +149,110 @@ pub fn requested(headers: &HeaderMap) -> Result<Requested, TransformError> {
             )))
         }
     };
+    let kms_only = [KMS_KEY_ID, KMS_CONTEXT];
+    if !matches!(sse, Some(Requested::Kms(_))) {
+        if let Some(name) = kms_only.iter().find(|n| headers.contains_key(**n)) {
+            return Err(bad(&format!("{name} requires the header {SSE}: {AWS_KMS}")));
+        }
+    }
     let customer = customer_key(headers, CUSTOMER)?;
     match (sse, customer) {
         (Some(_), Some(_)) => Err(bad(
             "Server Side Encryption with Customer provided key is incompatible with the \
              encryption method specified",
         )),
-        (Some(s3), None) => Ok(s3),
+        (Some(asked), None) => Ok(asked),
         (None, Some(key)) => Ok(Requested::Customer(key)),
         (None, None) => Ok(Requested::Default),
     }
 }
 
+/// Whether the request sends [`BUCKET_KEY`], and its value.
+pub fn bucket_key(headers: &HeaderMap) -> Result<Option<bool>, TransformError> {
+    match header(headers, BUCKET_KEY)? {
+        None => Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(v) => Err(bad(&format!(
+            "{BUCKET_KEY} must be true or false, not {v:?}"
+        ))),
+    }
+}
+
+/// The SSE-KMS headers of a request that asked for `aws:kms`.
+fn kms_request(headers: &HeaderMap) -> Result<KmsRequest, TransformError> {
+    let key_id = header(headers, KMS_KEY_ID)?.map(kms_key_id).transpose()?;
+    let context = match header(headers, KMS_CONTEXT)? {
+        None => BTreeMap::new(),
+        Some(v) => parse_context(v)?,
+    };
+    Ok(KmsRequest {
+        key_id,
+        context,
+        bucket_key: bucket_key(headers)?,
+    })
+}
+
+/// A KMS key as a request or a bucket configuration names it: a key id, or a key ARN
+/// (`arn:aws:kms:REGION:ACCOUNT:key/ID`) reduced to its id. Ids are the keyring's
+/// (`volume/ENCRYPTION.md`): 1 to 64 of `A-Z a-z 0-9 - _ . /`, not starting with `.`.
+pub fn kms_key_id(named: &str) -> Result<String, TransformError> {
+    let named = named.trim();
+    let id = match named.strip_prefix("arn:") {
+        Some(rest) => match rest.split_once(":key/") {
+            Some((scope, id)) if scope.split(':').count() == 4 && scope.contains(":kms:") => id,
+            _ => return Err(bad(&format!("Invalid arn {named}"))),
+        },
+        None => named,
+    };
+    let valid = !id.is_empty()
+        && id.len() <= 64
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    if !valid {
+        return Err(TransformError::KmsKeyNotFound(format!(
+            "Invalid keyId {named}"
+        )));
+    }
+    Ok(id.to_string())
+}
+
+/// Largest encryption context accepted, in bytes of its JSON (AWS: a header's worth).
+const MAX_CONTEXT: usize = 4096;
+
+/// [`KMS_CONTEXT`]: base64 of a JSON object whose values are strings. Names starting with
+/// `aws:` are the store's own (it binds `aws:s3:arn` itself).
+pub fn parse_context(value: &str) -> Result<BTreeMap<String, String>, TransformError> {
+    let malformed = || {
+        bad(&format!(
+            "The header '{KMS_CONTEXT}' shall be Base64-encoded UTF-8 string holding JSON \
+             which represents a string-string map"
+        ))
+    };
+    let json = STANDARD.decode(value.trim()).map_err(|_| malformed())?;
+    if json.len() > MAX_CONTEXT {
+        return Err(bad(&format!(
+            "{KMS_CONTEXT} is longer than {MAX_CONTEXT} bytes"
+        )));
+    }
+    let pairs: BTreeMap<String, String> = serde_json::from_slice(&json).map_err(|_| malformed())?;
+    if let Some(name) = pairs.keys().find(|n| n.starts_with("aws:")) {
+        return Err(bad(&format!(
+            "{KMS_CONTEXT}: {name} is reserved (the store binds aws:s3:arn itself)"
+        )));
+    }
+    Ok(pairs)
+}
+
 /// Checks every encryption header of a request before its body is read: refuses what strata
-/// does not provide (501), malformed values (400), and a customer's key sent where it could
+/// does not provide (501, e.g. DSSE-KMS), malformed values (400), and a customer's key sent where it could
 /// be read on the way (400, as AWS refuses SSE-C over plain HTTP). A copy's source key
 /// (`x-amz-copy-source-server-side-encryption-customer-*`) is checked the same way.
 pub fn check(headers: &HeaderMap, confidential: bool) -> Result<(), TransformError> {
     for name in headers.keys().map(|n| n.as_str()) {
-        let known = name == SSE
+        let known = [SSE, KMS_KEY_ID, KMS_CONTEXT, BUCKET_KEY].contains(&name)
             || KNOWN_CUSTOMER
                 .iter()
                 .any(|suffix| name == format!("{CUSTOMER}{suffix}"))
@@ -157,13 +261,14 @@ pub fn check(headers: &HeaderMap, confidential: bool) -> Result<(), TransformErr
                 .any(|suffix| name == format!("{COPY_SOURCE_CUSTOMER}{suffix}"));
         let encryption =
             name.starts_with(SSE) || name.starts_with("x-amz-copy-source-server-side-encryption");
-        if encryption && (!known || UNSUPPORTED.contains(&name)) {
+        if encryption && !known {
             return Err(TransformError::Unsupported(format!(
                 "server-side encryption ({name})"
             )));
         }
     }
     let asked = requested(headers)?;
+    bucket_key(headers)?;
     let source_key = customer_key(headers, COPY_SOURCE_CUSTOMER)?;
     let secret = matches!(asked, Requested::Customer(_)) || source_key.is_some();
     if secret && !confidential {

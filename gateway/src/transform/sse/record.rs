@@ -1,13 +1,16 @@
 //! What an encrypted object keeps in the store's `internal` map, and reading it back. The
 //! map holds no secret: the object key is sealed, the customer's key is never stored.
 
+use std::collections::BTreeMap;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use strata_crypt::{SealedKey, SseMode};
 
 use crate::transform::{Internal, TransformError};
 
-/// The SSE mode: `AES256` (SSE-S3) or `SSE-C`. No entry: the object is stored in plaintext.
+/// The SSE mode: `AES256` (SSE-S3), `aws:kms` (SSE-KMS) or `SSE-C`. No entry: the object is
+/// stored in plaintext.
 const MODE: &str = "sse";
 /// The object key sealed under the mode's key-encryption key (base64).
 const SEALED_KEY: &str = "sse-key";
@@ -16,8 +19,31 @@ const FORMAT: &str = "sse-format";
 /// SSE-C: the MD5 of the customer's key (base64), echoed in responses as AWS does.
 const CUSTOMER_KEY_MD5: &str = "sse-c-key-md5";
 
+/// SSE-KMS: the KMS key id.
+const KMS_KEY_ID: &str = "sse-kms-key-id";
+/// SSE-KMS: the data key (the object key's KEK) as the KMS sealed it (base64).
+const KMS_BLOB: &str = "sse-kms-blob";
+/// SSE-KMS: the caller's encryption context, as JSON (absent when empty).
+const KMS_CONTEXT: &str = "sse-kms-context";
+/// SSE-KMS: `true` when the data key is the bucket's S3 Bucket Key.
+const KMS_BUCKET_KEY: &str = "sse-kms-bucket-key";
+
 const S3: &str = "AES256";
+const KMS: &str = "aws:kms";
 const CUSTOMER: &str = "SSE-C";
+
+/// What an SSE-KMS object keeps besides its sealed object key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsRecord {
+    /// The KMS key that sealed the data key.
+    pub key_id: String,
+    /// The data key, sealed by the KMS (opaque).
+    pub blob: Vec<u8>,
+    /// The caller's encryption context (the store adds `aws:s3:arn` when it calls the KMS).
+    pub context: BTreeMap<String, String>,
+    /// Whether the data key is the bucket's S3 Bucket Key, shared by many objects.
+    pub bucket_key: bool,
+}
 
 /// How an object is encrypted, as read from its `internal` map.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,22 +54,41 @@ pub struct Record {
     pub sealed_key: Vec<u8>,
     /// SSE-C: the customer key's MD5, base64.
     pub customer_key_md5: Option<String>,
+    /// SSE-KMS: the KMS's part.
+    pub kms: Option<KmsRecord>,
 }
 
 impl Record {
-    /// The entries to store for an object key sealed as `sealed` in `mode`.
-    pub fn entries(mode: SseMode, sealed: &SealedKey, customer_key_md5: Option<&str>) -> Internal {
+    /// The entries to store for an object key sealed as `sealed` in `mode`, with the
+    /// customer key's MD5 (SSE-C) or the KMS's part (SSE-KMS).
+    pub fn entries(
+        mode: SseMode,
+        sealed: &SealedKey,
+        customer_key_md5: Option<&str>,
+        kms: Option<&KmsRecord>,
+    ) -> Internal {
         let mut internal = Internal::new();
-        let name = if mode == SseMode::Customer {
-            CUSTOMER
-        } else {
-            S3
+        let name = match mode {
+            SseMode::Customer => CUSTOMER,
+            SseMode::Kms => KMS,
+            _ => S3,
         };
         internal.insert(MODE.into(), name.into());
         internal.insert(SEALED_KEY.into(), STANDARD.encode(sealed.as_bytes()));
         internal.insert(FORMAT.into(), strata_crypt::FORMAT_VERSION.to_string());
         if let Some(md5) = customer_key_md5 {
             internal.insert(CUSTOMER_KEY_MD5.into(), md5.into());
+        }
+        if let Some(kms) = kms {
+            internal.insert(KMS_KEY_ID.into(), kms.key_id.clone());
+            internal.insert(KMS_BLOB.into(), STANDARD.encode(&kms.blob));
+            if !kms.context.is_empty() {
+                let json = serde_json::to_string(&kms.context).unwrap_or_default();
+                internal.insert(KMS_CONTEXT.into(), json);
+            }
+            if kms.bucket_key {
+                internal.insert(KMS_BUCKET_KEY.into(), "true".into());
+            }
         }
         internal
     }
@@ -57,6 +102,7 @@ impl Record {
         let damaged = |what: &str| TransformError::Damaged(format!("encryption record: {what}"));
         let mode = match mode.as_str() {
             S3 => SseMode::S3,
+            KMS => SseMode::Kms,
             CUSTOMER => SseMode::Customer,
             other => return Err(damaged(&format!("unknown mode {other}"))),
         };
@@ -72,17 +118,37 @@ impl Record {
         if mode == SseMode::Customer && customer_key_md5.is_none() {
             return Err(damaged("no customer key MD5"));
         }
+        let kms = match mode {
+            SseMode::Kms => Some(KmsRecord {
+                key_id: internal
+                    .get(KMS_KEY_ID)
+                    .cloned()
+                    .ok_or_else(|| damaged("no KMS key id"))?,
+                blob: internal
+                    .get(KMS_BLOB)
+                    .and_then(|b| STANDARD.decode(b).ok())
+                    .ok_or_else(|| damaged("no KMS blob"))?,
+                context: match internal.get(KMS_CONTEXT) {
+                    None => BTreeMap::new(),
+                    Some(json) => serde_json::from_str(json)
+                        .map_err(|_| damaged("unreadable encryption context"))?,
+                },
+                bucket_key: internal.get(KMS_BUCKET_KEY).map(String::as_str) == Some("true"),
+            }),
+            _ => None,
+        };
         Ok(Some(Record {
             mode,
             sealed_key,
             customer_key_md5,
+            kms,
         }))
     }
 
     /// The response headers that describe this record (`describe`).
     pub fn headers(&self) -> Vec<(String, String)> {
-        match (&self.mode, &self.customer_key_md5) {
-            (SseMode::Customer, Some(md5)) => vec![
+        match (&self.mode, &self.customer_key_md5, &self.kms) {
+            (SseMode::Customer, Some(md5), _) => vec![
                 (
                     "x-amz-server-side-encryption-customer-algorithm".into(),
                     S3.into(),
@@ -92,6 +158,29 @@ impl Record {
                     md5.clone(),
                 ),
             ],
+            (SseMode::Kms, _, Some(kms)) => {
+                let mut out = vec![
+                    ("x-amz-server-side-encryption".into(), KMS.into()),
+                    (
+                        "x-amz-server-side-encryption-aws-kms-key-id".into(),
+                        kms.key_id.clone(),
+                    ),
+                ];
+                if kms.bucket_key {
+                    out.push((
+                        "x-amz-server-side-encryption-bucket-key-enabled".into(),
+                        "true".into(),
+                    ));
+                }
+                if !kms.context.is_empty() {
+                    let json = serde_json::to_string(&kms.context).unwrap_or_default();
+                    out.push((
+                        "x-amz-server-side-encryption-context".into(),
+                        STANDARD.encode(json),
+                    ));
+                }
+                out
+            }
             _ => vec![("x-amz-server-side-encryption".into(), S3.into())],
         }
     }

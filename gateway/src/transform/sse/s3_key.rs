@@ -5,8 +5,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use strata_crypt::kms::{EncryptionContext, KeyringLocation, Kms, KmsError, LocalKeyring};
+use strata_crypt::kms::{EncryptionContext, Kms, KmsError};
 use strata_crypt::Kek;
+
+use super::kms_source::{ensure_key, open_keyring};
 
 /// Why the SSE-S3 key could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +17,9 @@ pub enum S3KeyError {
     /// The keyring refused (missing, corrupt, read-only and without the key, ...).
     #[error("SSE keyring: {0}")]
     Kms(#[from] KmsError),
+    /// The transit KMS client could not be made (its token file, its CA bundle).
+    #[error("transit KMS: {0}")]
+    Transit(KmsError),
     /// The sealed key file could not be read or written.
     #[error("SSE-S3 key file {path}: {source}")]
     File {
@@ -45,16 +50,8 @@ impl S3KeySource {
     /// Opens the keyring and unseals the SSE-S3 key, making the keyring key and the sealed
     /// SSE-S3 key at first start (blocking file I/O: call at start).
     pub async fn load(&self) -> Result<Kek, S3KeyError> {
-        let location = if self.keyring.is_dir() {
-            KeyringLocation::Directory(self.keyring.clone())
-        } else {
-            KeyringLocation::File(self.keyring.clone())
-        };
-        let keyring = LocalKeyring::open(location)?;
-        let known = keyring.list_keys().await?;
-        if !known.iter().any(|k| k.id == self.key_id) {
-            keyring.create_key(&self.key_id).await?;
-        }
+        let keyring = open_keyring(&self.keyring)?;
+        ensure_key(&keyring, &self.key_id).await?;
         match std::fs::read(&self.sealed_file) {
             Ok(sealed) => Ok(keyring.decrypt(&self.key_id, &sealed, &context()).await?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -13,7 +13,7 @@ use super::headers::{check, customer_key, requested, Requested, CUSTOMER};
 use super::Sse;
 use crate::transform::{BodyTransform, Codec, Internal, Target, TransformError};
 
-fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+pub(super) fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
     let mut h = HeaderMap::new();
     for (name, value) in pairs {
         h.insert(
@@ -61,18 +61,25 @@ fn no_header_asks_for_the_default_and_aes256_for_sse_s3() {
 }
 
 #[test]
-fn sse_kms_and_its_headers_are_not_implemented() {
+fn dsse_kms_is_not_implemented_and_kms_parameters_need_sse_kms() {
+    let dsse = headers(&[("x-amz-server-side-encryption", "aws:kms:dsse")]);
+    assert!(matches!(
+        check(&dsse, true),
+        Err(TransformError::Unsupported(_))
+    ));
     for pairs in [
-        &[("x-amz-server-side-encryption", "aws:kms")][..],
-        &[("x-amz-server-side-encryption", "aws:kms:dsse")][..],
         &[("x-amz-server-side-encryption-aws-kms-key-id", "k")][..],
         &[("x-amz-server-side-encryption-context", "e30=")][..],
-        &[("x-amz-server-side-encryption-bucket-key-enabled", "true")][..],
+        &[
+            ("x-amz-server-side-encryption", "AES256"),
+            ("x-amz-server-side-encryption-aws-kms-key-id", "k"),
+        ][..],
+        &[("x-amz-server-side-encryption-bucket-key-enabled", "maybe")][..],
     ] {
         assert!(
             matches!(
                 check(&headers(pairs), true),
-                Err(TransformError::Unsupported(_))
+                Err(TransformError::BadArgument(_))
             ),
             "{pairs:?}"
         );
@@ -192,7 +199,11 @@ fn a_customer_key_is_refused_on_a_connection_that_is_not_confidential() {
     assert!(check(&s3, false).is_ok());
 }
 
-fn run(codec: &mut Box<dyn Codec>, input: &[u8], chunk: usize) -> Result<Vec<u8>, TransformError> {
+pub(super) fn run(
+    codec: &mut Box<dyn Codec>,
+    input: &[u8],
+    chunk: usize,
+) -> Result<Vec<u8>, TransformError> {
     let mut out = BytesMut::new();
     for piece in input.chunks(chunk.max(1)) {
         codec.push(piece, &mut out)?;
@@ -201,7 +212,7 @@ fn run(codec: &mut Box<dyn Codec>, input: &[u8], chunk: usize) -> Result<Vec<u8>
     Ok(out.to_vec())
 }
 
-fn plaintext(len: usize, seed: u8) -> Vec<u8> {
+pub(super) fn plaintext(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
         .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
         .collect()
@@ -209,8 +220,22 @@ fn plaintext(len: usize, seed: u8) -> Vec<u8> {
 
 /// Stores `parts` (one part: a single put) as `t` would, returning the object and its
 /// stored bytes.
-async fn store(t: &Sse, h: &HeaderMap, parts: &[Vec<u8>]) -> (ObjectInfo, Vec<u8>, Internal) {
-    let internal = t.seal(Target::object("b", "k"), h).await.unwrap();
+pub(super) async fn store(
+    t: &Sse,
+    h: &HeaderMap,
+    parts: &[Vec<u8>],
+) -> (ObjectInfo, Vec<u8>, Internal) {
+    let internal = t.seal(Target::object("b", "k"), h, None).await.unwrap();
+    store_sealed(t, h, parts, internal).await
+}
+
+/// Stores `parts` under an object already sealed as `internal`.
+pub(super) async fn store_sealed(
+    t: &Sse,
+    h: &HeaderMap,
+    parts: &[Vec<u8>],
+    internal: Internal,
+) -> (ObjectInfo, Vec<u8>, Internal) {
     let multipart = parts.len() > 1;
     let mut stored = Vec::new();
     let mut summaries = Vec::new();
@@ -257,7 +282,7 @@ async fn store(t: &Sse, h: &HeaderMap, parts: &[Vec<u8>]) -> (ObjectInfo, Vec<u8
     (info, stored, internal)
 }
 
-async fn read(
+pub(super) async fn read(
     t: &Sse,
     info: &ObjectInfo,
     stored: &[u8],
@@ -362,7 +387,7 @@ async fn a_changed_stored_byte_fails_the_read_instead_of_returning_other_bytes()
 async fn without_the_default_objects_stay_plaintext_and_old_objects_read_as_they_are() {
     let t = sse(false);
     let internal = t
-        .seal(Target::object("b", "k"), &HeaderMap::new())
+        .seal(Target::object("b", "k"), &HeaderMap::new(), None)
         .await
         .unwrap();
     assert!(internal.is_empty());
@@ -375,7 +400,10 @@ async fn without_the_default_objects_stay_plaintext_and_old_objects_read_as_they
     assert!(t.describe(&internal).is_empty());
     // Asking still encrypts.
     let asked = headers(&[("x-amz-server-side-encryption", "AES256")]);
-    let internal = t.seal(Target::object("b", "k"), &asked).await.unwrap();
+    let internal = t
+        .seal(Target::object("b", "k"), &asked, None)
+        .await
+        .unwrap();
     assert!(!internal.is_empty());
 }
 

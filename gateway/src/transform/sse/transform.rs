@@ -1,5 +1,5 @@
-//! `Sse`: the body transform of server-side encryption (SSE-S3 and SSE-C) over the
-//! `strata-crypt` format.
+//! `Sse`: the body transform of server-side encryption (SSE-S3, SSE-KMS and SSE-C) over
+//! the `strata-crypt` format.
 
 use std::ops::Range;
 
@@ -12,17 +12,24 @@ use strata_crypt::{
 use strata_volume::ObjectInfo;
 
 use super::codec::{OpenCodec, SealCodec, Segment};
-use super::headers::{self, customer_key, requested, Requested, COPY_SOURCE_CUSTOMER, CUSTOMER};
-use super::record::Record;
+use super::headers::{
+    self, customer_key, requested, KmsRequest, Requested, BUCKET_KEY, COPY_SOURCE_CUSTOMER,
+    CUSTOMER,
+};
+use super::kms_keys::{KmsChoice, KmsKeys};
+use super::record::{KmsRecord, Record};
+use super::{BucketEncryption, DefaultAlgorithm};
 use crate::transform::{BodyTransform, Codec, Internal, ReadPlan, Target, TransformError};
 
 /// Server-side encryption: SSE-S3 under the store's key-encryption key (held in memory
-/// since start), SSE-C under the request's key, or plaintext when neither is asked for and
-/// the default is off. Objects without an encryption record read as plaintext.
+/// since start), SSE-KMS under a data key from the KMS, SSE-C under the request's key, or
+/// plaintext when none is asked for, the bucket has no default and the server's default is
+/// off. Objects without an encryption record read as plaintext.
 pub struct Sse {
     s3_kek: Kek,
     encrypt_by_default: bool,
     cipher: Cipher,
+    kms: Option<KmsKeys>,
 }
 
 impl std::fmt::Debug for Sse {
@@ -50,9 +57,49 @@ impl Sse {
             s3_kek,
             encrypt_by_default,
             cipher: Cipher::preferred(),
+            kms: None,
         }
     }
 
+    /// The same, with SSE-KMS over `kms` (without it, `aws:kms` is refused as not provided).
+    pub fn with_kms(mut self, kms: KmsKeys) -> Self {
+        self.kms = Some(kms);
+        self
+    }
+
+    fn kms(&self) -> Result<&KmsKeys, TransformError> {
+        self.kms
+            .as_ref()
+            .ok_or_else(|| TransformError::Unsupported("SSE-KMS without a configured KMS".into()))
+    }
+
+    /// How a new object that asked for `asked` is stored, given its bucket's default
+    /// encryption (`None`: the bucket has none) and the request's Bucket Key header.
+    fn choose(
+        &self,
+        asked: Requested,
+        bucket: Option<&BucketEncryption>,
+        bucket_key_header: Option<bool>,
+    ) -> Result<Requested, TransformError> {
+        let chosen = match asked {
+            Requested::Default => match bucket.map(|b| &b.algorithm) {
+                Some(DefaultAlgorithm::Aes256) => Requested::S3,
+                Some(DefaultAlgorithm::Kms(key_id)) => Requested::Kms(KmsRequest {
+                    key_id: key_id.clone(),
+                    ..KmsRequest::default()
+                }),
+                None if self.encrypt_by_default => Requested::S3,
+                None => Requested::Default,
+            },
+            other => other,
+        };
+        if bucket_key_header == Some(true) && !matches!(chosen, Requested::Kms(_)) {
+            return Err(TransformError::BadArgument(format!(
+                "{BUCKET_KEY} applies to SSE-KMS objects only"
+            )));
+        }
+        Ok(chosen)
+    }
     /// The SSE-C prefix that names the key of the object a request reads: a copy's source
     /// key travels in the copy-source headers.
     fn read_prefix(headers: &HeaderMap) -> &'static str {
@@ -63,9 +110,9 @@ impl Sse {
         }
     }
 
-    /// The object key of an object stored as `record`, opened with the SSE-S3 key or the
-    /// customer's key named by the headers under `prefix`.
-    fn object_key(
+    /// The object key of an object stored as `record`, opened with the SSE-S3 key, its
+    /// data key from the KMS, or the customer's key named by the headers under `prefix`.
+    async fn object_key(
         &self,
         record: &Record,
         bucket: &str,
@@ -78,6 +125,9 @@ impl Sse {
             bucket,
             object,
             mode: record.mode,
+        };
+        let unopened = |e: strata_crypt::EnvelopeError| {
+            TransformError::Damaged(format!("the object's key: {e}"))
         };
         match (record.mode, given) {
             (SseMode::Customer, None) => Err(TransformError::Invalid(NEEDS_KEY.into())),
@@ -94,13 +144,20 @@ impl Sse {
                 })
             }
             (_, Some(_)) => Err(TransformError::Invalid(NOT_APPLICABLE.into())),
-            (_, None) => open_key(&self.s3_kek, &record.sealed_key, &binding)
-                .map_err(|e| TransformError::Damaged(format!("the object's key: {e}"))),
+            (SseMode::Kms, None) => {
+                let kms: &KmsRecord = record
+                    .kms
+                    .as_ref()
+                    .ok_or_else(|| TransformError::Damaged("no KMS record".into()))?;
+                let kek = self.kms()?.open(bucket, object, kms).await?;
+                open_key(&kek, &record.sealed_key, &binding).map_err(unopened)
+            }
+            (_, None) => open_key(&self.s3_kek, &record.sealed_key, &binding).map_err(unopened),
         }
     }
 
     /// The object key of `info` for a read; `None` for a plaintext object.
-    fn read_key(
+    async fn read_key(
         &self,
         info: &ObjectInfo,
         headers: &HeaderMap,
@@ -109,6 +166,7 @@ impl Sse {
         match Record::read(&info.internal)? {
             Some(record) => self
                 .object_key(&record, &info.bucket, &info.key, headers, prefix)
+                .await
                 .map(Some),
             None if customer_key(headers, prefix)?.is_some() => {
                 Err(TransformError::Invalid(NOT_APPLICABLE.into()))
@@ -123,6 +181,7 @@ impl Sse {
         mode: SseMode,
         kek: &Kek,
         customer_key_md5: Option<&str>,
+        kms: Option<&KmsRecord>,
     ) -> Result<Internal, TransformError> {
         let key = ObjectKey::generate().ok_or_else(random_failed)?;
         let binding = KeyBinding {
@@ -132,7 +191,28 @@ impl Sse {
         };
         let sealed = seal_key(kek, &key, &binding)
             .map_err(|e| TransformError::Invalid(format!("sealing the object's key: {e}")))?;
-        Ok(Record::entries(mode, &sealed, customer_key_md5))
+        Ok(Record::entries(mode, &sealed, customer_key_md5, kms))
+    }
+
+    /// A new SSE-KMS object: a data key from the KMS (or the bucket's Bucket Key) seals it.
+    async fn seal_kms(
+        &self,
+        target: Target<'_>,
+        asked: KmsRequest,
+        bucket: Option<&BucketEncryption>,
+    ) -> Result<Internal, TransformError> {
+        let kms = self.kms()?;
+        let choice = KmsChoice {
+            key_id: asked
+                .key_id
+                .unwrap_or_else(|| kms.default_key().to_string()),
+            context: asked.context,
+            bucket_key: asked
+                .bucket_key
+                .unwrap_or_else(|| bucket.is_some_and(|b| b.bucket_key)),
+        };
+        let (kek, record) = kms.data_key(target.bucket, target.key, &choice).await?;
+        self.seal_new(target, SseMode::Kms, &kek, None, Some(&record))
     }
 }
 
@@ -166,14 +246,15 @@ impl BodyTransform for Sse {
         &self,
         target: Target<'_>,
         headers: &HeaderMap,
+        bucket: Option<&BucketEncryption>,
     ) -> Result<Internal, TransformError> {
-        match requested(headers)? {
-            Requested::Default if !self.encrypt_by_default => Ok(Internal::new()),
-            Requested::Default | Requested::S3 => {
-                self.seal_new(target, SseMode::S3, &self.s3_kek, None)
-            }
+        let asked = requested(headers)?;
+        match self.choose(asked, bucket, headers::bucket_key(headers)?)? {
+            Requested::Default => Ok(Internal::new()),
+            Requested::S3 => self.seal_new(target, SseMode::S3, &self.s3_kek, None, None),
+            Requested::Kms(asked) => self.seal_kms(target, asked, bucket).await,
             Requested::Customer(key) => {
-                self.seal_new(target, SseMode::Customer, &key.kek, Some(&key.md5))
+                self.seal_new(target, SseMode::Customer, &key.kek, Some(&key.md5), None)
             }
         }
     }
@@ -190,7 +271,9 @@ impl BodyTransform for Sse {
             }
             return Ok(None);
         };
-        let key = self.object_key(&record, target.bucket, target.key, headers, CUSTOMER)?;
+        let key = self
+            .object_key(&record, target.bucket, target.key, headers, CUSTOMER)
+            .await?;
         let stream = target.part.unwrap_or(WHOLE_OBJECT);
         let sealer = Sealer::new(&key, stream, self.cipher).map_err(|_| random_failed())?;
         Ok(Some(Box::new(SealCodec::new(sealer))))
@@ -198,8 +281,9 @@ impl BodyTransform for Sse {
 
     fn etag(&self, internal: &Internal, md5: &[u8]) -> String {
         match Record::read(internal) {
-            // As on AWS, an SSE-C object's ETag is not the MD5 of its plaintext.
-            Ok(Some(record)) if record.mode == SseMode::Customer => {
+            // As on AWS, the ETag of an SSE-C or SSE-KMS object is not the MD5 of its
+            // plaintext.
+            Ok(Some(record)) if matches!(record.mode, SseMode::Customer | SseMode::Kms) => {
                 hex::encode(rand::random::<[u8; 16]>())
             }
             _ => hex::encode(md5),
@@ -207,7 +291,7 @@ impl BodyTransform for Sse {
     }
 
     async fn admit(&self, info: &ObjectInfo, headers: &HeaderMap) -> Result<(), TransformError> {
-        self.read_key(info, headers).map(|_| ())
+        self.read_key(info, headers).await.map(|_| ())
     }
 
     fn stored_len(&self, internal: &Internal, len: u64) -> u64 {
@@ -223,7 +307,7 @@ impl BodyTransform for Sse {
         span: Range<u64>,
         headers: &HeaderMap,
     ) -> Result<ReadPlan, TransformError> {
-        let Some(key) = self.read_key(info, headers)? else {
+        let Some(key) = self.read_key(info, headers).await? else {
             return Ok(ReadPlan {
                 stored: span,
                 decoder: None,
@@ -267,6 +351,10 @@ impl BodyTransform for Sse {
             decoder: Some(Box::new(OpenCodec::new(key, segments))),
             skip: 0,
         })
+    }
+
+    fn default_encryption(&self) -> Option<BucketEncryption> {
+        self.encrypt_by_default.then_some(BucketEncryption::SSE_S3)
     }
 
     fn describe(&self, internal: &Internal) -> Vec<(String, String)> {

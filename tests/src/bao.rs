@@ -1,0 +1,98 @@
+//! An OpenBao dev server (`$STRATA_BAO`, installed by `tests/realparts/install.sh`) with the
+//! transit engine mounted: the real Vault-compatible KMS of the encryption tests. Killed by
+//! its own handle when dropped.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::http::{free_port, raw, Reply};
+use crate::tools::required_env;
+
+/// The dev server's root token.
+pub const BAO_TOKEN: &str = "root";
+
+/// A running dev server.
+pub struct Bao {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+}
+
+impl Drop for Bao {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Bao {
+    /// Starts a dev server on a free port and mounts transit at `transit`.
+    pub fn start() -> Bao {
+        let bin = required_env("STRATA_BAO");
+        assert!(Path::new(&bin).is_file(), "STRATA_BAO={bin} is not a file");
+        let port = free_port();
+        let child = Command::new(&bin)
+            .args([
+                "server",
+                "-dev",
+                &format!("-dev-root-token-id={BAO_TOKEN}"),
+                &format!("-dev-listen-address=127.0.0.1:{port}"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the OpenBao dev server");
+        let bao = Bao {
+            child,
+            addr: format!("127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !bao
+            .call("GET", "sys/health", "")
+            .is_ok_and(|r| r.status == 200)
+        {
+            assert!(Instant::now() < deadline, "OpenBao not ready in 20 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bao.ok("POST", "sys/mounts/transit", r#"{"type":"transit"}"#);
+        bao
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// One API call with the root token.
+    pub fn call(&self, method: &str, path: &str, json: &str) -> std::io::Result<Reply> {
+        let head = format!(
+            "{method} /v1/{path} HTTP/1.1\r\nhost: {}\r\nx-vault-token: {BAO_TOKEN}\r\ncontent-type: application/json\r\n",
+            self.addr
+        );
+        raw(&self.addr, &head, json.as_bytes())
+    }
+
+    /// A call that must succeed (2xx); its reply.
+    pub fn ok(&self, method: &str, path: &str, json: &str) -> Reply {
+        let reply = self
+            .call(method, path, json)
+            .unwrap_or_else(|e| panic!("OpenBao {method} {path}: {e}"));
+        assert!(
+            (200..300).contains(&reply.status),
+            "OpenBao {method} {path}: HTTP {} {}",
+            reply.status,
+            reply.text()
+        );
+        reply
+    }
+
+    /// Makes transit key `name` as strata expects it (`aes256-gcm96`, derived).
+    pub fn transit_key(&self, name: &str) {
+        self.ok(
+            "POST",
+            &format!("transit/keys/{name}"),
+            r#"{"type":"aes256-gcm96","derived":true}"#,
+        );
+    }
+}
