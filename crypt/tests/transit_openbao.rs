@@ -82,14 +82,17 @@ async fn start_bao() -> Bao {
     bao
 }
 
-fn client(bao: &Bao) -> TransitKms {
-    let config = TransitConfig {
+fn transit_config(bao: &Bao) -> TransitConfig {
+    TransitConfig {
         address: bao.address.clone(),
         mount: "transit".into(),
         ca_bundle: None,
         timeout: Duration::from_secs(5),
-    };
-    TransitKms::new(&config, TOKEN.into()).expect("build the transit client")
+    }
+}
+
+fn client(bao: &Bao) -> TransitKms {
+    TransitKms::new(&transit_config(bao), TOKEN.into()).expect("build the transit client")
 }
 
 fn context() -> EncryptionContext {
@@ -181,12 +184,7 @@ async fn transit_seals_rotates_and_rewraps_data_keys() {
 #[tokio::test]
 async fn a_bad_token_is_rejected_and_an_absent_server_is_unavailable() {
     let bao = start_bao().await;
-    let config = TransitConfig {
-        address: bao.address.clone(),
-        mount: "transit".into(),
-        ca_bundle: None,
-        timeout: Duration::from_secs(5),
-    };
+    let config = transit_config(&bao);
     let intruder = TransitKms::new(&config, "wrong".into()).unwrap();
     assert!(matches!(
         intruder.list_keys().await,
@@ -202,4 +200,63 @@ async fn a_bad_token_is_rejected_and_an_absent_server_is_unavailable() {
         absent.list_keys().await,
         Err(KmsError::Unavailable(_))
     ));
+}
+
+/// A root-token call to the dev server; the reply's JSON.
+async fn admin(bao: &Bao, method: reqwest::Method, path: &str, body: &str) -> serde_json::Value {
+    let reply = reqwest::Client::new()
+        .request(method, format!("{}/v1/{path}", bao.address))
+        .header("X-Vault-Token", TOKEN)
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("call OpenBao");
+    let status = reply.status();
+    let text = reply.text().await.unwrap_or_default();
+    assert!(status.is_success(), "{path}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
+/// A fresh token of the dev server (root's policies, an hour).
+async fn new_token(bao: &Bao) -> String {
+    let reply = admin(
+        bao,
+        reqwest::Method::POST,
+        "auth/token/create",
+        r#"{"ttl":"1h"}"#,
+    )
+    .await;
+    reply["auth"]["client_token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_token_file_is_read_again_when_its_token_is_revoked() {
+    let bao = start_bao().await;
+    let root = client(&bao);
+    root.create_key("s3gw").await.unwrap();
+    let first = new_token(&bao).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, &first).unwrap();
+    let config = transit_config(&bao);
+    let kms = TransitKms::with_token_file(&config, &file).unwrap();
+    let key = kms.generate_data_key("s3gw", &context()).await.unwrap();
+    // The token is revoked and an agent writes a new one: the next call is refused once,
+    // the file is read again, and the call goes through.
+    let revoke = serde_json::json!({ "token": first }).to_string();
+    admin(&bao, reqwest::Method::POST, "auth/token/revoke", &revoke).await;
+    let second = new_token(&bao).await;
+    std::fs::write(&file, &second).unwrap();
+    let opened = kms.decrypt("s3gw", &key.sealed, &context()).await.unwrap();
+    assert_eq!(opened.expose(), key.plaintext.expose());
+    // A fixed token cannot be renewed: a revoked one stays refused.
+    let fixed = TransitKms::new(&config, second.clone()).unwrap();
+    let revoke = serde_json::json!({ "token": second }).to_string();
+    admin(&bao, reqwest::Method::POST, "auth/token/revoke", &revoke).await;
+    assert!(matches!(
+        fixed.decrypt("s3gw", &key.sealed, &context()).await,
+        Err(KmsError::Rejected { status: 403, .. })
+    ));
+    // A missing token file is refused when the client is made.
+    assert!(TransitKms::with_token_file(&config, &dir.path().join("absent")).is_err());
 }

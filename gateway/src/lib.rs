@@ -18,6 +18,7 @@ pub mod observe;
 pub mod percent;
 pub mod query_api;
 pub mod s3;
+pub mod secret_file;
 pub mod server;
 pub mod sts_api;
 pub mod transform;

@@ -10,6 +10,10 @@
 //! to a temp root, the downward-API files written from the pod's annotations as the kubelet
 //! would, and the loopback port replaced by a free one; nothing else is changed.
 //!
+//! With `strata.io/kms-*` annotations the sidecar logs in to a real OpenBao (`STRATA_BAO`)
+//! with its own projected token (the provider's, as the kubelet would write it) through the
+//! `jwt` method, and the app's SSE-KMS objects are sealed under transit keys.
+//!
 //! Needs `STRATA_OIDC_SERVER`, `STRATA_NODE` and `STRATA_PYTHON` (boto3), from
 //! `tests/realparts/install.sh` and `~/.cache/strata-tools/env.sh`: without them it fails.
 
@@ -24,7 +28,7 @@ use serde_json::{json, Value};
 use strata_injector::cluster::{compact_jwks, ClusterIdentity, ClusterKeys};
 use strata_injector::config::InjectorConfig;
 use strata_injector::inject::{decide, Outcome};
-use strata_tests::{free_port, Server};
+use strata_tests::{free_port, Bao, Server};
 
 /// The sidecar's loopback endpoint as rendered in the pod.
 const POD_ENDPOINT: &str = "http://127.0.0.1:9000";
@@ -343,4 +347,62 @@ print(s.client('sts', region_name='eu-west-1').meta.endpoint_url)
         "the default profile reaches strata:\n{text}"
     );
     assert!(text.contains("amazonaws.com"), "{text}");
+}
+
+/// SSE-KMS from the app: a put under transit key `app`, read back, and how HEAD reports it.
+const KMS_APP: &str = "
+import boto3, botocore.config
+s3 = boto3.client('s3', config=botocore.config.Config(s3={'addressing_style': 'path'}))
+s3.put_object(Bucket='data', Key='sealed.txt', Body=b'kept in vault',
+              ServerSideEncryption='aws:kms', SSEKMSKeyId='app')
+print(s3.get_object(Bucket='data', Key='sealed.txt')['Body'].read().decode())
+head = s3.head_object(Bucket='data', Key='sealed.txt')
+print(head['ServerSideEncryption'], head['SSEKMSKeyId'])
+";
+
+#[test]
+fn an_injected_sidecar_reaches_openbao_with_its_own_token_and_no_secret() {
+    let idp = OidcProvider::start("strata");
+    let bao = Bao::start();
+    for key in ["app", "strata-sse-kms", "strata-sse-s3"] {
+        bao.transit_key(key);
+    }
+    bao.transit_policy("strata-transit");
+    bao.jwt_role(
+        &idp.issuer,
+        "strata",
+        "system:serviceaccount:demo:app",
+        "strata",
+        "strata-transit",
+    );
+    let mut spec = pod(json!([]));
+    let annotations = &mut spec["metadata"]["annotations"];
+    annotations["strata.io/kms-address"] = json!(bao.url());
+    annotations["strata.io/kms-auth"] = json!("jwt");
+    annotations["strata.io/kms-role"] = json!("strata");
+    annotations["strata.io/kms-audience"] = json!("strata");
+    let pod = admit(&spec, &injector(&idp));
+    let fs = PodFs {
+        root: tempfile::tempdir().unwrap(),
+    };
+    // The kubelet's projected token for the sidecar's KMS audience.
+    let kms_volume = pod["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "strata-kms-token")
+        .expect("the sidecar's KMS token volume");
+    assert_eq!(
+        kms_volume["projected"]["sources"][0]["serviceAccountToken"]["audience"],
+        "strata"
+    );
+    let token = fs.path("/var/run/secrets/strata.io/kms/token");
+    std::fs::create_dir_all(token.parent().unwrap()).unwrap();
+    std::fs::write(&token, idp.token_for("app")).unwrap();
+    let server = start_sidecar(&pod, &fs);
+    let out = run_app(&pod, &fs, &server, &idp.token_for("app"), KMS_APP);
+    assert_eq!(stdout_of(&out, &server), "kept in vault\naws:kms app\n");
+    // The sidecar's SSE-S3 key is sealed by OpenBao too.
+    let sealed = std::fs::read(fs.path("/var/lib/strata/sse-s3.key")).unwrap();
+    assert!(sealed.starts_with(b"vault:v1:"));
 }

@@ -11,11 +11,10 @@
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use md5::{Digest, Md5};
 use serde_json::Value;
-use strata_tests::{aws_cli, Bao, Layout, Server, BAO_TOKEN};
+use strata_tests::{aws_ok as ok, aws_run as aws, Bao, Layout, Server, BAO_TOKEN};
 
 /// What the scan looks for on disk.
 const MARKER: &[u8] = b"STRATA-PLAINTEXT-MARKER-";
@@ -34,30 +33,6 @@ fn plaintext(len: usize) -> Vec<u8> {
     }
     out.truncate(len);
     out
-}
-
-fn aws(server: &Server, args: &[&str]) -> Output {
-    let keys = (
-        server.credentials.access_key.as_str(),
-        server.credentials.secret_key.as_str(),
-    );
-    aws_cli(server, keys)
-        // A 503 is the answer under test where it happens: no retries.
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .args(args)
-        .output()
-        .expect("run the aws CLI")
-}
-
-fn ok(server: &Server, args: &[&str]) -> String {
-    let out = aws(server, args);
-    assert!(
-        out.status.success(),
-        "aws {args:?} failed\n--- stderr\n{}\n--- server log\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        server.log_tail()
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The S3 error code of a failed call (`... (CODE) when calling ...`).
@@ -467,6 +442,31 @@ fn with_the_default_off_the_scan_finds_plaintext_and_a_changed_byte_fails_the_re
         std::fs::read(&out).unwrap() == body,
         "kept differs after a restart"
     );
+    // An SSE-KMS object under the default keyring's key, then the state directory is lost
+    // (a pod's emptyDir on a pod restart): the key files come back from the store.
+    put_file(&server, &file, "kept-kms", &["--sse", "aws:kms"]);
+    drop(server);
+    std::fs::remove_dir_all(&data).unwrap();
+    let server = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(layout.clone())
+        .dir(tmp.path().join("server"))
+        .start();
+    for key in ["kept", "kept-kms"] {
+        assert_reads_back(&server, key, &out, &body);
+    }
+    for name in ["sse-keyring.json", "sse-s3.key"] {
+        assert!(data.join(name).is_file(), "{name} not restored");
+    }
+    // A key file that is not the one the objects were sealed with stops the start.
+    drop(server);
+    std::fs::write(data.join("sse-s3.key"), b"another key").unwrap();
+    let log = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(layout.clone())
+        .dir(tmp.path().join("server"))
+        .start_refused();
+    assert!(log.contains("differs from its durable copy"), "{log}");
 }
 
 /// CopyObject of `sse-test/source` to `sse-test/key` with `extra` options.
@@ -686,6 +686,7 @@ fn sse_kms_over_openbao_transit_and_a_kms_outage() {
     let bao = Bao::start();
     bao.transit_key("app");
     bao.transit_key("strata-sse-kms");
+    bao.transit_key("strata-sse-s3");
     let token = tmp.path().join("kms-token");
     std::fs::write(&token, BAO_TOKEN).unwrap();
     let layout = Layout::fast_2x2();
@@ -699,8 +700,13 @@ fn sse_kms_over_openbao_transit_and_a_kms_outage() {
         .arg(path(&token))
         .start();
     // Key `app` exists only in OpenBao (the local keyring never had it): every SSE-KMS
-    // round trip below goes through transit.
+    // round trip below goes through transit. So does the SSE-S3 key: sealed by transit.
     exercise_sse_kms(&server, &layout, tmp.path());
+    let sealed = std::fs::read(tmp.path().join("server/data/sse-s3.key")).unwrap();
+    assert!(
+        sealed.starts_with(b"vault:v1:"),
+        "the SSE-S3 key is not sealed by transit"
+    );
 
     // The KMS goes away: SSE-KMS writes are a 503, never a plaintext write; reads of
     // objects whose data keys this gateway holds go on, and so does SSE-S3.

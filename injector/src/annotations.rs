@@ -10,6 +10,14 @@ use thiserror::Error;
 
 use crate::quantity::Quantity;
 
+#[path = "annotations_kms.rs"]
+mod kms;
+
+pub use kms::{
+    parse as parse_kms, KmsRequest, DEFAULT_AUDIENCE as DEFAULT_KMS_AUDIENCE, KMS_ADDRESS,
+    KMS_AUDIENCE, KMS_AUTH, KMS_AUTH_MOUNT, KMS_CA_CONFIGMAP, KMS_KEY, KMS_MOUNT, KMS_ROLE,
+};
+
 /// The label that opts a pod in; the webhook's objectSelector filters on it too.
 pub const INJECT_LABEL: &str = "strata.io/inject";
 /// Storage classes and the pod volumes that make them: `fast=a,b,c,d; bulk=e,f`.
@@ -70,7 +78,7 @@ pub enum AnnotationError {
     },
 }
 
-fn invalid(annotation: &'static str, problem: impl Into<String>) -> AnnotationError {
+pub(crate) fn invalid(annotation: &'static str, problem: impl Into<String>) -> AnnotationError {
     AnnotationError::Invalid {
         annotation,
         problem: problem.into(),
@@ -158,6 +166,8 @@ pub struct Request {
     pub native_sidecar: Option<bool>,
     /// Explicit list of app containers.
     pub app_containers: Option<Vec<String>>,
+    /// The sidecar's KMS (`strata.io/kms-*`), if any.
+    pub kms: Option<KmsRequest>,
     /// Sidecar resources.
     pub resources: Resources,
 }
@@ -213,6 +223,7 @@ pub fn parse(annotations: &BTreeMap<String, String>) -> Result<Request, Annotati
         })
         .transpose()?;
     let resources = parse_resources(annotations)?;
+    let kms = parse_kms(annotations)?;
     Ok(Request {
         classes,
         buckets,
@@ -223,6 +234,7 @@ pub fn parse(annotations: &BTreeMap<String, String>) -> Result<Request, Annotati
         native_sidecar,
         app_containers,
         resources,
+        kms,
     })
 }
 
@@ -370,7 +382,7 @@ fn parse_buckets(list: &str) -> Result<Vec<String>, AnnotationError> {
 }
 
 /// The trimmed value of annotation `key`; empty counts as absent.
-fn value<'a>(annotations: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
+pub(crate) fn value<'a>(annotations: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
     annotations
         .get(key)
         .map(|v| v.trim())
@@ -465,7 +477,10 @@ fn dns_label(annotation: &'static str, what: &str, value: &str) -> Result<String
 }
 
 /// A DNS-1123 subdomain (Secret and ConfigMap names).
-fn object_name(annotation: &'static str, value: &str) -> Result<String, AnnotationError> {
+pub(crate) fn object_name(
+    annotation: &'static str,
+    value: &str,
+) -> Result<String, AnnotationError> {
     if value.len() <= 253 && value.split('.').all(is_dns_label) {
         Ok(value.to_owned())
     } else {

@@ -9,13 +9,15 @@
 //! - [`tls`]: the serving certificate, from files or self-managed;
 //! - [`probe`]: the exec probe the sidecar runs;
 //! - [`cluster`]: the cluster's service-account issuer and keys, kept fresh in the background;
-//! - [`web_identity`]: web-identity mode rendered (sidecar trust, role, the `strata` profile).
+//! - [`web_identity`]: web-identity mode rendered (sidecar trust, role, the `strata` profile);
+//! - [`kms`]: the sidecar's way to a Vault-compatible KMS (`strata.io/kms-*`).
 
 pub mod admission;
 pub mod annotations;
 pub mod cluster;
 pub mod config;
 pub mod inject;
+pub mod kms;
 pub mod metrics;
 pub mod patch;
 pub mod probe;

@@ -61,7 +61,7 @@ pub const CONFIG_VOLUME: &str = "strata-config";
 /// Projected service-account token for the app (web identity).
 pub const TOKEN_VOLUME: &str = "strata-token";
 /// Every name above: a pod that already uses one is rejected.
-pub const RESERVED_VOLUMES: [&str; 8] = [
+pub const RESERVED_VOLUMES: [&str; 10] = [
     DATA_VOLUME,
     TMP_VOLUME,
     TLS_VOLUME,
@@ -70,6 +70,8 @@ pub const RESERVED_VOLUMES: [&str; 8] = [
     TOKEN_VOLUME,
     CLUSTER_VOLUME,
     AWS_CONFIG_VOLUME,
+    crate::kms::KMS_TOKEN_VOLUME,
+    crate::kms::KMS_CA_VOLUME,
 ];
 /// Token audience: the sidecar's STS accepts only tokens minted for it.
 pub const TOKEN_AUDIENCE: &str = "strata";
@@ -186,6 +188,13 @@ pub fn render(
             json!({"name": CONFIG_VOLUME, "mountPath": "/etc/strata/config", "readOnly": true}),
         );
         volumes.push(json!({"name": CONFIG_VOLUME, "configMap": {"name": config_map}}));
+    }
+
+    if let Some(kms) = &req.kms {
+        let (kms_env, kms_mounts, kms_volumes) = crate::kms::render(kms);
+        env.extend(kms_env);
+        mounts.extend(kms_mounts);
+        volumes.extend(kms_volumes);
     }
 
     let endpoint = format!("http://{S3_LISTEN}");

@@ -95,4 +95,35 @@ impl Bao {
             r#"{"type":"aes256-gcm96","derived":true}"#,
         );
     }
+
+    /// Uploads policy `name`: what strata needs of transit (data keys and decryption under
+    /// any key), nothing else.
+    pub fn transit_policy(&self, name: &str) {
+        let hcl = r#"path "transit/datakey/plaintext/*" { capabilities = ["update"] }
+path "transit/decrypt/*" { capabilities = ["update"] }"#;
+        let body = serde_json::json!({ "policy": hcl }).to_string();
+        self.ok("PUT", &format!("sys/policies/acl/{name}"), &body);
+    }
+
+    /// Enables the `jwt` auth method trusting `issuer` (through its OIDC discovery and
+    /// JWKS, verified offline), with role `role` for tokens of `subject` and `audience`,
+    /// granted policy `policy`.
+    pub fn jwt_role(&self, issuer: &str, audience: &str, subject: &str, role: &str, policy: &str) {
+        self.ok("POST", "sys/auth/jwt", r#"{"type":"jwt"}"#);
+        let config = serde_json::json!({"oidc_discovery_url": issuer, "bound_issuer": issuer});
+        self.ok("POST", "auth/jwt/config", &config.to_string());
+        let role_doc = serde_json::json!({
+            "role_type": "jwt",
+            "bound_audiences": [audience],
+            "user_claim": "sub",
+            "bound_subject": subject,
+            "token_policies": [policy],
+            "token_ttl": "20m",
+        });
+        self.ok(
+            "POST",
+            &format!("auth/jwt/role/{role}"),
+            &role_doc.to_string(),
+        );
+    }
 }

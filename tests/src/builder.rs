@@ -124,6 +124,16 @@ impl ServerBuilder {
     /// Starts the server and waits until `/strata/health/ready` answers 200; panics with the
     /// exit status and the log's tail if it exits first or is not ready within 60 s.
     pub fn start(self) -> Server {
+        self.spawn().wait_ready()
+    }
+
+    /// Starts strata expecting it to refuse to start: waits for it to exit, asserts that it
+    /// failed and never became ready, and returns its output.
+    pub fn start_refused(self) -> String {
+        self.spawn().wait_refused()
+    }
+
+    fn spawn(self) -> Server {
         let binary = match &self.binary {
             Some(path) => path.clone(),
             None => PathBuf::from(required_env("STRATA_BIN")),
@@ -158,7 +168,7 @@ impl ServerBuilder {
             .stderr(err)
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
-        Server::wait_ready(Server::new(
+        Server::new(
             child,
             port,
             tls_port,
@@ -166,7 +176,7 @@ impl ServerBuilder {
             self.credentials,
             workdir,
             log,
-        ))
+        )
     }
 
     /// Writes the harness's settings into `cmd`; returns the ports and the CA file.

@@ -50,6 +50,33 @@ pub fn aws_cli(server: &Server, keys: (&str, &str)) -> Command {
     command
 }
 
+/// The aws CLI with `server`'s root keys, no retries (a 503 under test is the answer), run
+/// with `args`.
+pub fn aws_run(server: &Server, args: &[&str]) -> std::process::Output {
+    let keys = (
+        server.credentials.access_key.as_str(),
+        server.credentials.secret_key.as_str(),
+    );
+    aws_cli(server, keys)
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .args(args)
+        .output()
+        .expect("run the aws CLI")
+}
+
+/// [`aws_run`] that must succeed; its stdout. A failure shows the CLI's stderr and the
+/// server's log.
+pub fn aws_ok(server: &Server, args: &[&str]) -> String {
+    let out = aws_run(server, args);
+    assert!(
+        out.status.success(),
+        "aws {args:?} failed\n--- stderr\n{}\n--- server log\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        server.log_tail()
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Creates `bucket` on `server` with the aws CLI (clients such as restic and OpenDAL cannot).
 pub fn create_bucket_with_aws_cli(server: &Server, bucket: &str) {
     let keys = (

@@ -132,6 +132,30 @@ impl Server {
         }
     }
 
+    /// Waits for a start that must fail; its output.
+    pub(crate) fn wait_refused(mut self) -> String {
+        let deadline = Instant::now() + READY_WITHIN;
+        loop {
+            if let Some(status) = self.try_wait() {
+                assert!(
+                    !status.success(),
+                    "strata exited with {status} instead of refusing"
+                );
+                return self.log_tail();
+            }
+            assert!(
+                !self.answers_ready(),
+                "strata started where it had to refuse; its output:\n{}",
+                self.log_tail()
+            );
+            assert!(
+                Instant::now() < deadline,
+                "strata neither started nor exited within {READY_WITHIN:?}"
+            );
+            std::thread::sleep(POLL_EVERY);
+        }
+    }
+
     fn answers_ready(&self) -> bool {
         let Ok(mut s) = TcpStream::connect(&self.addr) else {
             return false;

@@ -10,9 +10,11 @@ mod error;
 pub mod keyring;
 mod service;
 pub mod transit;
+mod transit_auth;
 
 pub use context::EncryptionContext;
 pub use error::KmsError;
 pub use keyring::{KeyringLocation, LocalKeyring};
 pub use service::{DataKey, KeyInfo, Kms};
 pub use transit::{TransitConfig, TransitKms};
+pub use transit_auth::TransitAuth;

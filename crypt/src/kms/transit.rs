@@ -3,11 +3,11 @@
 //! Keys are created as `aes256-gcm96` with `derived: true`, so the encryption context is
 //! the transit `context` (its canonical bytes, base64): a blob only unseals with the same
 //! context, as with the local keyring. Blobs are transit's `vault:vN:...` ciphertexts.
-//! Authentication here is a token (from configuration or a token file); AppRole and JWT /
-//! Kubernetes logins that yield such a token are not part of this client yet.
+//! Authentication ([`TransitAuth`]): a token, a token file, or an AppRole or JWT
+//! (Kubernetes service-account) login, renewed before its lease ends.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -22,6 +22,7 @@ use zeroize::Zeroize;
 use super::context::EncryptionContext;
 use super::error::KmsError;
 use super::service::{DataKey, KeyInfo, Kms};
+use super::transit_auth::{Session, TransitAuth};
 use crate::key::Kek;
 
 /// Attempts per call when the KMS is unreachable or answers 5xx.
@@ -44,55 +45,100 @@ pub struct TransitConfig {
 /// The transit engine client.
 pub struct TransitKms {
     client: reqwest::Client,
+    /// `ADDRESS/v1`.
+    server: String,
+    /// `ADDRESS/v1/MOUNT`.
     base: String,
-    token: String,
+    auth: TransitAuth,
+    session: Mutex<Option<Arc<Session>>>,
 }
 
 impl std::fmt::Debug for TransitKms {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TransitKms")
             .field("base", &self.base)
+            .field("auth", &self.auth)
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for TransitKms {
-    fn drop(&mut self) {
-        self.token.zeroize();
     }
 }
 
 impl TransitKms {
     /// A client authenticating with `token`.
     pub fn new(config: &TransitConfig, token: String) -> Result<Self, KmsError> {
+        Self::with_auth(config, TransitAuth::Token(token))
+    }
+
+    /// A client authenticating with the token in `path` (e.g. a mounted Secret), read when
+    /// first needed and again whenever the server refuses it.
+    pub fn with_token_file(config: &TransitConfig, path: &Path) -> Result<Self, KmsError> {
+        Self::with_auth(config, TransitAuth::TokenFile(path.to_path_buf()))
+    }
+
+    /// A client getting its token as `auth` says. The files `auth` names must be readable
+    /// now (they are read again at each login).
+    pub fn with_auth(config: &TransitConfig, auth: TransitAuth) -> Result<Self, KmsError> {
+        auth.check_files()?;
+        let server = format!("{}/v1", config.address.trim_end_matches('/'));
         Ok(TransitKms {
             client: build_client(config.ca_bundle.as_deref(), config.timeout)?,
-            base: format!(
-                "{}/v1/{}",
-                config.address.trim_end_matches('/'),
-                config.mount.trim_matches('/')
-            ),
-            token,
+            base: format!("{server}/{}", config.mount.trim_matches('/')),
+            server,
+            auth,
+            session: Mutex::new(None),
         })
     }
 
-    /// A client authenticating with the token in `path` (e.g. a mounted Secret).
-    pub fn with_token_file(config: &TransitConfig, path: &Path) -> Result<Self, KmsError> {
-        let mut text = std::fs::read_to_string(path).map_err(|source| KmsError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        let token = text.trim().to_string();
-        text.zeroize();
-        Self::new(config, token)
+    /// The token to use: the one held, unless it is due for renewal.
+    async fn token(&self) -> Result<Arc<Session>, KmsError> {
+        let held = self.held().clone().filter(|s| !s.is_due());
+        if let Some(held) = held {
+            return Ok(held);
+        }
+        let fresh = Arc::new(self.auth.session(&self.client, &self.server).await?);
+        *self.held() = Some(fresh.clone());
+        Ok(fresh)
     }
 
-    /// One call, retried on transport errors and 5xx answers; the `data` of the reply.
+    /// Drops `session` unless another call replaced it already.
+    fn forget(&self, session: &Arc<Session>) {
+        let mut held = self.held();
+        if held.as_ref().is_some_and(|h| Arc::ptr_eq(h, session)) {
+            *held = None;
+        }
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, Option<Arc<Session>>> {
+        // A panic while holding the lock leaves a whole value: keep going.
+        self.session.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One call; when the server refuses the token (403) and a new one can be had, once
+    /// more with a new one.
     async fn call(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
+    ) -> Result<Value, KmsError> {
+        let session = self.token().await?;
+        match self.send(&method, path, body, &session.token).await {
+            Err(KmsError::Rejected { status: 403, .. }) if self.auth.can_renew() => {
+                self.forget(&session);
+                let session = self.token().await?;
+                self.send(&method, path, body, &session.token).await
+            }
+            other => other,
+        }
+    }
+
+    /// One call with `token`, retried on transport errors and 5xx answers; the `data` of
+    /// the reply.
+    async fn send(
+        &self,
+        method: &Method,
+        path: &str,
+        body: Option<&Value>,
+        token: &str,
     ) -> Result<Value, KmsError> {
         let url = format!("{}/{path}", self.base);
         let mut last = String::new();
@@ -103,7 +149,7 @@ impl TransitKms {
             let mut request = self
                 .client
                 .request(method.clone(), &url)
-                .header("X-Vault-Token", &self.token);
+                .header("X-Vault-Token", token);
             if let Some(body) = body {
                 request = request
                     .header(reqwest::header::CONTENT_TYPE, "application/json")

@@ -161,7 +161,7 @@ settings! {
     sse_default: String, "STRATA_SSE_DEFAULT", "AES256|none";
     /// Local keyring holding the key that seals the SSE-S3 key: a JSON file, or a directory such as a mounted Secret [default: sse-keyring.json under --data].
     sse_keyring: PathBuf, "STRATA_SSE_KEYRING", "FILE|DIR";
-    /// Keyring key id that seals the SSE-S3 key [default: strata-sse-s3].
+    /// KMS key (local keyring, or the transit engine of --kms-address) that seals a new store's SSE-S3 key [default: strata-sse-s3].
     sse_s3_key: String, "STRATA_SSE_S3_KEY", "NAME";
     /// KMS key of SSE-KMS requests that name none (`aws:kms` alone), made in the local keyring at first start [default: strata-sse-kms].
     sse_kms_key: String, "STRATA_SSE_KMS_KEY", "NAME";
@@ -169,8 +169,20 @@ settings! {
     kms_address: String, "STRATA_KMS_ADDRESS", "URL";
     /// Mount path of the transit engine [default: transit].
     kms_mount: String, "STRATA_KMS_MOUNT", "PATH";
-    /// File holding the token strata authenticates to the transit engine with (a mounted Secret); required with --kms-address.
+    /// How strata authenticates to the transit engine: `token` (--kms-token-file), `approle` (--kms-role-id-file, --kms-secret-id-file), `jwt` or `kubernetes` (--kms-role, --kms-jwt-file) [default: token].
+    kms_auth: String, "STRATA_KMS_AUTH", "METHOD";
+    /// Mount path of the auth method [default: the method's name: approle, jwt, kubernetes].
+    kms_auth_mount: String, "STRATA_KMS_AUTH_MOUNT", "PATH";
+    /// File holding the token strata authenticates to the transit engine with (a mounted Secret, or an agent's sink file; re-read when refused).
     kms_token_file: PathBuf, "STRATA_KMS_TOKEN_FILE", "FILE";
+    /// AppRole: file holding the role id.
+    kms_role_id_file: PathBuf, "STRATA_KMS_ROLE_ID_FILE", "FILE";
+    /// AppRole: file holding the secret id.
+    kms_secret_id_file: PathBuf, "STRATA_KMS_SECRET_ID_FILE", "FILE";
+    /// jwt / kubernetes: the role to log in as.
+    kms_role: String, "STRATA_KMS_ROLE", "ROLE";
+    /// jwt / kubernetes: file holding the JWT, e.g. a projected service-account token with the KMS's audience (re-read at each login).
+    kms_jwt_file: PathBuf, "STRATA_KMS_JWT_FILE", "FILE";
     /// CA bundle (PEM) trusted for --kms-address besides the system's.
     kms_ca_file: PathBuf, "STRATA_KMS_CA_FILE", "FILE";
 }

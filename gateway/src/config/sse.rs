@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use strata_crypt::kms::TransitAuth;
+
 use super::raw::RawSettings;
 use super::settings::invalid;
 use super::ConfigError;
@@ -39,8 +41,8 @@ pub enum KmsSetting {
         address: String,
         /// The engine's mount path.
         mount: String,
-        /// The file holding strata's token.
-        token_file: PathBuf,
+        /// How strata gets its token.
+        auth: TransitAuth,
         /// A CA bundle to trust besides the system's.
         ca_file: Option<PathBuf>,
     },
@@ -130,10 +132,11 @@ fn kms_setting(raw: &RawSettings) -> Result<KmsSetting, ConfigError> {
     let Some(address) = raw.kms_address.as_deref().map(str::trim) else {
         let stray = [
             ("--kms-mount", raw.kms_mount.is_some()),
-            ("--kms-token-file", raw.kms_token_file.is_some()),
             ("--kms-ca-file", raw.kms_ca_file.is_some()),
+            ("--kms-auth", raw.kms_auth.is_some()),
         ];
-        if let Some((name, _)) = stray.iter().find(|(_, set)| *set) {
+        let set = stray.into_iter().chain(login_settings(raw));
+        if let Some((name, _)) = set.into_iter().find(|(_, on)| *on) {
             return Err(invalid(name, "", "needs --kms-address"));
         }
         return Ok(KmsSetting::Keyring);
@@ -146,33 +149,110 @@ fn kms_setting(raw: &RawSettings) -> Result<KmsSetting, ConfigError> {
             "an http:// or https:// URL",
         ));
     }
-    let Some(token_file) = raw.kms_token_file.clone() else {
-        return Err(invalid(
-            "--kms-token-file",
-            "",
-            "required with --kms-address (the file holding strata's token)",
-        ));
-    };
-    let mount = raw
-        .kms_mount
-        .as_deref()
-        .map(|m| m.trim().trim_matches('/'))
-        .unwrap_or(DEFAULT_KMS_MOUNT);
-    let mount_ok = !mount.is_empty()
-        && mount
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
-    if !mount_ok {
-        return Err(invalid(
-            "--kms-mount",
-            mount,
-            "a mount path such as transit",
-        ));
-    }
+    let mount = mount_path(
+        "--kms-mount",
+        raw.kms_mount.as_deref().unwrap_or(DEFAULT_KMS_MOUNT),
+    )?;
     Ok(KmsSetting::Transit {
         address: address.trim_end_matches('/').to_string(),
-        mount: mount.to_string(),
-        token_file,
+        mount,
+        auth: transit_auth(raw)?,
         ca_file: raw.kms_ca_file.clone(),
     })
+}
+
+/// `--kms-auth` and the settings of its method; those of another method are refused.
+fn transit_auth(raw: &RawSettings) -> Result<TransitAuth, ConfigError> {
+    let method = raw.kms_auth.as_deref().map(str::trim).unwrap_or("token");
+    let given = |name: &'static str, value: &Option<PathBuf>| {
+        value
+            .clone()
+            .ok_or_else(|| invalid(name, "", &format!("required with --kms-auth {method}")))
+    };
+    let mount = || {
+        mount_path(
+            "--kms-auth-mount",
+            raw.kms_auth_mount.as_deref().unwrap_or(method),
+        )
+    };
+    let (auth, used): (TransitAuth, &[&str]) = match method {
+        "token" => (
+            TransitAuth::TokenFile(given("--kms-token-file", &raw.kms_token_file)?),
+            &["--kms-token-file"],
+        ),
+        "approle" => (
+            TransitAuth::AppRole {
+                mount: mount()?,
+                role_id_file: given("--kms-role-id-file", &raw.kms_role_id_file)?,
+                secret_id_file: given("--kms-secret-id-file", &raw.kms_secret_id_file)?,
+            },
+            &[
+                "--kms-auth-mount",
+                "--kms-role-id-file",
+                "--kms-secret-id-file",
+            ],
+        ),
+        "jwt" | "kubernetes" => (
+            TransitAuth::Jwt {
+                mount: mount()?,
+                role: raw
+                    .kms_role
+                    .clone()
+                    .filter(|r| !r.trim().is_empty())
+                    .ok_or_else(|| {
+                        invalid(
+                            "--kms-role",
+                            "",
+                            &format!("required with --kms-auth {method}"),
+                        )
+                    })?,
+                jwt_file: given("--kms-jwt-file", &raw.kms_jwt_file)?,
+            },
+            &["--kms-auth-mount", "--kms-role", "--kms-jwt-file"],
+        ),
+        other => {
+            return Err(invalid(
+                "--kms-auth",
+                other,
+                "token, approle, jwt or kubernetes",
+            ))
+        }
+    };
+    let other = login_settings(raw)
+        .into_iter()
+        .find(|(n, on)| *on && !used.contains(n));
+    if let Some((name, _)) = other {
+        return Err(invalid(
+            name,
+            "",
+            &format!("not used by --kms-auth {method}"),
+        ));
+    }
+    Ok(auth)
+}
+
+/// Each login setting, and whether it is given.
+fn login_settings(raw: &RawSettings) -> [(&'static str, bool); 6] {
+    [
+        ("--kms-auth-mount", raw.kms_auth_mount.is_some()),
+        ("--kms-token-file", raw.kms_token_file.is_some()),
+        ("--kms-role-id-file", raw.kms_role_id_file.is_some()),
+        ("--kms-secret-id-file", raw.kms_secret_id_file.is_some()),
+        ("--kms-role", raw.kms_role.is_some()),
+        ("--kms-jwt-file", raw.kms_jwt_file.is_some()),
+    ]
+}
+
+/// A mount path such as `transit` or `auth-k8s/cluster-1`.
+fn mount_path(setting: &'static str, path: &str) -> Result<String, ConfigError> {
+    let path = path.trim().trim_matches('/');
+    let ok = !path.is_empty()
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+        && !path.split('/').any(|seg| seg.is_empty() || seg == "..");
+    if !ok {
+        return Err(invalid(setting, path, "a mount path such as transit"));
+    }
+    Ok(path.to_string())
 }

@@ -1,5 +1,7 @@
 use std::path::Path;
 
+use strata_crypt::kms::TransitAuth;
+
 use super::raw::RawSettings;
 use super::sse::{KmsSetting, SseConfig, SseDefault};
 
@@ -69,7 +71,7 @@ fn sse_kms_uses_the_keyring_unless_a_transit_engine_is_named() {
         KmsSetting::Transit {
             address: "https://openbao.vault:8200".into(),
             mount: "transit".into(),
-            token_file: "/var/run/secrets/kms/token".into(),
+            auth: TransitAuth::TokenFile("/var/run/secrets/kms/token".into()),
             ca_file: None,
         }
     );
@@ -99,6 +101,82 @@ fn transit_settings_without_an_address_or_a_token_are_refused() {
         RawSettings {
             sse_kms_key: Some("a b".into()),
             ..RawSettings::default()
+        },
+    ] {
+        assert!(parse(raw.clone()).is_err(), "{raw:?}");
+    }
+}
+
+#[test]
+fn transit_logins_take_their_own_settings_and_refuse_the_others() {
+    let approle = parse(RawSettings {
+        kms_address: Some("http://127.0.0.1:8200".into()),
+        kms_auth: Some("approle".into()),
+        kms_role_id_file: Some("/s/role-id".into()),
+        kms_secret_id_file: Some("/s/secret-id".into()),
+        ..RawSettings::default()
+    })
+    .unwrap();
+    let KmsSetting::Transit { auth, .. } = approle.kms else {
+        panic!("not transit");
+    };
+    assert_eq!(
+        auth,
+        TransitAuth::AppRole {
+            mount: "approle".into(),
+            role_id_file: "/s/role-id".into(),
+            secret_id_file: "/s/secret-id".into(),
+        }
+    );
+    let k8s = parse(RawSettings {
+        kms_address: Some("https://bao:8200".into()),
+        kms_auth: Some("kubernetes".into()),
+        kms_auth_mount: Some("/auth-k8s/".into()),
+        kms_role: Some("strata".into()),
+        kms_jwt_file: Some("/var/run/secrets/tokens/kms".into()),
+        ..RawSettings::default()
+    })
+    .unwrap();
+    let KmsSetting::Transit { auth, .. } = k8s.kms else {
+        panic!("not transit");
+    };
+    assert_eq!(
+        auth,
+        TransitAuth::Jwt {
+            mount: "auth-k8s".into(),
+            role: "strata".into(),
+            jwt_file: "/var/run/secrets/tokens/kms".into(),
+        }
+    );
+    let base = RawSettings {
+        kms_address: Some("https://bao:8200".into()),
+        ..RawSettings::default()
+    };
+    for raw in [
+        // A setting of another method.
+        RawSettings {
+            kms_auth: Some("approle".into()),
+            kms_role_id_file: Some("/r".into()),
+            kms_secret_id_file: Some("/s".into()),
+            kms_token_file: Some("/t".into()),
+            ..base.clone()
+        },
+        // A missing one.
+        RawSettings {
+            kms_auth: Some("jwt".into()),
+            kms_jwt_file: Some("/j".into()),
+            ..base.clone()
+        },
+        RawSettings {
+            kms_auth: Some("ldap".into()),
+            ..base.clone()
+        },
+        RawSettings {
+            kms_auth: Some("approle".into()),
+            kms_auth_mount: Some("../sys".into()),
+            kms_role_id_file: Some("/r".into()),
+            kms_secret_id_file: Some("/s".into()),
+            ..base.clone()
         },
     ] {
         assert!(parse(raw.clone()).is_err(), "{raw:?}");

@@ -20,6 +20,8 @@ pub enum Kind {
     Oidc,
     /// `stskey NUL key id`: a key that seals session tokens.
     SessionKey,
+    /// The durable copy of an encryption key file (`iam::key_files`).
+    SseKeyFile,
 }
 
 impl Kind {
@@ -33,6 +35,7 @@ impl Kind {
             Kind::Policy => "policy",
             Kind::Oidc => "oidc",
             Kind::SessionKey => "stskey",
+            Kind::SseKeyFile => "ssekey",
         }
     }
 

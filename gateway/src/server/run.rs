@@ -25,7 +25,7 @@ use crate::authorize::PolicyAuthorizer;
 use crate::bucket_access::{BucketAccess, NewBucket};
 use crate::config::{Config, RoleConfig, SchemeSpec};
 use crate::config::{KmsSetting, SseDefault};
-use crate::iam::{IamCredentials, IamError, IamStore, Owners};
+use crate::iam::{IamCredentials, IamError, IamStore, KeyFileError, KeyFiles, Owners};
 use crate::identity::ROOT_ACCOUNT_NAME;
 use crate::metrics::{
     AdmissionMetrics, Exposition, IdentityMetrics, KmsMetrics, ProcessMetrics, RequestMetrics,
@@ -33,7 +33,7 @@ use crate::metrics::{
 };
 use crate::observe::{Observe, Observers, RequestLog};
 use crate::sts_api::StsServices;
-use crate::transform::sse::{KmsKeys, KmsSource, S3KeyError, S3KeySource, Sse};
+use crate::transform::sse::{KmsKeys, KmsSet, S3KeyError, S3KeySource, Sse};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +65,9 @@ pub enum ServeError {
     /// The SSE-S3 key could not be unsealed or made.
     #[error(transparent)]
     Sse(#[from] S3KeyError),
+    /// The encryption key files could not be restored or saved.
+    #[error("encryption keys: {0}")]
+    KeyFiles(#[from] KeyFileError),
     /// pingora refused the setup.
     #[error("server: {0}")]
     Server(String),
@@ -129,7 +132,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let store = store_rt.block_on(Store::open(store_config(&cfg)))?;
     // Counted into by SSE-KMS, registered below with the other families.
     let kms_metrics = KmsMetrics::default();
-    let transform = store_rt.block_on(encryption(&cfg, kms_metrics.clone()))?;
+    let transform = store_rt.block_on(encryption(&cfg, &store, kms_metrics.clone()))?;
     // Accounts: the root account and every `[[accounts]]` one, with ids that outlive keys.
     let iam = store_rt.block_on(IamStore::open(store.clone()))?;
     let names: Vec<&str> = std::iter::once(ROOT_ACCOUNT_NAME)
@@ -336,47 +339,57 @@ fn print_dev_banner(cfg: &Config) {
     println!("  {env} /usr/bin/aws --endpoint-url {endpoint} s3 ls");
 }
 
-/// Server-side encryption: the SSE-S3 key unsealed from the keyring once, here, and kept in
-/// memory; SSE-KMS over the local keyring or the transit engine of `--kms-address`. A
+/// Server-side encryption: the SSE-S3 key unsealed once, here, and kept in memory; SSE-KMS
+/// over the local keyring or the transit engine of `--kms-address`, which also seals a new
+/// store's SSE-S3 key. A
 /// keyring under `--data` (the default) is made at first start; production mounts one from
 /// a Secret (`--sse-keyring`), so that the key is not on the same disk as the data.
-async fn encryption(cfg: &Config, kms_metrics: KmsMetrics) -> Result<Sse, ServeError> {
+async fn encryption(
+    cfg: &Config,
+    store: &Store,
+    kms_metrics: KmsMetrics,
+) -> Result<Sse, ServeError> {
     if cfg.sse.keyring_is_default && !cfg.dev {
         tracing::warn!(
             keyring = %cfg.sse.keyring.display(),
             "the SSE keyring is a file under --data; mount one from a Secret with --sse-keyring"
         );
     }
-    let source = S3KeySource {
-        keyring: cfg.sse.keyring.clone(),
-        key_id: cfg.sse.s3_key.clone(),
-        sealed_file: cfg.sse.sealed_s3_key.clone(),
-    };
-    let kek = source.load().await?;
-    let kms_source = match &cfg.sse.kms {
-        KmsSetting::Keyring => KmsSource::Keyring {
-            keyring: cfg.sse.keyring.clone(),
-            default_key: cfg.sse.kms_key.clone(),
-        },
+    // `--data` may be an emptyDir (in a pod): the key files under it live on in the store.
+    let mut files = vec![cfg.sse.sealed_s3_key.clone()];
+    if cfg.sse.keyring_is_default {
+        files.push(cfg.sse.keyring.clone());
+    }
+    let key_files = KeyFiles::new(store.clone(), files);
+    key_files.restore().await?;
+    let transit = match &cfg.sse.kms {
+        KmsSetting::Keyring => None,
         KmsSetting::Transit {
             address,
             mount,
-            token_file,
+            auth,
             ca_file,
-        } => KmsSource::Transit {
-            config: TransitConfig {
+        } => Some((
+            TransitConfig {
                 address: address.clone(),
                 mount: mount.clone(),
                 ca_bundle: ca_file.clone(),
                 timeout: KMS_TIMEOUT,
             },
-            token_file: token_file.clone(),
-        },
+            auth.clone(),
+        )),
     };
+    let kmses = KmsSet::open(&cfg.sse.keyring, transit)?;
+    let source = S3KeySource {
+        key_id: cfg.sse.s3_key.clone(),
+        sealed_file: cfg.sse.sealed_s3_key.clone(),
+    };
+    let kek = source.load(&kmses).await?;
     let kms = KmsKeys::new(
-        kms_source.open().await?,
+        kmses.for_sse_kms(&cfg.sse.kms_key).await?,
         cfg.sse.kms_key.clone(),
         kms_metrics,
     );
+    key_files.save().await?;
     Ok(Sse::new(kek, cfg.sse.default == SseDefault::Aes256).with_kms(kms))
 }

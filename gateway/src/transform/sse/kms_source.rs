@@ -1,62 +1,66 @@
-//! Where SSE-KMS's keys come from: the local keyring (the default; its default key is made
-//! at first start) or a Vault-compatible transit engine, reached with a token from a file.
+//! The KMSes of one start: the local keyring (always opened: it holds the keys of stores
+//! made without a transit engine) and a Vault-compatible transit engine when one is
+//! configured (a token file, AppRole, or a JWT login such as the pod's service-account
+//! token). New keys come from the transit engine when there is one.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use strata_crypt::kms::{KeyringLocation, Kms, KmsError, LocalKeyring, TransitConfig, TransitKms};
+use strata_crypt::kms::{
+    KeyringLocation, Kms, KmsError, LocalKeyring, TransitAuth, TransitConfig, TransitKms,
+};
 
 use super::s3_key::S3KeyError;
 
-/// The KMS SSE-KMS uses.
-#[derive(Debug, Clone)]
-pub enum KmsSource {
-    /// The local keyring at this path (a file, or a directory such as a mounted Secret); the
-    /// default key is made there if missing.
-    Keyring {
-        /// The keyring.
-        keyring: PathBuf,
-        /// The key of `aws:kms` requests that name none.
-        default_key: String,
-    },
-    /// A transit engine; its keys are made by its operators.
-    Transit {
-        /// Where it is.
-        config: TransitConfig,
-        /// The file holding strata's token.
-        token_file: PathBuf,
-    },
+/// The local keyring and, if configured, the transit engine.
+pub struct KmsSet {
+    keyring: Arc<LocalKeyring>,
+    transit: Option<Arc<TransitKms>>,
 }
 
-impl KmsSource {
-    /// Opens the KMS (blocking file I/O: call at start).
-    pub async fn open(&self) -> Result<Arc<dyn Kms>, S3KeyError> {
-        match self {
-            KmsSource::Keyring {
-                keyring,
-                default_key,
-            } => {
-                let keyring = open_keyring(keyring)?;
-                ensure_key(&keyring, default_key).await?;
-                Ok(Arc::new(keyring))
-            }
-            KmsSource::Transit { config, token_file } => {
-                let kms =
-                    TransitKms::with_token_file(config, token_file).map_err(S3KeyError::Transit)?;
-                Ok(Arc::new(kms))
-            }
-        }
+impl KmsSet {
+    /// Opens the keyring at `keyring` (a file, made if missing, or a directory such as a
+    /// mounted Secret) and makes the transit client (blocking file I/O: call at start).
+    pub fn open(
+        keyring: &Path,
+        transit: Option<(TransitConfig, TransitAuth)>,
+    ) -> Result<KmsSet, S3KeyError> {
+        let location = if keyring.is_dir() {
+            KeyringLocation::Directory(keyring.to_path_buf())
+        } else {
+            KeyringLocation::File(keyring.to_path_buf())
+        };
+        let transit = match transit {
+            Some((config, auth)) => Some(Arc::new(
+                TransitKms::with_auth(&config, auth).map_err(S3KeyError::Transit)?,
+            )),
+            None => None,
+        };
+        Ok(KmsSet {
+            keyring: Arc::new(LocalKeyring::open(location)?),
+            transit,
+        })
     }
-}
 
-/// The local keyring at `path`: a directory of key files, or one file (made if missing).
-pub(super) fn open_keyring(path: &Path) -> Result<LocalKeyring, KmsError> {
-    let location = if path.is_dir() {
-        KeyringLocation::Directory(path.to_path_buf())
-    } else {
-        KeyringLocation::File(path.to_path_buf())
-    };
-    LocalKeyring::open(location)
+    /// The local keyring.
+    pub fn keyring(&self) -> &LocalKeyring {
+        &self.keyring
+    }
+
+    /// The transit engine, if configured.
+    pub fn transit(&self) -> Option<&TransitKms> {
+        self.transit.as_deref()
+    }
+
+    /// The KMS of SSE-KMS: the transit engine (whose keys its operators make), else the
+    /// keyring, where `default_key` is made if missing.
+    pub async fn for_sse_kms(&self, default_key: &str) -> Result<Arc<dyn Kms>, S3KeyError> {
+        if let Some(transit) = &self.transit {
+            return Ok(transit.clone());
+        }
+        ensure_key(&self.keyring, default_key).await?;
+        Ok(self.keyring.clone())
+    }
 }
 
 /// Makes key `id` in `keyring` unless it is there.

@@ -6,10 +6,10 @@
 //! - [`headers`]: the request's encryption headers, checked as AWS checks them;
 //! - [`bucket_default`]: a bucket's default encryption, as the transform takes it;
 //! - [`kms_keys`]: SSE-KMS data keys, S3 Bucket Keys and the cache of unsealed data keys;
-//! - [`kms_source`]: the KMS behind SSE-KMS (local keyring or transit engine);
+//! - [`kms_source`]: the KMSes of a start (local keyring, transit engine);
 //! - [`record`]: what an encrypted object keeps in the store's `internal` map;
 //! - [`codec`]: sealing one stream, opening the streams a read touches;
-//! - [`s3_key`]: the SSE-S3 key, unsealed from the local keyring at start;
+//! - [`s3_key`]: the SSE-S3 key, unsealed from its KMS at start;
 //! - [`transform`]: [`Sse`], the [`crate::transform::BodyTransform`] over all of these.
 
 mod bucket_default;
@@ -27,6 +27,6 @@ mod transform;
 
 pub use bucket_default::{BucketEncryption, DefaultAlgorithm};
 pub use kms_keys::KmsKeys;
-pub use kms_source::KmsSource;
+pub use kms_source::KmsSet;
 pub use s3_key::{S3KeyError, S3KeySource};
 pub use transform::Sse;

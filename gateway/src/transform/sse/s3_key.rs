@@ -1,14 +1,15 @@
-//! The SSE-S3 key-encryption key: a data key of the local keyring, generated once and kept
-//! sealed in a file under the state directory, unsealed at start and held in memory (so
-//! SSE-S3 never calls the KMS per object).
+//! The SSE-S3 key-encryption key: a data key generated once by the KMS (the transit engine
+//! when one is configured, else the local keyring) and kept sealed in a file under the state
+//! directory, unsealed at start and held in memory (so SSE-S3 never calls the KMS per
+//! object).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use strata_crypt::kms::{EncryptionContext, Kms, KmsError};
 use strata_crypt::Kek;
 
-use super::kms_source::{ensure_key, open_keyring};
+use super::kms_source::{ensure_key, KmsSet};
+use crate::secret_file::write_new_private;
 
 /// Why the SSE-S3 key could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -17,9 +18,13 @@ pub enum S3KeyError {
     /// The keyring refused (missing, corrupt, read-only and without the key, ...).
     #[error("SSE keyring: {0}")]
     Kms(#[from] KmsError),
-    /// The transit KMS client could not be made (its token file, its CA bundle).
+    /// The transit KMS refused, or its client could not be made (its token file, its CA
+    /// bundle).
     #[error("transit KMS: {0}")]
     Transit(KmsError),
+    /// The key file was sealed by a transit engine, and none is configured.
+    #[error("{0} is sealed by a transit KMS: give --kms-address and its login")]
+    NeedsTransit(PathBuf),
     /// The sealed key file could not be read or written.
     #[error("SSE-S3 key file {path}: {source}")]
     File {
@@ -33,11 +38,10 @@ pub enum S3KeyError {
 /// Where the SSE-S3 key comes from.
 #[derive(Debug, Clone)]
 pub struct S3KeySource {
-    /// The keyring: a file (created if missing) or a directory (a mounted Secret).
-    pub keyring: PathBuf,
-    /// The keyring key that seals the SSE-S3 key (created in a keyring file if missing).
+    /// The KMS key that seals the SSE-S3 key (made in the local keyring if missing; a
+    /// transit engine's operators make it there).
     pub key_id: String,
-    /// The file holding the SSE-S3 key sealed by the keyring (created at first start).
+    /// The file holding the sealed SSE-S3 key (made at first start).
     pub sealed_file: PathBuf,
 }
 
@@ -46,42 +50,53 @@ fn context() -> EncryptionContext {
     EncryptionContext::new().with("strata", "sse-s3")
 }
 
-impl S3KeySource {
-    /// Opens the keyring and unseals the SSE-S3 key, making the keyring key and the sealed
-    /// SSE-S3 key at first start (blocking file I/O: call at start).
-    pub async fn load(&self) -> Result<Kek, S3KeyError> {
-        let keyring = open_keyring(&self.keyring)?;
-        ensure_key(&keyring, &self.key_id).await?;
-        match std::fs::read(&self.sealed_file) {
-            Ok(sealed) => Ok(keyring.decrypt(&self.key_id, &sealed, &context()).await?),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let data_key = keyring.generate_data_key(&self.key_id, &context()).await?;
-                write_new(&self.sealed_file, &data_key.sealed).map_err(|source| {
-                    S3KeyError::File {
-                        path: self.sealed_file.clone(),
-                        source,
-                    }
-                })?;
-                Ok(data_key.plaintext)
-            }
-            Err(source) => Err(S3KeyError::File {
-                path: self.sealed_file.clone(),
-                source,
-            }),
-        }
-    }
+/// Whether `sealed` is a transit engine's ciphertext (`vault:vN:...`) rather than a keyring
+/// blob (`volume/ENCRYPTION.md`).
+fn sealed_by_transit(sealed: &[u8]) -> bool {
+    sealed.starts_with(b"vault:v")
 }
 
-/// Writes a new file readable by its owner only, synced; refuses to replace one.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+impl S3KeySource {
+    /// Unseals the SSE-S3 key, making it at first start (blocking file I/O: call at start).
+    /// A new key is sealed by the transit engine when one is configured, else by the local
+    /// keyring; a key file unseals with the KMS that sealed it, so a store made before a
+    /// transit engine was configured keeps its keyring-sealed key.
+    pub async fn load(&self, kms: &KmsSet) -> Result<Kek, S3KeyError> {
+        let file_error = |source| S3KeyError::File {
+            path: self.sealed_file.clone(),
+            source,
+        };
+        match std::fs::read(&self.sealed_file) {
+            Ok(sealed) if sealed_by_transit(&sealed) => {
+                let transit = kms
+                    .transit()
+                    .ok_or_else(|| S3KeyError::NeedsTransit(self.sealed_file.clone()))?;
+                transit
+                    .decrypt(&self.key_id, &sealed, &context())
+                    .await
+                    .map_err(S3KeyError::Transit)
+            }
+            Ok(sealed) => Ok(kms
+                .keyring()
+                .decrypt(&self.key_id, &sealed, &context())
+                .await?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let data_key = match kms.transit() {
+                    Some(transit) => transit
+                        .generate_data_key(&self.key_id, &context())
+                        .await
+                        .map_err(S3KeyError::Transit)?,
+                    None => {
+                        ensure_key(kms.keyring(), &self.key_id).await?;
+                        kms.keyring()
+                            .generate_data_key(&self.key_id, &context())
+                            .await?
+                    }
+                };
+                write_new_private(&self.sealed_file, &data_key.sealed).map_err(file_error)?;
+                Ok(data_key.plaintext)
+            }
+            Err(source) => Err(file_error(source)),
+        }
     }
-    let mut options = std::fs::File::options();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
