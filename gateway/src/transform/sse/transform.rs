@@ -291,7 +291,16 @@ impl BodyTransform for Sse {
     }
 
     async fn admit(&self, info: &ObjectInfo, headers: &HeaderMap) -> Result<(), TransformError> {
-        self.read_key(info, headers).await.map(|_| ())
+        match Record::read(&info.internal)? {
+            // A HEAD of an SSE-KMS object needs no key (as on AWS): no KMS call.
+            Some(record) if record.mode == SseMode::Kms => {
+                match customer_key(headers, Self::read_prefix(headers))? {
+                    Some(_) => Err(TransformError::Invalid(NOT_APPLICABLE.into())),
+                    None => Ok(()),
+                }
+            }
+            _ => self.read_key(info, headers).await.map(|_| ()),
+        }
     }
 
     fn stored_len(&self, internal: &Internal, len: u64) -> u64 {
