@@ -1,6 +1,6 @@
 //! Opening a whole stored stream, from chunks of any size.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use ring::aead::{Aad, LessSafeKey};
 
 use crate::derive::stream_key;
@@ -64,7 +64,7 @@ impl PackageReader {
         &mut self,
         sealed: &mut [u8],
         last: bool,
-        out: &mut Vec<u8>,
+        out: &mut BytesMut,
     ) -> Result<(), OpenError> {
         if self.next_package >= MAX_PACKAGES {
             return Err(OpenError::TooManyPackages);
@@ -108,9 +108,9 @@ impl Opener {
             let Some(reader) = opener.reader.as_mut() else {
                 return Err(OpenError::Truncated);
             };
-            let mut out = Vec::with_capacity(opener.buffer.len());
+            let mut out = BytesMut::with_capacity(opener.buffer.len());
             reader.open(&mut opener.buffer, true, &mut out)?;
-            Ok(Bytes::from(out))
+            Ok(out.freeze())
         })
     }
 
@@ -146,13 +146,13 @@ impl Opener {
         let Some(reader) = self.reader.as_mut() else {
             return Ok(Bytes::new());
         };
-        let mut out = Vec::with_capacity(self.buffer.len());
+        let mut out = BytesMut::with_capacity(self.buffer.len());
         // Strictly more than one package buffered: the first cannot be the final one.
         while self.buffer.len() - start > SEALED {
             reader.open(&mut self.buffer[start..start + SEALED], false, &mut out)?;
             start += SEALED;
         }
         self.buffer.drain(..start);
-        Ok(Bytes::from(out))
+        Ok(out.freeze())
     }
 }

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use crate::error::{OpenError, RangeError};
 use crate::key::ObjectKey;
@@ -115,10 +115,18 @@ impl RangedOpener {
 
     /// Opens the packages `chunk` completes; returns their part of the range (maybe empty).
     pub fn update(&mut self, chunk: Bytes) -> Result<Bytes, OpenError> {
+        let mut out = BytesMut::new();
+        self.open_into(&chunk, &mut out)?;
+        Ok(out.freeze())
+    }
+
+    /// Like [`RangedOpener::update`], appending the range's bytes to `out` instead of
+    /// returning them (no copy of the input, no buffer of its own).
+    pub fn open_into(&mut self, chunk: &[u8], out: &mut BytesMut) -> Result<(), OpenError> {
         if self.failed {
             return Err(OpenError::Poisoned);
         }
-        let result = self.absorb(&chunk);
+        let result = self.absorb(chunk, out);
         if result.is_err() {
             self.failed = true;
             self.buffer.clear();
@@ -138,9 +146,9 @@ impl RangedOpener {
         Ok(Bytes::new())
     }
 
-    fn absorb(&mut self, chunk: &[u8]) -> Result<Bytes, OpenError> {
+    fn absorb(&mut self, chunk: &[u8], out: &mut BytesMut) -> Result<(), OpenError> {
         self.buffer.extend_from_slice(chunk);
-        let mut out = Vec::with_capacity(self.buffer.len());
+        out.reserve(self.buffer.len());
         let mut start = 0usize;
         loop {
             let package = self.reader_package();
@@ -157,16 +165,16 @@ impl RangedOpener {
             let last = package == self.plan.final_package;
             let before = out.len();
             self.reader
-                .open(&mut self.buffer[start..start + sealed], last, &mut out)?;
+                .open(&mut self.buffer[start..start + sealed], last, out)?;
             start += sealed;
-            self.trim(&mut out, before);
+            self.trim(out, before);
         }
         self.buffer.drain(..start);
-        Ok(Bytes::from(out))
+        Ok(())
     }
 
     /// Keeps only the requested bytes of the package just appended at `out[before..]`.
-    fn trim(&mut self, out: &mut Vec<u8>, before: usize) {
+    fn trim(&mut self, out: &mut BytesMut, before: usize) {
         let opened = (out.len() - before) as u64;
         let skip = self.skip.min(opened);
         let keep = (opened - skip).min(self.remaining);

@@ -1,6 +1,6 @@
 //! Sealing a plaintext stream into packages, from chunks of any size.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use ring::aead::{Aad, LessSafeKey};
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -59,17 +59,25 @@ impl Sealer {
 
     /// Seals what `chunk` completes; returns the stored bytes ready so far (maybe empty).
     pub fn update(&mut self, chunk: Bytes) -> Result<Bytes, SealError> {
-        let mut out = Vec::with_capacity(self.output_capacity(chunk.len()));
-        self.write_header(&mut out);
-        let mut data = &chunk[..];
+        let mut out = BytesMut::new();
+        self.seal_into(&chunk, &mut out)?;
+        Ok(out.freeze())
+    }
+
+    /// Like [`Sealer::update`], appending the sealed bytes to `out` instead of returning
+    /// them: no copy of the input and no buffer of its own (a caller streaming into one
+    /// buffer saves two passes over the data).
+    pub fn seal_into(&mut self, chunk: &[u8], out: &mut BytesMut) -> Result<(), SealError> {
+        out.reserve(self.output_capacity(chunk.len()));
+        self.write_header(out);
+        let mut data = chunk;
         while !data.is_empty() {
             if self.pending.len() == PACKAGE {
-                self.writer.seal(&self.pending, false, &mut out)?;
+                self.writer.seal(&self.pending, false, out)?;
                 self.pending.clear();
             }
             if self.pending.is_empty() && data.len() > PACKAGE {
-                // More bytes follow in this chunk: seal straight from it, no staging copy.
-                self.writer.seal(&data[..PACKAGE], false, &mut out)?;
+                self.writer.seal(&data[..PACKAGE], false, out)?;
                 data = &data[PACKAGE..];
                 continue;
             }
@@ -77,18 +85,24 @@ impl Sealer {
             self.pending.extend_from_slice(&data[..take]);
             data = &data[take..];
         }
-        Ok(Bytes::from(out))
+        Ok(())
     }
 
     /// Seals the held-back plaintext as the final package; returns the last stored bytes.
-    pub fn finish(mut self) -> Result<Bytes, SealError> {
-        let mut out = Vec::with_capacity(HEADER_BYTES + self.pending.len() + TAG_LEN as usize);
-        self.write_header(&mut out);
-        self.writer.seal(&self.pending, true, &mut out)?;
-        Ok(Bytes::from(out))
+    pub fn finish(self) -> Result<Bytes, SealError> {
+        let mut out = BytesMut::new();
+        self.finish_into(&mut out)?;
+        Ok(out.freeze())
     }
 
-    fn write_header(&mut self, out: &mut Vec<u8>) {
+    /// Like [`Sealer::finish`], appending to `out`.
+    pub fn finish_into(mut self, out: &mut BytesMut) -> Result<(), SealError> {
+        out.reserve(HEADER_BYTES + self.pending.len() + TAG_LEN as usize);
+        self.write_header(out);
+        self.writer.seal(&self.pending, true, out)
+    }
+
+    fn write_header(&mut self, out: &mut BytesMut) {
         if !self.header_written {
             out.extend_from_slice(&self.writer.header.encode());
             self.header_written = true;
@@ -103,7 +117,7 @@ impl Sealer {
 }
 
 impl PackageWriter {
-    fn seal(&mut self, plaintext: &[u8], last: bool, out: &mut Vec<u8>) -> Result<(), SealError> {
+    fn seal(&mut self, plaintext: &[u8], last: bool, out: &mut BytesMut) -> Result<(), SealError> {
         if self.next_package >= MAX_PACKAGES {
             return Err(SealError::TooLarge);
         }

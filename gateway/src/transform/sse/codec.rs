@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use strata_crypt::{ObjectKey, RangePlan, RangedOpener, Sealer, HEADER_LEN};
 
 use crate::transform::{Codec, TransformError};
@@ -28,11 +28,7 @@ impl Codec for SealCodec {
             .0
             .as_mut()
             .ok_or_else(|| TransformError::Damaged("sealed after finish".into()))?;
-        let sealed = sealer
-            .update(Bytes::copy_from_slice(input))
-            .map_err(sealing)?;
-        out.extend_from_slice(&sealed);
-        Ok(())
+        sealer.seal_into(input, out).map_err(sealing)
     }
 
     fn finish(&mut self, out: &mut BytesMut) -> Result<(), TransformError> {
@@ -40,8 +36,7 @@ impl Codec for SealCodec {
             .0
             .take()
             .ok_or_else(|| TransformError::Damaged("finished twice".into()))?;
-        out.extend_from_slice(&sealer.finish().map_err(sealing)?);
-        Ok(())
+        sealer.finish_into(out).map_err(sealing)
     }
 }
 
@@ -153,9 +148,10 @@ impl Codec for OpenCodec {
                 }
                 Some(Step::Open { mut opener, left }) => {
                     let take = left.min(input.len() as u64);
-                    let chunk = Bytes::copy_from_slice(&input[..take as usize]);
+                    opener
+                        .open_into(&input[..take as usize], out)
+                        .map_err(Self::opening)?;
                     input = &input[take as usize..];
-                    out.extend_from_slice(&opener.update(chunk).map_err(Self::opening)?);
                     self.step = Some(Step::Open {
                         opener,
                         left: left - take,
