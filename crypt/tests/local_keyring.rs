@@ -108,6 +108,15 @@ async fn rotation_keeps_old_blobs_readable_and_rewrap_moves_them_to_the_new_vers
     );
     let rewrapped = kms.rewrap("k", &old.sealed, &context()).await.unwrap();
     assert_ne!(rewrapped, old.sealed);
+    // The versions a re-seal compares, without a call.
+    assert_eq!(kms.key_info("k").await.unwrap().current_version, 2);
+    assert_eq!(kms.sealed_version(&old.sealed), Some(1));
+    assert_eq!(kms.sealed_version(&rewrapped), Some(2));
+    assert_eq!(kms.sealed_version(b"vault:v2:abc"), None);
+    assert!(matches!(
+        kms.key_info("missing").await,
+        Err(KmsError::NoSuchKey(_))
+    ));
     assert_eq!(&rewrapped[..3], &[1, 1, b'k']);
     assert_eq!(
         &rewrapped[3..7],

@@ -163,6 +163,10 @@ async fn transit_seals_rotates_and_rewraps_data_keys() {
         "{}",
         String::from_utf8_lossy(&rewrapped)
     );
+    assert_eq!(kms.key_info("s3gw").await.unwrap().current_version, 2);
+    assert_eq!(kms.sealed_version(&old.sealed), Some(1));
+    assert_eq!(kms.sealed_version(&rewrapped), Some(2));
+    assert_eq!(kms.sealed_version(b"\x01\x01k-not-transit"), None);
     let again = kms.decrypt("s3gw", &rewrapped, &context()).await.unwrap();
     assert_eq!(again.expose(), old.plaintext.expose());
     assert!(matches!(

@@ -2,6 +2,7 @@
 //! (`server::stack`): route, authenticate, authorize, body transform, handler, respond,
 //! observe; each stage is a narrow trait or struct of its own module.
 pub mod admin;
+pub mod admin_cli;
 pub mod audit;
 pub mod auth;
 pub mod authorize;
@@ -17,6 +18,7 @@ pub mod notify;
 pub mod observe;
 pub mod percent;
 pub mod query_api;
+pub mod reseal;
 pub mod s3;
 pub mod secret_file;
 pub mod server;

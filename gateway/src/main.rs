@@ -2,6 +2,7 @@
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use strata_gateway::admin_cli::AdminArgs;
 use strata_gateway::config::{self, LogFormat, ServeArgs};
 
 /// strata: an S3 object store for one pod, built from its volumes.
@@ -15,7 +16,10 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve S3 (see docs/CLI-CONTRACT.md for every setting and its variable).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
+    /// Call a running server's admin API (docs/ADMIN.md), signed with the credentials in
+    /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.
+    Admin(AdminArgs),
 }
 
 /// jemalloc rather than glibc's malloc: a small GET or PUT allocates a few hundred short-lived
@@ -42,6 +46,15 @@ fn main() -> anyhow::Result<()> {
             let cfg = config::load(&args, &env, &read).context("invalid configuration")?;
             init_logs(cfg.telemetry.log_format);
             strata_gateway::server::serve(cfg).context("strata serve")?;
+        }
+        Command::Admin(args) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("a runtime for the call")?;
+            runtime
+                .block_on(strata_gateway::admin_cli::run(args))
+                .context("strata admin")?;
         }
     }
     Ok(())

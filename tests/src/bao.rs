@@ -12,6 +12,13 @@ use crate::tools::required_env;
 /// The dev server's root token.
 pub const BAO_TOKEN: &str = "root";
 
+/// The transit paths strata needs to serve.
+const SERVE: &str = r#"path "transit/datakey/plaintext/*" { capabilities = ["update"] }
+path "transit/decrypt/*" { capabilities = ["update"] }"#;
+/// The transit paths a re-seal needs besides.
+const RESEAL: &str = r#"path "transit/keys/*" { capabilities = ["read"] }
+path "transit/rewrap/*" { capabilities = ["update"] }"#;
+
 /// A running dev server.
 pub struct Bao {
     child: Child,
@@ -96,13 +103,32 @@ impl Bao {
         );
     }
 
-    /// Uploads policy `name`: what strata needs of transit (data keys and decryption under
-    /// any key), nothing else.
+    /// Uploads policy `name`: what strata needs of transit to serve (data keys and
+    /// decryption under any key), nothing else.
     pub fn transit_policy(&self, name: &str) {
-        let hcl = r#"path "transit/datakey/plaintext/*" { capabilities = ["update"] }
-path "transit/decrypt/*" { capabilities = ["update"] }"#;
+        self.policy(name, SERVE);
+    }
+
+    /// Uploads policy `name`: what strata needs to serve and to re-seal after a rotation
+    /// (reading keys' versions, rewrapping), nothing else.
+    pub fn transit_reseal_policy(&self, name: &str) {
+        self.policy(name, &format!("{SERVE}\n{RESEAL}"));
+    }
+
+    fn policy(&self, name: &str, hcl: &str) {
         let body = serde_json::json!({ "policy": hcl }).to_string();
         self.ok("PUT", &format!("sys/policies/acl/{name}"), &body);
+    }
+
+    /// A token with policy `policy` (and no other).
+    pub fn token(&self, policy: &str) -> String {
+        let body = serde_json::json!({ "policies": [policy], "no_default_policy": true });
+        let reply = self.ok("POST", "auth/token/create", &body.to_string());
+        let doc: serde_json::Value = serde_json::from_slice(&reply.body).expect("token JSON");
+        doc["auth"]["client_token"]
+            .as_str()
+            .expect("a client token")
+            .to_string()
     }
 
     /// Enables the `jwt` auth method trusting `issuer` (through its OIDC discovery and

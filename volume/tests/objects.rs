@@ -665,3 +665,52 @@ async fn an_access_document_is_kept_replaced_per_version_and_survives_a_reopen()
         Some(&b"first"[..])
     );
 }
+
+/// Sets `blob` to `to` in version `version` of `bkt/k` where it is `from`; whether it did.
+async fn swap_blob(store: &Store, version: &str, from: &str, to: &str) -> Result<bool, Error> {
+    let pair = |v: &str| vec![("blob".to_string(), v.to_string())];
+    store
+        .set_object_internal("bkt", "k", version, pair(from), pair(to))
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_entries_change_only_where_the_expected_ones_still_hold() {
+    let d = Dirs::new();
+    let store = Store::open(d.two_classes()).await.unwrap();
+    store.create_bucket("bkt", None).await.unwrap();
+    let with = |blob: &str| PutOptions {
+        internal: [
+            ("blob".to_string(), blob.to_string()),
+            ("x".into(), "1".into()),
+        ]
+        .into(),
+        ..PutOptions::default()
+    };
+    let blob = |info: &ObjectInfo| info.internal.get("blob").cloned().unwrap_or_default();
+    let first = put_in(&store, "bkt", "k", None, b"one", 7, with("old"))
+        .await
+        .unwrap();
+    // The expected entry holds: the entry changes, the rest stays, the data too.
+    assert!(swap_blob(&store, &first.version_id, "old", "new")
+        .await
+        .unwrap());
+    let info = head(&store, "bkt", "k", None).await.unwrap();
+    assert_eq!(blob(&info), "new");
+    assert_eq!(info.internal.get("x").map(String::as_str), Some("1"));
+    assert_eq!(get(&store, "bkt", "k").await.unwrap(), b"one");
+    // The null version is replaced by another write under the same id: a change that
+    // expects the first write's entry leaves the second alone.
+    put_in(&store, "bkt", "k", None, b"two", 7, with("other"))
+        .await
+        .unwrap();
+    assert!(!swap_blob(&store, "null", "new", "wrong").await.unwrap());
+    assert_eq!(
+        blob(&head(&store, "bkt", "k", None).await.unwrap()),
+        "other"
+    );
+    // A version that is gone is no change and no error; a bad id is an error.
+    store.delete_object("bkt", "k", None).await.unwrap();
+    assert!(!swap_blob(&store, "null", "other", "x").await.unwrap());
+    assert!(swap_blob(&store, "not-a-version", "a", "b").await.is_err());
+}

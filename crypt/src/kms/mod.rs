@@ -16,5 +16,5 @@ pub use context::EncryptionContext;
 pub use error::KmsError;
 pub use keyring::{KeyringLocation, LocalKeyring};
 pub use service::{DataKey, KeyInfo, Kms};
-pub use transit::{TransitConfig, TransitKms};
+pub use transit::{http_client, TransitConfig, TransitKms};
 pub use transit_auth::TransitAuth;

@@ -37,6 +37,13 @@ pub trait Kms: Send + Sync {
     /// Every key, by ascending id.
     async fn list_keys(&self) -> Result<Vec<KeyInfo>, KmsError>;
 
+    /// Key `id`'s versions (`NoSuchKey` if it has none).
+    async fn key_info(&self, id: &str) -> Result<KeyInfo, KmsError>;
+
+    /// The version of the key that sealed `sealed`, read from the blob without a call;
+    /// `None` when the blob is not one of this KMS's.
+    fn sealed_version(&self, sealed: &[u8]) -> Option<u32>;
+
     /// Adds a new version to key `id`, which becomes current; older versions still unseal.
     async fn rotate_key(&self, id: &str) -> Result<KeyInfo, KmsError>;
 

@@ -80,7 +80,7 @@ impl TransitKms {
         auth.check_files()?;
         let server = format!("{}/v1", config.address.trim_end_matches('/'));
         Ok(TransitKms {
-            client: build_client(config.ca_bundle.as_deref(), config.timeout)?,
+            client: http_client(config.ca_bundle.as_deref(), config.timeout)?,
             base: format!("{server}/{}", config.mount.trim_matches('/')),
             server,
             auth,
@@ -335,6 +335,17 @@ impl Kms for TransitKms {
         Ok(keys)
     }
 
+    async fn key_info(&self, id: &str) -> Result<KeyInfo, KmsError> {
+        check_id(id)?;
+        self.read_key(id).await
+    }
+
+    fn sealed_version(&self, sealed: &[u8]) -> Option<u32> {
+        let text = std::str::from_utf8(sealed).ok()?;
+        let (version, _) = text.strip_prefix("vault:v")?.split_once(':')?;
+        version.parse().ok()
+    }
+
     async fn rotate_key(&self, id: &str) -> Result<KeyInfo, KmsError> {
         check_id(id)?;
         self.call(Method::POST, &format!("keys/{id}/rotate"), None)
@@ -403,8 +414,12 @@ impl Kms for TransitKms {
     }
 }
 
-/// A client on rustls with ring, trusting the system's CAs and `ca_bundle`.
-fn build_client(ca_bundle: Option<&Path>, timeout: Duration) -> Result<reqwest::Client, KmsError> {
+/// An HTTP client on rustls with ring, trusting the system's CAs and `ca_bundle`, with
+/// `timeout` on connecting and on each call, and no proxy.
+pub fn http_client(
+    ca_bundle: Option<&Path>,
+    timeout: Duration,
+) -> Result<reqwest::Client, KmsError> {
     let setup = |reason: String| KmsError::Unavailable(format!("HTTP client: {reason}"));
     let mut roots = rustls::RootCertStore::empty();
     roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);

@@ -3,12 +3,13 @@
 //! - `router`: the table of endpoints, one row each (method, path, operation, IAM action,
 //!   handler); the only place an admin path is named.
 //! - `server`: what the handlers act on (the store, the way to stop, the start time).
-//! - `shutdown`, `status`: the handlers.
+//! - `shutdown`, `status`, `reseal`: the handlers.
 //!
 //! The request stack runs admin requests through the same stages as S3 ones (admission,
 //! authentication, authorization with `strata:*` actions, observation); this module only
 //! routes and answers.
 
+mod reseal;
 mod router;
 mod server;
 mod shutdown;

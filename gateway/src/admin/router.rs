@@ -1,7 +1,7 @@
 //! The admin routing table. Adding an endpoint is one row here and its handler.
 
 use super::server::AdminServer;
-use super::{shutdown, status};
+use super::{reseal, shutdown, status};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
 use crate::s3::response::Response;
@@ -38,6 +38,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
         op: Operation::AdminGetStatus,
         action: "strata:GetStatus",
         handler: status::get_status,
+    },
+    Endpoint {
+        method: "POST",
+        path: "reseal",
+        op: Operation::AdminStartReseal,
+        action: "strata:StartReseal",
+        handler: reseal::start_reseal,
+    },
+    Endpoint {
+        method: "GET",
+        path: "reseal",
+        op: Operation::AdminGetResealStatus,
+        action: "strata:GetResealStatus",
+        handler: reseal::get_reseal_status,
     },
 ];
 

@@ -5,6 +5,8 @@ use std::time::Instant;
 
 use strata_volume::Store;
 
+use crate::reseal::Reseal;
+
 /// A graceful stop of the whole server (the server's shutdown trigger).
 pub trait Stop: Send + Sync {
     /// Begins a graceful shutdown.
@@ -23,4 +25,6 @@ pub struct AdminServer {
     pub stop: Arc<dyn Stop>,
     /// When the server started (for uptime).
     pub started: Instant,
+    /// The re-seal after a KMS key rotation (`None`: no encryption keys in this server).
+    pub reseal: Option<Arc<Reseal>>,
 }

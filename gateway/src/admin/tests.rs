@@ -39,6 +39,14 @@ fn the_endpoints_of_now_have_their_actions() {
     let status = route("GET", "/strata/admin/status").unwrap();
     assert_eq!(status.op, crate::s3::Operation::AdminGetStatus);
     assert_eq!(status.action, "strata:GetStatus");
+    let start = route("POST", "/strata/admin/reseal").unwrap();
+    assert_eq!(start.op, crate::s3::Operation::AdminStartReseal);
+    assert_eq!(start.action, "strata:StartReseal");
+    let progress = route("GET", "/strata/admin/reseal").unwrap();
+    assert_eq!(progress.op, crate::s3::Operation::AdminGetResealStatus);
+    assert_eq!(progress.action, "strata:GetResealStatus");
+    let err = route("DELETE", "/strata/admin/reseal").err().unwrap();
+    assert_eq!((err.code, err.status()), (Code::MethodNotAllowed, 405));
 }
 
 #[test]

@@ -2,7 +2,10 @@
 //! docs/IAM-STORE.md). In a pod, `--data` is an emptyDir: without these copies a restarted
 //! pod would make a new SSE-S3 key, and every object sealed with the old one would be lost.
 //! At start, [`KeyFiles::restore`] writes a missing file back from its copy before the keys
-//! load; [`KeyFiles::save`] copies each file that has none after they load (and are made).
+//! load; [`KeyFiles::save`] copies each file that has none after they load (and are made);
+//! [`KeyFiles::replace`] changes a file and its copy together (a re-seal), copy first, so
+//! that a crash between the two leaves a file that [`KeyFiles::restore`] recognises as the
+//! copy's `previous` and brings up to date.
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +17,7 @@ use strata_volume::{IamWrite, Store};
 use super::codec::{decode, encode};
 use super::error::IamError;
 use super::keys::Kind;
-use crate::secret_file::write_new_private;
+use crate::secret_file::{replace_private, write_new_private};
 
 /// The stored copy of one key file.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +26,16 @@ struct SseKeyFileRecord {
     content: String,
     /// When it was saved, ns.
     saved_ns: u64,
+    /// The file's bytes before its last replacement, base64 (absent before any): a file
+    /// that still holds them was cut off in the middle of the replacement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    previous: Option<String>,
+}
+
+/// A stored copy, decoded.
+struct StoredCopy {
+    content: Vec<u8>,
+    previous: Option<Vec<u8>>,
 }
 
 /// The key files of one start, each by the name its copy is kept under.
@@ -70,7 +83,7 @@ impl KeyFiles {
         KeyFiles { store, files }
     }
 
-    async fn copy_of(&self, name: &str) -> Result<Option<Vec<u8>>, KeyFileError> {
+    async fn copy_of(&self, name: &str) -> Result<Option<StoredCopy>, KeyFileError> {
         let failed = |source| KeyFileError::Store {
             file: name.to_string(),
             source,
@@ -85,10 +98,58 @@ impl KeyFiles {
             return Ok(None);
         };
         let record: SseKeyFileRecord = decode(&format!("ssekey/{name}"), &bytes).map_err(failed)?;
-        let content = STANDARD
-            .decode(record.content)
-            .map_err(|e| failed(IamError::Corrupt(format!("ssekey/{name}: {e}"))))?;
-        Ok(Some(content))
+        let base64 = |text: &str| {
+            STANDARD
+                .decode(text)
+                .map_err(|e| failed(IamError::Corrupt(format!("ssekey/{name}: {e}"))))
+        };
+        Ok(Some(StoredCopy {
+            content: base64(&record.content)?,
+            previous: record.previous.as_deref().map(base64).transpose()?,
+        }))
+    }
+
+    async fn put_copy(
+        &self,
+        name: &str,
+        content: &[u8],
+        previous: Option<&[u8]>,
+    ) -> Result<(), KeyFileError> {
+        let record = SseKeyFileRecord {
+            content: STANDARD.encode(content),
+            saved_ns: super::now_ns(),
+            previous: previous.map(|p| STANDARD.encode(p)),
+        };
+        let write = IamWrite::Put {
+            key: Kind::SseKeyFile.key(&[name]),
+            value: encode(&record),
+        };
+        self.store
+            .iam_write(vec![write])
+            .await
+            .map_err(|e| KeyFileError::Store {
+                file: name.to_string(),
+                source: e.into(),
+            })
+    }
+
+    /// Replaces `path` (one of this start's files), which holds `old`, with `new`: its copy
+    /// first (remembering `old`), then the file. Refuses a file that holds something else.
+    pub async fn replace(&self, path: &Path, old: &[u8], new: &[u8]) -> Result<(), KeyFileError> {
+        let file_error = |source| KeyFileError::File {
+            path: path.to_path_buf(),
+            source,
+        };
+        let name = name_of(path);
+        if std::fs::read(path).map_err(file_error)? != old {
+            return Err(KeyFileError::Differs {
+                path: path.to_path_buf(),
+            });
+        }
+        self.put_copy(&name, new, Some(old)).await?;
+        replace_private(path, new).map_err(file_error)?;
+        tracing::info!(file = %path.display(), "encryption key file replaced, and its copy in the store");
+        Ok(())
     }
 
     /// Writes back each file that is missing and has a copy; refuses a file that differs
@@ -99,12 +160,21 @@ impl KeyFiles {
                 continue;
             };
             match std::fs::read(path) {
-                Ok(bytes) if bytes == copy => {}
-                Ok(_) => return Err(KeyFileError::Differs { path: path.clone() }),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    write_new_private(path, &copy).map_err(|source| KeyFileError::File {
+                Ok(bytes) if bytes == copy.content => {}
+                Ok(bytes) if copy.previous.as_ref() == Some(&bytes) => {
+                    replace_private(path, &copy.content).map_err(|source| KeyFileError::File {
                         path: path.clone(),
                         source,
+                    })?;
+                    tracing::info!(file = %path.display(), "encryption key file brought up to date from the store (a replacement was cut off)");
+                }
+                Ok(_) => return Err(KeyFileError::Differs { path: path.clone() }),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    write_new_private(path, &copy.content).map_err(|source| {
+                        KeyFileError::File {
+                            path: path.clone(),
+                            source,
+                        }
                     })?;
                     tracing::info!(file = %path.display(), "encryption key file restored from the store");
                 }
@@ -135,25 +205,11 @@ impl KeyFiles {
                 }
             };
             match self.copy_of(&name).await? {
-                Some(copy) if copy == bytes => continue,
+                Some(copy) if copy.content == bytes => continue,
                 Some(_) => return Err(KeyFileError::Differs { path: path.clone() }),
                 None => {}
             }
-            let record = SseKeyFileRecord {
-                content: STANDARD.encode(&bytes),
-                saved_ns: super::now_ns(),
-            };
-            let write = IamWrite::Put {
-                key: Kind::SseKeyFile.key(&[&name]),
-                value: encode(&record),
-            };
-            self.store
-                .iam_write(vec![write])
-                .await
-                .map_err(|e| KeyFileError::Store {
-                    file: name.clone(),
-                    source: e.into(),
-                })?;
+            self.put_copy(&name, &bytes, None).await?;
             tracing::info!(file = %path.display(), "encryption key file saved in the store");
         }
         Ok(())

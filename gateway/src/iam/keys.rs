@@ -22,6 +22,9 @@ pub enum Kind {
     SessionKey,
     /// The durable copy of an encryption key file (`iam::key_files`).
     SseKeyFile,
+    /// `reseal NUL job`: the progress of the re-seal after a KMS key rotation
+    /// (`crate::reseal`).
+    Reseal,
 }
 
 impl Kind {
@@ -36,6 +39,7 @@ impl Kind {
             Kind::Oidc => "oidc",
             Kind::SessionKey => "stskey",
             Kind::SseKeyFile => "ssekey",
+            Kind::Reseal => "reseal",
         }
     }
 

@@ -8,6 +8,8 @@ mod declared;
 mod error;
 pub mod ids;
 mod key_files;
+#[cfg(test)]
+mod key_files_tests;
 mod keys;
 mod owners;
 pub mod records;
@@ -17,6 +19,7 @@ mod sessions;
 mod snapshot;
 mod store;
 
+pub use codec::{decode, encode};
 pub use credentials::IamCredentials;
 pub use declared::DECLARED_POLICY;
 pub use error::IamError;

@@ -161,4 +161,4 @@ fn unused_account_id(snapshot: &Snapshot) -> String {
 
 #[cfg(test)]
 #[path = "store_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -6,7 +6,7 @@ use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 use super::IamStore;
 use crate::iam::IamError;
 
-async fn store(dir: &std::path::Path) -> Store {
+pub(in crate::iam) async fn store(dir: &std::path::Path) -> Store {
     let volumes = (0..4)
         .map(|i| {
             let p = dir.join(format!("v{i}"));

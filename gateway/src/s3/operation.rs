@@ -35,7 +35,13 @@ macro_rules! operations {
 
             /// Whether it is one of strata's admin endpoints rather than an S3 operation.
             pub fn is_admin(self) -> bool {
-                matches!(self, Operation::AdminShutdown | Operation::AdminGetStatus)
+                matches!(
+                    self,
+                    Operation::AdminShutdown
+                        | Operation::AdminGetStatus
+                        | Operation::AdminStartReseal
+                        | Operation::AdminGetResealStatus
+                )
             }
         }
     };
@@ -145,4 +151,6 @@ operations! {
     // and named here so that audit events and metrics name them like any request.
     AdminShutdown => true;
     AdminGetStatus => true;
+    AdminStartReseal => true;
+    AdminGetResealStatus => true;
 }

@@ -32,6 +32,7 @@ use crate::metrics::{
     StoreMetrics, TlsExpiry,
 };
 use crate::observe::{Observe, Observers, RequestLog};
+use crate::reseal::{Progress, Reseal, ResealParts};
 use crate::sts_api::StsServices;
 use crate::transform::sse::{KmsKeys, KmsSet, S3KeyError, S3KeySource, Sse};
 
@@ -132,7 +133,11 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let store = store_rt.block_on(Store::open(store_config(&cfg)))?;
     // Counted into by SSE-KMS, registered below with the other families.
     let kms_metrics = KmsMetrics::default();
-    let transform = store_rt.block_on(encryption(&cfg, &store, kms_metrics.clone()))?;
+    let (transform, reseal) = store_rt.block_on(encryption(&cfg, &store, kms_metrics.clone()))?;
+    if reseal.unfinished() {
+        tracing::info!("a re-seal was cut off: it goes on");
+        reseal.start();
+    }
     // Accounts: the root account and every `[[accounts]]` one, with ids that outlive keys.
     let iam = store_rt.block_on(IamStore::open(store.clone()))?;
     let names: Vec<&str> = std::iter::once(ROOT_ACCOUNT_NAME)
@@ -245,6 +250,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         owners: Owners::new(iam, root_account),
         sts,
         shutdown: trigger.clone(),
+        reseal: Some(reseal),
         domain: cfg.domain.clone(),
         // Any scope region is accepted: a sidecar has no real region, and clients such as
         // restic sign with `aws-global` unless told otherwise. `--region` is what we report.
@@ -348,7 +354,7 @@ async fn encryption(
     cfg: &Config,
     store: &Store,
     kms_metrics: KmsMetrics,
-) -> Result<Sse, ServeError> {
+) -> Result<(Sse, Arc<Reseal>), ServeError> {
     if cfg.sse.keyring_is_default && !cfg.dev {
         tracing::warn!(
             keyring = %cfg.sse.keyring.display(),
@@ -379,17 +385,29 @@ async fn encryption(
             auth.clone(),
         )),
     };
-    let kmses = KmsSet::open(&cfg.sse.keyring, transit)?;
+    let kmses = Arc::new(KmsSet::open(&cfg.sse.keyring, transit)?);
     let source = S3KeySource {
         key_id: cfg.sse.s3_key.clone(),
         sealed_file: cfg.sse.sealed_s3_key.clone(),
     };
     let kek = source.load(&kmses).await?;
-    let kms = KmsKeys::new(
+    let kms = Arc::new(KmsKeys::new(
         kmses.for_sse_kms(&cfg.sse.kms_key).await?,
         cfg.sse.kms_key.clone(),
         kms_metrics,
-    );
+    ));
     key_files.save().await?;
-    Ok(Sse::new(kek, cfg.sse.default == SseDefault::Aes256).with_kms(kms))
+    let sse = Sse::new(kek, cfg.sse.default == SseDefault::Aes256).with_kms(kms.clone());
+    let stored = Progress::load(store).await?;
+    let parts = ResealParts {
+        store: store.clone(),
+        keys: kms,
+        kmses,
+        s3_key: source,
+        key_files: Arc::new(key_files),
+    };
+    Ok((
+        sse,
+        Reseal::new(parts, tokio::runtime::Handle::current(), stored),
+    ))
 }

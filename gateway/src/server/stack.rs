@@ -25,6 +25,7 @@ use crate::metrics::Exposition;
 use crate::notify::Registry;
 use crate::observe::{Observe, Peer, RequestEvent, Stage};
 use crate::query_api::{error_document, Service};
+use crate::reseal::Reseal;
 use crate::s3::actions::required_actions;
 use crate::s3::body::{Body, WireBody};
 use crate::s3::condition_keys::{RequestFacts, RequestTags, S3Conditions};
@@ -50,6 +51,8 @@ pub struct StackParts {
     pub sts: Arc<StsServices>,
     /// The admin endpoint's way to stop the server.
     pub shutdown: ShutdownTrigger,
+    /// The re-seal the admin API starts and reports.
+    pub reseal: Option<Arc<Reseal>>,
     /// Virtual-host-style base domain, for routing.
     pub domain: Option<String>,
     /// Who signed.
@@ -96,6 +99,7 @@ pub fn build(parts: StackParts) -> Stack {
             store: parts.store.clone(),
             stop: Arc::new(parts.shutdown),
             started: Instant::now(),
+            reseal: parts.reseal,
         },
         // Before routing: a refused request costs nothing but its head.
         admission: Admission::new(parts.limits.max_requests, parts.limits.max_body_memory),

@@ -82,6 +82,7 @@ impl TestStack {
             owners: Owners::new(iam, root.clone()),
             sts: Arc::new(StsServices::ephemeral()),
             shutdown: ShutdownTrigger::default(),
+            reseal: None,
             domain: None,
             authenticate: auth.clone(),
             authorize: Arc::new(PolicyAuthorizer::new(store.clone(), root.id, bucket_access)),

@@ -128,6 +128,20 @@ pub enum MetaOp {
         /// The new document.
         access: Vec<u8>,
     },
+    /// Set entries of one version's `internal` map, only where every `expect` entry still
+    /// holds (so that a version replaced under the same id, the null version, is left alone).
+    SetInternal {
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// Version id.
+        version_id: [u8; 16],
+        /// Entries that must hold, else nothing changes.
+        expect: Vec<(String, String)>,
+        /// Entries to set.
+        set: Vec<(String, String)>,
+    },
 }
 
 /// What a commit removed: version records whose data may now be deleted.
@@ -436,6 +450,25 @@ impl<'t> Tables<'t> {
                 for (vkey, mut old) in self.versions(bucket, key)? {
                     if old.version_id == *version_id {
                         old.access = Some(access.clone());
+                        let value = record::encode(&old);
+                        self.t(Table::Versions)
+                            .insert(vkey.as_slice(), value.as_slice())?;
+                    }
+                }
+            }
+            MetaOp::SetInternal {
+                bucket,
+                key,
+                version_id,
+                expect,
+                set,
+            } => {
+                for (vkey, mut old) in self.versions(bucket, key)? {
+                    let holds = expect
+                        .iter()
+                        .all(|(k, v)| old.internal.get(k).is_some_and(|have| have == v));
+                    if old.version_id == *version_id && holds {
+                        old.internal.extend(set.iter().cloned());
                         let value = record::encode(&old);
                         self.t(Table::Versions)
                             .insert(vkey.as_slice(), value.as_slice())?;

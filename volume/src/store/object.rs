@@ -112,6 +112,58 @@ impl Store {
         .await
     }
 
+    /// Sets `set` in the `internal` map of exactly version `version_id`, if every `expect`
+    /// entry still holds there (checked under the key's lock, and again in the commit);
+    /// returns whether it changed. A gone version is `Ok(false)`, not an error: the caller
+    /// (a background walk) meets versions that are deleted while it runs.
+    pub async fn set_object_internal(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+        expect: Vec<(String, String)>,
+        set: Vec<(String, String)>,
+    ) -> Result<bool> {
+        let inner = &self.inner;
+        let id = record::parse_version(version_id)
+            .ok_or_else(|| Error::argument(format!("invalid version id {version_id:?}")))?;
+        let _g = inner.locks.lock(bucket, key).await;
+        let current = match inner.resolve_object(bucket, key, Some(version_id)) {
+            Ok(r) => r.record,
+            Err(Error::Refused(Refusal::NoSuchKey { .. } | Refusal::NoSuchVersion)) => {
+                return Ok(false)
+            }
+            Err(e) => return Err(e),
+        };
+        let holds = expect
+            .iter()
+            .all(|(k, v)| current.internal.get(k).is_some_and(|have| have == v));
+        if !holds {
+            return Ok(false);
+        }
+        inner
+            .commit_all(vec![MetaOp::SetInternal {
+                bucket: bucket.into(),
+                key: key.into(),
+                version_id: id,
+                expect,
+                set,
+            }])
+            .await?;
+        Ok(true)
+    }
+
+    /// The record of a version (the current one by default) without opening its data.
+    pub fn object_info(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<ObjectInfo> {
+        let r = self.inner.resolve_object(bucket, key, version_id)?;
+        Ok(info_of(bucket, key, &r))
+    }
+
     /// Commits `op` for a version (the current one by default), under the key's lock.
     async fn change_version(
         &self,

@@ -186,6 +186,14 @@ impl Kms for LocalKeyring {
         .await
     }
 
+    async fn key_info(&self, id: &str) -> Result<KeyInfo, KmsError> {
+        Ok(info(id, &self.key(id)?))
+    }
+
+    fn sealed_version(&self, sealed: &[u8]) -> Option<u32> {
+        Blob::parse(sealed).ok().map(|b| b.key_version)
+    }
+
     async fn generate_data_key(
         &self,
         id: &str,

@@ -29,6 +29,8 @@ const ARN_CONTEXT: &str = "aws:s3:arn";
 
 /// An unsealed data key's cache entry: key id, blob, and the context's canonical bytes.
 type BlobSlot = (String, Vec<u8>, Vec<u8>);
+/// Blobs already sealed again in one re-seal walk, by their old slot.
+pub(super) type Rewrapped = HashMap<BlobSlot, Vec<u8>>;
 /// An S3 Bucket Key's cache entry: bucket, key id, and the context's canonical bytes.
 type BucketKeySlot = (String, String, Vec<u8>);
 
@@ -117,6 +119,52 @@ impl KmsKeys {
             lock(&self.bucket_keys).insert(slot, (made.plaintext.clone(), made.sealed.clone()));
         }
         Ok((made.plaintext, record(made.sealed)))
+    }
+
+    /// The KMS itself (for the re-seal walk).
+    pub(super) fn kms(&self) -> &dyn Kms {
+        self.kms.as_ref()
+    }
+
+    /// Forgets every S3 Bucket Key, so that new objects get data keys sealed under the
+    /// KMS keys' current versions (a re-seal begins with it).
+    pub fn forget_bucket_keys(&self) {
+        lock(&self.bucket_keys).entries.clear();
+    }
+
+    /// The current version of KMS key `id`.
+    pub(super) async fn current_version(&self, id: &str) -> Result<u32, TransformError> {
+        let started = Instant::now();
+        let info = self.kms.key_info(id).await;
+        Ok(self.counted("key_info", started, id, info)?.current_version)
+    }
+
+    /// `kms`'s blob sealed again under its key's current version, through the cache
+    /// `rewrapped` (objects under one S3 Bucket Key share a blob: one call for all).
+    pub(super) async fn rewrap(
+        &self,
+        bucket: &str,
+        object: &str,
+        kms: &KmsRecord,
+        rewrapped: &mut Rewrapped,
+    ) -> Result<Vec<u8>, TransformError> {
+        let context = bound_context(&kms.context, bucket, object, kms.bucket_key);
+        let slot = (
+            kms.key_id.clone(),
+            kms.blob.clone(),
+            context.canonical_bytes(),
+        );
+        if let Some(blob) = rewrapped.get(&slot) {
+            return Ok(blob.clone());
+        }
+        let started = Instant::now();
+        let done = self.kms.rewrap(&kms.key_id, &kms.blob, &context).await;
+        let blob = self.counted("rewrap", started, &kms.key_id, done)?;
+        if rewrapped.len() >= CACHE_ENTRIES {
+            rewrapped.clear();
+        }
+        rewrapped.insert(slot, blob.clone());
+        Ok(blob)
     }
 
     /// The data key of the SSE-KMS object `bucket/object` recorded as `kms`.

@@ -50,6 +50,13 @@ impl Kms for Switchable {
         self.check()?;
         self.keyring.rotate_key(id).await
     }
+    async fn key_info(&self, id: &str) -> Result<KeyInfo, KmsError> {
+        self.check()?;
+        self.keyring.key_info(id).await
+    }
+    fn sealed_version(&self, sealed: &[u8]) -> Option<u32> {
+        self.keyring.sealed_version(sealed)
+    }
     async fn generate_data_key(
         &self,
         id: &str,
@@ -104,7 +111,7 @@ async fn fixture() -> Fixture {
 impl Fixture {
     fn sse(&self, by_default: bool) -> Sse {
         let keys = KmsKeys::new(self.kms.clone(), "default".into(), self.metrics.clone());
-        Sse::new(Kek::from_bytes([7; 32]), by_default).with_kms(keys)
+        Sse::new(Kek::from_bytes([7; 32]), by_default).with_kms(Arc::new(keys))
     }
 
     fn down(&self, down: bool) {

@@ -10,6 +10,7 @@
 //! - [`record`]: what an encrypted object keeps in the store's `internal` map;
 //! - [`codec`]: sealing one stream, opening the streams a read touches;
 //! - [`s3_key`]: the SSE-S3 key, unsealed from its KMS at start;
+//! - [`reseal`]: an SSE-KMS object's data key sealed again after its KMS key rotates;
 //! - [`transform`]: [`Sse`], the [`crate::transform::BodyTransform`] over all of these.
 
 mod bucket_default;
@@ -20,6 +21,7 @@ mod kms_source;
 #[cfg(test)]
 mod kms_tests;
 mod record;
+mod reseal;
 mod s3_key;
 #[cfg(test)]
 mod tests;
@@ -28,5 +30,6 @@ mod transform;
 pub use bucket_default::{BucketEncryption, DefaultAlgorithm};
 pub use kms_keys::KmsKeys;
 pub use kms_source::KmsSet;
-pub use s3_key::{S3KeyError, S3KeySource};
+pub use reseal::{ObjectReseal, Resealer};
+pub use s3_key::{Resealed, S3KeyError, S3KeySource};
 pub use transform::Sse;

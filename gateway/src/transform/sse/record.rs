@@ -32,6 +32,9 @@ const S3: &str = "AES256";
 const KMS: &str = "aws:kms";
 const CUSTOMER: &str = "SSE-C";
 
+/// Entries of the `internal` map.
+pub type Entries = Vec<(String, String)>;
+
 /// What an SSE-KMS object keeps besides its sealed object key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KmsRecord {
@@ -91,6 +94,15 @@ impl Record {
             }
         }
         internal
+    }
+
+    /// The change that replaces an SSE-KMS object's blob `old` with `new` (the same data key
+    /// sealed again): entries that must still hold, and entries to set.
+    pub fn blob_change(old: &[u8], new: &[u8]) -> (Entries, Entries) {
+        (
+            vec![(KMS_BLOB.into(), STANDARD.encode(old))],
+            vec![(KMS_BLOB.into(), STANDARD.encode(new))],
+        )
     }
 
     /// The record in `internal`; `None` for an object stored in plaintext (written before

@@ -35,6 +35,15 @@ pub enum S3KeyError {
     },
 }
 
+/// The SSE-S3 key file's seal, before and after a re-seal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resealed {
+    /// The file's bytes before.
+    pub old: Vec<u8>,
+    /// The same key sealed under the KMS key's current version.
+    pub new: Vec<u8>,
+}
+
 /// Where the SSE-S3 key comes from.
 #[derive(Debug, Clone)]
 pub struct S3KeySource {
@@ -57,6 +66,35 @@ fn sealed_by_transit(sealed: &[u8]) -> bool {
 }
 
 impl S3KeySource {
+    /// The key file sealed again under its KMS key's current version, or `None` when it is
+    /// sealed under it already. Writes nothing: the caller replaces the file and its copy.
+    pub async fn reseal(&self, kms: &KmsSet) -> Result<Option<Resealed>, S3KeyError> {
+        let old = std::fs::read(&self.sealed_file).map_err(|source| S3KeyError::File {
+            path: self.sealed_file.clone(),
+            source,
+        })?;
+        let (sealer, wrap): (&dyn Kms, fn(KmsError) -> S3KeyError) = if sealed_by_transit(&old) {
+            let transit = kms
+                .transit()
+                .ok_or_else(|| S3KeyError::NeedsTransit(self.sealed_file.clone()))?;
+            (transit, S3KeyError::Transit)
+        } else {
+            (kms.keyring(), S3KeyError::Kms)
+        };
+        let current = sealer.key_info(&self.key_id).await.map_err(wrap)?;
+        if sealer
+            .sealed_version(&old)
+            .is_some_and(|v| v >= current.current_version)
+        {
+            return Ok(None);
+        }
+        let new = sealer
+            .rewrap(&self.key_id, &old, &context())
+            .await
+            .map_err(wrap)?;
+        Ok(Some(Resealed { old, new }))
+    }
+
     /// Unseals the SSE-S3 key, making it at first start (blocking file I/O: call at start).
     /// A new key is sealed by the transit engine when one is configured, else by the local
     /// keyring; a key file unseals with the KMS that sealed it, so a store made before a

@@ -2,6 +2,7 @@
 //! the `strata-crypt` format.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use http::HeaderMap;
@@ -29,7 +30,7 @@ pub struct Sse {
     s3_kek: Kek,
     encrypt_by_default: bool,
     cipher: Cipher,
-    kms: Option<KmsKeys>,
+    kms: Option<Arc<KmsKeys>>,
 }
 
 impl std::fmt::Debug for Sse {
@@ -62,14 +63,14 @@ impl Sse {
     }
 
     /// The same, with SSE-KMS over `kms` (without it, `aws:kms` is refused as not provided).
-    pub fn with_kms(mut self, kms: KmsKeys) -> Self {
+    pub fn with_kms(mut self, kms: Arc<KmsKeys>) -> Self {
         self.kms = Some(kms);
         self
     }
 
     fn kms(&self) -> Result<&KmsKeys, TransformError> {
         self.kms
-            .as_ref()
+            .as_deref()
             .ok_or_else(|| TransformError::Unsupported("SSE-KMS without a configured KMS".into()))
     }
 

@@ -1,0 +1,186 @@
+//! `strata admin`: calls the admin API of a running server (`docs/ADMIN.md`), signed with
+//! SigV4 (service `s3`) by the credentials in the usual AWS variables, as `curl
+//! --aws-sigv4` or any SDK would.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{sign, PayloadChecksumKind, SignableBody, SignableRequest};
+use aws_sigv4::http_request::{SigningSettings, UriPathNormalizationMode};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+use clap::{Args, Subcommand};
+
+/// How long one call may take.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often `--wait` asks.
+const POLL_EVERY: Duration = Duration::from_secs(1);
+
+/// `strata admin`.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    /// The server's S3 endpoint [env: AWS_ENDPOINT_URL; default: http://127.0.0.1:9000].
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// A CA bundle (PEM) to trust for an `https` endpoint, beside the system's
+    /// [env: AWS_CA_BUNDLE].
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
+    /// The region of the signature's scope; any is accepted [env: AWS_REGION; default:
+    /// us-east-1].
+    #[arg(long)]
+    pub region: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub call: AdminCall,
+}
+
+/// The admin calls.
+#[derive(Debug, Subcommand)]
+pub enum AdminCall {
+    /// The server's status (`GET /strata/admin/status`).
+    Status,
+    /// Start the re-seal after a KMS key rotation, or go on with a stopped one
+    /// (`POST /strata/admin/reseal`).
+    Reseal {
+        /// Wait until it finishes; fail if it stops.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Where the re-seal stands (`GET /strata/admin/reseal`).
+    ResealStatus,
+}
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminCliError {
+    /// No credentials in the environment.
+    #[error("{0} is not set: give the credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)")]
+    NoCredentials(&'static str),
+    /// The request could not be made or sent.
+    #[error("{0}")]
+    Request(String),
+    /// The server answered with an error.
+    #[error("HTTP {status}: {body}")]
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The answer (S3 error XML).
+        body: String,
+    },
+    /// The re-seal stopped before its end.
+    #[error("the re-seal stopped: {0}")]
+    Stopped(String),
+}
+
+/// Where and how the calls go, from the arguments and the environment.
+struct Target {
+    client: reqwest::Client,
+    endpoint: String,
+    region: String,
+}
+
+/// Runs `args`; prints each answer's JSON to stdout.
+pub async fn run(args: AdminArgs) -> Result<(), AdminCliError> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let ca_file = args
+        .ca_file
+        .or_else(|| var("AWS_CA_BUNDLE").map(PathBuf::from));
+    let target = Target {
+        client: strata_crypt::kms::http_client(ca_file.as_deref(), CALL_TIMEOUT)
+            .map_err(|e| AdminCliError::Request(e.to_string()))?,
+        endpoint: args
+            .endpoint
+            .or_else(|| var("AWS_ENDPOINT_URL"))
+            .unwrap_or_else(|| "http://127.0.0.1:9000".into()),
+        region: args
+            .region
+            .or_else(|| var("AWS_REGION"))
+            .unwrap_or_else(|| "us-east-1".into()),
+    };
+    let call = |method: &'static str, path: &'static str| send(&target, method, path);
+    match args.call {
+        AdminCall::Status => println!("{}", call("GET", "status").await?),
+        AdminCall::ResealStatus => println!("{}", call("GET", "reseal").await?),
+        AdminCall::Reseal { wait } => {
+            let mut answer = call("POST", "reseal").await?;
+            while wait && state_of(&answer) == "running" {
+                tokio::time::sleep(POLL_EVERY).await;
+                answer = call("GET", "reseal").await?;
+            }
+            println!("{answer}");
+            if wait && state_of(&answer) != "finished" {
+                let why = serde_json::from_str::<serde_json::Value>(&answer)
+                    .ok()
+                    .and_then(|v| v.get("last_error")?.as_str().map(String::from))
+                    .unwrap_or_else(|| format!("state {}", state_of(&answer)));
+                return Err(AdminCliError::Stopped(why));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn state_of(answer: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(answer)
+        .ok()
+        .and_then(|v| v.get("state")?.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+fn env(name: &'static str) -> Result<String, AdminCliError> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or(AdminCliError::NoCredentials(name))
+}
+
+/// Signs and sends `METHOD /strata/admin/PATH`; the answer's body on success.
+async fn send(target: &Target, method: &str, path: &str) -> Result<String, AdminCliError> {
+    let failed = |e: &dyn std::fmt::Display| AdminCliError::Request(e.to_string());
+    let url = format!(
+        "{}/strata/admin/{path}",
+        target.endpoint.trim_end_matches('/')
+    );
+    let token = std::env::var("AWS_SESSION_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    let identity: Identity = Credentials::new(
+        env("AWS_ACCESS_KEY_ID")?,
+        env("AWS_SECRET_ACCESS_KEY")?,
+        token,
+        None,
+        "environment",
+    )
+    .into();
+    let mut settings = SigningSettings::default();
+    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&target.region)
+        .name("s3")
+        .time(SystemTime::now())
+        .settings(settings)
+        .build()
+        .map_err(|e| failed(&e))?
+        .into();
+    let signable = SignableRequest::new(method, &url, std::iter::empty(), SignableBody::Bytes(&[]))
+        .map_err(|e| failed(&e))?;
+    let (instructions, _) = sign(signable, &params)
+        .map_err(|e| failed(&e))?
+        .into_parts();
+    let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| failed(&e))?;
+    let mut request = target.client.request(method, &url);
+    for (name, value) in instructions.headers() {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.map_err(|e| failed(&e))?;
+    let status = response.status().as_u16();
+    let body = response.text().await.map_err(|e| failed(&e))?;
+    if status >= 300 {
+        return Err(AdminCliError::Refused { status, body });
+    }
+    Ok(body)
+}

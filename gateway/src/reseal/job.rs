@@ -1,0 +1,258 @@
+//! [`Reseal`]: the walk. One at a time: a second start while one runs reports the running
+//! one. The SSE-S3 key file goes first (one KMS call), then every version of every bucket,
+//! in name order, a page at a time; after each page the progress is stored.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use strata_volume::{Error as StoreError, ListVersionsOptions, Refusal, Store};
+
+use super::progress::{Position, Progress, ResealStatus};
+use crate::iam::{now_ns, KeyFiles};
+use crate::transform::sse::{KmsKeys, KmsSet, ObjectReseal, Resealer, S3KeySource};
+use crate::transform::TransformError;
+
+/// Versions per page of the walk (and per stored progress).
+const PAGE: usize = 1000;
+
+/// What the walk works on.
+pub struct ResealParts {
+    /// The store.
+    pub store: Store,
+    /// SSE-KMS's keys.
+    pub keys: Arc<KmsKeys>,
+    /// The KMSes of this start (for the SSE-S3 key file).
+    pub kmses: Arc<KmsSet>,
+    /// The SSE-S3 key file and its KMS key.
+    pub s3_key: S3KeySource,
+    /// The durable copies of the key files.
+    pub key_files: Arc<KeyFiles>,
+}
+
+/// The re-seal of one server.
+pub struct Reseal {
+    parts: ResealParts,
+    runtime: tokio::runtime::Handle,
+    running: AtomicBool,
+    progress: Mutex<Option<Progress>>,
+}
+
+/// Why a walk stopped before its end.
+type Stop = String;
+
+impl Reseal {
+    /// The re-seal over `parts`, whose walks run on `runtime` (the store's); `stored` is the
+    /// progress record found at start.
+    pub fn new(
+        parts: ResealParts,
+        runtime: tokio::runtime::Handle,
+        stored: Option<Progress>,
+    ) -> Arc<Self> {
+        Arc::new(Reseal {
+            parts,
+            runtime,
+            running: AtomicBool::new(false),
+            progress: Mutex::new(stored),
+        })
+    }
+
+    /// Whether a walk was cut off (by a crash or a stop) and should go on.
+    pub fn unfinished(&self) -> bool {
+        lock(&self.progress)
+            .as_ref()
+            .is_some_and(|p| p.finished_ns.is_none())
+    }
+
+    /// Where things stand.
+    pub fn status(&self) -> ResealStatus {
+        let progress = lock(&self.progress).clone();
+        let state = match &progress {
+            None => "idle",
+            Some(_) if self.running.load(Ordering::SeqCst) => "running",
+            Some(p) if p.finished_ns.is_some() => "finished",
+            Some(_) => "stopped",
+        };
+        ResealStatus { state, progress }
+    }
+
+    /// Starts a walk in the background unless one runs: an unfinished one goes on from its
+    /// position, else a new one begins. Returns whether this call started it.
+    pub fn start(self: &Arc<Self>) -> bool {
+        if self.running.swap(true, Ordering::SeqCst) {
+            return false;
+        }
+        let progress = {
+            let mut slot = lock(&self.progress);
+            let resumed = slot.clone().filter(|p| p.finished_ns.is_none());
+            let progress = resumed.unwrap_or_else(|| Progress {
+                started_ns: now_ns(),
+                ..Progress::default()
+            });
+            *slot = Some(progress.clone());
+            progress
+        };
+        let this = self.clone();
+        self.runtime.spawn(async move {
+            this.run(progress).await;
+            this.running.store(false, Ordering::SeqCst);
+        });
+        true
+    }
+
+    async fn run(&self, mut progress: Progress) {
+        tracing::info!(position = ?progress.position, "re-seal: started");
+        let outcome = self.walk(&mut progress).await;
+        match outcome {
+            Ok(()) => {
+                progress.finished_ns = Some(now_ns());
+                tracing::info!(
+                    resealed = progress.resealed,
+                    current = progress.current,
+                    failed = progress.failed,
+                    "re-seal: finished"
+                );
+            }
+            Err(why) => {
+                tracing::warn!(error = %why, "re-seal: stopped");
+                progress.last_error = Some(why);
+            }
+        }
+        self.keep(&progress, true).await;
+    }
+
+    /// Publishes `progress` for the status, and stores it when `store`.
+    async fn keep(&self, progress: &Progress, store: bool) {
+        *lock(&self.progress) = Some(progress.clone());
+        if store {
+            if let Err(e) = progress.save(&self.parts.store).await {
+                tracing::warn!(error = %e, "re-seal: progress not stored");
+            }
+        }
+    }
+
+    async fn walk(&self, progress: &mut Progress) -> Result<(), Stop> {
+        if progress.sse_s3_key.is_none() {
+            progress.sse_s3_key = Some(self.reseal_s3_key().await?);
+            self.keep(progress, true).await;
+        }
+        let mut resealer = Resealer::new(&self.parts.keys);
+        let mut buckets: Vec<String> = (self.parts.store.list_buckets().await)
+            .map_err(|e| format!("listing buckets: {e}"))?
+            .into_iter()
+            .map(|b| b.name)
+            .collect();
+        buckets.sort();
+        let start = progress.position.clone();
+        for bucket in buckets {
+            let mut marker = match &start {
+                Some(p) if bucket < p.bucket => continue,
+                Some(p) if bucket == p.bucket => Some((p.key.clone(), p.version_id.clone())),
+                _ => None,
+            };
+            loop {
+                let opts = ListVersionsOptions {
+                    key_marker: marker.as_ref().map(|m| m.0.clone()),
+                    version_id_marker: marker.as_ref().map(|m| m.1.clone()),
+                    max_keys: PAGE,
+                    ..ListVersionsOptions::default()
+                };
+                let page = match self.parts.store.list_object_versions(&bucket, opts).await {
+                    Ok(page) => page,
+                    Err(StoreError::Refused(Refusal::NoSuchBucket)) => break,
+                    Err(e) => return Err(format!("listing {bucket}: {e}")),
+                };
+                for version in &page.versions {
+                    if !version.delete_marker {
+                        let (key, id) = (&version.key, &version.version_id);
+                        self.version(&mut resealer, &bucket, key, id, progress)
+                            .await?;
+                    }
+                    marker = Some((version.key.clone(), version.version_id.clone()));
+                }
+                if let Some((key, version_id)) = &marker {
+                    progress.position = Some(Position {
+                        bucket: bucket.clone(),
+                        key: key.clone(),
+                        version_id: version_id.clone(),
+                    });
+                }
+                self.keep(progress, true).await;
+                if !page.is_truncated || page.versions.is_empty() {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One version: its data key sealed again if it needs it.
+    async fn version(
+        &self,
+        resealer: &mut Resealer<'_>,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+        progress: &mut Progress,
+    ) -> Result<(), Stop> {
+        let store = &self.parts.store;
+        progress.examined += 1;
+        let info = match store.object_info(bucket, key, Some(version_id)) {
+            Ok(info) => info,
+            Err(StoreError::Refused(_)) => {
+                progress.replaced += 1;
+                return Ok(());
+            }
+            Err(e) => return Err(format!("reading {bucket}/{key} ({version_id}): {e}")),
+        };
+        match resealer.object(bucket, key, &info.internal).await {
+            Ok(ObjectReseal::NotKms) => {}
+            Ok(ObjectReseal::Current) => progress.current += 1,
+            Ok(ObjectReseal::Change { expect, set }) => {
+                let changed = store
+                    .set_object_internal(bucket, key, version_id, expect, set)
+                    .await
+                    .map_err(|e| format!("writing {bucket}/{key} ({version_id}): {e}"))?;
+                if changed {
+                    progress.resealed += 1;
+                } else {
+                    progress.replaced += 1;
+                }
+            }
+            // Nothing further would get through: stop, to go on from here later.
+            Err(e @ (TransformError::KmsUnavailable(_) | TransformError::Denied(_))) => {
+                return Err(format!("{bucket}/{key} ({version_id}): {e}"));
+            }
+            Err(e) => {
+                progress.failed += 1;
+                progress.last_error = Some(format!("{bucket}/{key} ({version_id}): {e}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The SSE-S3 key file sealed again: `resealed` or `current`.
+    async fn reseal_s3_key(&self) -> Result<String, Stop> {
+        let source = &self.parts.s3_key;
+        let why = |e: &dyn std::fmt::Display| format!("the SSE-S3 key: {e}");
+        match source
+            .reseal(&self.parts.kmses)
+            .await
+            .map_err(|e| why(&e))?
+        {
+            None => Ok("current".into()),
+            Some(sealed) => {
+                self.parts
+                    .key_files
+                    .replace(&source.sealed_file, &sealed.old, &sealed.new)
+                    .await
+                    .map_err(|e| why(&e))?;
+                Ok("resealed".into())
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves a whole record: keep going.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
