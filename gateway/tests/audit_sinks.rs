@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use serde_json::json;
 use strata_tests::{required_env, run_stdout, Answer, Received, Receiver, Server};
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -109,6 +110,7 @@ for i in range(12):
     show("PutObject", s3.put_object(Bucket="audited", Key=f"k{i}", Body=b"x" * (i * 100)))
 for i in range(12):
     show("GetObject", s3.get_object(Bucket="audited", Key=f"k{i}"))
+show("PutObject", s3.put_object(Bucket="audited", Key="kms", Body=b"secret", ServerSideEncryption="aws:kms"))
 show("ListObjectsV2", s3.list_objects_v2(Bucket="audited"))
 show("HeadObject", s3.head_object(Bucket="audited", Key="k1"))
 try:
@@ -256,7 +258,7 @@ labels = {{ app = "strata" }}
     );
     let server = start(dir.path(), &config);
     let answered = boto3(&server, dir.path());
-    assert_eq!(answered.len(), 29, "{answered:?}");
+    assert_eq!(answered.len(), 30, "{answered:?}");
     let local = dir.path().join("upload.txt");
     std::fs::write(&local, b"from the aws cli").unwrap();
     aws_cli(
@@ -330,6 +332,22 @@ labels = {{ app = "strata" }}
         .find(|e| e["key"] == "k5" && e["operation"] == "PutObject")
         .unwrap();
     assert_eq!(put["bytes_in"], 500);
+    // The encryption each answer reported: SSE-S3 by default, SSE-KMS under the default
+    // key where asked, nothing for a listing.
+    assert_eq!(
+        (&put["sse"], &put["kms_key_id"]),
+        (&json!("AES256"), &json!(null))
+    );
+    let kms = events.iter().find(|e| e["key"] == "kms").unwrap();
+    assert_eq!(
+        (&kms["sse"], &kms["kms_key_id"]),
+        (&json!("aws:kms"), &json!("strata-sse-kms"))
+    );
+    let list = events
+        .iter()
+        .find(|e| e["operation"] == "ListObjectsV2")
+        .unwrap();
+    assert_eq!(list["sse"], serde_json::Value::Null);
     let all_ids: BTreeSet<String> = per_id.keys().cloned().collect();
 
     // The webhook: every event arrives; accepted batches repeat none (failed and stalled

@@ -59,6 +59,11 @@ pub struct AuditEvent<'a> {
     pub tls: bool,
     /// The stack stage that refused the request; only on errors.
     pub stage: Option<&'static str>,
+    /// The encryption of the object written or read (`AES256`, `aws:kms`, `SSE-C`); null
+    /// for plaintext and for requests without an object.
+    pub sse: Option<&'static str>,
+    /// The KMS key of an SSE-KMS object; null otherwise.
+    pub kms_key_id: Option<&'a str>,
 }
 
 impl<'a> AuditEvent<'a> {
@@ -98,6 +103,8 @@ impl<'a> AuditEvent<'a> {
             duration_ms: (e.duration.as_micros() as f64) / 1000.0,
             tls: e.peer.tls.is_some(),
             stage: failed.then(|| e.stage.as_str()),
+            sse: e.sse,
+            kms_key_id: e.kms_key_id.as_deref(),
         }
     }
 
@@ -153,6 +160,8 @@ impl AuditEvent<'_> {
         o.float("duration_ms", self.duration_ms);
         o.bool("tls", self.tls);
         o.str("stage", self.stage);
+        o.str("sse", self.sse);
+        o.str("kms_key_id", self.kms_key_id);
         o.end();
     }
 }

@@ -47,6 +47,8 @@ fn get_event() -> RequestEvent {
         },
         user_agent: Some("aws-cli/2".into()),
         removed: Vec::new(),
+        sse: None,
+        kms_key_id: None,
     }
 }
 
@@ -95,6 +97,8 @@ fn fields_are_written_in_the_documented_order() {
         "duration_ms",
         "tls",
         "stage",
+        "sse",
+        "kms_key_id",
     ];
     let at: Vec<usize> = order
         .iter()
@@ -133,6 +137,8 @@ fn the_event_has_exactly_the_documented_fields() {
             "duration_ms": 1.5,
             "tls": true,
             "stage": null,
+            "sse": null,
+            "kms_key_id": null,
         })
     );
 }

@@ -35,6 +35,8 @@ fn event(
         peer: Peer::default(),
         user_agent: None,
         removed: Vec::new(),
+        sse: None,
+        kms_key_id: None,
     }
 }
 

@@ -80,6 +80,11 @@ pub struct RequestEvent {
     pub user_agent: Option<String>,
     /// What a DeleteObject or DeleteObjects removed, as its handler reported it.
     pub removed: Vec<Removal>,
+    /// How the object written or read is encrypted, as the answer says: `AES256`,
+    /// `aws:kms` or `SSE-C`.
+    pub sse: Option<&'static str>,
+    /// The KMS key of an SSE-KMS object, as the answer names it.
+    pub kms_key_id: Option<String>,
 }
 
 /// The stages of the request stack, in order (`server::stack`).

@@ -37,6 +37,7 @@ use crate::s3::response::{Response, ResponseBody};
 use crate::s3::unhonoured::refuse_unhonoured;
 use crate::s3::{route_head, Operation, Route};
 use crate::sts_api::StsServices;
+use crate::transform::sse::headers as sse;
 use crate::transform::BodyTransform;
 
 /// What the stack is built from: each stage's own part, nothing of the whole config.
@@ -172,6 +173,8 @@ impl Stack {
             peer,
             user_agent: header(head, "user-agent").map(str::to_string),
             removed: Vec::new(),
+            sse: None,
+            kms_key_id: None,
         };
         // 0. strata's own endpoints (health, metrics): before everything, under any load.
         let mut result = match self.internal.answer(head, &event.peer) {
@@ -190,6 +193,8 @@ impl Stack {
                 event.version_id = answer.header("x-amz-version-id").map(str::to_string);
             }
             event.removed = std::mem::take(&mut answer.removed);
+            event.sse = sse::answered_mode(|name| answer.header(name));
+            event.kms_key_id = answer.header(sse::KMS_KEY_ID).map(str::to_string);
         }
         // 8. Respond: the answer, or the S3 error document.
         let sent = respond(x, head, ids, result).await;

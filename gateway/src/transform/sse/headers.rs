@@ -84,6 +84,19 @@ fn bad(reason: &str) -> TransformError {
     TransformError::BadArgument(reason.to_string())
 }
 
+/// The encryption mode an answer reports through its `header`s (`AES256`, `aws:kms` or
+/// `SSE-C`), for the request's audit event; `None` for a plaintext object or no object.
+pub fn answered_mode<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Option<&'static str> {
+    if header("x-amz-server-side-encryption-customer-algorithm").is_some() {
+        return Some("SSE-C");
+    }
+    match header(SSE)? {
+        AES256 => Some(AES256),
+        AWS_KMS => Some(AWS_KMS),
+        _ => None,
+    }
+}
+
 /// The SSE-C key under `prefix` ([`CUSTOMER`] or [`COPY_SOURCE_CUSTOMER`]), if any of its
 /// three headers is present; all three must be, and agree.
 pub fn customer_key(

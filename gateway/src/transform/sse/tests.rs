@@ -468,3 +468,24 @@ async fn customer_keys_sent_for_an_object_without_them_are_refused() {
         Err(TransformError::Invalid(_))
     ));
 }
+
+#[test]
+fn the_audit_names_the_mode_an_answer_reports() {
+    use super::headers::answered_mode;
+    let mode = |pairs: &[(&str, &str)]| {
+        let h = headers(pairs);
+        answered_mode(|name| h.get(name).and_then(|v| v.to_str().ok()))
+    };
+    assert_eq!(mode(&[]), None);
+    assert_eq!(
+        mode(&[("x-amz-server-side-encryption", "AES256")]),
+        Some("AES256")
+    );
+    assert_eq!(
+        mode(&[("x-amz-server-side-encryption", "aws:kms")]),
+        Some("aws:kms")
+    );
+    let customer = [("x-amz-server-side-encryption-customer-algorithm", "AES256")];
+    assert_eq!(mode(&customer), Some("SSE-C"));
+    assert_eq!(mode(&[("x-amz-server-side-encryption", "other")]), None);
+}
