@@ -198,6 +198,7 @@ impl BodyTransform for Stretch {
     ) -> Result<ReadPlan, TransformError> {
         if span.is_empty() {
             return Ok(ReadPlan {
+                header: None,
                 stored: 0..0,
                 decoder: None,
                 skip: 0,
@@ -235,6 +236,7 @@ impl BodyTransform for Stretch {
         let start =
             start.ok_or_else(|| TransformError::Invalid("span outside the object".into()))?;
         Ok(ReadPlan {
+            header: None,
             stored: start..end,
             decoder: Some(Box::new(Decoder {
                 parts,

@@ -16,6 +16,10 @@ pub type Internal = BTreeMap<String, String>;
 
 /// How to read a span of an object's client bytes.
 pub struct ReadPlan {
+    /// Stored bytes the decoder takes first, read apart from `stored`: an encrypted
+    /// stream's header when the span starts far into the stream, so that the bytes between
+    /// are not read at all.
+    pub header: Option<Range<u64>>,
     /// The stored bytes to read.
     pub stored: Range<u64>,
     /// Turns them back into client bytes; `None` when they are the client's bytes.

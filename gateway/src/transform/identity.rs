@@ -70,6 +70,7 @@ impl BodyTransform for Identity {
         _headers: &HeaderMap,
     ) -> Result<ReadPlan, TransformError> {
         Ok(ReadPlan {
+            header: None,
             stored: span,
             decoder: None,
             skip: 0,

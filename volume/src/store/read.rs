@@ -122,12 +122,7 @@ impl StoredObject {
     pub fn read(self, stored: Option<Range<u64>>) -> Result<ObjectBody> {
         let total = self.info.stored_size;
         let range = stored.unwrap_or(0..total);
-        if range.start > range.end || range.end > total {
-            return Err(Error::argument(format!(
-                "stored bytes {}..{} are outside the object's {total}",
-                range.start, range.end
-            )));
-        }
+        check_span(&range, total)?;
         read::start(ReadPlan {
             set: self.set,
             layout: self.layout,
@@ -138,6 +133,32 @@ impl StoredObject {
             ctx: self.ctx,
         })
     }
+
+    /// Starts reading stored bytes `stored`, keeping the object for further reads (a
+    /// caller that needs a few bytes apart before the rest, such as a stream header).
+    pub fn read_span(&self, stored: Range<u64>) -> Result<ObjectBody> {
+        check_span(&stored, self.info.stored_size)?;
+        read::start(ReadPlan {
+            set: self.set.clone(),
+            layout: self.layout,
+            rotation: self.rotation,
+            parts: self.parts.clone(),
+            inline: self.inline.clone(),
+            range: stored,
+            ctx: self.ctx.clone(),
+        })
+    }
+}
+
+/// Refuses a span outside an object's `total` stored bytes.
+fn check_span(range: &Range<u64>, total: u64) -> Result<()> {
+    if range.start > range.end || range.end > total {
+        return Err(Error::argument(format!(
+            "stored bytes {}..{} are outside the object's {total}",
+            range.start, range.end
+        )));
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for StoredObject {

@@ -7,11 +7,11 @@ use futures::StreamExt;
 use strata_volume::{ByteRange, ObjectInfo, StoredObject};
 
 use super::common::{object_headers, Ctx, Request};
+use super::planned_read::read_planned;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{evaluate_conditions, http_date, parse_range, quote_etag, Precondition};
 use crate::s3::query::param;
 use crate::s3::response::{Response, ResponseBody};
-use crate::transform::Transformed;
 
 /// `?response-*` parameters and the header each overrides.
 const OVERRIDES: [(&str, &str); 6] = [
@@ -130,8 +130,7 @@ pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
     let span = span.unwrap_or(0..info.size);
     let len = span.end - span.start;
     let plan = ctx.transform.reader(info, span, req.headers).await?;
-    let stored = obj.read(Some(plan.stored))?;
-    let bytes = Transformed::new(stored, plan.decoder).span(plan.skip, len);
+    let bytes = read_planned(obj, plan, len).await?;
     resp.body = ResponseBody::Stream {
         stream: bytes.map(|r| r.map_err(S3Error::from)).boxed(),
         len,

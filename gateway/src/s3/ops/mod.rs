@@ -14,6 +14,7 @@ mod get;
 mod list;
 mod multipart;
 mod notification;
+mod planned_read;
 mod policy;
 mod put;
 mod service;

@@ -15,6 +15,7 @@ use strata_volume::{
 };
 
 use super::common::Ctx;
+use super::planned_read::read_planned;
 use crate::checksum::Md5Hasher;
 use crate::s3::body::Body;
 use crate::s3::error::S3Error;
@@ -205,8 +206,7 @@ pub async fn stage_copy(
     let span = span.unwrap_or(0..source.info().size);
     let len = span.end - span.start;
     let plan = ctx.transform.reader(source.info(), span, headers).await?;
-    let bytes = source.read(Some(plan.stored))?;
-    let decoded = Transformed::new(bytes, plan.decoder).span(plan.skip, len);
+    let decoded = read_planned(source, plan, len).await?;
     let encoder = ctx
         .transform
         .encoder(to.target(part), internal, headers)

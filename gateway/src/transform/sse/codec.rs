@@ -41,7 +41,8 @@ impl Codec for SealCodec {
 }
 
 /// The bytes of one stream a read needs: its 16-byte header, then the packages holding the
-/// requested plaintext (the bytes between are read and dropped).
+/// requested plaintext (the bytes between are skipped: read and dropped, or for the first
+/// segment of a read not read at all).
 pub struct Segment {
     /// The stream number (0: a single put; `p`: part `p`).
     pub stream: u32,
@@ -53,6 +54,11 @@ impl Segment {
     /// Stored bytes from the stream's start to the end of the packages the plan needs.
     pub fn stored_len(&self) -> u64 {
         self.plan.packages().end
+    }
+
+    /// Stored bytes between the header and the first package the plan needs.
+    pub fn gap(&self) -> u64 {
+        self.plan.packages().start - HEADER_LEN
     }
 }
 
@@ -75,15 +81,19 @@ pub struct OpenCodec {
     key: ObjectKey,
     segments: VecDeque<Segment>,
     step: Option<Step>,
+    /// The first segment's gap is not in the bytes (its header was read apart).
+    gap_elided: bool,
 }
 
 impl OpenCodec {
-    /// Opens `segments` with the object's key.
-    pub fn new(key: ObjectKey, segments: Vec<Segment>) -> Self {
+    /// Opens `segments` with the object's key; with `gap_elided`, the bytes are the first
+    /// segment's header immediately followed by its packages.
+    pub fn new(key: ObjectKey, segments: Vec<Segment>, gap_elided: bool) -> Self {
         OpenCodec {
             key,
             segments: segments.into(),
             step: Some(Step::Header(Vec::with_capacity(HEADER_LEN as usize))),
+            gap_elided,
         }
     }
 
@@ -97,6 +107,7 @@ impl OpenCodec {
             out.extend_from_slice(&opener.finish().map_err(Self::opening)?);
         }
         self.segments.pop_front();
+        self.gap_elided = false;
         self.step = (!self.segments.is_empty())
             .then(|| Step::Header(Vec::with_capacity(HEADER_LEN as usize)));
         Ok(())
@@ -120,7 +131,7 @@ impl Codec for OpenCodec {
                     self.step = Some(if header.len() == HEADER_LEN as usize {
                         Step::Gap {
                             header,
-                            left: segment.plan.packages().start - HEADER_LEN,
+                            left: if self.gap_elided { 0 } else { segment.gap() },
                         }
                     } else {
                         Step::Header(header)

@@ -290,10 +290,13 @@ pub(super) async fn read(
     h: &HeaderMap,
 ) -> Result<Vec<u8>, TransformError> {
     let plan = t.reader(info, span.clone(), h).await?;
-    let bytes = &stored[plan.stored.start as usize..plan.stored.end as usize];
+    let slice = |r: &std::ops::Range<u64>| &stored[r.start as usize..r.end as usize];
+    // As the handlers read: the header apart, first, then the stored span.
+    let mut bytes = plan.header.as_ref().map(slice).unwrap_or_default().to_vec();
+    bytes.extend_from_slice(slice(&plan.stored));
     let mut out = match plan.decoder {
-        Some(mut decoder) => run(&mut decoder, bytes, 7_777)?,
-        None => bytes.to_vec(),
+        Some(mut decoder) => run(&mut decoder, &bytes, 7_777)?,
+        None => bytes,
     };
     let skip = plan.skip as usize;
     out.drain(..skip);
@@ -488,4 +491,27 @@ fn the_audit_names_the_mode_an_answer_reports() {
     let customer = [("x-amz-server-side-encryption-customer-algorithm", "AES256")];
     assert_eq!(mode(&customer), Some("SSE-C"));
     assert_eq!(mode(&[("x-amz-server-side-encryption", "other")]), None);
+}
+
+#[tokio::test]
+async fn a_range_far_into_an_object_reads_its_header_and_its_packages_only() {
+    let t = sse(true);
+    let package = PACKAGE_SIZE as usize;
+    let body = plaintext(10 * package + 100, 3);
+    let (info, stored, _) = store(&t, &HeaderMap::new(), std::slice::from_ref(&body)).await;
+    let size = body.len() as u64;
+    // The last 300 bytes: in packages 9 and 10 (the short final one).
+    let plan = t
+        .reader(&info, size - 300..size, &HeaderMap::new())
+        .await
+        .unwrap();
+    let sealed = PACKAGE_SIZE + strata_crypt::TAG_LEN;
+    assert_eq!(plan.header, Some(0..16));
+    assert_eq!(plan.stored, 16 + 9 * sealed..stored.len() as u64);
+    // A range in the first package has no gap: one read from the start.
+    let plan = t.reader(&info, 10..20, &HeaderMap::new()).await.unwrap();
+    assert_eq!((plan.header, plan.stored), (None, 0..16 + sealed));
+    // Both read back exactly.
+    let got = read(&t, &info, &stored, size - 300..size, &HeaderMap::new()).await;
+    assert!(got.unwrap() == body[body.len() - 300..]);
 }

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use http::HeaderMap;
 use strata_crypt::{
     open_key, seal_key, split_range, stored_size, Cipher, Kek, KeyBinding, ObjectKey, RangePlan,
-    Sealer, SseMode, WHOLE_OBJECT,
+    Sealer, SseMode, HEADER_LEN, WHOLE_OBJECT,
 };
 use strata_volume::ObjectInfo;
 
@@ -319,6 +319,7 @@ impl BodyTransform for Sse {
     ) -> Result<ReadPlan, TransformError> {
         let Some(key) = self.read_key(info, headers).await? else {
             return Ok(ReadPlan {
+                header: None,
                 stored: span,
                 decoder: None,
                 skip: 0,
@@ -326,6 +327,7 @@ impl BodyTransform for Sse {
         };
         if span.is_empty() {
             return Ok(ReadPlan {
+                header: None,
                 stored: 0..0,
                 decoder: None,
                 skip: 0,
@@ -349,16 +351,32 @@ impl BodyTransform for Sse {
                 .map_err(|e| TransformError::Invalid(e.to_string()))?;
             segments.push(Segment { stream, plan });
         }
-        let (first, last) = match (pieces.first(), pieces.last(), segments.last()) {
-            (Some(first), Some(last), Some(segment)) => (
+        let (first, gap, last) = match (
+            pieces.first(),
+            pieces.last(),
+            segments.first(),
+            segments.last(),
+        ) {
+            (Some(first), Some(last), Some(opened), Some(closed)) => (
                 starts[first.index],
-                starts[last.index] + segment.stored_len(),
+                opened.gap(),
+                starts[last.index] + closed.stored_len(),
             ),
             _ => return Err(TransformError::Invalid("an empty range".into())),
         };
+        // The first stream's header is read apart, and the packages before the range not
+        // at all: a range at the end of a large object costs what it covers.
+        let header_apart = gap > 0;
+        let header = header_apart.then(|| first..first + HEADER_LEN);
+        let from = if header_apart {
+            first + HEADER_LEN + gap
+        } else {
+            first
+        };
         Ok(ReadPlan {
-            stored: first..last,
-            decoder: Some(Box::new(OpenCodec::new(key, segments))),
+            header,
+            stored: from..last,
+            decoder: Some(Box::new(OpenCodec::new(key, segments, header_apart))),
             skip: 0,
         })
     }

@@ -1,0 +1,36 @@
+//! Reading an object's client bytes as its transform planned: a header read apart and fed
+//! to the decoder first (so that the stored bytes before a range are not read), then the
+//! stored span, decoded, cut to the span. GetObject and the copies read through here.
+
+use bytes::BytesMut;
+use futures::TryStreamExt;
+use strata_volume::{ObjectBody, StoredObject};
+
+use crate::s3::error::{Code, S3Error};
+use crate::transform::{ReadPlan, Transformed};
+
+/// The `len` client bytes `plan` describes, from `object`.
+pub async fn read_planned(
+    object: StoredObject,
+    mut plan: ReadPlan,
+    len: u64,
+) -> Result<Transformed<ObjectBody>, S3Error> {
+    if let Some(header) = plan.header.take() {
+        let decoder = plan
+            .decoder
+            .as_mut()
+            .ok_or_else(|| Code::InternalError.with("a header to read without a decoder"))?;
+        let bytes: Vec<u8> = object
+            .read_span(header)?
+            .map_ok(|chunk| chunk.to_vec())
+            .try_concat()
+            .await?;
+        let mut out = BytesMut::new();
+        decoder.push(&bytes, &mut out)?;
+        if !out.is_empty() {
+            return Err(Code::InternalError.with("a stream header decoded into bytes"));
+        }
+    }
+    let stored = object.read(Some(plan.stored))?;
+    Ok(Transformed::new(stored, plan.decoder).span(plan.skip, len))
+}
