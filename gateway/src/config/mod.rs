@@ -45,6 +45,8 @@ pub use settings::{
     ClassSpec, Config, RootCredentials, SchemeSpec, TlsConfig, DEFAULT_LISTEN, DEV_ACCESS_KEY,
     DEV_SECRET_KEY,
 };
-pub use sse::{KmsSetting, SseConfig, SseDefault, DEFAULT_SSE_KMS_KEY, DEFAULT_SSE_S3_KEY};
+pub use sse::{
+    CipherSetting, KmsSetting, SseConfig, SseDefault, DEFAULT_SSE_KMS_KEY, DEFAULT_SSE_S3_KEY,
+};
 pub use sts::StsConfig;
 pub use telemetry::{AccessLogLevel, LogFormat, Telemetry};

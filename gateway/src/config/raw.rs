@@ -159,6 +159,8 @@ settings! {
     pod_role_policy: String, "STRATA_POD_ROLE_POLICY", "JSON";
     /// What a new object without encryption headers becomes: `AES256` (SSE-S3) or `none` (plaintext) [default: AES256].
     sse_default: String, "STRATA_SSE_DEFAULT", "AES256|none";
+    /// Cipher of new objects' streams: `auto` (AES-256-GCM where the CPU has AES instructions, else ChaCha20-Poly1305), `AES-256-GCM` or `ChaCha20-Poly1305`; stored objects read whatever they were written with [default: auto].
+    sse_cipher: String, "STRATA_SSE_CIPHER", "auto|AES-256-GCM|ChaCha20-Poly1305";
     /// Local keyring holding the key that seals the SSE-S3 key: a JSON file, or a directory such as a mounted Secret [default: sse-keyring.json under --data].
     sse_keyring: PathBuf, "STRATA_SSE_KEYRING", "FILE|DIR";
     /// KMS key (local keyring, or the transit engine of --kms-address) that seals a new store's SSE-S3 key [default: strata-sse-s3].

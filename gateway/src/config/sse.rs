@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use strata_crypt::kms::TransitAuth;
+use strata_crypt::Cipher;
 
 use super::raw::RawSettings;
 use super::settings::invalid;
@@ -30,6 +31,26 @@ pub enum SseDefault {
     None,
 }
 
+/// The cipher of new objects' streams (`--sse-cipher`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CipherSetting {
+    /// AES-256-GCM where the CPU has AES instructions, else ChaCha20-Poly1305.
+    #[default]
+    Auto,
+    /// This one, whatever the CPU.
+    Fixed(Cipher),
+}
+
+impl CipherSetting {
+    /// The cipher new streams use on this machine.
+    pub fn cipher(self) -> Cipher {
+        match self {
+            CipherSetting::Auto => Cipher::preferred(),
+            CipherSetting::Fixed(cipher) => cipher,
+        }
+    }
+}
+
 /// Where SSE-KMS's keys live.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KmsSetting {
@@ -53,6 +74,8 @@ pub enum KmsSetting {
 pub struct SseConfig {
     /// What new objects without encryption headers become.
     pub default: SseDefault,
+    /// The cipher of new objects' streams.
+    pub cipher: CipherSetting,
     /// The local keyring: a JSON file (created if missing) or a directory of key files (a
     /// mounted Secret). Default: `sse-keyring.json` under `--data`, created at first start
     /// with mode 0600; production should mount a Secret instead.
@@ -78,6 +101,23 @@ impl SseConfig {
             Some("none") => SseDefault::None,
             Some(other) => return Err(invalid("--sse-default", other, "AES256 or none")),
         };
+        let cipher = match raw.sse_cipher.as_deref().map(str::trim) {
+            None => CipherSetting::Auto,
+            Some(name) if name.eq_ignore_ascii_case("auto") => CipherSetting::Auto,
+            Some(name) if name.eq_ignore_ascii_case("AES-256-GCM") => {
+                CipherSetting::Fixed(Cipher::Aes256Gcm)
+            }
+            Some(name) if name.eq_ignore_ascii_case("ChaCha20-Poly1305") => {
+                CipherSetting::Fixed(Cipher::ChaCha20Poly1305)
+            }
+            Some(other) => {
+                return Err(invalid(
+                    "--sse-cipher",
+                    other,
+                    "auto, AES-256-GCM or ChaCha20-Poly1305",
+                ))
+            }
+        };
         let s3_key = key_id(
             "--sse-s3-key",
             raw.sse_s3_key.as_deref().unwrap_or(DEFAULT_SSE_S3_KEY),
@@ -88,6 +128,7 @@ impl SseConfig {
         )?;
         Ok(SseConfig {
             default,
+            cipher,
             keyring: raw.sse_keyring.clone().unwrap_or_default(),
             keyring_is_default: raw.sse_keyring.is_none(),
             s3_key,

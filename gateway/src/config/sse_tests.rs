@@ -35,6 +35,24 @@ fn the_default_can_be_turned_off_and_the_keyring_named() {
 }
 
 #[test]
+fn the_cipher_is_the_cpus_choice_unless_named() {
+    use strata_crypt::Cipher;
+    let cipher = |name: Option<&str>| {
+        let raw = RawSettings {
+            sse_cipher: name.map(String::from),
+            ..RawSettings::default()
+        };
+        parse(raw).unwrap().cipher
+    };
+    assert_eq!(cipher(None), super::CipherSetting::Auto);
+    assert_eq!(cipher(None).cipher(), Cipher::preferred());
+    assert_eq!(cipher(Some("auto")), super::CipherSetting::Auto);
+    let chacha = cipher(Some("ChaCha20-Poly1305"));
+    assert_eq!(chacha.cipher(), Cipher::ChaCha20Poly1305);
+    assert_eq!(cipher(Some("aes-256-gcm")).cipher(), Cipher::Aes256Gcm);
+}
+
+#[test]
 fn unknown_defaults_and_bad_key_ids_are_refused() {
     for raw in [
         RawSettings {
@@ -43,6 +61,10 @@ fn unknown_defaults_and_bad_key_ids_are_refused() {
         },
         RawSettings {
             sse_s3_key: Some(".hidden".into()),
+            ..RawSettings::default()
+        },
+        RawSettings {
+            sse_cipher: Some("AES-128-GCM".into()),
             ..RawSettings::default()
         },
         RawSettings {

@@ -397,7 +397,10 @@ async fn encryption(
         kms_metrics,
     ));
     key_files.save().await?;
-    let sse = Sse::new(kek, cfg.sse.default == SseDefault::Aes256).with_kms(kms.clone());
+    let sse = Sse::new(kek, cfg.sse.default == SseDefault::Aes256)
+        .with_cipher(cfg.sse.cipher.cipher())
+        .with_kms(kms.clone());
+    tracing::info!(cipher = ?cfg.sse.cipher.cipher(), "new objects' streams are sealed with");
     let stored = Progress::load(store).await?;
     let parts = ResealParts {
         store: store.clone(),

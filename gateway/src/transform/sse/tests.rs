@@ -497,21 +497,54 @@ fn the_audit_names_the_mode_an_answer_reports() {
 async fn a_range_far_into_an_object_reads_its_header_and_its_packages_only() {
     let t = sse(true);
     let package = PACKAGE_SIZE as usize;
-    let body = plaintext(10 * package + 100, 3);
+    // Past the first erasure block (1 MiB): 20 packages and a short one.
+    let body = plaintext(20 * package + 100, 3);
     let (info, stored, _) = store(&t, &HeaderMap::new(), std::slice::from_ref(&body)).await;
     let size = body.len() as u64;
-    // The last 300 bytes: in packages 9 and 10 (the short final one).
+    // The last 300 bytes: in packages 19 and 20 (the short final one).
     let plan = t
         .reader(&info, size - 300..size, &HeaderMap::new())
         .await
         .unwrap();
     let sealed = PACKAGE_SIZE + strata_crypt::TAG_LEN;
     assert_eq!(plan.header, Some(0..16));
-    assert_eq!(plan.stored, 16 + 9 * sealed..stored.len() as u64);
-    // A range in the first package has no gap: one read from the start.
+    assert_eq!(plan.stored, 16 + 19 * sealed..stored.len() as u64);
+    // A range in the first erasure block is read through from the start (one read).
     let plan = t.reader(&info, 10..20, &HeaderMap::new()).await.unwrap();
     assert_eq!((plan.header, plan.stored), (None, 0..16 + sealed));
+    let plan = t
+        .reader(
+            &info,
+            3 * PACKAGE_SIZE..3 * PACKAGE_SIZE + 1,
+            &HeaderMap::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((plan.header, plan.stored), (None, 0..16 + 4 * sealed));
     // Both read back exactly.
     let got = read(&t, &info, &stored, size - 300..size, &HeaderMap::new()).await;
     assert!(got.unwrap() == body[body.len() - 300..]);
+}
+
+#[tokio::test]
+async fn the_configured_cipher_seals_new_streams_and_every_cipher_reads_back() {
+    use strata_crypt::Cipher;
+    let body = plaintext(2 * PACKAGE_SIZE as usize + 7, 5);
+    for (cipher, id) in [(Cipher::ChaCha20Poly1305, 2u8), (Cipher::Aes256Gcm, 1)] {
+        let writer = sse(true).with_cipher(cipher);
+        let (info, stored, _) =
+            store(&writer, &HeaderMap::new(), std::slice::from_ref(&body)).await;
+        // The header's second byte names the cipher (volume/ENCRYPTION.md, "Streams").
+        assert_eq!(stored[1], id, "{cipher:?}");
+        // A reader configured otherwise opens it: the stream says how it was sealed.
+        let other = if id == 1 {
+            Cipher::ChaCha20Poly1305
+        } else {
+            Cipher::Aes256Gcm
+        };
+        let reader = sse(true).with_cipher(other);
+        let size = body.len() as u64;
+        let got = read(&reader, &info, &stored, 0..size, &HeaderMap::new()).await;
+        assert!(got.unwrap() == body, "{cipher:?}");
+    }
 }

@@ -10,7 +10,7 @@ use strata_crypt::{
     open_key, seal_key, split_range, stored_size, Cipher, Kek, KeyBinding, ObjectKey, RangePlan,
     Sealer, SseMode, HEADER_LEN, WHOLE_OBJECT,
 };
-use strata_volume::ObjectInfo;
+use strata_volume::{ObjectInfo, BLOCK_SIZE};
 
 use super::codec::{OpenCodec, SealCodec, Segment};
 use super::headers::{
@@ -60,6 +60,12 @@ impl Sse {
             cipher: Cipher::preferred(),
             kms: None,
         }
+    }
+
+    /// The same, sealing new streams with `cipher` (objects read with whatever sealed them).
+    pub fn with_cipher(mut self, cipher: Cipher) -> Self {
+        self.cipher = cipher;
+        self
     }
 
     /// The same, with SSE-KMS over `kms` (without it, `aws:kms` is refused as not provided).
@@ -364,9 +370,10 @@ impl BodyTransform for Sse {
             ),
             _ => return Err(TransformError::Invalid("an empty range".into())),
         };
-        // The first stream's header is read apart, and the packages before the range not
-        // at all: a range at the end of a large object costs what it covers.
-        let header_apart = gap > 0;
+        // Far into a stream, its header is read apart and the packages before the range not
+        // at all: a range at the end of a large object costs what it covers. Within the
+        // first erasure block, one read through is cheaper than reading that block twice.
+        let header_apart = gap >= BLOCK_SIZE;
         let header = header_apart.then(|| first..first + HEADER_LEN);
         let from = if header_apart {
             first + HEADER_LEN + gap
