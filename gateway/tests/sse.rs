@@ -8,13 +8,16 @@
 //! over a real OpenBao transit engine, with bucket default encryption and S3 Bucket Keys;
 //! with the KMS down, SSE-KMS writes fail with a 503 and SSE-S3 goes on.
 
-use std::collections::BTreeSet;
+#[path = "support/volume_scan.rs"]
+mod volume_scan;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use md5::{Digest, Md5};
 use serde_json::Value;
 use strata_tests::{aws_ok as ok, aws_run as aws, Bao, Layout, Server, BAO_TOKEN};
+use volume_scan::{files_holding, volume_files};
 
 /// What the scan looks for on disk.
 const MARKER: &[u8] = b"STRATA-PLAINTEXT-MARKER-";
@@ -51,40 +54,9 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// Every file under the server's volume directories (not its state directory).
-fn volume_files(server: &Server, layout: &Layout) -> BTreeSet<PathBuf> {
-    let mut files = BTreeSet::new();
-    for class in &layout.classes {
-        for i in 0..class.volumes {
-            walk(&server.dir().join(format!("{}{i}", class.name)), &mut files);
-        }
-    }
-    files
-}
-
-fn walk(dir: &Path, files: &mut BTreeSet<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let entry = entry.unwrap();
-        let p = entry.path();
-        if entry.file_type().unwrap().is_dir() {
-            walk(&p, files);
-        } else {
-            files.insert(p);
-        }
-    }
-}
-
 /// The volume files that hold the marker.
 fn files_with_marker(server: &Server, layout: &Layout) -> Vec<PathBuf> {
-    let files = volume_files(server, layout);
-    assert!(!files.is_empty(), "no volume files to scan");
-    files
-        .into_iter()
-        .filter(|f| {
-            let bytes = std::fs::read(f).unwrap_or_default();
-            bytes.windows(MARKER.len()).any(|w| w == MARKER)
-        })
-        .collect()
+    files_holding(server, layout, MARKER)
 }
 
 fn head(server: &Server, key: &str, extra: &[&str]) -> Value {

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use async_trait::async_trait;
 use http::HeaderMap;
-use strata_volume::ObjectInfo;
+use strata_volume::{Checksums, ObjectInfo};
 
 use super::sse::BucketEncryption;
 use super::{Codec, TransformError};
@@ -92,6 +92,74 @@ pub trait BodyTransform: Send + Sync {
     /// is encrypted with); `reader` makes the same check for reads.
     async fn admit(&self, _info: &ObjectInfo, _headers: &HeaderMap) -> Result<(), TransformError> {
         Ok(())
+    }
+
+    /// The checksums to store for the client's `checksums` of a write to `target` stored as
+    /// `internal`: sealed where the transform keeps them from the store (SSE-C), else as
+    /// given.
+    async fn seal_checksums(
+        &self,
+        _target: Target<'_>,
+        _internal: &Internal,
+        _headers: &HeaderMap,
+        checksums: Checksums,
+    ) -> Result<Checksums, TransformError> {
+        Ok(checksums)
+    }
+
+    /// Whether checksums stored under `internal` are sealed ([`Self::seal_checksums`]).
+    fn checksums_sealed(&self, _internal: &Internal) -> bool {
+        false
+    }
+
+    /// Refuses a reader of `bucket/key`'s checksums, stored as `internal`, whose `headers`
+    /// cannot open them (checked before a write whose answer reports them).
+    async fn admit_checksum_reader(
+        &self,
+        _bucket: &str,
+        _key: &str,
+        _internal: &Internal,
+        _headers: &HeaderMap,
+    ) -> Result<(), TransformError> {
+        Ok(())
+    }
+
+    /// Stored `checksums` of `bucket/key` (a version, one of its parts, or an upload's part)
+    /// stored as `internal`, opened for a reader whose `headers` carry what that needs (the
+    /// customer's key); as stored where they are in clear.
+    async fn open_checksums(
+        &self,
+        _bucket: &str,
+        _key: &str,
+        _internal: &Internal,
+        _headers: &HeaderMap,
+        checksums: Checksums,
+    ) -> Result<Checksums, TransformError> {
+        Ok(checksums)
+    }
+
+    /// `info` with its checksums and its parts' opened ([`Self::open_checksums`]); `None`
+    /// when they are in clear (the caller goes on with `info`, nothing copied).
+    async fn opened_checksums(
+        &self,
+        info: &ObjectInfo,
+        headers: &HeaderMap,
+    ) -> Result<Option<ObjectInfo>, TransformError> {
+        if !self.checksums_sealed(&info.internal) {
+            return Ok(None);
+        }
+        let (bucket, key, internal) = (&info.bucket, &info.key, &info.internal);
+        let mut opened = info.clone();
+        opened.checksums = self
+            .open_checksums(bucket, key, internal, headers, info.checksums.clone())
+            .await?;
+        for part in &mut opened.parts {
+            let stored = std::mem::take(&mut part.checksums);
+            part.checksums = self
+                .open_checksums(bucket, key, internal, headers, stored)
+                .await?;
+        }
+        Ok(Some(opened))
     }
 
     /// How many bytes `len` client bytes of one part take in the store.

@@ -34,8 +34,14 @@ pub async fn get_object_attributes(ctx: &Ctx, req: Request<'_>) -> Result<Respon
         .await?
         .info()
         .clone();
+    // Sealed checksums (an SSE-C object's) need the object's key, asked only when wanted.
     // A multipart object reports the composite of its parts (see `composite`).
-    let reported = reported_checksums(&info);
+    let opened = match want("Checksum") || want("ObjectParts") {
+        true => ctx.transform.opened_checksums(&info, req.headers).await?,
+        false => None,
+    };
+    let info = opened.as_ref().unwrap_or(&info);
+    let reported = reported_checksums(info);
     let cs = |n: &str| checksum_of(&reported, n);
     let checksum = Checksum {
         ChecksumCRC32: cs("CRC32"),

@@ -95,6 +95,8 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
     };
     let staged = stage_copy(ctx, to, obj, None, &internal, 1, req.headers).await?;
     let described = ctx.transform.describe(&internal);
+    // The source's checksums, opened (the store may keep the copy's sealed).
+    let checksums = staged.checksums.clone();
     let new = NewVersion {
         meta,
         tags,
@@ -103,7 +105,7 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         access,
     };
     let written = staged.commit_object(ctx, bucket, key, new).await?;
-    let cs = |n: &str| written.checksums.get(n).filter(|v| !v.is_empty()).cloned();
+    let cs = |n: &str| checksums.get(n).filter(|v| !v.is_empty()).cloned();
     let mut resp = Response::xml(&CopyObjectResult {
         xmlns: S3_NS,
         ETag: quote_etag(&written.etag),

@@ -79,18 +79,23 @@ fn check_conditions(req: &Request<'_>, info: &ObjectInfo) -> Result<(), S3Error>
 }
 
 /// Headers common to GET and HEAD, with `response-*` overrides applied.
-fn headers_for(
+async fn headers_for(
     ctx: &Ctx,
     req: &Request<'_>,
     info: &ObjectInfo,
     part: Option<u32>,
-) -> Vec<(String, String)> {
+) -> Result<Vec<(String, String)>, S3Error> {
     let checksum_mode = req
         .header("x-amz-checksum-mode")
         .is_some_and(|v| v.eq_ignore_ascii_case("ENABLED"));
     // Checksums describe the whole object; S3 omits them for a part or a range.
-    let whole = part.is_none() && req.header("range").is_none();
-    let mut h = object_headers(ctx, info, checksum_mode && whole);
+    let with_checksums = checksum_mode && part.is_none() && req.header("range").is_none();
+    // Sealed checksums (an SSE-C object's) are opened with the request's key.
+    let opened = match with_checksums {
+        true => ctx.transform.opened_checksums(info, req.headers).await?,
+        false => None,
+    };
+    let mut h = object_headers(ctx, opened.as_ref().unwrap_or(info), with_checksums);
     if part.is_some() && !info.parts.is_empty() {
         h.push(("x-amz-mp-parts-count".into(), info.parts.len().to_string()));
     }
@@ -100,7 +105,7 @@ fn headers_for(
             h.push((name.to_string(), v.to_string()));
         }
     }
-    h
+    Ok(h)
 }
 
 /// `Content-Range` of `len` bytes from `start` of an object of `size` bytes.
@@ -118,7 +123,7 @@ pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
     let info = obj.info();
     let mut resp = Response {
         status: 200,
-        headers: headers_for(ctx, &req, info, sel.part_number),
+        headers: headers_for(ctx, &req, info, sel.part_number).await?,
         ..Response::ok()
     };
     if let Some(span) = &span {
@@ -144,7 +149,7 @@ pub async fn head_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
     let (obj, sel, span) = open(ctx, &req).await?;
     let info = obj.info();
     ctx.transform.admit(info, req.headers).await?;
-    let mut headers = headers_for(ctx, &req, info, sel.part_number);
+    let mut headers = headers_for(ctx, &req, info, sel.part_number).await?;
     let len = match &span {
         Some(span) => {
             let len = span.end - span.start;

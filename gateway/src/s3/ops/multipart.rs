@@ -97,11 +97,12 @@ pub async fn upload_part(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3
         req.headers,
     )
     .await?;
+    let checksums = checksum_headers(&staged.checksums);
     let part = staged
         .commit_part(ctx, bucket, key, &upload_id, part_number)
         .await?;
     let mut resp = Response::ok().with("etag", quote_etag(&part.etag));
-    resp.headers.extend(checksum_headers(&part.checksums));
+    resp.headers.extend(checksums);
     resp.headers
         .extend(ctx.transform.describe(&upload.internal));
     Ok(resp)
@@ -128,12 +129,25 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
             etag: p.ETag,
         })
         .collect();
+    // The answer reports the parts' checksums: a key that cannot open them (an SSE-C
+    // upload's) is refused before the commit, not after.
+    let upload = ctx.store.upload(bucket, key, &upload_id).await?;
+    if !upload.checksums.is_empty() {
+        ctx.transform
+            .admit_checksum_reader(bucket, key, &upload.internal, req.headers)
+            .await?;
+    }
     let info = ctx
         .store
         .complete_multipart_upload(bucket, key, &upload_id, parts, precondition)
         .await?;
-    // The composite of the parts when the upload named an algorithm (see `composite`).
-    let reported = reported_checksums(&info);
+    // The composite of the parts when the upload named an algorithm (see `composite`),
+    // of the parts' checksums opened where the store keeps them sealed.
+    let opened = match upload.checksums.is_empty() {
+        true => None,
+        false => ctx.transform.opened_checksums(&info, req.headers).await?,
+    };
+    let reported = reported_checksums(opened.as_ref().unwrap_or(&info));
     let cs = |n: &str| checksum_of(&reported, n);
     let resp = Response::xml(&CompleteMultipartUploadResult {
         xmlns: S3_NS,
@@ -171,10 +185,20 @@ pub async fn list_parts(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
     let owner = ctx.owner(req.bucket()?)?;
     let max_parts = query_number(&req, param::MAX_PARTS, MAX_PARTS_PAGE, MAX_PARTS_PAGE)?;
     let marker = query_number(&req, param::PART_NUMBER_MARKER, 0, MAX_PARTS)? as u32;
-    let page = ctx
+    let (bucket, key) = (req.bucket()?, req.key()?);
+    let mut page = ctx
         .store
-        .list_parts(req.bucket()?, req.key()?, &upload_id, marker, max_parts)
+        .list_parts(bucket, key, &upload_id, marker, max_parts)
         .await?;
+    // Sealed checksums (an SSE-C upload's) need the upload's key, as on AWS.
+    let internal = &page.upload.internal;
+    for part in &mut page.parts {
+        let stored = std::mem::take(&mut part.checksums);
+        part.checksums = ctx
+            .transform
+            .open_checksums(bucket, key, internal, req.headers, stored)
+            .await?;
+    }
     let parts = page
         .parts
         .iter()

@@ -26,6 +26,8 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     };
     let staged = stage_body(ctx, to, &mut req.body, &internal, 1, req.headers).await?;
     let described = ctx.transform.describe(&internal);
+    // The client's checksums, as verified (the store may keep them sealed).
+    let checksums = checksum_headers(&staged.checksums);
     let new = NewVersion {
         meta,
         tags,
@@ -38,7 +40,7 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     if info.version_id != "null" {
         resp = resp.with("x-amz-version-id", info.version_id.clone());
     }
-    resp.headers.extend(checksum_headers(&info.checksums));
+    resp.headers.extend(checksums);
     resp.headers.extend(described);
     Ok(resp)
 }

@@ -62,8 +62,10 @@ impl Destination<'_> {
 pub struct Staged {
     /// The staged shards.
     pub data: StagedData,
-    /// Checksums of the client's bytes (verified ones for a request body).
+    /// Checksums of the client's bytes (verified ones for a request body), for responses.
     pub checksums: Checksums,
+    /// What the store keeps of them: sealed where the transform seals them (SSE-C).
+    pub stored_checksums: Checksums,
     /// Size and ETag of the client's bytes when a transform stored others.
     pub client: Option<ClientView>,
 }
@@ -94,7 +96,7 @@ impl Staged {
         let opts = PutOptions {
             meta: new.meta,
             tags: new.tags,
-            checksums: self.checksums,
+            checksums: self.stored_checksums,
             precondition: new.precondition,
             internal: new.internal,
             client: self.client,
@@ -113,7 +115,7 @@ impl Staged {
         part_number: u32,
     ) -> Result<PartInfo, S3Error> {
         let opts = PartOptions {
-            checksums: self.checksums,
+            checksums: self.stored_checksums,
             client: self.client,
         };
         let part = ctx
@@ -165,11 +167,12 @@ pub async fn stage_body(
         stage(ctx, to, &mut stored, expected).await?
     };
     let summary = body.finish()?;
-    let checksums = summary
+    let checksums: Checksums = summary
         .checksums
         .iter()
         .map(|c| (c.algorithm().as_str().to_string(), c.to_base64()))
         .collect();
+    let stored_checksums = stored(ctx, to, part, internal, headers, &checksums).await?;
     let client = match (transformed, summary.md5) {
         (false, _) => None,
         (true, Some(md5)) => Some(ClientView {
@@ -183,8 +186,24 @@ pub async fn stage_body(
     Ok(Staged {
         data,
         checksums,
+        stored_checksums,
         client,
     })
+}
+
+/// What the store keeps of the client's `checksums` of a write to `to` stored as `internal`.
+async fn stored(
+    ctx: &Ctx,
+    to: Destination<'_>,
+    part: u32,
+    internal: &Internal,
+    headers: &HeaderMap,
+    checksums: &Checksums,
+) -> Result<Checksums, S3Error> {
+    Ok(ctx
+        .transform
+        .seal_checksums(to.target(part), internal, headers, checksums.clone())
+        .await?)
 }
 
 /// Stages client bytes `span` (`None`: all) of an opened source object: read, decoded by the
@@ -200,9 +219,21 @@ pub async fn stage_copy(
 ) -> Result<Staged, S3Error> {
     // A whole-object copy keeps the source's checksums: they describe the same bytes.
     let checksums = match &span {
-        None => source.info().checksums.clone(),
+        None => {
+            let info = source.info();
+            ctx.transform
+                .open_checksums(
+                    &info.bucket,
+                    &info.key,
+                    &info.internal,
+                    headers,
+                    info.checksums.clone(),
+                )
+                .await?
+        }
         Some(_) => Checksums::new(),
     };
+    let stored_checksums = stored(ctx, to, part, internal, headers, &checksums).await?;
     let span = span.unwrap_or(0..source.info().size);
     let len = span.end - span.start;
     let plan = ctx.transform.reader(source.info(), span, headers).await?;
@@ -225,6 +256,7 @@ pub async fn stage_copy(
     Ok(Staged {
         data,
         checksums,
+        stored_checksums,
         client,
     })
 }

@@ -8,12 +8,14 @@
 //! - [`kms_keys`]: SSE-KMS data keys, S3 Bucket Keys and the cache of unsealed data keys;
 //! - [`kms_source`]: the KMSes of a start (local keyring, transit engine);
 //! - [`record`]: what an encrypted object keeps in the store's `internal` map;
+//! - [`checksums`]: SSE-C objects' checksums, sealed with the object key;
 //! - [`codec`]: sealing one stream, opening the streams a read touches;
 //! - [`s3_key`]: the SSE-S3 key, unsealed from its KMS at start;
 //! - [`reseal`]: an SSE-KMS object's data key sealed again after its KMS key rotates;
 //! - [`transform`]: [`Sse`], the [`crate::transform::BodyTransform`] over all of these.
 
 mod bucket_default;
+mod checksums;
 mod codec;
 pub mod headers;
 mod kms_keys;

@@ -18,6 +18,9 @@ const SEALED_KEY: &str = "sse-key";
 const FORMAT: &str = "sse-format";
 /// SSE-C: the MD5 of the customer's key (base64), echoed in responses as AWS does.
 const CUSTOMER_KEY_MD5: &str = "sse-c-key-md5";
+/// SSE-C: `sealed` when the checksums are sealed values (absent on objects written before).
+const CHECKSUMS: &str = "sse-c-checksums";
+const SEALED: &str = "sealed";
 
 /// SSE-KMS: the KMS key id.
 const KMS_KEY_ID: &str = "sse-kms-key-id";
@@ -59,6 +62,8 @@ pub struct Record {
     pub customer_key_md5: Option<String>,
     /// SSE-KMS: the KMS's part.
     pub kms: Option<KmsRecord>,
+    /// SSE-C: whether the checksums are sealed values.
+    pub checksums_sealed: bool,
 }
 
 impl Record {
@@ -81,6 +86,9 @@ impl Record {
         internal.insert(FORMAT.into(), strata_crypt::FORMAT_VERSION.to_string());
         if let Some(md5) = customer_key_md5 {
             internal.insert(CUSTOMER_KEY_MD5.into(), md5.into());
+        }
+        if mode == SseMode::Customer {
+            internal.insert(CHECKSUMS.into(), SEALED.into());
         }
         if let Some(kms) = kms {
             internal.insert(KMS_KEY_ID.into(), kms.key_id.clone());
@@ -149,11 +157,17 @@ impl Record {
             }),
             _ => None,
         };
+        let checksums_sealed = match internal.get(CHECKSUMS).map(String::as_str) {
+            None => false,
+            Some(SEALED) if mode == SseMode::Customer => true,
+            Some(other) => return Err(damaged(&format!("checksums {other}"))),
+        };
         Ok(Some(Record {
             mode,
             sealed_key,
             customer_key_md5,
             kms,
+            checksums_sealed,
         }))
     }
 

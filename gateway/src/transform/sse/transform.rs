@@ -10,8 +10,9 @@ use strata_crypt::{
     open_key, seal_key, split_range, stored_size, Cipher, Kek, KeyBinding, ObjectKey, RangePlan,
     Sealer, SseMode, HEADER_LEN, WHOLE_OBJECT,
 };
-use strata_volume::{ObjectInfo, BLOCK_SIZE};
+use strata_volume::{Checksums, ObjectInfo, BLOCK_SIZE};
 
+use super::checksums;
 use super::codec::{OpenCodec, SealCodec, Segment};
 use super::headers::{
     self, customer_key, requested, KmsRequest, Requested, BUCKET_KEY, COPY_SOURCE_CUSTOMER,
@@ -182,6 +183,25 @@ impl Sse {
         }
     }
 
+    /// The key that seals the checksums of `bucket/object` stored as `internal`, from the
+    /// customer's key under `prefix`; `None` when they are stored in clear.
+    async fn checksum_key(
+        &self,
+        bucket: &str,
+        object: &str,
+        internal: &Internal,
+        headers: &HeaderMap,
+        prefix: &str,
+    ) -> Result<Option<ObjectKey>, TransformError> {
+        match Record::read(internal)? {
+            Some(record) if record.checksums_sealed => self
+                .object_key(&record, bucket, object, headers, prefix)
+                .await
+                .map(Some),
+            _ => Ok(None),
+        }
+    }
+
     fn seal_new(
         &self,
         target: Target<'_>,
@@ -307,6 +327,69 @@ impl BodyTransform for Sse {
                 }
             }
             _ => self.read_key(info, headers).await.map(|_| ()),
+        }
+    }
+
+    async fn seal_checksums(
+        &self,
+        target: Target<'_>,
+        internal: &Internal,
+        headers: &HeaderMap,
+        sums: Checksums,
+    ) -> Result<Checksums, TransformError> {
+        if !checksums::any_value(&sums) {
+            return Ok(sums);
+        }
+        // The written object's key: the request's own SSE-C headers (a copy's source key
+        // travels in the copy-source ones).
+        let (bucket, object) = (target.bucket, target.key);
+        match self
+            .checksum_key(bucket, object, internal, headers, CUSTOMER)
+            .await?
+        {
+            Some(key) => checksums::seal(&key, sums),
+            None => Ok(sums),
+        }
+    }
+
+    fn checksums_sealed(&self, internal: &Internal) -> bool {
+        Record::read(internal)
+            .ok()
+            .flatten()
+            .is_some_and(|r| r.checksums_sealed)
+    }
+
+    async fn admit_checksum_reader(
+        &self,
+        bucket: &str,
+        key: &str,
+        internal: &Internal,
+        headers: &HeaderMap,
+    ) -> Result<(), TransformError> {
+        let prefix = Self::read_prefix(headers);
+        self.checksum_key(bucket, key, internal, headers, prefix)
+            .await
+            .map(|_| ())
+    }
+
+    async fn open_checksums(
+        &self,
+        bucket: &str,
+        key: &str,
+        internal: &Internal,
+        headers: &HeaderMap,
+        sums: Checksums,
+    ) -> Result<Checksums, TransformError> {
+        if !checksums::any_value(&sums) {
+            return Ok(sums);
+        }
+        let prefix = Self::read_prefix(headers);
+        match self
+            .checksum_key(bucket, key, internal, headers, prefix)
+            .await?
+        {
+            Some(object_key) => checksums::open(&object_key, sums),
+            None => Ok(sums),
         }
     }
 
