@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
-use strata_tests::{required_env, run_stdout, Answer, Received, Receiver, Server};
+use strata_tests::{kms_key_of_arn, required_env, run_stdout, Answer, Received, Receiver, Server};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -340,7 +340,12 @@ labels = {{ app = "strata" }}
     );
     let kms = events.iter().find(|e| e["key"] == "kms").unwrap();
     assert_eq!(
-        (&kms["sse"], &kms["kms_key_id"]),
+        (
+            &kms["sse"],
+            &json!(kms_key_of_arn(
+                kms["kms_key_id"].as_str().unwrap_or_default()
+            ))
+        ),
         (&json!("aws:kms"), &json!("strata-sse-kms"))
     );
     let list = events

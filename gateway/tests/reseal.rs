@@ -201,7 +201,32 @@ fn after_a_rotation_a_reseal_keeps_every_object_readable_under_the_new_key_versi
             "bk-2",
         ],
     );
+    // And a multipart upload in progress, sealed under the same key, completed only after
+    // the old key version is retired.
+    let mut create = vec!["s3api", "create-multipart-upload", "--bucket", BUCKET];
+    create.extend_from_slice(&["--key", "in-progress"]);
+    create.extend_from_slice(&kms);
+    let created: Value = serde_json::from_str(&ok(&server, &create)).unwrap();
+    let upload_id = created["UploadId"].as_str().unwrap().to_string();
+    let part = body(99, 123_456);
+    let part_file = tmp.path().join("part");
+    std::fs::write(&part_file, &part).unwrap();
+    // `s3api OP` on the upload through `server`, with `extra`.
+    let on_upload = |server: &Server, op: &str, extra: &[&str]| {
+        let mut args = vec!["s3api", op, "--bucket", BUCKET, "--key", "in-progress"];
+        args.extend_from_slice(&["--upload-id", &upload_id]);
+        args.extend_from_slice(extra);
+        ok(server, &args)
+    };
+    let part_path = part_file.to_str().unwrap();
+    let uploaded = on_upload(
+        &server,
+        "upload-part",
+        &["--part-number", "1", "--body", part_path],
+    );
+    let uploaded: Value = serde_json::from_str(&uploaded).unwrap();
     let kms_versions = 4;
+    let kms_uploads = 1;
 
     // The keys rotate; transit then refuses version 1 of `app`: after a restart (no data
     // key cached), an object sealed under it does not read.
@@ -245,9 +270,10 @@ fn after_a_rotation_a_reseal_keeps_every_object_readable_under_the_new_key_versi
     };
     assert_eq!(status["state"], "finished", "{status}");
     assert_eq!(status["sse_s3_key"], "resealed", "{status}");
-    // Five versions (the delete marker is not one to look at); the SSE-S3 object has no
-    // KMS data key.
-    assert_eq!(counts(&status), (5, kms_versions, 0, 0), "{status}");
+    // Five versions (the delete marker is not one to look at) and the upload; the SSE-S3
+    // object has no KMS data key.
+    let resealed = kms_versions + kms_uploads;
+    assert_eq!(counts(&status), (6, resealed, 0, 0), "{status}");
     let sealed = std::fs::read(dir.join("data/sse-s3.key")).unwrap();
     assert!(
         sealed.starts_with(b"vault:v2:"),
@@ -266,11 +292,38 @@ fn after_a_rotation_a_reseal_keeps_every_object_readable_under_the_new_key_versi
         assert!(got == *data, "{key} {version} read back other bytes");
     }
 
-    // A second re-seal finds everything current.
+    // The upload completes under the re-sealed key and reads back.
+    let parts = serde_json::json!({"Parts": [{"PartNumber": 1, "ETag": uploaded["ETag"]}]});
+    on_upload(
+        &server,
+        "complete-multipart-upload",
+        &["--multipart-upload", &parts.to_string()],
+    );
+    let listed: Value = serde_json::from_str(&ok(
+        &server,
+        &[
+            "s3api",
+            "list-object-versions",
+            "--bucket",
+            BUCKET,
+            "--prefix",
+            "in-progress",
+        ],
+    ))
+    .unwrap();
+    let version = listed["Versions"][0]["VersionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let got = get(&server, tmp.path(), "in-progress", &version)
+        .unwrap_or_else(|e| panic!("the completed upload: {e}\n{}", server.log_tail()));
+    assert!(got == part, "the completed upload read back other bytes");
+
+    // A second re-seal finds everything current (the completed upload is a version now).
     let status = json_of(&admin(&server, &["reseal", "--wait"]));
     assert_eq!(status["state"], "finished", "{status}");
     assert_eq!(status["sse_s3_key"], "current", "{status}");
-    assert_eq!(counts(&status), (5, 0, kms_versions, 0), "{status}");
+    assert_eq!(counts(&status), (6, 0, resealed, 0), "{status}");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! injector's end-to-end test and, through `strata-testbed`, the bench scripts. A missing
 //! tool or `STRATA_BIN` is a failure, never a skip.
 
+mod arn;
 mod bao;
 mod builder;
 mod checks;
@@ -23,6 +24,7 @@ mod sign;
 mod tls;
 mod tools;
 
+pub use arn::kms_key_of_arn;
 pub use aws_sigv4::http_request::SignableBody;
 pub use bao::{Bao, BAO_TOKEN};
 pub use builder::ServerBuilder;

@@ -385,6 +385,17 @@ pub(crate) fn sample_version(
     }
 }
 
+/// Whether every `expect` entry holds in the `internal` map `internal` (a conditional change
+/// of a version's or an upload's entries).
+pub(crate) fn entries_hold(
+    internal: &std::collections::BTreeMap<String, String>,
+    expect: &[(String, String)],
+) -> bool {
+    expect
+        .iter()
+        .all(|(k, v)| internal.get(k).is_some_and(|have| have == v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

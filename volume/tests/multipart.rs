@@ -588,3 +588,56 @@ async fn an_upload_with_client_views_survives_a_reopen_before_and_after_completi
     let store = Store::open(cfg).await.unwrap();
     assert_client_parts_object(&store, &parts).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploads_internal_entries_change_only_where_the_expected_ones_hold() {
+    let d = Dirs::new();
+    let store = small_parts_store(&d).await;
+    let opts = UploadOptions {
+        internal: [("blob".to_string(), "old".to_string())].into(),
+        ..Default::default()
+    };
+    let id = store
+        .create_multipart_upload("bkt", "mp", opts)
+        .await
+        .unwrap();
+    let pair = |v: &str| vec![("blob".to_string(), v.to_string())];
+    // Not what is there: nothing changes.
+    let changed = store
+        .set_upload_internal("bkt", "mp", &id, pair("other"), pair("x"))
+        .await
+        .unwrap();
+    assert!(!changed);
+    let changed = store
+        .set_upload_internal("bkt", "mp", &id, pair("old"), pair("new"))
+        .await
+        .unwrap();
+    assert!(changed);
+    let upload = store.upload("bkt", "mp", &id).await.unwrap();
+    assert_eq!(upload.internal.get("blob").map(String::as_str), Some("new"));
+    // The completed object keeps the new entry; a completed upload is gone: no change.
+    upload_part(&store, "bkt", "mp", &id, 1, &content(1, 3000), 512)
+        .await
+        .unwrap();
+    let parts = vec![CompletedPart {
+        part_number: 1,
+        etag: store
+            .list_parts("bkt", "mp", &id, 0, 10)
+            .await
+            .unwrap()
+            .parts[0]
+            .etag
+            .clone(),
+    }];
+    store
+        .complete_multipart_upload("bkt", "mp", &id, parts, None)
+        .await
+        .unwrap();
+    let info = head(&store, "bkt", "mp", None).await.unwrap();
+    assert_eq!(info.internal.get("blob").map(String::as_str), Some("new"));
+    let changed = store
+        .set_upload_internal("bkt", "mp", &id, pair("new"), pair("x"))
+        .await
+        .unwrap();
+    assert!(!changed);
+}

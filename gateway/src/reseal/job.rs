@@ -1,15 +1,16 @@
 //! [`Reseal`]: the walk. One at a time: a second start while one runs reports the running
 //! one. The SSE-S3 key file goes first (one KMS call), then every version of every bucket,
-//! in name order, a page at a time; after each page the progress is stored.
+//! in name order, a page at a time, then the bucket's multipart uploads in progress; after
+//! each page of versions the progress is stored.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use strata_volume::{Error as StoreError, ListVersionsOptions, Refusal, Store};
+use strata_volume::{Error as StoreError, ListUploadsOptions, ListVersionsOptions, Refusal, Store};
 
 use super::progress::{Position, Progress, ResealStatus};
 use crate::iam::{now_ns, KeyFiles};
-use crate::transform::sse::{KmsKeys, KmsSet, ObjectReseal, Resealer, S3KeySource};
+use crate::transform::sse::{Entries, KmsKeys, KmsSet, ObjectReseal, Resealer, S3KeySource};
 use crate::transform::TransformError;
 
 /// Versions per page of the walk (and per stored progress).
@@ -181,8 +182,86 @@ impl Reseal {
                     break;
                 }
             }
+            self.uploads(&mut resealer, &bucket, progress).await?;
         }
         Ok(())
+    }
+
+    /// The bucket's multipart uploads in progress (all of them again after a restart: there
+    /// are few, and a current one costs no KMS call).
+    async fn uploads(
+        &self,
+        resealer: &mut Resealer<'_>,
+        bucket: &str,
+        progress: &mut Progress,
+    ) -> Result<(), Stop> {
+        let store = &self.parts.store;
+        let mut marker: Option<(String, String)> = None;
+        loop {
+            let opts = ListUploadsOptions {
+                key_marker: marker.as_ref().map(|m| m.0.clone()),
+                upload_id_marker: marker.as_ref().map(|m| m.1.clone()),
+                max_uploads: PAGE,
+                ..ListUploadsOptions::default()
+            };
+            let page = match store.list_multipart_uploads(bucket, opts).await {
+                Ok(page) => page,
+                Err(StoreError::Refused(Refusal::NoSuchBucket)) => return Ok(()),
+                Err(e) => return Err(format!("listing the uploads of {bucket}: {e}")),
+            };
+            for upload in &page.uploads {
+                let (key, id) = (&upload.key, &upload.upload_id);
+                let what = format!("{bucket}/{key} (upload {id})");
+                let change = resealer.object(bucket, key, &upload.internal).await;
+                if let Some((expect, set)) = self.tally(change, &what, progress)? {
+                    let changed = store
+                        .set_upload_internal(bucket, key, id, expect, set)
+                        .await
+                        .map_err(|e| format!("writing {what}: {e}"))?;
+                    self.counted(changed, progress);
+                }
+                marker = Some((key.clone(), id.clone()));
+            }
+            if !page.is_truncated || page.uploads.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Counts one examined record's outcome; the change to write, if any. A KMS that is
+    /// down or refuses stops the walk (nothing further would get through).
+    fn tally(
+        &self,
+        outcome: Result<ObjectReseal, TransformError>,
+        what: &str,
+        progress: &mut Progress,
+    ) -> Result<Option<(Entries, Entries)>, Stop> {
+        progress.examined += 1;
+        match outcome {
+            Ok(ObjectReseal::NotKms) => Ok(None),
+            Ok(ObjectReseal::Current) => {
+                progress.current += 1;
+                Ok(None)
+            }
+            Ok(ObjectReseal::Change { expect, set }) => Ok(Some((expect, set))),
+            Err(e @ (TransformError::KmsUnavailable(_) | TransformError::Denied(_))) => {
+                Err(format!("{what}: {e}"))
+            }
+            Err(e) => {
+                progress.failed += 1;
+                progress.last_error = Some(format!("{what}: {e}"));
+                Ok(None)
+            }
+        }
+    }
+
+    /// Counts a change written (`changed`) or found replaced meanwhile.
+    fn counted(&self, changed: bool, progress: &mut Progress) {
+        if changed {
+            progress.resealed += 1;
+        } else {
+            progress.replaced += 1;
+        }
     }
 
     /// One version: its data key sealed again if it needs it.
@@ -195,37 +274,23 @@ impl Reseal {
         progress: &mut Progress,
     ) -> Result<(), Stop> {
         let store = &self.parts.store;
-        progress.examined += 1;
+        let what = format!("{bucket}/{key} ({version_id})");
         let info = match store.object_info(bucket, key, Some(version_id)) {
             Ok(info) => info,
             Err(StoreError::Refused(_)) => {
+                progress.examined += 1;
                 progress.replaced += 1;
                 return Ok(());
             }
-            Err(e) => return Err(format!("reading {bucket}/{key} ({version_id}): {e}")),
+            Err(e) => return Err(format!("reading {what}: {e}")),
         };
-        match resealer.object(bucket, key, &info.internal).await {
-            Ok(ObjectReseal::NotKms) => {}
-            Ok(ObjectReseal::Current) => progress.current += 1,
-            Ok(ObjectReseal::Change { expect, set }) => {
-                let changed = store
-                    .set_object_internal(bucket, key, version_id, expect, set)
-                    .await
-                    .map_err(|e| format!("writing {bucket}/{key} ({version_id}): {e}"))?;
-                if changed {
-                    progress.resealed += 1;
-                } else {
-                    progress.replaced += 1;
-                }
-            }
-            // Nothing further would get through: stop, to go on from here later.
-            Err(e @ (TransformError::KmsUnavailable(_) | TransformError::Denied(_))) => {
-                return Err(format!("{bucket}/{key} ({version_id}): {e}"));
-            }
-            Err(e) => {
-                progress.failed += 1;
-                progress.last_error = Some(format!("{bucket}/{key} ({version_id}): {e}"));
-            }
+        let change = resealer.object(bucket, key, &info.internal).await;
+        if let Some((expect, set)) = self.tally(change, &what, progress)? {
+            let changed = store
+                .set_object_internal(bucket, key, version_id, expect, set)
+                .await
+                .map_err(|e| format!("writing {what}: {e}"))?;
+            self.counted(changed, progress);
         }
         Ok(())
     }

@@ -32,15 +32,15 @@ pub struct Progress {
     /// The SSE-S3 key file: `resealed` or `current`; absent until it is done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sse_s3_key: Option<String>,
-    /// Versions looked at (delete markers are not).
+    /// Versions and multipart uploads in progress looked at (delete markers are not).
     pub examined: u64,
-    /// SSE-KMS versions whose data key was sealed again.
+    /// SSE-KMS ones whose data key was sealed again.
     pub resealed: u64,
-    /// SSE-KMS versions already sealed under their key's current version.
+    /// SSE-KMS ones already sealed under their key's current version.
     pub current: u64,
-    /// Versions replaced or deleted while the walk ran (nothing to do for them).
+    /// Ones replaced, deleted, completed or aborted while the walk ran (nothing to do).
     pub replaced: u64,
-    /// SSE-KMS versions whose data key could not be sealed again (`last_error` says why).
+    /// SSE-KMS ones whose data key could not be sealed again (`last_error` says why).
     pub failed: u64,
     /// The last failure, or why the walk stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -151,6 +151,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         .collect();
     let accounts = store_rt.block_on(iam.ensure_accounts(&names, &fixed))?;
     let root_account = accounts[0].clone();
+    let root_account_id = root_account.id.clone();
     let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
     let roots = accounts
         .into_iter()
@@ -258,7 +259,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         // endpoint), which the verifier allows for form POSTs only.
         authenticate: Arc::new(Verifier::new(VerifierConfig::default(), credentials)),
         authorize: Arc::new(authorize),
-        transform: Arc::new(transform),
+        transform: Arc::new(transform.with_key_arns(&cfg.region, &root_account_id)),
         observe: Arc::new(Observers::new(observers)),
         metrics: exposition.clone(),
         notify: rules,

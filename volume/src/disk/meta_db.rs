@@ -464,9 +464,7 @@ impl<'t> Tables<'t> {
                 set,
             } => {
                 for (vkey, mut old) in self.versions(bucket, key)? {
-                    let holds = expect
-                        .iter()
-                        .all(|(k, v)| old.internal.get(k).is_some_and(|have| have == v));
+                    let holds = record::entries_hold(&old.internal, expect);
                     if old.version_id == *version_id && holds {
                         old.internal.extend(set.iter().cloned());
                         let value = record::encode(&old);

@@ -134,6 +134,37 @@ impl Store {
         Ok(upload_id)
     }
 
+    /// Sets `set` in the `internal` map of upload `upload_id`, if every `expect` entry still
+    /// holds there (checked under the key's lock, which completion and abort take too);
+    /// returns whether it changed. An upload that is gone is `Ok(false)`.
+    pub async fn set_upload_internal(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        expect: Vec<(String, String)>,
+        set: Vec<(String, String)>,
+    ) -> Result<bool> {
+        let inner = &self.inner;
+        let _g = inner.locks.lock(bucket, key).await;
+        let mut upload = match inner.find_upload(bucket, key, upload_id) {
+            Ok(upload) => upload,
+            Err(Error::Refused(Refusal::NoSuchUpload)) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        if !record::entries_hold(&upload.internal, &expect) {
+            return Ok(false);
+        }
+        upload.internal.extend(set);
+        let op = MetaOp::Put {
+            table: Table::Uploads,
+            key: keys::upload(bucket, key, upload_id),
+            value: record::encode(&upload),
+        };
+        inner.commit_all(vec![op]).await?;
+        Ok(true)
+    }
+
     /// An upload in progress.
     pub async fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadInfo> {
         let upload = self.inner.find_upload(bucket, key, upload_id)?;

@@ -135,10 +135,7 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
-        let holds = expect
-            .iter()
-            .all(|(k, v)| current.internal.get(k).is_some_and(|have| have == v));
-        if !holds {
+        if !record::entries_hold(&current.internal, &expect) {
             return Ok(false);
         }
         inner

@@ -171,8 +171,9 @@ impl Record {
         }))
     }
 
-    /// The response headers that describe this record (`describe`).
-    pub fn headers(&self) -> Vec<(String, String)> {
+    /// The response headers that describe this record (`describe`); an SSE-KMS key id is
+    /// answered as `key_arn_prefix` followed by the id (AWS answers the key's ARN).
+    pub fn headers(&self, key_arn_prefix: &str) -> Vec<(String, String)> {
         match (&self.mode, &self.customer_key_md5, &self.kms) {
             (SseMode::Customer, Some(md5), _) => vec![
                 (
@@ -189,7 +190,7 @@ impl Record {
                     ("x-amz-server-side-encryption".into(), KMS.into()),
                     (
                         "x-amz-server-side-encryption-aws-kms-key-id".into(),
-                        kms.key_id.clone(),
+                        format!("{key_arn_prefix}{}", kms.key_id),
                     ),
                 ];
                 if kms.bucket_key {

@@ -32,6 +32,7 @@ pub struct Sse {
     encrypt_by_default: bool,
     cipher: Cipher,
     kms: Option<Arc<KmsKeys>>,
+    key_arn_prefix: String,
 }
 
 impl std::fmt::Debug for Sse {
@@ -60,12 +61,20 @@ impl Sse {
             encrypt_by_default,
             cipher: Cipher::preferred(),
             kms: None,
+            key_arn_prefix: String::new(),
         }
     }
 
     /// The same, sealing new streams with `cipher` (objects read with whatever sealed them).
     pub fn with_cipher(mut self, cipher: Cipher) -> Self {
         self.cipher = cipher;
+        self
+    }
+
+    /// The same, answering SSE-KMS key ids as ARNs of `region` and `account` (the server's:
+    /// its KMS keys are the root account's), as AWS answers them.
+    pub fn with_key_arns(mut self, region: &str, account: &str) -> Self {
+        self.key_arn_prefix = format!("arn:aws:kms:{region}:{account}:key/");
         self
     }
 
@@ -477,7 +486,7 @@ impl BodyTransform for Sse {
 
     fn describe(&self, internal: &Internal) -> Vec<(String, String)> {
         match Record::read(internal) {
-            Ok(Some(record)) => record.headers(),
+            Ok(Some(record)) => record.headers(&self.key_arn_prefix),
             _ => Vec::new(),
         }
     }
