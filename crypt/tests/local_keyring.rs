@@ -113,6 +113,11 @@ async fn rotation_keeps_old_blobs_readable_and_rewrap_moves_them_to_the_new_vers
     assert_eq!(kms.sealed_version(&old.sealed), Some(1));
     assert_eq!(kms.sealed_version(&rewrapped), Some(2));
     assert_eq!(kms.sealed_version(b"vault:v2:abc"), None);
+    // A data key made elsewhere seals under the current version and opens again.
+    let sealed = kms.seal("k", &old.plaintext, &context()).await.unwrap();
+    assert_eq!(kms.sealed_version(&sealed), Some(2));
+    let opened = kms.decrypt("k", &sealed, &context()).await.unwrap();
+    assert_eq!(opened.expose(), old.plaintext.expose());
     assert!(matches!(
         kms.key_info("missing").await,
         Err(KmsError::NoSuchKey(_))

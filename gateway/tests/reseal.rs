@@ -124,6 +124,21 @@ fn get(server: &Server, tmp: &Path, key: &str, version: &str) -> Result<Vec<u8>,
     Ok(std::fs::read(&out).unwrap())
 }
 
+/// Turns versioning on for the test bucket.
+fn versioned(server: &Server) {
+    ok(
+        server,
+        &[
+            "s3api",
+            "put-bucket-versioning",
+            "--bucket",
+            BUCKET,
+            "--versioning-configuration",
+            "Status=Enabled",
+        ],
+    );
+}
+
 fn min_decryption_version(bao: &Bao, key: &str, version: u32) {
     let body = format!(r#"{{"min_decryption_version":{version}}}"#);
     bao.ok("POST", &format!("transit/keys/{key}/config"), &body);
@@ -149,17 +164,7 @@ fn after_a_rotation_a_reseal_keeps_every_object_readable_under_the_new_key_versi
     let dir = tmp.path().join("server");
     let server = strata(&dir, &bao, &token_file);
     ok(&server, &["s3api", "create-bucket", "--bucket", BUCKET]);
-    ok(
-        &server,
-        &[
-            "s3api",
-            "put-bucket-versioning",
-            "--bucket",
-            BUCKET,
-            "--versioning-configuration",
-            "Status=Enabled",
-        ],
-    );
+    versioned(&server);
     let kms = [
         "--server-side-encryption",
         "aws:kms",
@@ -345,4 +350,46 @@ fn the_reseal_command_needs_a_signature_and_finds_nothing_to_do_without_a_kms_se
     assert_eq!(status["state"], "finished", "{status}");
     assert_eq!(status["sse_s3_key"], "current", "{status}");
     assert_eq!(counts(&status), (0, 0, 0, 0), "{status}");
+}
+
+#[test]
+fn a_store_made_before_its_transit_engine_moves_its_sse_s3_key_under_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("server");
+    let data = body(7, 90_000);
+    // Made with the local keyring only: the SSE-S3 key is sealed by it.
+    let server = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(Layout::fast_2x2())
+        .dir(&dir)
+        .start();
+    ok(&server, &["s3api", "create-bucket", "--bucket", BUCKET]);
+    versioned(&server);
+    let version = put(&server, tmp.path(), "sse-s3", &data, &[]);
+    drop(server);
+    let key_file = dir.join("data/sse-s3.key");
+    assert!(!std::fs::read(&key_file).unwrap().starts_with(b"vault:"));
+
+    // A transit engine is configured: the key still unseals with the keyring, and a
+    // re-seal moves it under transit.
+    let bao = Bao::start();
+    bao.transit_key("strata-sse-s3");
+    bao.transit_reseal_policy("strata-reseal");
+    let token_file = tmp.path().join("kms-token");
+    std::fs::write(&token_file, bao.token("strata-reseal")).unwrap();
+    let server = strata(&dir, &bao, &token_file);
+    let status = json_of(&admin(&server, &["reseal", "--wait"]));
+    assert_eq!(status["state"], "finished", "{status}");
+    assert_eq!(status["sse_s3_key"], "moved-to-transit", "{status}");
+    assert!(std::fs::read(&key_file).unwrap().starts_with(b"vault:v1:"));
+    drop(server);
+
+    // After a restart the key unseals through transit, and the object reads back.
+    let server = strata(&dir, &bao, &token_file);
+    let got = get(&server, tmp.path(), "sse-s3", &version)
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.log_tail()));
+    assert!(got == data, "the SSE-S3 object read back other bytes");
+    // Moved once: a second re-seal finds it current.
+    let status = json_of(&admin(&server, &["reseal", "--wait"]));
+    assert_eq!(status["sse_s3_key"], "current", "{status}");
 }

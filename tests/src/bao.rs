@@ -17,7 +17,8 @@ const SERVE: &str = r#"path "transit/datakey/plaintext/*" { capabilities = ["upd
 path "transit/decrypt/*" { capabilities = ["update"] }"#;
 /// The transit paths a re-seal needs besides.
 const RESEAL: &str = r#"path "transit/keys/*" { capabilities = ["read"] }
-path "transit/rewrap/*" { capabilities = ["update"] }"#;
+path "transit/rewrap/*" { capabilities = ["update"] }
+path "transit/encrypt/*" { capabilities = ["update"] }"#;
 
 /// A running dev server.
 pub struct Bao {

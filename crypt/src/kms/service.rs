@@ -55,6 +55,15 @@ pub trait Kms: Send + Sync {
         context: &EncryptionContext,
     ) -> Result<DataKey, KmsError>;
 
+    /// `data_key` (one made elsewhere, e.g. by another KMS) sealed under `id`'s current
+    /// version and bound to `context`: how a key moves from one KMS to another.
+    async fn seal(
+        &self,
+        id: &str,
+        data_key: &Kek,
+        context: &EncryptionContext,
+    ) -> Result<Vec<u8>, KmsError>;
+
     /// The data key in `sealed`, which must have been sealed by key `id` with `context`.
     async fn decrypt(
         &self,

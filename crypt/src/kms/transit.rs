@@ -383,6 +383,24 @@ impl Kms for TransitKms {
         })
     }
 
+    async fn seal(
+        &self,
+        id: &str,
+        data_key: &Kek,
+        context: &EncryptionContext,
+    ) -> Result<Vec<u8>, KmsError> {
+        check_id(id)?;
+        let body = json!({
+            "plaintext": STANDARD.encode(data_key.expose()),
+            "context": context_field(context),
+        });
+        let data = self
+            .call(Method::POST, &format!("encrypt/{id}"), Some(&body))
+            .await
+            .map_err(|e| missing_key(e, id))?;
+        Ok(string_field(&data, "ciphertext")?.as_bytes().to_vec())
+    }
+
     async fn decrypt(
         &self,
         id: &str,

@@ -295,7 +295,7 @@ impl Reseal {
         Ok(())
     }
 
-    /// The SSE-S3 key file sealed again: `resealed` or `current`.
+    /// The SSE-S3 key file sealed again: `resealed`, `moved-to-transit` or `current`.
     async fn reseal_s3_key(&self) -> Result<String, Stop> {
         let source = &self.parts.s3_key;
         let why = |e: &dyn std::fmt::Display| format!("the SSE-S3 key: {e}");
@@ -311,7 +311,11 @@ impl Reseal {
                     .replace(&source.sealed_file, &sealed.old, &sealed.new)
                     .await
                     .map_err(|e| why(&e))?;
-                Ok("resealed".into())
+                let done = match sealed.moved_to_transit {
+                    true => "moved-to-transit",
+                    false => "resealed",
+                };
+                Ok(done.into())
             }
         }
     }

@@ -29,7 +29,8 @@ pub struct Progress {
     /// The last version finished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,
-    /// The SSE-S3 key file: `resealed` or `current`; absent until it is done.
+    /// The SSE-S3 key file: `resealed`, `moved-to-transit` or `current`; absent until it is
+    /// done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sse_s3_key: Option<String>,
     /// Versions and multipart uploads in progress looked at (delete markers are not).

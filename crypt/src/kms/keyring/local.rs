@@ -209,6 +209,16 @@ impl Kms for LocalKeyring {
         })
     }
 
+    async fn seal(
+        &self,
+        id: &str,
+        data_key: &Kek,
+        context: &EncryptionContext,
+    ) -> Result<Vec<u8>, KmsError> {
+        let key = self.key(id)?;
+        Ok(seal_current(id, &key, data_key, context)?.1)
+    }
+
     async fn decrypt(
         &self,
         id: &str,

@@ -65,6 +65,15 @@ impl Kms for Switchable {
         self.check()?;
         self.keyring.generate_data_key(id, context).await
     }
+    async fn seal(
+        &self,
+        id: &str,
+        data_key: &Kek,
+        context: &EncryptionContext,
+    ) -> Result<Vec<u8>, KmsError> {
+        self.check()?;
+        self.keyring.seal(id, data_key, context).await
+    }
     async fn decrypt(
         &self,
         id: &str,

@@ -42,6 +42,8 @@ pub struct Resealed {
     pub old: Vec<u8>,
     /// The same key sealed under the KMS key's current version.
     pub new: Vec<u8>,
+    /// Whether it moved from the local keyring to the transit engine.
+    pub moved_to_transit: bool,
 }
 
 /// Where the SSE-S3 key comes from.
@@ -67,12 +69,29 @@ fn sealed_by_transit(sealed: &[u8]) -> bool {
 
 impl S3KeySource {
     /// The key file sealed again under its KMS key's current version, or `None` when it is
-    /// sealed under it already. Writes nothing: the caller replaces the file and its copy.
+    /// sealed under it already; a key the local keyring sealed moves under the transit
+    /// engine when one is configured (a store made before it was). Writes nothing: the
+    /// caller replaces the file and its copy.
     pub async fn reseal(&self, kms: &KmsSet) -> Result<Option<Resealed>, S3KeyError> {
         let old = std::fs::read(&self.sealed_file).map_err(|source| S3KeyError::File {
             path: self.sealed_file.clone(),
             source,
         })?;
+        if let (false, Some(transit)) = (sealed_by_transit(&old), kms.transit()) {
+            let key = kms
+                .keyring()
+                .decrypt(&self.key_id, &old, &context())
+                .await?;
+            let new = transit
+                .seal(&self.key_id, &key, &context())
+                .await
+                .map_err(S3KeyError::Transit)?;
+            return Ok(Some(Resealed {
+                old,
+                new,
+                moved_to_transit: true,
+            }));
+        }
         let (sealer, wrap): (&dyn Kms, fn(KmsError) -> S3KeyError) = if sealed_by_transit(&old) {
             let transit = kms
                 .transit()
@@ -92,7 +111,11 @@ impl S3KeySource {
             .rewrap(&self.key_id, &old, &context())
             .await
             .map_err(wrap)?;
-        Ok(Some(Resealed { old, new }))
+        Ok(Some(Resealed {
+            old,
+            new,
+            moved_to_transit: false,
+        }))
     }
 
     /// Unseals the SSE-S3 key, making it at first start (blocking file I/O: call at start).
