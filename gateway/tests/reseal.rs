@@ -274,6 +274,11 @@ fn after_a_rotation_a_reseal_keeps_every_object_readable_under_the_new_key_versi
         std::thread::sleep(Duration::from_millis(200));
     };
     assert_eq!(status["state"], "finished", "{status}");
+    assert_eq!(
+        status["last_error"],
+        Value::Null,
+        "the stop's reason is past: {status}"
+    );
     assert_eq!(status["sse_s3_key"], "resealed", "{status}");
     // Five versions (the delete marker is not one to look at) and the upload; the SSE-S3
     // object has no KMS data key.

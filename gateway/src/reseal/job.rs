@@ -84,7 +84,16 @@ impl Reseal {
         }
         let progress = {
             let mut slot = lock(&self.progress);
-            let resumed = slot.clone().filter(|p| p.finished_ns.is_none());
+            let resumed = slot
+                .clone()
+                .filter(|p| p.finished_ns.is_none())
+                .map(|mut p| {
+                    // Why it stopped is past once it goes on; a failed object's error stays.
+                    if p.failed == 0 {
+                        p.last_error = None;
+                    }
+                    p
+                });
             let progress = resumed.unwrap_or_else(|| Progress {
                 started_ns: now_ns(),
                 ..Progress::default()
@@ -118,23 +127,21 @@ impl Reseal {
                 progress.last_error = Some(why);
             }
         }
-        self.keep(&progress, true).await;
+        self.keep(&progress).await;
     }
 
-    /// Publishes `progress` for the status, and stores it when `store`.
-    async fn keep(&self, progress: &Progress, store: bool) {
+    /// Publishes `progress` for the status and stores it.
+    async fn keep(&self, progress: &Progress) {
         *lock(&self.progress) = Some(progress.clone());
-        if store {
-            if let Err(e) = progress.save(&self.parts.store).await {
-                tracing::warn!(error = %e, "re-seal: progress not stored");
-            }
+        if let Err(e) = progress.save(&self.parts.store).await {
+            tracing::warn!(error = %e, "re-seal: progress not stored");
         }
     }
 
     async fn walk(&self, progress: &mut Progress) -> Result<(), Stop> {
         if progress.sse_s3_key.is_none() {
             progress.sse_s3_key = Some(self.reseal_s3_key().await?);
-            self.keep(progress, true).await;
+            self.keep(progress).await;
         }
         let mut resealer = Resealer::new(&self.parts.keys);
         let mut buckets: Vec<String> = (self.parts.store.list_buckets().await)
@@ -177,7 +184,7 @@ impl Reseal {
                         version_id: version_id.clone(),
                     });
                 }
-                self.keep(progress, true).await;
+                self.keep(progress).await;
                 if !page.is_truncated || page.versions.is_empty() {
                     break;
                 }
