@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 use strata_injector::cluster::{compact_jwks, ClusterIdentity, ClusterKeys};
 use strata_injector::config::InjectorConfig;
 use strata_injector::inject::{decide, Outcome};
-use strata_tests::{free_port, Bao, Server};
+use strata_tests::{free_port, kms_key_of_arn, Bao, Server};
 
 /// The sidecar's loopback endpoint as rendered in the pod.
 const POD_ENDPOINT: &str = "http://127.0.0.1:9000";
@@ -401,7 +401,15 @@ fn an_injected_sidecar_reaches_openbao_with_its_own_token_and_no_secret() {
     std::fs::write(&token, idp.token_for("app")).unwrap();
     let server = start_sidecar(&pod, &fs);
     let out = run_app(&pod, &fs, &server, &idp.token_for("app"), KMS_APP);
-    assert_eq!(stdout_of(&out, &server), "kept in vault\naws:kms app\n");
+    // The app read its object back and saw it stored under `app`, named by its ARN.
+    let said = stdout_of(&out, &server);
+    let (body, encryption) = said.split_once('\n').unwrap_or_default();
+    assert_eq!(body, "kept in vault", "{said}");
+    let arn = encryption
+        .trim_end()
+        .strip_prefix("aws:kms ")
+        .unwrap_or_default();
+    assert_eq!(kms_key_of_arn(arn), Some("app"), "{said}");
     // The sidecar's SSE-S3 key is sealed by OpenBao too.
     let sealed = std::fs::read(fs.path("/var/lib/strata/sse-s3.key")).unwrap();
     assert!(sealed.starts_with(b"vault:v1:"));
