@@ -66,6 +66,38 @@ impl PackageReader {
         last: bool,
         out: &mut BytesMut,
     ) -> Result<(), OpenError> {
+        let len = self.open_in_place(sealed, last)?;
+        out.extend_from_slice(&sealed[..len]);
+        Ok(())
+    }
+
+    /// Opens the next package, copied once: its sealed bytes (`pieces` end to end) are
+    /// appended to `out` and opened there, leaving its plaintext (on failure, `out` is as it
+    /// was).
+    pub(crate) fn open_copied(
+        &mut self,
+        pieces: &[Bytes],
+        last: bool,
+        out: &mut BytesMut,
+    ) -> Result<(), OpenError> {
+        let before = out.len();
+        for piece in pieces {
+            out.extend_from_slice(piece);
+        }
+        match self.open_in_place(&mut out[before..], last) {
+            Ok(len) => {
+                out.truncate(before + len);
+                Ok(())
+            }
+            Err(e) => {
+                out.truncate(before);
+                Err(e)
+            }
+        }
+    }
+
+    /// Opens the next package in `sealed`; its plaintext is the first returned bytes.
+    fn open_in_place(&mut self, sealed: &mut [u8], last: bool) -> Result<usize, OpenError> {
         if self.next_package >= MAX_PACKAGES {
             return Err(OpenError::TooManyPackages);
         }
@@ -78,9 +110,8 @@ impl PackageReader {
             .key
             .open_in_place(nonce, Aad::from(self.aad), sealed)
             .map_err(|_| OpenError::Authentication { package })?;
-        out.extend_from_slice(plaintext);
         self.next_package += 1;
-        Ok(())
+        Ok(plaintext.len())
     }
 }
 

@@ -84,7 +84,9 @@ impl RangePlan {
 pub struct RangedOpener {
     plan: RangePlan,
     reader: PackageReader,
-    buffer: Vec<u8>,
+    /// The pieces of a package cut by a chunk's end, held until it is complete.
+    staged: Vec<Bytes>,
+    staged_len: usize,
     skip: u64,
     remaining: u64,
     failed: bool,
@@ -106,7 +108,8 @@ impl RangedOpener {
         Ok(RangedOpener {
             plan: plan.clone(),
             reader,
-            buffer: Vec::new(),
+            staged: Vec::new(),
+            staged_len: 0,
             skip: plan.skip,
             remaining: plan.len,
             failed: false,
@@ -116,20 +119,20 @@ impl RangedOpener {
     /// Opens the packages `chunk` completes; returns their part of the range (maybe empty).
     pub fn update(&mut self, chunk: Bytes) -> Result<Bytes, OpenError> {
         let mut out = BytesMut::new();
-        self.open_into(&chunk, &mut out)?;
+        self.open_into(chunk, &mut out)?;
         Ok(out.freeze())
     }
 
     /// Like [`RangedOpener::update`], appending the range's bytes to `out` instead of
-    /// returning them (no copy of the input, no buffer of its own).
-    pub fn open_into(&mut self, chunk: &[u8], out: &mut BytesMut) -> Result<(), OpenError> {
+    /// returning them: each package is copied once, into `out`, and opened there.
+    pub fn open_into(&mut self, chunk: Bytes, out: &mut BytesMut) -> Result<(), OpenError> {
         if self.failed {
             return Err(OpenError::Poisoned);
         }
         let result = self.absorb(chunk, out);
         if result.is_err() {
             self.failed = true;
-            self.buffer.clear();
+            self.staged.clear();
         }
         result
     }
@@ -139,37 +142,55 @@ impl RangedOpener {
         if self.failed {
             return Err(OpenError::Poisoned);
         }
-        if self.remaining > 0 || !self.buffer.is_empty() {
-            self.buffer.clear();
+        if self.remaining > 0 || self.staged_len > 0 {
+            self.staged.clear();
             return Err(OpenError::Truncated);
         }
         Ok(Bytes::new())
     }
 
-    fn absorb(&mut self, chunk: &[u8], out: &mut BytesMut) -> Result<(), OpenError> {
-        self.buffer.extend_from_slice(chunk);
-        out.reserve(self.buffer.len());
-        let mut start = 0usize;
+    fn absorb(&mut self, mut chunk: Bytes, out: &mut BytesMut) -> Result<(), OpenError> {
+        out.reserve(self.staged_len + chunk.len());
+        if self.staged_len > 0 {
+            let sealed = self.plan.sealed_len(self.reader.next_package()) as usize;
+            let take = (sealed - self.staged_len).min(chunk.len());
+            self.staged.push(chunk.split_to(take));
+            self.staged_len += take;
+            if self.staged_len < sealed {
+                return Ok(());
+            }
+            let pieces = std::mem::take(&mut self.staged);
+            self.staged_len = 0;
+            self.open_package(&pieces, out)?;
+        }
         loop {
-            let package = self.reader_package();
+            let package = self.reader.next_package();
             if package > self.plan.last_package {
-                if start < self.buffer.len() {
+                if !chunk.is_empty() {
                     return Err(OpenError::TrailingData);
                 }
-                break;
+                return Ok(());
             }
             let sealed = self.plan.sealed_len(package) as usize;
-            if self.buffer.len() - start < sealed {
+            if chunk.len() < sealed {
                 break;
             }
-            let last = package == self.plan.final_package;
-            let before = out.len();
-            self.reader
-                .open(&mut self.buffer[start..start + sealed], last, out)?;
-            start += sealed;
-            self.trim(out, before);
+            self.open_package(&[chunk.split_to(sealed)], out)?;
         }
-        self.buffer.drain(..start);
+        if !chunk.is_empty() {
+            self.staged_len += chunk.len();
+            self.staged.push(chunk);
+        }
+        Ok(())
+    }
+
+    /// Opens the next package, whose sealed bytes are `pieces` end to end, and appends its
+    /// part of the range to `out`.
+    fn open_package(&mut self, pieces: &[Bytes], out: &mut BytesMut) -> Result<(), OpenError> {
+        let last = self.reader.next_package() == self.plan.final_package;
+        let before = out.len();
+        self.reader.open_copied(pieces, last, out)?;
+        self.trim(out, before);
         Ok(())
     }
 
@@ -183,9 +204,5 @@ impl RangedOpener {
         out.truncate(before + keep as usize);
         self.skip -= skip;
         self.remaining -= keep;
-    }
-
-    fn reader_package(&self) -> u64 {
-        self.reader.next_package()
     }
 }

@@ -17,11 +17,13 @@ const PACKAGE: usize = PACKAGE_SIZE as usize;
 /// [`Sealer::finish`]; the concatenation of what they return is the stored stream.
 ///
 /// A package is sealed only once a byte beyond it arrives (or at `finish`), because the
-/// final package is sealed differently: so up to 64 KiB of plaintext is held back.
+/// final package is sealed differently: so up to 64 KiB of plaintext is held back, as the
+/// caller's own chunks (not copied until they are sealed).
 pub struct Sealer {
     writer: PackageWriter,
     header_written: bool,
-    pending: Vec<u8>,
+    pending: Vec<Bytes>,
+    pending_len: usize,
 }
 
 /// The key, header and package counter, apart from the staged plaintext so that both can
@@ -47,8 +49,8 @@ impl Sealer {
                 next_package: 0,
             },
             header_written: false,
-            // Grows on demand: a 4 KiB object does not allocate a whole package.
             pending: Vec::new(),
+            pending_len: 0,
         })
     }
 
@@ -60,30 +62,26 @@ impl Sealer {
     /// Seals what `chunk` completes; returns the stored bytes ready so far (maybe empty).
     pub fn update(&mut self, chunk: Bytes) -> Result<Bytes, SealError> {
         let mut out = BytesMut::new();
-        self.seal_into(&chunk, &mut out)?;
+        self.seal_into(chunk, &mut out)?;
         Ok(out.freeze())
     }
 
     /// Like [`Sealer::update`], appending the sealed bytes to `out` instead of returning
-    /// them: no copy of the input and no buffer of its own (a caller streaming into one
-    /// buffer saves two passes over the data).
-    pub fn seal_into(&mut self, chunk: &[u8], out: &mut BytesMut) -> Result<(), SealError> {
+    /// them: each plaintext byte is copied once, into `out`, and sealed there.
+    pub fn seal_into(&mut self, mut chunk: Bytes, out: &mut BytesMut) -> Result<(), SealError> {
         out.reserve(self.output_capacity(chunk.len()));
         self.write_header(out);
-        let mut data = chunk;
-        while !data.is_empty() {
-            if self.pending.len() == PACKAGE {
-                self.writer.seal(&self.pending, false, out)?;
-                self.pending.clear();
+        while !chunk.is_empty() {
+            if self.pending_len == PACKAGE {
+                self.seal_pending(false, out)?;
             }
-            if self.pending.is_empty() && data.len() > PACKAGE {
-                self.writer.seal(&data[..PACKAGE], false, out)?;
-                data = &data[PACKAGE..];
+            if self.pending_len == 0 && chunk.len() > PACKAGE {
+                self.writer.seal(&[chunk.split_to(PACKAGE)], false, out)?;
                 continue;
             }
-            let take = (PACKAGE - self.pending.len()).min(data.len());
-            self.pending.extend_from_slice(&data[..take]);
-            data = &data[take..];
+            let take = (PACKAGE - self.pending_len).min(chunk.len());
+            self.pending.push(chunk.split_to(take));
+            self.pending_len += take;
         }
         Ok(())
     }
@@ -97,9 +95,16 @@ impl Sealer {
 
     /// Like [`Sealer::finish`], appending to `out`.
     pub fn finish_into(mut self, out: &mut BytesMut) -> Result<(), SealError> {
-        out.reserve(HEADER_BYTES + self.pending.len() + TAG_LEN as usize);
+        out.reserve(HEADER_BYTES + self.pending_len + TAG_LEN as usize);
         self.write_header(out);
-        self.writer.seal(&self.pending, true, out)
+        self.seal_pending(true, out)
+    }
+
+    fn seal_pending(&mut self, last: bool, out: &mut BytesMut) -> Result<(), SealError> {
+        self.writer.seal(&self.pending, last, out)?;
+        self.pending.clear();
+        self.pending_len = 0;
+        Ok(())
     }
 
     fn write_header(&mut self, out: &mut BytesMut) {
@@ -110,20 +115,23 @@ impl Sealer {
     }
 
     fn output_capacity(&self, chunk: usize) -> usize {
-        let plaintext = self.pending.len() + chunk;
+        let plaintext = self.pending_len + chunk;
         let packages = plaintext / PACKAGE + 1;
         HEADER_BYTES + plaintext + packages * TAG_LEN as usize
     }
 }
 
 impl PackageWriter {
-    fn seal(&mut self, plaintext: &[u8], last: bool, out: &mut BytesMut) -> Result<(), SealError> {
+    /// Seals the next package, whose plaintext is `pieces` end to end.
+    fn seal(&mut self, pieces: &[Bytes], last: bool, out: &mut BytesMut) -> Result<(), SealError> {
         if self.next_package >= MAX_PACKAGES {
             return Err(SealError::TooLarge);
         }
         let package = self.next_package as u32; // below 2^31, checked above
         let start = out.len();
-        out.extend_from_slice(plaintext);
+        for piece in pieces {
+            out.extend_from_slice(piece);
+        }
         let tag = self
             .key
             .seal_in_place_separate_tag(

@@ -251,6 +251,34 @@ fn objects_are_encrypted_on_disk_by_default_and_read_back_whole_and_in_ranges() 
     );
     ok(&server, &["s3", "cp", &s3("from-c"), path(&out)]);
     assert!(std::fs::read(&out).unwrap() == small, "from-c differs");
+    // An SSE-S3 ETag is the plaintext's MD5 however the bytes came: copied from an SSE-C
+    // source, or put with a Content-MD5 (which is checked on the plaintext).
+    assert_eq!(head(&server, "from-c", &[])["ETag"], md5.as_str());
+    let content_md5 = base64_key(&Md5::digest(&small));
+    let put_md5 = |key: &str, digest: &str| {
+        let args = [
+            "s3api",
+            "put-object",
+            "--bucket",
+            "sse-test",
+            "--key",
+            key,
+            "--body",
+            path(&small_file),
+            "--content-md5",
+            digest,
+        ];
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let with_md5 = put_md5("with-md5", &content_md5);
+    ok(
+        &server,
+        &with_md5.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(head(&server, "with-md5", &[])["ETag"], md5.as_str());
+    let wrong = put_md5("wrong-md5", &base64_key(&Md5::digest(b"other")));
+    let wrong: Vec<&str> = wrong.iter().map(String::as_str).collect();
+    assert_eq!(error_code(&server, &wrong), "BadDigest");
     ok(
         &server,
         &[
@@ -265,6 +293,10 @@ fn objects_are_encrypted_on_disk_by_default_and_read_back_whole_and_in_ranges() 
     assert_eq!(
         head(&server, "empty", &[])["ServerSideEncryption"],
         "AES256"
+    );
+    assert_eq!(
+        head(&server, "empty", &[])["ETag"],
+        "\"d41d8cd98f00b204e9800998ecf8427e\""
     );
     ok(&server, &["s3", "cp", &s3("empty"), path(&out)]);
     assert_eq!(std::fs::read(&out).unwrap(), b"");

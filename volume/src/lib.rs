@@ -38,6 +38,7 @@ pub use config::{
 };
 pub use erasure::layout::BLOCK_SIZE;
 pub use error::{Error, Fault, IndexError, Invalid, Refusal, Result, Unavailable, WriteError};
+pub use etag::Md5Stream;
 pub use object::body::ObjectBody;
 pub use status::{spare_write_buffers, ClassReadHealth, ReadHealth, Space, VolumeStatus};
 pub use store::{IamWrite, StagedData, Store, StoredObject};

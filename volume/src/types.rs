@@ -75,6 +75,16 @@ pub struct ClientView {
     pub etag: String,
 }
 
+/// Who makes the ETag of a body being staged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EtagBy {
+    /// The store: the MD5 of the bytes it stores.
+    Store,
+    /// The caller, in the [`ClientView`] it commits with: the store does not hash the bytes
+    /// (a transform stored other bytes than the client's, whose hash would be wasted work).
+    Caller,
+}
+
 /// How staged data becomes an object version (see [`crate::Store::put_object`]).
 #[derive(Debug, Default)]
 pub struct PutOptions {

@@ -180,7 +180,7 @@ async fn bad_completions_are_refused_and_change_nothing() {
         assert!(ok, "{why}: {err:?}");
     }
     let staged = store
-        .stage_part("bkt", "mp", &id, body(b"x", 1), None)
+        .stage_part("bkt", "mp", &id, body(b"x", 1), None, EtagBy::Store)
         .await
         .map_err(store_error)
         .unwrap();
@@ -262,7 +262,14 @@ async fn aborting_removes_the_upload_and_its_shards() {
         .unwrap();
     // A part whose bytes arrived before the abort, but whose commit comes after it.
     let late = store
-        .stage_part("bkt", "mp", &id, body(&content(2, 4000), 512), None)
+        .stage_part(
+            "bkt",
+            "mp",
+            &id,
+            body(&content(2, 4000), 512),
+            None,
+            EtagBy::Store,
+        )
         .await
         .map_err(store_error)
         .unwrap();
@@ -318,7 +325,14 @@ async fn upload_client_part(
     p: &ClientPart,
 ) -> Result<PartInfo, Error> {
     let staged = store
-        .stage_part("bkt", "mp", upload_id, body(&p.stored, 4096), None)
+        .stage_part(
+            "bkt",
+            "mp",
+            upload_id,
+            body(&p.stored, 4096),
+            None,
+            EtagBy::Store,
+        )
         .await
         .map_err(store_error)?;
     let opts = PartOptions {

@@ -105,13 +105,13 @@ async fn metadata_tags_and_checksums_are_kept() {
     };
     meta.user.insert("color".into(), "blue".into());
     let staged = store
-        .stage_object("bkt", "k", None, body(b"hello", 2), None)
+        .stage_object("bkt", "k", None, body(b"hello", 2), None, EtagBy::Store)
         .await
         .map_err(store_error)
         .unwrap();
     // What the caller checks its body against before it commits.
     assert_eq!(staged.len(), 5);
-    assert_eq!(hex(&staged.md5()), md5_of(b"hello"));
+    assert_eq!(hex(&staged.md5().expect("hashed")), md5_of(b"hello"));
     assert_eq!(staged.class(), "fast");
     // A checksum given up front and one a trailer carried, both verified by the caller.
     let mut checksums = Checksums::new();
@@ -164,7 +164,14 @@ async fn a_failed_body_leaves_no_object_and_no_shard_files() {
         "client went away",
     )));
     let err = store
-        .stage_object("bkt", "keep", None, futures::stream::iter(chunks), None)
+        .stage_object(
+            "bkt",
+            "keep",
+            None,
+            futures::stream::iter(chunks),
+            None,
+            EtagBy::Store,
+        )
         .await
         .unwrap_err();
     assert!(
@@ -713,4 +720,57 @@ async fn internal_entries_change_only_where_the_expected_ones_still_hold() {
     store.delete_object("bkt", "k", None).await.unwrap();
     assert!(!swap_blob(&store, "null", "other", "x").await.unwrap());
     assert!(swap_blob(&store, "not-a-version", "a", "b").await.is_err());
+}
+
+/// A body staged with `EtagBy::Caller` is not hashed (small bodies and the pipeline of large
+/// ones alike): it commits only with the caller's ETag, and a commit without one fails and
+/// leaves no object. The store's MD5 stream hashes what the caller feeds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_the_caller_hashes_commits_only_with_its_etag() {
+    let d = Dirs::new();
+    let store = Store::open(d.two_classes()).await.unwrap();
+    store.create_bucket("bkt", None).await.unwrap();
+    for size in [5usize, 3 * (1 << 20) + 7] {
+        let data = content(size as u64, size);
+        let unhashed = |key: &'static str| {
+            store.stage_object(
+                "bkt",
+                key,
+                None,
+                body(&data, 64 * 1024),
+                None,
+                EtagBy::Caller,
+            )
+        };
+        let staged = unhashed("no-view").await.map_err(store_error).unwrap();
+        assert_eq!(staged.md5(), None, "size {size}");
+        let refused = store
+            .put_object("bkt", "no-view", staged, PutOptions::default())
+            .await;
+        assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
+        assert!(head(&store, "bkt", "no-view", None).await.is_err());
+
+        let mut md5 = store.md5_stream();
+        for chunk in data.chunks(100_000) {
+            md5.update(bytes::Bytes::copy_from_slice(chunk))
+                .await
+                .unwrap();
+        }
+        let etag = hex(&md5.finish().await.unwrap());
+        assert_eq!(etag, md5_of(&data));
+        let staged = unhashed("viewed").await.map_err(store_error).unwrap();
+        let opts = PutOptions {
+            client: Some(ClientView {
+                size: size as u64,
+                etag: etag.clone(),
+            }),
+            ..Default::default()
+        };
+        let info = store
+            .put_object("bkt", "viewed", staged, opts)
+            .await
+            .unwrap();
+        assert_eq!(info.etag, etag);
+        assert_eq!(get(&store, "bkt", "viewed").await.unwrap(), data);
+    }
 }

@@ -281,6 +281,11 @@ impl PayloadVerifier {
         self
     }
 
+    /// Whether the MD5 of the payload is taken.
+    pub fn hashes_md5(&self) -> bool {
+        self.md5.is_some()
+    }
+
     /// Also compute `algorithm` over the payload (e.g. the one chosen at multipart creation).
     pub fn with_checksum(mut self, algorithm: ChecksumAlgorithm) -> Self {
         if !self.hashers.iter().any(|h| h.algorithm() == algorithm) {

@@ -82,9 +82,12 @@ impl<'a> Body<'a> {
         Body::new(wire, PayloadVerifier::unsigned(), length)
     }
 
-    /// Also compute the MD5 of the client's bytes (an ETag taken before a transform).
-    pub fn with_md5(&mut self) {
-        self.verifier = self.verifier.take().map(PayloadVerifier::with_md5);
+    /// Whether verification takes the MD5 of the client's bytes (to check a `Content-MD5`):
+    /// then [`PayloadSummary::md5`] has it.
+    pub fn hashes_md5(&self) -> bool {
+        self.verifier
+            .as_ref()
+            .is_some_and(PayloadVerifier::hashes_md5)
     }
 
     /// Also compute `algorithm` over the client's bytes (the one an upload announced).

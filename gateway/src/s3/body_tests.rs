@@ -99,8 +99,11 @@ async fn documents_are_bounded_and_must_not_be_empty() {
 
 #[tokio::test]
 async fn md5_is_taken_when_asked() {
-    let mut body = Body::new(wire(vec![Ok(b"abc")]), PayloadVerifier::unsigned(), Some(3));
-    body.with_md5();
+    let plain = Body::new(wire(vec![Ok(b"abc")]), PayloadVerifier::unsigned(), Some(3));
+    assert!(!plain.hashes_md5());
+    let verifier = PayloadVerifier::unsigned().with_md5();
+    let mut body = Body::new(wire(vec![Ok(b"abc")]), verifier, Some(3));
+    assert!(body.hashes_md5());
     drain(&mut body).await;
     let md5 = body.finish().unwrap().md5.unwrap();
     assert_eq!(hex::encode(md5), "900150983cd24fb0d6963f7d28e17f72");

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::ops::Range;
 
 use async_trait::async_trait;
-use bytes::{BufMut, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 use http::HeaderMap;
 use strata_volume::ObjectInfo;
 
@@ -59,8 +59,8 @@ impl Encoder {
 }
 
 impl Codec for Encoder {
-    fn push(&mut self, input: &[u8], out: &mut BytesMut) -> Result<(), TransformError> {
-        self.pending.extend_from_slice(input);
+    fn push(&mut self, input: Bytes, out: &mut BytesMut) -> Result<(), TransformError> {
+        self.pending.extend_from_slice(&input);
         let full = self.pending.len() / PACKAGE as usize * PACKAGE as usize;
         let ready: Vec<u8> = self.pending.drain(..full).collect();
         for payload in ready.chunks(PACKAGE as usize) {
@@ -93,8 +93,8 @@ struct Decoder {
 }
 
 impl Codec for Decoder {
-    fn push(&mut self, input: &[u8], out: &mut BytesMut) -> Result<(), TransformError> {
-        self.pending.extend_from_slice(input);
+    fn push(&mut self, input: Bytes, out: &mut BytesMut) -> Result<(), TransformError> {
+        self.pending.extend_from_slice(&input);
         let mut at = 0;
         while let Some(part) = self.parts.front_mut() {
             if part.stored == 0 {

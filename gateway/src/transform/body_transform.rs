@@ -8,7 +8,7 @@ use http::HeaderMap;
 use strata_volume::{Checksums, ObjectInfo};
 
 use super::sse::BucketEncryption;
-use super::{Codec, TransformError};
+use super::{ClientEtag, Codec, TransformError};
 
 /// What a transform keeps with an object so that it can read it back (the store's opaque
 /// `internal` map: an encryption's sealed key, algorithm, ...).
@@ -82,10 +82,10 @@ pub trait BodyTransform: Send + Sync {
         headers: &HeaderMap,
     ) -> Result<Option<Box<dyn Codec>>, TransformError>;
 
-    /// The ETag of client bytes whose MD5 is `md5`, stored under a transform that changed
-    /// them: the MD5 itself unless the transform must not reveal it.
-    fn etag(&self, _internal: &Internal, md5: &[u8]) -> String {
-        hex::encode(md5)
+    /// How the ETag of client bytes stored as `internal` by a transform that changed them
+    /// is made: their MD5 unless the transform must not reveal it.
+    fn client_etag(&self, _internal: &Internal) -> ClientEtag {
+        ClientEtag::Md5
     }
 
     /// Refuses a request that may not read `info` (e.g. a HEAD without the key an object

@@ -10,6 +10,7 @@
 //! before any shard is read.
 
 mod body_transform;
+mod client_etag;
 mod codec;
 mod error;
 mod identity;
@@ -17,6 +18,7 @@ pub mod sse;
 mod stream;
 
 pub use body_transform::{BodyTransform, Internal, ReadPlan, Target};
+pub use client_etag::ClientEtag;
 pub use codec::Codec;
 pub use error::{TransformError, TransformedError};
 pub use identity::Identity;

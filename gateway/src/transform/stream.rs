@@ -79,7 +79,7 @@ where
                 }
                 (Some(Ok(bytes)), None) => Ok(bytes),
                 (Some(Ok(bytes)), Some(codec)) => codec
-                    .push(&bytes, &mut this.out)
+                    .push(bytes, &mut this.out)
                     .map(|()| this.out.split().freeze()),
                 (None, Some(codec)) => {
                     this.ended = true;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 use futures::Stream;
 use rand::RngCore;
-use strata_volume::{ClassConfig, ObjectInfo, PutOptions, Scheme, Store, StoreConfig};
+use strata_volume::{ClassConfig, EtagBy, ObjectInfo, PutOptions, Scheme, Store, StoreConfig};
 
 /// One MiB.
 pub const MIB: usize = 1024 * 1024;
@@ -90,6 +90,7 @@ pub async fn put(store: &Store, bucket: &str, key: &str, buf: &Bytes, chunk: usi
             None,
             body_of(buf, chunk),
             Some(buf.len() as u64),
+            EtagBy::Store,
         )
         .await
         .expect("stage the body");

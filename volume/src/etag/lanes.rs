@@ -35,15 +35,21 @@ enum Job {
     },
 }
 
+/// The unit of a stream's queue permits: queued bytes are counted in KiB, so that a body fed
+/// in small chunks (a request body as it comes off the socket) may queue as many bytes as one
+/// fed in erasure blocks, and waits as rarely.
+const PERMIT_BYTES: usize = 1024;
+
 /// Handle on one scheduler thread; the thread ends when the handle and its streams are gone.
 pub(crate) struct LaneService {
     tx: mpsc::Sender<Job>,
     next_id: AtomicU64,
+    /// Permits of each stream (KiB it may have queued).
     depth: usize,
 }
 
 impl LaneService {
-    /// Starts the thread. `depth` is how many blocks a stream may have queued.
+    /// Starts the thread. `depth` is how many bytes a stream may have queued.
     pub(super) fn start(x8: X8, depth: usize) -> std::io::Result<LaneService> {
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
@@ -52,7 +58,7 @@ impl LaneService {
         Ok(LaneService {
             tx,
             next_id: AtomicU64::new(0),
-            depth: depth.max(1),
+            depth: depth.div_ceil(PERMIT_BYTES).max(1),
         })
     }
 
@@ -61,6 +67,7 @@ impl LaneService {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             tx: self.tx.clone(),
             permits: Arc::new(Semaphore::new(self.depth)),
+            depth: self.depth,
             finished: false,
         }
     }
@@ -71,15 +78,18 @@ pub(crate) struct LaneStream {
     id: u64,
     tx: mpsc::Sender<Job>,
     permits: Arc<Semaphore>,
+    depth: usize,
     finished: bool,
 }
 
 impl LaneStream {
     pub(super) async fn update(&mut self, bytes: Bytes) -> Result<()> {
+        // A chunk larger than the whole queue waits until the queue is empty.
+        let needed = bytes.len().div_ceil(PERMIT_BYTES).clamp(1, self.depth);
         let permit = self
             .permits
             .clone()
-            .acquire_owned()
+            .acquire_many_owned(needed as u32) // at most `depth`, which fits a u32
             .await
             .map_err(|_| stopped())?;
         let id = self.id;

@@ -17,3 +17,4 @@ mod thread;
 mod x8;
 
 pub(crate) use service::Md5Service;
+pub use service::Md5Stream;

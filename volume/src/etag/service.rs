@@ -7,8 +7,11 @@ use super::thread;
 use super::{lanes, x8};
 use crate::error::Result;
 
-/// Blocks a body may have queued for hashing before its sender waits.
+/// Chunks a body may have queued for a thread of its own before its sender waits.
 const QUEUE_DEPTH: usize = 2;
+/// Bytes a body may have queued for the lanes before its sender waits (two erasure blocks).
+#[cfg(target_arch = "x86_64")]
+const QUEUE_BYTES: usize = 2 * crate::BLOCK_SIZE as usize;
 
 /// Hashes the bodies of one store.
 pub(crate) enum Md5Service {
@@ -24,7 +27,7 @@ impl Md5Service {
     pub(crate) fn start() -> Md5Service {
         #[cfg(target_arch = "x86_64")]
         if let Some(x8) = x8::X8::detect() {
-            match lanes::LaneService::start(x8, QUEUE_DEPTH) {
+            match lanes::LaneService::start(x8, QUEUE_BYTES) {
                 Ok(service) => return Md5Service::Lanes(service),
                 Err(e) => tracing::warn!(error = %e, "no md5 lane thread; hashing per body"),
             }
@@ -34,16 +37,18 @@ impl Md5Service {
 
     /// Starts hashing one body.
     pub(crate) fn stream(&self) -> Md5Stream {
-        match self {
+        Md5Stream(match self {
             #[cfg(target_arch = "x86_64")]
-            Md5Service::Lanes(s) => Md5Stream::Lanes(s.stream()),
-            Md5Service::Threads => Md5Stream::Thread(thread::ThreadStream::start(QUEUE_DEPTH)),
-        }
+            Md5Service::Lanes(s) => Hashing::Lanes(s.stream()),
+            Md5Service::Threads => Hashing::Thread(thread::ThreadStream::start(QUEUE_DEPTH)),
+        })
     }
 }
 
 /// One body being hashed: feed its bytes in order, then take the digest.
-pub(crate) enum Md5Stream {
+pub struct Md5Stream(Hashing);
+
+enum Hashing {
     #[cfg(target_arch = "x86_64")]
     Lanes(lanes::LaneStream),
     Thread(thread::ThreadStream),
@@ -51,20 +56,20 @@ pub(crate) enum Md5Stream {
 
 impl Md5Stream {
     /// Queues the next bytes of the body; waits while the hasher is behind.
-    pub(crate) async fn update(&mut self, bytes: Bytes) -> Result<()> {
-        match self {
+    pub async fn update(&mut self, bytes: Bytes) -> Result<()> {
+        match &mut self.0 {
             #[cfg(target_arch = "x86_64")]
-            Md5Stream::Lanes(s) => s.update(bytes).await,
-            Md5Stream::Thread(s) => s.update(bytes).await,
+            Hashing::Lanes(s) => s.update(bytes).await,
+            Hashing::Thread(s) => s.update(bytes).await,
         }
     }
 
     /// The MD5 of every byte queued.
-    pub(crate) async fn finish(self) -> Result<[u8; 16]> {
-        match self {
+    pub async fn finish(self) -> Result<[u8; 16]> {
+        match self.0 {
             #[cfg(target_arch = "x86_64")]
-            Md5Stream::Lanes(s) => s.finish().await,
-            Md5Stream::Thread(s) => s.finish().await,
+            Hashing::Lanes(s) => s.finish().await,
+            Hashing::Thread(s) => s.finish().await,
         }
     }
 }

@@ -96,6 +96,19 @@ fn padding_is_right_at_every_length_around_a_block_edge() {
     }
 }
 
+/// A chunk larger than a stream's whole queue (two blocks) is taken once the queue is empty,
+/// not waited for forever; small chunks queue many at a time.
+#[test]
+fn chunks_larger_and_smaller_than_the_queue_hash_right() {
+    let rt = runtime();
+    let service = Md5Service::start();
+    let data = body(5 << 20, 7);
+    for cuts in [&[5 << 20][..], &[3 << 20, 1 << 20], &[65_536], &[1_000]] {
+        let got = rt.block_on(hash_in_chunks(service.stream(), &data, cuts));
+        assert_eq!(got, reference(&data), "cuts {cuts:?}");
+    }
+}
+
 #[test]
 fn concurrent_bodies_each_get_their_own_digest() {
     let rt = runtime();

@@ -24,8 +24,8 @@ const PIPELINE_DEPTH: usize = 2;
 pub struct Written {
     /// Bytes received.
     pub size: u64,
-    /// MD5 of the bytes.
-    pub md5: [u8; 16],
+    /// MD5 of the bytes, unless the caller makes the ETag.
+    pub md5: Option<[u8; 16]>,
     /// Shard file id, when the data went to files.
     pub data_id: Option<[u8; 16]>,
     /// Per slot, that slot's shard (hash + bytes), when the data is inline.
@@ -37,7 +37,7 @@ impl Written {
     pub fn nothing() -> Self {
         Written {
             size: 0,
-            md5: [0; 16],
+            md5: None,
             data_id: None,
             inline: None,
         }
@@ -104,12 +104,12 @@ where
     }
 }
 
-/// Writes a body into `set`, its MD5 taken by `md5`. `inline_limit` > 0 allows keeping small
-/// bodies in the index. A failure of the body itself comes back unchanged as
+/// Writes a body into `set`, its MD5 taken by `md5` (none: not hashed). `inline_limit` > 0
+/// allows keeping small bodies in the index. A failure of the body itself comes back unchanged as
 /// [`WriteError::Body`]; nothing written stays behind on any failure.
 pub async fn write_body<S, E>(
     set: &Arc<ErasureSet>,
-    md5: &Md5Service,
+    md5: Option<&Md5Service>,
     body: S,
     rotation: usize,
     inline_limit: usize,
@@ -137,7 +137,7 @@ where
     let total = reader.total;
     if ended {
         let block = first;
-        let md5: [u8; 16] = Md5::digest(&block).into();
+        let md5 = md5.map(|_| Md5::digest(&block).into());
         let shards = Codec::new(set.layout).encode(&block)?;
         let n = set.layout.total();
         if block.len() <= inline_limit {
@@ -209,13 +209,15 @@ where
         }
         Ok(())
     });
-    let mut hasher = md5.stream();
+    let mut hasher = md5.map(Md5Service::stream);
 
     let feed = async {
         let (mut block, mut ended) = (first, false);
         loop {
             if !block.is_empty() {
-                hasher.update(block.clone()).await?;
+                if let Some(h) = hasher.as_mut() {
+                    h.update(block.clone()).await?;
+                }
                 if enc_tx.send(block).await.is_err() {
                     // The encoder stopped early: its own error is reported below.
                     return Ok(());
@@ -234,10 +236,13 @@ where
         Err(e) => Err(Error::internal(format!("encoder: {e}"))),
     }
     .map_err(WriteError::Store);
-    let md5 = hasher.finish().await;
+    let md5 = match hasher {
+        Some(h) => h.finish().await.map(Some),
+        None => Ok(None),
+    };
     let written = Written {
         size: reader.total,
-        md5: md5.as_ref().map_or([0; 16], |m| *m),
+        md5: md5.as_ref().ok().copied().flatten(),
         data_id: Some(data_id),
         inline: None,
     };

@@ -93,6 +93,13 @@ impl Store {
         })
     }
 
+    /// Starts hashing one body with the store's MD5 hasher (AVX2 lanes shared by concurrent
+    /// bodies where the CPU has them): for the ETag of bytes a caller transforms before
+    /// staging them with [`crate::EtagBy::Caller`].
+    pub fn md5_stream(&self) -> crate::Md5Stream {
+        self.inner.md5.stream()
+    }
+
     /// Health of every class.
     pub fn status(&self) -> StoreStatus {
         let classes: Vec<ClassStatus> = self

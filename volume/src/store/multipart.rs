@@ -7,7 +7,7 @@ use md5::{Digest, Md5};
 use super::list::{common_prefix, Entry, MAX_LIST_KEYS};
 use super::merge::{Item, Page};
 use super::object::{data_record, hex};
-use super::put::{client_facts, staged_for};
+use super::put::{client_facts, staged_for, Staging};
 use super::staged::StagedData;
 use super::{Inner, Store};
 use crate::disk::meta_db::{MetaOp, Step, Table};
@@ -180,6 +180,7 @@ impl Store {
         upload_id: &str,
         body: S,
         expected_len: Option<u64>,
+        etag: EtagBy,
     ) -> Result<StagedData, WriteError<E>>
     where
         S: Stream<Item = std::result::Result<bytes::Bytes, E>> + Send + Unpin,
@@ -187,7 +188,12 @@ impl Store {
         let inner = &self.inner;
         let upload = inner.find_upload(bucket, key, upload_id)?;
         let set = inner.class(Some(&upload.class))?.clone();
-        inner.stage(bucket, key, set, body, 0, expected_len).await
+        let how = Staging {
+            inline_limit: 0,
+            expected_len,
+            etag,
+        };
+        inner.stage(bucket, key, set, body, how).await
     }
 
     /// Commits staged data as part `part_number` of an upload; a part of the same number is
@@ -223,7 +229,7 @@ impl Store {
         }
         let (set, _, written) = data.take();
         let result = async {
-            let (size, etag) = client_facts(opts.client, &written);
+            let (size, etag) = client_facts(opts.client, &written)?;
             let part = PartRecord {
                 mod_time_ns: now_ns(),
                 data: PartData {

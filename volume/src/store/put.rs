@@ -19,6 +19,7 @@ impl Store {
     /// Writes a body's shards into `class` (`None`: the namespace class) for `key`, durably on
     /// a write quorum, without making them visible: [`Store::put_object`] commits them.
     /// `expected_len` is the announced length of the stored bytes; another length fails.
+    /// With [`EtagBy::Caller`], the commit must bring the ETag ([`PutOptions::client`]).
     pub async fn stage_object<S, E>(
         &self,
         bucket: &str,
@@ -26,6 +27,7 @@ impl Store {
         class: Option<&str>,
         body: S,
         expected_len: Option<u64>,
+        etag: EtagBy,
     ) -> Result<StagedData, WriteError<E>>
     where
         S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin,
@@ -39,9 +41,12 @@ impl Store {
         } else {
             0
         };
-        inner
-            .stage(bucket, key, set, body, inline_limit, expected_len)
-            .await
+        let how = Staging {
+            inline_limit,
+            expected_len,
+            etag,
+        };
+        inner.stage(bucket, key, set, body, how).await
     }
 
     /// Commits staged data as the new version of `key` (or its null version).
@@ -56,7 +61,7 @@ impl Store {
         staged_for(&data, bucket, key)?;
         let (set, rotation, written) = data.take();
         let result = async {
-            let (size, etag) = client_facts(opts.client, &written);
+            let (size, etag) = client_facts(opts.client, &written)?;
             let part = PartData {
                 number: 1,
                 size: written.size,
@@ -96,6 +101,16 @@ impl Store {
     }
 }
 
+/// How a body is staged besides where.
+pub(super) struct Staging {
+    /// Bodies up to this size may stay in the index (0: none).
+    pub inline_limit: usize,
+    /// The announced length; another length fails.
+    pub expected_len: Option<u64>,
+    /// Whether the store hashes the body for its ETag.
+    pub etag: EtagBy,
+}
+
 impl Inner {
     /// Writes a body into `set` with the key's rotation.
     pub(super) async fn stage<S, E>(
@@ -104,16 +119,23 @@ impl Inner {
         key: &str,
         set: Arc<ErasureSet>,
         body: S,
-        inline_limit: usize,
-        expected_len: Option<u64>,
+        how: Staging,
     ) -> Result<StagedData, WriteError<E>>
     where
         S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin,
     {
         let rotation = rotation_for(key.as_bytes(), set.layout.total());
-        let written =
-            write_body(&set, &self.md5, body, rotation, inline_limit, expected_len).await?;
-        if let Some(expected) = expected_len.filter(|e| *e != written.size) {
+        let md5 = (how.etag == EtagBy::Store).then_some(&self.md5);
+        let written = write_body(
+            &set,
+            md5,
+            body,
+            rotation,
+            how.inline_limit,
+            how.expected_len,
+        )
+        .await?;
+        if let Some(expected) = how.expected_len.filter(|e| *e != written.size) {
             written.discard(&set);
             return Err(Error::from(Invalid::BodyLength {
                 expected,
@@ -127,10 +149,13 @@ impl Inner {
 
 /// Size and ETag for the client: given by the caller when its transform stored other bytes,
 /// else the stored bytes' own.
-pub(super) fn client_facts(client: Option<ClientView>, written: &Written) -> (u64, String) {
-    match client {
-        Some(c) => (c.size, c.etag),
-        None => (written.size, hex(&written.md5)),
+pub(super) fn client_facts(client: Option<ClientView>, written: &Written) -> Result<(u64, String)> {
+    match (client, written.md5) {
+        (Some(c), _) => Ok((c.size, c.etag)),
+        (None, Some(md5)) => Ok((written.size, hex(&md5))),
+        (None, None) => Err(Error::argument(
+            "data staged without its MD5 needs the caller's ETag to commit",
+        )),
     }
 }
 

@@ -47,9 +47,10 @@ impl StagedData {
         self.len() == 0
     }
 
-    /// MD5 of the stored bytes (the ETag when they are the client's bytes).
-    pub fn md5(&self) -> [u8; 16] {
-        self.written.as_ref().map_or([0; 16], |w| w.md5)
+    /// MD5 of the stored bytes (the ETag when they are the client's bytes); `None` when
+    /// staged with [`crate::EtagBy::Caller`].
+    pub fn md5(&self) -> Option<[u8; 16]> {
+        self.written.as_ref().and_then(|w| w.md5)
     }
 
     /// Whether the bytes are kept in the metadata index rather than in shard files (small

@@ -93,7 +93,14 @@ pub async fn stage(
     expected_len: Option<u64>,
 ) -> Result<StagedData, Error> {
     store
-        .stage_object(bucket, key, class, body(data, 64 * 1024), expected_len)
+        .stage_object(
+            bucket,
+            key,
+            class,
+            body(data, 64 * 1024),
+            expected_len,
+            EtagBy::Store,
+        )
         .await
         .map_err(store_error)
 }
@@ -109,7 +116,7 @@ pub async fn put_in(
     opts: PutOptions,
 ) -> Result<ObjectInfo, Error> {
     let staged = store
-        .stage_object(bucket, key, class, body(data, chunk), None)
+        .stage_object(bucket, key, class, body(data, chunk), None, EtagBy::Store)
         .await
         .map_err(store_error)?;
     store.put_object(bucket, key, staged, opts).await
@@ -141,7 +148,14 @@ pub async fn upload_part(
     chunk: usize,
 ) -> Result<PartInfo, Error> {
     let staged = store
-        .stage_part(bucket, key, upload_id, body(data, chunk), None)
+        .stage_part(
+            bucket,
+            key,
+            upload_id,
+            body(data, chunk),
+            None,
+            EtagBy::Store,
+        )
         .await
         .map_err(store_error)?;
     store

@@ -12,6 +12,7 @@ mod dispatch;
 mod encryption;
 mod get;
 mod list;
+mod md5_tap;
 mod multipart;
 mod notification;
 mod planned_read;

@@ -2,7 +2,7 @@
 //! to the decoder first (so that the stored bytes before a range are not read), then the
 //! stored span, decoded, cut to the span. GetObject and the copies read through here.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use futures::TryStreamExt;
 use strata_volume::{ObjectBody, StoredObject};
 
@@ -20,13 +20,11 @@ pub async fn read_planned(
             .decoder
             .as_mut()
             .ok_or_else(|| Code::InternalError.with("a header to read without a decoder"))?;
-        let bytes: Vec<u8> = object
-            .read_span(header)?
-            .map_ok(|chunk| chunk.to_vec())
-            .try_concat()
-            .await?;
+        let chunks: Vec<Bytes> = object.read_span(header)?.try_collect().await?;
         let mut out = BytesMut::new();
-        decoder.push(&bytes, &mut out)?;
+        for chunk in chunks {
+            decoder.push(chunk, &mut out)?;
+        }
         if !out.is_empty() {
             return Err(Code::InternalError.with("a stream header decoded into bytes"));
         }

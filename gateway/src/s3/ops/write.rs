@@ -3,23 +3,21 @@
 //! MD5, checksums, all taken before the transform) comes back for the commit.
 
 use std::ops::Range;
-use std::pin::Pin;
-use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use http::HeaderMap;
 use strata_volume::{
-    Checksums, ClientView, ObjectInfo, ObjectMeta, PartInfo, PartOptions, PutOptions, StagedData,
-    StoredObject, WritePrecondition,
+    Checksums, ClientView, EtagBy, ObjectInfo, ObjectMeta, PartInfo, PartOptions, PutOptions,
+    StagedData, StoredObject, WritePrecondition,
 };
 
 use super::common::Ctx;
+use super::md5_tap::Md5Tap;
 use super::planned_read::read_planned;
-use crate::checksum::Md5Hasher;
 use crate::s3::body::Body;
-use crate::s3::error::S3Error;
-use crate::transform::{Internal, Target, Transformed};
+use crate::s3::error::{Code, S3Error};
+use crate::transform::{ClientEtag, Internal, Target, Transformed};
 
 /// Where staged bytes go.
 #[derive(Debug, Clone, Copy)]
@@ -156,15 +154,21 @@ pub async fn stage_body(
         .transform
         .encoder(to.target(part), internal, headers)
         .await?;
-    let transformed = encoder.is_some();
-    if transformed {
-        // The ETag is the MD5 of the client's bytes, which the store will not see.
-        body.with_md5();
-    }
+    let etag = encoder
+        .is_some()
+        .then(|| ctx.transform.client_etag(internal));
+    // The ETag is the MD5 of the client's bytes, which the store will not see: the body's
+    // verifier takes it when it checks a Content-MD5, else the store's MD5 hasher.
+    let hash = etag.is_some_and(ClientEtag::needs_md5) && !body.hashes_md5();
     let expected = body.length.map(|n| ctx.transform.stored_len(internal, n));
-    let data = {
-        let mut stored = Transformed::new(&mut *body, encoder);
-        stage(ctx, to, &mut stored, expected).await?
+    let (data, tapped) = {
+        let len = body.length;
+        let mut tap = Md5Tap::new(&mut *body, hash, len, &ctx.store);
+        let data = {
+            let mut stored = Transformed::new(&mut tap, encoder);
+            stage(ctx, to, &mut stored, expected, etag).await?
+        };
+        (data, tap.digest().await?)
     };
     let summary = body.finish()?;
     let checksums: Checksums = summary
@@ -173,15 +177,14 @@ pub async fn stage_body(
         .map(|c| (c.algorithm().as_str().to_string(), c.to_base64()))
         .collect();
     let stored_checksums = stored(ctx, to, part, internal, headers, &checksums).await?;
-    let client = match (transformed, summary.md5) {
-        (false, _) => None,
-        (true, Some(md5)) => Some(ClientView {
+    let client = match etag {
+        None => None,
+        Some(etag) => Some(ClientView {
             size: summary.decoded_length,
-            etag: ctx.transform.etag(internal, &md5),
+            etag: etag
+                .make(tapped.or(summary.md5))
+                .ok_or(crate::s3::body::BodyError::Unfinished)?,
         }),
-        (true, None) => {
-            return Err(crate::s3::body::BodyError::Unfinished.into());
-        }
     };
     Ok(Staged {
         data,
@@ -242,17 +245,26 @@ pub async fn stage_copy(
         .transform
         .encoder(to.target(part), internal, headers)
         .await?;
-    let transformed = encoder.is_some();
-    let mut tap = Md5Tap::new(decoded, transformed);
+    let etag = encoder
+        .is_some()
+        .then(|| ctx.transform.client_etag(internal));
+    let hash = etag.is_some_and(ClientEtag::needs_md5);
+    let mut tap = Md5Tap::new(decoded, hash, Some(len), &ctx.store);
     let data = {
         let mut stored = Transformed::new(&mut tap, encoder);
         let expected = Some(ctx.transform.stored_len(internal, len));
-        stage(ctx, to, &mut stored, expected).await?
+        stage(ctx, to, &mut stored, expected, etag).await?
     };
-    let client = tap.digest().map(|md5| ClientView {
-        size: len,
-        etag: ctx.transform.etag(internal, &md5),
-    });
+    let md5 = tap.digest().await?;
+    let client = match etag {
+        None => None,
+        Some(etag) => Some(ClientView {
+            size: len,
+            etag: etag.make(md5).ok_or_else(|| {
+                Code::InternalError.with("the copied bytes ended without their MD5")
+            })?,
+        }),
+    };
     Ok(Staged {
         data,
         checksums,
@@ -266,15 +278,22 @@ async fn stage<S, E>(
     to: Destination<'_>,
     stored: S,
     expected: Option<u64>,
+    etag: Option<ClientEtag>,
 ) -> Result<StagedData, S3Error>
 where
     S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
     E: Into<S3Error>,
 {
+    // A transformed body's ETag comes from the client's bytes, never from the stored ones.
+    let etag_by = if etag.is_some() {
+        EtagBy::Caller
+    } else {
+        EtagBy::Store
+    };
     let staged = match to {
         Destination::Object { bucket, key, class } => {
             ctx.store
-                .stage_object(bucket, key, class, stored, expected)
+                .stage_object(bucket, key, class, stored, expected, etag_by)
                 .await
         }
         Destination::Part {
@@ -283,54 +302,9 @@ where
             upload_id,
         } => {
             ctx.store
-                .stage_part(bucket, key, upload_id, stored, expected)
+                .stage_part(bucket, key, upload_id, stored, expected, etag_by)
                 .await
         }
     };
     Ok(staged?)
-}
-
-/// Passes a stream on, taking the MD5 of its bytes when asked: the ETag of copied client
-/// bytes that a transform stores in another form.
-struct Md5Tap<S> {
-    inner: S,
-    md5: Option<Md5Hasher>,
-    ended: bool,
-}
-
-impl<S> Md5Tap<S> {
-    fn new(inner: S, hash: bool) -> Self {
-        Md5Tap {
-            inner,
-            md5: hash.then(Md5Hasher::new),
-            ended: false,
-        }
-    }
-
-    /// The MD5 of everything passed on, once the stream ended (when hashing).
-    fn digest(self) -> Option<[u8; 16]> {
-        self.md5.filter(|_| self.ended).map(Md5Hasher::finalize)
-    }
-}
-
-impl<S, E> Stream for Md5Tap<S>
-where
-    S: Stream<Item = Result<Bytes, E>> + Unpin,
-{
-    type Item = Result<Bytes, E>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        let next = ready!(this.inner.poll_next_unpin(cx));
-        match &next {
-            Some(Ok(bytes)) => {
-                if let Some(h) = this.md5.as_mut() {
-                    h.update(bytes);
-                }
-            }
-            None => this.ended = true,
-            Some(Err(_)) => {}
-        }
-        Poll::Ready(next)
-    }
 }

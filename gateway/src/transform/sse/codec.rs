@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use bytes::BytesMut;
+use bytes::{Buf, Bytes, BytesMut};
 use strata_crypt::{ObjectKey, RangePlan, RangedOpener, Sealer, HEADER_LEN};
 
 use crate::transform::{Codec, TransformError};
@@ -23,7 +23,7 @@ fn sealing(e: strata_crypt::SealError) -> TransformError {
 }
 
 impl Codec for SealCodec {
-    fn push(&mut self, input: &[u8], out: &mut BytesMut) -> Result<(), TransformError> {
+    fn push(&mut self, input: Bytes, out: &mut BytesMut) -> Result<(), TransformError> {
         let sealer = self
             .0
             .as_mut()
@@ -115,7 +115,7 @@ impl OpenCodec {
 }
 
 impl Codec for OpenCodec {
-    fn push(&mut self, mut input: &[u8], out: &mut BytesMut) -> Result<(), TransformError> {
+    fn push(&mut self, mut input: Bytes, out: &mut BytesMut) -> Result<(), TransformError> {
         while !input.is_empty() {
             let Some(segment) = self.segments.front() else {
                 return Err(TransformError::Damaged(
@@ -126,8 +126,7 @@ impl Codec for OpenCodec {
                 None => return Err(TransformError::Damaged("opened after the end".into())),
                 Some(Step::Header(mut header)) => {
                     let take = (HEADER_LEN as usize - header.len()).min(input.len());
-                    header.extend_from_slice(&input[..take]);
-                    input = &input[take..];
+                    header.extend_from_slice(&input.split_to(take));
                     self.step = Some(if header.len() == HEADER_LEN as usize {
                         Step::Gap {
                             header,
@@ -139,7 +138,7 @@ impl Codec for OpenCodec {
                 }
                 Some(Step::Gap { header, left }) => {
                     let take = left.min(input.len() as u64);
-                    input = &input[take as usize..];
+                    input.advance(take as usize);
                     self.step = Some(if left == take {
                         let opener = Box::new(
                             RangedOpener::new(&self.key, segment.stream, &header, &segment.plan)
@@ -160,9 +159,8 @@ impl Codec for OpenCodec {
                 Some(Step::Open { mut opener, left }) => {
                     let take = left.min(input.len() as u64);
                     opener
-                        .open_into(&input[..take as usize], out)
+                        .open_into(input.split_to(take as usize), out)
                         .map_err(Self::opening)?;
-                    input = &input[take as usize..];
                     self.step = Some(Step::Open {
                         opener,
                         left: left - take,

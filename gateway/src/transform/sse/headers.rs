@@ -103,9 +103,14 @@ pub fn customer_key(
     headers: &HeaderMap,
     prefix: &str,
 ) -> Result<Option<CustomerKey>, TransformError> {
-    let algorithm = header(headers, &format!("{prefix}algorithm"))?;
-    let key = header(headers, &format!("{prefix}key"))?;
-    let md5 = header(headers, &format!("{prefix}key-md5"))?;
+    let [algorithm, key, md5] = if prefix == COPY_SOURCE_CUSTOMER {
+        COPY_SOURCE_CUSTOMER_HEADERS
+    } else {
+        CUSTOMER_HEADERS
+    };
+    let algorithm = header(headers, algorithm)?;
+    let key = header(headers, key)?;
+    let md5 = header(headers, md5)?;
     let (algorithm, key, md5) = match (algorithm, key, md5) {
         (None, None, None) => return Ok(None),
         (None, _, _) => {
@@ -265,16 +270,18 @@ pub fn parse_context(value: &str) -> Result<BTreeMap<String, String>, TransformE
 /// (`x-amz-copy-source-server-side-encryption-customer-*`) is checked the same way.
 pub fn check(headers: &HeaderMap, confidential: bool) -> Result<(), TransformError> {
     for name in headers.keys().map(|n| n.as_str()) {
-        let known = [SSE, KMS_KEY_ID, KMS_CONTEXT, BUCKET_KEY].contains(&name)
-            || KNOWN_CUSTOMER
-                .iter()
-                .any(|suffix| name == format!("{CUSTOMER}{suffix}"))
-            || KNOWN_CUSTOMER
-                .iter()
-                .any(|suffix| name == format!("{COPY_SOURCE_CUSTOMER}{suffix}"));
         let encryption =
             name.starts_with(SSE) || name.starts_with("x-amz-copy-source-server-side-encryption");
-        if encryption && !known {
+        let customer = |prefix: &str| {
+            name.strip_prefix(prefix)
+                .is_some_and(|suffix| KNOWN_CUSTOMER.contains(&suffix))
+        };
+        let known = || {
+            [SSE, KMS_KEY_ID, KMS_CONTEXT, BUCKET_KEY].contains(&name)
+                || customer(CUSTOMER)
+                || customer(COPY_SOURCE_CUSTOMER)
+        };
+        if encryption && !known() {
             return Err(TransformError::Unsupported(format!(
                 "server-side encryption ({name})"
             )));
@@ -295,4 +302,17 @@ pub fn check(headers: &HeaderMap, confidential: bool) -> Result<(), TransformErr
 }
 
 /// The SSE-C headers, after [`CUSTOMER`] or [`COPY_SOURCE_CUSTOMER`].
-const KNOWN_CUSTOMER: [&str; 3] = ["algorithm", "key", "key-md5"];
+pub(super) const KNOWN_CUSTOMER: [&str; 3] = ["algorithm", "key", "key-md5"];
+/// The request's own SSE-C headers: algorithm, key, key MD5 ([`CUSTOMER`] and
+/// [`KNOWN_CUSTOMER`], spelled out once so that no request formats them).
+pub(super) const CUSTOMER_HEADERS: [&str; 3] = [
+    "x-amz-server-side-encryption-customer-algorithm",
+    "x-amz-server-side-encryption-customer-key",
+    "x-amz-server-side-encryption-customer-key-md5",
+];
+/// A copy's SSE-C headers for its source, as [`CUSTOMER_HEADERS`].
+pub(super) const COPY_SOURCE_CUSTOMER_HEADERS: [&str; 3] = [
+    "x-amz-copy-source-server-side-encryption-customer-algorithm",
+    "x-amz-copy-source-server-side-encryption-customer-key",
+    "x-amz-copy-source-server-side-encryption-customer-key-md5",
+];

@@ -21,7 +21,9 @@ use super::headers::{
 use super::kms_keys::{KmsChoice, KmsKeys};
 use super::record::{KmsRecord, Record};
 use super::{BucketEncryption, DefaultAlgorithm};
-use crate::transform::{BodyTransform, Codec, Internal, ReadPlan, Target, TransformError};
+use crate::transform::{
+    BodyTransform, ClientEtag, Codec, Internal, ReadPlan, Target, TransformError,
+};
 
 /// Server-side encryption: SSE-S3 under the store's key-encryption key (held in memory
 /// since start), SSE-KMS under a data key from the KMS, SSE-C under the request's key, or
@@ -315,14 +317,14 @@ impl BodyTransform for Sse {
         Ok(Some(Box::new(SealCodec::new(sealer))))
     }
 
-    fn etag(&self, internal: &Internal, md5: &[u8]) -> String {
+    fn client_etag(&self, internal: &Internal) -> ClientEtag {
         match Record::read(internal) {
             // As on AWS, the ETag of an SSE-C or SSE-KMS object is not the MD5 of its
             // plaintext.
             Ok(Some(record)) if matches!(record.mode, SseMode::Customer | SseMode::Kms) => {
-                hex::encode(rand::random::<[u8; 16]>())
+                ClientEtag::Opaque
             }
-            _ => hex::encode(md5),
+            _ => ClientEtag::Md5,
         }
     }
 
