@@ -11,6 +11,7 @@ use aws_sigv4::http_request::{SigningSettings, UriPathNormalizationMode};
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use clap::{Args, Subcommand};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// How long one call may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -50,6 +51,53 @@ pub enum AdminCall {
     },
     /// Where the re-seal stands (`GET /strata/admin/reseal`).
     ResealStatus,
+    /// The keys of the KMS that SSE-KMS uses (`/strata/admin/kms/key/...`).
+    #[command(subcommand)]
+    KmsKey(KmsKeyCall),
+}
+
+/// `strata admin kms-key`.
+#[derive(Debug, Subcommand)]
+pub enum KmsKeyCall {
+    /// Every key and its versions (`GET .../kms/key/list`).
+    List,
+    /// One key's versions (`GET .../kms/key/status?key-id=ID`).
+    Status {
+        /// The key id.
+        key_id: String,
+    },
+    /// Make a key (`POST .../kms/key/create?key-id=ID`).
+    Create {
+        /// The key id.
+        key_id: String,
+    },
+    /// Add a version to a key; new data keys are sealed under it (`POST
+    /// .../kms/key/rotate?key-id=ID`). Run `strata admin reseal` afterwards to move old
+    /// objects' data keys to it.
+    Rotate {
+        /// The key id.
+        key_id: String,
+    },
+}
+
+impl KmsKeyCall {
+    /// The method and the path (with its query) after `/strata/admin/`.
+    fn request(&self) -> (&'static str, String) {
+        // RFC 3986's unreserved characters stay, as SigV4 encodes them.
+        const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'_')
+            .remove(b'.')
+            .remove(b'~');
+        let with_key =
+            |path: &str, id: &str| format!("{path}?key-id={}", utf8_percent_encode(id, ESCAPED));
+        match self {
+            KmsKeyCall::List => ("GET", "kms/key/list".into()),
+            KmsKeyCall::Status { key_id } => ("GET", with_key("kms/key/status", key_id)),
+            KmsKeyCall::Create { key_id } => ("POST", with_key("kms/key/create", key_id)),
+            KmsKeyCall::Rotate { key_id } => ("POST", with_key("kms/key/rotate", key_id)),
+        }
+    }
 }
 
 /// Why a call failed.
@@ -101,6 +149,10 @@ pub async fn run(args: AdminArgs) -> Result<(), AdminCliError> {
     };
     let call = |method: &'static str, path: &'static str| send(&target, method, path);
     match args.call {
+        AdminCall::KmsKey(kms) => {
+            let (method, path) = kms.request();
+            println!("{}", send(&target, method, &path).await?);
+        }
         AdminCall::Status => println!("{}", call("GET", "status").await?),
         AdminCall::ResealStatus => println!("{}", call("GET", "reseal").await?),
         AdminCall::Reseal { wait } => {

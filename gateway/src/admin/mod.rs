@@ -3,12 +3,13 @@
 //! - `router`: the table of endpoints, one row each (method, path, operation, IAM action,
 //!   handler); the only place an admin path is named.
 //! - `server`: what the handlers act on (the store, the way to stop, the start time).
-//! - `shutdown`, `status`, `reseal`: the handlers.
+//! - `shutdown`, `status`, `reseal`, `kms`: the handlers.
 //!
 //! The request stack runs admin requests through the same stages as S3 ones (admission,
 //! authentication, authorization with `strata:*` actions, observation); this module only
 //! routes and answers.
 
+mod kms;
 mod reseal;
 mod router;
 mod server;
@@ -17,6 +18,7 @@ mod status;
 #[cfg(test)]
 mod tests;
 
-pub use router::{addresses, route, Endpoint, ENDPOINTS, PREFIX};
-pub use server::{AdminServer, Stop};
+pub use kms::{answer as answer_kms, KmsCall};
+pub use router::{addresses, check_params, route, Endpoint, Handler, ENDPOINTS, KEY_ID, PREFIX};
+pub use server::{AdminServer, KmsAdmin, Stop};
 pub use status::{ClassReport, StatusReport, VolumeReport};

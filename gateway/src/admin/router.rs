@@ -1,9 +1,11 @@
 //! The admin routing table. Adding an endpoint is one row here and its handler.
 
+use super::kms::KmsCall;
 use super::server::AdminServer;
 use super::{reseal, shutdown, status};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
+use crate::s3::query::Query;
 use crate::s3::response::Response;
 
 /// Every admin path starts with this.
@@ -19,9 +21,24 @@ pub struct Endpoint {
     pub op: Operation,
     /// The IAM action a caller needs, on `arn:aws:strata:::admin`.
     pub action: &'static str,
+    /// The query parameters it takes (besides a presigned URL's `X-Amz-*`); any other is
+    /// refused.
+    pub params: &'static [&'static str],
     /// What answers it.
-    pub handler: fn(&AdminServer) -> Result<Response, S3Error>,
+    pub handler: Handler,
 }
+
+/// How an endpoint is answered.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// At once, from the server's state.
+    Now(fn(&AdminServer) -> Result<Response, S3Error>),
+    /// By a call to the KMS (`admin::kms`).
+    Kms(KmsCall),
+}
+
+/// The query parameter naming a KMS key.
+pub const KEY_ID: &str = "key-id";
 
 /// The table.
 pub const ENDPOINTS: &[Endpoint] = &[
@@ -30,28 +47,64 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path: "shutdown",
         op: Operation::AdminShutdown,
         action: "strata:Shutdown",
-        handler: shutdown::shutdown,
+        params: &[],
+        handler: Handler::Now(shutdown::shutdown),
     },
     Endpoint {
         method: "GET",
         path: "status",
         op: Operation::AdminGetStatus,
         action: "strata:GetStatus",
-        handler: status::get_status,
+        params: &[],
+        handler: Handler::Now(status::get_status),
     },
     Endpoint {
         method: "POST",
         path: "reseal",
         op: Operation::AdminStartReseal,
         action: "strata:StartReseal",
-        handler: reseal::start_reseal,
+        params: &[],
+        handler: Handler::Now(reseal::start_reseal),
     },
     Endpoint {
         method: "GET",
         path: "reseal",
         op: Operation::AdminGetResealStatus,
         action: "strata:GetResealStatus",
-        handler: reseal::get_reseal_status,
+        params: &[],
+        handler: Handler::Now(reseal::get_reseal_status),
+    },
+    Endpoint {
+        method: "GET",
+        path: "kms/key/list",
+        op: Operation::AdminListKmsKeys,
+        action: "strata:ListKmsKeys",
+        params: &[],
+        handler: Handler::Kms(KmsCall::List),
+    },
+    Endpoint {
+        method: "GET",
+        path: "kms/key/status",
+        op: Operation::AdminGetKmsKeyStatus,
+        action: "strata:GetKmsKeyStatus",
+        params: &[KEY_ID],
+        handler: Handler::Kms(KmsCall::Status),
+    },
+    Endpoint {
+        method: "POST",
+        path: "kms/key/create",
+        op: Operation::AdminCreateKmsKey,
+        action: "strata:CreateKmsKey",
+        params: &[KEY_ID],
+        handler: Handler::Kms(KmsCall::Create),
+    },
+    Endpoint {
+        method: "POST",
+        path: "kms/key/rotate",
+        op: Operation::AdminRotateKmsKey,
+        action: "strata:RotateKmsKey",
+        params: &[KEY_ID],
+        handler: Handler::Kms(KmsCall::Rotate),
     },
 ];
 
@@ -80,4 +133,21 @@ pub fn route(method: &str, path: &str) -> Result<&'static Endpoint, S3Error> {
             "the specified method is not allowed against {path}"
         ))
     })
+}
+
+/// Refuses a query parameter `endpoint` does not take, so that none is quietly ignored (a
+/// presigned URL's `X-Amz-*` are authentication's).
+pub fn check_params(endpoint: &Endpoint, query: &Query) -> Result<(), S3Error> {
+    for (name, _) in query.pairs() {
+        let presigning = name
+            .get(..6)
+            .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"));
+        if !presigning && !endpoint.params.contains(&name.as_str()) {
+            return Err(Code::InvalidArgument.with(format!(
+                "{PREFIX}{} takes no query parameter {name}",
+                endpoint.path
+            )));
+        }
+    }
+    Ok(())
 }

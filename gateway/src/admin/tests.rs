@@ -101,3 +101,56 @@ fn only_the_admin_prefix_is_addressed() {
         assert!(!addresses(path), "{path}");
     }
 }
+
+#[test]
+fn the_kms_key_endpoints_name_a_key_except_the_list() {
+    for (method, path, action, call) in [
+        ("GET", "kms/key/list", "strata:ListKmsKeys", KmsCall::List),
+        (
+            "GET",
+            "kms/key/status",
+            "strata:GetKmsKeyStatus",
+            KmsCall::Status,
+        ),
+        (
+            "POST",
+            "kms/key/create",
+            "strata:CreateKmsKey",
+            KmsCall::Create,
+        ),
+        (
+            "POST",
+            "kms/key/rotate",
+            "strata:RotateKmsKey",
+            KmsCall::Rotate,
+        ),
+    ] {
+        let e = route(method, &format!("{PREFIX}{path}")).unwrap();
+        assert_eq!(e.action, action);
+        assert!(matches!(e.handler, Handler::Kms(c) if c == call), "{path}");
+        assert_eq!(e.params.contains(&KEY_ID), call.names_key(), "{path}");
+    }
+}
+
+#[test]
+fn query_parameters_an_endpoint_does_not_take_are_refused() {
+    let parse = |raw: &str| crate::s3::query::Query::parse(raw).unwrap();
+    let rotate = route("POST", "/strata/admin/kms/key/rotate").unwrap();
+    assert!(check_params(rotate, &parse("key-id=app")).is_ok());
+    // A presigned URL's parameters are authentication's, in any case.
+    let presigned = "key-id=app&X-Amz-Signature=ab&x-amz-date=1&X-Amz-Credential=c";
+    assert!(check_params(rotate, &parse(presigned)).is_ok());
+    let status = route("GET", "/strata/admin/status").unwrap();
+    for raw in ["key-id=app", "verbose", "x-am=1", "é=1"] {
+        let err = check_params(status, &parse(raw)).err().unwrap();
+        assert_eq!(
+            (err.code, err.status()),
+            (Code::InvalidArgument, 400),
+            "{raw}"
+        );
+    }
+    let err = check_params(rotate, &parse("key-id=app&force=true"))
+        .err()
+        .unwrap();
+    assert!(err.message.contains("force"), "{}", err.message);
+}

@@ -14,7 +14,10 @@ pub fn base_action(op: Operation, versioned: bool) -> Option<&'static str> {
     Some(match op {
         ServicePost => return None,
         // Routed and authorized by `crate::admin`'s table, which names their actions.
-        AdminShutdown | AdminGetStatus | AdminStartReseal | AdminGetResealStatus => return None,
+        AdminShutdown | AdminGetStatus | AdminStartReseal | AdminGetResealStatus
+        | AdminListKmsKeys | AdminGetKmsKeyStatus | AdminCreateKmsKey | AdminRotateKmsKey => {
+            return None
+        }
         ListBuckets => "s3:ListAllMyBuckets",
         // buckets
         CreateBucket => "s3:CreateBucket",

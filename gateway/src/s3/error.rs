@@ -121,6 +121,8 @@ codes! {
     KeyTooLongError => 400,
     /// SSE-KMS names a key the KMS does not have.
     KmsNotFound as "KMS.NotFoundException" => 400,
+    /// The admin API was asked to create a KMS key that exists (AWS KMS's name and status).
+    KmsAlreadyExists as "KMS.AlreadyExistsException" => 400,
     /// IAM: a quota (keys per user, policy versions, policy size) would be passed.
     LimitExceeded => 409,
     /// An ACL body that is not a valid `AccessControlPolicy`.
@@ -338,6 +340,7 @@ impl From<TransformError> for S3Error {
             TransformError::Denied(_) => Code::AccessDenied,
             TransformError::Damaged(_) => Code::InternalError,
             TransformError::KmsKeyNotFound(_) => Code::KmsNotFound,
+            TransformError::KmsKeyExists(_) => Code::KmsAlreadyExists,
             TransformError::KmsUnavailable(_) => Code::ServiceUnavailable,
         };
         code.with(e.to_string())

@@ -41,6 +41,10 @@ macro_rules! operations {
                         | Operation::AdminGetStatus
                         | Operation::AdminStartReseal
                         | Operation::AdminGetResealStatus
+                        | Operation::AdminListKmsKeys
+                        | Operation::AdminGetKmsKeyStatus
+                        | Operation::AdminCreateKmsKey
+                        | Operation::AdminRotateKmsKey
                 )
             }
         }
@@ -153,4 +157,8 @@ operations! {
     AdminGetStatus => true;
     AdminStartReseal => true;
     AdminGetResealStatus => true;
+    AdminListKmsKeys => true;
+    AdminGetKmsKeyStatus => true;
+    AdminCreateKmsKey => true;
+    AdminRotateKmsKey => true;
 }

@@ -19,6 +19,7 @@ use super::metrics_listener::MetricsApp;
 use super::notifications;
 use super::stack::{build, StackParts};
 use super::tls::{CertResolver, TlsError};
+use crate::admin::KmsAdmin;
 use crate::audit::sink::SinkMetrics;
 use crate::auth::{Verifier, VerifierConfig};
 use crate::authorize::PolicyAuthorizer;
@@ -133,7 +134,8 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let store = store_rt.block_on(Store::open(store_config(&cfg)))?;
     // Counted into by SSE-KMS, registered below with the other families.
     let kms_metrics = KmsMetrics::default();
-    let (transform, reseal) = store_rt.block_on(encryption(&cfg, &store, kms_metrics.clone()))?;
+    let (transform, reseal, kms) =
+        store_rt.block_on(encryption(&cfg, &store, kms_metrics.clone()))?;
     if reseal.unfinished() {
         tracing::info!("a re-seal was cut off: it goes on");
         reseal.start();
@@ -252,6 +254,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         sts,
         shutdown: trigger.clone(),
         reseal: Some(reseal),
+        kms: Some(kms),
         domain: cfg.domain.clone(),
         // Any scope region is accepted: a sidecar has no real region, and clients such as
         // restic sign with `aws-global` unless told otherwise. `--region` is what we report.
@@ -355,7 +358,7 @@ async fn encryption(
     cfg: &Config,
     store: &Store,
     kms_metrics: KmsMetrics,
-) -> Result<(Sse, Arc<Reseal>), ServeError> {
+) -> Result<(Sse, Arc<Reseal>, KmsAdmin), ServeError> {
     if cfg.sse.keyring_is_default && !cfg.dev {
         tracing::warn!(
             keyring = %cfg.sse.keyring.display(),
@@ -386,6 +389,7 @@ async fn encryption(
             auth.clone(),
         )),
     };
+    let transit_configured = transit.is_some();
     let kmses = Arc::new(KmsSet::open(&cfg.sse.keyring, transit)?);
     let source = S3KeySource {
         key_id: cfg.sse.s3_key.clone(),
@@ -405,13 +409,18 @@ async fn encryption(
     let stored = Progress::load(store).await?;
     let parts = ResealParts {
         store: store.clone(),
-        keys: kms,
+        keys: kms.clone(),
         kmses,
         s3_key: source,
         key_files: Arc::new(key_files),
     };
+    let frozen = (cfg.sse.keyring_is_default && !transit_configured).then_some(
+        "the keyring under --data (its copy in the store would go stale) cannot be changed \
+         at runtime: give --sse-keyring a file or directory, or use a transit engine",
+    );
     Ok((
         sse,
         Reseal::new(parts, tokio::runtime::Handle::current(), stored),
+        KmsAdmin { keys: kms, frozen },
     ))
 }

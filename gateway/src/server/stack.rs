@@ -16,7 +16,7 @@ use super::exchange::Exchange;
 use super::internal::Internal;
 use super::lifecycle::ShutdownTrigger;
 use super::respond::{request_ids, respond, Sent};
-use crate::admin::{self, AdminServer};
+use crate::admin::{self, AdminServer, KmsAdmin};
 use crate::auth::{AuthOutcome, Authenticate, PayloadVerifier, RequestParts};
 use crate::authorize::{Access, Authorize};
 use crate::config::Limits;
@@ -54,6 +54,8 @@ pub struct StackParts {
     pub shutdown: ShutdownTrigger,
     /// The re-seal the admin API starts and reports.
     pub reseal: Option<Arc<Reseal>>,
+    /// The KMS whose keys the admin API lists, creates and rotates.
+    pub kms: Option<KmsAdmin>,
     /// Virtual-host-style base domain, for routing.
     pub domain: Option<String>,
     /// Who signed.
@@ -101,6 +103,7 @@ pub fn build(parts: StackParts) -> Stack {
             stop: Arc::new(parts.shutdown),
             started: Instant::now(),
             reseal: parts.reseal,
+            kms: parts.kms,
         },
         // Before routing: a refused request costs nothing but its head.
         admission: Admission::new(parts.limits.max_requests, parts.limits.max_body_memory),
@@ -179,7 +182,7 @@ impl Stack {
         // 0. strata's own endpoints (health, metrics): before everything, under any load.
         let mut result = match self.internal.answer(head, &event.peer) {
             Some(answer) => answer,
-            None if admin::addresses(head.uri.path()) => self.admin(head, &mut event),
+            None if admin::addresses(head.uri.path()) => self.admin(head, &mut event).await,
             None => self.s3(x, head, &mut event).await,
         };
         event.error = result.as_ref().err().map(|e| e.code);
@@ -194,7 +197,9 @@ impl Stack {
             }
             event.removed = std::mem::take(&mut answer.removed);
             event.sse = sse::answered_mode(|name| answer.header(name));
-            event.kms_key_id = answer.header(sse::KMS_KEY_ID).map(str::to_string);
+            if let Some(key) = answer.header(sse::KMS_KEY_ID) {
+                event.kms_key_id = Some(key.to_string());
+            }
         }
         // 8. Respond: the answer, or the S3 error document.
         let sent = respond(x, head, ids, result).await;
@@ -313,7 +318,7 @@ impl Stack {
 
     /// The admin API: the S3 path's stages but admission, with the admin table for routing,
     /// `strata:*` actions on the server for authorization, and no body.
-    fn admin(&self, head: &Parts, event: &mut RequestEvent) -> Result<Response, S3Error> {
+    async fn admin(&self, head: &Parts, event: &mut RequestEvent) -> Result<Response, S3Error> {
         // No admission: like the probes, the operator's way in works under any load (and
         // an admin call reads no body and touches no object).
         // 1. Route: an unknown path or method is answered before any key is looked at, as
@@ -321,6 +326,8 @@ impl Stack {
         event.stage = Stage::Route;
         let endpoint = admin::route(head.method.as_str(), head.uri.path())?;
         event.op = Some(endpoint.op);
+        let query = Query::parse(head.uri.query().unwrap_or(""))
+            .map_err(|_| Code::InvalidArgument.with("the query string is not UTF-8"))?;
         // 2. Authenticate: SigV4 (service `s3`) or a presigned URL, a session token too.
         event.stage = Stage::Authenticate;
         let parts = RequestParts::new(&head.method, &head.uri, &head.headers);
@@ -340,13 +347,24 @@ impl Stack {
         let context = S3Conditions::new(&route, &head.headers, facts, &tags);
         self.authorize
             .authorize_admin(&principal, endpoint.action, &context)?;
-        // 4. Admin calls carry no body: one would go unread, so it is refused.
+        // 4. Admin calls carry no body, and only the query parameters they take: anything
+        //    else would go unread, so it is refused.
         event.stage = Stage::Refusal;
         if body_length(head, endpoint.op)? != Some(0) {
             return Err(Code::InvalidRequest.with("admin requests carry no body"));
         }
+        admin::check_params(endpoint, &query)?;
         event.stage = Stage::Handler;
-        (endpoint.handler)(&self.admin)
+        match endpoint.handler {
+            admin::Handler::Now(answer) => answer(&self.admin),
+            admin::Handler::Kms(call) => {
+                // The key a KMS call names is in its audit event.
+                if call.names_key() {
+                    event.kms_key_id = query.get(admin::KEY_ID).map(str::to_string);
+                }
+                admin::answer_kms(&self.admin, call, &query).await
+            }
+        }
     }
 
     /// What the condition keys need beyond the route and the headers.

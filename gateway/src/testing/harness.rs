@@ -83,6 +83,7 @@ impl TestStack {
             sts: Arc::new(StsServices::ephemeral()),
             shutdown: ShutdownTrigger::default(),
             reseal: None,
+            kms: None,
             domain: None,
             authenticate: auth.clone(),
             authorize: Arc::new(PolicyAuthorizer::new(store.clone(), root.id, bucket_access)),

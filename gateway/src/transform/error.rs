@@ -20,6 +20,9 @@ pub enum TransformError {
     /// The KMS has no such key (S3 `KMS.NotFoundException`).
     #[error("{0}")]
     KmsKeyNotFound(String),
+    /// A key to create exists already (`KMS.AlreadyExistsException`).
+    #[error("{0}")]
+    KmsKeyExists(String),
     /// The KMS cannot be reached or refused to serve for now (S3 `ServiceUnavailable`):
     /// nothing was written, nothing is read without it.
     #[error("the KMS is unavailable: {0}")]

@@ -9,7 +9,7 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use strata_crypt::kms::{EncryptionContext, Kms, KmsError};
+use strata_crypt::kms::{EncryptionContext, KeyInfo, Kms, KmsError};
 use strata_crypt::Kek;
 
 use super::record::KmsRecord;
@@ -134,9 +134,39 @@ impl KmsKeys {
 
     /// The current version of KMS key `id`.
     pub(super) async fn current_version(&self, id: &str) -> Result<u32, TransformError> {
+        Ok(self.key_info(id).await?.current_version)
+    }
+
+    /// Every key of the KMS (the operator's `strata admin kms-key list`).
+    pub async fn list_keys(&self) -> Result<Vec<KeyInfo>, TransformError> {
+        let started = Instant::now();
+        let listed = self.kms.list_keys().await;
+        self.counted("list_keys", started, "", listed)
+    }
+
+    /// Key `id`'s versions.
+    pub async fn key_info(&self, id: &str) -> Result<KeyInfo, TransformError> {
         let started = Instant::now();
         let info = self.kms.key_info(id).await;
-        Ok(self.counted("key_info", started, id, info)?.current_version)
+        self.counted("key_info", started, id, info)
+    }
+
+    /// Makes key `id` (version 1).
+    pub async fn create_key(&self, id: &str) -> Result<KeyInfo, TransformError> {
+        let started = Instant::now();
+        let made = self.kms.create_key(id).await;
+        self.counted("create_key", started, id, made)
+    }
+
+    /// Adds a version to key `id`; new data keys are sealed under it from now on (S3 Bucket
+    /// Keys sealed under the old one are forgotten), old blobs still unseal until a re-seal
+    /// seals them again.
+    pub async fn rotate_key(&self, id: &str) -> Result<KeyInfo, TransformError> {
+        let started = Instant::now();
+        let rotated = self.kms.rotate_key(id).await;
+        let info = self.counted("rotate_key", started, id, rotated)?;
+        self.forget_bucket_keys();
+        Ok(info)
     }
 
     /// `kms`'s blob sealed again under its key's current version, through the cache
@@ -233,6 +263,10 @@ fn refusal(key_id: &str, e: KmsError) -> (&'static str, TransformError) {
         } => (
             "refused",
             TransformError::Denied(format!("the KMS refused strata: {message}")),
+        ),
+        KmsError::KeyExists(id) => (
+            "exists",
+            TransformError::KmsKeyExists(format!("the KMS key {id} exists already")),
         ),
         KmsError::InvalidBlob | KmsError::NoSuchVersion { .. } => (
             "error",
