@@ -3,14 +3,15 @@
 //! rotates and the re-seal moves the object's data key to the new version, on disk in the
 //! keyring (the keyring file then holds two versions); the object reads back. Mistakes get
 //! KMS's error names, an unknown query parameter is refused, and each call is an audit event
-//! naming its key.
+//! naming its key. SSE-KMS objects the local keyring sealed still read, and re-seal, once a
+//! transit engine (a real OpenBao, `STRATA_BAO`) serves SSE-KMS.
 
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use strata_tests::{aws_ok as ok, kms_key_of_arn, Layout, Server};
+use strata_tests::{aws_ok as ok, kms_key_of_arn, Bao, Layout, Server, BAO_TOKEN};
 
 const BUCKET: &str = "keys";
 
@@ -218,4 +219,119 @@ fn the_default_keyring_under_data_is_listed_but_not_changed() {
         "InvalidRequest",
     );
     assert_eq!(json_of(&admin(&server, &["kms-key", "status", id])), first);
+}
+
+fn get_object(server: &Server, key: &str, out: &Path) -> Vec<u8> {
+    let _ = std::fs::remove_file(out);
+    ok(
+        server,
+        &[
+            "s3api",
+            "get-object",
+            "--bucket",
+            BUCKET,
+            "--key",
+            key,
+            out.to_str().unwrap(),
+        ],
+    );
+    std::fs::read(out).unwrap()
+}
+
+/// A store whose SSE-KMS objects were sealed by the local keyring gets a transit engine: the
+/// old objects read through the keyring (which transit cannot open), new ones go to transit,
+/// and a re-seal after the keyring key rotates seals the old data keys again through the
+/// keyring, so that both kinds read back after a restart.
+#[test]
+fn keyring_objects_read_and_reseal_once_transit_serves_sse_kms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("server");
+    let keyring = tmp.path().join("keyring.json");
+    let out = tmp.path().join("out");
+    let file = tmp.path().join("body");
+    let old = strata_tests::pattern(150_000, 3);
+    let new = strata_tests::pattern(90_000, 4);
+    let put = |server: &Server, key: &str, data: &[u8], kms_key: &str| {
+        std::fs::write(&file, data).unwrap();
+        ok(
+            server,
+            &[
+                "s3api",
+                "put-object",
+                "--bucket",
+                BUCKET,
+                "--key",
+                key,
+                "--body",
+                file.to_str().unwrap(),
+                "--server-side-encryption",
+                "aws:kms",
+                "--ssekms-key-id",
+                kms_key,
+            ],
+        );
+    };
+    let keyring_only = |dir: &Path| {
+        Server::builder()
+            .binary(env!("CARGO_BIN_EXE_strata"))
+            .layout(Layout::fast_2x2())
+            .dir(dir)
+            .arg("--sse-keyring")
+            .arg(keyring.to_str().unwrap())
+            .start()
+    };
+    {
+        let server = keyring_only(&dir);
+        json_of(&admin(&server, &["kms-key", "create", "legacy"]));
+        ok(&server, &["s3", "mb", &format!("s3://{BUCKET}")]);
+        put(&server, "old", &old, "legacy");
+    }
+    let bao = Bao::start();
+    bao.transit_key("strata-sse-kms");
+    bao.transit_key("app");
+    let token = tmp.path().join("kms-token");
+    std::fs::write(&token, BAO_TOKEN).unwrap();
+    let with_transit = |dir: &Path| {
+        Server::builder()
+            .binary(env!("CARGO_BIN_EXE_strata"))
+            .layout(Layout::fast_2x2())
+            .dir(dir)
+            .arg("--sse-keyring")
+            .arg(keyring.to_str().unwrap())
+            .arg("--kms-address")
+            .arg(&bao.url())
+            .arg("--kms-token-file")
+            .arg(token.to_str().unwrap())
+            .start()
+    };
+    {
+        let server = with_transit(&dir);
+        assert!(
+            get_object(&server, "old", &out) == old,
+            "the keyring's object reads"
+        );
+        put(&server, "new", &new, "app");
+        assert!(get_object(&server, "new", &out) == new);
+    }
+    // The keyring key rotates (through a keyring-only start: with transit configured, the
+    // admin API manages transit's keys); then a re-seal with transit configured seals the
+    // old object's data key again through the keyring, under its new version.
+    {
+        let server = keyring_only(&dir);
+        let rotated = json_of(&admin(&server, &["kms-key", "rotate", "legacy"]));
+        assert_eq!(rotated["current_version"], 2);
+    }
+    let server = with_transit(&dir);
+    let resealed = json_of(&admin(&server, &["reseal", "--wait"]));
+    assert_eq!(resealed["state"], "finished", "{resealed}");
+    assert_eq!(resealed["failed"], 0, "{resealed}");
+    assert_eq!(resealed["resealed"], 1, "{resealed}");
+    assert_eq!(resealed["current"], 1, "{resealed}");
+    drop(server);
+    let server = with_transit(&dir);
+    assert!(
+        get_object(&server, "old", &out) == old,
+        "re-sealed, it reads"
+    );
+    assert!(get_object(&server, "new", &out) == new);
 }

@@ -396,11 +396,15 @@ async fn encryption(
         sealed_file: cfg.sse.sealed_s3_key.clone(),
     };
     let kek = source.load(&kmses).await?;
-    let kms = Arc::new(KmsKeys::new(
+    let mut keys = KmsKeys::new(
         kmses.for_sse_kms(&cfg.sse.kms_key).await?,
         cfg.sse.kms_key.clone(),
         kms_metrics,
-    ));
+    );
+    if let Some(earlier) = kmses.earlier_for_sse_kms() {
+        keys = keys.with_earlier(earlier);
+    }
+    let kms = Arc::new(keys);
     key_files.save().await?;
     let sse = Sse::new(kek, cfg.sse.default == SseDefault::Aes256)
         .with_cipher(cfg.sse.cipher.cipher())

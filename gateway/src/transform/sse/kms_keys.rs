@@ -46,9 +46,21 @@ pub struct KmsChoice {
     pub bucket_key: bool,
 }
 
+/// Which KMS sealed a data key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum SealedBy {
+    /// The KMS that SSE-KMS uses now.
+    Current,
+    /// The one it used before ([`KmsKeys::with_earlier`]).
+    Earlier,
+}
+
 /// The KMS as SSE-KMS uses it.
 pub struct KmsKeys {
     kms: Arc<dyn Kms>,
+    /// The KMS that served SSE-KMS before this one (the local keyring, before a transit
+    /// engine was configured): objects it sealed are read and re-sealed through it.
+    earlier: Option<Arc<dyn Kms>>,
     default_key: String,
     metrics: KmsMetrics,
     opened: Mutex<Expiring<BlobSlot, Kek>>,
@@ -68,10 +80,45 @@ impl KmsKeys {
     pub fn new(kms: Arc<dyn Kms>, default_key: String, metrics: KmsMetrics) -> Self {
         KmsKeys {
             kms,
+            earlier: None,
             default_key,
             metrics,
             opened: Mutex::new(Expiring::new(OPENED_FOR)),
             bucket_keys: Mutex::new(Expiring::new(BUCKET_KEY_FOR)),
+        }
+    }
+
+    /// Also reads (and re-seals) the data keys that `earlier` sealed, the KMS that served
+    /// SSE-KMS before this one.
+    pub fn with_earlier(mut self, earlier: Arc<dyn Kms>) -> Self {
+        self.earlier = Some(earlier);
+        self
+    }
+
+    /// Which KMS sealed `blob`: this one, or the earlier one for a blob only it reads
+    /// (each KMS recognises its own blobs: the keyring's are binary with a version byte and
+    /// an exact length, transit's `vault:vN:` text).
+    pub(super) fn sealed_by(&self, blob: &[u8]) -> SealedBy {
+        match &self.earlier {
+            Some(earlier)
+                if self.kms.sealed_version(blob).is_none()
+                    && earlier.sealed_version(blob).is_some() =>
+            {
+                SealedBy::Earlier
+            }
+            _ => SealedBy::Current,
+        }
+    }
+
+    /// The key version `blob` is sealed under, if its KMS can tell.
+    pub(super) fn sealed_version(&self, blob: &[u8]) -> Option<u32> {
+        self.sealer_of(blob).sealed_version(blob)
+    }
+
+    fn sealer_of(&self, blob: &[u8]) -> &dyn Kms {
+        match (self.sealed_by(blob), &self.earlier) {
+            (SealedBy::Earlier, Some(earlier)) => earlier.as_ref(),
+            _ => self.kms.as_ref(),
         }
     }
 
@@ -121,20 +168,21 @@ impl KmsKeys {
         Ok((made.plaintext, record(made.sealed)))
     }
 
-    /// The KMS itself (for the re-seal walk).
-    pub(super) fn kms(&self) -> &dyn Kms {
-        self.kms.as_ref()
-    }
-
     /// Forgets every S3 Bucket Key, so that new objects get data keys sealed under the
     /// KMS keys' current versions (a re-seal begins with it).
     pub fn forget_bucket_keys(&self) {
         lock(&self.bucket_keys).entries.clear();
     }
 
-    /// The current version of KMS key `id`.
-    pub(super) async fn current_version(&self, id: &str) -> Result<u32, TransformError> {
-        Ok(self.key_info(id).await?.current_version)
+    /// The current version of key `id` of the KMS that sealed `blob`.
+    pub(super) async fn current_version(
+        &self,
+        blob: &[u8],
+        id: &str,
+    ) -> Result<u32, TransformError> {
+        let started = Instant::now();
+        let info = self.sealer_of(blob).key_info(id).await;
+        Ok(self.counted("key_info", started, id, info)?.current_version)
     }
 
     /// Every key of the KMS (the operator's `strata admin kms-key list`).
@@ -188,7 +236,10 @@ impl KmsKeys {
             return Ok(blob.clone());
         }
         let started = Instant::now();
-        let done = self.kms.rewrap(&kms.key_id, &kms.blob, &context).await;
+        let done = self
+            .sealer_of(&kms.blob)
+            .rewrap(&kms.key_id, &kms.blob, &context)
+            .await;
         let blob = self.counted("rewrap", started, &kms.key_id, done)?;
         if rewrapped.len() >= CACHE_ENTRIES {
             rewrapped.clear();
@@ -215,7 +266,10 @@ impl KmsKeys {
             return Ok(kek);
         }
         let started = Instant::now();
-        let opened = self.kms.decrypt(&kms.key_id, &kms.blob, &context).await;
+        let opened = self
+            .sealer_of(&kms.blob)
+            .decrypt(&kms.key_id, &kms.blob, &context)
+            .await;
         let kek = self.counted("decrypt", started, &kms.key_id, opened)?;
         lock(&self.opened).insert(slot, kek.clone());
         Ok(kek)

@@ -52,6 +52,14 @@ impl KmsSet {
         self.transit.as_deref()
     }
 
+    /// The KMS that served SSE-KMS before the transit engine was configured (the keyring),
+    /// whose data keys old objects still hold; `None` without a transit engine.
+    pub fn earlier_for_sse_kms(&self) -> Option<Arc<dyn Kms>> {
+        self.transit
+            .as_ref()
+            .map(|_| self.keyring.clone() as Arc<dyn Kms>)
+    }
+
     /// The KMS of SSE-KMS: the transit engine (whose keys its operators make), else the
     /// keyring, where `default_key` is made if missing.
     pub async fn for_sse_kms(&self, default_key: &str) -> Result<Arc<dyn Kms>, S3KeyError> {

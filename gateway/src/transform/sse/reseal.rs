@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::kms_keys::{KmsKeys, Rewrapped};
+use super::kms_keys::{KmsKeys, Rewrapped, SealedBy};
 use super::record::Record;
 use crate::transform::{Internal, TransformError};
 
@@ -29,7 +29,8 @@ pub enum ObjectReseal {
 /// for the walk's length.
 pub struct Resealer<'k> {
     keys: &'k KmsKeys,
-    current: HashMap<String, u32>,
+    /// Current versions by the KMS that sealed the blob and key id.
+    current: HashMap<(SealedBy, String), u32>,
     rewrapped: Rewrapped,
 }
 
@@ -55,17 +56,17 @@ impl<'k> Resealer<'k> {
         let Some(kms) = Record::read(internal)?.and_then(|r| r.kms) else {
             return Ok(ObjectReseal::NotKms);
         };
-        let current = match self.current.get(&kms.key_id) {
+        let slot = (self.keys.sealed_by(&kms.blob), kms.key_id.clone());
+        let current = match self.current.get(&slot) {
             Some(&version) => version,
             None => {
-                let version = self.keys.current_version(&kms.key_id).await?;
-                self.current.insert(kms.key_id.clone(), version);
+                let version = self.keys.current_version(&kms.blob, &kms.key_id).await?;
+                self.current.insert(slot, version);
                 version
             }
         };
         if self
             .keys
-            .kms()
             .sealed_version(&kms.blob)
             .is_some_and(|sealed| sealed >= current)
         {
