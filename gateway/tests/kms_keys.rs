@@ -271,17 +271,22 @@ fn keyring_objects_read_and_reseal_once_transit_serves_sse_kms() {
             ],
         );
     };
-    let keyring_only = |dir: &Path| {
-        Server::builder()
+    // The server on `dir` with the keyring, and `extra` arguments.
+    let start = |extra: &[&str]| {
+        let mut builder = Server::builder()
             .binary(env!("CARGO_BIN_EXE_strata"))
             .layout(Layout::fast_2x2())
-            .dir(dir)
+            .dir(&dir)
             .arg("--sse-keyring")
-            .arg(keyring.to_str().unwrap())
-            .start()
+            .arg(keyring.to_str().unwrap());
+        for arg in extra {
+            builder = builder.arg(arg);
+        }
+        builder.start()
     };
+    let keyring_only = || start(&[]);
     {
-        let server = keyring_only(&dir);
+        let server = keyring_only();
         json_of(&admin(&server, &["kms-key", "create", "legacy"]));
         ok(&server, &["s3", "mb", &format!("s3://{BUCKET}")]);
         put(&server, "old", &old, "legacy");
@@ -291,21 +296,17 @@ fn keyring_objects_read_and_reseal_once_transit_serves_sse_kms() {
     bao.transit_key("app");
     let token = tmp.path().join("kms-token");
     std::fs::write(&token, BAO_TOKEN).unwrap();
-    let with_transit = |dir: &Path| {
-        Server::builder()
-            .binary(env!("CARGO_BIN_EXE_strata"))
-            .layout(Layout::fast_2x2())
-            .dir(dir)
-            .arg("--sse-keyring")
-            .arg(keyring.to_str().unwrap())
-            .arg("--kms-address")
-            .arg(&bao.url())
-            .arg("--kms-token-file")
-            .arg(token.to_str().unwrap())
-            .start()
+    let address = bao.url();
+    let with_transit = || {
+        start(&[
+            "--kms-address",
+            &address,
+            "--kms-token-file",
+            token.to_str().unwrap(),
+        ])
     };
     {
-        let server = with_transit(&dir);
+        let server = with_transit();
         assert!(
             get_object(&server, "old", &out) == old,
             "the keyring's object reads"
@@ -317,18 +318,18 @@ fn keyring_objects_read_and_reseal_once_transit_serves_sse_kms() {
     // admin API manages transit's keys); then a re-seal with transit configured seals the
     // old object's data key again through the keyring, under its new version.
     {
-        let server = keyring_only(&dir);
+        let server = keyring_only();
         let rotated = json_of(&admin(&server, &["kms-key", "rotate", "legacy"]));
         assert_eq!(rotated["current_version"], 2);
     }
-    let server = with_transit(&dir);
+    let server = with_transit();
     let resealed = json_of(&admin(&server, &["reseal", "--wait"]));
     assert_eq!(resealed["state"], "finished", "{resealed}");
     assert_eq!(resealed["failed"], 0, "{resealed}");
     assert_eq!(resealed["resealed"], 1, "{resealed}");
     assert_eq!(resealed["current"], 1, "{resealed}");
     drop(server);
-    let server = with_transit(&dir);
+    let server = with_transit();
     assert!(
         get_object(&server, "old", &out) == old,
         "re-sealed, it reads"
