@@ -64,6 +64,29 @@ fn audit_events(trail: &Path, operation: &str) -> Vec<Value> {
     }
 }
 
+/// Puts `data` (through the file `via`) as `key`, SSE-KMS under `kms_key`; the CLI's answer.
+fn put_kms(server: &Server, via: &Path, key: &str, data: &[u8], kms_key: &str) -> Value {
+    std::fs::write(via, data).unwrap();
+    let answer = ok(
+        server,
+        &[
+            "s3api",
+            "put-object",
+            "--bucket",
+            BUCKET,
+            "--key",
+            key,
+            "--body",
+            via.to_str().unwrap(),
+            "--server-side-encryption",
+            "aws:kms",
+            "--ssekms-key-id",
+            kms_key,
+        ],
+    );
+    serde_json::from_str(&answer).expect("put-object answers JSON")
+}
+
 #[test]
 fn keys_are_created_rotated_and_resealed_through_the_admin_api() {
     let tmp = tempfile::tempdir().unwrap();
@@ -112,26 +135,7 @@ fn keys_are_created_rotated_and_resealed_through_the_admin_api() {
     // An object under the new key; then the key rotates and the re-seal moves its data key.
     ok(&server, &["s3", "mb", &format!("s3://{BUCKET}")]);
     let data = strata_tests::pattern(200_000, 7);
-    let file = tmp.path().join("body");
-    std::fs::write(&file, &data).unwrap();
-    let put: Value = serde_json::from_str(&ok(
-        &server,
-        &[
-            "s3api",
-            "put-object",
-            "--bucket",
-            BUCKET,
-            "--key",
-            "doc",
-            "--body",
-            file.to_str().unwrap(),
-            "--server-side-encryption",
-            "aws:kms",
-            "--ssekms-key-id",
-            "team-a",
-        ],
-    ))
-    .unwrap();
+    let put = put_kms(&server, &tmp.path().join("body"), "doc", &data, "team-a");
     assert_eq!(
         kms_key_of_arn(put["SSEKMSKeyId"].as_str().unwrap()),
         Some("team-a")
@@ -252,24 +256,7 @@ fn keyring_objects_read_and_reseal_once_transit_serves_sse_kms() {
     let old = strata_tests::pattern(150_000, 3);
     let new = strata_tests::pattern(90_000, 4);
     let put = |server: &Server, key: &str, data: &[u8], kms_key: &str| {
-        std::fs::write(&file, data).unwrap();
-        ok(
-            server,
-            &[
-                "s3api",
-                "put-object",
-                "--bucket",
-                BUCKET,
-                "--key",
-                key,
-                "--body",
-                file.to_str().unwrap(),
-                "--server-side-encryption",
-                "aws:kms",
-                "--ssekms-key-id",
-                kms_key,
-            ],
-        );
+        put_kms(server, &file, key, data, kms_key);
     };
     // The server on `dir` with the keyring, and `extra` arguments.
     let start = |extra: &[&str]| {
@@ -335,4 +322,61 @@ fn keyring_objects_read_and_reseal_once_transit_serves_sse_kms() {
         "re-sealed, it reads"
     );
     assert!(get_object(&server, "new", &out) == new);
+}
+
+/// The same calls against a transit engine (a real OpenBao): its keys are created, listed and
+/// rotated through strata, and a re-seal moves an object's data key to the new version.
+#[test]
+fn transit_keys_are_created_rotated_and_resealed_through_the_admin_api() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bao = Bao::start();
+    // The key that seals the store's SSE-S3 key is made by its operators, as in production.
+    bao.transit_key("strata-sse-s3");
+    let token = tmp.path().join("kms-token");
+    std::fs::write(&token, BAO_TOKEN).unwrap();
+    let server = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(Layout::fast_2x2())
+        .dir(tmp.path().join("server"))
+        .arg("--kms-address")
+        .arg(&bao.url())
+        .arg("--kms-token-file")
+        .arg(token.to_str().unwrap())
+        .start();
+    let made = json_of(&admin(&server, &["kms-key", "create", "team-t"]));
+    assert_eq!(made["key_id"], "team-t");
+    assert_eq!(made["current_version"], 1);
+    assert_failed_with(
+        &admin(&server, &["kms-key", "create", "team-t"]),
+        "KMS.AlreadyExistsException",
+    );
+    // OpenBao has the key: strata made it there.
+    let read = bao.ok("GET", "transit/keys/team-t", "");
+    assert!(
+        read.text().contains("\"latest_version\":1"),
+        "{}",
+        read.text()
+    );
+    ok(&server, &["s3", "mb", &format!("s3://{BUCKET}")]);
+    let data = strata_tests::pattern(120_000, 9);
+    put_kms(&server, &tmp.path().join("body"), "doc", &data, "team-t");
+    let rotated = json_of(&admin(&server, &["kms-key", "rotate", "team-t"]));
+    assert_eq!(rotated["current_version"], 2, "{rotated}");
+    let listed = json_of(&admin(&server, &["kms-key", "list"]));
+    assert!(
+        listed["keys"]
+            .as_array()
+            .expect("a list of keys")
+            .iter()
+            .any(|k| k["key_id"] == "team-t" && k["current_version"] == 2),
+        "{listed}"
+    );
+    let resealed = json_of(&admin(&server, &["reseal", "--wait"]));
+    assert_eq!(resealed["state"], "finished", "{resealed}");
+    assert_eq!(resealed["resealed"], 1, "{resealed}");
+    let out = tmp.path().join("out");
+    assert!(
+        get_object(&server, "doc", &out) == data,
+        "the object reads back"
+    );
 }
