@@ -2,6 +2,7 @@
 //! Today the request log; metrics and audit sinks will be more observers of the same event.
 
 mod event;
+pub mod kms_calls;
 mod log;
 mod observer;
 
