@@ -64,8 +64,6 @@ pub struct AuditEvent<'a> {
     pub sse: Option<&'static str>,
     /// The KMS key of an SSE-KMS object; null otherwise.
     pub kms_key_id: Option<&'a str>,
-    /// Calls to the KMS the request made (0: none, or its keys came from a cache).
-    pub kms_calls: u32,
 }
 
 impl<'a> AuditEvent<'a> {
@@ -107,7 +105,6 @@ impl<'a> AuditEvent<'a> {
             stage: failed.then(|| e.stage.as_str()),
             sse: e.sse,
             kms_key_id: e.kms_key_id.as_deref(),
-            kms_calls: e.kms_calls,
         }
     }
 
@@ -165,7 +162,6 @@ impl AuditEvent<'_> {
         o.str("stage", self.stage);
         o.str("sse", self.sse);
         o.str("kms_key_id", self.kms_key_id);
-        o.uint("kms_calls", Some(u64::from(self.kms_calls)));
         o.end();
     }
 }

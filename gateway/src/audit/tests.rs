@@ -49,7 +49,6 @@ fn get_event() -> RequestEvent {
         removed: Vec::new(),
         sse: None,
         kms_key_id: None,
-        kms_calls: 0,
     }
 }
 
@@ -100,7 +99,6 @@ fn fields_are_written_in_the_documented_order() {
         "stage",
         "sse",
         "kms_key_id",
-        "kms_calls",
     ];
     let at: Vec<usize> = order
         .iter()
@@ -141,7 +139,6 @@ fn the_event_has_exactly_the_documented_fields() {
             "stage": null,
             "sse": null,
             "kms_key_id": null,
-            "kms_calls": 0,
         })
     );
 }

@@ -37,7 +37,6 @@ fn event(
         removed: Vec::new(),
         sse: None,
         kms_key_id: None,
-        kms_calls: 0,
     }
 }
 

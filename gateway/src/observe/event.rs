@@ -85,8 +85,6 @@ pub struct RequestEvent {
     pub sse: Option<&'static str>,
     /// The KMS key of an SSE-KMS object, as the answer names it.
     pub kms_key_id: Option<String>,
-    /// Calls to the KMS the request made (`observe::kms_calls`).
-    pub kms_calls: u32,
 }
 
 /// The stages of the request stack, in order (`server::stack`).

@@ -2,7 +2,6 @@
 //! Today the request log; metrics and audit sinks will be more observers of the same event.
 
 mod event;
-pub mod kms_calls;
 mod log;
 mod observer;
 

@@ -23,7 +23,7 @@ use crate::config::Limits;
 use crate::iam::Owners;
 use crate::metrics::Exposition;
 use crate::notify::Registry;
-use crate::observe::{kms_calls, Observe, Peer, RequestEvent, Stage};
+use crate::observe::{Observe, Peer, RequestEvent, Stage};
 use crate::query_api::{error_document, Service};
 use crate::reseal::Reseal;
 use crate::s3::actions::required_actions;
@@ -178,18 +178,13 @@ impl Stack {
             removed: Vec::new(),
             sse: None,
             kms_key_id: None,
-            kms_calls: 0,
         };
         // 0. strata's own endpoints (health, metrics): before everything, under any load.
-        let (mut result, kms_calls) = kms_calls::counting(async {
-            match self.internal.answer(head, &event.peer) {
-                Some(answer) => answer,
-                None if admin::addresses(head.uri.path()) => self.admin(head, &mut event).await,
-                None => self.s3(x, head, &mut event).await,
-            }
-        })
-        .await;
-        event.kms_calls = kms_calls;
+        let mut result = match self.internal.answer(head, &event.peer) {
+            Some(answer) => answer,
+            None if admin::addresses(head.uri.path()) => self.admin(head, &mut event).await,
+            None => self.s3(x, head, &mut event).await,
+        };
         event.error = result.as_ref().err().map(|e| e.code);
         event.denial = result.as_ref().err().and_then(|e| e.denial);
         if event.op == Some(Operation::ServicePost) {

@@ -284,7 +284,6 @@ impl KmsKeys {
         result: Result<T, KmsError>,
     ) -> Result<T, TransformError> {
         let seconds = started.elapsed().as_secs_f64();
-        crate::observe::kms_calls::record();
         let (outcome, answer) = match result {
             Ok(v) => {
                 self.metrics.called(op, "success", seconds);
