@@ -456,3 +456,137 @@ pub enum ShardProblem {
     /// The bytes failed their hash.
     Corrupt,
 }
+
+/// What healing one version did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HealReport {
+    /// Metadata records written on volumes that lacked the agreed one (or held it damaged).
+    pub records_written: usize,
+    /// Records of a version no quorum holds, removed from the volumes that had them.
+    pub records_removed: usize,
+    /// Shard files rebuilt.
+    pub shard_files: usize,
+    /// Bytes written into them.
+    pub bytes: u64,
+    /// Some volume of the classes involved is offline: its copies wait for it.
+    pub incomplete: bool,
+}
+
+impl HealReport {
+    /// Whether anything was repaired.
+    pub fn repaired(&self) -> bool {
+        self.records_written + self.records_removed + self.shard_files > 0
+    }
+}
+
+/// How a scanner pass looks at shard files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ScanDepth {
+    /// Each shard file exists with its full length.
+    #[default]
+    Cheap,
+    /// Every shard block is read and checked against its hash.
+    Deep,
+}
+
+/// What one scanner pass does besides checking and healing every version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanOptions {
+    /// How shard files are checked.
+    pub depth: ScanDepth,
+    /// Shard files no version or part references are removed once they are this old (younger
+    /// ones may belong to a write in flight).
+    pub orphan_grace: std::time::Duration,
+    /// Multipart uploads started longer ago than this are aborted (`None`: never).
+    pub upload_max_age: Option<std::time::Duration>,
+    /// The share of wall time the pass may spend working (0 < share <= 1): it sleeps the rest,
+    /// so that foreground requests keep the disk and the CPU.
+    pub work_share: f64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            depth: ScanDepth::Cheap,
+            orphan_grace: std::time::Duration::from_secs(3600),
+            upload_max_age: Some(std::time::Duration::from_secs(7 * 24 * 3600)),
+            work_share: 0.05,
+        }
+    }
+}
+
+/// One bucket's contents as the last complete scanner pass counted them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BucketUsage {
+    /// Bucket name.
+    pub bucket: String,
+    /// Keys whose current version is an object (not a delete marker).
+    pub objects: u64,
+    /// Versions, delete markers included.
+    pub versions: u64,
+    /// Delete markers.
+    pub delete_markers: u64,
+    /// Client bytes of every version.
+    pub bytes: u64,
+}
+
+/// Sums of what heals repaired.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HealTotals {
+    /// Versions looked at.
+    pub checked: u64,
+    /// Versions that needed and got a repair.
+    pub healed: u64,
+    /// Versions whose heal failed (they stay degraded; the next pass tries again).
+    pub failed: u64,
+    /// Metadata records written.
+    pub records_written: u64,
+    /// Stray records removed.
+    pub records_removed: u64,
+    /// Shard files rebuilt.
+    pub shard_files: u64,
+    /// Bytes written into rebuilt shard files.
+    pub bytes: u64,
+}
+
+impl HealTotals {
+    /// Adds one version's heal.
+    pub fn add(&mut self, r: &std::result::Result<HealReport, crate::Error>) {
+        self.checked += 1;
+        match r {
+            Ok(r) => {
+                self.healed += u64::from(r.repaired());
+                self.records_written += r.records_written as u64;
+                self.records_removed += r.records_removed as u64;
+                self.shard_files += r.shard_files as u64;
+                self.bytes += r.bytes;
+            }
+            Err(_) => self.failed += 1,
+        }
+    }
+}
+
+/// What one scanner pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScanReport {
+    /// How it checked shard files.
+    pub depth: ScanDepth,
+    /// When it started.
+    pub started: Option<std::time::SystemTime>,
+    /// When it ended (`None` while running).
+    pub finished: Option<std::time::SystemTime>,
+    /// What the heals of the pass did.
+    pub heal: HealTotals,
+    /// Unreferenced shard files removed.
+    pub orphans_removed: u64,
+    /// Their bytes.
+    pub orphan_bytes: u64,
+    /// Fan-out directories the orphan sweep covered (of 256 per volume).
+    pub swept_dirs: u64,
+    /// Multipart uploads aborted for their age.
+    pub uploads_aborted: u64,
+    /// Per bucket, in name order.
+    pub usage: Vec<BucketUsage>,
+    /// Errors that stopped parts of the pass (each also logged).
+    pub errors: Vec<String>,
+}

@@ -11,39 +11,7 @@ use strata_volume::*;
 const SIZES: &[usize] = &[0, 10, 100_000, 200_000, (1 << 20) + 3, 5 * (1 << 20) + 99];
 
 async fn seed(store: &Store) -> Vec<(String, Vec<u8>)> {
-    store.create_bucket("bkt", None).await.unwrap();
-    let mut all = Vec::new();
-    for (i, &s) in SIZES.iter().enumerate() {
-        for class in ["fast", "bulk"] {
-            let key = format!("{class}-{s}");
-            let data = content(i as u64 + 100, s);
-            put_in(
-                store,
-                "bkt",
-                &key,
-                Some(class),
-                &data,
-                100_003,
-                PutOptions::default(),
-            )
-            .await
-            .unwrap();
-            all.push((key, data));
-        }
-    }
-    all
-}
-
-async fn check_all(store: &Store, all: &[(String, Vec<u8>)]) {
-    for (key, data) in all {
-        assert_eq!(
-            &get(store, "bkt", key)
-                .await
-                .unwrap_or_else(|e| panic!("{key}: {e}")),
-            data,
-            "{key}"
-        );
-    }
+    seed_two_classes(store, SIZES, 100, 100_003).await
 }
 
 fn move_away(p: &Path) -> PathBuf {

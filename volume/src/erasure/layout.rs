@@ -54,7 +54,6 @@ impl Layout {
     }
 
     /// Number of blocks in a part of `size` bytes.
-    #[cfg(test)]
     pub fn blocks(&self, size: u64) -> u64 {
         size.div_ceil(self.block_size)
     }
@@ -71,7 +70,6 @@ impl Layout {
     }
 
     /// Length of a whole shard file for a part of `size` bytes.
-    #[cfg(test)]
     pub fn shard_file_len(&self, size: u64) -> u64 {
         let blocks = self.blocks(size);
         if blocks == 0 {

@@ -2,4 +2,5 @@
 
 pub mod body;
 pub mod read;
+pub mod rebuild;
 pub mod write;

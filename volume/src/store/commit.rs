@@ -22,6 +22,13 @@ impl Inner {
         }
         let slots: Vec<(usize, Vec<MetaOp>)> =
             ns.online().map(|(slot, _)| (slot, ops(slot))).collect();
+        // Writes to the plain tables wait while the healer repairs them (see `heal_tables`).
+        let _healing = match slots.first() {
+            Some((_, ops)) if ops.iter().any(touches_plain_table) => {
+                Some(self.plain_tables.read().await)
+            }
+            _ => None,
+        };
         let futs = slots.iter().map(|(slot, ops)| async move {
             match ns.slots[*slot].as_ref().map(|v| v.meta()) {
                 Some(Ok(m)) => m.commit(ops.clone()).await,
@@ -113,6 +120,16 @@ impl Inner {
             .filter(|(_, c)| *c >= q)
             .max_by_key(|(_, c)| *c)
             .map(|(v, _)| v)
+    }
+}
+
+/// Whether `op` writes a table other than versions and parts.
+fn touches_plain_table(op: &MetaOp) -> bool {
+    match op {
+        MetaOp::Put { table, .. }
+        | MetaOp::Delete { table, .. }
+        | MetaOp::DeletePrefix { table, .. } => super::heal_tables::PLAIN.contains(table),
+        _ => false,
     }
 }
 

@@ -30,6 +30,9 @@ pub(super) struct Inner {
     pub(super) buckets: RwLock<BTreeMap<String, BucketRecord>>,
     pub(super) locks: KeyLocks,
     pub(super) heal: Arc<HealQueue>,
+    /// Held shared by commits that write the plain tables, exclusively while the healer
+    /// repairs them, so that it never copies a value a commit is replacing.
+    pub(super) plain_tables: tokio::sync::RwLock<()>,
     /// MD5 (the ETag) of multi-block bodies.
     pub(super) md5: Md5Service,
 }
@@ -81,6 +84,7 @@ impl Store {
             buckets: RwLock::new(BTreeMap::new()),
             locks: KeyLocks::default(),
             heal: Arc::new(HealQueue::default()),
+            plain_tables: tokio::sync::RwLock::new(()),
             md5: Md5Service::start(),
         };
         let loaded = inner.load_buckets()?;

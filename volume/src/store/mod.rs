@@ -6,6 +6,8 @@
 mod bucket;
 mod commit;
 mod engine;
+mod heal;
+mod heal_tables;
 mod iam;
 mod list;
 mod merge;
@@ -15,11 +17,15 @@ mod open;
 mod put;
 mod read;
 mod resolve;
+mod scan;
 mod staged;
+mod sweep;
+mod walk;
 
 pub use engine::Store;
 pub use iam::IamWrite;
 pub use read::StoredObject;
+pub use scan::{ScanHook, ScanStart};
 pub use staged::StagedData;
 
 use engine::Inner;

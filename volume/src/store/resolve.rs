@@ -141,7 +141,7 @@ impl Inner {
 
 /// One volume's record of `version` (or of the current version) and its `latest` entry, read
 /// in one transaction.
-fn read_version(
+pub(super) fn read_version(
     m: &Snapshot<'_>,
     bucket: &str,
     key: &str,

@@ -303,3 +303,44 @@ pub fn md5_of(data: &[u8]) -> String {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Creates `bkt` and puts one object of each size into each class of [`Dirs::two_classes`]
+/// (keys `fast-<size>`, `bulk-<size>`), in chunks of `chunk`; returns keys and contents.
+pub async fn seed_two_classes(
+    store: &Store,
+    sizes: &[usize],
+    seed: u64,
+    chunk: usize,
+) -> Vec<(String, Vec<u8>)> {
+    store.create_bucket("bkt", None).await.unwrap();
+    let mut all = Vec::new();
+    for (i, &s) in sizes.iter().enumerate() {
+        for class in ["fast", "bulk"] {
+            let key = format!("{class}-{s}");
+            let data = content(i as u64 + seed, s);
+            put_in(
+                store,
+                "bkt",
+                &key,
+                Some(class),
+                &data,
+                chunk,
+                PutOptions::default(),
+            )
+            .await
+            .unwrap();
+            all.push((key, data));
+        }
+    }
+    all
+}
+
+/// Every object of `all` reads back byte-exact from `bkt`.
+pub async fn check_all(store: &Store, all: &[(String, Vec<u8>)]) {
+    for (key, data) in all {
+        let got = get(store, "bkt", key)
+            .await
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        assert!(got == *data, "{key}: the bytes differ");
+    }
+}

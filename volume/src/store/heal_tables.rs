@@ -1,0 +1,101 @@
+//! Healing the plain tables of the namespace index (buckets, bucket configuration, identity
+//! records, uploads): each key's value that a read quorum agrees on goes to the volumes that
+//! lack it or hold another, and a value too few volumes hold to have ever been acknowledged
+//! goes away. Versions are healed one by one (`heal`); parts belong to uploads in flight and
+//! are read with quorum when the upload completes.
+
+use super::Inner;
+use crate::disk::meta_db::{MetaOp, Table};
+use crate::error::Result;
+use crate::pace::Pacer;
+
+/// The tables healed here.
+pub(super) const PLAIN: [Table; 4] = [
+    Table::Buckets,
+    Table::BucketConfig,
+    Table::Iam,
+    Table::Uploads,
+];
+
+/// Keys per page.
+const PAGE: usize = 256;
+
+impl Inner {
+    /// Heals every plain table; returns `(records written, records removed)`.
+    pub(super) async fn heal_tables(&self, pacer: &mut Pacer) -> Result<(u64, u64)> {
+        let mut done = (0, 0);
+        for table in PLAIN {
+            let mut after: Option<Vec<u8>> = None;
+            loop {
+                let page = self.walk_page(table, after.as_deref(), PAGE).await?;
+                {
+                    // No commit to these tables runs while a page is repaired.
+                    let _g = self.plain_tables.write().await;
+                    for (key, _) in &page.entries {
+                        let (w, r) = self.heal_plain(table, key).await?;
+                        done.0 += w;
+                        done.1 += r;
+                    }
+                }
+                pacer.tick().await;
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    async fn heal_plain(&self, table: Table, key: &[u8]) -> Result<(u64, u64)> {
+        let ns = self.ns();
+        let answers = self.read_all(table, key)?;
+        let (q, w) = (ns.meta_read_quorum(), ns.write_quorum());
+        let unanswered = ns.slots.len() - answers.len();
+        let mut values: Vec<(&Vec<u8>, usize)> = Vec::new();
+        for v in answers.iter().filter_map(|(_, v)| v.as_ref()) {
+            match values.iter_mut().find(|(x, _)| *x == v) {
+                Some((_, c)) => *c += 1,
+                None => values.push((v, 1)),
+            }
+        }
+        let agreed: Vec<&Vec<u8>> = values
+            .iter()
+            .filter(|(_, c)| *c >= q)
+            .map(|(v, _)| *v)
+            .collect();
+        let mut done = (0, 0);
+        match agreed.as_slice() {
+            [value] => {
+                for (slot, held) in &answers {
+                    if held.as_ref() != Some(*value) {
+                        let op = MetaOp::Put {
+                            table,
+                            key: key.to_vec(),
+                            value: value.to_vec(),
+                        };
+                        self.commit_on(*slot, vec![op]).await?;
+                        done.0 += 1;
+                    }
+                }
+            }
+            // Two values each on a read quorum: a write failed halfway; which one the
+            // client was told about cannot be known here.
+            [_, _, ..] => {}
+            [] => {
+                let acknowledged = values.iter().any(|(_, c)| c + unanswered >= w);
+                if !acknowledged {
+                    for (slot, _) in answers.iter().filter(|(_, v)| v.is_some()) {
+                        let op = MetaOp::Delete {
+                            table,
+                            key: key.to_vec(),
+                        };
+                        self.commit_on(*slot, vec![op]).await?;
+                        done.1 += 1;
+                    }
+                }
+            }
+        }
+        Ok(done)
+    }
+}

@@ -1,0 +1,294 @@
+//! One scanner pass over the namespace index: abort uploads past their age, check and heal
+//! every version, count each bucket's usage, let a hook see each version, and sweep shard
+//! files that nothing references. Paced: it sleeps so that its work stays a set share of
+//! wall time.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::time::{Duration, SystemTime};
+
+use futures::future::BoxFuture;
+
+use super::object::info_of;
+use super::resolve::Resolved;
+use super::{Inner, Store};
+use crate::disk::meta_db::Table;
+use crate::keys;
+use crate::object::rebuild::Depth;
+use crate::pace::Pacer;
+use crate::record::{self, PartRecord, UploadRecord, VersionRecord};
+use crate::types::{BucketUsage, ObjectInfo, ScanDepth, ScanOptions, ScanReport};
+
+/// Entries read per index page.
+const PAGE: usize = 256;
+
+/// What rides the scanner's pass: called once for every version a quorum holds, after the
+/// version was checked and healed (lifecycle rules and key re-sealing live behind it).
+pub trait ScanHook: Send + Sync {
+    /// Looks at one version; `info.is_latest` says whether it is the key's current one.
+    fn visit<'a>(&'a self, info: &'a ObjectInfo) -> BoxFuture<'a, ()>;
+}
+
+/// Where one pass starts and what it sweeps.
+#[derive(Debug, Clone)]
+pub struct ScanStart {
+    /// Continue the version walk after this index key (a pass resumed after a restart).
+    pub after: Option<Vec<u8>>,
+    /// The fan-out directories (first byte of the shard id) whose orphans this pass removes.
+    pub sweep: Range<u16>,
+}
+
+impl Default for ScanStart {
+    fn default() -> Self {
+        ScanStart {
+            after: None,
+            sweep: 0..256,
+        }
+    }
+}
+
+impl Store {
+    /// Runs one pass; `progress` is told the index key of each version done, so that a caller
+    /// can persist where to resume.
+    pub async fn scan(
+        &self,
+        opts: &ScanOptions,
+        start: ScanStart,
+        hook: Option<&dyn ScanHook>,
+        mut progress: impl FnMut(&[u8], &ScanReport),
+    ) -> ScanReport {
+        let inner = &self.inner;
+        let started = SystemTime::now();
+        let mut report = ScanReport {
+            depth: opts.depth,
+            started: Some(started),
+            ..ScanReport::default()
+        };
+        let mut pacer = Pacer::new(opts.work_share);
+        let mut refs = References::new(start.sweep.clone());
+        if let Err(e) = self.expire_uploads(opts, &mut report, &mut pacer).await {
+            report.errors.push(format!("uploads: {e}"));
+        }
+        match inner.heal_tables(&mut pacer).await {
+            Ok((written, removed)) => {
+                report.heal.records_written += written;
+                report.heal.records_removed += removed;
+            }
+            Err(e) => report.errors.push(format!("tables: {e}")),
+        }
+        if let Err(e) = inner.collect_part_refs(&mut refs).await {
+            // Without the parts' references the sweep could remove an upload's data.
+            report.errors.push(format!("parts: {e}"));
+            refs.sweep = 0..0;
+        }
+        let depth = match opts.depth {
+            ScanDepth::Cheap => Depth::Cheap,
+            ScanDepth::Deep => Depth::Deep,
+        };
+        let mut usage: BTreeMap<String, BucketUsage> = BTreeMap::new();
+        let mut last_key: Option<(String, String)> = None;
+        let mut after = start.after;
+        let walked_all = loop {
+            let page = match inner
+                .walk_page(Table::Versions, after.as_deref(), PAGE)
+                .await
+            {
+                Ok(p) => p,
+                Err(e) => {
+                    report.errors.push(format!("versions: {e}"));
+                    break false;
+                }
+            };
+            for (vkey, raw) in &page.entries {
+                if let Ok(rec) = record::decode::<VersionRecord>(raw) {
+                    refs.add_version(&rec);
+                }
+                let Some((bucket, key, vid)) = split_version_key(vkey) else {
+                    continue;
+                };
+                let healed = inner.heal_version(&bucket, &key, vid, depth).await;
+                report
+                    .heal
+                    .add(&healed.as_ref().map(|(r, _)| *r).map_err(clone_err));
+                if let Err(e) = &healed {
+                    tracing::warn!(bucket, key, error = %e, "scan: heal failed");
+                }
+                if let Ok((_, Some(rec))) = healed {
+                    refs.add_version(&rec);
+                    let this = (bucket.clone(), key.clone());
+                    let is_latest = last_key.as_ref() != Some(&this);
+                    last_key = Some(this);
+                    count(usage.entry(bucket.clone()).or_default(), &rec, is_latest);
+                    if let Some(h) = hook {
+                        let resolved = Resolved {
+                            record: rec,
+                            inline: None,
+                            is_latest,
+                        };
+                        h.visit(&info_of(&bucket, &key, &resolved)).await;
+                    }
+                }
+                progress(vkey, &report);
+                pacer.tick().await;
+            }
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break true,
+            }
+        };
+        report.usage = usage
+            .into_iter()
+            .map(|(bucket, u)| BucketUsage { bucket, ..u })
+            .collect();
+        if walked_all {
+            let cutoff = cutoff(started, opts.orphan_grace);
+            let ids = std::sync::Arc::new(std::mem::take(&mut refs.ids));
+            inner
+                .sweep(refs.sweep.clone(), ids, cutoff, &mut report, &mut pacer)
+                .await;
+        }
+        report.finished = Some(SystemTime::now());
+        report
+    }
+}
+
+/// The index's errors are not `Clone`; a pass only counts them.
+fn clone_err(e: &crate::Error) -> crate::Error {
+    crate::Error::internal(e.to_string())
+}
+
+fn count(u: &mut BucketUsage, rec: &VersionRecord, is_latest: bool) {
+    u.versions += 1;
+    u.bytes += rec.size;
+    if rec.delete_marker {
+        u.delete_markers += 1;
+    } else if is_latest {
+        u.objects += 1;
+    }
+}
+
+/// `bucket NUL key NUL time id` split into its names and version id.
+fn split_version_key(vkey: &[u8]) -> Option<(String, String, [u8; 16])> {
+    let sep = vkey.iter().position(|b| *b == keys::SEP)?;
+    let bucket = std::str::from_utf8(&vkey[..sep]).ok()?.to_string();
+    let key = keys::object_of_version(&bucket, vkey)?;
+    let vid: [u8; 16] = vkey.get(vkey.len() - 16..)?.try_into().ok()?;
+    Some((bucket, key, vid))
+}
+
+/// Shard ids referenced by versions and parts, kept only for the fan-out directories being
+/// swept (so memory stays a fraction of the index's size).
+pub(super) struct References {
+    pub(super) sweep: Range<u16>,
+    pub(super) ids: HashSet<[u8; 16]>,
+}
+
+impl References {
+    fn new(sweep: Range<u16>) -> Self {
+        References {
+            sweep,
+            ids: HashSet::new(),
+        }
+    }
+
+    pub(super) fn add(&mut self, id: [u8; 16]) {
+        if self.sweep.contains(&u16::from(id[0])) {
+            self.ids.insert(id);
+        }
+    }
+
+    fn add_version(&mut self, rec: &VersionRecord) {
+        for p in rec.data.iter().flat_map(|d| &d.parts) {
+            if let Some(id) = p.data_id {
+                self.add(id);
+            }
+        }
+    }
+}
+
+impl Store {
+    /// Aborts uploads older than the options allow.
+    async fn expire_uploads(
+        &self,
+        opts: &ScanOptions,
+        report: &mut ScanReport,
+        pacer: &mut Pacer,
+    ) -> crate::Result<()> {
+        let Some(age) = opts.upload_max_age else {
+            return Ok(());
+        };
+        let oldest =
+            record::now_ns().saturating_sub(age.as_nanos().min(u128::from(u64::MAX)) as u64);
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = self
+                .inner
+                .walk_page(Table::Uploads, after.as_deref(), PAGE)
+                .await?;
+            for (ukey, raw) in &page.entries {
+                let Ok(up) = record::decode::<UploadRecord>(raw) else {
+                    continue;
+                };
+                let Some((bucket, key, id)) = split_upload_key(ukey) else {
+                    continue;
+                };
+                if up.initiated_ns < oldest {
+                    match self.abort_multipart_upload(&bucket, &key, &id).await {
+                        Ok(()) => report.uploads_aborted += 1,
+                        Err(e) => {
+                            tracing::warn!(bucket, key, error = %e, "scan: aborting an expired upload failed")
+                        }
+                    }
+                }
+                pacer.tick().await;
+            }
+            match page.next {
+                Some(n) => after = Some(n),
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+impl Inner {
+    /// Adds the shard ids of every uploaded part (walked before the versions: a part that
+    /// becomes a version meanwhile is then seen as one or the other).
+    async fn collect_part_refs(&self, refs: &mut References) -> crate::Result<()> {
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = self.walk_page(Table::Parts, after.as_deref(), PAGE).await?;
+            for (_, raw) in &page.entries {
+                if let Some(id) = record::decode::<PartRecord>(raw)
+                    .ok()
+                    .and_then(|p| p.data.data_id)
+                {
+                    refs.add(id);
+                }
+            }
+            match page.next {
+                Some(n) => after = Some(n),
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+/// `bucket NUL key NUL upload-id` split into its parts.
+fn split_upload_key(ukey: &[u8]) -> Option<(String, String, String)> {
+    let first = ukey.iter().position(|b| *b == keys::SEP)?;
+    let last = ukey.iter().rposition(|b| *b == keys::SEP)?;
+    if last <= first {
+        return None;
+    }
+    let text = |b: &[u8]| std::str::from_utf8(b).ok().map(str::to_string);
+    Some((
+        text(&ukey[..first])?,
+        text(&ukey[first + 1..last])?,
+        text(&ukey[last + 1..])?,
+    ))
+}
+
+/// The sweep's age cutoff for a pass that started at `started`.
+pub(super) fn cutoff(started: SystemTime, grace: Duration) -> SystemTime {
+    started.checked_sub(grace).unwrap_or(SystemTime::UNIX_EPOCH)
+}
