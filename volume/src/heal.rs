@@ -1,5 +1,5 @@
-//! What reads had to work around, queued for the healer (a later part of the engine), and
-//! counted for operators.
+//! What reads had to work around, queued for the healer (`store::maintain`), and counted for
+//! operators.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
@@ -14,6 +14,8 @@ pub const HEAL_QUEUE_LIMIT: usize = 10_000;
 #[derive(Default)]
 pub struct HealQueue {
     state: Mutex<State>,
+    /// Wakes the healer.
+    ready: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -43,6 +45,14 @@ impl HealQueue {
             s.dropped += 1;
         }
         s.events.push_back(event);
+        drop(s);
+        // A stored permit when the healer is busy: it drains again before it waits.
+        self.ready.notify_one();
+    }
+
+    /// Waits until an event was pushed since the last wait.
+    pub async fn pushed(&self) {
+        self.ready.notified().await;
     }
 
     /// Takes every queued event.

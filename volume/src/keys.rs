@@ -43,6 +43,25 @@ pub fn object_of_version(bucket: &str, vkey: &[u8]) -> Option<String> {
     String::from_utf8(rest[..end].to_vec()).ok()
 }
 
+/// Key of a heal-queue entry: `bucket NUL key NUL version id`.
+pub fn heal(bucket: &str, key: &str, version_id: &[u8; 16]) -> Vec<u8> {
+    let mut k = versions_of(bucket, key);
+    k.extend_from_slice(version_id);
+    k
+}
+
+/// Splits a heal-queue key back into bucket, key and version id.
+pub fn split_heal(k: &[u8]) -> Option<(String, String, [u8; 16])> {
+    let first = k.iter().position(|b| *b == SEP)?;
+    let end = k.len().checked_sub(17)?;
+    if end <= first || k[end] != SEP {
+        return None;
+    }
+    let bucket = String::from_utf8(k[..first].to_vec()).ok()?;
+    let key = String::from_utf8(k[first + 1..end].to_vec()).ok()?;
+    Some((bucket, key, k[end + 1..].try_into().ok()?))
+}
+
 /// Key of an upload.
 pub fn upload(bucket: &str, key: &str, upload_id: &str) -> Vec<u8> {
     let mut k = join(bucket, key.as_bytes());
@@ -91,5 +110,14 @@ mod tests {
         // All versions of "k" sort before the next key "k!".
         assert!(a < latest("b", "k!"));
         assert!(version("b", "k", 0, &[0xff; 16]) < versions_of("b", "k!"));
+    }
+
+    #[test]
+    fn heal_keys_split_back() {
+        let id = [7; 16];
+        let k = heal("b", "a/key", &id);
+        assert_eq!(split_heal(&k), Some(("b".into(), "a/key".into(), id)));
+        assert_eq!(split_heal(b"b"), None);
+        assert_eq!(split_heal(&[b'b', 0, 1, 2]), None);
     }
 }

@@ -249,6 +249,17 @@ impl VersionRecord {
     }
 }
 
+/// A version waiting for the healer (what a read had to work around).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HealRecord {
+    /// When it was queued (ns).
+    pub queued_ns: u64,
+    /// What was found: `missing` or `corrupt`.
+    pub problem: String,
+}
+
+impl Record for HealRecord {}
+
 /// A multipart upload in progress.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct UploadRecord {

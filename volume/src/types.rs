@@ -589,4 +589,68 @@ pub struct ScanReport {
     pub usage: Vec<BucketUsage>,
     /// Errors that stopped parts of the pass (each also logged).
     pub errors: Vec<String>,
+    /// The first versions whose heal failed, with the reason (at most
+    /// [`ScanReport::FAILURES_KEPT`]; all are counted in `heal.failed` and logged).
+    pub failures: Vec<String>,
+    /// The pass resumed a refill after a restart: it walked only the versions after where
+    /// the refill had got, so it neither counts usage nor sweeps.
+    pub resumed: bool,
+}
+
+/// When the scanner runs, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaintenanceConfig {
+    /// Time between cheap passes (`None`: only when asked or when a volume was replaced).
+    pub scan_interval: Option<std::time::Duration>,
+    /// Time between deep passes, which read every shard (`None`: only when asked).
+    pub deep_interval: Option<std::time::Duration>,
+    /// What each pass does (its `depth` is chosen per pass).
+    pub scan: ScanOptions,
+}
+
+impl Default for MaintenanceConfig {
+    fn default() -> Self {
+        MaintenanceConfig {
+            scan_interval: Some(std::time::Duration::from_secs(6 * 3600)),
+            deep_interval: Some(std::time::Duration::from_secs(30 * 24 * 3600)),
+            scan: ScanOptions::default(),
+        }
+    }
+}
+
+impl ScanReport {
+    /// Failed heals named in `failures`.
+    pub const FAILURES_KEPT: usize = 10;
+}
+
+/// A volume formatted into a lost one's slot and not yet refilled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RebuildStatus {
+    /// Storage class.
+    pub class: String,
+    /// The directory as configured.
+    pub path: std::path::PathBuf,
+    /// When it was formatted.
+    pub since: std::time::SystemTime,
+}
+
+/// What the healer and the scanner are doing and have done.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MaintenanceStatus {
+    /// What the healer repaired since start (versions reads reported).
+    pub healer: HealTotals,
+    /// Versions waiting for the healer.
+    pub heal_queue: usize,
+    /// The pass running now, as far as it got.
+    pub scan_running: Option<ScanReport>,
+    /// The last finished pass.
+    pub last_scan: Option<ScanReport>,
+    /// When the last deep pass finished.
+    pub last_deep_scan: Option<std::time::SystemTime>,
+    /// Time until the next scheduled pass (`None`: none is scheduled).
+    pub next_scan_in: Option<std::time::Duration>,
+    /// A pass an operator asked for that has not started yet.
+    pub scan_requested: Option<ScanDepth>,
+    /// Volumes being refilled.
+    pub rebuilding: Vec<RebuildStatus>,
 }

@@ -251,3 +251,182 @@ async fn unreferenced_files_go_after_their_grace_period_and_old_uploads_are_abor
     );
     check_all(&store, &all).await;
 }
+
+/// Polls `done` every 50 ms for up to 30 s; whether it came true.
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..600 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+fn on_demand() -> MaintenanceConfig {
+    MaintenanceConfig {
+        scan_interval: None,
+        deep_interval: None,
+        scan: ScanOptions {
+            work_share: 1.0,
+            ..ScanOptions::default()
+        },
+    }
+}
+
+/// A seeded store whose last `fast` volume was wiped and taken back as a replacement; also
+/// that volume's shard files before the wipe.
+async fn with_fast_3_replaced(
+    cfg: &StoreConfig,
+) -> (Store, Vec<(String, Vec<u8>)>, BTreeMap<PathBuf, Vec<u8>>) {
+    let store = Store::open(cfg.clone()).await.unwrap();
+    let all = seed(&store).await;
+    drop(store);
+    let vol = &cfg.classes[0].volumes[3];
+    let before = shard_files(vol);
+    std::fs::remove_dir_all(vol).unwrap();
+    std::fs::create_dir(vol).unwrap();
+    (Store::open(cfg.clone()).await.unwrap(), all, before)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replaced_volume_is_refilled_in_the_background_and_its_mark_cleared() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let (store, all, before) = with_fast_3_replaced(&cfg).await;
+    let vol = &cfg.classes[0].volumes[3];
+    let rebuilding = store.rebuilding();
+    assert_eq!(rebuilding.len(), 1, "{rebuilding:?}");
+    assert_eq!(&rebuilding[0].path, vol);
+    let m = store.start_maintenance(on_demand(), None);
+    let refilled = || store.rebuilding().is_empty() && m.status().last_scan.is_some();
+    assert!(eventually(refilled).await, "{:?}", m.status());
+    assert_eq!(shard_files(vol), before);
+    let last = m.status().last_scan.unwrap();
+    assert_eq!(last.heal.failed, 0, "{last:?}");
+    assert!(!vol.join(format::STRATA_DIR).join("rebuild.json").exists());
+    check_all(&store, &all).await;
+    // A new set is not a replacement: nothing to refill.
+    let d2 = Dirs::new();
+    let fresh = Store::open(d2.two_classes()).await.unwrap();
+    assert!(fresh.rebuilding().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_read_works_around_is_healed_in_the_background() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let store = Store::open(cfg.clone()).await.unwrap();
+    store.create_bucket("bkt", None).await.unwrap();
+    let data = content(11, 2 * (1 << 20) + 5);
+    put(&store, "bkt", "k", &data).await;
+    let m = store.start_maintenance(on_demand(), None);
+    // The first data shard's file: a read must rebuild around it.
+    let before = all_shard_files(&cfg);
+    let mut gone = Vec::new();
+    for (path, bytes) in before.iter().take(2) {
+        std::fs::remove_file(path).unwrap();
+        gone.push((path.clone(), bytes.clone()));
+    }
+    assert_eq!(get(&store, "bkt", "k").await.unwrap(), data);
+    let healed = || m.status().healer.healed >= 1;
+    assert!(eventually(healed).await, "{:?}", m.status());
+    assert_eq!(all_shard_files(&cfg), before);
+    let s = m.status();
+    assert_eq!(s.healer.failed, 0, "{s:?}");
+    assert_eq!(s.heal_queue, 0);
+    assert!(
+        s.scan_running.is_none() && s.last_scan.is_none(),
+        "no pass was due: {s:?}"
+    );
+    // An operator's request runs a pass.
+    m.request_scan(ScanDepth::Deep);
+    let scanned = || m.status().last_scan.is_some();
+    assert!(eventually(scanned).await, "{:?}", m.status());
+    let s = m.status();
+    let last = s.last_scan.unwrap();
+    assert_eq!(last.depth, ScanDepth::Deep);
+    assert_eq!(last.heal.checked, 1);
+    assert!(s.last_deep_scan.is_some());
+    assert_eq!(s.next_scan_in, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refill_resumes_where_its_mark_says_it_got() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let (store, all, _) = with_fast_3_replaced(&cfg).await;
+    let vol = &cfg.classes[0].volumes[3];
+    // As a restart finds it after a refill that got as far as the versions of `fast-3145827`
+    // (FORMAT.md: `after` is the hex of the last `versions` index key done).
+    let mark = vol.join(format::STRATA_DIR).join("rebuild.json");
+    let after: String = b"bkt\0fast-3145827"
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(&mark, format!(r#"{{"since_ns": 1, "after": "{after}"}}"#)).unwrap();
+    let m = store.start_maintenance(on_demand(), None);
+    let refilled = || store.rebuilding().is_empty() && m.status().last_scan.is_some();
+    assert!(eventually(refilled).await, "{:?}", m.status());
+    let last = m.status().last_scan.unwrap();
+    assert!(last.resumed, "{last:?}");
+    // Only the last key's version was left to do; a resumed pass neither sweeps nor counts.
+    assert_eq!(last.heal.checked, 1, "{last:?}");
+    assert_eq!((last.swept_dirs, last.usage.len()), (0, 0), "{last:?}");
+    // The next full pass finds what the "earlier run" would have done.
+    m.request_scan(ScanDepth::Cheap);
+    let second = || m.status().last_scan.is_some_and(|s| !s.resumed);
+    assert!(eventually(second).await, "{:?}", m.status());
+    let full = m.status().last_scan.unwrap();
+    assert_eq!(full.heal.checked, all.len() as u64);
+    // The bucket's record and the last key's version came back in the resumed pass.
+    assert_eq!(full.heal.records_written, all.len() as u64 - 1, "{full:?}");
+    check_all(&store, &all).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_heal_queue_survives_a_restart() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let data = content(21, (1 << 20) + 77);
+    let before;
+    let gone: Vec<(PathBuf, Vec<u8>)>;
+    {
+        let store = Store::open(cfg.clone()).await.unwrap();
+        store.create_bucket("bkt", None).await.unwrap();
+        put(&store, "bkt", "k", &data).await;
+        before = all_shard_files(&cfg);
+        // Three of four shards gone: the read fails, and reports what it met.
+        gone = before
+            .iter()
+            .take(3)
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect();
+        for (p, _) in &gone {
+            std::fs::remove_file(p).unwrap();
+        }
+        assert!(get(&store, "bkt", "k").await.is_err());
+        let m = store.start_maintenance(on_demand(), None);
+        // The healer takes the report, cannot heal yet, and keeps it in the heal table.
+        let tried = || m.status().healer.failed == 1;
+        assert!(eventually(tried).await, "{:?}", m.status());
+        m.stop().await;
+    }
+    // Two files come back (a volume remounted); no read happens after the restart.
+    for (p, b) in gone.iter().take(2) {
+        std::fs::write(p, b).unwrap();
+    }
+    let store = Store::open(cfg.clone()).await.unwrap();
+    let m = store.start_maintenance(on_demand(), None);
+    let healed = || m.status().healer.healed == 1;
+    assert!(eventually(healed).await, "{:?}", m.status());
+    assert_eq!(all_shard_files(&cfg), before);
+    assert_eq!(get(&store, "bkt", "k").await.unwrap(), data);
+    m.stop().await;
+    drop(store);
+    // Healed entries leave the table: a third start has nothing to do.
+    let store = Store::open(cfg.clone()).await.unwrap();
+    let m = store.start_maintenance(on_demand(), None);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(m.status().healer.checked, 0, "{:?}", m.status());
+}

@@ -93,17 +93,23 @@ pub fn inspect(root: &Path) -> Found {
 
 /// Writes the record atomically: temp file, fsync, rename, directory fsync.
 pub fn write(root: &Path, format: &VolumeFormat) -> Result<()> {
+    write_json(root, FORMAT_FILE, format)?;
+    sync_dir(root)
+}
+
+/// Writes `value` as `<root>/.strata/<name>` atomically: a temp file, fsynced, renamed over
+/// the old one, and the directory fsynced.
+pub fn write_json<T: Serialize>(root: &Path, name: &str, value: &T) -> Result<()> {
     let dir = root.join(STRATA_DIR);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let tmp = dir.join("format.json.tmp");
-    let body = serde_json::to_vec_pretty(format).map_err(|e| Error::internal(e.to_string()))?;
+    let tmp = dir.join(format!("{name}.tmp"));
+    let body = serde_json::to_vec_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
     let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     f.write_all(&body).map_err(|e| Error::io(&tmp, e))?;
     f.sync_all().map_err(|e| Error::io(&tmp, e))?;
-    let dst = format_path(root);
+    let dst = dir.join(name);
     std::fs::rename(&tmp, &dst).map_err(|e| Error::io(&dst, e))?;
-    sync_dir(&dir)?;
-    sync_dir(root)
+    sync_dir(&dir)
 }
 
 /// fsyncs a directory so that entries created in it survive a crash.

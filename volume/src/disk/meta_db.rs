@@ -34,10 +34,12 @@ pub enum Table {
     Parts,
     /// The gateway's identity records (accounts, users, keys, roles, policies), opaque here.
     Iam,
+    /// bucket NUL key NUL version id -> HealRecord: versions waiting for the healer.
+    Heal,
 }
 
 impl Table {
-    const ALL: [Table; 7] = [
+    const ALL: [Table; 8] = [
         Table::Buckets,
         Table::BucketConfig,
         Table::Latest,
@@ -45,6 +47,7 @@ impl Table {
         Table::Uploads,
         Table::Parts,
         Table::Iam,
+        Table::Heal,
     ];
 
     fn def(self) -> Def {
@@ -56,6 +59,7 @@ impl Table {
             Table::Uploads => "uploads",
             Table::Parts => "parts",
             Table::Iam => "iam",
+            Table::Heal => "heal",
         })
     }
 }

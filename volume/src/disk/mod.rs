@@ -2,5 +2,6 @@
 
 pub mod format;
 pub mod meta_db;
+pub mod rebuild_mark;
 pub mod shard_writer;
 pub mod volume;

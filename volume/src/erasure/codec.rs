@@ -102,6 +102,10 @@ impl Codec {
     /// (`shards[i]` is shard `i` or `None`).
     pub fn decode(&mut self, shards: &[Option<Bytes>], block_len: usize) -> Result<Bytes> {
         let layout = self.layout;
+        // An empty block's shards are empty (see `encode`); Reed-Solomon takes no empty shard.
+        if block_len == 0 && shards.iter().flatten().count() >= layout.data {
+            return Ok(Bytes::new());
+        }
         if layout.replicates() {
             let copy = shards
                 .iter()
@@ -202,6 +206,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_empty_block_decodes_from_any_k_shards() {
+        let mut codec = Codec::new(Layout::new(2, 2));
+        let shards = codec.encode(&Bytes::new()).unwrap();
+        let avail = vec![
+            None,
+            Some(shards[1].data.clone()),
+            None,
+            Some(shards[3].data.clone()),
+        ];
+        assert_eq!(codec.decode(&avail, 0).unwrap(), Bytes::new());
+        assert!(codec
+            .decode(&[None, None, None, Some(Bytes::new())], 0)
+            .is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod heal;
 mod heal_tables;
 mod iam;
 mod list;
+mod maintain;
 mod merge;
 mod multipart;
 mod object;
@@ -24,6 +25,7 @@ mod walk;
 
 pub use engine::Store;
 pub use iam::IamWrite;
+pub use maintain::Maintenance;
 pub use read::StoredObject;
 pub use scan::{ScanHook, ScanStart};
 pub use staged::StagedData;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::config::{ClassConfig, Scheme};
 use crate::disk::format::{self, Found, VolumeFormat, FORMAT_NAME, FORMAT_VERSION};
 use crate::disk::meta_db::IndexSettings;
+use crate::disk::rebuild_mark::{self, RebuildMark};
 use crate::disk::volume::Volume;
 use crate::erasure::layout::Layout;
 use crate::error::{Error, Result};
@@ -135,6 +136,7 @@ pub fn open_class(
         }
     }
     let mut replaced = Vec::new();
+    let formatted_before = slots.iter().any(Option::is_some);
     for path in blank {
         let Some(i) = slots.iter().position(Option::is_none) else {
             refused.push((path, "blank volume with no free slot".into()));
@@ -142,6 +144,14 @@ pub fn open_class(
         };
         let id = Uuid::new_v4();
         set[i] = id;
+        // A new set starts empty; a volume that joins an existing one must be refilled.
+        if formatted_before {
+            let mark = RebuildMark {
+                since_ns: crate::record::now_ns(),
+                after: None,
+            };
+            rebuild_mark::write(&path, &mark)?;
+        }
         replaced.push(i);
         let f = VolumeFormat {
             format: FORMAT_NAME.into(),

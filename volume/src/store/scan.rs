@@ -65,7 +65,15 @@ impl Store {
             ..ScanReport::default()
         };
         let mut pacer = Pacer::new(opts.work_share);
-        let mut refs = References::new(start.sweep.clone());
+        report.resumed = start.after.is_some();
+        // A resumed walk does not see the versions before its start: their files would look
+        // unreferenced.
+        let sweep = if report.resumed {
+            0..0
+        } else {
+            start.sweep.clone()
+        };
+        let mut refs = References::new(sweep);
         if let Err(e) = self.expire_uploads(opts, &mut report, &mut pacer).await {
             report.errors.push(format!("uploads: {e}"));
         }
@@ -112,6 +120,9 @@ impl Store {
                     .add(&healed.as_ref().map(|(r, _)| *r).map_err(clone_err));
                 if let Err(e) = &healed {
                     tracing::warn!(bucket, key, error = %e, "scan: heal failed");
+                    if report.failures.len() < ScanReport::FAILURES_KEPT {
+                        report.failures.push(format!("{bucket}/{key}: {e}"));
+                    }
                 }
                 if let Ok((_, Some(rec))) = healed {
                     refs.add_version(&rec);
@@ -136,6 +147,9 @@ impl Store {
                 None => break true,
             }
         };
+        if report.resumed {
+            usage.clear();
+        }
         report.usage = usage
             .into_iter()
             .map(|(bucket, u)| BucketUsage { bucket, ..u })
