@@ -79,7 +79,12 @@ impl Store {
     /// rename over it). A second hard link keeps the bytes without a copy; an open file
     /// could still be written through its handle, so it is copied.
     /// Returns whether it did anything, for [`Store::undo_removal`].
-    pub(crate) fn before_removal(&mut self, id: NodeId, live: &Path, open: bool) -> io::Result<bool> {
+    pub(crate) fn before_removal(
+        &mut self,
+        id: NodeId,
+        live: &Path,
+        open: bool,
+    ) -> io::Result<bool> {
         let shadow = self.shadow_path(id);
         let Some(c) = self.contents.get_mut(&id) else {
             return Ok(false);

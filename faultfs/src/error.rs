@@ -19,7 +19,10 @@ pub enum Error {
     Shadow { path: PathBuf, source: io::Error },
     /// The kernel refused the mount.
     #[error("mounting on {mountpoint}: {source}")]
-    Mount { mountpoint: PathBuf, source: io::Error },
+    Mount {
+        mountpoint: PathBuf,
+        source: io::Error,
+    },
     /// The mount could not be removed, not even lazily.
     #[error("unmounting {mountpoint}: {detail}")]
     Unmount { mountpoint: PathBuf, detail: String },

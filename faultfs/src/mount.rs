@@ -208,9 +208,14 @@ fn unmount(mountpoint: &Path) -> Result<(), Error> {
 /// `.<name>.faultfs-shadow` beside the backing directory.
 fn default_shadow(backing: &Path) -> io::Result<PathBuf> {
     let parent = backing.parent().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidInput, "backing directory has no parent")
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "backing directory has no parent",
+        )
     })?;
-    let name = backing.file_name().map(|n| n.to_string_lossy().into_owned());
+    let name = backing
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
     Ok(parent.join(format!(".{}.faultfs-shadow", name.unwrap_or_default())))
 }
 

@@ -48,8 +48,14 @@ pub(crate) struct Namespace {
     nodes: HashMap<NodeId, Node>,
     live: HashMap<NodeId, Entries>,
     durable: HashMap<NodeId, Entries>,
-    /// Halves not yet durable, in the order they happened.
-    journal: Vec<Half>,
+    /// Halves not yet durable, by sequence number (the order they happened in).
+    journal: BTreeMap<u64, Half>,
+    /// Sequence numbers per directory (may name halves already gone from `journal`), so
+    /// that fsyncdir costs what that directory changed, not what every directory did.
+    by_dir: HashMap<NodeId, Vec<u64>>,
+    /// Sequence numbers per change (the two or three halves of a rename).
+    by_change: HashMap<u64, Vec<u64>>,
+    next_seq: u64,
     next_id: NodeId,
     next_change: u64,
 }
@@ -139,19 +145,30 @@ impl Namespace {
     }
 
     pub(crate) fn add(&mut self, change: u64, dir: NodeId, name: &OsStr, id: NodeId) {
-        self.live.entry(dir).or_default().insert(name.to_owned(), id);
+        self.live
+            .entry(dir)
+            .or_default()
+            .insert(name.to_owned(), id);
         let path = self.path(dir).unwrap_or_default().join(name);
         if let Some(node) = self.nodes.get_mut(&id) {
             node.links.push((dir, name.to_owned()));
             node.last_path = path;
         }
-        self.journal.push(Half {
+        self.record(Half {
             change,
             dir,
             name: name.to_owned(),
             id,
             add: true,
         });
+    }
+
+    fn record(&mut self, half: Half) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.by_dir.entry(half.dir).or_default().push(seq);
+        self.by_change.entry(half.change).or_default().push(seq);
+        self.journal.insert(seq, half);
     }
 
     pub(crate) fn remove(&mut self, change: u64, dir: NodeId, name: &OsStr) -> Option<NodeId> {
@@ -161,7 +178,7 @@ impl Namespace {
             node.links.retain(|(d, n)| !(*d == dir && n == name));
             node.last_path = path;
         }
-        self.journal.push(Half {
+        self.record(Half {
             change,
             dir,
             name: name.to_owned(),
@@ -175,7 +192,12 @@ impl Namespace {
     pub(crate) fn add_durable(&mut self, dir: NodeId, name: &OsStr, id: NodeId) {
         self.add(0, dir, name, id);
         self.journal.clear();
-        self.durable.entry(dir).or_default().insert(name.to_owned(), id);
+        self.by_dir.clear();
+        self.by_change.clear();
+        self.durable
+            .entry(dir)
+            .or_default()
+            .insert(name.to_owned(), id);
         if self.kind(id) == Some(&Kind::Dir) {
             self.durable.entry(id).or_default();
         }
@@ -187,27 +209,29 @@ impl Namespace {
     pub(crate) fn sync_dir(&mut self, dir: NodeId) {
         let snapshot = self.live.get(&dir).cloned().unwrap_or_default();
         self.durable.insert(dir, snapshot);
-        let carried: HashSet<u64> = self
-            .journal
-            .iter()
-            .filter(|h| h.dir == dir && h.add)
-            .map(|h| h.change)
-            .collect();
-        let mut kept = Vec::with_capacity(self.journal.len());
-        for half in std::mem::take(&mut self.journal) {
-            if half.dir == dir {
+        for seq in self.by_dir.remove(&dir).unwrap_or_default() {
+            let Some(half) = self.journal.remove(&seq) else {
                 continue;
-            }
-            if !half.add && carried.contains(&half.change) {
-                let entries = self.durable.entry(half.dir).or_default();
-                if entries.get(&half.name) == Some(&half.id) {
-                    entries.remove(&half.name);
+            };
+            let siblings = self.by_change.remove(&half.change).unwrap_or_default();
+            let mut rest = Vec::new();
+            for other in siblings {
+                match self.journal.get(&other) {
+                    Some(o) if half.add && !o.add && o.dir != dir => {
+                        let entries = self.durable.entry(o.dir).or_default();
+                        if entries.get(&o.name) == Some(&o.id) {
+                            entries.remove(&o.name);
+                        }
+                        self.journal.remove(&other);
+                    }
+                    Some(_) => rest.push(other),
+                    None => {}
                 }
-                continue;
             }
-            kept.push(half);
+            if !rest.is_empty() {
+                self.by_change.insert(half.change, rest);
+            }
         }
-        self.journal = kept;
     }
 
     /// The durable directories, plus (with an rng) a random subset of the pending changes,
@@ -218,17 +242,12 @@ impl Namespace {
             return (dirs, 0);
         };
         let mut applied = 0;
-        let mut i = 0;
-        while i < self.journal.len() {
-            let change = self.journal[i].change;
-            let end = self.journal[i..]
-                .iter()
-                .position(|h| h.change != change)
-                .map_or(self.journal.len(), |n| i + n);
-            if rng.coin() && self.try_apply(&mut dirs, &self.journal[i..end]) {
+        let halves: Vec<&Half> = self.journal.values().collect();
+        for group in halves.chunk_by(|a, b| a.change == b.change) {
+            let group: Vec<Half> = group.iter().map(|h| (*h).clone()).collect();
+            if rng.coin() && self.try_apply(&mut dirs, &group) {
                 applied += 1;
             }
-            i = end;
         }
         (dirs, applied)
     }
@@ -236,10 +255,9 @@ impl Namespace {
     fn try_apply(&self, dirs: &mut HashMap<NodeId, Entries>, halves: &[Half]) -> bool {
         let mut scratch: HashMap<NodeId, Entries> = HashMap::new();
         for h in halves {
-            if !scratch.contains_key(&h.dir) {
-                let current = dirs.get(&h.dir).cloned().unwrap_or_default();
-                scratch.insert(h.dir, current);
-            }
+            scratch
+                .entry(h.dir)
+                .or_insert_with(|| dirs.get(&h.dir).cloned().unwrap_or_default());
             let present = scratch.get(&h.dir).and_then(|e| e.get(&h.name)).copied();
             if h.add {
                 if present.is_some() {

@@ -19,7 +19,11 @@ use crate::rng::Rng;
 /// Unsynced data reaches the disk in blocks of this size, each one or not.
 const BLOCK: u64 = 4096;
 
-pub(crate) fn restore(st: &State, shadow: &Path, mode: RestoreMode) -> Result<RestoreReport, Error> {
+pub(crate) fn restore(
+    st: &State,
+    shadow: &Path,
+    mode: RestoreMode,
+) -> Result<RestoreReport, Error> {
     let mut rng = match mode {
         RestoreMode::Partial { seed } => Some(Rng::new(seed)),
         RestoreMode::Strict => None,

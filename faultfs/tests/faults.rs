@@ -35,7 +35,10 @@ fn enospc_after_a_byte_budget_then_space_comes_back() {
 
     fs_.enospc_after(Some(1 << 20));
     let st = rustix::fs::statvfs(&fx.mnt).unwrap();
-    assert!(st.f_bavail * st.f_frsize <= 1 << 20, "free space is capped by the budget");
+    assert!(
+        st.f_bavail * st.f_frsize <= 1 << 20,
+        "free space is capped by the budget"
+    );
     assert!(st.f_bavail > 0);
 
     fs_.enospc_after(None);
@@ -72,7 +75,10 @@ fn fsync_of_matching_files_fails_with_eio_and_makes_nothing_durable() {
     write_synced(&fx.at("other"), b"fine");
     sync_dir(&fx.mnt);
     fs::create_dir(fx.at("waldir")).unwrap();
-    assert_eq!(errno(File::open(fx.at("waldir")).unwrap().sync_all()), Some(libc::EIO));
+    assert_eq!(
+        errno(File::open(fx.at("waldir")).unwrap().sync_all()),
+        Some(libc::EIO)
+    );
     drop(wal);
     fs_.unmount_and_restore(RestoreMode::Strict).unwrap();
     // The names were synced with the root; the wal's data never was.
@@ -102,12 +108,19 @@ fn a_vanished_disk_fails_everything_and_comes_back_intact() {
     let fs_ = fx.mount();
     fs::create_dir(fx.at("vol")).unwrap();
     write(&fx.at("vol/obj"), b"still here");
-    let mut open = OpenOptions::new().read(true).write(true).open(fx.at("vol/obj")).unwrap();
+    let mut open = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(fx.at("vol/obj"))
+        .unwrap();
     fs_.vanish(true);
     // Lookups: ENOENT. Everything else: EIO.
     assert_eq!(errno(fs::metadata(fx.at("vol"))), Some(libc::ENOENT));
     assert_eq!(errno(fs::metadata(fx.at("vol/obj"))), Some(libc::ENOENT));
-    assert_eq!(errno(fs::read_dir(&fx.mnt).and_then(|mut d| d.next().transpose())), Some(libc::EIO));
+    assert_eq!(
+        errno(fs::read_dir(&fx.mnt).and_then(|mut d| d.next().transpose())),
+        Some(libc::EIO)
+    );
     assert_eq!(errno(open.write_all(b"x")), Some(libc::EIO));
     let mut buf = Vec::new();
     assert_eq!(errno(open.read_to_end(&mut buf)), Some(libc::EIO));
@@ -142,7 +155,10 @@ fn faults_can_be_set_from_another_thread() {
     let fs_ = fx.mount();
     let ctl = fs_.controller();
     std::thread::spawn(move || ctl.vanish(true)).join().unwrap();
-    assert_eq!(errno(fs::read_dir(&fx.mnt).and_then(|mut d| d.next().transpose())), Some(libc::EIO));
+    assert_eq!(
+        errno(fs::read_dir(&fx.mnt).and_then(|mut d| d.next().transpose())),
+        Some(libc::EIO)
+    );
     fs_.vanish(false);
     assert!(fs::read_dir(&fx.mnt).is_ok());
 }

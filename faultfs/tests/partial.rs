@@ -19,7 +19,11 @@ fn snapshot(fx: &Fixture) -> Snapshot {
     tree(&fx.backing)
         .into_iter()
         .map(|p| {
-            let data = if p.ends_with('/') { Vec::new() } else { fs::read(fx.backing_at(&p)).unwrap() };
+            let data = if p.ends_with('/') {
+                Vec::new()
+            } else {
+                fs::read(fx.backing_at(&p)).unwrap()
+            };
             (p, data)
         })
         .collect()
@@ -47,12 +51,23 @@ fn run(mode: RestoreMode) -> Snapshot {
 }
 
 fn assert_valid(s: &Snapshot, seed: u64) {
-    let allowed = ["big", "d/", "d/moved2", "durable", "kept", "moved", "nd/", "nd/f", "new1"];
+    let allowed = [
+        "big", "d/", "d/moved2", "durable", "kept", "moved", "nd/", "nd/f", "new1",
+    ];
     for name in s.keys() {
-        assert!(allowed.contains(&name.as_str()), "seed {seed}: unexpected {name}");
+        assert!(
+            allowed.contains(&name.as_str()),
+            "seed {seed}: unexpected {name}"
+        );
     }
-    assert_eq!(s.get("durable").map(Vec::as_slice), Some(&b"D"[..]), "seed {seed}");
-    let big = s.get("big").unwrap_or_else(|| panic!("seed {seed}: big lost"));
+    assert_eq!(
+        s.get("durable").map(Vec::as_slice),
+        Some(&b"D"[..]),
+        "seed {seed}"
+    );
+    let big = s
+        .get("big")
+        .unwrap_or_else(|| panic!("seed {seed}: big lost"));
     assert_eq!(big.len(), BIG, "seed {seed}");
     for block in big.chunks(4096) {
         let old = block.iter().all(|&b| b == b'a');
@@ -60,7 +75,10 @@ fn assert_valid(s: &Snapshot, seed: u64) {
         assert!(old || new, "seed {seed}: a block mixes old and new bytes");
     }
     let (old, new) = (s.contains_key("moved"), s.contains_key("d/moved2"));
-    assert!(old != new, "seed {seed}: a rename must leave exactly one name");
+    assert!(
+        old != new,
+        "seed {seed}: a rename must leave exactly one name"
+    );
     for name in ["moved", "d/moved2"] {
         if let Some(v) = s.get(name) {
             assert_eq!(v, b"m", "seed {seed}");
@@ -70,7 +88,10 @@ fn assert_valid(s: &Snapshot, seed: u64) {
         assert_eq!(v, b"k", "seed {seed}");
     }
     if let Some(v) = s.get("new1") {
-        assert!(v.is_empty() || v == b"N1" || v == b"\0\0", "seed {seed}: new1 = {v:?}");
+        assert!(
+            v.is_empty() || v == b"N1" || v == b"\0\0",
+            "seed {seed}: new1 = {v:?}"
+        );
     }
     if let Some(v) = s.get("nd/f") {
         assert!(s.contains_key("nd/"), "seed {seed}");
@@ -97,8 +118,14 @@ fn partial_restores_differ_from_strict_and_are_always_valid() {
             mixed_blocks += 1;
         }
     }
-    assert!(differing >= 12, "only {differing} of 24 partial states differ from strict");
-    assert!(mixed_blocks > 0, "no seed gave a file mixing old and new blocks");
+    assert!(
+        differing >= 12,
+        "only {differing} of 24 partial states differ from strict"
+    );
+    assert!(
+        mixed_blocks > 0,
+        "no seed gave a file mixing old and new blocks"
+    );
 }
 
 #[test]

@@ -67,7 +67,10 @@ fn large_writes_and_reads_round_trip_byte_exact() {
     let mut expected = data;
     expected[5_000_001..5_000_001 + patch.len()].copy_from_slice(&patch);
     let mut got = Vec::new();
-    File::open(fx.at("big")).unwrap().read_to_end(&mut got).unwrap();
+    File::open(fx.at("big"))
+        .unwrap()
+        .read_to_end(&mut got)
+        .unwrap();
     assert!(got == expected, "read back differs from what was written");
     assert!(fs::read(fx.backing_at("big")).unwrap() == expected);
 }
@@ -131,7 +134,10 @@ fn hard_links_symlinks_and_rename_noreplace_work() {
     let _fs = fx.mount();
     write(&fx.at("a"), b"same inode");
     fs::hard_link(fx.at("a"), fx.at("b")).unwrap();
-    assert_eq!(fs::metadata(fx.at("a")).unwrap().ino(), fs::metadata(fx.at("b")).unwrap().ino());
+    assert_eq!(
+        fs::metadata(fx.at("a")).unwrap().ino(),
+        fs::metadata(fx.at("b")).unwrap().ino()
+    );
     std::os::unix::fs::symlink("a", fx.at("s")).unwrap();
     assert_eq!(fs::read_link(fx.at("s")).unwrap().to_str(), Some("a"));
     assert_eq!(read(&fx.at("s")).unwrap(), b"same inode");
@@ -174,7 +180,10 @@ fn a_redb_database_is_created_committed_and_reopened_through_the_mount() {
         let db = Database::open(&path).expect("reopen through the mount");
         let txn = db.begin_read().unwrap();
         let t = txn.open_table(T).unwrap();
-        assert_eq!(t.get(4199).unwrap().unwrap().value(), pattern(149, 203).as_slice());
+        assert_eq!(
+            t.get(4199).unwrap().unwrap().value(),
+            pattern(149, 203).as_slice()
+        );
     }
     // Mounted again over what the first mount left.
     let _fs = fx.mount();
@@ -182,4 +191,19 @@ fn a_redb_database_is_created_committed_and_reopened_through_the_mount() {
     let txn = db.begin_read().unwrap();
     let t = txn.open_table(T).unwrap();
     assert_eq!(t.len().unwrap(), 1000);
+}
+
+#[test]
+fn large_writes_reach_the_filesystem_in_requests_of_up_to_one_mib() {
+    let fx = Fixture::new();
+    let fs_ = fx.mount();
+    let mut f = File::create(fx.at("big")).unwrap();
+    let before = fs_.ops();
+    f.write_all(&pattern(8 << 20, 1)).unwrap();
+    let writes = fs_.ops() - before;
+    eprintln!("8 MiB took {writes} write requests");
+    assert!(
+        writes <= 16,
+        "8 MiB took {writes} write requests: max_write is not 1 MiB"
+    );
 }

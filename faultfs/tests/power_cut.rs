@@ -91,7 +91,10 @@ fn a_new_directory_needs_its_parent_synced_too() {
     sync_dir(&fx.mnt);
     atomic_replace(&fx.at("vol/objects"), "obj", b"payload");
     fs_.unmount_and_restore(RestoreMode::Strict).unwrap();
-    assert_eq!(tree(&fx.backing), vec!["vol/", "vol/objects/", "vol/objects/obj"]);
+    assert_eq!(
+        tree(&fx.backing),
+        vec!["vol/", "vol/objects/", "vol/objects/obj"]
+    );
     assert_eq!(read(&fx.backing_at("vol/objects/obj")).unwrap(), b"payload");
 }
 
@@ -147,7 +150,10 @@ fn the_operation_after_the_armed_count_fails_with_eio_and_nothing_later_is_durab
     assert!(fs_.is_cut());
     // Everything fails from now on, reads and syncs included.
     assert_eq!(
-        File::open(&fx.mnt).and_then(|d| d.sync_all()).unwrap_err().raw_os_error(),
+        File::open(&fx.mnt)
+            .and_then(|d| d.sync_all())
+            .unwrap_err()
+            .raw_os_error(),
         Some(libc::EIO)
     );
     assert!(fs::read_dir(&fx.mnt).is_err());

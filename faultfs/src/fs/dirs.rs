@@ -40,7 +40,13 @@ impl FaultFsImpl {
         st.attr(ino, fh)
     }
 
-    pub(crate) fn mkdir(&self, parent: NodeId, name: &OsStr, mode: u32, umask: u32) -> Res<FileAttr> {
+    pub(crate) fn mkdir(
+        &self,
+        parent: NodeId,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+    ) -> Res<FileAttr> {
         let (mut st, _) = self.begin(Op::Mutate)?;
         self.check_space()?;
         let path = new_name(&st, parent, name)?;
@@ -186,10 +192,19 @@ impl FaultFsImpl {
     }
 
     /// The entries of an open directory from `offset` on (offsets count from 1).
-    pub(crate) fn readdir(&self, fh: u64, offset: i64) -> Res<Vec<(NodeId, FileType, std::ffi::OsString)>> {
+    pub(crate) fn readdir(
+        &self,
+        fh: u64,
+        offset: i64,
+    ) -> Res<Vec<(NodeId, FileType, std::ffi::OsString)>> {
         let (st, _) = self.begin(Op::Other)?;
         let handle = st.handles.get(&fh).ok_or(libc::EBADF)?;
-        Ok(handle.entries.iter().skip(offset.max(0) as usize).cloned().collect())
+        Ok(handle
+            .entries
+            .iter()
+            .skip(offset.max(0) as usize)
+            .cloned()
+            .collect())
     }
 
     pub(crate) fn fsyncdir(&self, ino: NodeId) -> Res<()> {

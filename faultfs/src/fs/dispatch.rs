@@ -92,7 +92,11 @@ impl Filesystem for FaultFsImpl {
         umask: u32,
         reply: ReplyEntry,
     ) {
-        entry(self, reply, FaultFsImpl::mkdir(self, parent, name, mode, umask));
+        entry(
+            self,
+            reply,
+            FaultFsImpl::mkdir(self, parent, name, mode, umask),
+        );
     }
 
     fn unlink(&mut self, _req: &Request<'_>, parent: u64, name: &OsStr, reply: ReplyEmpty) {
@@ -111,7 +115,11 @@ impl Filesystem for FaultFsImpl {
         target: &Path,
         reply: ReplyEntry,
     ) {
-        entry(self, reply, FaultFsImpl::symlink(self, parent, link_name, target));
+        entry(
+            self,
+            reply,
+            FaultFsImpl::symlink(self, parent, link_name, target),
+        );
     }
 
     fn rename(
@@ -136,7 +144,11 @@ impl Filesystem for FaultFsImpl {
         newname: &OsStr,
         reply: ReplyEntry,
     ) {
-        entry(self, reply, FaultFsImpl::link(self, ino, newparent, newname));
+        entry(
+            self,
+            reply,
+            FaultFsImpl::link(self, ino, newparent, newname),
+        );
     }
 
     fn open(&mut self, _req: &Request<'_>, ino: u64, flags: i32, reply: ReplyOpen) {
@@ -233,12 +245,26 @@ impl Filesystem for FaultFsImpl {
         }
     }
 
-    fn releasedir(&mut self, _req: &Request<'_>, _ino: u64, fh: u64, _flags: i32, reply: ReplyEmpty) {
+    fn releasedir(
+        &mut self,
+        _req: &Request<'_>,
+        _ino: u64,
+        fh: u64,
+        _flags: i32,
+        reply: ReplyEmpty,
+    ) {
         lock(&self.shared.state).handles.remove(&fh);
         reply.ok();
     }
 
-    fn fsyncdir(&mut self, _req: &Request<'_>, ino: u64, _fh: u64, _datasync: bool, reply: ReplyEmpty) {
+    fn fsyncdir(
+        &mut self,
+        _req: &Request<'_>,
+        ino: u64,
+        _fh: u64,
+        _datasync: bool,
+        reply: ReplyEmpty,
+    ) {
         empty(reply, FaultFsImpl::fsyncdir(self, ino));
     }
 
@@ -281,6 +307,9 @@ impl Filesystem for FaultFsImpl {
         mode: i32,
         reply: ReplyEmpty,
     ) {
-        empty(reply, FaultFsImpl::fallocate(self, ino, fh, offset, length, mode));
+        empty(
+            reply,
+            FaultFsImpl::fallocate(self, ino, fh, offset, length, mode),
+        );
     }
 }

@@ -146,7 +146,14 @@ impl FaultFsImpl {
         st.store.sync(ino, file).map_err(errno)
     }
 
-    pub(crate) fn fallocate(&self, ino: NodeId, fh: u64, offset: i64, len: i64, mode: i32) -> Res<()> {
+    pub(crate) fn fallocate(
+        &self,
+        ino: NodeId,
+        fh: u64,
+        offset: i64,
+        len: i64,
+        mode: i32,
+    ) -> Res<()> {
         let (mut st, _) = self.begin(Op::Mutate)?;
         let st = &mut *st;
         let file = st

@@ -86,10 +86,7 @@ impl State {
 
     /// The backing path of a node that still has a name.
     pub(crate) fn path(&self, id: NodeId) -> Res<PathBuf> {
-        self.ns
-            .path(id)
-            .map(|p| self.backing.join(p))
-            .ok_or(ENOENT)
+        self.ns.path(id).map(|p| self.backing.join(p)).ok_or(ENOENT)
     }
 
     pub(crate) fn add_handle(&mut self, handle: Handle) -> u64 {

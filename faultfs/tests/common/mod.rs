@@ -62,7 +62,10 @@ pub fn write_synced(path: &Path, data: &[u8]) {
 
 /// fsync on a directory: the kernel sends FSYNCDIR.
 pub fn sync_dir(path: &Path) {
-    File::open(path).expect("open dir").sync_all().expect("fsyncdir");
+    File::open(path)
+        .expect("open dir")
+        .sync_all()
+        .expect("fsyncdir");
 }
 
 /// The strata pattern: write tmp, fsync it, rename over the final name, fsync the dir.
@@ -78,14 +81,22 @@ pub fn read(path: &Path) -> Option<Vec<u8>> {
 }
 
 pub fn append(path: &Path, data: &[u8]) {
-    let mut f = OpenOptions::new().append(true).open(path).expect("open for append");
+    let mut f = OpenOptions::new()
+        .append(true)
+        .open(path)
+        .expect("open for append");
     f.write_all(data).expect("append");
 }
 
 /// Deterministic bytes that differ at every offset (catches shifted or dropped blocks).
 pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
-        .map(|i| (i as u32).wrapping_mul(2_654_435_761).rotate_left(seed as u32 % 31) as u8 ^ seed)
+        .map(|i| {
+            (i as u32)
+                .wrapping_mul(2_654_435_761)
+                .rotate_left(seed as u32 % 31) as u8
+                ^ seed
+        })
         .collect()
 }
 
@@ -96,7 +107,11 @@ pub fn tree(root: &Path) -> Vec<String> {
     while let Some(dir) = stack.pop() {
         for e in fs::read_dir(&dir).expect("read_dir") {
             let p = e.expect("entry").path();
-            let rel = p.strip_prefix(root).expect("under root").to_string_lossy().into_owned();
+            let rel = p
+                .strip_prefix(root)
+                .expect("under root")
+                .to_string_lossy()
+                .into_owned();
             if p.is_dir() {
                 out.push(format!("{rel}/"));
                 stack.push(p);
