@@ -77,10 +77,13 @@ impl FaultFs {
         let fs = FaultFsImpl {
             shared: shared.clone(),
         };
-        let options = [
+        let mut options = vec![
             MountOption::FSName(opts.fs_name),
             MountOption::Subtype("faultfs".into()),
         ];
+        if opts.allow_other {
+            options.push(MountOption::AllowOther);
+        }
         let session = fuser::spawn_mount2(fs, mountpoint, &options).map_err(|source| {
             let _ = fs::remove_dir_all(&shadow);
             Error::Mount {
@@ -139,18 +142,23 @@ impl FaultFs {
             return Ok(());
         };
         let r = unmount(&self.mountpoint);
+        // From here on no request touches the backing directory, even if files held open
+        // keep a lazily detached mount alive: the restore cannot race the filesystem thread.
         lock(&self.control.shared.state).closed = true;
         // Dropping the rest of the session drops fuser's own mount guard, which finds the
         // filesystem gone and does nothing.
         let BackgroundSession { guard, .. } = session;
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !guard.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
+        if matches!(r, Ok(Unmounted::Now)) {
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while !guard.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if guard.is_finished() {
+                let _ = guard.join();
+            }
         }
-        if guard.is_finished() {
-            let _ = guard.join();
-        }
-        r
+        // Lazily detached: the thread ends by itself once the last open file is closed.
+        r.map(|_| ())
     }
 }
 
@@ -171,23 +179,33 @@ impl Drop for FaultFs {
     }
 }
 
+#[derive(Debug, PartialEq, Eq)]
+enum Unmounted {
+    Now,
+    /// Detached while files were still open.
+    Lazily,
+}
+
 /// `umount2`, lazily if busy; `fusermount3 -u -z` when not allowed (not root).
-fn unmount(mountpoint: &Path) -> Result<(), Error> {
+fn unmount(mountpoint: &Path) -> Result<Unmounted, Error> {
     use rustix::io::Errno;
     use rustix::mount::UnmountFlags;
     let r = match rustix::mount::unmount(mountpoint, UnmountFlags::empty()) {
-        Err(Errno::BUSY) => rustix::mount::unmount(mountpoint, UnmountFlags::DETACH),
-        other => other,
+        Ok(()) => Ok(Unmounted::Now),
+        Err(Errno::BUSY) => {
+            rustix::mount::unmount(mountpoint, UnmountFlags::DETACH).map(|()| Unmounted::Lazily)
+        }
+        Err(e) => Err(e),
     };
     match r {
-        Ok(()) => Ok(()),
+        Ok(how) => Ok(how),
         Err(Errno::PERM) => {
             let out = Command::new("fusermount3")
                 .args(["-u", "-z", "--"])
                 .arg(mountpoint)
                 .output();
             match out {
-                Ok(o) if o.status.success() => Ok(()),
+                Ok(o) if o.status.success() => Ok(Unmounted::Lazily),
                 Ok(o) => Err(Error::Unmount {
                     mountpoint: mountpoint.to_owned(),
                     detail: String::from_utf8_lossy(&o.stderr).into_owned(),

@@ -15,6 +15,9 @@ pub struct MountOptions {
     pub attr_ttl: Duration,
     /// The name shown in `/proc/mounts`.
     pub fs_name: String,
+    /// Serve other users' processes too (FUSE's `allow_other`; needs root, or
+    /// `user_allow_other` in /etc/fuse.conf). Default: only the mounting user's.
+    pub allow_other: bool,
 }
 
 impl Default for MountOptions {
@@ -23,6 +26,7 @@ impl Default for MountOptions {
             shadow_dir: None,
             attr_ttl: Duration::ZERO,
             fs_name: "faultfs".to_string(),
+            allow_other: false,
         }
     }
 }

@@ -162,3 +162,16 @@ fn faults_can_be_set_from_another_thread() {
     fs_.vanish(false);
     assert!(fs::read_dir(&fx.mnt).is_ok());
 }
+
+#[test]
+fn fallocate_beyond_the_budget_fails_whole_and_takes_nothing() {
+    let fx = Fixture::new();
+    let fs_ = fx.mount();
+    let f = File::create(fx.at("pre")).unwrap();
+    fs_.enospc_after(Some(50_000));
+    let flags = rustix::fs::FallocateFlags::empty();
+    let r = rustix::fs::fallocate(&f, flags, 0, 1 << 20);
+    assert_eq!(r, Err(rustix::io::Errno::NOSPC));
+    rustix::fs::fallocate(&f, flags, 0, 40_000).unwrap();
+    assert_eq!(f.metadata().unwrap().len(), 40_000);
+}

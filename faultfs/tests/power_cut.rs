@@ -209,3 +209,76 @@ fn a_cut_in_the_middle_of_a_sequence_leaves_exactly_the_durable_prefix() {
         }
     }
 }
+
+#[test]
+fn a_restore_works_while_files_are_still_held_open() {
+    let fx = Fixture::new();
+    let fs_ = fx.mount();
+    atomic_replace(&fx.mnt, "synced", b"s");
+    let mut held = File::create(fx.at("held")).unwrap();
+    held.write_all(b"never synced").unwrap();
+    let t = std::time::Instant::now();
+    fs_.unmount_and_restore(RestoreMode::Strict).unwrap();
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(2),
+        "lazy unmount must not wait"
+    );
+    assert_eq!(tree(&fx.backing), vec!["synced"]);
+    // The process "dies": its files fail, then close.
+    assert!(held
+        .write_all(b"more")
+        .and_then(|()| held.sync_all())
+        .is_err());
+    drop(held);
+    let _fs = fx.mount();
+    assert_eq!(read(&fx.at("synced")).unwrap(), b"s");
+}
+
+#[test]
+fn a_child_process_killed_after_the_cut_leaves_its_last_durable_replace() {
+    let fx = Fixture::new();
+    let fs_ = fx.mount();
+    // The child replaces `counter` atomically forever: write tmp, fsync it, rename, fsync dir.
+    let script = "i=0; while :; do i=$((i+1)); echo $i > counter.tmp && sync counter.tmp \
+                  && mv counter.tmp counter && sync . || exit 1; done";
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", script])
+        .current_dir(&fx.mnt)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn sh");
+    while fs_.ops() < 200 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    fs_.cut_power_now();
+    let _ = child.kill();
+    let _ = child.wait();
+    fs_.unmount_and_restore(RestoreMode::Strict).unwrap();
+    let names = tree(&fx.backing);
+    assert!(names == vec!["counter"], "left {names:?}");
+    let n: u64 = String::from_utf8(read(&fx.backing_at("counter")).unwrap())
+        .unwrap()
+        .trim()
+        .parse()
+        .expect("a whole number, never a torn or empty file");
+    assert!(n >= 10, "only {n} replaces in 200 operations");
+}
+
+#[test]
+fn a_write_through_an_o_dsync_handle_is_durable_when_it_returns() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let fx = Fixture::new();
+    fs::write(fx.backing_at("log"), b"").unwrap();
+    let fs_ = fx.mount();
+    let mut f = OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_DSYNC)
+        .open(fx.at("log"))
+        .unwrap();
+    f.write_all(b"record 1\n").unwrap();
+    fs_.cut_power_now();
+    assert!(f.write_all(b"record 2\n").is_err());
+    drop(f);
+    fs_.unmount_and_restore(RestoreMode::Strict).unwrap();
+    assert_eq!(read(&fx.backing_at("log")).unwrap(), b"record 1\n");
+}

@@ -7,7 +7,7 @@ use std::os::unix::fs::{FileExt, OpenOptionsExt, PermissionsExt};
 use std::time::SystemTime;
 
 use fuser::{FileAttr, TimeOrNow};
-use libc::{EEXIST, EIO, EISDIR, ENOSPC};
+use libc::{EEXIST, EIO, EISDIR};
 
 use super::{errno, FaultFsImpl, Handle, Op, Res, State};
 use crate::content::Durable;
@@ -166,9 +166,7 @@ impl FaultFsImpl {
         if !keeps_size {
             let size = file.metadata().map_err(errno)?.len();
             let growth = (offset + len).saturating_sub(size);
-            if growth > 0 && self.take_space(growth)? < growth {
-                return Err(ENOSPC);
-            }
+            self.take_space_exact(growth)?;
         }
         st.store.before_change(ino, file).map_err(errno)?;
         let flags = rustix::fs::FallocateFlags::from_bits_retain(mode as u32);

@@ -184,6 +184,19 @@ impl FaultFsImpl {
         }
     }
 
+    /// Takes exactly `want` bytes of the budget, or none and ENOSPC.
+    pub(crate) fn take_space_exact(&self, want: u64) -> Res<()> {
+        let mut faults = lock(&self.shared.faults);
+        match faults.space_left {
+            Some(left) if left < want => Err(ENOSPC),
+            Some(left) => {
+                faults.space_left = Some(left - want);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
     /// For creations: ENOSPC once the budget is spent.
     pub(crate) fn check_space(&self) -> Res<()> {
         match lock(&self.shared.faults).space_left {
