@@ -84,6 +84,12 @@ impl FaultFs {
         if opts.allow_other {
             options.push(MountOption::AllowOther);
         }
+        let mount_err = |source| Error::Mount {
+            mountpoint: mountpoint.to_owned(),
+            source,
+        };
+        // Absolute, so that unmounting does not depend on the working directory.
+        let mountpoint = &mountpoint.canonicalize().map_err(mount_err)?;
         let session = fuser::spawn_mount2(fs, mountpoint, &options).map_err(|source| {
             let _ = fs::remove_dir_all(&shadow);
             Error::Mount {

@@ -151,6 +151,9 @@ fn a_delay_slows_operations_without_breaking_them() {
 
 #[test]
 fn faults_can_be_set_from_another_thread() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<strata_faultfs::FaultFs>();
+    shareable::<strata_faultfs::Controller>();
     let fx = Fixture::new();
     let fs_ = fx.mount();
     let ctl = fs_.controller();
