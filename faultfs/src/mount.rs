@@ -201,6 +201,8 @@ fn unmount(mountpoint: &Path) -> Result<Unmounted, Error> {
         Err(Errno::BUSY) => {
             rustix::mount::unmount(mountpoint, UnmountFlags::DETACH).map(|()| Unmounted::Lazily)
         }
+        // Not a mount point any more: someone unmounted it already.
+        Err(Errno::INVAL) => Ok(Unmounted::Lazily),
         Err(e) => Err(e),
     };
     match r {

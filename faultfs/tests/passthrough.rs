@@ -207,3 +207,29 @@ fn large_writes_reach_the_filesystem_in_requests_of_up_to_one_mib() {
         "8 MiB took {writes} write requests: max_write is not 1 MiB"
     );
 }
+
+#[test]
+fn many_threads_writing_and_syncing_at_once_round_trip() {
+    let fx = Fixture::new();
+    let _fs = fx.mount();
+    fs::create_dir(fx.at("shards")).unwrap();
+    std::thread::scope(|s| {
+        for t in 0..8u8 {
+            let path = fx.at(&format!("shards/{t}"));
+            s.spawn(move || {
+                let data = pattern(3 << 20, t);
+                let mut f = File::create(&path).unwrap();
+                for chunk in data.chunks(100_000) {
+                    f.write_all(chunk).unwrap();
+                }
+                f.sync_all().unwrap();
+                drop(f);
+                assert!(
+                    fs::read(&path).unwrap() == data,
+                    "thread {t} read back other bytes"
+                );
+            });
+        }
+    });
+    assert_eq!(fs::read_dir(fx.at("shards")).unwrap().count(), 8);
+}

@@ -282,3 +282,19 @@ fn a_write_through_an_o_dsync_handle_is_durable_when_it_returns() {
     fs_.unmount_and_restore(RestoreMode::Strict).unwrap();
     assert_eq!(read(&fx.backing_at("log")).unwrap(), b"record 1\n");
 }
+
+#[test]
+fn a_restore_works_after_the_mount_was_removed_from_outside() {
+    let fx = Fixture::new();
+    let fs_ = fx.mount();
+    atomic_replace(&fx.mnt, "f", b"durable");
+    write(&fx.at("g"), b"not");
+    let status = std::process::Command::new("fusermount3")
+        .arg("-u")
+        .arg(&fx.mnt)
+        .status()
+        .expect("fusermount3");
+    assert!(status.success());
+    fs_.unmount_and_restore(RestoreMode::Strict).unwrap();
+    assert_eq!(tree(&fx.backing), vec!["f"]);
+}

@@ -2,10 +2,10 @@
 //! listing and fsyncdir. Each change is made on the backing directory first, then recorded
 //! in the live tree and the journal; fsyncdir makes a directory's entries durable.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, DirBuilder};
 use std::os::unix::fs::DirBuilderExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use fuser::{FileAttr, FileType};
 use libc::{EEXIST, EINVAL, EIO, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM};
@@ -192,11 +192,7 @@ impl FaultFsImpl {
     }
 
     /// The entries of an open directory from `offset` on (offsets count from 1).
-    pub(crate) fn readdir(
-        &self,
-        fh: u64,
-        offset: i64,
-    ) -> Res<Vec<(NodeId, FileType, std::ffi::OsString)>> {
+    pub(crate) fn readdir(&self, fh: u64, offset: i64) -> Res<Vec<(NodeId, FileType, OsString)>> {
         let (st, _) = self.begin(Op::Other)?;
         let handle = st.handles.get(&fh).ok_or(libc::EBADF)?;
         Ok(handle
@@ -248,7 +244,7 @@ impl FaultFsImpl {
 }
 
 /// The backing path for a new name, refusing names already taken.
-fn new_name(st: &State, parent: NodeId, name: &OsStr) -> Res<std::path::PathBuf> {
+fn new_name(st: &State, parent: NodeId, name: &OsStr) -> Res<PathBuf> {
     if st.ns.child(parent, name).is_some() {
         return Err(EEXIST);
     }
