@@ -213,11 +213,15 @@ impl Namespace {
             let Some(half) = self.journal.remove(&seq) else {
                 continue;
             };
+            // Only a rename whose new name is still there carries its removal: one undone
+            // since (renamed back) must not lose the file.
+            let carries = half.add
+                && self.durable.get(&dir).and_then(|e| e.get(&half.name)) == Some(&half.id);
             let siblings = self.by_change.remove(&half.change).unwrap_or_default();
             let mut rest = Vec::new();
             for other in siblings {
                 match self.journal.get(&other) {
-                    Some(o) if half.add && !o.add && o.dir != dir => {
+                    Some(o) if carries && !o.add && o.dir != dir => {
                         let entries = self.durable.entry(o.dir).or_default();
                         if entries.get(&o.name) == Some(&o.id) {
                             entries.remove(&o.name);

@@ -102,3 +102,19 @@ fn partial_views_never_remove_a_directory_that_is_not_empty() {
         );
     }
 }
+
+#[test]
+fn a_rename_undone_before_the_sync_does_not_lose_the_file() {
+    let mut ns = Namespace::new();
+    let a = ns.new_node(Kind::Dir);
+    let b = ns.new_node(Kind::Dir);
+    ns.add_durable(ROOT, OsStr::new("a"), a);
+    ns.add_durable(ROOT, OsStr::new("b"), b);
+    let f = ns.new_node(Kind::File);
+    ns.add_durable(a, OsStr::new("f"), f);
+    rename(&mut ns, (a, "f"), (b, "g"));
+    rename(&mut ns, (b, "g"), (a, "f"));
+    ns.sync_dir(b);
+    assert_eq!(durable_names(&ns, a), vec!["f"]);
+    assert!(durable_names(&ns, b).is_empty());
+}
