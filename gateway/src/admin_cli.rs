@@ -54,6 +54,33 @@ pub enum AdminCall {
     /// The keys of the KMS that SSE-KMS uses (`/strata/admin/kms/key/...`).
     #[command(subcommand)]
     KmsKey(KmsKeyCall),
+    /// Heal one version now: its records on every namespace volume and its shard files
+    /// (`POST /strata/admin/heal?bucket=B&key=K`).
+    Heal {
+        /// The bucket.
+        #[arg(long)]
+        bucket: String,
+        /// The key.
+        #[arg(long)]
+        key: String,
+        /// The version (`null` for the null version) [default: the current one].
+        #[arg(long)]
+        version_id: Option<String>,
+        /// Also read every shard block and check its hash.
+        #[arg(long)]
+        deep: bool,
+    },
+    /// Where the healer and the scanner stand (`GET /strata/admin/heal`).
+    HealStatus,
+    /// Ask for a scanner pass now (`POST /strata/admin/scan`).
+    Scan {
+        /// A deep pass: read every shard block and check its hash.
+        #[arg(long)]
+        deep: bool,
+        /// Wait until the pass has run; fail if it left failures or errors.
+        #[arg(long)]
+        wait: bool,
+    },
 }
 
 /// `strata admin kms-key`.
@@ -80,17 +107,21 @@ pub enum KmsKeyCall {
     },
 }
 
+/// A query parameter's value, encoded: RFC 3986's unreserved characters stay, as SigV4
+/// encodes them.
+fn escaped(value: &str) -> String {
+    const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    utf8_percent_encode(value, ESCAPED).to_string()
+}
+
 impl KmsKeyCall {
     /// The method and the path (with its query) after `/strata/admin/`.
     fn request(&self) -> (&'static str, String) {
-        // RFC 3986's unreserved characters stay, as SigV4 encodes them.
-        const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
-            .remove(b'-')
-            .remove(b'_')
-            .remove(b'.')
-            .remove(b'~');
-        let with_key =
-            |path: &str, id: &str| format!("{path}?key-id={}", utf8_percent_encode(id, ESCAPED));
+        let with_key = |path: &str, id: &str| format!("{path}?key-id={}", escaped(id));
         match self {
             KmsKeyCall::List => ("GET", "kms/key/list".into()),
             KmsKeyCall::Status { key_id } => ("GET", with_key("kms/key/status", key_id)),
@@ -120,6 +151,14 @@ pub enum AdminCliError {
     /// The re-seal stopped before its end.
     #[error("the re-seal stopped: {0}")]
     Stopped(String),
+    /// The scanner pass waited for left versions unhealed.
+    #[error("the scanner pass left {failed} failed versions and {errors} errors")]
+    ScanFailed {
+        /// Versions whose heal failed.
+        failed: u64,
+        /// Parts of the pass that stopped.
+        errors: usize,
+    },
 }
 
 /// Where and how the calls go, from the arguments and the environment.
@@ -154,6 +193,51 @@ pub async fn run(args: AdminArgs) -> Result<(), AdminCliError> {
             println!("{}", send(&target, method, &path).await?);
         }
         AdminCall::Status => println!("{}", call("GET", "status").await?),
+        AdminCall::HealStatus => println!("{}", call("GET", "heal").await?),
+        AdminCall::Heal {
+            bucket,
+            key,
+            version_id,
+            deep,
+        } => {
+            let mut path = format!("heal?bucket={}&key={}", escaped(&bucket), escaped(&key));
+            if let Some(v) = version_id {
+                path.push_str(&format!("&version-id={}", escaped(&v)));
+            }
+            if deep {
+                path.push_str("&deep=true");
+            }
+            println!("{}", send(&target, "POST", &path).await?);
+        }
+        AdminCall::Scan { deep, wait } => {
+            let before = passes(&call("GET", "heal").await?);
+            let path = if deep { "scan?deep=true" } else { "scan" };
+            let mut answer = send(&target, "POST", path).await?;
+            if wait {
+                loop {
+                    tokio::time::sleep(POLL_EVERY).await;
+                    answer = call("GET", "heal").await?;
+                    if passes(&answer) > before {
+                        break;
+                    }
+                }
+            }
+            println!("{answer}");
+            if wait {
+                let last = serde_json::from_str::<serde_json::Value>(&answer)
+                    .ok()
+                    .and_then(|v| v.get("last_scan").cloned())
+                    .unwrap_or_default();
+                let failed = last.pointer("/versions/failed").and_then(|f| f.as_u64());
+                let errors = last.get("errors").and_then(|e| e.as_array()).map(Vec::len);
+                if failed != Some(0) || errors != Some(0) {
+                    return Err(AdminCliError::ScanFailed {
+                        failed: failed.unwrap_or(u64::MAX),
+                        errors: errors.unwrap_or(usize::MAX),
+                    });
+                }
+            }
+        }
         AdminCall::ResealStatus => println!("{}", call("GET", "reseal").await?),
         AdminCall::Reseal { wait } => {
             let mut answer = call("POST", "reseal").await?;
@@ -172,6 +256,17 @@ pub async fn run(args: AdminArgs) -> Result<(), AdminCliError> {
         }
     }
     Ok(())
+}
+
+/// Finished scanner passes in a `GET heal` answer.
+fn passes(answer: &str) -> u64 {
+    let v = serde_json::from_str::<serde_json::Value>(answer).unwrap_or_default();
+    let n = |depth: &str| {
+        v.pointer(&format!("/scans/{depth}_passes"))
+            .and_then(|n| n.as_u64())
+            .unwrap_or(0)
+    };
+    n("cheap") + n("deep")
 }
 
 fn state_of(answer: &str) -> String {

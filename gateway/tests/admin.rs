@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use strata_tests::{aws_cli, free_port, raw, required_tool, Credentials, Server};
+use strata_tests::{aws_cli, free_port, required_tool, scrape, series_value, Credentials, Server};
 
 const ROOT_KEY: &str = "ROOTADMINKEY";
 const ROOT_SECRET: &str = "root-admin-secret-0123456789";
@@ -149,21 +149,9 @@ fn user(server: &Server, name: &str, policy: Option<&str>) -> Keys {
     )
 }
 
-fn scrape(metrics: &str) -> String {
-    raw(metrics, "GET /metrics HTTP/1.1\r\nhost: x\r\n", b"")
-        .expect("scrape")
-        .text()
-}
-
 /// The value of the series written exactly as `series`, or 0 when it is absent.
 fn value(exposition: &str, series: &str) -> f64 {
-    exposition
-        .lines()
-        .find_map(|l| {
-            let (name, v) = l.rsplit_once(' ')?;
-            (name == series).then(|| v.parse().ok()).flatten()
-        })
-        .unwrap_or(0.0)
+    series_value(exposition, series).unwrap_or(0.0)
 }
 
 /// Scrapes until every `(series, value)` reads as expected (a request is counted just after
@@ -253,12 +241,45 @@ fn the_admin_api_answers_each_caller_as_its_policies_allow_and_root_shuts_down()
         (403, "SignatureDoesNotMatch".into())
     );
     // Unknown paths and wrong methods.
-    let missing = curl(&server, Some(&root()), "GET", "/strata/admin/heal");
+    let missing = curl(&server, Some(&root()), "GET", "/strata/admin/repair");
     assert_eq!((missing.status, missing.code()), (404, "NoSuchKey".into()));
     let wrong = curl(&server, Some(&root()), "GET", "/strata/admin/shutdown");
     assert_eq!(
         (wrong.status, wrong.code()),
         (405, "MethodNotAllowed".into())
+    );
+    // A heal names its object; a parameter the call does not take is refused, not ignored.
+    let unnamed = curl(
+        &server,
+        Some(&root()),
+        "POST",
+        "/strata/admin/heal?bucket=b",
+    );
+    assert_eq!(
+        (unnamed.status, unnamed.code()),
+        (400, "InvalidArgument".into())
+    );
+    let extra = curl(
+        &server,
+        Some(&root()),
+        "POST",
+        "/strata/admin/scan?depth=deep",
+    );
+    assert_eq!(
+        (extra.status, extra.code()),
+        (400, "InvalidArgument".into())
+    );
+    let bad = curl(
+        &server,
+        Some(&root()),
+        "POST",
+        "/strata/admin/scan?deep=yes",
+    );
+    assert_eq!((bad.status, bad.code()), (400, "InvalidArgument".into()));
+    let refused = curl(&server, Some(&viewer), "POST", "/strata/admin/scan");
+    assert_eq!(
+        (refused.status, refused.code()),
+        (403, "AccessDenied".into())
     );
     assert_eq!(server.try_wait(), None, "the server stopped early");
 
@@ -266,7 +287,7 @@ fn the_admin_api_answers_each_caller_as_its_policies_allow_and_root_shuts_down()
     assert_series(
         &metrics,
         &[
-            (r#"strata_iam_policy_denials_total{reason="no_allow"}"#, 3.0),
+            (r#"strata_iam_policy_denials_total{reason="no_allow"}"#, 4.0),
             (
                 r#"strata_iam_policy_denials_total{reason="explicit_deny"}"#,
                 1.0,
@@ -282,6 +303,14 @@ fn the_admin_api_answers_each_caller_as_its_policies_allow_and_root_shuts_down()
             (
                 r#"strata_s3_requests_total{op="AdminShutdown",status_class="4xx"}"#,
                 5.0,
+            ),
+            (
+                r#"strata_s3_requests_total{op="AdminStartScan",status_class="4xx"}"#,
+                3.0,
+            ),
+            (
+                r#"strata_s3_requests_total{op="AdminHealObject",status_class="4xx"}"#,
+                1.0,
             ),
             (
                 r#"strata_auth_failures_total{stage="authenticate",reason="SignatureDoesNotMatch"}"#,

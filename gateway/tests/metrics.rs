@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use strata_tests::{free_port, pattern, raw, Layout, Reply, Server};
+use strata_tests::{free_port, pattern, raw, series_value as value, Layout, Reply, Server};
 
 fn get(addr: &str, path: &str, accept: Option<&str>) -> Reply {
     let accept = accept.map_or(String::new(), |a| format!("accept: {a}\r\n"));
@@ -14,14 +14,6 @@ fn get(addr: &str, path: &str, accept: Option<&str>) -> Reply {
         b"",
     )
     .expect("scrape")
-}
-
-/// The value of the series written exactly as `series` (name and labels), if present.
-fn value(exposition: &str, series: &str) -> Option<f64> {
-    exposition.lines().find_map(|l| {
-        let (name, v) = l.rsplit_once(' ')?;
-        (name == series).then(|| v.parse().ok()).flatten()
-    })
 }
 
 /// Scrapes until `series` reads `want`: a request is counted just after its answer is sent, so
@@ -210,7 +202,7 @@ fn shard_files(volume: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-fn a_read_around_a_lost_shard_is_counted_as_degraded_and_queued_for_healing() {
+fn a_read_around_a_lost_shard_is_counted_as_degraded_and_healed() {
     let (s, metrics) = start_with_metrics_listener();
     assert_eq!(s.request("PUT", "/healme", b"").status, 200);
     // Larger than the inline limit, so its shards are files.
@@ -235,5 +227,12 @@ fn a_read_around_a_lost_shard_is_counted_as_degraded_and_queued_for_healing() {
         Some(0.0)
     );
     assert_eq!(v(r#"strata_degraded_reads_total{class="fast"}"#), Some(1.0));
-    assert_eq!(v("strata_heal_queue_depth"), Some(1.0));
+    // The healer takes the report off the queue and puts the shard file back.
+    let healed = r#"strata_heal_versions_total{source="healer",outcome="healed"}"#;
+    let text = scrape_until(&metrics, healed, 1.0);
+    let v = |series: &str| value(&text, series);
+    assert_eq!(v(healed), Some(1.0), "{text}");
+    assert_eq!(v(r#"strata_heal_shards_total{source="healer"}"#), Some(1.0));
+    assert_eq!(v("strata_heal_queue_depth"), Some(0.0));
+    assert!(lost[0].exists(), "the shard file is back");
 }

@@ -66,3 +66,18 @@ fn is_openmetrics_counter_help(text: &str, finding: &str) -> bool {
     text.lines()
         .any(|l| l == format!("# TYPE {family} counter"))
 }
+
+/// `GET /metrics` from a metrics listener at `addr`: the exposition's text.
+pub fn scrape(addr: &str) -> String {
+    crate::http::raw(addr, "GET /metrics HTTP/1.1\r\nhost: x\r\n", b"")
+        .expect("scrape")
+        .text()
+}
+
+/// The value of the series written exactly as `series` (name and labels), if present.
+pub fn series_value(exposition: &str, series: &str) -> Option<f64> {
+    exposition.lines().find_map(|l| {
+        let (name, v) = l.rsplit_once(' ')?;
+        (name == series).then(|| v.parse().ok()).flatten()
+    })
+}

@@ -566,6 +566,18 @@ impl HealTotals {
     }
 }
 
+impl std::ops::AddAssign for HealTotals {
+    fn add_assign(&mut self, o: HealTotals) {
+        self.checked += o.checked;
+        self.healed += o.healed;
+        self.failed += o.failed;
+        self.records_written += o.records_written;
+        self.records_removed += o.records_removed;
+        self.shard_files += o.shard_files;
+        self.bytes += o.bytes;
+    }
+}
+
 /// What one scanner pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScanReport {
@@ -623,6 +635,37 @@ impl ScanReport {
     pub const FAILURES_KEPT: usize = 10;
 }
 
+/// Sums over the scanner's finished passes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanTotals {
+    /// Cheap passes.
+    pub cheap_passes: u64,
+    /// Deep passes.
+    pub deep_passes: u64,
+    /// What their heals did.
+    pub heal: HealTotals,
+    /// Unreferenced shard files removed.
+    pub orphans_removed: u64,
+    /// Their bytes.
+    pub orphan_bytes: u64,
+    /// Uploads aborted for their age.
+    pub uploads_aborted: u64,
+}
+
+impl ScanTotals {
+    /// Adds one finished pass.
+    pub fn add(&mut self, r: &ScanReport) {
+        match r.depth {
+            ScanDepth::Cheap => self.cheap_passes += 1,
+            ScanDepth::Deep => self.deep_passes += 1,
+        }
+        self.heal += r.heal;
+        self.orphans_removed += r.orphans_removed;
+        self.orphan_bytes += r.orphan_bytes;
+        self.uploads_aborted += r.uploads_aborted;
+    }
+}
+
 /// A volume formatted into a lost one's slot and not yet refilled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RebuildStatus {
@@ -651,6 +694,10 @@ pub struct MaintenanceStatus {
     pub next_scan_in: Option<std::time::Duration>,
     /// A pass an operator asked for that has not started yet.
     pub scan_requested: Option<ScanDepth>,
+    /// Sums over every finished pass since start.
+    pub scans: ScanTotals,
+    /// Each bucket's usage as the last whole pass counted it (a resumed refill counts none).
+    pub usage: Vec<BucketUsage>,
     /// Volumes being refilled.
     pub rebuilding: Vec<RebuildStatus>,
 }

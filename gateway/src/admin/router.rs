@@ -1,6 +1,7 @@
 //! The admin routing table. Adding an endpoint is one row here and its handler.
 
 use super::kms::KmsCall;
+use super::maintenance::{MaintenanceCall, HEAL_PARAMS, SCAN_PARAMS};
 use super::server::AdminServer;
 use super::{reseal, shutdown, status};
 use crate::s3::error::{Code, S3Error};
@@ -35,6 +36,8 @@ pub enum Handler {
     Now(fn(&AdminServer) -> Result<Response, S3Error>),
     /// By a call to the KMS (`admin::kms`).
     Kms(KmsCall),
+    /// By the healer or the scanner (`admin::maintenance`).
+    Maintenance(MaintenanceCall),
 }
 
 /// The query parameter naming a KMS key.
@@ -105,6 +108,30 @@ pub const ENDPOINTS: &[Endpoint] = &[
         action: "strata:RotateKmsKey",
         params: &[KEY_ID],
         handler: Handler::Kms(KmsCall::Rotate),
+    },
+    Endpoint {
+        method: "GET",
+        path: "heal",
+        op: Operation::AdminGetHealStatus,
+        action: "strata:GetHealStatus",
+        params: &[],
+        handler: Handler::Maintenance(MaintenanceCall::Status),
+    },
+    Endpoint {
+        method: "POST",
+        path: "heal",
+        op: Operation::AdminHealObject,
+        action: "strata:HealObject",
+        params: HEAL_PARAMS,
+        handler: Handler::Maintenance(MaintenanceCall::HealObject),
+    },
+    Endpoint {
+        method: "POST",
+        path: "scan",
+        op: Operation::AdminStartScan,
+        action: "strata:StartScan",
+        params: SCAN_PARAMS,
+        handler: Handler::Maintenance(MaintenanceCall::StartScan),
     },
 ];
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use strata_volume::Store;
+use strata_volume::{Maintenance, Store};
 
 use crate::reseal::Reseal;
 use crate::transform::sse::KmsKeys;
@@ -30,6 +30,8 @@ pub struct AdminServer {
     pub reseal: Option<Arc<Reseal>>,
     /// The KMS that SSE-KMS uses (`None`: encryption is not set up).
     pub kms: Option<KmsAdmin>,
+    /// The healer and the scanner (`None`: not started, as in some tests).
+    pub maintenance: Option<Arc<Maintenance>>,
 }
 
 /// The KMS as the admin API manages it.

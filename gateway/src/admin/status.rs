@@ -21,6 +21,9 @@ pub struct StatusReport {
     pub shutting_down: bool,
     /// The storage classes, the namespace class first.
     pub classes: Vec<ClassReport>,
+    /// The healer and the scanner (absent when they do not run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maintenance: Option<super::maintenance::MaintenanceDoc>,
 }
 
 /// One storage class.
@@ -101,6 +104,10 @@ pub fn report(server: &AdminServer) -> StatusReport {
         ready: status.ready && !shutting_down,
         shutting_down,
         classes,
+        maintenance: server
+            .maintenance
+            .as_ref()
+            .map(|m| super::maintenance::status_doc(&m.status())),
     }
 }
 

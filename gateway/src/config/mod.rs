@@ -15,6 +15,9 @@ mod ldap;
 mod ldap_tests;
 mod limits;
 mod load;
+mod maintenance;
+#[cfg(test)]
+mod maintenance_tests;
 mod notify;
 #[cfg(test)]
 mod notify_tests;

@@ -137,6 +137,16 @@ settings! {
     store_threads: String, "STRATA_STORE_THREADS", "N";
     /// Most metadata commits sharing one index transaction and fsync [default: 512].
     commit_batch: String, "STRATA_COMMIT_BATCH", "N";
+    /// Time between cheap scanner passes (every shard file there), e.g. `6h`, or `off` [default: 6h].
+    scan_interval: String, "STRATA_SCAN_INTERVAL", "DURATION";
+    /// Time between deep scanner passes (every shard block's hash read), or `off` [default: 30d].
+    deep_scan_interval: String, "STRATA_DEEP_SCAN_INTERVAL", "DURATION";
+    /// Age at which the scanner removes a shard file nothing references [default: 1h].
+    orphan_grace: String, "STRATA_ORPHAN_GRACE", "DURATION";
+    /// Age at which the scanner aborts an unfinished multipart upload, or `off` [default: 7d].
+    upload_expiry: String, "STRATA_UPLOAD_EXPIRY", "DURATION";
+    /// Percent of wall time the scanner and the healer may work; they sleep the rest [default: 5].
+    scan_share: String, "STRATA_SCAN_SHARE", "PERCENT";
     /// Prometheus `/metrics` listener, e.g. the pod IP and 9464 [default: none].
     metrics_listen: String, "STRATA_METRICS_LISTEN", "ADDR";
     /// Per-bucket series (`strata_bucket_*`): `true` or `false` [default: false].

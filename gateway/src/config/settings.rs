@@ -60,6 +60,8 @@ pub struct Config {
     pub limits: Limits,
     /// Threads and batch sizes.
     pub tuning: Tuning,
+    /// The healer's and the scanner's schedule and budget.
+    pub maintenance: strata_volume::MaintenanceConfig,
     /// Metrics and logs.
     pub telemetry: Telemetry,
     /// Laptop mode (prints the endpoint and an `aws` command).
@@ -160,6 +162,7 @@ impl Config {
         let dev = raw.dev.unwrap_or(false);
         let limits = Limits::from_raw(&raw)?;
         let tuning = Tuning::from_raw(&raw)?;
+        let maintenance = super::maintenance::from_raw(&raw)?;
         let telemetry = Telemetry::from_raw(&raw)?;
         let sse = SseConfig::from_raw(&raw)?;
         let listen = parse_addr("--listen", raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
@@ -323,6 +326,7 @@ impl Config {
             meta_cache,
             limits,
             tuning,
+            maintenance,
             telemetry,
             dev,
             audit: AuditConfig::default(),

@@ -33,7 +33,7 @@ struct ProblemLabel {
 type Derived<T> = (&'static str, &'static str, fn(&T) -> u64);
 
 /// Writes one family of series: a descriptor, then each label set's value.
-fn family<L: EncodeLabelSet, M: EncodeMetric>(
+pub(super) fn family<L: EncodeLabelSet, M: EncodeMetric>(
     encoder: &mut DescriptorEncoder,
     name: &str,
     help: &str,
@@ -52,7 +52,7 @@ fn family<L: EncodeLabelSet, M: EncodeMetric>(
 }
 
 /// A family of one series without labels.
-fn single<M: EncodeMetric>(
+pub(super) fn single<M: EncodeMetric>(
     encoder: &mut DescriptorEncoder,
     name: &str,
     help: &str,
@@ -62,7 +62,7 @@ fn single<M: EncodeMetric>(
     value.encode(metric)
 }
 
-fn gauge(v: u64) -> ConstGauge<u64> {
+pub(super) fn gauge(v: u64) -> ConstGauge<u64> {
     ConstGauge::new(v)
 }
 

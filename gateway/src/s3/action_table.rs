@@ -15,9 +15,8 @@ pub fn base_action(op: Operation, versioned: bool) -> Option<&'static str> {
         ServicePost => return None,
         // Routed and authorized by `crate::admin`'s table, which names their actions.
         AdminShutdown | AdminGetStatus | AdminStartReseal | AdminGetResealStatus
-        | AdminListKmsKeys | AdminGetKmsKeyStatus | AdminCreateKmsKey | AdminRotateKmsKey => {
-            return None
-        }
+        | AdminListKmsKeys | AdminGetKmsKeyStatus | AdminCreateKmsKey | AdminRotateKmsKey
+        | AdminGetHealStatus | AdminHealObject | AdminStartScan => return None,
         ListBuckets => "s3:ListAllMyBuckets",
         // buckets
         CreateBucket => "s3:CreateBucket",

@@ -45,6 +45,9 @@ macro_rules! operations {
                         | Operation::AdminGetKmsKeyStatus
                         | Operation::AdminCreateKmsKey
                         | Operation::AdminRotateKmsKey
+                        | Operation::AdminGetHealStatus
+                        | Operation::AdminHealObject
+                        | Operation::AdminStartScan
                 )
             }
         }
@@ -161,4 +164,7 @@ operations! {
     AdminGetKmsKeyStatus => true;
     AdminCreateKmsKey => true;
     AdminRotateKmsKey => true;
+    AdminGetHealStatus => true;
+    AdminHealObject => true;
+    AdminStartScan => true;
 }

@@ -29,8 +29,8 @@ use crate::config::{KmsSetting, SseDefault};
 use crate::iam::{IamCredentials, IamError, IamStore, KeyFileError, KeyFiles, Owners};
 use crate::identity::ROOT_ACCOUNT_NAME;
 use crate::metrics::{
-    AdmissionMetrics, Exposition, IdentityMetrics, KmsMetrics, ProcessMetrics, RequestMetrics,
-    StoreMetrics, TlsExpiry,
+    AdmissionMetrics, Exposition, IdentityMetrics, KmsMetrics, MaintenanceMetrics, ProcessMetrics,
+    RequestMetrics, StoreMetrics, TlsExpiry,
 };
 use crate::observe::{Observe, Observers, RequestLog};
 use crate::reseal::{Progress, Reseal, ResealParts};
@@ -212,6 +212,12 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         }
         Ok(())
     })?;
+    // The healer and the scanner run on the store's runtime; a replaced volume's refill
+    // starts now.
+    let maintenance = {
+        let _rt = store_rt.enter();
+        Arc::new(store.start_maintenance(cfg.maintenance.clone(), None))
+    };
     let namespace_class = cfg
         .classes
         .first()
@@ -224,6 +230,11 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let tls_expiry = cfg.tls.as_ref().map(|_| TlsExpiry::default());
     ProcessMetrics::register(&mut registry, tls_expiry.as_ref());
     registry.register_collector(Box::new(StoreMetrics::new(store.clone(), cfg.meta_cache)));
+    registry.register_collector(Box::new(MaintenanceMetrics::new(
+        maintenance.clone(),
+        store.class_names(),
+        cfg.telemetry.metrics_per_bucket,
+    )));
     let request_metrics = RequestMetrics::register(&mut registry, cfg.telemetry.metrics_per_bucket);
     identity_metrics.register(&mut registry);
     kms_metrics.register(&mut registry);
@@ -255,6 +266,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         shutdown: trigger.clone(),
         reseal: Some(reseal),
         kms: Some(kms),
+        maintenance: Some(maintenance),
         domain: cfg.domain.clone(),
         // Any scope region is accepted: a sidecar has no real region, and clients such as
         // restic sign with `aws-global` unless told otherwise. `--region` is what we report.

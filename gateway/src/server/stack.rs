@@ -56,6 +56,8 @@ pub struct StackParts {
     pub reseal: Option<Arc<Reseal>>,
     /// The KMS whose keys the admin API lists, creates and rotates.
     pub kms: Option<KmsAdmin>,
+    /// The healer and the scanner, for the admin API.
+    pub maintenance: Option<Arc<strata_volume::Maintenance>>,
     /// Virtual-host-style base domain, for routing.
     pub domain: Option<String>,
     /// Who signed.
@@ -104,6 +106,7 @@ pub fn build(parts: StackParts) -> Stack {
             started: Instant::now(),
             reseal: parts.reseal,
             kms: parts.kms,
+            maintenance: parts.maintenance,
         },
         // Before routing: a refused request costs nothing but its head.
         admission: Admission::new(parts.limits.max_requests, parts.limits.max_body_memory),
@@ -363,6 +366,9 @@ impl Stack {
                     event.kms_key_id = query.get(admin::KEY_ID).map(str::to_string);
                 }
                 admin::answer_kms(&self.admin, call, &query).await
+            }
+            admin::Handler::Maintenance(call) => {
+                admin::answer_maintenance(&self.admin, call, &query).await
             }
         }
     }

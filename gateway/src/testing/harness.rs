@@ -84,6 +84,7 @@ impl TestStack {
             shutdown: ShutdownTrigger::default(),
             reseal: None,
             kms: None,
+            maintenance: None,
             domain: None,
             authenticate: auth.clone(),
             authorize: Arc::new(PolicyAuthorizer::new(store.clone(), root.id, bucket_access)),

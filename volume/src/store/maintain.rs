@@ -47,6 +47,8 @@ struct State {
     last: Option<ScanReport>,
     last_deep: Option<SystemTime>,
     requested: Option<ScanDepth>,
+    scans: ScanTotals,
+    usage: Vec<BucketUsage>,
     next_cheap: Option<Instant>,
     next_deep: Option<Instant>,
     /// The first fan-out directory the next pass sweeps, and how many.
@@ -133,6 +135,8 @@ impl Maintenance {
                 .min()
                 .map(|t| t.saturating_duration_since(now)),
             scan_requested: s.requested,
+            scans: s.scans,
+            usage: s.usage.clone(),
             rebuilding,
         }
     }
@@ -210,6 +214,7 @@ async fn scan_loop(
         shared.update(|s| {
             s.running = None;
             if !report.resumed && report.errors.is_empty() {
+                s.usage = report.usage.clone();
                 s.sweep_next = if start.sweep.end >= 256 {
                     0
                 } else {
@@ -222,6 +227,7 @@ async fn scan_loop(
                 s.last_deep = report.finished;
                 s.next_deep = cfg.deep_interval.map(|i| now + i);
             }
+            s.scans.add(&report);
             s.last = Some(report);
         });
     }
