@@ -233,3 +233,43 @@ fn shards_lost_while_serving_come_back_and_strays_are_swept() {
     );
     assert!(out.status.success());
 }
+
+#[test]
+fn a_volume_short_of_its_reserve_refuses_writes_with_507_and_still_deletes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("server");
+    let (server, _) = start(&dir, &[]);
+    let objects = write_objects(&server, tmp.path());
+    drop(server);
+    // More reserve than any disk here has free: every volume is "full" for data.
+    let (server, _) = start(&dir, &["--volume-reserve", "1000TiB"]);
+    let before = all_shard_files(&dir);
+    let local = &objects[1].1;
+    let out = aws_run(
+        &server,
+        &[
+            "s3api",
+            "put-object",
+            "--bucket",
+            BUCKET,
+            "--key",
+            "more",
+            "--body",
+            local.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("XStrataStorageFull"),
+        "{stderr}"
+    );
+    assert_eq!(all_shard_files(&dir), before, "nothing was stored");
+    // Reads work, and a delete (metadata only) frees space.
+    read_back(&server, tmp.path(), &objects);
+    aws_ok(&server, &["s3", "rm", &format!("s3://{BUCKET}/large")]);
+    let out = aws_run(
+        &server,
+        &["s3api", "head-object", "--bucket", BUCKET, "--key", "large"],
+    );
+    assert!(!out.status.success());
+}

@@ -12,6 +12,9 @@ pub const DEFAULT_MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 pub const DEFAULT_MAX_OBJECT_SIZE: u64 = 5 << 40;
 /// Metadata commits that share one index transaction (and one fsync) at most.
 pub const DEFAULT_COMMIT_BATCH: usize = 512;
+/// Space kept free on every volume by default: data writes stop short of it, so that the
+/// metadata index (deletes included) can still commit on a volume that data filled.
+pub const DEFAULT_RESERVE_BYTES: u64 = 64 * 1024 * 1024;
 /// Default metadata page cache per namespace volume: with 4 volumes, 32 MiB in all. The
 /// sidecar's budget is 256 MiB at peak; the OS page cache still holds the index's hot pages.
 pub const DEFAULT_META_CACHE_PER_VOLUME: usize = 8 * 1024 * 1024;
@@ -31,6 +34,8 @@ pub struct StoreConfig {
     pub max_object_size: u64,
     /// Most metadata commits grouped into one index transaction (one fsync).
     pub commit_batch: usize,
+    /// Bytes kept free on each volume: a volume with less room takes no shard data.
+    pub reserve_bytes: u64,
 }
 
 impl StoreConfig {
@@ -43,6 +48,7 @@ impl StoreConfig {
             meta_cache_per_volume: DEFAULT_META_CACHE_PER_VOLUME,
             max_object_size: DEFAULT_MAX_OBJECT_SIZE,
             commit_batch: DEFAULT_COMMIT_BATCH,
+            reserve_bytes: DEFAULT_RESERVE_BYTES,
         }
     }
 }

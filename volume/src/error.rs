@@ -144,6 +144,20 @@ pub enum Unavailable {
         /// Read quorum.
         needed: usize,
     },
+    /// Too few volumes of the class have room left for the write (a full disk, or space
+    /// below the reserve kept for the metadata index). Retrying does not help until space is
+    /// freed (deletes still work) or added.
+    #[error("class {class}: {full} volumes are full, and {succeeded} of the {needed} a write needs took it; free or add space")]
+    StorageFull {
+        /// Storage class.
+        class: String,
+        /// Volumes that refused for lack of space.
+        full: usize,
+        /// Volumes that took the write.
+        succeeded: usize,
+        /// Write quorum.
+        needed: usize,
+    },
     /// The volumes that answered cannot tell which version is current: a version too few of
     /// them hold may still be on a write quorum, counting those that did not answer.
     #[error("class {class}: {answered} of {total} volumes answered, too few to tell the current version")]
@@ -232,10 +246,28 @@ impl Error {
         Invalid::Argument(what.into()).into()
     }
 
+    /// Whether the error is a file system out of space (or quota), or a volume below the
+    /// space the store keeps free for its index.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Error::Fault(Fault::Io { source, .. }) => io_is_full(source),
+            Error::Fault(Fault::Index { source, .. }) => source.is_disk_full(),
+            Error::Unavailable(Unavailable::StorageFull { .. }) => true,
+            _ => false,
+        }
+    }
+
     /// True when the error is the caller's fault (4xx), false when the store failed (5xx).
     pub fn is_client_error(&self) -> bool {
         matches!(self, Error::Refused(_) | Error::Invalid(_))
     }
+}
+
+/// Whether an I/O error says the file system is out of space or quota.
+pub(crate) fn io_is_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull
+        || e.kind() == std::io::ErrorKind::QuotaExceeded
+        || e.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error())
 }
 
 /// Shorthand for results of this crate.

@@ -35,7 +35,7 @@ pub enum IndexError {
 impl IndexError {
     /// Whether the index failed because its file system is full.
     pub fn is_disk_full(&self) -> bool {
-        matches!(self, IndexError::Io(e) if e.kind() == std::io::ErrorKind::StorageFull)
+        matches!(self, IndexError::Io(e) if crate::error::io_is_full(e))
     }
 }
 

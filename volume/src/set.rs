@@ -19,6 +19,8 @@ pub struct ErasureSet {
     pub slots: Vec<Option<Arc<Volume>>>,
     /// Volumes refused at start, with the reason.
     pub refused: Vec<(PathBuf, String)>,
+    /// Bytes each volume keeps free (see [`crate::StoreConfig::reserve_bytes`]).
+    pub reserve: u64,
 }
 
 impl ErasureSet {
@@ -46,6 +48,14 @@ impl ErasureSet {
             .iter()
             .enumerate()
             .filter_map(|(i, v)| v.as_ref().map(|v| (i, v)))
+    }
+
+    /// Volumes in use that have room for `bytes` more above the reserve, and how many in
+    /// use do not.
+    pub fn with_room(&self, bytes: u64) -> (Vec<(usize, &Arc<Volume>)>, usize) {
+        let need = self.reserve.saturating_add(bytes);
+        let (room, full): (Vec<_>, Vec<_>) = self.online().partition(|(_, v)| v.has_room(need));
+        (room, full.len())
     }
 
     /// Count of volumes in use.

@@ -57,6 +57,9 @@ pub struct Tuning {
     pub store_threads: usize,
     /// Most metadata commits that share one index transaction (one fsync).
     pub commit_batch: usize,
+    /// Bytes kept free on every volume: data writes stop short of it, so the metadata
+    /// index (and deletes) still commit on a volume that data filled.
+    pub volume_reserve: u64,
 }
 
 impl Default for Tuning {
@@ -65,6 +68,7 @@ impl Default for Tuning {
             server_threads: DEFAULT_THREADS,
             store_threads: DEFAULT_THREADS,
             commit_batch: strata_volume::DEFAULT_COMMIT_BATCH,
+            volume_reserve: strata_volume::DEFAULT_RESERVE_BYTES,
         }
     }
 }
@@ -122,6 +126,7 @@ impl Tuning {
                 d.commit_batch,
                 1..=65_536,
             )?,
+            volume_reserve: size("--volume-reserve", &raw.volume_reserve, d.volume_reserve)?,
         })
     }
 }

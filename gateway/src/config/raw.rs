@@ -137,6 +137,8 @@ settings! {
     store_threads: String, "STRATA_STORE_THREADS", "N";
     /// Most metadata commits sharing one index transaction and fsync [default: 512].
     commit_batch: String, "STRATA_COMMIT_BATCH", "N";
+    /// Space kept free on every volume; a PUT that would eat into it gets 507 XStrataStorageFull [default: 64MiB].
+    volume_reserve: String, "STRATA_VOLUME_RESERVE", "SIZE";
     /// Time between cheap scanner passes (every shard file there), e.g. `6h`, or `off` [default: 6h].
     scan_interval: String, "STRATA_SCAN_INTERVAL", "DURATION";
     /// Time between deep scanner passes (every shard block's hash read), or `off` [default: 30d].

@@ -290,6 +290,7 @@ fn limits_and_tuning_default_to_s3_and_the_sidecar_budget() {
         ),
         (2, 2, 512)
     );
+    assert_eq!(cfg.tuning.volume_reserve, 64 << 20);
 }
 
 #[test]
@@ -303,8 +304,10 @@ fn limits_and_tuning_are_read_from_every_layer() {
         ("STRATA_SERVER_THREADS", "4"),
         ("STRATA_STORE_THREADS", "1"),
         ("STRATA_COMMIT_BATCH", "64"),
+        ("STRATA_VOLUME_RESERVE", "1GiB"),
     ])
     .unwrap();
+    assert_eq!(cfg.tuning.volume_reserve, 1 << 30);
     assert_eq!(cfg.limits.max_requests, 64);
     assert_eq!(cfg.limits.max_body_memory, 32 << 20);
     assert_eq!(cfg.limits.max_put_size, 1 << 30);
@@ -339,6 +342,7 @@ fn bad_limits_name_their_setting() {
         ("STRATA_MAX_BODY_MEMORY", "0", "--max-body-memory"),
         ("STRATA_MAX_BODY_MEMORY", "128MiB", "--max-body-memory"),
         ("STRATA_MAX_PUT_SIZE", "5GB", "--max-put-size"),
+        ("STRATA_VOLUME_RESERVE", "lots", "--volume-reserve"),
         ("STRATA_MAX_PUT_SIZE", "0", "--max-put-size"),
         ("STRATA_MAX_PART_SIZE", "-1", "--max-part-size"),
         (

@@ -177,6 +177,9 @@ codes! {
     ServerSideEncryptionConfigurationNotFoundError => 404,
     /// Too few volumes to serve the request now.
     ServiceUnavailable => 503,
+    /// Too few volumes have room for the write (strata's own code: SDKs retry a 503, and a
+    /// full disk does not empty itself; deletes still work).
+    XStrataStorageFull => 507,
     /// The signature is wrong.
     SignatureDoesNotMatch => 403,
     /// strata is at its configured limit of concurrent requests or body memory.
@@ -465,6 +468,7 @@ impl From<Unavailable> for S3Error {
             Unavailable::WriteQuorum { .. }
             | Unavailable::ReadQuorum { .. }
             | Unavailable::Undecided { .. } => Code::ServiceUnavailable,
+            Unavailable::StorageFull { .. } => Code::XStrataStorageFull,
         };
         code.with(e.to_string())
     }

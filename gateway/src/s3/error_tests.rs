@@ -17,12 +17,14 @@ fn every_code_has_its_status_and_its_name_on_the_wire() {
     for code in Code::ALL {
         let status = code.status();
         assert!(
-            matches!(status, 304 | 400..=416 | 500 | 501 | 503),
+            matches!(status, 304 | 400..=416 | 500 | 501 | 503 | 507),
             "{code:?} {status}"
         );
         assert!(!code.as_str().is_empty());
     }
     assert_eq!(Code::SlowDown.status(), 503);
+    // Not 503: SDKs retry that, and a full disk does not empty itself.
+    assert_eq!(Code::XStrataStorageFull.status(), 507);
     assert_eq!(
         Code::XAmzContentSHA256Mismatch.as_str(),
         "XAmzContentSHA256Mismatch"
@@ -184,6 +186,17 @@ fn every_volume_error_maps_to_its_s3_code_and_status() {
             .into(),
             "ServiceUnavailable",
             503,
+        ),
+        (
+            Unavailable::StorageFull {
+                class: "fast".into(),
+                full: 2,
+                succeeded: 2,
+                needed: 3,
+            }
+            .into(),
+            "XStrataStorageFull",
+            507,
         ),
         (Fault::Corrupt("x".into()).into(), "InternalError", 500),
         (

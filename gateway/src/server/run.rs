@@ -110,6 +110,7 @@ fn store_config(cfg: &Config) -> StoreConfig {
         meta_cache_per_volume: cfg.meta_cache,
         max_object_size: cfg.limits.max_object_size,
         commit_batch: cfg.tuning.commit_batch,
+        reserve_bytes: cfg.tuning.volume_reserve,
         ..StoreConfig::new(classes)
     }
 }

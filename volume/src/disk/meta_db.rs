@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+
+use super::db_slot::DbSlot;
 use tokio::sync::oneshot;
 
 use crate::error::{Error, Fault, Result};
@@ -39,7 +41,7 @@ pub enum Table {
 }
 
 impl Table {
-    const ALL: [Table; 8] = [
+    pub(super) const ALL: [Table; 8] = [
         Table::Buckets,
         Table::BucketConfig,
         Table::Latest,
@@ -50,7 +52,7 @@ impl Table {
         Table::Heal,
     ];
 
-    fn def(self) -> Def {
+    pub(super) fn def(self) -> Def {
         TableDefinition::new(match self {
             Table::Buckets => "buckets",
             Table::BucketConfig => "bucket_config",
@@ -178,7 +180,7 @@ pub enum Step {
 /// The index of one volume. Dropping it stops the committer and closes the database, so the
 /// same volume can be opened again at once (redb locks the file while it is open).
 pub struct MetaDb {
-    db: Arc<Database>,
+    db: Arc<DbSlot>,
     path: PathBuf,
     tx: Option<std::sync::mpsc::Sender<Request>>,
     committer: Option<std::thread::JoinHandle<()>>,
@@ -196,20 +198,8 @@ impl Drop for MetaDb {
 impl MetaDb {
     /// Opens (or creates) the index and starts its committer.
     pub fn open(path: &Path, settings: IndexSettings) -> Result<MetaDb> {
-        let err = |e: IndexError| index_error(path, e);
-        // redb's default cache is 1 GiB per database and it keeps written pages: in a sidecar
-        // that is memory the app's pod pays for. The OS page cache still holds hot pages.
-        let db = Arc::new(
-            redb::Builder::new()
-                .set_cache_size(settings.cache_bytes)
-                .create(path)
-                .map_err(|e| err(e.into()))?,
-        );
-        let txn = db.begin_write().map_err(|e| err(e.into()))?;
-        for t in Table::ALL {
-            txn.open_table(t.def()).map_err(|e| err(e.into()))?;
-        }
-        txn.commit().map_err(|e| err(e.into()))?;
+        let db =
+            Arc::new(DbSlot::open(path, settings.cache_bytes).map_err(|e| index_error(path, e))?);
         let (tx, rx) = std::sync::mpsc::channel::<Request>();
         let (cdb, cpath) = (db.clone(), path.to_path_buf());
         let committer = std::thread::Builder::new()
@@ -242,7 +232,8 @@ impl MetaDb {
     /// A consistent read view for several lookups: one read transaction instead of one per
     /// lookup (beginning one is a measurable part of a small GET).
     pub fn snapshot(&self) -> Result<Snapshot<'_>> {
-        let txn = self.db.begin_read().map_err(|e| self.err(e))?;
+        let db = self.db.get().map_err(|e| self.err(e))?;
+        let txn = db.begin_read().map_err(|e| self.err(e))?;
         Ok(Snapshot { db: self, txn })
     }
 
@@ -314,7 +305,7 @@ impl Snapshot<'_> {
     }
 }
 
-fn committer(db: &Database, path: &Path, rx: std::sync::mpsc::Receiver<Request>, max_batch: usize) {
+fn committer(db: &DbSlot, path: &Path, rx: std::sync::mpsc::Receiver<Request>, max_batch: usize) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         // Everything that queued while the previous commit was syncing shares this one.
@@ -324,7 +315,9 @@ fn committer(db: &Database, path: &Path, rx: std::sync::mpsc::Receiver<Request>,
                 Err(_) => break,
             }
         }
-        match apply_batch(db, &batch) {
+        // Closed after an I/O error whose reopen failed: try again now.
+        let open = db.get().or_else(|_| db.reopen().and_then(|()| db.get()));
+        match open.and_then(|d| apply_batch(&d, &batch)) {
             Ok(removed) => {
                 for (req, rem) in batch.into_iter().zip(removed) {
                     let _ = req.reply.send(Ok(rem));
@@ -334,6 +327,17 @@ fn committer(db: &Database, path: &Path, rx: std::sync::mpsc::Receiver<Request>,
                 tracing::error!(path = %path.display(), error = %e, "metadata commit failed");
                 for req in batch {
                     let _ = req.reply.send(Err(index_error(path, e.clone())));
+                }
+                // redb refuses everything after an I/O error until it is opened again.
+                if matches!(e, IndexError::Io(_) | IndexError::PreviousIo) {
+                    match db.reopen() {
+                        Ok(()) => {
+                            tracing::info!(path = %path.display(), "metadata index reopened after an I/O error")
+                        }
+                        Err(e) => {
+                            tracing::warn!(path = %path.display(), error = %e, "metadata index could not be reopened yet; the next commit tries again")
+                        }
+                    }
                 }
             }
         }

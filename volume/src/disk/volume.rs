@@ -5,6 +5,9 @@ use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
 use bytes::Bytes;
 
 use super::format::{sync_dir, STRATA_DIR};
@@ -12,6 +15,10 @@ use super::meta_db::{IndexSettings, MetaDb};
 use crate::erasure::codec::shard_hash;
 use crate::erasure::layout::HASH_LEN;
 use crate::error::{Error, Result};
+use crate::status::Space;
+
+/// How long a free-space reading stands before the file system is asked again.
+const ROOM_FRESH_MS: u64 = 250;
 
 /// A volume that passed its format checks.
 pub struct Volume {
@@ -19,6 +26,10 @@ pub struct Volume {
     pub root: PathBuf,
     /// The metadata index (namespace class volumes only).
     pub meta: Option<MetaDb>,
+    /// Bytes free at the last reading, and when it was taken (ms since `opened`).
+    free: AtomicU64,
+    read_at_ms: AtomicU64,
+    opened: Instant,
 }
 
 impl Volume {
@@ -45,7 +56,24 @@ impl Volume {
         Ok(Volume {
             root: root.to_path_buf(),
             meta,
+            free: AtomicU64::new(0),
+            read_at_ms: AtomicU64::new(0),
+            opened: Instant::now(),
         })
+    }
+
+    /// Whether the file system has `bytes` free for strata's writes (`statvfs`, read at most
+    /// every 250 ms; a volume whose file system does not answer has no room).
+    pub fn has_room(&self, bytes: u64) -> bool {
+        // +1 so that the first call always reads.
+        let now = self.opened.elapsed().as_millis() as u64 + 1;
+        let at = self.read_at_ms.load(Ordering::Relaxed);
+        if at == 0 || now.saturating_sub(at) >= ROOM_FRESH_MS {
+            let free = Space::of(&self.root).map_or(0, |s| s.free_bytes);
+            self.free.store(free, Ordering::Relaxed);
+            self.read_at_ms.store(now, Ordering::Relaxed);
+        }
+        self.free.load(Ordering::Relaxed) >= bytes
     }
 
     /// Path of the shard file of one part.

@@ -126,6 +126,19 @@ where
         })
         .into());
     }
+    // Volumes short of room (the announced body's share above the reserve) take no shard:
+    // when too few are left the write is refused before a byte is stored.
+    let share = expected.map_or(0, |e| e.div_ceil(set.layout.data as u64));
+    let (targets, full) = set.with_room(share);
+    if targets.len() < set.write_quorum() {
+        return Err(Error::from(Unavailable::StorageFull {
+            class: set.name.clone(),
+            full,
+            succeeded: 0,
+            needed: set.write_quorum(),
+        })
+        .into());
+    }
     let bs = set.layout.block_size as usize;
     let mut reader = BlockReader {
         body,
@@ -159,7 +172,7 @@ where
         }
         let data_id = *uuid::Uuid::new_v4().as_bytes();
         let mut tasks = Vec::new();
-        for (slot, v) in set.online() {
+        for (slot, v) in targets {
             let (v, s) = (v.clone(), shards[shard_for_slot(slot, rotation, n)].clone());
             tasks.push(tokio::task::spawn_blocking(move || {
                 let mut w = ShardWriter::create(v.shard_path(&data_id))?;
@@ -181,7 +194,7 @@ where
     let n = set.layout.total();
     let mut writer_tx: Vec<Option<mpsc::Sender<ShardBlock>>> = vec![None; n];
     let mut tasks = Vec::new();
-    for (slot, v) in set.online() {
+    for (slot, v) in targets {
         let (tx, rx) = mpsc::channel::<ShardBlock>(PIPELINE_DEPTH);
         writer_tx[slot] = Some(tx);
         let v: Arc<Volume> = v.clone();
@@ -273,13 +286,14 @@ async fn finish_writers(
     tasks: Vec<tokio::task::JoinHandle<Result<()>>>,
     written: Written,
 ) -> Result<Written> {
-    let mut ok = 0;
+    let (mut ok, mut full) = (0, 0);
     let mut last_err = None;
     for t in tasks {
         match t.await {
             Ok(Ok(())) => ok += 1,
             Ok(Err(e)) => {
                 tracing::warn!(class = %set.name, error = %e, "shard write failed");
+                full += usize::from(e.is_disk_full());
                 last_err = Some(e);
             }
             Err(e) => last_err = Some(Error::internal(format!("shard writer: {e}"))),
@@ -290,10 +304,20 @@ async fn finish_writers(
         if let Some(e) = last_err {
             tracing::warn!(error = %e, "write quorum lost");
         }
-        return Err(Unavailable::WriteQuorum {
-            class: set.name.clone(),
-            succeeded: ok,
-            needed: set.write_quorum(),
+        let (class, needed) = (set.name.clone(), set.write_quorum());
+        return Err(if full > 0 {
+            Unavailable::StorageFull {
+                class,
+                full,
+                succeeded: ok,
+                needed,
+            }
+        } else {
+            Unavailable::WriteQuorum {
+                class,
+                succeeded: ok,
+                needed,
+            }
         }
         .into());
     }

@@ -38,6 +38,10 @@ impl Inner {
         });
         let results = join_all(futs).await;
         let ok = results.iter().filter(|r| r.is_ok()).count();
+        let full = results
+            .iter()
+            .filter(|r| r.as_ref().is_err_and(Error::is_disk_full))
+            .count();
         for r in &results {
             if let Err(e) = r {
                 tracing::warn!(error = %e, "metadata commit failed on a volume");
@@ -57,10 +61,20 @@ impl Inner {
                     }
                 }
             }
-            return Err(Unavailable::WriteQuorum {
-                class: ns.name.clone(),
-                succeeded: ok,
-                needed: ns.write_quorum(),
+            let (class, needed) = (ns.name.clone(), ns.write_quorum());
+            return Err(if full > 0 {
+                Unavailable::StorageFull {
+                    class,
+                    full,
+                    succeeded: ok,
+                    needed,
+                }
+            } else {
+                Unavailable::WriteQuorum {
+                    class,
+                    succeeded: ok,
+                    needed,
+                }
             }
             .into());
         }

@@ -64,13 +64,15 @@ impl Store {
             commit_batch: cfg.commit_batch,
         };
         let class_configs = cfg.classes.clone();
+        let reserve = cfg.reserve_bytes;
         let classes = tokio::task::spawn_blocking(move || {
             let mut deployment = None;
             class_configs
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    open::open_class(c, &mut deployment, (i == 0).then_some(index)).map(Arc::new)
+                    let index = (i == 0).then_some(index);
+                    open::open_class(c, &mut deployment, index, reserve).map(Arc::new)
                 })
                 .collect::<Result<Vec<_>>>()
         })

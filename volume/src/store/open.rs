@@ -22,6 +22,7 @@ pub fn open_class(
     cfg: &ClassConfig,
     deployment: &mut Option<Uuid>,
     index: Option<IndexSettings>,
+    reserve: u64,
 ) -> Result<ErasureSet> {
     let n = cfg.volumes.len();
     if n == 0 {
@@ -193,6 +194,7 @@ pub fn open_class(
         layout: Layout::new(k, m),
         slots: out,
         refused,
+        reserve,
     })
 }
 
