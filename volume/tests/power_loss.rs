@@ -9,8 +9,8 @@
 //! and large (multi-block) objects in both classes, overwrites them, runs multipart uploads
 //! (one completed, one left open), deletes keys, makes and deletes versions. It is run once
 //! to count its mutating filesystem operations, then again and again with power cut after
-//! `n` of them, for `n` spread over the whole run: every 8th cut on blank volumes (the store
-//! formats them, then runs the workload: more than half of these cuts hit the formatting),
+//! `n` of them, for `n` spread over the whole run: every 4th cut on blank volumes (the store
+//! formats them, then runs the workload: about 2/3 of these cuts hit the formatting),
 //! the others on volumes that start as copies of a pod the store already formatted. After each cut the disks are restored
 //! (`Strict`: only what was durable; `Partial`: plus a seeded part of what was not), and the
 //! store is opened again straight on the backing directories (no FUSE: faster), where:
@@ -47,8 +47,8 @@ use strata_volume::*;
 use workload::{observe, run, workload, Ack, Scope, Seen, World};
 
 const DEFAULT_CUTS: u64 = 300;
-/// One cut in this many hits the formatting of blank volumes.
-const FRESH_EVERY: u64 = 8;
+/// One cut in this many is on blank volumes (formatting, then the workload).
+const FRESH_EVERY: u64 = 4;
 const DROP_LIMIT: Duration = Duration::from_secs(30);
 /// A cut point no run reaches: power goes once the workload is done.
 const AFTER_THE_END: u64 = 1 << 40;
@@ -381,8 +381,11 @@ fn power_cuts(name: &str, mode: impl Fn(u64) -> RestoreMode, split_fails: bool) 
             splits.iter().filter(|s| s.contains("after a scan")).count(),
             failed.len()
         );
+        for split in &splits {
+            eprintln!("{name}: split: {}", split.lines().next().unwrap_or_default());
+        }
         if let Some(first) = splits.first() {
-            eprintln!("{name}: the first split:\n{first}");
+            eprintln!("{name}: the first split in full:\n{first}");
         }
         if split_fails {
             failed.extend(splits);
