@@ -84,12 +84,13 @@ async fn a_full_disk_in_the_set_does_not_stop_puts_or_reads() {
     drop_within(store, Duration::from_secs(30));
 }
 
-/// Two of four disks full: below the write quorum. What the store returns today: a small
-/// (inline) put fails in its metadata commit, a large one already while writing shards;
-/// see the assertions for the exact errors.
+/// Two of four disks full: below the write quorum. Both a small (inline) put, which fails in
+/// its metadata commit, and a large one, which fails writing its shards, return
+/// `Unavailable(WriteQuorum { succeeded: 2, needed: 3 })` and leave nothing behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_write_quorum_of_space_a_put_fails_cleanly_and_loses_nothing() {
     let (pod, store, all) = serving().await;
+    let files = pod.data_files();
     for i in [1, 2] {
         pod.controller(i).enospc_after(Some(0));
     }
@@ -115,6 +116,8 @@ async fn without_a_write_quorum_of_space_a_put_fails_cleanly_and_loses_nothing()
     }
     let (keys, _) = list_all(&store, "bkt", "", None, 100).await;
     assert_eq!(keys, ["before-large", "before-small"]);
+    // The failed large put took back the shard files it wrote where there was space.
+    assert_eq!(pod.data_files(), files);
     check_all(&store, &all).await;
     // Nothing of the failed puts is left on disk once the scanner has swept.
     for i in [1, 2] {
