@@ -100,7 +100,7 @@ async fn count(template: &Pod) -> Counts {
     pod.mount();
     let store = Store::open(pod.config(true)).await.expect("open");
     let fresh_open = pod.power().ops();
-    let done = run(&store, &steps, |_| {}).await;
+    let done = run(&store, &steps).await;
     assert!(done.failed.is_none(), "uncut run: {:?}", done.failed);
     let fresh = pod.power().ops();
     drop_within(store, DROP_LIMIT);
@@ -110,7 +110,7 @@ async fn count(template: &Pod) -> Counts {
     pod.mount();
     let store = Store::open(pod.config(true)).await.expect("open");
     let opened = pod.power().ops();
-    let done = run(&store, &steps, |_| {}).await;
+    let done = run(&store, &steps).await;
     assert!(done.failed.is_none(), "uncut run: {:?}", done.failed);
     let work = pod.power().ops() - opened;
     drop_within(store, DROP_LIMIT);
@@ -138,7 +138,7 @@ async fn one_cut(template: Arc<Pod>, cut: Cut) -> Verdict {
         if cut.phase == Phase::Work {
             pod.power().arm_power_cut(cut.at);
         }
-        let done = run(&store, &steps, |_| {}).await;
+        let done = run(&store, &steps).await;
         if let Some(e) = &done.failed {
             assert!(
                 pod.power().is_cut(),

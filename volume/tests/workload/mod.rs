@@ -147,10 +147,10 @@ pub struct Run {
     pub failed: Option<Error>,
 }
 
-/// Runs `steps` until one fails; `after_each` sees each acknowledged step's index.
-pub async fn run(store: &Store, steps: &[Step], mut after_each: impl FnMut(usize)) -> Run {
+/// Runs `steps` until one fails.
+pub async fn run(store: &Store, steps: &[Step]) -> Run {
     let mut acked = Vec::new();
-    for (i, step) in steps.iter().enumerate() {
+    for step in steps {
         match run_step(store, step, &acked).await {
             Ok(ack) => acked.push(ack),
             Err(e) => {
@@ -160,7 +160,6 @@ pub async fn run(store: &Store, steps: &[Step], mut after_each: impl FnMut(usize
                 }
             }
         }
-        after_each(i);
     }
     Run {
         acked,
