@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::faults::PathMatcher;
 use crate::fs::{lock, Shared};
+use crate::power::PowerSupply;
 
 /// Power and fault controls of one mount (see [`crate::FaultFs::controller`]).
 #[derive(Clone)]
@@ -15,31 +16,37 @@ pub struct Controller {
 
 impl Controller {
     /// Mutating operations (write, create, mkdir, unlink, rmdir, rename, link, symlink,
-    /// setattr, open with O_TRUNC, fsync, fsyncdir, fallocate) accepted so far.
+    /// setattr, open with O_TRUNC, fsync, fsyncdir, fallocate) accepted so far, on every
+    /// mount of this mount's [`PowerSupply`].
     pub fn ops(&self) -> u64 {
-        lock(&self.shared.state).ops
+        self.shared.power.ops()
     }
 
     /// After `after_ops` more mutating operations, power is lost: the next one fails with
-    /// EIO, the durable state is frozen, and every later operation fails with EIO.
+    /// EIO, the durable state is frozen, and every later operation fails with EIO. On a
+    /// shared [`PowerSupply`], operations on every mount count, and every mount loses power.
     pub fn arm_power_cut(&self, after_ops: u64) {
-        let mut st = lock(&self.shared.state);
-        st.cut_at = Some(st.ops + after_ops);
+        self.shared.power.arm_power_cut(after_ops);
     }
 
     /// Cancels [`Controller::arm_power_cut`] if power is still on.
     pub fn disarm_power_cut(&self) {
-        lock(&self.shared.state).cut_at = None;
+        self.shared.power.disarm_power_cut();
     }
 
-    /// Loses power now.
+    /// Loses power now (on every mount of a shared [`PowerSupply`]).
     pub fn cut_power_now(&self) {
-        lock(&self.shared.state).cut = true;
+        self.shared.power.cut_power_now();
     }
 
     /// Whether power was lost.
     pub fn is_cut(&self) -> bool {
-        lock(&self.shared.state).cut
+        self.shared.power.is_cut()
+    }
+
+    /// This mount's power supply.
+    pub fn power(&self) -> PowerSupply {
+        self.shared.power.clone()
     }
 
     /// `Some(n)`: after `n` more bytes (writes, and growth by fallocate), writes,

@@ -73,6 +73,7 @@ impl FaultFs {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(backing.clone(), ns, store, opts.attr_ttl)),
             faults: Mutex::new(Faults::default()),
+            power: opts.power.unwrap_or_default(),
         });
         let fs = FaultFsImpl {
             shared: shared.clone(),

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::power::PowerSupply;
+
 /// Options of [`crate::FaultFs::mount`].
 #[derive(Clone, Debug)]
 pub struct MountOptions {
@@ -18,6 +20,10 @@ pub struct MountOptions {
     /// Serve other users' processes too (FUSE's `allow_other`; needs root, or
     /// `user_allow_other` in /etc/fuse.conf). Default: only the mounting user's.
     pub allow_other: bool,
+    /// The power this mount runs on. Mounts given clones of one [`PowerSupply`] share one
+    /// count of mutating operations and lose power together (a machine with several disks).
+    /// Default `None`: a supply of its own.
+    pub power: Option<PowerSupply>,
 }
 
 impl Default for MountOptions {
@@ -27,6 +33,7 @@ impl Default for MountOptions {
             attr_ttl: Duration::ZERO,
             fs_name: "faultfs".to_string(),
             allow_other: false,
+            power: None,
         }
     }
 }

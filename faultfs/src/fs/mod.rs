@@ -20,6 +20,7 @@ use libc::{c_int, EBADF, EIO, ENOENT, ENOSPC};
 use crate::content::Store;
 use crate::faults::Faults;
 use crate::namespace::{Kind, Namespace, NodeId};
+use crate::power::PowerSupply;
 
 /// An errno for the kernel.
 pub(crate) type Errno = c_int;
@@ -39,6 +40,8 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct Shared {
     pub(crate) state: Mutex<State>,
     pub(crate) faults: Mutex<Faults>,
+    /// Possibly shared with other mounts.
+    pub(crate) power: PowerSupply,
 }
 
 pub(crate) struct State {
@@ -47,11 +50,6 @@ pub(crate) struct State {
     pub(crate) store: Store,
     pub(crate) handles: HashMap<u64, Handle>,
     next_fh: u64,
-    /// Mutating operations so far.
-    pub(crate) ops: u64,
-    /// Power is cut when `ops` reaches this.
-    pub(crate) cut_at: Option<u64>,
-    pub(crate) cut: bool,
     /// Unmounting: nothing may touch the backing directory any more.
     pub(crate) closed: bool,
     pub(crate) ttl: Duration,
@@ -76,9 +74,6 @@ impl State {
             store,
             handles: HashMap::new(),
             next_fh: 1,
-            ops: 0,
-            cut_at: None,
-            cut: false,
             closed: false,
             ttl,
         }
@@ -156,16 +151,11 @@ impl FaultFsImpl {
         if faults.vanished {
             return Err(if op == Op::Lookup { ENOENT } else { EIO });
         }
-        let mut st = lock(&self.shared.state);
-        if st.cut || st.closed {
+        // The state stays locked while the operation runs: an operation admitted before a
+        // cut (on any mount of the supply) completes before the cut.
+        let st = lock(&self.shared.state);
+        if st.closed || !self.shared.power.admit(op == Op::Mutate) {
             return Err(EIO);
-        }
-        if op == Op::Mutate {
-            if st.cut_at.is_some_and(|at| st.ops >= at) {
-                st.cut = true;
-                return Err(EIO);
-            }
-            st.ops += 1;
         }
         Ok((st, faults))
     }

@@ -47,10 +47,13 @@ impl Volume {
             sync_dir(&root.join(STRATA_DIR))?;
         }
         let meta = match index {
-            Some(settings) => Some(MetaDb::open(
-                &root.join(STRATA_DIR).join("meta.redb"),
-                settings,
-            )?),
+            Some(settings) => {
+                let db = MetaDb::open(&root.join(STRATA_DIR).join("meta.redb"), settings)?;
+                // redb fsyncs the file, never its name: without this, a power cut after the
+                // index was created loses it, with every commit it acknowledged.
+                sync_dir(&root.join(STRATA_DIR))?;
+                Some(db)
+            }
             None => None,
         };
         Ok(Volume {

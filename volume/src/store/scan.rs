@@ -108,10 +108,10 @@ impl Store {
                 }
             };
             for (vkey, raw) in &page.entries {
-                if let Ok(rec) = record::decode::<VersionRecord>(raw) {
-                    refs.add_version(&rec);
-                }
+                // What a volume holds keeps its files unless the heal settles the version:
+                // removed as a write no quorum took, its files are garbage for this sweep.
                 let Some((bucket, key, vid)) = split_version_key(vkey) else {
+                    refs.add_raw(raw);
                     continue;
                 };
                 let healed = inner.heal_version(&bucket, &key, vid, depth).await;
@@ -119,6 +119,7 @@ impl Store {
                     .heal
                     .add(&healed.as_ref().map(|(r, _)| *r).map_err(clone_err));
                 if let Err(e) = &healed {
+                    refs.add_raw(raw);
                     tracing::warn!(bucket, key, error = %e, "scan: heal failed");
                     if report.failures.len() < ScanReport::FAILURES_KEPT {
                         report.failures.push(format!("{bucket}/{key}: {e}"));
@@ -208,6 +209,13 @@ impl References {
     pub(super) fn add(&mut self, id: [u8; 16]) {
         if self.sweep.contains(&u16::from(id[0])) {
             self.ids.insert(id);
+        }
+    }
+
+    /// The references of a version record as a volume holds it, if it decodes.
+    fn add_raw(&mut self, raw: &[u8]) {
+        if let Ok(rec) = record::decode::<VersionRecord>(raw) {
+            self.add_version(&rec);
         }
     }
 
