@@ -171,6 +171,28 @@ pub enum Unavailable {
     },
 }
 
+impl Unavailable {
+    /// A write that `succeeded` volumes of `class` took, fewer than `needed`: for lack of
+    /// space when `full` of the others refused for it, else for lack of volumes.
+    pub(crate) fn quorum_lost(class: &str, succeeded: usize, needed: usize, full: usize) -> Self {
+        let class = class.to_string();
+        if full > 0 {
+            Unavailable::StorageFull {
+                class,
+                full,
+                succeeded,
+                needed,
+            }
+        } else {
+            Unavailable::WriteQuorum {
+                class,
+                succeeded,
+                needed,
+            }
+        }
+    }
+}
+
 /// The store failed on its own: nothing the request did wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum Fault {

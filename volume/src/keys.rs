@@ -62,6 +62,21 @@ pub fn split_heal(k: &[u8]) -> Option<(String, String, [u8; 16])> {
     Some((bucket, key, k[end + 1..].try_into().ok()?))
 }
 
+/// Splits an upload key (`bucket NUL key NUL upload-id`) into its names.
+pub fn split_upload(k: &[u8]) -> Option<(String, String, String)> {
+    let first = k.iter().position(|b| *b == SEP)?;
+    let last = k.iter().rposition(|b| *b == SEP)?;
+    if last <= first {
+        return None;
+    }
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).ok();
+    Some((
+        text(&k[..first])?,
+        text(&k[first + 1..last])?,
+        text(&k[last + 1..])?,
+    ))
+}
+
 /// Key of an upload.
 pub fn upload(bucket: &str, key: &str, upload_id: &str) -> Vec<u8> {
     let mut k = join(bucket, key.as_bytes());
@@ -110,6 +125,16 @@ mod tests {
         // All versions of "k" sort before the next key "k!".
         assert!(a < latest("b", "k!"));
         assert!(version("b", "k", 0, &[0xff; 16]) < versions_of("b", "k!"));
+    }
+
+    #[test]
+    fn upload_keys_split_back() {
+        let k = upload("b", "a/key", "0123");
+        assert_eq!(
+            split_upload(&k),
+            Some(("b".into(), "a/key".into(), "0123".into()))
+        );
+        assert_eq!(split_upload(b"b"), None);
     }
 
     #[test]

@@ -85,8 +85,9 @@ async fn a_full_disk_in_the_set_does_not_stop_puts_or_reads() {
 }
 
 /// Two of four disks full: below the write quorum. Both a small (inline) put, which fails in
-/// its metadata commit, and a large one, which fails writing its shards, return
-/// `Unavailable(WriteQuorum { succeeded: 2, needed: 3 })` and leave nothing behind.
+/// its metadata commit (or before, once the volumes' free space was read again), and a large
+/// one, which fails writing its shards (or before), return `Unavailable(StorageFull)` (the
+/// gateway's 507, not a 503 that SDKs retry) and leave nothing behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_write_quorum_of_space_a_put_fails_cleanly_and_loses_nothing() {
     let (pod, store, all) = serving().await;
@@ -100,8 +101,8 @@ async fn without_a_write_quorum_of_space_a_put_fails_cleanly_and_loses_nothing()
         assert!(
             matches!(
                 err,
-                Error::Unavailable(Unavailable::WriteQuorum {
-                    succeeded: 2,
+                Error::Unavailable(Unavailable::StorageFull {
+                    full: 1..,
                     needed: 3,
                     ..
                 })
@@ -133,7 +134,6 @@ async fn without_a_write_quorum_of_space_a_put_fails_cleanly_and_loses_nothing()
 
 /// Once space is back, puts succeed again on the same store, without a restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "fails today: redb latches the I/O error of a failed commit (StorageError::PreviousIo, 'an earlier I/O error made the index unusable until it is reopened'): the two volumes that ran out of space refuse every later commit until the store is reopened, so PUTs keep failing with Unavailable(WriteQuorum { succeeded: 2, needed: 3 }); owner to fix (reopen a volume's index after a failed commit)"]
 async fn once_space_returns_puts_succeed_without_a_restart() {
     let (pod, store, mut all) = serving().await;
     for i in [1, 2] {
@@ -240,7 +240,6 @@ async fn a_vanished_disk_does_not_stop_reads_or_puts() {
 
 /// Once a vanished disk is back, the scanner heals what it missed, without a restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "fails today: the vanished volume's redb latched the I/O errors it met (StorageError::PreviousIo), so every heal of it fails ('an earlier I/O error made the index unusable until it is reopened') until the store is reopened; owner to fix with the ENOSPC case"]
 async fn a_disk_that_comes_back_is_healed_without_a_restart() {
     let (pod, store, mut all) = serving().await;
     pod.controller(0).vanish(true);

@@ -66,12 +66,14 @@ impl Volume {
     }
 
     /// Whether the file system has `bytes` free for strata's writes (`statvfs`, read at most
-    /// every 250 ms; a volume whose file system does not answer has no room).
+    /// every 250 ms while there is room, at every call while there is not, so that space
+    /// coming back is seen at once; a file system that does not answer has no room).
     pub fn has_room(&self, bytes: u64) -> bool {
         // +1 so that the first call always reads.
         let now = self.opened.elapsed().as_millis() as u64 + 1;
         let at = self.read_at_ms.load(Ordering::Relaxed);
-        if at == 0 || now.saturating_sub(at) >= ROOM_FRESH_MS {
+        let short = self.free.load(Ordering::Relaxed) < bytes;
+        if at == 0 || short || now.saturating_sub(at) >= ROOM_FRESH_MS {
             let free = Space::of(&self.root).map_or(0, |s| s.free_bytes);
             self.free.store(free, Ordering::Relaxed);
             self.read_at_ms.store(now, Ordering::Relaxed);

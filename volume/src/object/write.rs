@@ -304,22 +304,7 @@ async fn finish_writers(
         if let Some(e) = last_err {
             tracing::warn!(error = %e, "write quorum lost");
         }
-        let (class, needed) = (set.name.clone(), set.write_quorum());
-        return Err(if full > 0 {
-            Unavailable::StorageFull {
-                class,
-                full,
-                succeeded: ok,
-                needed,
-            }
-        } else {
-            Unavailable::WriteQuorum {
-                class,
-                succeeded: ok,
-                needed,
-            }
-        }
-        .into());
+        return Err(Unavailable::quorum_lost(&set.name, ok, set.write_quorum(), full).into());
     }
     Ok(written)
 }

@@ -61,22 +61,7 @@ impl Inner {
                     }
                 }
             }
-            let (class, needed) = (ns.name.clone(), ns.write_quorum());
-            return Err(if full > 0 {
-                Unavailable::StorageFull {
-                    class,
-                    full,
-                    succeeded: ok,
-                    needed,
-                }
-            } else {
-                Unavailable::WriteQuorum {
-                    class,
-                    succeeded: ok,
-                    needed,
-                }
-            }
-            .into());
+            return Err(Unavailable::quorum_lost(&ns.name, ok, ns.write_quorum(), full).into());
         }
         Ok(results.into_iter().find_map(|r| r.ok()).unwrap_or_default())
     }

@@ -7,6 +7,7 @@
 use super::Inner;
 use crate::disk::meta_db::{MetaOp, Table};
 use crate::error::Result;
+use crate::keys;
 use crate::pace::Pacer;
 
 /// The tables healed here.
@@ -28,6 +29,13 @@ impl Inner {
             let mut after: Option<Vec<u8>> = None;
             loop {
                 let page = self.walk_page(table, after.as_deref(), PAGE).await?;
+                if table == Table::Uploads {
+                    // Before the tables' lock: this takes key locks, which commits take
+                    // before it.
+                    for (key, _) in &page.entries {
+                        done.1 += self.settle_if_completed(key).await?;
+                    }
+                }
                 {
                     // No commit to these tables runs while a page is repaired.
                     let _g = self.plain_tables.write().await;
@@ -45,6 +53,19 @@ impl Inner {
             }
         }
         Ok(done)
+    }
+
+    /// An upload whose completion reached some volumes is settled as completed (under its
+    /// key's lock, which completion and abort hold too); returns the records removed.
+    async fn settle_if_completed(&self, ukey: &[u8]) -> Result<u64> {
+        let Some((bucket, object, id)) = keys::split_upload(ukey) else {
+            return Ok(0);
+        };
+        let _g = self.locks.lock(&bucket, &object).await;
+        if self.upload_completed(&bucket, &object, &id)? {
+            return self.settle_completed(&bucket, &object, &id).await;
+        }
+        Ok(0)
     }
 
     async fn heal_plain(&self, table: Table, key: &[u8]) -> Result<(u64, u64)> {

@@ -19,6 +19,7 @@ mod put;
 mod read;
 mod resolve;
 mod scan;
+mod settle_upload;
 mod staged;
 mod sweep;
 mod walk;

@@ -368,16 +368,7 @@ impl Store {
                 chosen.clone(),
             )),
         };
-        let extra = vec![
-            MetaOp::Delete {
-                table: Table::Uploads,
-                key: keys::upload(bucket, key, upload_id),
-            },
-            MetaOp::DeletePrefix {
-                table: Table::Parts,
-                prefix: keys::parts_of(upload_id),
-            },
-        ];
+        let extra = forget_upload(bucket, key, upload_id);
         let info = inner
             .commit_version_locked(bucket, key, rec, None, precondition.as_ref(), extra)
             .await?;
@@ -401,19 +392,16 @@ impl Store {
         let _g = inner.locks.lock(bucket, key).await;
         let upload = inner.find_upload(bucket, key, upload_id)?;
         let stored = inner.all_parts(upload_id).await?;
+        // A completion a crash cut short may already use these parts' files (on any volume:
+        // until a heal settles it, its data is not garbage).
+        let used = inner.data_of_key(bucket, key, 1)?;
         inner
-            .commit_all(vec![
-                MetaOp::Delete {
-                    table: Table::Uploads,
-                    key: keys::upload(bucket, key, upload_id),
-                },
-                MetaOp::DeletePrefix {
-                    table: Table::Parts,
-                    prefix: keys::parts_of(upload_id),
-                },
-            ])
+            .commit_all(forget_upload(bucket, key, upload_id))
             .await?;
-        discard_parts(inner, &upload.class, stored.iter());
+        let unused = stored
+            .iter()
+            .filter(|p| p.data.data_id.is_none_or(|id| !used.contains(&id)));
+        discard_parts(inner, &upload.class, unused);
         Ok(())
     }
 
@@ -512,6 +500,20 @@ impl Store {
         }
         Ok(page)
     }
+}
+
+/// The ops that remove an upload and its parts (not their shard files).
+pub(super) fn forget_upload(bucket: &str, key: &str, upload_id: &str) -> Vec<MetaOp> {
+    vec![
+        MetaOp::Delete {
+            table: Table::Uploads,
+            key: keys::upload(bucket, key, upload_id),
+        },
+        MetaOp::DeletePrefix {
+            table: Table::Parts,
+            prefix: keys::parts_of(upload_id),
+        },
+    ]
 }
 
 fn discard_parts<'a>(inner: &Inner, class: &str, parts: impl Iterator<Item = &'a PartRecord>) {

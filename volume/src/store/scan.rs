@@ -251,7 +251,7 @@ impl Store {
                 let Ok(up) = record::decode::<UploadRecord>(raw) else {
                     continue;
                 };
-                let Some((bucket, key, id)) = split_upload_key(ukey) else {
+                let Some((bucket, key, id)) = keys::split_upload(ukey) else {
                     continue;
                 };
                 if up.initiated_ns < oldest {
@@ -293,21 +293,6 @@ impl Inner {
             }
         }
     }
-}
-
-/// `bucket NUL key NUL upload-id` split into its parts.
-fn split_upload_key(ukey: &[u8]) -> Option<(String, String, String)> {
-    let first = ukey.iter().position(|b| *b == keys::SEP)?;
-    let last = ukey.iter().rposition(|b| *b == keys::SEP)?;
-    if last <= first {
-        return None;
-    }
-    let text = |b: &[u8]| std::str::from_utf8(b).ok().map(str::to_string);
-    Some((
-        text(&ukey[..first])?,
-        text(&ukey[first + 1..last])?,
-        text(&ukey[last + 1..])?,
-    ))
 }
 
 /// The sweep's age cutoff for a pass that started at `started`.
