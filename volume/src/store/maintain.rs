@@ -22,6 +22,8 @@ use crate::types::*;
 
 /// How often a refill records how far it got.
 const MARK_EVERY: Duration = Duration::from_secs(2);
+/// The least share of wall time a refill works.
+const REFILL_SHARE: f64 = 0.5;
 /// Wait before a refill that left failures is tried again.
 const REFILL_RETRY: Duration = Duration::from_secs(60);
 /// A pass that checked more versions than this sweeps only part of the fan-out directories
@@ -182,8 +184,16 @@ async fn scan_loop(
             .map(|s| s.sweep_next..(s.sweep_next + s.sweep_dirs).min(256))
             .unwrap_or(0..256);
         let start = ScanStart { after, sweep };
+        // A refill restores redundancy the class is running without: it takes at least
+        // half of the time, whatever the routine passes' share.
+        let work_share = if marked.is_empty() {
+            cfg.scan.work_share
+        } else {
+            cfg.scan.work_share.max(REFILL_SHARE)
+        };
         let opts = ScanOptions {
             depth,
+            work_share,
             ..cfg.scan.clone()
         };
         let mut last_mark = Instant::now();

@@ -187,7 +187,7 @@ fn split_version_key(vkey: &[u8]) -> Option<(String, String, [u8; 16])> {
     let sep = vkey.iter().position(|b| *b == keys::SEP)?;
     let bucket = std::str::from_utf8(&vkey[..sep]).ok()?.to_string();
     let key = keys::object_of_version(&bucket, vkey)?;
-    let vid: [u8; 16] = vkey.get(vkey.len() - 16..)?.try_into().ok()?;
+    let vid: [u8; 16] = vkey.get(vkey.len().checked_sub(16)?..)?.try_into().ok()?;
     Some((bucket, key, vid))
 }
 
