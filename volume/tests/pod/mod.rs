@@ -292,7 +292,7 @@ fn decode<T: for<'de> Deserialize<'de>>(value: &[u8]) -> T {
 }
 
 /// (class, shard id) of every version and part record of one index.
-fn index_references(path: &Path) -> Vec<(String, [u8; 16])> {
+pub fn index_references(path: &Path) -> Vec<(String, [u8; 16])> {
     use redb::{ReadableDatabase, ReadableTable, TableDefinition};
     let table = |name| TableDefinition::<&[u8], &[u8]>::new(name);
     let db = redb::Database::open(path).expect("open meta.redb");
