@@ -129,22 +129,16 @@ async fn child_step(store: &Store, round: u64, t: u64, i: u64) {
     let len = [0usize, 100, 5000, 200_000, 1_300_000][(i % 5) as usize];
     let class = if i.is_multiple_of(4) { "bulk" } else { "fast" };
     let fresh = format!("r{round}-t{t}-{i}");
+    // A put of `key` into `bucket` (the given class), `version`'s payload of `len` bytes.
+    let put = |bucket: &'static str, key: String, class: Option<&'static str>, len: usize| async move {
+        let data = payload(&key, version, len);
+        let opts = PutOptions::default();
+        let info = put_in(store, bucket, &key, class, &data, 65_536, opts).await;
+        (key, info.ok())
+    };
     match i % 10 {
         6 => {
-            let key = format!("del-{fresh}");
-            let data = payload(&key, version, len);
-            if put_in(
-                store,
-                "crash",
-                &key,
-                Some(class),
-                &data,
-                65_536,
-                PutOptions::default(),
-            )
-            .await
-            .is_ok()
-            {
+            if let (key, Some(_)) = put("crash", format!("del-{fresh}"), Some(class), len).await {
                 println!("ACK {key} {version}");
                 if store.delete_object("crash", &key, None).await.is_ok() {
                     println!("DEL {key}");
@@ -159,19 +153,7 @@ async fn child_step(store: &Store, round: u64, t: u64, i: u64) {
             }
         }
         8 => {
-            let key = format!("v-t{t}");
-            let data = payload(&key, version, len);
-            if let Ok(info) = put_in(
-                store,
-                "crashv",
-                &key,
-                None,
-                &data,
-                65_536,
-                PutOptions::default(),
-            )
-            .await
-            {
+            if let (key, Some(info)) = put("crashv", format!("v-t{t}"), None, len).await {
                 println!("VACK {key} {} {version}", info.version_id);
             }
         }
@@ -181,19 +163,7 @@ async fn child_step(store: &Store, round: u64, t: u64, i: u64) {
             } else {
                 fresh
             };
-            let data = payload(&key, version, len);
-            if put_in(
-                store,
-                "crash",
-                &key,
-                Some(class),
-                &data,
-                65_536,
-                PutOptions::default(),
-            )
-            .await
-            .is_ok()
-            {
+            if let (key, Some(_)) = put("crash", key, Some(class), len).await {
                 println!("ACK {key} {version}");
             }
         }
