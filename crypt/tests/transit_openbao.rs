@@ -37,36 +37,31 @@ async fn start_bao() -> Bao {
         std::path::Path::new(&bin).is_file(),
         "STRATA_BAO={bin} is not a file"
     );
-    let port = free_port();
-    let address = format!("http://127.0.0.1:{port}");
-    let child = Command::new(&bin)
-        .args([
-            "server",
-            "-dev",
-            &format!("-dev-root-token-id={TOKEN}"),
-            &format!("-dev-listen-address=127.0.0.1:{port}"),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the OpenBao dev server");
-    let bao = Bao { child, address };
+    // The dev server also listens on its port + 1 (the cluster listener); when that one is
+    // taken (another test's connection, say) it exits at once: try another port.
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let health = client
-            .get(format!("{}/v1/sys/health", bao.address))
-            .send()
-            .await;
-        if matches!(health, Ok(ref reply) if reply.status().is_success()) {
+    let mut started = None;
+    for _attempt in 0..5 {
+        let port = free_port();
+        let address = format!("http://127.0.0.1:{port}");
+        let child = Command::new(&bin)
+            .args([
+                "server",
+                "-dev",
+                &format!("-dev-root-token-id={TOKEN}"),
+                &format!("-dev-listen-address=127.0.0.1:{port}"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the OpenBao dev server");
+        let mut bao = Bao { child, address };
+        if ready(&client, &mut bao).await {
+            started = Some(bao);
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "OpenBao did not become ready in 20 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let bao = started.expect("OpenBao did not become ready (5 ports tried, 20 s each)");
     let mounted = client
         .post(format!("{}/v1/sys/mounts/transit", bao.address))
         .header("X-Vault-Token", TOKEN)
@@ -80,6 +75,25 @@ async fn start_bao() -> Bao {
         mounted.status()
     );
     bao
+}
+
+/// Waits until `bao` answers its health check (true), exits (false), or 20 s pass (false).
+async fn ready(client: &reqwest::Client, bao: &mut Bao) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let health = client
+            .get(format!("{}/v1/sys/health", bao.address))
+            .send()
+            .await;
+        if matches!(health, Ok(ref reply) if reply.status().is_success()) {
+            return true;
+        }
+        if bao.child.try_wait().ok().flatten().is_some() {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
 }
 
 fn transit_config(bao: &Bao) -> TransitConfig {

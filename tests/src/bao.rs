@@ -39,32 +39,52 @@ impl Bao {
     pub fn start() -> Bao {
         let bin = required_env("STRATA_BAO");
         assert!(Path::new(&bin).is_file(), "STRATA_BAO={bin} is not a file");
-        let port = free_port();
-        let child = Command::new(&bin)
-            .args([
-                "server",
-                "-dev",
-                &format!("-dev-root-token-id={BAO_TOKEN}"),
-                &format!("-dev-listen-address=127.0.0.1:{port}"),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the OpenBao dev server");
-        let bao = Bao {
-            child,
-            addr: format!("127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !bao
-            .call("GET", "sys/health", "")
-            .is_ok_and(|r| r.status == 200)
-        {
-            assert!(Instant::now() < deadline, "OpenBao not ready in 20 s");
-            std::thread::sleep(Duration::from_millis(100));
+        // The dev server also listens on its port + 1 (the cluster listener); when that one
+        // is taken (another test's connection, say) it exits at once: try another port.
+        let mut started = None;
+        for _attempt in 0..5 {
+            let port = free_port();
+            let child = Command::new(&bin)
+                .args([
+                    "server",
+                    "-dev",
+                    &format!("-dev-root-token-id={BAO_TOKEN}"),
+                    &format!("-dev-listen-address=127.0.0.1:{port}"),
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start the OpenBao dev server");
+            let mut bao = Bao {
+                child,
+                addr: format!("127.0.0.1:{port}"),
+            };
+            if bao.wait_ready() {
+                started = Some(bao);
+                break;
+            }
         }
+        let bao = started.expect("OpenBao not ready (5 ports tried, 20 s each)");
         bao.ok("POST", "sys/mounts/transit", r#"{"type":"transit"}"#);
         bao
+    }
+
+    /// Waits until the server answers its health check (true), exits (false), or 20 s pass.
+    fn wait_ready(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self
+                .call("GET", "sys/health", "")
+                .is_ok_and(|r| r.status == 200)
+            {
+                return true;
+            }
+            if self.child.try_wait().ok().flatten().is_some() {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
     }
 
     /// `http://127.0.0.1:PORT`.
