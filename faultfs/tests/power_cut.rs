@@ -248,6 +248,9 @@ fn a_child_process_killed_after_the_cut_leaves_its_last_durable_replace() {
         .spawn()
         .expect("spawn sh");
     while fs_.ops() < 200 {
+        // The script only stops on an error: then it never reaches 200 operations.
+        let exited = child.try_wait().expect("poll the child");
+        assert!(exited.is_none(), "the writer stopped early: {exited:?}");
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     fs_.cut_power_now();

@@ -7,41 +7,16 @@
 //! transit engine (a real OpenBao, `STRATA_BAO`) serves SSE-KMS.
 
 use std::path::Path;
-use std::process::Output;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use strata_tests::{aws_ok as ok, kms_key_of_arn, Bao, Layout, Server, BAO_TOKEN};
 
+#[path = "support/admin_cli.rs"]
+mod admin_cli;
+use admin_cli::{admin, assert_failed_with, json_of};
+
 const BUCKET: &str = "keys";
-
-/// `strata admin ARGS` with the server's root keys.
-fn admin(server: &Server, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
-        .arg("admin")
-        .arg("--endpoint")
-        .arg(server.endpoint())
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", &server.credentials.access_key)
-        .env("AWS_SECRET_ACCESS_KEY", &server.credentials.secret_key)
-        .env_remove("AWS_SESSION_TOKEN")
-        .output()
-        .expect("run strata admin")
-}
-
-fn json_of(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "strata admin failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("strata admin prints JSON")
-}
-
-fn assert_failed_with(out: &Output, text: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && stderr.contains(text), "{stderr}");
-}
 
 /// The audit events in `trail` once one with `operation` has arrived.
 fn audit_events(trail: &Path, operation: &str) -> Vec<Value> {

@@ -62,12 +62,7 @@ pub async fn answer(
         KmsCall::Create => (201, key_json(&keys.create_key(key_id()?).await?)),
         KmsCall::Rotate => (200, key_json(&keys.rotate_key(key_id()?).await?)),
     };
-    let body = serde_json::to_vec_pretty(&body)
-        .map_err(|e| Code::InternalError.with(format!("encoding the KMS answer: {e}")))?;
-    Ok(Response {
-        status,
-        ..Response::bytes("application/json", body.into())
-    })
+    super::json::answer(status, &body)
 }
 
 fn key_json(key: &KeyInfo) -> Value {

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use strata_volume::{HealReport, HealTotals, MaintenanceStatus, ScanDepth, ScanReport};
 
+use super::json::answer as json;
 use super::server::AdminServer;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::query::Query;
@@ -89,15 +90,6 @@ fn deep_param(query: &Query) -> Result<bool, S3Error> {
             Err(Code::InvalidArgument.with(format!("deep is true or false, not {other:?}")))
         }
     }
-}
-
-fn json<T: Serialize>(status: u16, doc: &T) -> Result<Response, S3Error> {
-    let body = serde_json::to_vec_pretty(doc)
-        .map_err(|e| Code::InternalError.with(format!("encoding the answer: {e}")))?;
-    Ok(Response {
-        status,
-        ..Response::bytes("application/json", body.into())
-    })
 }
 
 fn depth_name(d: ScanDepth) -> &'static str {

@@ -9,6 +9,7 @@
 //! authentication, authorization with `strata:*` actions, observation); this module only
 //! routes and answers.
 
+mod json;
 mod kms;
 mod maintenance;
 mod reseal;

@@ -18,12 +18,7 @@ fn reseal(server: &AdminServer) -> Result<&Arc<Reseal>, S3Error> {
 }
 
 fn answer(status: u16, report: &ResealStatus) -> Result<Response, S3Error> {
-    let body = serde_json::to_vec_pretty(report)
-        .map_err(|e| Code::InternalError.with(format!("encoding the re-seal status: {e}")))?;
-    Ok(Response {
-        status,
-        ..Response::bytes("application/json", body.into())
-    })
+    super::json::answer(status, report)
 }
 
 /// Starts (or goes on with) the walk.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::server::AdminServer;
-use crate::s3::error::{Code, S3Error};
+use crate::s3::error::S3Error;
 use crate::s3::response::Response;
 
 /// The status document.
@@ -113,7 +113,5 @@ pub fn report(server: &AdminServer) -> StatusReport {
 
 /// Answers the report as JSON.
 pub fn get_status(server: &AdminServer) -> Result<Response, S3Error> {
-    let body = serde_json::to_vec_pretty(&report(server))
-        .map_err(|e| Code::InternalError.with(format!("encoding the status: {e}")))?;
-    Ok(Response::bytes("application/json", body.into()))
+    super::json::answer(200, &report(server))
 }
