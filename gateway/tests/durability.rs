@@ -273,3 +273,86 @@ fn a_volume_short_of_its_reserve_refuses_writes_with_507_and_still_deletes() {
     );
     assert!(!out.status.success());
 }
+
+/// `GET /strata/health/ready`'s status code.
+fn ready(server: &Server) -> u16 {
+    let head = "GET /strata/health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    strata_tests::raw(&server.addr, head, b"").unwrap().status
+}
+
+/// The admin status entry of volume `fast{i}`.
+fn volume_entry(server: &Server, i: usize) -> Value {
+    let status = json_of(&admin(server, &["status"]));
+    let suffix = format!("fast{i}");
+    status["classes"][0]["volumes"]
+        .as_array()
+        .and_then(|vs| {
+            vs.iter()
+                .find(|v| v["path"].as_str().is_some_and(|p| p.ends_with(&suffix)))
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no fast{i} in {status:#}"))
+}
+
+/// Polls `done` every 200 ms for up to 60 s.
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_volume_that_goes_away_while_serving_is_reported_and_brought_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("server");
+    let (server, metrics) = start(&dir, &["--volume-check-interval", "1s"]);
+    let mut objects = write_objects(&server, tmp.path());
+    let online = |i: usize| {
+        let path = volume_entry(&server, i)["path"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let series = format!(r#"strata_volume_online{{class="fast",volume="{path}"}}"#);
+        value(&scrape(&metrics), &series)
+    };
+    assert_eq!(online(2), 1.0);
+
+    // The volume's directory goes away (an unmounted PV): out of service, the pod ready.
+    let vol = dir.join("fast2");
+    let aside = dir.join("fast2.aside");
+    std::fs::rename(&vol, &aside).unwrap();
+    wait_for("fast2 out of service", || online(2) == 0.0);
+    let entry = volume_entry(&server, 2);
+    assert_eq!(entry["online"], false, "{entry:#}");
+    assert!(
+        entry["reason"].as_str().unwrap().contains("does not exist"),
+        "{entry:#}"
+    );
+    assert!(entry["down_since_unix"].as_u64().is_some(), "{entry:#}");
+    assert_eq!(ready(&server), 200);
+    let local = tmp.path().join("while-away.src");
+    write_random(&local, 3 << 20, 99);
+    let target = format!("s3://{BUCKET}/while-away");
+    aws_ok(&server, &["s3", "cp", local.to_str().unwrap(), &target]);
+    objects.push(("while-away".into(), local));
+
+    // A second one gone takes the class below its write quorum: not ready.
+    std::fs::rename(dir.join("fast3"), dir.join("fast3.aside")).unwrap();
+    wait_for("not ready", || ready(&server) == 503);
+    std::fs::rename(dir.join("fast3.aside"), dir.join("fast3")).unwrap();
+    wait_for("ready again", || ready(&server) == 200);
+
+    // Both come back, and what fast2 missed is refilled without a restart.
+    std::fs::rename(&aside, &vol).unwrap();
+    let status = heal_status_until(&server, "the refill", |s| {
+        s["rebuilding"].as_array().is_some_and(Vec::is_empty)
+            && s["last_scan"]["versions"]["shard_files_rebuilt"].as_u64() >= Some(1)
+            && online(2) == 1.0
+    });
+    assert_eq!(status["last_scan"]["versions"]["failed"], 0, "{status:#}");
+    let pass = json_of(&admin(&server, &["scan", "--deep", "--wait"]));
+    assert_eq!(pass["last_scan"]["versions"]["healed"], 0, "{pass:#}");
+    read_back(&server, tmp.path(), &objects);
+}

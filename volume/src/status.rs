@@ -13,6 +13,9 @@ pub struct VolumeStatus {
     pub online: bool,
     /// Why it is not online.
     pub reason: Option<String>,
+    /// When it went out of service while the store ran (none when online, or when it was
+    /// not found at start).
+    pub down_since: Option<std::time::SystemTime>,
     /// The filesystem's space; `None` when offline or when it cannot be read.
     pub space: Option<Space>,
 }

@@ -412,7 +412,8 @@ pub struct ClassStatus {
     pub online: usize,
     /// Volumes configured.
     pub total: usize,
-    /// Volumes refused at start (foreign, stale, unreadable) with the reason.
+    /// Configured volumes not serving (refused at start: foreign, stale, unreadable; or
+    /// taken out of service since) with the reason.
     pub refused: Vec<(std::path::PathBuf, String)>,
     /// Volumes a write needs.
     pub write_quorum: usize,
@@ -618,6 +619,10 @@ pub struct MaintenanceConfig {
     pub deep_interval: Option<std::time::Duration>,
     /// What each pass does (its `depth` is chosen per pass).
     pub scan: ScanOptions,
+    /// How often each serving volume's format record is read back, to find a volume that
+    /// is gone, wiped or replaced (a volume an operation failed on is checked at once; a
+    /// down one is tried again after 1 s, doubling up to 30 s).
+    pub volume_check: std::time::Duration,
 }
 
 impl Default for MaintenanceConfig {
@@ -626,6 +631,7 @@ impl Default for MaintenanceConfig {
             scan_interval: Some(std::time::Duration::from_secs(6 * 3600)),
             deep_interval: Some(std::time::Duration::from_secs(30 * 24 * 3600)),
             scan: ScanOptions::default(),
+            volume_check: std::time::Duration::from_secs(10),
         }
     }
 }

@@ -253,3 +253,63 @@ async fn a_disk_that_comes_back_is_healed_without_a_restart() {
     check_all(&store, &all).await;
     drop_within(store, Duration::from_secs(30));
 }
+
+/// A disk that vanishes while the store serves is taken out of service (status and
+/// readiness say so; one of four keeps the class writable, two do not), and when it comes
+/// back it is put back into service and refilled, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vanished_disk_is_taken_out_of_service_and_brought_back() {
+    let (pod, store, mut all) = serving().await;
+    let m = store.start_maintenance(on_demand(), None);
+    let vols = pod.config(true).classes[0].volumes.clone();
+    pod.controller(0).vanish(true);
+    assert!(eventually(|| serves(&store, &vols[0]) == Some(false)).await);
+    let down = store
+        .volumes()
+        .into_iter()
+        .find(|v| v.path == vols[0])
+        .unwrap();
+    eprintln!("volume 0 down: {down:?}");
+    assert!(
+        down.reason.is_some() && down.down_since.is_some(),
+        "{down:?}"
+    );
+    assert!(store.status().ready, "{:?}", store.status());
+    let data = content(600, LARGE);
+    try_put(&store, "while-gone", &data)
+        .await
+        .expect("put with one disk out");
+    all.push(("while-gone".into(), data));
+
+    pod.controller(1).vanish(true);
+    assert!(eventually(|| serves(&store, &vols[1]) == Some(false)).await);
+    assert!(!store.status().ready, "{:?}", store.status());
+    let err = try_put(&store, "no-quorum", &content(601, SMALL))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
+    pod.controller(1).vanish(false);
+    assert!(eventually(|| serves(&store, &vols[1]) == Some(true)).await);
+    assert!(store.status().ready);
+
+    pod.controller(0).vanish(false);
+    let whole = || {
+        vols.iter().all(|v| serves(&store, v) == Some(true))
+            && store.rebuilding().is_empty()
+            && m.status().last_scan.is_some_and(|s| s.heal.healed >= 1)
+    };
+    assert!(
+        eventually(whole).await,
+        "{:?} {:?}",
+        store.volumes(),
+        m.status()
+    );
+    let last = m.status().last_scan.unwrap();
+    assert_eq!(last.heal.failed, 0, "{last:?}");
+    m.stop().await;
+    // Nothing is left to heal, and every object reads.
+    assert_eq!(scan(&store).await.heal.healed, 0);
+    check_all(&store, &all).await;
+    assert!(get(&store, "bkt", "no-quorum").await.is_err());
+    drop_within(store, Duration::from_secs(30));
+}

@@ -254,28 +254,6 @@ async fn unreferenced_files_go_after_their_grace_period_and_old_uploads_are_abor
     check_all(&store, &all).await;
 }
 
-/// Polls `done` every 50 ms for up to 30 s; whether it came true.
-async fn eventually(mut done: impl FnMut() -> bool) -> bool {
-    for _ in 0..600 {
-        if done() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    false
-}
-
-fn on_demand() -> MaintenanceConfig {
-    MaintenanceConfig {
-        scan_interval: None,
-        deep_interval: None,
-        scan: ScanOptions {
-            work_share: 1.0,
-            ..ScanOptions::default()
-        },
-    }
-}
-
 /// A seeded store whose last `fast` volume was wiped and taken back as a replacement; also
 /// that volume's shard files before the wipe.
 async fn with_fast_3_replaced(
@@ -436,4 +414,55 @@ async fn the_heal_queue_survives_a_restart() {
             .unwrap();
         assert_eq!(heal.len().unwrap(), 0, "{}", v.display());
     }
+}
+
+/// A volume wiped while the store serves (as a new, empty PV in the old one's place): it is
+/// taken out of service, formatted back into its slot and refilled byte-exact, with reads
+/// going on meanwhile and no restart; the set remembers its new member across one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volume_wiped_while_serving_is_formatted_into_its_slot_and_refilled() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let store = Store::open(cfg.clone()).await.unwrap();
+    let all = seed(&store).await;
+    let m = store.start_maintenance(on_demand(), None);
+    let wiped = [&cfg.classes[0].volumes[3], &cfg.classes[1].volumes[0]];
+    let before: Vec<_> = wiped.iter().map(|v| shard_files(v)).collect();
+    for v in wiped {
+        std::fs::remove_dir_all(v.join(format::STRATA_DIR)).unwrap();
+    }
+    check_all(&store, &all).await;
+    let whole = || {
+        wiped.iter().all(|v| serves(&store, v) == Some(true))
+            && store.rebuilding().is_empty()
+            && m.status().last_scan.is_some()
+    };
+    assert!(
+        eventually(whole).await,
+        "{:?} {:?}",
+        store.volumes(),
+        m.status()
+    );
+    for (v, files) in wiped.iter().zip(&before) {
+        assert_eq!(&shard_files(v), files, "{}", v.display());
+    }
+    // One refill pass, or two when the second volume came back during the first.
+    let passes = m.status().scans;
+    assert_eq!(passes.heal.failed, 0, "{passes:?}");
+    assert!(passes.heal.records_written >= all.len() as u64, "{passes:?}");
+    check_all(&store, &all).await;
+    m.stop().await;
+    drop(store);
+
+    let store = Store::open(cfg.clone()).await.unwrap();
+    let status = store.status();
+    assert!(
+        status
+            .classes
+            .iter()
+            .all(|c| c.refused.is_empty() && c.online == c.total),
+        "{status:?}"
+    );
+    assert!(store.rebuilding().is_empty());
+    check_all(&store, &all).await;
 }

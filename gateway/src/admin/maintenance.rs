@@ -99,7 +99,8 @@ fn depth_name(d: ScanDepth) -> &'static str {
     }
 }
 
-fn unix(t: Option<SystemTime>) -> Option<u64> {
+/// Seconds since the epoch, as the admin answers give times.
+pub(super) fn unix(t: Option<SystemTime>) -> Option<u64> {
     t.and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
         .map(|d| d.as_secs())
 }

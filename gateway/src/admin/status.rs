@@ -66,6 +66,9 @@ pub struct VolumeReport {
     /// Space in use.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub used_bytes: Option<u64>,
+    /// When it went out of service while strata ran (seconds since the epoch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub down_since_unix: Option<u64>,
 }
 
 /// The report of `server` now.
@@ -87,6 +90,7 @@ pub fn report(server: &AdminServer) -> StatusReport {
                     capacity_bytes: v.space.map(|s| s.capacity_bytes),
                     free_bytes: v.space.map(|s| s.free_bytes),
                     used_bytes: v.space.map(|s| s.used_bytes),
+                    down_since_unix: super::maintenance::unix(v.down_since),
                 })
                 .collect(),
             name: c.name,

@@ -1,5 +1,6 @@
 //! The scanner's schedule and budget: `--scan-interval`, `--deep-scan-interval`,
-//! `--orphan-grace`, `--upload-expiry` and `--scan-share`.
+//! `--orphan-grace`, `--upload-expiry` and `--scan-share`; and how often volumes are checked,
+//! `--volume-check-interval`.
 
 use std::time::Duration;
 
@@ -38,6 +39,20 @@ pub(super) fn from_raw(raw: &RawSettings) -> Result<MaintenanceConfig, ConfigErr
             work_share: share,
             ..d.scan
         },
+        volume_check: duration(
+            "--volume-check-interval",
+            &raw.volume_check_interval,
+            d.volume_check,
+        )
+        .and_then(|t| {
+            (t >= Duration::from_secs(1)).then_some(t).ok_or_else(|| {
+                invalid(
+                    "--volume-check-interval",
+                    raw.volume_check_interval.as_deref().unwrap_or_default(),
+                    "at least 1s",
+                )
+            })
+        })?,
     })
 }
 

@@ -14,6 +14,7 @@ fn defaults_scan_every_six_hours_deep_monthly_at_five_percent() {
         Some(Duration::from_secs(7 * 86_400))
     );
     assert_eq!(cfg.scan.work_share, 0.05);
+    assert_eq!(cfg.volume_check, Duration::from_secs(10));
 }
 
 #[test]
@@ -24,9 +25,11 @@ fn each_setting_takes_durations_or_off() {
         orphan_grace: Some("0s".into()),
         upload_expiry: Some("off".into()),
         scan_share: Some("50".into()),
+        volume_check_interval: Some("2s".into()),
         ..RawSettings::default()
     })
     .unwrap();
+    assert_eq!(cfg.volume_check, Duration::from_secs(2));
     assert_eq!(cfg.scan_interval, None);
     assert_eq!(cfg.deep_interval, Some(Duration::from_secs(7 * 86_400)));
     assert_eq!(cfg.scan.orphan_grace, Duration::ZERO);
@@ -53,12 +56,22 @@ fn bad_values_name_their_setting() {
             upload_expiry: Some("99999d".into()),
             ..RawSettings::default()
         },
+        RawSettings {
+            volume_check_interval: Some("0s".into()),
+            ..RawSettings::default()
+        },
+        RawSettings {
+            volume_check_interval: Some("off".into()),
+            ..RawSettings::default()
+        },
     ];
     let names = [
         "--scan-interval",
         "--orphan-grace",
         "--scan-share",
         "--upload-expiry",
+        "--volume-check-interval",
+        "--volume-check-interval",
     ];
     for (raw, name) in cases.into_iter().zip(names) {
         let err = from_raw(&raw).unwrap_err().to_string();

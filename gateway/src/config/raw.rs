@@ -149,6 +149,8 @@ settings! {
     upload_expiry: String, "STRATA_UPLOAD_EXPIRY", "DURATION";
     /// Percent of wall time the scanner and the healer may work; they sleep the rest [default: 5].
     scan_share: String, "STRATA_SCAN_SHARE", "PERCENT";
+    /// Time between checks that each volume is still there and still itself (a failing one is checked at once) [default: 10s].
+    volume_check_interval: String, "STRATA_VOLUME_CHECK_INTERVAL", "DURATION";
     /// Prometheus `/metrics` listener, e.g. the pod IP and 9464 [default: none].
     metrics_listen: String, "STRATA_METRICS_LISTEN", "ADDR";
     /// Per-bucket series (`strata_bucket_*`): `true` or `false` [default: false].

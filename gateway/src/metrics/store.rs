@@ -101,7 +101,7 @@ impl StoreMetrics {
         family(
             encoder,
             "strata_volume_online",
-            "1 when the volume serves, 0 when it is missing, refused or failed.",
+            "1 when the volume serves, 0 when it is missing, refused or taken out of service.",
             volumes.iter().map(|v| (label(v), gauge_of(v.online))),
         )?;
         let spaces: Vec<(VolumeLabel, Space)> = volumes

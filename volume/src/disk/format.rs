@@ -38,6 +38,19 @@ pub struct VolumeFormat {
 }
 
 impl VolumeFormat {
+    /// The record of volume `this` of a class, in the set `set`.
+    pub fn member(deployment: Uuid, class: &str, scheme: &str, this: Uuid, set: Vec<Uuid>) -> Self {
+        VolumeFormat {
+            format: FORMAT_NAME.into(),
+            version: FORMAT_VERSION,
+            deployment,
+            class: class.into(),
+            scheme: scheme.into(),
+            this,
+            set,
+        }
+    }
+
     /// The slot this volume holds in its own view of the set.
     pub fn slot(&self) -> Option<usize> {
         self.set.iter().position(|u| *u == self.this)
@@ -66,14 +79,14 @@ pub fn format_path(root: &Path) -> PathBuf {
 pub fn inspect(root: &Path) -> Found {
     match std::fs::metadata(root) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Found::Missing,
-        Err(e) => return Found::Unreadable(e.to_string()),
+        Err(e) => return Found::Unreadable(format!("the directory cannot be read: {e}")),
         Ok(m) if !m.is_dir() => return Found::Unreadable("not a directory".into()),
         Ok(_) => {}
     }
     let bytes = match std::fs::read(format_path(root)) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Found::Blank,
-        Err(e) => return Found::Unreadable(e.to_string()),
+        Err(e) => return Found::Unreadable(format!("the format record cannot be read: {e}")),
     };
     match serde_json::from_slice::<VolumeFormat>(&bytes) {
         Ok(f) if f.format != FORMAT_NAME => {

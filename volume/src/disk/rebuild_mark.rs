@@ -1,5 +1,5 @@
 //! The rebuild mark `<volume>/.strata/rebuild.json`: a volume formatted into the slot of a lost
-//! one holds nothing yet. The mark is written before its format record, so a volume that is
+//! one holds nothing yet, and one that was out of service missed the writes made meanwhile. The mark is written before its format record, so a volume that is
 //! in the set but not refilled always says so, and it records how far the refill got, so that
 //! a restart resumes there. The scanner's refill pass removes it when done.
 
@@ -34,6 +34,13 @@ pub fn read(root: &Path) -> Option<RebuildMark> {
     let path = root.join(STRATA_DIR).join(REBUILD_FILE);
     let bytes = std::fs::read(&path).ok()?;
     Some(serde_json::from_slice(&bytes).unwrap_or_default())
+}
+
+/// Whether the volume still holds the mark `seen` was read from (a volume that went away
+/// and came back while a refill ran is marked again, with a later `since_ns`, and that mark
+/// must outlive the pass that did not see it).
+pub fn unchanged(root: &Path, seen: &RebuildMark) -> bool {
+    read(root).is_some_and(|m| m.since_ns == seen.since_ns)
 }
 
 /// Removes the mark: the volume is whole.

@@ -91,9 +91,7 @@ impl Reader {
         }
         let volume = plan
             .set
-            .slots
-            .get(slot)
-            .and_then(|v| v.as_ref())
+            .volume(slot)
             .map(|v| v.root.clone())
             .unwrap_or_else(|| PathBuf::from(format!("<slot {slot} offline>")));
         plan.ctx.heal.push(
@@ -172,11 +170,18 @@ impl Reader {
                     .ok_or_else(|| Error::corrupt("part without data"))?;
                 let files: Vec<Option<File>> = (0..n)
                     .map(|slot| {
-                        plan.set
-                            .slots
-                            .get(slot)
-                            .and_then(|v| v.as_ref())
-                            .and_then(|v| File::open(v.shard_path(&data_id)).ok())
+                        let v = plan.set.volume(slot)?;
+                        match File::open(v.shard_path(&data_id)) {
+                            Ok(f) => Some(f),
+                            Err(e) => {
+                                // A missing file is a shard to heal; any other error may
+                                // be the whole volume failing.
+                                if e.kind() != std::io::ErrorKind::NotFound {
+                                    plan.set.suspect(slot);
+                                }
+                                None
+                            }
+                        }
                     })
                     .collect();
                 for b in layout.blocks_for(&local) {

@@ -111,7 +111,7 @@ impl PartShards<'_> {
 
     fn try_rebuild(&self, bad: &[usize]) -> Result<Attempt> {
         let n = self.layout.total();
-        let online: Vec<(usize, &std::sync::Arc<Volume>)> = self.set.online().collect();
+        let online: Vec<(usize, std::sync::Arc<Volume>)> = self.set.online().collect();
         let sources: Vec<(usize, File)> = online
             .iter()
             .filter(|(slot, _)| !bad.contains(slot))

@@ -1,9 +1,12 @@
 //! Quorum commits and reads on the namespace class.
 
+use std::sync::Arc;
+
 use futures::future::join_all;
 
 use super::Inner;
 use crate::disk::meta_db::{MetaOp, Removed, Table};
+use crate::disk::volume::Volume;
 use crate::error::{Error, Result, Unavailable};
 
 impl Inner {
@@ -20,38 +23,38 @@ impl Inner {
             }
             .into());
         }
-        let slots: Vec<(usize, Vec<MetaOp>)> =
-            ns.online().map(|(slot, _)| (slot, ops(slot))).collect();
+        // The volumes serving now; one taken out of service meanwhile still gets its write
+        // (it fails, or lands on a volume the refill pass revisits anyway).
+        let slots: Vec<(usize, Arc<Volume>, Vec<MetaOp>)> =
+            ns.online().map(|(slot, v)| (slot, v, ops(slot))).collect();
         // Writes to the plain tables wait while the healer repairs them (see `heal_tables`).
         let _healing = match slots.first() {
-            Some((_, ops)) if ops.iter().any(touches_plain_table) => {
+            Some((_, _, ops)) if ops.iter().any(touches_plain_table) => {
                 Some(self.plain_tables.read().await)
             }
             _ => None,
         };
-        let futs = slots.iter().map(|(slot, ops)| async move {
-            match ns.slots[*slot].as_ref().map(|v| v.meta()) {
-                Some(Ok(m)) => m.commit(ops.clone()).await,
-                Some(Err(e)) => Err(e),
-                None => Err(Error::internal("volume went offline")),
-            }
-        });
+        let futs = slots
+            .iter()
+            .map(|(_, v, ops)| async move { v.meta()?.commit(ops.clone()).await });
         let results = join_all(futs).await;
         let ok = results.iter().filter(|r| r.is_ok()).count();
         let full = results
             .iter()
             .filter(|r| r.as_ref().is_err_and(Error::is_disk_full))
             .count();
-        for r in &results {
+        for ((slot, _, _), r) in slots.iter().zip(&results) {
             if let Err(e) = r {
                 tracing::warn!(error = %e, "metadata commit failed on a volume");
+                if !e.is_disk_full() {
+                    ns.suspect(*slot);
+                }
             }
         }
         if ok < ns.write_quorum() {
             // Take back what the minority applied, so that a failed write leaves nothing.
-            for ((slot, ops), r) in slots.iter().zip(&results) {
-                let (Ok(removed), Some(Ok(m))) = (r, ns.slots[*slot].as_ref().map(|v| v.meta()))
-                else {
+            for ((slot, v, ops), r) in slots.iter().zip(&results) {
+                let (Ok(removed), Ok(m)) = (r, v.meta()) else {
                     continue;
                 };
                 let undo = undo_ops(ops, removed);

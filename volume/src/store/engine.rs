@@ -116,8 +116,8 @@ impl Store {
                 name: s.name.clone(),
                 scheme: s.scheme.to_string(),
                 online: s.online_count(),
-                total: s.slots.len(),
-                refused: s.refused.clone(),
+                total: s.width(),
+                refused: s.not_serving(),
                 write_quorum: s.write_quorum(),
                 read_quorum: s.layout.data,
                 writable: s.online_count() >= s.write_quorum(),
@@ -150,15 +150,17 @@ impl Store {
                     path: volume.root.clone(),
                     online: true,
                     reason: None,
+                    down_since: None,
                     space: Space::of(&volume.root),
                 });
             }
-            for (path, why) in &set.refused {
+            for (path, why, since) in set.down_volumes() {
                 out.push(VolumeStatus {
                     class: set.name.clone(),
-                    path: path.clone(),
+                    path,
                     online: false,
-                    reason: Some(why.clone()),
+                    reason: Some(why),
+                    down_since: since,
                     space: None,
                 });
             }

@@ -57,7 +57,7 @@ impl Inner {
             }
         }
         let mut report = HealReport {
-            incomplete: ns.online_count() < ns.slots.len(),
+            incomplete: ns.online_count() < ns.width(),
             ..HealReport::default()
         };
         let Some(agreed) = self.resolve(bucket, key, Some(vid))? else {
@@ -169,7 +169,7 @@ impl Inner {
             .filter_map(|p| Some((p.data_id?, p.size)))
             .collect();
         let rotation = usize::from(d.rotation);
-        let offline = set.online_count() < set.slots.len();
+        let offline = set.online_count() < set.width();
         tokio::task::spawn_blocking(move || {
             let mut total = Rebuilt::default();
             for (data_id, size) in parts {
@@ -195,8 +195,9 @@ impl Inner {
 
     /// Commits `ops` on one namespace volume only (a repair of that volume's copy).
     pub(super) async fn commit_on(&self, slot: usize, ops: Vec<MetaOp>) -> Result<()> {
-        let v = self.ns().slots[slot]
-            .as_ref()
+        let v = self
+            .ns()
+            .volume(slot)
             .ok_or_else(|| Error::internal("volume went offline"))?;
         v.meta()?.commit(ops).await.map(|_| ())
     }

@@ -72,7 +72,7 @@ impl Inner {
         let ns = self.ns();
         let answers = self.read_all(table, key)?;
         let (q, w) = (ns.meta_read_quorum(), ns.write_quorum());
-        let unanswered = ns.slots.len() - answers.len();
+        let unanswered = ns.width() - answers.len();
         let mut values: Vec<(&Vec<u8>, usize)> = Vec::new();
         for v in answers.iter().filter_map(|(_, v)| v.as_ref()) {
             match values.iter_mut().find(|(x, _)| *x == v) {

@@ -53,6 +53,8 @@ struct State {
     usage: Vec<BucketUsage>,
     next_cheap: Option<Instant>,
     next_deep: Option<Instant>,
+    /// A volume came (back) into service and needs a refill.
+    refill_due: bool,
     /// The first fan-out directory the next pass sweeps, and how many.
     sweep_next: u16,
     sweep_dirs: u16,
@@ -84,11 +86,17 @@ impl Store {
             wake: tokio::sync::Notify::new(),
         });
         let healer = tokio::spawn(heal_loop(self.clone(), shared.clone(), cfg.scan.work_share));
+        let refill = shared.clone();
+        let watcher = tokio::spawn(super::watch::watch_loop(
+            self.clone(),
+            cfg.volume_check,
+            move || refill.request_refill(),
+        ));
         let scanner = tokio::spawn(scan_loop(self.clone(), shared.clone(), cfg, hook));
         Maintenance {
             shared,
             store: self.clone(),
-            tasks: vec![healer, scanner],
+            tasks: vec![healer, watcher, scanner],
         }
     }
 
@@ -162,6 +170,12 @@ impl Shared {
             f(&mut s);
         }
     }
+
+    /// Starts a refill pass as soon as the running pass (if any) ends.
+    fn request_refill(&self) {
+        self.update(|s| s.refill_due = true);
+        self.wake.notify_one();
+    }
 }
 
 async fn scan_loop(
@@ -171,12 +185,21 @@ async fn scan_loop(
     hook: Option<Arc<dyn ScanHook>>,
 ) {
     loop {
-        let marked = store.inner.marked();
-        let (depth, after) = if marked.is_empty() {
-            (next_turn(&shared).await, None)
+        let mut marked = store.inner.marked();
+        let mut depth = ScanDepth::Cheap;
+        if marked.is_empty() {
+            depth = next_turn(&shared).await;
+            // A volume may have come (back) into service meanwhile.
+            marked = store.inner.marked();
+        }
+        let after = if marked.is_empty() {
+            None
         } else {
-            tracing::info!(volumes = marked.len(), "refilling replaced volumes");
-            (ScanDepth::Cheap, resume_point(&marked))
+            tracing::info!(
+                volumes = marked.len(),
+                "refilling volumes that were replaced or away"
+            );
+            resume_point(&marked)
         };
         let sweep = shared
             .state
@@ -209,7 +232,10 @@ async fn scan_loop(
         log_pass(&report);
         let refilled = !marked.is_empty() && report.errors.is_empty() && report.heal.failed == 0;
         if refilled {
-            for (_, path, _) in &marked {
+            for (_, path, mark) in &marked {
+                if !rebuild_mark::unchanged(path, mark) {
+                    continue; // marked again while this pass ran: the next pass refills it
+                }
                 if let Err(e) = rebuild_mark::clear(path) {
                     tracing::warn!(path = %path.display(), error = %e, "could not clear a rebuild mark");
                 }
@@ -254,6 +280,9 @@ async fn next_turn(shared: &Shared) -> ScanDepth {
             if let Some(d) = s.requested.take() {
                 return d;
             }
+            if std::mem::take(&mut s.refill_due) {
+                return ScanDepth::Cheap;
+            }
             if s.next_deep.is_some_and(|t| t <= now) {
                 return ScanDepth::Deep;
             }
@@ -294,6 +323,9 @@ fn resume_point(marked: &[(String, std::path::PathBuf, RebuildMark)]) -> Option<
 
 fn save_marks(marked: &[(String, std::path::PathBuf, RebuildMark)], after: &[u8]) {
     for (_, path, mark) in marked {
+        if !rebuild_mark::unchanged(path, mark) {
+            continue;
+        }
         let m = RebuildMark {
             since_ns: mark.since_ns,
             after: (!after.is_empty()).then(|| hex::encode(after)),

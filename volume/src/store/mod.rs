@@ -23,6 +23,7 @@ mod settle_upload;
 mod staged;
 mod sweep;
 mod walk;
+mod watch;
 
 pub use engine::Store;
 pub use iam::IamWrite;

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::config::{ClassConfig, Scheme};
-use crate::disk::format::{self, Found, VolumeFormat, FORMAT_NAME, FORMAT_VERSION};
+use crate::disk::format::{self, Found, VolumeFormat};
 use crate::disk::meta_db::IndexSettings;
 use crate::disk::rebuild_mark::{self, RebuildMark};
 use crate::disk::volume::Volume;
 use crate::erasure::layout::Layout;
 use crate::error::{Error, Result};
-use crate::set::ErasureSet;
+use crate::set::watch::is_mount_point;
+use crate::set::{ErasureSet, SetParts, Slot};
 
 /// Opens one class, with a metadata index on each volume when `index` is given (the namespace
 /// class). `deployment` is shared by all classes: the first class to find one fixes it.
@@ -154,19 +155,18 @@ pub fn open_class(
             rebuild_mark::write(&path, &mark)?;
         }
         replaced.push(i);
-        let f = VolumeFormat {
-            format: FORMAT_NAME.into(),
-            version: FORMAT_VERSION,
-            deployment: dep,
-            class: cfg.name.clone(),
-            scheme: scheme_text.clone(),
-            this: id,
-            set: vec![],
-        };
+        let f = VolumeFormat::member(dep, &cfg.name, &scheme_text, id, vec![]);
         slots[i] = Some((path, f));
     }
-    // Every member records the current set, so that a replaced volume is known as stale.
-    for (path, f) in slots.iter_mut().flatten() {
+    // Every member records the current set, so that a replaced volume is known as stale;
+    // the members of before first, so that a crash half-way leaves a majority that knows the
+    // new ids (a blank volume not written yet is formatted again at the next start).
+    let (new, old): (Vec<_>, Vec<_>) = slots
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, s.as_mut()?)))
+        .partition(|(i, _)| replaced.contains(i));
+    for (_, (path, f)) in old.into_iter().chain(new) {
         if f.set != set {
             f.set = set.clone();
             format::write(path, f)?;
@@ -181,21 +181,28 @@ pub fn open_class(
     let mut out = Vec::with_capacity(n);
     for slot in slots {
         out.push(match slot {
-            Some((path, _)) => Some(Arc::new(Volume::open(&path, index)?)),
-            None => None,
+            Some((path, _)) => {
+                let v = Arc::new(Volume::open(&path, index)?);
+                let mount = is_mount_point(&path);
+                Slot::up(path, v, mount)
+            }
+            None => Slot::empty("no configured directory holds this slot".into()),
         });
     }
     for (p, why) in &refused {
         tracing::warn!(class = %cfg.name, path = %p.display(), reason = %why, "volume refused");
     }
-    Ok(ErasureSet {
+    Ok(ErasureSet::new(SetParts {
         name: cfg.name.clone(),
         scheme,
         layout: Layout::new(k, m),
-        slots: out,
-        refused,
         reserve,
-    })
+        slots: out,
+        unplaced: refused,
+        members: set,
+        deployment: dep,
+        index,
+    }))
 }
 
 fn count<T: std::hash::Hash + Eq>(items: impl Iterator<Item = T>) -> HashMap<T, usize> {

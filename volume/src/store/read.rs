@@ -53,7 +53,7 @@ impl Store {
             parity: data.m as usize,
             block_size: data.block_size,
         };
-        if layout.total() != set.slots.len() {
+        if layout.total() != set.width() {
             return Err(Error::corrupt(format!(
                 "object layout {}+{} does not fit class {}",
                 data.k, data.m, set.name

@@ -41,7 +41,7 @@ impl Inner {
         version: Option<[u8; 16]>,
     ) -> Result<Option<Resolved>> {
         let ns = self.ns();
-        let n = ns.slots.len();
+        let n = ns.width();
         let q = ns.meta_read_quorum();
         let mut answers: Vec<Answer> = Vec::with_capacity(n);
         // Shard order of the key's rotation (the one puts use): an inline object's data
@@ -50,7 +50,7 @@ impl Inner {
         let by_shard = (0..n).map(|s| slot_for_shard(s, rotation, n));
         let online = ns.online_count();
         let mut asked = 0;
-        for (slot, v) in by_shard.filter_map(|s| Some((s, ns.slots.get(s)?.as_ref()?))) {
+        for (slot, v) in by_shard.filter_map(|s| Some((s, ns.volume(s)?))) {
             asked += 1;
             let got = v
                 .meta()

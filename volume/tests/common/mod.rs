@@ -5,6 +5,7 @@
 use std::convert::Infallible;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{stream, Stream, StreamExt};
@@ -343,4 +344,38 @@ pub async fn check_all(store: &Store, all: &[(String, Vec<u8>)]) {
             .unwrap_or_else(|e| panic!("{key}: {e}"));
         assert!(got == *data, "{key}: the bytes differ");
     }
+}
+
+/// Polls `done` every 50 ms for up to 30 s; whether it came true.
+pub async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..600 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// Maintenance that scans only when asked (or to refill), at full speed, and checks volumes
+/// every 200 ms.
+pub fn on_demand() -> MaintenanceConfig {
+    MaintenanceConfig {
+        scan_interval: None,
+        deep_interval: None,
+        scan: ScanOptions {
+            work_share: 1.0,
+            ..ScanOptions::default()
+        },
+        volume_check: std::time::Duration::from_millis(200),
+    }
+}
+
+/// Whether the store serves the volume at `path` now (`None`: not configured).
+pub fn serves(store: &Store, path: &Path) -> Option<bool> {
+    store
+        .volumes()
+        .into_iter()
+        .find(|v| v.path == path)
+        .map(|v| v.online)
 }
