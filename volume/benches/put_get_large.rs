@@ -2,7 +2,8 @@
 //!
 //! The body is 64 slices of 1 MiB of one random buffer made once. `put_64MiB_2+2` overwrites
 //! the same key each iteration (so the disk does not fill up; the old version's shard files
-//! are removed in the background, as in production); `put_64MiB_2+2_new_key` writes a new key
+//! are queued and removed once writes pause, or at once above 1 GiB queued, as in
+//! production); `put_64MiB_2+2_new_key` writes a new key
 //! each time (no removals). Get drains the body stream, once with the
 //! shard files in the page cache (warm: right after they were written) and once after
 //! dropping our volume files from the page cache (cold: read from the disk).

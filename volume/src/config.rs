@@ -15,6 +15,9 @@ pub const DEFAULT_COMMIT_BATCH: usize = 512;
 /// Space kept free on every volume by default: data writes stop short of it, so that the
 /// metadata index (deletes included) can still commit on a volume that data filled.
 pub const DEFAULT_RESERVE_BYTES: u64 = 64 * 1024 * 1024;
+/// Stored bytes of replaced and deleted shard files that may wait for a pause in writes
+/// before they are removed anyway (`store/reclaim.rs`).
+pub const DEFAULT_RECLAIM_DEFER_BYTES: u64 = 1 << 30;
 /// Default metadata page cache per namespace volume: with 4 volumes, 32 MiB in all. The
 /// sidecar's budget is 256 MiB at peak; the OS page cache still holds the index's hot pages.
 pub const DEFAULT_META_CACHE_PER_VOLUME: usize = 8 * 1024 * 1024;
@@ -36,6 +39,9 @@ pub struct StoreConfig {
     pub commit_batch: usize,
     /// Bytes kept free on each volume: a volume with less room takes no shard data.
     pub reserve_bytes: u64,
+    /// Stored bytes of unreferenced shard files whose removal may wait for a pause in writes;
+    /// above it (or when a volume needs the room) they are removed at once.
+    pub reclaim_defer_bytes: u64,
 }
 
 impl StoreConfig {
@@ -49,6 +55,7 @@ impl StoreConfig {
             max_object_size: DEFAULT_MAX_OBJECT_SIZE,
             commit_batch: DEFAULT_COMMIT_BATCH,
             reserve_bytes: DEFAULT_RESERVE_BYTES,
+            reclaim_defer_bytes: DEFAULT_RECLAIM_DEFER_BYTES,
         }
     }
 }

@@ -36,7 +36,7 @@ mod validate;
 pub use config::{
     ClassConfig, Scheme, StoreConfig, DEFAULT_COMMIT_BATCH, DEFAULT_INLINE_LIMIT,
     DEFAULT_MAX_OBJECT_SIZE, DEFAULT_META_CACHE_PER_VOLUME, DEFAULT_MIN_PART_SIZE,
-    DEFAULT_RESERVE_BYTES,
+    DEFAULT_RECLAIM_DEFER_BYTES, DEFAULT_RESERVE_BYTES,
 };
 pub use erasure::layout::BLOCK_SIZE;
 pub use error::{Error, Fault, IndexError, Invalid, Refusal, Result, Unavailable, WriteError};

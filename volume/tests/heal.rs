@@ -449,7 +449,10 @@ async fn a_volume_wiped_while_serving_is_formatted_into_its_slot_and_refilled() 
     // One refill pass, or two when the second volume came back during the first.
     let passes = m.status().scans;
     assert_eq!(passes.heal.failed, 0, "{passes:?}");
-    assert!(passes.heal.records_written >= all.len() as u64, "{passes:?}");
+    assert!(
+        passes.heal.records_written >= all.len() as u64,
+        "{passes:?}"
+    );
     check_all(&store, &all).await;
     m.stop().await;
     drop(store);

@@ -268,6 +268,19 @@ impl StoreMetrics {
             "strata_stage_buffers_spare_limit",
             "Bound of the write buffers kept for reuse.",
             gauge(limit as u64),
+        )?;
+        let (files, bytes) = self.store.reclaim_queue();
+        single(
+            encoder,
+            "strata_reclaim_queued_files",
+            "Shard files of replaced or deleted versions waiting for a pause in writes to be removed.",
+            gauge(files as u64),
+        )?;
+        single(
+            encoder,
+            "strata_reclaim_queued_bytes",
+            "Stored bytes of those files (removed at once above 1 GiB or when a volume needs room).",
+            gauge(bytes),
         )
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 use super::open;
+use super::reclaim::{reclaim_loop, Reclaimer};
 use crate::config::StoreConfig;
 use crate::disk::meta_db::IndexSettings;
 use crate::error::{Error, Fault, Invalid, Refusal, Result};
@@ -35,6 +36,15 @@ pub(super) struct Inner {
     pub(super) plain_tables: tokio::sync::RwLock<()>,
     /// MD5 (the ETag) of multi-block bodies.
     pub(super) md5: Md5Service,
+    /// Shard files waiting for removal while writes run.
+    pub(super) reclaim: Arc<Reclaimer>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // What is still queued goes now rather than waiting for the scanner's sweep.
+        self.reclaim.drain_now(&self.classes);
+    }
 }
 
 impl Store {
@@ -88,15 +98,16 @@ impl Store {
             heal: Arc::new(HealQueue::default()),
             plain_tables: tokio::sync::RwLock::new(()),
             md5: Md5Service::start(),
+            reclaim: Arc::new(Reclaimer::new(cfg.reclaim_defer_bytes)),
         };
         let loaded = inner.load_buckets()?;
         *inner
             .buckets
             .write()
             .map_err(|_| Error::internal("bucket cache poisoned"))? = loaded;
-        Ok(Store {
-            inner: Arc::new(inner),
-        })
+        let inner = Arc::new(inner);
+        tokio::spawn(reclaim_loop(Arc::downgrade(&inner), inner.reclaim.clone()));
+        Ok(Store { inner })
     }
 
     /// Starts hashing one body with the store's MD5 hasher (AVX2 lanes shared by concurrent
@@ -166,6 +177,12 @@ impl Store {
             }
         }
         out
+    }
+
+    /// Shard files of replaced and deleted versions waiting to be removed, and their stored
+    /// bytes.
+    pub fn reclaim_queue(&self) -> (usize, u64) {
+        self.inner.reclaim.queued()
     }
 
     /// What reads have worked around since start, and the heal queue's depth.

@@ -17,6 +17,7 @@ mod object;
 mod open;
 mod put;
 mod read;
+mod reclaim;
 mod resolve;
 mod scan;
 mod settle_upload;

@@ -517,7 +517,8 @@ pub(super) fn forget_upload(bucket: &str, key: &str, upload_id: &str) -> Vec<Met
 }
 
 fn discard_parts<'a>(inner: &Inner, class: &str, parts: impl Iterator<Item = &'a PartRecord>) {
-    inner.discard(class, parts.filter_map(|p| p.data.data_id).collect());
+    let files = parts.filter_map(|p| Some((p.data.data_id?, p.data.size)));
+    inner.discard(class, files.collect());
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {

@@ -269,29 +269,21 @@ impl Inner {
     pub(super) fn discard_data(&self, removed: &[VersionRecord]) {
         for r in removed {
             if let Some(d) = &r.data {
-                self.discard(&d.class, d.parts.iter().filter_map(|p| p.data_id).collect());
+                let files = d.parts.iter().filter_map(|p| Some((p.data_id?, p.size)));
+                self.discard(&d.class, files.collect());
             }
         }
     }
 
-    /// Removes shard files in the background: unlinking large files takes milliseconds that
-    /// the request that replaced them should not wait for. A crash before it runs leaves
-    /// garbage for the scanner, never a dangling reference.
-    pub(super) fn discard(&self, class: &str, data_ids: Vec<[u8; 16]>) {
-        let Ok(set) = self.class(Some(class)) else {
+    /// Queues shard files `(data id, stored bytes)` for removal (`reclaim.rs`: while no
+    /// write is staging, so that the request that replaced them does not pay for it).
+    pub(super) fn discard(&self, class: &str, files: Vec<([u8; 16], u64)>) {
+        let Some(i) = self.classes.iter().position(|c| c.name == class) else {
             return;
         };
-        if data_ids.is_empty() {
-            return;
+        if !files.is_empty() {
+            self.reclaim.push(i, files);
         }
-        let set = set.clone();
-        tokio::task::spawn_blocking(move || {
-            for id in &data_ids {
-                for (_, v) in set.online() {
-                    v.remove_shard(id);
-                }
-            }
-        });
     }
 }
 

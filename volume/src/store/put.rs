@@ -126,6 +126,7 @@ impl Inner {
     {
         let rotation = rotation_for(key.as_bytes(), set.layout.total());
         let md5 = (how.etag == EtagBy::Store).then_some(&self.md5);
+        let _writing = self.reclaim.writing();
         let written = write_body(
             &set,
             md5,
