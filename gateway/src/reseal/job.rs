@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use strata_volume::{Error as StoreError, ListUploadsOptions, ListVersionsOptions, Refusal, Store};
 
+use super::on_scan::ResealOnScan;
 use super::progress::{Position, Progress, ResealStatus};
 use crate::iam::{now_ns, KeyFiles};
 use crate::transform::sse::{Entries, KmsKeys, KmsSet, ObjectReseal, Resealer, S3KeySource};
@@ -33,6 +34,7 @@ pub struct ResealParts {
 /// The re-seal of one server.
 pub struct Reseal {
     parts: ResealParts,
+    on_scan: Arc<ResealOnScan>,
     runtime: tokio::runtime::Handle,
     running: AtomicBool,
     progress: Mutex<Option<Progress>>,
@@ -49,7 +51,9 @@ impl Reseal {
         runtime: tokio::runtime::Handle,
         stored: Option<Progress>,
     ) -> Arc<Self> {
+        let on_scan = Arc::new(ResealOnScan::new(parts.store.clone(), parts.keys.clone()));
         Arc::new(Reseal {
+            on_scan,
             parts,
             runtime,
             running: AtomicBool::new(false),
@@ -73,7 +77,16 @@ impl Reseal {
             Some(p) if p.finished_ns.is_some() => "finished",
             Some(_) => "stopped",
         };
-        ResealStatus { state, progress }
+        ResealStatus {
+            state,
+            progress,
+            scanner: self.on_scan.counts(),
+        }
+    }
+
+    /// The re-seal as the scanner's hook: its routine passes re-seal what they meet.
+    pub fn scan_hook(&self) -> Arc<ResealOnScan> {
+        self.on_scan.clone()
     }
 
     /// Starts a walk in the background unless one runs: an unfinished one goes on from its
@@ -143,7 +156,7 @@ impl Reseal {
             progress.sse_s3_key = Some(self.reseal_s3_key().await?);
             self.keep(progress).await;
         }
-        let mut resealer = Resealer::new(&self.parts.keys);
+        let mut resealer = Resealer::new(self.parts.keys.clone());
         let mut buckets: Vec<String> = (self.parts.store.list_buckets().await)
             .map_err(|e| format!("listing buckets: {e}"))?
             .into_iter()
@@ -198,7 +211,7 @@ impl Reseal {
     /// are few, and a current one costs no KMS call).
     async fn uploads(
         &self,
-        resealer: &mut Resealer<'_>,
+        resealer: &mut Resealer,
         bucket: &str,
         progress: &mut Progress,
     ) -> Result<(), Stop> {
@@ -274,7 +287,7 @@ impl Reseal {
     /// One version: its data key sealed again if it needs it.
     async fn version(
         &self,
-        resealer: &mut Resealer<'_>,
+        resealer: &mut Resealer,
         bucket: &str,
         key: &str,
         version_id: &str,

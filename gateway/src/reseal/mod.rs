@@ -6,10 +6,13 @@
 //! on where it stopped at the next start.
 //!
 //! - `progress`: the stored progress record and the status report made of it;
-//! - `job`: [`Reseal`], the walk.
+//! - `job`: [`Reseal`], the walk;
+//! - `on_scan`: [`ResealOnScan`], the same re-seal riding the scanner's routine passes.
 
 mod job;
+mod on_scan;
 mod progress;
 
 pub use job::{Reseal, ResealParts};
+pub use on_scan::{ResealOnScan, ScanResealCounts};
 pub use progress::{Position, Progress, ResealStatus};

@@ -80,4 +80,6 @@ pub struct ResealStatus {
     /// The walk's record (absent when idle).
     #[serde(flatten)]
     pub progress: Option<Progress>,
+    /// What the scanner's routine passes re-sealed since start.
+    pub scanner: super::ScanResealCounts,
 }

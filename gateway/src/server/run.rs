@@ -217,7 +217,9 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     // starts now.
     let maintenance = {
         let _rt = store_rt.enter();
-        Arc::new(store.start_maintenance(cfg.maintenance.clone(), None))
+        // Key re-sealing rides the scanner's passes.
+        let hook: Arc<dyn strata_volume::ScanHook> = reseal.scan_hook();
+        Arc::new(store.start_maintenance(cfg.maintenance.clone(), Some(hook)))
     };
     let namespace_class = cfg
         .classes

@@ -25,7 +25,11 @@ const PAGE: usize = 256;
 /// What rides the scanner's pass: called once for every version a quorum holds, after the
 /// version was checked and healed (lifecycle rules and key re-sealing live behind it).
 pub trait ScanHook: Send + Sync {
-    /// Looks at one version; `info.is_latest` says whether it is the key's current one.
+    /// A pass begins (what a hook caches for one pass starts afresh).
+    fn begin_pass(&self) {}
+
+    /// Looks at one version; `info.is_latest` says whether it is the key's current one. No
+    /// lock is held: the hook may change the version through the store.
     fn visit<'a>(&'a self, info: &'a ObjectInfo) -> BoxFuture<'a, ()>;
 }
 
@@ -65,6 +69,9 @@ impl Store {
             ..ScanReport::default()
         };
         let mut pacer = Pacer::new(opts.work_share);
+        if let Some(h) = hook {
+            h.begin_pass();
+        }
         report.resumed = start.after.is_some();
         // A resumed walk does not see the versions before its start: their files would look
         // unreferenced.

@@ -4,6 +4,7 @@
 //! asks is `crate::reseal`; the SSE-S3 key file's re-seal is [`super::S3KeySource::reseal`].
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::kms_keys::{KmsKeys, Rewrapped, SealedBy};
 use super::record::Record;
@@ -27,17 +28,17 @@ pub enum ObjectReseal {
 
 /// The re-seal of one walk: KMS keys' current versions and blobs sealed again, remembered
 /// for the walk's length.
-pub struct Resealer<'k> {
-    keys: &'k KmsKeys,
+pub struct Resealer {
+    keys: Arc<KmsKeys>,
     /// Current versions by the KMS that sealed the blob and key id.
     current: HashMap<(SealedBy, String), u32>,
     rewrapped: Rewrapped,
 }
 
-impl<'k> Resealer<'k> {
+impl Resealer {
     /// A walk's re-seal over `keys`; S3 Bucket Keys made before it are forgotten, so that
     /// objects written while it runs are sealed under the current versions.
-    pub fn new(keys: &'k KmsKeys) -> Self {
+    pub fn new(keys: Arc<KmsKeys>) -> Self {
         keys.forget_bucket_keys();
         Resealer {
             keys,
