@@ -62,6 +62,20 @@ fn put_kms(server: &Server, via: &Path, key: &str, data: &[u8], kms_key: &str) -
     serde_json::from_str(&answer).expect("put-object answers JSON")
 }
 
+/// A server under `tmp` whose SSE-KMS keys are the keyring file `keyring`, with `extra` args.
+fn keyring_server(tmp: &Path, keyring: &Path, extra: &[&str]) -> Server {
+    let mut builder = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(Layout::fast_2x2())
+        .dir(tmp.join("server"))
+        .arg("--sse-keyring")
+        .arg(keyring.to_str().unwrap());
+    for a in extra {
+        builder = builder.arg(a);
+    }
+    builder.start()
+}
+
 #[test]
 fn keys_are_created_rotated_and_resealed_through_the_admin_api() {
     let tmp = tempfile::tempdir().unwrap();
@@ -76,15 +90,11 @@ fn keys_are_created_rotated_and_resealed_through_the_admin_api() {
         ),
     )
     .unwrap();
-    let server = Server::builder()
-        .binary(env!("CARGO_BIN_EXE_strata"))
-        .layout(Layout::fast_2x2())
-        .dir(tmp.path().join("server"))
-        .arg("--sse-keyring")
-        .arg(keyring.to_str().unwrap())
-        .arg("--config")
-        .arg(config.to_str().unwrap())
-        .start();
+    let server = keyring_server(
+        tmp.path(),
+        &keyring,
+        &["--config", config.to_str().unwrap()],
+    );
 
     let made = json_of(&admin(&server, &["kms-key", "create", "team-a"]));
     assert_eq!(made["key_id"], "team-a");
@@ -362,15 +372,7 @@ fn transit_keys_are_created_rotated_and_resealed_through_the_admin_api() {
 fn a_scanner_pass_reseals_data_keys_after_a_rotation() {
     let tmp = tempfile::tempdir().unwrap();
     let keyring = tmp.path().join("keyring.json");
-    let server = Server::builder()
-        .binary(env!("CARGO_BIN_EXE_strata"))
-        .layout(Layout::fast_2x2())
-        .dir(tmp.path().join("server"))
-        .arg("--sse-keyring")
-        .arg(keyring.to_str().unwrap())
-        .arg("--scan-interval")
-        .arg("off")
-        .start();
+    let server = keyring_server(tmp.path(), &keyring, &["--scan-interval", "off"]);
     json_of(&admin(&server, &["kms-key", "create", "team-b"]));
     ok(&server, &["s3", "mb", &format!("s3://{BUCKET}")]);
     let data = strata_tests::pattern(300_000, 11);
