@@ -469,3 +469,38 @@ async fn a_volume_wiped_while_serving_is_formatted_into_its_slot_and_refilled() 
     assert!(store.rebuilding().is_empty());
     check_all(&store, &all).await;
 }
+
+/// A volume that was away while another was replaced learns the new set when it comes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volume_back_after_a_replacement_learns_the_new_set() {
+    let d = Dirs::new();
+    let cfg = d.two_classes();
+    let store = Store::open(cfg.clone()).await.unwrap();
+    let all = seed(&store).await;
+    let m = store.start_maintenance(on_demand(), None);
+    let fast = &cfg.classes[0].volumes;
+    let aside = fast[0].with_extension("aside");
+    std::fs::rename(&fast[0], &aside).unwrap();
+    assert!(eventually(|| serves(&store, &fast[0]) == Some(false)).await);
+    std::fs::remove_dir_all(fast[3].join(format::STRATA_DIR)).unwrap();
+    let new_id = || {
+        let text = std::fs::read_to_string(fast[3].join(format::STRATA_DIR).join("format.json"));
+        text.ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["this"].as_str().map(str::to_string))
+    };
+    assert!(eventually(|| new_id().is_some() && serves(&store, &fast[3]) == Some(true)).await);
+    std::fs::rename(&aside, &fast[0]).unwrap();
+    let whole =
+        || fast.iter().all(|v| serves(&store, v) == Some(true)) && store.rebuilding().is_empty();
+    assert!(
+        eventually(whole).await,
+        "{:?} {:?}",
+        store.volumes(),
+        m.status()
+    );
+    let back =
+        std::fs::read_to_string(fast[0].join(format::STRATA_DIR).join("format.json")).unwrap();
+    assert!(back.contains(&new_id().unwrap()), "{back}");
+    check_all(&store, &all).await;
+}

@@ -105,7 +105,18 @@ impl ErasureSet {
             .member(slot)
             .ok_or_else(|| "the slot has no member id".to_string())?;
         match format::inspect(path) {
-            Found::Formatted(f) if f.this == id && f.deployment == self.deployment => {
+            Found::Formatted(mut f) if f.this == id && f.deployment == self.deployment => {
+                // It may have missed a replacement in another slot: it learns the set now, so
+                // that a restart's majority agrees.
+                let members = self
+                    .membership
+                    .lock()
+                    .map(|m| m.clone())
+                    .unwrap_or_default();
+                if !members.is_empty() && f.set != members {
+                    f.set = members;
+                    format::write(path, &f).map_err(|e| e.to_string())?;
+                }
                 self.serve(slot, path, "came back")
             }
             Found::Blank => {
