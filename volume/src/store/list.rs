@@ -77,10 +77,14 @@ fn scan_objects(
             return Ok(Step::Next);
         };
         let rec: LatestRecord = record::decode(v)?;
-        if rec.delete_marker {
+        let prefix = common_prefix(&o.prefix, o.delimiter.as_deref(), name);
+        // A key whose newest version is a delete marker is listed too (and dropped after
+        // the merge): where volumes disagree, its marker must outvote an older version that
+        // other volumes still list, as a GET's resolution does.
+        if rec.delete_marker && prefix.is_some() {
             return Ok(Step::Next);
         }
-        let step = if let Some(cp) = common_prefix(&o.prefix, o.delimiter.as_deref(), name) {
+        let step = if let Some(cp) = prefix {
             items.push(Item {
                 name: cp.to_string(),
                 sub: vec![],
@@ -115,20 +119,13 @@ fn rank_of(mod_time_ns: u64, id: &[u8; 16]) -> u128 {
     (u128::from(mod_time_ns) << 64) | u128::from(u64::from_be_bytes(low))
 }
 
-/// One version in a versions scan.
-#[derive(Debug, Clone)]
-pub(super) struct ListedVersion {
-    rec: VersionRecord,
-    is_latest: bool,
-}
-
 /// Scans one volume's versions.
 fn scan_versions(
     m: &MetaDb,
     bucket: &str,
     o: &ListVersionsOptions,
     limit: usize,
-) -> Result<Page<Entry<ListedVersion>>> {
+) -> Result<Page<Entry<VersionRecord>>> {
     let base = keys::join(bucket, b"");
     let full_prefix = keys::join(bucket, o.prefix.as_bytes());
     let mut start = scan_start(
@@ -138,7 +135,6 @@ fn scan_versions(
         o.key_marker.as_deref(),
     );
     // Resuming inside a key's versions: start right after the marker version.
-    let mut mid_key: Option<String> = None;
     if let (Some(km), Some(vm)) = (&o.key_marker, &o.version_id_marker) {
         if common_prefix(&o.prefix, o.delimiter.as_deref(), km).is_none() {
             let id = record::parse_version(vm)
@@ -158,12 +154,10 @@ fn scan_versions(
             if let Some(mut k) = found {
                 k.push(0);
                 start = k;
-                mid_key = Some(km.clone());
             }
         }
     }
     let mut items = Vec::new();
-    let mut last_key: Option<String> = None;
     m.scan(Table::Versions, &start, |k, v| {
         if !k.starts_with(&full_prefix) {
             return Ok(Step::Stop);
@@ -182,18 +176,12 @@ fn scan_versions(
             Step::Seek(keys::after_prefix(&keys::join(bucket, cp.as_bytes())))
         } else {
             let rec: VersionRecord = record::decode(v)?;
-            let first_of_key = last_key.as_deref() != Some(name.as_str())
-                && mid_key.as_deref() != Some(name.as_str());
-            last_key = Some(name.clone());
             let rank = rank_of(rec.mod_time_ns, &rec.version_id);
             items.push(Item {
                 name,
                 sub,
                 rank,
-                value: Entry::Value(ListedVersion {
-                    rec,
-                    is_latest: first_of_key,
-                }),
+                value: Entry::Value(rec),
             });
             Step::Next
         };
@@ -258,6 +246,7 @@ impl Store {
         for item in merged.items {
             match item.value {
                 Entry::Prefix => page.common_prefixes.push(item.name),
+                Entry::Value(r) if r.delete_marker => {}
                 Entry::Value(r) => page.objects.push(ObjectSummary {
                     key: item.name,
                     size: r.size,
@@ -283,6 +272,8 @@ impl Store {
             return Ok(VersionsPage::default());
         }
         let b = bucket.to_string();
+        // A page that resumes inside this key starts below its newest version.
+        let resumed_in = opts.version_id_marker.as_ref().and(opts.key_marker.clone());
         let merged = self
             .inner
             .scan_merge(limit, move |m| scan_versions(m, &b, &opts, limit))
@@ -298,26 +289,43 @@ impl Store {
                 .map(|id| version_text(&id));
             page.next_key_marker = Some(name);
         }
+        // Where volumes disagree (a commit that reached a read quorum but not every volume),
+        // each listed what it holds: a key's newest version is the first one the merge kept
+        // (as a GET resolves it), and of its null versions only the newest is real.
+        let mut last_key: Option<String> = None;
+        let mut null_seen = false;
         for item in merged.items {
             match item.value {
                 Entry::Prefix => page.common_prefixes.push(item.name),
-                Entry::Value(v) => page.versions.push(VersionSummary {
-                    key: item.name,
-                    version_id: version_text(&v.rec.version_id),
-                    is_latest: v.is_latest,
-                    delete_marker: v.rec.delete_marker,
-                    size: v.rec.size,
-                    etag: v.rec.etag.clone(),
-                    last_modified: time_of(v.rec.mod_time_ns),
-                    storage_class: v
-                        .rec
-                        .data
-                        .as_ref()
-                        .map(|d| d.class.clone())
-                        .unwrap_or_default(),
-                }),
+                Entry::Value(v) => {
+                    let first_of_key = last_key.as_deref() != Some(item.name.as_str());
+                    if first_of_key {
+                        last_key = Some(item.name.clone());
+                        null_seen = false;
+                    }
+                    let null = v.version_id == [0; 16];
+                    if null && std::mem::replace(&mut null_seen, true) {
+                        continue;
+                    }
+                    let latest = first_of_key && resumed_in.as_deref() != Some(item.name.as_str());
+                    page.versions.push(version_summary(item.name, &v, latest));
+                }
             }
         }
         Ok(page)
+    }
+}
+
+/// One listed version.
+fn version_summary(key: String, v: &VersionRecord, is_latest: bool) -> VersionSummary {
+    VersionSummary {
+        key,
+        version_id: version_text(&v.version_id),
+        is_latest,
+        delete_marker: v.delete_marker,
+        size: v.size,
+        etag: v.etag.clone(),
+        last_modified: time_of(v.mod_time_ns),
+        storage_class: v.data.as_ref().map(|d| d.class.clone()).unwrap_or_default(),
     }
 }

@@ -495,6 +495,9 @@ impl Store {
         for item in merged.items {
             match item.value {
                 Entry::Prefix => page.common_prefixes.push(item.name),
+                // A completion that reached a read quorum but not every volume left the
+                // upload on the others: it is done (a GET reads the object), not listed.
+                Entry::Value(u) if self.inner.upload_completed(bucket, &u.key, &u.upload_id)? => {}
                 Entry::Value(u) => page.uploads.push(u),
             }
         }
