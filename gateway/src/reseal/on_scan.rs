@@ -31,7 +31,7 @@ pub struct ResealOnScan {
     store: Store,
     keys: Arc<KmsKeys>,
     /// This pass's current key versions and blobs sealed again; `None` until the pass's
-    /// first SSE-KMS version.
+    /// first version (making it drops the S3 Bucket Keys held in memory, as a walk does).
     pass: tokio::sync::Mutex<Option<Resealer>>,
     /// Set when the KMS failed in this pass: the rest of the pass leaves re-seals alone.
     kms_failed: AtomicBool,
