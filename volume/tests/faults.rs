@@ -313,3 +313,52 @@ async fn a_vanished_disk_is_taken_out_of_service_and_brought_back() {
     assert!(get(&store, "bkt", "no-quorum").await.is_err());
     drop_within(store, Duration::from_secs(30));
 }
+
+/// A full disk in the mirror class (volumes 4 and 5; a mirror of two writes both): a put into
+/// that class fails with `StorageFull` and leaves no shard file behind, its objects still
+/// read from the other copy and can be deleted, and once space is back puts succeed without
+/// a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_in_the_mirror_class_refuses_its_puts_cleanly() {
+    let (pod, store, mut all) = serving().await;
+    let mirrored = |key: &'static str, seed: u64| {
+        let store = store.clone();
+        async move {
+            let data = content(seed, LARGE);
+            let opts = PutOptions::default();
+            let r = put_in(&store, "bkt", key, Some("bulk"), &data, 64 * 1024, opts).await;
+            (r, data)
+        }
+    };
+    let (r, data) = mirrored("bulk-before", 800).await;
+    r.expect("put into the mirror");
+    all.push(("bulk-before".into(), data));
+    let (r, gone) = mirrored("bulk-doomed", 801).await;
+    r.expect("put into the mirror");
+    let files = pod.data_files();
+    pod.controller(4).enospc_after(Some(0));
+    let (r, _) = mirrored("bulk-full", 802).await;
+    let err = r.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Unavailable(Unavailable::StorageFull { needed: 2, .. })
+        ),
+        "{err:?}"
+    );
+    assert!(get(&store, "bkt", "bulk-full").await.is_err());
+    assert_eq!(pod.data_files(), files, "the failed put left shard files");
+    assert_eq!(get(&store, "bkt", "bulk-doomed").await.unwrap(), gone);
+    store
+        .delete_object("bkt", "bulk-doomed", None)
+        .await
+        .unwrap();
+    assert!(get(&store, "bkt", "bulk-doomed").await.is_err());
+    check_all(&store, &all).await;
+    pod.controller(4).enospc_after(None);
+    let (r, data) = mirrored("bulk-after", 803).await;
+    r.expect("put into the mirror once space is back");
+    all.push(("bulk-after".into(), data));
+    check_all(&store, &all).await;
+    drop_within(store, Duration::from_secs(30));
+}
