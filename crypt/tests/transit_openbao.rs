@@ -1,104 +1,21 @@
 //! The transit client against a real OpenBao dev server (`$STRATA_BAO`, see
 //! `../shared/RECIPES.md` §1 and `recipes/openbao/fetch-bao.sh`).
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use strata_crypt::kms::{EncryptionContext, Kms, KmsError, TransitConfig, TransitKms};
+use strata_tests::{free_port, Bao, BAO_TOKEN as TOKEN};
 
-const TOKEN: &str = "root";
-
-/// A dev server on a free port, killed (by its own handle) when dropped.
-struct Bao {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Bao {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
-}
-
-async fn start_bao() -> Bao {
-    // reqwest is built without a default TLS provider; the test's own client needs one.
+/// The dev server with transit mounted (the harness's, killed when dropped).
+fn start_bao() -> Bao {
+    // reqwest is built without a default TLS provider; the client under test needs one.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let bin = std::env::var("STRATA_BAO").expect(
-        "STRATA_BAO must name the OpenBao binary (tests/realparts/install.sh installs it and sets it in env.sh)",
-    );
-    assert!(
-        std::path::Path::new(&bin).is_file(),
-        "STRATA_BAO={bin} is not a file"
-    );
-    // The dev server also listens on its port + 1 (the cluster listener); when that one is
-    // taken (another test's connection, say) it exits at once: try another port.
-    let client = reqwest::Client::new();
-    let mut started = None;
-    for _attempt in 0..5 {
-        let port = free_port();
-        let address = format!("http://127.0.0.1:{port}");
-        let child = Command::new(&bin)
-            .args([
-                "server",
-                "-dev",
-                &format!("-dev-root-token-id={TOKEN}"),
-                &format!("-dev-listen-address=127.0.0.1:{port}"),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the OpenBao dev server");
-        let mut bao = Bao { child, address };
-        if ready(&client, &mut bao).await {
-            started = Some(bao);
-            break;
-        }
-    }
-    let bao = started.expect("OpenBao did not become ready (5 ports tried, 20 s each)");
-    let mounted = client
-        .post(format!("{}/v1/sys/mounts/transit", bao.address))
-        .header("X-Vault-Token", TOKEN)
-        .body(r#"{"type": "transit"}"#)
-        .send()
-        .await
-        .expect("mount transit");
-    assert!(
-        mounted.status().is_success(),
-        "mount transit: {}",
-        mounted.status()
-    );
-    bao
-}
-
-/// Waits until `bao` answers its health check (true), exits (false), or 20 s pass (false).
-async fn ready(client: &reqwest::Client, bao: &mut Bao) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        let health = client
-            .get(format!("{}/v1/sys/health", bao.address))
-            .send()
-            .await;
-        if matches!(health, Ok(ref reply) if reply.status().is_success()) {
-            return true;
-        }
-        if bao.child.try_wait().ok().flatten().is_some() {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
+    Bao::start()
 }
 
 fn transit_config(bao: &Bao) -> TransitConfig {
     TransitConfig {
-        address: bao.address.clone(),
+        address: bao.url(),
         mount: "transit".into(),
         ca_bundle: None,
         timeout: Duration::from_secs(5),
@@ -115,7 +32,7 @@ fn context() -> EncryptionContext {
 
 #[tokio::test]
 async fn transit_seals_rotates_and_rewraps_data_keys() {
-    let bao = start_bao().await;
+    let bao = start_bao();
     let kms = client(&bao);
 
     let info = kms.create_key("s3gw").await.unwrap();
@@ -201,7 +118,7 @@ async fn transit_seals_rotates_and_rewraps_data_keys() {
 
 #[tokio::test]
 async fn a_bad_token_is_rejected_and_an_absent_server_is_unavailable() {
-    let bao = start_bao().await;
+    let bao = start_bao();
     let config = transit_config(&bao);
     let intruder = TransitKms::new(&config, "wrong".into()).unwrap();
     assert!(matches!(
@@ -220,39 +137,28 @@ async fn a_bad_token_is_rejected_and_an_absent_server_is_unavailable() {
     ));
 }
 
-/// A root-token call to the dev server; the reply's JSON.
-async fn admin(bao: &Bao, method: reqwest::Method, path: &str, body: &str) -> serde_json::Value {
-    let reply = reqwest::Client::new()
-        .request(method, format!("{}/v1/{path}", bao.address))
-        .header("X-Vault-Token", TOKEN)
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("call OpenBao");
-    let status = reply.status();
-    let text = reply.text().await.unwrap_or_default();
-    assert!(status.is_success(), "{path}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+/// A fresh token of the dev server (root's policies, an hour).
+fn new_token(bao: &Bao) -> String {
+    let reply = bao.ok("POST", "auth/token/create", r#"{"ttl":"1h"}"#);
+    let doc: serde_json::Value = serde_json::from_slice(&reply.body).expect("token JSON");
+    doc["auth"]["client_token"]
+        .as_str()
+        .expect("a client token")
+        .to_string()
 }
 
-/// A fresh token of the dev server (root's policies, an hour).
-async fn new_token(bao: &Bao) -> String {
-    let reply = admin(
-        bao,
-        reqwest::Method::POST,
-        "auth/token/create",
-        r#"{"ttl":"1h"}"#,
-    )
-    .await;
-    reply["auth"]["client_token"].as_str().unwrap().to_string()
+/// Revokes `token`.
+fn revoke(bao: &Bao, token: &str) {
+    let body = serde_json::json!({ "token": token }).to_string();
+    bao.ok("POST", "auth/token/revoke", &body);
 }
 
 #[tokio::test]
 async fn a_token_file_is_read_again_when_its_token_is_revoked() {
-    let bao = start_bao().await;
+    let bao = start_bao();
     let root = client(&bao);
     root.create_key("s3gw").await.unwrap();
-    let first = new_token(&bao).await;
+    let first = new_token(&bao);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("token");
     std::fs::write(&file, &first).unwrap();
@@ -261,16 +167,14 @@ async fn a_token_file_is_read_again_when_its_token_is_revoked() {
     let key = kms.generate_data_key("s3gw", &context()).await.unwrap();
     // The token is revoked and an agent writes a new one: the next call is refused once,
     // the file is read again, and the call goes through.
-    let revoke = serde_json::json!({ "token": first }).to_string();
-    admin(&bao, reqwest::Method::POST, "auth/token/revoke", &revoke).await;
-    let second = new_token(&bao).await;
+    revoke(&bao, &first);
+    let second = new_token(&bao);
     std::fs::write(&file, &second).unwrap();
     let opened = kms.decrypt("s3gw", &key.sealed, &context()).await.unwrap();
     assert_eq!(opened.expose(), key.plaintext.expose());
     // A fixed token cannot be renewed: a revoked one stays refused.
     let fixed = TransitKms::new(&config, second.clone()).unwrap();
-    let revoke = serde_json::json!({ "token": second }).to_string();
-    admin(&bao, reqwest::Method::POST, "auth/token/revoke", &revoke).await;
+    revoke(&bao, &second);
     assert!(matches!(
         fixed.decrypt("s3gw", &key.sealed, &context()).await,
         Err(KmsError::Rejected { status: 403, .. })

@@ -320,14 +320,8 @@ fn killed_writers_lose_no_acknowledged_object_and_leave_no_partial_one() {
     // with the scanner's sweep; afterwards every shard file is one a record references.
     rt.block_on(async {
         let store = Store::open(config(dir.path())).await.unwrap();
-        let opts = ScanOptions {
-            depth: ScanDepth::Deep,
-            orphan_grace: Duration::ZERO,
-            upload_max_age: None,
-            work_share: 1.0,
-        };
         let report = store
-            .scan(&opts, ScanStart::default(), None, |_, _| {})
+            .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
             .await;
         assert!(
             report.errors.is_empty() && report.heal.failed == 0,
@@ -349,7 +343,7 @@ fn killed_writers_lose_no_acknowledged_object_and_leave_no_partial_one() {
     }
     for class in &cfg.classes {
         for v in &class.volumes {
-            for file in shard_files_of(v) {
+            for file in shard_names(v) {
                 assert!(
                     referenced.contains(&(class.name.clone(), file.clone())),
                     "{}: {file} is referenced by no record after the scan",
@@ -372,24 +366,4 @@ fn killed_writers_lose_no_acknowledged_object_and_leave_no_partial_one() {
         acked.deleted.len(),
         acked.versions.len()
     );
-}
-
-/// `xx/<name>` of every file under a volume's `.strata/data`.
-fn shard_files_of(volume: &std::path::Path) -> Vec<String> {
-    let data = volume.join(format::STRATA_DIR).join("data");
-    let mut out = Vec::new();
-    for fan in std::fs::read_dir(data).into_iter().flatten().flatten() {
-        for f in std::fs::read_dir(fan.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            out.push(format!(
-                "{}/{}",
-                fan.file_name().to_string_lossy(),
-                f.file_name().to_string_lossy()
-            ));
-        }
-    }
-    out
 }

@@ -43,18 +43,9 @@ async fn try_put(store: &Store, key: &str, data: &[u8]) -> Result<ObjectInfo, Er
     .await
 }
 
-fn deep() -> ScanOptions {
-    ScanOptions {
-        depth: ScanDepth::Deep,
-        orphan_grace: Duration::ZERO,
-        upload_max_age: None,
-        work_share: 1.0,
-    }
-}
-
 async fn scan(store: &Store) -> ScanReport {
     let r = store
-        .scan(&deep(), ScanStart::default(), None, |_, _| {})
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
         .await;
     assert!(r.errors.is_empty() && r.heal.failed == 0, "{r:?}");
     r

@@ -212,12 +212,7 @@ async fn check(pod: &Pod, acked: &[Ack], label: &str) -> Verdict {
     let split = (!whole(&seen)).then(|| fail("the step in flight is split before a heal", &seen));
 
     // A deep scan settles everything and leaves full redundancy and no orphan.
-    let opts = ScanOptions {
-        depth: ScanDepth::Deep,
-        orphan_grace: Duration::ZERO,
-        upload_max_age: None,
-        work_share: 1.0,
-    };
+    let opts = common::settling_scan();
     let first = store
         .scan(&opts, ScanStart::default(), None, |_, _| {})
         .await;

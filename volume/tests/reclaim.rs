@@ -59,6 +59,9 @@ async fn replaced_files_wait_for_a_pause_in_writes() {
     assert!(files_become(&vol, 2).await);
     put(&store, "bkt", "k", &content(2, SIZE)).await;
     // Both versions' files and the upload's: the old one waits while the upload goes on.
+    // Nothing signals "the reclaimer looked and held back", so the test gives it 300 ms
+    // (15 of its 20 ms looks) to remove the file wrongly; removal on the put's path (as
+    // before) or without the wait for quiet makes this fail.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(shard_files(&vol), 3);
     assert_eq!(store.reclaim_queue(), (1, SIZE as u64));

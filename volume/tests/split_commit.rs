@@ -8,7 +8,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use common::*;
 use strata_volume::*;
@@ -18,14 +17,8 @@ fn index(volume: &Path) -> PathBuf {
 }
 
 async fn scan(store: &Store) -> ScanReport {
-    let opts = ScanOptions {
-        depth: ScanDepth::Deep,
-        orphan_grace: Duration::ZERO,
-        upload_max_age: None,
-        work_share: 1.0,
-    };
     store
-        .scan(&opts, ScanStart::default(), None, |_, _| {})
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
         .await
 }
 

@@ -7,7 +7,7 @@
 
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,23 +18,15 @@ use crate::disk::format::{self, Found, VolumeFormat, STRATA_DIR};
 use crate::disk::rebuild_mark::{self, RebuildMark};
 use crate::disk::volume::Volume;
 
-/// What one round changed.
-#[derive(Debug, Default)]
-pub(crate) struct Changes {
-    /// Volumes taken out of service, with why.
-    pub(crate) down: Vec<(PathBuf, String)>,
-    /// Volumes put (back) into service; each has a rebuild mark.
-    pub(crate) up: Vec<PathBuf>,
-}
-
 /// File the write probe of a suspect volume creates and removes.
 const PROBE_FILE: &str = "probe.tmp";
 
 impl ErasureSet {
     /// Checks every slot that is due at `now`: serving volumes every `every` (at once when
-    /// suspected), down slots at their backoff.
-    pub(crate) fn watch_round(&self, now: Instant, every: Duration) -> Changes {
-        let mut changes = Changes::default();
+    /// suspected), down slots at their backoff. Returns how many volumes it put (back) into
+    /// service (each with a rebuild mark).
+    pub(crate) fn watch_round(&self, now: Instant, every: Duration) -> usize {
+        let mut up = 0;
         let mut free_slots = Vec::new();
         for (i, slot) in self.slots.iter().enumerate() {
             if !slot.due(now, every) {
@@ -50,14 +42,13 @@ impl ErasureSet {
                         None => slot.checked(now + every),
                         Some(why) => {
                             tracing::warn!(class = %self.name, slot = i, path = %v.root.display(), reason = %why, "volume taken out of service");
-                            slot.take_down(why.clone());
-                            changes.down.push((v.root.clone(), why));
+                            slot.take_down(why);
                         }
                     }
                 }
                 None => match slot.path() {
                     Some(path) => match self.revive(i, &path) {
-                        Ok(()) => changes.up.push(path),
+                        Ok(()) => up += 1,
                         Err(why) => slot.retry_later(why),
                     },
                     None => {
@@ -68,9 +59,9 @@ impl ErasureSet {
             }
         }
         if !free_slots.is_empty() {
-            self.adopt_unplaced(&free_slots, &mut changes);
+            up += self.adopt_unplaced(&free_slots);
         }
-        changes
+        up
     }
 
     /// When the next slot is due.
@@ -131,8 +122,9 @@ impl ErasureSet {
     }
 
     /// Offers directories that hold no slot to the free slots: a formatted volume to its
-    /// own slot, a blank one to the first free slot.
-    fn adopt_unplaced(&self, free: &[usize], changes: &mut Changes) {
+    /// own slot, a blank one to the first free slot. Returns how many joined.
+    fn adopt_unplaced(&self, free: &[usize]) -> usize {
+        let mut joined = 0;
         let unplaced = self.unplaced();
         let mut left = Vec::new();
         let mut free: Vec<usize> = free.to_vec();
@@ -158,7 +150,7 @@ impl ErasureSet {
             match done {
                 Ok(()) => {
                     free.remove(at);
-                    changes.up.push(path);
+                    joined += 1;
                 }
                 Err(why) => left.push((path, why)),
             }
@@ -166,6 +158,7 @@ impl ErasureSet {
         if let Ok(mut u) = self.unplaced.lock() {
             *u = left;
         }
+        joined
     }
 
     /// Marks the volume at `path` for a refill, opens it and puts it into `slot`.

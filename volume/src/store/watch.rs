@@ -26,7 +26,7 @@ pub(super) async fn watch_loop(store: Store, every: Duration, refill: impl Fn())
         })
         .await;
         match changes {
-            Ok(c) if c.iter().any(|c| !c.up.is_empty()) => refill(),
+            Ok(up) if up.iter().any(|n| *n > 0) => refill(),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "volume checks failed"),
         }

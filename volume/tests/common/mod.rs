@@ -261,6 +261,38 @@ pub async fn list_all(
     }
 }
 
+/// `xx/<name>` of every file under a volume's `.strata/data` (none when it has no such
+/// directory).
+pub fn shard_names(volume: &Path) -> std::collections::BTreeSet<String> {
+    let data = volume.join(format::STRATA_DIR).join("data");
+    let mut out = std::collections::BTreeSet::new();
+    for fan in std::fs::read_dir(data).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(fan.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            out.insert(format!(
+                "{}/{}",
+                fan.file_name().to_string_lossy(),
+                f.file_name().to_string_lossy()
+            ));
+        }
+    }
+    out
+}
+
+/// The pass the tests settle a store with: deep, at full speed, sweeping every unreferenced
+/// file at once (no grace period), aborting no upload.
+pub fn settling_scan() -> ScanOptions {
+    ScanOptions {
+        depth: ScanDepth::Deep,
+        orphan_grace: Duration::ZERO,
+        upload_max_age: None,
+        work_share: 1.0,
+    }
+}
+
 /// Shard files under every volume of the test.
 pub fn shard_files(root: &Path) -> usize {
     fn walk(p: &Path, n: &mut usize) {

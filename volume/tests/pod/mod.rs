@@ -151,27 +151,7 @@ impl Pod {
     pub fn data_files(&self) -> Vec<BTreeSet<String>> {
         self.volumes
             .iter()
-            .map(|v| {
-                let data = v.backing.join(format::STRATA_DIR).join("data");
-                let mut out = BTreeSet::new();
-                let Ok(fans) = std::fs::read_dir(&data) else {
-                    return out;
-                };
-                for fan in fans.flatten() {
-                    for f in std::fs::read_dir(fan.path())
-                        .into_iter()
-                        .flatten()
-                        .flatten()
-                    {
-                        out.insert(format!(
-                            "{}/{}",
-                            fan.file_name().to_string_lossy(),
-                            f.file_name().to_string_lossy()
-                        ));
-                    }
-                }
-                out
-            })
+            .map(|v| crate::common::shard_names(&v.backing))
             .collect()
     }
 
