@@ -53,11 +53,14 @@ impl Driver {
                     r = self.stop.changed() => if r.is_err() { break },
                 }
             }
-            let buffer = Arc::clone(&self.buffer);
-            let records =
+            let records = if self.buffer.does_io() {
+                let buffer = Arc::clone(&self.buffer);
                 tokio::task::spawn_blocking(move || buffer.take(batch.max_events, batch.max_bytes))
                     .await
-                    .unwrap_or_default();
+                    .unwrap_or_default()
+            } else {
+                self.buffer.take(batch.max_events, batch.max_bytes)
+            };
             if records.is_empty() {
                 continue;
             }

@@ -130,8 +130,8 @@ impl BufferStore for DiskStore {
         self.held.bytes + frame::HEADER + record.size() <= self.max_bytes
     }
 
-    fn append(&mut self, record: &Record) -> io::Result<()> {
-        let bytes = frame::encode(record);
+    fn append(&mut self, record: Record) -> io::Result<()> {
+        let bytes = frame::encode(&record);
         let len = bytes.len() as u64;
         let current = self.segments.back().map_or(0, |s| s.1);
         if current > 0 && current + len > self.segment_limit {
@@ -239,6 +239,10 @@ impl BufferStore for DiskStore {
             events: 0,
             bytes: self.max_bytes,
         }
+    }
+
+    fn does_io(&self) -> bool {
+        true
     }
 
     fn take_corrupt_count(&mut self) -> u64 {

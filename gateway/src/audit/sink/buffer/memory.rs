@@ -6,11 +6,14 @@ use std::io;
 use super::store::{BufferStore, Held};
 use crate::audit::sink::Record;
 
-/// Records in a `VecDeque`; the first `taken` of them are out for delivery.
+/// Records waiting in a `VecDeque`. A taken record leaves the queue (the delivery task owns
+/// it until it is delivered: no copy, no shared reference count between the threads) and
+/// only its size stays, counted against the bound until acknowledged.
 #[derive(Debug)]
 pub struct MemoryStore {
     queue: VecDeque<Record>,
-    taken: usize,
+    /// Sizes of the taken, unacknowledged records, oldest first.
+    taken: VecDeque<u64>,
     bytes: u64,
     waiting_bytes: u64,
     max_events: usize,
@@ -22,7 +25,7 @@ impl MemoryStore {
     pub fn new(max_events: usize, max_bytes: u64) -> MemoryStore {
         MemoryStore {
             queue: VecDeque::new(),
-            taken: 0,
+            taken: VecDeque::new(),
             bytes: 0,
             waiting_bytes: 0,
             max_events,
@@ -33,43 +36,42 @@ impl MemoryStore {
 
 impl BufferStore for MemoryStore {
     fn has_room(&self, record: &Record) -> bool {
-        self.queue.len() < self.max_events && self.bytes + record.size() <= self.max_bytes
+        self.queue.len() + self.taken.len() < self.max_events
+            && self.bytes + record.size() <= self.max_bytes
     }
 
-    fn append(&mut self, record: &Record) -> io::Result<()> {
+    fn append(&mut self, record: Record) -> io::Result<()> {
         self.bytes += record.size();
         self.waiting_bytes += record.size();
-        self.queue.push_back(record.clone());
+        self.queue.push_back(record);
         Ok(())
     }
 
     fn take(&mut self, max_events: usize, max_bytes: u64) -> io::Result<Vec<Record>> {
         let mut out = Vec::new();
         let mut bytes = 0;
-        for record in self.queue.iter().skip(self.taken) {
-            if !out.is_empty() && (out.len() >= max_events || bytes + record.size() > max_bytes) {
+        while let Some(record) = self.queue.front() {
+            let size = record.size();
+            if !out.is_empty() && (out.len() >= max_events || bytes + size > max_bytes) {
                 break;
             }
-            bytes += record.size();
-            out.push(record.clone());
+            bytes += size;
+            self.taken.push_back(size);
+            out.extend(self.queue.pop_front());
         }
-        self.taken += out.len();
         self.waiting_bytes -= bytes;
         Ok(out)
     }
 
     fn ack(&mut self, n: usize) -> io::Result<()> {
-        for _ in 0..n.min(self.taken) {
-            if let Some(r) = self.queue.pop_front() {
-                self.bytes -= r.size();
-            }
+        for size in self.taken.drain(..n.min(self.taken.len())) {
+            self.bytes -= size;
         }
-        self.taken -= n.min(self.taken);
         Ok(())
     }
 
     fn waiting(&self) -> usize {
-        self.queue.len() - self.taken
+        self.queue.len()
     }
 
     fn waiting_bytes(&self) -> u64 {
@@ -78,7 +80,7 @@ impl BufferStore for MemoryStore {
 
     fn held(&self) -> Held {
         Held {
-            events: self.queue.len() as u64,
+            events: (self.queue.len() + self.taken.len()) as u64,
             bytes: self.bytes,
         }
     }

@@ -19,7 +19,7 @@ pub trait BufferStore: Send {
     /// Whether `record` fits under the bound now.
     fn has_room(&self, record: &Record) -> bool;
     /// Appends `record` (the caller checked `has_room`).
-    fn append(&mut self, record: &Record) -> io::Result<()>;
+    fn append(&mut self, record: Record) -> io::Result<()>;
     /// The oldest records not yet taken: at least one if any waits, then more while they
     /// fit in `max_events` and `max_bytes`.
     fn take(&mut self, max_events: usize, max_bytes: u64) -> io::Result<Vec<Record>>;
@@ -33,6 +33,11 @@ pub trait BufferStore: Send {
     fn held(&self) -> Held;
     /// The bound (0 where a store has no bound in that unit).
     fn limit(&self) -> Held;
+    /// Whether `take` reads files (then it runs off the async workers; a memory store's is a
+    /// queue walk, not worth a thread hop per batch).
+    fn does_io(&self) -> bool {
+        false
+    }
     /// Damaged records found and skipped since the last call (disk only).
     fn take_corrupt_count(&mut self) -> u64 {
         0

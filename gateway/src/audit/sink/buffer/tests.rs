@@ -22,7 +22,7 @@ fn memory_store_hands_out_in_order_and_counts_taken_records_until_acked() {
     let mut s = MemoryStore::new(3, 1 << 20);
     for i in 0..3 {
         assert!(s.has_room(&record(i)));
-        s.append(&record(i)).unwrap();
+        s.append(record(i)).unwrap();
     }
     assert!(!s.has_room(&record(3)), "bound in events");
     let first = s.take(2, 1 << 20).unwrap();
@@ -33,7 +33,11 @@ fn memory_store_hands_out_in_order_and_counts_taken_records_until_acked() {
         3,
         "taken records still count against the bound"
     );
-    s.ack(2).unwrap();
+    assert!(!s.has_room(&record(3)), "taken records keep their room");
+    s.ack(1).unwrap();
+    assert_eq!(s.held().events, 2, "only the oldest taken one is forgotten");
+    assert!(s.has_room(&record(3)));
+    s.ack(1).unwrap();
     assert_eq!(s.held().events, 1);
     assert!(s.has_room(&record(3)));
 }
@@ -41,16 +45,24 @@ fn memory_store_hands_out_in_order_and_counts_taken_records_until_acked() {
 #[test]
 fn memory_store_bound_in_bytes() {
     let mut s = MemoryStore::new(100, 16);
-    s.append(&record(1)).unwrap(); // 7 bytes
-    s.append(&record(2)).unwrap(); // 14
+    s.append(record(1)).unwrap(); // 7 bytes
+    s.append(record(2)).unwrap(); // 14
     assert!(!s.has_room(&record(3)));
+    assert_eq!(s.take(1, 1 << 20).unwrap().len(), 1);
+    assert!(
+        !s.has_room(&record(3)),
+        "a taken record's bytes count until acked"
+    );
+    s.ack(1).unwrap();
+    assert!(s.has_room(&record(3)));
+    assert_eq!(s.held().bytes, 7);
 }
 
 #[test]
 fn a_batch_takes_one_oversized_record_alone() {
     let mut s = MemoryStore::new(10, 1 << 20);
-    s.append(&Record::new(0, vec![b'x'; 100])).unwrap();
-    s.append(&record(1)).unwrap();
+    s.append(Record::new(0, vec![b'x'; 100])).unwrap();
+    s.append(record(1)).unwrap();
     assert_eq!(s.take(10, 10).unwrap().len(), 1);
     assert_eq!(s.take(10, 10).unwrap().len(), 1);
 }
@@ -61,7 +73,7 @@ fn disk_store_keeps_unacknowledged_records_across_reopen() {
     {
         let mut s = DiskStore::open(dir.path(), 1 << 20).unwrap();
         for i in 0..5 {
-            s.append(&record(i)).unwrap();
+            s.append(record(i)).unwrap();
         }
         let taken = s.take(2, 1 << 20).unwrap();
         assert_eq!(docs(&taken), ["{\"n\":0}", "{\"n\":1}"]);
@@ -83,7 +95,7 @@ fn disk_store_cuts_a_torn_tail_counts_it_and_keeps_the_records_before_it() {
     {
         let mut s = DiskStore::open(dir.path(), 1 << 20).unwrap();
         for i in 0..3 {
-            s.append(&record(i)).unwrap();
+            s.append(record(i)).unwrap();
         }
     }
     let seg = segment_files(dir.path()).pop().unwrap();
@@ -101,7 +113,7 @@ fn disk_store_cuts_a_torn_tail_counts_it_and_keeps_the_records_before_it() {
         docs(&s.take(10, 1 << 20).unwrap()),
         ["{\"n\":0}", "{\"n\":1}"]
     );
-    s.append(&record(9)).unwrap();
+    s.append(record(9)).unwrap();
     assert_eq!(docs(&s.take(10, 1 << 20).unwrap()), ["{\"n\":9}"]);
 }
 
@@ -111,7 +123,7 @@ fn disk_store_cuts_a_flipped_byte_without_panicking() {
     {
         let mut s = DiskStore::open(dir.path(), 1 << 20).unwrap();
         for i in 0..3 {
-            s.append(&record(i)).unwrap();
+            s.append(record(i)).unwrap();
         }
     }
     let seg = segment_files(dir.path()).pop().unwrap();
@@ -131,7 +143,7 @@ fn disk_store_is_bounded_by_bytes_and_deletes_delivered_segments() {
     let big = Record::new(0, vec![b'x'; 1000]);
     let mut n = 0;
     while s.has_room(&big) {
-        s.append(&big).unwrap();
+        s.append(big.clone()).unwrap();
         n += 1;
     }
     assert_eq!(n, 64 * 1024 / 1016, "bound counts whole frames");
