@@ -4,7 +4,7 @@
 //! bucket policies and ACLs, and their Block Public Access settings. The admin API's actions
 //! are decided here too, on the server as a resource of the root account.
 
-use strata_policy::{decide, Caller, ConditionContext, Evaluation, Policy, Request};
+use strata_policy::{decide, Caller, ConditionContext, Evaluation, Outcome, Policy, Request};
 use strata_volume::{Refusal, Store};
 
 use crate::auth::Principal;
@@ -12,11 +12,13 @@ use crate::bucket_access::{
     bucket_permission, object_permission, Acl, AclCaller, AclMatch, BucketAccess, BucketPolicy,
     Controls,
 };
+use crate::iam::Owners;
 use crate::identity::Identity;
 use crate::metrics::{DenialReason, IdentityMetrics};
 use crate::s3::actions::{Deferred, Need, RequiredActions};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
+use object::ForeignObject;
 
 /// One request's question to the authorizer.
 #[derive(Clone, Copy)]
@@ -60,26 +62,29 @@ pub const ADMIN_RESOURCE: &str = "arn:aws:strata:::admin";
 /// AWS's evaluation: identity policies, bucket policies and bucket ACLs, same-account and
 /// cross-account (another account's principal needs both its own policies' Allow and the
 /// bucket's grant, by policy or ACL); an account's root may do everything with its own
-/// account's buckets that their bucket policy does not explicitly deny; anonymous callers
+/// account's buckets that their bucket policy does not explicitly deny, except with
+/// objects another account owns there, which their owner grants (`authorize_object.rs`);
+/// anonymous callers
 /// what a bucket policy or ACL grants everyone. The server itself ([`ADMIN_RESOURCE`]) belongs to the root
 /// account: its root may administer it, and its users and roles as far as their policies
 /// grant `strata:*` actions; other accounts never (no resource policy opens it).
 pub struct PolicyAuthorizer {
     store: Store,
     access: BucketAccess,
-    /// The owner of buckets made before accounts existed, and of the server.
-    root_account_id: String,
+    /// The accounts by id and canonical id; its root owns buckets made before accounts
+    /// existed, and the server.
+    owners: Owners,
     metrics: IdentityMetrics,
 }
 
 impl PolicyAuthorizer {
-    /// An authorizer reading bucket owners from `store` and the buckets' policies, ACLs and
-    /// settings from `access`.
-    pub fn new(store: Store, root_account_id: String, access: BucketAccess) -> PolicyAuthorizer {
+    /// An authorizer reading bucket owners from `store`, the buckets' policies, ACLs and
+    /// settings from `access`, and accounts from `owners`.
+    pub fn new(store: Store, owners: Owners, access: BucketAccess) -> PolicyAuthorizer {
         PolicyAuthorizer {
             store,
             access,
-            root_account_id,
+            owners,
             metrics: IdentityMetrics::default(),
         }
     }
@@ -94,7 +99,7 @@ impl PolicyAuthorizer {
     /// create, or to be told `NoSuchBucket` about once its policies allow the action).
     fn owner(&self, bucket: &str) -> Result<Option<String>, S3Error> {
         match self.store.bucket_owner(bucket) {
-            Ok(owner) => Ok(Some(owner.unwrap_or_else(|| self.root_account_id.clone()))),
+            Ok(owner) => Ok(Some(self.owners.owner_id(owner.as_deref()).to_string())),
             Err(strata_volume::Error::Refused(Refusal::NoSuchBucket)) => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -119,10 +124,23 @@ impl PolicyAuthorizer {
             _ => (None, None),
         };
         let controls = controls.as_deref();
+        let object_acl = match controls {
+            Some(c) => self.object_acl(c, need)?,
+            None => None,
+        };
         let Principal::Key { identity, .. } = principal else {
-            return self.check_anonymous(need, context, owner.as_deref(), controls);
+            return self.check_anonymous(need, context, owner.as_deref(), controls, object_acl);
         };
         let owner = owner.as_deref().unwrap_or(&identity.account.id);
+        if let (Some(controls), Some(acl)) = (controls, &object_acl) {
+            if let Some(object_owner) = self.foreign_owner(acl, owner) {
+                let object = ForeignObject {
+                    owner: &object_owner,
+                    acl,
+                };
+                return self.check_foreign_object(identity, need, context, controls, object);
+            }
+        }
         let own_root = identity.is_root() && owner == identity.account.id;
         let policy = controls.map_or(&BucketPolicy::None, |c| &c.policy);
         let resource_policy = match policy {
@@ -149,11 +167,13 @@ impl PolicyAuthorizer {
         // account, users need their policies.
         let acl_grant = match controls {
             Some(c) if !own_root => {
-                match self.acl_match(c, need, Some(&identity.account.canonical_id))? {
-                    Some(AclMatch::Public) => true,
-                    Some(AclMatch::Account) => identity.is_root() || !same_account,
-                    None => false,
-                }
+                let found = self.acl_match(
+                    c,
+                    need,
+                    object_acl.as_ref(),
+                    Some(&identity.account.canonical_id),
+                );
+                grants_caller(found, identity, same_account)
             }
             _ => false,
         };
@@ -177,15 +197,7 @@ impl PolicyAuthorizer {
         if restricted && decided.is_ok() {
             decided = evaluate(None);
         }
-        decided.map_err(|reason| {
-            match reason {
-                DenialReason::Unevaluated => Code::AccessDenied.with(
-                    "Access Denied: policies with s3:ExistingObjectTag conditions are not evaluated by strata yet",
-                ),
-                _ => denied(),
-            }
-            .denied_because(reason.as_str())
-        })
+        decided.map_err(refused)
     }
 
     /// The decision for `action` on `resource` (owned by `owner`, under `resource_policy`);
@@ -247,11 +259,12 @@ impl PolicyAuthorizer {
         context: &(dyn ConditionContext + Sync),
         owner: Option<&str>,
         controls: Option<&Controls>,
+        object_acl: Option<Acl>,
     ) -> Result<(), S3Error> {
         let Some(controls) = controls else {
             return Err(self.anonymous());
         };
-        let policy = match &controls.policy {
+        let mut policy = match &controls.policy {
             BucketPolicy::Some(policy) => Some(policy.as_ref()),
             BucketPolicy::None => None,
             BucketPolicy::Unreadable(_) => {
@@ -259,7 +272,9 @@ impl PolicyAuthorizer {
                 return Err(unreadable_policy().denied_because(DenialReason::Anonymous.as_str()));
             }
         };
-        let acl_grant = self.acl_match(controls, need, None)?.is_some();
+        let acl_grant = self
+            .acl_match(controls, need, object_acl.as_ref(), None)
+            .is_some();
         if policy.is_none() && !acl_grant {
             return Err(self.anonymous());
         }
@@ -271,6 +286,16 @@ impl PolicyAuthorizer {
             caller: &caller,
             context,
         };
+        // Another account's object: the bucket policy can refuse, never grant.
+        let foreign = owner
+            .zip(object_acl.as_ref())
+            .is_some_and(|(owner, acl)| self.foreign_owner(acl, owner).is_some());
+        if foreign {
+            if policy.is_some_and(|p| p.evaluate(&request) == Outcome::Deny) {
+                return Err(self.anonymous());
+            }
+            policy = None;
+        }
         let decide_with = |resource_policy| {
             decide(&Evaluation {
                 request: &request,
@@ -294,51 +319,29 @@ impl PolicyAuthorizer {
         }
     }
 
-    /// How the bucket's ACL, or for an object read the object's own, grants `need` to a
-    /// caller of the account with `canonical_id` (`None`: anonymous), if it does. Public
-    /// grants count unless IgnorePublicAcls is on. An object's ACL is read only where ACLs
-    /// are in force, and only the current version's (version-specific actions get none).
+    /// How the bucket's ACL, or for an object action the object's own (`object_acl`, see
+    /// [`PolicyAuthorizer::object_acl`]), grants `need` to a caller of the account with
+    /// `canonical_id` (`None`: anonymous), if it does. Public grants count unless
+    /// IgnorePublicAcls is on; nothing counts where ownership is enforced.
     fn acl_match(
         &self,
         controls: &Controls,
         need: &Need<'_>,
+        object_acl: Option<&Acl>,
         canonical_id: Option<&str>,
-    ) -> Result<Option<AclMatch>, S3Error> {
+    ) -> Option<AclMatch> {
         if !controls.ownership.acls_enabled() {
-            return Ok(None);
+            return None;
         }
         let caller = AclCaller { canonical_id };
         let ignore_public = controls.public_block.block.ignore_public_acls;
         if let Some(permission) = bucket_permission(need.action) {
-            let granted = controls
+            return controls
                 .acl_in_force()
                 .and_then(|acl| acl.allows(caller, permission, ignore_public));
-            return Ok(granted);
         }
-        let (Some(permission), Some(resource)) = (object_permission(need.action), &need.resource)
-        else {
-            return Ok(None);
-        };
-        let Some(key) = &resource.key else {
-            return Ok(None);
-        };
-        let doc = match self.store.object_access_now(&resource.bucket, key, None) {
-            Ok(doc) => doc,
-            // No such object: nothing to grant; the handler answers NoSuchKey if allowed.
-            Err(strata_volume::Error::Refused(_)) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        let Some(doc) = doc else {
-            // No document: the bucket owner's alone, which its root has anyway.
-            return Ok(None);
-        };
-        match Acl::decode(&doc) {
-            Ok(acl) => Ok(acl.allows(caller, permission, ignore_public)),
-            Err(why) => {
-                tracing::warn!(bucket = %resource.bucket, %why, "an object's stored ACL is unreadable: it grants nothing");
-                Ok(None)
-            }
-        }
+        let permission = object_permission(need.action)?;
+        object_acl?.allows(caller, permission, ignore_public)
     }
 
     fn refuse(&self, reason: DenialReason) -> DenialReason {
@@ -361,6 +364,29 @@ struct Grants<'a> {
     resource_policy: Option<&'a Policy>,
     /// Whether an ACL grants the action.
     acl_grant: bool,
+}
+
+/// Whether an ACL match grants the caller: a public grant does; a grant to the caller's
+/// account speaks for the account (its root, or across accounts, where the caller's own
+/// policies must allow too, any of its principals), while within the owner's account users
+/// need their policies.
+fn grants_caller(found: Option<AclMatch>, identity: &Identity, same_account: bool) -> bool {
+    match found {
+        Some(AclMatch::Public) => true,
+        Some(AclMatch::Account) => identity.is_root() || !same_account,
+        None => false,
+    }
+}
+
+/// The answer to a refused need.
+fn refused(reason: DenialReason) -> S3Error {
+    match reason {
+        DenialReason::Unevaluated => Code::AccessDenied.with(
+            "Access Denied: policies with s3:ExistingObjectTag conditions are not evaluated by strata yet",
+        ),
+        _ => denied(),
+    }
+    .denied_because(reason.as_str())
 }
 
 /// What the owner's root may always do, whatever the bucket policy says.
@@ -424,7 +450,7 @@ impl Authorize for PolicyAuthorizer {
                 .with("Access Denied: admin requests must be signed")
                 .denied_because(DenialReason::Anonymous.as_str()));
         };
-        let owner = self.root_account_id.as_str();
+        let owner = self.owners.root().id.as_str();
         let grants = Grants {
             owner,
             resource_policy: None,
@@ -483,6 +509,9 @@ pub(crate) fn authorize_request_in(
         context,
     })
 }
+
+#[path = "authorize_object.rs"]
+mod object;
 
 #[cfg(test)]
 #[path = "authorize_tests.rs"]

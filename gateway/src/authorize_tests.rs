@@ -7,7 +7,7 @@ use super::*;
 use crate::auth::CredentialProvider;
 use crate::bucket_access::BucketAccess;
 use crate::iam::records::{AccessKeyRecord, Attached, GroupRecord, KeyStatus, UserRecord};
-use crate::iam::{IamCredentials, IamStore, Kind};
+use crate::iam::{IamCredentials, IamStore, Kind, Owners};
 use crate::metrics::{DenialReason, IdentityMetrics};
 
 struct World {
@@ -144,6 +144,7 @@ async fn world() -> World {
     inactive.status = KeyStatus::Inactive;
     change.put(Kind::AccessKey, &["AKIAOLD"], &inactive);
     change.apply().await.unwrap();
+    let owners = Owners::new(iam.clone(), root.clone());
     let credentials = IamCredentials::new(
         vec![
             (root.clone(), "ROOTKEY".into(), "root-secret".into()),
@@ -154,7 +155,7 @@ async fn world() -> World {
     let policies = BucketAccess::new(store.clone());
     let metrics = IdentityMetrics::default();
     World {
-        authorizer: PolicyAuthorizer::new(store.clone(), root.id.clone(), policies.clone())
+        authorizer: PolicyAuthorizer::new(store.clone(), owners, policies.clone())
             .counting_into(metrics.clone()),
         store,
         policies,
@@ -654,3 +655,6 @@ async fn refusals_carry_their_reason_for_the_audit_trail() {
         Some("cross_account")
     );
 }
+
+#[path = "authorize_object_tests.rs"]
+mod objects;

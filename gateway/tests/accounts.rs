@@ -683,6 +683,51 @@ fn bucket_acls_ownership_and_public_access_block_act_as_on_aws() {
         code(team, &["get-object-acl", "--bucket", "acl", "--key", "k"]),
         "AccessDenied"
     );
+    // Its object is its to grant: the bucket owner reads it only once its ACL says so, as
+    // on AWS (the reason for `bucket-owner-full-control`); deleting it needs no grant.
+    let read_theirs = [
+        "get-object",
+        "--bucket",
+        "acl",
+        "--key",
+        "theirs",
+        "/dev/null",
+    ];
+    assert_eq!(code(root, &read_theirs), "AccessDenied");
+    let root_id = acl["Owner"]["ID"].as_str().unwrap().to_string();
+    ok(
+        &server,
+        team,
+        &strs(&s3api(
+            team,
+            &[
+                "put-object-acl",
+                "--bucket",
+                "acl",
+                "--key",
+                "theirs",
+                "--grant-read",
+                &format!("id={root_id}"),
+            ],
+        )),
+    );
+    ok(&server, root, &strs(&s3api(root, &read_theirs)));
+    ok(
+        &server,
+        team,
+        &strs(&s3api(
+            team,
+            &["put-object", "--bucket", "acl", "--key", "theirs-too"],
+        )),
+    );
+    ok(
+        &server,
+        root,
+        &strs(&s3api(
+            root,
+            &["delete-object", "--bucket", "acl", "--key", "theirs-too"],
+        )),
+    );
     // Grants the server cannot resolve are refused.
     assert_eq!(
         code(

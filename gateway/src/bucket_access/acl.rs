@@ -226,14 +226,13 @@ pub fn bucket_permission(action: &str) -> Option<Permission> {
     })
 }
 
-/// The permission an object's ACL must grant for `action` on its current version; `None`
-/// for actions object ACLs do not cover (the version-specific ones are not evaluated
-/// against a version's ACL yet).
+/// The permission an object version's ACL must grant for `action` (on the version the
+/// request names, else the current one); `None` for actions object ACLs do not cover.
 pub fn object_permission(action: &str) -> Option<Permission> {
     Some(match action {
-        "s3:GetObject" => Permission::Read,
-        "s3:GetObjectAcl" => Permission::ReadAcp,
-        "s3:PutObjectAcl" => Permission::WriteAcp,
+        "s3:GetObject" | "s3:GetObjectVersion" => Permission::Read,
+        "s3:GetObjectAcl" | "s3:GetObjectVersionAcl" => Permission::ReadAcp,
+        "s3:PutObjectAcl" | "s3:PutObjectVersionAcl" => Permission::WriteAcp,
         _ => return None,
     })
 }
@@ -339,8 +338,16 @@ mod tests {
         );
         assert_eq!(bucket_permission("s3:PutBucketPolicy"), None);
         assert_eq!(object_permission("s3:GetObject"), Some(Permission::Read));
-        assert_eq!(object_permission("s3:GetObjectVersion"), None);
+        assert_eq!(
+            object_permission("s3:GetObjectVersion"),
+            Some(Permission::Read)
+        );
+        assert_eq!(
+            object_permission("s3:PutObjectVersionAcl"),
+            Some(Permission::WriteAcp)
+        );
         assert_eq!(object_permission("s3:PutObject"), None);
+        assert_eq!(object_permission("s3:GetObjectTagging"), None);
         assert_eq!(
             object_permission("s3:GetObjectAcl"),
             Some(Permission::ReadAcp)

@@ -24,6 +24,9 @@ pub struct Resource<'a> {
     pub bucket: Cow<'a, str>,
     /// The object's key; `None` for the bucket itself.
     pub key: Option<Cow<'a, str>>,
+    /// The object version the request names (`versionId`); not part of the ARN, but whose
+    /// ACL and owner decide an object action.
+    pub version: Option<Cow<'a, str>>,
 }
 
 impl<'a> Resource<'a> {
@@ -32,6 +35,7 @@ impl<'a> Resource<'a> {
         Resource {
             bucket: Cow::Borrowed(bucket),
             key: None,
+            version: None,
         }
     }
 
@@ -40,6 +44,15 @@ impl<'a> Resource<'a> {
         Resource {
             bucket: Cow::Borrowed(bucket),
             key: Some(Cow::Borrowed(key)),
+            version: None,
+        }
+    }
+
+    /// The same resource, at `version` when one is named.
+    pub fn at_version(self, version: Option<&'a str>) -> Self {
+        Resource {
+            version: version.map(Cow::Borrowed),
+            ..self
         }
     }
 
@@ -170,7 +183,9 @@ pub fn required_actions<'a>(
         .bucket
         .as_deref()
         .map(|bucket| match route.key.as_deref() {
-            Some(key) => Resource::object(bucket, key),
+            Some(key) => {
+                Resource::object(bucket, key).at_version(route.query.get(param::VERSION_ID))
+            }
             None => Resource::bucket(bucket),
         });
     let versioned = route.query.has(param::VERSION_ID);
@@ -243,6 +258,7 @@ fn add_copy_source<'a>(
     let resource = Resource {
         bucket: source.bucket.clone(),
         key: Some(source.key.clone()),
+        version: source.version_id.map(Cow::Borrowed),
     };
     let read = if versioned {
         "s3:GetObjectVersion"
@@ -271,6 +287,7 @@ pub fn source_tags_need<'a>(source: &CopySource<'a>) -> Need<'a> {
         resource: Some(Resource {
             bucket: source.bucket.clone(),
             key: Some(source.key.clone()),
+            version: source.version_id.map(Cow::Borrowed),
         }),
         when: When::SourceHasTags,
     }

@@ -255,16 +255,13 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     ];
     observers.extend(auditor.clone().map(|a| Arc::new(a) as Arc<dyn Observe>));
     observers.extend(notifier.clone().map(|n| n as Arc<dyn Observe>));
-    let authorize = PolicyAuthorizer::new(
-        store.clone(),
-        root_account.id.clone(),
-        bucket_access.clone(),
-    )
-    .counting_into(identity_metrics);
+    let owners = Owners::new(iam, root_account);
+    let authorize = PolicyAuthorizer::new(store.clone(), owners.clone(), bucket_access.clone())
+        .counting_into(identity_metrics);
     let stack = build(StackParts {
         store,
         bucket_access,
-        owners: Owners::new(iam, root_account),
+        owners,
         sts,
         shutdown: trigger.clone(),
         reseal: Some(reseal),

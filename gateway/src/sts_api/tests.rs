@@ -187,7 +187,7 @@ async fn assume_role_issues_a_session_the_request_path_opens_as_the_role() {
     };
     let authorizer = PolicyAuthorizer::new(
         w.ts.store.clone(),
-        ACCOUNT.into(),
+        w.ctx().owners.clone(),
         BucketAccess::new(w.ts.store.clone()),
     );
     authorize_request(&authorizer, &session, "GET", "/bkt/k").unwrap();
@@ -225,7 +225,7 @@ async fn a_session_policy_narrows_the_role() {
     };
     let authorizer = PolicyAuthorizer::new(
         w.ts.store.clone(),
-        ACCOUNT.into(),
+        w.ctx().owners.clone(),
         BucketAccess::new(w.ts.store.clone()),
     );
     authorize_request(&authorizer, &session, "GET", "/bkt?list-type=2").unwrap();

@@ -76,10 +76,11 @@ impl TestStack {
             .await
             .expect("the identity store opens");
         let bucket_access = BucketAccess::new(store.clone());
+        let owners = Owners::new(iam, root);
         let stack = build(StackParts {
             store: store.clone(),
             bucket_access: bucket_access.clone(),
-            owners: Owners::new(iam, root.clone()),
+            owners: owners.clone(),
             sts: Arc::new(StsServices::ephemeral()),
             shutdown: ShutdownTrigger::default(),
             reseal: None,
@@ -87,7 +88,7 @@ impl TestStack {
             maintenance: None,
             domain: None,
             authenticate: auth.clone(),
-            authorize: Arc::new(PolicyAuthorizer::new(store.clone(), root.id, bucket_access)),
+            authorize: Arc::new(PolicyAuthorizer::new(store.clone(), owners, bucket_access)),
             transform,
             observe: Arc::new(recorder.clone()),
             metrics: crate::metrics::Exposition::default(),
