@@ -16,9 +16,10 @@ use crate::iam::Owners;
 use crate::identity::Identity;
 use crate::metrics::{DenialReason, IdentityMetrics};
 use crate::s3::actions::{Deferred, Need, RequiredActions};
+use crate::s3::condition_keys::{LazyTags, WithExistingTags};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
-use object::ForeignObject;
+use object::{acts_on_existing_object, ForeignObject};
 
 /// One request's question to the authorizer.
 #[derive(Clone, Copy)]
@@ -108,6 +109,47 @@ impl PolicyAuthorizer {
     /// One need of `principal`'s request: the identity's policies, the bucket's policy, ACL
     /// and owner, combined as AWS combines them.
     fn check(
+        &self,
+        principal: &Principal,
+        need: &Need<'_>,
+        context: &(dyn ConditionContext + Sync),
+        creating: bool,
+    ) -> Result<(), S3Error> {
+        let object = need
+            .resource
+            .as_ref()
+            .filter(|_| acts_on_existing_object(need.action))
+            .and_then(|r| Some((r, r.key.as_deref()?)));
+        let Some((resource, key)) = object else {
+            return self.check_with(principal, need, context, creating);
+        };
+        // The object's tags answer `s3:ExistingObjectTag/*`, read only if a policy asks.
+        let tags = LazyTags::new(|| {
+            match self
+                .store
+                .object_tags_now(&resource.bucket, key, resource.version.as_deref())
+            {
+                Ok(tags) => Ok(tags),
+                // No such object: no tags; the handler answers NoSuchKey if allowed.
+                Err(strata_volume::Error::Refused(_)) => Ok(Vec::new()),
+                Err(e) => Err(S3Error::from(e)),
+            }
+        });
+        let decided = self.check_with(
+            principal,
+            need,
+            &WithExistingTags::new(context, &tags),
+            creating,
+        );
+        // Tags that could not be read decide nothing: a Deny on them would have been skipped.
+        match tags.into_error() {
+            Some(e) => Err(e),
+            None => decided,
+        }
+    }
+
+    /// [`PolicyAuthorizer::check`] with the condition keys of this need.
+    fn check_with(
         &self,
         principal: &Principal,
         need: &Need<'_>,
@@ -219,11 +261,6 @@ impl PolicyAuthorizer {
         // the resource's policy has its say (its explicit Deny binds root too).
         if identity.is_root() && owner == identity.account.id && resource_policy.is_none() {
             return Ok(());
-        }
-        if policies_ask_existing_tags(identity) {
-            // Not evaluated yet: refusing is the only answer that cannot widen access (a
-            // Deny conditioned on the tags would otherwise be skipped).
-            return Err(self.refuse(DenialReason::Unevaluated));
         }
         let mut tags = Vec::new();
         let caller = identity.caller(&mut tags);
@@ -380,13 +417,7 @@ fn grants_caller(found: Option<AclMatch>, identity: &Identity, same_account: boo
 
 /// The answer to a refused need.
 fn refused(reason: DenialReason) -> S3Error {
-    match reason {
-        DenialReason::Unevaluated => Code::AccessDenied.with(
-            "Access Denied: policies with s3:ExistingObjectTag conditions are not evaluated by strata yet",
-        ),
-        _ => denied(),
-    }
-    .denied_because(reason.as_str())
+    denied().denied_because(reason.as_str())
 }
 
 /// What the owner's root may always do, whatever the bucket policy says.
@@ -403,16 +434,6 @@ fn unreadable_policy() -> S3Error {
 
 fn denied() -> S3Error {
     Code::AccessDenied.with("Access Denied")
-}
-
-/// Whether any of the identity's policies reads `s3:ExistingObjectTag/*`.
-fn policies_ask_existing_tags(identity: &Identity) -> bool {
-    identity
-        .policies
-        .iter()
-        .chain(&identity.boundary)
-        .chain(&identity.session_policy)
-        .any(|p| p.text().contains("ExistingObjectTag"))
 }
 
 impl Authorize for PolicyAuthorizer {

@@ -127,7 +127,7 @@ pub(super) struct ForeignObject<'a> {
 /// Whether `action` acts on an object that exists, so that the object's owner decides
 /// (AWS's object operations). Writes and deletes are the bucket's: its owner may delete
 /// or overwrite any object, whoever owns it.
-fn acts_on_existing_object(action: &str) -> bool {
+pub(super) fn acts_on_existing_object(action: &str) -> bool {
     matches!(
         action,
         "s3:GetObject"

@@ -12,8 +12,13 @@ use crate::bucket_access::{
 
 impl World {
     /// Writes `key` in `shared` with `acl` as its stored access document (what a write by
-    /// the ACL's owner leaves where ACLs are in force); returns the version id.
-    async fn put_owned(&self, key: &str, acl: Option<&Acl>) -> String {
+    /// the ACL's owner leaves where ACLs are in force) and `tags`; returns the version id.
+    pub(super) async fn put_object(
+        &self,
+        key: &str,
+        acl: Option<&Acl>,
+        tags: &[(&str, &str)],
+    ) -> String {
         let body = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"x"))]);
         let staged = self
             .store
@@ -22,6 +27,10 @@ impl World {
             .unwrap();
         let opts = PutOptions {
             access: acl.map(Acl::encode),
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             ..PutOptions::default()
         };
         let info = self
@@ -30,6 +39,10 @@ impl World {
             .await
             .unwrap();
         info.version_id
+    }
+
+    async fn put_owned(&self, key: &str, acl: Option<&Acl>) -> String {
+        self.put_object(key, acl, &[]).await
     }
 }
 
@@ -155,4 +168,52 @@ async fn a_named_version_is_decided_by_that_versions_acl() {
     for (key, target, want) in rows {
         assert_eq!(w.allowed(key, "GET", target), *want, "{key} {target}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_object_tags_decide_the_conditions_that_name_them() {
+    let w = world().await;
+    w.put_object("secret", None, &[("secret", "true")]).await;
+    w.put_object("open", None, &[("secret", "false")]).await;
+    w.store
+        .set_versioning("shared", Versioning::Enabled)
+        .await
+        .unwrap();
+    let old = w.put_object("later", None, &[("secret", "true")]).await;
+    w.put_object("later", None, &[]).await;
+    // tagged: s3:GetObject, except on objects tagged secret=true (identity policy).
+    let rows: &[(&str, String, bool)] = &[
+        ("AKIATAGGED", "/shared/secret".into(), false),
+        ("AKIATAGGED", "/shared/open".into(), true),
+        // No such object: no tag, the Deny does not match; the handler says NoSuchKey.
+        ("AKIATAGGED", "/shared/absent".into(), true),
+        ("AKIATAGGED", "/shared/later".into(), true),
+        // A named version is decided by its own tags (and needs s3:GetObjectVersion).
+        (
+            "AKIATAGGED",
+            format!("/shared/later?versionId={old}"),
+            false,
+        ),
+        ("AKIAREADER", format!("/shared/later?versionId={old}"), true),
+        // PutObject and DeleteObject never see existing tags (AWS does not offer the key).
+        ("ROOTKEY", "/shared/secret".into(), true),
+    ];
+    for (key, target, want) in rows {
+        assert_eq!(w.allowed(key, "GET", target), *want, "{key} {target}");
+    }
+    // A bucket policy may name them too: the owner's users get nothing tagged secret.
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+      {"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*",
+       "Condition":{"StringEquals":{"s3:ExistingObjectTag/secret":"true"}}}]}"#;
+    let parsed = crate::bucket_access::parse_for_put(
+        policy,
+        "shared",
+        crate::bucket_access::PublicBlock::ALL,
+    );
+    assert!(parsed.is_ok(), "{parsed:?}");
+    w.put_access("shared", POLICY_CONFIG, policy.into()).await;
+    assert!(!w.allowed("AKIAREADER", "GET", "/shared/secret"));
+    assert!(w.allowed("AKIAREADER", "GET", "/shared/open"));
+    assert!(!w.allowed("ROOTKEY", "GET", "/shared/secret"));
+    assert!(w.allowed("ROOTKEY", "DELETE", "/shared/secret"));
 }

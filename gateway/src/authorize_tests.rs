@@ -61,8 +61,7 @@ const GET_STATUS: &str = r#"{"Version":"2012-10-17","Statement":[
 const READ_ALL: &str = r#"{"Version":"2012-10-17","Statement":[
   {"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}"#;
 
-/// Allows every read but denies objects tagged secret: strata cannot read the tags at
-/// authorization yet, so the user is refused rather than given what the Deny would stop.
+/// Allows every read but denies objects tagged secret=true.
 const DENY_SECRET_TAG: &str = r#"{"Version":"2012-10-17","Statement":[
   {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
   {"Effect":"Deny","Action":"s3:GetObject","Resource":"*",
@@ -228,8 +227,8 @@ async fn users_can_do_what_their_policies_allow_on_their_accounts_buckets_and_no
         ("AKIAREADER", "GET", "/team-bucket/any/key", false),
         // A missing attached policy denies everything rather than being skipped.
         ("AKIABROKEN", "GET", "/shared/any/key", false),
-        // Existing-tag conditions are not evaluated yet: refused, never skipped.
-        ("AKIATAGGED", "GET", "/shared/any/key", false),
+        // No such object, so no tag: the Deny on existing tags does not match.
+        ("AKIATAGGED", "GET", "/shared/any/key", true),
     ];
     for (key, method, target, want) in rows {
         assert_eq!(
@@ -465,6 +464,7 @@ async fn the_server_is_the_root_accounts_to_administer_and_policies_grant_its_ac
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_refusal_is_counted_once_by_the_layer_that_refused_and_allowing_counts_nothing() {
     let w = world().await;
+    w.put_object("tagged", None, &[("secret", "true")]).await;
     let before: Vec<u64> = DenialReason::ALL
         .iter()
         .map(|r| w.metrics.denials(*r))
@@ -485,7 +485,12 @@ async fn each_refusal_is_counted_once_by_the_layer_that_refused_and_allowing_cou
             "/team-bucket/k",
             DenialReason::CrossAccount,
         ),
-        ("AKIATAGGED", "GET", "/shared/k", DenialReason::Unevaluated),
+        (
+            "AKIATAGGED",
+            "GET",
+            "/shared/tagged",
+            DenialReason::ExplicitDeny,
+        ),
     ];
     for (key, method, target, reason) in rows {
         let counted = w.metrics.denials(*reason);

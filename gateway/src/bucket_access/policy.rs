@@ -52,11 +52,6 @@ pub fn parse_for_put(text: &str, bucket: &str, block: PublicBlock) -> Result<Pol
     let policy = Policy::parse(text, PolicyKind::Resource)
         .map_err(|e| Code::MalformedPolicy.with(e.to_string()))?;
     resources_within(text, bucket)?;
-    if text.contains("ExistingObjectTag") {
-        return Err(Code::NotImplemented.with(
-            "s3:ExistingObjectTag conditions are not evaluated by strata yet; a bucket policy cannot use them",
-        ));
-    }
     if block.block_public_policy && policy.grants_public_access() {
         return Err(Code::AccessDenied.with(
             "Access Denied: the policy grants public access, and the bucket's Block Public Access setting BlockPublicPolicy is on",

@@ -122,7 +122,8 @@ pub enum DenialReason {
     SessionPolicy,
     /// Nothing was signed: no identity to evaluate.
     Anonymous,
-    /// A policy asks for something strata does not evaluate yet, so it refuses.
+    /// A policy that bears on the request cannot be evaluated (a stored bucket policy that
+    /// no longer compiles), so it refuses.
     Unevaluated,
 }
 

@@ -2,7 +2,7 @@
 //! `s3:x-amz-acl`, `s3:RequestObjectTag/<key>`, ...) and the global ones (`aws:SourceIp`,
 //! `aws:CurrentTime`, ...). Built per request by borrowing the route and the headers; values
 //! that need formatting are formatted only when a policy asks for them, and so are an
-//! existing object's tags read.
+//! existing object's tags read ([`WithExistingTags`], per action).
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
@@ -103,19 +103,24 @@ impl RequestTags {
     }
 }
 
-/// An object's current tags (`s3:ExistingObjectTag/<key>`), read only when a policy asks.
+/// An object's tags (`s3:ExistingObjectTag/<key>`), read only when a policy asks.
 pub trait ExistingTags: Sync {
     /// The value of tag `key` (compared exactly: object tag keys are case-sensitive).
     fn tag(&self, key: &str) -> Option<&str>;
 }
 
-/// [`ExistingTags`] that calls `read` the first time a tag is asked for, and never again.
-pub struct LazyTags<F> {
+/// [`ExistingTags`] that calls `read` the first time a tag is asked for, and never again. A
+/// failed read answers no tag; the caller must then ask [`LazyTags::into_error`] and refuse,
+/// or a Deny conditioned on the tags would have been skipped.
+pub struct LazyTags<F, E> {
     read: F,
-    tags: OnceLock<Vec<(String, String)>>,
+    tags: OnceLock<Result<Vec<(String, String)>, E>>,
 }
 
-impl<F: Fn() -> Vec<(String, String)> + Sync> LazyTags<F> {
+impl<F, E> LazyTags<F, E>
+where
+    F: Fn() -> Result<Vec<(String, String)>, E> + Sync,
+{
     /// Tags that `read` will fetch on first use.
     pub fn new(read: F) -> Self {
         LazyTags {
@@ -128,15 +133,45 @@ impl<F: Fn() -> Vec<(String, String)> + Sync> LazyTags<F> {
     pub fn was_read(&self) -> bool {
         self.tags.get().is_some()
     }
+
+    /// Why the read failed, if it was tried and failed.
+    pub fn into_error(self) -> Option<E> {
+        self.tags.into_inner()?.err()
+    }
 }
 
-impl<F: Fn() -> Vec<(String, String)> + Sync + Send> ExistingTags for LazyTags<F> {
+impl<F, E> ExistingTags for LazyTags<F, E>
+where
+    F: Fn() -> Result<Vec<(String, String)>, E> + Sync + Send,
+    E: Sync + Send,
+{
     fn tag(&self, key: &str) -> Option<&str> {
-        self.tags
-            .get_or_init(&self.read)
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        let tags = self.tags.get_or_init(&self.read).as_ref().ok()?;
+        tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A request's condition keys with one object's tags as `s3:ExistingObjectTag/<key>`: the
+/// tags belong to the object one action acts on (a copy's source for its read), so they
+/// are added per action, not per request.
+pub struct WithExistingTags<'a> {
+    keys: &'a (dyn ConditionContext + Sync),
+    tags: &'a dyn ExistingTags,
+}
+
+impl<'a> WithExistingTags<'a> {
+    /// `keys`, answering the existing-tag keys from `tags`.
+    pub fn new(keys: &'a (dyn ConditionContext + Sync), tags: &'a dyn ExistingTags) -> Self {
+        WithExistingTags { keys, tags }
+    }
+}
+
+impl ConditionContext for WithExistingTags<'_> {
+    fn get(&self, key: &str) -> Option<Values<'_>> {
+        match strip_prefix_ignore_case(key, EXISTING_TAG) {
+            Some(tag) => self.tags.tag(tag).map(Values::One),
+            None => self.keys.get(key),
+        }
     }
 }
 
@@ -206,7 +241,6 @@ pub struct S3Conditions<'a> {
     facts: RequestFacts<'a>,
     tags: &'a RequestTags,
     tag_keys: Vec<&'a str>,
-    existing: Option<&'a dyn ExistingTags>,
     source_ip: OnceLock<String>,
     current_time: OnceLock<String>,
     epoch_time: OnceLock<String>,
@@ -232,18 +266,11 @@ impl<'a> S3Conditions<'a> {
             facts,
             tags,
             tag_keys,
-            existing: None,
             source_ip: OnceLock::new(),
             current_time: OnceLock::new(),
             epoch_time: OnceLock::new(),
             signature_age: OnceLock::new(),
         }
-    }
-
-    /// Answers `s3:ExistingObjectTag/<key>` from `tags` (read when first asked).
-    pub fn with_existing_tags(mut self, tags: &'a dyn ExistingTags) -> Self {
-        self.existing = Some(tags);
-        self
     }
 
     fn value(&self, key: Key) -> Option<Values<'_>> {
@@ -322,8 +349,9 @@ impl ConditionContext for S3Conditions<'_> {
                 .find(|(k, _)| k == tag)
                 .map(|(_, v)| Values::One(v.as_str()));
         }
-        if let Some(tag) = strip_prefix_ignore_case(key, EXISTING_TAG) {
-            return self.existing?.tag(tag).map(Values::One);
+        // An object's tags are not the request's: see [`WithExistingTags`].
+        if strip_prefix_ignore_case(key, EXISTING_TAG).is_some() {
+            return None;
         }
         let (_, found) = KEYS
             .iter()

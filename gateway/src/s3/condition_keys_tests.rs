@@ -243,11 +243,12 @@ fn existing_tags_are_read_only_when_a_policy_asks_and_only_once() {
     let reads = AtomicUsize::new(0);
     let existing = LazyTags::new(|| {
         reads.fetch_add(1, Ordering::SeqCst);
-        vec![("security".to_string(), "public".to_string())]
+        Ok::<_, ()>(vec![("security".to_string(), "public".to_string())])
     });
     let (route, headers) = routed("GET", "/b/k", &[]);
     let tags = RequestTags::default();
-    let keys = S3Conditions::new(&route, &headers, facts(), &tags).with_existing_tags(&existing);
+    let bare = S3Conditions::new(&route, &headers, facts(), &tags);
+    let keys = WithExistingTags::new(&bare, &existing);
     assert!(keys.get("s3:prefix").is_none());
     assert!(keys.get("aws:SourceIp").is_some());
     assert!(!existing.was_read());
@@ -258,9 +259,18 @@ fn existing_tags_are_read_only_when_a_policy_asks_and_only_once() {
     assert_eq!(value, Some("public"));
     assert!(keys.get("s3:existingobjecttag/other").is_none());
     assert_eq!(reads.load(Ordering::SeqCst), 1);
-    // Without a lookup there are no existing tags.
-    let bare = S3Conditions::new(&route, &headers, facts(), &tags);
+    assert_eq!(existing.into_error(), None);
+    // The request's own keys have no existing tags: they belong to one action's object.
     assert!(bare.get("s3:ExistingObjectTag/security").is_none());
+}
+
+#[test]
+fn a_failed_tag_read_answers_no_tag_and_keeps_its_error() {
+    let failing = LazyTags::new(|| Err::<Vec<(String, String)>, _>("disk gone"));
+    assert_eq!(failing.tag("security"), None);
+    assert_eq!(failing.into_error(), Some("disk gone"));
+    let unread = LazyTags::new(|| Err::<Vec<(String, String)>, _>("disk gone"));
+    assert_eq!(unread.into_error(), None, "never read, never failed");
 }
 
 #[test]
@@ -382,10 +392,15 @@ fn outcome(
 ) -> Outcome {
     let (route, headers) = routed(method, target, headers);
     let tags = RequestTags::from_headers(&headers);
-    let mut keys = S3Conditions::new(&route, &headers, facts, &tags);
-    if let Some(existing) = existing {
-        keys = keys.with_existing_tags(existing);
-    }
+    let request_keys = S3Conditions::new(&route, &headers, facts, &tags);
+    let with_tags;
+    let keys: &(dyn ConditionContext + Sync) = match existing {
+        Some(existing) => {
+            with_tags = WithExistingTags::new(&request_keys, existing);
+            &with_tags
+        }
+        None => &request_keys,
+    };
     let needs = crate::s3::actions::required_actions(&route, &headers).unwrap();
     let first = needs.iter().next().unwrap();
     let arn = first.resource.as_ref().map(|r| r.arn());
@@ -393,7 +408,7 @@ fn outcome(
         action: first.action,
         resource: arn.as_deref(),
         caller: &ALICE,
-        context: &keys,
+        context: keys,
     })
 }
 
@@ -479,8 +494,8 @@ fn an_existing_tag_policy_reads_the_objects_tags() {
         "arn:aws:s3:::b/*",
         r#"{"StringEquals": {"s3:ExistingObjectTag/security": "public"}}"#,
     );
-    let public = LazyTags::new(|| vec![("security".into(), "public".into())]);
-    let secret = LazyTags::new(|| vec![("security".into(), "secret".into())]);
+    let public = LazyTags::new(|| Ok::<_, ()>(vec![("security".into(), "public".into())]));
+    let secret = LazyTags::new(|| Ok::<_, ()>(vec![("security".into(), "secret".into())]));
     let get = ("GET", "/b/k", &[][..]);
     assert_eq!(
         outcome(&policy, get, facts(), Some(&public)),
@@ -591,5 +606,7 @@ fn the_keys_can_live_in_an_async_request_stack() {
     fn send_and_sync<T: Send + Sync>() {}
     send_and_sync::<S3Conditions<'_>>();
     send_and_sync::<crate::s3::actions::RequiredActions<'_>>();
-    send_and_sync::<LazyTags<fn() -> Vec<(String, String)>>>();
+    send_and_sync::<
+        LazyTags<fn() -> Result<Vec<(String, String)>, crate::s3::S3Error>, crate::s3::S3Error>,
+    >();
 }

@@ -190,6 +190,18 @@ impl Store {
         let r = self.inner.resolve_object(bucket, key, version_id)?;
         Ok(r.record.access)
     }
+
+    /// The tags of a version (the current one by default), read on the calling thread: for
+    /// an authorizer that is not async (`s3:ExistingObjectTag`).
+    pub fn object_tags_now(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Vec<(String, String)>> {
+        let r = self.inner.resolve_object(bucket, key, version_id)?;
+        Ok(r.record.tags)
+    }
 }
 
 impl Inner {
