@@ -305,11 +305,72 @@ fn a_user_does_what_its_policies_allow_and_keeps_it_across_a_restart() {
         error_code(&server, ROOT, &["iam", "list-instance-profiles"]),
         "InvalidAction"
     );
-    // Listings answer in one page: asking for pages (MaxItems) is refused, not ignored.
-    assert_eq!(
-        error_code(&server, ROOT, &["iam", "list-users", "--page-size", "1"]),
-        "InvalidInput"
+    // Listings page as AWS pages them: the CLI follows the markers of pages of two, and
+    // its own --max-items resumes from the NextToken it built on them.
+    for i in 0..5 {
+        ok(
+            &server,
+            ROOT,
+            &["iam", "create-user", "--user-name", &format!("paged-{i}")],
+        );
+    }
+    let user_names = |v: &Value| -> Vec<String> {
+        v["Users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["UserName"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let whole = user_names(&ok(&server, ROOT, &["iam", "list-users"]));
+    assert!(whole.len() >= 6, "{whole:?}");
+    let paged = user_names(&ok(
+        &server,
+        ROOT,
+        &["iam", "list-users", "--page-size", "2"],
+    ));
+    assert_eq!(paged, whole);
+    // One call, as the server answered it: two users, more to come, and where to resume.
+    let one_page = |input: String| {
+        let args = [
+            "iam",
+            "list-users",
+            "--no-paginate",
+            "--cli-input-json",
+            &input,
+        ];
+        ok(&server, ROOT, &args)
+    };
+    let one = one_page(r#"{"MaxItems":2}"#.to_string());
+    assert_eq!(user_names(&one), whole[..2]);
+    assert_eq!(one["IsTruncated"], true, "{one}");
+    let marker = one["Marker"].as_str().expect("a Marker").to_string();
+    let next = one_page(format!(r#"{{"MaxItems":2,"Marker":"{marker}"}}"#));
+    assert_eq!(user_names(&next), whole[2..4]);
+    let first = ok(&server, ROOT, &["iam", "list-users", "--max-items", "3"]);
+    let token = first["NextToken"]
+        .as_str()
+        .expect("a NextToken")
+        .to_string();
+    let rest = ok(
+        &server,
+        ROOT,
+        &["iam", "list-users", "--starting-token", &token],
     );
+    let mut both = user_names(&first);
+    both.extend(user_names(&rest));
+    assert_eq!(both, whole);
+    assert_eq!(
+        error_code(&server, ROOT, &["iam", "list-users", "--page-size", "1001"]),
+        "ValidationError"
+    );
+    for i in 0..5 {
+        ok(
+            &server,
+            ROOT,
+            &["iam", "delete-user", "--user-name", &format!("paged-{i}")],
+        );
+    }
     drop(server);
 
     // A restart keeps users, keys (and their status) and policies.

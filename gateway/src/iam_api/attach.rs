@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::call::{Call, Resource};
 use super::entity::{named, Entity, EntityKind};
 use super::lookup;
+use super::paging::page;
 use super::xml::{self, AttachedPolicy, Members};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::response::Response;
@@ -19,6 +20,8 @@ pub const MAX_ATTACHED: usize = 10;
 struct AttachedList {
     attached_policies: Members<AttachedPolicy>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -42,6 +45,13 @@ struct PolicyRole {
     role_id: String,
 }
 
+/// One holder of a managed policy, in the combined listing.
+enum Holder {
+    Group(PolicyGroup),
+    User(PolicyUser),
+    Role(PolicyRole),
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct Entities {
@@ -49,6 +59,8 @@ struct Entities {
     policy_users: Members<PolicyUser>,
     policy_roles: Members<PolicyRole>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 /// The policy `PolicyArn` names (it must exist), by its ARN as stored.
@@ -104,10 +116,12 @@ pub async fn list(call: &Call<'_>, kind: EntityKind) -> Result<Response, S3Error
         .policies()
         .managed
         .iter()
-        .map(|a| xml::attached_policy(a));
+        .map(|a| (a.clone(), xml::attached_policy(a)));
+    let page = page(call.form, attached)?;
     call.respond(&AttachedList {
-        attached_policies: Members::of(attached),
-        is_truncated: false,
+        attached_policies: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }
 
@@ -121,35 +135,55 @@ pub async fn entities(call: &Call<'_>) -> Result<Response, S3Error> {
     let wanted = |kind: &str| filter.is_none_or(|f| f == kind);
     let has = |m: &Vec<String>| m.contains(&arn);
     let mine = |a: &String| *a == call.account;
+    // One listing of the three kinds, paged together as AWS pages it.
     let users = snapshot
         .users
         .iter()
         .filter(|((a, _), r)| wanted("User") && mine(a) && has(&r.policies.managed))
-        .map(|((_, n), r)| PolicyUser {
-            user_name: n.clone(),
-            user_id: r.id.clone(),
+        .map(|((_, n), r)| {
+            let user = PolicyUser {
+                user_name: n.clone(),
+                user_id: r.id.clone(),
+            };
+            (format!("user/{n}"), Holder::User(user))
         });
     let groups = snapshot
         .groups
         .iter()
         .filter(|((a, _), r)| wanted("Group") && mine(a) && has(&r.policies.managed))
-        .map(|((_, n), r)| PolicyGroup {
-            group_name: n.clone(),
-            group_id: r.id.clone(),
+        .map(|((_, n), r)| {
+            let group = PolicyGroup {
+                group_name: n.clone(),
+                group_id: r.id.clone(),
+            };
+            (format!("group/{n}"), Holder::Group(group))
         });
     let roles = snapshot
         .roles
         .iter()
         .filter(|((a, _), r)| wanted("Role") && mine(a) && has(&r.policies.managed))
-        .map(|((_, n), r)| PolicyRole {
-            role_name: n.clone(),
-            role_id: r.id.clone(),
+        .map(|((_, n), r)| {
+            let role = PolicyRole {
+                role_name: n.clone(),
+                role_id: r.id.clone(),
+            };
+            (format!("role/{n}"), Holder::Role(role))
         });
+    let page = page(call.form, users.chain(groups).chain(roles))?;
+    let (mut policy_groups, mut policy_users, mut policy_roles) = (vec![], vec![], vec![]);
+    for holder in page.items {
+        match holder {
+            Holder::Group(g) => policy_groups.push(g),
+            Holder::User(u) => policy_users.push(u),
+            Holder::Role(r) => policy_roles.push(r),
+        }
+    }
     call.respond(&Entities {
-        policy_groups: Members::of(groups),
-        policy_users: Members::of(users),
-        policy_roles: Members::of(roles),
-        is_truncated: false,
+        policy_groups: Members::of(policy_groups),
+        policy_users: Members::of(policy_users),
+        policy_roles: Members::of(policy_roles),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }
 

@@ -12,15 +12,6 @@ use crate::s3::response::Response;
 /// Runs one IAM action for a signed caller, inside the caller's own account.
 pub async fn handle(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Error> {
     let action = req.form.action()?;
-    // Listings answer in one page; a client asking for pages must hear that, not get
-    // everything as if it had not asked.
-    for paging in ["MaxItems", "Marker"] {
-        if req.form.get(paging).is_some() {
-            return Err(Code::InvalidInput.with(format!(
-                "{paging} is not supported by strata: listings answer in one page"
-            )));
-        }
-    }
     let call = Call::new(ctx.owners.store(), req, action)?;
     let c = &call;
     match action {

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::call::{Call, Resource};
 use super::lookup;
+use super::paging::page;
 use super::validate;
 use super::xml::{self, Group, Members, User};
 use crate::iam::ids::{self, UniqueKind};
@@ -26,6 +27,8 @@ struct GroupWithUsers {
     group: Group,
     users: Members<User>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -33,6 +36,8 @@ struct GroupWithUsers {
 struct GroupList {
     groups: Members<Group>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 /// CreateGroup (`Path`).
@@ -69,11 +74,13 @@ pub async fn get(call: &Call<'_>) -> Result<Response, S3Error> {
         .users
         .iter()
         .filter(|((account, _), u)| *account == call.account && u.groups.iter().any(|g| g == name))
-        .map(|((_, user), u)| xml::user(&call.account, user, u));
+        .map(|((_, user), u)| (user.clone(), xml::user(&call.account, user, u)));
+    let page = page(call.form, users)?;
     call.respond(&GroupWithUsers {
         group: xml::group(&call.account, name, record),
-        users: Members::of(users),
-        is_truncated: false,
+        users: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }
 
@@ -86,10 +93,12 @@ pub async fn list(call: &Call<'_>) -> Result<Response, S3Error> {
         .groups
         .iter()
         .filter(|((account, _), g)| *account == call.account && g.path.starts_with(prefix))
-        .map(|((_, name), g)| xml::group(&call.account, name, g));
+        .map(|((_, name), g)| (name.clone(), xml::group(&call.account, name, g)));
+    let page = page(call.form, groups)?;
     call.respond(&GroupList {
-        groups: Members::of(groups),
-        is_truncated: false,
+        groups: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }
 
@@ -148,10 +157,12 @@ pub async fn list_for_user(call: &Call<'_>) -> Result<Response, S3Error> {
     let record = lookup::user(&snapshot, &call.account, user)?;
     let groups = record.groups.iter().filter_map(|g| {
         let found = lookup::group(&snapshot, &call.account, g).ok()?;
-        Some(xml::group(&call.account, g, found))
+        Some((g.clone(), xml::group(&call.account, g, found)))
     });
+    let page = page(call.form, groups)?;
     call.respond(&GroupList {
-        groups: Members::of(groups),
-        is_truncated: false,
+        groups: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }

@@ -5,6 +5,7 @@ use strata_policy::PolicyKind;
 
 use super::call::Call;
 use super::entity::{named, Entity, EntityKind};
+use super::paging::page;
 use super::validate;
 use super::xml::{self, Members};
 use crate::s3::error::{Code, S3Error};
@@ -28,6 +29,8 @@ struct Document {
 struct Names {
     policy_names: Members<String>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 fn no_such_policy(name: &str) -> S3Error {
@@ -91,8 +94,15 @@ pub async fn list(call: &Call<'_>, kind: EntityKind) -> Result<Response, S3Error
     let name = named(call, kind)?;
     let snapshot = call.store.snapshot();
     let entity = Entity::load(&snapshot, kind, &call.account, name)?;
+    let names = entity
+        .policies()
+        .inline
+        .keys()
+        .map(|n| (n.clone(), n.clone()));
+    let page = page(call.form, names)?;
     call.respond(&Names {
-        policy_names: Members::of(entity.policies().inline.keys().cloned()),
-        is_truncated: false,
+        policy_names: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }

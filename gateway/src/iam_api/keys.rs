@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::call::{Call, Resource};
 use super::lookup;
+use super::paging::page;
 use super::xml::{self, AccessKey, Members};
 use crate::iam::ids;
 use crate::iam::records::{AccessKeyRecord, KeyStatus};
@@ -27,6 +28,8 @@ struct Created {
 struct KeyList {
     access_key_metadata: Members<AccessKey>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 fn user_keys<'s>(
@@ -93,10 +96,13 @@ pub async fn list(call: &Call<'_>) -> Result<Response, S3Error> {
     call.allow(Resource::User(user))?;
     let snapshot = call.store.snapshot();
     lookup::user(&snapshot, &call.account, user)?;
-    let keys = user_keys(&snapshot, &call.account, user).map(|(id, k)| xml::access_key(id, k));
+    let keys = user_keys(&snapshot, &call.account, user)
+        .map(|(id, k)| (id.clone(), xml::access_key(id, k)));
+    let page = page(call.form, keys)?;
     call.respond(&KeyList {
-        access_key_metadata: Members::of(keys),
-        is_truncated: false,
+        access_key_metadata: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }
 

@@ -8,8 +8,8 @@
 //! - `users`, `keys`, `groups`, `inline`, `policies`, `attach`, `roles`, `oidc`: one family each;
 //!   every write is one `Change` of the identity store (read, put/delete, apply), so writers
 //!   never interleave and a crash never leaves half an action.
-//! - `validate`, `lookup`, `entity`, `xml`: parameter rules, finding entities, what users,
-//!   groups and roles share, and the result documents.
+//! - `validate`, `lookup`, `entity`, `xml`, `paging`: parameter rules, finding entities, what
+//!   users, groups and roles share, the result documents, and pages of listings.
 
 mod attach;
 mod authorize;
@@ -21,6 +21,7 @@ mod inline;
 mod keys;
 mod lookup;
 mod oidc;
+mod paging;
 mod policies;
 mod roles;
 mod users;

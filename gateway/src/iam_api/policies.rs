@@ -7,6 +7,7 @@ use strata_policy::{limits, PolicyKind};
 
 use super::call::{Call, Resource};
 use super::lookup;
+use super::paging::page;
 use super::validate;
 use super::xml::{self, ManagedPolicy, Members, PolicyVersion};
 use crate::iam::ids::{self, UniqueKind};
@@ -29,6 +30,8 @@ struct OnePolicy {
 struct PolicyList {
     policies: Members<ManagedPolicy>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -42,6 +45,8 @@ struct OneVersion {
 struct VersionList {
     versions: Members<PolicyVersion>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 /// How many users, groups and roles attach `arn`, and how many users and roles have it as
@@ -153,11 +158,13 @@ pub async fn list(call: &Call<'_>) -> Result<Response, S3Error> {
         .filter(|((account, _), r)| {
             scope != "AWS" && *account == call.account && r.path.starts_with(prefix)
         })
-        .map(|((_, name), r)| shown(&snapshot, &call.account, name, r))
-        .filter(|p| !only_attached || p.attachment_count > 0);
+        .map(|((_, name), r)| (name.clone(), shown(&snapshot, &call.account, name, r)))
+        .filter(|(_, p)| !only_attached || p.attachment_count > 0);
+    let page = page(call.form, policies)?;
     call.respond(&PolicyList {
-        policies: Members::of(policies),
-        is_truncated: false,
+        policies: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }
 
@@ -243,10 +250,14 @@ pub async fn list_versions(call: &Call<'_>) -> Result<Response, S3Error> {
         .versions
         .iter()
         .rev()
-        .map(|v| xml::policy_version(record, v, false));
+        .enumerate()
+        // Newest first, as listed: keyed by that position.
+        .map(|(i, v)| (format!("{i:06}"), xml::policy_version(record, v, false)));
+    let page = page(call.form, versions)?;
     call.respond(&VersionList {
-        versions: Members::of(versions),
-        is_truncated: false,
+        versions: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }
 

@@ -6,6 +6,7 @@ use strata_policy::{limits, PolicyKind};
 
 use super::call::{Call, Resource};
 use super::lookup;
+use super::paging::page;
 use super::validate;
 use super::xml::{self, Members, Role, Tag};
 use crate::iam::ids::{self, UniqueKind};
@@ -28,6 +29,8 @@ struct OneRole {
 struct RoleList {
     roles: Members<Role>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +38,8 @@ struct RoleList {
 struct TagList {
     tags: Members<Tag>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 /// An empty `<ActionResult/>`, as UpdateRole answers.
@@ -116,10 +121,12 @@ pub async fn list(call: &Call<'_>) -> Result<Response, S3Error> {
         .roles
         .iter()
         .filter(|((account, _), r)| *account == call.account && r.path.starts_with(prefix))
-        .map(|((_, name), r)| xml::role(&call.account, name, r));
+        .map(|((_, name), r)| (name.clone(), xml::role(&call.account, name, r)));
+    let page = page(call.form, roles)?;
     call.respond(&RoleList {
-        roles: Members::of(roles),
-        is_truncated: false,
+        roles: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }
 
@@ -210,8 +217,10 @@ pub async fn list_tags(call: &Call<'_>) -> Result<Response, S3Error> {
     call.allow(Resource::Role(name))?;
     let snapshot = call.store.snapshot();
     let record = lookup::role(&snapshot, &call.account, name)?;
+    let page = page(call.form, xml::tag_pairs(&record.tags))?;
     call.respond(&TagList {
-        tags: xml::tags(&record.tags).unwrap_or(Members::of([])),
-        is_truncated: false,
+        tags: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }

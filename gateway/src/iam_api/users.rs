@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::call::{Call, Resource};
 use super::lookup;
+use super::paging::page;
 use super::validate;
 use super::xml::{self, Members, Tag, User};
 use crate::iam::ids::{self, UniqueKind};
@@ -24,6 +25,8 @@ struct OneUser {
 struct UserList {
     users: Members<User>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -31,6 +34,8 @@ struct UserList {
 struct TagList {
     tags: Members<Tag>,
     is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
 }
 
 /// CreateUser (`Path`, `Tags`).
@@ -98,7 +103,7 @@ pub async fn get(call: &Call<'_>) -> Result<Response, S3Error> {
     })
 }
 
-/// ListUsers (`PathPrefix`; every user in one page).
+/// ListUsers (`PathPrefix`, paged by user name).
 pub async fn list(call: &Call<'_>) -> Result<Response, S3Error> {
     let prefix = validate::path_prefix(call.form)?;
     call.allow(Resource::User("*"))?;
@@ -107,10 +112,12 @@ pub async fn list(call: &Call<'_>) -> Result<Response, S3Error> {
         .users
         .iter()
         .filter(|((account, _), r)| *account == call.account && r.path.starts_with(prefix))
-        .map(|((_, name), r)| xml::user(&call.account, name, r));
+        .map(|((_, name), r)| (name.clone(), xml::user(&call.account, name, r)));
+    let page = page(call.form, users)?;
     call.respond(&UserList {
-        users: Members::of(users),
-        is_truncated: false,
+        users: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }
 
@@ -179,8 +186,10 @@ pub async fn list_tags(call: &Call<'_>) -> Result<Response, S3Error> {
     call.allow(Resource::User(name))?;
     let snapshot = call.store.snapshot();
     let record = lookup::user(&snapshot, &call.account, name)?;
+    let page = page(call.form, xml::tag_pairs(&record.tags))?;
     call.respond(&TagList {
-        tags: xml::tags(&record.tags).unwrap_or(Members::of([])),
-        is_truncated: false,
+        tags: Members::of(page.items),
+        is_truncated: page.is_truncated,
+        marker: page.marker,
     })
 }

@@ -69,6 +69,17 @@ pub fn tags(tags: &[(String, String)]) -> Option<Members<Tag>> {
     })
 }
 
+/// Tags keyed by their key, for a paged listing.
+pub fn tag_pairs(tags: &[(String, String)]) -> impl Iterator<Item = (String, Tag)> + '_ {
+    tags.iter().map(|(k, v)| {
+        let tag = Tag {
+            key: k.clone(),
+            value: v.clone(),
+        };
+        (k.clone(), tag)
+    })
+}
+
 /// A permissions boundary.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
