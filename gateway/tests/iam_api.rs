@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
-use strata_tests::{aws_cli, Credentials, Server};
+use strata_tests::{aws_cli, raw, series_value, Credentials, Server};
 
 const ROOT_KEY: &str = "ROOTIAMKEY";
 const ROOT_SECRET: &str = "root-iam-secret-0123456789";
@@ -136,10 +136,27 @@ fn a_user_does_what_its_policies_allow_and_keeps_it_across_a_restart() {
         error_code(&server, alice, &get_object("team/a.txt")),
         "AccessDenied"
     );
+    let denied = |server: &Server| {
+        let scrape = raw(
+            &server.addr,
+            "GET /strata/metrics HTTP/1.1\r\nhost: x\r\n",
+            b"",
+        )
+        .expect("scrape")
+        .text();
+        series_value(
+            &scrape,
+            r#"strata_iam_policy_denials_total{reason="no_allow"}"#,
+        )
+        .unwrap_or(0.0)
+    };
+    let before = denied(&server);
     assert_eq!(
         error_code(&server, alice, &["iam", "list-users"]),
         "AccessDenied"
     );
+    // Refused inside the IAM API, and counted there like any policy refusal.
+    assert_eq!(denied(&server), before + 1.0);
 
     // A malformed policy is refused with the parser's reason.
     assert_eq!(

@@ -9,19 +9,32 @@ use strata_policy::{decide, ContextMap, DecisionEffect, Evaluation, Policy, Requ
 
 use crate::auth::Principal;
 use crate::identity::Identity;
+use crate::metrics::{DenialReason, IdentityMetrics};
 use crate::s3::error::{Code, S3Error};
 
-/// The identity of a signed caller; unsigned callers may do nothing with IAM.
-pub fn signed(principal: &Principal) -> Result<Arc<Identity>, S3Error> {
+/// The identity of a signed caller; unsigned callers may do nothing with IAM (counted into
+/// `metrics` as `anonymous`).
+pub fn signed(principal: &Principal, metrics: &IdentityMetrics) -> Result<Arc<Identity>, S3Error> {
     match principal {
         Principal::Key { identity, .. } => Ok(identity.clone()),
-        Principal::Anonymous => Err(Code::AccessDenied.with("IAM requests must be signed")),
+        Principal::Anonymous => {
+            metrics.denied(DenialReason::Anonymous);
+            Err(Code::AccessDenied
+                .with("IAM requests must be signed")
+                .denied_because(DenialReason::Anonymous.as_str()))
+        }
     }
 }
 
 /// Allows `identity` to do `action` (the IAM action name, without `iam:`) on `arn`, a
-/// resource of the caller's own account, or says why not in AWS's words.
-pub fn authorize(identity: &Identity, action: &str, arn: &str) -> Result<(), S3Error> {
+/// resource of the caller's own account, or says why not in AWS's words; a refusal is
+/// counted into `metrics` by its reason, as the S3 authorizer counts its own.
+pub fn authorize(
+    identity: &Identity,
+    action: &str,
+    arn: &str,
+    metrics: &IdentityMetrics,
+) -> Result<(), S3Error> {
     if identity.is_root() {
         return Ok(());
     }
@@ -46,15 +59,18 @@ pub fn authorize(identity: &Identity, action: &str, arn: &str) -> Result<(), S3E
         boundary: identity.boundary.as_deref(),
         acl_grant: false,
     });
-    match decision.effect {
-        DecisionEffect::Allow => Ok(()),
-        DecisionEffect::ExplicitDeny => Err(Code::AccessDenied.with(format!(
-            "User: {} is not authorized to perform: {action} on resource: {arn} with an explicit deny",
+    let Some(reason) = DenialReason::of(decision) else {
+        return Ok(());
+    };
+    metrics.denied(reason);
+    let how = match decision.effect {
+        DecisionEffect::ExplicitDeny => " with an explicit deny",
+        _ => "",
+    };
+    Err(Code::AccessDenied
+        .with(format!(
+            "User: {} is not authorized to perform: {action} on resource: {arn}{how}",
             identity.arn
-        ))),
-        DecisionEffect::ImplicitDeny => Err(Code::AccessDenied.with(format!(
-            "User: {} is not authorized to perform: {action} on resource: {arn}",
-            identity.arn
-        ))),
-    }
+        ))
+        .denied_because(reason.as_str()))
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::authorize::authorize;
 use crate::iam::IamStore;
 use crate::identity::Identity;
+use crate::metrics::IdentityMetrics;
 use crate::query_api::{respond, Form, QueryRequest};
 use crate::s3::error::S3Error;
 use crate::s3::response::Response;
@@ -54,16 +55,20 @@ pub struct Call<'a> {
     /// The caller's account id: every action acts inside it.
     pub account: String,
     request: &'a QueryRequest<'a>,
+    /// Where refusals are counted.
+    metrics: &'a IdentityMetrics,
 }
 
 impl<'a> Call<'a> {
-    /// The call of `req`, whose caller must be signed (anonymous callers are refused).
+    /// The call of `req`, whose caller must be signed (anonymous callers are refused);
+    /// refusals are counted into `metrics`.
     pub fn new(
         store: &'a IamStore,
+        metrics: &'a IdentityMetrics,
         req: &'a QueryRequest<'a>,
         action: &'a str,
     ) -> Result<Call<'a>, S3Error> {
-        let caller = super::authorize::signed(req.caller)?;
+        let caller = super::authorize::signed(req.caller, metrics)?;
         Ok(Call {
             store,
             form: req.form,
@@ -71,12 +76,18 @@ impl<'a> Call<'a> {
             account: caller.account.id.clone(),
             caller,
             request: req,
+            metrics,
         })
     }
 
     /// Refuses the call unless the caller may do its action on `resource`.
     pub fn allow(&self, resource: Resource<'_>) -> Result<(), S3Error> {
-        authorize(&self.caller, self.action, &resource.arn(&self.account))
+        authorize(
+            &self.caller,
+            self.action,
+            &resource.arn(&self.account),
+            self.metrics,
+        )
     }
 
     /// A required parameter.

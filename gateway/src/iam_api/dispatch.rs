@@ -12,7 +12,7 @@ use crate::s3::response::Response;
 /// Runs one IAM action for a signed caller, inside the caller's own account.
 pub async fn handle(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Error> {
     let action = req.form.action()?;
-    let call = Call::new(ctx.owners.store(), req, action)?;
+    let call = Call::new(ctx.owners.store(), &ctx.sts.metrics, req, action)?;
     let c = &call;
     match action {
         "CreateUser" => users::create(c).await,
