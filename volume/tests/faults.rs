@@ -353,3 +353,53 @@ async fn a_full_disk_in_the_mirror_class_refuses_its_puts_cleanly() {
     check_all(&store, &all).await;
     drop_within(store, Duration::from_secs(30));
 }
+
+/// The namespace class's index full on two of its four disks while the data class has
+/// room: a put into the data class writes its shards there, then cannot commit its record.
+/// It fails with `StorageFull`, takes back the shards it wrote, and leaves no trace; reads
+/// and the index go on, and once space is back the same put succeeds without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_namespace_index_refuses_puts_into_another_class_and_leaves_no_shards() {
+    let (pod, store, mut all) = serving().await;
+    let into_bulk = |key: &'static str, seed: u64| {
+        let store = store.clone();
+        async move {
+            let data = content(seed, LARGE);
+            let opts = PutOptions::default();
+            let r = put_in(&store, "bkt", key, Some("bulk"), &data, 64 * 1024, opts).await;
+            (r, data)
+        }
+    };
+    let files = pod.data_files();
+    for i in [1, 2] {
+        pod.controller(i).enospc_after(Some(0));
+    }
+    let (r, _) = into_bulk("bulk-no-index", 900).await;
+    let err = r.unwrap_err();
+    eprintln!("bulk-no-index: {err:?}");
+    assert!(
+        matches!(err, Error::Unavailable(Unavailable::StorageFull { .. })),
+        "{err:?}"
+    );
+    let gone = get(&store, "bkt", "bulk-no-index").await.unwrap_err();
+    assert!(
+        matches!(gone, Error::Refused(Refusal::NoSuchKey { .. })),
+        "half there: {gone:?}"
+    );
+    assert_eq!(
+        pod.data_files(),
+        files,
+        "the failed put left shard files on the data class"
+    );
+    check_all(&store, &all).await;
+    let (keys, _) = list_all(&store, "bkt", "", None, 100).await;
+    assert_eq!(keys, ["before-large", "before-small"]);
+    for i in [1, 2] {
+        pod.controller(i).enospc_after(None);
+    }
+    let (r, data) = into_bulk("bulk-no-index", 901).await;
+    r.expect("the put once the index has room again");
+    all.push(("bulk-no-index".into(), data));
+    check_all(&store, &all).await;
+    drop_within(store, Duration::from_secs(30));
+}
