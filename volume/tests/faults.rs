@@ -30,6 +30,17 @@ async fn serving() -> (Pod, Store, Vec<(String, Vec<u8>)>) {
     (pod, store, all)
 }
 
+/// Four large objects `large-0..4` (contents from `seed`): their rotations differ, so any
+/// one volume holds a data shard of some of them.
+async fn put_large_objects(store: &Store, all: &mut Vec<(String, Vec<u8>)>, seed: u64) {
+    for i in 0..4u64 {
+        let key = format!("large-{i}");
+        let data = content(seed + i, LARGE);
+        put(store, "bkt", &key, &data).await;
+        all.push((key, data));
+    }
+}
+
 async fn try_put(store: &Store, key: &str, data: &[u8]) -> Result<ObjectInfo, Error> {
     put_in(
         store,
@@ -150,14 +161,7 @@ async fn once_space_returns_puts_succeed_without_a_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_work_around_a_disk_whose_shard_files_fail_and_report_it() {
     let (pod, store, mut all) = serving().await;
-    // Several large objects: their rotations differ, so the failing volume holds a data
-    // shard of some of them.
-    for i in 0..4u64 {
-        let key = format!("large-{i}");
-        let data = content(200 + i, LARGE);
-        put(&store, "bkt", &key, &data).await;
-        all.push((key, data));
-    }
+    put_large_objects(&store, &mut all, 200).await;
     store.take_heal_events();
     pod.controller(2)
         .fail_reads(Some(PathMatcher::glob(".strata/data/*")));
@@ -400,6 +404,69 @@ async fn a_full_namespace_index_refuses_puts_into_another_class_and_leaves_no_sh
     let (r, data) = into_bulk("bulk-no-index", 901).await;
     r.expect("the put once the index has room again");
     all.push(("bulk-no-index".into(), data));
+    check_all(&store, &all).await;
+    drop_within(store, Duration::from_secs(30));
+}
+
+/// A disk whose reads fail (every shard file an I/O error) while its directory and format
+/// record look fine: a few failed reads are worked around and healed, a run of them takes
+/// the volume out of service as failing, where metrics, status and readiness see it; reads
+/// go on from the others. Once its reads work again it is tried after a while (six check
+/// intervals), put back, and refilled, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_failing_its_reads_is_taken_out_of_service_and_brought_back() {
+    let (pod, store, mut all) = serving().await;
+    put_large_objects(&store, &mut all, 300).await;
+    let m = store.start_maintenance(on_demand(), None);
+    let vols = pod.config(true).classes[0].volumes.clone();
+    pod.controller(2)
+        .fail_reads(Some(PathMatcher::glob(".strata/data/*")));
+    // One read of each object: fewer failed reads than make a volume failing (at most two
+    // blocks of six objects). The wait lets the watcher run its rounds (it runs at most
+    // once a second); only time can show that the volume stays.
+    check_all(&store, &all).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        serves(&store, &vols[2]),
+        Some(true),
+        "taken out for a few bad reads"
+    );
+    // Every round reads each object once; the failing volume holds a data shard of some.
+    let mut rounds = 0;
+    while serves(&store, &vols[2]) == Some(true) {
+        assert!(rounds < 100, "still serving after {rounds} rounds of reads");
+        check_all(&store, &all).await;
+        rounds += 1;
+    }
+    let down = store
+        .volumes()
+        .into_iter()
+        .find(|v| v.path == vols[2])
+        .unwrap();
+    eprintln!("after {rounds} rounds: {down:?}");
+    let reason = down.reason.clone().unwrap_or_default();
+    assert!(reason.starts_with("failing: "), "{down:?}");
+    assert!(store.status().ready, "{:?}", store.status());
+    check_all(&store, &all).await;
+    let data = content(310, LARGE);
+    try_put(&store, "while-failing", &data)
+        .await
+        .expect("put with the failing disk out");
+    all.push(("while-failing".into(), data));
+
+    pod.controller(2).fail_reads(None);
+    let whole = || {
+        serves(&store, &vols[2]) == Some(true)
+            && store.rebuilding().is_empty()
+            && m.status().last_scan.is_some_and(|s| s.heal.healed >= 1)
+    };
+    assert!(
+        eventually(whole).await,
+        "{:?} {:?}",
+        store.volumes(),
+        m.status()
+    );
+    m.stop().await;
     check_all(&store, &all).await;
     drop_within(store, Duration::from_secs(30));
 }

@@ -116,6 +116,9 @@ pub enum ShardReadError {
     Missing,
     /// Failed its hash.
     Corrupt,
+    /// The disk failed to read it (an I/O error): a shard to heal, and a sign of a failing
+    /// volume.
+    Failed,
 }
 
 /// Reads and checks one shard block of `shard_len` bytes at `offset`.
@@ -130,7 +133,7 @@ pub fn read_shard_block(
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             return Err(ShardReadError::Missing)
         }
-        Err(_) => return Err(ShardReadError::Missing),
+        Err(_) => return Err(ShardReadError::Failed),
     }
     check_shard_block(Bytes::from(buf))
 }

@@ -142,6 +142,10 @@ impl Reader {
                 }
                 Err(ShardReadError::Missing) => self.report(plan, slot, ShardProblem::Missing),
                 Err(ShardReadError::Corrupt) => self.report(plan, slot, ShardProblem::Corrupt),
+                Err(ShardReadError::Failed) => {
+                    plan.set.read_failed(slot);
+                    self.report(plan, slot, ShardProblem::Missing)
+                }
             }
         }
         if good < k {
@@ -177,7 +181,7 @@ impl Reader {
                                 // A missing file is a shard to heal; any other error may
                                 // be the whole volume failing.
                                 if e.kind() != std::io::ErrorKind::NotFound {
-                                    plan.set.suspect(slot);
+                                    plan.set.read_failed(slot);
                                 }
                                 None
                             }

@@ -128,6 +128,15 @@ impl ErasureSet {
         }
     }
 
+    /// A read from the volume of `slot` failed with an I/O error (not a missing file, not a
+    /// failed hash): counted towards taking it out of service as failing, and checked now.
+    pub fn read_failed(&self, slot: usize) {
+        if let Some(s) = self.slots.get(slot) {
+            s.read_failed(std::time::Instant::now());
+            self.suspicion.notify_one();
+        }
+    }
+
     /// Configured directories that are not serving, with the reason: those of down slots,
     /// then those holding no slot (a slot no directory holds is explained by one of them).
     pub fn not_serving(&self) -> Vec<(PathBuf, String)> {

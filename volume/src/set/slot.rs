@@ -13,6 +13,12 @@ use crate::disk::volume::Volume;
 pub(crate) const RETRY_FIRST: Duration = Duration::from_secs(1);
 /// Longest wait between tries of a down volume (a replaced one is found within it).
 pub(crate) const RETRY_MAX: Duration = Duration::from_secs(30);
+/// Read errors (I/O errors, not missing files or failed hashes) within [`FAILING_WINDOW`]
+/// that make a serving volume failing: taken out of service, as a disk going bad is. Fewer
+/// are bad sectors: the reads work around them and the healer rewrites those shards.
+pub(crate) const FAILING_ERRORS: u32 = 16;
+/// The window [`FAILING_ERRORS`] count in.
+pub(crate) const FAILING_WINDOW: Duration = Duration::from_secs(60);
 
 /// One slot.
 pub(crate) struct Slot {
@@ -32,6 +38,8 @@ struct SlotState {
     down: Option<Down>,
     /// When a serving volume is checked next.
     next_check: Option<Instant>,
+    /// The serving volume's read errors: since when they are counted, and how many.
+    read_errors: Option<(Instant, u32)>,
 }
 
 /// Why a slot has no volume, since when, and when it is tried next.
@@ -97,12 +105,49 @@ impl Slot {
 
     /// Takes the volume out of service.
     pub(crate) fn take_down(&self, reason: String) {
+        self.take_down_for(reason, RETRY_FIRST);
+    }
+
+    /// Takes the volume out of service, to be tried again after `wait`.
+    pub(crate) fn take_down_for(&self, reason: String, wait: Duration) {
         if let Ok(mut v) = self.volume.write() {
             v.take();
         }
         let mut s = self.state();
-        s.down = Some(Down::new(reason));
+        let mut down = Down::new(reason);
+        down.next_try = Instant::now() + wait;
+        s.down = Some(down);
         s.next_check = None;
+        s.read_errors = None;
+    }
+
+    /// A read from the serving volume failed with an I/O error at `now`: counted, and the
+    /// volume checked at once.
+    pub(crate) fn read_failed(&self, now: Instant) {
+        {
+            let mut s = self.state();
+            let (since, count) = match s.read_errors {
+                Some((since, count)) if now.duration_since(since) < FAILING_WINDOW => {
+                    (since, count)
+                }
+                _ => (now, 0),
+            };
+            s.read_errors = Some((since, count.saturating_add(1)));
+        }
+        self.suspect();
+    }
+
+    /// The read errors counted within the window that ends at `now`, when they make the
+    /// volume failing.
+    pub(crate) fn failing(&self, now: Instant) -> Option<u32> {
+        match self.state().read_errors {
+            Some((since, count))
+                if now.duration_since(since) < FAILING_WINDOW && count >= FAILING_ERRORS =>
+            {
+                Some(count)
+            }
+            _ => None,
+        }
     }
 
     /// Whether the directory was a mount point when its volume was last brought up.
@@ -118,6 +163,7 @@ impl Slot {
             s.mount_point = mount_point;
             s.down = None;
             s.next_check = None;
+            s.read_errors = None;
         }
         if let Ok(mut v) = self.volume.write() {
             *v = Some(volume);
@@ -142,15 +188,14 @@ impl Slot {
     }
 
     /// Whether the slot is due for a check at `now` (`every`: the round for serving
-    /// volumes); a suspect volume always is.
+    /// volumes); a suspect serving volume always is. A down slot waits for its next try
+    /// whatever reads still in flight on its old volume report.
     pub(crate) fn due(&self, now: Instant, every: Duration) -> bool {
-        if self.suspect.load(Ordering::Relaxed) {
-            return true;
-        }
+        let suspect = self.suspect.load(Ordering::Relaxed);
         let mut s = self.state();
         match &s.down {
             Some(d) => d.next_try <= now,
-            None => *s.next_check.get_or_insert(now + every) <= now,
+            None => suspect || *s.next_check.get_or_insert(now + every) <= now,
         }
     }
 

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
+use super::slot::FAILING_WINDOW;
 use super::ErasureSet;
 use crate::disk::format::{self, Found, VolumeFormat, STRATA_DIR};
 use crate::disk::rebuild_mark::{self, RebuildMark};
@@ -20,6 +21,8 @@ use crate::disk::volume::Volume;
 
 /// File the write probe of a suspect volume creates and removes.
 const PROBE_FILE: &str = "probe.tmp";
+/// A volume taken out as failing is tried again after this many check intervals.
+const FAILING_RETRY_ROUNDS: u32 = 6;
 
 impl ErasureSet {
     /// Checks every slot that is due at `now`: serving volumes every `every` (at once when
@@ -35,8 +38,18 @@ impl ErasureSet {
                 }
                 continue;
             }
-            match slot.volume() {
-                Some(v) => {
+            match (slot.volume(), slot.failing(now)) {
+                (Some(v), Some(errors)) => {
+                    let why = format!(
+                        "failing: {errors} read errors within {}s",
+                        FAILING_WINDOW.as_secs()
+                    );
+                    tracing::warn!(class = %self.name, slot = i, path = %v.root.display(), reason = %why, "volume taken out of service");
+                    // Tried again only after a while: its bad reads would otherwise be back
+                    // at once (a volume that comes back is refilled, and read again).
+                    slot.take_down_for(why, every.saturating_mul(FAILING_RETRY_ROUNDS));
+                }
+                (Some(v), None) => {
                     let deep = slot.take_suspicion();
                     match self.serving_problem(i, &v, deep) {
                         None => slot.checked(now + every),
@@ -46,7 +59,7 @@ impl ErasureSet {
                         }
                     }
                 }
-                None => match slot.path() {
+                (None, _) => match slot.path() {
                     Some(path) => match self.revive(i, &path) {
                         Ok(()) => up += 1,
                         Err(why) => slot.retry_later(why),
