@@ -15,6 +15,7 @@ use http::{Method, StatusCode};
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::metrics::Metrics;
 use crate::tls::kube::{ApiClient, KubeError};
 
 /// The API server's issuer discovery document (allowed by the cluster role
@@ -125,10 +126,16 @@ pub async fn fetch(api: &ApiClient) -> Result<ClusterIdentity, ClusterKeysError>
     })
 }
 
-/// Refreshes `keys` every `every` (and every few seconds until the first success), forever.
-pub async fn keep_fresh(api: ApiClient, keys: ClusterKeys, every: Duration) {
+/// Refreshes `keys` every `every` (and every few seconds until the first success), forever,
+/// counting each read into `metrics`.
+pub async fn keep_fresh(api: ApiClient, keys: ClusterKeys, every: Duration, metrics: Arc<Metrics>) {
     loop {
-        let wait = match fetch(&api).await {
+        let fetched = fetch(&api).await;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let ok = fetched.is_ok();
+        let wait = match fetched {
             Ok(identity) => {
                 if keys.current().as_deref() != Some(&identity) {
                     tracing::info!(issuer = %identity.issuer, "cluster service-account keys loaded");
@@ -145,6 +152,7 @@ pub async fn keep_fresh(api: ApiClient, keys: ClusterKeys, every: Duration) {
                 }
             }
         };
+        metrics.cluster_keys_fetched(ok, keys.current().is_some(), now);
         tokio::time::sleep(wait).await;
     }
 }

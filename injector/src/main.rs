@@ -193,14 +193,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         _ => bail!("--api-server needs --api-ca and --api-token-file"),
     };
+    let metrics = Arc::new(Metrics::default());
     if let Some(api) = &api {
         tokio::spawn(cluster::keep_fresh(
             api.clone(),
             cfg.cluster.clone(),
             args.cluster_keys_refresh,
+            metrics.clone(),
         ));
     }
-    let metrics = Arc::new(Metrics::default());
     let store = Arc::new(CertStore::new(metrics.clone()));
     match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {

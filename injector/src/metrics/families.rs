@@ -34,6 +34,15 @@ pub struct Metrics {
     duration: Histogram,
     cert_not_after: Gauge,
     cert_loads: Counter,
+    keys_loaded: Gauge,
+    keys_fetches: Family<OutcomeLabel, Counter>,
+    keys_fetched_at: Gauge,
+}
+
+/// The label of `strata_injector_cluster_keys_fetches_total`.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: &'static str,
 }
 
 impl Default for Metrics {
@@ -75,12 +84,36 @@ impl Metrics {
             "Serving certificates loaded",
             cert_loads.clone(),
         );
+        let keys_loaded = Gauge::default();
+        registry.register(
+            "strata_injector_cluster_keys_loaded",
+            "1 once the cluster's service-account keys are held (web-identity pods are refused until then)",
+            keys_loaded.clone(),
+        );
+        let keys_fetches = Family::<OutcomeLabel, Counter>::default();
+        for outcome in ["ok", "error"] {
+            let _ = keys_fetches.get_or_create(&OutcomeLabel { outcome });
+        }
+        registry.register(
+            "strata_injector_cluster_keys_fetches",
+            "Reads of the cluster's issuer and keys from the API server, by outcome",
+            keys_fetches.clone(),
+        );
+        let keys_fetched_at = Gauge::default();
+        registry.register(
+            "strata_injector_cluster_keys_fetched_timestamp_seconds",
+            "When the cluster's keys were last read successfully (0: never)",
+            keys_fetched_at.clone(),
+        );
         Metrics {
             registry,
             admissions,
             duration,
             cert_not_after,
             cert_loads,
+            keys_loaded,
+            keys_fetches,
+            keys_fetched_at,
         }
     }
 
@@ -95,6 +128,19 @@ impl Metrics {
     pub fn certificate_loaded(&self, not_after: i64) {
         self.cert_not_after.set(not_after);
         self.cert_loads.inc();
+    }
+
+    /// Records one read of the cluster's keys at `now` (unix seconds): whether it worked,
+    /// and whether keys are held after it (a failed read keeps the last good copy).
+    pub fn cluster_keys_fetched(&self, ok: bool, held: bool, now: i64) {
+        let outcome = if ok { "ok" } else { "error" };
+        self.keys_fetches
+            .get_or_create(&OutcomeLabel { outcome })
+            .inc();
+        if ok {
+            self.keys_fetched_at.set(now);
+        }
+        self.keys_loaded.set(i64::from(held));
     }
 
     /// Renders every series in `format`.

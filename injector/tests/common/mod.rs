@@ -3,6 +3,8 @@
 //! independent of the injector's own code).
 #![allow(dead_code)]
 
+pub mod fake_api;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
