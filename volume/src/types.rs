@@ -64,6 +64,27 @@ pub enum WritePrecondition {
     IfMatch(String),
 }
 
+/// What a conditional delete asks of the key's current version (only the current one, as
+/// S3 evaluates it, whichever version the delete names), checked under the key's lock.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeletePrecondition {
+    /// `If-Match`: the current object's ETag, or `*` for any current object. Either way a
+    /// key with no current object is `NoSuchKey`.
+    pub if_match: Option<String>,
+    /// The current object's size; a key with no current object passes.
+    pub size: Option<u64>,
+    /// The current object's last-modified time in whole seconds since the epoch; a key
+    /// with no current object passes.
+    pub last_modified_secs: Option<u64>,
+}
+
+impl DeletePrecondition {
+    /// Whether it asks nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == DeletePrecondition::default()
+    }
+}
+
 /// The object (or part) as its client sees it, when the stored bytes are not the client's: a
 /// transform of the caller's (encryption, say) changed their length and content. `None` in
 /// [`PutOptions`] and [`PartOptions`] means the stored bytes are the client's bytes.

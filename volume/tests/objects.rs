@@ -296,9 +296,10 @@ async fn write_preconditions_hold_at_commit() {
         .await
         .unwrap();
     assert_eq!(get(&store, "bkt", "k").await.unwrap(), b"4");
+    // Nothing to match: NoSuchKey, as S3 answers it (not PreconditionFailed).
     assert!(matches!(
         put_with("absent", b"5", if_match("x")).await,
-        Err(Error::Refused(Refusal::PreconditionFailed))
+        Err(Error::Refused(Refusal::NoSuchKey { .. }))
     ));
 
     // Concurrent If-None-Match writers: exactly one wins.
@@ -773,4 +774,47 @@ async fn a_body_the_caller_hashes_commits_only_with_its_etag() {
         assert_eq!(info.etag, etag);
         assert_eq!(get(&store, "bkt", "viewed").await.unwrap(), data);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conditional_deletes_check_the_current_version_under_the_keys_lock() {
+    let d = Dirs::new();
+    let store = Store::open(d.two_classes()).await.unwrap();
+    store.create_bucket("bkt", None).await.unwrap();
+    let first = put(&store, "bkt", "k", b"abc").await;
+    let cond = |if_match: Option<&str>, size: Option<u64>| DeletePrecondition {
+        if_match: if_match.map(str::to_string),
+        size,
+        last_modified_secs: None,
+    };
+    for (c, why) in [
+        (cond(Some("\"nope\""), None), "another ETag"),
+        (cond(None, Some(4)), "another size"),
+        (cond(Some(&first.etag), Some(4)), "one of two conditions"),
+    ] {
+        let r = store.delete_object_if("bkt", "k", None, &c).await;
+        assert!(
+            matches!(r, Err(Error::Refused(Refusal::PreconditionFailed))),
+            "{why}: {r:?}"
+        );
+    }
+    assert_eq!(get(&store, "bkt", "k").await.unwrap(), b"abc");
+    let quoted = format!("\"{}\"", first.etag);
+    store
+        .delete_object_if("bkt", "k", None, &cond(Some(&quoted), Some(3)))
+        .await
+        .unwrap();
+    assert!(get(&store, "bkt", "k").await.is_err());
+    // If-Match needs a current object; the size form does not.
+    let r = store
+        .delete_object_if("bkt", "k", None, &cond(Some("*"), None))
+        .await;
+    assert!(
+        matches!(r, Err(Error::Refused(Refusal::NoSuchKey { .. }))),
+        "{r:?}"
+    );
+    store
+        .delete_object_if("bkt", "k", None, &cond(None, Some(3)))
+        .await
+        .unwrap();
 }

@@ -206,8 +206,14 @@ pub fn required_actions<'a>(
         DeleteObject | PutObjectRetention if bypasses_governance(headers) => {
             needs.push("s3:BypassGovernanceRetention", target.clone(), When::Always);
         }
-        CreateBucket => add_bucket_settings(&mut needs, target.clone(), headers),
         _ => {}
+    }
+    // A delete conditioned on the object's ETag reads it: AWS asks for s3:GetObject too.
+    if op == DeleteObject && header(headers, "if-match").is_some_and(|m| m.trim() != "*") {
+        needs.push("s3:GetObject", target.clone(), When::Always);
+    }
+    if op == CreateBucket {
+        add_bucket_settings(&mut needs, target.clone(), headers);
     }
     if matches!(op, PutObject | CopyObject | CreateMultipartUpload) {
         add_new_object_settings(&mut needs, target, headers);
@@ -223,12 +229,14 @@ pub fn deleted_object_action(version_id: Option<&str>) -> &'static str {
     }
 }
 
-/// What one entry of a `DeleteObjects` request needs: the delete, and the governance bypass
-/// when the request asks for it.
+/// What one entry of a `DeleteObjects` request needs: the delete, the read of the object
+/// when the entry is conditioned on its ETag (`etag`), and the governance bypass when the
+/// request asks for it.
 pub fn deleted_object_needs<'a>(
     bucket: &'a str,
     key: &'a str,
     version_id: Option<&str>,
+    etag: Option<&str>,
     headers: &HeaderMap,
 ) -> RequiredActions<'a> {
     let mut needs = RequiredActions::default();
@@ -238,6 +246,9 @@ pub fn deleted_object_needs<'a>(
         Some(target.clone()),
         When::Always,
     );
+    if etag.is_some_and(|e| e.trim() != "*") {
+        needs.push("s3:GetObject", Some(target.clone()), When::Always);
+    }
     if bypasses_governance(headers) {
         needs.push("s3:BypassGovernanceRetention", Some(target), When::Always);
     }

@@ -390,6 +390,22 @@ const ROWS: &[Row] = &[
             "s3:PutBucketAcl arn:aws:s3:::bkt",
         ],
     ),
+    // a delete conditioned on the ETag reads the object; on any object (`*`), not
+    (
+        "DELETE",
+        "/bkt/k",
+        &[("if-match", "\"e\"")],
+        &[
+            "s3:DeleteObject arn:aws:s3:::bkt/k",
+            "s3:GetObject arn:aws:s3:::bkt/k",
+        ],
+    ),
+    (
+        "DELETE",
+        "/bkt/k",
+        &[("if-match", "*")],
+        &["s3:DeleteObject arn:aws:s3:::bkt/k"],
+    ),
     // bucket deletes: most are the Put action of the configuration
     (
         "DELETE",
@@ -864,16 +880,27 @@ fn an_unreadable_copy_source_is_refused_as_the_copy_would_refuse_it() {
 #[test]
 fn each_deleted_object_is_checked_as_its_own_delete() {
     let plain = HeaderMap::new();
-    let needs = deleted_object_needs("bkt", "k", None, &plain);
+    let needs = deleted_object_needs("bkt", "k", None, None, &plain);
     assert_eq!(render(&needs), ["s3:DeleteObject arn:aws:s3:::bkt/k"]);
-    let needs = deleted_object_needs("bkt", "k", Some("v1"), &plain);
+    // Conditioned on its ETag, the entry reads the object too; on any object (`*`), not.
+    let needs = deleted_object_needs("bkt", "k", None, Some("\"e\""), &plain);
+    assert_eq!(
+        render(&needs),
+        [
+            "s3:DeleteObject arn:aws:s3:::bkt/k",
+            "s3:GetObject arn:aws:s3:::bkt/k"
+        ]
+    );
+    let needs = deleted_object_needs("bkt", "k", None, Some("*"), &plain);
+    assert_eq!(render(&needs), ["s3:DeleteObject arn:aws:s3:::bkt/k"]);
+    let needs = deleted_object_needs("bkt", "k", Some("v1"), None, &plain);
     assert_eq!(
         render(&needs),
         ["s3:DeleteObjectVersion arn:aws:s3:::bkt/k"]
     );
     let mut bypass = HeaderMap::new();
     bypass.insert("x-amz-bypass-governance-retention", "true".parse().unwrap());
-    let needs = deleted_object_needs("bkt", "k", Some("v1"), &bypass);
+    let needs = deleted_object_needs("bkt", "k", Some("v1"), None, &bypass);
     assert_eq!(
         render(&needs),
         [

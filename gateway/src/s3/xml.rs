@@ -534,6 +534,12 @@ pub struct CompleteMultipartUpload {
 pub struct ObjectToDelete {
     pub Key: String,
     pub VersionId: Option<String>,
+    /// Conditional delete: the current object's ETag (or `*`).
+    pub ETag: Option<String>,
+    /// Conditional delete: the current object's last-modified time (ISO 8601).
+    pub LastModifiedTime: Option<String>,
+    /// Conditional delete: the current object's size.
+    pub Size: Option<String>,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]

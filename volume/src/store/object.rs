@@ -17,11 +17,35 @@ impl Store {
         key: &str,
         version_id: Option<&str>,
     ) -> Result<DeleteOutcome> {
+        self.delete_object_if(bucket, key, version_id, &DeletePrecondition::default())
+            .await
+    }
+
+    /// [`Store::delete_object`] if the key's current version meets `cond` at that instant:
+    /// `PreconditionFailed` when it does not, `NoSuchKey` when `If-Match` finds no current
+    /// object.
+    pub async fn delete_object_if(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        cond: &DeletePrecondition,
+    ) -> Result<DeleteOutcome> {
         let inner = &self.inner;
         crate::validate::object_key(key)?;
         let b = inner.bucket(bucket)?;
+        let id = match version_id {
+            Some(v) => Some(
+                record::parse_version(v)
+                    .ok_or_else(|| Error::argument(format!("invalid version id {v:?}")))?,
+            ),
+            None => None,
+        };
+        let _g = inner.locks.lock(bucket, key).await;
+        if !cond.is_empty() {
+            inner.check_delete(bucket, key, cond)?;
+        }
         let remove = |id: [u8; 16]| async move {
-            let _g = inner.locks.lock(bucket, key).await;
             let removed = inner
                 .commit_all(vec![MetaOp::DeleteVersion {
                     bucket: bucket.into(),
@@ -33,13 +57,11 @@ impl Store {
             inner.discard_data(&removed);
             Ok::<_, Error>(marker)
         };
-        match (version_id, b.versioning) {
-            (Some(v), _) => {
-                let id = record::parse_version(v)
-                    .ok_or_else(|| Error::argument(format!("invalid version id {v:?}")))?;
+        match (id, b.versioning) {
+            (Some(id), _) => {
                 let marker = remove(id).await?;
                 Ok(DeleteOutcome {
-                    version_id: Some(v.to_string()),
+                    version_id: version_id.map(str::to_string),
                     delete_marker: marker,
                 })
             }
@@ -65,7 +87,7 @@ impl Store {
                     access: None,
                 };
                 let info = inner
-                    .commit_version(bucket, key, marker, None, None)
+                    .commit_version_locked(bucket, key, marker, None, None, vec![])
                     .await?;
                 Ok(DeleteOutcome {
                     version_id: Some(info.version_id),
@@ -205,6 +227,36 @@ impl Store {
 }
 
 impl Inner {
+    /// Whether the key's current version meets a conditional delete's `cond`; the caller
+    /// holds the key's lock.
+    fn check_delete(&self, bucket: &str, key: &str, cond: &DeletePrecondition) -> Result<()> {
+        let current = self.resolve(bucket, key, None)?;
+        let live = current.as_ref().filter(|c| !c.record.delete_marker);
+        let failed = || Err(Refusal::PreconditionFailed.into());
+        if let Some(wanted) = &cond.if_match {
+            let Some(c) = live else {
+                return Err(Refusal::NoSuchKey {
+                    delete_marker_version: None,
+                }
+                .into());
+            };
+            if wanted != "*" && !etag_matches(wanted, &c.record.etag) {
+                return failed();
+            }
+        }
+        let Some(c) = live else {
+            return Ok(());
+        };
+        if cond.size.is_some_and(|size| size != c.record.size) {
+            return failed();
+        }
+        let secs = c.record.mod_time_ns / 1_000_000_000;
+        if cond.last_modified_secs.is_some_and(|t| t != secs) {
+            return failed();
+        }
+        Ok(())
+    }
+
     /// Commits `rec` as the new current version of `key`, under the key's lock: checks the
     /// precondition, picks the version id and time, and drops the replaced null version.
     pub(super) async fn commit_version(
@@ -238,8 +290,15 @@ impl Inner {
             Some(WritePrecondition::IfNoneMatchAny) if live.is_some() => {
                 return Err(Refusal::PreconditionFailed.into())
             }
+            // S3 answers NoSuchKey when there is nothing to match.
+            Some(WritePrecondition::IfMatch(_)) if live.is_none() => {
+                return Err(Refusal::NoSuchKey {
+                    delete_marker_version: None,
+                }
+                .into())
+            }
             Some(WritePrecondition::IfMatch(etag))
-                if live.is_none_or(|c| c.record.etag != etag.trim_matches('"')) =>
+                if live.is_some_and(|c| !etag_matches(etag, &c.record.etag)) =>
             {
                 return Err(Refusal::PreconditionFailed.into())
             }
@@ -353,4 +412,9 @@ pub(super) fn info_of(bucket: &str, key: &str, r: &Resolved) -> ObjectInfo {
         internal: rec.internal.clone(),
         access: rec.access.clone(),
     }
+}
+
+/// Whether `wanted` (as a client sends it, quoted or not) is the ETag `etag`.
+fn etag_matches(wanted: &str, etag: &str) -> bool {
+    wanted.trim().trim_matches('"') == etag
 }

@@ -3,6 +3,7 @@
 use strata_volume::{Error as VolumeError, Refusal};
 
 use super::common::{Ctx, Request};
+use super::delete_conditions;
 use crate::s3::actions::deleted_object_needs;
 use crate::s3::error::S3Error;
 use crate::s3::names::validate_key;
@@ -14,16 +15,20 @@ use crate::s3::xml::{
 /// Most keys one DeleteObjects may name.
 const MAX_DELETE_KEYS: usize = 1000;
 
-/// DeleteObject: deleting a missing key succeeds, as in S3.
+/// DeleteObject: deleting a missing key succeeds, as in S3, unless `If-Match` asked for
+/// a current object (then `NoSuchKey`); a condition not met is `PreconditionFailed`.
 pub async fn delete_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let version = req.version_id();
+    let cond = delete_conditions::from_headers(req.headers)?;
     let outcome = match ctx
         .store
-        .delete_object(req.bucket()?, req.key()?, version.as_deref())
+        .delete_object_if(req.bucket()?, req.key()?, version.as_deref(), &cond)
         .await
     {
         Ok(o) => o,
-        Err(VolumeError::Refused(Refusal::NoSuchKey { .. })) if version.is_none() => {
+        Err(VolumeError::Refused(Refusal::NoSuchKey { .. }))
+            if version.is_none() && cond.if_match.is_none() =>
+        {
             // Answered as deleted, so notified as deleted, as S3 does.
             let mut resp = Response::no_content();
             resp.removed.push(Removal {
@@ -66,8 +71,13 @@ pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
         // Each entry is authorized on its own key, as AWS does: a refused one is an
         // `AccessDenied` entry of the result, the others go ahead.
         let allowed = || -> Result<(), S3Error> {
-            let needs =
-                deleted_object_needs(&bucket, &obj.Key, obj.VersionId.as_deref(), req.headers);
+            let needs = deleted_object_needs(
+                &bucket,
+                &obj.Key,
+                obj.VersionId.as_deref(),
+                obj.ETag.as_deref(),
+                req.headers,
+            );
             for need in needs.iter() {
                 req.authorize.need(req.caller, need)?;
             }
@@ -76,15 +86,23 @@ pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
         let attempt = match validate_key(&obj.Key)
             .map_err(S3Error::from)
             .and_then(|()| allowed())
-        {
+            .and_then(|()| {
+                delete_conditions::from_entry(
+                    obj.ETag.as_deref(),
+                    obj.Size.as_deref(),
+                    obj.LastModifiedTime.as_deref(),
+                )
+            }) {
             Err(e) => Err(e),
-            Ok(()) => match ctx
+            Ok(cond) => match ctx
                 .store
-                .delete_object(&bucket, &obj.Key, obj.VersionId.as_deref())
+                .delete_object_if(&bucket, &obj.Key, obj.VersionId.as_deref(), &cond)
                 .await
             {
                 Ok(o) => Ok(Some(o)),
-                Err(VolumeError::Refused(Refusal::NoSuchKey { .. })) if obj.VersionId.is_none() => {
+                Err(VolumeError::Refused(Refusal::NoSuchKey { .. }))
+                    if obj.VersionId.is_none() && cond.if_match.is_none() =>
+                {
                     Ok(None)
                 }
                 Err(e) => Err(S3Error::from(e)),

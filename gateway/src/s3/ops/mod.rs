@@ -8,6 +8,7 @@ mod common;
 mod composite;
 mod copy;
 mod delete;
+mod delete_conditions;
 mod dispatch;
 mod encryption;
 mod get;

@@ -1,0 +1,84 @@
+//! Conditional deletes and writes as an SDK sends them, through the real binary and boto3
+//! (`STRATA_PYTHON`): `If-Match` (an ETag or `*`) and the `x-amz-if-match-size` /
+//! `-last-modified-time` forms on DeleteObject, per-entry `ETag` in DeleteObjects, and
+//! `If-Match` on a PUT of a key that does not exist; each answer as AWS documents it.
+
+use std::process::Command;
+
+use strata_tests::{Server, ACCESS_KEY, SECRET_KEY};
+
+const SCRIPT: &str = r#"
+import datetime, sys, boto3, botocore
+from botocore.config import Config
+s3 = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
+                  aws_secret_access_key=sys.argv[3], region_name='us-east-1',
+                  config=Config(retries={'max_attempts': 1}, s3={'addressing_style': 'path'}))
+
+def refused(call):
+    try:
+        call()
+    except botocore.exceptions.ClientError as e:
+        return (e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode'])
+    return None
+
+def body(key):
+    return s3.get_object(Bucket='cond', Key=key)['Body'].read()
+
+s3.create_bucket(Bucket='cond')
+etag = s3.put_object(Bucket='cond', Key='k', Body=b'one')['ETag']
+modified = s3.head_object(Bucket='cond', Key='k')['LastModified']
+
+# A condition not met refuses the delete and keeps the object.
+assert refused(lambda: s3.delete_object(Bucket='cond', Key='k', IfMatch='"0000"')) == ('PreconditionFailed', 412)
+assert refused(lambda: s3.delete_object(Bucket='cond', Key='k', IfMatchSize=4)) == ('PreconditionFailed', 412)
+earlier = modified - datetime.timedelta(days=1)
+assert refused(lambda: s3.delete_object(Bucket='cond', Key='k', IfMatchLastModifiedTime=earlier)) == ('PreconditionFailed', 412)
+assert body('k') == b'one'
+
+# Conditions met: deleted.
+s3.delete_object(Bucket='cond', Key='k', IfMatch=etag, IfMatchSize=3, IfMatchLastModifiedTime=modified)
+assert refused(lambda: s3.head_object(Bucket='cond', Key='k')) == ('404', 404)
+
+# If-Match asks for a current object: none is NoSuchKey; the size form passes on none.
+assert refused(lambda: s3.delete_object(Bucket='cond', Key='k', IfMatch='*')) == ('NoSuchKey', 404)
+s3.delete_object(Bucket='cond', Key='k', IfMatchSize=3)
+s3.put_object(Bucket='cond', Key='k', Body=b'two')
+s3.delete_object(Bucket='cond', Key='k', IfMatch='*')
+assert refused(lambda: s3.head_object(Bucket='cond', Key='k')) == ('404', 404)
+
+# If-Match on a PUT of a key that does not exist: NoSuchKey, not PreconditionFailed.
+assert refused(lambda: s3.put_object(Bucket='cond', Key='absent', Body=b'x', IfMatch=etag)) == ('NoSuchKey', 404)
+
+# DeleteObjects: each entry's ETag decides that entry alone.
+a = s3.put_object(Bucket='cond', Key='a', Body=b'a')['ETag']
+s3.put_object(Bucket='cond', Key='b', Body=b'b')
+r = s3.delete_objects(Bucket='cond', Delete={'Objects': [
+    {'Key': 'a', 'ETag': a}, {'Key': 'b', 'ETag': '"0000"'}, {'Key': 'gone', 'ETag': '*'},
+    {'Key': 'b', 'Size': 5}]})
+assert sorted(d['Key'] for d in r.get('Deleted', [])) == ['a'], r
+assert sorted((e['Key'], e['Code']) for e in r.get('Errors', [])) == [
+    ('b', 'PreconditionFailed'), ('b', 'PreconditionFailed'), ('gone', 'NoSuchKey')], r
+assert body('b') == b'b'
+print('ok')
+"#;
+
+#[test]
+fn conditional_deletes_and_writes_answer_as_aws_does() {
+    let server = Server::start_fast_2x2(env!("CARGO_BIN_EXE_strata"));
+    let python = std::env::var("STRATA_PYTHON").unwrap_or_else(|_| {
+        panic!("STRATA_PYTHON is not set: this test needs boto3 from tests/realparts/install.sh")
+    });
+    let out = Command::new(&python)
+        .args(["-c", SCRIPT, &server.endpoint(), ACCESS_KEY, SECRET_KEY])
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "ok",
+        "{}\n{}\n--- server\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        server.log_tail()
+    );
+}
