@@ -3,23 +3,11 @@
 //! `-last-modified-time` forms on DeleteObject, per-entry `ETag` in DeleteObjects, and
 //! `If-Match` on a PUT of a key that does not exist; each answer as AWS documents it.
 
-use std::process::Command;
-
-use strata_tests::{Server, ACCESS_KEY, SECRET_KEY};
+use strata_tests::{boto3_ok, Server};
 
 const SCRIPT: &str = r#"
-import datetime, sys, boto3, botocore
-from botocore.config import Config
-s3 = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
-                  aws_secret_access_key=sys.argv[3], region_name='us-east-1',
-                  config=Config(retries={'max_attempts': 1}, s3={'addressing_style': 'path'}))
+import datetime
 
-def refused(call):
-    try:
-        call()
-    except botocore.exceptions.ClientError as e:
-        return (e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode'])
-    return None
 
 def body(key):
     return s3.get_object(Bucket='cond', Key=key)['Body'].read()
@@ -65,20 +53,5 @@ print('ok')
 #[test]
 fn conditional_deletes_and_writes_answer_as_aws_does() {
     let server = Server::start_fast_2x2(env!("CARGO_BIN_EXE_strata"));
-    let python = std::env::var("STRATA_PYTHON").unwrap_or_else(|_| {
-        panic!("STRATA_PYTHON is not set: this test needs boto3 from tests/realparts/install.sh")
-    });
-    let out = Command::new(&python)
-        .args(["-c", SCRIPT, &server.endpoint(), ACCESS_KEY, SECRET_KEY])
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "ok",
-        "{}\n{}\n--- server\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        server.log_tail()
-    );
+    boto3_ok(&server, SCRIPT);
 }

@@ -89,3 +89,51 @@ pub fn create_bucket_with_aws_cli(server: &Server, bucket: &str) {
             .arg(format!("s3://{bucket}")),
     );
 }
+
+/// What every [`boto3_ok`] script starts with: `s3`, a boto3 client of the server with its
+/// root keys (path style, no retries), and `refused(call)`, the `(code, status)` of a call
+/// that fails (`None` when it succeeds).
+const BOTO3_PRELUDE: &str = r#"
+import sys, boto3, botocore
+from botocore.config import Config
+s3 = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
+                  aws_secret_access_key=sys.argv[3], region_name='us-east-1',
+                  config=Config(retries={'max_attempts': 1}, s3={'addressing_style': 'path'}))
+
+def refused(call):
+    try:
+        call()
+    except botocore.exceptions.ClientError as e:
+        return (e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode'])
+    return None
+"#;
+
+/// Runs `script` after [`BOTO3_PRELUDE`] with the tests' boto3 (`STRATA_PYTHON`), as `python
+/// -c PROGRAM ENDPOINT ACCESS_KEY SECRET_KEY` with `server`'s root keys and nothing of the
+/// caller's AWS setup; the script must print `ok` as its last line. A failure shows its
+/// output and the server's log.
+pub fn boto3_ok(server: &Server, script: &str) {
+    let program = format!("{BOTO3_PRELUDE}\n{script}");
+    let out = Command::new(required_env("STRATA_PYTHON"))
+        .args([
+            "-c",
+            &program,
+            &server.endpoint(),
+            &server.credentials.access_key,
+            &server.credentials.secret_key,
+        ])
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_CA_BUNDLE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run python");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.lines().last() == Some("ok"),
+        "{stdout}\n--- stderr\n{}\n--- server log\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        server.log_tail()
+    );
+}

@@ -30,7 +30,8 @@ pub use bao::{Bao, BAO_TOKEN};
 pub use builder::ServerBuilder;
 pub use checks::{assert_error, code, listed, send_partial};
 pub use clients::{
-    aws_cli, aws_ok, aws_run, crate_dir, create_bucket_with_aws_cli, render_template, templates_dir,
+    aws_cli, aws_ok, aws_run, boto3_ok, crate_dir, create_bucket_with_aws_cli, render_template,
+    templates_dir,
 };
 pub use credentials::{Credentials, ACCESS_KEY, SECRET_KEY};
 pub use data::{assert_same_file, pattern, random_bytes, write_random};

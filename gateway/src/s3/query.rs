@@ -14,6 +14,8 @@ pub mod param {
     pub const ATTRIBUTES: &str = "attributes";
     /// `continuation-token`
     pub const CONTINUATION_TOKEN: &str = "continuation-token";
+    /// `bucket-region` (ListBuckets)
+    pub const BUCKET_REGION: &str = "bucket-region";
     /// `cors`
     pub const CORS: &str = "cors";
     /// `delete`
@@ -48,6 +50,8 @@ pub mod param {
     pub const MARKER: &str = "marker";
     /// `max-keys`
     pub const MAX_KEYS: &str = "max-keys";
+    /// `max-buckets` (ListBuckets)
+    pub const MAX_BUCKETS: &str = "max-buckets";
     /// `max-parts`
     pub const MAX_PARTS: &str = "max-parts";
     /// `max-uploads`

@@ -132,6 +132,12 @@ pub struct ListAllMyBucketsResult {
     pub xmlns: &'static str,
     pub Owner: Owner,
     pub Buckets: Buckets,
+    /// Where the next page starts, when this one was cut at `max-buckets`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ContinuationToken: Option<String>,
+    /// The `prefix` asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub Prefix: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -144,6 +150,7 @@ pub struct Buckets {
 pub struct BucketEntry {
     pub Name: String,
     pub CreationDate: String,
+    pub BucketRegion: String,
 }
 
 /// GetBucketPolicyStatus's answer.

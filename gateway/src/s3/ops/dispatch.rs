@@ -2,8 +2,8 @@
 
 use super::common::{Ctx, Request};
 use super::{
-    access, acl, attributes, bucket, copy, delete, encryption, get, list, multipart, notification,
-    policy, put, service, tagging,
+    access, acl, attributes, bucket, copy, delete, encryption, get, list, list_buckets, multipart,
+    notification, policy, put, service, tagging,
 };
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
@@ -13,7 +13,7 @@ use crate::s3::response::Response;
 pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     use Operation as Op;
     match req.op {
-        Op::ListBuckets => bucket::list_buckets(ctx, req).await,
+        Op::ListBuckets => list_buckets::list_buckets(ctx, req).await,
         Op::ServicePost => service::service_post(ctx, req).await,
         Op::CreateBucket => bucket::create_bucket(ctx, req).await,
         Op::DeleteBucket => bucket::delete_bucket(ctx, req).await,

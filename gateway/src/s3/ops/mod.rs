@@ -13,6 +13,7 @@ mod dispatch;
 mod encryption;
 mod get;
 mod list;
+mod list_buckets;
 mod md5_tap;
 mod multipart;
 mod notification;
