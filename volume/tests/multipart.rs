@@ -274,10 +274,6 @@ async fn aborting_removes_the_upload_and_its_shards() {
         .map_err(store_error)
         .unwrap();
     assert_eq!(shard_files(d.tmp.path()), 8);
-    assert!(matches!(
-        store.delete_bucket("bkt").await,
-        Err(Error::Refused(Refusal::BucketNotEmpty))
-    ));
     store
         .abort_multipart_upload("bkt", "mp", &id)
         .await
@@ -654,4 +650,39 @@ async fn an_uploads_internal_entries_change_only_where_the_expected_ones_hold() 
         .await
         .unwrap();
     assert!(!changed);
+}
+
+/// Uploads in progress do not keep a bucket: deleting it aborts them (their shards go), as
+/// AWS does, and a bucket made again under the name lists none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_bucket_takes_its_uploads_in_progress_with_it() {
+    let d = Dirs::new();
+    let store = small_parts_store(&d).await;
+    for key in ["a", "b/c"] {
+        let id = store
+            .create_multipart_upload("bkt", key, UploadOptions::default())
+            .await
+            .unwrap();
+        upload_part(&store, "bkt", key, &id, 1, &content(9, 4000), 512)
+            .await
+            .unwrap();
+    }
+    assert!(shard_files(d.tmp.path()) > 0);
+    store.delete_bucket("bkt").await.unwrap();
+    assert!(
+        files_become(d.tmp.path(), 0).await,
+        "the uploads' shards are removed with the bucket"
+    );
+    store.create_bucket("bkt", None).await.unwrap();
+    let page = store
+        .list_multipart_uploads(
+            "bkt",
+            ListUploadsOptions {
+                max_uploads: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(page.uploads.is_empty(), "{page:?}");
 }

@@ -1,6 +1,6 @@
 //! Buckets: create, delete, list, versioning and configuration documents.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Inner, Store};
 use crate::disk::meta_db::{MetaOp, Step, Table};
@@ -58,23 +58,40 @@ impl Inner {
         Ok(())
     }
 
-    /// Whether any namespace volume holds a version or an upload in the bucket.
-    fn bucket_has_data(&self, name: &str) -> Result<bool> {
+    /// Whether any serving namespace volume holds a version (an object or a delete marker)
+    /// in the bucket.
+    fn bucket_has_objects(&self, name: &str) -> Result<bool> {
         let prefix = keys::join(name, b"");
         for (_, v) in self.ns().online() {
-            let m = v.meta()?;
-            for table in [Table::Versions, Table::Uploads] {
-                let mut any = false;
-                m.scan(table, &prefix, |k, _| {
-                    any = k.starts_with(&prefix);
-                    Ok(Step::Stop)
-                })?;
-                if any {
-                    return Ok(true);
-                }
+            let mut any = false;
+            v.meta()?.scan(Table::Versions, &prefix, |k, _| {
+                any = k.starts_with(&prefix);
+                Ok(Step::Stop)
+            })?;
+            if any {
+                return Ok(true);
             }
         }
         Ok(false)
+    }
+
+    /// The uploads in progress in `bucket`, (key, upload id), as any serving namespace
+    /// volume holds them.
+    fn uploads_of(&self, bucket: &str) -> Result<BTreeSet<(String, String)>> {
+        let prefix = keys::join(bucket, b"");
+        let mut all = BTreeSet::new();
+        for (_, v) in self.ns().online() {
+            v.meta()?.scan(Table::Uploads, &prefix, |k, _| {
+                if !k.starts_with(&prefix) {
+                    return Ok(Step::Stop);
+                }
+                if let Some((_, key, id)) = keys::split_upload(k) {
+                    all.insert((key, id));
+                }
+                Ok(Step::Next)
+            })?;
+        }
+        Ok(all)
     }
 }
 
@@ -111,9 +128,12 @@ impl Store {
         let inner = &self.inner;
         let _g = inner.locks.lock(name, "").await;
         inner.bucket(name)?;
-        if inner.bucket_has_data(name)? {
+        if inner.bucket_has_objects(name)? {
             return Err(Refusal::BucketNotEmpty.into());
         }
+        // Uploads in progress do not keep a bucket: they go with it, as on AWS, so that a
+        // bucket made again under the name lists none.
+        self.abort_uploads_of(name).await?;
         inner
             .commit_all(vec![
                 MetaOp::Delete {
@@ -131,6 +151,18 @@ impl Store {
             .write()
             .map_err(|_| Error::internal("bucket cache poisoned"))?
             .remove(name);
+        // One begun while the bucket went (it had checked the bucket before) goes too.
+        self.abort_uploads_of(name).await
+    }
+
+    /// Aborts every upload in progress in `bucket`.
+    async fn abort_uploads_of(&self, bucket: &str) -> Result<()> {
+        for (key, id) in self.inner.uploads_of(bucket)? {
+            match self.abort_multipart_upload(bucket, &key, &id).await {
+                Ok(()) | Err(Error::Refused(Refusal::NoSuchUpload)) => {}
+                Err(e) => return Err(e),
+            }
+        }
         Ok(())
     }
 

@@ -1,6 +1,6 @@
-//! ListBuckets as boto3 pages it (`MaxBuckets`, `ContinuationToken`, `Prefix`,
-//! `BucketRegion`), and CreateBucket of a bucket one owns already, through the real binary
-//! (`STRATA_PYTHON`).
+//! Bucket answers as boto3 sees them, through the real binary (`STRATA_PYTHON`):
+//! ListBuckets pages (`MaxBuckets`, `ContinuationToken`, `Prefix`, `BucketRegion`),
+//! CreateBucket of a bucket one owns already, DeleteBucket with uploads in progress.
 
 use strata_tests::{boto3_ok, Server};
 
@@ -47,11 +47,19 @@ s3.put_object(Bucket='pages-a', Key='k', Body=b'kept')
 s3.create_bucket(Bucket='pages-a')
 assert s3.get_object(Bucket='pages-a', Key='k')['Body'].read() == b'kept'
 assert refused(lambda: s3.create_bucket(Bucket='pages-a', ObjectOwnership='ObjectWriter')) == ('BucketAlreadyOwnedByYou', 409)
+
+# Uploads in progress do not keep a bucket (objects do); a bucket made again lists none.
+up = s3.create_multipart_upload(Bucket='pages-b', Key='big')
+s3.upload_part(Bucket='pages-b', Key='big', UploadId=up['UploadId'], PartNumber=1, Body=b'z' * 100)
+assert refused(lambda: s3.delete_bucket(Bucket='pages-a')) == ('BucketNotEmpty', 409)
+s3.delete_bucket(Bucket='pages-b')
+s3.create_bucket(Bucket='pages-b')
+assert s3.list_multipart_uploads(Bucket='pages-b').get('Uploads', []) == []
 print('ok')
 "#;
 
 #[test]
-fn list_buckets_pages_filters_and_recreating_ones_own_bucket_answer_as_aws_does() {
+fn buckets_list_recreate_and_delete_as_aws_answers() {
     let server = Server::start_fast_2x2(env!("CARGO_BIN_EXE_strata"));
     boto3_ok(&server, SCRIPT);
 }
