@@ -24,6 +24,8 @@ pub const RECORD_V3: u8 = 3;
 /// Version 4: `VersionRecord.access` and `UploadRecord.access` (the gateway's access document
 /// of an object: its owner and ACL).
 pub const RECORD_V4: u8 = 4;
+/// Version 5: `DataRecord.upload` (the multipart upload whose completion made the version).
+pub const RECORD_V5: u8 = 5;
 
 /// A record type: which format version a value of it needs.
 pub trait Record: Serialize {
@@ -46,7 +48,7 @@ pub fn encode<T: Record>(record: &T) -> Vec<u8> {
 /// Decodes a record written by [`encode`].
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
-        Some((&(RECORD_V1 | RECORD_V2 | RECORD_V3 | RECORD_V4), rest)) => {
+        Some((&(RECORD_V1 | RECORD_V2 | RECORD_V3 | RECORD_V4 | RECORD_V5), rest)) => {
             rmp_serde::from_slice(rest).map_err(|e| Error::corrupt(format!("metadata record: {e}")))
         }
         Some((v, _)) => Err(Error::corrupt(format!(
@@ -137,6 +139,10 @@ pub struct DataRecord {
     /// This volume's shard of an inline object (hash + bytes, like a shard file).
     #[serde(with = "serde_bytes_opt")]
     pub inline: Option<Vec<u8>>,
+    /// The multipart upload whose completion assembled these parts (record version 5);
+    /// `None` for single puts and for versions written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<String>,
 }
 
 /// One version of an object (or a delete marker).
@@ -211,6 +217,9 @@ impl Record for UploadRecord {
 
 impl Record for VersionRecord {
     fn version(&self) -> u8 {
+        if self.data.as_ref().is_some_and(|d| d.upload.is_some()) {
+            return RECORD_V5;
+        }
         if self.access.is_some() {
             return RECORD_V4;
         }
@@ -391,6 +400,7 @@ pub(crate) fn sample_version(
             rotation: 1,
             parts,
             inline,
+            upload: None,
         }),
         access: None,
     }
@@ -540,7 +550,25 @@ mod tests {
         );
         // A reader refuses versions it does not know.
         let mut future = bytes.clone();
-        future[0] = 5;
+        future[0] = RECORD_V5 + 1;
         assert!(decode::<UploadRecord>(&future).is_err());
+    }
+
+    #[test]
+    fn a_completed_upload_makes_version_5_with_or_without_an_access_document() {
+        let plain = sample_version(7, vec![], None);
+        for access in [None, Some(b"acl 1\nowner\n".to_vec())] {
+            let mut done = plain.clone();
+            done.access = access;
+            if let Some(d) = done.data.as_mut() {
+                d.upload = Some("upload-1".into());
+            }
+            let bytes = encode(&done);
+            assert_eq!(bytes[0], RECORD_V5);
+            assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), done);
+        }
+        // Records before it read as made by no upload.
+        let back = decode::<VersionRecord>(&encode(&plain)).unwrap();
+        assert_eq!(back.data.and_then(|d| d.upload), None);
     }
 }

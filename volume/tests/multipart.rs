@@ -686,3 +686,53 @@ async fn deleting_a_bucket_takes_its_uploads_in_progress_with_it() {
         .unwrap();
     assert!(page.uploads.is_empty(), "{page:?}");
 }
+
+/// A completion retried after it succeeded (its answer lost) gets the same answer while its
+/// object is the key's current version; another part list, or a newer version, is
+/// `NoSuchUpload`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completion_retried_after_it_succeeded_gets_the_same_answer() {
+    let d = Dirs::new();
+    let store = small_parts_store(&d).await;
+    let id = store
+        .create_multipart_upload("bkt", "mp", UploadOptions::default())
+        .await
+        .unwrap();
+    let mut parts = Vec::new();
+    for n in 1..=2u32 {
+        let info = upload_part(&store, "bkt", "mp", &id, n, &content(n as u64, 5000), 512)
+            .await
+            .unwrap();
+        parts.push(CompletedPart {
+            part_number: n,
+            etag: format!("\"{}\"", info.etag),
+        });
+    }
+    let done = store
+        .complete_multipart_upload("bkt", "mp", &id, parts.clone(), None)
+        .await
+        .unwrap();
+    let again = store
+        .complete_multipart_upload("bkt", "mp", &id, parts.clone(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (&again.etag, &again.version_id, again.size),
+        (&done.etag, &done.version_id, done.size)
+    );
+    let fewer = store
+        .complete_multipart_upload("bkt", "mp", &id, parts[..1].to_vec(), None)
+        .await;
+    assert!(
+        matches!(fewer, Err(Error::Refused(Refusal::NoSuchUpload))),
+        "{fewer:?}"
+    );
+    put(&store, "bkt", "mp", b"newer").await;
+    let stale = store
+        .complete_multipart_upload("bkt", "mp", &id, parts, None)
+        .await;
+    assert!(
+        matches!(stale, Err(Error::Refused(Refusal::NoSuchUpload))),
+        "{stale:?}"
+    );
+}

@@ -14,7 +14,9 @@ use crate::disk::meta_db::{MetaOp, Step, Table};
 use crate::erasure::layout::rotation_for;
 use crate::error::{Error, Invalid, Refusal, Result, WriteError};
 use crate::keys;
-use crate::record::{self, now_ns, time_of, PartData, PartRecord, UploadRecord, VersionRecord};
+use crate::record::{
+    self, now_ns, time_of, DataRecord, PartData, PartRecord, UploadRecord, VersionRecord,
+};
 use crate::types::*;
 
 /// Highest part number S3 allows.
@@ -43,6 +45,35 @@ fn part_info(p: &PartRecord) -> PartInfo {
 }
 
 impl Inner {
+    /// The key's current version when the completion of `upload_id` with `parts` made it
+    /// (a completion retried after it succeeded); `None` otherwise. The caller holds the
+    /// key's lock.
+    fn completed_by(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: &[CompletedPart],
+    ) -> Result<Option<ObjectInfo>> {
+        let Some(current) = self.resolve(bucket, key, None)? else {
+            return Ok(None);
+        };
+        let Some(data) = current.record.data.as_ref() else {
+            return Ok(None);
+        };
+        let same_parts = data.parts.len() == parts.len()
+            && data.parts.iter().zip(parts).all(|(had, asked)| {
+                had.number == asked.part_number
+                    && had
+                        .etag
+                        .eq_ignore_ascii_case(asked.etag.trim().trim_matches('"'))
+            });
+        if data.upload.as_deref() != Some(upload_id) || !same_parts {
+            return Ok(None);
+        }
+        Ok(Some(super::object::info_of(bucket, key, &current)))
+    }
+
     fn find_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadRecord> {
         self.bucket(bucket)?;
         crate::validate::object_key(key)?;
@@ -310,7 +341,16 @@ impl Store {
             return Err(Invalid::Argument("a completion needs at least one part".into()).into());
         }
         let _g = inner.locks.lock(bucket, key).await;
-        let upload = inner.find_upload(bucket, key, upload_id)?;
+        let upload = match inner.find_upload(bucket, key, upload_id) {
+            Err(Error::Refused(Refusal::NoSuchUpload)) => {
+                // A retry of a completion that succeeded (its answer lost): the same answer
+                // while its version is the key's current one.
+                return inner
+                    .completed_by(bucket, key, upload_id, &parts)?
+                    .ok_or_else(|| Refusal::NoSuchUpload.into());
+            }
+            found => found?,
+        };
         let stored = inner.all_parts(upload_id).await?;
         let mut chosen = Vec::with_capacity(parts.len());
         let mut md5s = Md5::new();
@@ -362,11 +402,14 @@ impl Store {
             checksums: upload.checksums.clone(),
             internal: upload.internal.clone(),
             access: upload.access.clone(),
-            data: Some(data_record(
-                &set,
-                rotation_for(key.as_bytes(), set.layout.total()),
-                chosen.clone(),
-            )),
+            data: Some(DataRecord {
+                upload: Some(upload_id.to_string()),
+                ..data_record(
+                    &set,
+                    rotation_for(key.as_bytes(), set.layout.total()),
+                    chosen.clone(),
+                )
+            }),
         };
         let extra = forget_upload(bucket, key, upload_id);
         let info = inner

@@ -367,6 +367,7 @@ pub(super) fn data_record(set: &ErasureSet, rotation: usize, parts: Vec<PartData
         rotation: rotation as u8,
         parts,
         inline: None,
+        upload: None,
     }
 }
 

@@ -108,7 +108,9 @@ pub async fn upload_part(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3
     Ok(resp)
 }
 
-/// CompleteMultipartUpload, with `If-None-Match: *` / `If-Match` checked at commit.
+/// CompleteMultipartUpload, with `If-None-Match: *` / `If-Match` checked at commit. A retry
+/// of a completion that succeeded (same upload id and parts, its object still the key's
+/// current version) gets the same answer, as SDKs retrying a lost response expect.
 pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let (bucket, key) = (req.bucket()?, req.key()?);
     let upload_id = upload_id(&req)?;
@@ -130,9 +132,14 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         })
         .collect();
     // The answer reports the parts' checksums: a key that cannot open them (an SSE-C
-    // upload's) is refused before the commit, not after.
-    let upload = ctx.store.upload(bucket, key, &upload_id).await?;
-    if !upload.checksums.is_empty() {
+    // upload's) is refused before the commit, not after. No upload may be a completion
+    // retried after it succeeded: the store answers it as before, or NoSuchUpload.
+    let upload = match ctx.store.upload(bucket, key, &upload_id).await {
+        Ok(upload) => Some(upload),
+        Err(strata_volume::Error::Refused(strata_volume::Refusal::NoSuchUpload)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(upload) = upload.as_ref().filter(|u| !u.checksums.is_empty()) {
         ctx.transform
             .admit_checksum_reader(bucket, key, &upload.internal, req.headers)
             .await?;
@@ -143,9 +150,13 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         .await?;
     // The composite of the parts when the upload named an algorithm (see `composite`),
     // of the parts' checksums opened where the store keeps them sealed.
-    let opened = match upload.checksums.is_empty() {
-        true => None,
-        false => ctx.transform.opened_checksums(&info, req.headers).await?,
+    let named_algorithm = match &upload {
+        Some(upload) => !upload.checksums.is_empty(),
+        None => !info.checksums.is_empty(),
+    };
+    let opened = match named_algorithm {
+        false => None,
+        true => ctx.transform.opened_checksums(&info, req.headers).await?,
     };
     let reported = reported_checksums(opened.as_ref().unwrap_or(&info));
     let cs = |n: &str| checksum_of(&reported, n);
