@@ -236,6 +236,9 @@ struct DataRec {
     _rotation: IgnoredAny,
     parts: Vec<PartData>,
     _inline: IgnoredAny,
+    /// Record version 5: the completed upload's id.
+    #[serde(default)]
+    _upload: IgnoredAny,
 }
 
 #[derive(Deserialize)]
