@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use strata_tests::free_port;
+
 /// A running oidc-provider on a random port, minting access tokens for `audience`; killed
 /// (by its PID) when dropped.
 pub struct OidcProvider {
@@ -27,16 +29,30 @@ impl OidcProvider {
             )
         });
         let node = std::env::var("STRATA_NODE").unwrap_or_else(|_| "node".into());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // The free port is found by binding and letting go, so another process may take it
+        // before the provider binds it: then it is started again on another.
+        for _ in 0..4 {
+            match Self::start_on(&node, &script, audience, free_port()) {
+                Ok(idp) => return idp,
+                Err(log) if log.contains("EADDRINUSE") => continue,
+                Err(log) => panic!("oidc-provider exited: {log}"),
+            }
+        }
+        panic!("oidc-provider found no free port in 4 tries");
+    }
+
+    /// One start on `port`: the provider once ready, or its log if it exited.
+    fn start_on(
+        node: &str,
+        script: &str,
+        audience: &str,
+        port: u16,
+    ) -> Result<OidcProvider, String> {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("oidc.log");
         let out = std::fs::File::create(&log).unwrap();
-        let child = Command::new(&node)
-            .arg(&script)
+        let child = Command::new(node)
+            .arg(script)
             .env("OIDC_PORT", port.to_string())
             .env("OIDC_AUDIENCE", audience)
             .env("OIDC_JWKS_PATH", "/openid/v1/jwks")
@@ -53,7 +69,7 @@ impl OidcProvider {
         };
         for _ in 0..300 {
             if let Ok(Some(status)) = idp.child.try_wait() {
-                panic!("oidc-provider exited ({status}): {}", idp.log_text());
+                return Err(format!("({status}) {}", idp.log_text()));
             }
             if block_on(async {
                 http()
@@ -62,7 +78,7 @@ impl OidcProvider {
                     .await
                     .is_ok_and(|r| r.status().is_success())
             }) {
-                return idp;
+                return Ok(idp);
             }
             std::thread::sleep(Duration::from_millis(100));
         }
