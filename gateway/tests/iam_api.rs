@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
-use strata_tests::{aws_cli, raw, series_value, Credentials, Server};
+use strata_tests::{aws_cli, scrape_s3_listener, series_value, Credentials, Server};
 
 const ROOT_KEY: &str = "ROOTIAMKEY";
 const ROOT_SECRET: &str = "root-iam-secret-0123456789";
@@ -137,13 +137,7 @@ fn a_user_does_what_its_policies_allow_and_keeps_it_across_a_restart() {
         "AccessDenied"
     );
     let denied = |server: &Server| {
-        let scrape = raw(
-            &server.addr,
-            "GET /strata/metrics HTTP/1.1\r\nhost: x\r\n",
-            b"",
-        )
-        .expect("scrape")
-        .text();
+        let scrape = scrape_s3_listener(server);
         series_value(
             &scrape,
             r#"strata_iam_policy_denials_total{reason="no_allow"}"#,

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use strata_tests::{aws_cli, raw, Credentials, Reply, Server};
+use strata_tests::{aws_cli, raw, scrape_s3_listener, series_value, Credentials, Reply, Server};
 
 #[path = "support/slapd.rs"]
 mod slapd;
@@ -200,18 +200,8 @@ fn assert_access_denied(out: &Output) {
 
 /// `strata_sts_ldap_sign_ins_total{outcome}` from the S3 listener's scrape.
 fn sign_ins(server: &Server, outcome: &str) -> u64 {
-    let scrape = raw(
-        &server.addr,
-        "GET /strata/metrics HTTP/1.1\r\nhost: x\r\n",
-        b"",
-    )
-    .expect("scrape")
-    .text();
-    let series = format!("strata_sts_ldap_sign_ins_total{{outcome=\"{outcome}\"}} ");
-    scrape
-        .lines()
-        .find_map(|l| l.strip_prefix(&series))
-        .map_or(0, |v| v.trim().parse::<f64>().unwrap() as u64)
+    let series = format!("strata_sts_ldap_sign_ins_total{{outcome=\"{outcome}\"}}");
+    series_value(&scrape_s3_listener(server), &series).map_or(0, |v| v as u64)
 }
 
 fn with_data(server: &Server, dir: &Path) -> String {

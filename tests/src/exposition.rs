@@ -74,6 +74,17 @@ pub fn scrape(addr: &str) -> String {
         .text()
 }
 
+/// `GET /strata/metrics` from a server's S3 listener: the exposition's text.
+pub fn scrape_s3_listener(server: &crate::server::Server) -> String {
+    crate::http::raw(
+        &server.addr,
+        "GET /strata/metrics HTTP/1.1\r\nhost: x\r\n",
+        b"",
+    )
+    .expect("scrape")
+    .text()
+}
+
 /// The value of the series written exactly as `series` (name and labels), if present.
 pub fn series_value(exposition: &str, series: &str) -> Option<f64> {
     exposition.lines().find_map(|l| {

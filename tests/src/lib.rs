@@ -35,7 +35,7 @@ pub use clients::{
 };
 pub use credentials::{Credentials, ACCESS_KEY, SECRET_KEY};
 pub use data::{assert_same_file, pattern, random_bytes, write_random};
-pub use exposition::{promtool_check_metrics, scrape, series_value};
+pub use exposition::{promtool_check_metrics, scrape, scrape_s3_listener, series_value};
 pub use http::{free_port, raw, read_reply, Reply};
 pub use layout::{Layout, LayoutSettings, VolumeClass};
 pub use receiver::{Answer, Received, Receiver};

@@ -41,6 +41,23 @@ async fn put_large_objects(store: &Store, all: &mut Vec<(String, Vec<u8>)>, seed
     }
 }
 
+/// A large put of content from `seed` into the `bulk` class (volumes 4 and 5, a mirror):
+/// its result, and the bytes it put.
+async fn into_bulk(store: &Store, key: &str, seed: u64) -> (Result<ObjectInfo, Error>, Vec<u8>) {
+    let data = content(seed, LARGE);
+    let r = put_in(
+        store,
+        "bkt",
+        key,
+        Some("bulk"),
+        &data,
+        64 * 1024,
+        PutOptions::default(),
+    )
+    .await;
+    (r, data)
+}
+
 async fn try_put(store: &Store, key: &str, data: &[u8]) -> Result<ObjectInfo, Error> {
     put_in(
         store,
@@ -316,23 +333,14 @@ async fn a_vanished_disk_is_taken_out_of_service_and_brought_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_in_the_mirror_class_refuses_its_puts_cleanly() {
     let (pod, store, mut all) = serving().await;
-    let mirrored = |key: &'static str, seed: u64| {
-        let store = store.clone();
-        async move {
-            let data = content(seed, LARGE);
-            let opts = PutOptions::default();
-            let r = put_in(&store, "bkt", key, Some("bulk"), &data, 64 * 1024, opts).await;
-            (r, data)
-        }
-    };
-    let (r, data) = mirrored("bulk-before", 800).await;
+    let (r, data) = into_bulk(&store, "bulk-before", 800).await;
     r.expect("put into the mirror");
     all.push(("bulk-before".into(), data));
-    let (r, gone) = mirrored("bulk-doomed", 801).await;
+    let (r, gone) = into_bulk(&store, "bulk-doomed", 801).await;
     r.expect("put into the mirror");
     let files = pod.data_files();
     pod.controller(4).enospc_after(Some(0));
-    let (r, _) = mirrored("bulk-full", 802).await;
+    let (r, _) = into_bulk(&store, "bulk-full", 802).await;
     let err = r.unwrap_err();
     assert!(
         matches!(
@@ -351,7 +359,7 @@ async fn a_full_disk_in_the_mirror_class_refuses_its_puts_cleanly() {
     assert!(get(&store, "bkt", "bulk-doomed").await.is_err());
     check_all(&store, &all).await;
     pod.controller(4).enospc_after(None);
-    let (r, data) = mirrored("bulk-after", 803).await;
+    let (r, data) = into_bulk(&store, "bulk-after", 803).await;
     r.expect("put into the mirror once space is back");
     all.push(("bulk-after".into(), data));
     check_all(&store, &all).await;
@@ -365,20 +373,11 @@ async fn a_full_disk_in_the_mirror_class_refuses_its_puts_cleanly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_namespace_index_refuses_puts_into_another_class_and_leaves_no_shards() {
     let (pod, store, mut all) = serving().await;
-    let into_bulk = |key: &'static str, seed: u64| {
-        let store = store.clone();
-        async move {
-            let data = content(seed, LARGE);
-            let opts = PutOptions::default();
-            let r = put_in(&store, "bkt", key, Some("bulk"), &data, 64 * 1024, opts).await;
-            (r, data)
-        }
-    };
     let files = pod.data_files();
     for i in [1, 2] {
         pod.controller(i).enospc_after(Some(0));
     }
-    let (r, _) = into_bulk("bulk-no-index", 900).await;
+    let (r, _) = into_bulk(&store, "bulk-no-index", 900).await;
     let err = r.unwrap_err();
     eprintln!("bulk-no-index: {err:?}");
     assert!(
@@ -401,7 +400,7 @@ async fn a_full_namespace_index_refuses_puts_into_another_class_and_leaves_no_sh
     for i in [1, 2] {
         pod.controller(i).enospc_after(None);
     }
-    let (r, data) = into_bulk("bulk-no-index", 901).await;
+    let (r, data) = into_bulk(&store, "bulk-no-index", 901).await;
     r.expect("the put once the index has room again");
     all.push(("bulk-no-index".into(), data));
     check_all(&store, &all).await;
