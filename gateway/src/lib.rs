@@ -9,6 +9,7 @@ pub mod authorize;
 pub mod bucket_access;
 pub mod checksum;
 pub mod config;
+pub mod cors;
 pub mod iam;
 pub mod iam_api;
 pub mod identity;

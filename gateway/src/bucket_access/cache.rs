@@ -14,6 +14,7 @@ use super::encryption::{parse_encryption, ENCRYPTION_CONFIG};
 use super::ownership::{OwnershipSetting, OWNERSHIP_CONFIG};
 use super::policy::{compile, BucketPolicy, POLICY_CONFIG};
 use super::public_block::{PublicBlock, PublicBlockSetting, PUBLIC_BLOCK_CONFIG};
+use crate::cors::{CorsRules, CORS_CONFIG};
 use crate::s3::error::S3Error;
 use crate::transform::sse::BucketEncryption;
 
@@ -33,6 +34,8 @@ pub struct Controls {
     pub acl: Option<Acl>,
     /// Its default encryption; `None` when it has none (the server's default applies).
     pub encryption: Option<BucketEncryption>,
+    /// Its CORS rules; `None` when it has none (browsers' cross-origin requests are refused).
+    pub cors: Option<CorsRules>,
 }
 
 impl Controls {
@@ -44,6 +47,7 @@ impl Controls {
             public_block: PublicBlockSetting::configured(PublicBlock::ALL),
             acl: None,
             encryption: None,
+            cors: None,
         }
     }
 
@@ -117,6 +121,7 @@ impl BucketAccess {
             public_block: self.defaults.public_block(),
             acl: new.acl.clone(),
             encryption: None,
+            cors: None,
         }
     }
 
@@ -189,7 +194,7 @@ impl BucketAccess {
         Ok(controls)
     }
 
-    /// Reads and compiles the five documents. One that cannot be read fails closed: the
+    /// Reads and compiles the six documents. One that cannot be read fails closed: the
     /// policy refuses what depends on it, the others take their most restrictive value.
     fn load(&self, bucket: &str) -> Result<Controls, strata_volume::Error> {
         let doc = |kind| self.store.bucket_config_now(bucket, kind);
@@ -220,12 +225,20 @@ impl BucketAccess {
                 BucketEncryption::SSE_S3
             })
         });
+        let cors = doc(CORS_CONFIG)?.and_then(|d| {
+            CorsRules::decode(&d)
+                .inspect_err(|why| {
+                    tracing::warn!(bucket, %why, "CORS rules unreadable: cross-origin requests refused")
+                })
+                .ok()
+        });
         Ok(Controls {
             policy,
             ownership,
             public_block,
             acl,
             encryption,
+            cors,
         })
     }
 

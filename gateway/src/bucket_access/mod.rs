@@ -1,7 +1,7 @@
 //! A bucket's resource-side access controls: its policy, its ACL, its Object Ownership and
 //! its Block Public Access settings, each a bucket configuration document, read together and
-//! kept in memory for the authorizer ([`BucketAccess`]); with them, the one other document
-//! every write reads, the bucket's default encryption.
+//! kept in memory for the authorizer ([`BucketAccess`]); with them, the bucket's default
+//! encryption (every write reads it) and its CORS rules (every cross-origin request does).
 
 mod acl;
 mod acl_input;

@@ -7,12 +7,14 @@ use super::operation::Operation;
 /// The action an operation needs on its own target. `versioned` is whether the request names
 /// a version (`?versionId=`): AWS authorizes reads and deletes of a named version with the
 /// `...Version...` actions. `None` for `ServicePost`, whose action (STS, IAM) is in its form
-/// body.
+/// body, and for a CORS preflight, which is never authorized.
 pub fn base_action(op: Operation, versioned: bool) -> Option<&'static str> {
     use Operation::*;
     let pick = |plain, version| if versioned { version } else { plain };
     Some(match op {
         ServicePost => return None,
+        // Answered from the bucket's CORS rules, never authorized.
+        PreflightRequest => return None,
         // Routed and authorized by `crate::admin`'s table, which names their actions.
         AdminShutdown | AdminGetStatus | AdminStartReseal | AdminGetResealStatus
         | AdminListKmsKeys | AdminGetKmsKeyStatus | AdminCreateKmsKey | AdminRotateKmsKey

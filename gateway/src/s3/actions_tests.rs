@@ -55,6 +55,8 @@ const ROWS: &[Row] = &[
     // service
     ("GET", "/", &[], &["s3:ListAllMyBuckets -"]),
     ("POST", "/", &[], &["deferred FormAction"]),
+    // a CORS preflight is answered from the bucket's rules, never authorized
+    ("OPTIONS", "/bkt/k", &[], &[]),
     // bucket reads
     (
         "GET",

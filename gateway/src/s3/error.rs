@@ -45,6 +45,8 @@ macro_rules! codes {
 codes! {
     /// Refused by policy (or nothing signed).
     AccessDenied => 403,
+    /// A CORS preflight that the bucket's rules (or their absence) do not allow.
+    AccessForbidden => 403,
     /// An ACL other than private on a bucket whose owner enforces ownership.
     AccessControlListNotSupported => 400,
     /// The `Authorization` header cannot be parsed or names a wrong scope.
@@ -149,6 +151,8 @@ codes! {
     NoSuchBucketPolicy => 404,
     /// GetPublicAccessBlock on a bucket without Block Public Access settings.
     NoSuchPublicAccessBlockConfiguration => 404,
+    /// GetBucketCors on a bucket without a CORS configuration.
+    NoSuchCORSConfiguration => 404,
     /// No such key.
     NoSuchKey => 404,
     /// The object or bucket has no tags.

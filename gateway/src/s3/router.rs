@@ -123,6 +123,7 @@ const ROUTES: &[Row] = rows! {
 
     "POST" Bucket [DELETE] [] [] => DeleteObjects;
     "POST" Bucket [] [] [] => PostObject;
+    "OPTIONS" Bucket [] [] [] => PreflightRequest;
 
     "GET" Object [ACL] [] [] => GetObjectAcl;
     "GET" Object [ATTRIBUTES] [] [] => GetObjectAttributes;
@@ -151,6 +152,7 @@ const ROUTES: &[Row] = rows! {
     "POST" Object [UPLOAD_ID] [] [] => CompleteMultipartUpload;
     "POST" Object [RESTORE] [] [] => RestoreObject;
     "POST" Object [SELECT] [] [] => SelectObjectContent;
+    "OPTIONS" Object [] [] [] => PreflightRequest;
 };
 
 /// A routed request: the operation and what it addresses.

@@ -180,10 +180,27 @@ fn copy_source_header_turns_puts_into_copies() {
 }
 
 #[test]
+fn options_on_a_bucket_or_an_object_is_a_preflight_answered_without_keys() {
+    for target in [
+        "/examplebucket",
+        "/examplebucket/a/b.txt",
+        "/examplebucket?cors",
+    ] {
+        let got = op("OPTIONS", target);
+        assert_eq!(got, Operation::PreflightRequest, "{target}");
+        assert!(got.is_supported() && got.is_unauthenticated());
+    }
+    assert!(!Operation::PutBucketCors.is_unauthenticated());
+    assert_eq!(
+        route_of("OPTIONS", "/", &[]),
+        Err(RouteError::MethodNotAllowed)
+    );
+}
+
+#[test]
 fn unsupported_operations_are_routed_and_marked() {
     for (m, t, expected) in [
         ("GET", "/examplebucket?website", Operation::GetBucketWebsite),
-        ("PUT", "/examplebucket?cors", Operation::PutBucketCors),
         (
             "GET",
             "/examplebucket?lifecycle",
@@ -224,10 +241,11 @@ fn every_operation_names_an_iam_action() {
         action(Operation::AbortMultipartUpload),
         Some("s3:AbortMultipartUpload")
     );
-    // S3's actions; the form posts to the service root name theirs (STS, IAM) in the body.
+    // S3's actions; the form posts to the service root name theirs (STS, IAM) in the body,
+    // and a CORS preflight is never authorized.
     assert!(ROUTES.iter().all(|r| match action(r.op) {
         Some(a) => a.starts_with("s3"),
-        None => r.op == Operation::ServicePost,
+        None => matches!(r.op, Operation::ServicePost | Operation::PreflightRequest),
     }));
     assert_eq!(action(Operation::ServicePost), None);
 }

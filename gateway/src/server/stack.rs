@@ -3,7 +3,7 @@
 //! security argument: nothing reads a body, a key or a shard for a request that is not yet
 //! authenticated and authorized.
 
-use crate::bucket_access::BucketAccess;
+use crate::bucket_access::{BucketAccess, Controls};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
@@ -204,7 +204,11 @@ impl Stack {
                 event.kms_key_id = Some(key.to_string());
             }
         }
-        // 8. Respond: the answer, or the S3 error document.
+        // 8. Respond: the answer, or the S3 error document, with the bucket's CORS headers for
+        //    a cross-origin request (errors too, so that the page can read them).
+        if event.op != Some(Operation::PreflightRequest) {
+            self.add_cors_headers(head, event.bucket.as_deref(), &mut result);
+        }
         let sent = respond(x, head, ids, result).await;
         // 9. Observe: one event, once the answer is out (or the connection failed).
         event.status = sent.status;
@@ -234,6 +238,16 @@ impl Stack {
         event.bucket.clone_from(&route.bucket);
         event.key.clone_from(&route.key);
         event.version_id = route.query.get(param::VERSION_ID).map(str::to_string);
+        // A CORS preflight is answered from the bucket's rules alone: browsers send it
+        // without credentials, and it reads nothing but those rules.
+        if op.is_unauthenticated() {
+            event.stage = Stage::Handler;
+            let rules = self.cors_rules(route.bucket.as_deref())?;
+            return crate::cors::preflight(
+                rules.as_ref().and_then(|c| c.cors.as_ref()),
+                &head.headers,
+            );
+        }
         event.stage = Stage::Authenticate;
         // 3. Authenticate: signature, clock skew, presign expiry, token. A route that carries
         //    its credentials in a form body (STS, IAM) reads that small body first.
@@ -370,6 +384,36 @@ impl Stack {
             admin::Handler::Maintenance(call) => {
                 admin::answer_maintenance(&self.admin, call, &query).await
             }
+        }
+    }
+
+    /// The bucket's controls, for its CORS rules (`None` for a request to no bucket).
+    fn cors_rules(&self, bucket: Option<&str>) -> Result<Option<Arc<Controls>>, S3Error> {
+        bucket
+            .map(|b| self.handlers.bucket_access.get(b))
+            .transpose()
+    }
+
+    /// Adds what the bucket's CORS rules grant a cross-origin request (one with `Origin`).
+    fn add_cors_headers(
+        &self,
+        head: &Parts,
+        bucket: Option<&str>,
+        result: &mut Result<Response, S3Error>,
+    ) {
+        let Some(origin) = header(head, "origin") else {
+            return;
+        };
+        // A failed read of the rules grants nothing; the request's own answer stands.
+        let Ok(Some(controls)) = self.cors_rules(bucket) else {
+            return;
+        };
+        let granted = crate::cors::actual(controls.cors.as_ref(), origin, head.method.as_str());
+        match result {
+            Ok(answer) => answer
+                .headers
+                .extend(granted.into_iter().map(|(n, v)| (n.to_string(), v))),
+            Err(e) => e.headers.extend(granted),
         }
     }
 

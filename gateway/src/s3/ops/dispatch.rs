@@ -2,8 +2,8 @@
 
 use super::common::{Ctx, Request};
 use super::{
-    access, acl, attributes, bucket, copy, delete, encryption, get, list, list_buckets, multipart,
-    notification, policy, put, service, tagging,
+    access, acl, attributes, bucket, copy, cors, delete, encryption, get, list, list_buckets,
+    multipart, notification, policy, put, service, tagging,
 };
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
@@ -62,6 +62,9 @@ pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         Op::GetPublicAccessBlock => access::get_public_block(ctx, req).await,
         Op::PutPublicAccessBlock => access::put_public_block(ctx, req).await,
         Op::DeletePublicAccessBlock => access::delete_public_block(ctx, req).await,
+        Op::GetBucketCors => cors::get_bucket_cors(ctx, req).await,
+        Op::PutBucketCors => cors::put_bucket_cors(ctx, req).await,
+        Op::DeleteBucketCors => cors::delete_bucket_cors(ctx, req).await,
         Op::GetObjectAttributes => attributes::get_object_attributes(ctx, req).await,
         other => {
             Err(Code::NotImplemented.with(format!("{} is not implemented by strata", other.name())))

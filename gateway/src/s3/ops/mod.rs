@@ -7,6 +7,7 @@ mod bucket;
 mod common;
 mod composite;
 mod copy;
+mod cors;
 mod delete;
 mod delete_conditions;
 mod dispatch;
