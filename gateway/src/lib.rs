@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod notify;
 pub mod observe;
 pub mod percent;
+pub mod post_object;
 pub mod query_api;
 pub mod reseal;
 pub mod s3;

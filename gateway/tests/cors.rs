@@ -1,7 +1,8 @@
 //! CORS through the real binary: the rules kept and refused as AWS keeps and refuses them
 //! (boto3), preflights and actual requests answered on the wire without credentials (Python's
 //! `http.client`, as `curl` would send them), and a real browser engine (Debian's Chromium,
-//! headless, `STRATA_CHROMIUM`) uploading and reading from a page of another origin.
+//! headless, `STRATA_CHROMIUM`) uploading (PUT and a POST form) and reading from a page of
+//! another origin.
 
 use strata_tests::{boto3_ok, required_env, Server};
 
@@ -122,7 +123,7 @@ server = http.server.ThreadingHTTPServer(
 threading.Thread(target=server.serve_forever, daemon=True).start()
 page_origin = 'http://127.0.0.1:%d' % server.server_address[1]
 s3.put_bucket_cors(Bucket='site', CORSConfiguration={'CORSRules': [
-    {'AllowedMethods': ['GET', 'PUT'], 'AllowedOrigins': [page_origin],
+    {'AllowedMethods': ['GET', 'PUT', 'POST'], 'AllowedOrigins': [page_origin],
      'AllowedHeaders': ['content-type'], 'ExposeHeaders': ['ETag']}]})
 
 # SigV4 presigned URLs (boto3 presigns SigV2 unless told).
@@ -133,6 +134,8 @@ urls = {
     'put': signer.generate_presigned_url('put_object', Params={'Bucket': 'site', 'Key': 'from-browser.txt'}, ExpiresIn=600),
     'get': signer.generate_presigned_url('get_object', Params={'Bucket': 'site', 'Key': 'from-browser.txt'}, ExpiresIn=600),
     'closed': signer.generate_presigned_url('get_object', Params={'Bucket': 'closed', 'Key': 'secret.txt'}, ExpiresIn=600),
+    # A browser form upload (POST Object), as a page builds it with FormData.
+    'form': signer.generate_presigned_post('site', 'forms/${filename}', Conditions=[['starts-with', '$key', 'forms/']], ExpiresIn=600),
 }
 # A PUT with a non-simple Content-Type: the browser must preflight it, and sends it only
 # when strata's answer allows it. The ETag is readable only because the rule exposes it.
@@ -146,6 +149,11 @@ const U = %s;
     out.push('put=' + put.status + ' etag=' + put.headers.get('ETag'));
     const get = await fetch(U.get);
     out.push('get=' + get.status + ' ' + await get.text());
+    const form = new FormData();
+    for (const [k, v] of Object.entries(U.form.fields)) form.append(k, v);
+    form.append('file', new Blob(['posted by a form']), 'note.txt');
+    const posted = await fetch(U.form.url, {method: 'POST', body: form});
+    out.push('post=' + posted.status);
   } catch (e) { out.push('failed=' + e); }
   try { await fetch(U.closed); out.push('closed=readable'); } catch (e) { out.push('closed=blocked'); }
   document.getElementById('out').textContent = out.join('|');
@@ -169,7 +177,8 @@ assert m, (run.returncode, run.stdout[-2000:], run.stderr[-2000:])
 seen = html.unescape(m.group(1)).split('|')
 assert seen[0].startswith('put=200 '), seen
 etag = s3.head_object(Bucket='site', Key='from-browser.txt')['ETag']
-assert seen == ['put=200 etag=' + etag, 'get=200 written by a browser', 'closed=blocked'], (seen, etag)
+assert seen == ['put=200 etag=' + etag, 'get=200 written by a browser', 'post=204', 'closed=blocked'], (seen, etag)
+assert s3.get_object(Bucket='site', Key='forms/note.txt')['Body'].read() == b'posted by a form'
 assert s3.get_object(Bucket='site', Key='from-browser.txt')['Body'].read() == b'written by a browser'
 print('ok')
 "#;

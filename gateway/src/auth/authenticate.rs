@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use super::credentials::CredentialProvider;
 use super::error::AuthError;
+use super::post::PostSignature;
 use super::verify::{AuthOutcome, RequestParts, Verifier};
 
 /// Authenticates requests.
@@ -25,6 +26,13 @@ pub trait Authenticate: Send + Sync {
         body: &[u8],
         now: SystemTime,
     ) -> Result<AuthOutcome, AuthError>;
+
+    /// Checks a POST upload's form: its signature of its policy.
+    fn authenticate_post(
+        &self,
+        form: &PostSignature<'_>,
+        now: SystemTime,
+    ) -> Result<AuthOutcome, AuthError>;
 }
 
 impl<P: CredentialProvider + Send + Sync> Authenticate for Verifier<P> {
@@ -43,5 +51,13 @@ impl<P: CredentialProvider + Send + Sync> Authenticate for Verifier<P> {
         now: SystemTime,
     ) -> Result<AuthOutcome, AuthError> {
         self.verify_with_body(req, body, now)
+    }
+
+    fn authenticate_post(
+        &self,
+        form: &PostSignature<'_>,
+        now: SystemTime,
+    ) -> Result<AuthOutcome, AuthError> {
+        self.verify_post(form, now)
     }
 }

@@ -44,6 +44,7 @@ mod error;
 mod headers;
 mod parse;
 mod payload;
+mod post;
 mod presign;
 mod principal;
 mod signing_keys;
@@ -58,6 +59,7 @@ pub use chunked::{ChunkSigner, MAX_CHUNK_SIZE, MAX_LINE, MAX_TRAILER_BYTES};
 pub use credentials::{Credential, CredentialProvider, StaticCredentials};
 pub use error::AuthError;
 pub use payload::{PayloadMode, PayloadSpec, PayloadSummary, PayloadVerifier};
+pub use post::PostSignature;
 pub use principal::Principal;
 pub use verify::{
     AuthMethod, AuthOutcome, Authenticated, RequestParts, Verifier, VerifierConfig,

@@ -44,6 +44,8 @@ pub(crate) struct SignatureFields {
 pub(crate) enum Location {
     Header,
     Query,
+    /// A POST upload's form fields.
+    Form,
 }
 
 impl Location {
@@ -51,6 +53,7 @@ impl Location {
         match self {
             Location::Header => AuthError::AuthorizationHeaderMalformed(message.into()),
             Location::Query => AuthError::AuthorizationQueryParametersError(message.into()),
+            Location::Form => AuthError::InvalidArgument(message.into()),
         }
     }
 }

@@ -100,6 +100,8 @@ pub enum AuthMethod {
     Header,
     /// `X-Amz-Signature` and friends in the query string.
     Presigned,
+    /// The fields of a POST upload's form, signing its policy.
+    Post,
 }
 
 /// A request whose signature checked out.
@@ -194,7 +196,7 @@ impl AuthOutcome {
 pub struct Verifier<P> {
     config: VerifierConfig,
     credentials: P,
-    keys: SigningKeys,
+    pub(super) keys: SigningKeys,
 }
 
 impl<P: CredentialProvider> Verifier<P> {
@@ -413,7 +415,7 @@ impl<P: CredentialProvider> Verifier<P> {
     }
 
     /// `form`: the request is a form POST, which may also be scoped to a query API service.
-    fn check_scope(
+    pub(super) fn check_scope(
         &self,
         fields: &SignatureFields,
         at: Location,
@@ -439,7 +441,7 @@ impl<P: CredentialProvider> Verifier<P> {
     }
 
     /// Looks the key up and checks the session token and expiry.
-    fn credential(
+    pub(super) fn credential(
         &self,
         access_key: &str,
         token: Option<&str>,
@@ -472,7 +474,7 @@ impl<P: CredentialProvider> Verifier<P> {
 }
 
 #[allow(clippy::too_many_arguments)] // one constructor call per auth method, all fields named
-fn authenticated(
+pub(super) fn authenticated(
     credential: Credential,
     fields: SignatureFields,
     token: Option<&str>,
@@ -537,7 +539,7 @@ fn header_date(headers: &HeaderMap) -> Result<(String, SystemTime), AuthError> {
 }
 
 /// The scope date must be the day of the request time.
-fn check_scope_date(
+pub(super) fn check_scope_date(
     fields: &SignatureFields,
     amz_date: &str,
     at: Location,

@@ -8,6 +8,8 @@ use crate::s3::Operation;
 pub enum EventType {
     /// PutObject.
     CreatedPut,
+    /// PostObject (a browser form upload).
+    CreatedPost,
     /// CopyObject.
     CreatedCopy,
     /// CompleteMultipartUpload.
@@ -27,6 +29,7 @@ impl EventType {
     pub fn message_name(self) -> &'static str {
         match self {
             EventType::CreatedPut => "ObjectCreated:Put",
+            EventType::CreatedPost => "ObjectCreated:Post",
             EventType::CreatedCopy => "ObjectCreated:Copy",
             EventType::CreatedCompleteMultipartUpload => "ObjectCreated:CompleteMultipartUpload",
             EventType::RemovedDelete => "ObjectRemoved:Delete",
@@ -59,6 +62,7 @@ impl EventType {
     pub fn of_operation(op: Operation) -> Option<EventType> {
         match op {
             Operation::PutObject => Some(EventType::CreatedPut),
+            Operation::PostObject => Some(EventType::CreatedPost),
             Operation::CopyObject => Some(EventType::CreatedCopy),
             Operation::CompleteMultipartUpload => Some(EventType::CreatedCompleteMultipartUpload),
             Operation::PutObjectTagging => Some(EventType::TaggingPut),
@@ -73,8 +77,6 @@ impl EventType {
 pub enum EventName {
     /// `s3:ObjectCreated:*`.
     CreatedAny,
-    /// `s3:ObjectCreated:Post`: accepted, never emitted (POST object answers NotImplemented).
-    CreatedPost,
     /// `s3:ObjectRemoved:*`.
     RemovedAny,
     /// `s3:ObjectTagging:*`.
@@ -119,7 +121,7 @@ impl EventName {
     pub fn parse(name: &str) -> Result<EventName, EventNameError> {
         let parsed = match name {
             "s3:ObjectCreated:*" => EventName::CreatedAny,
-            "s3:ObjectCreated:Post" => EventName::CreatedPost,
+            "s3:ObjectCreated:Post" => EventName::Exactly(EventType::CreatedPost),
             "s3:ObjectRemoved:*" => EventName::RemovedAny,
             "s3:ObjectTagging:*" => EventName::TaggingAny,
             "s3:ObjectCreated:Put" => EventName::Exactly(EventType::CreatedPut),
@@ -145,9 +147,8 @@ impl EventName {
         match self {
             EventName::CreatedAny => matches!(
                 event,
-                T::CreatedPut | T::CreatedCopy | T::CreatedCompleteMultipartUpload
+                T::CreatedPut | T::CreatedPost | T::CreatedCopy | T::CreatedCompleteMultipartUpload
             ),
-            EventName::CreatedPost => false,
             EventName::RemovedAny => {
                 matches!(event, T::RemovedDelete | T::RemovedDeleteMarkerCreated)
             }
@@ -157,14 +158,11 @@ impl EventName {
     }
 
     /// Whether two subscriptions share an event type (AWS's overlap rule compares filters
-    /// only between configurations whose events overlap). `Post` overlaps its family's
-    /// wildcard even though strata never emits it.
+    /// only between configurations whose events overlap).
     pub fn overlaps(self, other: EventName) -> bool {
         use EventName as N;
         match (self, other) {
             (a, b) if a == b => true,
-            (N::CreatedPost, N::CreatedAny) | (N::CreatedAny, N::CreatedPost) => true,
-            (N::CreatedPost, _) | (_, N::CreatedPost) => false,
             (N::Exactly(t), n) | (n, N::Exactly(t)) => n.matches(t),
             _ => false,
         }

@@ -150,8 +150,11 @@ impl Observe for Notifier {
             return None;
         };
         // The handler succeeded: its change happened even when the connection then failed
-        // before the answer was complete (no status).
-        if e.error.is_some() || e.status.is_some_and(|s| !(200..300).contains(&s)) {
+        // before the answer was complete (no status). A form upload's success may be the
+        // redirect its form asked for.
+        let succeeded =
+            |s: u16| (200..300).contains(&s) || (op == Operation::PostObject && s == 303);
+        if e.error.is_some() || e.status.is_some_and(|s| !succeeded(s)) {
             return None;
         }
         match op {

@@ -714,3 +714,21 @@ async fn an_empty_configuration_turns_notifications_off() {
     let stored: NotificationConfiguration = from_xml(&x.body_out).unwrap();
     assert_eq!(stored, NotificationConfiguration::empty());
 }
+
+#[test]
+fn a_form_upload_is_object_created_post_which_the_created_wildcard_covers() {
+    use super::events::{EventName, EventType};
+    use crate::s3::Operation;
+    assert_eq!(
+        EventType::of_operation(Operation::PostObject),
+        Some(EventType::CreatedPost)
+    );
+    assert_eq!(EventType::CreatedPost.message_name(), "ObjectCreated:Post");
+    let post = EventName::parse("s3:ObjectCreated:Post").unwrap();
+    assert!(post.matches(EventType::CreatedPost) && !post.matches(EventType::CreatedPut));
+    let any = EventName::parse("s3:ObjectCreated:*").unwrap();
+    assert!(any.matches(EventType::CreatedPost));
+    assert!(post.overlaps(any) && any.overlaps(post));
+    let put = EventName::parse("s3:ObjectCreated:Put").unwrap();
+    assert!(!post.overlaps(put));
+}

@@ -45,6 +45,7 @@ impl AuthType {
         match method {
             AuthMethod::Header => AuthType::Header,
             AuthMethod::Presigned => AuthType::QueryString,
+            AuthMethod::Post => AuthType::Post,
         }
     }
 }

@@ -103,6 +103,8 @@ codes! {
     InvalidIdentityToken => 400,
     /// IAM: a parameter value IAM refuses.
     InvalidInput => 400,
+    /// A POST upload's policy that is not a policy document.
+    InvalidPolicyDocument => 400,
     /// A part that is not there (completion, or `partNumber` of a read).
     InvalidPart => 400,
     /// Completion parts out of order.
@@ -129,12 +131,16 @@ codes! {
     LimitExceeded => 409,
     /// An ACL body that is not a valid `AccessControlPolicy`.
     MalformedACLError => 400,
+    /// A POST upload whose body is not multipart/form-data.
+    MalformedPOSTRequest => 400,
     /// A bucket policy that is not a policy.
     MalformedPolicy => 400,
     /// IAM/STS: a policy document that is not a policy.
     MalformedPolicyDocument => 400,
     /// An XML body that is not the expected document.
     MalformedXML => 400,
+    /// A POST upload's fields before the file are longer than strata reads.
+    MaxPostPreDataLengthExceededError => 400,
     /// The method does not apply to the resource.
     MethodNotAllowed => 405,
     /// A write without a length.

@@ -133,7 +133,7 @@ operations! {
     PutPublicAccessBlock => true;
     DeletePublicAccessBlock => true;
     CreateSession => false;
-    PostObject => false;
+    PostObject => true;
     // A browser's CORS preflight (`OPTIONS` on a bucket or object): answered before
     // authentication, as browsers send no credentials.
     PreflightRequest => true;

@@ -221,7 +221,6 @@ fn unsupported_operations_are_routed_and_marked() {
             "/examplebucket/my.csv?select&select-type=2",
             Operation::SelectObjectContent,
         ),
-        ("POST", "/examplebucket", Operation::PostObject),
     ] {
         let got = op(m, t);
         assert_eq!(got, expected, "{m} {t}");

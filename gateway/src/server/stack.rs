@@ -238,6 +238,11 @@ impl Stack {
         event.bucket.clone_from(&route.bucket);
         event.key.clone_from(&route.key);
         event.version_id = route.query.get(param::VERSION_ID).map(str::to_string);
+        // A form upload carries its credentials in its body: its own path (`stack_post.rs`).
+        if op == Operation::PostObject {
+            let bucket = route.bucket.clone().unwrap_or_default();
+            return self.post_object(x, head, bucket, event, admitted).await;
+        }
         // A CORS preflight is answered from the bucket's rules alone: browsers send it
         // without credentials, and it reads nothing but those rules.
         if op.is_unauthenticated() {
@@ -521,6 +526,9 @@ fn body_length(head: &Parts, op: Operation) -> Result<Option<u64>, S3Error> {
     }
     Ok(length)
 }
+
+#[path = "stack_post.rs"]
+mod post;
 
 #[cfg(test)]
 #[path = "stack_tests.rs"]

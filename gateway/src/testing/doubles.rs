@@ -3,7 +3,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use crate::auth::{AuthError, AuthOutcome, Authenticate, Authenticated, RequestParts};
+use crate::auth::{
+    AuthError, AuthOutcome, Authenticate, Authenticated, PostSignature, RequestParts,
+};
 use crate::observe::{Backpressure, Observe, RequestEvent};
 
 /// Vouches for the access key a request names in `x-test-key` (a test's stand-in for
@@ -51,6 +53,15 @@ impl Authenticate for Vouching {
             .find_map(|pair| pair.strip_prefix("key="))
             .map(str::to_string);
         Self::outcome(key.as_deref())
+    }
+
+    /// The form's credential stands for the key (`KEY/...`).
+    fn authenticate_post(
+        &self,
+        form: &PostSignature<'_>,
+        _now: SystemTime,
+    ) -> Result<AuthOutcome, AuthError> {
+        Self::outcome(form.credential.split('/').next())
     }
 }
 
