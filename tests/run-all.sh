@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/strata-target}"
 export CARGO_TERM_COLOR=never
+# Incremental state and earlier builds' test binaries grow the cache outside the clone by
+# gigabytes a run on a machine whose disk fills: build without the one, drop the other once
+# two days old (cargo rebuilds whatever it misses).
+export CARGO_INCREMENTAL=0
+find "$CARGO_TARGET_DIR/debug/deps" -maxdepth 1 -type f -perm -u+x ! -name '*.*' -mtime +2 -delete 2>/dev/null || true
 
 step() { echo; echo "== $* ($(date -u +%H:%M:%S))"; }
 
