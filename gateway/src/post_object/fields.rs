@@ -160,7 +160,7 @@ fn insert(headers: &mut HeaderMap, name: &str, value: &str) -> Result<(), S3Erro
     let bad = || Code::InvalidArgument.with(format!("the form field {name} cannot be a header"));
     headers.insert(
         HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?,
-        HeaderValue::from_str(value).map_err(|_| bad())?,
+        HeaderValue::from_bytes(value.as_bytes()).map_err(|_| bad())?,
     );
     Ok(())
 }

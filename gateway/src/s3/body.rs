@@ -56,6 +56,8 @@ pub struct Body<'a> {
     state: State,
     /// Length of the decoded body when the client announced it.
     pub length: Option<u64>,
+    /// Most decoded bytes taken: a body of unknown length fails past it.
+    max: Option<u64>,
 }
 
 impl<'a> Body<'a> {
@@ -67,7 +69,15 @@ impl<'a> Body<'a> {
             out: BytesMut::new(),
             state: State::Streaming,
             length,
+            max: None,
         }
+    }
+
+    /// The same body, failing with [`BodyError::TooLarge`] once it passes `max` decoded
+    /// bytes (a body sent without a length, whose size is known only at its end).
+    pub fn with_limit(mut self, max: u64) -> Self {
+        self.max = Some(max);
+        self
     }
 
     /// No body at all.
@@ -192,6 +202,10 @@ impl Stream for Body<'_> {
                     .push(&chunk, &mut this.out)
                     .map(|()| this.out.split().freeze())
             };
+            if this.max.is_some_and(|max| verifier.decoded_length() > max) {
+                let max = this.max.unwrap_or_default();
+                return Poll::Ready(Some(Err(this.fail(BodyError::TooLarge(max)))));
+            }
             match decoded {
                 Ok(bytes) if bytes.is_empty() => continue,
                 Ok(bytes) => return Poll::Ready(Some(Ok(bytes))),

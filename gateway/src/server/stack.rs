@@ -315,7 +315,12 @@ impl Stack {
                 let buffered = !matches!(op, Operation::PutObject | Operation::UploadPart);
                 self.admission
                     .body(&mut admitted, body_charge(length, buffered))?;
-                Body::new(wire_body(x, expects_continue(head)), verifier, length)
+                let body = Body::new(wire_body(x, expects_continue(head)), verifier, length);
+                match self.max_size(op) {
+                    // Sent without a length: refused once it passes the largest one taken.
+                    Some(max) if length.is_none() => body.with_limit(max),
+                    _ => body,
+                }
             }
         };
         // 7. Handler: one match over the operation.
@@ -433,13 +438,20 @@ impl Stack {
         }
     }
 
+    /// The largest object or part strata takes, for the writes that have one.
+    fn max_size(&self, op: Operation) -> Option<u64> {
+        let limits = self.handlers.limits;
+        match op {
+            Operation::PutObject => Some(limits.max_put_size),
+            Operation::UploadPart => Some(limits.max_part_size),
+            _ => None,
+        }
+    }
+
     /// An object or part larger than strata takes is refused from its announced length.
     fn check_size(&self, op: Operation, length: Option<u64>) -> Result<(), S3Error> {
-        let limits = self.handlers.limits;
-        let max = match op {
-            Operation::PutObject => limits.max_put_size,
-            Operation::UploadPart => limits.max_part_size,
-            _ => return Ok(()),
+        let Some(max) = self.max_size(op) else {
+            return Ok(());
         };
         match length {
             Some(n) if n > max => Err(Code::EntityTooLarge.with(format!(
@@ -513,15 +525,17 @@ fn body_length(head: &Parts, op: Operation) -> Result<Option<u64>, S3Error> {
         Some(n) => Some(n),
         None => parse("content-length")?,
     };
-    // An object write must say how long it is (S3 answers 411 even for an empty PUT without
-    // `Content-Length`); defaulting to zero would store an empty object the client never sent.
-    if length.is_none() && matches!(op, Operation::PutObject | Operation::UploadPart) {
-        return Err(
-            Code::MissingContentLength.with("you must provide the Content-Length HTTP header")
-        );
+    let chunked = head.headers.contains_key("transfer-encoding");
+    // An object write must say how long it is or come chunked (then it streams, its size
+    // known at its end: a deliberate extension, AWS answers 411). Without either, S3
+    // answers 411 even for an empty PUT; defaulting to zero would store an empty object the
+    // client never sent.
+    if length.is_none() && !chunked && matches!(op, Operation::PutObject | Operation::UploadPart) {
+        return Err(Code::MissingContentLength
+            .with("you must provide the Content-Length HTTP header or send the body chunked"));
     }
     // Anything else without a length has no body, unless it is chunked (length unknown).
-    if length.is_none() && !head.headers.contains_key("transfer-encoding") {
+    if length.is_none() && !chunked {
         return Ok(Some(0));
     }
     Ok(length)

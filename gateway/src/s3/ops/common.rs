@@ -219,11 +219,13 @@ pub fn meta_from_headers(headers: &HeaderMap) -> Result<ObjectMeta, S3Error> {
     let mut user_bytes = 0;
     for (name, value) in headers {
         if let Some(suffix) = name.as_str().strip_prefix("x-amz-meta-") {
-            let value = value
-                .to_str()
-                .map_err(|_| Code::InvalidArgument.with("x-amz-meta-* values must be ASCII"))?;
+            let value = crate::s3::rfc2047::decode(value.as_bytes()).ok_or_else(|| {
+                Code::InvalidArgument.with(format!(
+                    "x-amz-meta-{suffix} is neither UTF-8 nor RFC 2047 encoded words of UTF-8, US-ASCII or ISO-8859-1"
+                ))
+            })?;
             user_bytes += suffix.len() + value.len();
-            user.insert(suffix.to_string(), value.to_string());
+            user.insert(suffix.to_string(), value);
         }
     }
     if user_bytes > 2048 {
@@ -295,7 +297,7 @@ pub fn object_headers(ctx: &Ctx, info: &ObjectInfo, checksum_mode: bool) -> Vec<
         }
     }
     for (k, v) in &m.user {
-        h.push((format!("x-amz-meta-{k}"), v.clone()));
+        h.push((format!("x-amz-meta-{k}"), crate::s3::rfc2047::encode(v)));
     }
     if info.version_id != "null" {
         h.push(("x-amz-version-id".into(), info.version_id.clone()));
