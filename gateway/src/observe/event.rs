@@ -15,13 +15,23 @@ pub struct Peer {
     pub addr: Option<SocketAddr>,
     /// The TLS session, on the HTTPS listener.
     pub tls: Option<TlsInfo>,
+    /// The trusted proxy (`--trusted-proxies`) the request came through; `addr` is then the
+    /// client its `X-Forwarded-For` names.
+    pub proxy: Option<SocketAddr>,
+    /// Whether that proxy says the client's connection is HTTPS (`X-Forwarded-Proto`).
+    pub forwarded_https: bool,
 }
 
 impl Peer {
-    /// Whether secrets may travel on this connection: TLS, a loopback address (a sidecar's
+    /// Whether the client's connection is HTTPS: to strata, or to a trusted proxy.
+    pub fn is_secure(&self) -> bool {
+        self.tls.is_some() || self.forwarded_https
+    }
+
+    /// Whether secrets may travel on this connection: HTTPS, a loopback address (a sidecar's
     /// own pod), or a Unix socket.
     pub fn is_confidential(&self) -> bool {
-        self.tls.is_some()
+        self.is_secure()
             || self
                 .addr
                 .is_none_or(|a| a.ip().to_canonical().is_loopback())

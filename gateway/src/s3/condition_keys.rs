@@ -66,8 +66,11 @@ pub struct RequestFacts<'a> {
     /// The client's address (`Peer::addr`'s IP); `None` on a Unix socket.
     pub peer_ip: Option<IpAddr>,
     /// The TLS protocol version (`Peer::tls`'s `version`, e.g. `TLSv1_3`); `None` over plain
-    /// HTTP.
+    /// HTTP, and behind a proxy (whose TLS strata does not see).
     pub tls_version: Option<&'a str>,
+    /// Whether the client's connection is HTTPS: strata's own TLS, or a trusted proxy's
+    /// (`X-Forwarded-Proto`).
+    pub secure_transport: bool,
     /// The signature; `None` for an anonymous request.
     pub signature: Option<Signature>,
     /// The time of the decision.
@@ -314,7 +317,7 @@ impl<'a> S3Conditions<'a> {
                 Some(Values::One(age))
             }
             Key::TlsVersion => self.facts.tls_version.and_then(tls_number).map(Values::One),
-            Key::SecureTransport => Some(Values::One(if self.facts.tls_version.is_some() {
+            Key::SecureTransport => Some(Values::One(if self.facts.secure_transport {
                 "true"
             } else {
                 "false"

@@ -30,6 +30,7 @@ fn facts() -> RequestFacts<'static> {
     RequestFacts {
         peer_ip: Some("203.0.113.7".parse().unwrap()),
         tls_version: Some("TLSv1_3"),
+        secure_transport: true,
         signature: Some(Signature {
             auth_type: AuthType::Header,
             signed_at: now() - Duration::from_secs(2),
@@ -44,6 +45,7 @@ fn bare_facts() -> RequestFacts<'static> {
     RequestFacts {
         peer_ip: None,
         tls_version: None,
+        secure_transport: false,
         signature: None,
         now: now(),
         region: "us-east-1",

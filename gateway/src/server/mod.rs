@@ -5,6 +5,7 @@
 mod admission;
 mod app;
 mod exchange;
+mod forwarded;
 mod internal;
 mod lifecycle;
 mod metrics_listener;

@@ -268,6 +268,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         kms: Some(kms),
         maintenance: Some(maintenance),
         domain: cfg.domain.clone(),
+        trusted_proxies: cfg.trusted_proxies.clone(),
         // Any scope region is accepted: a sidecar has no real region, and clients such as
         // restic sign with `aws-global` unless told otherwise. `--region` is what we report.
         // Scopes name `s3`; a form POST may name `iam` or `sts` (the query APIs on this

@@ -72,6 +72,7 @@ impl Exchange for PingoraExchange<'_> {
                 .and_then(|a| a.as_inet())
                 .copied(),
             tls,
+            ..Default::default()
         }
     }
 

@@ -19,7 +19,7 @@ use super::respond::{request_ids, respond, Sent};
 use crate::admin::{self, AdminServer, KmsAdmin};
 use crate::auth::{AuthOutcome, Authenticate, PayloadVerifier, RequestParts};
 use crate::authorize::{Access, Authorize};
-use crate::config::Limits;
+use crate::config::{Limits, TrustedProxies};
 use crate::iam::Owners;
 use crate::metrics::Exposition;
 use crate::notify::Registry;
@@ -60,6 +60,8 @@ pub struct StackParts {
     pub maintenance: Option<Arc<strata_volume::Maintenance>>,
     /// Virtual-host-style base domain, for routing.
     pub domain: Option<String>,
+    /// Proxies whose forwarding headers say who the client is.
+    pub trusted_proxies: TrustedProxies,
     /// Who signed.
     pub authenticate: Arc<dyn Authenticate>,
     /// Who may do what.
@@ -85,6 +87,7 @@ pub struct Stack {
     internal: Internal,
     admin: AdminServer,
     admission: Admission,
+    trusted_proxies: TrustedProxies,
     domain: Option<String>,
     authenticate: Arc<dyn Authenticate>,
     authorize: Arc<dyn Authorize>,
@@ -110,6 +113,9 @@ pub fn build(parts: StackParts) -> Stack {
         },
         // Before routing: a refused request costs nothing but its head.
         admission: Admission::new(parts.limits.max_requests, parts.limits.max_body_memory),
+        // Who the client is, before anything that depends on it (probes' loopback rule,
+        // policies' aws:SourceIp and aws:SecureTransport, audit).
+        trusted_proxies: parts.trusted_proxies,
         // Routing is pure and cheap, and names the operation every later stage talks about.
         domain: parts.domain,
         // Authentication checks the head; the body is verified as it streams.
@@ -157,7 +163,7 @@ impl Stack {
     pub async fn serve<X: Exchange>(&self, x: &mut X, head: &Parts) -> Sent {
         let started = (Instant::now(), SystemTime::now());
         let ids = request_ids();
-        let peer = x.peer();
+        let peer = self.trusted_proxies.peer(x.peer(), &head.headers);
         let mut event = RequestEvent {
             request_id: ids.request_id.clone(),
             host_id: ids.host_id.clone(),
@@ -432,6 +438,7 @@ impl Stack {
         RequestFacts {
             peer_ip: peer.addr.map(|a| a.ip()),
             tls_version: peer.tls.as_ref().map(|t| t.version.as_str()),
+            secure_transport: peer.is_secure(),
             signature: outcome.signature(),
             now: SystemTime::now(),
             region: outcome.scope_region().unwrap_or(&self.handlers.region),

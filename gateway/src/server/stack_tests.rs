@@ -615,6 +615,7 @@ async fn every_request_makes_one_event_with_principal_bytes_duration_and_tls() {
             version: "TLSv1_3".into(),
             cipher: "TLS13_AES_256_GCM_SHA384".into(),
         }),
+        ..Default::default()
     };
     let body = data(3000, 9);
     let head = request_head(
@@ -707,6 +708,7 @@ async fn the_metrics_endpoint_answers_loopback_peers_only_and_is_not_s3_traffic(
     let remote = Peer {
         addr: Some("10.1.2.3:5555".parse().unwrap()),
         tls: None,
+        ..Default::default()
     };
     let mut x = MemoryExchange::with_body(b"").with_peer(remote);
     t.stack.serve(&mut x, &head).await;
@@ -714,6 +716,7 @@ async fn the_metrics_endpoint_answers_loopback_peers_only_and_is_not_s3_traffic(
     let local = Peer {
         addr: Some("127.0.0.1:5555".parse().unwrap()),
         tls: None,
+        ..Default::default()
     };
     let mut x = MemoryExchange::with_body(b"").with_peer(local);
     let sent = t.stack.serve(&mut x, &head).await;

@@ -48,6 +48,7 @@ impl MemoryExchange {
             peer: Peer {
                 addr: Some("127.0.0.1:40000".parse().expect("a socket address")),
                 tls: None,
+                ..Default::default()
             },
             body,
             read: 0,

@@ -87,6 +87,7 @@ impl TestStack {
             kms: None,
             maintenance: None,
             domain: None,
+            trusted_proxies: Default::default(),
             authenticate: auth.clone(),
             authorize: Arc::new(PolicyAuthorizer::new(store.clone(), owners, bucket_access)),
             transform,
