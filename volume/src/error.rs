@@ -91,6 +91,17 @@ pub enum Refusal {
     /// A write precondition (If-Match / If-None-Match) did not hold at commit.
     #[error("a precondition did not hold")]
     PreconditionFailed,
+    /// The version is protected by object lock (a legal hold, or a retention the caller
+    /// may not remove or shorten).
+    #[error("{0}")]
+    ObjectLocked(String),
+    /// The bucket has no object lock, and the request needs it.
+    #[error("Bucket is missing Object Lock Configuration")]
+    ObjectLockNotEnabled,
+    /// The bucket's state does not allow the change (versioning of a bucket with object
+    /// lock, object lock on a bucket without versioning).
+    #[error("{0}")]
+    InvalidBucketState(String),
 }
 
 /// A name or value of the request that the store cannot use.

@@ -10,10 +10,11 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::types::{Checksums, ObjectMeta, Versioning};
+use crate::types::{Checksums, ObjectLock, ObjectMeta, Versioning};
 
 /// The first record format.
 pub const RECORD_V1: u8 = 1;
@@ -26,6 +27,9 @@ pub const RECORD_V3: u8 = 3;
 pub const RECORD_V4: u8 = 4;
 /// Version 5: `DataRecord.upload` (the multipart upload whose completion made the version).
 pub const RECORD_V5: u8 = 5;
+/// Version 6: object lock (`BucketRecord.object_lock`, `VersionRecord.lock`,
+/// `UploadRecord.lock`).
+pub const RECORD_V6: u8 = 6;
 
 /// A record type: which format version a value of it needs.
 pub trait Record: Serialize {
@@ -48,7 +52,7 @@ pub fn encode<T: Record>(record: &T) -> Vec<u8> {
 /// Decodes a record written by [`encode`].
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
-        Some((&(RECORD_V1 | RECORD_V2 | RECORD_V3 | RECORD_V4 | RECORD_V5), rest)) => {
+        Some((&(RECORD_V1 | RECORD_V2 | RECORD_V3 | RECORD_V4 | RECORD_V5 | RECORD_V6), rest)) => {
             rmp_serde::from_slice(rest).map_err(|e| Error::corrupt(format!("metadata record: {e}")))
         }
         Some((v, _)) => Err(Error::corrupt(format!(
@@ -84,6 +88,9 @@ pub struct BucketRecord {
     /// gateway reads them as its root account's).
     #[serde(default)]
     pub owner: Option<String>,
+    /// Object lock enabled (record version 6): set once, never cleared.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub object_lock: bool,
 }
 
 /// Where one part's data lives.
@@ -145,8 +152,9 @@ pub struct DataRecord {
     pub upload: Option<String>,
 }
 
-/// One version of an object (or a delete marker).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// One version of an object (or a delete marker). Serialized by hand (below): `access` is
+/// left out when absent, unless `lock` follows it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct VersionRecord {
     /// 16-byte version id; all zeros is the null version.
     pub version_id: [u8; 16],
@@ -170,12 +178,12 @@ pub struct VersionRecord {
     pub data: Option<DataRecord>,
     /// The caller's access document of this version (owner and ACL; record version 4),
     /// opaque here; absent when the caller keeps none.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_bytes_opt"
-    )]
+    #[serde(default, with = "serde_bytes_opt")]
     pub access: Option<Vec<u8>>,
+    /// Its object lock (record version 6); `None` when it has neither a retention nor a
+    /// legal hold.
+    #[serde(default)]
+    pub lock: Option<ObjectLock>,
 }
 
 /// The compact current-version entry that listings read.
@@ -197,7 +205,9 @@ pub struct LatestRecord {
 
 impl Record for BucketRecord {
     fn version(&self) -> u8 {
-        if self.owner.is_some() {
+        if self.object_lock {
+            RECORD_V6
+        } else if self.owner.is_some() {
             RECORD_V3
         } else {
             RECORD_V1
@@ -207,7 +217,9 @@ impl Record for BucketRecord {
 impl Record for LatestRecord {}
 impl Record for UploadRecord {
     fn version(&self) -> u8 {
-        if self.access.is_some() {
+        if self.lock.is_some() {
+            RECORD_V6
+        } else if self.access.is_some() {
             RECORD_V4
         } else {
             RECORD_V1
@@ -217,6 +229,9 @@ impl Record for UploadRecord {
 
 impl Record for VersionRecord {
     fn version(&self) -> u8 {
+        if self.lock.is_some() {
+            return RECORD_V6;
+        }
         if self.data.as_ref().is_some_and(|d| d.upload.is_some()) {
             return RECORD_V5;
         }
@@ -269,8 +284,8 @@ pub struct HealRecord {
 
 impl Record for HealRecord {}
 
-/// A multipart upload in progress.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// A multipart upload in progress. Serialized by hand (below), as [`VersionRecord`].
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct UploadRecord {
     /// Creation time (ns).
     pub initiated_ns: u64,
@@ -285,12 +300,81 @@ pub struct UploadRecord {
     /// Caller metadata.
     pub internal: BTreeMap<String, String>,
     /// The access document the completed object gets (record version 4).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_bytes_opt"
-    )]
+    #[serde(default, with = "serde_bytes_opt")]
     pub access: Option<Vec<u8>>,
+    /// The object lock the completed object gets (record version 6).
+    #[serde(default)]
+    pub lock: Option<ObjectLock>,
+}
+
+/// `access` as its field is written: a MessagePack bin.
+struct AccessField<'a>(&'a Option<Vec<u8>>);
+
+impl Serialize for AccessField<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        serde_bytes_opt::serialize(self.0, s)
+    }
+}
+
+/// The trailing `access` and `lock` fields: `access` only when present or followed by
+/// `lock`, `lock` only when present, so that every position is the one FORMAT.md lists.
+fn trailing_fields<S: SerializeStruct>(
+    st: &mut S,
+    access: &Option<Vec<u8>>,
+    lock: &Option<ObjectLock>,
+) -> std::result::Result<(), S::Error> {
+    if access.is_some() || lock.is_some() {
+        st.serialize_field("access", &AccessField(access))?;
+    } else {
+        st.skip_field("access")?;
+    }
+    match lock {
+        Some(lock) => st.serialize_field("lock", lock),
+        None => st.skip_field("lock"),
+    }
+}
+
+/// How many of the trailing fields are written.
+fn trailing_count(access: &Option<Vec<u8>>, lock: &Option<ObjectLock>) -> usize {
+    match (access, lock) {
+        (_, Some(_)) => 2,
+        (Some(_), None) => 1,
+        (None, None) => 0,
+    }
+}
+
+impl Serialize for VersionRecord {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let n = 10 + trailing_count(&self.access, &self.lock);
+        let mut st = s.serialize_struct("VersionRecord", n)?;
+        st.serialize_field("version_id", &self.version_id)?;
+        st.serialize_field("mod_time_ns", &self.mod_time_ns)?;
+        st.serialize_field("delete_marker", &self.delete_marker)?;
+        st.serialize_field("size", &self.size)?;
+        st.serialize_field("etag", &self.etag)?;
+        st.serialize_field("meta", &self.meta)?;
+        st.serialize_field("tags", &self.tags)?;
+        st.serialize_field("checksums", &self.checksums)?;
+        st.serialize_field("internal", &self.internal)?;
+        st.serialize_field("data", &self.data)?;
+        trailing_fields(&mut st, &self.access, &self.lock)?;
+        st.end()
+    }
+}
+
+impl Serialize for UploadRecord {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let n = 6 + trailing_count(&self.access, &self.lock);
+        let mut st = s.serialize_struct("UploadRecord", n)?;
+        st.serialize_field("initiated_ns", &self.initiated_ns)?;
+        st.serialize_field("class", &self.class)?;
+        st.serialize_field("meta", &self.meta)?;
+        st.serialize_field("tags", &self.tags)?;
+        st.serialize_field("checksums", &self.checksums)?;
+        st.serialize_field("internal", &self.internal)?;
+        trailing_fields(&mut st, &self.access, &self.lock)?;
+        st.end()
+    }
 }
 
 /// One uploaded part.
@@ -403,6 +487,7 @@ pub(crate) fn sample_version(
             upload: None,
         }),
         access: None,
+        lock: None,
     }
 }
 
@@ -428,6 +513,7 @@ mod tests {
             location: None,
             versioning: Versioning::Enabled,
             owner: None,
+            object_lock: false,
         };
         let v1 = encode(&b);
         assert_eq!(v1[0], RECORD_V1);
@@ -537,6 +623,7 @@ mod tests {
             checksums: Checksums::new(),
             internal: BTreeMap::new(),
             access: Some(vec![1, 2, 3]),
+            lock: None,
         };
         let bytes = encode(&upload);
         assert_eq!(bytes[0], RECORD_V4);
@@ -550,7 +637,7 @@ mod tests {
         );
         // A reader refuses versions it does not know.
         let mut future = bytes.clone();
-        future[0] = RECORD_V5 + 1;
+        future[0] = RECORD_V6 + 1;
         assert!(decode::<UploadRecord>(&future).is_err());
     }
 
@@ -570,5 +657,62 @@ mod tests {
         // Records before it read as made by no upload.
         let back = decode::<VersionRecord>(&encode(&plain)).unwrap();
         assert_eq!(back.data.and_then(|d| d.upload), None);
+    }
+
+    #[test]
+    fn an_object_lock_makes_version_6_and_keeps_every_field_in_its_place() {
+        let lock = ObjectLock {
+            mode: Some(crate::types::LockMode::Compliance),
+            retain_until_ns: Some(99),
+            legal_hold: true,
+        };
+        for access in [None, Some(b"acl 1\nowner\n".to_vec())] {
+            let mut v = sample_version(7, vec![], Some(vec![4, 5]));
+            v.access = access.clone();
+            v.lock = Some(lock.clone());
+            let bytes = encode(&v);
+            assert_eq!(bytes[0], RECORD_V6);
+            assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), v);
+            // Written as 12 fields: `access` holds its place even when absent.
+            let fields: Vec<Option<serde::de::IgnoredAny>> =
+                rmp_serde::from_slice(&bytes[1..]).unwrap();
+            assert_eq!(fields.len(), 12);
+            assert_eq!(fields[10].is_none(), access.is_none());
+            // Without a lock, the record keeps its earlier version and length.
+            v.lock = None;
+            let earlier = encode(&v);
+            assert_eq!(
+                earlier[0],
+                if access.is_some() {
+                    RECORD_V4
+                } else {
+                    RECORD_V1
+                }
+            );
+            assert_eq!(decode::<VersionRecord>(&earlier).unwrap(), v);
+        }
+        let upload = UploadRecord {
+            initiated_ns: 1,
+            class: "fast".into(),
+            meta: ObjectMeta::default(),
+            tags: vec![],
+            checksums: Checksums::new(),
+            internal: BTreeMap::new(),
+            access: None,
+            lock: Some(lock),
+        };
+        let bytes = encode(&upload);
+        assert_eq!(bytes[0], RECORD_V6);
+        assert_eq!(decode::<UploadRecord>(&bytes).unwrap(), upload);
+        let bucket = BucketRecord {
+            created_ns: 1,
+            location: None,
+            versioning: Versioning::Enabled,
+            owner: None,
+            object_lock: true,
+        };
+        let bytes = encode(&bucket);
+        assert_eq!(bytes[0], RECORD_V6);
+        assert_eq!(decode::<BucketRecord>(&bytes).unwrap(), bucket);
     }
 }

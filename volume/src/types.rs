@@ -40,6 +40,54 @@ pub enum Versioning {
     Suspended,
 }
 
+/// An S3 Object Lock retention mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum LockMode {
+    /// Removable or shortenable by a caller allowed to bypass governance.
+    #[serde(rename = "GOVERNANCE")]
+    Governance,
+    /// Kept or lengthened only, by anyone.
+    #[serde(rename = "COMPLIANCE")]
+    Compliance,
+}
+
+/// A version's object lock: a retention (mode and date) and a legal hold, as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ObjectLock {
+    /// The retention's mode; `None` without a retention.
+    pub mode: Option<LockMode>,
+    /// The retention's end (ns since the epoch); `None` without a retention.
+    pub retain_until_ns: Option<u64>,
+    /// Whether a legal hold is on.
+    pub legal_hold: bool,
+}
+
+impl ObjectLock {
+    /// The retention in force at `now_ns`, if any.
+    pub fn retention_at(&self, now_ns: u64) -> Option<(LockMode, u64)> {
+        match (self.mode, self.retain_until_ns) {
+            (Some(mode), Some(until)) if now_ns < until => Some((mode, until)),
+            _ => None,
+        }
+    }
+
+    /// Whether the version may be removed at `now_ns`; `bypass_governance` lets a
+    /// `GOVERNANCE` retention give way (never a `COMPLIANCE` one, never a legal hold).
+    pub fn allows_removal(&self, now_ns: u64, bypass_governance: bool) -> bool {
+        !self.legal_hold
+            && match self.retention_at(now_ns) {
+                None => true,
+                Some((LockMode::Governance, _)) => bypass_governance,
+                Some((LockMode::Compliance, _)) => false,
+            }
+    }
+
+    /// Nothing to keep: no retention and no legal hold.
+    pub fn is_empty(&self) -> bool {
+        self.mode.is_none() && self.retain_until_ns.is_none() && !self.legal_hold
+    }
+}
+
 /// What is known about a bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketInfo {
@@ -53,6 +101,8 @@ pub struct BucketInfo {
     pub versioning: Versioning,
     /// The owning account's id, if recorded.
     pub owner: Option<String>,
+    /// Whether object lock is enabled (then versioning stays enabled).
+    pub object_lock: bool,
 }
 
 /// A condition a write must meet at the instant it commits.
@@ -76,12 +126,15 @@ pub struct DeletePrecondition {
     /// The current object's last-modified time in whole seconds since the epoch; a key
     /// with no current object passes.
     pub last_modified_secs: Option<u64>,
+    /// The caller may remove a version under a `GOVERNANCE` retention (never a `COMPLIANCE`
+    /// one or a legal hold).
+    pub bypass_governance: bool,
 }
 
 impl DeletePrecondition {
-    /// Whether it asks nothing.
+    /// Whether it asks nothing of the current version.
     pub fn is_empty(&self) -> bool {
-        *self == DeletePrecondition::default()
+        self.if_match.is_none() && self.size.is_none() && self.last_modified_secs.is_none()
     }
 }
 
@@ -123,6 +176,8 @@ pub struct PutOptions {
     pub client: Option<ClientView>,
     /// The caller's access document (owner and ACL), opaque here.
     pub access: Option<Vec<u8>>,
+    /// Its object lock; only in a bucket with object lock.
+    pub lock: Option<ObjectLock>,
 }
 
 /// What a multipart upload keeps for the object it completes into.
@@ -140,6 +195,8 @@ pub struct UploadOptions {
     pub internal: BTreeMap<String, String>,
     /// The completed object's access document, opaque here.
     pub access: Option<Vec<u8>>,
+    /// The completed object's lock; only in a bucket with object lock.
+    pub lock: Option<ObjectLock>,
 }
 
 /// How staged data becomes a part of an upload (see [`crate::Store::upload_part`]).
@@ -231,6 +288,8 @@ pub struct ObjectInfo {
     pub internal: BTreeMap<String, String>,
     /// The caller's access document, if it keeps one.
     pub access: Option<Vec<u8>>,
+    /// Its object lock, if it has one.
+    pub lock: Option<ObjectLock>,
 }
 
 /// The result of a delete.

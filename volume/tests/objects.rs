@@ -786,6 +786,7 @@ async fn conditional_deletes_check_the_current_version_under_the_keys_lock() {
         if_match: if_match.map(str::to_string),
         size,
         last_modified_secs: None,
+        bypass_governance: false,
     };
     for (c, why) in [
         (cond(Some("\"nope\""), None), "another ETag"),

@@ -95,6 +95,8 @@ codes! {
     InvalidBucketAclWithObjectOwnership => 400,
     /// The bucket name breaks the naming rules.
     InvalidBucketName => 400,
+    /// A change the bucket's state does not allow (versioning of a bucket with object lock).
+    InvalidBucketState => 409,
     /// IAM/STS: the access key or session token is not valid.
     InvalidClientTokenId => 403,
     /// `Content-MD5` is not base64 of 16 bytes.
@@ -440,6 +442,9 @@ impl From<Refusal> for S3Error {
             // we found. A part that is not there is a client error either way, never a 500.
             Refusal::InvalidPartNumber { .. } => Code::InvalidPart.with(msg),
             Refusal::PreconditionFailed => Code::PreconditionFailed.with(msg),
+            Refusal::ObjectLocked(_) => Code::AccessDenied.with(msg),
+            Refusal::ObjectLockNotEnabled => Code::InvalidRequest.with(msg),
+            Refusal::InvalidBucketState(_) => Code::InvalidBucketState.with(msg),
         }
     }
 }

@@ -83,31 +83,41 @@ impl Slapd {
                 .arg(&conf),
         );
 
-        let (port, tls_port) = (free_port(), free_port());
-        let ldap_url = format!("ldap://127.0.0.1:{port}");
-        let ldaps_url = format!("ldaps://127.0.0.1:{tls_port}");
-        let log = std::fs::File::create(dir.join("slapd.log")).unwrap();
-        let child = Command::new(&slapd)
-            .arg("-f")
-            .arg(&conf)
-            .arg("-h")
-            .arg(format!("{ldap_url}/ {ldaps_url}/"))
-            // `-d` keeps slapd in the foreground, so its PID is the child's.
-            .args(["-d", "stats"])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {slapd}: {e}"));
-        let mut server = Slapd {
-            child: Some(child),
-            dir: dir.to_path_buf(),
-            ldap_url,
-            ldaps_url,
-            ca_file,
-            wrong_ca_file,
+        // A free port can be taken by another test before slapd binds it: start again on
+        // other ports when that is why it stopped (seen once in a full run).
+        let mut attempt = 0;
+        let server = loop {
+            attempt += 1;
+            let (port, tls_port) = (free_port(), free_port());
+            let ldap_url = format!("ldap://127.0.0.1:{port}");
+            let ldaps_url = format!("ldaps://127.0.0.1:{tls_port}");
+            let log = std::fs::File::create(dir.join("slapd.log")).unwrap();
+            let child = Command::new(&slapd)
+                .arg("-f")
+                .arg(&conf)
+                .arg("-h")
+                .arg(format!("{ldap_url}/ {ldaps_url}/"))
+                // `-d` keeps slapd in the foreground, so its PID is the child's.
+                .args(["-d", "stats"])
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {slapd}: {e}"));
+            let mut server = Slapd {
+                child: Some(child),
+                dir: dir.to_path_buf(),
+                ldap_url,
+                ldaps_url,
+                ca_file: ca_file.clone(),
+                wrong_ca_file: wrong_ca_file.clone(),
+            };
+            match server.wait_listening(&[port, tls_port]) {
+                Ok(()) => break server,
+                Err(log) if attempt < 3 && log.contains("Address already in use") => continue,
+                Err(log) => panic!("slapd did not start listening:\n{log}"),
+            }
         };
-        server.wait_listening(&[port, tls_port]);
         run_ok(
             Command::new(&ldapadd)
                 .args(["-x", "-H", &server.ldap_url, "-D"])
@@ -118,21 +128,22 @@ impl Slapd {
         server
     }
 
-    fn wait_listening(&mut self, ports: &[u16]) {
+    /// Waits until slapd listens on `ports`; its log if it stopped or never did.
+    fn wait_listening(&mut self, ports: &[u16]) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(10);
         for port in ports {
             while TcpStream::connect(("127.0.0.1", *port)).is_err() {
                 if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                    panic!("slapd exited ({status}) before listening:\n{}", self.log());
+                    self.child = None;
+                    return Err(format!("slapd exited ({status}):\n{}", self.log()));
                 }
-                assert!(
-                    Instant::now() < deadline,
-                    "slapd does not listen on {port}:\n{}",
-                    self.log()
-                );
+                if Instant::now() >= deadline {
+                    return Err(format!("slapd does not listen on {port}:\n{}", self.log()));
+                }
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
+        Ok(())
     }
 
     /// slapd's log so far.

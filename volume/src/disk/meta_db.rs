@@ -134,6 +134,17 @@ pub enum MetaOp {
         /// The new document.
         access: Vec<u8>,
     },
+    /// Replace the object lock of one version (`None`: neither retention nor legal hold).
+    SetLock {
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// Version id.
+        version_id: [u8; 16],
+        /// The new lock.
+        lock: Option<crate::types::ObjectLock>,
+    },
     /// Set entries of one version's `internal` map, only where every `expect` entry still
     /// holds (so that a version replaced under the same id, the null version, is left alone).
     SetInternal {
@@ -458,6 +469,21 @@ impl<'t> Tables<'t> {
                 for (vkey, mut old) in self.versions(bucket, key)? {
                     if old.version_id == *version_id {
                         old.access = Some(access.clone());
+                        let value = record::encode(&old);
+                        self.t(Table::Versions)
+                            .insert(vkey.as_slice(), value.as_slice())?;
+                    }
+                }
+            }
+            MetaOp::SetLock {
+                bucket,
+                key,
+                version_id,
+                lock,
+            } => {
+                for (vkey, mut old) in self.versions(bucket, key)? {
+                    if old.version_id == *version_id {
+                        old.lock = lock.clone();
                         let value = record::encode(&old);
                         self.t(Table::Versions)
                             .insert(vkey.as_slice(), value.as_slice())?;

@@ -16,6 +16,7 @@ fn info(name: &str, r: &BucketRecord) -> BucketInfo {
         location: r.location.clone(),
         versioning: r.versioning,
         owner: r.owner.clone(),
+        object_lock: r.object_lock,
     }
 }
 
@@ -108,6 +109,18 @@ impl Store {
         location: Option<&str>,
         owner: Option<&str>,
     ) -> Result<()> {
+        self.create_bucket_with(name, location, owner, false).await
+    }
+
+    /// Creates a bucket owned by `owner`; with `object_lock`, versioned and locked from the
+    /// start.
+    pub async fn create_bucket_with(
+        &self,
+        name: &str,
+        location: Option<&str>,
+        owner: Option<&str>,
+        object_lock: bool,
+    ) -> Result<()> {
         crate::validate::bucket_name(name)?;
         let inner = &self.inner;
         let _g = inner.locks.lock(name, "").await;
@@ -117,8 +130,13 @@ impl Store {
         let rec = BucketRecord {
             created_ns: now_ns(),
             location: location.map(str::to_string),
-            versioning: Versioning::Unversioned,
+            versioning: if object_lock {
+                Versioning::Enabled
+            } else {
+                Versioning::Unversioned
+            },
             owner: owner.map(str::to_string),
+            object_lock,
         };
         inner.write_bucket(name, rec).await
     }
@@ -211,12 +229,37 @@ impl Store {
         let inner = &self.inner;
         let _g = inner.locks.lock(name, "").await;
         let mut rec = inner.bucket(name)?;
+        if rec.object_lock && state != Versioning::Enabled {
+            return Err(Refusal::InvalidBucketState(
+                "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.".into(),
+            )
+            .into());
+        }
         if state == Versioning::Unversioned && rec.versioning != Versioning::Unversioned {
             return Err(
                 Invalid::Argument("a versioned bucket can only be suspended".into()).into(),
             );
         }
         rec.versioning = state;
+        inner.write_bucket(name, rec).await
+    }
+
+    /// Enables object lock on a bucket whose versioning is enabled; it stays enabled.
+    pub async fn enable_object_lock(&self, name: &str) -> Result<()> {
+        let inner = &self.inner;
+        let _g = inner.locks.lock(name, "").await;
+        let mut rec = inner.bucket(name)?;
+        if rec.object_lock {
+            return Ok(());
+        }
+        if rec.versioning != Versioning::Enabled {
+            return Err(Refusal::InvalidBucketState(
+                "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration"
+                    .into(),
+            )
+            .into());
+        }
+        rec.object_lock = true;
         inner.write_bucket(name, rec).await
     }
 

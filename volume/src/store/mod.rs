@@ -10,6 +10,7 @@ mod heal;
 mod heal_tables;
 mod iam;
 mod list;
+mod lock;
 mod maintain;
 mod merge;
 mod multipart;

@@ -144,7 +144,7 @@ impl Store {
     ) -> Result<String> {
         let inner = &self.inner;
         crate::validate::object_key(key)?;
-        inner.bucket(bucket)?;
+        inner.check_lock_allowed(bucket, opts.lock.as_ref())?;
         let class = inner.class(opts.storage_class.as_deref())?.name.clone();
         let upload_id = uuid::Uuid::new_v4().simple().to_string();
         let rec = UploadRecord {
@@ -155,6 +155,7 @@ impl Store {
             checksums: opts.checksums,
             internal: opts.internal,
             access: opts.access,
+            lock: opts.lock.filter(|l| !l.is_empty()),
         };
         let op = MetaOp::Put {
             table: Table::Uploads,
@@ -402,6 +403,7 @@ impl Store {
             checksums: upload.checksums.clone(),
             internal: upload.internal.clone(),
             access: upload.access.clone(),
+            lock: upload.lock.clone(),
             data: Some(DataRecord {
                 upload: Some(upload_id.to_string()),
                 ..data_record(

@@ -46,6 +46,7 @@ impl Store {
             inner.check_delete(bucket, key, cond)?;
         }
         let remove = |id: [u8; 16]| async move {
+            inner.check_removal(bucket, key, id, cond.bypass_governance)?;
             let removed = inner
                 .commit_all(vec![MetaOp::DeleteVersion {
                     bucket: bucket.into(),
@@ -85,6 +86,7 @@ impl Store {
                     internal: Default::default(),
                     data: None,
                     access: None,
+                    lock: None,
                 };
                 let info = inner
                     .commit_version_locked(bucket, key, marker, None, None, vec![])
@@ -412,6 +414,7 @@ pub(super) fn info_of(bucket: &str, key: &str, r: &Resolved) -> ObjectInfo {
         tags: rec.tags.clone(),
         internal: rec.internal.clone(),
         access: rec.access.clone(),
+        lock: rec.lock.clone(),
     }
 }
 

@@ -61,6 +61,7 @@ impl Store {
         staged_for(&data, bucket, key)?;
         let (set, rotation, written) = data.take();
         let result = async {
+            inner.check_lock_allowed(bucket, opts.lock.as_ref())?;
             let (size, etag) = client_facts(opts.client, &written)?;
             let part = PartData {
                 number: 1,
@@ -82,6 +83,7 @@ impl Store {
                 internal: opts.internal,
                 data: Some(data_record(&set, rotation, vec![part])),
                 access: opts.access,
+                lock: opts.lock.filter(|l| !l.is_empty()),
             };
             inner
                 .commit_version(

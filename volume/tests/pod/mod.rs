@@ -225,6 +225,9 @@ struct VersionRec {
     data: Option<DataRec>,
     #[serde(default)]
     _access: IgnoredAny,
+    /// Record version 6: the object lock.
+    #[serde(default)]
+    _lock: IgnoredAny,
 }
 
 #[derive(Deserialize)]
@@ -268,6 +271,9 @@ struct UploadRec {
     _internal: IgnoredAny,
     #[serde(default)]
     _access: IgnoredAny,
+    /// Record version 6: the object lock.
+    #[serde(default)]
+    _lock: IgnoredAny,
 }
 
 fn decode<T: for<'de> Deserialize<'de>>(value: &[u8]) -> T {

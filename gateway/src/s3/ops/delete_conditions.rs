@@ -34,6 +34,7 @@ pub fn from_headers(headers: &HeaderMap) -> Result<DeletePrecondition, S3Error> 
         if_match,
         size,
         last_modified_secs,
+        bypass_governance: false,
     })
 }
 
@@ -55,6 +56,7 @@ pub fn from_entry(
         if_match: etag.map(|v| v.trim().to_string()),
         size,
         last_modified_secs,
+        bypass_governance: false,
     })
 }
 

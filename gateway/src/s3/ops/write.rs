@@ -99,6 +99,7 @@ impl Staged {
             internal: new.internal,
             client: self.client,
             access: new.access,
+            lock: None,
         };
         Ok(ctx.store.put_object(bucket, key, self.data, opts).await?)
     }

@@ -281,6 +281,7 @@ pub(super) async fn store_sealed(
         tags: Vec::new(),
         internal: internal.clone(),
         access: None,
+        lock: None,
     };
     (info, stored, internal)
 }
