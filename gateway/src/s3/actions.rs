@@ -359,7 +359,8 @@ fn sets_acl(headers: &HeaderMap) -> bool {
 }
 
 /// `x-amz-bypass-governance-retention: true`.
-fn bypasses_governance(headers: &HeaderMap) -> bool {
+/// Whether the request asks to bypass GOVERNANCE retention (`x-amz-bypass-governance-retention`).
+pub fn bypasses_governance(headers: &HeaderMap) -> bool {
     header(headers, "x-amz-bypass-governance-retention")
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }

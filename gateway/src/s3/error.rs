@@ -163,6 +163,8 @@ codes! {
     NoSuchCORSConfiguration => 404,
     /// No such key.
     NoSuchKey => 404,
+    /// GetObjectRetention / GetObjectLegalHold of a version without one.
+    NoSuchObjectLockConfiguration => 404,
     /// The object or bucket has no tags.
     NoSuchTagSet => 404,
     /// No such multipart upload.
@@ -175,6 +177,8 @@ codes! {
     NotImplemented => 501,
     /// A conditional read whose object did not change.
     NotModified => 304,
+    /// GetObjectLockConfiguration of a bucket without object lock.
+    ObjectLockConfigurationNotFoundError => 404,
     /// GetBucketOwnershipControls on a bucket without Object Ownership settings.
     OwnershipControlsNotFoundError => 404,
     /// STS: a session policy (with the session's other packed data) is too large.

@@ -127,8 +127,8 @@ operations! {
     PutBucketMetricsConfiguration => false;
     DeleteBucketMetricsConfiguration => false;
     ListBucketMetricsConfigurations => false;
-    GetObjectLockConfiguration => false;
-    PutObjectLockConfiguration => false;
+    GetObjectLockConfiguration => true;
+    PutObjectLockConfiguration => true;
     GetPublicAccessBlock => true;
     PutPublicAccessBlock => true;
     DeletePublicAccessBlock => true;
@@ -155,10 +155,10 @@ operations! {
     ListParts => true;
     GetObjectAcl => true;
     PutObjectAcl => true;
-    GetObjectLegalHold => false;
-    PutObjectLegalHold => false;
-    GetObjectRetention => false;
-    PutObjectRetention => false;
+    GetObjectLegalHold => true;
+    PutObjectLegalHold => true;
+    GetObjectRetention => true;
+    PutObjectRetention => true;
     GetObjectTorrent => false;
     RestoreObject => false;
     SelectObjectContent => false;

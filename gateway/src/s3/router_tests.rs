@@ -207,11 +207,6 @@ fn unsupported_operations_are_routed_and_marked() {
             Operation::GetBucketLifecycleConfiguration,
         ),
         (
-            "GET",
-            "/examplebucket/my-image.jpg?legal-hold",
-            Operation::GetObjectLegalHold,
-        ),
-        (
             "POST",
             "/examplebucket/photo.jpg?restore&versionId=1",
             Operation::RestoreObject,

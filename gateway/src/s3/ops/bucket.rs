@@ -13,6 +13,20 @@ use crate::s3::xml::{
     MAX_XML_BODY, S3_NS,
 };
 
+/// `x-amz-bucket-object-lock-enabled`: `true` makes the bucket with object lock (and
+/// versioning).
+fn object_lock_enabled(headers: &http::HeaderMap) -> Result<bool, S3Error> {
+    match crate::s3::http::header(headers, "x-amz-bucket-object-lock-enabled").map(str::trim) {
+        None => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(_) => {
+            Err(Code::InvalidArgument
+                .with("x-amz-bucket-object-lock-enabled must be true or false"))
+        }
+    }
+}
+
 /// CreateBucket, with an optional location constraint that must name our region.
 pub async fn create_bucket(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let bucket = req.bucket()?.to_string();
@@ -33,9 +47,10 @@ pub async fn create_bucket(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Er
     }
     let account = caller_account(req.caller)?;
     let new = new_bucket(ctx, req.headers, account)?;
+    let object_lock = object_lock_enabled(req.headers)?;
     match ctx
         .store
-        .create_bucket_owned(&bucket, location.as_deref(), Some(&account.id))
+        .create_bucket_with(&bucket, location.as_deref(), Some(&account.id), object_lock)
         .await
     {
         Ok(()) => ctx.bucket_access.initialize(&bucket, &new).await?,

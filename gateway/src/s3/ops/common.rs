@@ -296,6 +296,7 @@ pub fn object_headers(ctx: &Ctx, info: &ObjectInfo, checksum_mode: bool) -> Vec<
             h.push((name.into(), v.clone()));
         }
     }
+    h.extend(super::lock_headers::lock_headers(info.lock.as_ref()));
     for (k, v) in &m.user {
         h.push((format!("x-amz-meta-{k}"), crate::s3::rfc2047::encode(v)));
     }

@@ -2,6 +2,7 @@
 //! decoded and encoded by the body transform on the way.
 
 use super::acl::object_access_for_write;
+use super::lock_headers::lock_for_write;
 use strata_volume::StoredObject;
 
 use super::common::{meta_from_headers, tags_from_header, write_precondition, Ctx, Request};
@@ -103,6 +104,7 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         precondition,
         internal,
         access,
+        lock: lock_for_write(ctx, bucket, req.headers, false).await?,
     };
     let written = staged.commit_object(ctx, bucket, key, new).await?;
     let cs = |n: &str| checksums.get(n).filter(|v| !v.is_empty()).cloned();

@@ -1,10 +1,10 @@
 //! DeleteObject and DeleteObjects.
 
-use strata_volume::{Error as VolumeError, Refusal};
+use strata_volume::{DeletePrecondition, Error as VolumeError, Refusal};
 
 use super::common::{Ctx, Request};
 use super::delete_conditions;
-use crate::s3::actions::deleted_object_needs;
+use crate::s3::actions::{bypasses_governance, deleted_object_needs};
 use crate::s3::error::S3Error;
 use crate::s3::names::validate_key;
 use crate::s3::response::{Removal, Response};
@@ -55,6 +55,8 @@ pub async fn delete_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Er
 /// DeleteObjects: each key gets its own result; `Quiet` leaves out the successes.
 pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let bucket = req.bucket()?.to_string();
+    // `x-amz-bypass-governance-retention` applies to every key listed.
+    let bypass_governance = bypasses_governance(req.headers);
     let body = req.body.collect_document(MAX_XML_BODY).await?;
     let doc: Delete = from_xml(&body)?;
     if doc.Object.len() > MAX_DELETE_KEYS {
@@ -92,6 +94,10 @@ pub async fn delete_objects(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
                     obj.Size.as_deref(),
                     obj.LastModifiedTime.as_deref(),
                 )
+                .map(|cond| DeletePrecondition {
+                    bypass_governance,
+                    ..cond
+                })
             }) {
             Err(e) => Err(e),
             Ok(cond) => match ctx

@@ -34,7 +34,7 @@ pub fn from_headers(headers: &HeaderMap) -> Result<DeletePrecondition, S3Error> 
         if_match,
         size,
         last_modified_secs,
-        bypass_governance: false,
+        bypass_governance: crate::s3::actions::bypasses_governance(headers),
     })
 }
 

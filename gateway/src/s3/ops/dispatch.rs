@@ -2,7 +2,7 @@
 
 use super::common::{Ctx, Request};
 use super::{
-    access, acl, attributes, bucket, copy, cors, delete, encryption, get, list, list_buckets,
+    access, acl, attributes, bucket, copy, cors, delete, encryption, get, list, list_buckets, lock,
     multipart, notification, policy, put, service, tagging,
 };
 use crate::s3::error::{Code, S3Error};
@@ -65,6 +65,12 @@ pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         Op::GetBucketCors => cors::get_bucket_cors(ctx, req).await,
         Op::PutBucketCors => cors::put_bucket_cors(ctx, req).await,
         Op::DeleteBucketCors => cors::delete_bucket_cors(ctx, req).await,
+        Op::GetObjectLockConfiguration => lock::get_configuration(ctx, req).await,
+        Op::PutObjectLockConfiguration => lock::put_configuration(ctx, req).await,
+        Op::GetObjectRetention => lock::get_retention(ctx, req).await,
+        Op::PutObjectRetention => lock::put_retention(ctx, req).await,
+        Op::GetObjectLegalHold => lock::get_legal_hold(ctx, req).await,
+        Op::PutObjectLegalHold => lock::put_legal_hold(ctx, req).await,
         Op::GetObjectAttributes => attributes::get_object_attributes(ctx, req).await,
         other => {
             Err(Code::NotImplemented.with(format!("{} is not implemented by strata", other.name())))

@@ -15,6 +15,8 @@ mod encryption;
 mod get;
 mod list;
 mod list_buckets;
+mod lock;
+mod lock_headers;
 mod md5_tap;
 mod multipart;
 mod notification;

@@ -1,6 +1,7 @@
 //! Multipart uploads: create, upload part, complete, abort, list parts and uploads.
 
 use super::acl::object_access_for_write;
+use super::lock_headers::lock_for_write;
 use strata_volume::{CompletedPart, ListUploadsOptions, UploadOptions};
 
 use super::common::{
@@ -52,6 +53,7 @@ pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let access = object_access_for_write(ctx, bucket, req.headers, req.caller)?;
     let mut opts = UploadOptions {
         access,
+        lock: lock_for_write(ctx, bucket, req.headers, false).await?,
         meta: meta_from_headers(req.headers)?,
         storage_class: ctx.class_from_client(req.header("x-amz-storage-class"))?,
         tags: tags_from_header(req.header("x-amz-tagging"))?,

@@ -4,6 +4,7 @@ use super::acl::object_access_for_write;
 use super::common::{
     checksum_headers, meta_from_headers, tags_from_header, write_precondition, Ctx, Request,
 };
+use super::lock_headers::lock_for_write;
 use super::write::{seal_new, stage_body, Destination, NewVersion};
 use crate::s3::error::S3Error;
 use crate::s3::http::quote_etag;
@@ -18,6 +19,7 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     let tags = tags_from_header(req.header("x-amz-tagging"))?;
     let precondition = write_precondition(req.headers)?;
     let access = object_access_for_write(ctx, bucket, req.headers, req.caller)?;
+    let lock = lock_for_write(ctx, bucket, req.headers, true).await?;
     let internal = seal_new(ctx, bucket, key, req.headers).await?;
     let to = Destination::Object {
         bucket,
@@ -34,6 +36,7 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
         precondition,
         internal,
         access,
+        lock,
     };
     let info = staged.commit_object(ctx, bucket, key, new).await?;
     let mut resp = Response::ok().with("etag", quote_etag(&info.etag));

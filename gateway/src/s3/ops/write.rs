@@ -80,6 +80,8 @@ pub struct NewVersion {
     pub internal: Internal,
     /// The object's access document (owner and ACL), when it is not its bucket owner's alone.
     pub access: Option<Vec<u8>>,
+    /// Its object lock (`x-amz-object-lock-*`, or the bucket's default retention).
+    pub lock: Option<strata_volume::ObjectLock>,
 }
 
 impl Staged {
@@ -99,7 +101,7 @@ impl Staged {
             internal: new.internal,
             client: self.client,
             access: new.access,
-            lock: None,
+            lock: new.lock,
         };
         Ok(ctx.store.put_object(bucket, key, self.data, opts).await?)
     }
