@@ -73,6 +73,7 @@ assert s3.get_object_legal_hold(Bucket='backups', Key='held', VersionId=v3)['Leg
 assert s3.head_object(Bucket='backups', Key='held', VersionId=v3)['ObjectLockLegalHoldStatus'] == 'ON'
 assert refused(lambda: s3.delete_object(Bucket='backups', Key='held', VersionId=v3, BypassGovernanceRetention=True)) == ('AccessDenied', 403)
 s3.put_object_legal_hold(Bucket='backups', Key='held', VersionId=v3, LegalHold={'Status': 'OFF'})
+assert s3.get_object_legal_hold(Bucket='backups', Key='held', VersionId=v3)['LegalHold']['Status'] == 'OFF'
 s3.delete_object(Bucket='backups', Key='held', VersionId=v3, BypassGovernanceRetention=True)
 
 # A multipart upload and a copy take the headers too.

@@ -180,8 +180,7 @@ pub struct VersionRecord {
     /// opaque here; absent when the caller keeps none.
     #[serde(default, with = "serde_bytes_opt")]
     pub access: Option<Vec<u8>>,
-    /// Its object lock (record version 6); `None` when it has neither a retention nor a
-    /// legal hold.
+    /// Its object lock (record version 6); `None` when none was ever set.
     #[serde(default)]
     pub lock: Option<ObjectLock>,
 }

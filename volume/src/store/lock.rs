@@ -99,7 +99,8 @@ impl Store {
                 bucket: bucket.into(),
                 key: key.into(),
                 version_id: found.version_id,
-                lock: (!new.is_empty()).then_some(new),
+                // Kept even when empty: a hold turned off reads back as OFF, as on S3.
+                lock: Some(new),
             }])
             .await?;
         Ok(record::version_text(&found.version_id))
