@@ -115,6 +115,53 @@ impl FromStr for ChecksumAlgorithm {
     }
 }
 
+/// How a multipart object's checksum is made from its parts (`x-amz-checksum-type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChecksumType {
+    /// The algorithm over the parts' concatenated digests, then `-N`.
+    Composite,
+    /// The algorithm over the whole object, combined from the parts' CRCs.
+    FullObject,
+}
+
+impl ChecksumType {
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChecksumType::Composite => "COMPOSITE",
+            ChecksumType::FullObject => "FULL_OBJECT",
+        }
+    }
+
+    /// Parses `COMPOSITE` or `FULL_OBJECT` (as S3 spells them).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "COMPOSITE" => Some(ChecksumType::Composite),
+            "FULL_OBJECT" => Some(ChecksumType::FullObject),
+            _ => None,
+        }
+    }
+
+    /// Whether `algorithm` has this type on S3: only CRCs combine into a full-object value,
+    /// and CRC64NVME has no composite.
+    pub fn allows(self, algorithm: ChecksumAlgorithm) -> bool {
+        use ChecksumAlgorithm::*;
+        match self {
+            ChecksumType::Composite => algorithm != Crc64Nvme,
+            ChecksumType::FullObject => matches!(algorithm, Crc32 | Crc32c | Crc64Nvme),
+        }
+    }
+
+    /// The type S3 gives an upload of `algorithm` that names none: composite, except for
+    /// CRC64NVME, which has only the full-object type.
+    pub fn default_for(algorithm: ChecksumAlgorithm) -> Self {
+        match algorithm {
+            ChecksumAlgorithm::Crc64Nvme => ChecksumType::FullObject,
+            _ => ChecksumType::Composite,
+        }
+    }
+}
+
 /// A finished digest of one algorithm (at most 32 bytes, kept inline).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ChecksumValue {
@@ -167,6 +214,38 @@ impl ChecksumValue {
     }
 }
 
+/// The CRC of `a`'s bytes followed by `b_len` bytes whose CRC is `b`: how a full-object
+/// checksum is made from its parts' without reading them again. `None` for the hashes
+/// (SHA-1 and SHA-256 do not combine) and for values of two algorithms.
+pub fn combine_crc(a: ChecksumValue, b: ChecksumValue, b_len: u64) -> Option<ChecksumValue> {
+    if a.algorithm != b.algorithm {
+        return None;
+    }
+    let alg = a.algorithm;
+    let crc = |v: &ChecksumValue| -> Option<u64> {
+        match alg {
+            ChecksumAlgorithm::Crc64Nvme => Some(u64::from_be_bytes(v.as_bytes().try_into().ok()?)),
+            _ => Some(u64::from(u32::from_be_bytes(v.as_bytes().try_into().ok()?))),
+        }
+    };
+    let combined = crc_fast::checksum_combine(crc_algorithm(alg)?, crc(&a)?, crc(&b)?, b_len);
+    match alg {
+        ChecksumAlgorithm::Crc64Nvme => ChecksumValue::from_bytes(alg, &combined.to_be_bytes()),
+        // 32-bit CRCs live in the low half of crc-fast's u64.
+        _ => ChecksumValue::from_bytes(alg, &(combined as u32).to_be_bytes()),
+    }
+}
+
+/// crc-fast's name of a CRC algorithm; `None` for the hashes.
+fn crc_algorithm(alg: ChecksumAlgorithm) -> Option<crc_fast::CrcAlgorithm> {
+    match alg {
+        ChecksumAlgorithm::Crc32 => Some(crc_fast::CrcAlgorithm::Crc32IsoHdlc),
+        ChecksumAlgorithm::Crc32c => Some(crc_fast::CrcAlgorithm::Crc32Iscsi),
+        ChecksumAlgorithm::Crc64Nvme => Some(crc_fast::CrcAlgorithm::Crc64Nvme),
+        ChecksumAlgorithm::Sha1 | ChecksumAlgorithm::Sha256 => None,
+    }
+}
+
 impl fmt::Debug for ChecksumValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.algorithm, self.to_base64())
@@ -188,18 +267,10 @@ pub struct ChecksumHasher {
 impl ChecksumHasher {
     /// A hasher that has seen no data.
     pub fn new(algorithm: ChecksumAlgorithm) -> Self {
-        let state = match algorithm {
-            ChecksumAlgorithm::Crc32 => {
-                HasherState::Crc(crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc32IsoHdlc))
-            }
-            ChecksumAlgorithm::Crc32c => {
-                HasherState::Crc(crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc32Iscsi))
-            }
-            ChecksumAlgorithm::Crc64Nvme => {
-                HasherState::Crc(crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc64Nvme))
-            }
-            ChecksumAlgorithm::Sha1 => HasherState::Sha1(Sha1::new()),
-            ChecksumAlgorithm::Sha256 => HasherState::Sha256(Sha256::new()),
+        let state = match (algorithm, crc_algorithm(algorithm)) {
+            (_, Some(crc)) => HasherState::Crc(crc_fast::Digest::new(crc)),
+            (ChecksumAlgorithm::Sha1, None) => HasherState::Sha1(Sha1::new()),
+            (_, None) => HasherState::Sha256(Sha256::new()),
         };
         Self { algorithm, state }
     }
@@ -418,6 +489,52 @@ mod tests {
                 Some(alg)
             );
         }
+    }
+
+    #[test]
+    fn combined_crcs_equal_the_crc_of_the_whole() {
+        let data: Vec<u8> = (0..5000u32).map(|n| (n * 31 % 251) as u8).collect();
+        for alg in [
+            ChecksumAlgorithm::Crc32,
+            ChecksumAlgorithm::Crc32c,
+            ChecksumAlgorithm::Crc64Nvme,
+        ] {
+            for split in [0, 1, 7, 2500, 4999, 5000] {
+                let (a, b) = data.split_at(split);
+                let combined = combine_crc(checksum(alg, a), checksum(alg, b), b.len() as u64);
+                assert_eq!(
+                    combined,
+                    Some(checksum(alg, &data)),
+                    "{alg} split at {split}"
+                );
+            }
+        }
+        let sha = checksum(ChecksumAlgorithm::Sha256, b"abc");
+        assert_eq!(combine_crc(sha, sha, 3), None);
+        let (c32, c32c) = (
+            checksum(ChecksumAlgorithm::Crc32, b"a"),
+            checksum(ChecksumAlgorithm::Crc32c, b"b"),
+        );
+        assert_eq!(combine_crc(c32, c32c, 1), None);
+    }
+
+    #[test]
+    fn checksum_types_follow_the_algorithms_s3_allows() {
+        use ChecksumAlgorithm::*;
+        assert!(ChecksumType::FullObject.allows(Crc64Nvme));
+        assert!(!ChecksumType::Composite.allows(Crc64Nvme));
+        assert!(!ChecksumType::FullObject.allows(Sha256));
+        assert!(ChecksumType::Composite.allows(Sha1));
+        assert_eq!(
+            ChecksumType::default_for(Crc64Nvme),
+            ChecksumType::FullObject
+        );
+        assert_eq!(ChecksumType::default_for(Crc32), ChecksumType::Composite);
+        assert_eq!(
+            ChecksumType::parse("FULL_OBJECT"),
+            Some(ChecksumType::FullObject)
+        );
+        assert_eq!(ChecksumType::parse("full_object"), None);
     }
 
     #[test]

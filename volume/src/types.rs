@@ -412,6 +412,8 @@ pub struct UploadInfo {
     pub checksums: Checksums,
     /// Opaque metadata of the caller, kept for the completed object.
     pub internal: BTreeMap<String, String>,
+    /// The object lock the completed version gets.
+    pub lock: Option<ObjectLock>,
 }
 
 /// One uploaded part.

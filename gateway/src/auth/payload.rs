@@ -95,6 +95,13 @@ pub struct PayloadSpec {
     pub sdk_checksum_algorithm: Option<ChecksumAlgorithm>,
 }
 
+/// `x-amz-checksum-*` headers that carry no value of an algorithm.
+const NOT_VALUES: [&str; 3] = [
+    "x-amz-checksum-algorithm",
+    "x-amz-checksum-mode",
+    "x-amz-checksum-type",
+];
+
 impl PayloadSpec {
     /// A spec with nothing but the mode.
     pub fn new(mode: PayloadMode) -> Self {
@@ -126,6 +133,17 @@ impl PayloadSpec {
         if let Some(value) = header_str(headers, "content-md5")? {
             spec.content_md5 =
                 Some(checksum::parse_content_md5(value).map_err(|_| AuthError::InvalidDigest)?);
+        }
+        // A checksum of an algorithm strata does not compute (AWS's later ones: SHA512,
+        // XXHASH64, ...) is refused, never left unchecked.
+        if let Some(name) = headers.keys().map(|n| n.as_str()).find(|n| {
+            n.starts_with("x-amz-checksum-")
+                && !NOT_VALUES.contains(n)
+                && ChecksumAlgorithm::from_header_name(n).is_none()
+        }) {
+            return Err(AuthError::InvalidRequest(format!(
+                "{name}: strata does not compute that checksum algorithm"
+            )));
         }
         for alg in ChecksumAlgorithm::ALL {
             let Some(value) = header_str(headers, alg.header_name())? else {
@@ -250,13 +268,7 @@ impl PayloadVerifier {
             failed: None,
             spec,
         };
-        let client = verifier
-            .spec
-            .header_checksum
-            .map(|v| v.algorithm())
-            .or(verifier.spec.trailer_checksum)
-            .or(verifier.spec.sdk_checksum_algorithm);
-        if let Some(alg) = client {
+        if let Some(alg) = verifier.client_checksum() {
             verifier = verifier.with_checksum(alg);
         }
         Ok(verifier)
@@ -273,6 +285,16 @@ impl PayloadVerifier {
             decoded: 0,
             failed: None,
         }
+    }
+
+    /// The checksum algorithm the client's request names: by a value header, a trailer or
+    /// `x-amz-sdk-checksum-algorithm`.
+    pub fn client_checksum(&self) -> Option<ChecksumAlgorithm> {
+        self.spec
+            .header_checksum
+            .map(|v| v.algorithm())
+            .or(self.spec.trailer_checksum)
+            .or(self.spec.sdk_checksum_algorithm)
     }
 
     /// Also compute the MD5 of the payload (for an ETag).

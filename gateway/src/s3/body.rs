@@ -100,6 +100,13 @@ impl<'a> Body<'a> {
             .is_some_and(PayloadVerifier::hashes_md5)
     }
 
+    /// The checksum algorithm the client's request names for this body, if any.
+    pub fn client_checksum(&self) -> Option<ChecksumAlgorithm> {
+        self.verifier
+            .as_ref()
+            .and_then(PayloadVerifier::client_checksum)
+    }
+
     /// Also compute `algorithm` over the client's bytes (the one an upload announced).
     pub fn with_checksum(&mut self, algorithm: ChecksumAlgorithm) {
         self.verifier = self.verifier.take().map(|v| v.with_checksum(algorithm));

@@ -307,6 +307,8 @@ pub struct CopyObjectResult {
     pub ChecksumSHA1: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ChecksumSHA256: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ChecksumType: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -316,6 +318,16 @@ pub struct CopyPartResult {
     pub xmlns: &'static str,
     pub ETag: String,
     pub LastModified: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ChecksumCRC32: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ChecksumCRC32C: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ChecksumCRC64NVME: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ChecksumSHA1: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ChecksumSHA256: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -377,6 +389,10 @@ pub struct ListPartsResult {
     pub Bucket: String,
     pub Key: String,
     pub UploadId: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ChecksumAlgorithm: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ChecksumType: Option<String>,
     pub Initiator: Owner,
     pub Owner: Owner,
     pub StorageClass: String,
@@ -390,6 +406,10 @@ pub struct ListPartsResult {
 
 #[derive(Debug, Serialize)]
 pub struct UploadEntry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ChecksumAlgorithm: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ChecksumType: Option<String>,
     pub Key: String,
     pub UploadId: String,
     pub Initiator: Owner,

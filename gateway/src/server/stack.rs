@@ -4,11 +4,14 @@
 //! authenticated and authorized.
 
 use crate::bucket_access::{BucketAccess, Controls};
+use crate::checksum::ChecksumAlgorithm;
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use futures::StreamExt;
 use http::request::Parts;
+use http::HeaderMap;
 use strata_volume::Store;
 
 use super::admission::{body_charge, Admission};
@@ -315,7 +318,7 @@ impl Stack {
         let body = match form {
             Some(bytes) => Body::from_bytes(bytes),
             None => {
-                let verifier = outcome.payload_verifier(&head.headers)?;
+                let verifier = outcome.payload_verifier(&body_headers(op, &head.headers))?;
                 let length = body_length(head, op)?;
                 self.check_size(op, length)?;
                 let buffered = !matches!(op, Operation::PutObject | Operation::UploadPart);
@@ -514,6 +517,20 @@ fn wire_body<X: Exchange>(x: &mut X, send_continue: bool) -> WireBody<'_> {
         }
     })
     .boxed()
+}
+
+/// The headers that describe the request's body. A completion's `x-amz-checksum-*` is the
+/// checksum of the object it makes (checked against its parts by the handler), not of its
+/// XML body.
+fn body_headers(op: Operation, headers: &HeaderMap) -> Cow<'_, HeaderMap> {
+    if op != Operation::CompleteMultipartUpload {
+        return Cow::Borrowed(headers);
+    }
+    let mut body = headers.clone();
+    for alg in ChecksumAlgorithm::ALL {
+        body.remove(alg.header_name());
+    }
+    Cow::Owned(body)
 }
 
 /// The decoded body length the client announced. Writes of objects and parts need one.

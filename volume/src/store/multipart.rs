@@ -31,6 +31,7 @@ fn upload_info(key: &str, upload_id: &str, r: &UploadRecord) -> UploadInfo {
         meta: r.meta.clone(),
         checksums: r.checksums.clone(),
         internal: r.internal.clone(),
+        lock: r.lock.clone(),
     }
 }
 

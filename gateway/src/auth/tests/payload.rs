@@ -170,3 +170,19 @@ fn an_identity_body_longer_than_announced_fails_early() {
         AuthError::IncompleteBody
     );
 }
+
+#[test]
+fn a_checksum_of_an_algorithm_strata_does_not_compute_is_refused_not_skipped() {
+    let refused = unsigned(&[("x-amz-checksum-xxhash64", "AAAAAAAAAAA=")]);
+    assert!(
+        matches!(refused, Err(AuthError::InvalidRequest(ref m)) if m.contains("xxhash64")),
+        "{refused:?}"
+    );
+    for name in [
+        "x-amz-checksum-mode",
+        "x-amz-checksum-type",
+        "x-amz-checksum-algorithm",
+    ] {
+        assert!(unsigned(&[(name, "ENABLED")]).is_ok(), "{name}");
+    }
+}

@@ -1,7 +1,7 @@
 //! GetObjectAttributes: only the attributes asked for in `x-amz-object-attributes`.
 
 use super::common::{checksum_of, query_number, Ctx, Request};
-use super::composite::{composite_type, reported_checksums};
+use super::object_checksum::{checksum_type, reported_checksums};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::http_date;
 use crate::s3::query::param;
@@ -35,21 +35,28 @@ pub async fn get_object_attributes(ctx: &Ctx, req: Request<'_>) -> Result<Respon
         .info()
         .clone();
     // Sealed checksums (an SSE-C object's) need the object's key, asked only when wanted.
-    // A multipart object reports the composite of its parts (see `composite`).
+    // A multipart object reports the checksum made from its parts (`object_checksum`).
     let opened = match want("Checksum") || want("ObjectParts") {
         true => ctx.transform.opened_checksums(&info, req.headers).await?,
         false => None,
     };
     let info = opened.as_ref().unwrap_or(&info);
     let reported = reported_checksums(info);
-    let cs = |n: &str| checksum_of(&reported, n);
+    // Unlike HEAD and CompleteMultipartUpload, attributes give a composite without its `-N`
+    // (the part count is in ObjectParts), as S3 does.
+    let cs = |n: &str| {
+        checksum_of(&reported, n).map(|v| match v.split_once('-') {
+            Some((digest, _)) => digest.to_string(),
+            None => v,
+        })
+    };
     let checksum = Checksum {
         ChecksumCRC32: cs("CRC32"),
         ChecksumCRC32C: cs("CRC32C"),
         ChecksumCRC64NVME: cs("CRC64NVME"),
         ChecksumSHA1: cs("SHA1"),
         ChecksumSHA256: cs("SHA256"),
-        ChecksumType: composite_type(&reported).map(str::to_string),
+        ChecksumType: checksum_type(&reported).map(str::to_string),
     };
     let has_checksum = checksum != Checksum::default();
     let parts = if want("ObjectParts") && !info.parts.is_empty() {

@@ -312,10 +312,10 @@ pub fn object_headers(ctx: &Ctx, info: &ObjectInfo, checksum_mode: bool) -> Vec<
     }
     h.extend(described);
     if checksum_mode {
-        // Multipart objects report their composite checksum (see `composite`).
-        let reported = super::composite::reported_checksums(info);
+        // Multipart objects report the checksum made from their parts (`object_checksum`).
+        let reported = super::object_checksum::reported_checksums(info);
         h.extend(checksum_headers(&reported));
-        if let Some(kind) = super::composite::composite_type(&reported) {
+        if let Some(kind) = super::object_checksum::checksum_type(&reported) {
             h.push(("x-amz-checksum-type".into(), kind.into()));
         }
     }

@@ -5,8 +5,11 @@ use super::acl::object_access_for_write;
 use super::lock_headers::lock_for_write;
 use strata_volume::StoredObject;
 
-use super::common::{meta_from_headers, tags_from_header, write_precondition, Ctx, Request};
-use super::write::{seal_new, stage_copy, Destination, NewVersion};
+use super::common::{
+    declared_algorithm, meta_from_headers, tags_from_header, write_precondition, Ctx, Request,
+};
+use super::object_checksum::{announced, checksum_type};
+use super::write::{seal_new, stage_copy, CopyChecksums, Destination, NewVersion};
 use crate::s3::actions::source_tags_need;
 use crate::s3::copy_source::{parse_copy_source, CopySource};
 use crate::s3::error::{Code, S3Error};
@@ -94,7 +97,14 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         key,
         class: Some(&class),
     };
-    let staged = stage_copy(ctx, to, obj, None, &internal, 1, req.headers).await?;
+    // A copy is one new object: a multipart source's checksum (made from its parts) is
+    // computed again over the whole, and `x-amz-checksum-algorithm` chooses another.
+    let sums = match (declared_algorithm(req.headers)?, announced(&info.checksums)) {
+        (Some(alg), _) => CopyChecksums::Compute(alg),
+        (None, Some((alg, _))) if !info.parts.is_empty() => CopyChecksums::Compute(alg),
+        (None, _) => CopyChecksums::Source,
+    };
+    let staged = stage_copy(ctx, to, obj, None, &internal, 1, req.headers, sums).await?;
     let described = ctx.transform.describe(&internal);
     // The source's checksums, opened (the store may keep the copy's sealed).
     let checksums = staged.checksums.clone();
@@ -117,6 +127,7 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         ChecksumCRC64NVME: cs("CRC64NVME"),
         ChecksumSHA1: cs("SHA1"),
         ChecksumSHA256: cs("SHA256"),
+        ChecksumType: checksum_type(&checksums).map(str::to_string),
     })?;
     if info.version_id != "null" {
         resp = resp.with("x-amz-copy-source-version-id", info.version_id.clone());
@@ -149,6 +160,11 @@ pub async fn upload_part_copy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S
         key,
         upload_id: &upload_id,
     };
+    // A part of an upload created with an algorithm has its value, as an uploaded part has.
+    let sums = match announced(&upload.checksums) {
+        Some((alg, _)) => CopyChecksums::Compute(alg),
+        None => CopyChecksums::Source,
+    };
     let staged = stage_copy(
         ctx,
         to,
@@ -157,15 +173,23 @@ pub async fn upload_part_copy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S
         &upload.internal,
         part_number,
         req.headers,
+        sums,
     )
     .await?;
+    let checksums = staged.checksums.clone();
     let part = staged
         .commit_part(ctx, bucket, key, &upload_id, part_number)
         .await?;
+    let cs = |n: &str| checksums.get(n).filter(|v| !v.is_empty()).cloned();
     let resp = Response::xml(&CopyPartResult {
         xmlns: S3_NS,
         ETag: quote_etag(&part.etag),
         LastModified: iso8601(part.last_modified),
+        ChecksumCRC32: cs("CRC32"),
+        ChecksumCRC32C: cs("CRC32C"),
+        ChecksumCRC64NVME: cs("CRC64NVME"),
+        ChecksumSHA1: cs("SHA1"),
+        ChecksumSHA256: cs("SHA256"),
     })?;
     Ok(if source_version != "null" {
         resp.with("x-amz-copy-source-version-id", source_version)

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use super::common::Ctx;
 use super::lock::default_retention;
+use crate::checksum::ChecksumAlgorithm;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::header;
 
@@ -100,18 +101,35 @@ pub async fn lock_for_write(
     if lock.is_empty() {
         return Ok(None);
     }
+    if body {
+        require_digest(headers, "Put Object")?;
+    }
+    Ok(Some(lock))
+}
+
+/// A part of an upload whose object gets a lock must come with `Content-MD5` or a
+/// checksum, as S3 requires of UploadPart then.
+pub fn require_part_digest(lock: Option<&ObjectLock>, headers: &HeaderMap) -> Result<(), S3Error> {
+    match lock {
+        Some(lock) if !lock.is_empty() => require_digest(headers, "Upload Part"),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a write of locked bytes that carries no digest of them.
+fn require_digest(headers: &HeaderMap, request: &str) -> Result<(), S3Error> {
     let digest = headers.contains_key("content-md5")
         || headers.contains_key("x-amz-sdk-checksum-algorithm")
         || headers.contains_key("x-amz-trailer")
         || headers
             .keys()
-            .any(|n| n.as_str().starts_with("x-amz-checksum-"));
-    if body && !digest {
-        return Err(Code::InvalidRequest.with(
-            "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters",
-        ));
+            .any(|n| ChecksumAlgorithm::from_header_name(n.as_str()).is_some());
+    if !digest {
+        return Err(Code::InvalidRequest.with(format!(
+            "Content-MD5 OR x-amz-checksum- HTTP header is required for {request} requests with Object Lock parameters"
+        )));
     }
-    Ok(Some(lock))
+    Ok(())
 }
 
 /// The headers HEAD and GET answer with for a version's lock.

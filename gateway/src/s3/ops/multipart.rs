@@ -1,14 +1,15 @@
 //! Multipart uploads: create, upload part, complete, abort, list parts and uploads.
 
 use super::acl::object_access_for_write;
-use super::lock_headers::lock_for_write;
+use super::lock_headers::{lock_for_write, require_part_digest};
 use strata_volume::{CompletedPart, ListUploadsOptions, UploadOptions};
 
 use super::common::{
-    checksum_headers, checksum_of, declared_algorithm, meta_from_headers, query_number,
-    tags_from_header, write_precondition, Ctx, Request,
+    checksum_headers, checksum_of, meta_from_headers, query_number, tags_from_header,
+    write_precondition, Ctx, Request,
 };
-use super::composite::{composite_type, reported_checksums};
+use super::multipart_checksums::{announce, check_completion, require_part_checksum};
+use super::object_checksum::{announced, announcement, checksum_type, reported_checksums};
 use super::write::{seal_new, stage_body, Destination};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{iso8601, quote_etag};
@@ -59,11 +60,9 @@ pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
         tags: tags_from_header(req.header("x-amz-tagging"))?,
         ..UploadOptions::default()
     };
-    let declared = declared_algorithm(req.headers)?;
-    if let Some(alg) = declared {
-        opts.checksums
-            .insert(alg.as_str().to_string(), String::new());
-    }
+    let declared = announce(req.headers)?;
+    opts.checksums
+        .extend(declared.map(|(alg, kind)| announcement(alg, kind)));
     opts.internal = seal_new(ctx, bucket, key, req.headers).await?;
     let described = ctx.transform.describe(&opts.internal);
     let upload_id = ctx.store.create_multipart_upload(bucket, key, opts).await?;
@@ -73,8 +72,10 @@ pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
         Key: key.to_string(),
         UploadId: upload_id,
     })?;
-    if let Some(alg) = declared {
-        resp = resp.with("x-amz-checksum-algorithm", alg.as_str());
+    if let Some((alg, kind)) = declared {
+        resp = resp
+            .with("x-amz-checksum-algorithm", alg.as_str())
+            .with("x-amz-checksum-type", kind.as_str());
     }
     resp.headers.extend(described);
     Ok(resp)
@@ -85,6 +86,8 @@ pub async fn upload_part(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3
     let (bucket, key) = (req.bucket()?, req.key()?);
     let (upload_id, part_number) = part_target(&req)?;
     let upload = ctx.store.upload(bucket, key, &upload_id).await?;
+    require_part_digest(upload.lock.as_ref(), req.headers)?;
+    require_part_checksum(&upload, &mut req.body)?;
     let to = Destination::Part {
         bucket,
         key,
@@ -125,14 +128,6 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
     if doc.Part.len() > MAX_PARTS {
         return Err(Code::MalformedXML.with("at most 10000 parts"));
     }
-    let parts = doc
-        .Part
-        .into_iter()
-        .map(|p| CompletedPart {
-            part_number: p.PartNumber,
-            etag: p.ETag,
-        })
-        .collect();
     // The answer reports the parts' checksums: a key that cannot open them (an SSE-C
     // upload's) is refused before the commit, not after. No upload may be a completion
     // retried after it succeeded: the store answers it as before, or NoSuchUpload.
@@ -141,17 +136,28 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         Err(strata_volume::Error::Refused(strata_volume::Refusal::NoSuchUpload)) => None,
         Err(e) => return Err(e.into()),
     };
-    if let Some(upload) = upload.as_ref().filter(|u| !u.checksums.is_empty()) {
-        ctx.transform
-            .admit_checksum_reader(bucket, key, &upload.internal, req.headers)
-            .await?;
+    if let Some(upload) = &upload {
+        if !upload.checksums.is_empty() {
+            ctx.transform
+                .admit_checksum_reader(bucket, key, &upload.internal, req.headers)
+                .await?;
+        }
+        check_completion(ctx, bucket, key, upload, &doc.Part, req.headers).await?;
     }
+    let parts = doc
+        .Part
+        .into_iter()
+        .map(|p| CompletedPart {
+            part_number: p.PartNumber,
+            etag: p.ETag,
+        })
+        .collect();
     let info = ctx
         .store
         .complete_multipart_upload(bucket, key, &upload_id, parts, precondition)
         .await?;
-    // The composite of the parts when the upload named an algorithm (see `composite`),
-    // of the parts' checksums opened where the store keeps them sealed.
+    // The checksum made from the parts when the upload named an algorithm
+    // (`object_checksum`), of the parts' checksums opened where the store keeps them sealed.
     let named_algorithm = match &upload {
         Some(upload) => !upload.checksums.is_empty(),
         None => !info.checksums.is_empty(),
@@ -173,7 +179,7 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         ChecksumCRC64NVME: cs("CRC64NVME"),
         ChecksumSHA1: cs("SHA1"),
         ChecksumSHA256: cs("SHA256"),
-        ChecksumType: composite_type(&reported).map(str::to_string),
+        ChecksumType: checksum_type(&reported).map(str::to_string),
     })?;
     let mut resp = resp.with_opt(
         "x-amz-version-id",
@@ -227,11 +233,14 @@ pub async fn list_parts(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
             ChecksumSHA256: checksum_of(&p.checksums, "SHA256"),
         })
         .collect();
+    let announced = announced(&page.upload.checksums);
     Response::xml(&ListPartsResult {
         xmlns: S3_NS,
         Bucket: req.bucket()?.to_string(),
         Key: req.key()?.to_string(),
         UploadId: upload_id,
+        ChecksumAlgorithm: announced.map(|(alg, _)| alg.as_str().to_string()),
+        ChecksumType: announced.map(|(_, kind)| kind.as_str().to_string()),
         Initiator: owner.clone(),
         Owner: owner,
         StorageClass: ctx.class_for_client(&page.upload.storage_class),
@@ -288,6 +297,8 @@ pub async fn list_uploads(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Err
             .uploads
             .iter()
             .map(|u| UploadEntry {
+                ChecksumAlgorithm: announced(&u.checksums).map(|(a, _)| a.as_str().to_string()),
+                ChecksumType: announced(&u.checksums).map(|(_, k)| k.as_str().to_string()),
                 Key: u.key.clone(),
                 UploadId: u.upload_id.clone(),
                 Initiator: owner.clone(),

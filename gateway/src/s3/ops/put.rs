@@ -5,6 +5,7 @@ use super::common::{
     checksum_headers, meta_from_headers, tags_from_header, write_precondition, Ctx, Request,
 };
 use super::lock_headers::lock_for_write;
+use super::object_checksum::checksum_type;
 use super::write::{seal_new, stage_body, Destination, NewVersion};
 use crate::s3::error::S3Error;
 use crate::s3::http::quote_etag;
@@ -28,8 +29,12 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     };
     let staged = stage_body(ctx, to, &mut req.body, &internal, 1, req.headers).await?;
     let described = ctx.transform.describe(&internal);
-    // The client's checksums, as verified (the store may keep them sealed).
-    let checksums = checksum_headers(&staged.checksums);
+    // The client's checksums, as verified (the store may keep them sealed); a PutObject's
+    // are always of the full object.
+    let mut checksums = checksum_headers(&staged.checksums);
+    if let Some(kind) = checksum_type(&staged.checksums) {
+        checksums.push(("x-amz-checksum-type".into(), kind.into()));
+    }
     let new = NewVersion {
         meta,
         tags,

@@ -12,9 +12,11 @@ use strata_volume::{
     StagedData, StoredObject, WritePrecondition,
 };
 
+use super::checksum_tap::ChecksumTap;
 use super::common::Ctx;
 use super::md5_tap::Md5Tap;
 use super::planned_read::read_planned;
+use crate::checksum::ChecksumAlgorithm;
 use crate::s3::body::Body;
 use crate::s3::error::{Code, S3Error};
 use crate::transform::{ClientEtag, Internal, Target, Transformed};
@@ -212,8 +214,19 @@ async fn stored(
         .await?)
 }
 
+/// Which checksums a copy's destination gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyChecksums {
+    /// The source's, when the copy is of the whole of a single-part source: they describe
+    /// the same bytes (a multipart source's are made from its parts, not the copy's).
+    Source,
+    /// One computed over the copied bytes.
+    Compute(ChecksumAlgorithm),
+}
+
 /// Stages client bytes `span` (`None`: all) of an opened source object: read, decoded by the
 /// transform it was stored with, encoded for the destination.
+#[allow(clippy::too_many_arguments)]
 pub async fn stage_copy(
     ctx: &Ctx,
     to: Destination<'_>,
@@ -222,10 +235,14 @@ pub async fn stage_copy(
     internal: &Internal,
     part: u32,
     headers: &HeaderMap,
+    sums: CopyChecksums,
 ) -> Result<Staged, S3Error> {
-    // A whole-object copy keeps the source's checksums: they describe the same bytes.
-    let checksums = match &span {
-        None => {
+    let compute = match sums {
+        CopyChecksums::Compute(alg) => Some(alg),
+        CopyChecksums::Source => None,
+    };
+    let kept = match (&span, compute) {
+        (None, None) if source.info().parts.is_empty() => {
             let info = source.info();
             ctx.transform
                 .open_checksums(
@@ -237,9 +254,8 @@ pub async fn stage_copy(
                 )
                 .await?
         }
-        Some(_) => Checksums::new(),
+        _ => Checksums::new(),
     };
-    let stored_checksums = stored(ctx, to, part, internal, headers, &checksums).await?;
     let span = span.unwrap_or(0..source.info().size);
     let len = span.end - span.start;
     let plan = ctx.transform.reader(source.info(), span, headers).await?;
@@ -252,13 +268,22 @@ pub async fn stage_copy(
         .is_some()
         .then(|| ctx.transform.client_etag(internal));
     let hash = etag.is_some_and(ClientEtag::needs_md5);
-    let mut tap = Md5Tap::new(decoded, hash, Some(len), &ctx.store);
+    let mut summed = ChecksumTap::new(decoded, compute);
+    let mut tap = Md5Tap::new(&mut summed, hash, Some(len), &ctx.store);
     let data = {
         let mut stored = Transformed::new(&mut tap, encoder);
         let expected = Some(ctx.transform.stored_len(internal, len));
         stage(ctx, to, &mut stored, expected, etag).await?
     };
     let md5 = tap.digest().await?;
+    let checksums = match (compute, summed.finish()) {
+        (None, _) => kept,
+        (Some(alg), Some(value)) => [(alg.as_str().to_string(), value.to_base64())].into(),
+        (Some(_), None) => {
+            return Err(Code::InternalError.with("the copied bytes ended without their checksum"))
+        }
+    };
+    let stored_checksums = stored(ctx, to, part, internal, headers, &checksums).await?;
     let client = match etag {
         None => None,
         Some(etag) => Some(ClientView {
