@@ -1,7 +1,8 @@
 //! Conditional deletes and writes as an SDK sends them, through the real binary and boto3
 //! (`STRATA_PYTHON`): `If-Match` (an ETag or `*`) and the `x-amz-if-match-size` /
 //! `-last-modified-time` forms on DeleteObject, per-entry `ETag` in DeleteObjects, and
-//! `If-Match` on a PUT of a key that does not exist; each answer as AWS documents it.
+//! `If-Match` / `If-None-Match` on PUT, CopyObject and CompleteMultipartUpload in every
+//! combination; each answer as AWS documents it.
 
 use strata_tests::{boto3_ok, Server};
 
@@ -36,6 +37,33 @@ assert refused(lambda: s3.head_object(Bucket='cond', Key='k')) == ('404', 404)
 
 # If-Match on a PUT of a key that does not exist: NoSuchKey, not PreconditionFailed.
 assert refused(lambda: s3.put_object(Bucket='cond', Key='absent', Body=b'x', IfMatch=etag)) == ('NoSuchKey', 404)
+
+# Conditional writes on PUT, CopyObject and CompleteMultipartUpload, every combination.
+cur = s3.put_object(Bucket='cond', Key='w', Body=b'first')['ETag']
+s3.put_object(Bucket='cond', Key='src', Body=b'copied')
+def put(**c):
+    return s3.put_object(Bucket='cond', Key=c.pop('Key', 'w'), Body=b'next', **c)
+def copy(**c):
+    return s3.copy_object(Bucket='cond', Key=c.pop('Key', 'w'), CopySource={'Bucket': 'cond', 'Key': 'src'}, **c)
+def complete(**c):
+    key = c.pop('Key', 'w')
+    up = s3.create_multipart_upload(Bucket='cond', Key=key)['UploadId']
+    part = s3.upload_part(Bucket='cond', Key=key, UploadId=up, PartNumber=1, Body=b'parts')['ETag']
+    return s3.complete_multipart_upload(Bucket='cond', Key=key, UploadId=up,
+        MultipartUpload={'Parts': [{'PartNumber': 1, 'ETag': part}]}, **c)
+for write in (put, copy, complete):
+    name = write.__name__
+    assert refused(lambda: write(IfNoneMatch='*')) == ('PreconditionFailed', 412), name
+    assert refused(lambda: write(IfMatch='"0123456789abcdef0123456789abcdef"')) == ('PreconditionFailed', 412), name
+    assert refused(lambda: write(Key=name + '-absent', IfMatch=cur)) == ('NoSuchKey', 404), name
+    assert refused(lambda: write(IfMatch=cur, IfNoneMatch='*')) == ('NotImplemented', 501), name
+    assert refused(lambda: write(IfNoneMatch='"' + cur.strip('"') + '"')) == ('NotImplemented', 501), name
+    assert s3.get_object(Bucket='cond', Key='w')['ETag'] == cur, name
+    write(IfMatch=cur)
+    before, cur = cur, s3.head_object(Bucket='cond', Key='w')['ETag']
+    assert cur != before, name
+    write(Key=name + '-new', IfNoneMatch='*')
+    assert s3.head_object(Bucket='cond', Key=name + '-new')['ContentLength'] > 0, name
 
 # DeleteObjects: each entry's ETag decides that entry alone.
 a = s3.put_object(Bucket='cond', Key='a', Body=b'a')['ETag']

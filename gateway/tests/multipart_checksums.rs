@@ -10,13 +10,7 @@ use strata_tests::{boto3_ok, Server};
 
 const SCRIPT: &str = r#"
 import base64, hashlib, zlib
-from botocore.config import Config
-# A client that sends no checksum unless told (boto3 otherwise adds a CRC32 to each part).
-bare = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
-                    aws_secret_access_key=sys.argv[3], region_name='us-east-1',
-                    config=Config(retries={'max_attempts': 1}, s3={'addressing_style': 'path'},
-                                  request_checksum_calculation='when_required',
-                                  response_checksum_validation='when_required'))
+# `bare` (the prelude's) sends no checksum unless told.
 
 def b64(n, width):
     return base64.b64encode(n.to_bytes(width, 'big')).decode()

@@ -78,11 +78,7 @@ s3.delete_object(Bucket='backups', Key='held', VersionId=v3, BypassGovernanceRet
 
 # A multipart upload and a copy take the headers too.
 up = s3.create_multipart_upload(Bucket='backups', Key='mp', ObjectLockMode='COMPLIANCE', ObjectLockRetainUntilDate=now + day)
-# A part of a locked object needs a digest, as a PUT does (this client sends none unless told).
-bare = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
-                    aws_secret_access_key=sys.argv[3], region_name='us-east-1',
-                    config=Config(retries={'max_attempts': 1}, s3={'addressing_style': 'path'},
-                                  request_checksum_calculation='when_required'))
+# A part of a locked object needs a digest, as a PUT does (`bare` sends none unless told).
 assert refused(lambda: bare.upload_part(Bucket='backups', Key='mp', UploadId=up['UploadId'], PartNumber=1, Body=b'part')) == ('InvalidRequest', 400)
 md5 = base64.b64encode(hashlib.md5(b'part').digest()).decode()
 bare.upload_part(Bucket='backups', Key='mp', UploadId=up['UploadId'], PartNumber=1, Body=b'part', ContentMD5=md5)

@@ -91,14 +91,20 @@ pub fn create_bucket_with_aws_cli(server: &Server, bucket: &str) {
 }
 
 /// What every [`boto3_ok`] script starts with: `s3`, a boto3 client of the server with its
-/// root keys (path style, no retries), and `refused(call)`, the `(code, status)` of a call
-/// that fails (`None` when it succeeds).
+/// root keys (path style, no retries), `bare`, the same sending no checksum unless told, and
+/// `refused(call)`, the `(code, status)` of a call that fails (`None` when it succeeds).
 const BOTO3_PRELUDE: &str = r#"
 import sys, boto3, botocore
 from botocore.config import Config
 s3 = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
                   aws_secret_access_key=sys.argv[3], region_name='us-east-1',
                   config=Config(retries={'max_attempts': 1}, s3={'addressing_style': 'path'}))
+# The same, sending no checksum unless told (boto3 otherwise adds a CRC32 to every upload).
+bare = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
+                    aws_secret_access_key=sys.argv[3], region_name='us-east-1',
+                    config=Config(retries={'max_attempts': 1}, s3={'addressing_style': 'path'},
+                                  request_checksum_calculation='when_required',
+                                  response_checksum_validation='when_required'))
 
 def refused(call):
     try:

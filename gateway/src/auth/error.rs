@@ -10,7 +10,7 @@ pub enum AuthError {
     #[error("access denied: {0}")]
     AccessDenied(&'static str),
     /// A presigned URL used after its `X-Amz-Date + X-Amz-Expires`.
-    #[error("request has expired")]
+    #[error("Request has expired")]
     RequestExpired,
     /// A presigned URL dated further in the future than the allowed clock skew.
     #[error("request is not valid yet")]

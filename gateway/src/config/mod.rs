@@ -10,6 +10,7 @@ mod accounts_tests;
 mod audit;
 #[cfg(test)]
 mod audit_tests;
+mod class_names;
 mod ldap;
 #[cfg(test)]
 mod ldap_tests;
@@ -38,6 +39,7 @@ mod tests;
 
 pub use accounts::{iam_name, AccountConfig};
 pub use audit::DEFAULT_DISK_BUFFER_BYTES;
+pub use class_names::{StorageClassNames, STANDARD_CLASS};
 pub use ldap::{LdapConfig, RoleMapping, DN_PLACEHOLDER, USER_PLACEHOLDER};
 pub use limits::{Limits, Tuning};
 pub use load::{load, ConfigError};

@@ -101,6 +101,8 @@ settings! {
     volumes: String, "STRATA_VOLUMES", "SPEC";
     /// Scheme per class: `fast=2+2;bulk=mirror`.
     erasure: String, "STRATA_ERASURE", "SPEC";
+    /// S3 storage-class name per class: `bulk=STANDARD_IA;cold=GLACIER_IR` (the first class is STANDARD; others keep their own name; `--dev` makes bulk STANDARD_IA).
+    storage_classes: String, "STRATA_STORAGE_CLASSES", "SPEC";
     /// Buckets created at start if missing: `uploads,reports`.
     buckets: String, "STRATA_BUCKETS", "LIST";
     /// Root access key.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::accounts::AccountConfig;
+use super::class_names::StorageClassNames;
 use super::limits::{Limits, Tuning};
 use super::notify::NotifyConfig;
 use super::proxies::TrustedProxies;
@@ -43,6 +44,8 @@ pub struct Config {
     pub data: PathBuf,
     /// Storage classes in order; the first holds the namespace.
     pub classes: Vec<ClassSpec>,
+    /// Each class's S3 storage-class name.
+    pub class_names: StorageClassNames,
     /// Buckets made at start if missing.
     pub buckets: Vec<String>,
     /// Root credentials.
@@ -200,6 +203,11 @@ impl Config {
         if let Some(spec) = raw.erasure.as_deref() {
             apply_erasure(&mut classes, spec)?;
         }
+        let class_names = StorageClassNames::new(
+            &classes,
+            raw.storage_classes.as_deref(),
+            dev && raw.volumes.is_none(),
+        )?;
         let buckets = raw
             .buckets
             .as_deref()
@@ -330,6 +338,7 @@ impl Config {
             tls,
             data,
             classes,
+            class_names,
             buckets,
             credentials,
             region,

@@ -50,6 +50,8 @@ fn dev_mode_needs_nothing_else_and_makes_two_classes() {
         Some(SchemeSpec::Erasure { data: 2, parity: 2 })
     );
     assert_eq!(cfg.classes[1].scheme, Some(SchemeSpec::Mirror));
+    assert_eq!(cfg.class_names.for_client("fast"), "STANDARD");
+    assert_eq!(cfg.class_names.for_client("bulk"), "STANDARD_IA");
     assert_eq!(cfg.credentials.access_key, DEV_ACCESS_KEY);
     assert_eq!(cfg.shutdown_grace, Duration::from_secs(30));
     assert_eq!(cfg.meta_cache, strata_volume::DEFAULT_META_CACHE_PER_VOLUME);
@@ -373,4 +375,37 @@ fn sizes_take_bytes_or_binary_units() {
     for bad in ["", "0", "GiB", "1.5GiB", "5gib", "1025TiB", "5 GB"] {
         assert_eq!(parse_size(bad), None, "{bad:?}");
     }
+}
+
+#[test]
+fn storage_class_names_come_from_every_layer_and_bad_ones_are_refused() {
+    let cfg = load(
+        &ServeArgs {
+            config: Some("/c.toml".into()),
+            ..Default::default()
+        },
+        &env_of(&[
+            ("STRATA_DATA", "/d"),
+            ("STRATA_VOLUMES", "fast=/v/0;bulk=/v/1;cold=/v/2"),
+            ("STRATA_ACCESS_KEY", "root"),
+            ("STRATA_SECRET_KEY", "rootsecret"),
+        ]),
+        &files(&[(
+            "/c.toml",
+            "storage_classes = \"bulk=STANDARD_IA;cold=GLACIER_IR\"",
+        )]),
+    )
+    .unwrap();
+    assert_eq!(
+        cfg.class_names.pairs().collect::<Vec<_>>(),
+        [
+            ("fast", "STANDARD"),
+            ("bulk", "STANDARD_IA"),
+            ("cold", "GLACIER_IR")
+        ]
+    );
+    assert_eq!(
+        refused_setting(&[("STRATA_STORAGE_CLASSES", "fast=GLACIER")]),
+        "--storage-classes"
+    );
 }

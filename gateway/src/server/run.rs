@@ -221,11 +221,6 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         let hook: Arc<dyn strata_volume::ScanHook> = reseal.scan_hook();
         Arc::new(store.start_maintenance(cfg.maintenance.clone(), Some(hook)))
     };
-    let namespace_class = cfg
-        .classes
-        .first()
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
     let inflight = Inflight::default();
     let trigger = ShutdownTrigger::default();
     let mut registry = Registry::default();
@@ -280,7 +275,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         metrics: exposition.clone(),
         notify: rules,
         region: cfg.region.clone(),
-        namespace_class,
+        class_names: cfg.class_names.clone(),
         limits: cfg.limits,
     });
     registry.register_collector(Box::new(AdmissionMetrics(stack.admission().clone())));

@@ -22,7 +22,7 @@ use super::respond::{request_ids, respond, Sent};
 use crate::admin::{self, AdminServer, KmsAdmin};
 use crate::auth::{AuthOutcome, Authenticate, PayloadVerifier, RequestParts};
 use crate::authorize::{Access, Authorize};
-use crate::config::{Limits, TrustedProxies};
+use crate::config::{Limits, StorageClassNames, TrustedProxies};
 use crate::iam::Owners;
 use crate::metrics::Exposition;
 use crate::notify::Registry;
@@ -79,8 +79,8 @@ pub struct StackParts {
     pub notify: Arc<Registry>,
     /// Region reported to clients.
     pub region: String,
-    /// The namespace class, reported as `STANDARD`.
-    pub namespace_class: String,
+    /// Each class's S3 storage-class name.
+    pub class_names: StorageClassNames,
     /// Bounds.
     pub limits: Limits,
 }
@@ -130,7 +130,7 @@ pub fn build(parts: StackParts) -> Stack {
             store: parts.store,
             transform: parts.transform,
             region: parts.region,
-            namespace_class: parts.namespace_class,
+            class_names: parts.class_names,
             limits: WriteLimits {
                 max_put_size: parts.limits.max_put_size,
                 max_part_size: parts.limits.max_part_size,

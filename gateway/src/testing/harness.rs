@@ -1,6 +1,7 @@
 //! A request stack over a real store on temp directories, with the stand-ins in place, and
 //! requests sent to it through in-memory exchanges.
 
+use crate::config::StorageClassNames;
 use std::sync::Arc;
 
 use http::request::Parts;
@@ -95,7 +96,7 @@ impl TestStack {
             metrics: crate::metrics::Exposition::default(),
             notify,
             region: "us-east-1".into(),
-            namespace_class: "fast".into(),
+            class_names: StorageClassNames::namespace_only("fast"),
             limits,
         });
         TestStack {

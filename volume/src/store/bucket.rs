@@ -195,6 +195,12 @@ impl Store {
         self.cached_bucket(name, |record| record.owner.clone())
     }
 
+    /// Whether the bucket has object lock enabled, from memory (no I/O and no copy: every
+    /// write asks, for its default retention). `NoSuchBucket` if there is none.
+    pub fn bucket_object_lock(&self, name: &str) -> Result<bool> {
+        self.cached_bucket(name, |record| record.object_lock)
+    }
+
     /// When the bucket named `name` was made, from memory: tells a bucket from a later one
     /// of the same name. `NoSuchBucket` if there is none.
     pub fn bucket_created_ns(&self, name: &str) -> Result<u64> {

@@ -11,6 +11,7 @@ use strata_volume::{ObjectInfo, ObjectMeta, Store, WritePrecondition};
 use crate::auth::Principal;
 use crate::authorize::Authorize;
 use crate::checksum::ChecksumAlgorithm;
+use crate::config::{StorageClassNames, STANDARD_CLASS};
 use crate::iam::Owners;
 use crate::identity::Account;
 use crate::notify::Registry;
@@ -45,8 +46,8 @@ pub struct Ctx {
     pub transform: Arc<dyn BodyTransform>,
     /// Region reported by GetBucketLocation and HeadBucket.
     pub region: String,
-    /// Name of the first storage class, reported to clients as `STANDARD`.
-    pub namespace_class: String,
+    /// Each class's S3 storage-class name (the first class is `STANDARD`).
+    pub class_names: StorageClassNames,
     /// Size limits of writes.
     pub limits: WriteLimits,
     /// Notification targets and the buckets' rules.
@@ -68,22 +69,21 @@ impl Ctx {
         Ok(owner_xml(&self.owners.account(recorded.as_deref())))
     }
 
-    /// The class name clients see: the namespace class is S3's `STANDARD`.
+    /// The storage-class name clients see for a stored class (`--storage-classes`).
     pub fn class_for_client(&self, class: &str) -> String {
-        if class.eq_ignore_ascii_case(&self.namespace_class) {
-            "STANDARD".into()
-        } else {
-            class.to_string()
-        }
+        self.class_names.for_client(class)
     }
 
-    /// The store class for an `x-amz-storage-class` value; `STANDARD` is the namespace class.
+    /// The store class for an `x-amz-storage-class` value (`None`: the namespace class,
+    /// `STANDARD`); a name no class has is InvalidStorageClass.
     pub fn class_from_client(&self, value: Option<&str>) -> Result<Option<String>, S3Error> {
         match value.map(str::trim) {
-            None | Some("") | Some("STANDARD") => Ok(None),
-            Some(name) if self.store.has_class(name) => Ok(Some(name.to_string())),
-            Some(name) => Err(Code::InvalidStorageClass
-                .with(format!("the storage class {name:?} is not configured"))),
+            None | Some("") | Some(STANDARD_CLASS) => Ok(None),
+            Some(name) => match self.class_names.from_client(name) {
+                Some(class) => Ok(Some(class.to_string())),
+                None => Err(Code::InvalidStorageClass
+                    .with(format!("the storage class {name:?} is not configured"))),
+            },
         }
     }
 }
@@ -244,6 +244,11 @@ pub fn meta_from_headers(headers: &HeaderMap) -> Result<ObjectMeta, S3Error> {
 
 /// `If-None-Match: *` / `If-Match: etag` on a write.
 pub fn write_precondition(headers: &HeaderMap) -> Result<Option<WritePrecondition>, S3Error> {
+    if headers.contains_key("if-none-match") && headers.contains_key("if-match") {
+        // S3 takes one condition per write, and so does the store's commit.
+        return Err(Code::NotImplemented
+            .with("If-Match and If-None-Match together are not supported on writes"));
+    }
     if let Some(v) = header(headers, "if-none-match") {
         return if v.trim() == "*" {
             Ok(Some(WritePrecondition::IfNoneMatchAny))
@@ -304,7 +309,7 @@ pub fn object_headers(ctx: &Ctx, info: &ObjectInfo, checksum_mode: bool) -> Vec<
         h.push(("x-amz-version-id".into(), info.version_id.clone()));
     }
     let class = ctx.class_for_client(&info.storage_class);
-    if class != "STANDARD" {
+    if class != STANDARD_CLASS {
         h.push(("x-amz-storage-class".into(), class));
     }
     if !info.tags.is_empty() {

@@ -113,7 +113,7 @@ pub async fn default_retention(
     bucket: &str,
 ) -> Result<Option<(LockMode, Duration)>, S3Error> {
     // Only a bucket with object lock has one: other buckets' writes read nothing more.
-    if !ctx.store.bucket_info(bucket).await?.object_lock {
+    if !ctx.store.bucket_object_lock(bucket)? {
         return Ok(None);
     }
     let Some(doc) = ctx.store.get_bucket_config(bucket, LOCK_CONFIG).await? else {
@@ -146,7 +146,7 @@ pub async fn put_configuration(ctx: &Ctx, req: Request<'_>) -> Result<Response, 
 /// GetObjectLockConfiguration.
 pub async fn get_configuration(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let bucket = req.bucket()?;
-    if !ctx.store.bucket_info(bucket).await?.object_lock {
+    if !ctx.store.bucket_object_lock(bucket)? {
         return Err(Code::ObjectLockConfigurationNotFoundError
             .with("Object Lock configuration does not exist for this bucket"));
     }
@@ -164,7 +164,7 @@ pub async fn get_configuration(ctx: &Ctx, req: Request<'_>) -> Result<Response, 
 /// The version's lock, or S3's error for a version without one.
 async fn lock_of(ctx: &Ctx, req: &Request<'_>) -> Result<ObjectLock, S3Error> {
     let bucket = req.bucket()?;
-    if !ctx.store.bucket_info(bucket).await?.object_lock {
+    if !ctx.store.bucket_object_lock(bucket)? {
         return Err(Code::InvalidRequest.with("Bucket is missing Object Lock Configuration"));
     }
     let info = ctx

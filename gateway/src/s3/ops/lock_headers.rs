@@ -70,7 +70,7 @@ pub async fn lock_for_write(
     body: bool,
 ) -> Result<Option<ObjectLock>, S3Error> {
     let asks = [MODE, UNTIL, HOLD].iter().any(|h| headers.contains_key(*h));
-    if asks && !ctx.store.bucket_info(bucket).await?.object_lock {
+    if asks && !ctx.store.bucket_object_lock(bucket)? {
         return Err(Code::InvalidRequest.with("Bucket is missing Object Lock Configuration"));
     }
     let mode = header(headers, MODE).map(parse_mode).transpose()?;
