@@ -99,6 +99,15 @@ pub fn part(upload_id: &str, number: u32) -> Vec<u8> {
     k
 }
 
+/// Splits a part key (`upload-id NUL number`) into the upload id and the part number.
+pub fn upload_of_part(k: &[u8]) -> Option<(&str, u32)> {
+    // An upload id has no NUL; the number's big-endian bytes may.
+    let sep = k.iter().position(|b| *b == SEP)?;
+    let id = std::str::from_utf8(&k[..sep]).ok()?;
+    let number = u32::from_be_bytes(k.get(sep + 1..)?.try_into().ok()?);
+    Some((id, number))
+}
+
 /// Key of a bucket configuration document.
 pub fn bucket_config(bucket: &str, kind: &str) -> Vec<u8> {
     join(bucket, kind.as_bytes())
@@ -125,6 +134,15 @@ mod tests {
         // All versions of "k" sort before the next key "k!".
         assert!(a < latest("b", "k!"));
         assert!(version("b", "k", 0, &[0xff; 16]) < versions_of("b", "k!"));
+    }
+
+    #[test]
+    fn part_keys_split_back() {
+        for n in [1, 256, 65_536, 10_000] {
+            assert_eq!(upload_of_part(&part("2f9a0c", n)), Some(("2f9a0c", n)));
+        }
+        assert_eq!(upload_of_part(b"no-separator"), None);
+        assert_eq!(upload_of_part(&parts_of("2f9a0c")), None);
     }
 
     #[test]

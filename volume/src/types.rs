@@ -616,11 +616,11 @@ pub struct BucketUsage {
 /// Sums of what heals repaired.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HealTotals {
-    /// Versions looked at.
+    /// Versions (or parts) looked at.
     pub checked: u64,
-    /// Versions that needed and got a repair.
+    /// Those that needed and got a repair.
     pub healed: u64,
-    /// Versions whose heal failed (they stay degraded; the next pass tries again).
+    /// Those whose heal failed (they stay degraded; the next pass tries again).
     pub failed: u64,
     /// Metadata records written.
     pub records_written: u64,
@@ -672,6 +672,8 @@ pub struct ScanReport {
     pub finished: Option<std::time::SystemTime>,
     /// What the heals of the pass did.
     pub heal: HealTotals,
+    /// What the heals of uploaded parts (of uploads in progress) did.
+    pub parts: HealTotals,
     /// Unreferenced shard files removed.
     pub orphans_removed: u64,
     /// Their bytes.
@@ -732,6 +734,8 @@ pub struct ScanTotals {
     pub deep_passes: u64,
     /// What their heals did.
     pub heal: HealTotals,
+    /// What their heals of uploaded parts did.
+    pub parts: HealTotals,
     /// Unreferenced shard files removed.
     pub orphans_removed: u64,
     /// Their bytes.
@@ -748,6 +752,7 @@ impl ScanTotals {
             ScanDepth::Deep => self.deep_passes += 1,
         }
         self.heal += r.heal;
+        self.parts += r.parts;
         self.orphans_removed += r.orphans_removed;
         self.orphan_bytes += r.orphan_bytes;
         self.uploads_aborted += r.uploads_aborted;

@@ -37,6 +37,18 @@ fn all_shard_files(cfg: &StoreConfig) -> BTreeMap<PathBuf, Vec<u8>> {
         .collect()
 }
 
+/// The paths of `files` grouped by file name: the copies of one part's shards.
+fn copies_by_id(files: &BTreeMap<PathBuf, Vec<u8>>) -> BTreeMap<std::ffi::OsString, Vec<&PathBuf>> {
+    let mut by_id: BTreeMap<std::ffi::OsString, Vec<&PathBuf>> = BTreeMap::new();
+    for path in files.keys() {
+        by_id
+            .entry(path.file_name().unwrap().into())
+            .or_default()
+            .push(path);
+    }
+    by_id
+}
+
 fn quick(depth: ScanDepth) -> ScanOptions {
     ScanOptions {
         depth,
@@ -63,13 +75,7 @@ async fn a_scan_rebuilds_lost_and_corrupt_shards_byte_exact() {
     assert!(before.len() >= 12, "{}", before.len());
     // Of each part's shard files, m are lost or damaged: two of the 2+2 class's four, one
     // of the mirror's two.
-    let mut by_id: BTreeMap<std::ffi::OsString, Vec<&PathBuf>> = BTreeMap::new();
-    for path in before.keys() {
-        by_id
-            .entry(path.file_name().unwrap().into())
-            .or_default()
-            .push(path);
-    }
+    let by_id = copies_by_id(&before);
     let (mut damaged, mut deleted) = (0, 0);
     for (i, copies) in by_id.values().enumerate() {
         let m = if copies.len() == 4 { 2 } else { 1 };
@@ -503,4 +509,63 @@ async fn a_volume_back_after_a_replacement_learns_the_new_set() {
         std::fs::read_to_string(fast[0].join(format::STRATA_DIR).join("format.json")).unwrap();
     assert!(back.contains(&new_id().unwrap()), "{back}");
     check_all(&store, &all).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploaded_parts_are_healed_before_their_upload_completes() {
+    let d = Dirs::new();
+    let mut cfg = d.two_classes();
+    cfg.min_part_size = 1024;
+    let store = Store::open(cfg.clone()).await.unwrap();
+    store.create_bucket("bkt", None).await.unwrap();
+    let id = store
+        .create_multipart_upload("bkt", "mp", UploadOptions::default())
+        .await
+        .unwrap();
+    let datas = [content(3, (1 << 20) + 77), content(4, 300_000)];
+    let mut parts = Vec::new();
+    for (i, data) in datas.iter().enumerate() {
+        let n = i as u32 + 1;
+        let info = upload_part(&store, "bkt", "mp", &id, n, data, 65_536)
+            .await
+            .unwrap();
+        parts.push(CompletedPart {
+            part_number: n,
+            etag: info.etag,
+        });
+    }
+    let before = all_shard_files(&cfg);
+    assert_eq!(before.len(), 8, "two parts in the 2+2 class");
+    // Of each part, one shard file is lost and another has a flipped byte.
+    let by_id = copies_by_id(&before);
+    for copies in by_id.values() {
+        std::fs::remove_file(copies[0]).unwrap();
+        let mut b = before[copies[1]].clone();
+        let at = b.len() - 1;
+        b[at] ^= 0x40;
+        std::fs::write(copies[1], &b).unwrap();
+    }
+    let cheap = scan(&store, &quick(ScanDepth::Cheap)).await;
+    assert!(cheap.parts.shard_files >= 2, "{cheap:?}");
+    assert_eq!(cheap.parts.checked, 2, "{cheap:?}");
+    let deep = scan(&store, &quick(ScanDepth::Deep)).await;
+    assert_eq!(
+        cheap.parts.shard_files + deep.parts.shard_files,
+        4,
+        "{cheap:?} {deep:?}"
+    );
+    assert_eq!(deep.heal.checked, 0, "no version yet: {deep:?}");
+    assert_eq!(all_shard_files(&cfg), before, "rebuilt byte-exact");
+    // With all four files of each part intact again, the object survives the loss of two
+    // more of them (what 2+2 promises) once completed.
+    store
+        .complete_multipart_upload("bkt", "mp", &id, parts, None)
+        .await
+        .unwrap();
+    for copies in by_id.values() {
+        for path in copies.iter().skip(2) {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    assert_eq!(get(&store, "bkt", "mp").await.unwrap(), datas.concat());
 }

@@ -80,21 +80,35 @@ fn encode_heals(
 ) -> Result<(), std::fmt::Error> {
     let sources: [(&'static str, HealTotals); 2] =
         [("healer", s.healer), ("scanner", s.scans.heal)];
+    // Shard files are also rebuilt for the parts of uploads in progress.
+    let rebuilders: [(&'static str, HealTotals); 3] =
+        [sources[0], sources[1], ("scanner_parts", s.scans.parts)];
+    let outcomes = |(source, t): &(&'static str, HealTotals)| {
+        let source = *source;
+        [
+            ("checked", t.checked),
+            ("healed", t.healed),
+            ("failed", t.failed),
+        ]
+        .map(|(outcome, n)| (OutcomeLabel { source, outcome }, ConstCounter::new(n)))
+    };
     family(
         e,
         "strata_heal_versions",
         "Versions checked by the healer and the scanner's finished passes, and how their heals ended.",
-        sources.iter().flat_map(|(source, t)| {
-            [("checked", t.checked), ("healed", t.healed), ("failed", t.failed)].map(
-                |(outcome, n)| (OutcomeLabel { source, outcome }, ConstCounter::new(n)),
-            )
-        }),
+        sources.iter().flat_map(outcomes),
+    )?;
+    family(
+        e,
+        "strata_heal_parts",
+        "Parts of uploads in progress checked by the scanner's finished passes, and how their heals ended.",
+        rebuilders[2..].iter().flat_map(outcomes),
     )?;
     family(
         e,
         "strata_heal_shards",
         "Shard files rebuilt.",
-        sources
+        rebuilders
             .iter()
             .map(|(source, t)| (SourceLabel { source }, ConstCounter::new(t.shard_files))),
     )?;
@@ -102,7 +116,7 @@ fn encode_heals(
         e,
         "strata_heal_bytes",
         "Bytes written into rebuilt shard files.",
-        sources
+        rebuilders
             .iter()
             .map(|(source, t)| (SourceLabel { source }, ConstCounter::new(t.bytes))),
     )?;

@@ -7,6 +7,7 @@ mod bucket;
 mod commit;
 mod engine;
 mod heal;
+mod heal_parts;
 mod heal_tables;
 mod iam;
 mod list;

@@ -75,7 +75,12 @@ impl Inner {
         Ok(Some(super::object::info_of(bucket, key, &current)))
     }
 
-    fn find_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadRecord> {
+    pub(super) fn find_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<UploadRecord> {
         self.bucket(bucket)?;
         crate::validate::object_key(key)?;
         let answers = self.read_all(Table::Uploads, &keys::upload(bucket, key, upload_id))?;

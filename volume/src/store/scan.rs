@@ -1,7 +1,7 @@
 //! One scanner pass over the namespace index: abort uploads past their age, check and heal
-//! every version, count each bucket's usage, let a hook see each version, and sweep shard
-//! files that nothing references. Paced: it sleeps so that its work stays a set share of
-//! wall time.
+//! every uploaded part and every version, count each bucket's usage, let a hook see each
+//! version, and sweep shard files that nothing references. Paced: it sleeps so that its
+//! work stays a set share of wall time.
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -100,6 +100,9 @@ impl Store {
             ScanDepth::Cheap => Depth::Cheap,
             ScanDepth::Deep => Depth::Deep,
         };
+        if let Err(e) = inner.heal_parts(depth, &mut report.parts, &mut pacer).await {
+            report.errors.push(format!("healing parts: {e}"));
+        }
         let mut usage: BTreeMap<String, BucketUsage> = BTreeMap::new();
         let mut last_key: Option<(String, String)> = None;
         let mut after = start.after;

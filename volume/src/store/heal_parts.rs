@@ -1,0 +1,178 @@
+//! Healing uploaded parts. A part is bytes a client was told are stored, though no version
+//! holds them yet: each slot of the upload's class gets an intact shard file, rebuilt from
+//! the others where it is not, as a version's files are (`heal`). A part's record is read
+//! with quorum when its upload completes, and is not repaired here.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::Inner;
+use crate::disk::meta_db::Table;
+use crate::erasure::layout::rotation_for;
+use crate::error::{Error, Result};
+use crate::keys;
+use crate::object::rebuild::{Depth, PartShards, Rebuilt};
+use crate::pace::Pacer;
+use crate::record::{self, PartRecord, UploadRecord};
+use crate::set::ErasureSet;
+use crate::types::{HealReport, HealTotals};
+
+/// Entries read per index page.
+const PAGE: usize = 256;
+
+/// Where an upload's parts are: its bucket, its key (which decides the slot rotation) and
+/// its class.
+struct UploadPlace {
+    bucket: String,
+    key: String,
+    class: String,
+}
+
+impl Inner {
+    /// Checks the shard files of every uploaded part at `depth` and rebuilds the bad ones,
+    /// counting each part in `totals`.
+    pub(super) async fn heal_parts(
+        &self,
+        depth: Depth,
+        totals: &mut HealTotals,
+        pacer: &mut Pacer,
+    ) -> Result<()> {
+        let places = self.upload_places().await?;
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = self.walk_page(Table::Parts, after.as_deref(), PAGE).await?;
+            for (pkey, raw) in &page.entries {
+                let Some((upload_id, _)) = keys::upload_of_part(pkey) else {
+                    continue;
+                };
+                let (Some(place), Ok(part)) =
+                    (places.get(upload_id), record::decode::<PartRecord>(raw))
+                else {
+                    continue;
+                };
+                totals.add(&self.heal_part(upload_id, place, &part, depth).await);
+                pacer.tick().await;
+            }
+            match page.next {
+                Some(n) => after = Some(n),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Heals one part of upload `upload_id`.
+    async fn heal_part(
+        &self,
+        upload_id: &str,
+        place: &UploadPlace,
+        part: &PartRecord,
+        depth: Depth,
+    ) -> Result<HealReport> {
+        let Some(data_id) = part.data.data_id else {
+            return Ok(HealReport::default());
+        };
+        let set = self.class(Some(&place.class))?.clone();
+        let incomplete = set.online_count() < set.width();
+        let shards = Shards {
+            rotation: rotation_for(place.key.as_bytes(), set.layout.total()),
+            set,
+            data_id,
+            size: part.data.size,
+        };
+        if shards.check(depth).await?.is_empty() {
+            return Ok(HealReport {
+                incomplete,
+                ..HealReport::default()
+            });
+        }
+        // Repairs run under the key's lock, so that no completion or abort of the upload
+        // runs meanwhile; one that ran since the walk read the part leaves nothing to heal (a
+        // completed upload's parts are its version's, healed with it).
+        let _g = self.locks.lock(&place.bucket, &place.key).await;
+        if self
+            .find_upload(&place.bucket, &place.key, upload_id)
+            .is_err()
+        {
+            return Ok(HealReport::default());
+        }
+        let rebuilt = shards.repair(depth).await?;
+        Ok(HealReport {
+            shard_files: rebuilt.files,
+            bytes: rebuilt.bytes,
+            incomplete,
+            ..HealReport::default()
+        })
+    }
+
+    /// Every upload in flight, by id.
+    async fn upload_places(&self) -> Result<HashMap<String, UploadPlace>> {
+        let mut places = HashMap::new();
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = self
+                .walk_page(Table::Uploads, after.as_deref(), PAGE)
+                .await?;
+            for (ukey, raw) in &page.entries {
+                let (Some((bucket, key, id)), Ok(up)) = (
+                    keys::split_upload(ukey),
+                    record::decode::<UploadRecord>(raw),
+                ) else {
+                    continue;
+                };
+                let class = up.class;
+                places.insert(id, UploadPlace { bucket, key, class });
+            }
+            match page.next {
+                Some(n) => after = Some(n),
+                None => return Ok(places),
+            }
+        }
+    }
+}
+
+/// One part's shard files in its class.
+#[derive(Clone)]
+struct Shards {
+    set: Arc<ErasureSet>,
+    rotation: usize,
+    data_id: [u8; 16],
+    size: u64,
+}
+
+impl Shards {
+    /// The slots whose file is missing (or, deep, damaged).
+    async fn check(&self, depth: Depth) -> Result<Vec<usize>> {
+        let me = self.clone();
+        blocking(move || Ok(me.view().bad_slots(depth))).await
+    }
+
+    /// Rebuilds the bad files from the good ones.
+    async fn repair(&self, depth: Depth) -> Result<Rebuilt> {
+        let me = self.clone();
+        blocking(move || {
+            let view = me.view();
+            let bad = view.bad_slots(depth);
+            match bad.is_empty() {
+                true => Ok(Rebuilt::default()),
+                false => view.rebuild(&bad),
+            }
+        })
+        .await
+    }
+
+    fn view(&self) -> PartShards<'_> {
+        PartShards {
+            set: &self.set,
+            layout: self.set.layout,
+            rotation: self.rotation,
+            data_id: self.data_id,
+            size: self.size,
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::internal(format!("part shard rebuild: {e}")))?
+}
