@@ -367,7 +367,8 @@ fn transit_keys_are_created_rotated_and_resealed_through_the_admin_api() {
 }
 
 /// After a rotation, a routine scanner pass re-seals what it meets (the re-seal rides the
-/// scanner's hook): an operator's re-seal afterwards finds nothing left to do.
+/// scanner's hook): versions, an upload in progress and the SSE-S3 key file; an operator's
+/// re-seal afterwards finds nothing left to do.
 #[test]
 fn a_scanner_pass_reseals_data_keys_after_a_rotation() {
     let tmp = tempfile::tempdir().unwrap();
@@ -384,6 +385,43 @@ fn a_scanner_pass_reseals_data_keys_after_a_rotation() {
     std::fs::write(&plain, b"not encrypted by a KMS key").unwrap();
     let target = format!("s3://{BUCKET}/plain");
     ok(&server, &["s3", "cp", plain.to_str().unwrap(), &target]);
+    // An upload in progress under the same key, with one part.
+    let upload: Value = serde_json::from_str(&ok(
+        &server,
+        &[
+            "s3api",
+            "create-multipart-upload",
+            "--bucket",
+            BUCKET,
+            "--key",
+            "pending",
+            "--server-side-encryption",
+            "aws:kms",
+            "--ssekms-key-id",
+            "team-b",
+        ],
+    ))
+    .unwrap();
+    let upload_id = upload["UploadId"]
+        .as_str()
+        .expect("an upload id")
+        .to_string();
+    let on_upload = |op: &'static str| {
+        let id: &str = &upload_id;
+        vec![
+            "s3api",
+            op,
+            "--bucket",
+            BUCKET,
+            "--key",
+            "pending",
+            "--upload-id",
+            id,
+        ]
+    };
+    let mut part_args = on_upload("upload-part");
+    part_args.extend_from_slice(&["--part-number", "1", "--body", via.to_str().unwrap()]);
+    let part: Value = serde_json::from_str(&ok(&server, &part_args)).unwrap();
     let before = json_of(&admin(&server, &["reseal-status"]));
     assert_eq!(before["scanner"]["resealed"], 0, "{before}");
 
@@ -391,16 +429,30 @@ fn a_scanner_pass_reseals_data_keys_after_a_rotation() {
     let pass = json_of(&admin(&server, &["scan", "--wait"]));
     assert_eq!(pass["last_scan"]["versions"]["failed"], 0, "{pass:#}");
     let status = json_of(&admin(&server, &["reseal-status"]));
-    assert_eq!(status["scanner"]["resealed"], 2, "{status}");
+    // The two versions and the upload; the SSE-S3 key file was looked at and is current
+    // (its key did not rotate).
+    assert_eq!(status["scanner"]["resealed"], 3, "{status}");
     assert_eq!(status["scanner"]["failed"], 0, "{status}");
-    // Nothing is left for an operator's re-seal: both are current.
+    assert_eq!(status["scanner"]["sse_s3_key"], "current", "{status}");
+    // Nothing is left for an operator's re-seal: all three are current.
     let walk = json_of(&admin(&server, &["reseal", "--wait"]));
     assert_eq!(walk["resealed"], 0, "{walk}");
-    assert_eq!(walk["current"], 2, "{walk}");
+    assert_eq!(walk["current"], 3, "{walk}");
+    // The upload completes under its re-sealed key and reads back.
+    let parts = serde_json::json!({"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]});
+    let mut complete = on_upload("complete-multipart-upload");
+    let parts = parts.to_string();
+    complete.extend_from_slice(&["--multipart-upload", &parts]);
+    ok(&server, &complete);
+    let out = tmp.path().join("pending.out");
+    assert!(
+        get_object(&server, "pending", &out) == data,
+        "the completed upload reads back"
+    );
     // A second pass finds them current too.
     json_of(&admin(&server, &["scan", "--wait"]));
     let again = json_of(&admin(&server, &["reseal-status"]));
-    assert_eq!(again["scanner"]["resealed"], 2, "{again}");
+    assert_eq!(again["scanner"]["resealed"], 3, "{again}");
     for key in ["one", "two"] {
         let out = tmp.path().join(format!("{key}.out"));
         let src = format!("s3://{BUCKET}/{key}");

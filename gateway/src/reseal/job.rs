@@ -18,6 +18,7 @@ use crate::transform::TransformError;
 const PAGE: usize = 1000;
 
 /// What the walk works on.
+#[derive(Clone)]
 pub struct ResealParts {
     /// The store.
     pub store: Store,
@@ -51,7 +52,7 @@ impl Reseal {
         runtime: tokio::runtime::Handle,
         stored: Option<Progress>,
     ) -> Arc<Self> {
-        let on_scan = Arc::new(ResealOnScan::new(parts.store.clone(), parts.keys.clone()));
+        let on_scan = Arc::new(ResealOnScan::new(parts.clone()));
         Arc::new(Reseal {
             on_scan,
             parts,
@@ -153,7 +154,7 @@ impl Reseal {
 
     async fn walk(&self, progress: &mut Progress) -> Result<(), Stop> {
         if progress.sse_s3_key.is_none() {
-            progress.sse_s3_key = Some(self.reseal_s3_key().await?);
+            progress.sse_s3_key = Some(reseal_s3_key(&self.parts).await?);
             self.keep(progress).await;
         }
         let mut resealer = Resealer::new(self.parts.keys.clone());
@@ -314,29 +315,25 @@ impl Reseal {
         }
         Ok(())
     }
+}
 
-    /// The SSE-S3 key file sealed again: `resealed`, `moved-to-transit` or `current`.
-    async fn reseal_s3_key(&self) -> Result<String, Stop> {
-        let source = &self.parts.s3_key;
-        let why = |e: &dyn std::fmt::Display| format!("the SSE-S3 key: {e}");
-        match source
-            .reseal(&self.parts.kmses)
-            .await
-            .map_err(|e| why(&e))?
-        {
-            None => Ok("current".into()),
-            Some(sealed) => {
-                self.parts
-                    .key_files
-                    .replace(&source.sealed_file, &sealed.old, &sealed.new)
-                    .await
-                    .map_err(|e| why(&e))?;
-                let done = match sealed.moved_to_transit {
-                    true => "moved-to-transit",
-                    false => "resealed",
-                };
-                Ok(done.into())
-            }
+/// The SSE-S3 key file sealed again: `resealed`, `moved-to-transit` or `current`.
+pub(super) async fn reseal_s3_key(parts: &ResealParts) -> Result<String, Stop> {
+    let source = &parts.s3_key;
+    let why = |e: &dyn std::fmt::Display| format!("the SSE-S3 key: {e}");
+    match source.reseal(&parts.kmses).await.map_err(|e| why(&e))? {
+        None => Ok("current".into()),
+        Some(sealed) => {
+            parts
+                .key_files
+                .replace(&source.sealed_file, &sealed.old, &sealed.new)
+                .await
+                .map_err(|e| why(&e))?;
+            let done = match sealed.moved_to_transit {
+                true => "moved-to-transit",
+                false => "resealed",
+            };
+            Ok(done.into())
         }
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::walk::UploadEntry;
 use super::Inner;
 use crate::disk::meta_db::Table;
 use crate::erasure::layout::rotation_for;
@@ -13,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::keys;
 use crate::object::rebuild::{Depth, PartShards, Rebuilt};
 use crate::pace::Pacer;
-use crate::record::{self, PartRecord, UploadRecord};
+use crate::record::{self, PartRecord};
 use crate::set::ErasureSet;
 use crate::types::{HealReport, HealTotals};
 
@@ -22,10 +23,10 @@ const PAGE: usize = 256;
 
 /// Where an upload's parts are: its bucket, its key (which decides the slot rotation) and
 /// its class.
-struct UploadPlace {
-    bucket: String,
-    key: String,
-    class: String,
+struct UploadPlace<'a> {
+    bucket: &'a str,
+    key: &'a str,
+    class: &'a str,
 }
 
 impl Inner {
@@ -33,11 +34,22 @@ impl Inner {
     /// counting each part in `totals`.
     pub(super) async fn heal_parts(
         &self,
+        uploads: &[UploadEntry],
         depth: Depth,
         totals: &mut HealTotals,
         pacer: &mut Pacer,
     ) -> Result<()> {
-        let places = self.upload_places().await?;
+        let places: HashMap<&str, UploadPlace> = uploads
+            .iter()
+            .map(|u| {
+                let place = UploadPlace {
+                    bucket: &u.bucket,
+                    key: &u.key,
+                    class: &u.record.class,
+                };
+                (u.id.as_str(), place)
+            })
+            .collect();
         let mut after: Option<Vec<u8>> = None;
         loop {
             let page = self.walk_page(Table::Parts, after.as_deref(), PAGE).await?;
@@ -64,14 +76,14 @@ impl Inner {
     async fn heal_part(
         &self,
         upload_id: &str,
-        place: &UploadPlace,
+        place: &UploadPlace<'_>,
         part: &PartRecord,
         depth: Depth,
     ) -> Result<HealReport> {
         let Some(data_id) = part.data.data_id else {
             return Ok(HealReport::default());
         };
-        let set = self.class(Some(&place.class))?.clone();
+        let set = self.class(Some(place.class))?.clone();
         let incomplete = set.online_count() < set.width();
         let shards = Shards {
             rotation: rotation_for(place.key.as_bytes(), set.layout.total()),
@@ -88,9 +100,9 @@ impl Inner {
         // Repairs run under the key's lock, so that no completion or abort of the upload
         // runs meanwhile; one that ran since the walk read the part leaves nothing to heal (a
         // completed upload's parts are its version's, healed with it).
-        let _g = self.locks.lock(&place.bucket, &place.key).await;
+        let _g = self.locks.lock(place.bucket, place.key).await;
         if self
-            .find_upload(&place.bucket, &place.key, upload_id)
+            .find_upload(place.bucket, place.key, upload_id)
             .is_err()
         {
             return Ok(HealReport::default());
@@ -102,31 +114,6 @@ impl Inner {
             incomplete,
             ..HealReport::default()
         })
-    }
-
-    /// Every upload in flight, by id.
-    async fn upload_places(&self) -> Result<HashMap<String, UploadPlace>> {
-        let mut places = HashMap::new();
-        let mut after: Option<Vec<u8>> = None;
-        loop {
-            let page = self
-                .walk_page(Table::Uploads, after.as_deref(), PAGE)
-                .await?;
-            for (ukey, raw) in &page.entries {
-                let (Some((bucket, key, id)), Ok(up)) = (
-                    keys::split_upload(ukey),
-                    record::decode::<UploadRecord>(raw),
-                ) else {
-                    continue;
-                };
-                let class = up.class;
-                places.insert(id, UploadPlace { bucket, key, class });
-            }
-            match page.next {
-                Some(n) => after = Some(n),
-                None => return Ok(places),
-            }
-        }
     }
 }
 

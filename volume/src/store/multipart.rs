@@ -22,7 +22,7 @@ use crate::types::*;
 /// Highest part number S3 allows.
 pub const MAX_PART_NUMBER: u32 = 10_000;
 
-fn upload_info(key: &str, upload_id: &str, r: &UploadRecord) -> UploadInfo {
+pub(super) fn upload_info(key: &str, upload_id: &str, r: &UploadRecord) -> UploadInfo {
     UploadInfo {
         key: key.to_string(),
         upload_id: upload_id.to_string(),

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use futures::future::BoxFuture;
 
+use super::multipart::upload_info;
 use super::object::info_of;
 use super::resolve::Resolved;
 use super::{Inner, Store};
@@ -16,17 +17,27 @@ use crate::disk::meta_db::Table;
 use crate::keys;
 use crate::object::rebuild::Depth;
 use crate::pace::Pacer;
-use crate::record::{self, PartRecord, UploadRecord, VersionRecord};
-use crate::types::{BucketUsage, ObjectInfo, ScanDepth, ScanOptions, ScanReport};
+use crate::record::{self, PartRecord, VersionRecord};
+use crate::types::{BucketUsage, ObjectInfo, ScanDepth, ScanOptions, ScanReport, UploadInfo};
 
 /// Entries read per index page.
 const PAGE: usize = 256;
 
-/// What rides the scanner's pass: called once for every version a quorum holds, after the
-/// version was checked and healed (lifecycle rules and key re-sealing live behind it).
+/// What rides the scanner's pass: called once for every upload in progress, then once for
+/// every version a quorum holds, after the version was checked and healed (lifecycle rules
+/// and key re-sealing live behind it).
 pub trait ScanHook: Send + Sync {
     /// A pass begins (what a hook caches for one pass starts afresh).
-    fn begin_pass(&self) {}
+    fn begin_pass(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
+
+    /// Looks at one multipart upload in progress of `bucket`. No lock is held: the hook may
+    /// change the upload through the store.
+    fn visit_upload<'a>(&'a self, bucket: &'a str, upload: &'a UploadInfo) -> BoxFuture<'a, ()> {
+        let _ = (bucket, upload);
+        Box::pin(async {})
+    }
 
     /// Looks at one version; `info.is_latest` says whether it is the key's current one. No
     /// lock is held: the hook may change the version through the store.
@@ -70,7 +81,7 @@ impl Store {
         };
         let mut pacer = Pacer::new(opts.work_share);
         if let Some(h) = hook {
-            h.begin_pass();
+            h.begin_pass().await;
         }
         report.resumed = start.after.is_some();
         // A resumed walk does not see the versions before its start: their files would look
@@ -100,8 +111,23 @@ impl Store {
             ScanDepth::Cheap => Depth::Cheap,
             ScanDepth::Deep => Depth::Deep,
         };
-        if let Err(e) = inner.heal_parts(depth, &mut report.parts, &mut pacer).await {
-            report.errors.push(format!("healing parts: {e}"));
+        match inner.uploads_in_progress().await {
+            Ok(uploads) => {
+                if let Err(e) = inner
+                    .heal_parts(&uploads, depth, &mut report.parts, &mut pacer)
+                    .await
+                {
+                    report.errors.push(format!("healing parts: {e}"));
+                }
+                if let Some(h) = hook {
+                    for u in &uploads {
+                        h.visit_upload(&u.bucket, &upload_info(&u.key, &u.id, &u.record))
+                            .await;
+                        pacer.tick().await;
+                    }
+                }
+            }
+            Err(e) => report.errors.push(format!("uploads in progress: {e}")),
         }
         let mut usage: BTreeMap<String, BucketUsage> = BTreeMap::new();
         let mut last_key: Option<(String, String)> = None;
@@ -251,34 +277,19 @@ impl Store {
         };
         let oldest =
             record::now_ns().saturating_sub(age.as_nanos().min(u128::from(u64::MAX)) as u64);
-        let mut after: Option<Vec<u8>> = None;
-        loop {
-            let page = self
-                .inner
-                .walk_page(Table::Uploads, after.as_deref(), PAGE)
-                .await?;
-            for (ukey, raw) in &page.entries {
-                let Ok(up) = record::decode::<UploadRecord>(raw) else {
-                    continue;
-                };
-                let Some((bucket, key, id)) = keys::split_upload(ukey) else {
-                    continue;
-                };
-                if up.initiated_ns < oldest {
-                    match self.abort_multipart_upload(&bucket, &key, &id).await {
-                        Ok(()) => report.uploads_aborted += 1,
-                        Err(e) => {
-                            tracing::warn!(bucket, key, error = %e, "scan: aborting an expired upload failed")
-                        }
+        for up in self.inner.uploads_in_progress().await? {
+            if up.record.initiated_ns < oldest {
+                let (bucket, key) = (&up.bucket, &up.key);
+                match self.abort_multipart_upload(bucket, key, &up.id).await {
+                    Ok(()) => report.uploads_aborted += 1,
+                    Err(e) => {
+                        tracing::warn!(bucket, key, error = %e, "scan: aborting an expired upload failed")
                     }
                 }
-                pacer.tick().await;
             }
-            match page.next {
-                Some(n) => after = Some(n),
-                None => return Ok(()),
-            }
+            pacer.tick().await;
         }
+        Ok(())
     }
 }
 

@@ -9,6 +9,8 @@ use futures::future::join_all;
 use super::Inner;
 use crate::disk::meta_db::{Step, Table};
 use crate::error::Result;
+use crate::keys;
+use crate::record::{self, UploadRecord};
 
 /// Entries of one table, key and value.
 type Entries = Vec<(Vec<u8>, Vec<u8>)>;
@@ -87,5 +89,47 @@ impl Inner {
             entries,
             next: bound,
         })
+    }
+}
+
+/// An upload in progress as the uploads table holds it.
+pub(super) struct UploadEntry {
+    /// Its bucket.
+    pub bucket: String,
+    /// Its key.
+    pub key: String,
+    /// Its id.
+    pub id: String,
+    /// Its record.
+    pub record: UploadRecord,
+}
+
+impl Inner {
+    /// Every upload in progress (records that do not decode are left out).
+    pub(super) async fn uploads_in_progress(&self) -> Result<Vec<UploadEntry>> {
+        let mut out = Vec::new();
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = self
+                .walk_page(Table::Uploads, after.as_deref(), 256)
+                .await?;
+            for (ukey, raw) in &page.entries {
+                if let (Some((bucket, key, id)), Ok(record)) = (
+                    keys::split_upload(ukey),
+                    record::decode::<UploadRecord>(raw),
+                ) {
+                    out.push(UploadEntry {
+                        bucket,
+                        key,
+                        id,
+                        record,
+                    });
+                }
+            }
+            match page.next {
+                Some(n) => after = Some(n),
+                None => return Ok(out),
+            }
+        }
     }
 }
