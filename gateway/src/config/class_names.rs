@@ -92,11 +92,6 @@ impl StorageClassNames {
             .find(|(_, n)| n == s3)
             .map(|(c, _)| c.as_str())
     }
-
-    /// (class, S3 name) pairs, in `--volumes` order.
-    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.names.iter().map(|(c, s)| (c.as_str(), s.as_str()))
-    }
 }
 
 fn valid_name(s: &str) -> bool {
@@ -159,10 +154,8 @@ mod tests {
     fn dev_calls_bulk_standard_ia() {
         let names = StorageClassNames::new(&classes(&["fast", "bulk"]), None, true).unwrap();
         assert_eq!(names.for_client("bulk"), "STANDARD_IA");
-        assert_eq!(
-            names.pairs().collect::<Vec<_>>(),
-            [("fast", "STANDARD"), ("bulk", "STANDARD_IA")]
-        );
+        assert_eq!(names.for_client("fast"), "STANDARD");
+        assert_eq!(names.from_client("STANDARD_IA"), Some("bulk"));
     }
 
     #[test]
