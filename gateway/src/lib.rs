@@ -14,6 +14,7 @@ pub mod iam;
 pub mod iam_api;
 pub mod identity;
 pub mod ldap;
+pub mod lifecycle;
 pub mod metrics;
 pub mod notify;
 pub mod observe;

@@ -43,7 +43,9 @@ pub use error::{Error, Fault, IndexError, Invalid, Refusal, Result, Unavailable,
 pub use etag::Md5Stream;
 pub use object::body::ObjectBody;
 pub use status::{spare_write_buffers, ClassReadHealth, ReadHealth, Space, VolumeStatus};
-pub use store::{IamWrite, Maintenance, ScanHook, ScanStart, StagedData, Store, StoredObject};
+pub use store::{
+    IamWrite, Maintenance, ScanHook, ScanStart, StagedData, Store, StoredObject, UploadVerdict,
+};
 pub use types::*;
 pub use validate::{
     bucket_name as validate_bucket_name, object_key as validate_object_key, MAX_KEY_LEN,

@@ -15,6 +15,7 @@ use super::ownership::{OwnershipSetting, OWNERSHIP_CONFIG};
 use super::policy::{compile, BucketPolicy, POLICY_CONFIG};
 use super::public_block::{PublicBlock, PublicBlockSetting, PUBLIC_BLOCK_CONFIG};
 use crate::cors::{CorsRules, CORS_CONFIG};
+use crate::lifecycle::{Lifecycle, LIFECYCLE_CONFIG};
 use crate::s3::error::S3Error;
 use crate::transform::sse::BucketEncryption;
 
@@ -36,6 +37,8 @@ pub struct Controls {
     pub encryption: Option<BucketEncryption>,
     /// Its CORS rules; `None` when it has none (browsers' cross-origin requests are refused).
     pub cors: Option<CorsRules>,
+    /// Its enabled lifecycle rules; `None` when it has none.
+    pub lifecycle: Option<Arc<Lifecycle>>,
 }
 
 impl Controls {
@@ -48,6 +51,7 @@ impl Controls {
             acl: None,
             encryption: None,
             cors: None,
+            lifecycle: None,
         }
     }
 
@@ -122,6 +126,7 @@ impl BucketAccess {
             acl: new.acl.clone(),
             encryption: None,
             cors: None,
+            lifecycle: None,
         }
     }
 
@@ -194,7 +199,7 @@ impl BucketAccess {
         Ok(controls)
     }
 
-    /// Reads and compiles the six documents. One that cannot be read fails closed: the
+    /// Reads and compiles the seven documents. One that cannot be read fails closed: the
     /// policy refuses what depends on it, the others take their most restrictive value.
     fn load(&self, bucket: &str) -> Result<Controls, strata_volume::Error> {
         let doc = |kind| self.store.bucket_config_now(bucket, kind);
@@ -232,6 +237,15 @@ impl BucketAccess {
                 })
                 .ok()
         });
+        // An unreadable configuration expires nothing.
+        let lifecycle = doc(LIFECYCLE_CONFIG)?.and_then(|d| {
+            Lifecycle::decode(&d)
+                .inspect_err(|why| {
+                    tracing::warn!(bucket, %why, "lifecycle rules unreadable: nothing expires")
+                })
+                .ok()
+                .map(Arc::new)
+        });
         Ok(Controls {
             policy,
             ownership,
@@ -239,6 +253,7 @@ impl BucketAccess {
             acl,
             encryption,
             cors,
+            lifecycle,
         })
     }
 

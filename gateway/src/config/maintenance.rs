@@ -1,6 +1,6 @@
 //! The scanner's schedule and budget: `--scan-interval`, `--deep-scan-interval`,
-//! `--orphan-grace`, `--upload-expiry` and `--scan-share`; and how often volumes are checked,
-//! `--volume-check-interval`.
+//! `--orphan-grace`, `--upload-expiry` and `--scan-share`; how often volumes are checked,
+//! `--volume-check-interval`; and the length of the lifecycle rules' day, `--lifecycle-day`.
 
 use std::time::Duration;
 
@@ -54,6 +54,20 @@ pub(super) fn from_raw(raw: &RawSettings) -> Result<MaintenanceConfig, ConfigErr
             })
         })?,
     })
+}
+
+/// `--lifecycle-day`: whole seconds from 1 to a real day's.
+pub(super) fn lifecycle_day(raw: &RawSettings) -> Result<Duration, ConfigError> {
+    let day = crate::lifecycle::DAY;
+    match raw.lifecycle_day.as_deref().map(str::trim) {
+        None => Ok(day),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .map(Duration::from_secs)
+            .filter(|d| (Duration::from_secs(1)..=day).contains(d))
+            .ok_or_else(|| invalid("--lifecycle-day", v, "whole seconds from 1 to 86400")),
+    }
 }
 
 /// A duration, or `off`.

@@ -149,6 +149,8 @@ settings! {
     orphan_grace: String, "STRATA_ORPHAN_GRACE", "DURATION";
     /// Age at which the scanner aborts an unfinished multipart upload, or `off` [default: 7d].
     upload_expiry: String, "STRATA_UPLOAD_EXPIRY", "DURATION";
+    /// Seconds a lifecycle day lasts, for tests and demos of lifecycle rules [default: 86400].
+    lifecycle_day: String, "STRATA_LIFECYCLE_DAY", "SECONDS";
     /// Percent of wall time the scanner and the healer may work; they sleep the rest [default: 5].
     scan_share: String, "STRATA_SCAN_SHARE", "PERCENT";
     /// Time between checks that each volume is still there and still itself (a failing one is checked at once) [default: 10s].

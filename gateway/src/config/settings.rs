@@ -68,6 +68,8 @@ pub struct Config {
     pub tuning: Tuning,
     /// The healer's and the scanner's schedule and budget.
     pub maintenance: strata_volume::MaintenanceConfig,
+    /// How long a lifecycle day lasts (`--lifecycle-day`; a real day but in tests and demos).
+    pub lifecycle_day: Duration,
     /// Metrics and logs.
     pub telemetry: Telemetry,
     /// Laptop mode (prints the endpoint and an `aws` command).
@@ -169,6 +171,7 @@ impl Config {
         let limits = Limits::from_raw(&raw)?;
         let tuning = Tuning::from_raw(&raw)?;
         let maintenance = super::maintenance::from_raw(&raw)?;
+        let lifecycle_day = super::maintenance::lifecycle_day(&raw)?;
         let telemetry = Telemetry::from_raw(&raw)?;
         let sse = SseConfig::from_raw(&raw)?;
         let listen = parse_addr("--listen", raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
@@ -350,6 +353,7 @@ impl Config {
             limits,
             tuning,
             maintenance,
+            lifecycle_day,
             telemetry,
             dev,
             audit: AuditConfig::default(),

@@ -116,3 +116,13 @@ pub struct KmsCache {
     /// `data_key` or `bucket_key`.
     pub cache: &'static str,
 }
+
+/// A lifecycle action of the scanner's and how it ended.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LifecycleAction {
+    /// `expire_current`, `remove_delete_marker` or `expire_noncurrent`.
+    pub action: &'static str,
+    /// `done`, `changed` (the version changed since the walk saw it), `locked` (object lock
+    /// keeps it) or `failed`.
+    pub outcome: &'static str,
+}

@@ -190,7 +190,7 @@ fn encode_scans(e: &mut DescriptorEncoder, s: &MaintenanceStatus) -> Result<(), 
     single(
         e,
         "strata_scanner_uploads_aborted",
-        "Multipart uploads aborted for their age (--upload-expiry).",
+        "Multipart uploads aborted for their age (--upload-expiry) or by their bucket's AbortIncompleteMultipartUpload rule.",
         ConstCounter::new(s.scans.uploads_aborted),
     )
 }

@@ -163,6 +163,8 @@ codes! {
     NoSuchCORSConfiguration => 404,
     /// No such key.
     NoSuchKey => 404,
+    /// GetBucketLifecycleConfiguration on a bucket without lifecycle rules.
+    NoSuchLifecycleConfiguration => 404,
     /// GetObjectRetention / GetObjectLegalHold of a version without one.
     NoSuchObjectLockConfiguration => 404,
     /// The object or bucket has no tags.

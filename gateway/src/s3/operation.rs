@@ -91,9 +91,9 @@ operations! {
     GetBucketEncryption => true;
     PutBucketEncryption => true;
     DeleteBucketEncryption => true;
-    GetBucketLifecycleConfiguration => false;
-    PutBucketLifecycleConfiguration => false;
-    DeleteBucketLifecycle => false;
+    GetBucketLifecycleConfiguration => true;
+    PutBucketLifecycleConfiguration => true;
+    DeleteBucketLifecycle => true;
     GetBucketLogging => false;
     PutBucketLogging => false;
     GetBucketNotificationConfiguration => true;

@@ -202,11 +202,6 @@ fn unsupported_operations_are_routed_and_marked() {
     for (m, t, expected) in [
         ("GET", "/examplebucket?website", Operation::GetBucketWebsite),
         (
-            "GET",
-            "/examplebucket?lifecycle",
-            Operation::GetBucketLifecycleConfiguration,
-        ),
-        (
             "POST",
             "/examplebucket/photo.jpg?restore&versionId=1",
             Operation::RestoreObject,

@@ -12,6 +12,7 @@ mod metrics_listener;
 mod notifications;
 mod respond;
 mod run;
+mod scan_hooks;
 mod session;
 mod stack;
 mod tls;

@@ -17,6 +17,7 @@ use super::app::Gateway;
 use super::lifecycle::{Inflight, ShutdownTrigger, Signals};
 use super::metrics_listener::MetricsApp;
 use super::notifications;
+use super::scan_hooks::ScanHooks;
 use super::stack::{build, StackParts};
 use super::tls::{CertResolver, TlsError};
 use crate::admin::KmsAdmin;
@@ -28,9 +29,10 @@ use crate::config::{Config, RoleConfig, SchemeSpec};
 use crate::config::{KmsSetting, SseDefault};
 use crate::iam::{IamCredentials, IamError, IamStore, KeyFileError, KeyFiles, Owners};
 use crate::identity::ROOT_ACCOUNT_NAME;
+use crate::lifecycle::{LifecycleClock, LifecycleOnScan};
 use crate::metrics::{
-    AdmissionMetrics, Exposition, IdentityMetrics, KmsMetrics, MaintenanceMetrics, ProcessMetrics,
-    RequestMetrics, StoreMetrics, TlsExpiry,
+    AdmissionMetrics, Exposition, IdentityMetrics, KmsMetrics, LifecycleMetrics,
+    MaintenanceMetrics, ProcessMetrics, RequestMetrics, StoreMetrics, TlsExpiry,
 };
 use crate::observe::{Observe, Observers, RequestLog};
 use crate::reseal::{Progress, Reseal, ResealParts};
@@ -185,6 +187,8 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     );
     let credentials = IamCredentials::new(roots, iam.clone()).with_sessions(sealer);
     let bucket_access = BucketAccess::new(store.clone()).with_defaults(cfg.bucket_defaults);
+    // Counted into by the lifecycle hook, registered below with the other families.
+    let lifecycle_metrics = LifecycleMetrics::default();
     store_rt.block_on(async {
         for bucket in &cfg.buckets {
             let made = store
@@ -217,9 +221,15 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     // starts now.
     let maintenance = {
         let _rt = store_rt.enter();
-        // Key re-sealing rides the scanner's passes.
-        let hook: Arc<dyn strata_volume::ScanHook> = reseal.scan_hook();
-        Arc::new(store.start_maintenance(cfg.maintenance.clone(), Some(hook)))
+        // Lifecycle rules and key re-sealing ride the scanner's passes.
+        let lifecycle = LifecycleOnScan::new(
+            store.clone(),
+            bucket_access.clone(),
+            LifecycleClock::new(cfg.lifecycle_day),
+            lifecycle_metrics.clone(),
+        );
+        let hook = ScanHooks::new(vec![Arc::new(lifecycle), reseal.scan_hook()]);
+        Arc::new(store.start_maintenance(cfg.maintenance.clone(), Some(Arc::new(hook))))
     };
     let inflight = Inflight::default();
     let trigger = ShutdownTrigger::default();
@@ -236,6 +246,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let request_metrics = RequestMetrics::register(&mut registry, cfg.telemetry.metrics_per_bucket);
     identity_metrics.register(&mut registry);
     kms_metrics.register(&mut registry);
+    lifecycle_metrics.register(&mut registry);
     // Audit sinks and notification targets run on the store's runtime too; every sink shares
     // the `strata_sink_*` families.
     let sink_metrics = SinkMetrics::register(&mut registry);
@@ -276,6 +287,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         notify: rules,
         region: cfg.region.clone(),
         class_names: cfg.class_names.clone(),
+        lifecycle_clock: LifecycleClock::new(cfg.lifecycle_day),
         limits: cfg.limits,
     });
     registry.register_collector(Box::new(AdmissionMetrics(stack.admission().clone())));

@@ -24,6 +24,7 @@ use crate::auth::{AuthOutcome, Authenticate, PayloadVerifier, RequestParts};
 use crate::authorize::{Access, Authorize};
 use crate::config::{Limits, StorageClassNames, TrustedProxies};
 use crate::iam::Owners;
+use crate::lifecycle::LifecycleClock;
 use crate::metrics::Exposition;
 use crate::notify::Registry;
 use crate::observe::{Observe, Peer, RequestEvent, Stage};
@@ -81,6 +82,8 @@ pub struct StackParts {
     pub region: String,
     /// Each class's S3 storage-class name.
     pub class_names: StorageClassNames,
+    /// How long a lifecycle day lasts (`--lifecycle-day`).
+    pub lifecycle_clock: LifecycleClock,
     /// Bounds.
     pub limits: Limits,
 }
@@ -131,6 +134,7 @@ pub fn build(parts: StackParts) -> Stack {
             transform: parts.transform,
             region: parts.region,
             class_names: parts.class_names,
+            lifecycle_clock: parts.lifecycle_clock,
             limits: WriteLimits {
                 max_put_size: parts.limits.max_put_size,
                 max_part_size: parts.limits.max_part_size,

@@ -13,6 +13,7 @@ use crate::bucket_access::BucketAccess;
 use crate::config::Limits;
 use crate::iam::{IamStore, Owners};
 use crate::identity::Identity;
+use crate::lifecycle::LifecycleClock;
 use crate::notify::Registry;
 use crate::server::{build, ShutdownTrigger, Stack, StackParts};
 use crate::sts_api::StsServices;
@@ -97,6 +98,7 @@ impl TestStack {
             notify,
             region: "us-east-1".into(),
             class_names: StorageClassNames::namespace_only("fast"),
+            lifecycle_clock: LifecycleClock::default(),
             limits,
         });
         TestStack {

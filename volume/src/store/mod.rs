@@ -32,7 +32,7 @@ pub use engine::Store;
 pub use iam::IamWrite;
 pub use maintain::Maintenance;
 pub use read::StoredObject;
-pub use scan::{ScanHook, ScanStart};
+pub use scan::{ScanHook, ScanStart, UploadVerdict};
 pub use staged::StagedData;
 
 use engine::Inner;

@@ -12,6 +12,7 @@ use futures::future::BoxFuture;
 use super::multipart::upload_info;
 use super::object::info_of;
 use super::resolve::Resolved;
+use super::walk::UploadEntry;
 use super::{Inner, Store};
 use crate::disk::meta_db::Table;
 use crate::keys;
@@ -23,13 +24,24 @@ use crate::types::{BucketUsage, ObjectInfo, ScanDepth, ScanOptions, ScanReport, 
 /// Entries read per index page.
 const PAGE: usize = 256;
 
-/// What rides the scanner's pass: called once for every upload in progress, then once for
-/// every version a quorum holds, after the version was checked and healed (lifecycle rules
-/// and key re-sealing live behind it).
+/// What rides the scanner's pass: asked about every upload in progress, then called once
+/// for every version a quorum holds, after the version was checked and healed, in index
+/// order (a key's versions newest first; lifecycle rules and key re-sealing live behind it).
 pub trait ScanHook: Send + Sync {
     /// A pass begins (what a hook caches for one pass starts afresh).
     fn begin_pass(&self) -> BoxFuture<'_, ()> {
         Box::pin(async {})
+    }
+
+    /// Whether an upload in progress of `bucket` is to be aborted: the bucket's own rules
+    /// decide before the scanner's `upload_max_age`.
+    fn judge_upload<'a>(
+        &'a self,
+        bucket: &'a str,
+        upload: &'a UploadInfo,
+    ) -> BoxFuture<'a, UploadVerdict> {
+        let _ = (bucket, upload);
+        Box::pin(async { UploadVerdict::Default })
     }
 
     /// Looks at one multipart upload in progress of `bucket`. No lock is held: the hook may
@@ -42,6 +54,23 @@ pub trait ScanHook: Send + Sync {
     /// Looks at one version; `info.is_latest` says whether it is the key's current one. No
     /// lock is held: the hook may change the version through the store.
     fn visit<'a>(&'a self, info: &'a ObjectInfo) -> BoxFuture<'a, ()>;
+
+    /// A version of `bucket/key` could not be checked and is not visited this pass (a hook
+    /// that counts a key's versions knows its count is short).
+    fn unreadable(&self, bucket: &str, key: &str) {
+        let _ = (bucket, key);
+    }
+}
+
+/// What a hook says of an upload in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadVerdict {
+    /// No rule of the hook's applies: the scanner's `upload_max_age` decides.
+    Default,
+    /// A rule applies and keeps the upload for now.
+    Keep,
+    /// A rule applies and the upload is to be aborted.
+    Abort,
 }
 
 /// Where one pass starts and what it sweeps.
@@ -92,9 +121,6 @@ impl Store {
             start.sweep.clone()
         };
         let mut refs = References::new(sweep);
-        if let Err(e) = self.expire_uploads(opts, &mut report, &mut pacer).await {
-            report.errors.push(format!("uploads: {e}"));
-        }
         match inner.heal_tables(&mut pacer).await {
             Ok((written, removed)) => {
                 report.heal.records_written += written;
@@ -113,6 +139,9 @@ impl Store {
         };
         match inner.uploads_in_progress().await {
             Ok(uploads) => {
+                let uploads = self
+                    .expire_uploads(uploads, opts, hook, &mut report, &mut pacer)
+                    .await;
                 if let Err(e) = inner
                     .heal_parts(&uploads, depth, &mut report.parts, &mut pacer)
                     .await
@@ -131,7 +160,9 @@ impl Store {
         }
         let mut usage: BTreeMap<String, BucketUsage> = BTreeMap::new();
         let mut last_key: Option<(String, String)> = None;
-        let mut after = start.after;
+        // A resumed walk starts again at the first version of the key it was in: a key's
+        // versions are seen together, newest first, so `is_latest` stays true.
+        let mut after = start.after.map(|a| key_start(&a).unwrap_or(a));
         let walked_all = loop {
             let page = match inner
                 .walk_page(Table::Versions, after.as_deref(), PAGE)
@@ -156,6 +187,9 @@ impl Store {
                     .add(&healed.as_ref().map(|(r, _)| *r).map_err(clone_err));
                 if let Err(e) = &healed {
                     refs.add_raw(raw);
+                    if let Some(h) = hook {
+                        h.unreadable(&bucket, &key);
+                    }
                     tracing::warn!(bucket, key, error = %e, "scan: heal failed");
                     if report.failures.len() < ScanReport::FAILURES_KEPT {
                         report.failures.push(format!("{bucket}/{key}: {e}"));
@@ -265,31 +299,48 @@ impl References {
 }
 
 impl Store {
-    /// Aborts uploads older than the options allow.
+    /// Aborts the uploads that the hook's rules, or else the options' age, expire; the
+    /// others are returned.
     async fn expire_uploads(
         &self,
+        uploads: Vec<UploadEntry>,
         opts: &ScanOptions,
+        hook: Option<&dyn ScanHook>,
         report: &mut ScanReport,
         pacer: &mut Pacer,
-    ) -> crate::Result<()> {
-        let Some(age) = opts.upload_max_age else {
-            return Ok(());
-        };
-        let oldest =
-            record::now_ns().saturating_sub(age.as_nanos().min(u128::from(u64::MAX)) as u64);
-        for up in self.inner.uploads_in_progress().await? {
-            if up.record.initiated_ns < oldest {
-                let (bucket, key) = (&up.bucket, &up.key);
-                match self.abort_multipart_upload(bucket, key, &up.id).await {
-                    Ok(()) => report.uploads_aborted += 1,
-                    Err(e) => {
-                        tracing::warn!(bucket, key, error = %e, "scan: aborting an expired upload failed")
-                    }
+    ) -> Vec<UploadEntry> {
+        let oldest = opts.upload_max_age.map(|age| {
+            record::now_ns().saturating_sub(age.as_nanos().min(u128::from(u64::MAX)) as u64)
+        });
+        let mut kept = Vec::with_capacity(uploads.len());
+        for up in uploads {
+            let verdict = match hook {
+                Some(h) => {
+                    h.judge_upload(&up.bucket, &upload_info(&up.key, &up.id, &up.record))
+                        .await
+                }
+                None => UploadVerdict::Default,
+            };
+            let expired = match verdict {
+                UploadVerdict::Abort => true,
+                UploadVerdict::Keep => false,
+                UploadVerdict::Default => oldest.is_some_and(|o| up.record.initiated_ns < o),
+            };
+            if !expired {
+                kept.push(up);
+                continue;
+            }
+            let (bucket, key) = (&up.bucket, &up.key);
+            match self.abort_multipart_upload(bucket, key, &up.id).await {
+                Ok(()) => report.uploads_aborted += 1,
+                Err(e) => {
+                    tracing::warn!(bucket, key, error = %e, "scan: aborting an expired upload failed");
+                    kept.push(up);
                 }
             }
             pacer.tick().await;
         }
-        Ok(())
+        kept
     }
 }
 
@@ -314,6 +365,13 @@ impl Inner {
             }
         }
     }
+}
+
+/// Where a walk resumed after the version `vkey` starts: just before the first version of
+/// its key (`bucket NUL key`, so the walk's next key is `bucket NUL key NUL ...`).
+fn key_start(vkey: &[u8]) -> Option<Vec<u8>> {
+    let (bucket, key, _) = split_version_key(vkey)?;
+    Some(keys::latest(&bucket, &key))
 }
 
 /// The sweep's age cutoff for a pass that started at `started`.

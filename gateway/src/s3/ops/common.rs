@@ -4,6 +4,7 @@
 use crate::bucket_access::BucketAccess;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use http::HeaderMap;
 use strata_volume::{ObjectInfo, ObjectMeta, Store, WritePrecondition};
@@ -14,6 +15,7 @@ use crate::checksum::ChecksumAlgorithm;
 use crate::config::{StorageClassNames, STANDARD_CLASS};
 use crate::iam::Owners;
 use crate::identity::Account;
+use crate::lifecycle::{abort_headers, expiration_header, LifecycleClock};
 use crate::notify::Registry;
 use crate::s3::actions::Need;
 use crate::s3::body::Body;
@@ -48,6 +50,8 @@ pub struct Ctx {
     pub region: String,
     /// Each class's S3 storage-class name (the first class is `STANDARD`).
     pub class_names: StorageClassNames,
+    /// How long a lifecycle day lasts (`--lifecycle-day`).
+    pub lifecycle_clock: LifecycleClock,
     /// Size limits of writes.
     pub limits: WriteLimits,
     /// Notification targets and the buckets' rules.
@@ -67,6 +71,26 @@ impl Ctx {
     pub fn owner(&self, bucket: &str) -> Result<Owner, S3Error> {
         let recorded = self.store.bucket_owner(bucket)?;
         Ok(owner_xml(&self.owners.account(recorded.as_deref())))
+    }
+
+    /// `x-amz-expiration` for `info`, when its bucket's lifecycle rules expire it.
+    pub fn expiration_header(&self, info: &ObjectInfo) -> Option<(String, String)> {
+        let controls = self.bucket_access.get(&info.bucket).ok()?;
+        let rules = controls.lifecycle.as_ref()?;
+        let value = expiration_header(rules, &self.lifecycle_clock, info)?;
+        Some(("x-amz-expiration".to_string(), value))
+    }
+
+    /// `x-amz-abort-date` and `x-amz-abort-rule-id` for an upload of `bucket/key` starting
+    /// now, when its bucket's lifecycle rules abort it.
+    pub fn abort_headers(&self, bucket: &str, key: &str) -> Vec<(String, String)> {
+        let Ok(controls) = self.bucket_access.get(bucket) else {
+            return Vec::new();
+        };
+        match controls.lifecycle.as_ref() {
+            Some(rules) => abort_headers(rules, &self.lifecycle_clock, key, SystemTime::now()),
+            None => Vec::new(),
+        }
     }
 
     /// The storage-class name clients see for a stored class (`--storage-classes`).

@@ -136,6 +136,7 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         resp = resp.with("x-amz-version-id", written.version_id.clone());
     }
     resp.headers.extend(described);
+    resp.headers.extend(ctx.expiration_header(&written));
     Ok(resp)
 }
 

@@ -2,8 +2,8 @@
 
 use super::common::{Ctx, Request};
 use super::{
-    access, acl, attributes, bucket, copy, cors, delete, encryption, get, list, list_buckets, lock,
-    multipart, notification, policy, put, service, tagging,
+    access, acl, attributes, bucket, copy, cors, delete, encryption, get, lifecycle, list,
+    list_buckets, lock, multipart, notification, policy, put, service, tagging,
 };
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
@@ -65,6 +65,9 @@ pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         Op::GetBucketCors => cors::get_bucket_cors(ctx, req).await,
         Op::PutBucketCors => cors::put_bucket_cors(ctx, req).await,
         Op::DeleteBucketCors => cors::delete_bucket_cors(ctx, req).await,
+        Op::GetBucketLifecycleConfiguration => lifecycle::get(ctx, req).await,
+        Op::PutBucketLifecycleConfiguration => lifecycle::put(ctx, req).await,
+        Op::DeleteBucketLifecycle => lifecycle::delete(ctx, req).await,
         Op::GetObjectLockConfiguration => lock::get_configuration(ctx, req).await,
         Op::PutObjectLockConfiguration => lock::put_configuration(ctx, req).await,
         Op::GetObjectRetention => lock::get_retention(ctx, req).await,

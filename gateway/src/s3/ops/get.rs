@@ -99,6 +99,7 @@ async fn headers_for(
     if part.is_some() && !info.parts.is_empty() {
         h.push(("x-amz-mp-parts-count".into(), info.parts.len().to_string()));
     }
+    h.extend(ctx.expiration_header(info));
     for (param, name) in OVERRIDES {
         if let Some(v) = req.query.get(param) {
             h.retain(|(n, _)| n != name);

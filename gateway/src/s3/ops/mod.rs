@@ -13,6 +13,7 @@ mod delete_conditions;
 mod dispatch;
 mod encryption;
 mod get;
+mod lifecycle;
 mod list;
 mod list_buckets;
 mod lock;

@@ -78,6 +78,7 @@ pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
             .with("x-amz-checksum-type", kind.as_str());
     }
     resp.headers.extend(described);
+    resp.headers.extend(ctx.abort_headers(bucket, key));
     Ok(resp)
 }
 
@@ -186,6 +187,7 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         (info.version_id != "null").then_some(info.version_id.clone()),
     );
     resp.headers.extend(ctx.transform.describe(&info.internal));
+    resp.headers.extend(ctx.expiration_header(&info));
     Ok(resp)
 }
 

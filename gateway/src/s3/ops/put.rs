@@ -50,5 +50,6 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     }
     resp.headers.extend(checksums);
     resp.headers.extend(described);
+    resp.headers.extend(ctx.expiration_header(&info));
     Ok(resp)
 }

@@ -1,0 +1,16 @@
+//! Bucket lifecycle configurations: AWS's `LifecycleConfiguration` validated and compiled
+//! (`rules`), the lifecycle day (`clock`), the `x-amz-expiration` header (`header`), and
+//! their execution in the scanner's paced pass (`on_scan`).
+
+mod clock;
+mod document;
+mod header;
+mod on_scan;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+pub use clock::{LifecycleClock, DAY};
+pub use header::{abort_headers, expiration_header};
+pub use on_scan::LifecycleOnScan;
+pub use rules::{Lifecycle, LIFECYCLE_CONFIG, MAX_LIFECYCLE_BODY};

@@ -1,0 +1,285 @@
+//! Lifecycle rules riding the scanner's pass (the store's `ScanHook`): each version the
+//! walk meets is checked against its bucket's rules and expired when one is due, and each
+//! upload in progress is judged by the bucket's abort rules before the scanner's default
+//! age. The walk gives a key's versions together, newest first; the hook follows each key to
+//! know when a version became noncurrent and how many noncurrent versions are newer.
+//!
+//! Every action goes through the store's own delete, so object locks hold (a locked version
+//! stays and is counted), and a current version is expired only if it is still the one the
+//! walk saw.
+
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use futures::future::BoxFuture;
+use strata_volume::{
+    DeletePrecondition, Error as VolumeError, ListVersionsOptions, ObjectInfo, Refusal, ScanHook,
+    Store, UploadInfo, UploadVerdict,
+};
+
+use super::clock::LifecycleClock;
+use super::rules::{Lifecycle, Subject};
+use crate::bucket_access::BucketAccess;
+use crate::metrics::LifecycleMetrics;
+
+/// The hook.
+pub struct LifecycleOnScan {
+    store: Store,
+    buckets: BucketAccess,
+    clock: LifecycleClock,
+    metrics: LifecycleMetrics,
+    /// The key whose versions the walk is in.
+    walk: Mutex<Option<KeyWalk>>,
+}
+
+/// What the walk has shown of one key so far.
+struct KeyWalk {
+    bucket: String,
+    key: String,
+    /// When the last version seen (the next newer one) was written.
+    newer_written: SystemTime,
+    /// Noncurrent versions seen (delete markers aside).
+    noncurrent_seen: u64,
+    /// A version of the key was missed: counts are short, so nothing older is judged.
+    short: bool,
+}
+
+/// Where a version stands in its key's history.
+enum Place {
+    Current,
+    Noncurrent {
+        since: SystemTime,
+        newer: u64,
+    },
+    /// Not known for sure this pass: left alone.
+    Unknown,
+}
+
+/// The actions, as the metrics name them.
+const EXPIRE_CURRENT: &str = "expire_current";
+const REMOVE_DELETE_MARKER: &str = "remove_delete_marker";
+const EXPIRE_NONCURRENT: &str = "expire_noncurrent";
+
+impl LifecycleOnScan {
+    /// The hook over `store`, reading each bucket's rules through `buckets`.
+    pub fn new(
+        store: Store,
+        buckets: BucketAccess,
+        clock: LifecycleClock,
+        metrics: LifecycleMetrics,
+    ) -> Self {
+        LifecycleOnScan {
+            store,
+            buckets,
+            clock,
+            metrics,
+            walk: Mutex::new(None),
+        }
+    }
+
+    fn rules(&self, bucket: &str) -> Option<std::sync::Arc<Lifecycle>> {
+        match self.buckets.get(bucket) {
+            Ok(controls) => controls.lifecycle.clone(),
+            Err(e) => {
+                tracing::debug!(bucket, error = %e, "lifecycle: bucket controls unreadable");
+                None
+            }
+        }
+    }
+
+    /// Follows the walk to `info` and says where it stands.
+    fn place(&self, info: &ObjectInfo) -> Place {
+        let mut walk = lock(&self.walk);
+        let Some(w) = walk
+            .as_mut()
+            .filter(|w| w.bucket == info.bucket && w.key == info.key)
+        else {
+            // A key's first version is its current one, unless the walk missed it.
+            *walk = Some(KeyWalk {
+                bucket: info.bucket.clone(),
+                key: info.key.clone(),
+                newer_written: info.last_modified,
+                noncurrent_seen: 0,
+                short: !info.is_latest,
+            });
+            return if info.is_latest {
+                Place::Current
+            } else {
+                Place::Unknown
+            };
+        };
+        // A version after the key's first is noncurrent, whatever the walk says of it.
+        let place = match w.short {
+            true => Place::Unknown,
+            false => Place::Noncurrent {
+                since: w.newer_written,
+                newer: w.noncurrent_seen,
+            },
+        };
+        w.newer_written = info.last_modified;
+        if !info.delete_marker {
+            w.noncurrent_seen += 1;
+        }
+        place
+    }
+
+    async fn visit_version(&self, info: &ObjectInfo) {
+        let place = self.place(info);
+        let Some(rules) = self.rules(&info.bucket) else {
+            return;
+        };
+        let now = SystemTime::now();
+        let due = |d: Option<super::rules::Due>| d.is_some_and(|d| d.at <= now);
+        let subject = Subject {
+            key: &info.key,
+            size: info.size,
+            tags: &info.tags,
+        };
+        match place {
+            Place::Current if !info.delete_marker => {
+                if due(rules.current_expiry(&self.clock, subject, info.last_modified)) {
+                    // Only if it is still the current version the walk saw.
+                    let cond = DeletePrecondition {
+                        if_match: Some(info.etag.clone()),
+                        size: Some(info.size),
+                        last_modified_secs: Some(secs(info.last_modified)),
+                        bypass_governance: false,
+                    };
+                    self.act(EXPIRE_CURRENT, info, None, &cond).await;
+                }
+            }
+            Place::Current => {
+                if due(rules.marker_expiry(&self.clock, &info.key, info.last_modified))
+                    && self.only_version(info).await
+                {
+                    let vid = Some(info.version_id.as_str());
+                    self.act(
+                        REMOVE_DELETE_MARKER,
+                        info,
+                        vid,
+                        &DeletePrecondition::default(),
+                    )
+                    .await;
+                }
+            }
+            Place::Noncurrent { since, newer } => {
+                if due(rules.noncurrent_expiry(&self.clock, subject, since, newer)) {
+                    let vid = Some(info.version_id.as_str());
+                    self.act(EXPIRE_NONCURRENT, info, vid, &DeletePrecondition::default())
+                        .await;
+                }
+            }
+            Place::Unknown => {}
+        }
+    }
+
+    /// Whether the delete marker `info` is the only version its key has.
+    async fn only_version(&self, info: &ObjectInfo) -> bool {
+        let opts = ListVersionsOptions {
+            prefix: info.key.clone(),
+            max_keys: 2,
+            ..ListVersionsOptions::default()
+        };
+        match self.store.list_object_versions(&info.bucket, opts).await {
+            Ok(page) => {
+                let of_key: Vec<_> = page.versions.iter().filter(|v| v.key == info.key).collect();
+                of_key.len() == 1 && of_key[0].version_id == info.version_id
+            }
+            Err(e) => {
+                tracing::debug!(bucket = info.bucket, key = info.key, error = %e, "lifecycle: versions unreadable");
+                false
+            }
+        }
+    }
+
+    /// Deletes `version` of `info`'s key (the current one when `None`) and counts how it went.
+    async fn act(
+        &self,
+        action: &'static str,
+        info: &ObjectInfo,
+        version: Option<&str>,
+        cond: &DeletePrecondition,
+    ) {
+        let (bucket, key) = (&info.bucket, &info.key);
+        let outcome = match self
+            .store
+            .delete_object_if(bucket, key, version, cond)
+            .await
+        {
+            Ok(_) => "done",
+            // Replaced or removed since the walk saw it: the next pass judges what is there.
+            Err(VolumeError::Refused(Refusal::PreconditionFailed | Refusal::NoSuchKey { .. }))
+            | Err(VolumeError::Refused(Refusal::NoSuchVersion)) => "changed",
+            Err(VolumeError::Refused(Refusal::ObjectLocked(_))) => "locked",
+            Err(e) => {
+                tracing::warn!(bucket, key, action, error = %e, "lifecycle action failed");
+                "failed"
+            }
+        };
+        tracing::debug!(
+            bucket,
+            key,
+            version = info.version_id,
+            action,
+            outcome,
+            "lifecycle"
+        );
+        self.metrics.acted(action, outcome);
+    }
+
+    fn judge(&self, bucket: &str, upload: &UploadInfo) -> UploadVerdict {
+        let Some(rules) = self.rules(bucket) else {
+            return UploadVerdict::Default;
+        };
+        match rules.abort_upload(&self.clock, &upload.key, upload.initiated) {
+            None => UploadVerdict::Default,
+            Some(due) if due.at <= SystemTime::now() => UploadVerdict::Abort,
+            Some(_) => UploadVerdict::Keep,
+        }
+    }
+}
+
+impl ScanHook for LifecycleOnScan {
+    fn begin_pass(&self) -> BoxFuture<'_, ()> {
+        *lock(&self.walk) = None;
+        Box::pin(async {})
+    }
+
+    fn judge_upload<'a>(
+        &'a self,
+        bucket: &'a str,
+        upload: &'a UploadInfo,
+    ) -> BoxFuture<'a, UploadVerdict> {
+        let verdict = self.judge(bucket, upload);
+        Box::pin(async move { verdict })
+    }
+
+    fn visit<'a>(&'a self, info: &'a ObjectInfo) -> BoxFuture<'a, ()> {
+        Box::pin(self.visit_version(info))
+    }
+
+    fn unreadable(&self, bucket: &str, key: &str) {
+        let mut walk = lock(&self.walk);
+        match walk.as_mut().filter(|w| w.bucket == bucket && w.key == key) {
+            Some(w) => w.short = true,
+            None => {
+                *walk = Some(KeyWalk {
+                    bucket: bucket.to_string(),
+                    key: key.to_string(),
+                    newer_written: UNIX_EPOCH,
+                    noncurrent_seen: 0,
+                    short: true,
+                })
+            }
+        }
+    }
+}
+
+fn secs(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Each update is whole: a poisoned lock still holds a whole record.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
