@@ -4,15 +4,22 @@
 //! Expiration (a delete marker on a versioned bucket, a removal on an unversioned one),
 //! NoncurrentVersionExpiration with NewerNoncurrentVersions, ExpiredObjectDeleteMarker and
 //! AbortIncompleteMultipartUpload as AWS documents them for the same history, while prefix,
-//! tag and object-lock limits keep what they must.
+//! tag and object-lock limits keep what they must; and Transition and
+//! NoncurrentVersionTransition moving multipart objects of every SSE mode and unencrypted from
+//! the fast class to the bulk one, read back byte-exact whole, by range across parts and by
+//! part number, with the old shards reclaimed.
 
-use std::time::Duration;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 use strata_tests::{free_port, scrape, series_value, Layout, Server};
 
 #[path = "support/admin_cli.rs"]
 mod admin_cli;
+#[path = "support/volume_scan.rs"]
+mod volume_scan;
 use admin_cli::{admin, json_of};
+use volume_scan::shard_file_sizes;
 
 const API: &str = r#"
 s3.create_bucket(Bucket='cfg')
@@ -27,7 +34,7 @@ assert refused(lambda: put([rule(Expiration=days), rule(Expiration=days)])) == (
 assert refused(lambda: put([rule(Status='On', Expiration=days)])) == ('MalformedXML', 400)
 assert refused(lambda: put([rule()])) == ('InvalidRequest', 400)
 assert refused(lambda: put([rule(Filter={'Tag': {'Key': 'k', 'Value': 'v'}}, AbortIncompleteMultipartUpload={'DaysAfterInitiation': 1})])) == ('InvalidRequest', 400)
-assert refused(lambda: put([rule(Transitions=[{'Days': 1, 'StorageClass': 'STANDARD_IA'}])])) == ('NotImplemented', 501)
+assert refused(lambda: put([rule(Transitions=[{'Days': 1, 'StorageClass': 'STANDARD_IA'}])])) == ('InvalidStorageClass', 400), 'one class only'
 assert refused(lambda: put([rule(Expiration=days)], TransitionDefaultMinimumObjectSize='bogus')) == ('InvalidArgument', 400)
 # Refused documents leave nothing behind.
 assert refused(lambda: s3.get_bucket_lifecycle_configuration(Bucket='cfg')) == ('NoSuchLifecycleConfiguration', 404)
@@ -163,4 +170,208 @@ fn a_scanner_pass_carries_out_the_rules_as_aws_documents_them() {
     assert_eq!(count("expire_noncurrent", "done"), 2.0, "{exposition}");
     assert_eq!(count("remove_delete_marker", "done"), 1.0, "{exposition}");
     assert_eq!(count("expire_noncurrent", "locked"), 1.0, "{exposition}");
+}
+
+const TIERED: &str = r#"
+import os, time
+s3.create_bucket(Bucket='tier')
+s3.put_bucket_versioning(Bucket='tier', VersioningConfiguration={'Status': 'Enabled'})
+# A class no class has, and STANDARD, are refused as targets.
+bad = {'ID': 'x', 'Filter': {}, 'Status': 'Enabled', 'Transitions': [{'Days': 1, 'StorageClass': 'GLACIER'}]}
+assert refused(lambda: s3.put_bucket_lifecycle_configuration(Bucket='tier', LifecycleConfiguration={'Rules': [bad]})) == ('InvalidStorageClass', 400)
+bad['Transitions'][0]['StorageClass'] = 'STANDARD'
+assert refused(lambda: s3.put_bucket_lifecycle_configuration(Bucket='tier', LifecycleConfiguration={'Rules': [bad]})) == ('InvalidArgument', 400)
+
+key = os.urandom(32)
+sse_c = {'SSECustomerAlgorithm': 'AES256', 'SSECustomerKey': key}
+modes = {'none': {}, 's3': {'ServerSideEncryption': 'AES256'}, 'kms': {'ServerSideEncryption': 'aws:kms'}, 'c': sse_c}
+sizes = [5 * 1024 * 1024, 5 * 1024 * 1024, 1024 * 1024 + 123]
+objects = {}
+for mode, enc in modes.items():
+    name = 'mp-' + mode
+    up = s3.create_multipart_upload(Bucket='tier', Key=name, **enc)['UploadId']
+    read_enc = sse_c if mode == 'c' else {}
+    parts, data = [], b''
+    for i, size in enumerate(sizes):
+        chunk = os.urandom(size)
+        data += chunk
+        etag = s3.upload_part(Bucket='tier', Key=name, UploadId=up, PartNumber=i + 1, Body=chunk, **read_enc)['ETag']
+        parts.append({'PartNumber': i + 1, 'ETag': etag})
+    s3.complete_multipart_upload(Bucket='tier', Key=name, UploadId=up, MultipartUpload={'Parts': parts}, **read_enc)
+    objects[name] = (data, read_enc)
+small = os.urandom(3000)
+s3.put_object(Bucket='tier', Key='small', Body=small)
+objects['small'] = (small, {})
+old = os.urandom(2 * 1024 * 1024 + 5)
+v1 = s3.put_object(Bucket='tier', Key='versioned', Body=old)['VersionId']
+s3.put_object(Bucket='tier', Key='versioned', Body=b'current')
+assert 'StorageClass' not in s3.head_object(Bucket='tier', Key='mp-s3')
+# The rule comes last: the scanner (every second here) moves everything a day after it was
+# written.
+s3.put_bucket_lifecycle_configuration(Bucket='tier', LifecycleConfiguration={'Rules': [
+    {'ID': 'down', 'Filter': {}, 'Status': 'Enabled',
+     'Transitions': [{'Days': 1, 'StorageClass': 'STANDARD_IA'}],
+     'NoncurrentVersionTransitions': [{'NoncurrentDays': 1, 'StorageClass': 'STANDARD_IA'}]}]})
+
+def classes():
+    out = {o['Key']: o['StorageClass'] for o in s3.list_objects_v2(Bucket='tier')['Contents']}
+    out['v1'] = [v['StorageClass'] for v in s3.list_object_versions(Bucket='tier', Prefix='versioned')['Versions'] if v['VersionId'] == v1][0]
+    return out
+deadline = time.time() + 60
+while set(classes().values()) != {'STANDARD_IA'}:
+    assert time.time() < deadline, classes()
+    time.sleep(0.5)
+
+for name, (data, enc) in objects.items():
+    assert s3.head_object(Bucket='tier', Key=name, **enc)['StorageClass'] == 'STANDARD_IA', name
+    assert s3.get_object(Bucket='tier', Key=name, **enc)['Body'].read() == data, name
+    if name.startswith('mp-'):
+        # Across the first part boundary and the package boundaries near it, and one part.
+        lo, hi = sizes[0] - 70000, sizes[0] + 70000
+        got = s3.get_object(Bucket='tier', Key=name, Range='bytes=%d-%d' % (lo, hi), **enc)['Body'].read()
+        assert got == data[lo:hi + 1], name
+        got = s3.get_object(Bucket='tier', Key=name, PartNumber=2, **enc)['Body'].read()
+        assert got == data[sizes[0]:sizes[0] + sizes[1]], name
+assert s3.get_object(Bucket='tier', Key='versioned', VersionId=v1)['Body'].read() == old
+assert s3.get_object(Bucket='tier', Key='versioned')['Body'].read() == b'current'
+print('ok')
+"#;
+
+/// The largest shard file of the volume `dir`.
+fn largest_shard(dir: &Path) -> u64 {
+    shard_file_sizes(dir).into_iter().max().unwrap_or(0)
+}
+
+/// Bytes under the volume `dir`'s shard files.
+fn shard_bytes(dir: &Path) -> u64 {
+    shard_file_sizes(dir).into_iter().sum()
+}
+
+#[test]
+fn transitions_move_objects_of_every_sse_mode_to_the_bulk_class_byte_exact() {
+    let port = free_port();
+    let metrics = format!("127.0.0.1:{port}");
+    let server = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(Layout::fast_2x2_bulk_mirror())
+        .arg("--storage-classes")
+        .arg("bulk=STANDARD_IA")
+        .arg("--sse-default")
+        .arg("none")
+        .arg("--lifecycle-day")
+        .arg("1")
+        .arg("--scan-interval")
+        .arg("1s")
+        .arg("--scan-share")
+        .arg("100")
+        .arg("--metrics-listen")
+        .arg(&metrics)
+        .start();
+    strata_tests::boto3_ok(&server, TIERED);
+    let exposition = scrape(&metrics);
+    let count = |action: &str| {
+        let series =
+            format!("strata_lifecycle_actions_total{{action=\"{action}\",outcome=\"done\"}}");
+        series_value(&exposition, &series).unwrap_or(0.0)
+    };
+    // Four multipart objects, the small one and the current 'versioned'; its older version.
+    assert_eq!(count("transition"), 6.0, "{exposition}");
+    assert_eq!(count("transition_noncurrent"), 1.0, "{exposition}");
+    // The data is on the bulk class's mirror (whole parts, so 5 MiB files), and the fast
+    // class's shard files are reclaimed.
+    for i in 0..2 {
+        let bulk = server.dir().join(format!("bulk{i}"));
+        assert!(largest_shard(&bulk) >= 5 << 20, "{}", bulk.display());
+    }
+    wait_until_fast_class_is_empty(server.dir());
+}
+
+/// Waits until the fast class's volumes under `dir` hold no shard bytes: everything was moved
+/// and the old shards reclaimed (queued removals run once no write is staging).
+fn wait_until_fast_class_is_empty(dir: &Path) {
+    let fast = || {
+        (0..4)
+            .map(|i| shard_bytes(&dir.join(format!("fast{i}"))))
+            .sum::<u64>()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while fast() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "fast shards left: {} bytes",
+            fast()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A server on the kept directory `dir` with a bulk class named STANDARD_IA and 1-second
+/// lifecycle days.
+fn tiered_server(dir: &Path, extra: &[&str]) -> Server {
+    let mut builder = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(Layout::fast_2x2_bulk_mirror())
+        .dir(dir)
+        .arg("--storage-classes")
+        .arg("bulk=STANDARD_IA")
+        .arg("--lifecycle-day")
+        .arg("1");
+    for a in extra {
+        builder = builder.arg(a);
+    }
+    builder.start()
+}
+
+#[test]
+fn a_transition_cut_by_kill_9_leaves_one_readable_copy_and_no_orphan() {
+    const SIZE: usize = 48 << 20;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("server");
+    let file = tmp.path().join("big");
+    strata_tests::write_random(&file, SIZE, 7);
+    let server = tiered_server(&dir, &["--scan-interval", "1s", "--scan-share", "100"]);
+    let setup = format!(
+        r#"
+s3.create_bucket(Bucket='cut')
+s3.upload_file('{}', 'cut', 'big')
+s3.put_bucket_lifecycle_configuration(Bucket='cut', LifecycleConfiguration={{'Rules': [
+    {{'ID': 'down', 'Filter': {{}}, 'Status': 'Enabled', 'Transitions': [{{'Days': 1, 'StorageClass': 'STANDARD_IA'}}]}}]}})
+print('ok')
+"#,
+        file.display()
+    );
+    strata_tests::boto3_ok(&server, &setup);
+    // Killed as soon as the copy into the bulk class has begun.
+    let bulk = |i: usize| dir.join(format!("bulk{i}"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while shard_bytes(&bulk(0)) == 0 {
+        assert!(Instant::now() < deadline, "no transition began");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let copied = shard_bytes(&bulk(0));
+    drop(server);
+    eprintln!("killed with {copied} bytes copied into bulk0");
+
+    // After the restart one pass finishes the move and sweeps what the kill left behind.
+    let server = tiered_server(&dir, &["--scan-interval", "off", "--orphan-grace", "0s"]);
+    json_of(&admin(&server, &["scan", "--wait"]));
+    let check = format!(
+        r#"
+assert s3.head_object(Bucket='cut', Key='big')['StorageClass'] == 'STANDARD_IA'
+assert s3.get_object(Bucket='cut', Key='big')['Body'].read() == open('{}', 'rb').read()
+print('ok')
+"#,
+        file.display()
+    );
+    strata_tests::boto3_ok(&server, &check);
+    // One copy on each bulk volume (a mirror: the bytes and their block hashes), none left
+    // in the fast class once the old shards are reclaimed.
+    for i in 0..2 {
+        let held = shard_bytes(&bulk(i));
+        assert!(
+            (SIZE as u64..SIZE as u64 + (1 << 20)).contains(&held),
+            "bulk{i} holds {held}"
+        );
+    }
+    wait_until_fast_class_is_empty(&dir);
 }

@@ -7,6 +7,10 @@ use std::path::Path;
 
 use strata_tests::{boto3_ok, Layout, Server};
 
+#[path = "support/volume_scan.rs"]
+mod volume_scan;
+use volume_scan::shard_file_sizes;
+
 const SCRIPT: &str = r#"
 s3.create_bucket(Bucket='tiers')
 s3.put_bucket_versioning(Bucket='tiers', VersioningConfiguration={'Status': 'Enabled'})
@@ -33,20 +37,9 @@ for name in ('GLACIER', 'bulk', 'standard_ia'):
 print('ok')
 "#;
 
-/// The largest shard file of the volume `dir` (`.strata/data/<xx>/<id>`, FORMAT.md).
+/// The largest shard file of the volume `dir`.
 fn largest_shard(dir: &Path) -> u64 {
-    let data = dir.join(".strata").join("data");
-    let Ok(fanout) = std::fs::read_dir(&data) else {
-        return 0;
-    };
-    fanout
-        .flatten()
-        .filter_map(|d| std::fs::read_dir(d.path()).ok())
-        .flat_map(|files| files.flatten())
-        .filter_map(|f| f.metadata().ok())
-        .map(|m| m.len())
-        .max()
-        .unwrap_or(0)
+    shard_file_sizes(dir).into_iter().max().unwrap_or(0)
 }
 
 #[test]

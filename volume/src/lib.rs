@@ -44,7 +44,8 @@ pub use etag::Md5Stream;
 pub use object::body::ObjectBody;
 pub use status::{spare_write_buffers, ClassReadHealth, ReadHealth, Space, VolumeStatus};
 pub use store::{
-    IamWrite, Maintenance, ScanHook, ScanStart, StagedData, Store, StoredObject, UploadVerdict,
+    IamWrite, Maintenance, ScanHook, ScanStart, StagedData, Store, StoredObject, Transitioned,
+    UploadVerdict,
 };
 pub use types::*;
 pub use validate::{

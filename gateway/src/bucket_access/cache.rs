@@ -15,7 +15,7 @@ use super::ownership::{OwnershipSetting, OWNERSHIP_CONFIG};
 use super::policy::{compile, BucketPolicy, POLICY_CONFIG};
 use super::public_block::{PublicBlock, PublicBlockSetting, PUBLIC_BLOCK_CONFIG};
 use crate::cors::{CorsRules, CORS_CONFIG};
-use crate::lifecycle::{Lifecycle, LIFECYCLE_CONFIG};
+use crate::lifecycle::{Lifecycle, MinSize, LIFECYCLE_CONFIG, MIN_SIZE_CONFIG};
 use crate::s3::error::S3Error;
 use crate::transform::sse::BucketEncryption;
 
@@ -199,7 +199,7 @@ impl BucketAccess {
         Ok(controls)
     }
 
-    /// Reads and compiles the seven documents. One that cannot be read fails closed: the
+    /// Reads and compiles the eight documents. One that cannot be read fails closed: the
     /// policy refuses what depends on it, the others take their most restrictive value.
     fn load(&self, bucket: &str) -> Result<Controls, strata_volume::Error> {
         let doc = |kind| self.store.bucket_config_now(bucket, kind);
@@ -237,9 +237,12 @@ impl BucketAccess {
                 })
                 .ok()
         });
-        // An unreadable configuration expires nothing.
+        // An unreadable configuration expires nothing (an unreadable floor keeps AWS's).
+        let min_size = doc(MIN_SIZE_CONFIG)?.map_or(MinSize::Unset, |v| {
+            MinSize::parse(&String::from_utf8_lossy(&v)).unwrap_or(MinSize::AllClasses)
+        });
         let lifecycle = doc(LIFECYCLE_CONFIG)?.and_then(|d| {
-            Lifecycle::decode(&d)
+            Lifecycle::decode(&d, min_size)
                 .inspect_err(|why| {
                     tracing::warn!(bucket, %why, "lifecycle rules unreadable: nothing expires")
                 })

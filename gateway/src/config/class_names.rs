@@ -85,6 +85,12 @@ impl StorageClassNames {
             .map_or_else(|| class.to_string(), |(_, s3)| s3.clone())
     }
 
+    /// Where the class with the S3 name `s3` stands in `--volumes` order (later is colder:
+    /// lifecycle transitions only move data down the order).
+    pub fn rank(&self, s3: &str) -> Option<usize> {
+        self.names.iter().position(|(_, n)| n == s3)
+    }
+
     /// The class an `x-amz-storage-class` value names, if any.
     pub fn from_client(&self, s3: &str) -> Option<&str> {
         self.names

@@ -5,6 +5,7 @@
 mod clock;
 mod document;
 mod header;
+mod min_size;
 mod on_scan;
 mod rules;
 #[cfg(test)]
@@ -12,5 +13,6 @@ mod tests;
 
 pub use clock::{LifecycleClock, DAY};
 pub use header::{abort_headers, expiration_header};
+pub use min_size::{MinSize, MIN_SIZE_CONFIG, MIN_SIZE_HEADER};
 pub use on_scan::LifecycleOnScan;
 pub use rules::{Lifecycle, LIFECYCLE_CONFIG, MAX_LIFECYCLE_BODY};

@@ -4,9 +4,10 @@
 //! age. The walk gives a key's versions together, newest first; the hook follows each key to
 //! know when a version became noncurrent and how many noncurrent versions are newer.
 //!
-//! Every action goes through the store's own delete, so object locks hold (a locked version
-//! stays and is counted), and a current version is expired only if it is still the one the
-//! walk saw.
+//! Every expiration goes through the store's own delete, so object locks hold (a locked
+//! version stays and is counted), and a current version is expired only if it is still the
+//! one the walk saw. A transition moves a version's data down the class order (never up) with
+//! the store's `transition_version`; an expiration due at the same time wins, as on AWS.
 
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -14,18 +15,20 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use futures::future::BoxFuture;
 use strata_volume::{
     DeletePrecondition, Error as VolumeError, ListVersionsOptions, ObjectInfo, Refusal, ScanHook,
-    Store, UploadInfo, UploadVerdict,
+    Store, Transitioned, UploadInfo, UploadVerdict,
 };
 
 use super::clock::LifecycleClock;
 use super::rules::{Lifecycle, Subject};
 use crate::bucket_access::BucketAccess;
+use crate::config::StorageClassNames;
 use crate::metrics::LifecycleMetrics;
 
 /// The hook.
 pub struct LifecycleOnScan {
     store: Store,
     buckets: BucketAccess,
+    names: StorageClassNames,
     clock: LifecycleClock,
     metrics: LifecycleMetrics,
     /// The key whose versions the walk is in.
@@ -59,18 +62,23 @@ enum Place {
 const EXPIRE_CURRENT: &str = "expire_current";
 const REMOVE_DELETE_MARKER: &str = "remove_delete_marker";
 const EXPIRE_NONCURRENT: &str = "expire_noncurrent";
+const TRANSITION: &str = "transition";
+const TRANSITION_NONCURRENT: &str = "transition_noncurrent";
 
 impl LifecycleOnScan {
-    /// The hook over `store`, reading each bucket's rules through `buckets`.
+    /// The hook over `store`, reading each bucket's rules through `buckets` and the classes'
+    /// S3 names in `names`.
     pub fn new(
         store: Store,
         buckets: BucketAccess,
+        names: StorageClassNames,
         clock: LifecycleClock,
         metrics: LifecycleMetrics,
     ) -> Self {
         LifecycleOnScan {
             store,
             buckets,
+            names,
             clock,
             metrics,
             walk: Mutex::new(None),
@@ -135,6 +143,7 @@ impl LifecycleOnScan {
             size: info.size,
             tags: &info.tags,
         };
+        let rank = |class: &str| self.names.rank(class);
         match place {
             Place::Current if !info.delete_marker => {
                 if due(rules.current_expiry(&self.clock, subject, info.last_modified)) {
@@ -146,6 +155,10 @@ impl LifecycleOnScan {
                         bypass_governance: false,
                     };
                     self.act(EXPIRE_CURRENT, info, None, &cond).await;
+                } else if let Some(target) =
+                    rules.current_transition(&self.clock, subject, info.last_modified, now, &rank)
+                {
+                    self.transition(TRANSITION, info, &target).await;
                 }
             }
             Place::Current => {
@@ -167,6 +180,12 @@ impl LifecycleOnScan {
                     let vid = Some(info.version_id.as_str());
                     self.act(EXPIRE_NONCURRENT, info, vid, &DeletePrecondition::default())
                         .await;
+                } else if info.delete_marker {
+                    // A marker has no data to move.
+                } else if let Some(target) =
+                    rules.noncurrent_transition(&self.clock, subject, since, newer, now, &rank)
+                {
+                    self.transition(TRANSITION_NONCURRENT, info, &target).await;
                 }
             }
             Place::Unknown => {}
@@ -216,15 +235,43 @@ impl LifecycleOnScan {
                 "failed"
             }
         };
-        tracing::debug!(
-            bucket,
-            key,
-            version = info.version_id,
-            action,
-            outcome,
-            "lifecycle"
-        );
+        self.counted(action, info, outcome);
+    }
+
+    fn counted(&self, action: &'static str, info: &ObjectInfo, outcome: &'static str) {
+        let (bucket, key, version) = (&info.bucket, &info.key, &info.version_id);
+        tracing::debug!(bucket, key, version, action, outcome, "lifecycle");
         self.metrics.acted(action, outcome);
+    }
+
+    /// Moves `info`'s data to the class whose S3 name is `target`, if that is further down
+    /// the class order than where it is.
+    async fn transition(&self, action: &'static str, info: &ObjectInfo, target: &str) {
+        let Some(class) = self.names.from_client(target) else {
+            return;
+        };
+        let here = self.names.for_client(&info.storage_class);
+        if self.names.rank(target) <= self.names.rank(&here) {
+            return;
+        }
+        let (bucket, key) = (&info.bucket, &info.key);
+        let moved = self
+            .store
+            .transition_version(bucket, key, &info.version_id, class)
+            .await;
+        let outcome = match moved {
+            Ok(Transitioned::Moved) => "done",
+            Ok(Transitioned::AlreadyThere | Transitioned::Empty) => return,
+            Ok(Transitioned::Changed)
+            | Err(VolumeError::Refused(Refusal::NoSuchKey { .. } | Refusal::NoSuchVersion)) => {
+                "changed"
+            }
+            Err(e) => {
+                tracing::warn!(bucket, key, action, error = %e, "lifecycle transition failed; the next pass tries again");
+                "failed"
+            }
+        };
+        self.counted(action, info, outcome);
     }
 
     fn judge(&self, bucket: &str, upload: &UploadInfo) -> UploadVerdict {

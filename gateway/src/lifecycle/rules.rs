@@ -11,8 +11,10 @@ use time::{Date, OffsetDateTime};
 
 use super::clock::LifecycleClock;
 use super::document::{
-    AbortXml, ExpirationXml, FilterXml, LifecycleConfiguration, NoncurrentExpirationXml, RuleXml,
+    AbortXml, ExpirationXml, FilterXml, LifecycleConfiguration, NoncurrentExpirationXml,
+    NoncurrentTransitionXml, RuleXml, TransitionXml,
 };
+use super::min_size::MinSize;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::iso8601;
 use crate::s3::xml::{from_xml, to_xml, S3_NS};
@@ -75,6 +77,35 @@ pub struct NoncurrentExpiration {
     pub keep_newer: Option<u64>,
 }
 
+/// When a transition applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// This many days after the version was written.
+    Days(u64),
+    /// On this day (days since the epoch).
+    Date(u64),
+}
+
+/// A `Transition`: where current versions go, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// When.
+    pub when: When,
+    /// The target class's S3 name.
+    pub class: String,
+}
+
+/// A `NoncurrentVersionTransition`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoncurrentTransition {
+    /// Days after the version became noncurrent.
+    pub days: u64,
+    /// Noncurrent versions newer than it that stay where they are whatever their age.
+    pub keep_newer: Option<u64>,
+    /// The target class's S3 name.
+    pub class: String,
+}
+
 /// One enabled rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
@@ -88,6 +119,10 @@ pub struct Rule {
     pub noncurrent: Option<NoncurrentExpiration>,
     /// `AbortIncompleteMultipartUpload`'s `DaysAfterInitiation`.
     pub abort_after_days: Option<u64>,
+    /// `Transition`s.
+    pub transitions: Vec<Transition>,
+    /// `NoncurrentVersionTransition`s.
+    pub noncurrent_transitions: Vec<NoncurrentTransition>,
 }
 
 /// A bucket's enabled rules.
@@ -95,7 +130,12 @@ pub struct Rule {
 pub struct Lifecycle {
     /// The rules whose `Status` is `Enabled`.
     pub rules: Vec<Rule>,
+    /// The size floor of transitions (`x-amz-transition-default-minimum-object-size`).
+    pub min_size: MinSize,
 }
+
+/// Says whether a transition's `StorageClass` names a class objects can move to.
+pub type ClassCheck<'a> = &'a dyn Fn(&str) -> Result<(), S3Error>;
 
 /// What a lifecycle action is due for, with the rule that makes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,24 +158,102 @@ pub struct Subject<'a> {
 }
 
 impl Lifecycle {
-    /// A PutBucketLifecycleConfiguration body, checked as AWS checks it: the rules, and the
-    /// document to store (rules without an `ID` are given one).
-    pub fn parse_for_put(body: &[u8]) -> Result<(Lifecycle, Vec<u8>), S3Error> {
+    /// A PutBucketLifecycleConfiguration body, checked as AWS checks it (transitions' classes
+    /// by `classes`): the rules, and the document to store (rules without an `ID` are given
+    /// one).
+    pub fn parse_for_put(
+        body: &[u8],
+        classes: ClassCheck<'_>,
+    ) -> Result<(Lifecycle, Vec<u8>), S3Error> {
         let mut doc: LifecycleConfiguration = from_xml(body)?;
         for rule in &mut doc.Rule {
             if rule.ID.as_deref().is_none_or(str::is_empty) {
                 rule.ID = Some(Alphanumeric.sample_string(&mut rand::thread_rng(), 32));
             }
         }
-        let lifecycle = compile(&mut doc)?;
+        let lifecycle = compile(&mut doc, classes)?;
         doc.xmlns = Some(S3_NS.to_string());
         Ok((lifecycle, to_xml(&doc)?.to_vec()))
     }
 
-    /// A stored document; `Err` says why it cannot be used.
-    pub fn decode(doc: &[u8]) -> Result<Lifecycle, String> {
+    /// A stored document, with the stored size floor; `Err` says why it cannot be used. (A
+    /// transition to a class no longer configured is kept, and never carried out.)
+    pub fn decode(doc: &[u8], min_size: MinSize) -> Result<Lifecycle, String> {
         let mut parsed: LifecycleConfiguration = from_xml(doc).map_err(|e| e.to_string())?;
-        compile(&mut parsed).map_err(|e| e.message)
+        let lifecycle = compile(&mut parsed, &|_| Ok(())).map_err(|e| e.message)?;
+        Ok(Lifecycle {
+            min_size,
+            ..lifecycle
+        })
+    }
+
+    /// The coldest class (by `rank`, S3 names) that a due `Transition` moves the current
+    /// version `of`, written at `written`, to.
+    pub fn current_transition(
+        &self,
+        clock: &LifecycleClock,
+        of: Subject<'_>,
+        written: SystemTime,
+        now: SystemTime,
+        rank: &dyn Fn(&str) -> Option<usize>,
+    ) -> Option<String> {
+        self.coldest(of, rank, |rule| {
+            rule.transitions
+                .iter()
+                .filter(|t| {
+                    let due = match t.when {
+                        When::Days(days) => clock.due_after(written, days),
+                        When::Date(day) => clock.day_start(day),
+                    };
+                    due <= now
+                })
+                .map(|t| t.class.clone())
+                .collect()
+        })
+    }
+
+    /// The coldest class that a due `NoncurrentVersionTransition` moves the noncurrent
+    /// version `of` to: it became noncurrent at `since` and `newer` noncurrent versions of its
+    /// key are newer than it.
+    pub fn noncurrent_transition(
+        &self,
+        clock: &LifecycleClock,
+        of: Subject<'_>,
+        since: SystemTime,
+        newer: u64,
+        now: SystemTime,
+        rank: &dyn Fn(&str) -> Option<usize>,
+    ) -> Option<String> {
+        self.coldest(of, rank, |rule| {
+            rule.noncurrent_transitions
+                .iter()
+                .filter(|t| t.keep_newer.is_none_or(|keep| newer >= keep))
+                .filter(|t| clock.due_after(since, t.days) <= now)
+                .map(|t| t.class.clone())
+                .collect()
+        })
+    }
+
+    /// Of the classes `due` gives for each rule matching `of` (and not kept back by the size
+    /// floor), the one `rank` puts last.
+    fn coldest(
+        &self,
+        of: Subject<'_>,
+        rank: &dyn Fn(&str) -> Option<usize>,
+        due: impl Fn(&Rule) -> Vec<String>,
+    ) -> Option<String> {
+        self.rules
+            .iter()
+            .filter(|r| r.filter.matches(of.key, of.size, of.tags))
+            .flat_map(|r| {
+                let own_floor = r.filter.size_greater.is_some() || r.filter.size_less.is_some();
+                due(r)
+                    .into_iter()
+                    .filter(move |class| own_floor || !self.min_size.keeps_back(of.size, class))
+            })
+            .filter_map(|class| rank(&class).map(|r| (r, class)))
+            .max_by_key(|(r, _)| *r)
+            .map(|(_, class)| class)
     }
 
     /// When the current version `of`, written at `written`, expires, by the earliest rule.
@@ -225,7 +343,10 @@ impl Lifecycle {
 }
 
 /// Validates every rule and keeps the enabled ones; normalizes `Date`s in `doc`.
-fn compile(doc: &mut LifecycleConfiguration) -> Result<Lifecycle, S3Error> {
+fn compile(
+    doc: &mut LifecycleConfiguration,
+    classes: ClassCheck<'_>,
+) -> Result<Lifecycle, S3Error> {
     if doc.Rule.is_empty() {
         return Err(Code::MalformedXML.with("a lifecycle configuration needs at least one Rule"));
     }
@@ -248,15 +369,18 @@ fn compile(doc: &mut LifecycleConfiguration) -> Result<Lifecycle, S3Error> {
             return Err(Code::InvalidArgument
                 .with("Rule ID must be unique. Found same ID for more than one rule"));
         }
-        let compiled = compile_rule(id, rule)?;
+        let compiled = compile_rule(id, rule, classes)?;
         if rule.Status == "Enabled" {
             rules.push(compiled);
         }
     }
-    Ok(Lifecycle { rules })
+    Ok(Lifecycle {
+        rules,
+        min_size: MinSize::Unset,
+    })
 }
 
-fn compile_rule(id: String, rule: &mut RuleXml) -> Result<Rule, S3Error> {
+fn compile_rule(id: String, rule: &mut RuleXml, classes: ClassCheck<'_>) -> Result<Rule, S3Error> {
     if rule.Status != "Enabled" && rule.Status != "Disabled" {
         return Err(Code::MalformedXML.with("a rule's Status is Enabled or Disabled"));
     }
@@ -271,14 +395,11 @@ fn compile_rule(id: String, rule: &mut RuleXml) -> Result<Rule, S3Error> {
         },
         (None, Some(f)) => compile_filter(f)?,
     };
-    if !rule.Transition.is_empty() || !rule.NoncurrentVersionTransition.is_empty() {
-        return Err(Code::NotImplemented.with(
-            "lifecycle transitions are not implemented by strata yet: objects stay in the class they were written to",
-        ));
-    }
     if rule.Expiration.is_none()
         && rule.NoncurrentVersionExpiration.is_none()
         && rule.AbortIncompleteMultipartUpload.is_none()
+        && rule.Transition.is_empty()
+        && rule.NoncurrentVersionTransition.is_empty()
     {
         return Err(
             Code::InvalidRequest.with("At least one action needs to be specified in a rule")
@@ -298,13 +419,106 @@ fn compile_rule(id: String, rule: &mut RuleXml) -> Result<Rule, S3Error> {
         .as_ref()
         .map(|a| compile_abort(a, &filter))
         .transpose()?;
+    let transitions = compile_transitions(&mut rule.Transition, classes)?;
+    let noncurrent_transitions =
+        compile_noncurrent_transitions(&rule.NoncurrentVersionTransition, classes)?;
     Ok(Rule {
         id,
         filter,
         expiration,
         noncurrent,
         abort_after_days,
+        transitions,
+        noncurrent_transitions,
     })
+}
+
+fn compile_transitions(
+    list: &mut [TransitionXml],
+    classes: ClassCheck<'_>,
+) -> Result<Vec<Transition>, S3Error> {
+    let mut out: Vec<Transition> = Vec::with_capacity(list.len());
+    for t in list.iter_mut() {
+        let class = target_class(t.StorageClass.as_deref(), classes)?;
+        let when = match (t.Days, &t.Date) {
+            (Some(days), None) => When::Days(u64::try_from(days).map_err(|_| {
+                Code::InvalidArgument
+                    .with("'Days' for Transition action must be a nonnegative integer")
+            })?),
+            (None, Some(date)) => {
+                let day = parse_date(date)?;
+                t.Date = Some(iso8601(LifecycleClock::default().day_start(day)));
+                When::Date(day)
+            }
+            _ => {
+                return Err(
+                    Code::MalformedXML.with("a Transition holds exactly one of Days and Date")
+                )
+            }
+        };
+        if out.iter().any(|o| o.class == class) {
+            return Err(Code::InvalidArgument
+                .with("'StorageClass' must be different for 'Transition' actions in same 'Rule'"));
+        }
+        if out
+            .iter()
+            .any(|o| matches!(o.when, When::Days(_)) != matches!(when, When::Days(_)))
+        {
+            return Err(Code::InvalidRequest
+                .with("the Transitions of one rule all use Days or all use Date"));
+        }
+        out.push(Transition { when, class });
+    }
+    Ok(out)
+}
+
+fn compile_noncurrent_transitions(
+    list: &[NoncurrentTransitionXml],
+    classes: ClassCheck<'_>,
+) -> Result<Vec<NoncurrentTransition>, S3Error> {
+    let mut out: Vec<NoncurrentTransition> = Vec::with_capacity(list.len());
+    for t in list {
+        let class = target_class(t.StorageClass.as_deref(), classes)?;
+        let days = t
+            .NoncurrentDays
+            .and_then(|d| u64::try_from(d).ok())
+            .ok_or_else(|| {
+                Code::InvalidArgument.with(
+                    "'NoncurrentDays' for NoncurrentVersionTransition action must be a nonnegative integer",
+                )
+            })?;
+        if out.iter().any(|o| o.class == class) {
+            return Err(Code::InvalidArgument.with(
+                "'StorageClass' must be different for 'NoncurrentVersionTransition' actions in same 'Rule'",
+            ));
+        }
+        out.push(NoncurrentTransition {
+            days,
+            keep_newer: newer_versions(t.NewerNoncurrentVersions)?,
+            class,
+        });
+    }
+    Ok(out)
+}
+
+fn target_class(name: Option<&str>, classes: ClassCheck<'_>) -> Result<String, S3Error> {
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| Code::MalformedXML.with("a transition needs a StorageClass"))?;
+    classes(name)?;
+    Ok(name.to_string())
+}
+
+/// `NewerNoncurrentVersions`, from 1 to AWS's 100.
+fn newer_versions(value: Option<i64>) -> Result<Option<u64>, S3Error> {
+    match value {
+        None => Ok(None),
+        Some(v) if (1..=MAX_NEWER_VERSIONS).contains(&v) => Ok(Some(v as u64)),
+        Some(_) => Err(Code::InvalidArgument.with(format!(
+            "'NewerNoncurrentVersions' must be from 1 to {MAX_NEWER_VERSIONS}"
+        ))),
+    }
 }
 
 fn compile_filter(f: &FilterXml) -> Result<Filter, S3Error> {
@@ -397,15 +611,7 @@ fn compile_noncurrent(n: &NoncurrentExpirationXml) -> Result<NoncurrentExpiratio
         n.NoncurrentDays.unwrap_or(0),
         "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
     )?;
-    let keep_newer = match n.NewerNoncurrentVersions {
-        None => None,
-        Some(v) if (1..=MAX_NEWER_VERSIONS).contains(&v) => Some(v as u64),
-        Some(_) => {
-            return Err(Code::InvalidArgument.with(format!(
-                "'NewerNoncurrentVersions' must be from 1 to {MAX_NEWER_VERSIONS}"
-            )))
-        }
-    };
+    let keep_newer = newer_versions(n.NewerNoncurrentVersions)?;
     Ok(NoncurrentExpiration { days, keep_newer })
 }
 

@@ -3,15 +3,30 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::clock::{LifecycleClock, DAY};
+use super::min_size::MinSize;
 use super::rules::{Expiration, Lifecycle, Subject};
-use crate::s3::error::Code;
+use crate::s3::error::{Code, S3Error};
+
+/// The classes of a store with `STANDARD_IA` and `GLACIER` below `STANDARD`.
+const CLASSES: [&str; 3] = ["STANDARD", "STANDARD_IA", "GLACIER"];
+
+fn known(name: &str) -> Result<(), S3Error> {
+    match CLASSES[1..].contains(&name) {
+        true => Ok(()),
+        false => Err(Code::InvalidStorageClass.with(name)),
+    }
+}
+
+fn rank(name: &str) -> Option<usize> {
+    CLASSES.iter().position(|c| *c == name)
+}
 
 fn config(rules: &str) -> String {
     format!("<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">{rules}</LifecycleConfiguration>")
 }
 
 fn parse(rules: &str) -> Result<Lifecycle, (Code, String)> {
-    Lifecycle::parse_for_put(config(rules).as_bytes())
+    Lifecycle::parse_for_put(config(rules).as_bytes(), &known)
         .map(|(l, _)| l)
         .map_err(|e| (e.code, e.message))
 }
@@ -45,7 +60,7 @@ fn a_valid_document_compiles_its_enabled_rules_and_names_the_unnamed() {
         "<Rule><ID>off</ID><Prefix></Prefix><Status>Disabled</Status>",
         "<Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule>",
     ));
-    let (rules, stored) = Lifecycle::parse_for_put(body.as_bytes()).unwrap();
+    let (rules, stored) = Lifecycle::parse_for_put(body.as_bytes(), &known).unwrap();
     assert_eq!(
         rules.rules.len(),
         2,
@@ -73,7 +88,10 @@ fn a_valid_document_compiles_its_enabled_rules_and_names_the_unnamed() {
         stored.contains("<Date>2030-01-01T00:00:00.000Z</Date>"),
         "{stored}"
     );
-    assert_eq!(Lifecycle::decode(stored.as_bytes()).unwrap(), rules);
+    assert_eq!(
+        Lifecycle::decode(stored.as_bytes(), MinSize::Unset).unwrap(),
+        rules
+    );
 }
 
 #[test]
@@ -161,13 +179,88 @@ fn documents_aws_refuses_are_refused_with_its_codes() {
         refused(&rule(all, "<NoncurrentVersionExpiration><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration>")),
         Code::InvalidArgument
     );
-    // Transitions are not carried out yet: refused, never stored and ignored.
+    let to = |when: &str, class: &str| {
+        format!("<Transition>{when}<StorageClass>{class}</StorageClass></Transition>")
+    };
+    assert_eq!(
+        refused(&rule(all, &to("<Days>1</Days>", "ONEZONE_IA"))),
+        Code::InvalidStorageClass
+    );
+    assert_eq!(
+        refused(&rule(all, &to("<Days>1</Days>", ""))),
+        Code::MalformedXML
+    );
+    assert_eq!(
+        refused(&rule(all, &to("<Days>-1</Days>", "GLACIER"))),
+        Code::InvalidArgument
+    );
+    assert_eq!(refused(&rule(all, &to("", "GLACIER"))), Code::MalformedXML);
     assert_eq!(
         refused(&rule(
             all,
-            "<Transition><Days>1</Days><StorageClass>STANDARD_IA</StorageClass></Transition>"
+            &(to("<Days>1</Days>", "GLACIER") + &to("<Days>2</Days>", "GLACIER"))
         )),
-        Code::NotImplemented
+        Code::InvalidArgument
+    );
+    assert_eq!(
+        refused(&rule(
+            all,
+            &(to("<Days>1</Days>", "STANDARD_IA") + &to("<Date>2030-01-01</Date>", "GLACIER"))
+        )),
+        Code::InvalidRequest
+    );
+    assert_eq!(
+        refused(&rule(all, "<NoncurrentVersionTransition><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>")),
+        Code::InvalidArgument
+    );
+}
+
+#[test]
+fn a_due_transition_goes_to_the_coldest_class_and_respects_the_floor() {
+    let mut rules = parse(concat!(
+        "<Rule><ID>down</ID><Filter></Filter><Status>Enabled</Status>",
+        "<Transition><Days>1</Days><StorageClass>STANDARD_IA</StorageClass></Transition>",
+        "<Transition><Days>3</Days><StorageClass>GLACIER</StorageClass></Transition>",
+        "<NoncurrentVersionTransition><NoncurrentDays>0</NoncurrentDays><StorageClass>GLACIER</StorageClass>",
+        "<NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionTransition></Rule>",
+    ))
+    .unwrap();
+    let clock = LifecycleClock::default();
+    let day = |n: u64| at(n * 86_400);
+    let current =
+        |rules: &Lifecycle, now| rules.current_transition(&clock, OBJECT, at(0), now, &rank);
+    assert_eq!(current(&rules, at(100)), None);
+    assert_eq!(current(&rules, day(1)).as_deref(), Some("STANDARD_IA"));
+    assert_eq!(
+        current(&rules, day(3)).as_deref(),
+        Some("GLACIER"),
+        "straight to the coldest"
+    );
+    let noncurrent = |rules: &Lifecycle, newer| {
+        rules.noncurrent_transition(&clock, OBJECT, at(0), newer, at(0), &rank)
+    };
+    assert_eq!(
+        noncurrent(&rules, 0),
+        None,
+        "the newest noncurrent version is kept"
+    );
+    assert_eq!(noncurrent(&rules, 1).as_deref(), Some("GLACIER"));
+    // AWS's floor, when a configuration asks for it: 100 bytes stay, unless the class is an
+    // archive one (varies_by_storage_class).
+    rules.min_size = MinSize::AllClasses;
+    assert_eq!(current(&rules, day(3)), None);
+    rules.min_size = MinSize::VariesByClass;
+    assert_eq!(current(&rules, day(1)), None);
+    assert_eq!(current(&rules, day(3)).as_deref(), Some("GLACIER"));
+    let big = Subject {
+        size: 1 << 20,
+        ..OBJECT
+    };
+    assert_eq!(
+        rules
+            .current_transition(&clock, big, at(0), day(1), &rank)
+            .as_deref(),
+        Some("STANDARD_IA")
     );
 }
 

@@ -120,7 +120,8 @@ pub struct KmsCache {
 /// A lifecycle action of the scanner's and how it ended.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct LifecycleAction {
-    /// `expire_current`, `remove_delete_marker` or `expire_noncurrent`.
+    /// `expire_current`, `remove_delete_marker`, `expire_noncurrent`, `transition` or
+    /// `transition_noncurrent`.
     pub action: &'static str,
     /// `done`, `changed` (the version changed since the walk saw it), `locked` (object lock
     /// keeps it) or `failed`.

@@ -18,7 +18,7 @@ impl LifecycleMetrics {
     pub fn register(&self, registry: &mut Registry) {
         registry.register(
             "strata_lifecycle_actions",
-            "Lifecycle rule actions of the scanner, by action (expire_current, remove_delete_marker, expire_noncurrent) and outcome (done, changed, locked, failed)",
+            "Lifecycle rule actions of the scanner, by action (expire_current, remove_delete_marker, expire_noncurrent, transition, transition_noncurrent) and outcome (done, changed, locked, failed)",
             self.actions.clone(),
         );
     }

@@ -225,6 +225,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         let lifecycle = LifecycleOnScan::new(
             store.clone(),
             bucket_access.clone(),
+            cfg.class_names.clone(),
             LifecycleClock::new(cfg.lifecycle_day),
             lifecycle_metrics.clone(),
         );

@@ -1,5 +1,6 @@
 //! Scanning a test server's volume directories for bytes: the proof that something (a
-//! plaintext, a checksum) is or is not stored in clear. Shared by the encryption tests.
+//! plaintext, a checksum) is or is not stored in clear, and for shard files (where a class's
+//! data went). Shared by the encryption, storage-class and lifecycle tests.
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
@@ -40,5 +41,20 @@ pub fn files_holding(server: &Server, layout: &Layout, needle: &[u8]) -> Vec<Pat
             let bytes = std::fs::read(f).unwrap_or_default();
             bytes.windows(needle.len()).any(|w| w == needle)
         })
+        .collect()
+}
+
+/// The sizes of the shard files of the volume directory `volume`
+/// (`.strata/data/<xx>/<id>`, FORMAT.md); none when it has no data directory yet.
+pub fn shard_file_sizes(volume: &Path) -> Vec<u64> {
+    let Ok(fanout) = std::fs::read_dir(volume.join(".strata").join("data")) else {
+        return Vec::new();
+    };
+    fanout
+        .flatten()
+        .filter_map(|d| std::fs::read_dir(d.path()).ok())
+        .flat_map(|files| files.flatten())
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
         .collect()
 }

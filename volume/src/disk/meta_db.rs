@@ -159,6 +159,23 @@ pub enum MetaOp {
         /// Entries to set.
         set: Vec<(String, String)>,
     },
+    /// Replace the data of one version (a transition to another class), only where it is
+    /// still in `expect_class` with the shard files `expect_ids`; the version as it was is
+    /// reported removed.
+    SetData {
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// Version id.
+        version_id: [u8; 16],
+        /// The class the data must be in, else nothing changes.
+        expect_class: String,
+        /// Each part's shard file id the data must have, else nothing changes.
+        expect_ids: Vec<Option<[u8; 16]>>,
+        /// The new data.
+        data: Box<crate::record::DataRecord>,
+    },
 }
 
 /// What a commit removed: version records whose data may now be deleted.
@@ -506,6 +523,33 @@ impl<'t> Tables<'t> {
                             .insert(vkey.as_slice(), value.as_slice())?;
                     }
                 }
+            }
+            MetaOp::SetData {
+                bucket,
+                key,
+                version_id,
+                expect_class,
+                expect_ids,
+                data,
+            } => {
+                for (vkey, mut old) in self.versions(bucket, key)? {
+                    let holds = old.data.as_ref().is_some_and(|d| {
+                        d.class == *expect_class
+                            && d.parts
+                                .iter()
+                                .map(|p| p.data_id)
+                                .eq(expect_ids.iter().copied())
+                    });
+                    if old.version_id == *version_id && holds {
+                        removed.push(old.clone());
+                        old.data = Some((**data).clone());
+                        let value = record::encode(&old);
+                        self.t(Table::Versions)
+                            .insert(vkey.as_slice(), value.as_slice())?;
+                    }
+                }
+                // The current-version entry names the class.
+                self.refresh_latest(bucket, key)?;
             }
         }
         Ok(())

@@ -155,7 +155,9 @@ fn undo_ops(ops: &[MetaOp], removed: &Removed) -> Vec<MetaOp> {
                 });
                 (bucket, key)
             }
-            MetaOp::DeleteVersion { bucket, key, .. } => (bucket, key),
+            MetaOp::DeleteVersion { bucket, key, .. } | MetaOp::SetData { bucket, key, .. } => {
+                (bucket, key)
+            }
             _ => continue,
         };
         // Both a put and a delete may have removed versions: put them back.

@@ -25,6 +25,7 @@ mod scan;
 mod settle_upload;
 mod staged;
 mod sweep;
+mod transition;
 mod walk;
 mod watch;
 
@@ -34,5 +35,6 @@ pub use maintain::Maintenance;
 pub use read::StoredObject;
 pub use scan::{ScanHook, ScanStart, UploadVerdict};
 pub use staged::StagedData;
+pub use transition::Transitioned;
 
 use engine::Inner;

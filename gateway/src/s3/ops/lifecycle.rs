@@ -3,18 +3,12 @@
 //! the bucket's cached controls; a change is seen by the next request and the next pass.
 
 use super::common::{Ctx, Request};
-use crate::lifecycle::{Lifecycle, LIFECYCLE_CONFIG, MAX_LIFECYCLE_BODY};
+use crate::config::STANDARD_CLASS;
+use crate::lifecycle::{
+    Lifecycle, MinSize, LIFECYCLE_CONFIG, MAX_LIFECYCLE_BODY, MIN_SIZE_CONFIG, MIN_SIZE_HEADER,
+};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::response::Response;
-
-/// `x-amz-transition-default-minimum-object-size`: kept with the rules and answered back.
-const MIN_SIZE_HEADER: &str = "x-amz-transition-default-minimum-object-size";
-
-/// Where the header's value is kept among the bucket's configuration documents.
-const MIN_SIZE_CONFIG: &str = "lifecycle-transition-minimum";
-
-/// The values AWS defines for it.
-const MIN_SIZE_VALUES: [&str; 2] = ["all_storage_classes_128K", "varies_by_storage_class"];
 
 /// GetBucketLifecycleConfiguration: the rules as stored (IDs given to those put without).
 pub async fn get(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
@@ -38,21 +32,16 @@ pub async fn get(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
 /// PutBucketLifecycleConfiguration: replaces the rules with a valid configuration.
 pub async fn put(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let bucket = req.bucket()?.to_string();
-    let min_size = match req.header(MIN_SIZE_HEADER).map(str::trim) {
-        None => None,
-        Some(v) if MIN_SIZE_VALUES.contains(&v) => Some(v.to_string()),
-        Some(v) => {
-            return Err(Code::InvalidArgument.with(format!(
-            "{MIN_SIZE_HEADER} is all_storage_classes_128K or varies_by_storage_class, not {v:?}"
-        )))
-        }
+    let min_size = match req.header(MIN_SIZE_HEADER) {
+        None => MinSize::Unset,
+        Some(v) => MinSize::parse(v)?,
     };
     let body = req.body.collect_document(MAX_LIFECYCLE_BODY).await?;
-    let (_, doc) = Lifecycle::parse_for_put(&body)?;
+    let (_, doc) = Lifecycle::parse_for_put(&body, &|name| transition_target(ctx, name))?;
     ctx.store
         .put_bucket_config(&bucket, LIFECYCLE_CONFIG, doc)
         .await?;
-    match &min_size {
+    match min_size.name() {
         Some(v) => {
             ctx.store
                 .put_bucket_config(&bucket, MIN_SIZE_CONFIG, v.as_bytes().to_vec())
@@ -65,7 +54,7 @@ pub async fn put(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
         }
     }
     ctx.bucket_access.forget(&bucket);
-    Ok(Response::ok().with_opt(MIN_SIZE_HEADER, min_size))
+    Ok(Response::ok().with_opt(MIN_SIZE_HEADER, min_size.name()))
 }
 
 /// DeleteBucketLifecycle.
@@ -79,4 +68,19 @@ pub async fn delete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
         .await?;
     ctx.bucket_access.forget(bucket);
     Ok(Response::no_content())
+}
+
+/// A transition's `StorageClass` must name a class objects can move to: one of the
+/// configured classes other than the one they are written to.
+fn transition_target(ctx: &Ctx, name: &str) -> Result<(), S3Error> {
+    if name == STANDARD_CLASS {
+        return Err(Code::InvalidArgument
+            .with("a transition cannot go to STANDARD, the class objects are written to"));
+    }
+    match ctx.class_names.from_client(name) {
+        Some(_) => Ok(()),
+        None => Err(Code::InvalidStorageClass.with(format!(
+            "The storage class you specified is not valid: no class of this server is called {name}"
+        ))),
+    }
 }
