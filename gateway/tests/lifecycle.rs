@@ -12,7 +12,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use strata_tests::{free_port, scrape, series_value, Layout, Server};
+use serde_json::Value;
+use strata_tests::{free_port, scrape, series_value, Layout, Receiver, Server};
 
 #[path = "support/admin_cli.rs"]
 mod admin_cli;
@@ -374,4 +375,98 @@ print('ok')
         );
     }
     wait_until_fast_class_is_empty(&dir);
+}
+
+/// The records of every message `receiver` accepted (webhook batches: JSON arrays of
+/// messages; the test event has no records).
+fn records(receiver: &Receiver) -> Vec<Value> {
+    receiver
+        .accepted()
+        .iter()
+        .flat_map(|r| serde_json::from_slice::<Vec<Value>>(&r.body).expect("a JSON batch"))
+        .flat_map(|m| m["Records"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn lifecycle_actions_are_notified_under_awss_lifecycle_event_names() {
+    let receiver = Receiver::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("strata.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[notify.targets]]\nname = \"events\"\nkind = \"webhook\"\nurl = \"{}\"\n\
+             batch_max_age_ms = 50\n",
+            receiver.url("/s3-events")
+        ),
+    )
+    .unwrap();
+    let server = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(Layout::fast_2x2_bulk_mirror())
+        .env("STRATA_CONFIG", config.to_str().unwrap())
+        .arg("--storage-classes")
+        .arg("bulk=STANDARD_IA")
+        .arg("--lifecycle-day")
+        .arg("1")
+        .arg("--scan-interval")
+        .arg("1s")
+        .arg("--scan-share")
+        .arg("100")
+        .start();
+    strata_tests::boto3_ok(
+        &server,
+        r#"
+s3.create_bucket(Bucket='events')
+s3.put_bucket_versioning(Bucket='events', VersioningConfiguration={'Status': 'Enabled'})
+arn = 'arn:strata:sqs:us-east-1::events'
+s3.put_bucket_notification_configuration(Bucket='events', NotificationConfiguration={'QueueConfigurations': [
+    {'Id': 'life', 'QueueArn': arn, 'Events': ['s3:LifecycleExpiration:*', 's3:LifecycleTransition']},
+    {'Id': 'removed', 'QueueArn': arn, 'Events': ['s3:ObjectRemoved:*']}]})
+s3.put_object(Bucket='events', Key='exp/a', Body=b'expires')
+s3.put_object(Bucket='events', Key='move/b', Body=b'm' * 1000)
+s3.put_bucket_lifecycle_configuration(Bucket='events', LifecycleConfiguration={'Rules': [
+    {'ID': 'expire', 'Filter': {'Prefix': 'exp/'}, 'Status': 'Enabled', 'Expiration': {'Days': 1}},
+    {'ID': 'move', 'Filter': {'Prefix': 'move/'}, 'Status': 'Enabled',
+     'Transitions': [{'Days': 1, 'StorageClass': 'STANDARD_IA'}]}]})
+print('ok')
+"#,
+    );
+    receiver.wait_for(Duration::from_secs(30), "both lifecycle events", |_| {
+        records(&receiver).len() >= 2
+    });
+    let got = records(&receiver);
+    let mut names: Vec<(&str, &str)> = got
+        .iter()
+        .map(|r| {
+            (
+                r["eventName"].as_str().unwrap_or_default(),
+                r["s3"]["object"]["key"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            ("LifecycleExpiration:DeleteMarkerCreated", "exp/a"),
+            ("LifecycleTransition", "move/b")
+        ],
+        "{got:#?}"
+    );
+    for r in &got {
+        assert_eq!(r["eventVersion"], "2.3", "{r:#}");
+        assert_eq!(
+            r["userIdentity"]["principalId"], "s3.amazonaws.com",
+            "{r:#}"
+        );
+        assert_eq!(r["s3"]["configurationId"], "life", "{r:#}");
+        assert!(r["s3"]["object"]["versionId"].is_string(), "{r:#}");
+    }
+    let moved = got.iter().find(|r| r["eventName"] == "LifecycleTransition");
+    assert_eq!(
+        moved.map(|r| r["s3"]["object"]["size"].clone()),
+        Some(1000.into())
+    );
 }

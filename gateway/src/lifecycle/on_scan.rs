@@ -9,7 +9,7 @@
 //! one the walk saw. A transition moves a version's data down the class order (never up) with
 //! the store's `transition_version`; an expiration due at the same time wins, as on AWS.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures::future::BoxFuture;
@@ -23,6 +23,7 @@ use super::rules::{Lifecycle, Subject};
 use crate::bucket_access::BucketAccess;
 use crate::config::StorageClassNames;
 use crate::metrics::LifecycleMetrics;
+use crate::notify::{EventType, Notifier};
 
 /// The hook.
 pub struct LifecycleOnScan {
@@ -31,6 +32,8 @@ pub struct LifecycleOnScan {
     names: StorageClassNames,
     clock: LifecycleClock,
     metrics: LifecycleMetrics,
+    /// Bucket notifications, once the notifier is running.
+    notifier: OnceLock<Arc<Notifier>>,
     /// The key whose versions the walk is in.
     walk: Mutex<Option<KeyWalk>>,
 }
@@ -81,7 +84,21 @@ impl LifecycleOnScan {
             names,
             clock,
             metrics,
+            notifier: OnceLock::new(),
             walk: Mutex::new(None),
+        }
+    }
+
+    /// Sends the `s3:LifecycleExpiration:*` and `s3:LifecycleTransition` events of what the
+    /// rules do through `notifier` from now on.
+    pub fn notify_through(&self, notifier: Arc<Notifier>) {
+        let _ = self.notifier.set(notifier);
+    }
+
+    async fn notify(&self, event: EventType, info: &ObjectInfo, version: Option<String>) {
+        if let Some(n) = self.notifier.get() {
+            let version = version.filter(|v| v != "null");
+            n.lifecycle(event, &info.bucket, &info.key, version).await;
         }
     }
 
@@ -225,7 +242,18 @@ impl LifecycleOnScan {
             .delete_object_if(bucket, key, version, cond)
             .await
         {
-            Ok(_) => "done",
+            Ok(done) => {
+                let (event, removed) = match version {
+                    None if done.delete_marker => (
+                        EventType::LifecycleExpirationDeleteMarkerCreated,
+                        done.version_id,
+                    ),
+                    None => (EventType::LifecycleExpirationDelete, done.version_id),
+                    Some(v) => (EventType::LifecycleExpirationDelete, Some(v.to_string())),
+                };
+                self.notify(event, info, removed).await;
+                "done"
+            }
             // Replaced or removed since the walk saw it: the next pass judges what is there.
             Err(VolumeError::Refused(Refusal::PreconditionFailed | Refusal::NoSuchKey { .. }))
             | Err(VolumeError::Refused(Refusal::NoSuchVersion)) => "changed",
@@ -260,7 +288,12 @@ impl LifecycleOnScan {
             .transition_version(bucket, key, &info.version_id, class)
             .await;
         let outcome = match moved {
-            Ok(Transitioned::Moved) => "done",
+            Ok(Transitioned::Moved) => {
+                let version = Some(info.version_id.clone());
+                self.notify(EventType::LifecycleTransition, info, version)
+                    .await;
+                "done"
+            }
             Ok(Transitioned::AlreadyThere | Transitioned::Empty) => return,
             Ok(Transitioned::Changed)
             | Err(VolumeError::Refused(Refusal::NoSuchKey { .. } | Refusal::NoSuchVersion)) => {

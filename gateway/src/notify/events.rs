@@ -22,6 +22,12 @@ pub enum EventType {
     TaggingPut,
     /// DeleteObjectTagging.
     TaggingDelete,
+    /// A lifecycle rule removed a version, an unversioned object or a delete marker.
+    LifecycleExpirationDelete,
+    /// A lifecycle rule expired the current version of a versioned object (a delete marker).
+    LifecycleExpirationDeleteMarkerCreated,
+    /// A lifecycle rule moved a version to another storage class.
+    LifecycleTransition,
 }
 
 impl EventType {
@@ -36,14 +42,23 @@ impl EventType {
             EventType::RemovedDeleteMarkerCreated => "ObjectRemoved:DeleteMarkerCreated",
             EventType::TaggingPut => "ObjectTagging:Put",
             EventType::TaggingDelete => "ObjectTagging:Delete",
+            EventType::LifecycleExpirationDelete => "LifecycleExpiration:Delete",
+            EventType::LifecycleExpirationDeleteMarkerCreated => {
+                "LifecycleExpiration:DeleteMarkerCreated"
+            }
+            EventType::LifecycleTransition => "LifecycleTransition",
         }
     }
 
-    /// The message's `eventVersion`: AWS writes 2.3 for tagging events and 2.1 for the others
-    /// (2.3 only adds fields to 2.1).
+    /// The message's `eventVersion`: AWS writes 2.3 for tagging and lifecycle events and 2.1
+    /// for the others (2.3 only adds fields to 2.1).
     pub fn message_version(self) -> &'static str {
         match self {
-            EventType::TaggingPut | EventType::TaggingDelete => "2.3",
+            EventType::TaggingPut
+            | EventType::TaggingDelete
+            | EventType::LifecycleExpirationDelete
+            | EventType::LifecycleExpirationDeleteMarkerCreated
+            | EventType::LifecycleTransition => "2.3",
             _ => "2.1",
         }
     }
@@ -53,7 +68,10 @@ impl EventType {
     pub fn has_object_facts(self) -> bool {
         !matches!(
             self,
-            EventType::RemovedDelete | EventType::RemovedDeleteMarkerCreated
+            EventType::RemovedDelete
+                | EventType::RemovedDeleteMarkerCreated
+                | EventType::LifecycleExpirationDelete
+                | EventType::LifecycleExpirationDeleteMarkerCreated
         )
     }
 
@@ -81,6 +99,8 @@ pub enum EventName {
     RemovedAny,
     /// `s3:ObjectTagging:*`.
     TaggingAny,
+    /// `s3:LifecycleExpiration:*`.
+    LifecycleExpirationAny,
     /// One type.
     Exactly(EventType),
 }
@@ -91,7 +111,7 @@ pub enum EventNameError {
     /// Not an S3 event name at all (AWS: InvalidArgument).
     Unknown,
     /// An event AWS defines that only processes strata does not run can emit (restore,
-    /// replication, lifecycle, Intelligent-Tiering, ACLs, lost RRS objects).
+    /// replication, Intelligent-Tiering, ACLs, lost RRS objects).
     NeverEmitted,
 }
 
@@ -108,12 +128,8 @@ const NEVER_EMITTED: &[&str] = &[
     "s3:Replication:OperationNotTracked",
     "s3:Replication:OperationMissedThreshold",
     "s3:Replication:OperationReplicatedAfterThreshold",
-    "s3:LifecycleTransition",
     "s3:IntelligentTiering",
     "s3:ObjectAcl:Put",
-    "s3:LifecycleExpiration:*",
-    "s3:LifecycleExpiration:Delete",
-    "s3:LifecycleExpiration:DeleteMarkerCreated",
 ];
 
 impl EventName {
@@ -135,6 +151,14 @@ impl EventName {
             }
             "s3:ObjectTagging:Put" => EventName::Exactly(EventType::TaggingPut),
             "s3:ObjectTagging:Delete" => EventName::Exactly(EventType::TaggingDelete),
+            "s3:LifecycleExpiration:*" => EventName::LifecycleExpirationAny,
+            "s3:LifecycleExpiration:Delete" => {
+                EventName::Exactly(EventType::LifecycleExpirationDelete)
+            }
+            "s3:LifecycleExpiration:DeleteMarkerCreated" => {
+                EventName::Exactly(EventType::LifecycleExpirationDeleteMarkerCreated)
+            }
+            "s3:LifecycleTransition" => EventName::Exactly(EventType::LifecycleTransition),
             other if NEVER_EMITTED.contains(&other) => return Err(EventNameError::NeverEmitted),
             _ => return Err(EventNameError::Unknown),
         };
@@ -153,6 +177,10 @@ impl EventName {
                 matches!(event, T::RemovedDelete | T::RemovedDeleteMarkerCreated)
             }
             EventName::TaggingAny => matches!(event, T::TaggingPut | T::TaggingDelete),
+            EventName::LifecycleExpirationAny => matches!(
+                event,
+                T::LifecycleExpirationDelete | T::LifecycleExpirationDeleteMarkerCreated
+            ),
             EventName::Exactly(t) => t == event,
         }
     }

@@ -26,6 +26,9 @@ use crate::s3::Operation;
 /// Events waiting for their object's facts and their targets.
 const QUEUE_DEPTH: usize = 4096;
 
+/// `userIdentity.principalId` of lifecycle events (AWS's).
+const LIFECYCLE_PRINCIPAL: &str = "s3.amazonaws.com";
+
 /// What the notifier's task works on.
 enum Job {
     /// An object event and the rules of its bucket when it happened.
@@ -96,6 +99,42 @@ impl Notifier {
                     }
                 }))
             }
+        }
+    }
+
+    /// Queues the event of a lifecycle action on `bucket/key` (`version_id`: the version
+    /// removed, created or moved; `None` on an unversioned bucket), if a rule wants it.
+    pub async fn lifecycle(
+        &self,
+        event: EventType,
+        bucket: &str,
+        key: &str,
+        version_id: Option<String>,
+    ) {
+        let Some(rules) = self.registry.rules(bucket) else {
+            return;
+        };
+        if rules.matching(event, key).next().is_none() {
+            return;
+        }
+        let time = SystemTime::now();
+        let event = ObjectEvent {
+            event,
+            time,
+            region: self.region.clone(),
+            principal: LIFECYCLE_PRINCIPAL.to_string(),
+            source_ip: "-".to_string(),
+            request_id: hex::encode_upper(rand::random::<[u8; 8]>()),
+            host_id: String::new(),
+            bucket: bucket.to_string(),
+            owner: self.owner.clone(),
+            key: key.to_string(),
+            version_id,
+            facts: None,
+            sequencer: next_sequencer(time),
+        };
+        if let Some(wait) = self.enqueue(Job::Object(event, rules)) {
+            wait.await;
         }
     }
 

@@ -66,7 +66,7 @@ pub enum RuleError {
     #[error("The event is not supported for notifications: {0}")]
     UnknownEvent(String),
     /// An event name S3 defines that nothing in strata can emit.
-    #[error("strata never emits {0} events (restore, replication, lifecycle, Intelligent-Tiering, ACLs and RRS are not implemented); only s3:ObjectCreated:*, s3:ObjectRemoved:* and s3:ObjectTagging:* events can be subscribed to")]
+    #[error("strata never emits {0} events (restore, replication, Intelligent-Tiering, ACLs and RRS are not implemented); only s3:ObjectCreated:*, s3:ObjectRemoved:*, s3:ObjectTagging:*, s3:LifecycleExpiration:* and s3:LifecycleTransition events can be subscribed to")]
     NeverEmitted(String),
     /// A configuration without events.
     #[error("a notification configuration must name at least one Event")]

@@ -185,12 +185,9 @@ fn event_names_are_checked() {
         validate(&test_event),
         Err(RuleError::UnknownEvent("s3:TestEvent".into()))
     );
-    let never = doc(&[queue("a", &["s3:LifecycleExpiration:*"], None, None)]);
+    let never = doc(&[queue("a", &["s3:ObjectRestore:*"], None, None)]);
     let err = validate(&never).unwrap_err();
-    assert_eq!(
-        err,
-        RuleError::NeverEmitted("s3:LifecycleExpiration:*".into())
-    );
+    assert_eq!(err, RuleError::NeverEmitted("s3:ObjectRestore:*".into()));
     assert_eq!(
         crate::s3::error::S3Error::from(err).code,
         crate::s3::error::Code::NotImplemented

@@ -219,7 +219,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     })?;
     // The healer and the scanner run on the store's runtime; a replaced volume's refill
     // starts now.
-    let maintenance = {
+    let (maintenance, lifecycle) = {
         let _rt = store_rt.enter();
         // Lifecycle rules and key re-sealing ride the scanner's passes.
         let lifecycle = LifecycleOnScan::new(
@@ -229,8 +229,10 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
             LifecycleClock::new(cfg.lifecycle_day),
             lifecycle_metrics.clone(),
         );
-        let hook = ScanHooks::new(vec![Arc::new(lifecycle), reseal.scan_hook()]);
-        Arc::new(store.start_maintenance(cfg.maintenance.clone(), Some(Arc::new(hook))))
+        let lifecycle = Arc::new(lifecycle);
+        let hook = ScanHooks::new(vec![lifecycle.clone(), reseal.scan_hook()]);
+        let maintenance = store.start_maintenance(cfg.maintenance.clone(), Some(Arc::new(hook)));
+        (Arc::new(maintenance), lifecycle)
     };
     let inflight = Inflight::default();
     let trigger = ShutdownTrigger::default();
@@ -256,6 +258,9 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let (targets, notify_sinks) = notifications::targets(&cfg, &sink_metrics, store_rt.handle())?;
     let rules = store_rt.block_on(notifications::load_registry(&store, targets));
     let notifier = notifications::notifier(&rules, &store, &cfg.region, store_rt.handle());
+    if let Some(n) = &notifier {
+        lifecycle.notify_through(n.clone());
+    }
     let mut observers: Vec<Arc<dyn Observe>> = vec![
         Arc::new(RequestLog::new(cfg.telemetry.access_log)),
         request_metrics,
