@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# What lifecycle rules add to a scanner pass: one bucket of many small objects, passes with
+# and without a 10-rule lifecycle configuration, alternated (A B A B ...), each pass's CPU
+# seconds and wall time. The rules match every object (prefix, tag, size filters, And) and
+# are never due (thousands of days away), so each version is evaluated in full and nothing
+# is done: the difference is the cost of evaluating the rules.
+#
+#   bench/lifecycle-scan.sh [STRATA_BIN]     # default: release build in CARGO_TARGET_DIR
+#
+# Environment: OBJECTS (default 1000000 objects of SMALL bytes, 1KiB), ROUNDS (3 passes of
+# each kind), BENCH_BIN, WORKDIR, STRATA_AWS (the aws CLI v2; tests/realparts installs it).
+# Output: markdown lines on stdout.
+set -euo pipefail
+TARGET=${CARGO_TARGET_DIR:-target}
+BIN=${1:-$TARGET/release/strata}
+BENCH_BIN=${BENCH_BIN:-$TARGET/release/strata-bench}
+OBJECTS=${OBJECTS:-1000000} SMALL=${SMALL:-1KiB} ROUNDS=${ROUNDS:-3}
+AWS=${STRATA_AWS:?set STRATA_AWS to the aws CLI v2 (source ~/.cache/strata-tools/env.sh)}
+# shellcheck source=bench/strata-server.sh
+. "$(dirname "$0")/strata-server.sh"
+AK=$STRATA_BENCH_AK SK=$STRATA_BENCH_SK
+for b in "$BIN" "$BENCH_BIN"; do [[ -x $b ]] || { echo "lifecycle-scan.sh: no binary at $b" >&2; exit 1; }; done
+
+WORK=$(mktemp -d "${WORKDIR:-/var/tmp}/strata-lifecycle.XXXXXX")
+SERVER_PID=
+cleanup() { [[ -z $SERVER_PID ]] || stop_server "$SERVER_PID"; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+# Passes only when asked, at full speed: the figures are the work itself.
+export STRATA_SCAN_INTERVAL=off STRATA_DEEP_SCAN_INTERVAL=off STRATA_SCAN_SHARE=100
+
+start_strata_2x2 "$BIN" "$WORK/server" bench-life || exit 1
+SERVER_PID=$STRATA_PID EP=$STRATA_EP
+admin() { AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK "$BIN" admin --endpoint "$EP" "$@"; }
+s3api() {
+  AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1 \
+    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+    "$AWS" --endpoint-url "$EP" s3api "$@"
+}
+ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+hz=$(getconf CLK_TCK)
+
+# Ten rules, all matching every object written below and none due for 10,000 days.
+rules() {
+  python3 - <<'PY'
+import json
+rules = []
+for i in range(10):
+    f = [{'Prefix': ''}, {'ObjectSizeGreaterThan': 0},
+         {'And': {'Prefix': '', 'ObjectSizeLessThan': 1 << 30}}][i % 3]
+    rules.append({'ID': 'r%d' % i, 'Filter': f, 'Status': 'Enabled',
+                  'Expiration': {'Days': 10000 + i},
+                  'NoncurrentVersionExpiration': {'NoncurrentDays': 10000 + i}})
+print(json.dumps({'Rules': rules}))
+PY
+}
+rules >"$WORK/rules.json"
+
+echo "## lifecycle rules in a scanner pass ($(date -u +%F), $(nproc) cores, OBJECTS=$OBJECTS of $SMALL)"
+t0=$SECONDS
+"$BENCH_BIN" run --endpoint "$EP" --access-key "$AK" --secret-key "$SK" --bucket bench-life \
+  --op put --size "$SMALL" --concurrency 32 --ops "$OBJECTS" --no-cleanup >"$WORK/fill.txt"
+echo "- fill: $OBJECTS PUTs in $((SECONDS - t0)) s"
+
+pass() { # $1: label; prints "label cpu_s wall_s versions"
+  local c0 c1 t0 t1 n
+  c0=$(ticks) t0=$(date +%s.%N)
+  admin scan --wait >"$WORK/scan.json"
+  c1=$(ticks) t1=$(date +%s.%N)
+  n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["last_scan"]["versions"]["checked"])' "$WORK/scan.json")
+  awk -v l="$1" -v c=$((c1 - c0)) -v hz="$hz" -v t="$(echo "$t1 - $t0" | bc)" -v n="$n" \
+    'BEGIN { printf "%s %.2f %.2f %d\n", l, c / hz, t, n }'
+}
+: >"$WORK/passes.txt"
+for ((r = 1; r <= ROUNDS; r++)); do
+  s3api delete-bucket-lifecycle --bucket bench-life
+  pass without >>"$WORK/passes.txt"
+  s3api put-bucket-lifecycle-configuration --bucket bench-life --lifecycle-configuration "file://$WORK/rules.json"
+  pass with >>"$WORK/passes.txt"
+done
+expired=$(s3api list-objects-v2 --bucket bench-life --max-keys 1 --query 'KeyCount' --output text)
+python3 - "$WORK/passes.txt" "$expired" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+for label in ('without', 'with'):
+    cpu = [float(r[1]) for r in rows if r[0] == label]
+    wall = [float(r[2]) for r in rows if r[0] == label]
+    n = int([r[3] for r in rows if r[0] == label][0])
+    print(f"- passes {label} rules: CPU-s {cpu}, wall s {wall}; median {statistics.median(cpu):.2f} CPU-s, "
+          f"{1e6 * statistics.median(cpu) / n:.1f} us per version over {n} versions")
+a = statistics.median(float(r[1]) for r in rows if r[0] == 'without')
+b = statistics.median(float(r[1]) for r in rows if r[0] == 'with')
+n = int(rows[0][3])
+print(f"- rules cost {1e6 * (b - a) / n:.1f} us of CPU per version ({100 * (b - a) / a:+.1f} % of a pass); "
+      f"objects still listed afterwards: {sys.argv[2]} (the rules expired nothing)")
+PY
