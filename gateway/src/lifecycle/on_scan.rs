@@ -102,7 +102,7 @@ impl LifecycleOnScan {
         }
     }
 
-    fn rules(&self, bucket: &str) -> Option<std::sync::Arc<Lifecycle>> {
+    fn rules(&self, bucket: &str) -> Option<Arc<Lifecycle>> {
         match self.buckets.get(bucket) {
             Ok(controls) => controls.lifecycle.clone(),
             Err(e) => {
@@ -149,10 +149,12 @@ impl LifecycleOnScan {
     }
 
     async fn visit_version(&self, info: &ObjectInfo) {
-        let place = self.place(info);
+        // A bucket without rules costs no key bookkeeping. Rules put while the walk is inside
+        // a key only see the rest of it as `Unknown` (left alone), never as current.
         let Some(rules) = self.rules(&info.bucket) else {
             return;
         };
+        let place = self.place(info);
         let now = SystemTime::now();
         let due = |d: Option<super::rules::Due>| d.is_some_and(|d| d.at <= now);
         let subject = Subject {
