@@ -17,9 +17,12 @@ use strata_tests::{free_port, scrape, series_value, Layout, Receiver, Server};
 
 #[path = "support/admin_cli.rs"]
 mod admin_cli;
+#[path = "support/sse_objects.rs"]
+mod sse_objects;
 #[path = "support/volume_scan.rs"]
 mod volume_scan;
 use admin_cli::{admin, json_of};
+use sse_objects::SSE_OBJECTS;
 use volume_scan::shard_file_sizes;
 
 const API: &str = r#"
@@ -183,29 +186,7 @@ assert refused(lambda: s3.put_bucket_lifecycle_configuration(Bucket='tier', Life
 bad['Transitions'][0]['StorageClass'] = 'STANDARD'
 assert refused(lambda: s3.put_bucket_lifecycle_configuration(Bucket='tier', LifecycleConfiguration={'Rules': [bad]})) == ('InvalidArgument', 400)
 
-key = os.urandom(32)
-sse_c = {'SSECustomerAlgorithm': 'AES256', 'SSECustomerKey': key}
-modes = {'none': {}, 's3': {'ServerSideEncryption': 'AES256'}, 'kms': {'ServerSideEncryption': 'aws:kms'}, 'c': sse_c}
-sizes = [5 * 1024 * 1024, 5 * 1024 * 1024, 1024 * 1024 + 123]
-objects = {}
-for mode, enc in modes.items():
-    name = 'mp-' + mode
-    up = s3.create_multipart_upload(Bucket='tier', Key=name, **enc)['UploadId']
-    read_enc = sse_c if mode == 'c' else {}
-    parts, data = [], b''
-    for i, size in enumerate(sizes):
-        chunk = os.urandom(size)
-        data += chunk
-        etag = s3.upload_part(Bucket='tier', Key=name, UploadId=up, PartNumber=i + 1, Body=chunk, **read_enc)['ETag']
-        parts.append({'PartNumber': i + 1, 'ETag': etag})
-    s3.complete_multipart_upload(Bucket='tier', Key=name, UploadId=up, MultipartUpload={'Parts': parts}, **read_enc)
-    objects[name] = (data, read_enc)
-small = os.urandom(3000)
-s3.put_object(Bucket='tier', Key='small', Body=small)
-objects['small'] = (small, {})
-old = os.urandom(2 * 1024 * 1024 + 5)
-v1 = s3.put_object(Bucket='tier', Key='versioned', Body=old)['VersionId']
-s3.put_object(Bucket='tier', Key='versioned', Body=b'current')
+{SSE_OBJECTS}
 assert 'StorageClass' not in s3.head_object(Bucket='tier', Key='mp-s3')
 # The rule comes last: the scanner (every second here) moves everything a day after it was
 # written.
@@ -268,7 +249,7 @@ fn transitions_move_objects_of_every_sse_mode_to_the_bulk_class_byte_exact() {
         .arg("--metrics-listen")
         .arg(&metrics)
         .start();
-    strata_tests::boto3_ok(&server, TIERED);
+    strata_tests::boto3_ok(&server, &TIERED.replace("{SSE_OBJECTS}", SSE_OBJECTS));
     let exposition = scrape(&metrics);
     let count = |action: &str| {
         let series =

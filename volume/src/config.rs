@@ -42,6 +42,8 @@ pub struct StoreConfig {
     /// Stored bytes of unreferenced shard files whose removal may wait for a pause in writes;
     /// above it (or when a volume needs the room) they are removed at once.
     pub reclaim_defer_bytes: u64,
+    /// Remote tiers versions may move to.
+    pub tiers: Vec<crate::TierConfig>,
 }
 
 impl StoreConfig {
@@ -56,6 +58,7 @@ impl StoreConfig {
             commit_batch: DEFAULT_COMMIT_BATCH,
             reserve_bytes: DEFAULT_RESERVE_BYTES,
             reclaim_defer_bytes: DEFAULT_RECLAIM_DEFER_BYTES,
+            tiers: Vec::new(),
         }
     }
 }

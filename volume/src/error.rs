@@ -169,6 +169,15 @@ pub enum Unavailable {
         /// Write quorum.
         needed: usize,
     },
+    /// A remote tier did not answer or refused: the object's bytes are there, not reachable
+    /// now.
+    #[error("remote tier {tier} is unavailable: {reason}")]
+    Tier {
+        /// The tier's name.
+        tier: String,
+        /// What failed.
+        reason: String,
+    },
     /// The volumes that answered cannot tell which version is current: a version too few of
     /// them hold may still be on a write quorum, counting those that did not answer.
     #[error("class {class}: {answered} of {total} volumes answered, too few to tell the current version")]

@@ -30,6 +30,7 @@ mod record;
 mod set;
 mod status;
 mod store;
+mod tier;
 mod types;
 mod validate;
 
@@ -44,9 +45,10 @@ pub use etag::Md5Stream;
 pub use object::body::ObjectBody;
 pub use status::{spare_write_buffers, ClassReadHealth, ReadHealth, Space, VolumeStatus};
 pub use store::{
-    IamWrite, Maintenance, ScanHook, ScanStart, StagedData, Store, StoredObject, Transitioned,
-    UploadVerdict,
+    IamWrite, Maintenance, ScanHook, ScanStart, StagedData, Store, StoredObject, TierMove,
+    Transitioned, UploadVerdict,
 };
+pub use tier::TierConfig;
 pub use types::*;
 pub use validate::{
     bucket_name as validate_bucket_name, object_key as validate_object_key, MAX_KEY_LEN,

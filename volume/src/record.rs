@@ -30,6 +30,8 @@ pub const RECORD_V5: u8 = 5;
 /// Version 6: object lock (`BucketRecord.object_lock`, `VersionRecord.lock`,
 /// `UploadRecord.lock`).
 pub const RECORD_V6: u8 = 6;
+/// Version 7: `DataRecord.remote` (a version whose data is on a remote tier).
+pub const RECORD_V7: u8 = 7;
 
 /// A record type: which format version a value of it needs.
 pub trait Record: Serialize {
@@ -52,7 +54,10 @@ pub fn encode<T: Record>(record: &T) -> Vec<u8> {
 /// Decodes a record written by [`encode`].
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
-        Some((&(RECORD_V1 | RECORD_V2 | RECORD_V3 | RECORD_V4 | RECORD_V5 | RECORD_V6), rest)) => {
+        Some((
+            &(RECORD_V1 | RECORD_V2 | RECORD_V3 | RECORD_V4 | RECORD_V5 | RECORD_V6 | RECORD_V7),
+            rest,
+        )) => {
             rmp_serde::from_slice(rest).map_err(|e| Error::corrupt(format!("metadata record: {e}")))
         }
         Some((v, _)) => Err(Error::corrupt(format!(
@@ -128,8 +133,9 @@ fn parts_version(parts: &[PartData]) -> u8 {
     }
 }
 
-/// An object's data: its erasure shape and its parts.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// An object's data: its erasure shape and its parts. Serialized by hand (below): `upload`
+/// is left out when absent, unless `remote` follows it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct DataRecord {
     /// Storage class holding the shards.
     pub class: String,
@@ -148,8 +154,74 @@ pub struct DataRecord {
     pub inline: Option<Vec<u8>>,
     /// The multipart upload whose completion assembled these parts (record version 5);
     /// `None` for single puts and for versions written before it was kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub upload: Option<String>,
+    /// Where the data is when it moved to a remote tier (record version 7); `None` when it
+    /// is in shard files or inline.
+    #[serde(default)]
+    pub remote: Option<RemoteData>,
+}
+
+/// A version's data as one object on a remote tier.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RemoteData {
+    /// The tier's configured name.
+    pub tier: String,
+    /// The remote object's id: its name is the id in hex, nothing of the bucket or key.
+    pub id: [u8; 16],
+    /// The remote object's length: the sum of the parts' stored sizes.
+    pub size: u64,
+    /// XXH3-128 of the remote object's bytes (little-endian), checked on whole reads.
+    pub xxh3: [u8; 16],
+}
+
+/// An object on a remote tier strata wrote or is about to write (table `remote`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RemoteRecord {
+    /// The tier's configured name.
+    pub tier: String,
+    /// The version whose data it holds (or was to hold).
+    pub bucket: String,
+    /// Its key.
+    pub key: String,
+    /// Its version id.
+    pub version_id: [u8; 16],
+    /// When the entry was written (ns).
+    pub since_ns: u64,
+}
+
+impl Record for RemoteRecord {}
+
+impl Serialize for DataRecord {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let remote = self.remote.is_some();
+        let upload = self.upload.is_some() || remote;
+        let n = 7 + usize::from(upload) + usize::from(remote);
+        let mut st = s.serialize_struct("DataRecord", n)?;
+        st.serialize_field("class", &self.class)?;
+        st.serialize_field("k", &self.k)?;
+        st.serialize_field("m", &self.m)?;
+        st.serialize_field("block_size", &self.block_size)?;
+        st.serialize_field("rotation", &self.rotation)?;
+        st.serialize_field("parts", &self.parts)?;
+        st.serialize_field("inline", &InlineField(&self.inline))?;
+        if upload {
+            st.serialize_field("upload", &self.upload)?;
+        }
+        if remote {
+            st.serialize_field("remote", &self.remote)?;
+        }
+        st.end()
+    }
+}
+
+/// `DataRecord.inline` as MessagePack bin.
+struct InlineField<'a>(&'a Option<Vec<u8>>);
+
+impl Serialize for InlineField<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        serde_bytes_opt::serialize(self.0, s)
+    }
 }
 
 /// One version of an object (or a delete marker). Serialized by hand (below): `access` is
@@ -228,6 +300,9 @@ impl Record for UploadRecord {
 
 impl Record for VersionRecord {
     fn version(&self) -> u8 {
+        if self.data.as_ref().is_some_and(|d| d.remote.is_some()) {
+            return RECORD_V7;
+        }
         if self.lock.is_some() {
             return RECORD_V6;
         }
@@ -484,6 +559,7 @@ pub(crate) fn sample_version(
             parts,
             inline,
             upload: None,
+            remote: None,
         }),
         access: None,
         lock: None,
@@ -636,7 +712,7 @@ mod tests {
         );
         // A reader refuses versions it does not know.
         let mut future = bytes.clone();
-        future[0] = RECORD_V6 + 1;
+        future[0] = RECORD_V7 + 1;
         assert!(decode::<UploadRecord>(&future).is_err());
     }
 
@@ -713,5 +789,33 @@ mod tests {
         let bytes = encode(&bucket);
         assert_eq!(bytes[0], RECORD_V6);
         assert_eq!(decode::<BucketRecord>(&bytes).unwrap(), bucket);
+    }
+
+    #[test]
+    fn remote_data_makes_version_7_with_upload_in_its_place() {
+        for upload in [None, Some("upload-1".to_string())] {
+            let mut v = sample_version(7, vec![], None);
+            if let Some(d) = v.data.as_mut() {
+                d.upload = upload.clone();
+                d.remote = Some(RemoteData {
+                    tier: "cloud".into(),
+                    id: [7; 16],
+                    size: 42,
+                    xxh3: [9; 16],
+                });
+            }
+            let bytes = encode(&v);
+            assert_eq!(bytes[0], RECORD_V7);
+            assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), v);
+            // The data record (the version's 10th field) is written as 9 fields: `upload`
+            // holds its place when absent.
+            let all: Vec<serde_json::Value> = rmp_serde::from_slice(&bytes[1..]).unwrap();
+            assert_eq!(all[9].as_array().map(Vec::len), Some(9));
+        }
+        // Without remote data the record keeps its earlier version.
+        let plain = sample_version(7, vec![], None);
+        assert_eq!(encode(&plain)[0], RECORD_V1);
+        let back = decode::<VersionRecord>(&encode(&plain)).unwrap();
+        assert_eq!(back.data.and_then(|d| d.remote), None);
     }
 }

@@ -676,6 +676,9 @@ pub struct ScanReport {
     pub parts: HealTotals,
     /// Unreferenced shard files removed.
     pub orphans_removed: u64,
+    /// Remote objects deleted: left by a crash or a failed move, or of versions deleted
+    /// while their tier was down.
+    pub remote_orphans_removed: u64,
     /// Their bytes.
     pub orphan_bytes: u64,
     /// Fan-out directories the orphan sweep covered (of 256 per volume).
@@ -740,6 +743,8 @@ pub struct ScanTotals {
     pub orphans_removed: u64,
     /// Their bytes.
     pub orphan_bytes: u64,
+    /// Remote objects nothing references, deleted.
+    pub remote_orphans_removed: u64,
     /// Uploads aborted for their age.
     pub uploads_aborted: u64,
 }
@@ -755,6 +760,7 @@ impl ScanTotals {
         self.parts += r.parts;
         self.orphans_removed += r.orphans_removed;
         self.orphan_bytes += r.orphan_bytes;
+        self.remote_orphans_removed += r.remote_orphans_removed;
         self.uploads_aborted += r.uploads_aborted;
     }
 }

@@ -196,6 +196,7 @@ struct ScanDoc {
     parts: TotalsDoc,
     orphans_removed: u64,
     orphan_bytes: u64,
+    remote_orphans_removed: u64,
     swept_dirs: u64,
     uploads_aborted: u64,
     usage: Vec<UsageDoc>,
@@ -219,6 +220,7 @@ struct ScansDoc {
     versions: TotalsDoc,
     parts: TotalsDoc,
     orphans_removed: u64,
+    remote_orphans_removed: u64,
     uploads_aborted: u64,
 }
 
@@ -233,6 +235,7 @@ impl ScanDoc {
             parts: r.parts.into(),
             orphans_removed: r.orphans_removed,
             orphan_bytes: r.orphan_bytes,
+            remote_orphans_removed: r.remote_orphans_removed,
             swept_dirs: r.swept_dirs,
             uploads_aborted: r.uploads_aborted,
             usage: r
@@ -277,6 +280,7 @@ pub fn status_doc(s: &MaintenanceStatus) -> MaintenanceDoc {
             versions: s.scans.heal.into(),
             parts: s.scans.parts.into(),
             orphans_removed: s.scans.orphans_removed,
+            remote_orphans_removed: s.scans.remote_orphans_removed,
             uploads_aborted: s.scans.uploads_aborted,
         },
     }

@@ -12,11 +12,13 @@ pub const STANDARD_CLASS: &str = "STANDARD";
 /// Longest storage-class name taken (AWS's are at most 19 characters).
 const MAX_NAME: usize = 64;
 
-/// Each class's S3 name, in `--volumes` order.
+/// Each class's S3 name, in `--volumes` order, then each remote tier's, in `[[tiers]]` order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorageClassNames {
-    /// (class, S3 name).
+    /// (class or tier, S3 name).
     names: Vec<(String, String)>,
+    /// How many of `names` are local classes (the tiers follow).
+    local: usize,
 }
 
 impl StorageClassNames {
@@ -66,13 +68,38 @@ impl StorageClassNames {
                 ));
             }
         }
-        Ok(StorageClassNames { names })
+        let local = names.len();
+        Ok(StorageClassNames { names, local })
+    }
+
+    /// Adds the remote tiers after the local classes: colder than any of them.
+    pub fn add_tiers(&mut self, tiers: &[super::TierSpec]) -> Result<(), ConfigError> {
+        for t in tiers {
+            let clash = |(c, s3): &(String, String)| {
+                c.eq_ignore_ascii_case(&t.name) || *s3 == t.storage_class
+            };
+            if self.names.iter().any(clash) {
+                return Err(ConfigError::Tier {
+                    tier: t.name.clone(),
+                    key: "name".into(),
+                    reason: "a storage class has this name or storage class".into(),
+                });
+            }
+            self.names.push((t.name.clone(), t.storage_class.clone()));
+        }
+        Ok(())
+    }
+
+    /// Whether `class` (a stored version's) is a remote tier.
+    pub fn is_tier(&self, class: &str) -> bool {
+        self.names[self.local..].iter().any(|(c, _)| c == class)
     }
 
     /// A store of one class, the namespace's.
     pub fn namespace_only(class: &str) -> Self {
         StorageClassNames {
             names: vec![(class.to_string(), STANDARD_CLASS.to_string())],
+            local: 1,
         }
     }
 
@@ -85,8 +112,8 @@ impl StorageClassNames {
             .map_or_else(|| class.to_string(), |(_, s3)| s3.clone())
     }
 
-    /// Where the class with the S3 name `s3` stands in `--volumes` order (later is colder:
-    /// lifecycle transitions only move data down the order).
+    /// Where the class with the S3 name `s3` stands in `--volumes` order, tiers last (later
+    /// is colder: lifecycle transitions only move data down the order).
     pub fn rank(&self, s3: &str) -> Option<usize> {
         self.names.iter().position(|(_, n)| n == s3)
     }

@@ -44,6 +44,16 @@ pub enum ConfigError {
         /// What was expected.
         reason: String,
     },
+    /// A `[[tiers]]` table has a missing or wrong key.
+    #[error("--config: [[tiers]] {tier:?}: {key}: {reason}")]
+    Tier {
+        /// The tier's name (`#N`, its position, before the name is known).
+        tier: String,
+        /// The key.
+        key: String,
+        /// What was expected.
+        reason: String,
+    },
     /// The `[sts]` table has a missing or wrong key.
     #[error("--config: [sts]: {key}: {reason}")]
     Sts {
@@ -85,16 +95,19 @@ pub fn load(
             .filter(|v| !v.is_empty())
             .map(Into::into)
     });
-    let (file_layer, [audit, notify, accounts, roles, sts, ldap]) = match file_path {
-        None => (RawSettings::default(), [None, None, None, None, None, None]),
+    let (file_layer, [audit, notify, accounts, roles, sts, ldap, tiers]) = match file_path {
+        None => (
+            RawSettings::default(),
+            [None, None, None, None, None, None, None],
+        ),
         Some(path) => {
             let text = read_file(&path).map_err(|e| ConfigError::Invalid {
                 setting: "--config",
                 value: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-            // The `[audit]`, `[notify]`, `[[accounts]]`, `[[roles]]`, `[sts]` and `[ldap]`
-            // tables are not flat settings: they are taken out before the rest is read as one
+            // The `[audit]`, `[notify]`, `[[accounts]]`, `[[roles]]`, `[sts]`, `[ldap]` and
+            // `[[tiers]]` tables are not flat settings: they are taken out before the rest is read as one
             // layer.
             let (rest, tables) = split_tables(&text)?;
             (RawSettings::from_toml(&rest)?, tables)
@@ -109,16 +122,20 @@ pub fn load(
     config.roles = super::roles::parse(roles, &config.accounts, read_file)?;
     config.sts = super::sts::parse(sts)?;
     config.sts.ldap = super::ldap::parse(ldap, read_file)?;
+    config.tiers = super::tiers::parse(tiers, read_file)?;
+    config.class_names.add_tiers(&config.tiers)?;
     pod.apply(&mut config)?;
     Ok(config)
 }
 
 /// The tables of the file that are not flat settings, in the order [`split_tables`] returns
 /// them.
-const TABLES: [&str; 6] = ["audit", "notify", "accounts", "roles", "sts", "ldap"];
+const TABLES: [&str; 7] = [
+    "audit", "notify", "accounts", "roles", "sts", "ldap", "tiers",
+];
 
 /// The rest of the file, and its [`TABLES`].
-type Split = (String, [Option<toml::Value>; 6]);
+type Split = (String, [Option<toml::Value>; 7]);
 
 /// The file without its [`TABLES`], and those tables. A file without them is returned as
 /// written, so errors about it point at its own lines.

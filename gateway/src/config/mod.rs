@@ -36,6 +36,7 @@ mod sts_tests;
 mod telemetry;
 #[cfg(test)]
 mod tests;
+mod tiers;
 
 pub use accounts::{iam_name, AccountConfig};
 pub use audit::DEFAULT_DISK_BUFFER_BYTES;
@@ -57,3 +58,4 @@ pub use sse::{
 };
 pub use sts::StsConfig;
 pub use telemetry::{AccessLogLevel, LogFormat, Telemetry};
+pub use tiers::TierSpec;

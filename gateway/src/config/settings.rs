@@ -82,6 +82,8 @@ pub struct Config {
     pub accounts: Vec<AccountConfig>,
     /// Declared IAM roles (`[[roles]]`, config file only).
     pub roles: Vec<RoleConfig>,
+    /// Remote tiers (`[[tiers]]`, config file only).
+    pub tiers: Vec<super::tiers::TierSpec>,
     /// STS: web-identity providers (`[sts]`, plus `--sts-k8s-issuer`).
     pub sts: StsConfig,
     /// The root account's id when the identity store makes it (`--root-account-id`).
@@ -360,6 +362,7 @@ impl Config {
             notify: NotifyConfig::default(),
             accounts: Vec::new(),
             roles: Vec::new(),
+            tiers: Vec::new(),
             sts: StsConfig::default(),
             root_account_id: None,
             sse,

@@ -7,7 +7,8 @@
 //! Every expiration goes through the store's own delete, so object locks hold (a locked
 //! version stays and is counted), and a current version is expired only if it is still the
 //! one the walk saw. A transition moves a version's data down the class order (never up) with
-//! the store's `transition_version`; an expiration due at the same time wins, as on AWS.
+//! the store's `transition_version`, or to a remote tier with `to_tier`; an expiration due at
+//! the same time wins, as on AWS.
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -20,10 +21,12 @@ use strata_volume::{
 
 use super::clock::LifecycleClock;
 use super::rules::{Lifecycle, Subject};
+use super::to_tier::{MoveError, TierMover};
 use crate::bucket_access::BucketAccess;
 use crate::config::StorageClassNames;
 use crate::metrics::LifecycleMetrics;
 use crate::notify::{EventType, Notifier};
+use crate::transform::TransformError;
 
 /// The hook.
 pub struct LifecycleOnScan {
@@ -36,6 +39,8 @@ pub struct LifecycleOnScan {
     notifier: OnceLock<Arc<Notifier>>,
     /// The key whose versions the walk is in.
     walk: Mutex<Option<KeyWalk>>,
+    /// Moves to remote tiers, once the server's transform is known.
+    to_tier: OnceLock<TierMover>,
 }
 
 /// What the walk has shown of one key so far.
@@ -86,7 +91,14 @@ impl LifecycleOnScan {
             metrics,
             notifier: OnceLock::new(),
             walk: Mutex::new(None),
+            to_tier: OnceLock::new(),
         }
+    }
+
+    /// Moves versions to remote tiers with `mover` from now on (until then, such a move
+    /// counts as failed and is tried again at the next pass).
+    pub fn move_to_tiers_with(&self, mover: TierMover) {
+        let _ = self.to_tier.set(mover);
     }
 
     /// Sends the `s3:LifecycleExpiration:*` and `s3:LifecycleTransition` events of what the
@@ -285,10 +297,23 @@ impl LifecycleOnScan {
             return;
         }
         let (bucket, key) = (&info.bucket, &info.key);
-        let moved = self
-            .store
-            .transition_version(bucket, key, &info.version_id, class)
-            .await;
+        let moved = if self.names.is_tier(class) {
+            match self.to_tier.get() {
+                Some(mover) => {
+                    mover
+                        .move_version(bucket, key, &info.version_id, class)
+                        .await
+                }
+                None => Err(MoveError::Seal(TransformError::Invalid(
+                    "remote tiers are not ready yet".into(),
+                ))),
+            }
+        } else {
+            self.store
+                .transition_version(bucket, key, &info.version_id, class)
+                .await
+                .map_err(MoveError::from)
+        };
         let outcome = match moved {
             Ok(Transitioned::Moved) => {
                 let version = Some(info.version_id.clone());
@@ -298,9 +323,9 @@ impl LifecycleOnScan {
             }
             Ok(Transitioned::AlreadyThere | Transitioned::Empty) => return,
             Ok(Transitioned::Changed)
-            | Err(VolumeError::Refused(Refusal::NoSuchKey { .. } | Refusal::NoSuchVersion)) => {
-                "changed"
-            }
+            | Err(MoveError::Store(VolumeError::Refused(
+                Refusal::NoSuchKey { .. } | Refusal::NoSuchVersion,
+            ))) => "changed",
             Err(e) => {
                 tracing::warn!(bucket, key, action, error = %e, "lifecycle transition failed; the next pass tries again");
                 "failed"

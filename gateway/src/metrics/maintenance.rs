@@ -183,6 +183,12 @@ fn encode_scans(e: &mut DescriptorEncoder, s: &MaintenanceStatus) -> Result<(), 
     )?;
     single(
         e,
+        "strata_scanner_remote_orphans_removed",
+        "Remote-tier objects nothing references (crash leftovers, deleted versions whose tier was down), deleted.",
+        ConstCounter::new(s.scans.remote_orphans_removed),
+    )?;
+    single(
+        e,
         "strata_scanner_orphan_bytes",
         "Bytes of the unreferenced shard files removed.",
         ConstCounter::new(s.scans.orphan_bytes),

@@ -488,7 +488,8 @@ impl From<Unavailable> for S3Error {
         let code = match e {
             Unavailable::WriteQuorum { .. }
             | Unavailable::ReadQuorum { .. }
-            | Unavailable::Undecided { .. } => Code::ServiceUnavailable,
+            | Unavailable::Undecided { .. }
+            | Unavailable::Tier { .. } => Code::ServiceUnavailable,
             Unavailable::StorageFull { .. } => Code::XStrataStorageFull,
         };
         code.with(e.to_string())

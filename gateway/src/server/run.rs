@@ -11,7 +11,7 @@ use pingora::services::listening::Service;
 use prometheus_client::registry::Registry;
 use strata_crypt::kms::TransitConfig;
 use strata_sts::session::SessionSealer;
-use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
+use strata_volume::{ClassConfig, Scheme, Store, StoreConfig, TierConfig};
 
 use super::app::Gateway;
 use super::lifecycle::{Inflight, ShutdownTrigger, Signals};
@@ -29,7 +29,7 @@ use crate::config::{Config, RoleConfig, SchemeSpec};
 use crate::config::{KmsSetting, SseDefault};
 use crate::iam::{IamCredentials, IamError, IamStore, KeyFileError, KeyFiles, Owners};
 use crate::identity::ROOT_ACCOUNT_NAME;
-use crate::lifecycle::{LifecycleClock, LifecycleOnScan};
+use crate::lifecycle::{LifecycleClock, LifecycleOnScan, TierMover};
 use crate::metrics::{
     AdmissionMetrics, Exposition, IdentityMetrics, KmsMetrics, LifecycleMetrics,
     MaintenanceMetrics, ProcessMetrics, RequestMetrics, StoreMetrics, TlsExpiry,
@@ -38,6 +38,7 @@ use crate::observe::{Observe, Observers, RequestLog};
 use crate::reseal::{Progress, Reseal, ResealParts};
 use crate::sts_api::StsServices;
 use crate::transform::sse::{KmsKeys, KmsSet, S3KeyError, S3KeySource, Sse};
+use crate::transform::BodyTransform;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +114,15 @@ fn store_config(cfg: &Config) -> StoreConfig {
         max_object_size: cfg.limits.max_object_size,
         commit_batch: cfg.tuning.commit_batch,
         reserve_bytes: cfg.tuning.volume_reserve,
+        tiers: cfg
+            .tiers
+            .iter()
+            .map(|t| TierConfig {
+                name: t.name.clone(),
+                service: t.service.clone(),
+                options: t.options.clone(),
+            })
+            .collect(),
         ..StoreConfig::new(classes)
     }
 }
@@ -134,6 +144,9 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         }
     }
     std::fs::create_dir_all(&cfg.data)?;
+    // Remote tiers' HTTP clients (OpenDAL's reqwest) use rustls with the ring provider, as
+    // the rest of the gateway does; installing it twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let store = store_rt.block_on(Store::open(store_config(&cfg)))?;
     // Counted into by SSE-KMS, registered below with the other families.
     let kms_metrics = KmsMetrics::default();
@@ -157,6 +170,8 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let accounts = store_rt.block_on(iam.ensure_accounts(&names, &fixed))?;
     let root_account = accounts[0].clone();
     let root_account_id = root_account.id.clone();
+    let transform: Arc<dyn BodyTransform> =
+        Arc::new(transform.with_key_arns(&cfg.region, &root_account_id));
     let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
     let roots = accounts
         .into_iter()
@@ -229,6 +244,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
             LifecycleClock::new(cfg.lifecycle_day),
             lifecycle_metrics.clone(),
         );
+        lifecycle.move_to_tiers_with(TierMover::new(store.clone(), transform.clone(), &cfg.tiers));
         let lifecycle = Arc::new(lifecycle);
         let hook = ScanHooks::new(vec![lifecycle.clone(), reseal.scan_hook()]);
         let maintenance = store.start_maintenance(cfg.maintenance.clone(), Some(Arc::new(hook)));
@@ -287,7 +303,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         // endpoint), which the verifier allows for form POSTs only.
         authenticate: Arc::new(Verifier::new(VerifierConfig::default(), credentials)),
         authorize: Arc::new(authorize),
-        transform: Arc::new(transform.with_key_arns(&cfg.region, &root_account_id)),
+        transform,
         observe: Arc::new(Observers::new(observers)),
         metrics: exposition.clone(),
         notify: rules,

@@ -38,10 +38,12 @@ pub enum Table {
     Iam,
     /// bucket NUL key NUL version id -> HealRecord: versions waiting for the healer.
     Heal,
+    /// remote object id -> RemoteRecord: objects on remote tiers strata wrote or is writing.
+    Remote,
 }
 
 impl Table {
-    pub(super) const ALL: [Table; 8] = [
+    pub(super) const ALL: [Table; 9] = [
         Table::Buckets,
         Table::BucketConfig,
         Table::Latest,
@@ -50,6 +52,7 @@ impl Table {
         Table::Parts,
         Table::Iam,
         Table::Heal,
+        Table::Remote,
     ];
 
     pub(super) fn def(self) -> Def {
@@ -62,6 +65,7 @@ impl Table {
             Table::Parts => "parts",
             Table::Iam => "iam",
             Table::Heal => "heal",
+            Table::Remote => "remote",
         })
     }
 }

@@ -17,6 +17,8 @@ pub struct ObjectBody {
 enum Inner {
     Ready(Option<Bytes>),
     Channel(mpsc::Receiver<Result<Bytes, Error>>),
+    /// A channel whose first chunk was taken to see that the read started.
+    Started(Option<Bytes>, mpsc::Receiver<Result<Bytes, Error>>),
 }
 
 impl ObjectBody {
@@ -25,6 +27,20 @@ impl ObjectBody {
         ObjectBody {
             inner: Inner::Ready((!bytes.is_empty()).then_some(bytes)),
         }
+    }
+
+    /// Waits for the first bytes, so that a read that cannot start (a remote tier that is
+    /// down, too few volumes) fails before a response is sent rather than in its body.
+    pub async fn started(self) -> Result<Self, Error> {
+        let Inner::Channel(mut rx) = self.inner else {
+            return Ok(self);
+        };
+        let inner = match rx.recv().await {
+            Some(Err(e)) => return Err(e),
+            Some(Ok(first)) => Inner::Started(Some(first), rx),
+            None => Inner::Ready(None),
+        };
+        Ok(ObjectBody { inner })
     }
 
     pub(crate) fn channel(rx: mpsc::Receiver<Result<Bytes, Error>>) -> Self {
@@ -41,6 +57,10 @@ impl Stream for ObjectBody {
         match &mut self.get_mut().inner {
             Inner::Ready(b) => Poll::Ready(b.take().map(Ok)),
             Inner::Channel(rx) => rx.poll_recv(cx),
+            Inner::Started(first, rx) => match first.take() {
+                Some(b) => Poll::Ready(Some(Ok(b))),
+                None => rx.poll_recv(cx),
+            },
         }
     }
 }

@@ -38,6 +38,12 @@ pub(super) struct Inner {
     pub(super) md5: Md5Service,
     /// Shard files waiting for removal while writes run.
     pub(super) reclaim: Arc<Reclaimer>,
+    /// Remote tiers.
+    pub(super) tiers: crate::tier::Tiers,
+    /// Remote objects of versions that are gone, for `remote::reap_loop`.
+    pub(super) remote_gone: tokio::sync::mpsc::UnboundedSender<[u8; 16]>,
+    /// Ids of moves to remote tiers in flight: never reaped.
+    pub(super) moving: std::sync::Mutex<std::collections::HashSet<[u8; 16]>>,
 }
 
 impl Drop for Inner {
@@ -73,6 +79,15 @@ impl Store {
             cache_bytes: cfg.meta_cache_per_volume,
             commit_batch: cfg.commit_batch,
         };
+        let tiers = crate::tier::Tiers::open(&cfg.tiers)?;
+        let (remote_gone, gone) = tokio::sync::mpsc::unbounded_channel();
+        for t in tiers.names() {
+            if names.contains(&t.to_ascii_lowercase()) {
+                return Err(Error::config(format!(
+                    "tier {t:?} has the name of a storage class"
+                )));
+            }
+        }
         let class_configs = cfg.classes.clone();
         let reserve = cfg.reserve_bytes;
         let classes = tokio::task::spawn_blocking(move || {
@@ -99,6 +114,9 @@ impl Store {
             plain_tables: tokio::sync::RwLock::new(()),
             md5: Md5Service::start(),
             reclaim: Arc::new(Reclaimer::new(cfg.reclaim_defer_bytes)),
+            tiers,
+            remote_gone,
+            moving: Default::default(),
         };
         let loaded = inner.load_buckets()?;
         *inner
@@ -107,6 +125,7 @@ impl Store {
             .map_err(|_| Error::internal("bucket cache poisoned"))? = loaded;
         let inner = Arc::new(inner);
         tokio::spawn(reclaim_loop(Arc::downgrade(&inner), inner.reclaim.clone()));
+        tokio::spawn(super::remote::reap_loop(Arc::downgrade(&inner), gone));
         Ok(Store { inner })
     }
 
@@ -143,6 +162,11 @@ impl Store {
     /// Whether a storage class of that name exists (case-insensitive).
     pub fn has_class(&self, name: &str) -> bool {
         self.inner.class(Some(name)).is_ok()
+    }
+
+    /// Names of the remote tiers, in configuration order.
+    pub fn tier_names(&self) -> Vec<String> {
+        self.inner.tiers.names()
     }
 
     /// Names of the storage classes, the namespace class first.

@@ -154,7 +154,8 @@ impl Inner {
     /// Checks every part's shard files at `depth` and rebuilds the bad ones; also says
     /// whether slots of the class are offline (their shards wait).
     async fn heal_data(&self, record: &VersionRecord, depth: Depth) -> Result<(Rebuilt, bool)> {
-        let Some(d) = record.data.as_ref() else {
+        let Some(d) = record.data.as_ref().filter(|d| d.remote.is_none()) else {
+            // No shards here: a remote object is its tier's to keep.
             return Ok((Rebuilt::default(), false));
         };
         let set = self.class(Some(&d.class))?.clone();

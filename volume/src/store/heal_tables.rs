@@ -1,5 +1,5 @@
 //! Healing the plain tables of the namespace index (buckets, bucket configuration, identity
-//! records, uploads): each key's value that a read quorum agrees on goes to the volumes that
+//! records, uploads, remote objects): each key's value that a read quorum agrees on goes to the volumes that
 //! lack it or hold another, and a value too few volumes hold to have ever been acknowledged
 //! goes away. Versions are healed one by one (`heal`); parts belong to uploads in flight and
 //! are read with quorum when the upload completes.
@@ -11,11 +11,12 @@ use crate::keys;
 use crate::pace::Pacer;
 
 /// The tables healed here.
-pub(super) const PLAIN: [Table; 4] = [
+pub(super) const PLAIN: [Table; 5] = [
     Table::Buckets,
     Table::BucketConfig,
     Table::Iam,
     Table::Uploads,
+    Table::Remote,
 ];
 
 /// Keys per page.

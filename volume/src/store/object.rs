@@ -338,8 +338,9 @@ impl Inner {
         Ok(info_of(bucket, key, &resolved))
     }
 
-    /// Removes the shard files of versions that are gone.
+    /// Removes the shard files (or remote objects) of versions that are gone.
     pub(super) fn discard_data(&self, removed: &[VersionRecord]) {
+        self.forget_remote(removed);
         for r in removed {
             if let Some(d) = &r.data {
                 let files = d.parts.iter().filter_map(|p| Some((p.data_id?, p.size)));
@@ -370,6 +371,7 @@ pub(super) fn data_record(set: &ErasureSet, rotation: usize, parts: Vec<PartData
         parts,
         inline: None,
         upload: None,
+        remote: None,
     }
 }
 

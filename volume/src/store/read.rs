@@ -5,6 +5,7 @@
 //! (and a transform maps them to stored bytes) before any shard is touched.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -16,19 +17,34 @@ use crate::error::{Error, Refusal, Result};
 use crate::object::body::ObjectBody;
 use crate::object::read::{self, ReadContext, ReadPlan};
 use crate::record::PartData;
+use crate::record::RemoteData;
 use crate::set::ErasureSet;
+use crate::tier::Tier;
 use crate::types::*;
 
 /// An object version found by [`Store::open_object`], not read yet: what a read of it needs.
 pub struct StoredObject {
     info: ObjectInfo,
     parts: Vec<PartData>,
-    set: std::sync::Arc<ErasureSet>,
+    set: Arc<ErasureSet>,
     layout: Layout,
     rotation: usize,
     /// Inline shards by slot, for inline objects.
     inline: Option<Vec<Option<Bytes>>>,
     ctx: ReadContext,
+    /// Where the data was found, so that a move knows what it copied.
+    pub(super) place: Place,
+    /// The tier and object holding the data, when it is on a remote tier.
+    remote: Option<(Arc<Tier>, RemoteData)>,
+}
+
+/// Where a version's data was when it was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Place {
+    pub(super) class: String,
+    pub(super) mod_time_ns: u64,
+    pub(super) data_ids: Vec<Option<[u8; 16]>>,
+    pub(super) remote: Option<[u8; 16]>,
 }
 
 impl Store {
@@ -47,6 +63,32 @@ impl Store {
             .data
             .take()
             .ok_or_else(|| Error::corrupt("object without data"))?;
+        let place = Place {
+            class: data.class.clone(),
+            mod_time_ns: r.record.mod_time_ns,
+            data_ids: data.parts.iter().map(|p| p.data_id).collect(),
+            remote: data.remote.as_ref().map(|d| d.id),
+        };
+        let ctx = ReadContext {
+            bucket: bucket.into(),
+            key: key.into(),
+            version_id: info.version_id.clone(),
+            heal: inner.heal.clone(),
+        };
+        if let Some(remote) = data.remote {
+            let tier = inner.tiers.of_data(&remote.tier)?.clone();
+            return Ok(StoredObject {
+                parts: data.parts,
+                set: inner.ns().clone(),
+                layout: Layout::new(1, 0),
+                rotation: 0,
+                inline: None,
+                ctx,
+                info,
+                place,
+                remote: Some((tier, remote)),
+            });
+        }
         let set = inner.class(Some(&data.class))?.clone();
         let layout = Layout {
             data: data.k as usize,
@@ -59,12 +101,6 @@ impl Store {
                 data.k, data.m, set.name
             )));
         }
-        let ctx = ReadContext {
-            bucket: bucket.into(),
-            key: key.into(),
-            version_id: info.version_id.clone(),
-            heal: inner.heal.clone(),
-        };
         Ok(StoredObject {
             parts: data.parts,
             set,
@@ -73,6 +109,8 @@ impl Store {
             inline: r.inline,
             ctx,
             info,
+            place,
+            remote: None,
         })
     }
 }
@@ -117,12 +155,26 @@ impl StoredObject {
         .into())
     }
 
+    /// The remote tier holding the data, if it is on one.
+    pub fn tier(&self) -> Option<&str> {
+        self.remote.as_ref().map(|(t, _)| t.name.as_str())
+    }
+
+    /// Stored sizes of the parts, in order (the object's single part when not multipart).
+    pub fn stored_part_sizes(&self) -> Vec<u64> {
+        self.parts.iter().map(|p| p.size).collect()
+    }
+
     /// Starts reading stored bytes `stored` (`None`: all of them). Stored bytes are the
     /// client's bytes unless a caller's transform wrote something else; the caller maps.
     pub fn read(self, stored: Option<Range<u64>>) -> Result<ObjectBody> {
         let total = self.info.stored_size;
         let range = stored.unwrap_or(0..total);
         check_span(&range, total)?;
+        if let Some((tier, data)) = &self.remote {
+            let whole = (range == (0..data.size)).then_some(data.xxh3);
+            return Ok(tier.read(&data.id, range, whole));
+        }
         read::start(ReadPlan {
             set: self.set,
             layout: self.layout,
@@ -138,6 +190,9 @@ impl StoredObject {
     /// caller that needs a few bytes apart before the rest, such as a stream header).
     pub fn read_span(&self, stored: Range<u64>) -> Result<ObjectBody> {
         check_span(&stored, self.info.stored_size)?;
+        if let Some((tier, data)) = &self.remote {
+            return Ok(tier.read(&data.id, stored, None));
+        }
         read::start(ReadPlan {
             set: self.set.clone(),
             layout: self.layout,

@@ -252,10 +252,9 @@ fn settled(answers: &[Answer]) -> bool {
 
 /// Whether the version's bytes live in the metadata rather than in shard files.
 fn is_inline(record: &VersionRecord) -> bool {
-    record
-        .data
-        .as_ref()
-        .is_some_and(|d| d.parts.iter().all(|p| p.data_id.is_none()) && !d.parts.is_empty())
+    record.data.as_ref().is_some_and(|d| {
+        d.remote.is_none() && d.parts.iter().all(|p| p.data_id.is_none()) && !d.parts.is_empty()
+    })
 }
 
 #[cfg(test)]

@@ -232,6 +232,10 @@ impl Store {
                 .sweep(refs.sweep.clone(), ids, cutoff, &mut report, &mut pacer)
                 .await;
         }
+        // Remote entries are checked against their own version, not the walk: a resumed
+        // pass sweeps them too.
+        let cutoff = cutoff(started, opts.orphan_grace);
+        inner.sweep_remote(cutoff, &mut report, &mut pacer).await;
         report.finished = Some(SystemTime::now());
         report
     }

@@ -44,6 +44,11 @@ impl Store {
         let Some(old) = before.data.filter(|_| !before.delete_marker) else {
             return Err(Error::argument("a delete marker has no data to move"));
         };
+        if old.remote.is_some() {
+            return Err(Error::argument(
+                "a version on a remote tier does not move back to a local class",
+            ));
+        }
         if old.class == target.name {
             return Ok(Transitioned::AlreadyThere);
         }

@@ -104,6 +104,9 @@ impl Ctx {
         match value.map(str::trim) {
             None | Some("") | Some(STANDARD_CLASS) => Ok(None),
             Some(name) => match self.class_names.from_client(name) {
+                Some(class) if self.class_names.is_tier(class) => Err(Code::NotImplemented.with(
+                    format!("writing to the remote tier {name} directly is not built yet: write to a local class and let a lifecycle rule move the object"),
+                )),
                 Some(class) => Ok(Some(class.to_string())),
                 None => Err(Code::InvalidStorageClass
                     .with(format!("the storage class {name:?} is not configured"))),

@@ -29,6 +29,7 @@ pub async fn read_planned(
             return Err(Code::InternalError.with("a stream header decoded into bytes"));
         }
     }
-    let stored = object.read(Some(plan.stored))?;
+    // A read that cannot start is an error answer, not a response cut short.
+    let stored = object.read(Some(plan.stored))?.started().await?;
     Ok(Transformed::new(stored, plan.decoder).span(plan.skip, len))
 }

@@ -32,7 +32,7 @@ mod transform;
 pub use bucket_default::{BucketEncryption, DefaultAlgorithm};
 pub use kms_keys::KmsKeys;
 pub use kms_source::KmsSet;
-pub use record::Entries;
+pub use record::{Entries, Record};
 pub use reseal::{ObjectReseal, Resealer};
 pub use s3_key::{Resealed, S3KeyError, S3KeySource};
 pub use transform::Sse;

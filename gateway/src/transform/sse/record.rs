@@ -30,6 +30,9 @@ const KMS_BLOB: &str = "sse-kms-blob";
 const KMS_CONTEXT: &str = "sse-kms-context";
 /// SSE-KMS: `true` when the data key is the bucket's S3 Bucket Key.
 const KMS_BUCKET_KEY: &str = "sse-kms-bucket-key";
+/// A plaintext object sealed when it moved to a remote tier: the tier's name. It is read as
+/// SSE-KMS and reported as plaintext (`volume/ENCRYPTION.md`, "Tier seal").
+const TIER: &str = "sse-tier";
 
 const S3: &str = "AES256";
 const KMS: &str = "aws:kms";
@@ -64,6 +67,8 @@ pub struct Record {
     pub kms: Option<KmsRecord>,
     /// SSE-C: whether the checksums are sealed values.
     pub checksums_sealed: bool,
+    /// The remote tier whose move sealed a plaintext object.
+    pub tier: Option<String>,
 }
 
 impl Record {
@@ -102,6 +107,11 @@ impl Record {
             }
         }
         internal
+    }
+
+    /// The entry that marks an SSE-KMS record as a tier's seal of a plaintext object.
+    pub fn tier_entry(tier: &str) -> (String, String) {
+        (TIER.into(), tier.into())
     }
 
     /// The change that replaces an SSE-KMS object's blob `old` with `new` (the same data key
@@ -162,18 +172,27 @@ impl Record {
             Some(SEALED) if mode == SseMode::Customer => true,
             Some(other) => return Err(damaged(&format!("checksums {other}"))),
         };
+        let tier = internal.get(TIER).cloned();
+        if tier.is_some() && mode != SseMode::Kms {
+            return Err(damaged("a tier seal that is not SSE-KMS"));
+        }
         Ok(Some(Record {
             mode,
             sealed_key,
             customer_key_md5,
             kms,
             checksums_sealed,
+            tier,
         }))
     }
 
     /// The response headers that describe this record (`describe`); an SSE-KMS key id is
     /// answered as `key_arn_prefix` followed by the id (AWS answers the key's ARN).
     pub fn headers(&self, key_arn_prefix: &str) -> Vec<(String, String)> {
+        if self.tier.is_some() {
+            // The client wrote plaintext: the tier's seal is strata's business.
+            return Vec::new();
+        }
         match (&self.mode, &self.customer_key_md5, &self.kms) {
             (SseMode::Customer, Some(md5), _) => vec![
                 (

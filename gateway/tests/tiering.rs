@@ -1,0 +1,396 @@
+//! Remote tiers end to end, through boto3 and the real `strata` with 1-second lifecycle days:
+//! objects written to the fast class move to the bulk class and then to a remote tier (a
+//! directory through OpenDAL's `fs` service, and moto as S3), every SSE mode and plaintext,
+//! multipart objects of several parts; they read back byte-exact whole, by ranges across
+//! part and package boundaries and by part number; the remote side holds only opaque names
+//! and no plaintext; deleting a version deletes its remote object. Faults: a tier that is
+//! down when moves are due leaves objects local and readable until it is back; a GET while
+//! it is down answers 503, never bytes; a delete while it is down is retried by the scanner.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use strata_tests::{free_port, required_env, scrape, series_value, Layout, Server};
+
+#[path = "support/admin_cli.rs"]
+mod admin_cli;
+#[path = "support/sse_objects.rs"]
+mod sse_objects;
+#[path = "support/volume_scan.rs"]
+mod volume_scan;
+use admin_cli::{admin, json_of};
+use sse_objects::SSE_OBJECTS;
+use volume_scan::shard_file_sizes;
+
+/// The objects of `SSE_OBJECTS`, an older version of `versioned`, and helpers that wait for
+/// a class and check every read. `{SSE_OBJECTS}` is filled in by [`write`].
+const WRITE: &str = r#"
+import os, time, json
+s3.create_bucket(Bucket='tier')
+s3.put_bucket_versioning(Bucket='tier', VersioningConfiguration={'Status': 'Enabled'})
+{SSE_OBJECTS}
+answered = ('ETag', 'ServerSideEncryption', 'SSEKMSKeyId')
+heads = {n: s3.head_object(Bucket='tier', Key=n, **e) for n, (d, e) in objects.items()}
+heads = {n: {k: h.get(k) for k in answered} for n, h in heads.items()}
+
+def classes():
+    out = {o['Key']: o['StorageClass'] for o in s3.list_objects_v2(Bucket='tier')['Contents']}
+    out['v1'] = [v['StorageClass'] for v in s3.list_object_versions(Bucket='tier', Prefix='versioned')['Versions'] if v['VersionId'] == v1][0]
+    return out
+
+def wait_for(cls, with_v1=True, seconds=90):
+    deadline = time.time() + seconds
+    while set(c for k, c in classes().items() if with_v1 or k != 'v1') != {cls}:
+        assert time.time() < deadline, classes()
+        time.sleep(0.5)
+
+def check_reads(cls):
+    for name, (data, enc) in objects.items():
+        head = s3.head_object(Bucket='tier', Key=name, **enc)
+        assert head['StorageClass'] == cls, (name, head)
+        # What the object answers is what it answered before it moved.
+        before = heads[name]
+        assert head['ETag'] == before['ETag'], (name, head)
+        assert head.get('ServerSideEncryption') == before.get('ServerSideEncryption'), (name, head)
+        assert head.get('SSEKMSKeyId') == before.get('SSEKMSKeyId'), (name, head)
+        assert s3.get_object(Bucket='tier', Key=name, **enc)['Body'].read() == data, name
+        if name.startswith('mp-'):
+            # Across the first part boundary and the package boundaries near it, one part,
+            # and the last bytes.
+            lo, hi = sizes[0] - 70000, sizes[0] + 70000
+            got = s3.get_object(Bucket='tier', Key=name, Range='bytes=%d-%d' % (lo, hi), **enc)['Body'].read()
+            assert got == data[lo:hi + 1], name
+            got = s3.get_object(Bucket='tier', Key=name, PartNumber=2, **enc)['Body'].read()
+            assert got == data[sizes[0]:sizes[0] + sizes[1]], name
+            got = s3.get_object(Bucket='tier', Key=name, Range='bytes=-100', **enc)['Body'].read()
+            assert got == data[-100:], name
+    assert s3.get_object(Bucket='tier', Key='versioned', VersionId=v1)['Body'].read() == old
+    assert s3.get_object(Bucket='tier', Key='versioned')['Body'].read() == b'current'
+
+def needles():
+    # Pieces of every object's plaintext that must appear nowhere on the remote side.
+    out = []
+    for data, _ in list(objects.values()) + [(old, {})]:
+        for at in (0, len(data) // 2, len(data) - 48):
+            out.append(data[at:at + 48].hex())
+    return out
+"#;
+
+/// The script of [`WRITE`].
+fn write() -> String {
+    WRITE.replace("{SSE_OBJECTS}", SSE_OBJECTS)
+}
+
+/// First everything current moves to the bulk class after a day...
+const RULES_BULK: &str = r#"
+s3.put_bucket_lifecycle_configuration(Bucket='tier', LifecycleConfiguration={'Rules': [
+    {'ID': 'down', 'Filter': {}, 'Status': 'Enabled',
+     'Transitions': [{'Days': 1, 'StorageClass': 'STANDARD_IA'}]}]})
+"#;
+
+/// ...then to the tier after two, noncurrent versions too.
+const RULES_COLD: &str = r#"
+s3.put_bucket_lifecycle_configuration(Bucket='tier', LifecycleConfiguration={'Rules': [
+    {'ID': 'down', 'Filter': {}, 'Status': 'Enabled',
+     'Transitions': [{'Days': 1, 'StorageClass': 'STANDARD_IA'}, {'Days': 2, 'StorageClass': 'COLD'}],
+     'NoncurrentVersionTransitions': [{'NoncurrentDays': 2, 'StorageClass': 'COLD'}]}]})
+"#;
+
+/// A server with a bulk class named STANDARD_IA, the remote tier `tier_toml` (a `[[tiers]]`
+/// table), 1-second lifecycle days and a scanner pass every second.
+fn server_with_tier(dir: &Path, tier_toml: &str, extra: &[&str]) -> Server {
+    let config = dir.join("strata.toml");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(&config, tier_toml).unwrap();
+    let mut builder = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(Layout::fast_2x2_bulk_mirror())
+        .arg("--config")
+        .arg(config.to_str().unwrap())
+        .arg("--storage-classes")
+        .arg("bulk=STANDARD_IA")
+        .arg("--lifecycle-day")
+        .arg("1")
+        .arg("--scan-interval")
+        .arg("1s")
+        .arg("--scan-share")
+        .arg("100");
+    for a in extra {
+        builder = builder.arg(a);
+    }
+    builder.start()
+}
+
+/// Files under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Waits until the local classes' volumes under `dir` hold no shard bytes.
+fn wait_until_local_classes_are_empty(dir: &Path) {
+    let local = || {
+        let fast = (0..4).map(|i| dir.join(format!("fast{i}")));
+        let bulk = (0..2).map(|i| dir.join(format!("bulk{i}")));
+        fast.chain(bulk)
+            .map(|v| shard_file_sizes(&v).into_iter().sum::<u64>())
+            .sum::<u64>()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while local() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "local shards left: {} bytes",
+            local()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn objects_move_fast_to_bulk_to_an_fs_tier_opaque_encrypted_and_byte_exact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let remote = tmp.path().join("remote");
+    std::fs::create_dir_all(&remote).unwrap();
+    let tier = format!(
+        "[[tiers]]\nname = \"cloud\"\nstorage_class = \"COLD\"\nservice = \"fs\"\n\
+         options = {{ root = \"{}\" }}\n",
+        remote.display()
+    );
+    let port = free_port();
+    let metrics = format!("127.0.0.1:{port}");
+    let server = server_with_tier(
+        &tmp.path().join("server"),
+        &tier,
+        &["--metrics-listen", &metrics],
+    );
+    let script = format!(
+        r#"{}
+# Writing straight to the tier is refused, not quietly stored locally.
+assert refused(lambda: s3.put_object(Bucket='tier', Key='direct', Body=b'x', StorageClass='COLD')) == ('NotImplemented', 501)
+{RULES_BULK}
+wait_for('STANDARD_IA', with_v1=False)
+check_reads('STANDARD_IA')
+{RULES_COLD}
+wait_for('COLD')
+check_reads('COLD')
+remote = {remote:?}
+names = [os.path.relpath(os.path.join(d, f), remote) for d, _, fs in os.walk(remote) for f in fs]
+# One remote object per version moved (4 multipart, small, and both versions of 'versioned').
+assert len(names) == 7, names
+for n in names:
+    assert len(n) == 32 and all(c in '0123456789abcdef' for c in n), n
+blob = b''.join(open(os.path.join(remote, n), 'rb').read() for n in names).hex()
+for needle in needles():
+    assert needle not in blob, 'plaintext reached the tier'
+# Deleting versions deletes their remote objects.
+for v in s3.list_object_versions(Bucket='tier', Prefix='versioned')['Versions']:
+    s3.delete_object(Bucket='tier', Key='versioned', VersionId=v['VersionId'])
+deadline = time.time() + 20
+while len([f for _, _, fs in os.walk(remote) for f in fs]) != 5:
+    assert time.time() < deadline, os.listdir(remote)
+    time.sleep(0.2)
+print('ok')
+"#,
+        write()
+    );
+    strata_tests::boto3_ok(&server, &script);
+    let exposition = scrape(&metrics);
+    let done = series_value(
+        &exposition,
+        "strata_lifecycle_actions_total{action=\"transition\",outcome=\"done\"}",
+    )
+    .unwrap_or(0.0);
+    // Six current versions moved twice (to bulk, then to the tier), the noncurrent one once.
+    assert_eq!(done, 12.0, "{exposition}");
+    let noncurrent = series_value(
+        &exposition,
+        "strata_lifecycle_actions_total{action=\"transition_noncurrent\",outcome=\"done\"}",
+    );
+    assert_eq!(noncurrent, Some(1.0), "{exposition}");
+    wait_until_local_classes_are_empty(server.dir());
+    assert_eq!(files_under(&remote).len(), 5);
+}
+
+/// A moto server on `port`, stopped when dropped.
+struct Moto {
+    child: Child,
+}
+
+impl Moto {
+    fn start(port: u16) -> Moto {
+        let child = Command::new(required_env("STRATA_MOTO_SERVER"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let moto = Moto { child };
+        let url = format!("http://127.0.0.1:{port}");
+        python(&format!(
+            r#"
+import time, boto3
+s3 = boto3.client('s3', endpoint_url='{url}', aws_access_key_id='testing', aws_secret_access_key='testing', region_name='us-east-1')
+deadline = time.time() + 60
+while True:
+    try:
+        s3.create_bucket(Bucket='cold')
+        break
+    except Exception:
+        assert time.time() < deadline, 'moto did not start'
+        time.sleep(0.2)
+print('ok')
+"#
+        ));
+        moto
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `script` with the tests' Python; it must print `ok` last.
+fn python(script: &str) -> String {
+    let out = Command::new(required_env("STRATA_PYTHON"))
+        .args(["-c", script])
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .expect("run python");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success() && stdout.lines().last() == Some("ok"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn a_moto_tier_that_is_down_delays_moves_answers_503_and_gets_deletes_retried() {
+    let tmp = tempfile::tempdir().unwrap();
+    let moto_port = free_port();
+    let secret = tmp.path().join("secret");
+    std::fs::write(&secret, "testing\n").unwrap();
+    let tier = format!(
+        "[[tiers]]\nname = \"cloud\"\nstorage_class = \"COLD\"\nservice = \"s3\"\n\
+         options = {{ endpoint = \"http://127.0.0.1:{moto_port}\", region = \"us-east-1\", \
+         bucket = \"cold\", access_key_id = \"testing\", disable_config_load = \"true\", \
+         disable_ec2_metadata = \"true\" }}\n\
+         option_files = {{ secret_access_key = \"{}\" }}\n",
+        secret.display()
+    );
+    let port = free_port();
+    let metrics = format!("127.0.0.1:{port}");
+    let server = server_with_tier(
+        &tmp.path().join("server"),
+        &tier,
+        &["--metrics-listen", &metrics, "--orphan-grace", "1s"],
+    );
+    let state = tmp.path().join("state.pickle");
+    // The tier is not there yet: moves fail and are tried again, objects stay readable.
+    strata_tests::boto3_ok(
+        &server,
+        &format!(
+            r#"{WRITE}
+{RULES_BULK}
+wait_for('STANDARD_IA', with_v1=False)
+{RULES_COLD}
+time.sleep(4)
+check_reads('STANDARD_IA')
+import pickle
+pickle.dump((objects, v1, old, key, heads), open({state:?}, 'wb'))
+print('ok')
+"#,
+            WRITE = write()
+        ),
+    );
+    let failed = series_value(
+        &scrape(&metrics),
+        "strata_lifecycle_actions_total{action=\"transition\",outcome=\"failed\"}",
+    )
+    .unwrap_or(0.0);
+    assert!(
+        failed >= 1.0,
+        "moves to a tier that is down count as failed"
+    );
+    // The tier comes up: the next passes move everything.
+    let moto = Moto::start(moto_port);
+    strata_tests::boto3_ok(
+        &server,
+        &format!(
+            r#"{WRITE_NOTHING}
+wait_for('COLD')
+check_reads('COLD')
+import boto3
+moto = boto3.client('s3', endpoint_url='http://127.0.0.1:{moto_port}', aws_access_key_id='testing', aws_secret_access_key='testing', region_name='us-east-1')
+names = [o['Key'] for o in moto.list_objects_v2(Bucket='cold').get('Contents', [])]
+assert len(names) == 7, names
+blob = b''.join(moto.get_object(Bucket='cold', Key=n)['Body'].read() for n in names).hex()
+for n in names:
+    assert len(n) == 32 and all(c in '0123456789abcdef' for c in n), n
+for needle in needles():
+    assert needle not in blob, 'plaintext reached the tier'
+print('ok')
+"#,
+            WRITE_NOTHING = reload(&state)
+        ),
+    );
+    // The tier goes down: metadata still answers, reads answer 503, deletes still work.
+    drop(moto);
+    strata_tests::boto3_ok(
+        &server,
+        &format!(
+            r#"{WRITE_NOTHING}
+assert s3.head_object(Bucket='tier', Key='mp-none')['StorageClass'] == 'COLD'
+assert len(s3.list_objects_v2(Bucket='tier')['Contents']) == 6
+for name, (data, enc) in objects.items():
+    assert refused(lambda: s3.get_object(Bucket='tier', Key=name, **enc)['Body'].read()) == ('ServiceUnavailable', 503), name
+s3.delete_object(Bucket='tier', Key='versioned', VersionId=v1)
+print('ok')
+"#,
+            WRITE_NOTHING = reload(&state)
+        ),
+    );
+    // Back (empty, as moto keeps nothing): the scanner deletes what the delete could not.
+    let _moto = Moto::start(moto_port);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = admin(&server, &["scan", "--wait"]);
+        let report = json_of(&out);
+        if report["scans"]["remote_orphans_removed"].as_u64() >= Some(1) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{report:#}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// Python that loads what the first script saved and defines its helpers, without writing.
+fn reload(state: &Path) -> String {
+    let helpers = &WRITE[WRITE.find("def classes").expect("helpers")..];
+    format!(
+        r#"
+import os, time, json, pickle
+objects, v1, old, key, heads = pickle.load(open({state:?}, 'rb'))
+sizes = [5 * 1024 * 1024, 5 * 1024 * 1024, 1024 * 1024 + 123]
+{helpers}
+"#
+    )
+}
