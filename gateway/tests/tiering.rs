@@ -97,25 +97,27 @@ s3.put_bucket_lifecycle_configuration(Bucket='tier', LifecycleConfiguration={'Ru
      'NoncurrentVersionTransitions': [{'NoncurrentDays': 2, 'StorageClass': 'COLD'}]}]})
 "#;
 
-/// A server with a bulk class named STANDARD_IA, the remote tier `tier_toml` (a `[[tiers]]`
-/// table), 1-second lifecycle days and a scanner pass every second.
+/// A server on the kept directory `dir` with a bulk class named STANDARD_IA, the remote tier
+/// `tier_toml` (a `[[tiers]]` table, written next to `dir`), 1-second lifecycle days and a
+/// scanner pass every second (unless `extra` says otherwise).
 fn server_with_tier(dir: &Path, tier_toml: &str, extra: &[&str]) -> Server {
-    let config = dir.join("strata.toml");
-    std::fs::create_dir_all(dir).unwrap();
+    let config = dir.with_extension("toml");
     std::fs::write(&config, tier_toml).unwrap();
     let mut builder = Server::builder()
         .binary(env!("CARGO_BIN_EXE_strata"))
         .layout(Layout::fast_2x2_bulk_mirror())
+        .dir(dir)
         .arg("--config")
         .arg(config.to_str().unwrap())
         .arg("--storage-classes")
         .arg("bulk=STANDARD_IA")
         .arg("--lifecycle-day")
         .arg("1")
-        .arg("--scan-interval")
-        .arg("1s")
         .arg("--scan-share")
         .arg("100");
+    if !extra.contains(&"--scan-interval") {
+        builder = builder.arg("--scan-interval").arg("1s");
+    }
     for a in extra {
         builder = builder.arg(a);
     }
@@ -164,16 +166,11 @@ fn objects_move_fast_to_bulk_to_an_fs_tier_opaque_encrypted_and_byte_exact() {
     let tmp = tempfile::tempdir().unwrap();
     let remote = tmp.path().join("remote");
     std::fs::create_dir_all(&remote).unwrap();
-    let tier = format!(
-        "[[tiers]]\nname = \"cloud\"\nstorage_class = \"COLD\"\nservice = \"fs\"\n\
-         options = {{ root = \"{}\" }}\n",
-        remote.display()
-    );
     let port = free_port();
     let metrics = format!("127.0.0.1:{port}");
     let server = server_with_tier(
         &tmp.path().join("server"),
-        &tier,
+        &fs_tier(&remote),
         &["--metrics-listen", &metrics],
     );
     let script = format!(
@@ -220,6 +217,22 @@ print('ok')
         "strata_lifecycle_actions_total{action=\"transition_noncurrent\",outcome=\"done\"}",
     );
     assert_eq!(noncurrent, Some(1.0), "{exposition}");
+    // The tier's own families: seven objects written, reads through, two deletes.
+    let tier = |op: &str, outcome: &str| {
+        let series = format!(
+            "strata_tier_requests_total{{tier=\"cloud\",op=\"{op}\",outcome=\"{outcome}\"}}"
+        );
+        series_value(&exposition, &series).unwrap_or(-1.0)
+    };
+    assert_eq!(tier("write", "ok"), 7.0, "{exposition}");
+    assert_eq!(tier("write", "error"), 0.0, "{exposition}");
+    assert!(tier("read", "ok") >= 7.0, "{exposition}");
+    assert_eq!(tier("delete", "ok"), 2.0, "{exposition}");
+    let read = series_value(
+        &exposition,
+        "strata_tier_bytes_total{tier=\"cloud\",direction=\"read\"}",
+    );
+    assert!(read.is_some_and(|b| b > 44e6), "{exposition}");
     wait_until_local_classes_are_empty(server.dir());
     assert_eq!(files_under(&remote).len(), 5);
 }
@@ -368,6 +381,11 @@ print('ok')
             WRITE_NOTHING = reload(&state)
         ),
     );
+    let read_errors = series_value(
+        &scrape(&metrics),
+        "strata_tier_requests_total{tier=\"cloud\",op=\"read\",outcome=\"error\"}",
+    );
+    assert!(read_errors.is_some_and(|n| n >= 5.0), "{read_errors:?}");
     // Back (empty, as moto keeps nothing): the scanner deletes what the delete could not.
     let _moto = Moto::start(moto_port);
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -393,4 +411,78 @@ sizes = [5 * 1024 * 1024, 5 * 1024 * 1024, 1024 * 1024 + 123]
 {helpers}
 "#
     )
+}
+
+/// The `[[tiers]]` table of a tier in the directory `remote` (OpenDAL's `fs` service).
+fn fs_tier(remote: &Path) -> String {
+    format!(
+        "[[tiers]]\nname = \"cloud\"\nstorage_class = \"COLD\"\nservice = \"fs\"\n\
+         options = {{ root = \"{}\" }}\n",
+        remote.display()
+    )
+}
+
+#[test]
+fn a_move_to_a_tier_cut_by_kill_9_leaves_one_readable_copy_and_no_orphan() {
+    const SIZE: usize = 48 << 20;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("server");
+    let remote = tmp.path().join("remote");
+    std::fs::create_dir_all(&remote).unwrap();
+    let file = tmp.path().join("big");
+    strata_tests::write_random(&file, SIZE, 18);
+    let server = server_with_tier(&dir, &fs_tier(&remote), &["--orphan-grace", "0s"]);
+    let setup = format!(
+        r#"
+s3.create_bucket(Bucket='cut')
+s3.put_object(Bucket='cut', Key='big', Body=open('{}', 'rb').read())
+s3.put_bucket_lifecycle_configuration(Bucket='cut', LifecycleConfiguration={{'Rules': [
+    {{'ID': 'cold', 'Filter': {{}}, 'Status': 'Enabled', 'Transitions': [{{'Days': 1, 'StorageClass': 'COLD'}}]}}]}})
+print('ok')
+"#,
+        file.display()
+    );
+    strata_tests::boto3_ok(&server, &setup);
+    // Killed as soon as the remote object has begun.
+    let remote_bytes = || {
+        files_under(&remote)
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum::<u64>()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while remote_bytes() == 0 {
+        assert!(Instant::now() < deadline, "no move began");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let written = remote_bytes();
+    drop(server);
+    eprintln!("killed with {written} bytes written to the tier");
+
+    // After the restart one pass finishes the move and deletes what the kill left behind.
+    let server = server_with_tier(
+        &dir,
+        &fs_tier(&remote),
+        &["--scan-interval", "off", "--orphan-grace", "0s"],
+    );
+    json_of(&admin(&server, &["scan", "--wait"]));
+    let check = format!(
+        r#"
+assert s3.head_object(Bucket='cut', Key='big')['StorageClass'] == 'COLD'
+assert s3.get_object(Bucket='cut', Key='big')['Body'].read() == open('{}', 'rb').read()
+print('ok')
+"#,
+        file.display()
+    );
+    strata_tests::boto3_ok(&server, &check);
+    // One remote object, sealed (so a little larger than the plaintext), and no local shard.
+    let objects = files_under(&remote);
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    let len = std::fs::metadata(&objects[0]).unwrap().len();
+    assert!(
+        (SIZE as u64 + 1..SIZE as u64 + (1 << 20)).contains(&len),
+        "{len}"
+    );
+    wait_until_local_classes_are_empty(&dir);
 }

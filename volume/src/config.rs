@@ -43,7 +43,7 @@ pub struct StoreConfig {
     /// above it (or when a volume needs the room) they are removed at once.
     pub reclaim_defer_bytes: u64,
     /// Remote tiers versions may move to.
-    pub tiers: Vec<crate::TierConfig>,
+    pub tiers: Vec<crate::RemoteTier>,
 }
 
 impl StoreConfig {

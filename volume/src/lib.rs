@@ -48,7 +48,7 @@ pub use store::{
     IamWrite, Maintenance, ScanHook, ScanStart, StagedData, Store, StoredObject, TierMove,
     Transitioned, UploadVerdict,
 };
-pub use tier::TierConfig;
+pub use tier::{Remote, RemoteError, RemoteStream, RemoteTier, TierStats};
 pub use types::*;
 pub use validate::{
     bucket_name as validate_bucket_name, object_key as validate_object_key, MAX_KEY_LEN,

@@ -18,6 +18,7 @@ mod requests;
 mod store;
 #[cfg(test)]
 mod tests;
+mod tiers;
 
 pub use exposition::{Exposition, Rendered};
 pub use identity::{DenialReason, IdentityMetrics};
@@ -27,6 +28,7 @@ pub use maintenance::MaintenanceMetrics;
 pub use process::{ProcessMetrics, TlsExpiry};
 pub use requests::RequestMetrics;
 pub use store::{AdmissionMetrics, StoreMetrics};
+pub use tiers::TierMetrics;
 
 /// Upper bounds (seconds) of request latency histograms: 0.5 ms to 30 s.
 pub const LATENCY_BUCKETS: [f64; 15] = [

@@ -11,7 +11,7 @@ use pingora::services::listening::Service;
 use prometheus_client::registry::Registry;
 use strata_crypt::kms::TransitConfig;
 use strata_sts::session::SessionSealer;
-use strata_volume::{ClassConfig, Scheme, Store, StoreConfig, TierConfig};
+use strata_volume::{ClassConfig, Scheme, Store, StoreConfig};
 
 use super::app::Gateway;
 use super::lifecycle::{Inflight, ShutdownTrigger, Signals};
@@ -32,9 +32,10 @@ use crate::identity::ROOT_ACCOUNT_NAME;
 use crate::lifecycle::{LifecycleClock, LifecycleOnScan, TierMover};
 use crate::metrics::{
     AdmissionMetrics, Exposition, IdentityMetrics, KmsMetrics, LifecycleMetrics,
-    MaintenanceMetrics, ProcessMetrics, RequestMetrics, StoreMetrics, TlsExpiry,
+    MaintenanceMetrics, ProcessMetrics, RequestMetrics, StoreMetrics, TierMetrics, TlsExpiry,
 };
 use crate::observe::{Observe, Observers, RequestLog};
+use crate::remote_tier::remote_tiers;
 use crate::reseal::{Progress, Reseal, ResealParts};
 use crate::sts_api::StsServices;
 use crate::transform::sse::{KmsKeys, KmsSet, S3KeyError, S3KeySource, Sse};
@@ -62,6 +63,9 @@ pub enum ServeError {
         source: strata_volume::Error,
     },
     /// The TLS listener could not be set up.
+    /// A remote tier's client could not be built.
+    #[error(transparent)]
+    Tier(#[from] crate::config::ConfigError),
     #[error(transparent)]
     Tls(#[from] TlsError),
     /// The async runtime or a directory could not be made.
@@ -114,15 +118,6 @@ fn store_config(cfg: &Config) -> StoreConfig {
         max_object_size: cfg.limits.max_object_size,
         commit_batch: cfg.tuning.commit_batch,
         reserve_bytes: cfg.tuning.volume_reserve,
-        tiers: cfg
-            .tiers
-            .iter()
-            .map(|t| TierConfig {
-                name: t.name.clone(),
-                service: t.service.clone(),
-                options: t.options.clone(),
-            })
-            .collect(),
         ..StoreConfig::new(classes)
     }
 }
@@ -147,7 +142,11 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     // Remote tiers' HTTP clients (OpenDAL's reqwest) use rustls with the ring provider, as
     // the rest of the gateway does; installing it twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let store = store_rt.block_on(Store::open(store_config(&cfg)))?;
+    let store_cfg = StoreConfig {
+        tiers: remote_tiers(&cfg.tiers)?,
+        ..store_config(&cfg)
+    };
+    let store = store_rt.block_on(Store::open(store_cfg))?;
     // Counted into by SSE-KMS, registered below with the other families.
     let kms_metrics = KmsMetrics::default();
     let (transform, reseal, kms) =
@@ -257,6 +256,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let tls_expiry = cfg.tls.as_ref().map(|_| TlsExpiry::default());
     ProcessMetrics::register(&mut registry, tls_expiry.as_ref());
     registry.register_collector(Box::new(StoreMetrics::new(store.clone(), cfg.meta_cache)));
+    registry.register_collector(Box::new(TierMetrics::new(store.clone())));
     registry.register_collector(Box::new(MaintenanceMetrics::new(
         maintenance.clone(),
         store.class_names(),

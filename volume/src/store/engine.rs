@@ -79,7 +79,7 @@ impl Store {
             cache_bytes: cfg.meta_cache_per_volume,
             commit_batch: cfg.commit_batch,
         };
-        let tiers = crate::tier::Tiers::open(&cfg.tiers)?;
+        let tiers = crate::tier::Tiers::new(&cfg.tiers)?;
         let (remote_gone, gone) = tokio::sync::mpsc::unbounded_channel();
         for t in tiers.names() {
             if names.contains(&t.to_ascii_lowercase()) {
@@ -167,6 +167,11 @@ impl Store {
     /// Names of the remote tiers, in configuration order.
     pub fn tier_names(&self) -> Vec<String> {
         self.inner.tiers.names()
+    }
+
+    /// What each remote tier has been asked since start, in configuration order.
+    pub fn tier_stats(&self) -> Vec<crate::TierStats> {
+        self.inner.tiers.stats()
     }
 
     /// Names of the storage classes, the namespace class first.

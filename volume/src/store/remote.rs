@@ -44,7 +44,7 @@ impl Store {
         how: TierMove,
     ) -> Result<Transitioned>
     where
-        S: Stream<Item = Result<Bytes>> + Unpin,
+        S: Stream<Item = Result<Bytes>> + Send + Unpin,
     {
         let inner = &self.inner;
         let tier = inner.tiers.named(tier)?.clone();

@@ -1,7 +1,11 @@
-//! Remote tiers: object stores reached through OpenDAL (S3 and S3-compatibles, Azure Blob,
-//! GCS, a filesystem). A version moved to a tier is one remote object named by a random id
-//! (`FORMAT.md`, "Remote tiers"); this module writes, reads and deletes such objects and
-//! turns the service's failures into "tier unavailable" (503), never into wrong bytes.
+//! Remote tiers: object stores the caller reaches (the gateway, through OpenDAL: S3 and
+//! S3-compatibles, Azure Blob, GCS, a filesystem). A version moved to a tier is one remote
+//! object named by a random id (`FORMAT.md`, "Remote tiers"); this module writes, reads and
+//! deletes such objects, checks their digests, counts, and turns the store's failures into
+//! "tier unavailable" (503), never into wrong bytes.
+
+mod remote;
+mod stats;
 
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
@@ -9,45 +13,20 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use opendal::layers::{RetryLayer, TimeoutLayer};
-use opendal::Operator;
 use tokio::sync::mpsc;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::error::{Error, Invalid, Result, Unavailable};
 use crate::object::body::ObjectBody;
-
-/// Bytes per remote write request (S3 multipart part, Azure block): big enough for
-/// throughput, small enough that two in flight stay a small share of memory.
-const WRITE_CHUNK: usize = 8 << 20;
-/// Remote write requests in flight per object.
-const WRITES_IN_FLIGHT: usize = 2;
-
-/// One remote tier as configured.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TierConfig {
-    /// The tier's name: what versions record and lifecycle rules target (through the
-    /// gateway's S3 storage-class name).
-    pub name: String,
-    /// The OpenDAL service: `s3`, `azblob`, `gcs`, `fs`, ...
-    pub service: String,
-    /// The service's options (`bucket`, `endpoint`, `root`, credentials, ...).
-    pub options: Vec<(String, String)>,
-}
+pub use remote::{Remote, RemoteError, RemoteStream, RemoteTier};
+pub use stats::TierStats;
+use stats::{Counted, TierCounters};
 
 /// The configured tiers.
 #[derive(Default)]
 pub(crate) struct Tiers {
     tiers: Vec<Arc<Tier>>,
 }
-
-/// Longest wait for one remote call that moves no data (stat, delete, opening a read).
-const CALL_TIMEOUT: Duration = Duration::from_secs(30);
-/// Longest wait for one read or write of data.
-const IO_TIMEOUT: Duration = Duration::from_secs(15);
-/// Retries of a failed remote call, the first after `RETRY_DELAY`, doubling.
-const RETRIES: usize = 2;
-const RETRY_DELAY: Duration = Duration::from_millis(200);
 
 /// After a failed write, moves to the tier wait this long before trying it again, so that a
 /// tier that is down costs each object of a pass nothing (no intent record, no request).
@@ -56,16 +35,15 @@ const WRITE_BACKOFF: Duration = Duration::from_secs(10);
 /// One tier's client.
 pub(crate) struct Tier {
     pub(crate) name: String,
-    op: Operator,
+    client: Arc<dyn Remote>,
     /// When the last write failed.
     write_failed: Mutex<Option<Instant>>,
+    counters: TierCounters,
 }
 
 impl Tiers {
-    /// Builds a client per tier; a service OpenDAL does not know or an option it refuses is
-    /// a configuration error.
-    pub(crate) fn open(configs: &[TierConfig]) -> Result<Self> {
-        opendal::init_default_registry();
+    /// The tiers of `configs`; names must be distinct.
+    pub(crate) fn new(configs: &[RemoteTier]) -> Result<Self> {
         let mut tiers: Vec<Arc<Tier>> = Vec::new();
         for c in configs {
             if c.name.is_empty() || tiers.iter().any(|t| t.name.eq_ignore_ascii_case(&c.name)) {
@@ -74,25 +52,11 @@ impl Tiers {
                     c.name
                 )));
             }
-            let op = Operator::via_iter(&c.service, c.options.clone())
-                .map_err(|e| Error::config(format!("tier {} ({}): {e}", c.name, c.service)))?
-                // Each attempt is bounded (a hung tier must not hang a GET), and transient
-                // failures are tried again briefly before a request answers 503.
-                .layer(
-                    TimeoutLayer::new()
-                        .with_timeout(CALL_TIMEOUT)
-                        .with_io_timeout(IO_TIMEOUT),
-                )
-                .layer(
-                    RetryLayer::new()
-                        .with_max_times(RETRIES)
-                        .with_min_delay(RETRY_DELAY)
-                        .with_jitter(),
-                );
             tiers.push(Arc::new(Tier {
                 name: c.name.clone(),
-                op,
+                client: c.client.clone(),
                 write_failed: Mutex::new(None),
+                counters: TierCounters::default(),
             }));
         }
         Ok(Tiers { tiers })
@@ -125,6 +89,11 @@ impl Tiers {
     /// Names, in configuration order.
     pub(crate) fn names(&self) -> Vec<String> {
         self.tiers.iter().map(|t| t.name.clone()).collect()
+    }
+
+    /// Each tier's counts, in configuration order.
+    pub(crate) fn stats(&self) -> Vec<TierStats> {
+        self.tiers.iter().map(|t| t.stats()).collect()
     }
 }
 
@@ -161,49 +130,47 @@ impl Tier {
 
     /// Writes `body` as object `id`; returns its length and XXH3-128. A failed write is
     /// aborted (the service removes what it had), and the caller's error wins over the
-    /// tier's.
+    /// tier's; a tier's failure starts the write backoff.
     pub(crate) async fn put<S>(&self, id: &[u8; 16], body: S) -> Result<(u64, [u8; 16])>
     where
-        S: Stream<Item = Result<Bytes>> + Unpin,
+        S: Stream<Item = Result<Bytes>> + Send + Unpin,
     {
-        let opened = self
-            .op
-            .writer_with(&path_of(id))
-            .chunk(WRITE_CHUNK)
-            .concurrent(WRITES_IN_FLIGHT)
-            .await;
-        let mut w = match opened {
-            Ok(w) => w,
-            Err(e) => {
-                *self.write_failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-                return Err(self.down("opening a write", e));
-            }
-        };
+        let written = self.write(id, body).await;
+        if let Err(Error::Unavailable(_)) = &written {
+            *self.write_failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+        }
+        self.counters.count(Counted::Write {
+            ok: written.is_ok(),
+            bytes: written.as_ref().map_or(0, |w| w.0),
+        });
+        written
+    }
+
+    async fn write<S>(&self, id: &[u8; 16], body: S) -> Result<(u64, [u8; 16])>
+    where
+        S: Stream<Item = Result<Bytes>> + Send + Unpin,
+    {
         let mut hash = Xxh3::new();
         let mut size = 0u64;
-        let mut body = body;
-        let written: Result<()> = async {
-            while let Some(chunk) = body.next().await {
-                let chunk = chunk?;
+        // The body's own failure (a local read) is kept apart: it wins over the tier's.
+        let failed: Mutex<Option<Error>> = Mutex::new(None);
+        let counted = body.map(|chunk| match chunk {
+            Ok(chunk) => {
                 hash.update(&chunk);
                 size += chunk.len() as u64;
-                w.write(chunk).await.map_err(|e| self.down("writing", e))?;
+                Ok(chunk)
             }
-            w.close()
-                .await
-                .map_err(|e| self.down("finishing a write", e))?;
-            Ok(())
-        }
-        .await;
-        if let Err(e) = written {
-            if matches!(e, Error::Unavailable(_)) {
-                *self.write_failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+            Err(e) => {
+                let text = e.to_string();
+                *failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                Err(RemoteError(text))
             }
-            if let Err(abort) = w.abort().await {
-                tracing::debug!(tier = %self.name, error = %abort, "aborting a remote write failed");
-            }
+        });
+        let put = self.client.put(&path_of(id), counted.boxed()).await;
+        if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Err(e);
         }
+        put.map_err(|e| self.down("writing", e))?;
         Ok((size, hash.digest128().to_le_bytes()))
     }
 
@@ -222,7 +189,12 @@ impl Tier {
         let (tx, rx) = mpsc::channel(2);
         let (tier, path) = (self.clone(), path_of(id));
         tokio::spawn(async move {
-            if let Err(e) = tier.stream(&path, range, whole, &tx).await {
+            let streamed = tier.stream(&path, range, whole, &tx).await;
+            tier.counters.count(Counted::Read {
+                ok: streamed.is_ok(),
+                bytes: *streamed.as_ref().unwrap_or(&0),
+            });
+            if let Err(e) = streamed {
                 let _ = tx.send(Err(e)).await;
             }
         });
@@ -235,16 +207,11 @@ impl Tier {
         range: Range<u64>,
         whole: Option<[u8; 16]>,
         tx: &mpsc::Sender<Result<Bytes>>,
-    ) -> Result<()> {
+    ) -> Result<u64> {
         let want = range.end - range.start;
-        let reader = self
-            .op
-            .reader_with(path)
-            .chunk(WRITE_CHUNK)
-            .await
-            .map_err(|e| self.down("opening a read", e))?;
-        let mut chunks = reader
-            .into_bytes_stream(range)
+        let mut chunks = self
+            .client
+            .read(path, range)
             .await
             .map_err(|e| self.down("reading", e))?;
         let mut hash = whole.map(|_| Xxh3::new());
@@ -258,7 +225,8 @@ impl Tier {
             }
             if let Some(prev) = held.replace(chunk) {
                 if tx.send(Ok(prev)).await.is_err() {
-                    return Ok(());
+                    // The reader went away: what it took is what was read.
+                    return Ok(got);
                 }
             }
         }
@@ -279,14 +247,20 @@ impl Tier {
         if let Some(last) = held {
             let _ = tx.send(Ok(last)).await;
         }
-        Ok(())
+        Ok(got)
     }
 
     /// Deletes object `id` (absent is fine).
     pub(crate) async fn delete(&self, id: &[u8; 16]) -> Result<()> {
-        self.op
-            .delete(&path_of(id))
-            .await
-            .map_err(|e| self.down("deleting", e))
+        let deleted = self.client.delete(&path_of(id)).await;
+        self.counters.count(Counted::Delete {
+            ok: deleted.is_ok(),
+        });
+        deleted.map_err(|e| self.down("deleting", e))
+    }
+
+    /// What the tier has been asked since start.
+    pub(crate) fn stats(&self) -> TierStats {
+        self.counters.stats(&self.name)
     }
 }

@@ -1,0 +1,126 @@
+//! The store's remote tiers over OpenDAL: each `[[tiers]]` table becomes an operator of its
+//! service, every call bounded in time and retried briefly, behind the volume's `Remote`.
+
+use std::ops::Range;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt, TryStreamExt};
+use opendal::layers::{RetryLayer, TimeoutLayer};
+use opendal::Operator;
+use strata_volume::{Remote, RemoteError, RemoteStream, RemoteTier};
+
+use crate::config::{ConfigError, TierSpec};
+
+/// Bytes per remote write request (S3 multipart part, Azure block): big enough for
+/// throughput, small enough that two in flight stay a small share of memory.
+const WRITE_CHUNK: usize = 8 << 20;
+/// Remote write requests in flight per object.
+const WRITES_IN_FLIGHT: usize = 2;
+/// Longest wait for one remote call that moves no data (stat, delete, opening a read).
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest wait for one read or write of data.
+const IO_TIMEOUT: Duration = Duration::from_secs(15);
+/// Retries of a failed remote call, the first after `RETRY_DELAY`, doubling.
+const RETRIES: usize = 2;
+const RETRY_DELAY: Duration = Duration::from_millis(200);
+
+/// One tier's OpenDAL operator.
+struct OpendalTier {
+    op: Operator,
+}
+
+/// The remote tiers of `specs`, for the store; a service OpenDAL does not know or options
+/// it refuses are a configuration error.
+pub fn remote_tiers(specs: &[TierSpec]) -> Result<Vec<RemoteTier>, ConfigError> {
+    opendal::init_default_registry();
+    specs
+        .iter()
+        .map(|t| {
+            let op = Operator::via_iter(&t.service, t.options.clone())
+                .map_err(|e| ConfigError::Tier {
+                    tier: t.name.clone(),
+                    key: "service".into(),
+                    reason: e.to_string(),
+                })?
+                // Each attempt is bounded (a hung tier must not hang a GET), and transient
+                // failures are tried again briefly before a request answers 503.
+                .layer(
+                    TimeoutLayer::new()
+                        .with_timeout(CALL_TIMEOUT)
+                        .with_io_timeout(IO_TIMEOUT),
+                )
+                .layer(
+                    RetryLayer::new()
+                        .with_max_times(RETRIES)
+                        .with_min_delay(RETRY_DELAY)
+                        .with_jitter(),
+                );
+            Ok(RemoteTier {
+                name: t.name.clone(),
+                client: Arc::new(OpendalTier { op }),
+            })
+        })
+        .collect()
+}
+
+fn failed(e: opendal::Error) -> RemoteError {
+    RemoteError(e.to_string())
+}
+
+impl Remote for OpendalTier {
+    fn put<'a>(
+        &'a self,
+        name: &'a str,
+        mut body: RemoteStream<'a>,
+    ) -> BoxFuture<'a, Result<(), RemoteError>> {
+        async move {
+            let mut w = self
+                .op
+                .writer_with(name)
+                .chunk(WRITE_CHUNK)
+                .concurrent(WRITES_IN_FLIGHT)
+                .await
+                .map_err(failed)?;
+            let written: Result<(), RemoteError> = async {
+                while let Some(chunk) = body.next().await {
+                    w.write(chunk?).await.map_err(failed)?;
+                }
+                w.close().await.map_err(failed)?;
+                Ok(())
+            }
+            .await;
+            if written.is_err() {
+                // What the service kept of a failed write goes (S3: the multipart upload).
+                if let Err(e) = w.abort().await {
+                    tracing::debug!(object = name, error = %e, "aborting a remote write failed");
+                }
+            }
+            written
+        }
+        .boxed()
+    }
+
+    fn read<'a>(
+        &'a self,
+        name: &'a str,
+        range: Range<u64>,
+    ) -> BoxFuture<'a, Result<RemoteStream<'static>, RemoteError>> {
+        async move {
+            let reader = self
+                .op
+                .reader_with(name)
+                .chunk(WRITE_CHUNK)
+                .await
+                .map_err(failed)?;
+            let chunks = reader.into_bytes_stream(range).await.map_err(failed)?;
+            Ok(chunks.map_err(|e| RemoteError(e.to_string())).boxed())
+        }
+        .boxed()
+    }
+
+    fn delete<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<(), RemoteError>> {
+        async move { self.op.delete(name).await.map_err(failed) }.boxed()
+    }
+}
