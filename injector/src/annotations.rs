@@ -168,6 +168,8 @@ pub struct Request {
     pub app_containers: Option<Vec<String>>,
     /// The sidecar's KMS (`strata.io/kms-*`), if any.
     pub kms: Option<KmsRequest>,
+    /// Remote tiers' credentials (`strata.io/tier-secrets`).
+    pub tier_secrets: Vec<crate::tiers::TierSecret>,
     /// Sidecar resources.
     pub resources: Resources,
 }
@@ -224,6 +226,16 @@ pub fn parse(annotations: &BTreeMap<String, String>) -> Result<Request, Annotati
         .transpose()?;
     let resources = parse_resources(annotations)?;
     let kms = parse_kms(annotations)?;
+    let tier_secrets = match get(crate::tiers::TIER_SECRETS) {
+        Some(v) => crate::tiers::parse(v)?,
+        None => Vec::new(),
+    };
+    if !tier_secrets.is_empty() && config_map.is_none() {
+        return Err(invalid(
+            crate::tiers::TIER_SECRETS,
+            format!("needs {CONFIG}: the tiers are declared in its strata.toml ([[tiers]])"),
+        ));
+    }
     Ok(Request {
         classes,
         buckets,
@@ -235,6 +247,7 @@ pub fn parse(annotations: &BTreeMap<String, String>) -> Result<Request, Annotati
         app_containers,
         resources,
         kms,
+        tier_secrets,
     })
 }
 

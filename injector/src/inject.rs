@@ -222,7 +222,10 @@ fn build(
         .iter()
         .filter_map(|v| v["name"].as_str())
         .collect();
-    if let Some(name) = volume_names.iter().find(|n| RESERVED_VOLUMES.contains(n)) {
+    let reserved = |n: &&&str| {
+        RESERVED_VOLUMES.contains(*n) || n.starts_with(crate::tiers::TIER_VOLUME_PREFIX)
+    };
+    if let Some(name) = volume_names.iter().find(reserved) {
         return Err(Rejection::ReservedName {
             kind: "volume",
             name: (*name).to_owned(),

@@ -10,7 +10,8 @@
 //! - [`probe`]: the exec probe the sidecar runs;
 //! - [`cluster`]: the cluster's service-account issuer and keys, kept fresh in the background;
 //! - [`web_identity`]: web-identity mode rendered (sidecar trust, role, the `strata` profile);
-//! - [`kms`]: the sidecar's way to a Vault-compatible KMS (`strata.io/kms-*`).
+//! - [`kms`]: the sidecar's way to a Vault-compatible KMS (`strata.io/kms-*`);
+//! - [`tiers`]: remote tiers' credentials mounted into the sidecar (`strata.io/tier-secrets`).
 
 pub mod admission;
 pub mod annotations;
@@ -24,5 +25,6 @@ pub mod probe;
 pub mod quantity;
 pub mod server;
 pub mod sidecar;
+pub mod tiers;
 pub mod tls;
 pub mod web_identity;

@@ -190,6 +190,10 @@ pub fn render(
         volumes.push(json!({"name": CONFIG_VOLUME, "configMap": {"name": config_map}}));
     }
 
+    let (tier_mounts, tier_volumes) = crate::tiers::render(&req.tier_secrets);
+    mounts.extend(tier_mounts);
+    volumes.extend(tier_volumes);
+
     if let Some(kms) = &req.kms {
         let (kms_env, kms_mounts, kms_volumes) = crate::kms::render(kms);
         env.extend(kms_env);

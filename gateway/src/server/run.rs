@@ -139,9 +139,6 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         }
     }
     std::fs::create_dir_all(&cfg.data)?;
-    // Remote tiers' HTTP clients (OpenDAL's reqwest) use rustls with the ring provider, as
-    // the rest of the gateway does; installing it twice is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let store_cfg = StoreConfig {
         tiers: remote_tiers(&cfg.tiers)?,
         ..store_config(&cfg)

@@ -71,7 +71,7 @@ impl Store {
             .ok_or_else(|| Error::argument("invalid version id"))?;
         tier.writable()?;
         let id: [u8; 16] = rand::random();
-        let _moving = Moving::start(inner, id);
+        let moving = Moving::start(inner, id);
         let entry = RemoteRecord {
             tier: tier.name.clone(),
             bucket: bucket.into(),
@@ -104,7 +104,9 @@ impl Store {
             }
             Err(e) => Err(e),
         };
+        drop(moving);
         if !matches!(moved, Ok(Transitioned::Moved)) {
+            // What the write left goes now if the tier lets it, else in a later pass.
             inner.reap_remote(&id).await;
         }
         moved

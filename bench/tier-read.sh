@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Read-through GETs of objects on a remote tier against direct reads of the same remote
+# objects. moto stands for the cloud (an S3 endpoint on this machine); strata moves OBJECTS
+# plaintext objects of SIZE_MIB MiB to it with a lifecycle rule (sealed on the way out), then
+# `tier-read` (bench/src/bin/tier_read.rs) reads them all through strata (A) and straight
+# from moto's bucket (B), both with OpenDAL's S3 client, in alternated rounds (A B A B ...).
+#
+#   bench/tier-read.sh [STRATA_BIN]     # default: release build in CARGO_TARGET_DIR
+#
+# Environment: OBJECTS (8), SIZE_MIB (64), ROUNDS (5), READER (the tier-read binary),
+# STRATA_MOTO_SERVER and STRATA_PYTHON (boto3; tests/realparts installs both), WORKDIR.
+# Output: markdown lines on stdout.
+set -euo pipefail
+TARGET=${CARGO_TARGET_DIR:-target}
+BIN=${1:-$TARGET/release/strata}
+READER=${READER:-$TARGET/release/tier-read}
+OBJECTS=${OBJECTS:-8} SIZE_MIB=${SIZE_MIB:-64} ROUNDS=${ROUNDS:-5}
+MOTO=${STRATA_MOTO_SERVER:?set STRATA_MOTO_SERVER (source ~/.cache/strata-tools/env.sh)}
+PY=${STRATA_PYTHON:?set STRATA_PYTHON (source ~/.cache/strata-tools/env.sh)}
+# shellcheck source=bench/strata-server.sh
+. "$(dirname "$0")/strata-server.sh"
+AK=$STRATA_BENCH_AK SK=$STRATA_BENCH_SK
+for b in "$BIN" "$READER"; do [[ -x $b ]] || { echo "tier-read.sh: no binary at $b" >&2; exit 1; }; done
+
+WORK=$(mktemp -d "${WORKDIR:-/var/tmp}/strata-tier-read.XXXXXX")
+SERVER_PID= MOTO_PID=
+cleanup() {
+  [[ -z $SERVER_PID ]] || stop_server "$SERVER_PID"
+  [[ -z $MOTO_PID ]] || stop_server "$MOTO_PID"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+MOTO_EP=http://127.0.0.1:$port
+"$MOTO" -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
+MOTO_PID=$!
+"$PY" - "$MOTO_EP" <<'PY'
+import sys, time, boto3
+s3 = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id='testing',
+                  aws_secret_access_key='testing', region_name='us-east-1')
+deadline = time.time() + 60
+while True:
+    try:
+        s3.create_bucket(Bucket='cold')
+        break
+    except Exception:
+        assert time.time() < deadline, 'moto did not start'
+        time.sleep(0.2)
+PY
+
+echo testing >"$WORK/secret"
+cat >"$WORK/strata.toml" <<TOML
+[[tiers]]
+name = "cloud"
+storage_class = "COLD"
+service = "s3"
+options = { endpoint = "$MOTO_EP", region = "us-east-1", bucket = "cold", access_key_id = "testing", disable_config_load = "true", disable_ec2_metadata = "true" }
+option_files = { secret_access_key = "$WORK/secret" }
+TOML
+export STRATA_CONFIG=$WORK/strata.toml STRATA_LIFECYCLE_DAY=1 STRATA_SCAN_INTERVAL=1s STRATA_SCAN_SHARE=100
+start_strata_2x2 "$BIN" "$WORK/server" tierbench || exit 1
+SERVER_PID=$STRATA_PID EP=$STRATA_EP
+
+"$PY" - "$EP" "$AK" "$SK" "$OBJECTS" "$SIZE_MIB" <<'PY'
+import os, sys, time, boto3
+ep, ak, sk, n, mib = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+s3 = boto3.client('s3', endpoint_url=ep, aws_access_key_id=ak, aws_secret_access_key=sk,
+                  region_name='us-east-1')
+for i in range(n):
+    s3.put_object(Bucket='tierbench', Key='obj-%02d' % i, Body=os.urandom(mib << 20))
+s3.put_bucket_lifecycle_configuration(Bucket='tierbench', LifecycleConfiguration={'Rules': [
+    {'ID': 'cold', 'Filter': {}, 'Status': 'Enabled', 'Transitions': [{'Days': 1, 'StorageClass': 'COLD'}]}]})
+deadline = time.time() + 600
+while {o['StorageClass'] for o in s3.list_objects_v2(Bucket='tierbench')['Contents']} != {'COLD'}:
+    assert time.time() < deadline, 'the objects did not move'
+    time.sleep(1)
+PY
+
+echo "## read-through GET vs direct read of a remote tier ($(date -u +%F), $(nproc) cores, $OBJECTS objects of $SIZE_MIB MiB on moto 5.2.5)"
+echo '```'
+"$READER" "$ROUNDS" "$EP" tierbench "$AK" "$SK" "$MOTO_EP" cold testing testing
+echo '```'

@@ -1,0 +1,227 @@
+//! Remote tiers in the volume, over an in-memory `Remote` that can be taken down: a move
+//! writes one object under an opaque name and switches the version to it; whole and ranged
+//! reads come back byte-exact; a whole read of bytes the tier changed fails before its last
+//! chunk; a tier that is down answers "unavailable" and a move to it leaves the version
+//! where it was; a deleted version's remote object goes, and one a delete could not reach
+//! goes in the next scanner pass.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use common::*;
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt};
+use strata_volume::*;
+
+/// Objects in memory; `down` makes every call fail.
+#[derive(Default)]
+struct MemoryRemote {
+    objects: Mutex<BTreeMap<String, Vec<u8>>>,
+    down: AtomicBool,
+}
+
+impl MemoryRemote {
+    fn check(&self) -> Result<(), RemoteError> {
+        match self.down.load(Ordering::SeqCst) {
+            true => Err(RemoteError("connection refused".into())),
+            false => Ok(()),
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.objects.lock().unwrap().keys().cloned().collect()
+    }
+}
+
+impl Remote for MemoryRemote {
+    fn put<'a>(
+        &'a self,
+        name: &'a str,
+        mut body: RemoteStream<'a>,
+    ) -> BoxFuture<'a, Result<(), RemoteError>> {
+        async move {
+            self.check()?;
+            let mut all = Vec::new();
+            while let Some(chunk) = body.next().await {
+                all.extend_from_slice(&chunk?);
+            }
+            self.objects.lock().unwrap().insert(name.to_string(), all);
+            Ok(())
+        }
+        .boxed()
+    }
+
+    fn read<'a>(
+        &'a self,
+        name: &'a str,
+        range: std::ops::Range<u64>,
+    ) -> BoxFuture<'a, Result<RemoteStream<'static>, RemoteError>> {
+        async move {
+            self.check()?;
+            let objects = self.objects.lock().unwrap();
+            let all = objects
+                .get(name)
+                .ok_or_else(|| RemoteError(format!("{name}: not found")))?;
+            let bytes = all[range.start as usize..range.end as usize].to_vec();
+            // In pieces, as a network read comes.
+            let chunks: Vec<Result<Bytes, RemoteError>> = bytes
+                .chunks(100_000)
+                .map(|c| Ok(Bytes::copy_from_slice(c)))
+                .collect();
+            Ok(futures::stream::iter(chunks).boxed())
+        }
+        .boxed()
+    }
+
+    fn delete<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<(), RemoteError>> {
+        async move {
+            self.check()?;
+            self.objects.lock().unwrap().remove(name);
+            Ok(())
+        }
+        .boxed()
+    }
+}
+
+async fn store_with_tier(dirs: &Dirs) -> (Store, Arc<MemoryRemote>) {
+    let remote = Arc::new(MemoryRemote::default());
+    let cfg = StoreConfig {
+        tiers: vec![RemoteTier {
+            name: "cloud".into(),
+            client: remote.clone(),
+        }],
+        ..dirs.two_classes()
+    };
+    let store = Store::open(cfg).await.expect("open");
+    store.create_bucket("bkt", None).await.unwrap();
+    (store, remote)
+}
+
+/// Moves the current version of `key` to the tier with its stored bytes as they are.
+async fn move_to_tier(store: &Store, key: &str) -> Result<Transitioned, Error> {
+    let obj = store.open_object("bkt", key, None).await?;
+    let body = obj.read_span(0..obj.info().stored_size)?;
+    store
+        .transition_to_tier(&obj, "cloud", body, TierMove::default())
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moved_version_reads_back_whole_and_by_range_from_one_opaque_object() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    let data = content(7, 3 << 20);
+    put(&store, "bkt", "k", &data).await;
+    assert_eq!(
+        move_to_tier(&store, "k").await.unwrap(),
+        Transitioned::Moved
+    );
+    assert_eq!(
+        move_to_tier(&store, "k").await.unwrap(),
+        Transitioned::AlreadyThere
+    );
+    let names = remote.names();
+    assert_eq!(names.len(), 1);
+    assert!(names[0].len() == 32 && names[0].bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(
+        head(&store, "bkt", "k", None).await.unwrap().storage_class,
+        "cloud"
+    );
+    assert_eq!(get(&store, "bkt", "k").await.unwrap(), data);
+    let range = ByteRange::Bounded {
+        first: 1_000_000,
+        last: 2_500_000,
+    };
+    let range = get_range(&store, "bkt", "k", range).await.unwrap();
+    assert_eq!(range, data[1_000_000..=2_500_000]);
+    // The local shards are no longer referenced: a pass removes them.
+    store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    assert!(files_become(dirs.tmp.path(), 0).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bytes_the_tier_changed_fail_a_whole_read_before_its_last_chunk() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    let data = content(8, 1 << 20);
+    put(&store, "bkt", "k", &data).await;
+    move_to_tier(&store, "k").await.unwrap();
+    let name = remote.names().remove(0);
+    remote.objects.lock().unwrap().get_mut(&name).unwrap()[500_000] ^= 1;
+    let obj = store.open_object("bkt", "k", None).await.unwrap();
+    let mut body = obj.read(None).unwrap();
+    let mut sent = 0;
+    let mut failed = false;
+    while let Some(chunk) = body.next().await {
+        match chunk {
+            Ok(c) => sent += c.len(),
+            Err(e) => {
+                failed = true;
+                assert!(e.to_string().contains("digest"), "{e}");
+            }
+        }
+    }
+    assert!(failed && sent < data.len(), "sent {sent} of {}", data.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tier_that_is_down_is_unavailable_and_keeps_versions_where_they_are() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    let data = content(9, 200_000);
+    put(&store, "bkt", "local", &data).await;
+    put(&store, "bkt", "moved", &data).await;
+    move_to_tier(&store, "moved").await.unwrap();
+    remote.down.store(true, Ordering::SeqCst);
+    let unavailable = |e: &Error| matches!(e, Error::Unavailable(Unavailable::Tier { .. }));
+    let e = move_to_tier(&store, "local").await.unwrap_err();
+    assert!(unavailable(&e), "{e}");
+    assert_eq!(
+        head(&store, "bkt", "local", None)
+            .await
+            .unwrap()
+            .storage_class,
+        "fast"
+    );
+    assert_eq!(get(&store, "bkt", "local").await.unwrap(), data);
+    // The read fails as it starts, before any byte.
+    let obj = store.open_object("bkt", "moved", None).await.unwrap();
+    let e = obj.read(None).unwrap().started().await.unwrap_err();
+    assert!(unavailable(&e), "{e}");
+    // A delete while it is down removes the version now and the remote object later.
+    store.delete_object("bkt", "moved", None).await.unwrap();
+    // Two failed deletes: what the failed move left, and the deleted version's object.
+    assert!(eventually(|| store.tier_stats()[0].delete_errors >= 2).await);
+    assert_eq!(remote.names().len(), 1);
+    remote.down.store(false, Ordering::SeqCst);
+    let report = store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    // The deleted version's object, and the entry of the move that failed.
+    assert_eq!(report.remote_orphans_removed, 2, "{report:?}");
+    assert!(remote.names().is_empty());
+    let stats = store.tier_stats();
+    assert_eq!((stats[0].writes, stats[0].write_errors), (1, 1));
+    assert!(
+        stats[0].read_errors >= 1 && stats[0].delete_errors >= 1,
+        "{stats:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_moved_version_deletes_its_remote_object() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    put(&store, "bkt", "k", &content(10, 70_000)).await;
+    move_to_tier(&store, "k").await.unwrap();
+    // Replaced: an unversioned bucket's new null version drops the old one.
+    put(&store, "bkt", "k", b"new").await;
+    assert!(eventually(|| remote.names().is_empty()).await);
+    assert_eq!(get(&store, "bkt", "k").await.unwrap(), b"new");
+}
