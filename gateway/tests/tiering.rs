@@ -4,9 +4,11 @@
 //! with boto3 and azure-storage-blob), every SSE mode and plaintext,
 //! multipart objects of several parts; they read back byte-exact whole, by ranges across
 //! part and package boundaries and by part number; the remote side holds only opaque names
-//! and no plaintext; deleting a version deletes its remote object. Faults: a tier that is
-//! down when moves are due leaves objects local and readable until it is back; a GET while
-//! it is down answers 503, never bytes; a delete while it is down is retried by the scanner;
+//! and no plaintext; deleting a version deletes its remote object. PUTs and copies naming
+//! the tier's class stream there (sealed, no local copy); a copy as STANDARD brings an
+//! object back. Faults: a tier that is down when moves are due leaves objects local and
+//! readable until it is back; a GET or a PUT while it is down answers 503, never bytes and
+//! nothing stored; a delete while it is down is retried by the scanner;
 //! a move cut by kill -9 leaves one readable copy and no orphan. GCS has no emulator here:
 //! its configuration is tested alone (`gateway/src/remote_tier.rs`).
 
@@ -101,8 +103,8 @@ s3.put_bucket_lifecycle_configuration(Bucket='tier', LifecycleConfiguration={'Ru
 "#;
 
 /// A server on the kept directory `dir` with a bulk class named STANDARD_IA, the remote tier
-/// `tier_toml` (a `[[tiers]]` table, written next to `dir`), 1-second lifecycle days and a
-/// scanner pass every second (unless `extra` says otherwise).
+/// `tier_toml` (a `[[tiers]]` table, written next to `dir`), 1-second lifecycle days, a
+/// scanner pass every second (unless `extra` says otherwise) and plaintext by default.
 fn server_with_tier(dir: &Path, tier_toml: &str, extra: &[&str]) -> Server {
     let config = dir.with_extension("toml");
     std::fs::write(&config, tier_toml).unwrap();
@@ -117,7 +119,11 @@ fn server_with_tier(dir: &Path, tier_toml: &str, extra: &[&str]) -> Server {
         .arg("--lifecycle-day")
         .arg("1")
         .arg("--scan-share")
-        .arg("100");
+        .arg("100")
+        // Objects written without encryption headers are plaintext, so that the tier's seal
+        // is what keeps them from leaving in the clear.
+        .arg("--sse-default")
+        .arg("none");
     if !extra.contains(&"--scan-interval") {
         builder = builder.arg("--scan-interval").arg("1s");
     }
@@ -178,8 +184,6 @@ fn objects_move_fast_to_bulk_to_an_fs_tier_opaque_encrypted_and_byte_exact() {
     );
     let script = format!(
         r#"{}
-# Writing straight to the tier is refused, not quietly stored locally.
-assert refused(lambda: s3.put_object(Bucket='tier', Key='direct', Body=b'x', StorageClass='COLD')) == ('NotImplemented', 501)
 {RULES_BULK}
 wait_for('STANDARD_IA', with_v1=False)
 check_reads('STANDARD_IA')
@@ -199,7 +203,7 @@ for needle in needles():
 for v in s3.list_object_versions(Bucket='tier', Prefix='versioned')['Versions']:
     s3.delete_object(Bucket='tier', Key='versioned', VersionId=v['VersionId'])
 deadline = time.time() + 20
-while len([f for _, _, fs in os.walk(remote) for f in fs]) != 5:
+while len([f for _, _, fs in os.walk(remote) for f in fs]) != 4:
     assert time.time() < deadline, os.listdir(remote)
     time.sleep(0.2)
 print('ok')
@@ -238,6 +242,102 @@ print('ok')
     assert!(read.is_some_and(|b| b > 44e6), "{exposition}");
     wait_until_local_classes_are_empty(server.dir());
     assert_eq!(files_under(&remote).len(), 5);
+}
+
+/// Objects put straight to the tier in every SSE mode (`direct` maps each name to its bytes,
+/// the arguments a read needs, and the PUT's answer), and a check of every read.
+const DIRECT: &str = r#"
+import os, time, hashlib
+s3.create_bucket(Bucket='direct')
+key = os.urandom(32)
+sse_c = {'SSECustomerAlgorithm': 'AES256', 'SSECustomerKey': key}
+modes = {'none': {}, 's3': {'ServerSideEncryption': 'AES256'}, 'kms': {'ServerSideEncryption': 'aws:kms'}, 'c': sse_c}
+direct = {}
+for mode, enc in modes.items():
+    data = os.urandom(6 * 1024 * 1024 + 77)
+    answer = s3.put_object(Bucket='direct', Key='put-' + mode, Body=data, StorageClass='COLD', **enc)
+    direct['put-' + mode] = (data, sse_c if mode == 'c' else {}, answer)
+
+def check_direct():
+    for name, (data, enc, answer) in direct.items():
+        head = s3.head_object(Bucket='direct', Key=name, **enc)
+        assert head['StorageClass'] == 'COLD', (name, head)
+        assert head['ETag'] == answer['ETag'], (name, head)
+        assert head.get('ServerSideEncryption') == answer.get('ServerSideEncryption'), (name, head)
+        assert s3.get_object(Bucket='direct', Key=name, **enc)['Body'].read() == data, name
+        for lo, hi in ((1000000, 3000000), (len(data) - 100, len(data) - 1)):
+            got = s3.get_object(Bucket='direct', Key=name, Range='bytes=%d-%d' % (lo, hi), **enc)['Body'].read()
+            assert got == data[lo:hi + 1], (name, lo)
+    # Plaintext answers as plaintext: no encryption header, the MD5 as its ETag.
+    data, _, answer = direct['put-none']
+    assert 'ServerSideEncryption' not in answer, answer
+    assert answer['ETag'] == '"%s"' % hashlib.md5(data).hexdigest(), answer
+    assert {o['Key']: o['StorageClass'] for o in s3.list_objects_v2(Bucket='direct')['Contents']} == {n: 'COLD' for n in direct}
+
+check_direct()
+# Scanner passes with a 1-second orphan grace keep every object (each entry names its version).
+time.sleep(4)
+check_direct()
+print('ok')
+"#;
+
+#[test]
+fn puts_and_copies_naming_the_tier_stream_there_sealed_with_no_local_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let remote = tmp.path().join("remote");
+    std::fs::create_dir_all(&remote).unwrap();
+    let server = server_with_tier(
+        &tmp.path().join("server"),
+        &fs_tier(&remote),
+        &["--orphan-grace", "1s"],
+    );
+    strata_tests::boto3_ok(&server, DIRECT);
+    // Nothing of them here; one opaque object each there.
+    wait_until_local_classes_are_empty(server.dir());
+    assert_eq!(files_under(&remote).len(), 4);
+    let script = format!(
+        r#"
+import os, time, hashlib
+local = os.urandom(3 * 1024 * 1024)
+s3.put_object(Bucket='direct', Key='local', Body=local)
+# Copies to and from the tier.
+s3.copy_object(Bucket='direct', Key='copied-cold', CopySource={{'Bucket': 'direct', 'Key': 'local'}}, StorageClass='COLD')
+head = s3.head_object(Bucket='direct', Key='copied-cold')
+assert head['StorageClass'] == 'COLD' and 'ServerSideEncryption' not in head, head
+assert head['ETag'] == '"%s"' % hashlib.md5(local).hexdigest(), head
+assert s3.get_object(Bucket='direct', Key='copied-cold')['Body'].read() == local, 'copied-cold'
+cold = s3.get_object(Bucket='direct', Key='put-none')['Body'].read()
+s3.copy_object(Bucket='direct', Key='copied-back', CopySource={{'Bucket': 'direct', 'Key': 'put-none'}}, StorageClass='STANDARD')
+head = s3.head_object(Bucket='direct', Key='copied-back')
+assert head.get('StorageClass', 'STANDARD') == 'STANDARD', head
+assert s3.get_object(Bucket='direct', Key='copied-back')['Body'].read() == cold, 'copied-back'
+# Copied onto itself as STANDARD, a tier object comes back (and its remote object goes).
+put_s3 = s3.get_object(Bucket='direct', Key='put-s3')['Body'].read()
+s3.copy_object(Bucket='direct', Key='put-s3', CopySource={{'Bucket': 'direct', 'Key': 'put-s3'}}, StorageClass='STANDARD')
+head = s3.head_object(Bucket='direct', Key='put-s3')
+assert head.get('StorageClass', 'STANDARD') == 'STANDARD', head
+assert s3.get_object(Bucket='direct', Key='put-s3')['Body'].read() == put_s3, 'put-s3'
+# Multipart uploads to the tier are refused, not stored elsewhere.
+assert refused(lambda: s3.create_multipart_upload(Bucket='direct', Key='mp', StorageClass='COLD')) == ('NotImplemented', 501)
+# Replacing a tier object removes the old remote object.
+s3.put_object(Bucket='direct', Key='put-none', Body=b'replaced', StorageClass='COLD')
+assert s3.get_object(Bucket='direct', Key='put-none')['Body'].read() == b'replaced', 'replaced'
+remote = {remote:?}
+deadline = time.time() + 20
+while len([f for _, _, fs in os.walk(remote) for f in fs]) != 4:
+    assert time.time() < deadline, os.listdir(remote)
+    time.sleep(0.2)
+names = os.listdir(remote)
+for n in names:
+    assert len(n) == 32 and all(c in '0123456789abcdef' for c in n), n
+blob = b''.join(open(os.path.join(remote, n), 'rb').read() for n in names).hex()
+for data in (cold, local):
+    for at in (0, len(data) // 2, len(data) - 48):
+        assert data[at:at + 48].hex() not in blob, 'plaintext reached the tier'
+print('ok')
+"#
+    );
+    strata_tests::boto3_ok(&server, &script);
 }
 
 /// A server process of a test (moto, Azurite), killed when dropped.
@@ -370,6 +470,13 @@ for n in names:
     assert len(n) == 32 and all(c in '0123456789abcdef' for c in n), n
 for needle in needles():
     assert needle not in blob, 'plaintext reached the tier'
+# A PUT naming the tier streams to it.
+direct = os.urandom(7 * 1024 * 1024 + 3)
+s3.put_object(Bucket='tier', Key='direct', Body=direct, StorageClass='COLD')
+assert s3.head_object(Bucket='tier', Key='direct')['StorageClass'] == 'COLD'
+assert s3.get_object(Bucket='tier', Key='direct')['Body'].read() == direct
+assert len(moto.list_objects_v2(Bucket='cold')['Contents']) == 8
+s3.delete_object(Bucket='tier', Key='direct')
 print('ok')
 "#,
             WRITE_NOTHING = reload(&state)
@@ -382,6 +489,8 @@ print('ok')
         &format!(
             r#"{WRITE_NOTHING}
 assert s3.head_object(Bucket='tier', Key='mp-none')['StorageClass'] == 'COLD'
+# A PUT naming the tier fails as a whole and leaves nothing.
+assert refused(lambda: s3.put_object(Bucket='tier', Key='down', Body=b'x' * 1000, StorageClass='COLD')) == ('ServiceUnavailable', 503)
 assert len(s3.list_objects_v2(Bucket='tier')['Contents']) == 6
 for name, (data, enc) in objects.items():
     assert refused(lambda: s3.get_object(Bucket='tier', Key=name, **enc)['Body'].read()) == ('ServiceUnavailable', 503), name

@@ -225,3 +225,98 @@ async fn deleting_a_moved_version_deletes_its_remote_object() {
     assert!(eventually(|| remote.names().is_empty()).await);
     assert_eq!(get(&store, "bkt", "k").await.unwrap(), b"new");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_to_a_tier_streams_there_and_its_entry_names_the_new_version() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    store
+        .set_versioning("bkt", Versioning::Enabled)
+        .await
+        .unwrap();
+    let data = content(11, 300_000);
+    let local_files = shard_files(dirs.tmp.path());
+    let info = put_in(
+        &store,
+        "bkt",
+        "direct",
+        Some("cloud"),
+        &data,
+        50_000,
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(info.etag, md5_of(&data));
+    // One opaque object on the tier, no shard file here.
+    let names = remote.names();
+    assert_eq!(names.len(), 1);
+    assert!(
+        names[0].len() == 32 && !names[0].contains("direct"),
+        "{names:?}"
+    );
+    assert_eq!(shard_files(dirs.tmp.path()), local_files);
+    let head = head(&store, "bkt", "direct", None).await.unwrap();
+    assert_eq!(head.storage_class, "cloud");
+    assert_eq!(get(&store, "bkt", "direct").await.unwrap(), data);
+    // The entry names the version the commit made: a pass with no grace keeps the object.
+    let report = store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    assert_eq!(report.remote_orphans_removed, 0, "{report:?}");
+    assert_eq!(remote.names(), names);
+    assert_eq!(get(&store, "bkt", "direct").await.unwrap(), data);
+    store
+        .delete_object("bkt", "direct", Some(&info.version_id))
+        .await
+        .unwrap();
+    assert!(eventually(|| remote.names().is_empty()).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_to_a_tier_that_is_not_committed_leaves_nothing_there() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    let data = content(12, 120_000);
+    // Staged and dropped: the object goes at once.
+    let staged = stage(&store, "bkt", "dropped", Some("cloud"), &data, None)
+        .await
+        .unwrap();
+    assert_eq!(staged.class(), "cloud");
+    assert_eq!(remote.names().len(), 1);
+    drop(staged);
+    assert!(eventually(|| remote.names().is_empty()).await);
+    // A body shorter than announced: refused, nothing kept.
+    let short = stage(&store, "bkt", "short", Some("cloud"), &data, Some(200_000)).await;
+    assert!(matches!(short, Err(Error::Invalid(_))), "{short:?}");
+    assert!(eventually(|| remote.names().is_empty()).await);
+    // A body that fails midway: the caller sees its error.
+    let failing = futures::stream::iter(vec![
+        Ok(Bytes::from(data[..1000].to_vec())),
+        Err("connection reset"),
+    ]);
+    let e = store
+        .stage_object("bkt", "cut", Some("cloud"), failing, None, EtagBy::Store)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, WriteError::Body("connection reset")), "{e:?}");
+    assert!(eventually(|| remote.names().is_empty()).await);
+    // A tier that is down: unavailable; the entry written first goes in the next pass.
+    remote.down.store(true, Ordering::SeqCst);
+    let e = stage(&store, "bkt", "down", Some("cloud"), &data, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Unavailable(Unavailable::Tier { .. })),
+        "{e}"
+    );
+    remote.down.store(false, Ordering::SeqCst);
+    let report = store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    assert!(report.errors.is_empty(), "{report:?}");
+    for key in ["dropped", "short", "cut", "down"] {
+        assert!(head(&store, "bkt", key, None).await.is_err(), "{key}");
+    }
+    assert!(remote.names().is_empty());
+}

@@ -4,16 +4,13 @@
 //! plaintext object it was (`volume/ENCRYPTION.md`, "Tier seal"). The store does the rest:
 //! the intent record, the remote write, the switch in one commit (`volume/FORMAT.md`).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use http::{HeaderMap, HeaderValue};
 use strata_volume::{Error as VolumeError, Fault, Store, StoredObject, TierMove, Transitioned};
 
-use crate::config::TierSpec;
-use crate::transform::{BodyTransform, Internal, Target, TransformError, Transformed};
+use crate::transform::{BodyTransform, Target, TierSeal, TransformError, Transformed};
 
 /// Why a move failed.
 #[derive(Debug, thiserror::Error)]
@@ -30,21 +27,16 @@ pub enum MoveError {
 pub struct TierMover {
     store: Store,
     transform: Arc<dyn BodyTransform>,
-    /// Each tier's KMS key (`None`: the default SSE-KMS key).
-    kms_keys: BTreeMap<String, Option<String>>,
+    seal: TierSeal,
 }
 
 impl TierMover {
-    /// A mover over `store`, sealing with `transform` under each of `tiers`' keys.
-    pub fn new(store: Store, transform: Arc<dyn BodyTransform>, tiers: &[TierSpec]) -> Self {
-        let kms_keys = tiers
-            .iter()
-            .map(|t| (t.name.clone(), t.kms_key.clone()))
-            .collect();
+    /// A mover over `store`, sealing with `transform` as `seal` says.
+    pub fn new(store: Store, transform: Arc<dyn BodyTransform>, seal: TierSeal) -> Self {
         TierMover {
             store,
             transform,
-            kms_keys,
+            seal,
         }
     }
 
@@ -61,17 +53,14 @@ impl TierMover {
             .open_object(bucket, key, Some(version_id))
             .await?;
         let internal = obj.info().internal.clone();
-        if obj.tier().is_some() || self.transform.stored_len(&internal, 1) != 1 {
+        if obj.tier().is_some() || !TierSeal::is_plaintext(&*self.transform, &internal) {
             // Already encrypted (or already remote: the store says so): the stored bytes go.
             let body = stored_bytes(&obj, None);
             let how = TierMove::default();
             return Ok(self.store.transition_to_tier(&obj, tier, body, how).await?);
         }
-        let headers = self.seal_headers(tier)?;
         let target = Target::object(bucket, key);
-        let mut sealed: Internal = self.transform.seal(target, &headers, None).await?;
-        let (k, v) = crate::transform::sse::Record::tier_entry(tier);
-        sealed.insert(k, v);
+        let (sealed, headers) = self.seal.seal(&*self.transform, target, tier).await?;
         let mut pieces = Vec::new();
         let mut sizes = Vec::new();
         let mut at = 0;
@@ -99,21 +88,6 @@ impl TierMover {
             internal: sealed.into_iter().collect(),
         };
         Ok(self.store.transition_to_tier(&obj, tier, body, how).await?)
-    }
-
-    /// The request an SSE-KMS write under the tier's key would carry.
-    fn seal_headers(&self, tier: &str) -> Result<HeaderMap, TransformError> {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-amz-server-side-encryption",
-            HeaderValue::from_static("aws:kms"),
-        );
-        if let Some(Some(key)) = self.kms_keys.get(tier) {
-            let value = HeaderValue::from_str(key)
-                .map_err(|_| TransformError::Invalid(format!("tier {tier}: bad KMS key id")))?;
-            headers.insert("x-amz-server-side-encryption-aws-kms-key-id", value);
-        }
-        Ok(headers)
     }
 }
 

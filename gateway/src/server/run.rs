@@ -39,7 +39,7 @@ use crate::remote_tier::remote_tiers;
 use crate::reseal::{Progress, Reseal, ResealParts};
 use crate::sts_api::StsServices;
 use crate::transform::sse::{KmsKeys, KmsSet, S3KeyError, S3KeySource, Sse};
-use crate::transform::BodyTransform;
+use crate::transform::{BodyTransform, TierSeal};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -230,6 +230,11 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     })?;
     // The healer and the scanner run on the store's runtime; a replaced volume's refill
     // starts now.
+    let tier_seal = TierSeal::new(
+        cfg.tiers
+            .iter()
+            .map(|t| (t.name.clone(), t.kms_key.clone())),
+    );
     let (maintenance, lifecycle) = {
         let _rt = store_rt.enter();
         // Lifecycle rules and key re-sealing ride the scanner's passes.
@@ -240,7 +245,8 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
             LifecycleClock::new(cfg.lifecycle_day),
             lifecycle_metrics.clone(),
         );
-        lifecycle.move_to_tiers_with(TierMover::new(store.clone(), transform.clone(), &cfg.tiers));
+        let mover = TierMover::new(store.clone(), transform.clone(), tier_seal.clone());
+        lifecycle.move_to_tiers_with(mover);
         let lifecycle = Arc::new(lifecycle);
         let hook = ScanHooks::new(vec![lifecycle.clone(), reseal.scan_hook()]);
         let maintenance = store.start_maintenance(cfg.maintenance.clone(), Some(Arc::new(hook)));
@@ -306,6 +312,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         notify: rules,
         region: cfg.region.clone(),
         class_names: cfg.class_names.clone(),
+        tier_seal,
         lifecycle_clock: LifecycleClock::new(cfg.lifecycle_day),
         limits: cfg.limits,
     });

@@ -42,7 +42,7 @@ use crate::s3::unhonoured::refuse_unhonoured;
 use crate::s3::{route_head, Operation, Route};
 use crate::sts_api::StsServices;
 use crate::transform::sse::headers as sse;
-use crate::transform::BodyTransform;
+use crate::transform::{BodyTransform, TierSeal};
 
 /// What the stack is built from: each stage's own part, nothing of the whole config.
 pub struct StackParts {
@@ -82,6 +82,8 @@ pub struct StackParts {
     pub region: String,
     /// Each class's S3 storage-class name.
     pub class_names: StorageClassNames,
+    /// What plaintext written to a remote tier is sealed under.
+    pub tier_seal: TierSeal,
     /// How long a lifecycle day lasts (`--lifecycle-day`).
     pub lifecycle_clock: LifecycleClock,
     /// Bounds.
@@ -134,6 +136,7 @@ pub fn build(parts: StackParts) -> Stack {
             transform: parts.transform,
             region: parts.region,
             class_names: parts.class_names,
+            tier_seal: parts.tier_seal,
             lifecycle_clock: parts.lifecycle_clock,
             limits: WriteLimits {
                 max_put_size: parts.limits.max_put_size,

@@ -98,6 +98,7 @@ impl TestStack {
             notify,
             region: "us-east-1".into(),
             class_names: StorageClassNames::namespace_only("fast"),
+            tier_seal: Default::default(),
             lifecycle_clock: LifecycleClock::default(),
             limits,
         });

@@ -16,6 +16,7 @@ mod error;
 mod identity;
 pub mod sse;
 mod stream;
+mod tier_seal;
 
 pub use body_transform::{BodyTransform, Internal, ReadPlan, Target};
 pub use client_etag::ClientEtag;
@@ -23,3 +24,4 @@ pub use codec::Codec;
 pub use error::{TransformError, TransformedError};
 pub use identity::Identity;
 pub use stream::Transformed;
+pub use tier_seal::TierSeal;

@@ -33,16 +33,6 @@ pub struct Written {
 }
 
 impl Written {
-    /// No bytes at all, in no file.
-    pub fn nothing() -> Self {
-        Written {
-            size: 0,
-            md5: None,
-            data_id: None,
-            inline: None,
-        }
-    }
-
     /// Removes the shard files again (after a failed commit).
     pub fn discard(&self, set: &ErasureSet) {
         if let Some(id) = &self.data_id {

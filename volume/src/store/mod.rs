@@ -24,6 +24,7 @@ mod remote;
 mod resolve;
 mod scan;
 mod settle_upload;
+mod stage_remote;
 mod staged;
 mod sweep;
 mod transition;

@@ -8,7 +8,7 @@ use super::list::{common_prefix, Entry, MAX_LIST_KEYS};
 use super::merge::{Item, Page};
 use super::object::{data_record, hex};
 use super::put::{client_facts, staged_for, Staging};
-use super::staged::StagedData;
+use super::staged::{Held, StagedData};
 use super::{Inner, Store};
 use crate::disk::meta_db::{MetaOp, Step, Table};
 use crate::erasure::layout::rotation_for;
@@ -259,15 +259,18 @@ impl Store {
             ));
         }
         let upload = inner.find_upload(bucket, key, upload_id)?;
-        if !data.set.name.eq_ignore_ascii_case(&upload.class) {
+        if !data.class().eq_ignore_ascii_case(&upload.class) {
             return Err(Error::argument(format!(
                 "data staged in class {} cannot be a part of an upload to {}",
-                data.set.name, upload.class
+                data.class(),
+                upload.class
             )));
         }
-        let (set, _, written) = data.take();
+        let Some(Held::Shards { set, written, .. }) = data.take() else {
+            return Err(Error::argument("a part's data must be staged in shards"));
+        };
         let result = async {
-            let (size, etag) = client_facts(opts.client, &written)?;
+            let (size, etag) = client_facts(opts.client, written.size, written.md5)?;
             let part = PartRecord {
                 mod_time_ns: now_ns(),
                 data: PartData {

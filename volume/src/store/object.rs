@@ -1,5 +1,6 @@
 //! Deleting and tagging objects, and the commit of a new version that every write ends in.
 
+use super::remote::entry_op;
 use super::resolve::Resolved;
 use super::{Inner, Store};
 use crate::disk::meta_db::MetaOp;
@@ -313,6 +314,11 @@ impl Inner {
         } else {
             *uuid::Uuid::new_v4().as_bytes()
         };
+        let mut extra = extra;
+        if let Some(r) = rec.data.as_ref().and_then(|d| d.remote.as_ref()) {
+            // A PUT's remote object: its entry named no version until now (FORMAT.md).
+            extra.push(entry_op(&r.id, &r.tier, bucket, key, rec.version_id));
+        }
         let removed = self
             .commit(|slot| {
                 let mut r = rec.clone();

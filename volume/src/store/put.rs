@@ -6,12 +6,12 @@ use bytes::Bytes;
 use futures::Stream;
 
 use super::object::{data_record, hex};
-use super::staged::StagedData;
+use super::staged::{Held, StagedData};
 use super::{Inner, Store};
 use crate::erasure::layout::rotation_for;
 use crate::error::{Error, Invalid, Result, WriteError};
-use crate::object::write::{write_body, Written};
-use crate::record::{PartData, VersionRecord};
+use crate::object::write::write_body;
+use crate::record::{DataRecord, PartData, VersionRecord};
 use crate::set::ErasureSet;
 use crate::types::*;
 
@@ -35,6 +35,16 @@ impl Store {
         let inner = &self.inner;
         crate::validate::object_key(key)?;
         inner.bucket(bucket)?;
+        if let Some(tier) = class.and_then(|c| inner.tiers.get(c)) {
+            let how = Staging {
+                inline_limit: 0,
+                expected_len,
+                etag,
+            };
+            return inner
+                .stage_remote(bucket, key, tier.clone(), body, how)
+                .await;
+        }
         let set = inner.class(class)?.clone();
         let inline_limit = if Arc::ptr_eq(&set, inner.ns()) {
             inner.inline_limit
@@ -55,14 +65,22 @@ impl Store {
         bucket: &str,
         key: &str,
         data: StagedData,
-        opts: PutOptions,
+        mut opts: PutOptions,
     ) -> Result<ObjectInfo> {
         let inner = &self.inner;
         staged_for(&data, bucket, key)?;
-        let (set, rotation, written) = data.take();
+        let (set, rotation, written) = match data.take() {
+            Some(Held::Shards {
+                set,
+                rotation,
+                written,
+            }) => (set, rotation, written),
+            Some(Held::Remote(remote)) => return inner.put_remote(bucket, key, remote, opts).await,
+            None => return Err(Error::argument("staged data was already committed")),
+        };
         let result = async {
             inner.check_lock_allowed(bucket, opts.lock.as_ref())?;
-            let (size, etag) = client_facts(opts.client, &written)?;
+            let (size, etag) = client_facts(opts.client.take(), written.size, written.md5)?;
             let part = PartData {
                 number: 1,
                 size: written.size,
@@ -71,27 +89,15 @@ impl Store {
                 data_id: written.data_id,
                 object_size: (size != written.size).then_some(size),
             };
-            let rec = VersionRecord {
-                version_id: [0; 16],
-                mod_time_ns: 0,
-                delete_marker: false,
-                size,
-                etag,
-                meta: opts.meta,
-                tags: opts.tags,
-                checksums: opts.checksums,
-                internal: opts.internal,
-                data: Some(data_record(&set, rotation, vec![part])),
-                access: opts.access,
-                lock: opts.lock.filter(|l| !l.is_empty()),
-            };
+            let precondition = opts.precondition.take();
+            let rec = new_version(size, etag, opts, data_record(&set, rotation, vec![part]));
             inner
                 .commit_version(
                     bucket,
                     key,
                     rec,
                     written.inline.clone(),
-                    opts.precondition.as_ref(),
+                    precondition.as_ref(),
                 )
                 .await
         }
@@ -100,6 +106,30 @@ impl Store {
             written.discard(&set);
         }
         result
+    }
+}
+
+/// A version of `size` client bytes with ETag `etag` and data `data`, as `opts` describe it
+/// (its id and time are the commit's).
+pub(super) fn new_version(
+    size: u64,
+    etag: String,
+    opts: PutOptions,
+    data: DataRecord,
+) -> VersionRecord {
+    VersionRecord {
+        version_id: [0; 16],
+        mod_time_ns: 0,
+        delete_marker: false,
+        size,
+        etag,
+        meta: opts.meta,
+        tags: opts.tags,
+        checksums: opts.checksums,
+        internal: opts.internal,
+        data: Some(data),
+        access: opts.access,
+        lock: opts.lock.filter(|l| !l.is_empty()),
     }
 }
 
@@ -152,10 +182,14 @@ impl Inner {
 
 /// Size and ETag for the client: given by the caller when its transform stored other bytes,
 /// else the stored bytes' own.
-pub(super) fn client_facts(client: Option<ClientView>, written: &Written) -> Result<(u64, String)> {
-    match (client, written.md5) {
+pub(super) fn client_facts(
+    client: Option<ClientView>,
+    stored_size: u64,
+    md5: Option<[u8; 16]>,
+) -> Result<(u64, String)> {
+    match (client, md5) {
         (Some(c), _) => Ok((c.size, c.etag)),
-        (None, Some(md5)) => Ok((written.size, hex(&md5))),
+        (None, Some(md5)) => Ok((stored_size, hex(&md5))),
         (None, None) => Err(Error::argument(
             "data staged without its MD5 needs the caller's ETag to commit",
         )),

@@ -72,19 +72,8 @@ impl Store {
         tier.writable()?;
         let id: [u8; 16] = rand::random();
         let moving = Moving::start(inner, id);
-        let entry = RemoteRecord {
-            tier: tier.name.clone(),
-            bucket: bucket.into(),
-            key: key.into(),
-            version_id: vid,
-            since_ns: record::now_ns(),
-        };
         inner
-            .commit_all(vec![MetaOp::Put {
-                table: Table::Remote,
-                key: id.to_vec(),
-                value: record::encode(&entry),
-            }])
+            .commit_all(vec![entry_op(&id, &tier.name, bucket, key, vid)])
             .await?;
         let written = tier.put(&id, body).await;
         let expected: u64 = new_sizes.iter().sum();
@@ -140,15 +129,8 @@ impl Store {
             })
             .collect();
         let data = DataRecord {
-            class: remote.tier.clone(),
-            k: 1,
-            m: 0,
-            block_size: 0,
-            rotation: 0,
-            parts,
-            inline: None,
             upload: old.upload.clone(),
-            remote: Some(remote),
+            ..remote_data_record(remote, parts)
         };
         let vid = record::parse_version(&info.version_id)
             .ok_or_else(|| Error::argument("invalid version id"))?;
@@ -173,6 +155,21 @@ impl Store {
         let files = old.parts.iter().filter_map(|p| Some((p.data_id?, p.size)));
         inner.discard(&old.class, files.collect());
         Ok(Transitioned::Moved)
+    }
+}
+
+/// The data of a version held by remote object `remote`, whose parts are `parts`.
+pub(super) fn remote_data_record(remote: RemoteData, parts: Vec<PartData>) -> DataRecord {
+    DataRecord {
+        class: remote.tier.clone(),
+        k: 1,
+        m: 0,
+        block_size: 0,
+        rotation: 0,
+        parts,
+        inline: None,
+        upload: None,
+        remote: Some(remote),
     }
 }
 
@@ -289,21 +286,55 @@ pub(super) async fn reap_loop(
     }
 }
 
-/// A move in flight: its id is never reaped, however old its entry (a slow remote write
-/// may outlast the orphan grace).
-struct Moving<'a> {
-    inner: &'a Inner,
-    id: [u8; 16],
-}
-
-impl<'a> Moving<'a> {
-    fn start(inner: &'a Inner, id: [u8; 16]) -> Self {
-        lock(&inner.moving).insert(id);
-        Moving { inner, id }
+/// The `remote` table entry saying that object `id` of `tier` holds (or is about to hold)
+/// the data of version `version_id` of `bucket/key`.
+pub(super) fn entry_op(
+    id: &[u8; 16],
+    tier: &str,
+    bucket: &str,
+    key: &str,
+    version_id: [u8; 16],
+) -> MetaOp {
+    let entry = RemoteRecord {
+        tier: tier.into(),
+        bucket: bucket.into(),
+        key: key.into(),
+        version_id,
+        since_ns: record::now_ns(),
+    };
+    MetaOp::Put {
+        table: Table::Remote,
+        key: id.to_vec(),
+        value: record::encode(&entry),
     }
 }
 
-impl Drop for Moving<'_> {
+/// A remote write in flight (a move, or a PUT's staged bytes): its id is never reaped,
+/// however old its entry (a slow remote write may outlast the orphan grace).
+pub(super) struct Moving {
+    inner: std::sync::Arc<Inner>,
+    pub(super) id: [u8; 16],
+}
+
+impl Moving {
+    pub(super) fn start(inner: &std::sync::Arc<Inner>, id: [u8; 16]) -> Self {
+        lock(&inner.moving).insert(id);
+        Moving {
+            inner: inner.clone(),
+            id,
+        }
+    }
+
+    /// Ends the write and queues its remote object for deletion (nothing will reference it).
+    pub(super) fn abandon(self) {
+        let (inner, id) = (self.inner.clone(), self.id);
+        drop(self);
+        // The loop ends only with the store; then the entry stays for the sweep.
+        let _ = inner.remote_gone.send(id);
+    }
+}
+
+impl Drop for Moving {
     fn drop(&mut self) {
         lock(&self.inner.moving).remove(&self.id);
     }

@@ -26,7 +26,7 @@ use crate::s3::query::param;
 use crate::s3::query::Query;
 use crate::s3::xml::{Owner, Tag};
 use crate::sts_api::StsServices;
-use crate::transform::BodyTransform;
+use crate::transform::{BodyTransform, TierSeal};
 use strata_policy::ConditionContext;
 
 /// Size limits of object writes (the store checks the completed object's own).
@@ -50,6 +50,8 @@ pub struct Ctx {
     pub region: String,
     /// Each class's S3 storage-class name (the first class is `STANDARD`).
     pub class_names: StorageClassNames,
+    /// What plaintext written to a remote tier is sealed under.
+    pub tier_seal: TierSeal,
     /// How long a lifecycle day lasts (`--lifecycle-day`).
     pub lifecycle_clock: LifecycleClock,
     /// Size limits of writes.
@@ -98,15 +100,12 @@ impl Ctx {
         self.class_names.for_client(class)
     }
 
-    /// The store class for an `x-amz-storage-class` value (`None`: the namespace class,
-    /// `STANDARD`); a name no class has is InvalidStorageClass.
+    /// The store class (or remote tier) for an `x-amz-storage-class` value (`None`: the
+    /// namespace class, `STANDARD`); a name no class has is InvalidStorageClass.
     pub fn class_from_client(&self, value: Option<&str>) -> Result<Option<String>, S3Error> {
         match value.map(str::trim) {
             None | Some("") | Some(STANDARD_CLASS) => Ok(None),
             Some(name) => match self.class_names.from_client(name) {
-                Some(class) if self.class_names.is_tier(class) => Err(Code::NotImplemented.with(
-                    format!("writing to the remote tier {name} directly is not built yet: write to a local class and let a lifecycle rule move the object"),
-                )),
                 Some(class) => Ok(Some(class.to_string())),
                 None => Err(Code::InvalidStorageClass
                     .with(format!("the storage class {name:?} is not configured"))),

@@ -75,9 +75,10 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         Some("REPLACE") => tags_from_header(req.header("x-amz-tagging"))?,
         Some(_) => return Err(Code::InvalidArgument.with("unknown tagging directive")),
     };
-    let storage_class = ctx.class_from_client(req.header("x-amz-storage-class"))?;
+    let class_header = req.header("x-amz-storage-class");
+    let storage_class = ctx.class_from_client(class_header)?;
     let same_object = src.bucket == bucket && src.key == key && src.version_id.is_none();
-    if same_object && !replace_meta && storage_class.is_none() {
+    if same_object && !replace_meta && class_header.is_none() {
         return Err(Code::InvalidRequest.with(
             "this copy request is illegal because it is trying to copy an object to itself \
              without changing the object's metadata, storage class, website redirect location \
@@ -90,12 +91,16 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         info.meta.clone()
     };
     let precondition = write_precondition(req.headers)?;
-    let class = storage_class.unwrap_or_else(|| info.storage_class.clone());
-    let internal = seal_new(ctx, bucket, key, req.headers).await?;
+    // Without the header the copy keeps the source's class; `STANDARD` is the namespace's.
+    let class = match class_header {
+        Some(_) => storage_class,
+        None => Some(info.storage_class.clone()),
+    };
+    let internal = seal_new(ctx, bucket, key, class.as_deref(), req.headers).await?;
     let to = Destination::Object {
         bucket,
         key,
-        class: Some(&class),
+        class: class.as_deref(),
     };
     // A copy is one new object: a multipart source's checksum (made from its parts) is
     // computed again over the whole, and `x-amz-checksum-algorithm` chooses another.

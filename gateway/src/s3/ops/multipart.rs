@@ -47,6 +47,20 @@ fn upload_id(req: &Request<'_>) -> Result<String, S3Error> {
         .ok_or_else(|| Code::NoSuchUpload.with("the specified upload does not exist"))
 }
 
+/// The class of a new upload: a remote tier's is refused (its parts would have to be
+/// local shards or remote objects of their own, and neither is built).
+fn upload_class(ctx: &Ctx, value: Option<&str>) -> Result<Option<String>, S3Error> {
+    let class = ctx.class_from_client(value)?;
+    match class {
+        Some(tier) if ctx.class_names.is_tier(&tier) => Err(Code::NotImplemented.with(format!(
+            "multipart uploads to the remote tier {} are not built yet: upload to a local class \
+             and let a lifecycle rule move the object, or use PutObject",
+            value.unwrap_or_default().trim()
+        ))),
+        class => Ok(class),
+    }
+}
+
 /// CreateMultipartUpload; `x-amz-checksum-algorithm` is remembered for the parts, and the
 /// transform seals the object now (its parts are encoded under that sealing).
 pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
@@ -56,14 +70,14 @@ pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
         access,
         lock: lock_for_write(ctx, bucket, req.headers, false).await?,
         meta: meta_from_headers(req.headers)?,
-        storage_class: ctx.class_from_client(req.header("x-amz-storage-class"))?,
+        storage_class: upload_class(ctx, req.header("x-amz-storage-class"))?,
         tags: tags_from_header(req.header("x-amz-tagging"))?,
         ..UploadOptions::default()
     };
     let declared = announce(req.headers)?;
     opts.checksums
         .extend(declared.map(|(alg, kind)| announcement(alg, kind)));
-    opts.internal = seal_new(ctx, bucket, key, req.headers).await?;
+    opts.internal = seal_new(ctx, bucket, key, None, req.headers).await?;
     let described = ctx.transform.describe(&opts.internal);
     let upload_id = ctx.store.create_multipart_upload(bucket, key, opts).await?;
     let mut resp = Response::xml(&InitiateMultipartUploadResult {

@@ -21,7 +21,7 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     let precondition = write_precondition(req.headers)?;
     let access = object_access_for_write(ctx, bucket, req.headers, req.caller)?;
     let lock = lock_for_write(ctx, bucket, req.headers, true).await?;
-    let internal = seal_new(ctx, bucket, key, req.headers).await?;
+    let internal = seal_new(ctx, bucket, key, class.as_deref(), req.headers).await?;
     let to = Destination::Object {
         bucket,
         key,

@@ -19,7 +19,7 @@ use super::planned_read::read_planned;
 use crate::checksum::ChecksumAlgorithm;
 use crate::s3::body::Body;
 use crate::s3::error::{Code, S3Error};
-use crate::transform::{ClientEtag, Internal, Target, Transformed};
+use crate::transform::{ClientEtag, Internal, Target, TierSeal, Transformed};
 
 /// Where staged bytes go.
 #[derive(Debug, Clone, Copy)]
@@ -129,20 +129,32 @@ impl Staged {
     }
 }
 
-/// How a new object or upload `bucket/key` is stored: as the request's encryption headers
-/// say, else as the bucket's default encryption says, else as the server's default.
+/// How a new object or upload `bucket/key` in `class` is stored: as the request's encryption
+/// headers say, else as the bucket's default encryption says, else as the server's default;
+/// plaintext bound for a remote tier is sealed under the tier's key instead.
 pub async fn seal_new(
     ctx: &Ctx,
     bucket: &str,
     key: &str,
+    class: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<Internal, S3Error> {
     let controls = ctx.bucket_access.get(bucket)?;
     let target = Target::object(bucket, key);
-    Ok(ctx
+    let internal = ctx
         .transform
         .seal(target, headers, controls.encryption.as_ref())
-        .await?)
+        .await?;
+    match class {
+        Some(tier)
+            if ctx.class_names.is_tier(tier)
+                && TierSeal::is_plaintext(&*ctx.transform, &internal) =>
+        {
+            let (sealed, _) = ctx.tier_seal.seal(&*ctx.transform, target, tier).await?;
+            Ok(sealed)
+        }
+        _ => Ok(internal),
+    }
 }
 
 /// Stages a request body: verified as it streams, transformed, staged; fails (leaving

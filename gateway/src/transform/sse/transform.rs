@@ -320,8 +320,11 @@ impl BodyTransform for Sse {
     fn client_etag(&self, internal: &Internal) -> ClientEtag {
         match Record::read(internal) {
             // As on AWS, the ETag of an SSE-C or SSE-KMS object is not the MD5 of its
-            // plaintext.
-            Ok(Some(record)) if matches!(record.mode, SseMode::Customer | SseMode::Kms) => {
+            // plaintext; a tier's seal answers as the plaintext object it is to the client.
+            Ok(Some(record))
+                if record.tier.is_none()
+                    && matches!(record.mode, SseMode::Customer | SseMode::Kms) =>
+            {
                 ClientEtag::Opaque
             }
             _ => ClientEtag::Md5,
