@@ -203,7 +203,7 @@ for needle in needles():
 for v in s3.list_object_versions(Bucket='tier', Prefix='versioned')['Versions']:
     s3.delete_object(Bucket='tier', Key='versioned', VersionId=v['VersionId'])
 deadline = time.time() + 20
-while len([f for _, _, fs in os.walk(remote) for f in fs]) != 4:
+while len([f for _, _, fs in os.walk(remote) for f in fs]) != 5:
     assert time.time() < deadline, os.listdir(remote)
     time.sleep(0.2)
 print('ok')
