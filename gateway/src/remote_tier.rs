@@ -139,6 +139,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             kms_key: None,
+            archive: false,
         }
     }
 

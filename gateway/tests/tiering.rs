@@ -9,6 +9,8 @@
 //! object back. Faults: a tier that is down when moves are due leaves objects local and
 //! readable until it is back; a GET or a PUT while it is down answers 503, never bytes and
 //! nothing stored; a delete while it is down is retried by the scanner;
+//! an archive tier (`GLACIER`) is read only through a restored copy (RestoreObject), which
+//! expires and is removed by the scanner;
 //! a move cut by kill -9 leaves one readable copy and no orphan. GCS has no emulator here:
 //! its configuration is tested alone (`gateway/src/remote_tier.rs`).
 
@@ -133,6 +135,21 @@ fn server_with_tier(dir: &Path, tier_toml: &str, extra: &[&str]) -> Server {
     builder.start()
 }
 
+/// A server under `dir` over an `fs` tier in `dir/remote` (its `[[tiers]]` table made by
+/// `table`), with metrics on a free port: the remote directory, the metrics address, the
+/// server.
+fn server_on_fs(dir: &Path, table: fn(&Path) -> String) -> (PathBuf, String, Server) {
+    let remote = dir.join("remote");
+    std::fs::create_dir_all(&remote).unwrap();
+    let metrics = format!("127.0.0.1:{}", free_port());
+    let server = server_with_tier(
+        &dir.join("server"),
+        &table(&remote),
+        &["--metrics-listen", &metrics],
+    );
+    (remote, metrics, server)
+}
+
 /// Files under `dir`, recursively.
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -173,15 +190,7 @@ fn wait_until_local_classes_are_empty(dir: &Path) {
 #[test]
 fn objects_move_fast_to_bulk_to_an_fs_tier_opaque_encrypted_and_byte_exact() {
     let tmp = tempfile::tempdir().unwrap();
-    let remote = tmp.path().join("remote");
-    std::fs::create_dir_all(&remote).unwrap();
-    let port = free_port();
-    let metrics = format!("127.0.0.1:{port}");
-    let server = server_with_tier(
-        &tmp.path().join("server"),
-        &fs_tier(&remote),
-        &["--metrics-listen", &metrics],
-    );
+    let (remote, metrics, server) = server_on_fs(tmp.path(), fs_tier);
     let script = format!(
         r#"{}
 {RULES_BULK}
@@ -338,6 +347,72 @@ print('ok')
 "#
     );
     strata_tests::boto3_ok(&server, &script);
+}
+
+/// An archive tier (`GLACIER`) in the directory `remote`.
+fn fs_archive(remote: &Path) -> String {
+    fs_tier(remote)
+        .replace("name = \"cloud\"", "name = \"vault\"")
+        .replace("COLD", "GLACIER")
+}
+
+#[test]
+fn an_archive_tier_is_read_only_through_a_restored_copy_that_expires() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (remote, metrics, server) = server_on_fs(tmp.path(), fs_archive);
+    let script = r#"
+import os, time
+s3.create_bucket(Bucket='vault')
+data = os.urandom(5 * 1024 * 1024 + 11)
+s3.put_object(Bucket='vault', Key='a', Body=data, StorageClass='GLACIER')
+head = s3.head_object(Bucket='vault', Key='a')
+assert head['StorageClass'] == 'GLACIER' and 'Restore' not in head, head
+# Archived: no reads, no copies, until restored.
+assert refused(lambda: s3.get_object(Bucket='vault', Key='a')) == ('InvalidObjectState', 403)
+assert refused(lambda: s3.copy_object(Bucket='vault', Key='b', CopySource={'Bucket': 'vault', 'Key': 'a'}, StorageClass='STANDARD')) == ('InvalidObjectState', 403)
+assert refused(lambda: s3.restore_object(Bucket='vault', Key='a', RestoreRequest={'GlacierJobParameters': {'Tier': 'Standard'}})) == ('MalformedXML', 400)
+assert refused(lambda: s3.restore_object(Bucket='vault', Key='a', RestoreRequest={'Days': 1, 'Type': 'SELECT'})) == ('NotImplemented', 501)
+answer = s3.restore_object(Bucket='vault', Key='a', RestoreRequest={'Days': 30, 'GlacierJobParameters': {'Tier': 'Bulk'}})
+assert answer['ResponseMetadata']['HTTPStatusCode'] == 202, answer
+deadline = time.time() + 30
+while True:
+    head = s3.head_object(Bucket='vault', Key='a')
+    if head.get('Restore', '').startswith('ongoing-request="false"'):
+        break
+    assert head.get('Restore') in (None, 'ongoing-request="true"'), head
+    assert time.time() < deadline, head
+    time.sleep(0.1)
+assert 'expiry-date="' in head['Restore'] and head['StorageClass'] == 'GLACIER', head
+got = s3.get_object(Bucket='vault', Key='a')
+assert got['Body'].read() == data
+assert got['Restore'] == head['Restore'], got
+got = s3.get_object(Bucket='vault', Key='a', Range='bytes=1000000-4000000')['Body'].read()
+assert got == data[1000000:4000001]
+s3.copy_object(Bucket='vault', Key='b', CopySource={'Bucket': 'vault', 'Key': 'a'}, StorageClass='STANDARD')
+assert s3.get_object(Bucket='vault', Key='b')['Body'].read() == data
+assert refused(lambda: s3.restore_object(Bucket='vault', Key='b', RestoreRequest={'Days': 1})) == ('InvalidObjectState', 403)
+# Restored already: the expiry moves (one lifecycle day is a second here).
+again = s3.restore_object(Bucket='vault', Key='a', RestoreRequest={'Days': 1})
+assert again['ResponseMetadata']['HTTPStatusCode'] == 200, again
+deadline = time.time() + 30
+while refused(lambda: s3.get_object(Bucket='vault', Key='a')) != ('InvalidObjectState', 403):
+    assert time.time() < deadline
+    time.sleep(0.2)
+assert 'Restore' not in s3.head_object(Bucket='vault', Key='a')
+print('ok')
+"#;
+    strata_tests::boto3_ok(&server, script);
+    // The scanner removed the expired copy.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let expired = series_value(&scrape(&metrics), "strata_scanner_restores_expired_total");
+        if expired == Some(1.0) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{expired:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(files_under(&remote).len(), 1);
 }
 
 /// A server process of a test (moto, Azurite), killed when dropped.

@@ -45,8 +45,8 @@ pub use etag::Md5Stream;
 pub use object::body::ObjectBody;
 pub use status::{spare_write_buffers, ClassReadHealth, ReadHealth, Space, VolumeStatus};
 pub use store::{
-    IamWrite, Maintenance, ScanHook, ScanStart, StagedData, Store, StoredObject, TierMove,
-    Transitioned, UploadVerdict,
+    IamWrite, Maintenance, Restored, ScanHook, ScanStart, StagedData, Store, StoredObject,
+    TierMove, Transitioned, UploadVerdict,
 };
 pub use tier::{Remote, RemoteError, RemoteStream, RemoteTier, TierStats};
 pub use types::*;

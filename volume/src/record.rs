@@ -32,6 +32,8 @@ pub const RECORD_V5: u8 = 5;
 pub const RECORD_V6: u8 = 6;
 /// Version 7: `DataRecord.remote` (a version whose data is on a remote tier).
 pub const RECORD_V7: u8 = 7;
+/// Version 8: `DataRecord.restored` (a temporary local copy of a remote version).
+pub const RECORD_V8: u8 = 8;
 
 /// A record type: which format version a value of it needs.
 pub trait Record: Serialize {
@@ -55,7 +57,8 @@ pub fn encode<T: Record>(record: &T) -> Vec<u8> {
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
         Some((
-            &(RECORD_V1 | RECORD_V2 | RECORD_V3 | RECORD_V4 | RECORD_V5 | RECORD_V6 | RECORD_V7),
+            &(RECORD_V1 | RECORD_V2 | RECORD_V3 | RECORD_V4 | RECORD_V5 | RECORD_V6 | RECORD_V7
+            | RECORD_V8),
             rest,
         )) => {
             rmp_serde::from_slice(rest).map_err(|e| Error::corrupt(format!("metadata record: {e}")))
@@ -160,6 +163,30 @@ pub struct DataRecord {
     /// is in shard files or inline.
     #[serde(default)]
     pub remote: Option<RemoteData>,
+    /// A temporary local copy of the remote data (record version 8), only with `remote`.
+    #[serde(default)]
+    pub restored: Option<RestoredCopy>,
+}
+
+/// A local copy of a remote version's bytes, kept until `expiry_ns` (a restore).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RestoredCopy {
+    /// The local class holding it.
+    pub class: String,
+    /// Data shards.
+    pub k: u8,
+    /// Parity shards.
+    pub m: u8,
+    /// Erasure block size.
+    pub block_size: u64,
+    /// Slot `s` holds shard `(s + rotation) % (k + m)`.
+    pub rotation: u8,
+    /// Its shard files: all of the remote object's bytes in one.
+    pub data_id: [u8; 16],
+    /// Bytes held: the remote object's length.
+    pub size: u64,
+    /// When it stops serving reads (ns since the epoch).
+    pub expiry_ns: u64,
 }
 
 /// A version's data as one object on a remote tier.
@@ -194,9 +221,10 @@ impl Record for RemoteRecord {}
 
 impl Serialize for DataRecord {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let remote = self.remote.is_some();
+        let restored = self.restored.is_some();
+        let remote = self.remote.is_some() || restored;
         let upload = self.upload.is_some() || remote;
-        let n = 7 + usize::from(upload) + usize::from(remote);
+        let n = 7 + usize::from(upload) + usize::from(remote) + usize::from(restored);
         let mut st = s.serialize_struct("DataRecord", n)?;
         st.serialize_field("class", &self.class)?;
         st.serialize_field("k", &self.k)?;
@@ -210,6 +238,9 @@ impl Serialize for DataRecord {
         }
         if remote {
             st.serialize_field("remote", &self.remote)?;
+        }
+        if restored {
+            st.serialize_field("restored", &self.restored)?;
         }
         st.end()
     }
@@ -300,6 +331,9 @@ impl Record for UploadRecord {
 
 impl Record for VersionRecord {
     fn version(&self) -> u8 {
+        if self.data.as_ref().is_some_and(|d| d.restored.is_some()) {
+            return RECORD_V8;
+        }
         if self.data.as_ref().is_some_and(|d| d.remote.is_some()) {
             return RECORD_V7;
         }
@@ -560,6 +594,7 @@ pub(crate) fn sample_version(
             inline,
             upload: None,
             remote: None,
+            restored: None,
         }),
         access: None,
         lock: None,
@@ -712,7 +747,7 @@ mod tests {
         );
         // A reader refuses versions it does not know.
         let mut future = bytes.clone();
-        future[0] = RECORD_V7 + 1;
+        future[0] = RECORD_V8 + 1;
         assert!(decode::<UploadRecord>(&future).is_err());
     }
 
@@ -817,5 +852,39 @@ mod tests {
         assert_eq!(encode(&plain)[0], RECORD_V1);
         let back = decode::<VersionRecord>(&encode(&plain)).unwrap();
         assert_eq!(back.data.and_then(|d| d.remote), None);
+    }
+
+    #[test]
+    fn a_restored_copy_makes_version_8_and_its_removal_version_7_again() {
+        let mut v = sample_version(7, vec![], None);
+        if let Some(d) = v.data.as_mut() {
+            d.remote = Some(RemoteData {
+                tier: "archive".into(),
+                id: [7; 16],
+                size: 42,
+                xxh3: [9; 16],
+            });
+            d.restored = Some(RestoredCopy {
+                class: "fast".into(),
+                k: 2,
+                m: 2,
+                block_size: 1 << 20,
+                rotation: 3,
+                data_id: [5; 16],
+                size: 42,
+                expiry_ns: 99,
+            });
+        }
+        let bytes = encode(&v);
+        assert_eq!(bytes[0], RECORD_V8);
+        assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), v);
+        let all: Vec<serde_json::Value> = rmp_serde::from_slice(&bytes[1..]).unwrap();
+        assert_eq!(all[9].as_array().map(Vec::len), Some(10));
+        if let Some(d) = v.data.as_mut() {
+            d.restored = None;
+        }
+        let bytes = encode(&v);
+        assert_eq!(bytes[0], RECORD_V7);
+        assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), v);
     }
 }

@@ -290,6 +290,8 @@ pub struct ObjectInfo {
     pub access: Option<Vec<u8>>,
     /// Its object lock, if it has one.
     pub lock: Option<ObjectLock>,
+    /// Until when a local copy of its remote data serves reads (a restore), if it has one.
+    pub restored_until: Option<SystemTime>,
 }
 
 /// The result of a delete.
@@ -679,6 +681,8 @@ pub struct ScanReport {
     /// Remote objects deleted: left by a crash or a failed move, or of versions deleted
     /// while their tier was down.
     pub remote_orphans_removed: u64,
+    /// Local copies of remote versions (restores) removed as they expired.
+    pub restores_expired: u64,
     /// Their bytes.
     pub orphan_bytes: u64,
     /// Fan-out directories the orphan sweep covered (of 256 per volume).
@@ -745,6 +749,8 @@ pub struct ScanTotals {
     pub orphan_bytes: u64,
     /// Remote objects nothing references, deleted.
     pub remote_orphans_removed: u64,
+    /// Expired local copies of remote versions, removed.
+    pub restores_expired: u64,
     /// Uploads aborted for their age.
     pub uploads_aborted: u64,
 }
@@ -761,6 +767,7 @@ impl ScanTotals {
         self.orphans_removed += r.orphans_removed;
         self.orphan_bytes += r.orphan_bytes;
         self.remote_orphans_removed += r.remote_orphans_removed;
+        self.restores_expired += r.restores_expired;
         self.uploads_aborted += r.uploads_aborted;
     }
 }

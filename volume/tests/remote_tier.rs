@@ -320,3 +320,106 @@ async fn a_put_to_a_tier_that_is_not_committed_leaves_nothing_there() {
     }
     assert!(remote.names().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restored_copy_serves_reads_locally_until_it_expires_and_the_scanner_removes_it() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    let data = content(13, 700_000);
+    put(&store, "bkt", "cold", &data).await;
+    move_to_tier(&store, "cold").await.unwrap();
+    // The moved version's local files go first.
+    store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    let before = shard_files(dirs.tmp.path());
+    let now_ns = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64
+    };
+    let obj = store.open_object("bkt", "cold", None).await.unwrap();
+    assert_eq!(obj.info().restored_until, None);
+    let hour = 3_600_000_000_000;
+    let restored = store.restore_copy(&obj, now_ns() + hour).await.unwrap();
+    assert_eq!(restored, Restored::Copied);
+    assert!(shard_files(dirs.tmp.path()) > before);
+    // The tier is down: the copy serves whole and ranged reads.
+    remote.down.store(true, Ordering::SeqCst);
+    assert!(head(&store, "bkt", "cold", None)
+        .await
+        .unwrap()
+        .restored_until
+        .is_some());
+    assert_eq!(get(&store, "bkt", "cold").await.unwrap(), data);
+    let range = ByteRange::Bounded {
+        first: 1000,
+        last: 500_000,
+    };
+    assert_eq!(
+        get_range(&store, "bkt", "cold", range).await.unwrap(),
+        data[1000..=500_000]
+    );
+    remote.down.store(false, Ordering::SeqCst);
+    // Again: the expiry moves, no second copy; a short one expires.
+    let obj = store.open_object("bkt", "cold", None).await.unwrap();
+    let soon = now_ns() + 300_000_000;
+    assert_eq!(
+        store.restore_copy(&obj, soon).await.unwrap(),
+        Restored::Extended
+    );
+    let copied = shard_files(dirs.tmp.path());
+    assert!(
+        eventually(|| std::time::SystemTime::now()
+            > std::time::UNIX_EPOCH + std::time::Duration::from_nanos(soon))
+        .await
+    );
+    assert_eq!(
+        head(&store, "bkt", "cold", None)
+            .await
+            .unwrap()
+            .restored_until,
+        None
+    );
+    let report = store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    assert_eq!(report.restores_expired, 1, "{report:?}");
+    assert!(files_become(dirs.tmp.path(), before).await);
+    assert!(copied > before);
+    // Reads go to the tier again.
+    remote.down.store(true, Ordering::SeqCst);
+    assert!(get(&store, "bkt", "cold").await.is_err());
+    remote.down.store(false, Ordering::SeqCst);
+    assert_eq!(get(&store, "bkt", "cold").await.unwrap(), data);
+    // A version that is not remote is not restored.
+    put(&store, "bkt", "local", b"here").await;
+    let obj = store.open_object("bkt", "local", None).await.unwrap();
+    assert!(store.restore_copy(&obj, now_ns() + hour).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_restored_version_removes_its_copy_and_its_remote_object() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    put(&store, "bkt", "cold", &content(14, 400_000)).await;
+    move_to_tier(&store, "cold").await.unwrap();
+    // The moved version's local files go first.
+    store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    let before = shard_files(dirs.tmp.path());
+    let obj = store.open_object("bkt", "cold", None).await.unwrap();
+    let later = u64::MAX / 2;
+    store.restore_copy(&obj, later).await.unwrap();
+    // A pass keeps the copy (its files are referenced).
+    let report = store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    assert_eq!((report.orphans_removed, report.restores_expired), (0, 0));
+    assert!(shard_files(dirs.tmp.path()) > before);
+    store.delete_object("bkt", "cold", None).await.unwrap();
+    assert!(eventually(|| remote.names().is_empty()).await);
+    assert!(files_become(dirs.tmp.path(), before).await);
+}

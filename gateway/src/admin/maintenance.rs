@@ -197,6 +197,7 @@ struct ScanDoc {
     orphans_removed: u64,
     orphan_bytes: u64,
     remote_orphans_removed: u64,
+    restores_expired: u64,
     swept_dirs: u64,
     uploads_aborted: u64,
     usage: Vec<UsageDoc>,
@@ -221,6 +222,7 @@ struct ScansDoc {
     parts: TotalsDoc,
     orphans_removed: u64,
     remote_orphans_removed: u64,
+    restores_expired: u64,
     uploads_aborted: u64,
 }
 
@@ -236,6 +238,7 @@ impl ScanDoc {
             orphans_removed: r.orphans_removed,
             orphan_bytes: r.orphan_bytes,
             remote_orphans_removed: r.remote_orphans_removed,
+            restores_expired: r.restores_expired,
             swept_dirs: r.swept_dirs,
             uploads_aborted: r.uploads_aborted,
             usage: r
@@ -281,6 +284,7 @@ pub fn status_doc(s: &MaintenanceStatus) -> MaintenanceDoc {
             parts: s.scans.parts.into(),
             orphans_removed: s.scans.orphans_removed,
             remote_orphans_removed: s.scans.remote_orphans_removed,
+            restores_expired: s.scans.restores_expired,
             uploads_aborted: s.scans.uploads_aborted,
         },
     }

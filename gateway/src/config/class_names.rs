@@ -19,6 +19,8 @@ pub struct StorageClassNames {
     names: Vec<(String, String)>,
     /// How many of `names` are local classes (the tiers follow).
     local: usize,
+    /// The archive tiers among them: a version there is read only once restored.
+    archives: Vec<String>,
 }
 
 impl StorageClassNames {
@@ -69,7 +71,11 @@ impl StorageClassNames {
             }
         }
         let local = names.len();
-        Ok(StorageClassNames { names, local })
+        Ok(StorageClassNames {
+            names,
+            local,
+            archives: Vec::new(),
+        })
     }
 
     /// Adds the remote tiers after the local classes: colder than any of them.
@@ -86,8 +92,16 @@ impl StorageClassNames {
                 });
             }
             self.names.push((t.name.clone(), t.storage_class.clone()));
+            if t.archive {
+                self.archives.push(t.name.clone());
+            }
         }
         Ok(())
+    }
+
+    /// Whether `class` (a stored version's) is an archive tier: read only once restored.
+    pub fn is_archive(&self, class: &str) -> bool {
+        self.archives.iter().any(|c| c == class)
     }
 
     /// Whether `class` (a stored version's) is a remote tier.
@@ -100,6 +114,7 @@ impl StorageClassNames {
         StorageClassNames {
             names: vec![(class.to_string(), STANDARD_CLASS.to_string())],
             local: 1,
+            archives: Vec::new(),
         }
     }
 

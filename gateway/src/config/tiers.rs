@@ -35,7 +35,7 @@ const SECRET_OPTIONS: [&str; 7] = [
     "password",
 ];
 
-/// Archive classes need RestoreObject before a read, which strata does not have yet.
+/// Archive classes: a version there is read only through a restored copy (RestoreObject).
 const ARCHIVE_CLASSES: [&str; 2] = ["GLACIER", "DEEP_ARCHIVE"];
 
 /// One declared remote tier.
@@ -51,6 +51,8 @@ pub struct TierSpec {
     pub options: Vec<(String, String)>,
     /// The KMS key that seals plaintext objects moved here (`None`: the default SSE-KMS key).
     pub kms_key: Option<String>,
+    /// An archive tier (`GLACIER`, `DEEP_ARCHIVE`): GETs need a restored copy.
+    pub archive: bool,
 }
 
 impl std::fmt::Debug for TierSpec {
@@ -63,6 +65,7 @@ impl std::fmt::Debug for TierSpec {
             .field("service", &self.service)
             .field("options", &options)
             .field("kms_key", &self.kms_key)
+            .field("archive", &self.archive)
             .finish()
     }
 }
@@ -148,13 +151,6 @@ fn one(
             "STANDARD is the namespace class",
         ));
     }
-    if ARCHIVE_CLASSES.contains(&class.as_str()) {
-        return Err(error(
-            &name,
-            "storage_class",
-            "archive classes need RestoreObject, which strata does not have yet; use GLACIER_IR or a name of your own",
-        ));
-    }
     if !simple(&raw.service) {
         return Err(error(
             &name,
@@ -183,6 +179,7 @@ fn one(
     }
     Ok(TierSpec {
         name,
+        archive: ARCHIVE_CLASSES.contains(&class.as_str()),
         storage_class: class,
         service: raw.service,
         options,
@@ -232,6 +229,17 @@ mod tests {
             !format!("{t:?}").contains("s3cr3t"),
             "debug output hides values"
         );
+        assert!(!t.archive);
+    }
+
+    #[test]
+    fn glacier_and_deep_archive_tiers_are_archives() {
+        for (class, archive) in [("GLACIER", true), ("DEEP_ARCHIVE", true), ("COLD", false)] {
+            let text =
+                format!("[[tiers]]\nname = \"t\"\nstorage_class = \"{class}\"\nservice = \"fs\"");
+            let tiers = parse_text(&text).unwrap();
+            assert_eq!(tiers[0].archive, archive, "{class}");
+        }
     }
 
     #[test]
@@ -258,10 +266,6 @@ mod tests {
             (
                 "[[tiers]]\nname = \"Cloud\"\nstorage_class = \"COLD\"\nservice = \"fs\"".into(),
                 "name",
-            ),
-            (
-                "[[tiers]]\nname = \"cloud\"\nstorage_class = \"GLACIER\"\nservice = \"fs\"".into(),
-                "storage_class",
             ),
             (
                 "[[tiers]]\nname = \"cloud\"\nstorage_class = \"STANDARD\"\nservice = \"fs\""

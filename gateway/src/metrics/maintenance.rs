@@ -189,6 +189,12 @@ fn encode_scans(e: &mut DescriptorEncoder, s: &MaintenanceStatus) -> Result<(), 
     )?;
     single(
         e,
+        "strata_scanner_restores_expired",
+        "Local copies of remote versions (RestoreObject) removed as they expired.",
+        ConstCounter::new(s.scans.restores_expired),
+    )?;
+    single(
+        e,
         "strata_scanner_orphan_bytes",
         "Bytes of the unreferenced shard files removed.",
         ConstCounter::new(s.scans.orphan_bytes),

@@ -107,6 +107,9 @@ codes! {
     InvalidInput => 400,
     /// A POST upload's policy that is not a policy document.
     InvalidPolicyDocument => 400,
+    /// The object's storage class does not allow the operation (a GET of an archived
+    /// object that is not restored, a restore of one that is not archived).
+    InvalidObjectState => 403,
     /// A part that is not there (completion, or `partNumber` of a read).
     InvalidPart => 400,
     /// Completion parts out of order.
@@ -191,6 +194,8 @@ codes! {
     RequestHeaderSectionTooLarge => 400,
     /// The request time is too far from the server's.
     RequestTimeTooSkewed => 403,
+    /// RestoreObject of an object whose restore is running.
+    RestoreAlreadyInProgress => 409,
     /// GetBucketEncryption of a bucket without default encryption (`--sse-default none`).
     ServerSideEncryptionConfigurationNotFoundError => 404,
     /// Too few volumes to serve the request now.

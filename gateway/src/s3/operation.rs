@@ -160,7 +160,7 @@ operations! {
     GetObjectRetention => true;
     PutObjectRetention => true;
     GetObjectTorrent => false;
-    RestoreObject => false;
+    RestoreObject => true;
     SelectObjectContent => false;
     // strata's admin API under `/strata/admin/`: routed by `crate::admin`'s table, not S3's,
     // and named here so that audit events and metrics name them like any request.

@@ -137,6 +137,7 @@ pub fn build(parts: StackParts) -> Stack {
             region: parts.region,
             class_names: parts.class_names,
             tier_seal: parts.tier_seal,
+            restoring: Default::default(),
             lifecycle_clock: parts.lifecycle_clock,
             limits: WriteLimits {
                 max_put_size: parts.limits.max_put_size,

@@ -351,6 +351,9 @@ impl Inner {
             if let Some(d) = &r.data {
                 let files = d.parts.iter().filter_map(|p| Some((p.data_id?, p.size)));
                 self.discard(&d.class, files.collect());
+                if let Some(c) = &d.restored {
+                    self.discard(&c.class, vec![(c.data_id, c.size)]);
+                }
             }
         }
     }
@@ -367,6 +370,25 @@ impl Inner {
     }
 }
 
+/// Replaces version `vid`'s data `old` with `data` (only while it is still `old`'s class
+/// and files).
+pub(super) fn set_data(
+    bucket: &str,
+    key: &str,
+    vid: [u8; 16],
+    old: &DataRecord,
+    data: DataRecord,
+) -> MetaOp {
+    MetaOp::SetData {
+        bucket: bucket.into(),
+        key: key.into(),
+        version_id: vid,
+        expect_class: old.class.clone(),
+        expect_ids: old.parts.iter().map(|p| p.data_id).collect(),
+        data: Box::new(data),
+    }
+}
+
 pub(super) fn data_record(set: &ErasureSet, rotation: usize, parts: Vec<PartData>) -> DataRecord {
     DataRecord {
         class: set.name.clone(),
@@ -378,6 +400,7 @@ pub(super) fn data_record(set: &ErasureSet, rotation: usize, parts: Vec<PartData
         inline: None,
         upload: None,
         remote: None,
+        restored: None,
     }
 }
 
@@ -423,6 +446,10 @@ pub(super) fn info_of(bucket: &str, key: &str, r: &Resolved) -> ObjectInfo {
         internal: rec.internal.clone(),
         access: rec.access.clone(),
         lock: rec.lock.clone(),
+        restored_until: data
+            .and_then(|d| d.restored.as_ref())
+            .filter(|c| c.expiry_ns > record::now_ns())
+            .map(|c| record::time_of(c.expiry_ns)),
     }
 }
 

@@ -16,8 +16,7 @@ use crate::erasure::layout::{resolve_range, Layout};
 use crate::error::{Error, Refusal, Result};
 use crate::object::body::ObjectBody;
 use crate::object::read::{self, ReadContext, ReadPlan};
-use crate::record::PartData;
-use crate::record::RemoteData;
+use crate::record::{self, PartData, RemoteData, RestoredCopy};
 use crate::set::ErasureSet;
 use crate::tier::Tier;
 use crate::types::*;
@@ -36,6 +35,50 @@ pub struct StoredObject {
     pub(super) place: Place,
     /// The tier and object holding the data, when it is on a remote tier.
     remote: Option<(Arc<Tier>, RemoteData)>,
+    /// The local copy of remote data (a restore), as recorded, expired or not.
+    pub(super) restored: Option<RestoredCopy>,
+    /// Where reads of remote data go while its local copy serves them.
+    copy: Option<CopyRead>,
+}
+
+/// How the local copy of remote data is read: one part holding all its stored bytes.
+struct CopyRead {
+    set: Arc<ErasureSet>,
+    layout: Layout,
+    rotation: usize,
+    part: PartData,
+}
+
+impl CopyRead {
+    fn of(inner: &super::Inner, c: &RestoredCopy) -> Result<Self> {
+        let (set, layout) = shape(inner, &c.class, c.k, c.m, c.block_size)?;
+        let part = PartData {
+            number: 1,
+            size: c.size,
+            etag: String::new(),
+            checksums: Default::default(),
+            data_id: Some(c.data_id),
+            object_size: None,
+        };
+        Ok(CopyRead {
+            set,
+            layout,
+            rotation: c.rotation as usize,
+            part,
+        })
+    }
+
+    fn plan(&self, range: Range<u64>, ctx: ReadContext) -> ReadPlan {
+        ReadPlan {
+            set: self.set.clone(),
+            layout: self.layout,
+            rotation: self.rotation,
+            parts: vec![self.part.clone()],
+            inline: None,
+            range,
+            ctx,
+        }
+    }
 }
 
 /// Where a version's data was when it was opened.
@@ -77,6 +120,10 @@ impl Store {
         };
         if let Some(remote) = data.remote {
             let tier = inner.tiers.of_data(&remote.tier)?.clone();
+            let copy = match &data.restored {
+                Some(c) if c.expiry_ns > record::now_ns() => Some(CopyRead::of(inner, c)?),
+                _ => None,
+            };
             return Ok(StoredObject {
                 parts: data.parts,
                 set: inner.ns().clone(),
@@ -87,20 +134,11 @@ impl Store {
                 info,
                 place,
                 remote: Some((tier, remote)),
+                restored: data.restored,
+                copy,
             });
         }
-        let set = inner.class(Some(&data.class))?.clone();
-        let layout = Layout {
-            data: data.k as usize,
-            parity: data.m as usize,
-            block_size: data.block_size,
-        };
-        if layout.total() != set.width() {
-            return Err(Error::corrupt(format!(
-                "object layout {}+{} does not fit class {}",
-                data.k, data.m, set.name
-            )));
-        }
+        let (set, layout) = shape(inner, &data.class, data.k, data.m, data.block_size)?;
         Ok(StoredObject {
             parts: data.parts,
             set,
@@ -111,6 +149,8 @@ impl Store {
             info,
             place,
             remote: None,
+            restored: None,
+            copy: None,
         })
     }
 }
@@ -155,6 +195,20 @@ impl StoredObject {
         .into())
     }
 
+    /// The remote object holding the data, if it is on a remote tier.
+    pub(super) fn remote_data(&self) -> Option<&RemoteData> {
+        self.remote.as_ref().map(|(_, d)| d)
+    }
+
+    /// All of the remote object, its digest checked before its last chunk is given.
+    pub(super) fn read_remote_whole(&self) -> Result<ObjectBody> {
+        let (tier, data) = self
+            .remote
+            .as_ref()
+            .ok_or_else(|| Error::argument("the version is not on a remote tier"))?;
+        Ok(tier.read(&data.id, 0..data.size, Some(data.xxh3)))
+    }
+
     /// The remote tier holding the data, if it is on one.
     pub fn tier(&self) -> Option<&str> {
         self.remote.as_ref().map(|(t, _)| t.name.as_str())
@@ -171,6 +225,9 @@ impl StoredObject {
         let total = self.info.stored_size;
         let range = stored.unwrap_or(0..total);
         check_span(&range, total)?;
+        if let Some(copy) = &self.copy {
+            return read::start(copy.plan(range, self.ctx));
+        }
         if let Some((tier, data)) = &self.remote {
             let whole = (range == (0..data.size)).then_some(data.xxh3);
             return Ok(tier.read(&data.id, range, whole));
@@ -190,6 +247,9 @@ impl StoredObject {
     /// caller that needs a few bytes apart before the rest, such as a stream header).
     pub fn read_span(&self, stored: Range<u64>) -> Result<ObjectBody> {
         check_span(&stored, self.info.stored_size)?;
+        if let Some(copy) = &self.copy {
+            return read::start(copy.plan(stored, self.ctx.clone()));
+        }
         if let Some((tier, data)) = &self.remote {
             return Ok(tier.read(&data.id, stored, None));
         }
@@ -203,6 +263,30 @@ impl StoredObject {
             ctx: self.ctx.clone(),
         })
     }
+}
+
+/// The erasure set of `class` and the layout `k`+`m` of `block_size` recorded for data in
+/// it, which must fit the set.
+fn shape(
+    inner: &super::Inner,
+    class: &str,
+    k: u8,
+    m: u8,
+    block_size: u64,
+) -> Result<(Arc<ErasureSet>, Layout)> {
+    let set = inner.class(Some(class))?.clone();
+    let layout = Layout {
+        data: k as usize,
+        parity: m as usize,
+        block_size,
+    };
+    if layout.total() != set.width() {
+        return Err(Error::corrupt(format!(
+            "data layout {k}+{m} does not fit class {}",
+            set.name
+        )));
+    }
+    Ok((set, layout))
 }
 
 /// Refuses a span outside an object's `total` stored bytes.

@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use futures::Stream;
 
+use super::object::set_data;
 use super::read::{Place, StoredObject};
 use super::{Inner, Store, Transitioned};
 use crate::disk::meta_db::{MetaOp, Table};
@@ -134,14 +135,7 @@ impl Store {
         };
         let vid = record::parse_version(&info.version_id)
             .ok_or_else(|| Error::argument("invalid version id"))?;
-        let mut ops = vec![MetaOp::SetData {
-            bucket: bucket.into(),
-            key: key.into(),
-            version_id: vid,
-            expect_class: old.class.clone(),
-            expect_ids: old.parts.iter().map(|p| p.data_id).collect(),
-            data: Box::new(data),
-        }];
+        let mut ops = vec![set_data(bucket, key, vid, &old, data)];
         if !internal.is_empty() {
             ops.push(MetaOp::SetInternal {
                 bucket: bucket.into(),
@@ -170,6 +164,7 @@ pub(super) fn remote_data_record(remote: RemoteData, parts: Vec<PartData>) -> Da
         inline: None,
         upload: None,
         remote: Some(remote),
+        restored: None,
     }
 }
 

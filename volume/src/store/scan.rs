@@ -197,6 +197,16 @@ impl Store {
                 }
                 if let Ok((_, Some(rec))) = healed {
                     refs.add_version(&rec);
+                    let expired = rec.data.as_ref().and_then(|d| d.restored.as_ref());
+                    if expired.is_some_and(|c| c.expiry_ns <= record::now_ns()) {
+                        match inner.expire_copy(&bucket, &key, vid).await {
+                            Ok(true) => report.restores_expired += 1,
+                            Ok(false) => {}
+                            Err(e) => report
+                                .errors
+                                .push(format!("{bucket}/{key}: restored copy: {e}")),
+                        }
+                    }
                     let this = (bucket.clone(), key.clone());
                     let is_latest = last_key.as_ref() != Some(&this);
                     last_key = Some(this);
@@ -298,6 +308,9 @@ impl References {
             if let Some(id) = p.data_id {
                 self.add(id);
             }
+        }
+        if let Some(c) = rec.data.as_ref().and_then(|d| d.restored.as_ref()) {
+            self.add(c.data_id);
         }
     }
 }

@@ -24,6 +24,7 @@ use crate::s3::http::{header, http_date, quote_etag};
 use crate::s3::operation::Operation;
 use crate::s3::query::param;
 use crate::s3::query::Query;
+use crate::s3::restoring::Restoring;
 use crate::s3::xml::{Owner, Tag};
 use crate::sts_api::StsServices;
 use crate::transform::{BodyTransform, TierSeal};
@@ -52,6 +53,8 @@ pub struct Ctx {
     pub class_names: StorageClassNames,
     /// What plaintext written to a remote tier is sealed under.
     pub tier_seal: TierSeal,
+    /// RestoreObject copies running now.
+    pub restoring: Restoring,
     /// How long a lifecycle day lasts (`--lifecycle-day`).
     pub lifecycle_clock: LifecycleClock,
     /// Size limits of writes.
@@ -93,6 +96,33 @@ impl Ctx {
             Some(rules) => abort_headers(rules, &self.lifecycle_clock, key, SystemTime::now()),
             None => Vec::new(),
         }
+    }
+
+    /// Refuses reading the bytes of `info` while it is on an archive tier and not restored.
+    pub fn check_readable(&self, info: &ObjectInfo) -> Result<(), S3Error> {
+        if self.class_names.is_archive(&info.storage_class) && info.restored_until.is_none() {
+            return Err(Code::InvalidObjectState.with(
+                "the operation is not valid for the object's storage class: restore it first (RestoreObject)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `x-amz-restore` of `info`: a restore running, or the restored copy's expiry.
+    pub fn restore_header(&self, info: &ObjectInfo) -> Option<(String, String)> {
+        let value = if self
+            .restoring
+            .is_running(&info.bucket, &info.key, &info.version_id)
+        {
+            "ongoing-request=\"true\"".to_string()
+        } else {
+            let until = info.restored_until?;
+            format!(
+                "ongoing-request=\"false\", expiry-date=\"{}\"",
+                http_date(until)
+            )
+        };
+        Some(("x-amz-restore".to_string(), value))
     }
 
     /// The storage-class name clients see for a stored class (`--storage-classes`).

@@ -18,7 +18,7 @@ use crate::s3::response::Response;
 use crate::s3::xml::{CopyObjectResult, CopyPartResult, S3_NS};
 
 /// Opens the source version and applies `x-amz-copy-source-if-*` before any of its shards is
-/// read.
+/// read; an archived source that is not restored is refused.
 async fn open_source<'h>(
     ctx: &Ctx,
     headers: &'h http::HeaderMap,
@@ -31,6 +31,8 @@ async fn open_source<'h>(
         .open_object(&src.bucket, &src.key, src.version_id)
         .await?;
     let info = obj.info();
+    // An archived source is copied only once restored, as on AWS.
+    ctx.check_readable(info)?;
     // A copy answers 412 for both kinds of failed condition.
     match evaluate_conditions(
         headers,

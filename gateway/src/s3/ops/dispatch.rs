@@ -3,7 +3,7 @@
 use super::common::{Ctx, Request};
 use super::{
     access, acl, attributes, bucket, copy, cors, delete, encryption, get, lifecycle, list,
-    list_buckets, lock, multipart, notification, policy, put, service, tagging,
+    list_buckets, lock, multipart, notification, policy, put, restore, service, tagging,
 };
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
@@ -75,6 +75,7 @@ pub async fn dispatch(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         Op::GetObjectLegalHold => lock::get_legal_hold(ctx, req).await,
         Op::PutObjectLegalHold => lock::put_legal_hold(ctx, req).await,
         Op::GetObjectAttributes => attributes::get_object_attributes(ctx, req).await,
+        Op::RestoreObject => restore::restore_object(ctx, req).await,
         other => {
             Err(Code::NotImplemented.with(format!("{} is not implemented by strata", other.name())))
         }

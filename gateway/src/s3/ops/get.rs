@@ -100,6 +100,7 @@ async fn headers_for(
         h.push(("x-amz-mp-parts-count".into(), info.parts.len().to_string()));
     }
     h.extend(ctx.expiration_header(info));
+    h.extend(ctx.restore_header(info));
     for (param, name) in OVERRIDES {
         if let Some(v) = req.query.get(param) {
             h.retain(|(n, _)| n != name);
@@ -122,6 +123,7 @@ fn content_range(start: u64, len: u64, size: u64) -> (String, String) {
 pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let (obj, sel, span) = open(ctx, &req).await?;
     let info = obj.info();
+    ctx.check_readable(info)?;
     let mut resp = Response {
         status: 200,
         headers: headers_for(ctx, &req, info, sel.part_number).await?,

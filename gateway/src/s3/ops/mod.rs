@@ -26,6 +26,7 @@ mod object_checksum;
 mod planned_read;
 mod policy;
 mod put;
+mod restore;
 mod service;
 mod tagging;
 mod write;

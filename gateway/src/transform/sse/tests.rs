@@ -282,6 +282,7 @@ pub(super) async fn store_sealed(
         internal: internal.clone(),
         access: None,
         lock: None,
+        restored_until: None,
     };
     (info, stored, internal)
 }
