@@ -190,7 +190,7 @@ fn wait_until_local_classes_are_empty(dir: &Path) {
 #[test]
 fn objects_move_fast_to_bulk_to_an_fs_tier_opaque_encrypted_and_byte_exact() {
     let tmp = tempfile::tempdir().unwrap();
-    let (remote, metrics, server) = server_on_fs(tmp.path(), fs_tier);
+    let (remote, metrics, server) = server_on_fs(tmp.path(), fs_tier_audited);
     let script = format!(
         r#"{}
 {RULES_BULK}
@@ -251,6 +251,83 @@ print('ok')
     assert!(read.is_some_and(|b| b > 44e6), "{exposition}");
     wait_until_local_classes_are_empty(server.dir());
     assert_eq!(files_under(&remote).len(), 5);
+    check_lifecycle_audit(&remote);
+}
+
+/// The audit trail of the move test: every transition is an event naming its target class
+/// (and the tier, for moves to it), and the reads through the tier name it.
+fn check_lifecycle_audit(remote: &Path) {
+    let log = audit_log(remote);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let events = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let events: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        let moves = |e: &&serde_json::Value| e["operation"] == "LifecycleTransition";
+        if events.iter().filter(moves).count() >= 13 || Instant::now() > deadline {
+            break events;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let done_to = |class: &str, action: &str| {
+        events
+            .iter()
+            .filter(|e| {
+                e["operation"] == "LifecycleTransition"
+                    && e["lifecycle_outcome"] == "done"
+                    && e["lifecycle_action"] == action
+                    && e["storage_class"] == class
+            })
+            .collect::<Vec<_>>()
+    };
+    let to_bulk = done_to("STANDARD_IA", "transition");
+    let to_tier = done_to("COLD", "transition");
+    let noncurrent = done_to("COLD", "transition_noncurrent");
+    assert_eq!((to_bulk.len(), to_tier.len(), noncurrent.len()), (6, 6, 1));
+    for e in to_tier.iter().chain(&noncurrent) {
+        assert_eq!(e["tier"], "cloud", "{e}");
+        assert_eq!(e["principal"], serde_json::Value::Null, "{e}");
+        assert_eq!(e["bucket"], "tier", "{e}");
+        assert!(
+            e["version_id"].as_str().is_some_and(|v| !v.is_empty()),
+            "{e}"
+        );
+    }
+    assert!(to_bulk.iter().all(|e| e["tier"].is_null()));
+    let ids: std::collections::HashSet<_> =
+        events.iter().map(|e| e["request_id"].clone()).collect();
+    assert_eq!(
+        ids.len(),
+        events.len(),
+        "every event has its own request id"
+    );
+    // check_reads('COLD') read every object back through the tier.
+    let read_through = events
+        .iter()
+        .filter(|e| e["operation"] == "GetObject" && e["tier"] == "cloud" && e["status"] == 200)
+        .count();
+    assert!(read_through >= 7, "{read_through} reads through the tier");
+    let local_reads = events
+        .iter()
+        .filter(|e| e["operation"] == "GetObject" && e["tier"].is_null() && e["status"] == 200)
+        .count();
+    assert!(local_reads >= 7, "reads before the move name no tier");
+}
+
+/// Where [`fs_tier_audited`] writes the audit trail.
+fn audit_log(remote: &Path) -> PathBuf {
+    remote.with_extension("audit.jsonl")
+}
+
+/// [`fs_tier`] and a file audit sink at [`audit_log`].
+fn fs_tier_audited(remote: &Path) -> String {
+    format!(
+        "{}[[audit.sinks]]\nname = \"local\"\nkind = \"file\"\npath = \"{}\"\nbatch_max_age_ms = 100\n",
+        fs_tier(remote),
+        audit_log(remote).display()
+    )
 }
 
 /// Objects put straight to the tier in every SSE mode (`direct` maps each name to its bytes,

@@ -5,7 +5,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
 
-use super::event::AuditEvent;
+use super::event::{AuditEvent, LifecycleRecord};
 use super::sink::{Record, SinkHandle};
 use crate::observe::{Backpressure, Observe, RequestEvent};
 
@@ -32,17 +32,32 @@ impl Auditor {
     }
 }
 
-impl Observe for Auditor {
-    fn observe(&self, event: &RequestEvent) -> Backpressure {
+impl Auditor {
+    /// Records a lifecycle action (waiting while a sink that blocks when full is full, so
+    /// that the scanner slows down rather than losing events).
+    pub async fn record_lifecycle(&self, action: &LifecycleRecord<'_>) {
+        if self.sinks.is_empty() {
+            return;
+        }
+        let request_id = crate::observe::request_ids().request_id;
+        let event = AuditEvent::from_lifecycle(action, &request_id);
+        let doc = SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            scratch.clear();
+            event.write_json(&mut *scratch);
+            Bytes::copy_from_slice(&scratch)
+        });
+        if let Some(wait) = self.push(action.time, doc) {
+            wait.await;
+        }
+    }
+
+    /// Hands one encoded event of `time` to every sink.
+    fn push(&self, time: std::time::SystemTime, doc: Bytes) -> Backpressure {
         // The last sink takes the record itself: with one sink, its bytes are never shared
         // between threads by a reference count.
         let (last, others) = self.sinks.split_last()?;
-        if !AuditEvent::audited(event) {
-            return None;
-        }
-        let doc = encode(event);
-        let time_ns = event
-            .started
+        let time_ns = time
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
         let record = Record::new(time_ns, doc);
@@ -57,6 +72,15 @@ impl Observe for Auditor {
         Some(Box::pin(async move {
             futures::future::join_all(waits).await;
         }))
+    }
+}
+
+impl Observe for Auditor {
+    fn observe(&self, event: &RequestEvent) -> Backpressure {
+        if self.sinks.is_empty() || !AuditEvent::audited(event) {
+            return None;
+        }
+        self.push(event.started, encode(event))
     }
 }
 

@@ -64,6 +64,39 @@ pub struct AuditEvent<'a> {
     pub sse: Option<&'static str>,
     /// The KMS key of an SSE-KMS object; null otherwise.
     pub kms_key_id: Option<&'a str>,
+    /// The remote tier the object's bytes were read from (a read-through) or written to;
+    /// null otherwise.
+    pub tier: Option<&'a str>,
+    /// A lifecycle transition's target storage class (its S3 name); null otherwise.
+    pub storage_class: Option<&'a str>,
+    /// What a bucket's lifecycle rules did (`expire_current`, `remove_delete_marker`,
+    /// `expire_noncurrent`, `transition`, `transition_noncurrent`); null for requests.
+    pub lifecycle_action: Option<&'static str>,
+    /// How it went: `done`, `changed`, `locked` or `failed`; null for requests.
+    pub lifecycle_outcome: Option<&'static str>,
+}
+
+/// One action of a bucket's lifecycle rules in a scanner pass, for the audit trail.
+#[derive(Debug)]
+pub struct LifecycleRecord<'a> {
+    /// When the action started.
+    pub time: SystemTime,
+    /// How long it took.
+    pub duration: std::time::Duration,
+    /// The action (as `strata_lifecycle_actions_total` names it).
+    pub action: &'static str,
+    /// Its outcome.
+    pub outcome: &'static str,
+    /// The version acted on.
+    pub bucket: &'a str,
+    /// Its key.
+    pub key: &'a str,
+    /// Its version id.
+    pub version_id: &'a str,
+    /// A transition's target storage class (S3 name).
+    pub storage_class: Option<&'a str>,
+    /// A transition's target remote tier.
+    pub tier: Option<&'a str>,
 }
 
 impl<'a> AuditEvent<'a> {
@@ -105,6 +138,48 @@ impl<'a> AuditEvent<'a> {
             stage: failed.then(|| e.stage.as_str()),
             sse: e.sse,
             kms_key_id: e.kms_key_id.as_deref(),
+            tier: e.tier.as_deref(),
+            storage_class: None,
+            lifecycle_action: None,
+            lifecycle_outcome: None,
+        }
+    }
+
+    /// The audit view of a lifecycle action: no principal, no client, operation
+    /// `LifecycleTransition` or `LifecycleExpiration`, its own request id.
+    pub fn from_lifecycle(r: &LifecycleRecord<'a>, request_id: &'a str) -> AuditEvent<'a> {
+        let operation = if r.action.starts_with("transition") {
+            "LifecycleTransition"
+        } else {
+            "LifecycleExpiration"
+        };
+        AuditEvent {
+            time: r.time,
+            request_id,
+            principal: None,
+            access_key: None,
+            principal_arn: None,
+            account_id: None,
+            source: None,
+            user_agent: None,
+            operation: Some(operation),
+            bucket: Some(r.bucket),
+            key: Some(r.key),
+            version_id: Some(r.version_id),
+            status: None,
+            error_code: None,
+            denial_reason: None,
+            bytes_in: 0,
+            bytes_out: 0,
+            duration_ms: (r.duration.as_micros() as f64) / 1000.0,
+            tls: false,
+            stage: None,
+            sse: None,
+            kms_key_id: None,
+            tier: r.tier,
+            storage_class: r.storage_class,
+            lifecycle_action: Some(r.action),
+            lifecycle_outcome: Some(r.outcome),
         }
     }
 
@@ -162,6 +237,10 @@ impl AuditEvent<'_> {
         o.str("stage", self.stage);
         o.str("sse", self.sse);
         o.str("kms_key_id", self.kms_key_id);
+        o.str("tier", self.tier);
+        o.str("storage_class", self.storage_class);
+        o.str("lifecycle_action", self.lifecycle_action);
+        o.str("lifecycle_outcome", self.lifecycle_outcome);
         o.end();
     }
 }

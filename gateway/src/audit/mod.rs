@@ -14,4 +14,4 @@ mod text;
 
 pub use auditor::Auditor;
 pub use config::{AuditConfig, AuditSinkConfig, SinkTarget, StartError};
-pub use event::AuditEvent;
+pub use event::{AuditEvent, LifecycleRecord};

@@ -50,6 +50,7 @@ fn get_event() -> RequestEvent {
         removed: Vec::new(),
         sse: None,
         kms_key_id: None,
+        tier: None,
     }
 }
 
@@ -100,6 +101,10 @@ fn fields_are_written_in_the_documented_order() {
         "stage",
         "sse",
         "kms_key_id",
+        "tier",
+        "storage_class",
+        "lifecycle_action",
+        "lifecycle_outcome",
     ];
     let at: Vec<usize> = order
         .iter()
@@ -140,6 +145,10 @@ fn the_event_has_exactly_the_documented_fields() {
             "stage": null,
             "sse": null,
             "kms_key_id": null,
+            "tier": null,
+            "storage_class": null,
+            "lifecycle_action": null,
+            "lifecycle_outcome": null,
         })
     );
 }
@@ -173,6 +182,78 @@ fn a_dropped_connection_has_a_null_status_and_its_stage() {
     assert_eq!(v["stage"], "handler");
 }
 
+#[test]
+fn a_read_through_names_its_tier() {
+    let mut e = get_event();
+    e.tier = Some("cold".into());
+    assert_eq!(encoded(&e)["tier"], "cold");
+}
+
+fn transition_record() -> LifecycleRecord<'static> {
+    LifecycleRecord {
+        time: UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        duration: Duration::from_micros(2_250),
+        action: "transition",
+        outcome: "done",
+        bucket: "photos",
+        key: "old/cat.jpg",
+        version_id: "v1",
+        storage_class: Some("GLACIER_IR"),
+        tier: Some("cold"),
+    }
+}
+
+#[test]
+fn a_lifecycle_action_is_an_event_without_a_principal() {
+    let mut doc = Vec::new();
+    AuditEvent::from_lifecycle(&transition_record(), "LC1").write_json(&mut doc);
+    let v: serde_json::Value = serde_json::from_slice(&doc).unwrap();
+    assert_eq!(
+        v,
+        json!({
+            "time": "2023-11-14T22:13:20Z",
+            "request_id": "LC1",
+            "principal": null,
+            "access_key": null,
+            "principal_arn": null,
+            "account_id": null,
+            "source": null,
+            "user_agent": null,
+            "operation": "LifecycleTransition",
+            "bucket": "photos",
+            "key": "old/cat.jpg",
+            "version_id": "v1",
+            "status": null,
+            "error_code": null,
+            "denial_reason": null,
+            "bytes_in": 0,
+            "bytes_out": 0,
+            "duration_ms": 2.25,
+            "tls": false,
+            "stage": null,
+            "sse": null,
+            "kms_key_id": null,
+            "tier": "cold",
+            "storage_class": "GLACIER_IR",
+            "lifecycle_action": "transition",
+            "lifecycle_outcome": "done",
+        })
+    );
+    let expired = LifecycleRecord {
+        action: "expire_noncurrent",
+        outcome: "locked",
+        storage_class: None,
+        tier: None,
+        ..transition_record()
+    };
+    let mut doc = Vec::new();
+    AuditEvent::from_lifecycle(&expired, "LC2").write_json(&mut doc);
+    let v: serde_json::Value = serde_json::from_slice(&doc).unwrap();
+    assert_eq!(v["operation"], "LifecycleExpiration");
+    assert_eq!(v["lifecycle_outcome"], "locked");
+    assert_eq!(v["tier"], serde_json::Value::Null);
+}
+
 /// Keeps what it is sent.
 #[derive(Default)]
 struct Keep(std::sync::Mutex<Vec<Record>>);
@@ -199,8 +280,8 @@ fn spec(name: &str) -> SinkSpec {
     }
 }
 
-#[tokio::test]
-async fn the_auditor_sends_one_encoding_to_every_sink_and_skips_internal_endpoints() {
+/// An auditor with two sinks that keep what they are sent.
+fn auditor_of_two() -> (Auditor, Arc<Keep>, Arc<Keep>) {
     let mut registry = Registry::default();
     let metrics = SinkMetrics::register(&mut registry);
     let rt = tokio::runtime::Handle::current();
@@ -209,6 +290,12 @@ async fn the_auditor_sends_one_encoding_to_every_sink_and_skips_internal_endpoin
         spawn(spec("a"), a.clone(), &metrics, &rt).unwrap(),
         spawn(spec("b"), b.clone(), &metrics, &rt).unwrap(),
     ]);
+    (auditor, a, b)
+}
+
+#[tokio::test]
+async fn the_auditor_sends_one_encoding_to_every_sink_and_skips_internal_endpoints() {
+    let (auditor, a, b) = auditor_of_two();
     assert!(auditor.observe(&get_event()).is_none());
     let mut probe = get_event();
     probe.stage = Stage::Internal;
@@ -226,4 +313,23 @@ async fn the_auditor_sends_one_encoding_to_every_sink_and_skips_internal_endpoin
     assert_eq!(a[0].time_ns, started.as_nanos() as u64);
     let v: serde_json::Value = serde_json::from_slice(&a[0].doc).unwrap();
     assert_eq!(v["request_id"], "REQ1");
+}
+
+#[tokio::test]
+async fn lifecycle_actions_reach_every_sink_with_fresh_request_ids() {
+    let (auditor, a, b) = auditor_of_two();
+    auditor.record_lifecycle(&transition_record()).await;
+    auditor.record_lifecycle(&transition_record()).await;
+    auditor.shutdown(Duration::from_secs(2)).await;
+    let (a, b) = (a.0.lock().unwrap(), b.0.lock().unwrap());
+    assert_eq!(a.len(), 2);
+    assert_eq!(*a, *b);
+    let at = transition_record().time.duration_since(UNIX_EPOCH).unwrap();
+    assert_eq!(a[0].time_ns, at.as_nanos() as u64);
+    let ids: Vec<serde_json::Value> = a
+        .iter()
+        .map(|r| serde_json::from_slice::<serde_json::Value>(&r.doc).unwrap()["request_id"].clone())
+        .collect();
+    assert_ne!(ids[0], ids[1], "each action has its own id");
+    assert!(ids[0].as_str().is_some_and(|s| !s.is_empty()));
 }

@@ -22,6 +22,7 @@ use strata_volume::{
 use super::clock::LifecycleClock;
 use super::rules::{Lifecycle, Subject};
 use super::to_tier::{MoveError, TierMover};
+use crate::audit::{Auditor, LifecycleRecord};
 use crate::bucket_access::BucketAccess;
 use crate::config::StorageClassNames;
 use crate::metrics::LifecycleMetrics;
@@ -37,6 +38,8 @@ pub struct LifecycleOnScan {
     metrics: LifecycleMetrics,
     /// Bucket notifications, once the notifier is running.
     notifier: OnceLock<Arc<Notifier>>,
+    /// The audit trail, once its sinks are running.
+    auditor: OnceLock<Auditor>,
     /// The key whose versions the walk is in.
     walk: Mutex<Option<KeyWalk>>,
     /// Moves to remote tiers, once the server's transform is known.
@@ -66,6 +69,15 @@ enum Place {
     Unknown,
 }
 
+/// One action done (or tried).
+struct Acted<'a> {
+    action: &'static str,
+    outcome: &'static str,
+    started: SystemTime,
+    /// A transition's target storage class (S3 name).
+    target: Option<&'a str>,
+}
+
 /// The actions, as the metrics name them.
 const EXPIRE_CURRENT: &str = "expire_current";
 const REMOVE_DELETE_MARKER: &str = "remove_delete_marker";
@@ -90,6 +102,7 @@ impl LifecycleOnScan {
             clock,
             metrics,
             notifier: OnceLock::new(),
+            auditor: OnceLock::new(),
             walk: Mutex::new(None),
             to_tier: OnceLock::new(),
         }
@@ -99,6 +112,11 @@ impl LifecycleOnScan {
     /// counts as failed and is tried again at the next pass).
     pub fn move_to_tiers_with(&self, mover: TierMover) {
         let _ = self.to_tier.set(mover);
+    }
+
+    /// Records what the rules do in the audit trail of `auditor` from now on.
+    pub fn audit_through(&self, auditor: Auditor) {
+        let _ = self.auditor.set(auditor);
     }
 
     /// Sends the `s3:LifecycleExpiration:*` and `s3:LifecycleTransition` events of what the
@@ -251,6 +269,7 @@ impl LifecycleOnScan {
         cond: &DeletePrecondition,
     ) {
         let (bucket, key) = (&info.bucket, &info.key);
+        let started = SystemTime::now();
         let outcome = match self
             .store
             .delete_object_if(bucket, key, version, cond)
@@ -277,13 +296,39 @@ impl LifecycleOnScan {
                 "failed"
             }
         };
-        self.counted(action, info, outcome);
+        let done = Acted {
+            action,
+            outcome,
+            started,
+            target: None,
+        };
+        self.counted(info, done).await;
     }
 
-    fn counted(&self, action: &'static str, info: &ObjectInfo, outcome: &'static str) {
+    /// Counts what an action did and records it in the audit trail.
+    async fn counted(&self, info: &ObjectInfo, done: Acted<'_>) {
         let (bucket, key, version) = (&info.bucket, &info.key, &info.version_id);
+        let (action, outcome) = (done.action, done.outcome);
         tracing::debug!(bucket, key, version, action, outcome, "lifecycle");
         self.metrics.acted(action, outcome);
+        if let Some(auditor) = self.auditor.get() {
+            let tier = done
+                .target
+                .and_then(|t| self.names.from_client(t))
+                .filter(|c| self.names.is_tier(c));
+            let record = LifecycleRecord {
+                time: done.started,
+                duration: done.started.elapsed().unwrap_or_default(),
+                action,
+                outcome,
+                bucket,
+                key,
+                version_id: version,
+                storage_class: done.target,
+                tier,
+            };
+            auditor.record_lifecycle(&record).await;
+        }
     }
 
     /// Moves `info`'s data to the class whose S3 name is `target`, if that is further down
@@ -297,6 +342,7 @@ impl LifecycleOnScan {
             return;
         }
         let (bucket, key) = (&info.bucket, &info.key);
+        let started = SystemTime::now();
         let moved = if self.names.is_tier(class) {
             match self.to_tier.get() {
                 Some(mover) => {
@@ -331,7 +377,13 @@ impl LifecycleOnScan {
                 "failed"
             }
         };
-        self.counted(action, info, outcome);
+        let done = Acted {
+            action,
+            outcome,
+            started,
+            target: Some(target),
+        };
+        self.counted(info, done).await;
     }
 
     fn judge(&self, bucket: &str, upload: &UploadInfo) -> UploadVerdict {

@@ -37,6 +37,7 @@ fn event(
         removed: Vec::new(),
         sse: None,
         kms_key_id: None,
+        tier: None,
     }
 }
 

@@ -95,6 +95,9 @@ pub struct RequestEvent {
     pub sse: Option<&'static str>,
     /// The KMS key of an SSE-KMS object, as the answer names it.
     pub kms_key_id: Option<String>,
+    /// The remote tier the object's bytes were read from or written to (a read-through, a
+    /// write naming a tier's class), or whose failure the error is.
+    pub tier: Option<String>,
 }
 
 /// The stages of the request stack, in order (`server::stack`).

@@ -2,9 +2,11 @@
 //! Today the request log; metrics and audit sinks will be more observers of the same event.
 
 mod event;
+mod ids;
 mod log;
 mod observer;
 
 pub use event::{Peer, RequestEvent, Stage, TlsInfo};
+pub use ids::{request_ids, RequestIds};
 pub use log::RequestLog;
 pub use observer::{Backpressure, Observe, Observers};

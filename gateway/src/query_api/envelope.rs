@@ -61,6 +61,7 @@ pub fn respond<T: Serialize>(
         headers: vec![("content-type".into(), "text/xml".into())],
         body: ResponseBody::Full(Bytes::from(body)),
         removed: Vec::new(),
+        tier: None,
     })
 }
 

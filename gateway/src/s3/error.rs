@@ -225,6 +225,7 @@ impl Code {
             message: message.into(),
             headers: Vec::new(),
             denial: None,
+            tier: None,
         }
     }
 }
@@ -242,12 +243,20 @@ pub struct S3Error {
     /// Why access was refused (`explicit_deny`, `no_allow`, ... or an LDAP sign-in's
     /// outcome), for the audit trail; never sent to the client.
     pub denial: Option<&'static str>,
+    /// The remote tier whose failure this is, for the audit trail; never sent.
+    pub tier: Option<String>,
 }
 
 impl S3Error {
     /// Records why access was refused (audited as `denial_reason`).
     pub fn denied_because(mut self, reason: &'static str) -> Self {
         self.denial = Some(reason);
+        self
+    }
+
+    /// Records the remote tier the request read from or wrote to (audited as `tier`).
+    pub fn at_tier(mut self, tier: Option<&str>) -> Self {
+        self.tier = tier.map(str::to_string);
         self
     }
 

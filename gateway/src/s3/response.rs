@@ -43,6 +43,9 @@ pub struct Response {
     pub body: ResponseBody,
     /// What a delete removed, for the request's observers (bucket notifications); never sent.
     pub removed: Vec<Removal>,
+    /// The remote tier the object's bytes were read from or written to, for the audit
+    /// trail; never sent.
+    pub tier: Option<String>,
 }
 
 /// An object a DeleteObject or DeleteObjects removed or hid, as its handler reports it.
@@ -64,6 +67,7 @@ impl Response {
             headers: Vec::new(),
             body: ResponseBody::Empty,
             removed: Vec::new(),
+            tier: None,
         }
     }
 
@@ -83,6 +87,7 @@ impl Response {
             headers: vec![("content-type".into(), "application/xml".into())],
             body: ResponseBody::Full(body),
             removed: Vec::new(),
+            tier: None,
         })
     }
 
@@ -93,6 +98,7 @@ impl Response {
             headers: vec![("content-type".into(), content_type.into())],
             body: ResponseBody::Full(body),
             removed: Vec::new(),
+            tier: None,
         }
     }
 

@@ -1,25 +1,14 @@
 //! Writing a handler's answer (or an S3 error) to the exchange, streaming bodies.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
-
 use bytes::Bytes;
 use futures::StreamExt;
 use http::request::Parts;
 
 use super::exchange::{CommonHeaders, Exchange, ResponseHead};
+use crate::observe::RequestIds;
 use crate::s3::error::S3Error;
 use crate::s3::http::http_date;
 use crate::s3::response::{Response, ResponseBody};
-
-/// The ids every response carries.
-#[derive(Debug, Clone)]
-pub struct RequestIds {
-    /// `x-amz-request-id`.
-    pub request_id: String,
-    /// `x-amz-id-2`.
-    pub host_id: String,
-}
 
 /// What was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,23 +17,6 @@ pub struct Sent {
     pub status: Option<u16>,
     /// Body bytes written.
     pub bytes_out: u64,
-}
-
-/// A new request id (16 upper-case hex digits like S3's) and host id (this process's random
-/// id, then the request id). Ids count up from a random start: unique within the process,
-/// unlikely to repeat across restarts, and no `getrandom` call per request (a random id
-/// each time cost a small GET 1% of its CPU).
-pub fn request_ids() -> RequestIds {
-    static IDS: OnceLock<(u64, AtomicU64)> = OnceLock::new();
-    let (process, next) = IDS.get_or_init(|| {
-        let (process, start) = uuid::Uuid::new_v4().as_u64_pair();
-        (process, AtomicU64::new(start))
-    });
-    let id = next.fetch_add(1, Ordering::Relaxed);
-    RequestIds {
-        request_id: format!("{id:016X}"),
-        host_id: format!("{process:016X}{id:016X}"),
-    }
 }
 
 /// Writes the response with the server's own headers.
@@ -144,32 +116,6 @@ fn error_response(e: &S3Error, head: &Parts, request_id: &str, is_head: bool) ->
         headers,
         body,
         removed: Vec::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::request_ids;
-
-    #[test]
-    fn request_ids_are_s3_shaped_and_distinct() {
-        let ids: Vec<(String, String)> = (0..1000)
-            .map(|_| {
-                let ids = request_ids();
-                (ids.request_id, ids.host_id)
-            })
-            .collect();
-        for (id, host) in &ids {
-            assert_eq!(id.len(), 16);
-            assert!(id
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase()));
-            assert_eq!(host.len(), 32);
-            assert!(host.ends_with(id.as_str()));
-        }
-        let mut unique: Vec<&String> = ids.iter().map(|(id, _)| id).collect();
-        unique.sort();
-        unique.dedup();
-        assert_eq!(unique.len(), ids.len());
+        tier: None,
     }
 }

@@ -280,6 +280,9 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     if let Some(n) = &notifier {
         lifecycle.notify_through(n.clone());
     }
+    if let Some(a) = &auditor {
+        lifecycle.audit_through(a.clone());
+    }
     let mut observers: Vec<Arc<dyn Observe>> = vec![
         Arc::new(RequestLog::new(cfg.telemetry.access_log)),
         request_metrics,

@@ -9,7 +9,7 @@ use pingora::http::ResponseHeader;
 use pingora::protocols::http::ServerSession;
 
 use super::exchange::{CommonHeaders, Exchange, ResponseHead};
-use super::respond::request_ids;
+use crate::observe::request_ids;
 use crate::observe::{Peer, TlsInfo};
 use crate::s3::error::Code;
 use crate::s3::http::http_date;

@@ -18,7 +18,7 @@ use super::admission::{body_charge, Admission};
 use super::exchange::Exchange;
 use super::internal::Internal;
 use super::lifecycle::ShutdownTrigger;
-use super::respond::{request_ids, respond, Sent};
+use super::respond::{respond, Sent};
 use crate::admin::{self, AdminServer, KmsAdmin};
 use crate::auth::{AuthOutcome, Authenticate, PayloadVerifier, RequestParts};
 use crate::authorize::{Access, Authorize};
@@ -27,6 +27,7 @@ use crate::iam::Owners;
 use crate::lifecycle::LifecycleClock;
 use crate::metrics::Exposition;
 use crate::notify::Registry;
+use crate::observe::request_ids;
 use crate::observe::{Observe, Peer, RequestEvent, Stage};
 use crate::query_api::{error_document, Service};
 use crate::reseal::Reseal;
@@ -198,6 +199,7 @@ impl Stack {
             removed: Vec::new(),
             sse: None,
             kms_key_id: None,
+            tier: None,
         };
         // 0. strata's own endpoints (health, metrics): before everything, under any load.
         let mut result = match self.internal.answer(head, &event.peer) {
@@ -207,6 +209,10 @@ impl Stack {
         };
         event.error = result.as_ref().err().map(|e| e.code);
         event.denial = result.as_ref().err().and_then(|e| e.denial);
+        event.tier = match &mut result {
+            Ok(answer) => answer.tier.take(),
+            Err(e) => e.tier.take(),
+        };
         if event.op == Some(Operation::ServicePost) {
             // IAM and STS clients parse their own error document, not S3's.
             result = result.or_else(|e| Ok(query_error(&e, head, &ids.request_id)));
@@ -495,6 +501,7 @@ fn query_error(e: &S3Error, head: &Parts, request_id: &str) -> Response {
         headers,
         body: ResponseBody::Full(error_document(e, service, request_id)),
         removed: Vec::new(),
+        tier: None,
     }
 }
 

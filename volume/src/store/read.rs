@@ -209,6 +209,11 @@ impl StoredObject {
         Ok(tier.read(&data.id, 0..data.size, Some(data.xxh3)))
     }
 
+    /// The remote tier reads of the data go to: its tier, unless a restored copy serves them.
+    pub fn reads_from_tier(&self) -> Option<&str> {
+        self.copy.is_none().then(|| self.tier()).flatten()
+    }
+
     /// The remote tier holding the data, if it is on one.
     pub fn tier(&self) -> Option<&str> {
         self.remote.as_ref().map(|(t, _)| t.name.as_str())

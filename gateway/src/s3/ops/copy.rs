@@ -111,7 +111,14 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         (None, Some((alg, _))) if !info.parts.is_empty() => CopyChecksums::Compute(alg),
         (None, _) => CopyChecksums::Source,
     };
-    let staged = stage_copy(ctx, to, obj, None, &internal, 1, req.headers, sums).await?;
+    // The tier the copy writes to, else the one its source is read from.
+    let tier = match class.as_deref().filter(|c| ctx.class_names.is_tier(c)) {
+        Some(to) => Some(to.to_string()),
+        None => obj.reads_from_tier().map(str::to_string),
+    };
+    let staged = stage_copy(ctx, to, obj, None, &internal, 1, req.headers, sums)
+        .await
+        .map_err(|e| e.at_tier(tier.as_deref()))?;
     let described = ctx.transform.describe(&internal);
     // The source's checksums, opened (the store may keep the copy's sealed).
     let checksums = staged.checksums.clone();
@@ -144,6 +151,7 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
     }
     resp.headers.extend(described);
     resp.headers.extend(ctx.expiration_header(&written));
+    resp.tier = tier;
     Ok(resp)
 }
 

@@ -138,7 +138,11 @@ pub async fn get_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error
     let span = span.unwrap_or(0..info.size);
     let len = span.end - span.start;
     let plan = ctx.transform.reader(info, span, req.headers).await?;
-    let bytes = read_planned(obj, plan, len).await?;
+    let tier = obj.reads_from_tier().map(str::to_string);
+    let bytes = read_planned(obj, plan, len)
+        .await
+        .map_err(|e| e.at_tier(tier.as_deref()))?;
+    resp.tier = tier;
     resp.body = ResponseBody::Stream {
         stream: bytes.map(|r| r.map_err(S3Error::from)).boxed(),
         len,

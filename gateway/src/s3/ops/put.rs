@@ -27,7 +27,10 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
         key,
         class: class.as_deref(),
     };
-    let staged = stage_body(ctx, to, &mut req.body, &internal, 1, req.headers).await?;
+    let tier = class.as_deref().filter(|c| ctx.class_names.is_tier(c));
+    let staged = stage_body(ctx, to, &mut req.body, &internal, 1, req.headers)
+        .await
+        .map_err(|e| e.at_tier(tier))?;
     let described = ctx.transform.describe(&internal);
     // The client's checksums, as verified (the store may keep them sealed); a PutObject's
     // are always of the full object.
@@ -45,6 +48,7 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     };
     let info = staged.commit_object(ctx, bucket, key, new).await?;
     let mut resp = Response::ok().with("etag", quote_etag(&info.etag));
+    resp.tier = tier.map(str::to_string);
     if info.version_id != "null" {
         resp = resp.with("x-amz-version-id", info.version_id.clone());
     }

@@ -100,11 +100,15 @@ pub async fn restore_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
     let Some(run) = ctx.restoring.start(bucket, key, &info.version_id) else {
         return Err(Code::RestoreAlreadyInProgress.with("object restore is already in progress"));
     };
+    let tier = obj.tier().map(str::to_string);
     if info.restored_until.is_some() {
         // Restored: only the expiry moves, before the answer.
         ctx.store.restore_copy(&obj, expiry_ns).await?;
         drop(run);
-        return Ok(Response::ok());
+        return Ok(Response {
+            tier,
+            ..Response::ok()
+        });
     }
     let store = ctx.store.clone();
     let what = format!("{bucket}/{key} ({})", info.version_id);
@@ -117,6 +121,7 @@ pub async fn restore_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
     });
     Ok(Response {
         status: 202,
+        tier,
         ..Response::ok()
     })
 }
