@@ -444,6 +444,9 @@ data = os.urandom(5 * 1024 * 1024 + 11)
 s3.put_object(Bucket='vault', Key='a', Body=data, StorageClass='GLACIER')
 head = s3.head_object(Bucket='vault', Key='a')
 assert head['StorageClass'] == 'GLACIER' and 'Restore' not in head, head
+never = s3.list_objects_v2(Bucket='vault', OptionalObjectAttributes=['RestoreStatus'])['Contents']
+assert [o['Key'] for o in never] == ['a'] and 'RestoreStatus' not in never[0], never
+assert refused(lambda: s3.list_objects_v2(Bucket='vault', OptionalObjectAttributes=['Owner'])) == ('InvalidArgument', 400)
 # Archived: no reads, no copies, until restored.
 assert refused(lambda: s3.get_object(Bucket='vault', Key='a')) == ('InvalidObjectState', 403)
 assert refused(lambda: s3.copy_object(Bucket='vault', Key='b', CopySource={'Bucket': 'vault', 'Key': 'a'}, StorageClass='STANDARD')) == ('InvalidObjectState', 403)
@@ -460,6 +463,17 @@ while True:
     assert time.time() < deadline, head
     time.sleep(0.1)
 assert 'expiry-date="' in head['Restore'] and head['StorageClass'] == 'GLACIER', head
+# Listings asked for it show the restore; the expiry is the header's.
+from email.utils import parsedate_to_datetime
+until = parsedate_to_datetime(head['Restore'].split('expiry-date="')[1].rstrip('"'))
+want = {'IsRestoreInProgress': False, 'RestoreExpiryDate': until}
+listed = s3.list_objects_v2(Bucket='vault', OptionalObjectAttributes=['RestoreStatus'])['Contents']
+assert [o.get('RestoreStatus') for o in listed] == [want], listed
+listed = s3.list_objects(Bucket='vault', OptionalObjectAttributes=['RestoreStatus'])['Contents']
+assert [o.get('RestoreStatus') for o in listed] == [want], listed
+listed = s3.list_object_versions(Bucket='vault', OptionalObjectAttributes=['RestoreStatus'])['Versions']
+assert [o.get('RestoreStatus') for o in listed] == [want], listed
+assert 'RestoreStatus' not in s3.list_objects_v2(Bucket='vault')['Contents'][0]
 got = s3.get_object(Bucket='vault', Key='a')
 assert got['Body'].read() == data
 assert got['Restore'] == head['Restore'], got
@@ -468,6 +482,8 @@ assert got == data[1000000:4000001]
 s3.copy_object(Bucket='vault', Key='b', CopySource={'Bucket': 'vault', 'Key': 'a'}, StorageClass='STANDARD')
 assert s3.get_object(Bucket='vault', Key='b')['Body'].read() == data
 assert refused(lambda: s3.restore_object(Bucket='vault', Key='b', RestoreRequest={'Days': 1})) == ('InvalidObjectState', 403)
+listed = s3.list_objects_v2(Bucket='vault', OptionalObjectAttributes=['RestoreStatus'])['Contents']
+assert [(o['Key'], o.get('RestoreStatus')) for o in listed] == [('a', want), ('b', None)], listed
 # Restored already: the expiry moves (one lifecycle day is a second here).
 again = s3.restore_object(Bucket='vault', Key='a', RestoreRequest={'Days': 1})
 assert again['ResponseMetadata']['HTTPStatusCode'] == 200, again

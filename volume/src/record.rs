@@ -168,6 +168,16 @@ pub struct DataRecord {
     pub restored: Option<RestoredCopy>,
 }
 
+impl DataRecord {
+    /// When its restored copy stops serving reads, if it has one that serves them now.
+    pub fn restored_until(&self) -> Option<SystemTime> {
+        self.restored
+            .as_ref()
+            .filter(|c| c.expiry_ns > now_ns())
+            .map(|c| time_of(c.expiry_ns))
+    }
+}
+
 /// A local copy of a remote version's bytes, kept until `expiry_ns` (a restore).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RestoredCopy {

@@ -196,6 +196,17 @@ pub struct ObjectEntry {
     pub StorageClass: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub Owner: Option<Owner>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub RestoreStatus: Option<RestoreStatus>,
+}
+
+/// An archived object's restore, in listings asked for it
+/// (`x-amz-optional-object-attributes: RestoreStatus`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RestoreStatus {
+    pub IsRestoreInProgress: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub RestoreExpiryDate: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -255,6 +266,8 @@ pub struct VersionEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub StorageClass: Option<String>,
     pub Owner: Owner,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub RestoreStatus: Option<RestoreStatus>,
 }
 
 #[derive(Debug, Serialize)]

@@ -105,6 +105,7 @@ fn responses_carry_the_namespace_and_escape_text() {
             Size: 434234,
             StorageClass: "STANDARD".into(),
             Owner: None,
+            RestoreStatus: None,
         }],
         CommonPrefixes: vec![CommonPrefix {
             Prefix: "photos/".into(),
@@ -147,6 +148,7 @@ fn version_listing_keeps_versions_and_delete_markers_in_order() {
                 ID: "o".into(),
                 DisplayName: "o".into(),
             },
+            RestoreStatus: None,
         };
         if marker {
             VersionListEntry::DeleteMarker(e)

@@ -446,10 +446,7 @@ pub(super) fn info_of(bucket: &str, key: &str, r: &Resolved) -> ObjectInfo {
         internal: rec.internal.clone(),
         access: rec.access.clone(),
         lock: rec.lock.clone(),
-        restored_until: data
-            .and_then(|d| d.restored.as_ref())
-            .filter(|c| c.expiry_ns > record::now_ns())
-            .map(|c| record::time_of(c.expiry_ns)),
+        restored_until: data.and_then(DataRecord::restored_until),
     }
 }
 

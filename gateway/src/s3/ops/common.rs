@@ -70,6 +70,15 @@ pub struct Ctx {
     pub bucket_access: BucketAccess,
 }
 
+/// Where a restore (RestoreObject) of an archived version stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreState {
+    /// Its bytes are being copied.
+    Ongoing,
+    /// A restored copy serves reads until then.
+    Restored(SystemTime),
+}
+
 impl Ctx {
     /// The owner listings show for a bucket (and its objects and uploads: the bucket owner
     /// owns every object, as under AWS's default `BucketOwnerEnforced`).
@@ -108,19 +117,31 @@ impl Ctx {
         Ok(())
     }
 
+    /// Where a restore of the version stands (`None`: never restored, or its copy expired).
+    pub fn restore_state(
+        &self,
+        (bucket, key, version_id): (&str, &str, &str),
+        restored_until: Option<SystemTime>,
+    ) -> Option<RestoreState> {
+        if self.restoring.is_running(bucket, key, version_id) {
+            return Some(RestoreState::Ongoing);
+        }
+        restored_until.map(RestoreState::Restored)
+    }
+
     /// `x-amz-restore` of `info`: a restore running, or the restored copy's expiry.
     pub fn restore_header(&self, info: &ObjectInfo) -> Option<(String, String)> {
-        let value = if self
-            .restoring
-            .is_running(&info.bucket, &info.key, &info.version_id)
-        {
-            "ongoing-request=\"true\"".to_string()
-        } else {
-            let until = info.restored_until?;
-            format!(
+        let version = (
+            info.bucket.as_str(),
+            info.key.as_str(),
+            info.version_id.as_str(),
+        );
+        let value = match self.restore_state(version, info.restored_until)? {
+            RestoreState::Ongoing => "ongoing-request=\"true\"".to_string(),
+            RestoreState::Restored(until) => format!(
                 "ongoing-request=\"false\", expiry-date=\"{}\"",
                 http_date(until)
-            )
+            ),
         };
         Some(("x-amz-restore".to_string(), value))
     }

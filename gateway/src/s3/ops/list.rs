@@ -3,16 +3,18 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use strata_volume::{ListOptions, ListPage, ListVersionsOptions};
+use std::time::SystemTime;
 
-use super::common::{query_number, Ctx, Request};
+use strata_volume::{Error as VolumeError, ListOptions, ListPage, ListVersionsOptions, Refusal};
+
+use super::common::{query_number, Ctx, Request, RestoreState};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{iso8601, quote_etag};
 use crate::s3::query::param;
 use crate::s3::response::Response;
 use crate::s3::xml::{
     CommonPrefix, ListBucketResultV1, ListBucketResultV2, ListVersionsResult, ObjectEntry, Owner,
-    VersionEntry, VersionListEntry, S3_NS,
+    RestoreStatus, VersionEntry, VersionListEntry, S3_NS,
 };
 
 /// Default and largest page, as in S3.
@@ -66,24 +68,70 @@ fn common_opts(req: &Request<'_>) -> Result<(String, Option<String>, usize), S3E
     Ok((prefix, delimiter, max_keys))
 }
 
-fn entries(
+/// `x-amz-optional-object-attributes`: whether the listing shows archived objects'
+/// `RestoreStatus`, the one optional attribute S3 defines.
+fn wants_restore_status(req: &Request<'_>) -> Result<bool, S3Error> {
+    let Some(value) = req.header("x-amz-optional-object-attributes") else {
+        return Ok(false);
+    };
+    match value
+        .split(',')
+        .map(str::trim)
+        .find(|a| *a != "RestoreStatus")
+    {
+        Some(other) => Err(Code::InvalidArgument.with(format!(
+            "invalid optional object attribute {other:?}: the only one is RestoreStatus"
+        ))),
+        None => Ok(true),
+    }
+}
+
+/// The `RestoreStatus` element of a version in a listing that asked for it.
+fn restore_status(
     ctx: &Ctx,
+    version: (&str, &str, &str),
+    restored_until: Option<SystemTime>,
+) -> Option<RestoreStatus> {
+    Some(match ctx.restore_state(version, restored_until)? {
+        RestoreState::Ongoing => RestoreStatus {
+            IsRestoreInProgress: true,
+            RestoreExpiryDate: None,
+        },
+        RestoreState::Restored(until) => RestoreStatus {
+            IsRestoreInProgress: false,
+            RestoreExpiryDate: Some(iso8601(until)),
+        },
+    })
+}
+
+async fn entries(
+    ctx: &Ctx,
+    req: &Request<'_>,
     page: &ListPage,
     enc: &Encoder,
     owner: Option<&Owner>,
-) -> (Vec<ObjectEntry>, Vec<CommonPrefix>) {
-    let objects = page
-        .objects
-        .iter()
-        .map(|o| ObjectEntry {
+) -> Result<(Vec<ObjectEntry>, Vec<CommonPrefix>), S3Error> {
+    let (bucket, with_restore) = (req.bucket()?, wants_restore_status(req)?);
+    let mut objects = Vec::with_capacity(page.objects.len());
+    for o in &page.objects {
+        // Only archived objects have a restore to report; a listing keeps no restore
+        // state, so each one's version is read.
+        let status = if with_restore && ctx.class_names.is_archive(&o.storage_class) {
+            let until = restored_until(ctx, bucket, &o.key, &o.version_id).await?;
+            restore_status(ctx, (bucket, &o.key, &o.version_id), until)
+        } else {
+            None
+        };
+        objects.push(ObjectEntry {
             Key: enc.name(&o.key),
             LastModified: iso8601(o.last_modified),
             ETag: quote_etag(&o.etag),
             Size: o.size,
             StorageClass: ctx.class_for_client(&o.storage_class),
             Owner: owner.cloned(),
-        })
-        .collect();
+            RestoreStatus: status,
+        });
+    }
     let prefixes = page
         .common_prefixes
         .iter()
@@ -91,7 +139,22 @@ fn entries(
             Prefix: enc.name(p),
         })
         .collect();
-    (objects, prefixes)
+    Ok((objects, prefixes))
+}
+
+/// Until when a restored copy of the listed version serves reads (`None` as well when the
+/// version went away since the listing).
+async fn restored_until(
+    ctx: &Ctx,
+    bucket: &str,
+    key: &str,
+    version_id: &str,
+) -> Result<Option<SystemTime>, S3Error> {
+    match ctx.store.open_object(bucket, key, Some(version_id)).await {
+        Ok(obj) => Ok(obj.info().restored_until),
+        Err(VolumeError::Refused(Refusal::NoSuchKey { .. } | Refusal::NoSuchVersion)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// ListObjects (v1, marker based).
@@ -112,7 +175,7 @@ pub async fn list_objects_v1(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3
         )
         .await?;
     let owner = ctx.owner(req.bucket()?)?;
-    let (contents, prefixes) = entries(ctx, &page, &enc, Some(&owner));
+    let (contents, prefixes) = entries(ctx, &req, &page, &enc, Some(&owner)).await?;
     Response::xml(&ListBucketResultV1 {
         xmlns: S3_NS,
         Name: req.bucket()?.to_string(),
@@ -160,7 +223,7 @@ pub async fn list_objects_v2(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3
     } else {
         None
     };
-    let (contents, prefixes) = entries(ctx, &page, &enc, owner.as_ref());
+    let (contents, prefixes) = entries(ctx, &req, &page, &enc, owner.as_ref()).await?;
     Response::xml(&ListBucketResultV2 {
         xmlns: S3_NS,
         Name: req.bucket()?.to_string(),
@@ -220,8 +283,13 @@ pub async fn list_object_versions(ctx: &Ctx, req: Request<'_>) -> Result<Respons
         )
         .await?;
     let owner = ctx.owner(req.bucket()?)?;
+    let with_restore = wants_restore_status(&req)?;
+    let bucket = req.bucket()?;
     let mut entries = Vec::new();
     for v in page.versions {
+        let status = (with_restore && ctx.class_names.is_archive(&v.storage_class))
+            .then(|| restore_status(ctx, (bucket, &v.key, &v.version_id), v.restored_until))
+            .flatten();
         let entry = VersionEntry {
             Key: enc.name(&v.key),
             VersionId: v.version_id,
@@ -231,6 +299,7 @@ pub async fn list_object_versions(ctx: &Ctx, req: Request<'_>) -> Result<Respons
             Size: (!v.delete_marker).then_some(v.size),
             StorageClass: (!v.delete_marker).then(|| ctx.class_for_client(&v.storage_class)),
             Owner: owner.clone(),
+            RestoreStatus: status,
         };
         entries.push(if v.delete_marker {
             VersionListEntry::DeleteMarker(entry)
