@@ -392,6 +392,11 @@ head = s3.head_object(Bucket='direct', Key='copied-cold')
 assert head['StorageClass'] == 'COLD' and 'ServerSideEncryption' not in head, head
 assert head['ETag'] == '"%s"' % hashlib.md5(local).hexdigest(), head
 assert s3.get_object(Bucket='direct', Key='copied-cold')['Body'].read() == local, 'copied-cold'
+# A copy without a class is STANDARD, whatever its source's class, as on AWS.
+s3.copy_object(Bucket='direct', Key='copied-default', CopySource={{'Bucket': 'direct', 'Key': 'copied-cold'}})
+head = s3.head_object(Bucket='direct', Key='copied-default')
+assert head.get('StorageClass', 'STANDARD') == 'STANDARD', head
+assert s3.get_object(Bucket='direct', Key='copied-default')['Body'].read() == local, 'copied-default'
 cold = s3.get_object(Bucket='direct', Key='put-none')['Body'].read()
 s3.copy_object(Bucket='direct', Key='copied-back', CopySource={{'Bucket': 'direct', 'Key': 'put-none'}}, StorageClass='STANDARD')
 head = s3.head_object(Bucket='direct', Key='copied-back')

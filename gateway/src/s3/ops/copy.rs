@@ -93,11 +93,9 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         info.meta.clone()
     };
     let precondition = write_precondition(req.headers)?;
-    // Without the header the copy keeps the source's class; `STANDARD` is the namespace's.
-    let class = match class_header {
-        Some(_) => storage_class,
-        None => Some(info.storage_class.clone()),
-    };
+    // Without the header the copy is STANDARD (the namespace class), whatever the source's
+    // class, as on AWS.
+    let class = storage_class;
     let internal = seal_new(ctx, bucket, key, class.as_deref(), req.headers).await?;
     let to = Destination::Object {
         bucket,
