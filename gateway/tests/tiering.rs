@@ -439,6 +439,60 @@ fn fs_archive(remote: &Path) -> String {
 }
 
 #[test]
+fn a_restore_cut_by_a_missing_tier_and_a_restart_is_resumed_by_the_scanner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (remote, _, server) = server_on_fs(tmp.path(), fs_archive);
+    let put = r#"
+import os
+s3.create_bucket(Bucket='vault')
+data = os.urandom(3 * 1024 * 1024 + 5)
+open('DATA_FILE', 'wb').write(data)
+s3.put_object(Bucket='vault', Key='a', Body=data, StorageClass='GLACIER')
+print('ok')
+"#;
+    let data_file = tmp.path().join("data");
+    let data_file = data_file.to_str().unwrap();
+    strata_tests::boto3_ok(&server, &put.replace("DATA_FILE", data_file));
+    // The tier goes away: the restore asked for now cannot copy, and stays asked for.
+    let away = tmp.path().join("remote.away");
+    std::fs::rename(&remote, &away).unwrap();
+    let ask = r#"
+import time
+answer = s3.restore_object(Bucket='vault', Key='a', RestoreRequest={'Days': 30})
+assert answer['ResponseMetadata']['HTTPStatusCode'] == 202, answer
+time.sleep(3)  # the copy failed and scanner passes tried it again, in vain
+assert s3.head_object(Bucket='vault', Key='a')['Restore'] == 'ongoing-request="true"'
+assert refused(lambda: s3.get_object(Bucket='vault', Key='a')) == ('InvalidObjectState', 403)
+print('ok')
+"#;
+    strata_tests::boto3_ok(&server, ask);
+    drop(server);
+    let server = server_with_tier(&tmp.path().join("server"), &fs_archive(&remote), &[]);
+    let still = r#"
+listed = s3.list_objects_v2(Bucket='vault', OptionalObjectAttributes=['RestoreStatus'])['Contents']
+assert listed[0]['RestoreStatus'] == {'IsRestoreInProgress': True}, listed
+assert s3.head_object(Bucket='vault', Key='a')['Restore'] == 'ongoing-request="true"'
+print('ok')
+"#;
+    strata_tests::boto3_ok(&server, still);
+    // Back: the scanner's next pass makes the copy the request asked for.
+    if remote.exists() {
+        std::fs::remove_dir(&remote).unwrap();
+    }
+    std::fs::rename(&away, &remote).unwrap();
+    let done = r#"
+import os, time
+deadline = time.time() + 30
+while not s3.head_object(Bucket='vault', Key='a').get('Restore', '').startswith('ongoing-request="false"'):
+    assert time.time() < deadline, s3.head_object(Bucket='vault', Key='a')
+    time.sleep(0.2)
+assert s3.get_object(Bucket='vault', Key='a')['Body'].read() == open('DATA_FILE', 'rb').read()
+print('ok')
+"#;
+    strata_tests::boto3_ok(&server, &done.replace("DATA_FILE", data_file));
+}
+
+#[test]
 fn an_archive_tier_is_read_only_through_a_restored_copy_that_expires() {
     let tmp = tempfile::tempdir().unwrap();
     let (remote, metrics, server) = server_on_fs(tmp.path(), fs_archive);

@@ -380,8 +380,6 @@ pub struct VersionSummary {
     pub last_modified: SystemTime,
     /// Storage class.
     pub storage_class: String,
-    /// Until when a restored copy of a remote version serves reads (RestoreObject).
-    pub restored_until: Option<SystemTime>,
 }
 
 /// A page of ListObjectVersions.

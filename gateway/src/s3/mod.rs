@@ -13,6 +13,7 @@ pub mod operation;
 pub mod ops;
 pub mod query;
 pub mod response;
+pub mod restore_on_scan;
 pub mod restoring;
 pub mod rfc2047;
 pub mod router;

@@ -1,10 +1,53 @@
-//! Restores running now (RestoreObject copies an archived version in the background): what
-//! `x-amz-restore: ongoing-request="true"` reports and what a second request is refused for.
-//! Kept in memory: a restore cut by a restart is not resumed (the client asks again, as it
-//! would after a failed one).
+//! Restores asked for and not finished (RestoreObject copies an archived version in the
+//! background): what `x-amz-restore: ongoing-request="true"` reports and what a second
+//! request is refused for. Running ones are kept in memory; each one asked for is also marked
+//! in its version's `internal` map until its copy is made, so that a restore cut by a restart
+//! or by a tier that was down is resumed by the scanner's next pass (`restore_on_scan.rs`).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
+
+use strata_volume::{Error as VolumeError, Restored, Store, StoredObject};
+
+/// The `internal` entry of a version whose restore was asked for and has not finished: the
+/// copy's expiry (ns since the epoch), or empty once it finished.
+const PENDING: &str = "restore-pending";
+
+/// The expiry of the restore `internal` says was asked for and has not finished.
+pub fn pending(internal: &BTreeMap<String, String>) -> Option<u64> {
+    internal.get(PENDING).and_then(|v| v.parse().ok())
+}
+
+/// Marks `object`'s version as having a restore asked for, expiring at `expiry_ns`.
+pub async fn mark_pending(
+    store: &Store,
+    object: &StoredObject,
+    expiry_ns: u64,
+) -> Result<(), VolumeError> {
+    let i = object.info();
+    let set = vec![(PENDING.to_string(), expiry_ns.to_string())];
+    store
+        .set_object_internal(&i.bucket, &i.key, &i.version_id, Vec::new(), set)
+        .await?;
+    Ok(())
+}
+
+/// Makes `object`'s local copy (until `expiry_ns`), then clears the version's pending mark
+/// of that restore. A failure leaves the mark: the scanner's next pass tries again.
+pub async fn copy_and_clear(
+    store: &Store,
+    object: &StoredObject,
+    expiry_ns: u64,
+) -> Result<Restored, VolumeError> {
+    let done = store.restore_copy(object, expiry_ns).await?;
+    let i = object.info();
+    let asked = vec![(PENDING.to_string(), expiry_ns.to_string())];
+    let cleared = vec![(PENDING.to_string(), String::new())];
+    store
+        .set_object_internal(&i.bucket, &i.key, &i.version_id, asked, cleared)
+        .await?;
+    Ok(done)
+}
 
 /// `(bucket, key, version id)` of each restore running.
 #[derive(Debug, Clone, Default)]

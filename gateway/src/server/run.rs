@@ -37,6 +37,8 @@ use crate::metrics::{
 use crate::observe::{Observe, Observers, RequestLog};
 use crate::remote_tier::remote_tiers;
 use crate::reseal::{Progress, Reseal, ResealParts};
+use crate::s3::restore_on_scan::RestoreOnScan;
+use crate::s3::restoring::Restoring;
 use crate::sts_api::StsServices;
 use crate::transform::sse::{KmsKeys, KmsSet, S3KeyError, S3KeySource, Sse};
 use crate::transform::{BodyTransform, TierSeal};
@@ -235,6 +237,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
             .iter()
             .map(|t| (t.name.clone(), t.kms_key.clone())),
     );
+    let restoring = Restoring::default();
     let (maintenance, lifecycle) = {
         let _rt = store_rt.enter();
         // Lifecycle rules and key re-sealing ride the scanner's passes.
@@ -248,7 +251,8 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         let mover = TierMover::new(store.clone(), transform.clone(), tier_seal.clone());
         lifecycle.move_to_tiers_with(mover);
         let lifecycle = Arc::new(lifecycle);
-        let hook = ScanHooks::new(vec![lifecycle.clone(), reseal.scan_hook()]);
+        let resume = Arc::new(RestoreOnScan::new(store.clone(), restoring.clone()));
+        let hook = ScanHooks::new(vec![lifecycle.clone(), reseal.scan_hook(), resume]);
         let maintenance = store.start_maintenance(cfg.maintenance.clone(), Some(Arc::new(hook)));
         (Arc::new(maintenance), lifecycle)
     };
@@ -316,6 +320,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         region: cfg.region.clone(),
         class_names: cfg.class_names.clone(),
         tier_seal,
+        restoring,
         lifecycle_clock: LifecycleClock::new(cfg.lifecycle_day),
         limits: cfg.limits,
     });

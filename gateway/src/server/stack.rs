@@ -85,6 +85,8 @@ pub struct StackParts {
     pub class_names: StorageClassNames,
     /// What plaintext written to a remote tier is sealed under.
     pub tier_seal: TierSeal,
+    /// Restores running (shared with the scanner's hook that resumes them).
+    pub restoring: crate::s3::restoring::Restoring,
     /// How long a lifecycle day lasts (`--lifecycle-day`).
     pub lifecycle_clock: LifecycleClock,
     /// Bounds.
@@ -138,7 +140,7 @@ pub fn build(parts: StackParts) -> Stack {
             region: parts.region,
             class_names: parts.class_names,
             tier_seal: parts.tier_seal,
-            restoring: Default::default(),
+            restoring: parts.restoring,
             lifecycle_clock: parts.lifecycle_clock,
             limits: WriteLimits {
                 max_put_size: parts.limits.max_put_size,

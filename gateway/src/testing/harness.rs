@@ -99,6 +99,7 @@ impl TestStack {
             region: "us-east-1".into(),
             class_names: StorageClassNames::namespace_only("fast"),
             tier_seal: Default::default(),
+            restoring: Default::default(),
             lifecycle_clock: LifecycleClock::default(),
             limits,
         });

@@ -8,7 +8,7 @@ use super::{Inner, Store};
 use crate::disk::meta_db::{MetaDb, Step, Table};
 use crate::error::{Error, Result};
 use crate::keys;
-use crate::record::{self, time_of, version_text, DataRecord, LatestRecord, VersionRecord};
+use crate::record::{self, time_of, version_text, LatestRecord, VersionRecord};
 use crate::types::*;
 
 /// Largest page a listing returns.
@@ -327,6 +327,5 @@ fn version_summary(key: String, v: &VersionRecord, is_latest: bool) -> VersionSu
         etag: v.etag.clone(),
         last_modified: time_of(v.mod_time_ns),
         storage_class: v.data.as_ref().map(|d| d.class.clone()).unwrap_or_default(),
-        restored_until: v.data.as_ref().and_then(DataRecord::restored_until),
     }
 }

@@ -24,7 +24,7 @@ use crate::s3::http::{header, http_date, quote_etag};
 use crate::s3::operation::Operation;
 use crate::s3::query::param;
 use crate::s3::query::Query;
-use crate::s3::restoring::Restoring;
+use crate::s3::restoring::{self, Restoring};
 use crate::s3::xml::{Owner, Tag};
 use crate::sts_api::StsServices;
 use crate::transform::{BodyTransform, TierSeal};
@@ -117,26 +117,22 @@ impl Ctx {
         Ok(())
     }
 
-    /// Where a restore of the version stands (`None`: never restored, or its copy expired).
-    pub fn restore_state(
-        &self,
-        (bucket, key, version_id): (&str, &str, &str),
-        restored_until: Option<SystemTime>,
-    ) -> Option<RestoreState> {
-        if self.restoring.is_running(bucket, key, version_id) {
+    /// Where a restore of `info`'s version stands (`None`: never restored, or its copy
+    /// expired): running, or asked for and not finished (cut by a restart or a tier that was
+    /// down: the scanner resumes it), or done.
+    pub fn restore_state(&self, info: &ObjectInfo) -> Option<RestoreState> {
+        let running = self
+            .restoring
+            .is_running(&info.bucket, &info.key, &info.version_id);
+        if running || restoring::pending(&info.internal).is_some() {
             return Some(RestoreState::Ongoing);
         }
-        restored_until.map(RestoreState::Restored)
+        info.restored_until.map(RestoreState::Restored)
     }
 
     /// `x-amz-restore` of `info`: a restore running, or the restored copy's expiry.
     pub fn restore_header(&self, info: &ObjectInfo) -> Option<(String, String)> {
-        let version = (
-            info.bucket.as_str(),
-            info.key.as_str(),
-            info.version_id.as_str(),
-        );
-        let value = match self.restore_state(version, info.restored_until)? {
+        let value = match self.restore_state(info)? {
             RestoreState::Ongoing => "ongoing-request=\"true\"".to_string(),
             RestoreState::Restored(until) => format!(
                 "ongoing-request=\"false\", expiry-date=\"{}\"",

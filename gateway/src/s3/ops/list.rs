@@ -3,8 +3,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use std::time::SystemTime;
-
 use strata_volume::{Error as VolumeError, ListOptions, ListPage, ListVersionsOptions, Refusal};
 
 use super::common::{query_number, Ctx, Request, RestoreState};
@@ -86,13 +84,22 @@ fn wants_restore_status(req: &Request<'_>) -> Result<bool, S3Error> {
     }
 }
 
-/// The `RestoreStatus` element of a version in a listing that asked for it.
-fn restore_status(
+/// The `RestoreStatus` element of a listed archived version (`None` as well when the version
+/// went away since the listing). A listing keeps no restore state: the version is read.
+async fn restore_status(
     ctx: &Ctx,
-    version: (&str, &str, &str),
-    restored_until: Option<SystemTime>,
-) -> Option<RestoreStatus> {
-    Some(match ctx.restore_state(version, restored_until)? {
+    bucket: &str,
+    key: &str,
+    version_id: &str,
+) -> Result<Option<RestoreStatus>, S3Error> {
+    let obj = match ctx.store.open_object(bucket, key, Some(version_id)).await {
+        Ok(obj) => obj,
+        Err(VolumeError::Refused(Refusal::NoSuchKey { .. } | Refusal::NoSuchVersion)) => {
+            return Ok(None)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(ctx.restore_state(obj.info()).map(|state| match state {
         RestoreState::Ongoing => RestoreStatus {
             IsRestoreInProgress: true,
             RestoreExpiryDate: None,
@@ -101,7 +108,7 @@ fn restore_status(
             IsRestoreInProgress: false,
             RestoreExpiryDate: Some(iso8601(until)),
         },
-    })
+    }))
 }
 
 async fn entries(
@@ -114,11 +121,9 @@ async fn entries(
     let (bucket, with_restore) = (req.bucket()?, wants_restore_status(req)?);
     let mut objects = Vec::with_capacity(page.objects.len());
     for o in &page.objects {
-        // Only archived objects have a restore to report; a listing keeps no restore
-        // state, so each one's version is read.
+        // Only archived objects have a restore to report.
         let status = if with_restore && ctx.class_names.is_archive(&o.storage_class) {
-            let until = restored_until(ctx, bucket, &o.key, &o.version_id).await?;
-            restore_status(ctx, (bucket, &o.key, &o.version_id), until)
+            restore_status(ctx, bucket, &o.key, &o.version_id).await?
         } else {
             None
         };
@@ -140,21 +145,6 @@ async fn entries(
         })
         .collect();
     Ok((objects, prefixes))
-}
-
-/// Until when a restored copy of the listed version serves reads (`None` as well when the
-/// version went away since the listing).
-async fn restored_until(
-    ctx: &Ctx,
-    bucket: &str,
-    key: &str,
-    version_id: &str,
-) -> Result<Option<SystemTime>, S3Error> {
-    match ctx.store.open_object(bucket, key, Some(version_id)).await {
-        Ok(obj) => Ok(obj.info().restored_until),
-        Err(VolumeError::Refused(Refusal::NoSuchKey { .. } | Refusal::NoSuchVersion)) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// ListObjects (v1, marker based).
@@ -287,9 +277,11 @@ pub async fn list_object_versions(ctx: &Ctx, req: Request<'_>) -> Result<Respons
     let bucket = req.bucket()?;
     let mut entries = Vec::new();
     for v in page.versions {
-        let status = (with_restore && ctx.class_names.is_archive(&v.storage_class))
-            .then(|| restore_status(ctx, (bucket, &v.key, &v.version_id), v.restored_until))
-            .flatten();
+        let status = if with_restore && ctx.class_names.is_archive(&v.storage_class) {
+            restore_status(ctx, bucket, &v.key, &v.version_id).await?
+        } else {
+            None
+        };
         let entry = VersionEntry {
             Key: enc.name(&v.key),
             VersionId: v.version_id,

@@ -2,7 +2,8 @@
 //! that serves reads for `Days` lifecycle days (expiring at the day boundary after, as AWS
 //! rounds to the next UTC midnight). The copy is made in the background: `202 Accepted`,
 //! then HEAD's `x-amz-restore` says `ongoing-request="true"` until it is done; a request
-//! for a version already restored moves its expiry (`200 OK`). Every retrieval tier
+//! for a version already restored moves its expiry (`200 OK`). A restore cut by a restart or
+//! a tier that is down is resumed by the scanner (`s3/restore_on_scan.rs`). Every retrieval tier
 //! (`Expedited`, `Standard`, `Bulk`) runs at the same speed: the copy starts at once.
 
 use serde::de::IgnoredAny;
@@ -11,6 +12,7 @@ use serde::Deserialize;
 use super::common::{Ctx, Request};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::response::Response;
+use crate::s3::restoring;
 use crate::s3::xml::{from_xml, MAX_XML_BODY};
 
 /// The retrieval tiers AWS takes.
@@ -110,12 +112,16 @@ pub async fn restore_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3E
             ..Response::ok()
         });
     }
+    // Marked first, so that a restart or a tier that is down does not lose it.
+    restoring::mark_pending(&ctx.store, &obj, expiry_ns).await?;
     let store = ctx.store.clone();
     let what = format!("{bucket}/{key} ({})", info.version_id);
     tokio::spawn(async move {
-        match store.restore_copy(&obj, expiry_ns).await {
+        match restoring::copy_and_clear(&store, &obj, expiry_ns).await {
             Ok(done) => tracing::info!(object = %what, ?done, "restore finished"),
-            Err(e) => tracing::warn!(object = %what, error = %e, "restore failed"),
+            Err(e) => {
+                tracing::warn!(object = %what, error = %e, "restore failed; the scanner's next pass tries again")
+            }
         }
         drop(run);
     });
