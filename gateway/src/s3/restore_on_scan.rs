@@ -3,6 +3,8 @@
 //! restarted or the tier was down when it ran, gets its copy made now. The pass waits for
 //! each one, so resumed restores go at the scanner's pace.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use futures::future::BoxFuture;
 use strata_volume::{ObjectInfo, ScanHook, Store};
 
@@ -26,6 +28,16 @@ impl RestoreOnScan {
         let Some(_run) = self.restoring.start(bucket, key, version) else {
             return;
         };
+        let now_ns = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos().min(u128::from(u64::MAX)) as u64);
+        if expiry_ns <= now_ns {
+            // Asked for so long ago that its copy would have expired already.
+            if let Err(e) = restoring::clear_pending(&self.store, info, expiry_ns).await {
+                tracing::warn!(bucket, key, version, error = %e, "an outdated restore mark stays");
+            }
+            return;
+        }
         let outcome = match self.store.open_object(bucket, key, Some(version)).await {
             Ok(obj) => restoring::copy_and_clear(&self.store, &obj, expiry_ns).await,
             Err(e) => Err(e),

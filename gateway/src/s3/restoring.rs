@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use strata_volume::{Error as VolumeError, Restored, Store, StoredObject};
+use strata_volume::{Error as VolumeError, ObjectInfo, Restored, Store, StoredObject};
 
 /// The `internal` entry of a version whose restore was asked for and has not finished: the
 /// copy's expiry (ns since the epoch), or empty once it finished.
@@ -40,13 +40,22 @@ pub async fn copy_and_clear(
     expiry_ns: u64,
 ) -> Result<Restored, VolumeError> {
     let done = store.restore_copy(object, expiry_ns).await?;
-    let i = object.info();
+    clear_pending(store, object.info(), expiry_ns).await?;
+    Ok(done)
+}
+
+/// Clears `info`'s pending mark, if it is still that of the restore expiring at `expiry_ns`.
+pub async fn clear_pending(
+    store: &Store,
+    info: &ObjectInfo,
+    expiry_ns: u64,
+) -> Result<(), VolumeError> {
     let asked = vec![(PENDING.to_string(), expiry_ns.to_string())];
     let cleared = vec![(PENDING.to_string(), String::new())];
     store
-        .set_object_internal(&i.bucket, &i.key, &i.version_id, asked, cleared)
+        .set_object_internal(&info.bucket, &info.key, &info.version_id, asked, cleared)
         .await?;
-    Ok(done)
+    Ok(())
 }
 
 /// `(bucket, key, version id)` of each restore running.
