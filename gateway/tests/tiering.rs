@@ -330,6 +330,24 @@ fn fs_tier_audited(remote: &Path) -> String {
     )
 }
 
+/// Python that waits for the scanner to finish `n` more passes (its metrics at `metrics`),
+/// for checks that something stays as it is across passes.
+fn wait_passes_py(metrics: &str) -> String {
+    format!(
+        r#"
+import re, time, urllib.request
+def scanner_passes():
+    text = urllib.request.urlopen('http://{metrics}/metrics').read().decode()
+    return sum(float(v) for v in re.findall(r'^strata_scanner_passes_total\{{[^}}]*\}} (\S+)', text, re.M))
+def wait_passes(n, seconds=30):
+    start, deadline = scanner_passes(), time.time() + seconds
+    while scanner_passes() < start + n:
+        assert time.time() < deadline, 'the scanner finished no pass'
+        time.sleep(0.1)
+"#
+    )
+}
+
 /// Objects put straight to the tier in every SSE mode (`direct` maps each name to its bytes,
 /// the arguments a read needs, and the PUT's answer), and a check of every read.
 const DIRECT: &str = r#"
@@ -362,7 +380,8 @@ def check_direct():
 
 check_direct()
 # Scanner passes with a 1-second orphan grace keep every object (each entry names its version).
-time.sleep(4)
+time.sleep(1.5)  # a pass leaves entries younger than the orphan grace alone: let it elapse
+wait_passes(2)
 check_direct()
 print('ok')
 "#;
@@ -372,12 +391,13 @@ fn puts_and_copies_naming_the_tier_stream_there_sealed_with_no_local_copy() {
     let tmp = tempfile::tempdir().unwrap();
     let remote = tmp.path().join("remote");
     std::fs::create_dir_all(&remote).unwrap();
+    let metrics = format!("127.0.0.1:{}", free_port());
     let server = server_with_tier(
         &tmp.path().join("server"),
         &fs_tier(&remote),
-        &["--orphan-grace", "1s"],
+        &["--orphan-grace", "1s", "--metrics-listen", &metrics],
     );
-    strata_tests::boto3_ok(&server, DIRECT);
+    strata_tests::boto3_ok(&server, &(wait_passes_py(&metrics) + DIRECT));
     // Nothing of them here; one opaque object each there.
     wait_until_local_classes_are_empty(server.dir());
     assert_eq!(files_under(&remote).len(), 4);
@@ -441,7 +461,7 @@ fn fs_archive(remote: &Path) -> String {
 #[test]
 fn a_restore_cut_by_a_missing_tier_and_a_restart_is_resumed_by_the_scanner() {
     let tmp = tempfile::tempdir().unwrap();
-    let (remote, _, server) = server_on_fs(tmp.path(), fs_archive);
+    let (remote, metrics, server) = server_on_fs(tmp.path(), fs_archive);
     let put = r#"
 import os
 s3.create_bucket(Bucket='vault')
@@ -460,12 +480,12 @@ print('ok')
 import time
 answer = s3.restore_object(Bucket='vault', Key='a', RestoreRequest={'Days': 30})
 assert answer['ResponseMetadata']['HTTPStatusCode'] == 202, answer
-time.sleep(3)  # the copy failed and scanner passes tried it again, in vain
+wait_passes(2)  # the copy failed and scanner passes tried it again, in vain
 assert s3.head_object(Bucket='vault', Key='a')['Restore'] == 'ongoing-request="true"'
 assert refused(lambda: s3.get_object(Bucket='vault', Key='a')) == ('InvalidObjectState', 403)
 print('ok')
 "#;
-    strata_tests::boto3_ok(&server, ask);
+    strata_tests::boto3_ok(&server, &(wait_passes_py(&metrics) + ask));
     drop(server);
     let server = server_with_tier(&tmp.path().join("server"), &fs_archive(&remote), &[]);
     let still = r#"
