@@ -173,7 +173,7 @@ impl DataRecord {
     pub fn restored_until(&self) -> Option<SystemTime> {
         self.restored
             .as_ref()
-            .filter(|c| c.expiry_ns > now_ns())
+            .filter(|c| c.serves_reads())
             .map(|c| time_of(c.expiry_ns))
     }
 }
@@ -197,6 +197,13 @@ pub struct RestoredCopy {
     pub size: u64,
     /// When it stops serving reads (ns since the epoch).
     pub expiry_ns: u64,
+}
+
+impl RestoredCopy {
+    /// Whether it serves reads now (it has not expired).
+    pub fn serves_reads(&self) -> bool {
+        self.expiry_ns > now_ns()
+    }
 }
 
 /// A version's data as one object on a remote tier.

@@ -16,7 +16,7 @@ use crate::erasure::layout::{resolve_range, Layout};
 use crate::error::{Error, Refusal, Result};
 use crate::object::body::ObjectBody;
 use crate::object::read::{self, ReadContext, ReadPlan};
-use crate::record::{self, PartData, RemoteData, RestoredCopy};
+use crate::record::{PartData, RemoteData, RestoredCopy};
 use crate::set::ErasureSet;
 use crate::tier::Tier;
 use crate::types::*;
@@ -121,7 +121,7 @@ impl Store {
         if let Some(remote) = data.remote {
             let tier = inner.tiers.of_data(&remote.tier)?.clone();
             let copy = match &data.restored {
-                Some(c) if c.expiry_ns > record::now_ns() => Some(CopyRead::of(inner, c)?),
+                Some(c) if c.serves_reads() => Some(CopyRead::of(inner, c)?),
                 _ => None,
             };
             return Ok(StoredObject {

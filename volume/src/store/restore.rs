@@ -34,10 +34,7 @@ impl Store {
                 "only a version on a remote tier is restored",
             ));
         };
-        let serving = object
-            .restored
-            .as_ref()
-            .filter(|c| c.expiry_ns > record::now_ns());
+        let serving = object.restored.as_ref().filter(|c| c.serves_reads());
         if let Some(c) = serving {
             let copy = RestoredCopy {
                 expiry_ns,
@@ -132,11 +129,7 @@ impl Inner {
         let Some(old) = rec.data else {
             return Ok(false);
         };
-        let Some(c) = old
-            .restored
-            .clone()
-            .filter(|c| c.expiry_ns <= record::now_ns())
-        else {
+        let Some(c) = old.restored.clone().filter(|c| !c.serves_reads()) else {
             return Ok(false);
         };
         let data = DataRecord {

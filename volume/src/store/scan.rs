@@ -198,7 +198,7 @@ impl Store {
                 if let Ok((_, Some(rec))) = healed {
                     refs.add_version(&rec);
                     let expired = rec.data.as_ref().and_then(|d| d.restored.as_ref());
-                    if expired.is_some_and(|c| c.expiry_ns <= record::now_ns()) {
+                    if expired.is_some_and(|c| !c.serves_reads()) {
                         match inner.expire_copy(&bucket, &key, vid).await {
                             Ok(true) => report.restores_expired += 1,
                             Ok(false) => {}
