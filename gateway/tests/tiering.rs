@@ -6,7 +6,8 @@
 //! part and package boundaries and by part number; the remote side holds only opaque names
 //! and no plaintext; deleting a version deletes its remote object. PUTs and copies naming
 //! the tier's class stream there (sealed, no local copy); a copy as STANDARD brings an
-//! object back. Faults: a tier that is down when moves are due leaves objects local and
+//! object back; multipart uploads naming it stage their parts locally and complete into one
+//! sealed remote object, or, while the tier is down, answer 503 and keep the upload. Faults: a tier that is down when moves are due leaves objects local and
 //! readable until it is back; a GET or a PUT while it is down answers 503, never bytes and
 //! nothing stored; a delete while it is down is retried by the scanner;
 //! an archive tier (`GLACIER`) is read only through a restored copy (RestoreObject), which
@@ -257,20 +258,8 @@ print('ok')
 /// The audit trail of the move test: every transition is an event naming its target class
 /// (and the tier, for moves to it), and the reads through the tier name it.
 fn check_lifecycle_audit(remote: &Path) {
-    let log = audit_log(remote);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let events = loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        let events: Vec<serde_json::Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .collect();
-        let moves = |e: &&serde_json::Value| e["operation"] == "LifecycleTransition";
-        if events.iter().filter(moves).count() >= 13 || Instant::now() > deadline {
-            break events;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let moves = |e: &&serde_json::Value| e["operation"] == "LifecycleTransition";
+    let events = audit_events(remote, |events| events.iter().filter(moves).count() >= 13);
     let done_to = |class: &str, action: &str| {
         events
             .iter()
@@ -314,6 +303,26 @@ fn check_lifecycle_audit(remote: &Path) {
         .filter(|e| e["operation"] == "GetObject" && e["tier"].is_null() && e["status"] == 200)
         .count();
     assert!(local_reads >= 7, "reads before the move name no tier");
+}
+
+/// The events of [`audit_log`], once `enough` holds for them (or after 10 s).
+fn audit_events(
+    remote: &Path,
+    enough: impl Fn(&[serde_json::Value]) -> bool,
+) -> Vec<serde_json::Value> {
+    let log = audit_log(remote);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let events: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        if enough(&events) || Instant::now() > deadline {
+            return events;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 /// Where [`fs_tier_audited`] writes the audit trail.
@@ -428,8 +437,6 @@ s3.copy_object(Bucket='direct', Key='put-s3', CopySource={{'Bucket': 'direct', '
 head = s3.head_object(Bucket='direct', Key='put-s3')
 assert head.get('StorageClass', 'STANDARD') == 'STANDARD', head
 assert s3.get_object(Bucket='direct', Key='put-s3')['Body'].read() == put_s3, 'put-s3'
-# Multipart uploads to the tier are refused, not stored elsewhere.
-assert refused(lambda: s3.create_multipart_upload(Bucket='direct', Key='mp', StorageClass='COLD')) == ('NotImplemented', 501)
 # Replacing a tier object removes the old remote object.
 s3.put_object(Bucket='direct', Key='put-none', Body=b'replaced', StorageClass='COLD')
 assert s3.get_object(Bucket='direct', Key='put-none')['Body'].read() == b'replaced', 'replaced'
@@ -449,6 +456,123 @@ print('ok')
 "#
     );
     strata_tests::boto3_ok(&server, &script);
+}
+
+const MULTIPART: &str = r#"
+import os, time, hashlib
+s3.create_bucket(Bucket='parts')
+sse_c = {'SSECustomerAlgorithm': 'AES256', 'SSECustomerKey': os.urandom(32)}
+modes = {'none': {}, 's3': {'ServerSideEncryption': 'AES256'}, 'kms': {'ServerSideEncryption': 'aws:kms'}, 'c': sse_c}
+sizes = [5 * 1024 * 1024, 1024 * 1024 + 123]
+
+def upload(name, enc):
+    part_enc = sse_c if enc is sse_c else {}
+    up = s3.create_multipart_upload(Bucket='parts', Key=name, StorageClass='COLD', **enc)
+    parts, pieces = [], []
+    for n, size in enumerate(sizes, 1):
+        piece = os.urandom(size)
+        answer = s3.upload_part(Bucket='parts', Key=name, UploadId=up['UploadId'], PartNumber=n, Body=piece, **part_enc)
+        parts.append({'PartNumber': n, 'ETag': answer['ETag']})
+        pieces.append(piece)
+    if enc is not sse_c:  # its parts' checksums are sealed, and botocore sends no key MD5 here
+        listed = s3.list_parts(Bucket='parts', Key=name, UploadId=up['UploadId'])
+        assert listed['StorageClass'] == 'COLD', listed
+    return up['UploadId'], parts, b''.join(pieces)
+
+uploads = {'mp-' + mode: (enc,) + upload('mp-' + mode, enc) for mode, enc in modes.items()}
+listed = s3.list_multipart_uploads(Bucket='parts')['Uploads']
+assert {u['Key']: u['StorageClass'] for u in listed} == {n: 'COLD' for n in uploads}, listed
+edge = sizes[0]
+for name, (enc, upload_id, parts, data) in uploads.items():
+    read_enc = sse_c if enc is sse_c else {}
+    done = s3.complete_multipart_upload(Bucket='parts', Key=name, UploadId=upload_id, MultipartUpload={'Parts': parts}, **read_enc)
+    head = s3.head_object(Bucket='parts', Key=name, **read_enc)
+    assert head['StorageClass'] == 'COLD', (name, head)
+    assert head['ETag'] == done['ETag'] and done['ETag'].endswith('-2"'), (name, head, done)
+    assert head.get('ServerSideEncryption') == enc.get('ServerSideEncryption'), (name, head)
+    assert s3.get_object(Bucket='parts', Key=name, **read_enc)['Body'].read() == data, name
+    got = s3.get_object(Bucket='parts', Key=name, Range='bytes=%d-%d' % (edge - 100, edge + 100), **read_enc)['Body'].read()
+    assert got == data[edge - 100:edge + 101], name
+    assert s3.get_object(Bucket='parts', Key=name, PartNumber=2, **read_enc)['Body'].read() == data[edge:], name
+assert s3.list_multipart_uploads(Bucket='parts').get('Uploads', []) == []
+# Parts of an upload whose completion finds the tier gone stay, for a later completion.
+later = upload('later', {})
+open('STATE', 'wb').write(repr((later[0], later[1])).encode())
+remote = 'REMOTE'
+names = os.listdir(remote)
+assert len(names) == 4, names
+for n in names:
+    assert len(n) == 32 and all(c in '0123456789abcdef' for c in n), n
+blob = b''.join(open(os.path.join(remote, n), 'rb').read() for n in names).hex()
+plain = uploads['mp-none'][3]
+for at in (0, edge - 24, len(plain) - 48):
+    assert plain[at:at + 48].hex() not in blob, 'plaintext reached the tier'
+open('DATA', 'wb').write(later[2])
+print('ok')
+"#;
+
+#[test]
+fn multipart_uploads_naming_the_tier_stage_parts_locally_and_complete_there_sealed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (remote, _metrics, server) = server_on_fs(tmp.path(), fs_tier_audited);
+    let (state, data) = (tmp.path().join("state"), tmp.path().join("data"));
+    let script = MULTIPART
+        .replace("STATE", state.to_str().unwrap())
+        .replace("DATA", data.to_str().unwrap())
+        .replace("REMOTE", remote.to_str().unwrap());
+    strata_tests::boto3_ok(&server, &script);
+    // The tier's root becomes a file: the completion cannot write there.
+    let away = tmp.path().join("remote.away");
+    std::fs::rename(&remote, &away).unwrap();
+    std::fs::write(&remote, b"not a directory").unwrap();
+    let script = r#"
+import time
+upload_id, parts = eval(open('STATE').read())
+complete = lambda: s3.complete_multipart_upload(Bucket='parts', Key='later', UploadId=upload_id, MultipartUpload={'Parts': parts})
+assert refused(complete) == ('ServiceUnavailable', 503)
+assert refused(lambda: s3.head_object(Bucket='parts', Key='later')) == ('404', 404)
+assert len(s3.list_parts(Bucket='parts', Key='later', UploadId=upload_id)['Parts']) == 2
+print('ok')
+"#;
+    strata_tests::boto3_ok(&server, &script.replace("STATE", state.to_str().unwrap()));
+    std::fs::remove_file(&remote).unwrap();
+    std::fs::rename(&away, &remote).unwrap();
+    // Back: the same completion succeeds once the tier's write backoff (10 s) has passed.
+    let script = r#"
+import time
+upload_id, parts = eval(open('STATE').read())
+deadline = time.time() + 40
+while refused(lambda: s3.complete_multipart_upload(Bucket='parts', Key='later', UploadId=upload_id, MultipartUpload={'Parts': parts})) is not None:
+    assert time.time() < deadline, 'the completion never succeeded'
+    time.sleep(1)
+assert s3.head_object(Bucket='parts', Key='later')['StorageClass'] == 'COLD'
+assert s3.get_object(Bucket='parts', Key='later')['Body'].read() == open('DATA', 'rb').read()
+print('ok')
+"#;
+    let script = script
+        .replace("STATE", state.to_str().unwrap())
+        .replace("DATA", data.to_str().unwrap());
+    strata_tests::boto3_ok(&server, &script);
+    // No part is left here: every object's bytes are on the tier alone.
+    wait_until_local_classes_are_empty(server.dir());
+    assert_eq!(files_under(&remote).len(), 5);
+    // Each completion names the tier in its audit event, the refused ones too.
+    let completions = |events: &[serde_json::Value], status: u64| {
+        let done = events
+            .iter()
+            .filter(|e| e["operation"] == "CompleteMultipartUpload" && e["status"] == status);
+        done.map(|e| e["tier"].clone()).collect::<Vec<_>>()
+    };
+    let events = audit_events(&remote, |events| completions(events, 200).len() >= 5);
+    assert_eq!(
+        completions(&events, 200),
+        vec![serde_json::json!("cloud"); 5]
+    );
+    let refused = completions(&events, 503);
+    assert!(
+        !refused.is_empty() && refused.iter().all(|t| t == "cloud"),
+        "{refused:?}"
+    );
 }
 
 /// An archive tier (`GLACIER`) in the directory `remote`.

@@ -34,6 +34,8 @@ pub const RECORD_V6: u8 = 6;
 pub const RECORD_V7: u8 = 7;
 /// Version 8: `DataRecord.restored` (a temporary local copy of a remote version).
 pub const RECORD_V8: u8 = 8;
+/// Version 9: `UploadRecord.tier` (an upload whose completed object goes to a remote tier).
+pub const RECORD_V9: u8 = 9;
 
 /// A record type: which format version a value of it needs.
 pub trait Record: Serialize {
@@ -58,7 +60,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
         Some((
             &(RECORD_V1 | RECORD_V2 | RECORD_V3 | RECORD_V4 | RECORD_V5 | RECORD_V6 | RECORD_V7
-            | RECORD_V8),
+            | RECORD_V8 | RECORD_V9),
             rest,
         )) => {
             rmp_serde::from_slice(rest).map_err(|e| Error::corrupt(format!("metadata record: {e}")))
@@ -336,7 +338,9 @@ impl Record for BucketRecord {
 impl Record for LatestRecord {}
 impl Record for UploadRecord {
     fn version(&self) -> u8 {
-        if self.lock.is_some() {
+        if self.tier.is_some() {
+            RECORD_V9
+        } else if self.lock.is_some() {
             RECORD_V6
         } else if self.access.is_some() {
             RECORD_V4
@@ -430,6 +434,10 @@ pub struct UploadRecord {
     /// The object lock the completed object gets (record version 6).
     #[serde(default)]
     pub lock: Option<ObjectLock>,
+    /// The remote tier the completed object's data goes to (record version 9); its parts
+    /// are staged in `class`.
+    #[serde(default)]
+    pub tier: Option<String>,
 }
 
 /// `access` as its field is written: a MessagePack bin.
@@ -489,16 +497,35 @@ impl Serialize for VersionRecord {
 
 impl Serialize for UploadRecord {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let n = 6 + trailing_count(&self.access, &self.lock);
-        let mut st = s.serialize_struct("UploadRecord", n)?;
+        let Some(tier) = &self.tier else {
+            let n = 6 + trailing_count(&self.access, &self.lock);
+            let mut st = s.serialize_struct("UploadRecord", n)?;
+            self.serialize_leading(&mut st)?;
+            trailing_fields(&mut st, &self.access, &self.lock)?;
+            return st.end();
+        };
+        // Version 9: `access` and `lock` hold their positions, nil or not.
+        let mut st = s.serialize_struct("UploadRecord", 9)?;
+        self.serialize_leading(&mut st)?;
+        st.serialize_field("access", &AccessField(&self.access))?;
+        st.serialize_field("lock", &self.lock)?;
+        st.serialize_field("tier", tier)?;
+        st.end()
+    }
+}
+
+impl UploadRecord {
+    /// The fields of version 1.
+    fn serialize_leading<S: SerializeStruct>(
+        &self,
+        st: &mut S,
+    ) -> std::result::Result<(), S::Error> {
         st.serialize_field("initiated_ns", &self.initiated_ns)?;
         st.serialize_field("class", &self.class)?;
         st.serialize_field("meta", &self.meta)?;
         st.serialize_field("tags", &self.tags)?;
         st.serialize_field("checksums", &self.checksums)?;
-        st.serialize_field("internal", &self.internal)?;
-        trailing_fields(&mut st, &self.access, &self.lock)?;
-        st.end()
+        st.serialize_field("internal", &self.internal)
     }
 }
 
@@ -665,7 +692,7 @@ mod tests {
         let bytes = encode(&r);
         assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), r);
         let mut future = bytes.clone();
-        future[0] = 9;
+        future[0] = RECORD_V9 + 1;
         assert!(matches!(
             decode::<VersionRecord>(&future),
             Err(crate::Error::Fault(crate::error::Fault::Corrupt(_)))
@@ -742,16 +769,7 @@ mod tests {
             decode::<VersionRecord>(&encode(&plain)).unwrap().access,
             None
         );
-        let upload = UploadRecord {
-            initiated_ns: 1,
-            class: "fast".into(),
-            meta: ObjectMeta::default(),
-            tags: vec![],
-            checksums: Checksums::new(),
-            internal: BTreeMap::new(),
-            access: Some(vec![1, 2, 3]),
-            lock: None,
-        };
+        let upload = sample_upload(Some(vec![1, 2, 3]), None, None);
         let bytes = encode(&upload);
         assert_eq!(bytes[0], RECORD_V4);
         assert_eq!(decode::<UploadRecord>(&bytes).unwrap(), upload);
@@ -764,7 +782,7 @@ mod tests {
         );
         // A reader refuses versions it does not know.
         let mut future = bytes.clone();
-        future[0] = RECORD_V8 + 1;
+        future[0] = RECORD_V9 + 1;
         assert!(decode::<UploadRecord>(&future).is_err());
     }
 
@@ -818,16 +836,7 @@ mod tests {
             );
             assert_eq!(decode::<VersionRecord>(&earlier).unwrap(), v);
         }
-        let upload = UploadRecord {
-            initiated_ns: 1,
-            class: "fast".into(),
-            meta: ObjectMeta::default(),
-            tags: vec![],
-            checksums: Checksums::new(),
-            internal: BTreeMap::new(),
-            access: None,
-            lock: Some(lock),
-        };
+        let upload = sample_upload(None, Some(lock), None);
         let bytes = encode(&upload);
         assert_eq!(bytes[0], RECORD_V6);
         assert_eq!(decode::<UploadRecord>(&bytes).unwrap(), upload);
@@ -841,6 +850,51 @@ mod tests {
         let bytes = encode(&bucket);
         assert_eq!(bytes[0], RECORD_V6);
         assert_eq!(decode::<BucketRecord>(&bytes).unwrap(), bucket);
+    }
+
+    fn sample_upload(
+        access: Option<Vec<u8>>,
+        lock: Option<ObjectLock>,
+        tier: Option<String>,
+    ) -> UploadRecord {
+        UploadRecord {
+            initiated_ns: 1,
+            class: "fast".into(),
+            meta: ObjectMeta::default(),
+            tags: vec![],
+            checksums: Checksums::new(),
+            internal: BTreeMap::new(),
+            access,
+            lock,
+            tier,
+        }
+    }
+
+    #[test]
+    fn an_upload_to_a_tier_makes_version_9_with_access_and_lock_in_their_places() {
+        let lock = ObjectLock {
+            mode: None,
+            retain_until_ns: None,
+            legal_hold: true,
+        };
+        for (access, lock) in [(None, None), (Some(vec![1, 2]), Some(lock))] {
+            let upload = sample_upload(access.clone(), lock.clone(), Some("cloud".into()));
+            let bytes = encode(&upload);
+            assert_eq!(bytes[0], RECORD_V9);
+            assert_eq!(decode::<UploadRecord>(&bytes).unwrap(), upload);
+            let fields: Vec<Option<serde::de::IgnoredAny>> =
+                rmp_serde::from_slice(&bytes[1..]).unwrap();
+            assert_eq!(fields.len(), 9);
+            assert_eq!(fields[6].is_none(), access.is_none());
+            assert_eq!(fields[7].is_none(), lock.is_none());
+            // Without a tier, the record keeps its earlier version.
+            let local = encode(&UploadRecord {
+                tier: None,
+                ..upload
+            });
+            assert!(local[0] < RECORD_V9);
+            assert_eq!(decode::<UploadRecord>(&local).unwrap().tier, None);
+        }
     }
 
     #[test]

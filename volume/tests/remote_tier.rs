@@ -94,6 +94,7 @@ async fn store_with_tier(dirs: &Dirs) -> (Store, Arc<MemoryRemote>) {
             name: "cloud".into(),
             client: remote.clone(),
         }],
+        min_part_size: 1 << 20,
         ..dirs.two_classes()
     };
     let store = Store::open(cfg).await.expect("open");
@@ -422,4 +423,110 @@ async fn deleting_a_restored_version_removes_its_copy_and_its_remote_object() {
     store.delete_object("bkt", "cold", None).await.unwrap();
     assert!(eventually(|| remote.names().is_empty()).await);
     assert!(files_become(dirs.tmp.path(), before).await);
+}
+
+/// Uploads `parts` to a new upload of `key` to the tier; returns its id and what completes it.
+async fn upload_to_tier(
+    store: &Store,
+    key: &str,
+    parts: &[Vec<u8>],
+) -> (String, Vec<CompletedPart>) {
+    let opts = UploadOptions {
+        storage_class: Some("cloud".into()),
+        ..UploadOptions::default()
+    };
+    let id = store
+        .create_multipart_upload("bkt", key, opts)
+        .await
+        .unwrap();
+    let mut done = Vec::new();
+    for (n, data) in (1..).zip(parts) {
+        let info = upload_part(store, "bkt", key, &id, n, data, 65_536)
+            .await
+            .unwrap();
+        done.push(CompletedPart {
+            part_number: n,
+            etag: info.etag,
+        });
+    }
+    (id, done)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multipart_upload_to_a_tier_completes_into_one_remote_object_and_leaves_no_part_behind() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    let before = shard_files(dirs.tmp.path());
+    let parts = [content(21, (1 << 20) + 5), content(22, 3000)];
+    let (id, done) = upload_to_tier(&store, "mp", &parts).await;
+    let listed = store.list_parts("bkt", "mp", &id, 0, 10).await.unwrap();
+    assert_eq!(listed.upload.storage_class, "cloud");
+    assert!(shard_files(dirs.tmp.path()) > before);
+    assert!(remote.names().is_empty(), "parts are staged locally");
+    let info = store
+        .complete_multipart_upload("bkt", "mp", &id, done.clone(), None)
+        .await
+        .unwrap();
+    assert_eq!(info.storage_class, "cloud");
+    assert!(info.etag.ends_with("-2"), "{}", info.etag);
+    let whole = parts.concat();
+    // One opaque remote object holding the parts one after the other.
+    let names = remote.names();
+    assert_eq!(names.len(), 1);
+    assert_eq!(remote.objects.lock().unwrap()[&names[0]], whole);
+    assert_eq!(get(&store, "bkt", "mp").await.unwrap(), whole);
+    let (span, second) = get_part(&store, "bkt", "mp", 2).await.unwrap();
+    assert_eq!((span.start, second), ((1 << 20) + 5, parts[1].clone()));
+    // Every part's shard files go; the upload is done.
+    assert!(files_become(dirs.tmp.path(), before).await);
+    assert!(store.list_parts("bkt", "mp", &id, 0, 10).await.is_err());
+    // A completion retried after it succeeded gets the same answer.
+    let again = store
+        .complete_multipart_upload("bkt", "mp", &id, done, None)
+        .await
+        .unwrap();
+    assert_eq!((again.etag, again.version_id), (info.etag, info.version_id));
+    // The entry names the version: a pass with no grace keeps the object.
+    let report = store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    assert_eq!(report.remote_orphans_removed, 0, "{report:?}");
+    assert_eq!(remote.names(), names);
+    store.delete_object("bkt", "mp", None).await.unwrap();
+    assert!(eventually(|| remote.names().is_empty()).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multipart_completion_to_a_tier_that_is_down_keeps_the_upload_as_it_was() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    let before = shard_files(dirs.tmp.path());
+    let parts = [content(23, (1 << 20) + 5), content(24, 10)];
+    let (id, done) = upload_to_tier(&store, "mp", &parts).await;
+    let staged = shard_files(dirs.tmp.path());
+    remote.down.store(true, Ordering::SeqCst);
+    let e = store
+        .complete_multipart_upload("bkt", "mp", &id, done, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Unavailable(Unavailable::Tier { .. })),
+        "{e}"
+    );
+    assert!(head(&store, "bkt", "mp", None).await.is_err());
+    let listed = store.list_parts("bkt", "mp", &id, 0, 10).await.unwrap();
+    assert_eq!(listed.parts.len(), 2);
+    assert_eq!(shard_files(dirs.tmp.path()), staged);
+    // The entry written before the remote write goes in the next pass.
+    remote.down.store(false, Ordering::SeqCst);
+    let report = store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    assert_eq!(report.remote_orphans_removed, 1, "{report:?}");
+    store
+        .abort_multipart_upload("bkt", "mp", &id)
+        .await
+        .unwrap();
+    assert!(files_become(dirs.tmp.path(), before).await);
+    assert!(remote.names().is_empty());
 }

@@ -5,6 +5,7 @@
 
 mod bucket;
 mod commit;
+mod complete_to_tier;
 mod engine;
 mod heal;
 mod heal_parts;

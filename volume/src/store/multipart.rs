@@ -7,7 +7,7 @@ use md5::{Digest, Md5};
 use super::list::{common_prefix, Entry, MAX_LIST_KEYS};
 use super::merge::{Item, Page};
 use super::object::{data_record, hex};
-use super::put::{client_facts, staged_for, Staging};
+use super::put::{client_facts, new_version, staged_for, Staging};
 use super::staged::{Held, StagedData};
 use super::{Inner, Store};
 use crate::disk::meta_db::{MetaOp, Step, Table};
@@ -27,7 +27,7 @@ pub(super) fn upload_info(key: &str, upload_id: &str, r: &UploadRecord) -> Uploa
         key: key.to_string(),
         upload_id: upload_id.to_string(),
         initiated: time_of(r.initiated_ns),
-        storage_class: r.class.clone(),
+        storage_class: r.tier.clone().unwrap_or_else(|| r.class.clone()),
         meta: r.meta.clone(),
         checksums: r.checksums.clone(),
         internal: r.internal.clone(),
@@ -49,7 +49,7 @@ impl Inner {
     /// The key's current version when the completion of `upload_id` with `parts` made it
     /// (a completion retried after it succeeded); `None` otherwise. The caller holds the
     /// key's lock.
-    fn completed_by(
+    pub(super) fn completed_by(
         &self,
         bucket: &str,
         key: &str,
@@ -133,7 +133,76 @@ impl Inner {
         Ok((parts.collect(), next))
     }
 
-    async fn all_parts(&self, upload_id: &str) -> Result<Vec<PartRecord>> {
+    /// The upload a completion names; `None` when it is gone (a retry of a completion that
+    /// succeeded, its answer lost, then gets the same answer while its version is the key's
+    /// current one: [`Inner::completed_by`]).
+    pub(super) fn open_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<Option<UploadRecord>> {
+        match self.find_upload(bucket, key, upload_id) {
+            Ok(upload) => Ok(Some(upload)),
+            Err(Error::Refused(Refusal::NoSuchUpload)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The stored parts a completion names, checked as S3 checks them.
+    pub(super) async fn choose_parts(
+        &self,
+        upload_id: &str,
+        parts: &[CompletedPart],
+    ) -> Result<Chosen> {
+        let stored = self.all_parts(upload_id).await?;
+        let mut chosen = Vec::with_capacity(parts.len());
+        let mut md5s = Md5::new();
+        for (i, want) in parts.iter().enumerate() {
+            if i > 0 && want.part_number <= parts[i - 1].part_number {
+                return Err(Refusal::InvalidPartOrder.into());
+            }
+            let etag = want.etag.trim().trim_matches('"');
+            let Some(p) = stored.iter().find(|p| {
+                p.data.number == want.part_number && p.data.etag.eq_ignore_ascii_case(etag)
+            }) else {
+                return Err(Refusal::InvalidPart(format!(
+                    "part {} with ETag {etag:?} was not uploaded",
+                    want.part_number
+                ))
+                .into());
+            };
+            md5s.update(
+                decode_hex(&p.data.etag).ok_or_else(|| Error::corrupt("part ETag is not hex"))?,
+            );
+            chosen.push(p.data.clone());
+        }
+        // Sizes are checked once every named part is known to exist, as S3 does.
+        if chosen
+            .iter()
+            .rev()
+            .skip(1)
+            .any(|p| p.object_size() < self.min_part_size)
+        {
+            return Err(Refusal::EntityTooSmall.into());
+        }
+        let size: u64 = chosen.iter().map(PartData::object_size).sum();
+        if size > self.max_object_size {
+            return Err(Refusal::EntityTooLarge {
+                size,
+                max: self.max_object_size,
+            }
+            .into());
+        }
+        Ok(Chosen {
+            etag: format!("{}-{}", hex(&md5s.finalize()), chosen.len()),
+            size,
+            parts: chosen,
+            stored,
+        })
+    }
+
+    pub(super) async fn all_parts(&self, upload_id: &str) -> Result<Vec<PartRecord>> {
         self.parts(upload_id, 0, MAX_PART_NUMBER as usize)
             .await
             .map(|(p, _)| p)
@@ -141,7 +210,8 @@ impl Inner {
 }
 
 impl Store {
-    /// Starts an upload; `opts` (metadata, class, tags) apply to the completed object.
+    /// Starts an upload; `opts` (metadata, class or tier, tags) apply to the completed
+    /// object.
     pub async fn create_multipart_upload(
         &self,
         bucket: &str,
@@ -151,7 +221,16 @@ impl Store {
         let inner = &self.inner;
         crate::validate::object_key(key)?;
         inner.check_lock_allowed(bucket, opts.lock.as_ref())?;
-        let class = inner.class(opts.storage_class.as_deref())?.name.clone();
+        // An upload to a tier stages its parts in the namespace class.
+        let tier = opts
+            .storage_class
+            .as_deref()
+            .and_then(|c| inner.tiers.get(c))
+            .map(|t| t.name.clone());
+        let class = match tier {
+            Some(_) => inner.ns().name.clone(),
+            None => inner.class(opts.storage_class.as_deref())?.name.clone(),
+        };
         let upload_id = uuid::Uuid::new_v4().simple().to_string();
         let rec = UploadRecord {
             initiated_ns: now_ns(),
@@ -162,6 +241,7 @@ impl Store {
             internal: opts.internal,
             access: opts.access,
             lock: opts.lock.filter(|l| !l.is_empty()),
+            tier,
         };
         let op = MetaOp::Put {
             table: Table::Uploads,
@@ -337,7 +417,8 @@ impl Store {
         })
     }
 
-    /// Completes an upload from the named parts, in one commit.
+    /// Completes an upload from the named parts, in one commit. An upload to a remote tier
+    /// first streams the parts to it (`FORMAT.md`, `UploadRecord.tier`).
     pub async fn complete_multipart_upload(
         &self,
         bucket: &str,
@@ -350,87 +431,48 @@ impl Store {
         if parts.is_empty() {
             return Err(Invalid::Argument("a completion needs at least one part".into()).into());
         }
-        let _g = inner.locks.lock(bucket, key).await;
-        let upload = match inner.find_upload(bucket, key, upload_id) {
-            Err(Error::Refused(Refusal::NoSuchUpload)) => {
-                // A retry of a completion that succeeded (its answer lost): the same answer
-                // while its version is the key's current one.
-                return inner
-                    .completed_by(bucket, key, upload_id, &parts)?
-                    .ok_or_else(|| Refusal::NoSuchUpload.into());
-            }
-            found => found?,
+        let g = inner.locks.lock(bucket, key).await;
+        let Some(upload) = inner.open_upload(bucket, key, upload_id)? else {
+            return inner
+                .completed_by(bucket, key, upload_id, &parts)?
+                .ok_or_else(|| Refusal::NoSuchUpload.into());
         };
-        let stored = inner.all_parts(upload_id).await?;
-        let mut chosen = Vec::with_capacity(parts.len());
-        let mut md5s = Md5::new();
-        for (i, want) in parts.iter().enumerate() {
-            if i > 0 && want.part_number <= parts[i - 1].part_number {
-                return Err(Refusal::InvalidPartOrder.into());
-            }
-            let etag = want.etag.trim().trim_matches('"');
-            let Some(p) = stored.iter().find(|p| {
-                p.data.number == want.part_number && p.data.etag.eq_ignore_ascii_case(etag)
-            }) else {
-                return Err(Refusal::InvalidPart(format!(
-                    "part {} with ETag {etag:?} was not uploaded",
-                    want.part_number
-                ))
-                .into());
+        let chosen = inner.choose_parts(upload_id, &parts).await?;
+        if upload.tier.is_some() {
+            // The key stays writable while the parts stream; the commit locks it again.
+            drop(g);
+            let to = Completion {
+                bucket,
+                key,
+                upload_id,
+                asked: &parts,
             };
-            md5s.update(
-                decode_hex(&p.data.etag).ok_or_else(|| Error::corrupt("part ETag is not hex"))?,
-            );
-            chosen.push(p.data.clone());
-        }
-        // Sizes are checked once every named part is known to exist, as S3 does.
-        if chosen
-            .iter()
-            .rev()
-            .skip(1)
-            .any(|p| p.object_size() < inner.min_part_size)
-        {
-            return Err(Refusal::EntityTooSmall.into());
-        }
-        let size: u64 = chosen.iter().map(PartData::object_size).sum();
-        if size > inner.max_object_size {
-            return Err(Refusal::EntityTooLarge {
-                size,
-                max: inner.max_object_size,
-            }
-            .into());
+            return inner
+                .complete_to_tier(to, upload, chosen, precondition)
+                .await;
         }
         let set = inner.class(Some(&upload.class))?.clone();
-        let rec = VersionRecord {
-            version_id: [0; 16],
-            mod_time_ns: 0,
-            delete_marker: false,
-            size,
-            etag: format!("{}-{}", hex(&md5s.finalize()), chosen.len()),
-            meta: upload.meta.clone(),
-            tags: upload.tags.clone(),
-            checksums: upload.checksums.clone(),
-            internal: upload.internal.clone(),
-            access: upload.access.clone(),
-            lock: upload.lock.clone(),
-            data: Some(DataRecord {
-                upload: Some(upload_id.to_string()),
-                ..data_record(
-                    &set,
-                    rotation_for(key.as_bytes(), set.layout.total()),
-                    chosen.clone(),
-                )
-            }),
+        let data = DataRecord {
+            upload: Some(upload_id.to_string()),
+            ..data_record(
+                &set,
+                rotation_for(key.as_bytes(), set.layout.total()),
+                chosen.parts.clone(),
+            )
         };
+        let rec = completed_version(&upload, &chosen, data);
         let extra = forget_upload(bucket, key, upload_id);
         let info = inner
             .commit_version_locked(bucket, key, rec, None, precondition.as_ref(), extra)
             .await?;
-        let used: Vec<_> = chosen.iter().map(|p| p.data_id).collect();
+        let used: Vec<_> = chosen.parts.iter().map(|p| p.data_id).collect();
         discard_parts(
             inner,
             &upload.class,
-            stored.iter().filter(|p| !used.contains(&p.data.data_id)),
+            chosen
+                .stored
+                .iter()
+                .filter(|p| !used.contains(&p.data.data_id)),
         );
         Ok(info)
     }
@@ -573,7 +615,49 @@ pub(super) fn forget_upload(bucket: &str, key: &str, upload_id: &str) -> Vec<Met
     ]
 }
 
-fn discard_parts<'a>(inner: &Inner, class: &str, parts: impl Iterator<Item = &'a PartRecord>) {
+/// The parts a completion names, as stored.
+pub(super) struct Chosen {
+    /// Every part of the upload.
+    pub(super) stored: Vec<PartRecord>,
+    /// The named ones, in order.
+    pub(super) parts: Vec<PartData>,
+    /// The completed object's ETag.
+    pub(super) etag: String,
+    /// The completed object's size, as the client sent it.
+    pub(super) size: u64,
+}
+
+/// What a completion asks for.
+pub(super) struct Completion<'a> {
+    pub(super) bucket: &'a str,
+    pub(super) key: &'a str,
+    pub(super) upload_id: &'a str,
+    pub(super) asked: &'a [CompletedPart],
+}
+
+/// The version a completion of `upload` from `chosen` makes, holding `data`.
+pub(super) fn completed_version(
+    upload: &UploadRecord,
+    chosen: &Chosen,
+    data: DataRecord,
+) -> VersionRecord {
+    let opts = PutOptions {
+        meta: upload.meta.clone(),
+        tags: upload.tags.clone(),
+        checksums: upload.checksums.clone(),
+        internal: upload.internal.clone(),
+        access: upload.access.clone(),
+        lock: upload.lock.clone(),
+        ..PutOptions::default()
+    };
+    new_version(chosen.size, chosen.etag.clone(), opts, data)
+}
+
+pub(super) fn discard_parts<'a>(
+    inner: &Inner,
+    class: &str,
+    parts: impl Iterator<Item = &'a PartRecord>,
+) {
     let files = parts.filter_map(|p| Some((p.data.data_id?, p.data.size)));
     inner.discard(class, files.collect());
 }

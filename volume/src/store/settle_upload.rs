@@ -1,7 +1,8 @@
 //! An upload whose completion reached only some namespace volumes (a crash in the middle of
 //! it): the completed version is on some, the upload record and its parts on the others. The
-//! completion reuses the parts' shard files, so the upload must never be aborted as if it
-//! were still open: its parts are the object's data.
+//! completion reuses the parts' shard files (or, for an upload to a remote tier, copied
+//! them to the tier), so the upload must never be aborted as if it were still open: its
+//! parts are (or were) the object's data.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,10 +12,46 @@ use crate::error::Result;
 use crate::keys;
 use crate::record::{self, PartRecord, VersionRecord};
 
-/// How many volumes hold a version, and its shard ids.
-type Held = (usize, Vec<[u8; 16]>);
+/// How many volumes hold a version, its shard ids, and the upload that made it.
+struct Held {
+    votes: usize,
+    ids: Vec<[u8; 16]>,
+    upload: Option<String>,
+}
 
 impl Inner {
+    /// The versions of `key` on the online namespace volumes that at least `min_votes`
+    /// volumes hold.
+    fn held_versions(&self, bucket: &str, key: &str, min_votes: usize) -> Result<Vec<Held>> {
+        let prefix = keys::versions_of(bucket, key);
+        let mut versions: HashMap<(u64, [u8; 16]), Held> = HashMap::new();
+        for (_, v) in self.ns().online() {
+            v.meta()?.scan(Table::Versions, &prefix, |k, val| {
+                if !k.starts_with(&prefix) {
+                    return Ok(Step::Stop);
+                }
+                if let Ok(rec) = record::decode::<VersionRecord>(val) {
+                    let data = rec.data.as_ref();
+                    let held = versions.entry(rec.identity()).or_insert_with(|| Held {
+                        votes: 0,
+                        ids: data
+                            .iter()
+                            .flat_map(|d| &d.parts)
+                            .filter_map(|p| p.data_id)
+                            .collect(),
+                        upload: data.and_then(|d| d.upload.clone()),
+                    });
+                    held.votes += 1;
+                }
+                Ok(Step::Next)
+            })?;
+        }
+        Ok(versions
+            .into_values()
+            .filter(|h| h.votes >= min_votes)
+            .collect())
+    }
+
     /// Shard ids the versions of `key` reference, on the online namespace volumes, from the
     /// versions that at least `min_votes` volumes hold.
     pub(super) fn data_of_key(
@@ -23,39 +60,24 @@ impl Inner {
         key: &str,
         min_votes: usize,
     ) -> Result<HashSet<[u8; 16]>> {
-        let prefix = keys::versions_of(bucket, key);
-        // Per version (by identity): the volumes holding it, and its shard ids.
-        let mut versions: HashMap<(u64, [u8; 16]), Held> = HashMap::new();
-        for (_, v) in self.ns().online() {
-            v.meta()?.scan(Table::Versions, &prefix, |k, val| {
-                if !k.starts_with(&prefix) {
-                    return Ok(Step::Stop);
-                }
-                if let Ok(rec) = record::decode::<VersionRecord>(val) {
-                    let parts = rec.data.iter().flat_map(|d| &d.parts);
-                    let ids = parts.filter_map(|p| p.data_id).collect();
-                    versions.entry(rec.identity()).or_insert((0, ids)).0 += 1;
-                }
-                Ok(Step::Next)
-            })?;
-        }
-        Ok(versions
-            .into_values()
-            .filter(|(votes, _)| *votes >= min_votes)
-            .flat_map(|(_, ids)| ids)
-            .collect())
+        let held = self.held_versions(bucket, key, min_votes)?;
+        Ok(held.into_iter().flat_map(|h| h.ids).collect())
     }
 
-    /// Whether a version a read quorum holds already uses one of the upload's parts' shard
-    /// files (its completion reached enough volumes to be read). A completion on fewer is a
-    /// write that was never acknowledged: its version goes and the upload stays.
+    /// Whether a version a read quorum holds was made by the upload: it names the upload
+    /// (record version 5 on), or uses one of its parts' shard files. A completion on fewer
+    /// is a write that was never acknowledged: its version goes and the upload stays.
     pub(super) fn upload_completed(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
     ) -> Result<bool> {
-        let used = self.data_of_key(bucket, key, self.ns().meta_read_quorum())?;
+        let held = self.held_versions(bucket, key, self.ns().meta_read_quorum())?;
+        if held.iter().any(|h| h.upload.as_deref() == Some(upload_id)) {
+            return Ok(true);
+        }
+        let used: HashSet<[u8; 16]> = held.into_iter().flat_map(|h| h.ids).collect();
         if used.is_empty() {
             return Ok(false);
         }

@@ -26,6 +26,33 @@ pub(crate) struct RemoteStaged {
 }
 
 impl RemoteStaged {
+    /// Starts a new remote object of `tier` for a version of `bucket/key` to be: its intent
+    /// entry is committed first, naming the null version. Dropped unkept from then on, the
+    /// object is queued for deletion.
+    pub(super) async fn begin(
+        inner: &Arc<Inner>,
+        tier: &Tier,
+        bucket: &str,
+        key: &str,
+    ) -> Result<Self> {
+        tier.writable()?;
+        let id: [u8; 16] = rand::random();
+        let moving = Moving::start(inner, id);
+        inner
+            .commit_all(vec![entry_op(&id, &tier.name, bucket, key, [0; 16])])
+            .await?;
+        Ok(RemoteStaged {
+            moving: Some(moving),
+            data: RemoteData {
+                tier: tier.name.clone(),
+                id,
+                size: 0,
+                xxh3: [0; 16],
+            },
+            md5: None,
+        })
+    }
+
     /// The commit now references the object: it stays.
     pub(super) fn keep(mut self) {
         self.moving.take();
@@ -53,27 +80,12 @@ impl Inner {
     where
         S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin,
     {
-        tier.writable()?;
-        let id: [u8; 16] = rand::random();
-        let moving = Moving::start(self, id);
-        self.commit_all(vec![entry_op(&id, &tier.name, bucket, key, [0; 16])])
-            .await?;
-        // Dropped unkept from here on, the object is queued for deletion.
-        let mut staged = RemoteStaged {
-            moving: Some(moving),
-            data: RemoteData {
-                tier: tier.name.clone(),
-                id,
-                size: 0,
-                xxh3: [0; 16],
-            },
-            md5: None,
-        };
+        let mut staged = RemoteStaged::begin(self, &tier, bucket, key).await?;
         // The body is read (and hashed) here and handed to the tier through a channel, so
         // that its own failure is the caller's to see, not the tier's error it causes.
         let (tx, rx) = futures::channel::mpsc::channel::<Result<Bytes>>(2);
         let hasher = (how.etag == EtagBy::Store).then(|| self.md5.stream());
-        let (fed, written) = tokio::join!(feed(body, hasher, tx), tier.put(&id, rx));
+        let (fed, written) = tokio::join!(feed(body, hasher, tx), tier.put(&staged.data.id, rx));
         let md5 = fed?;
         let (size, xxh3) = written?;
         if let Some(expected) = how.expected_len.filter(|e| *e != size) {

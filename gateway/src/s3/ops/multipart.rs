@@ -47,22 +47,9 @@ fn upload_id(req: &Request<'_>) -> Result<String, S3Error> {
         .ok_or_else(|| Code::NoSuchUpload.with("the specified upload does not exist"))
 }
 
-/// The class of a new upload: a remote tier's is refused (its parts would have to be
-/// local shards or remote objects of their own, and neither is built).
-fn upload_class(ctx: &Ctx, value: Option<&str>) -> Result<Option<String>, S3Error> {
-    let class = ctx.class_from_client(value)?;
-    match class {
-        Some(tier) if ctx.class_names.is_tier(&tier) => Err(Code::NotImplemented.with(format!(
-            "multipart uploads to the remote tier {} are not built yet: upload to a local class \
-             and let a lifecycle rule move the object, or use PutObject",
-            value.unwrap_or_default().trim()
-        ))),
-        class => Ok(class),
-    }
-}
-
 /// CreateMultipartUpload; `x-amz-checksum-algorithm` is remembered for the parts, and the
-/// transform seals the object now (its parts are encoded under that sealing).
+/// transform seals the object now (its parts are encoded under that sealing: plaintext
+/// bound for a remote tier under the tier's seal, so that the parts leave as they are).
 pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     let (bucket, key) = (req.bucket()?, req.key()?);
     let access = object_access_for_write(ctx, bucket, req.headers, req.caller)?;
@@ -70,14 +57,15 @@ pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
         access,
         lock: lock_for_write(ctx, bucket, req.headers, false).await?,
         meta: meta_from_headers(req.headers)?,
-        storage_class: upload_class(ctx, req.header("x-amz-storage-class"))?,
+        storage_class: ctx.class_from_client(req.header("x-amz-storage-class"))?,
         tags: tags_from_header(req.header("x-amz-tagging"))?,
         ..UploadOptions::default()
     };
     let declared = announce(req.headers)?;
     opts.checksums
         .extend(declared.map(|(alg, kind)| announcement(alg, kind)));
-    opts.internal = seal_new(ctx, bucket, key, None, req.headers).await?;
+    let class = opts.storage_class.as_deref();
+    opts.internal = seal_new(ctx, bucket, key, class, req.headers).await?;
     let described = ctx.transform.describe(&opts.internal);
     let upload_id = ctx.store.create_multipart_upload(bucket, key, opts).await?;
     let mut resp = Response::xml(&InitiateMultipartUploadResult {
@@ -167,10 +155,16 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
             etag: p.ETag,
         })
         .collect();
+    // An upload to a remote tier's class streams its parts to the tier now.
+    let tier = upload
+        .as_ref()
+        .map(|u| u.storage_class.as_str())
+        .filter(|c| ctx.class_names.is_tier(c));
     let info = ctx
         .store
         .complete_multipart_upload(bucket, key, &upload_id, parts, precondition)
-        .await?;
+        .await
+        .map_err(|e| S3Error::from(e).at_tier(tier))?;
     // The checksum made from the parts when the upload named an algorithm
     // (`object_checksum`), of the parts' checksums opened where the store keeps them sealed.
     let named_algorithm = match &upload {
@@ -202,6 +196,7 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
     );
     resp.headers.extend(ctx.transform.describe(&info.internal));
     resp.headers.extend(ctx.expiration_header(&info));
+    resp.tier = tier.map(str::to_string);
     Ok(resp)
 }
 
