@@ -3,7 +3,8 @@
 //! reads come back byte-exact; a whole read of bytes the tier changed fails before its last
 //! chunk; a tier that is down answers "unavailable" and a move to it leaves the version
 //! where it was; a deleted version's remote object goes, and one a delete could not reach
-//! goes in the next scanner pass.
+//! goes in the next scanner pass. Multipart uploads complete into one remote object (or keep
+//! the upload while the tier is down); a restored copy missing a shard file is healed.
 
 mod common;
 
@@ -529,4 +530,34 @@ async fn a_multipart_completion_to_a_tier_that_is_down_keeps_the_upload_as_it_wa
         .unwrap();
     assert!(files_become(dirs.tmp.path(), before).await);
     assert!(remote.names().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restored_copy_missing_a_shard_file_is_healed_from_the_others() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    let data = content(15, 500_000);
+    put(&store, "bkt", "cold", &data).await;
+    move_to_tier(&store, "cold").await.unwrap();
+    // The moved version's local files go first.
+    store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    let volume = dirs.tmp.path().join("fast").join("0");
+    let before = shard_names(&volume);
+    let obj = store.open_object("bkt", "cold", None).await.unwrap();
+    store.restore_copy(&obj, u64::MAX / 2).await.unwrap();
+    let copy: Vec<String> = shard_names(&volume).difference(&before).cloned().collect();
+    assert_eq!(copy.len(), 1, "{copy:?}");
+    let path = volume.join(format::STRATA_DIR).join("data").join(&copy[0]);
+    std::fs::remove_file(&path).unwrap();
+    let report = store
+        .heal_object("bkt", "cold", "null", false)
+        .await
+        .unwrap();
+    assert_eq!(report.shard_files, 1, "{report:?}");
+    assert!(path.exists());
+    // The copy alone serves reads: the tier is down.
+    remote.down.store(true, Ordering::SeqCst);
+    assert_eq!(get(&store, "bkt", "cold").await.unwrap(), data);
 }

@@ -151,25 +151,39 @@ impl Inner {
             .collect())
     }
 
-    /// Checks every part's shard files at `depth` and rebuilds the bad ones; also says
-    /// whether slots of the class are offline (their shards wait).
+    /// Checks every part's shard files (or a remote version's restored copy's, while it
+    /// serves reads) at `depth` and rebuilds the bad ones; also says whether slots of the
+    /// class are offline (their shards wait).
     async fn heal_data(&self, record: &VersionRecord, depth: Depth) -> Result<(Rebuilt, bool)> {
-        let Some(d) = record.data.as_ref().filter(|d| d.remote.is_none()) else {
-            // No shards here: a remote object is its tier's to keep.
+        let Some(d) = record.data.as_ref() else {
             return Ok((Rebuilt::default(), false));
         };
-        let set = self.class(Some(&d.class))?.clone();
-        let layout = Layout {
-            data: usize::from(d.k),
-            parity: usize::from(d.m),
-            block_size: d.block_size,
+        let (class, shape, rotation, parts) = match (&d.remote, &d.restored) {
+            (None, _) => {
+                let parts = d.parts.iter().filter_map(|p| Some((p.data_id?, p.size)));
+                (
+                    &d.class,
+                    (d.k, d.m, d.block_size),
+                    d.rotation,
+                    parts.collect::<Vec<_>>(),
+                )
+            }
+            (Some(_), Some(c)) if c.serves_reads() => (
+                &c.class,
+                (c.k, c.m, c.block_size),
+                c.rotation,
+                vec![(c.data_id, c.size)],
+            ),
+            // No shards here: a remote object is its tier's to keep.
+            (Some(_), _) => return Ok((Rebuilt::default(), false)),
         };
-        let parts: Vec<([u8; 16], u64)> = d
-            .parts
-            .iter()
-            .filter_map(|p| Some((p.data_id?, p.size)))
-            .collect();
-        let rotation = usize::from(d.rotation);
+        let set = self.class(Some(class))?.clone();
+        let layout = Layout {
+            data: usize::from(shape.0),
+            parity: usize::from(shape.1),
+            block_size: shape.2,
+        };
+        let rotation = usize::from(rotation);
         let offline = set.online_count() < set.width();
         tokio::task::spawn_blocking(move || {
             let mut total = Rebuilt::default();
