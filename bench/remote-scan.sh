@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# What versions on a remote tier cost a scanner pass, against the same versions stored
+# locally: one bucket of many small objects; cheap passes while they are local (A), then a
+# lifecycle rule moves them all to an `fs` tier (OpenDAL's fs service, a directory here) and
+# is removed, then cheap passes while they are remote (B). A remote version has no shards to
+# check, but each pass also walks the `remote` table (one entry per remote object) and checks
+# that its version still references it (volume/FORMAT.md, "Remote tiers").
+#
+#   bench/remote-scan.sh [STRATA_BIN]     # default: release build in CARGO_TARGET_DIR
+#
+# Environment: OBJECTS (default 100000 objects of SMALL bytes, 1KiB), ROUNDS (3 passes of
+# each kind), BENCH_BIN, WORKDIR, STRATA_AWS (the aws CLI v2; tests/realparts installs it).
+# Output: markdown lines on stdout.
+set -euo pipefail
+TARGET=${CARGO_TARGET_DIR:-target}
+BIN=${1:-$TARGET/release/strata}
+BENCH_BIN=${BENCH_BIN:-$TARGET/release/strata-bench}
+OBJECTS=${OBJECTS:-100000} SMALL=${SMALL:-1KiB} ROUNDS=${ROUNDS:-3}
+AWS=${STRATA_AWS:?set STRATA_AWS to the aws CLI v2 (source ~/.cache/strata-tools/env.sh)}
+# shellcheck source=bench/strata-server.sh
+. "$(dirname "$0")/strata-server.sh"
+AK=$STRATA_BENCH_AK SK=$STRATA_BENCH_SK
+for b in "$BIN" "$BENCH_BIN"; do [[ -x $b ]] || { echo "remote-scan.sh: no binary at $b" >&2; exit 1; }; done
+
+WORK=$(mktemp -d "${WORKDIR:-/var/tmp}/strata-remote-scan.XXXXXX")
+SERVER_PID=
+cleanup() { [[ -z $SERVER_PID ]] || stop_server "$SERVER_PID"; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+mkdir -p "$WORK/remote"
+cat >"$WORK/strata.toml" <<TOML
+[[tiers]]
+name = "cloud"
+storage_class = "COLD"
+service = "fs"
+options = { root = "$WORK/remote" }
+TOML
+# Passes only when asked, at full speed: the figures are the work itself. Objects are
+# plaintext (sealed for the tier on the way out, as in production).
+export STRATA_CONFIG=$WORK/strata.toml STRATA_LIFECYCLE_DAY=1
+export STRATA_SCAN_INTERVAL=off STRATA_DEEP_SCAN_INTERVAL=off STRATA_SCAN_SHARE=100
+
+start_strata_2x2 "$BIN" "$WORK/server" bench-remote || exit 1
+SERVER_PID=$STRATA_PID EP=$STRATA_EP
+admin() { AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK "$BIN" admin --endpoint "$EP" "$@"; }
+s3api() {
+  AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1 \
+    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+    "$AWS" --endpoint-url "$EP" s3api "$@"
+}
+ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+hz=$(getconf CLK_TCK)
+
+echo "## remote versions in a scanner pass ($(date -u +%F), $(nproc) cores, OBJECTS=$OBJECTS of $SMALL)"
+t0=$SECONDS
+"$BENCH_BIN" run --endpoint "$EP" --access-key "$AK" --secret-key "$SK" --bucket bench-remote \
+  --op put --size "$SMALL" --concurrency 32 --ops "$OBJECTS" --no-cleanup >"$WORK/fill.txt"
+echo "- fill: $OBJECTS PUTs in $((SECONDS - t0)) s"
+
+pass() { # $1: label; prints "label cpu_s wall_s versions"
+  local c0 c1 t0 t1 n
+  c0=$(ticks) t0=$(date +%s.%N)
+  admin scan --wait >"$WORK/scan.json"
+  c1=$(ticks) t1=$(date +%s.%N)
+  n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["last_scan"]["versions"]["checked"])' "$WORK/scan.json")
+  awk -v l="$1" -v c=$((c1 - c0)) -v hz="$hz" -v t="$(echo "$t1 - $t0" | bc)" -v n="$n" \
+    'BEGIN { printf "%s %.2f %.2f %d\n", l, c / hz, t, n }'
+}
+not_cold() { # the CLI applies the query to each page of the listing: their sum
+  s3api list-objects-v2 --bucket bench-remote --query "length(Contents[?StorageClass!='COLD'])" \
+    --output text | awk '{ n += $1 } END { print n + 0 }'
+}
+: >"$WORK/passes.txt"
+for ((r = 1; r <= ROUNDS; r++)); do pass local >>"$WORK/passes.txt"; done
+
+cat >"$WORK/rule.json" <<'JSON'
+{"Rules": [{"ID": "cold", "Filter": {}, "Status": "Enabled", "Transitions": [{"Days": 1, "StorageClass": "COLD"}]}]}
+JSON
+s3api put-bucket-lifecycle-configuration --bucket bench-remote --lifecycle-configuration "file://$WORK/rule.json"
+sleep 3 # two lifecycle days: every object is due
+t0=$SECONDS moves=0
+while [[ $(not_cold) != 0 ]]; do
+  moves=$((moves + 1))
+  ((moves <= 20)) || { echo "remote-scan.sh: objects still local after 20 passes" >&2; exit 1; }
+  admin scan --wait >/dev/null
+done
+echo "- moved all $OBJECTS to the fs tier in $((SECONDS - t0)) s ($moves passes); remote objects: $(find "$WORK/remote" -type f | wc -l)"
+s3api delete-bucket-lifecycle --bucket bench-remote
+for ((r = 1; r <= ROUNDS; r++)); do pass remote >>"$WORK/passes.txt"; done
+
+python3 - "$WORK/passes.txt" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+med = {}
+for label in ('local', 'remote'):
+    cpu = [float(r[1]) for r in rows if r[0] == label]
+    wall = [float(r[2]) for r in rows if r[0] == label]
+    n = int([r[3] for r in rows if r[0] == label][0])
+    med[label] = (statistics.median(cpu), statistics.median(wall), n)
+    print(f"- passes over {label} versions: CPU-s {cpu}, wall s {wall}; median {med[label][0]:.2f} CPU-s, "
+          f"{1e6 * med[label][0] / n:.1f} us per version over {n} versions")
+(a, wa, n), (b, wb, _) = med['local'], med['remote']
+print(f"- remote/local CPU per pass: {b / a:.2f} (wall {wb / wa:.2f})")
+PY
