@@ -30,14 +30,8 @@ export STRATA_SCAN_INTERVAL=off STRATA_DEEP_SCAN_INTERVAL=off STRATA_SCAN_SHARE=
 
 start_strata_2x2 "$BIN" "$WORK/server" bench-life || exit 1
 SERVER_PID=$STRATA_PID EP=$STRATA_EP
-admin() { AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK "$BIN" admin --endpoint "$EP" "$@"; }
-s3api() {
-  AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1 \
-    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-    "$AWS" --endpoint-url "$EP" s3api "$@"
-}
-ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
-hz=$(getconf CLK_TCK)
+# shellcheck source=bench/scan-pass.sh
+. "$(dirname "$0")/scan-pass.sh"
 
 # Ten rules, all matching every object written below and none due for 10,000 days.
 rules() {
@@ -56,26 +50,14 @@ PY
 rules >"$WORK/rules.json"
 
 echo "## lifecycle rules in a scanner pass ($(date -u +%F), $(nproc) cores, OBJECTS=$OBJECTS of $SMALL)"
-t0=$SECONDS
-"$BENCH_BIN" run --endpoint "$EP" --access-key "$AK" --secret-key "$SK" --bucket bench-life \
-  --op put --size "$SMALL" --concurrency 32 --ops "$OBJECTS" --no-cleanup >"$WORK/fill.txt"
-echo "- fill: $OBJECTS PUTs in $((SECONDS - t0)) s"
+fill_small bench-life "$OBJECTS"
 
-pass() { # $1: label; prints "label cpu_s wall_s versions"
-  local c0 c1 t0 t1 n
-  c0=$(ticks) t0=$(date +%s.%N)
-  admin scan --wait >"$WORK/scan.json"
-  c1=$(ticks) t1=$(date +%s.%N)
-  n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["last_scan"]["versions"]["checked"])' "$WORK/scan.json")
-  awk -v l="$1" -v c=$((c1 - c0)) -v hz="$hz" -v t="$(echo "$t1 - $t0" | bc)" -v n="$n" \
-    'BEGIN { printf "%s %.2f %.2f %d\n", l, c / hz, t, n }'
-}
 : >"$WORK/passes.txt"
 for ((r = 1; r <= ROUNDS; r++)); do
   s3api delete-bucket-lifecycle --bucket bench-life
-  pass without >>"$WORK/passes.txt"
+  scan_pass without >>"$WORK/passes.txt"
   s3api put-bucket-lifecycle-configuration --bucket bench-life --lifecycle-configuration "file://$WORK/rules.json"
-  pass with >>"$WORK/passes.txt"
+  scan_pass with >>"$WORK/passes.txt"
 done
 expired=$(s3api list-objects-v2 --bucket bench-life --max-keys 1 --query 'KeyCount' --output text)
 python3 - "$WORK/passes.txt" "$expired" <<'PY'

@@ -41,36 +41,18 @@ export STRATA_SCAN_INTERVAL=off STRATA_DEEP_SCAN_INTERVAL=off STRATA_SCAN_SHARE=
 
 start_strata_2x2 "$BIN" "$WORK/server" bench-remote || exit 1
 SERVER_PID=$STRATA_PID EP=$STRATA_EP
-admin() { AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK "$BIN" admin --endpoint "$EP" "$@"; }
-s3api() {
-  AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1 \
-    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-    "$AWS" --endpoint-url "$EP" s3api "$@"
-}
-ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
-hz=$(getconf CLK_TCK)
+# shellcheck source=bench/scan-pass.sh
+. "$(dirname "$0")/scan-pass.sh"
 
 echo "## remote versions in a scanner pass ($(date -u +%F), $(nproc) cores, OBJECTS=$OBJECTS of $SMALL)"
-t0=$SECONDS
-"$BENCH_BIN" run --endpoint "$EP" --access-key "$AK" --secret-key "$SK" --bucket bench-remote \
-  --op put --size "$SMALL" --concurrency 32 --ops "$OBJECTS" --no-cleanup >"$WORK/fill.txt"
-echo "- fill: $OBJECTS PUTs in $((SECONDS - t0)) s"
+fill_small bench-remote "$OBJECTS"
 
-pass() { # $1: label; prints "label cpu_s wall_s versions"
-  local c0 c1 t0 t1 n
-  c0=$(ticks) t0=$(date +%s.%N)
-  admin scan --wait >"$WORK/scan.json"
-  c1=$(ticks) t1=$(date +%s.%N)
-  n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["last_scan"]["versions"]["checked"])' "$WORK/scan.json")
-  awk -v l="$1" -v c=$((c1 - c0)) -v hz="$hz" -v t="$(echo "$t1 - $t0" | bc)" -v n="$n" \
-    'BEGIN { printf "%s %.2f %.2f %d\n", l, c / hz, t, n }'
-}
 not_cold() { # the CLI applies the query to each page of the listing: their sum
   s3api list-objects-v2 --bucket bench-remote --query "length(Contents[?StorageClass!='COLD'])" \
     --output text | awk '{ n += $1 } END { print n + 0 }'
 }
 : >"$WORK/passes.txt"
-for ((r = 1; r <= ROUNDS; r++)); do pass local >>"$WORK/passes.txt"; done
+for ((r = 1; r <= ROUNDS; r++)); do scan_pass local >>"$WORK/passes.txt"; done
 
 cat >"$WORK/rule.json" <<'JSON'
 {"Rules": [{"ID": "cold", "Filter": {}, "Status": "Enabled", "Transitions": [{"Days": 1, "StorageClass": "COLD"}]}]}
@@ -85,7 +67,7 @@ while [[ $(not_cold) != 0 ]]; do
 done
 echo "- moved all $OBJECTS to the fs tier in $((SECONDS - t0)) s ($moves passes); remote objects: $(find "$WORK/remote" -type f | wc -l)"
 s3api delete-bucket-lifecycle --bucket bench-remote
-for ((r = 1; r <= ROUNDS; r++)); do pass remote >>"$WORK/passes.txt"; done
+for ((r = 1; r <= ROUNDS; r++)); do scan_pass remote >>"$WORK/passes.txt"; done
 
 python3 - "$WORK/passes.txt" <<'PY'
 import statistics, sys
