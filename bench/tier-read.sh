@@ -9,7 +9,9 @@
 #
 # Environment: OBJECTS (8), SIZE_MIB (64), ROUNDS (5), READER (the tier-read binary),
 # STRATA_MOTO_SERVER and STRATA_PYTHON (boto3; tests/realparts installs both), WORKDIR.
-# Output: markdown lines on stdout.
+# Output: markdown lines on stdout: each round's throughput and median time to first byte,
+# the medians and their ratio, and the CPU time strata, moto and the reader spent per GiB
+# read in each kind of round.
 set -euo pipefail
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=${1:-$TARGET/release/strata}
@@ -79,5 +81,6 @@ PY
 
 echo "## read-through GET vs direct read of a remote tier ($(date -u +%F), $(nproc) cores, $OBJECTS objects of $SIZE_MIB MiB on moto 5.2.5)"
 echo '```'
-"$READER" "$ROUNDS" "$EP" tierbench "$AK" "$SK" "$MOTO_EP" cold testing testing
+WATCH_PIDS="strata:$SERVER_PID,moto:$MOTO_PID" \
+  "$READER" "$ROUNDS" "$EP" tierbench "$AK" "$SK" "$MOTO_EP" cold testing testing
 echo '```'

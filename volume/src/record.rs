@@ -217,7 +217,8 @@ pub struct RemoteData {
     pub id: [u8; 16],
     /// The remote object's length: the sum of the parts' stored sizes.
     pub size: u64,
-    /// XXH3-128 of the remote object's bytes (little-endian), checked on whole reads.
+    /// XXH3-128 of the remote object's bytes (little-endian), checked on whole reads that no
+    /// AEAD authenticates (restores; see `StoredObject::read_authenticated`).
     pub xxh3: [u8; 16],
 }
 

@@ -13,4 +13,10 @@ pub trait Codec: Send {
 
     /// Ends the input: appends the rest of the output, or fails if the input was incomplete.
     fn finish(&mut self, out: &mut BytesMut) -> Result<(), TransformError>;
+
+    /// Whether decoding authenticates every input byte (an AEAD tag over each package, the
+    /// stream's end included), so that a read need not check the stored bytes apart.
+    fn authenticates(&self) -> bool {
+        false
+    }
 }

@@ -227,6 +227,18 @@ impl StoredObject {
     /// Starts reading stored bytes `stored` (`None`: all of them). Stored bytes are the
     /// client's bytes unless a caller's transform wrote something else; the caller maps.
     pub fn read(self, stored: Option<Range<u64>>) -> Result<ObjectBody> {
+        self.start_read(stored, true)
+    }
+
+    /// Like [`Self::read`], for a caller that authenticates every byte it takes (an AEAD
+    /// decoder): a whole remote object is then not also hashed against its recorded
+    /// digest, which would check the same bytes twice. Local shards keep their own checks:
+    /// they say which shard to rebuild.
+    pub fn read_authenticated(self, stored: Option<Range<u64>>) -> Result<ObjectBody> {
+        self.start_read(stored, false)
+    }
+
+    fn start_read(self, stored: Option<Range<u64>>, digest: bool) -> Result<ObjectBody> {
         let total = self.info.stored_size;
         let range = stored.unwrap_or(0..total);
         check_span(&range, total)?;
@@ -234,7 +246,7 @@ impl StoredObject {
             return read::start(copy.plan(range, self.ctx));
         }
         if let Some((tier, data)) = &self.remote {
-            let whole = (range == (0..data.size)).then_some(data.xxh3);
+            let whole = (digest && range == (0..data.size)).then_some(data.xxh3);
             return Ok(tier.read(&data.id, range, whole));
         }
         read::start(ReadPlan {

@@ -30,6 +30,12 @@ pub async fn read_planned(
         }
     }
     // A read that cannot start is an error answer, not a response cut short.
-    let stored = object.read(Some(plan.stored))?.started().await?;
+    let authenticated = plan.decoder.as_ref().is_some_and(|d| d.authenticates());
+    let stored = if authenticated {
+        object.read_authenticated(Some(plan.stored))?
+    } else {
+        object.read(Some(plan.stored))?
+    };
+    let stored = stored.started().await?;
     Ok(Transformed::new(stored, plan.decoder).span(plan.skip, len))
 }
