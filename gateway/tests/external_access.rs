@@ -5,32 +5,14 @@
 //! `aws:SecureTransport`, while the same headers from anyone else change nothing.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use strata_tests::{boto3_ok, free_port, required_env, self_signed, Layout, Server};
 
-/// A proxy process, stopped when dropped: SIGTERM first, since nginx's master stops its
-/// workers only then (killed outright, it leaves them running).
-struct Proxy(Child);
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        if let Ok(pid) = i32::try_from(self.0.id()) {
-            // SAFETY: kill(2) on the pid of a child not yet waited for.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+#[path = "support/services.rs"]
+mod services;
+use services::Running;
 
 fn render(template: &str, run: &Path, http: u16, https: u16, upstream: u16) -> String {
     template
@@ -204,7 +186,7 @@ fn nginx_and_haproxy_in_front_stream_and_forward_who_the_client_is() {
         .stdin(Stdio::null())
         .spawn()
         .expect("start nginx");
-    let guard = Proxy(child);
+    let guard = Running(child);
     wait_listening(https, "nginx");
     let spool = run.path().join("client_body");
     through(
@@ -230,7 +212,7 @@ fn nginx_and_haproxy_in_front_stream_and_forward_who_the_client_is() {
         .stdout(Stdio::null())
         .spawn()
         .expect("start haproxy");
-    let _guard = Proxy(child);
+    let _guard = Running(child);
     wait_listening(https, "haproxy");
     // HAProxy never spools bodies to disk.
     through("haproxy", &server, run.path(), http, https, &big, "");

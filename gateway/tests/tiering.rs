@@ -17,18 +17,20 @@
 //! emulator here: its configuration is tested alone (`gateway/src/remote_tier.rs`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use strata_tests::{free_port, required_env, scrape, series_value, Layout, Server};
 
 #[path = "support/admin_cli.rs"]
 mod admin_cli;
+#[path = "support/services.rs"]
+mod services;
 #[path = "support/sse_objects.rs"]
 mod sse_objects;
 #[path = "support/volume_scan.rs"]
 mod volume_scan;
 use admin_cli::{admin, json_of};
+use services::{moto, python, start, Running};
 use sse_objects::SSE_OBJECTS;
 use volume_scan::shard_file_sizes;
 
@@ -797,71 +799,6 @@ print('ok')
         std::thread::sleep(Duration::from_millis(200));
     }
     assert_eq!(files_under(&remote).len(), 1);
-}
-
-/// A server process of a test (moto, Azurite), killed when dropped.
-struct Running {
-    child: Child,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `program ARGS`, output discarded.
-fn start(program: &str, args: &[&str]) -> Running {
-    let child = Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {program}: {e}"));
-    Running { child }
-}
-
-/// A moto server on `port` with the bucket `cold`.
-fn moto(port: u16) -> Running {
-    let moto = start(
-        &required_env("STRATA_MOTO_SERVER"),
-        &["-H", "127.0.0.1", "-p", &port.to_string()],
-    );
-    let url = format!("http://127.0.0.1:{port}");
-    python(&format!(
-        r#"
-import time, boto3
-s3 = boto3.client('s3', endpoint_url='{url}', aws_access_key_id='testing', aws_secret_access_key='testing', region_name='us-east-1')
-deadline = time.time() + 60
-while True:
-    try:
-        s3.create_bucket(Bucket='cold')
-        break
-    except Exception:
-        assert time.time() < deadline, 'moto did not start'
-        time.sleep(0.2)
-print('ok')
-"#
-    ));
-    moto
-}
-
-/// Runs `script` with the tests' Python; it must print `ok` last.
-fn python(script: &str) -> String {
-    let out = Command::new(required_env("STRATA_PYTHON"))
-        .args(["-c", script])
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .output()
-        .expect("run python");
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success() && stdout.lines().last() == Some("ok"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
 }
 
 #[test]
