@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use strata_tests::{ca_signed, free_port, required_env, Layout, SelfSigned, Server};
+use strata_tests::{ca_signed, free_port, required_env, CertAndKey, Layout, Server};
 
 #[path = "support/services.rs"]
 mod services;
@@ -38,7 +38,7 @@ const AGENT_SESSION: &str = "pod-identity-session-token";
 
 /// The `server {}` block of nginx standing for STS: TLS on `ip:443` with `tls`, in front of
 /// moto; it logs in `dir`.
-fn sts_server(dir: &Path, tls: &SelfSigned, ip: &str, moto: u16) -> String {
+fn sts_server(dir: &Path, tls: &CertAndKey, ip: &str, moto: u16) -> String {
     let run = dir.display();
     let (cert, key) = (tls.cert.display(), tls.key.display());
     format!(

@@ -41,5 +41,5 @@ pub use layout::{Layout, LayoutSettings, VolumeClass};
 pub use receiver::{Answer, Received, Receiver};
 pub use server::Server;
 pub use sign::{unsigned_chunked, ChunkChain, Signer};
-pub use tls::{ca_signed, self_signed, CaSigned, SelfSigned};
+pub use tls::{ca_signed, self_signed, CaSigned, CertAndKey};
 pub use tools::{required_env, required_tool, run_ok, run_stdout};

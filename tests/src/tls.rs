@@ -9,8 +9,8 @@ use crate::tools::run_ok;
 
 /// A certificate and its key, as PEM files.
 #[derive(Debug, Clone)]
-pub struct SelfSigned {
-    /// The certificate; clients of a self-signed one trust it as their CA.
+pub struct CertAndKey {
+    /// The certificate (clients of a self-signed one trust it as their CA).
     pub cert: PathBuf,
     pub key: PathBuf,
 }
@@ -21,7 +21,7 @@ pub struct CaSigned {
     /// The CA's certificate: what clients trust.
     pub ca: PathBuf,
     /// The server's certificate and key.
-    pub server: SelfSigned,
+    pub server: CertAndKey,
 }
 
 /// A new RSA key at `key` and a self-signed certificate for it at `cert`, for `subject`,
@@ -43,7 +43,7 @@ fn new_self_signed(subject: &str, extra: &[&str], key: &Path, cert: &Path) {
 
 /// Writes `tls.crt` and `tls.key` into `dir`: a self-signed certificate for `127.0.0.1` and
 /// `localhost`.
-pub fn self_signed(dir: &Path) -> SelfSigned {
+pub fn self_signed(dir: &Path) -> CertAndKey {
     let cert = dir.join("tls.crt");
     let key = dir.join("tls.key");
     new_self_signed(
@@ -52,7 +52,7 @@ pub fn self_signed(dir: &Path) -> SelfSigned {
         &key,
         &cert,
     );
-    SelfSigned { cert, key }
+    CertAndKey { cert, key }
 }
 
 /// Writes a test CA (`ca.crt`) and a certificate it signed for the DNS `names`
@@ -92,6 +92,6 @@ pub fn ca_signed(dir: &Path, names: &[&str]) -> CaSigned {
     );
     CaSigned {
         ca,
-        server: SelfSigned { cert, key },
+        server: CertAndKey { cert, key },
     }
 }
