@@ -11,27 +11,12 @@
 # each kind), BENCH_BIN, WORKDIR, STRATA_AWS (the aws CLI v2; tests/realparts installs it).
 # Output: markdown lines on stdout.
 set -euo pipefail
-TARGET=${CARGO_TARGET_DIR:-target}
-BIN=${1:-$TARGET/release/strata}
-BENCH_BIN=${BENCH_BIN:-$TARGET/release/strata-bench}
 OBJECTS=${OBJECTS:-1000000} SMALL=${SMALL:-1KiB} ROUNDS=${ROUNDS:-3}
-AWS=${STRATA_AWS:?set STRATA_AWS to the aws CLI v2 (source ~/.cache/strata-tools/env.sh)}
-# shellcheck source=bench/strata-server.sh
-. "$(dirname "$0")/strata-server.sh"
-AK=$STRATA_BENCH_AK SK=$STRATA_BENCH_SK
-for b in "$BIN" "$BENCH_BIN"; do [[ -x $b ]] || { echo "lifecycle-scan.sh: no binary at $b" >&2; exit 1; }; done
-
-WORK=$(mktemp -d "${WORKDIR:-/var/tmp}/strata-lifecycle.XXXXXX")
-SERVER_PID=
-cleanup() { [[ -z $SERVER_PID ]] || stop_server "$SERVER_PID"; wait 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
-# Passes only when asked, at full speed: the figures are the work itself.
-export STRATA_SCAN_INTERVAL=off STRATA_DEEP_SCAN_INTERVAL=off STRATA_SCAN_SHARE=100
+# shellcheck source=bench/scan-pass.sh
+. "$(dirname "$0")/scan-pass.sh" lifecycle-scan "${1:-}"
 
 start_strata_2x2 "$BIN" "$WORK/server" bench-life || exit 1
 SERVER_PID=$STRATA_PID EP=$STRATA_EP
-# shellcheck source=bench/scan-pass.sh
-. "$(dirname "$0")/scan-pass.sh"
 
 # Ten rules, all matching every object written below and none due for 10,000 days.
 rules() {
