@@ -101,6 +101,31 @@ fn root_account_id(dir: &Path) -> String {
 
 const READ_DATA: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::data","arn:aws:s3:::data/*"]}]}"#;
 
+/// Bucket `data` with `hello.txt` ("hello"), made by the root; answers the body file.
+fn data_with_hello(server: &Server, dir: &Path) -> String {
+    let root = root_keys();
+    ok(
+        server,
+        &root,
+        &["s3api", "create-bucket", "--bucket", "data"],
+    );
+    let body = dir.join("body.txt");
+    std::fs::write(&body, "hello").unwrap();
+    let body = body.to_str().unwrap().to_string();
+    let put = [
+        "s3api",
+        "put-object",
+        "--bucket",
+        "data",
+        "--key",
+        "hello.txt",
+        "--body",
+        &body,
+    ];
+    ok(server, &root, &put);
+    body
+}
+
 fn session_keys(reply: &str) -> Keys {
     let v = json(reply);
     let c = &v["Credentials"];
@@ -133,28 +158,8 @@ fn assumed_role_sessions_do_what_the_role_allows_and_no_more() {
     );
     let server = start(tmp.path(), Some(&config));
     let root = root_keys();
-    ok(
-        &server,
-        &root,
-        &["s3api", "create-bucket", "--bucket", "data"],
-    );
-    let body = tmp.path().join("body.txt");
-    std::fs::write(&body, "hello").unwrap();
-    let body = body.to_str().unwrap();
-    ok(
-        &server,
-        &root,
-        &[
-            "s3api",
-            "put-object",
-            "--bucket",
-            "data",
-            "--key",
-            "hello.txt",
-            "--body",
-            body,
-        ],
-    );
+    let body = data_with_hello(&server, tmp.path());
+    let body = body.as_str();
     let role_arn = format!("arn:aws:iam::{account}:role/reader");
 
     let reply = ok(
@@ -492,4 +497,189 @@ fn web_identity_tokens_of_a_configured_issuer_become_role_sessions() {
         URL_SAFE_NO_PAD.encode(claims(&idp.issuer))
     );
     assert_eq!(code_of(&assume(&role_arn, &none)), "InvalidIdentityToken");
+}
+
+/// Alice's own policy: read and write `data`, and make federated users named `app-*`.
+const ALICE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:ListBucket"],"Resource":["arn:aws:s3:::data","arn:aws:s3:::data/*"]},{"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"arn:aws:sts::*:federated-user/app-*"}]}"#;
+
+/// A federated user's session policy: reading only.
+const GET_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+
+#[test]
+fn session_and_federation_tokens_act_within_the_callers_own_permissions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(tmp.path(), None);
+    let root = root_keys();
+    let account = json(&ok(&server, &root, &["sts", "get-caller-identity"]))["Account"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = data_with_hello(&server, tmp.path());
+    let body = body.as_str();
+    let put = |keys: &Keys, key: &str| {
+        aws(
+            &server,
+            keys,
+            &[
+                "s3api",
+                "put-object",
+                "--bucket",
+                "data",
+                "--key",
+                key,
+                "--body",
+                body,
+            ],
+        )
+    };
+    let out = tmp.path().join("out.txt");
+    let get = |keys: &Keys| {
+        aws(
+            &server,
+            keys,
+            &[
+                "s3api",
+                "get-object",
+                "--bucket",
+                "data",
+                "--key",
+                "hello.txt",
+                out.to_str().unwrap(),
+            ],
+        )
+    };
+    ok(
+        &server,
+        &root,
+        &["iam", "create-user", "--user-name", "alice"],
+    );
+    ok(
+        &server,
+        &root,
+        &[
+            "iam",
+            "put-user-policy",
+            "--user-name",
+            "alice",
+            "--policy-name",
+            "own",
+            "--policy-document",
+            ALICE,
+        ],
+    );
+    let created = json(&ok(
+        &server,
+        &root,
+        &["iam", "create-access-key", "--user-name", "alice"],
+    ));
+    let alice = Keys(
+        created["AccessKey"]["AccessKeyId"].as_str().unwrap().into(),
+        created["AccessKey"]["SecretAccessKey"]
+            .as_str()
+            .unwrap()
+            .into(),
+        None,
+    );
+    let alice_arn = format!("arn:aws:iam::{account}:user/alice");
+
+    // GetSessionToken: alice herself, for a while; no IAM, no MFA.
+    let reply = ok(
+        &server,
+        &alice,
+        &["sts", "get-session-token", "--duration-seconds", "900"],
+    );
+    let session = session_keys(&reply);
+    assert!(session.0.starts_with("ASIA"), "{reply}");
+    let me = json(&ok(&server, &session, &["sts", "get-caller-identity"]));
+    assert_eq!(me["Arn"], alice_arn.as_str());
+    assert!(get(&session).status.success());
+    assert!(put(&session, "from-session.txt").status.success());
+    assert_eq!(
+        error_code(&server, &session, &["iam", "list-users"]),
+        "InvalidClientTokenId"
+    );
+    assert_eq!(
+        error_code(&server, &session, &["sts", "get-session-token"]),
+        "AccessDenied"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            &alice,
+            &[
+                "sts",
+                "get-session-token",
+                "--serial-number",
+                "arn:aws:iam::123456789012:mfa/alice",
+                "--token-code",
+                "123456"
+            ],
+        ),
+        "NotImplemented"
+    );
+
+    // GetFederationToken: a federated user with alice's permissions cut to reading.
+    let reply = ok(
+        &server,
+        &alice,
+        &[
+            "sts",
+            "get-federation-token",
+            "--name",
+            "app-1",
+            "--policy",
+            GET_ONLY,
+            "--tags",
+            "Key=team,Value=blue",
+        ],
+    );
+    let federated_arn = format!("arn:aws:sts::{account}:federated-user/app-1");
+    let v = json(&reply);
+    assert_eq!(v["FederatedUser"]["Arn"], federated_arn.as_str());
+    assert_eq!(
+        v["FederatedUser"]["FederatedUserId"],
+        format!("{account}:app-1").as_str()
+    );
+    let app = session_keys(&reply);
+    let me = json(&ok(&server, &app, &["sts", "get-caller-identity"]));
+    assert_eq!(me["Arn"], federated_arn.as_str());
+    assert!(get(&app).status.success());
+    assert_eq!(code_of(&put(&app, "from-app.txt")), "AccessDenied");
+    assert_eq!(
+        error_code(&server, &app, &["iam", "list-users"]),
+        "AccessDenied"
+    );
+    // Names alice's policy does not cover, and a role session's tags, are refused.
+    assert_eq!(
+        error_code(
+            &server,
+            &alice,
+            &[
+                "sts",
+                "get-federation-token",
+                "--name",
+                "other",
+                "--policy",
+                GET_ONLY
+            ]
+        ),
+        "AccessDenied"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            &root,
+            &[
+                "sts",
+                "assume-role",
+                "--role-arn",
+                &format!("arn:aws:iam::{account}:role/none"),
+                "--role-session-name",
+                "s1",
+                "--tags",
+                "Key=a,Value=b"
+            ],
+        ),
+        "NotImplemented"
+    );
 }

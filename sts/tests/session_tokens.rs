@@ -112,6 +112,20 @@ fn every_source_and_optional_field_round_trips() {
     c.session_policy = None;
     c.session_tags.clear();
     assert_eq!(s.open_at(&s.seal(&c).unwrap(), ISSUED).unwrap(), c);
+    // A session of the caller itself names no role.
+    c.role_arn.clear();
+    c.role_id.clear();
+    c.source = SessionSource::SessionToken {
+        parent_arn: "arn:aws:iam::123456789012:user/alice".into(),
+        parent_id: "AIDAALICE".into(),
+    };
+    assert_eq!(s.open_at(&s.seal(&c).unwrap(), ISSUED).unwrap(), c);
+    c.session_name = "bob".into();
+    c.source = SessionSource::Federation {
+        parent_arn: "arn:aws:iam::123456789012:root".into(),
+        parent_id: "123456789012".into(),
+    };
+    assert_eq!(s.open_at(&s.seal(&c).unwrap(), ISSUED).unwrap(), c);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! policies, kept in the namespace index (docs/IAM-STORE.md) and served from an in-memory
 //! snapshot with every identity's policies compiled.
 
+mod caller_sessions;
 mod codec;
 mod credentials;
 mod declared;

@@ -8,7 +8,7 @@ use strata_policy::{Policy, PolicyKind};
 
 use super::records::RoleRecord;
 use super::snapshot::{Scoped, Snapshot};
-use crate::identity::{Account, Identity, IdentityKind};
+use crate::identity::{Account, Identity, IdentityKind, Temporary};
 
 /// A role's identity and boundary policies, compiled when the snapshot was built.
 #[derive(Debug, Default)]
@@ -88,6 +88,7 @@ impl Snapshot {
             policies: compiled.map(|c| c.policies.clone()).unwrap_or_default(),
             boundary: compiled.and_then(|c| c.boundary.clone()),
             session_policy,
+            temporary: Some(Temporary::RoleSession),
             account,
         })
     }

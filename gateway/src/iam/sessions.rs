@@ -1,5 +1,5 @@
-//! Role sessions on the request path: a session token is opened (one AES-GCM open), its
-//! claims checked against the request's key and the role as it is now, and the session's
+//! Sessions on the request path: a session token is opened (one AES-GCM open), its
+//! claims checked against the request's key and the role (or user) as it is now, and the session's
 //! identity built; the result is kept per token while the identity store does not change,
 //! so a session's next requests skip all of that. Nothing is written per session.
 
@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use strata_policy::{Policy, PolicyKind};
-use strata_sts::session::{SessionSealer, TokenError};
+use strata_sts::session::{SessionSealer, SessionSource, TokenError};
 
+use super::caller_sessions::{federated_user, session_of};
 use super::snapshot::Snapshot;
 use crate::auth::{AuthError, Credential};
 
@@ -47,7 +48,8 @@ impl SessionCredentials {
     }
 
     /// The credential of the session `token` holds, if it is `access_key`'s and its role
-    /// still exists (the same role: a role deleted and made again has a new id).
+    /// (or the user it is a session of) still exists: the same one, as a role or user
+    /// deleted and made again has a new id.
     pub fn open(
         &self,
         snapshot: &Arc<Snapshot>,
@@ -105,17 +107,40 @@ impl SessionCredentials {
         if claims.access_key_id != access_key {
             return Err(AuthError::InvalidToken);
         }
-        let role = snapshot
-            .role_by_arn(&claims.role_arn)
-            .filter(|role| role.record.id == claims.role_id && role.account_id == claims.account_id)
-            .ok_or(AuthError::InvalidAccessKeyId)?;
         let session_policy = match claims.session_policy.as_deref() {
             Some(doc) => Some(self.session_policy(doc)?),
             None => None,
         };
-        let identity = snapshot
-            .role_session(role, &claims.session_name, session_policy)
-            .ok_or(AuthError::InvalidAccessKeyId)?;
+        let identity = match &claims.source {
+            SessionSource::AssumeRole { .. } | SessionSource::WebIdentity { .. } => {
+                let role = snapshot
+                    .role_by_arn(&claims.role_arn)
+                    .filter(|role| {
+                        role.record.id == claims.role_id && role.account_id == claims.account_id
+                    })
+                    .ok_or(AuthError::InvalidAccessKeyId)?;
+                snapshot.role_session(role, &claims.session_name, session_policy)
+            }
+            SessionSource::SessionToken {
+                parent_arn,
+                parent_id,
+            } => snapshot
+                .caller_by_arn(parent_arn, parent_id)
+                .map(session_of),
+            SessionSource::Federation {
+                parent_arn,
+                parent_id,
+            } => snapshot.caller_by_arn(parent_arn, parent_id).map(|parent| {
+                let tags = claims
+                    .session_tags
+                    .iter()
+                    .map(|tag| (tag.key.clone(), tag.value.clone()))
+                    .collect();
+                federated_user(parent, &claims.session_name, session_policy, tags)
+            }),
+        }
+        .filter(|identity| identity.account.id == claims.account_id)
+        .ok_or(AuthError::InvalidAccessKeyId)?;
         Ok(
             Credential::new(access_key, claims.secret_access_key, Arc::new(identity))
                 .with_session_token(token, UNIX_EPOCH + Duration::from_secs(claims.expires_at)),

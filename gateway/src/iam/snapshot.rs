@@ -145,7 +145,12 @@ impl Snapshot {
         self.role_policies = self.compile_roles();
     }
 
-    fn user_identity(&self, account: Account, name: &str, user: &UserRecord) -> Identity {
+    pub(super) fn user_identity(
+        &self,
+        account: Account,
+        name: &str,
+        user: &UserRecord,
+    ) -> Identity {
         let mut policies = self.compile(&account.id, &user.policies);
         for group in &user.groups {
             match self.groups.get(&(account.id.clone(), group.clone())) {
@@ -169,6 +174,7 @@ impl Snapshot {
             policies,
             boundary,
             session_policy: None,
+            temporary: None,
             account,
         }
     }

@@ -8,15 +8,24 @@ use std::sync::Arc;
 use strata_policy::{decide, ContextMap, DecisionEffect, Evaluation, Policy, Request};
 
 use crate::auth::Principal;
-use crate::identity::Identity;
+use crate::identity::{Identity, Temporary};
 use crate::metrics::{DenialReason, IdentityMetrics};
 use crate::s3::error::{Code, S3Error};
 
 /// The identity of a signed caller; unsigned callers may do nothing with IAM (counted into
-/// `metrics` as `anonymous`).
+/// `metrics` as `anonymous`), nor may the temporary credentials of `GetSessionToken` (AWS
+/// lets them only with MFA, which strata does not have) and `GetFederationToken`, answered
+/// as AWS answers them.
 pub fn signed(principal: &Principal, metrics: &IdentityMetrics) -> Result<Arc<Identity>, S3Error> {
     match principal {
-        Principal::Key { identity, .. } => Ok(identity.clone()),
+        Principal::Key { identity, .. } => match identity.temporary {
+            Some(Temporary::SessionToken) => Err(Code::InvalidClientTokenId.with(
+                "the IAM API takes no GetSessionToken credentials without MFA, which strata does not have",
+            )),
+            Some(Temporary::FederationToken) => Err(Code::AccessDenied
+                .with("the IAM API takes no GetFederationToken credentials")),
+            Some(Temporary::RoleSession) | None => Ok(identity.clone()),
+        },
         Principal::Anonymous => {
             metrics.denied(DenialReason::Anonymous);
             Err(Code::AccessDenied
@@ -26,7 +35,7 @@ pub fn signed(principal: &Principal, metrics: &IdentityMetrics) -> Result<Arc<Id
     }
 }
 
-/// Allows `identity` to do `action` (the IAM action name, without `iam:`) on `arn`, a
+/// Allows `identity` to do `action` (a whole action name, `iam:CreateUser`) on `arn`, a
 /// resource of the caller's own account, or says why not in AWS's words; a refusal is
 /// counted into `metrics` by its reason, as the S3 authorizer counts its own.
 pub fn authorize(
@@ -38,12 +47,11 @@ pub fn authorize(
     if identity.is_root() {
         return Ok(());
     }
-    let action = format!("iam:{action}");
     let mut tags = Vec::new();
     let caller = identity.caller(&mut tags);
     let context = ContextMap::new();
     let request = Request {
-        action: &action,
+        action,
         resource: Some(arn),
         caller: &caller,
         context: &context,

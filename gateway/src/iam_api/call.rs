@@ -84,7 +84,7 @@ impl<'a> Call<'a> {
     pub fn allow(&self, resource: Resource<'_>) -> Result<(), S3Error> {
         authorize(
             &self.caller,
-            self.action,
+            &format!("iam:{}", self.action),
             &resource.arn(&self.account),
             self.metrics,
         )

@@ -28,4 +28,5 @@ mod users;
 mod validate;
 mod xml;
 
+pub use authorize::authorize;
 pub use dispatch::handle;

@@ -90,7 +90,7 @@ pub async fn get(call: &Call<'_>) -> Result<Response, S3Error> {
                 },
             });
         }
-        (None, IdentityKind::RoleSession { .. }) => {
+        (None, IdentityKind::RoleSession { .. } | IdentityKind::FederatedUser { .. }) => {
             return Err(Code::ValidationError
                 .with("Must specify userName when calling with non-User credentials"))
         }

@@ -7,4 +7,4 @@ mod account;
 mod who;
 
 pub use account::{Account, ROOT_ACCOUNT_NAME};
-pub use who::{Identity, IdentityKind};
+pub use who::{Identity, IdentityKind, Temporary};

@@ -23,6 +23,22 @@ pub enum IdentityKind {
         /// The session name the caller chose.
         session: String,
     },
+    /// A federated user of `GetFederationToken`.
+    FederatedUser {
+        /// The `Name` the caller gave.
+        name: String,
+    },
+}
+
+/// How temporary credentials were obtained, where that limits which APIs they may call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Temporary {
+    /// A role session (`AssumeRole*`): the role's permissions, IAM and STS included.
+    RoleSession,
+    /// `GetSessionToken`: no IAM API; of STS only `AssumeRole` and `GetCallerIdentity`.
+    SessionToken,
+    /// `GetFederationToken`: no IAM API; of STS only `GetCallerIdentity`.
+    FederationToken,
 }
 
 /// Who a credential authenticates as, with the policies that apply to it, compiled once
@@ -34,11 +50,13 @@ pub struct Identity {
     /// Root, user or role session.
     pub kind: IdentityKind,
     /// The name logs and audit events show: the account's name for its root, the user
-    /// name, or `role/session`.
+    /// name, `role/session`, or the federated user's name.
     pub name: String,
-    /// The principal ARN (`...:root`, `...:user/NAME`, `arn:aws:sts::ID:assumed-role/R/S`).
+    /// The principal ARN (`...:root`, `...:user/NAME`, `arn:aws:sts::ID:assumed-role/R/S`,
+    /// `arn:aws:sts::ID:federated-user/NAME`).
     pub arn: String,
-    /// `aws:userid`: the account id for root, the user's unique id, or `ROLEID:session`.
+    /// `aws:userid`: the account id for root, the user's unique id, `ROLEID:session`, or
+    /// `ACCOUNT:NAME` for a federated user.
     pub user_id: String,
     /// For a role session: the role's ARN.
     pub role_arn: Option<String>,
@@ -48,8 +66,10 @@ pub struct Identity {
     pub policies: Vec<Arc<Policy>>,
     /// The permissions boundary, if one is set.
     pub boundary: Option<Arc<Policy>>,
-    /// A role session's session policy, if the session was given one.
+    /// A role session's or a federated user's session policy, if it was given one.
     pub session_policy: Option<Arc<Policy>>,
+    /// For temporary credentials, how they were obtained; `None` for long-term keys.
+    pub temporary: Option<Temporary>,
 }
 
 /// Two identities are equal when they are the same principal (the same ARN and unique
@@ -76,6 +96,7 @@ impl Identity {
             policies: Vec::new(),
             boundary: None,
             session_policy: None,
+            temporary: None,
         }
     }
 
@@ -111,6 +132,7 @@ impl Identity {
                 IdentityKind::Root => PrincipalType::Root,
                 IdentityKind::User { .. } => PrincipalType::User,
                 IdentityKind::RoleSession { .. } => PrincipalType::AssumedRole,
+                IdentityKind::FederatedUser { .. } => PrincipalType::FederatedUser,
             },
             tags,
             role_arn: self.role_arn.as_deref(),

@@ -12,11 +12,13 @@ use super::labels::{Denial, LdapOutcome, StsApi, StsOutcome};
 use crate::s3::error::S3Error;
 
 /// The STS actions strata answers; anything else counts as `other`.
-const STS_APIS: [&str; 4] = [
+const STS_APIS: [&str; 6] = [
     "AssumeRole",
     "AssumeRoleWithLDAPIdentity",
     "AssumeRoleWithWebIdentity",
     "GetCallerIdentity",
+    "GetFederationToken",
+    "GetSessionToken",
 ];
 
 /// `strata_sts_*` and `strata_iam_policy_denials_total`. Cheap to clone (shared families).

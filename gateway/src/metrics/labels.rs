@@ -67,7 +67,7 @@ pub fn status_class(status: Option<u16>) -> &'static str {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct StsApi {
     /// `AssumeRole`, `AssumeRoleWithWebIdentity`, `AssumeRoleWithLDAPIdentity`,
-    /// `GetCallerIdentity` or `other`.
+    /// `GetSessionToken`, `GetFederationToken`, `GetCallerIdentity` or `other`.
     pub api: &'static str,
 }
 

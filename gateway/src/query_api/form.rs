@@ -34,6 +34,11 @@ impl Form {
         self.params.get(name).map(String::as_str)
     }
 
+    /// Every parameter's name, `Action` and `Version` included.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.params.keys().map(String::as_str)
+    }
+
     /// A parameter that must be given.
     pub fn required(&self, name: &str) -> Result<&str, S3Error> {
         self.get(name).ok_or_else(|| {

@@ -1,11 +1,13 @@
-//! What the issuing actions (`AssumeRole`, `AssumeRoleWithWebIdentity`,
-//! `AssumeRoleWithLDAPIdentity`) share: the common parameters, checked in AWS's terms, and
-//! the issue of a sealed session.
+//! What the issuing actions share: the role actions' parameters (`AssumeRole`,
+//! `AssumeRoleWithWebIdentity`, `AssumeRoleWithLDAPIdentity`), checked in AWS's terms, and
+//! the sealing of a session (theirs, `GetSessionToken`'s and `GetFederationToken`'s).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use strata_policy::{limits, policy_len, Policy, PolicyKind};
-use strata_sts::session::{SealError, SessionClaims, SessionGrant, SessionSealer, SessionSource};
+use strata_sts::session::{
+    SealError, SessionClaims, SessionGrant, SessionSealer, SessionSource, SessionTag,
+};
 
 use super::xml::{AssumedRoleUser, Credentials};
 use crate::iam::{session_arn, RoleRef};
@@ -75,6 +77,11 @@ impl<'a> Params<'a> {
 /// which every issuing action takes.
 pub fn session_terms(form: &Form) -> Result<(Option<u64>, Option<&str>), S3Error> {
     let duration = form.number("DurationSeconds", MIN_DURATION..=MAX_DURATION)?;
+    Ok((duration, session_policy(form)?))
+}
+
+/// `Policy`, checked and its size within bounds, if given.
+pub fn session_policy(form: &Form) -> Result<Option<&str>, S3Error> {
     let policy = form.get("Policy");
     if let Some(doc) = policy {
         if policy_len(doc) > limits::SESSION {
@@ -87,7 +94,7 @@ pub fn session_terms(form: &Form) -> Result<(Option<u64>, Option<&str>), S3Error
         Policy::parse_with_limit(doc, PolicyKind::Session, usize::MAX)
             .map_err(|e| Code::MalformedPolicyDocument.with(e.to_string()))?;
     }
-    Ok((duration, policy))
+    Ok(policy)
 }
 
 pub(super) fn validation(name: &str, rule: &str) -> S3Error {
@@ -98,7 +105,12 @@ pub(super) fn validation(name: &str, rule: &str) -> S3Error {
 
 /// 2 to 64 of `[\w+=,.@-]`.
 pub(super) fn session_name_ok(name: &str) -> bool {
-    (2..=64).contains(&name.len())
+    name_ok(name, 64)
+}
+
+/// 2 to `max` of `[\w+=,.@-]`: role session and federated user names.
+pub(super) fn name_ok(name: &str, max: usize) -> bool {
+    (2..=max).contains(&name.len())
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
@@ -122,34 +134,85 @@ pub fn issue(
     source: SessionSource,
     duration: u64,
 ) -> Result<Issued, S3Error> {
+    let sealed = seal(
+        sealer,
+        Session {
+            account_id: role.account_id,
+            role: Some((role.arn(), &role.record.id)),
+            name: params.session_name,
+            source,
+            policy: params.policy,
+            tags: Vec::new(),
+            duration,
+        },
+    )?;
+    Ok(Issued {
+        credentials: sealed.credentials,
+        user: AssumedRoleUser {
+            assumed_role_id: format!("{}:{}", role.record.id, params.session_name),
+            arn: session_arn(role.account_id, role.name, params.session_name),
+        },
+        packed_policy_size: sealed.packed_policy_size,
+    })
+}
+
+/// What one session is: what [`SessionGrant`] holds, before the clock is read.
+pub struct Session<'a> {
+    /// The account the session acts in.
+    pub account_id: &'a str,
+    /// The role's ARN and unique id, for a role session.
+    pub role: Option<(String, &'a str)>,
+    /// The role session's or federated user's name; empty for `GetSessionToken`.
+    pub name: &'a str,
+    /// How it was obtained.
+    pub source: SessionSource,
+    /// The session policy, checked.
+    pub policy: Option<&'a str>,
+    /// Session tags, checked.
+    pub tags: Vec<SessionTag>,
+    /// Seconds from now.
+    pub duration: u64,
+}
+
+/// Sealed credentials, and the share of the packed limit their policy takes.
+pub struct Sealed {
+    /// The credentials element.
+    pub credentials: Credentials,
+    /// `PackedPolicySize`, in percent.
+    pub packed_policy_size: u32,
+}
+
+/// Seals `session` from now.
+pub fn seal(sealer: &SessionSealer, session: Session<'_>) -> Result<Sealed, S3Error> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let expires_at = now + duration;
+    let expires_at = now + session.duration;
+    let (role_arn, role_id) = session
+        .role
+        .map_or((String::new(), String::new()), |(arn, id)| {
+            (arn, id.to_string())
+        });
     let claims = SessionClaims::generate(SessionGrant {
-        account_id: role.account_id.to_string(),
-        role_arn: role.arn(),
-        role_id: role.record.id.clone(),
-        session_name: params.session_name.to_string(),
-        source,
-        session_policy: params.policy.map(str::to_string),
-        session_tags: Vec::new(),
+        account_id: session.account_id.to_string(),
+        role_arn,
+        role_id,
+        session_name: session.name.to_string(),
+        source: session.source,
+        session_policy: session.policy.map(str::to_string),
+        session_tags: session.tags,
         issued_at: now,
         expires_at,
     })
     .map_err(seal_error)?;
     let token = sealer.seal(&claims).map_err(seal_error)?;
-    let packed = params.policy.map_or(0, policy_len) * 100 / limits::SESSION;
-    Ok(Issued {
+    let packed = session.policy.map_or(0, policy_len) * 100 / limits::SESSION;
+    Ok(Sealed {
         credentials: Credentials {
             access_key_id: claims.access_key_id,
             secret_access_key: claims.secret_access_key,
             session_token: token,
             expiration: iso8601(UNIX_EPOCH + Duration::from_secs(expires_at)),
-        },
-        user: AssumedRoleUser {
-            assumed_role_id: format!("{}:{}", role.record.id, params.session_name),
-            arn: session_arn(role.account_id, role.name, params.session_name),
         },
         packed_policy_size: packed as u32,
     })

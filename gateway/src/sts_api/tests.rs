@@ -9,9 +9,11 @@ use crate::auth::{AuthError, CredentialProvider, Principal};
 use crate::authorize::{authorize_request, PolicyAuthorizer};
 use crate::bucket_access::BucketAccess;
 use crate::config::Limits;
-use crate::iam::records::{AccountRecord, Attached, RoleRecord};
+use crate::iam::records::{
+    AccessKeyRecord, AccountRecord, Attached, KeyStatus, RoleRecord, UserRecord,
+};
 use crate::iam::{IamCredentials, IamStore, Kind};
-use crate::identity::{Identity, IdentityKind};
+use crate::identity::{Identity, IdentityKind, Temporary};
 use crate::query_api::{Form, QueryRequest, Service};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::ops::Ctx;
@@ -136,7 +138,10 @@ async fn get_caller_identity_names_the_signer_and_refuses_the_unsigned() {
         .await
         .unwrap_err();
     assert_eq!(e.code, Code::AccessDenied);
-    let e = w.call(&w.root, "Action=GetSessionToken").await.unwrap_err();
+    let e = w
+        .call(&w.root, "Action=AssumeRoleWithSAML")
+        .await
+        .unwrap_err();
     assert_eq!(e.code, Code::InvalidAction);
 }
 
@@ -452,6 +457,317 @@ async fn a_role_session_chains_for_an_hour_at_most() {
         Code::ValidationError
     );
     w.call(&session, &assume("second", "&DurationSeconds=3600"))
+        .await
+        .unwrap();
+}
+
+const ALICE_ARN: &str = "arn:aws:iam::111122223333:user/alice";
+const READ_WRITE_BKT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::bkt/*"},{"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"arn:aws:sts::111122223333:federated-user/app-*"}]}"#;
+const GET_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+
+impl World {
+    /// Puts (or replaces) IAM user `name` with unique id `id`, inline `policy` and the
+    /// access key `AK<NAME>`; answers the user as a signed caller.
+    async fn put_user(&self, name: &str, id: &str, policy: &str) -> Principal {
+        let mut change = self.ts.iam().change().await.unwrap();
+        change.put(
+            Kind::User,
+            &[ACCOUNT, name],
+            &UserRecord {
+                id: id.into(),
+                path: "/".into(),
+                created_ns: 1,
+                tags: vec![("team".into(), "blue".into())],
+                policies: Attached {
+                    inline: [("p".to_string(), policy.to_string())].into(),
+                    managed: Vec::new(),
+                },
+                groups: Vec::new(),
+                boundary: None,
+            },
+        );
+        let key = format!("AK{}", name.to_uppercase());
+        change.put(
+            Kind::AccessKey,
+            &[&key],
+            &AccessKeyRecord {
+                account_id: ACCOUNT.into(),
+                user: name.into(),
+                secret: "secret".into(),
+                status: KeyStatus::Active,
+                created_ns: 1,
+            },
+        );
+        change.apply().await.unwrap();
+        let credential = self.credentials().lookup(&key).unwrap();
+        Principal::Key {
+            access_key: key,
+            identity: credential.identity,
+        }
+    }
+
+    async fn delete_user(&self, name: &str) {
+        let mut change = self.ts.iam().change().await.unwrap();
+        change.delete(Kind::User, &[ACCOUNT, name]);
+        change.apply().await.unwrap();
+    }
+
+    /// The session the credentials in `xml` open to, as a signed caller.
+    fn session_of(&self, xml: &str) -> Result<Principal, AuthError> {
+        let key = element(xml, "AccessKeyId");
+        let credential = self
+            .credentials()
+            .lookup_session(key, element(xml, "SessionToken"))?;
+        assert_eq!(credential.secret_key, element(xml, "SecretAccessKey"));
+        Ok(Principal::Key {
+            access_key: key.into(),
+            identity: credential.identity,
+        })
+    }
+
+    fn authorizer(&self) -> PolicyAuthorizer {
+        PolicyAuthorizer::new(
+            self.ts.store.clone(),
+            self.ctx().owners.clone(),
+            BucketAccess::new(self.ts.store.clone()),
+        )
+    }
+
+    /// Whether `who` may `method` `path`, by the S3 authorizer.
+    fn may(&self, who: &Principal, method: &str, path: &str) -> bool {
+        match authorize_request(&self.authorizer(), who, method, path) {
+            Ok(_) => true,
+            Err(e) if e.code == Code::AccessDenied => false,
+            Err(e) => panic!("{method} {path}: {e:?}"),
+        }
+    }
+
+    async fn iam_call(&self, caller: &Principal, form: &str) -> Result<(), S3Error> {
+        let form = Form::parse(form.as_bytes()).unwrap();
+        let req = QueryRequest {
+            caller,
+            request_id: "REQ",
+            form: &form,
+            service: Service::Iam,
+        };
+        crate::iam_api::handle(self.ctx(), &req).await.map(|_| ())
+    }
+}
+
+fn identity_of(p: &Principal) -> &Identity {
+    match p {
+        Principal::Key { identity, .. } => identity,
+        Principal::Anonymous => panic!("anonymous"),
+    }
+}
+
+/// Seconds from now to the `Expiration` of `xml`.
+fn lifetime(xml: &str) -> i64 {
+    let end = time::OffsetDateTime::parse(
+        element(xml, "Expiration"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    (end - time::OffsetDateTime::now_utc()).whole_seconds()
+}
+
+#[tokio::test]
+async fn get_session_token_gives_the_callers_own_permissions_for_a_while() {
+    let w = World::new().await;
+    let alice = w.put_user("alice", "AIDAALICE", READ_WRITE_BKT).await;
+    let xml = w
+        .call(&alice, "Action=GetSessionToken&DurationSeconds=900")
+        .await
+        .unwrap();
+    assert!(element(&xml, "AccessKeyId").starts_with("ASIA"));
+    assert!((890..=900).contains(&lifetime(&xml)), "{xml}");
+    let session = w.session_of(&xml).unwrap();
+    let identity = identity_of(&session);
+    assert_eq!(identity.arn, ALICE_ARN);
+    assert_eq!(identity.user_id, "AIDAALICE");
+    assert_eq!(identity.temporary, Some(Temporary::SessionToken));
+    assert_eq!(identity.tags, vec![("team".into(), "blue".into())]);
+    assert!(w.may(&session, "GET", "/bkt/k") && w.may(&session, "PUT", "/bkt/k"));
+    assert!(!w.may(&session, "DELETE", "/bkt/k"));
+
+    // It may say who it is and assume roles; nothing else of STS, nothing of IAM.
+    let xml_id = w.call(&session, "Action=GetCallerIdentity").await.unwrap();
+    assert_eq!(element(&xml_id, "Arn"), ALICE_ARN);
+    for form in [
+        "Action=GetSessionToken",
+        "Action=GetFederationToken&Name=app-1",
+    ] {
+        assert_eq!(
+            w.call(&session, form).await.unwrap_err().code,
+            Code::AccessDenied,
+            "{form}"
+        );
+    }
+    let e = w.iam_call(&session, "Action=ListUsers").await.unwrap_err();
+    assert_eq!(e.code, Code::InvalidClientTokenId);
+
+    // A role session cannot make one either.
+    w.put_role("reader", TRUST_ACCOUNT, Some(READ_BKT), 3600)
+        .await;
+    let role = w.session_of(&w.call(&w.root, &assume("r1", "")).await.unwrap());
+    let e = w
+        .call(&role.unwrap(), "Action=GetSessionToken")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, Code::AccessDenied);
+
+    // A root's lasts an hour at most; 12 hours is a user's default.
+    let xml_root = w
+        .call(&w.root, "Action=GetSessionToken&DurationSeconds=7200")
+        .await
+        .unwrap();
+    assert!((3590..=3600).contains(&lifetime(&xml_root)), "{xml_root}");
+    assert!(identity_of(&w.session_of(&xml_root).unwrap()).is_root());
+    let xml_default = w.call(&alice, "Action=GetSessionToken").await.unwrap();
+    assert!((43_190..=43_200).contains(&lifetime(&xml_default)));
+
+    // Parameters in AWS's terms; MFA is refused, not ignored.
+    for (form, code) in [
+        ("Action=GetSessionToken&DurationSeconds=899", Code::ValidationError),
+        ("Action=GetSessionToken&DurationSeconds=129601", Code::ValidationError),
+        ("Action=GetSessionToken&SerialNumber=arn:aws:iam::111122223333:mfa/alice&TokenCode=123456", Code::NotImplemented),
+        ("Action=GetSessionToken&Bogus=1", Code::InvalidInput),
+    ] {
+        assert_eq!(w.call(&alice, form).await.unwrap_err().code, code, "{form}");
+    }
+    assert_eq!(
+        w.call(&Principal::Anonymous, "Action=GetSessionToken")
+            .await
+            .unwrap_err()
+            .code,
+        Code::AccessDenied
+    );
+
+    // The session ends with its user: deleted, or deleted and made again.
+    w.delete_user("alice").await;
+    assert_eq!(
+        w.session_of(&xml).unwrap_err(),
+        AuthError::InvalidAccessKeyId
+    );
+    w.put_user("alice", "AIDAALICE2", READ_WRITE_BKT).await;
+    assert_eq!(
+        w.session_of(&xml).unwrap_err(),
+        AuthError::InvalidAccessKeyId
+    );
+}
+
+#[tokio::test]
+async fn get_federation_token_caps_the_callers_permissions_by_its_session_policy() {
+    let w = World::new().await;
+    let alice = w.put_user("alice", "AIDAALICE", READ_WRITE_BKT).await;
+    let form = format!(
+        "Action=GetFederationToken&Name=app-1&DurationSeconds=1800&Policy={}&Tags.member.1.Key=project&Tags.member.1.Value=x",
+        urlencode(GET_ONLY)
+    );
+    let xml = w.call(&alice, &form).await.unwrap();
+    let arn = "arn:aws:sts::111122223333:federated-user/app-1";
+    assert_eq!(element(&xml, "Arn"), arn);
+    assert_eq!(element(&xml, "FederatedUserId"), "111122223333:app-1");
+    assert!((1790..=1800).contains(&lifetime(&xml)));
+    let bob = w.session_of(&xml).unwrap();
+    let identity = identity_of(&bob);
+    assert_eq!(identity.arn, arn);
+    assert_eq!(identity.user_id, "111122223333:app-1");
+    assert_eq!(
+        identity.kind,
+        IdentityKind::FederatedUser {
+            name: "app-1".into()
+        }
+    );
+    assert_eq!(identity.tags, vec![("project".into(), "x".into())]);
+    // The user's PutObject is cut away by the session policy; the policy's wider
+    // GetObject is cut down to the user's bucket.
+    assert!(w.may(&bob, "GET", "/bkt/k"));
+    assert!(!w.may(&bob, "PUT", "/bkt/k"));
+    assert!(!w.may(&bob, "GET", "/other/k"));
+    let xml_id = w.call(&bob, "Action=GetCallerIdentity").await.unwrap();
+    assert_eq!(element(&xml_id, "Arn"), arn);
+    assert_eq!(element(&xml_id, "UserId"), "111122223333:app-1");
+    w.put_role("reader", TRUST_ACCOUNT, Some(READ_BKT), 3600)
+        .await;
+    for form in [assume("r1", ""), "Action=GetSessionToken".into()] {
+        assert_eq!(
+            w.call(&bob, &form).await.unwrap_err().code,
+            Code::AccessDenied
+        );
+    }
+    let e = w.iam_call(&bob, "Action=ListUsers").await.unwrap_err();
+    assert_eq!(e.code, Code::AccessDenied);
+
+    // Without a session policy: no permissions.
+    let xml_bare = w
+        .call(&alice, "Action=GetFederationToken&Name=app-2")
+        .await
+        .unwrap();
+    assert!((43_190..=43_200).contains(&lifetime(&xml_bare)));
+    let bare = w.session_of(&xml_bare).unwrap();
+    assert!(!w.may(&bare, "GET", "/bkt/k"));
+
+    // The caller's policies must allow sts:GetFederationToken on the name.
+    let e = w
+        .call(&alice, "Action=GetFederationToken&Name=other")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, Code::AccessDenied);
+    let carol = w.put_user("carol", "AIDACAROL", GET_ONLY).await;
+    let e = w
+        .call(&carol, "Action=GetFederationToken&Name=app-1")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, Code::AccessDenied);
+
+    // A root's federated user has what its session policy gives, for an hour at most.
+    let form = format!(
+        "Action=GetFederationToken&Name=ops&Policy={}",
+        urlencode(GET_ONLY)
+    );
+    let xml_root = w.call(&w.root, &form).await.unwrap();
+    assert!((3590..=3600).contains(&lifetime(&xml_root)));
+    let ops = w.session_of(&xml_root).unwrap();
+    assert!(w.may(&ops, "GET", "/other/k"));
+    assert!(!w.may(&ops, "PUT", "/other/k"));
+
+    for (form, code) in [
+        ("Action=GetFederationToken", Code::MissingParameter),
+        ("Action=GetFederationToken&Name=a", Code::ValidationError),
+        ("Action=GetFederationToken&Name=app-12345678901234567890123456789", Code::ValidationError),
+        ("Action=GetFederationToken&Name=app-1&Policy=%7B", Code::MalformedPolicyDocument),
+        ("Action=GetFederationToken&Name=app-1&Tags.member.1.Key=aws:x&Tags.member.1.Value=1", Code::ValidationError),
+        ("Action=GetFederationToken&Name=app-1&PolicyArns.member.1.arn=arn:aws:iam::aws:policy/ReadOnlyAccess", Code::NotImplemented),
+    ] {
+        assert_eq!(w.call(&alice, form).await.unwrap_err().code, code, "{form}");
+    }
+}
+
+#[tokio::test]
+async fn parameters_strata_does_not_honour_are_refused_not_ignored() {
+    let w = World::new().await;
+    w.put_role("reader", TRUST_ACCOUNT, Some(READ_BKT), 3600)
+        .await;
+    for (extra, code) in [
+        (
+            "&Tags.member.1.Key=k&Tags.member.1.Value=v",
+            Code::NotImplemented,
+        ),
+        ("&TransitiveTagKeys.member.1=k", Code::NotImplemented),
+        ("&SourceIdentity=alice", Code::NotImplemented),
+        ("&SerialNumber=x&TokenCode=123456", Code::NotImplemented),
+        ("&Bogus=1", Code::InvalidInput),
+    ] {
+        let e = w.call(&w.root, &assume("s1", extra)).await.unwrap_err();
+        assert_eq!(e.code, code, "{extra}");
+    }
+    let e = w
+        .call(&w.root, "Action=GetCallerIdentity&RoleArn=x")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, Code::InvalidInput);
+    w.call(&w.root, &assume("s1", "&ExternalId=e"))
         .await
         .unwrap();
 }

@@ -80,3 +80,33 @@ pub struct GetCallerIdentityResult {
     /// The account id.
     pub account: String,
 }
+
+/// `GetSessionTokenResult`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetSessionTokenResult {
+    /// The keys.
+    pub credentials: Credentials,
+}
+
+/// The federated user a `GetFederationToken` session acts as.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FederatedUser {
+    /// `ACCOUNT:NAME`.
+    pub federated_user_id: String,
+    /// `arn:aws:sts::ACCOUNT:federated-user/NAME`.
+    pub arn: String,
+}
+
+/// `GetFederationTokenResult`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetFederationTokenResult {
+    /// The keys.
+    pub credentials: Credentials,
+    /// Who they act as.
+    pub federated_user: FederatedUser,
+    /// The session policy's size as a percentage of the allowed maximum.
+    pub packed_policy_size: u32,
+}

@@ -16,13 +16,16 @@ pub struct SessionClaims {
     pub access_key_id: String,
     /// The 40-character secret the client signs with.
     pub secret_access_key: String,
-    /// The account that owns the assumed role.
+    /// The account that owns the assumed role (or the caller, for a session of its own).
     pub account_id: String,
-    /// ARN of the assumed role.
+    /// ARN of the assumed role; empty for a session of the caller itself
+    /// ([`SessionSource::SessionToken`], [`SessionSource::Federation`]).
     pub role_arn: String,
-    /// The role's unique id (`AROA...`), which stays distinct across re-created roles.
+    /// The role's unique id (`AROA...`), which stays distinct across re-created roles;
+    /// empty where `role_arn` is.
     pub role_id: String,
-    /// `RoleSessionName` given by the caller.
+    /// `RoleSessionName` given by the caller, or the federated user's `Name`; empty for
+    /// [`SessionSource::SessionToken`].
     pub session_name: String,
     /// How the session was obtained.
     pub source: SessionSource,
@@ -50,6 +53,22 @@ pub enum SessionSource {
         provider: String,
         /// The token's `sub`.
         subject: String,
+    },
+    /// `GetSessionToken`: the caller's own permissions, for a while.
+    SessionToken {
+        /// The caller: an IAM user's ARN, or `arn:aws:iam::ACCOUNT:root`.
+        parent_arn: String,
+        /// The user's unique id (`AIDA...`), or the account id for its root: a user deleted
+        /// and made again under the same name does not inherit the session.
+        parent_id: String,
+    },
+    /// `GetFederationToken`: a federated user named by [`SessionClaims::session_name`],
+    /// with at most the caller's permissions.
+    Federation {
+        /// As in [`SessionSource::SessionToken`].
+        parent_arn: String,
+        /// As in [`SessionSource::SessionToken`].
+        parent_id: String,
     },
 }
 

@@ -8,6 +8,8 @@ use super::error::{InvalidToken, SealError};
 
 const SOURCE_ASSUME_ROLE: u8 = 1;
 const SOURCE_WEB_IDENTITY: u8 = 2;
+const SOURCE_SESSION_TOKEN: u8 = 3;
+const SOURCE_FEDERATION: u8 = 4;
 
 /// Appends the payload of `claims` to `out`.
 pub(super) fn encode(claims: &SessionClaims, out: &mut Vec<u8>) -> Result<(), SealError> {
@@ -32,6 +34,22 @@ pub(super) fn encode(claims: &SessionClaims, out: &mut Vec<u8>) -> Result<(), Se
             out.push(SOURCE_WEB_IDENTITY);
             put_str(out, provider)?;
             put_str(out, subject)?;
+        }
+        SessionSource::SessionToken {
+            parent_arn,
+            parent_id,
+        } => {
+            out.push(SOURCE_SESSION_TOKEN);
+            put_str(out, parent_arn)?;
+            put_str(out, parent_id)?;
+        }
+        SessionSource::Federation {
+            parent_arn,
+            parent_id,
+        } => {
+            out.push(SOURCE_FEDERATION);
+            put_str(out, parent_arn)?;
+            put_str(out, parent_id)?;
         }
     }
     match &claims.session_policy {
@@ -74,6 +92,14 @@ pub(super) fn decode(payload: &[u8]) -> Result<SessionClaims, InvalidToken> {
         SOURCE_WEB_IDENTITY => SessionSource::WebIdentity {
             provider: r.string()?,
             subject: r.string()?,
+        },
+        SOURCE_SESSION_TOKEN => SessionSource::SessionToken {
+            parent_arn: r.string()?,
+            parent_id: r.string()?,
+        },
+        SOURCE_FEDERATION => SessionSource::Federation {
+            parent_arn: r.string()?,
+            parent_id: r.string()?,
         },
         _ => return Err(InvalidToken::Payload),
     };
