@@ -676,10 +676,109 @@ fn session_and_federation_tokens_act_within_the_callers_own_permissions() {
                 &format!("arn:aws:iam::{account}:role/none"),
                 "--role-session-name",
                 "s1",
-                "--tags",
-                "Key=a,Value=b"
+                "--policy-arns",
+                "arn=arn:aws:iam::aws:policy/ReadOnlyAccess"
             ],
         ),
         "NotImplemented"
     );
+}
+
+#[test]
+fn session_tags_and_source_identity_reach_the_role_sessions_policies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(tmp.path(), None);
+    let root = root_keys();
+    let account = json(&ok(&server, &root, &["sts", "get-caller-identity"]))["Account"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = data_with_hello(&server, tmp.path());
+    for key in ["blue/x", "red/x"] {
+        let put = [
+            "s3api",
+            "put-object",
+            "--bucket",
+            "data",
+            "--key",
+            key,
+            "--body",
+            &body,
+        ];
+        ok(&server, &root, &put);
+    }
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}}]}}"#
+    );
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/${aws:PrincipalTag/team}/*","Condition":{"StringLike":{"aws:SourceIdentity":"*@example.com"}}}]}"#;
+    ok(
+        &server,
+        &root,
+        &[
+            "iam",
+            "create-role",
+            "--role-name",
+            "team",
+            "--assume-role-policy-document",
+            &trust,
+        ],
+    );
+    ok(
+        &server,
+        &root,
+        &[
+            "iam",
+            "put-role-policy",
+            "--role-name",
+            "team",
+            "--policy-name",
+            "folders",
+            "--policy-document",
+            policy,
+        ],
+    );
+    let role_arn = format!("arn:aws:iam::{account}:role/team");
+    let assume = |extra: &[&str]| {
+        let mut args = vec![
+            "sts",
+            "assume-role",
+            "--role-arn",
+            &role_arn,
+            "--role-session-name",
+            "s1",
+        ];
+        args.extend_from_slice(extra);
+        session_keys(&ok(&server, &root, &args))
+    };
+    let out = tmp.path().join("out.txt");
+    let get = |keys: &Keys, key: &str| {
+        aws(
+            &server,
+            keys,
+            &[
+                "s3api",
+                "get-object",
+                "--bucket",
+                "data",
+                "--key",
+                key,
+                out.to_str().unwrap(),
+            ],
+        )
+    };
+    let blue = assume(&[
+        "--tags",
+        "Key=team,Value=blue",
+        "--transitive-tag-keys",
+        "team",
+        "--source-identity",
+        "alice@example.com",
+    ]);
+    assert!(get(&blue, "blue/x").status.success());
+    assert_eq!(code_of(&get(&blue, "red/x")), "AccessDenied");
+    // Without a source identity the condition fails; without the tag the folder is none.
+    let untold = assume(&["--tags", "Key=team,Value=blue"]);
+    assert_eq!(code_of(&get(&untold, "blue/x")), "AccessDenied");
+    let untagged = assume(&["--source-identity", "alice@example.com"]);
+    assert_eq!(code_of(&get(&untagged, "blue/x")), "AccessDenied");
 }

@@ -42,6 +42,7 @@ fn main() {
         tags: &tags,
         role_arn: None,
         federated_provider: None,
+        source_identity: None,
         canonical_id: None,
     };
     let context = ContextMap::new()

@@ -51,6 +51,8 @@ pub struct Caller<'a> {
     pub role_arn: Option<&'a str>,
     /// For a federated caller: the identity provider (`Federated` principals).
     pub federated_provider: Option<&'a str>,
+    /// `aws:SourceIdentity`: the source identity a role session was given.
+    pub source_identity: Option<&'a str>,
     /// The caller's canonical user id (`CanonicalUser` principals), if known.
     pub canonical_id: Option<&'a str>,
 }
@@ -67,6 +69,7 @@ impl<'a> Caller<'a> {
             tags: &[],
             role_arn: None,
             federated_provider: None,
+            source_identity: None,
             canonical_id: None,
         }
     }
@@ -109,7 +112,8 @@ impl<'a> Values<'a> {
 
 /// The condition context: condition key to values. Keys compare case-insensitively,
 /// values case-sensitively. The principal keys (`aws:username`, `aws:userid`,
-/// `aws:PrincipalTag/*`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:PrincipalType`)
+/// `aws:PrincipalTag/*`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:PrincipalType`,
+/// `aws:SourceIdentity`)
 /// come from [`Caller`] and need not be supplied.
 pub trait ConditionContext {
     /// The values of `key`, or `None` when the request has no such key.
@@ -224,6 +228,8 @@ fn principal_key<'a>(caller: &Caller<'a>, key: &str) -> Option<Option<Values<'a>
         one(caller.role_arn.unwrap_or(caller.arn))
     } else if key.eq_ignore_ascii_case("aws:PrincipalType") {
         one(caller.kind.as_str())
+    } else if key.eq_ignore_ascii_case("aws:SourceIdentity") {
+        Some(caller.source_identity.map(Values::One))
     } else {
         None
     }

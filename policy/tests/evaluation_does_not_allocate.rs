@@ -61,6 +61,7 @@ fn evaluating_and_deciding_without_variables_allocates_nothing() {
         tags: &tags,
         role_arn: None,
         federated_provider: None,
+        source_identity: None,
         canonical_id: None,
     };
     let tag_keys = ["team", "tier"];

@@ -33,6 +33,8 @@ fn grant() -> SessionGrant {
                 value: "".into(),
             },
         ],
+        transitive_tag_keys: vec!["team".into()],
+        source_identity: Some("alice@example.com".into()),
         issued_at: ISSUED,
         expires_at: EXPIRES,
     }
@@ -111,6 +113,8 @@ fn every_source_and_optional_field_round_trips() {
     };
     c.session_policy = None;
     c.session_tags.clear();
+    c.transitive_tag_keys.clear();
+    c.source_identity = None;
     assert_eq!(s.open_at(&s.seal(&c).unwrap(), ISSUED).unwrap(), c);
     // A session of the caller itself names no role.
     c.role_arn.clear();
@@ -141,7 +145,7 @@ fn tokens_are_url_safe_unpadded_and_fresh_each_time() {
         assert!(t.len() <= MAX_TOKEN_CHARS);
     }
     // Version and key id are in clear at the front.
-    assert_eq!(&bytes_of(&a)[..2], &[1, 7]);
+    assert_eq!(&bytes_of(&a)[..2], &[2, 7]);
 }
 
 #[test]
@@ -181,7 +185,7 @@ fn an_expired_token_is_expired_not_invalid() {
 fn a_changed_version_byte_is_an_unknown_version() {
     let s = sealer();
     let mut bytes = bytes_of(&s.seal(&claims()).unwrap());
-    for version in [0u8, 2, 0x81, 0xff] {
+    for version in [0u8, 3, 0x81, 0xff] {
         bytes[0] = version;
         assert_eq!(
             s.open_at(&token_of(&bytes), ISSUED),
@@ -375,19 +379,24 @@ fn keyrings_refuse_duplicate_ids_and_bad_keys() {
     assert!(!format!("{:?}", key(1, 0xab)).contains("171"));
 }
 
-/// A token whose authentic payload was not written by the codec (same key, same format).
+/// A token whose authentic payload was not written by the codec (same key, format 1).
 fn seal_raw_payload(secret: [u8; 32], key_id: u8, payload: &[u8]) -> String {
+    seal_raw_payload_of(1, secret, key_id, payload)
+}
+
+/// The same in format `version`.
+fn seal_raw_payload_of(version: u8, secret: [u8; 32], key_id: u8, payload: &[u8]) -> String {
     use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
     let aead = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &secret).unwrap());
     let nonce = [9u8; 12];
     let mut body = payload.to_vec();
     aead.seal_in_place_append_tag(
         Nonce::assume_unique_for_key(nonce),
-        Aad::from([1u8, key_id]),
+        Aad::from([version, key_id]),
         &mut body,
     )
     .unwrap();
-    let mut bytes = vec![1u8, key_id];
+    let mut bytes = vec![version, key_id];
     bytes.extend_from_slice(&nonce);
     bytes.extend_from_slice(&body);
     token_of(&bytes)
@@ -446,4 +455,80 @@ proptest! {
         let s = sealer_with(SessionKey::new(7, [0x42; 32]), vec![]);
         let _ = s.open_at(&seal_raw_payload([0x42; 32], 7, &payload), ISSUED);
     }
+}
+
+/// `str` of `sts/FORMAT.md`: a big-endian `u16` length, then the bytes.
+fn put_str(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(&(text.len() as u16).to_be_bytes());
+    out.extend_from_slice(text.as_bytes());
+}
+
+/// A version-1 payload as `sts/FORMAT.md` lays it out: an AssumeRole session with one tag.
+fn version_1_payload() -> Vec<u8> {
+    let mut p = Vec::new();
+    p.extend_from_slice(&ISSUED.to_be_bytes());
+    p.extend_from_slice(&EXPIRES.to_be_bytes());
+    for text in [
+        "ASIAAAAAAAAAAAAAAAAA",
+        "secret",
+        "123456789012",
+        "arn:aws:iam::123456789012:role/reader",
+        "AROAREADER",
+        "app",
+    ] {
+        put_str(&mut p, text);
+    }
+    p.push(1);
+    put_str(&mut p, "arn:aws:iam::123456789012:root");
+    p.push(0);
+    p.extend_from_slice(&1u16.to_be_bytes());
+    put_str(&mut p, "team");
+    put_str(&mut p, "blue");
+    p
+}
+
+#[test]
+fn version_1_tokens_still_open_and_version_2_needs_its_fields() {
+    let s = sealer_with(SessionKey::new(7, [0x42; 32]), vec![]);
+    let v1 = version_1_payload();
+    let claims = s
+        .open_at(&seal_raw_payload_of(1, [0x42; 32], 7, &v1), ISSUED)
+        .unwrap();
+    assert_eq!(claims.role_arn, "arn:aws:iam::123456789012:role/reader");
+    assert_eq!(
+        claims.source,
+        SessionSource::AssumeRole {
+            principal_arn: "arn:aws:iam::123456789012:root".into()
+        }
+    );
+    assert_eq!(
+        claims.session_tags,
+        vec![SessionTag {
+            key: "team".into(),
+            value: "blue".into()
+        }]
+    );
+    assert!(claims.transitive_tag_keys.is_empty() && claims.source_identity.is_none());
+    // The same bytes claimed as version 2 lack its fields; with them they open.
+    assert_eq!(
+        s.open_at(&seal_raw_payload_of(2, [0x42; 32], 7, &v1), ISSUED),
+        invalid(InvalidToken::Payload)
+    );
+    let mut v2 = v1.clone();
+    v2.extend_from_slice(&1u16.to_be_bytes());
+    put_str(&mut v2, "team");
+    v2.push(1);
+    put_str(&mut v2, "alice");
+    let claims = s
+        .open_at(&seal_raw_payload_of(2, [0x42; 32], 7, &v2), ISSUED)
+        .unwrap();
+    assert_eq!(claims.transitive_tag_keys, vec!["team".to_string()]);
+    assert_eq!(claims.source_identity.as_deref(), Some("alice"));
+    // And version 1 takes nothing after its last field.
+    assert_eq!(
+        s.open_at(&seal_raw_payload_of(1, [0x42; 32], 7, &v2), ISSUED),
+        invalid(InvalidToken::Payload)
+    );
+    // What this build seals is version 2.
+    assert_eq!(bytes_of(&s.seal(&self::claims()).unwrap())[0], 2);
 }

@@ -74,6 +74,8 @@ pub struct AuditEvent<'a> {
     pub lifecycle_action: Option<&'static str>,
     /// How it went: `done`, `changed`, `locked` or `failed`; null for requests.
     pub lifecycle_outcome: Option<&'static str>,
+    /// The `SourceIdentity` of the role session that signed; null otherwise.
+    pub source_identity: Option<&'a str>,
 }
 
 /// One action of a bucket's lifecycle rules in a scanner pass, for the audit trail.
@@ -142,6 +144,7 @@ impl<'a> AuditEvent<'a> {
             storage_class: None,
             lifecycle_action: None,
             lifecycle_outcome: None,
+            source_identity: identity.and_then(|i| i.source_identity.as_deref()),
         }
     }
 
@@ -180,6 +183,7 @@ impl<'a> AuditEvent<'a> {
             storage_class: r.storage_class,
             lifecycle_action: Some(r.action),
             lifecycle_outcome: Some(r.outcome),
+            source_identity: None,
         }
     }
 
@@ -241,6 +245,7 @@ impl AuditEvent<'_> {
         o.str("storage_class", self.storage_class);
         o.str("lifecycle_action", self.lifecycle_action);
         o.str("lifecycle_outcome", self.lifecycle_outcome);
+        o.str("source_identity", self.source_identity);
         o.end();
     }
 }

@@ -105,6 +105,7 @@ fn fields_are_written_in_the_documented_order() {
         "storage_class",
         "lifecycle_action",
         "lifecycle_outcome",
+        "source_identity",
     ];
     let at: Vec<usize> = order
         .iter()
@@ -149,8 +150,21 @@ fn the_event_has_exactly_the_documented_fields() {
             "storage_class": null,
             "lifecycle_action": null,
             "lifecycle_outcome": null,
+            "source_identity": null,
         })
     );
+}
+
+#[test]
+fn a_role_sessions_source_identity_is_in_its_events() {
+    let mut e = get_event();
+    let mut identity = (*crate::identity::Identity::test_root("root")).clone();
+    identity.source_identity = Some("alice@example.com".into());
+    e.principal = Some(Principal::Key {
+        access_key: "ASIAKEY".into(),
+        identity: std::sync::Arc::new(identity),
+    });
+    assert_eq!(encoded(&e)["source_identity"], "alice@example.com");
 }
 
 #[test]
@@ -237,6 +251,7 @@ fn a_lifecycle_action_is_an_event_without_a_principal() {
             "storage_class": "GLACIER_IR",
             "lifecycle_action": "transition",
             "lifecycle_outcome": "done",
+            "source_identity": null,
         })
     );
     let expired = LifecycleRecord {

@@ -83,6 +83,8 @@ pub fn federated_user(
         boundary: parent.boundary,
         session_policy: Some(session_policy.unwrap_or_else(|| Arc::clone(&NO_GRANTS))),
         temporary: Some(Temporary::FederationToken),
+        transitive_tag_keys: Vec::new(),
+        source_identity: None,
         account: parent.account,
     }
 }
@@ -104,6 +106,7 @@ mod tests {
             tags: &tags,
             role_arn: None,
             federated_provider: None,
+            source_identity: None,
             canonical_id: None,
         };
         policy.evaluate(&Request {

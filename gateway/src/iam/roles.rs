@@ -89,6 +89,8 @@ impl Snapshot {
             boundary: compiled.and_then(|c| c.boundary.clone()),
             session_policy,
             temporary: Some(Temporary::RoleSession),
+            transitive_tag_keys: Vec::new(),
+            source_identity: None,
             account,
         })
     }

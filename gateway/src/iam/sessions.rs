@@ -8,11 +8,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use strata_policy::{Policy, PolicyKind};
-use strata_sts::session::{SessionSealer, SessionSource, TokenError};
+use strata_sts::session::{SessionClaims, SessionSealer, SessionSource, TokenError};
 
 use super::caller_sessions::{federated_user, session_of};
 use super::snapshot::Snapshot;
 use crate::auth::{AuthError, Credential};
+use crate::identity::Identity;
 
 /// Compiled session policies kept at most (by document text); past it the cache starts over.
 const MAX_CACHED_POLICIES: usize = 1024;
@@ -119,7 +120,9 @@ impl SessionCredentials {
                         role.record.id == claims.role_id && role.account_id == claims.account_id
                     })
                     .ok_or(AuthError::InvalidAccessKeyId)?;
-                snapshot.role_session(role, &claims.session_name, session_policy)
+                snapshot
+                    .role_session(role, &claims.session_name, session_policy)
+                    .map(|identity| with_session_terms(identity, &claims))
             }
             SessionSource::SessionToken {
                 parent_arn,
@@ -163,4 +166,19 @@ impl SessionCredentials {
         cache.insert(doc.to_string(), policy.clone());
         Ok(policy)
     }
+}
+
+/// A role session's identity with what its token adds to the role: session tags (which
+/// replace the role's tags of the same key, in any case), the keys of them that are
+/// transitive, and the source identity.
+fn with_session_terms(mut identity: Identity, claims: &SessionClaims) -> Identity {
+    for tag in &claims.session_tags {
+        identity
+            .tags
+            .retain(|(key, _)| !key.eq_ignore_ascii_case(&tag.key));
+        identity.tags.push((tag.key.clone(), tag.value.clone()));
+    }
+    identity.transitive_tag_keys = claims.transitive_tag_keys.clone();
+    identity.source_identity = claims.source_identity.clone();
+    identity
 }

@@ -175,6 +175,8 @@ impl Snapshot {
             boundary,
             session_policy: None,
             temporary: None,
+            transitive_tag_keys: Vec::new(),
+            source_identity: None,
             account,
         }
     }

@@ -70,6 +70,10 @@ pub struct Identity {
     pub session_policy: Option<Arc<Policy>>,
     /// For temporary credentials, how they were obtained; `None` for long-term keys.
     pub temporary: Option<Temporary>,
+    /// A role session's keys of `tags` that pass on to the sessions it makes (role chaining).
+    pub transitive_tag_keys: Vec<String>,
+    /// A role session's `SourceIdentity`, kept through role chaining.
+    pub source_identity: Option<String>,
 }
 
 /// Two identities are equal when they are the same principal (the same ARN and unique
@@ -97,6 +101,8 @@ impl Identity {
             boundary: None,
             session_policy: None,
             temporary: None,
+            transitive_tag_keys: Vec::new(),
+            source_identity: None,
         }
     }
 
@@ -137,6 +143,7 @@ impl Identity {
             tags,
             role_arn: self.role_arn.as_deref(),
             federated_provider: None,
+            source_identity: self.source_identity.as_deref(),
             canonical_id: Some(&self.account.canonical_id),
         }
     }

@@ -375,6 +375,7 @@ const ALICE: Caller<'static> = Caller {
     tags: &[],
     role_arn: None,
     federated_provider: None,
+    source_identity: None,
     canonical_id: None,
 };
 

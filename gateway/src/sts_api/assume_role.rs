@@ -1,7 +1,9 @@
-//! `AssumeRole`: a signed caller asks for a session of a role its trust policy names.
+//! `AssumeRole`: a signed caller asks for a session of a role its trust policy names, with
+//! session tags and a source identity if it likes (and if the trust policy allows them).
 
 use strata_sts::session::SessionSource;
 
+use super::carried::carried_by;
 use super::grant::{issue, Params};
 use super::trust::allows_assume_role;
 use super::xml::AssumeRoleResult;
@@ -30,9 +32,10 @@ pub fn assume_role(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Erro
     };
     // A missing role and a refused one answer alike: the caller learns nothing of roles
     // it may not assume.
+    let carried = carried_by(req.form, identity)?;
     let role = snapshot.role_by_arn(params.role_arn).ok_or_else(denied)?;
     let external_id = req.form.get("ExternalId");
-    if !allows_assume_role(role, identity, params.session_name, external_id) {
+    if !allows_assume_role(role, identity, params.session_name, external_id, &carried) {
         return Err(denied());
     }
     let chained = matches!(identity.kind, IdentityKind::RoleSession { .. });
@@ -40,7 +43,7 @@ pub fn assume_role(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Erro
     let source = SessionSource::AssumeRole {
         principal_arn: identity.arn.clone(),
     };
-    let issued = issue(&ctx.sts.sealer, role, &params, source, duration)?;
+    let issued = issue(&ctx.sts.sealer, role, &params, source, carried, duration)?;
     tracing::info!(role = %role.arn(), session = params.session_name, caller = %identity.arn, duration, "role session issued");
     let result = AssumeRoleResult {
         credentials: issued.credentials,

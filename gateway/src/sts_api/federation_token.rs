@@ -6,7 +6,7 @@
 
 use strata_sts::session::SessionSource;
 
-use super::grant::{name_ok, seal, session_policy, validation, Session};
+use super::grant::{name_ok, seal, session_policy, validation, Carried, Session};
 use super::long_term::{duration, long_term_caller};
 use super::parameters::only;
 use super::session_tags::session_tags;
@@ -50,7 +50,10 @@ pub fn get_federation_token(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Respons
                 parent_id: caller.user_id.clone(),
             },
             policy,
-            tags,
+            carried: Carried {
+                tags,
+                ..Carried::default()
+            },
             duration,
         },
     )?;

@@ -126,12 +126,14 @@ pub struct Issued {
     pub packed_policy_size: u32,
 }
 
-/// Seals a session of `role` named `params.session_name` for `duration` seconds.
+/// Seals a session of `role` named `params.session_name`, carrying `carried`, for
+/// `duration` seconds.
 pub fn issue(
     sealer: &SessionSealer,
     role: RoleRef<'_>,
     params: &Params<'_>,
     source: SessionSource,
+    carried: Carried,
     duration: u64,
 ) -> Result<Issued, S3Error> {
     let sealed = seal(
@@ -142,7 +144,7 @@ pub fn issue(
             name: params.session_name,
             source,
             policy: params.policy,
-            tags: Vec::new(),
+            carried,
             duration,
         },
     )?;
@@ -168,10 +170,22 @@ pub struct Session<'a> {
     pub source: SessionSource,
     /// The session policy, checked.
     pub policy: Option<&'a str>,
-    /// Session tags, checked.
-    pub tags: Vec<SessionTag>,
+    /// Session tags and the source identity.
+    pub carried: Carried,
     /// Seconds from now.
     pub duration: u64,
+}
+
+/// What a session carries besides its policies: session tags (checked), the keys of those
+/// that pass on through role chaining, and the source identity.
+#[derive(Debug, Default)]
+pub struct Carried {
+    /// Session tags.
+    pub tags: Vec<SessionTag>,
+    /// The keys of `tags` that are transitive.
+    pub transitive_tag_keys: Vec<String>,
+    /// `SourceIdentity`.
+    pub source_identity: Option<String>,
 }
 
 /// Sealed credentials, and the share of the packed limit their policy takes.
@@ -200,7 +214,9 @@ pub fn seal(sealer: &SessionSealer, session: Session<'_>) -> Result<Sealed, S3Er
         session_name: session.name.to_string(),
         source: session.source,
         session_policy: session.policy.map(str::to_string),
-        session_tags: session.tags,
+        session_tags: session.carried.tags,
+        transitive_tag_keys: session.carried.transitive_tag_keys,
+        source_identity: session.carried.source_identity,
         issued_at: now,
         expires_at,
     })

@@ -9,7 +9,7 @@
 
 use strata_sts::session::SessionSource;
 
-use super::grant::{issue, session_terms, validation, Params};
+use super::grant::{issue, session_terms, validation, Carried, Params};
 use super::ldap_session::{choose_role, session_name, NoRole};
 use super::xml::AssumeRoleWithLdapIdentityResult;
 use crate::ldap::{mapped_roles, LoginError};
@@ -124,8 +124,15 @@ async fn sign_in_and_issue(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response
         provider: directory.config().url.clone(),
         subject: signed_in.user_dn.clone(),
     };
-    let issued = issue(&ctx.sts.sealer, role, &params, source, duration)
-        .map_err(|e| refuse("issue_failed", e))?;
+    let issued = issue(
+        &ctx.sts.sealer,
+        role,
+        &params,
+        source,
+        Carried::default(),
+        duration,
+    )
+    .map_err(|e| refuse("issue_failed", e))?;
     tracing::info!(role = %role.arn(), session = %session_name, user_dn = %signed_in.user_dn, groups = signed_in.group_dns.len(), duration, "LDAP session issued");
     let result = AssumeRoleWithLdapIdentityResult {
         credentials: issued.credentials,

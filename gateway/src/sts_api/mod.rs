@@ -11,6 +11,7 @@
 
 mod assume_role;
 mod caller_identity;
+mod carried;
 mod federation_token;
 mod grant;
 mod handle;

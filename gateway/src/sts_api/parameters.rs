@@ -13,6 +13,9 @@ pub fn taken_by(action: &str) -> &'static [&'static str] {
             "DurationSeconds",
             "Policy",
             "ExternalId",
+            "Tags",
+            "TransitiveTagKeys",
+            "SourceIdentity",
         ],
         "AssumeRoleWithWebIdentity" => &[
             "RoleArn",

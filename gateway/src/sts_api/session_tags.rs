@@ -8,7 +8,7 @@ use crate::query_api::Form;
 use crate::s3::error::S3Error;
 
 /// At most this many tags per session, as on AWS.
-const MAX_TAGS: usize = 50;
+pub const MAX_TAGS: usize = 50;
 
 /// The session tags of `form`, in the order given.
 pub fn session_tags(form: &Form) -> Result<Vec<SessionTag>, S3Error> {

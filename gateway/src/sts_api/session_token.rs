@@ -4,7 +4,7 @@
 
 use strata_sts::session::SessionSource;
 
-use super::grant::{seal, Session};
+use super::grant::{seal, Carried, Session};
 use super::long_term::{duration, long_term_caller};
 use super::parameters::only;
 use super::xml::GetSessionTokenResult;
@@ -29,7 +29,7 @@ pub fn get_session_token(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, 
                 parent_id: caller.user_id.clone(),
             },
             policy: None,
-            tags: Vec::new(),
+            carried: Carried::default(),
             duration,
         },
     )?;

@@ -350,6 +350,8 @@ fn sealed(w: &World, role_id: &str, expires_at: u64) -> (String, String) {
         },
         session_policy: None,
         session_tags: Vec::new(),
+        transitive_tag_keys: Vec::new(),
+        source_identity: None,
         issued_at: 0,
         expires_at,
     })
@@ -400,6 +402,8 @@ async fn expired_tampered_foreign_and_orphaned_sessions_are_refused() {
         },
         session_policy: None,
         session_tags: Vec::new(),
+        transitive_tag_keys: Vec::new(),
+        source_identity: None,
         issued_at: 0,
         expires_at: far,
     })
@@ -751,11 +755,10 @@ async fn parameters_strata_does_not_honour_are_refused_not_ignored() {
         .await;
     for (extra, code) in [
         (
-            "&Tags.member.1.Key=k&Tags.member.1.Value=v",
+            "&PolicyArns.member.1.arn=arn:aws:iam::aws:policy/ReadOnlyAccess",
             Code::NotImplemented,
         ),
-        ("&TransitiveTagKeys.member.1=k", Code::NotImplemented),
-        ("&SourceIdentity=alice", Code::NotImplemented),
+        ("&ProvidedContexts.member.1=x", Code::NotImplemented),
         ("&SerialNumber=x&TokenCode=123456", Code::NotImplemented),
         ("&Bogus=1", Code::InvalidInput),
     ] {
@@ -770,4 +773,114 @@ async fn parameters_strata_does_not_honour_are_refused_not_ignored() {
     w.call(&w.root, &assume("s1", "&ExternalId=e"))
         .await
         .unwrap();
+}
+
+const TRUST_TAGGING: &str = r#"{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"},
+ {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:TagSession","Condition":{"StringEquals":{"aws:RequestTag/team":"blue"}}},
+ {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:SetSourceIdentity","Condition":{"StringLike":{"sts:SourceIdentity":"*@example.com"}}}]}"#;
+const TEAM_FOLDERS: &str = r#"{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/${aws:PrincipalTag/team}/*"},
+ {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/si/*","Condition":{"StringEquals":{"aws:SourceIdentity":"alice@example.com"}}},
+ {"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],"Resource":"*"}]}"#;
+
+fn assume_tagged(session: &str, extra: &str) -> String {
+    format!(
+        "Action=AssumeRole&RoleArn=arn:aws:iam::111122223333:role/tagged&RoleSessionName={session}{extra}"
+    )
+}
+
+#[tokio::test]
+async fn assume_role_carries_session_tags_and_a_source_identity_through_chaining() {
+    let w = World::new().await;
+    w.put_role("tagged", TRUST_TAGGING, Some(TEAM_FOLDERS), 3600)
+        .await;
+    // The role's own tag is replaced by the session tag of the same key.
+    let mut change = w.ts.iam().change().await.unwrap();
+    let mut record = w.ts.iam().snapshot().roles[&(ACCOUNT.into(), "tagged".into())].clone();
+    record.tags = vec![("Team".into(), "red".into())];
+    change.put(Kind::Role, &[ACCOUNT, "tagged"], &record);
+    change.apply().await.unwrap();
+
+    let asked = "&Tags.member.1.Key=team&Tags.member.1.Value=blue&Tags.member.2.Key=cost&Tags.member.2.Value=7\
+                 &TransitiveTagKeys.member.1=team&SourceIdentity=alice@example.com";
+    let xml = w.call(&w.root, &assume_tagged("s1", asked)).await.unwrap();
+    let session = w.session_of(&xml).unwrap();
+    let identity = identity_of(&session);
+    assert_eq!(
+        identity.tags,
+        vec![
+            ("team".to_string(), "blue".to_string()),
+            ("cost".to_string(), "7".to_string())
+        ]
+    );
+    assert_eq!(identity.transitive_tag_keys, vec!["team".to_string()]);
+    assert_eq!(
+        identity.source_identity.as_deref(),
+        Some("alice@example.com")
+    );
+    assert!(w.may(&session, "GET", "/bkt/blue/x"));
+    assert!(!w.may(&session, "GET", "/bkt/red/x"));
+    assert!(w.may(&session, "GET", "/bkt/si/x"));
+
+    // Chained: the transitive tag and the source identity pass on, the other tag does not,
+    // and neither may be changed.
+    let xml = w.call(&session, &assume_tagged("s2", "")).await.unwrap();
+    let chained = w.session_of(&xml).unwrap();
+    let identity = identity_of(&chained);
+    assert_eq!(
+        identity.tags,
+        vec![("team".to_string(), "blue".to_string())]
+    );
+    assert_eq!(
+        identity.source_identity.as_deref(),
+        Some("alice@example.com")
+    );
+    assert!(w.may(&chained, "GET", "/bkt/blue/x") && w.may(&chained, "GET", "/bkt/si/x"));
+    for extra in [
+        "&Tags.member.1.Key=TEAM&Tags.member.1.Value=blue",
+        "&SourceIdentity=bob@example.com",
+    ] {
+        let e = w
+            .call(&session, &assume_tagged("s3", extra))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, Code::ValidationError, "{extra}");
+    }
+    // Without a source identity, the policy keyed on it does not match.
+    let xml = w
+        .call(
+            &w.root,
+            &assume_tagged("s4", "&Tags.member.1.Key=team&Tags.member.1.Value=blue"),
+        )
+        .await
+        .unwrap();
+    let plain = w.session_of(&xml).unwrap();
+    assert!(identity_of(&plain).source_identity.is_none());
+    assert!(w.may(&plain, "GET", "/bkt/blue/x") && !w.may(&plain, "GET", "/bkt/si/x"));
+
+    // The trust policy decides: tags and source identities it does not allow are refused,
+    // and a role whose trust has no sts:TagSession or sts:SetSourceIdentity takes neither.
+    w.put_role("reader", TRUST_ACCOUNT, Some(READ_BKT), 3600)
+        .await;
+    for form in [
+        assume_tagged("s5", "&Tags.member.1.Key=team&Tags.member.1.Value=green"),
+        assume_tagged("s5", "&SourceIdentity=bob@other.org"),
+        assume("s5", "&Tags.member.1.Key=team&Tags.member.1.Value=blue"),
+        assume("s5", "&SourceIdentity=alice@example.com"),
+    ] {
+        let e = w.call(&w.root, &form).await.unwrap_err();
+        assert_eq!(e.code, Code::AccessDenied, "{form}");
+    }
+    for extra in [
+        "&Tags.member.1.Key=team&Tags.member.1.Value=blue&TransitiveTagKeys.member.1=cost",
+        "&SourceIdentity=aws:x1",
+        "&SourceIdentity=a",
+    ] {
+        let e = w
+            .call(&w.root, &assume_tagged("s6", extra))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, Code::ValidationError, "{extra}");
+    }
 }

@@ -9,6 +9,7 @@ use strata_policy::{
 };
 use strata_sts::web_identity::WebIdentity;
 
+use super::grant::Carried;
 use crate::iam::RoleRef;
 use crate::identity::Identity;
 
@@ -24,12 +25,15 @@ fn trust_policy(role: RoleRef<'_>) -> Option<Policy> {
 }
 
 /// Whether `caller` may `sts:AssumeRole` into `role` as `session_name` (with the
-/// `ExternalId` it gave, which conditions see as `sts:ExternalId`).
+/// `ExternalId` it gave, which conditions see as `sts:ExternalId`), carrying `carried`: session
+/// tags need `sts:TagSession` too, a source identity `sts:SetSourceIdentity` (conditions see
+/// `aws:RequestTag/*`, `aws:TagKeys`, `sts:TransitiveTagKeys` and `sts:SourceIdentity`).
 pub fn allows_assume_role(
     role: RoleRef<'_>,
     caller: &Identity,
     session_name: &str,
     external_id: Option<&str>,
+    carried: &Carried,
 ) -> bool {
     let Some(trust) = trust_policy(role) else {
         return false;
@@ -41,29 +45,58 @@ pub fn allows_assume_role(
     if let Some(external_id) = external_id {
         context = context.with("sts:ExternalId", external_id);
     }
-    let request = Request {
-        action: "sts:AssumeRole",
-        resource: Some(&role_arn),
-        caller: &who,
-        context: &context,
-    };
-    // The trust policy must allow the caller itself: an account root's implicit rights
-    // over its own account do not stand in for it.
-    if trust.evaluate(&request) != Outcome::Allow {
-        return false;
+    let request_tag_keys: Vec<String> = carried
+        .tags
+        .iter()
+        .map(|tag| format!("aws:RequestTag/{}", tag.key))
+        .collect();
+    for (key, tag) in request_tag_keys.iter().zip(&carried.tags) {
+        context = context.with(key, &tag.value);
+    }
+    let tag_keys: Vec<&str> = carried.tags.iter().map(|tag| tag.key.as_str()).collect();
+    let transitive: Vec<&str> = carried
+        .transitive_tag_keys
+        .iter()
+        .map(String::as_str)
+        .collect();
+    if !carried.tags.is_empty() {
+        context = context
+            .with_many("aws:TagKeys", &tag_keys)
+            .with_many("sts:TransitiveTagKeys", &transitive);
+    }
+    if let Some(source_identity) = &carried.source_identity {
+        context = context.with("sts:SourceIdentity", source_identity);
+    }
+    let mut actions = vec!["sts:AssumeRole"];
+    if !carried.tags.is_empty() {
+        actions.push("sts:TagSession");
+    }
+    if carried.source_identity.is_some() {
+        actions.push("sts:SetSourceIdentity");
     }
     let identity: Vec<&Policy> = caller.policies.iter().map(|p| p.as_ref()).collect();
     let sessions: Vec<&Policy> = caller.session_policy.iter().map(|p| p.as_ref()).collect();
-    decide(&Evaluation {
-        request: &request,
-        identity: &identity,
-        resource_policy: Some(&trust),
-        resource_owner: Some(role.account_id),
-        session_policies: &sessions,
-        boundary: caller.boundary.as_deref(),
-        acl_grant: false,
+    actions.into_iter().all(|action| {
+        let request = Request {
+            action,
+            resource: Some(&role_arn),
+            caller: &who,
+            context: &context,
+        };
+        // The trust policy must allow the caller itself: an account root's implicit rights
+        // over its own account do not stand in for it.
+        trust.evaluate(&request) == Outcome::Allow
+            && decide(&Evaluation {
+                request: &request,
+                identity: &identity,
+                resource_policy: Some(&trust),
+                resource_owner: Some(role.account_id),
+                session_policies: &sessions,
+                boundary: caller.boundary.as_deref(),
+                acl_grant: false,
+            })
+            .is_allowed()
     })
-    .is_allowed()
 }
 
 /// Whether the holder of `web` may `sts:AssumeRoleWithWebIdentity` into `role`: the trust
@@ -95,6 +128,7 @@ pub fn allows_web_identity(role: RoleRef<'_>, web: &WebIdentity, session_name: &
             tags: &[],
             role_arn: None,
             federated_provider: Some(provider),
+            source_identity: None,
             canonical_id: None,
         };
         let request = Request {

@@ -5,7 +5,7 @@
 use strata_sts::session::SessionSource;
 use strata_sts::web_identity::WebIdentityError;
 
-use super::grant::{issue, Params};
+use super::grant::{issue, Carried, Params};
 use super::trust::allows_web_identity;
 use super::xml::AssumeRoleWithWebIdentityResult;
 use crate::query_api::{respond, QueryRequest};
@@ -40,7 +40,14 @@ pub async fn assume_role_with_web_identity(
         provider: web.condition_key_prefix.clone(),
         subject: web.subject.clone(),
     };
-    let issued = issue(&ctx.sts.sealer, role, &params, source, duration)?;
+    let issued = issue(
+        &ctx.sts.sealer,
+        role,
+        &params,
+        source,
+        Carried::default(),
+        duration,
+    )?;
     tracing::info!(role = %role.arn(), session = params.session_name, provider = %web.condition_key_prefix, subject = %web.subject, duration, "web identity session issued");
     let result = AssumeRoleWithWebIdentityResult {
         credentials: issued.credentials,

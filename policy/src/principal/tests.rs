@@ -10,6 +10,7 @@ fn user(arn: &'static str, account: &'static str) -> Caller<'static> {
         tags: &[],
         role_arn: None,
         federated_provider: None,
+        source_identity: None,
         canonical_id: None,
     }
 }

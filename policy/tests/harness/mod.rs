@@ -45,6 +45,7 @@ pub fn caller(who: Who) -> Caller<'static> {
         tags: &[],
         role_arn: None,
         federated_provider: None,
+        source_identity: None,
         canonical_id: None,
     };
     match who {
@@ -99,6 +100,7 @@ pub fn caller(who: Who) -> Caller<'static> {
         },
         Who::WebIdentity => Caller {
             federated_provider: Some("accounts.google.com"),
+            source_identity: None,
             ..base(
                 "arn:aws:sts::111122223333:assumed-role/web/abc",
                 ACCOUNT,

@@ -33,6 +33,11 @@ pub struct SessionClaims {
     pub session_policy: Option<String>,
     /// Session tags, in the order given.
     pub session_tags: Vec<SessionTag>,
+    /// The keys of `session_tags` that pass on to a session this one makes by `AssumeRole`
+    /// (role chaining).
+    pub transitive_tag_keys: Vec<String>,
+    /// `SourceIdentity`: who is behind the session, kept through role chaining.
+    pub source_identity: Option<String>,
     /// When the credentials were issued.
     pub issued_at: u64,
     /// When the credentials stop being accepted.
@@ -99,6 +104,10 @@ pub struct SessionGrant {
     pub session_policy: Option<String>,
     /// See [`SessionClaims::session_tags`].
     pub session_tags: Vec<SessionTag>,
+    /// See [`SessionClaims::transitive_tag_keys`].
+    pub transitive_tag_keys: Vec<String>,
+    /// See [`SessionClaims::source_identity`].
+    pub source_identity: Option<String>,
     /// See [`SessionClaims::issued_at`].
     pub issued_at: u64,
     /// See [`SessionClaims::expires_at`].
@@ -128,6 +137,8 @@ impl SessionClaims {
             source: grant.source,
             session_policy: grant.session_policy,
             session_tags: grant.session_tags,
+            transitive_tag_keys: grant.transitive_tag_keys,
+            source_identity: grant.source_identity,
             issued_at: grant.issued_at,
             expires_at: grant.expires_at,
         })
@@ -159,6 +170,8 @@ impl fmt::Debug for SessionClaims {
             .field("source", &self.source)
             .field("session_policy", &self.session_policy)
             .field("session_tags", &self.session_tags)
+            .field("transitive_tag_keys", &self.transitive_tag_keys)
+            .field("source_identity", &self.source_identity)
             .field("issued_at", &self.issued_at)
             .field("expires_at", &self.expires_at)
             .finish()

@@ -1,4 +1,5 @@
-//! The binary payload inside a version-1 token (laid out in `sts/FORMAT.md`).
+//! The binary payload inside a token (laid out in `sts/FORMAT.md`): version 2 is version 1
+//! followed by the transitive tag keys and the source identity.
 //!
 //! All integers are big-endian; a string is a `u16` byte length then UTF-8. The two times
 //! come first so an expired token is recognised before any string is copied out.
@@ -65,6 +66,18 @@ pub(super) fn encode(claims: &SessionClaims, out: &mut Vec<u8>) -> Result<(), Se
         put_str(out, &tag.key)?;
         put_str(out, &tag.value)?;
     }
+    let count = u16::try_from(claims.transitive_tag_keys.len()).map_err(|_| too_large())?;
+    out.extend_from_slice(&count.to_be_bytes());
+    for key in &claims.transitive_tag_keys {
+        put_str(out, key)?;
+    }
+    match &claims.source_identity {
+        None => out.push(0),
+        Some(source_identity) => {
+            out.push(1);
+            put_str(out, source_identity)?;
+        }
+    }
     Ok(())
 }
 
@@ -74,8 +87,8 @@ pub(super) fn decode_times(payload: &[u8]) -> Result<(u64, u64), InvalidToken> {
     Ok((reader.u64()?, reader.u64()?))
 }
 
-/// The claims of a payload; every byte must be accounted for.
-pub(super) fn decode(payload: &[u8]) -> Result<SessionClaims, InvalidToken> {
+/// The claims of a payload of format `version` (1 or 2); every byte must be accounted for.
+pub(super) fn decode(payload: &[u8], version: u8) -> Result<SessionClaims, InvalidToken> {
     let mut r = Reader(payload);
     let issued_at = r.u64()?;
     let expires_at = r.u64()?;
@@ -108,18 +121,29 @@ pub(super) fn decode(payload: &[u8]) -> Result<SessionClaims, InvalidToken> {
         1 => Some(r.string()?),
         _ => return Err(InvalidToken::Payload),
     };
-    let count = r.u16()?;
-    // Each tag takes at least 4 bytes: a count beyond that is a lie, not an allocation.
-    if usize::from(count) * 4 > r.0.len() {
-        return Err(InvalidToken::Payload);
-    }
-    let mut session_tags = Vec::with_capacity(usize::from(count));
+    let count = r.count(4)?;
+    let mut session_tags = Vec::with_capacity(count);
     for _ in 0..count {
         session_tags.push(SessionTag {
             key: r.string()?,
             value: r.string()?,
         });
     }
+    let (transitive_tag_keys, source_identity) = if version >= 2 {
+        let count = r.count(2)?;
+        let mut keys = Vec::with_capacity(count);
+        for _ in 0..count {
+            keys.push(r.string()?);
+        }
+        let source_identity = match r.u8()? {
+            0 => None,
+            1 => Some(r.string()?),
+            _ => return Err(InvalidToken::Payload),
+        };
+        (keys, source_identity)
+    } else {
+        (Vec::new(), None)
+    };
     if !r.0.is_empty() {
         return Err(InvalidToken::Payload);
     }
@@ -133,6 +157,8 @@ pub(super) fn decode(payload: &[u8]) -> Result<SessionClaims, InvalidToken> {
         source,
         session_policy,
         session_tags,
+        transitive_tag_keys,
+        source_identity,
         issued_at,
         expires_at,
     })
@@ -175,6 +201,16 @@ impl Reader<'_> {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(self.take(8)?);
         Ok(u64::from_be_bytes(bytes))
+    }
+
+    /// A `u16` count of items that take at least `min_len` bytes each: a count beyond
+    /// what is left is a lie, not an allocation.
+    fn count(&mut self, min_len: usize) -> Result<usize, InvalidToken> {
+        let count = usize::from(self.u16()?);
+        if count * min_len > self.0.len() {
+            return Err(InvalidToken::Payload);
+        }
+        Ok(count)
     }
 
     fn string(&mut self) -> Result<String, InvalidToken> {

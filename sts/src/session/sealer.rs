@@ -12,8 +12,12 @@ use super::codec;
 use super::error::{InvalidToken, SealError, TokenError};
 use super::keyring::SessionKeyring;
 
-/// The token format this build writes (and the only one it reads). See `sts/FORMAT.md`.
-pub const FORMAT_VERSION: u8 = 1;
+/// The token format this build writes; it reads this one and the ones before it. See
+/// `sts/FORMAT.md`.
+pub const FORMAT_VERSION: u8 = 2;
+
+/// The oldest format still opened: tokens it sealed may be unexpired after an upgrade.
+const OLDEST_READABLE: u8 = 1;
 
 /// Upper bound on a token's length in characters, checked before decoding. Sealing refuses
 /// claims that would exceed it.
@@ -99,7 +103,7 @@ impl SessionSealer {
         }
         let (header, rest) = bytes.split_at_mut(HEADER_LEN);
         let (version, key_id) = (header[0], header[1]);
-        if version != FORMAT_VERSION {
+        if !(OLDEST_READABLE..=FORMAT_VERSION).contains(&version) {
             return Err(InvalidToken::UnknownVersion(version).into());
         }
         let key = self
@@ -122,6 +126,6 @@ impl SessionSealer {
                 expired_at: expires_at,
             });
         }
-        Ok(codec::decode(payload)?)
+        Ok(codec::decode(payload, version)?)
     }
 }
