@@ -126,6 +126,16 @@ fn data_with_hello(server: &Server, dir: &Path) -> String {
     body
 }
 
+/// strata without roles, with bucket `data` as [`data_with_hello`] makes it: the server,
+/// the root account's id and the body file.
+fn started_with_data(dir: &Path) -> (Server, String, String) {
+    let server = start(dir, None);
+    let me = json(&ok(&server, &root_keys(), &["sts", "get-caller-identity"]));
+    let account = me["Account"].as_str().unwrap().to_string();
+    let body = data_with_hello(&server, dir);
+    (server, account, body)
+}
+
 fn session_keys(reply: &str) -> Keys {
     let v = json(reply);
     let c = &v["Credentials"];
@@ -508,13 +518,8 @@ const GET_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow"
 #[test]
 fn session_and_federation_tokens_act_within_the_callers_own_permissions() {
     let tmp = tempfile::tempdir().unwrap();
-    let server = start(tmp.path(), None);
+    let (server, account, body) = started_with_data(tmp.path());
     let root = root_keys();
-    let account = json(&ok(&server, &root, &["sts", "get-caller-identity"]))["Account"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let body = data_with_hello(&server, tmp.path());
     let body = body.as_str();
     let put = |keys: &Keys, key: &str| {
         aws(
@@ -687,13 +692,8 @@ fn session_and_federation_tokens_act_within_the_callers_own_permissions() {
 #[test]
 fn session_tags_and_source_identity_reach_the_role_sessions_policies() {
     let tmp = tempfile::tempdir().unwrap();
-    let server = start(tmp.path(), None);
+    let (server, account, body) = started_with_data(tmp.path());
     let root = root_keys();
-    let account = json(&ok(&server, &root, &["sts", "get-caller-identity"]))["Account"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let body = data_with_hello(&server, tmp.path());
     for key in ["blue/x", "red/x"] {
         let put = [
             "s3api",
