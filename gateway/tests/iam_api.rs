@@ -807,3 +807,166 @@ fn managed_policies_groups_roles_and_oidc_providers_follow_aws_rules() {
         "NoSuchEntity"
     );
 }
+
+/// Everything on bucket `data`: a boundary then decides.
+const ALL_OF_DATA: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::data","arn:aws:s3:::data/*"]}]}"#;
+
+#[test]
+fn boundaries_given_at_creation_hold_and_parameters_strata_lacks_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(tmp.path());
+    ok(
+        &server,
+        ROOT,
+        &["s3api", "create-bucket", "--bucket", "data"],
+    );
+    let put_team = [
+        "s3api",
+        "put-object",
+        "--bucket",
+        "data",
+        "--key",
+        "team/a.txt",
+    ];
+    ok(&server, ROOT, &put_team);
+    let created = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "create-policy",
+            "--policy-name",
+            "read-team",
+            "--policy-document",
+            GET_TEAM_OBJECTS,
+        ],
+    );
+    let boundary = created["Policy"]["Arn"].as_str().unwrap().to_string();
+
+    let user = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "create-user",
+            "--user-name",
+            "dave",
+            "--permissions-boundary",
+            &boundary,
+        ],
+    );
+    assert_eq!(
+        user["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"],
+        boundary.as_str()
+    );
+    let got = ok(&server, ROOT, &["iam", "get-user", "--user-name", "dave"]);
+    assert_eq!(
+        got["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"],
+        boundary.as_str()
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "put-user-policy",
+            "--user-name",
+            "dave",
+            "--policy-name",
+            "all",
+            "--policy-document",
+            ALL_OF_DATA,
+        ],
+    );
+    let (key, secret) = new_key(&server, "dave");
+    let dave = (key.as_str(), secret.as_str());
+    ok(&server, dave, &get_object("team/a.txt"));
+    assert_eq!(error_code(&server, dave, &put_team), "AccessDenied");
+
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+    let role = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "create-role",
+            "--role-name",
+            "bounded",
+            "--assume-role-policy-document",
+            trust,
+            "--permissions-boundary",
+            &boundary,
+        ],
+    );
+    assert_eq!(
+        role["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"],
+        boundary.as_str()
+    );
+
+    let missing = boundary.replace("read-team", "no-such-policy");
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "create-user",
+                "--user-name",
+                "erin",
+                "--permissions-boundary",
+                &missing
+            ],
+        ),
+        "NoSuchEntity"
+    );
+    assert_eq!(
+        error_code(&server, ROOT, &["iam", "get-user", "--user-name", "erin"]),
+        "NoSuchEntity"
+    );
+    // Parameters AWS has and strata does not honour are refused, not ignored.
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "list-attached-user-policies",
+                "--user-name",
+                "dave",
+                "--path-prefix",
+                "/x/"
+            ],
+        ),
+        "NotImplemented"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "create-policy",
+                "--policy-name",
+                "tagged",
+                "--policy-document",
+                GET_TEAM_OBJECTS,
+                "--tags",
+                "Key=a,Value=b"
+            ],
+        ),
+        "NotImplemented"
+    );
+    assert_eq!(
+        error_code(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "get-policy",
+                "--policy-arn",
+                &boundary.replace("read-team", "tagged")
+            ]
+        ),
+        "NoSuchEntity"
+    );
+}

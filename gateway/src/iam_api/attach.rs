@@ -194,6 +194,19 @@ pub async fn put_boundary(call: &Call<'_>, kind: EntityKind) -> Result<Response,
     set_boundary(call, kind, name, Some(arn)).await
 }
 
+/// The `PermissionsBoundary` a CreateUser or CreateRole gives, if any: a managed policy of
+/// the caller's account (`snapshot` being the change's current state).
+pub fn boundary_at_create(
+    call: &Call<'_>,
+    snapshot: &crate::iam::Snapshot,
+) -> Result<Option<String>, S3Error> {
+    let Some(arn) = call.form.get("PermissionsBoundary") else {
+        return Ok(None);
+    };
+    lookup::policy(snapshot, &call.account, arn)?;
+    Ok(Some(arn.to_string()))
+}
+
 /// Delete{User,Role}PermissionsBoundary.
 pub async fn delete_boundary(call: &Call<'_>, kind: EntityKind) -> Result<Response, S3Error> {
     let name = named(call, kind)?;

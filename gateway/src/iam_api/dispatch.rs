@@ -1,9 +1,10 @@
-//! The IAM API's one routing table: each action to its handler. Actions strata does not
-//! implement answer `InvalidAction` naming them, never a silent success.
+//! The IAM API's one routing table: each action to its handler, once its parameters pass
+//! `parameters`. Actions strata does not implement answer `InvalidAction` naming them,
+//! never a silent success.
 
 use super::call::Call;
 use super::entity::EntityKind::{Group, Role, User};
-use super::{attach, groups, inline, keys, oidc, policies, roles, users};
+use super::{attach, groups, inline, keys, oidc, parameters, policies, roles, users};
 use crate::query_api::QueryRequest;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::ops::Ctx;
@@ -13,6 +14,7 @@ use crate::s3::response::Response;
 pub async fn handle(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Error> {
     let action = req.form.action()?;
     let call = Call::new(ctx.owners.store(), &ctx.sts.metrics, req, action)?;
+    parameters::only(req.form, action)?;
     let c = &call;
     match action {
         "CreateUser" => users::create(c).await,

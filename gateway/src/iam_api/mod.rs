@@ -8,8 +8,9 @@
 //! - `users`, `keys`, `groups`, `inline`, `policies`, `attach`, `roles`, `oidc`: one family each;
 //!   every write is one `Change` of the identity store (read, put/delete, apply), so writers
 //!   never interleave and a crash never leaves half an action.
-//! - `validate`, `lookup`, `entity`, `xml`, `paging`: parameter rules, finding entities, what
-//!   users, groups and roles share, the result documents, and pages of listings.
+//! - `parameters`, `validate`, `lookup`, `entity`, `xml`, `paging`: which parameters each
+//!   action takes, parameter rules, finding entities, what users, groups and roles share, the
+//!   result documents, and pages of listings.
 
 mod attach;
 mod authorize;
@@ -22,6 +23,7 @@ mod keys;
 mod lookup;
 mod oidc;
 mod paging;
+mod parameters;
 mod policies;
 mod roles;
 mod users;

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use strata_policy::{limits, PolicyKind};
 
+use super::attach;
 use super::call::{Call, Resource};
 use super::lookup;
 use super::paging::page;
@@ -68,7 +69,7 @@ fn max_session(call: &Call<'_>) -> Result<Option<u32>, S3Error> {
 }
 
 /// CreateRole (`AssumeRolePolicyDocument`, `Path`, `Description`, `MaxSessionDuration`,
-/// `Tags`).
+/// `Tags`, `PermissionsBoundary`).
 pub async fn create(call: &Call<'_>) -> Result<Response, S3Error> {
     let name = validate::name(call.form, "RoleName")?;
     let path = validate::path(call.form, "Path")?;
@@ -83,6 +84,7 @@ pub async fn create(call: &Call<'_>) -> Result<Response, S3Error> {
             Code::EntityAlreadyExists.with(format!("Role with name {name} already exists."))
         );
     }
+    let boundary = attach::boundary_at_create(call, &change.current)?;
     let record = RoleRecord {
         id: ids::unique_id(UniqueKind::Role),
         path: path.to_string(),
@@ -92,7 +94,7 @@ pub async fn create(call: &Call<'_>) -> Result<Response, S3Error> {
         max_session_secs,
         tags,
         policies: Attached::default(),
-        boundary: None,
+        boundary,
     };
     change.put(Kind::Role, &[&call.account, name], &record);
     change.apply().await?;

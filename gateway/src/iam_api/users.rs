@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::attach;
 use super::call::{Call, Resource};
 use super::lookup;
 use super::paging::page;
@@ -38,7 +39,7 @@ struct TagList {
     marker: Option<String>,
 }
 
-/// CreateUser (`Path`, `Tags`).
+/// CreateUser (`Path`, `Tags`, `PermissionsBoundary`).
 pub async fn create(call: &Call<'_>) -> Result<Response, S3Error> {
     let name = validate::name(call.form, "UserName")?;
     let path = validate::path(call.form, "Path")?;
@@ -50,6 +51,7 @@ pub async fn create(call: &Call<'_>) -> Result<Response, S3Error> {
             Code::EntityAlreadyExists.with(format!("User with name {name} already exists."))
         );
     }
+    let boundary = attach::boundary_at_create(call, &change.current)?;
     let record = UserRecord {
         id: ids::unique_id(UniqueKind::User),
         path: path.to_string(),
@@ -57,7 +59,7 @@ pub async fn create(call: &Call<'_>) -> Result<Response, S3Error> {
         tags,
         policies: Attached::default(),
         groups: Vec::new(),
-        boundary: None,
+        boundary,
     };
     change.put(Kind::User, &[&call.account, name], &record);
     change.apply().await?;

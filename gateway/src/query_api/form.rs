@@ -39,6 +39,31 @@ impl Form {
         self.params.keys().map(String::as_str)
     }
 
+    /// Refuses any parameter but `Action`, `Version` and what `action` `takes` (a list
+    /// parameter such as `Tags` is named by its base and takes `Tags.member.N`, `.Key`,
+    /// `.Value`, `.arn`): one of AWS's that strata does not honour (`not_honoured`) is
+    /// `NotImplemented`, any other `InvalidInput`. Never ignored.
+    pub fn only(&self, action: &str, takes: &[&str], not_honoured: &[&str]) -> Result<(), S3Error> {
+        for name in self.names() {
+            let (base, rest) = name.split_once('.').unwrap_or((name, ""));
+            let taken = if takes.contains(&base) {
+                rest.is_empty() || list_member(rest)
+            } else {
+                matches!(base, "Action" | "Version") && rest.is_empty()
+            };
+            if taken {
+                continue;
+            }
+            if not_honoured.contains(&base) && !takes.contains(&base) {
+                return Err(Code::NotImplemented.with(format!(
+                    "strata does not implement the parameter {base} of {action}"
+                )));
+            }
+            return Err(Code::InvalidInput.with(format!("{action} takes no parameter {name}")));
+        }
+        Ok(())
+    }
+
     /// A parameter that must be given.
     pub fn required(&self, name: &str) -> Result<&str, S3Error> {
         self.get(name).ok_or_else(|| {
@@ -90,4 +115,14 @@ impl Form {
         }
         Ok(out)
     }
+}
+
+/// `member.N`, `member.N.Key`, `member.N.Value` or `member.N.arn`, N from 1.
+fn list_member(rest: &str) -> bool {
+    let Some(index) = rest.strip_prefix("member.") else {
+        return false;
+    };
+    let (n, field) = index.split_once('.').unwrap_or((index, ""));
+    let number = !n.is_empty() && !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit());
+    number && matches!(field, "" | "Key" | "Value" | "arn")
 }

@@ -2,7 +2,7 @@
 //! AWS defines but strata does not honour, is refused: never ignored.
 
 use crate::query_api::Form;
-use crate::s3::error::{Code, S3Error};
+use crate::s3::error::S3Error;
 
 /// The parameters each action strata implements takes, besides `Action` and `Version`.
 pub fn taken_by(action: &str) -> &'static [&'static str] {
@@ -49,37 +49,10 @@ const NOT_HONOURED: [&str; 8] = [
     "ProvidedContexts",
 ];
 
-/// Refuses any parameter of `form` but `Action`, `Version` and `takes`. A list parameter
-/// (`Tags`) is named by its base and takes `Tags.member.N[.Key|.Value]`.
+/// Refuses any parameter of `form` but `Action`, `Version` and what `action` takes:
+/// `NotImplemented` for AWS's that strata does not honour, `InvalidInput` for the rest.
 pub fn only(form: &Form, action: &str, takes: &[&str]) -> Result<(), S3Error> {
-    for name in form.names() {
-        let (base, rest) = name.split_once('.').unwrap_or((name, ""));
-        let taken = if takes.contains(&base) {
-            rest.is_empty() || list_member(rest)
-        } else {
-            matches!(base, "Action" | "Version") && rest.is_empty()
-        };
-        if taken {
-            continue;
-        }
-        if NOT_HONOURED.contains(&base) && !takes.contains(&base) {
-            return Err(Code::NotImplemented.with(format!(
-                "strata does not implement the parameter {base} of {action}"
-            )));
-        }
-        return Err(Code::InvalidInput.with(format!("{action} takes no parameter {name}")));
-    }
-    Ok(())
-}
-
-/// `member.N`, `member.N.Key`, `member.N.Value` or `member.N.arn`, N from 1.
-fn list_member(rest: &str) -> bool {
-    let Some(index) = rest.strip_prefix("member.") else {
-        return false;
-    };
-    let (n, field) = index.split_once('.').unwrap_or((index, ""));
-    let number = !n.is_empty() && !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit());
-    number && matches!(field, "" | "Key" | "Value" | "arn")
+    form.only(action, takes, &NOT_HONOURED)
 }
 
 #[cfg(test)]
