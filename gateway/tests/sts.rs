@@ -782,3 +782,94 @@ fn session_tags_and_source_identity_reach_the_role_sessions_policies() {
     let untagged = assume(&["--source-identity", "alice@example.com"]);
     assert_eq!(code_of(&get(&untagged, "blue/x")), "AccessDenied");
 }
+
+#[test]
+fn web_identity_tokens_carry_their_session_tags_and_source_identity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let account = root_account_id(tmp.path());
+    let idp = OidcProvider::start("strata");
+    let host = idp.host();
+    let trust = |actions: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::{account}:oidc-provider/{host}"}},"Action":{actions},"Condition":{{"StringEquals":{{"{host}:aud":"strata"}}}}}}]}}"#
+        )
+    };
+    let tagging =
+        trust(r#"["sts:AssumeRoleWithWebIdentity","sts:TagSession","sts:SetSourceIdentity"]"#);
+    let plain = trust(r#""sts:AssumeRoleWithWebIdentity""#);
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/${aws:PrincipalTag/team}/*","Condition":{"StringEquals":{"aws:SourceIdentity":"alice@example.com"}}}]}"#;
+    let config = format!(
+        "[[roles]]\nname = \"tagging\"\ntrust_policy = '{tagging}'\npolicy = '{policy}'\n\n\
+         [[roles]]\nname = \"plain\"\ntrust_policy = '{plain}'\npolicy = '{policy}'\n\n\
+         [[sts.providers]]\nissuer = \"{}\"\naudiences = [\"strata\"]\n",
+        idp.issuer
+    );
+    let server = start(tmp.path(), Some(&config));
+    let root = root_keys();
+    let body = data_with_hello(&server, tmp.path());
+    for key in ["blue/x", "red/x"] {
+        let put = [
+            "s3api",
+            "put-object",
+            "--bucket",
+            "data",
+            "--key",
+            key,
+            "--body",
+            &body,
+        ];
+        ok(&server, &root, &put);
+    }
+    let assume = |role: &str, token: &str| {
+        aws_cli(&server, ("unused", "unused"))
+            .args([
+                "sts",
+                "assume-role-with-web-identity",
+                "--role-arn",
+                &format!("arn:aws:iam::{account}:role/{role}"),
+                "--role-session-name",
+                "pod",
+                "--web-identity-token",
+                token,
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = tmp.path().join("out.txt");
+    let get = |keys: &Keys, key: &str| {
+        aws(
+            &server,
+            keys,
+            &[
+                "s3api",
+                "get-object",
+                "--bucket",
+                "data",
+                "--key",
+                key,
+                out.to_str().unwrap(),
+            ],
+        )
+    };
+    let session = |reply: Output| {
+        assert!(
+            reply.status.success(),
+            "{}",
+            String::from_utf8_lossy(&reply.stderr)
+        );
+        session_keys(&String::from_utf8_lossy(&reply.stdout))
+    };
+
+    // The tagged token's session is team=blue with source identity alice@example.com.
+    let tagged = session(assume("tagging", &idp.token_for("tagged")));
+    assert!(get(&tagged, "blue/x").status.success());
+    assert_eq!(code_of(&get(&tagged, "red/x")), "AccessDenied");
+    // A role whose trust does not allow tagging refuses the tagged token.
+    assert_eq!(
+        code_of(&assume("plain", &idp.token_for("tagged"))),
+        "AccessDenied"
+    );
+    // A token without the claims makes a session without tags: no folder is its own.
+    let untagged = session(assume("tagging", &idp.token_for("app")));
+    assert_eq!(code_of(&get(&untagged, "blue/x")), "AccessDenied");
+}

@@ -1,5 +1,5 @@
-//! The `Tags` parameter of an issuing action: session tags, checked in AWS's terms, that
-//! become the session's `aws:PrincipalTag/*`.
+//! Session tags (the `Tags` parameter of an issuing action, or a web-identity token's
+//! tags claim), checked in AWS's terms: they become the session's `aws:PrincipalTag/*`.
 
 use strata_sts::session::SessionTag;
 
@@ -12,7 +12,11 @@ pub const MAX_TAGS: usize = 50;
 
 /// The session tags of `form`, in the order given.
 pub fn session_tags(form: &Form) -> Result<Vec<SessionTag>, S3Error> {
-    let pairs = form.pairs("Tags")?;
+    checked_tags(form.pairs("Tags")?)
+}
+
+/// `pairs` as session tags, if each is one AWS would take (else `ValidationError`).
+pub fn checked_tags(pairs: Vec<(String, String)>) -> Result<Vec<SessionTag>, S3Error> {
     if pairs.len() > MAX_TAGS {
         return Err(validation(
             "Tags",

@@ -45,35 +45,9 @@ pub fn allows_assume_role(
     if let Some(external_id) = external_id {
         context = context.with("sts:ExternalId", external_id);
     }
-    let request_tag_keys: Vec<String> = carried
-        .tags
-        .iter()
-        .map(|tag| format!("aws:RequestTag/{}", tag.key))
-        .collect();
-    for (key, tag) in request_tag_keys.iter().zip(&carried.tags) {
-        context = context.with(key, &tag.value);
-    }
-    let tag_keys: Vec<&str> = carried.tags.iter().map(|tag| tag.key.as_str()).collect();
-    let transitive: Vec<&str> = carried
-        .transitive_tag_keys
-        .iter()
-        .map(String::as_str)
-        .collect();
-    if !carried.tags.is_empty() {
-        context = context
-            .with_many("aws:TagKeys", &tag_keys)
-            .with_many("sts:TransitiveTagKeys", &transitive);
-    }
-    if let Some(source_identity) = &carried.source_identity {
-        context = context.with("sts:SourceIdentity", source_identity);
-    }
-    let mut actions = vec!["sts:AssumeRole"];
-    if !carried.tags.is_empty() {
-        actions.push("sts:TagSession");
-    }
-    if carried.source_identity.is_some() {
-        actions.push("sts:SetSourceIdentity");
-    }
+    let asks = Asks::new(carried);
+    let context = asks.context(context);
+    let actions = asks.actions("sts:AssumeRole");
     let identity: Vec<&Policy> = caller.policies.iter().map(|p| p.as_ref()).collect();
     let sessions: Vec<&Policy> = caller.session_policy.iter().map(|p| p.as_ref()).collect();
     actions.into_iter().all(|action| {
@@ -99,12 +73,19 @@ pub fn allows_assume_role(
     })
 }
 
-/// Whether the holder of `web` may `sts:AssumeRoleWithWebIdentity` into `role`: the trust
-/// policy must allow the provider as a `Federated` principal, named by its IAM ARN
-/// (`arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`) or by `HOST/PATH`, with the token's
-/// `HOST/PATH:sub` and `HOST/PATH:aud` as condition keys. A federated caller has no
-/// policies of its own: the trust policy alone decides, and a Deny in it wins.
-pub fn allows_web_identity(role: RoleRef<'_>, web: &WebIdentity, session_name: &str) -> bool {
+/// Whether the holder of `web` may `sts:AssumeRoleWithWebIdentity` into `role`, carrying
+/// what its token carries (`carried`, which needs `sts:TagSession` and
+/// `sts:SetSourceIdentity` as for AssumeRole): the trust policy must allow the provider as a
+/// `Federated` principal, named by its IAM ARN (`arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`)
+/// or by `HOST/PATH`, with the token's `HOST/PATH:sub` and `HOST/PATH:aud` as condition
+/// keys. A federated caller has no policies of its own: the trust policy alone decides, and
+/// a Deny in it wins.
+pub fn allows_web_identity(
+    role: RoleRef<'_>,
+    web: &WebIdentity,
+    session_name: &str,
+    carried: &Carried,
+) -> bool {
     let Some(trust) = trust_policy(role) else {
         return false;
     };
@@ -112,36 +93,103 @@ pub fn allows_web_identity(role: RoleRef<'_>, web: &WebIdentity, session_name: &
     let prefix = web.condition_key_prefix.as_str();
     let provider_arn = format!("arn:aws:iam::{}:oidc-provider/{prefix}", role.account_id);
     let (sub_key, aud_key) = (format!("{prefix}:sub"), format!("{prefix}:aud"));
-    let context = ContextMap::new()
-        .with(&sub_key, &web.subject)
-        .with(&aud_key, &web.audience)
-        .with("sts:RoleSessionName", session_name);
-    let mut allowed = false;
-    for provider in [provider_arn.as_str(), prefix] {
-        let context = context.clone().with("aws:FederatedProvider", provider);
-        let who = Caller {
-            arn: "",
-            account_id: "",
-            user_id: &web.subject,
-            user_name: None,
-            kind: PrincipalType::FederatedUser,
-            tags: &[],
-            role_arn: None,
-            federated_provider: Some(provider),
-            source_identity: None,
-            canonical_id: None,
-        };
-        let request = Request {
-            action: "sts:AssumeRoleWithWebIdentity",
-            resource: Some(&role_arn),
-            caller: &who,
-            context: &context,
-        };
-        match trust.evaluate(&request) {
-            Outcome::Deny => return false,
-            Outcome::Allow => allowed = true,
-            _ => {}
+    let asks = Asks::new(carried);
+    let context = asks.context(
+        ContextMap::new()
+            .with(&sub_key, &web.subject)
+            .with(&aud_key, &web.audience)
+            .with("sts:RoleSessionName", session_name),
+    );
+    asks.actions("sts:AssumeRoleWithWebIdentity")
+        .into_iter()
+        .all(|action| {
+            let mut allowed = false;
+            for provider in [provider_arn.as_str(), prefix] {
+                let context = context.clone().with("aws:FederatedProvider", provider);
+                let who = Caller {
+                    arn: "",
+                    account_id: "",
+                    user_id: &web.subject,
+                    user_name: None,
+                    kind: PrincipalType::FederatedUser,
+                    tags: &[],
+                    role_arn: None,
+                    federated_provider: Some(provider),
+                    source_identity: None,
+                    canonical_id: None,
+                };
+                let request = Request {
+                    action,
+                    resource: Some(&role_arn),
+                    caller: &who,
+                    context: &context,
+                };
+                match trust.evaluate(&request) {
+                    Outcome::Deny => return false,
+                    Outcome::Allow => allowed = true,
+                    _ => {}
+                }
+            }
+            allowed
+        })
+}
+
+/// What a session's tags and source identity ask of a trust policy: `sts:TagSession` and
+/// `sts:SetSourceIdentity` beside the assume itself, with `aws:RequestTag/*`,
+/// `aws:TagKeys`, `sts:TransitiveTagKeys` and `sts:SourceIdentity` for conditions.
+struct Asks<'a> {
+    carried: &'a Carried,
+    request_tag_names: Vec<String>,
+    tag_keys: Vec<&'a str>,
+    transitive: Vec<&'a str>,
+}
+
+impl<'a> Asks<'a> {
+    fn new(carried: &'a Carried) -> Asks<'a> {
+        Asks {
+            carried,
+            request_tag_names: carried
+                .tags
+                .iter()
+                .map(|tag| format!("aws:RequestTag/{}", tag.key))
+                .collect(),
+            tag_keys: carried.tags.iter().map(|tag| tag.key.as_str()).collect(),
+            transitive: carried
+                .transitive_tag_keys
+                .iter()
+                .map(String::as_str)
+                .collect(),
         }
     }
-    allowed
+
+    /// `assume`, then the actions the tags and the source identity need.
+    fn actions(&self, assume: &'static str) -> Vec<&'static str> {
+        let mut actions = vec![assume];
+        if !self.carried.tags.is_empty() {
+            actions.push("sts:TagSession");
+        }
+        if self.carried.source_identity.is_some() {
+            actions.push("sts:SetSourceIdentity");
+        }
+        actions
+    }
+
+    /// `context` with the condition keys of the tags and the source identity.
+    fn context<'c>(&'c self, mut context: ContextMap<'c>) -> ContextMap<'c>
+    where
+        'a: 'c,
+    {
+        for (name, tag) in self.request_tag_names.iter().zip(&self.carried.tags) {
+            context = context.with(name, &tag.value);
+        }
+        if !self.carried.tags.is_empty() {
+            context = context
+                .with_many("aws:TagKeys", &self.tag_keys)
+                .with_many("sts:TransitiveTagKeys", &self.transitive);
+        }
+        if let Some(source_identity) = &self.carried.source_identity {
+            context = context.with("sts:SourceIdentity", source_identity);
+        }
+        context
+    }
 }

@@ -5,7 +5,8 @@
 use strata_sts::session::SessionSource;
 use strata_sts::web_identity::WebIdentityError;
 
-use super::grant::{issue, Carried, Params};
+use super::carried::carried_by_token;
+use super::grant::{issue, Params};
 use super::trust::allows_web_identity;
 use super::xml::AssumeRoleWithWebIdentityResult;
 use crate::query_api::{respond, QueryRequest};
@@ -31,8 +32,9 @@ pub async fn assume_role_with_web_identity(
             params.role_arn
         ))
     };
+    let carried = carried_by_token(&web.claims)?;
     let role = snapshot.role_by_arn(params.role_arn).ok_or_else(denied)?;
-    if !allows_web_identity(role, &web, params.session_name) {
+    if !allows_web_identity(role, &web, params.session_name, &carried) {
         return Err(denied());
     }
     let duration = params.duration_for(role, None)?;
@@ -40,14 +42,7 @@ pub async fn assume_role_with_web_identity(
         provider: web.condition_key_prefix.clone(),
         subject: web.subject.clone(),
     };
-    let issued = issue(
-        &ctx.sts.sealer,
-        role,
-        &params,
-        source,
-        Carried::default(),
-        duration,
-    )?;
+    let issued = issue(&ctx.sts.sealer, role, &params, source, carried, duration)?;
     tracing::info!(role = %role.arn(), session = params.session_name, provider = %web.condition_key_prefix, subject = %web.subject, duration, "web identity session issued");
     let result = AssumeRoleWithWebIdentityResult {
         credentials: issued.credentials,

@@ -96,7 +96,7 @@ impl OidcProvider {
         self.token_for("app")
     }
 
-    /// An access token of service account `demo:NAME` (`app` or `other`, the clients of
+    /// An access token of service account `demo:NAME` (`app`, `other` or `tagged`, the clients of
     /// `tests/realparts/oidc/oidc-server.mjs`), whose secret is `NAME-secret`.
     pub fn token_for(&self, name: &str) -> String {
         let text = block_on(async {
