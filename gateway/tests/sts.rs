@@ -136,6 +136,38 @@ fn started_with_data(dir: &Path) -> (Server, String, String) {
     (server, account, body)
 }
 
+/// `data/blue/x` and `data/red/x`, made by the root from `body`.
+fn put_team_folders(server: &Server, body: &str) {
+    for key in ["blue/x", "red/x"] {
+        let put = [
+            "s3api",
+            "put-object",
+            "--bucket",
+            "data",
+            "--key",
+            key,
+            "--body",
+            body,
+        ];
+        ok(server, &root_keys(), &put);
+    }
+}
+
+/// GetObject of `data/KEY` signed with `keys`, written into `dir`.
+fn get_from_data(server: &Server, keys: &Keys, key: &str, dir: &Path) -> Output {
+    let out = dir.join("out.txt");
+    let get = [
+        "s3api",
+        "get-object",
+        "--bucket",
+        "data",
+        "--key",
+        key,
+        out.to_str().unwrap(),
+    ];
+    aws(server, keys, &get)
+}
+
 fn session_keys(reply: &str) -> Keys {
     let v = json(reply);
     let c = &v["Credentials"];
@@ -537,22 +569,7 @@ fn session_and_federation_tokens_act_within_the_callers_own_permissions() {
             ],
         )
     };
-    let out = tmp.path().join("out.txt");
-    let get = |keys: &Keys| {
-        aws(
-            &server,
-            keys,
-            &[
-                "s3api",
-                "get-object",
-                "--bucket",
-                "data",
-                "--key",
-                "hello.txt",
-                out.to_str().unwrap(),
-            ],
-        )
-    };
+    let get = |keys: &Keys| get_from_data(&server, keys, "hello.txt", tmp.path());
     ok(
         &server,
         &root,
@@ -694,19 +711,7 @@ fn session_tags_and_source_identity_reach_the_role_sessions_policies() {
     let tmp = tempfile::tempdir().unwrap();
     let (server, account, body) = started_with_data(tmp.path());
     let root = root_keys();
-    for key in ["blue/x", "red/x"] {
-        let put = [
-            "s3api",
-            "put-object",
-            "--bucket",
-            "data",
-            "--key",
-            key,
-            "--body",
-            &body,
-        ];
-        ok(&server, &root, &put);
-    }
+    put_team_folders(&server, &body);
     let trust = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}}]}}"#
     );
@@ -750,22 +755,7 @@ fn session_tags_and_source_identity_reach_the_role_sessions_policies() {
         args.extend_from_slice(extra);
         session_keys(&ok(&server, &root, &args))
     };
-    let out = tmp.path().join("out.txt");
-    let get = |keys: &Keys, key: &str| {
-        aws(
-            &server,
-            keys,
-            &[
-                "s3api",
-                "get-object",
-                "--bucket",
-                "data",
-                "--key",
-                key,
-                out.to_str().unwrap(),
-            ],
-        )
-    };
+    let get = |keys: &Keys, key: &str| get_from_data(&server, keys, key, tmp.path());
     let blue = assume(&[
         "--tags",
         "Key=team,Value=blue",
@@ -805,21 +795,8 @@ fn web_identity_tokens_carry_their_session_tags_and_source_identity() {
         idp.issuer
     );
     let server = start(tmp.path(), Some(&config));
-    let root = root_keys();
     let body = data_with_hello(&server, tmp.path());
-    for key in ["blue/x", "red/x"] {
-        let put = [
-            "s3api",
-            "put-object",
-            "--bucket",
-            "data",
-            "--key",
-            key,
-            "--body",
-            &body,
-        ];
-        ok(&server, &root, &put);
-    }
+    put_team_folders(&server, &body);
     let assume = |role: &str, token: &str| {
         aws_cli(&server, ("unused", "unused"))
             .args([
@@ -835,22 +812,7 @@ fn web_identity_tokens_carry_their_session_tags_and_source_identity() {
             .output()
             .unwrap()
     };
-    let out = tmp.path().join("out.txt");
-    let get = |keys: &Keys, key: &str| {
-        aws(
-            &server,
-            keys,
-            &[
-                "s3api",
-                "get-object",
-                "--bucket",
-                "data",
-                "--key",
-                key,
-                out.to_str().unwrap(),
-            ],
-        )
-    };
+    let get = |keys: &Keys, key: &str| get_from_data(&server, keys, key, tmp.path());
     let session = |reply: Output| {
         assert!(
             reply.status.success(),
