@@ -1,8 +1,10 @@
 //! HTTP/1.1 by hand over a TcpStream: send exactly the bytes a test wants, parse the reply.
 //! Clients and HTTP libraries repair what hostile-input tests need to send broken.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// A parsed response.
@@ -27,10 +29,19 @@ impl Reply {
     }
 }
 
-/// A loopback port that was free a moment ago (the OS picked it; tests run in parallel).
+/// A loopback port that was free a moment ago (the OS picked it; tests run in parallel),
+/// and that this process has not handed out before: the OS may pick a port again once its
+/// listener is gone, and two ports of one server (S3 and metrics) must differ.
 pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    l.local_addr().expect("local addr").port()
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let port = l.local_addr().expect("local addr").port();
+        if handed_out.insert(port) {
+            return port;
+        }
+    }
 }
 
 /// Sends a head and a body to `addr`; reads the reply. A head that does not end with its
