@@ -8,7 +8,7 @@ use serde_json::Value;
 use strata_sts::session::SessionTag;
 
 use super::grant::{name_ok, validation, Carried};
-use super::session_tags::{checked_tags, session_tags, MAX_TAGS};
+use super::session_tags::{aws_reserved, checked_tags, session_tags, MAX_TAGS};
 use crate::identity::Identity;
 use crate::query_api::Form;
 use crate::s3::error::{Code, S3Error};
@@ -85,8 +85,7 @@ fn source_identity(form: &Form, caller: &Identity) -> Result<Option<String>, S3E
 
 /// 2 to 64 of `[\w+=,.@-]`, not beginning with `aws:`.
 fn check_source_identity(value: &str) -> Result<(), S3Error> {
-    let reserved = value.len() >= 4 && value[..4].eq_ignore_ascii_case("aws:");
-    if !name_ok(value, 64) || reserved {
+    if !name_ok(value, 64) || aws_reserved(value) {
         return Err(validation(
             "SourceIdentity",
             "must be 2 to 64 characters of [\\w+=,.@-], not beginning with aws:",
@@ -231,6 +230,7 @@ mod tests {
             json!({"https://aws.amazon.com/tags": {"principal_tags": {"aws:x": ["1"]}}}),
             json!({"https://aws.amazon.com/source_identity": 7}),
             json!({"https://aws.amazon.com/source_identity": "aws:alice"}),
+            json!({"https://aws.amazon.com/source_identity": "aéé"}),
         ] {
             let e = carried(claims.clone()).unwrap_err();
             assert!(e.starts_with("InvalidIdentityToken"), "{claims}: {e}");

@@ -31,7 +31,7 @@ pub fn checked_tags(pairs: Vec<(String, String)>) -> Result<Vec<SessionTag>, S3E
                 "must be 1 to 128 characters of letters, digits, spaces and _.:/=+-@",
             ));
         }
-        if key.len() >= 4 && key[..4].eq_ignore_ascii_case("aws:") {
+        if aws_reserved(&key) {
             return Err(validation(
                 "Tags.member.N.Key",
                 "must not begin with the reserved prefix aws:",
@@ -54,6 +54,13 @@ pub fn checked_tags(pairs: Vec<(String, String)>) -> Result<Vec<SessionTag>, S3E
         tags.push(SessionTag { key, value });
     }
     Ok(tags)
+}
+
+/// Whether `text` begins with AWS's reserved `aws:`, in any case (and without slicing
+/// inside a character: tag keys may be any letters).
+pub fn aws_reserved(text: &str) -> bool {
+    text.get(..4)
+        .is_some_and(|head| head.eq_ignore_ascii_case("aws:"))
 }
 
 /// `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`.
@@ -89,6 +96,11 @@ mod tests {
             .unwrap_err()
             .contains("aws:"));
         assert!(tags("Tags.member.1.Key=a%3Cb&Tags.member.1.Value=a").is_err());
+        // Letters of several bytes: the reserved-prefix check must not cut one in two.
+        assert_eq!(
+            tags("Tags.member.1.Key=a%C3%A9%C3%A9&Tags.member.1.Value=v"),
+            Ok(vec![("aéé".into(), "v".into())])
+        );
         assert!(tags("Tags.member.1.Key=a&Tags.member.1.Value=%22").is_err());
         let many: String = (1..=51)
             .map(|i| format!("Tags.member.{i}.Key=k{i}&Tags.member.{i}.Value=v&"))
