@@ -112,17 +112,8 @@ fn data_with_hello(server: &Server, dir: &Path) -> String {
     let body = dir.join("body.txt");
     std::fs::write(&body, "hello").unwrap();
     let body = body.to_str().unwrap().to_string();
-    let put = [
-        "s3api",
-        "put-object",
-        "--bucket",
-        "data",
-        "--key",
-        "hello.txt",
-        "--body",
-        &body,
-    ];
-    ok(server, &root, &put);
+    let out = put_to_data(server, &root, "hello.txt", &body);
+    assert!(out.status.success(), "{out:?}");
     body
 }
 
@@ -139,17 +130,8 @@ fn started_with_data(dir: &Path) -> (Server, String, String) {
 /// `data/blue/x` and `data/red/x`, made by the root from `body`.
 fn put_team_folders(server: &Server, body: &str) {
     for key in ["blue/x", "red/x"] {
-        let put = [
-            "s3api",
-            "put-object",
-            "--bucket",
-            "data",
-            "--key",
-            key,
-            "--body",
-            body,
-        ];
-        ok(server, &root_keys(), &put);
+        let out = put_to_data(server, &root_keys(), key, body);
+        assert!(out.status.success(), "{out:?}");
     }
 }
 
@@ -166,6 +148,21 @@ fn get_from_data(server: &Server, keys: &Keys, key: &str, dir: &Path) -> Output 
         out.to_str().unwrap(),
     ];
     aws(server, keys, &get)
+}
+
+/// PutObject of `data/KEY` from the file `body`, signed with `keys`.
+fn put_to_data(server: &Server, keys: &Keys, key: &str, body: &str) -> Output {
+    let put = [
+        "s3api",
+        "put-object",
+        "--bucket",
+        "data",
+        "--key",
+        key,
+        "--body",
+        body,
+    ];
+    aws(server, keys, &put)
 }
 
 fn session_keys(reply: &str) -> Keys {
@@ -254,20 +251,7 @@ fn assumed_role_sessions_do_what_the_role_allows_and_no_more() {
         &["s3api", "list-objects-v2", "--bucket", "data"],
     );
     assert_eq!(
-        error_code(
-            &server,
-            &session,
-            &[
-                "s3api",
-                "put-object",
-                "--bucket",
-                "data",
-                "--key",
-                "new.txt",
-                "--body",
-                body
-            ],
-        ),
+        code_of(&put_to_data(&server, &session, "new.txt", body)),
         "AccessDenied"
     );
     assert_eq!(
@@ -553,22 +537,7 @@ fn session_and_federation_tokens_act_within_the_callers_own_permissions() {
     let (server, account, body) = started_with_data(tmp.path());
     let root = root_keys();
     let body = body.as_str();
-    let put = |keys: &Keys, key: &str| {
-        aws(
-            &server,
-            keys,
-            &[
-                "s3api",
-                "put-object",
-                "--bucket",
-                "data",
-                "--key",
-                key,
-                "--body",
-                body,
-            ],
-        )
-    };
+    let put = |keys: &Keys, key: &str| put_to_data(&server, keys, key, body);
     let get = |keys: &Keys| get_from_data(&server, keys, "hello.txt", tmp.path());
     ok(
         &server,
@@ -687,23 +656,114 @@ fn session_and_federation_tokens_act_within_the_callers_own_permissions() {
         ),
         "AccessDenied"
     );
-    assert_eq!(
-        error_code(
-            &server,
-            &root,
-            &[
-                "sts",
-                "assume-role",
-                "--role-arn",
-                &format!("arn:aws:iam::{account}:role/none"),
-                "--role-session-name",
-                "s1",
-                "--policy-arns",
-                "arn=arn:aws:iam::aws:policy/ReadOnlyAccess"
-            ],
-        ),
-        "NotImplemented"
+}
+
+#[test]
+fn managed_session_policies_cap_role_and_federated_sessions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, account, body) = started_with_data(tmp.path());
+    let root = root_keys();
+    let put = |keys: &Keys| put_to_data(&server, keys, "new.txt", &body);
+    let get = |keys: &Keys| get_from_data(&server, keys, "hello.txt", tmp.path());
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"}}]}}"#
     );
+    let role = [
+        "iam",
+        "create-role",
+        "--role-name",
+        "writer",
+        "--assume-role-policy-document",
+        &trust,
+    ];
+    ok(&server, &root, &role);
+    let role_policy = [
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        "writer",
+        "--policy-name",
+        "own",
+        "--policy-document",
+        ALICE,
+    ];
+    ok(&server, &root, &role_policy);
+    let created = json(&ok(
+        &server,
+        &root,
+        &[
+            "iam",
+            "create-policy",
+            "--policy-name",
+            "get-only",
+            "--policy-document",
+            GET_ONLY,
+        ],
+    ));
+    let policy_arn = created["Policy"]["Arn"].as_str().unwrap().to_string();
+    let given = format!("arn={policy_arn}");
+    let role_arn = format!("arn:aws:iam::{account}:role/writer");
+    let assume = |arns: &str| {
+        let args = [
+            "sts",
+            "assume-role",
+            "--role-arn",
+            &role_arn,
+            "--role-session-name",
+            "s1",
+            "--policy-arns",
+            arns,
+        ];
+        aws(&server, &root, &args)
+    };
+
+    // The role may write; its session given the managed policy only reads.
+    let reply = assume(&given);
+    assert!(reply.status.success(), "{reply:?}");
+    let reply = String::from_utf8_lossy(&reply.stdout).into_owned();
+    assert!(
+        json(&reply)["PackedPolicySize"].as_u64().unwrap() > 0,
+        "{reply}"
+    );
+    let session = session_keys(&reply);
+    assert!(get(&session).status.success());
+    assert_eq!(code_of(&put(&session)), "AccessDenied");
+
+    // A federated user given the ARN alone reads too, and no more.
+    let federated = [
+        "sts",
+        "get-federation-token",
+        "--name",
+        "app-1",
+        "--policy-arns",
+        &given,
+    ];
+    let app = session_keys(&ok(&server, &root, &federated));
+    assert!(get(&app).status.success());
+    assert_eq!(code_of(&put(&app)), "AccessDenied");
+
+    // A policy that is not the account's is refused, and so is an AWS managed one.
+    for arns in [
+        format!("arn=arn:aws:iam::{account}:policy/none"),
+        "arn=arn:aws:iam::aws:policy/ReadOnlyAccess".to_string(),
+    ] {
+        assert_eq!(code_of(&assume(&arns)), "MalformedPolicyDocument", "{arns}");
+    }
+
+    // Issued sessions follow the policy's version in force: now writing, not reading.
+    let write_only = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}"#;
+    let version = [
+        "iam",
+        "create-policy-version",
+        "--policy-arn",
+        &policy_arn,
+        "--policy-document",
+        write_only,
+        "--set-as-default",
+    ];
+    ok(&server, &root, &version);
+    assert_eq!(code_of(&get(&session)), "AccessDenied");
+    assert!(put(&session).status.success());
 }
 
 #[test]

@@ -23,6 +23,10 @@ fn grant() -> SessionGrant {
             subject: "system:serviceaccount:demo:app".into(),
         },
         session_policy: Some(r#"{"Version":"2012-10-17","Statement":[]}"#.into()),
+        policy_arns: vec![
+            "arn:aws:iam::123456789012:policy/read".into(),
+            "arn:aws:iam::123456789012:policy/team/é".into(),
+        ],
         session_tags: vec![
             SessionTag {
                 key: "team".into(),
@@ -112,6 +116,7 @@ fn every_source_and_optional_field_round_trips() {
         principal_arn: "arn:aws:iam::123456789012:user/alice".into(),
     };
     c.session_policy = None;
+    c.policy_arns.clear();
     c.session_tags.clear();
     c.transitive_tag_keys.clear();
     c.source_identity = None;
@@ -145,7 +150,7 @@ fn tokens_are_url_safe_unpadded_and_fresh_each_time() {
         assert!(t.len() <= MAX_TOKEN_CHARS);
     }
     // Version and key id are in clear at the front.
-    assert_eq!(&bytes_of(&a)[..2], &[2, 7]);
+    assert_eq!(&bytes_of(&a)[..2], &[3, 7]);
 }
 
 #[test]
@@ -185,7 +190,7 @@ fn an_expired_token_is_expired_not_invalid() {
 fn a_changed_version_byte_is_an_unknown_version() {
     let s = sealer();
     let mut bytes = bytes_of(&s.seal(&claims()).unwrap());
-    for version in [0u8, 3, 0x81, 0xff] {
+    for version in [0u8, 4, 0x81, 0xff] {
         bytes[0] = version;
         assert_eq!(
             s.open_at(&token_of(&bytes), ISSUED),
@@ -488,7 +493,7 @@ fn version_1_payload() -> Vec<u8> {
 }
 
 #[test]
-fn version_1_tokens_still_open_and_version_2_needs_its_fields() {
+fn tokens_of_versions_1_and_2_still_open_and_each_version_needs_its_fields() {
     let s = sealer_with(SessionKey::new(7, [0x42; 32]), vec![]);
     let v1 = version_1_payload();
     let claims = s
@@ -529,6 +534,38 @@ fn version_1_tokens_still_open_and_version_2_needs_its_fields() {
         s.open_at(&seal_raw_payload_of(1, [0x42; 32], 7, &v2), ISSUED),
         invalid(InvalidToken::Payload)
     );
-    // What this build seals is version 2.
-    assert_eq!(bytes_of(&s.seal(&self::claims()).unwrap())[0], 2);
+    // Version 2 takes nothing after its last field either; version 3 reads policy ARNs there.
+    assert_eq!(
+        s.open_at(&seal_raw_payload_of(3, [0x42; 32], 7, &v2), ISSUED),
+        invalid(InvalidToken::Payload)
+    );
+    let mut v3 = v2.clone();
+    v3.extend_from_slice(&1u16.to_be_bytes());
+    put_str(&mut v3, "arn:aws:iam::123456789012:policy/read");
+    assert_eq!(
+        s.open_at(&seal_raw_payload_of(2, [0x42; 32], 7, &v3), ISSUED),
+        invalid(InvalidToken::Payload)
+    );
+    let claims = s
+        .open_at(&seal_raw_payload_of(3, [0x42; 32], 7, &v3), ISSUED)
+        .unwrap();
+    assert_eq!(
+        claims.policy_arns,
+        vec!["arn:aws:iam::123456789012:policy/read".to_string()]
+    );
+    assert_eq!(claims.source_identity.as_deref(), Some("alice"));
+    // A count beyond the bytes left is refused, not allocated.
+    let mut lying = v2.clone();
+    lying.extend_from_slice(&u16::MAX.to_be_bytes());
+    assert_eq!(
+        s.open_at(&seal_raw_payload_of(3, [0x42; 32], 7, &lying), ISSUED),
+        invalid(InvalidToken::Payload)
+    );
+    // Earlier versions' tokens carry no policy ARNs.
+    let claims = s
+        .open_at(&seal_raw_payload_of(2, [0x42; 32], 7, &v2), ISSUED)
+        .unwrap();
+    assert!(claims.policy_arns.is_empty());
+    // What this build seals is version 3.
+    assert_eq!(bytes_of(&s.seal(&self::claims()).unwrap())[0], 3);
 }

@@ -57,14 +57,17 @@ pub fn session_of(parent: Identity) -> Identity {
 }
 
 /// `parent`'s federated user `name`: the parent's permissions (all of them for a root),
-/// capped by `session_policy` (nothing without one), tagged with `tags`.
+/// capped by `session_policies` (nothing without one), tagged with `tags`.
 pub fn federated_user(
     parent: Identity,
     name: &str,
-    session_policy: Option<Arc<Policy>>,
+    mut session_policies: Vec<Arc<Policy>>,
     tags: Vec<(String, String)>,
 ) -> Identity {
     let account_id = &parent.account.id;
+    if session_policies.is_empty() {
+        session_policies.push(Arc::clone(&NO_GRANTS));
+    }
     let policies = if parent.is_root() {
         vec![Arc::clone(&ROOT_GRANTS)]
     } else {
@@ -81,7 +84,7 @@ pub fn federated_user(
         tags,
         policies,
         boundary: parent.boundary,
-        session_policy: Some(session_policy.unwrap_or_else(|| Arc::clone(&NO_GRANTS))),
+        session_policies,
         temporary: Some(Temporary::FederationToken),
         transitive_tag_keys: Vec::new(),
         source_identity: None,

@@ -69,7 +69,7 @@ impl Snapshot {
         &self,
         role: RoleRef<'_>,
         session: &str,
-        session_policy: Option<Arc<Policy>>,
+        session_policies: Vec<Arc<Policy>>,
     ) -> Option<Identity> {
         let account: Account = self.account_by_id(role.account_id)?;
         let compiled = self
@@ -87,7 +87,7 @@ impl Snapshot {
             tags: role.record.tags.clone(),
             policies: compiled.map(|c| c.policies.clone()).unwrap_or_default(),
             boundary: compiled.and_then(|c| c.boundary.clone()),
-            session_policy,
+            session_policies,
             temporary: Some(Temporary::RoleSession),
             transitive_tag_keys: Vec::new(),
             source_identity: None,

@@ -108,10 +108,7 @@ impl SessionCredentials {
         if claims.access_key_id != access_key {
             return Err(AuthError::InvalidToken);
         }
-        let session_policy = match claims.session_policy.as_deref() {
-            Some(doc) => Some(self.session_policy(doc)?),
-            None => None,
-        };
+        let session_policies = self.session_policies(snapshot, &claims)?;
         let identity = match &claims.source {
             SessionSource::AssumeRole { .. } | SessionSource::WebIdentity { .. } => {
                 let role = snapshot
@@ -121,7 +118,7 @@ impl SessionCredentials {
                     })
                     .ok_or(AuthError::InvalidAccessKeyId)?;
                 snapshot
-                    .role_session(role, &claims.session_name, session_policy)
+                    .role_session(role, &claims.session_name, session_policies)
                     .map(|identity| with_session_terms(identity, &claims))
             }
             SessionSource::SessionToken {
@@ -139,7 +136,7 @@ impl SessionCredentials {
                     .iter()
                     .map(|tag| (tag.key.clone(), tag.value.clone()))
                     .collect();
-                federated_user(parent, &claims.session_name, session_policy, tags)
+                federated_user(parent, &claims.session_name, session_policies, tags)
             }),
         }
         .filter(|identity| identity.account.id == claims.account_id)
@@ -150,9 +147,26 @@ impl SessionCredentials {
         )
     }
 
-    /// The compiled session policy; it was checked when the session was made, so one
-    /// that no longer compiles makes the token invalid.
-    fn session_policy(&self, doc: &str) -> Result<Arc<Policy>, AuthError> {
+    /// The session's policies, compiled: the inline one, then the managed ones as their
+    /// default versions are in `snapshot` (a policy deleted since denies everything).
+    fn session_policies(
+        &self,
+        snapshot: &Snapshot,
+        claims: &SessionClaims,
+    ) -> Result<Vec<Arc<Policy>>, AuthError> {
+        let mut policies = Vec::with_capacity(1 + claims.policy_arns.len());
+        if let Some(doc) = &claims.session_policy {
+            policies.push(self.inline_policy(doc)?);
+        }
+        for arn in &claims.policy_arns {
+            policies.push(snapshot.managed(&claims.account_id, arn, PolicyKind::Session));
+        }
+        Ok(policies)
+    }
+
+    /// The compiled inline session policy; it was checked when the session was made, so
+    /// one that no longer compiles makes the token invalid.
+    fn inline_policy(&self, doc: &str) -> Result<Arc<Policy>, AuthError> {
         let mut cache = self.policies.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(policy) = cache.get(doc) {
             return Ok(policy.clone());

@@ -173,7 +173,7 @@ impl Snapshot {
             tags: user.tags.clone(),
             policies,
             boundary,
-            session_policy: None,
+            session_policies: Vec::new(),
             temporary: None,
             transitive_tag_keys: Vec::new(),
             source_identity: None,

@@ -57,7 +57,11 @@ pub fn authorize(
         context: &context,
     };
     let policies: Vec<&Policy> = identity.policies.iter().map(|p| p.as_ref()).collect();
-    let sessions: Vec<&Policy> = identity.session_policy.iter().map(|p| p.as_ref()).collect();
+    let sessions: Vec<&Policy> = identity
+        .session_policies
+        .iter()
+        .map(|p| p.as_ref())
+        .collect();
     let decision = decide(&Evaluation {
         request: &request,
         identity: &policies,

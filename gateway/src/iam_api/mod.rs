@@ -20,7 +20,7 @@ mod entity;
 mod groups;
 mod inline;
 mod keys;
-mod lookup;
+pub(crate) mod lookup;
 mod oidc;
 mod paging;
 mod parameters;

@@ -66,8 +66,9 @@ pub struct Identity {
     pub policies: Vec<Arc<Policy>>,
     /// The permissions boundary, if one is set.
     pub boundary: Option<Arc<Policy>>,
-    /// A role session's or a federated user's session policy, if it was given one.
-    pub session_policy: Option<Arc<Policy>>,
+    /// A role session's or a federated user's session policies (inline and managed), if
+    /// it was given any: together its ceiling.
+    pub session_policies: Vec<Arc<Policy>>,
     /// For temporary credentials, how they were obtained; `None` for long-term keys.
     pub temporary: Option<Temporary>,
     /// A role session's keys of `tags` that pass on to the sessions it makes (role chaining).
@@ -99,7 +100,7 @@ impl Identity {
             tags: Vec::new(),
             policies: Vec::new(),
             boundary: None,
-            session_policy: None,
+            session_policies: Vec::new(),
             temporary: None,
             transitive_tag_keys: Vec::new(),
             source_identity: None,

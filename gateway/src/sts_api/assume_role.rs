@@ -43,7 +43,15 @@ pub fn assume_role(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Erro
     let source = SessionSource::AssumeRole {
         principal_arn: identity.arn.clone(),
     };
-    let issued = issue(&ctx.sts.sealer, role, &params, source, carried, duration)?;
+    let issued = issue(
+        &ctx.sts.sealer,
+        &snapshot,
+        role,
+        &params,
+        source,
+        carried,
+        duration,
+    )?;
     tracing::info!(role = %role.arn(), session = params.session_name, caller = %identity.arn, duration, "role session issued");
     let result = AssumeRoleResult {
         credentials: issued.credentials,

@@ -1,14 +1,15 @@
 //! `GetFederationToken`: temporary credentials of a federated user named by the caller,
-//! with the caller's permissions capped by the session policy given (none without one, as
-//! on AWS). The caller's policies must allow `sts:GetFederationToken` on the federated
+//! with the caller's permissions capped by the session policies given (none without one,
+//! as on AWS). The caller's policies must allow `sts:GetFederationToken` on the federated
 //! user's ARN; the credentials may not call the IAM API, nor STS beyond
 //! `GetCallerIdentity` (`handle`).
 
 use strata_sts::session::SessionSource;
 
-use super::grant::{name_ok, seal, session_policy, validation, Carried, Session};
+use super::grant::{name_ok, seal, validation, Carried, Session};
 use super::long_term::{duration, long_term_caller};
-use super::parameters::only;
+use super::parameters::{only, taken_by};
+use super::session_policies::SessionPolicies;
 use super::session_tags::session_tags;
 use super::xml::{FederatedUser, GetFederationTokenResult};
 use crate::iam_api::authorize;
@@ -20,11 +21,7 @@ use crate::s3::response::Response;
 /// Checks the parameters and the caller's permission, then issues.
 pub fn get_federation_token(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Error> {
     let form = req.form;
-    only(
-        form,
-        "GetFederationToken",
-        &["Name", "Policy", "DurationSeconds", "Tags"],
-    )?;
+    only(form, "GetFederationToken", taken_by("GetFederationToken"))?;
     let caller = long_term_caller(req, "GetFederationToken")?;
     let name = form.required("Name")?;
     if !name_ok(name, 32) {
@@ -33,12 +30,13 @@ pub fn get_federation_token(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Respons
             "must be 2 to 32 characters of [\\w+=,.@-]",
         ));
     }
-    let policy = session_policy(form)?;
+    let policies = SessionPolicies::read(form)?;
     let tags = session_tags(form)?;
     let duration = duration(form, caller)?;
     let account_id = &caller.account.id;
     let arn = format!("arn:aws:sts::{account_id}:federated-user/{name}");
     authorize(caller, "sts:GetFederationToken", &arn, &ctx.sts.metrics)?;
+    policies.check_managed(&ctx.owners.store().snapshot(), account_id)?;
     let sealed = seal(
         &ctx.sts.sealer,
         Session {
@@ -49,7 +47,7 @@ pub fn get_federation_token(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Respons
                 parent_arn: caller.arn.clone(),
                 parent_id: caller.user_id.clone(),
             },
-            policy,
+            policies: &policies,
             carried: Carried {
                 tags,
                 ..Carried::default()

@@ -4,13 +4,13 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use strata_policy::{limits, policy_len, Policy, PolicyKind};
 use strata_sts::session::{
     SealError, SessionClaims, SessionGrant, SessionSealer, SessionSource, SessionTag,
 };
 
+use super::session_policies::SessionPolicies;
 use super::xml::{AssumedRoleUser, Credentials};
-use crate::iam::{session_arn, RoleRef};
+use crate::iam::{session_arn, RoleRef, Snapshot};
 use crate::query_api::Form;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::iso8601;
@@ -30,8 +30,8 @@ pub struct Params<'a> {
     pub session_name: &'a str,
     /// `DurationSeconds`, if given (within 900..=43200).
     pub duration: Option<u64>,
-    /// `Policy`, checked and its size within bounds.
-    pub policy: Option<&'a str>,
+    /// `Policy` and `PolicyArns`, checked and their size within bounds.
+    pub policies: SessionPolicies<'a>,
 }
 
 impl<'a> Params<'a> {
@@ -51,12 +51,12 @@ impl<'a> Params<'a> {
                 "must be 2 to 64 characters of [\\w+=,.@-]",
             ));
         }
-        let (duration, policy) = session_terms(form)?;
+        let (duration, policies) = session_terms(form)?;
         Ok(Params {
             role_arn,
             session_name,
             duration,
-            policy,
+            policies,
         })
     }
 
@@ -73,28 +73,11 @@ impl<'a> Params<'a> {
     }
 }
 
-/// `DurationSeconds` (within 900..=43200) and `Policy` (checked, its size within bounds),
-/// which every issuing action takes.
-pub fn session_terms(form: &Form) -> Result<(Option<u64>, Option<&str>), S3Error> {
+/// `DurationSeconds` (within 900..=43200) and the session policies (checked, their size
+/// within bounds), which the role actions take.
+pub fn session_terms(form: &Form) -> Result<(Option<u64>, SessionPolicies<'_>), S3Error> {
     let duration = form.number("DurationSeconds", MIN_DURATION..=MAX_DURATION)?;
-    Ok((duration, session_policy(form)?))
-}
-
-/// `Policy`, checked and its size within bounds, if given.
-pub fn session_policy(form: &Form) -> Result<Option<&str>, S3Error> {
-    let policy = form.get("Policy");
-    if let Some(doc) = policy {
-        if policy_len(doc) > limits::SESSION {
-            return Err(Code::PackedPolicyTooLarge.with(format!(
-                "the session policy has {} characters (whitespace not counted); at most {} are allowed",
-                policy_len(doc),
-                limits::SESSION
-            )));
-        }
-        Policy::parse_with_limit(doc, PolicyKind::Session, usize::MAX)
-            .map_err(|e| Code::MalformedPolicyDocument.with(e.to_string()))?;
-    }
-    Ok(policy)
+    Ok((duration, SessionPolicies::read(form)?))
 }
 
 pub(super) fn validation(name: &str, rule: &str) -> S3Error {
@@ -126,16 +109,19 @@ pub struct Issued {
     pub packed_policy_size: u32,
 }
 
-/// Seals a session of `role` named `params.session_name`, carrying `carried`, for
-/// `duration` seconds.
+/// Seals a session of `role` (of `snapshot`) named `params.session_name`, carrying
+/// `carried`, for `duration` seconds; its managed session policies must be the role
+/// account's.
 pub fn issue(
     sealer: &SessionSealer,
+    snapshot: &Snapshot,
     role: RoleRef<'_>,
     params: &Params<'_>,
     source: SessionSource,
     carried: Carried,
     duration: u64,
 ) -> Result<Issued, S3Error> {
+    params.policies.check_managed(snapshot, role.account_id)?;
     let sealed = seal(
         sealer,
         Session {
@@ -143,7 +129,7 @@ pub fn issue(
             role: Some((role.arn(), &role.record.id)),
             name: params.session_name,
             source,
-            policy: params.policy,
+            policies: &params.policies,
             carried,
             duration,
         },
@@ -168,8 +154,8 @@ pub struct Session<'a> {
     pub name: &'a str,
     /// How it was obtained.
     pub source: SessionSource,
-    /// The session policy, checked.
-    pub policy: Option<&'a str>,
+    /// The session policies, checked.
+    pub policies: &'a SessionPolicies<'a>,
     /// Session tags and the source identity.
     pub carried: Carried,
     /// Seconds from now.
@@ -213,7 +199,8 @@ pub fn seal(sealer: &SessionSealer, session: Session<'_>) -> Result<Sealed, S3Er
         role_id,
         session_name: session.name.to_string(),
         source: session.source,
-        session_policy: session.policy.map(str::to_string),
+        session_policy: session.policies.inline.map(str::to_string),
+        policy_arns: session.policies.owned_arns(),
         session_tags: session.carried.tags,
         transitive_tag_keys: session.carried.transitive_tag_keys,
         source_identity: session.carried.source_identity,
@@ -222,7 +209,6 @@ pub fn seal(sealer: &SessionSealer, session: Session<'_>) -> Result<Sealed, S3Er
     })
     .map_err(seal_error)?;
     let token = sealer.seal(&claims).map_err(seal_error)?;
-    let packed = session.policy.map_or(0, policy_len) * 100 / limits::SESSION;
     Ok(Sealed {
         credentials: Credentials {
             access_key_id: claims.access_key_id,
@@ -230,7 +216,7 @@ pub fn seal(sealer: &SessionSealer, session: Session<'_>) -> Result<Sealed, S3Er
             session_token: token,
             expiration: iso8601(UNIX_EPOCH + Duration::from_secs(expires_at)),
         },
-        packed_policy_size: packed as u32,
+        packed_policy_size: session.policies.packed_size(),
     })
 }
 

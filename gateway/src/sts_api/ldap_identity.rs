@@ -72,7 +72,7 @@ async fn sign_in_and_issue(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response
         )));
     }
     let password = req.form.required("LDAPPassword").map_err(invalid)?;
-    let (duration, policy) = session_terms(req.form).map_err(invalid)?;
+    let (duration, policies) = session_terms(req.form).map_err(invalid)?;
     let asked_role = req.form.get("RoleArn");
 
     let signed_in = directory
@@ -117,7 +117,7 @@ async fn sign_in_and_issue(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response
         role_arn,
         session_name: &session_name,
         duration,
-        policy,
+        policies,
     };
     let duration = params.duration_for(role, None).map_err(invalid)?;
     let source = SessionSource::WebIdentity {
@@ -126,6 +126,7 @@ async fn sign_in_and_issue(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response
     };
     let issued = issue(
         &ctx.sts.sealer,
+        &snapshot,
         role,
         &params,
         source,

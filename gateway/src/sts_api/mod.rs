@@ -4,8 +4,8 @@
 //!
 //! Sessions are not stored: a session's whole grant is sealed into its session token
 //! (`strata-sts`), which the request path opens per request (`crate::iam`'s credentials).
-//! A role's trust policy decides who may assume it; its permissions (and a session policy
-//! given at issue) decide what the session may do. A session of the caller itself
+//! A role's trust policy decides who may assume it; its permissions (and the session
+//! policies given at issue, inline and managed) decide what the session may do. A session of the caller itself
 //! (`GetSessionToken`, `GetFederationToken`) has the caller's permissions, a federated
 //! user's capped by its session policy.
 
@@ -22,6 +22,7 @@ mod ldap_session_tests;
 mod long_term;
 mod parameters;
 mod services;
+mod session_policies;
 mod session_tags;
 mod session_token;
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub fn taken_by(action: &str) -> &'static [&'static str] {
             "RoleSessionName",
             "DurationSeconds",
             "Policy",
+            "PolicyArns",
             "ExternalId",
             "Tags",
             "TransitiveTagKeys",
@@ -23,6 +24,7 @@ pub fn taken_by(action: &str) -> &'static [&'static str] {
             "WebIdentityToken",
             "DurationSeconds",
             "Policy",
+            "PolicyArns",
         ],
         "AssumeRoleWithLDAPIdentity" => &[
             "LDAPUsername",
@@ -32,7 +34,7 @@ pub fn taken_by(action: &str) -> &'static [&'static str] {
             "Policy",
         ],
         "GetSessionToken" => &["DurationSeconds"],
-        "GetFederationToken" => &["Name", "Policy", "DurationSeconds", "Tags"],
+        "GetFederationToken" => &["Name", "Policy", "PolicyArns", "DurationSeconds", "Tags"],
         _ => &[],
     }
 }

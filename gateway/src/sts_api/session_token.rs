@@ -7,6 +7,7 @@ use strata_sts::session::SessionSource;
 use super::grant::{seal, Carried, Session};
 use super::long_term::{duration, long_term_caller};
 use super::parameters::only;
+use super::session_policies::SessionPolicies;
 use super::xml::GetSessionTokenResult;
 use crate::query_api::{respond, QueryRequest};
 use crate::s3::error::S3Error;
@@ -28,7 +29,7 @@ pub fn get_session_token(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, 
                 parent_arn: caller.arn.clone(),
                 parent_id: caller.user_id.clone(),
             },
-            policy: None,
+            policies: &SessionPolicies::default(),
             carried: Carried::default(),
             duration,
         },

@@ -183,7 +183,7 @@ async fn assume_role_issues_a_session_the_request_path_opens_as_the_role() {
         }
     );
     assert_eq!(identity.policies.len(), 1);
-    assert!(identity.session_policy.is_none());
+    assert!(identity.session_policies.is_empty());
 
     // The session may read bkt and nothing more.
     let session = Principal::Key {
@@ -223,7 +223,7 @@ async fn a_session_policy_narrows_the_role() {
         .credentials()
         .lookup_session(element(&xml, "AccessKeyId"), element(&xml, "SessionToken"))
         .unwrap();
-    assert!(credential.identity.session_policy.is_some());
+    assert!(credential.identity.session_policies.len() == 1);
     let session = Principal::Key {
         access_key: credential.access_key.clone(),
         identity: credential.identity.clone(),
@@ -349,6 +349,7 @@ fn sealed(w: &World, role_id: &str, expires_at: u64) -> (String, String) {
             principal_arn: "arn:aws:iam::111122223333:root".into(),
         },
         session_policy: None,
+        policy_arns: Vec::new(),
         session_tags: Vec::new(),
         transitive_tag_keys: Vec::new(),
         source_identity: None,
@@ -401,6 +402,7 @@ async fn expired_tampered_foreign_and_orphaned_sessions_are_refused() {
             principal_arn: "x".into(),
         },
         session_policy: None,
+        policy_arns: Vec::new(),
         session_tags: Vec::new(),
         transitive_tag_keys: Vec::new(),
         source_identity: None,
@@ -742,9 +744,77 @@ async fn get_federation_token_caps_the_callers_permissions_by_its_session_policy
         ("Action=GetFederationToken&Name=app-12345678901234567890123456789", Code::ValidationError),
         ("Action=GetFederationToken&Name=app-1&Policy=%7B", Code::MalformedPolicyDocument),
         ("Action=GetFederationToken&Name=app-1&Tags.member.1.Key=aws:x&Tags.member.1.Value=1", Code::ValidationError),
-        ("Action=GetFederationToken&Name=app-1&PolicyArns.member.1.arn=arn:aws:iam::aws:policy/ReadOnlyAccess", Code::NotImplemented),
+        ("Action=GetFederationToken&Name=app-1&PolicyArns.member.1.arn=arn:aws:iam::aws:policy/ReadOnlyAccess", Code::MalformedPolicyDocument),
     ] {
         assert_eq!(w.call(&alice, form).await.unwrap_err().code, code, "{form}");
+    }
+}
+
+const PUT_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}"#;
+
+#[tokio::test]
+async fn managed_session_policies_cap_sessions_by_their_version_in_force() {
+    let w = World::new().await;
+    w.put_role("reader", TRUST_ACCOUNT, Some(READ_WRITE_BKT), 3600)
+        .await;
+    let create = format!(
+        "Action=CreatePolicy&PolicyName=get-only&PolicyDocument={}",
+        urlencode(GET_ONLY)
+    );
+    w.iam_call(&w.root, &create).await.unwrap();
+    let arn = "arn:aws:iam::111122223333:policy/get-only";
+    let with_arn = format!("&PolicyArns.member.1.arn={arn}");
+    let managed_xml = w.call(&w.root, &assume("m1", &with_arn)).await.unwrap();
+    assert_eq!(
+        element(&managed_xml, "PackedPolicySize"),
+        (arn.len() * 100 / 2048).to_string()
+    );
+    let managed = w.session_of(&managed_xml).unwrap();
+    assert!(w.may(&managed, "GET", "/bkt/k"));
+    assert!(!w.may(&managed, "PUT", "/bkt/k"));
+    // With an inline policy too: an action needs an Allow in one of them.
+    let both = format!("&Policy={}{with_arn}", urlencode(PUT_ONLY));
+    let xml = w.call(&w.root, &assume("m2", &both)).await.unwrap();
+    let both = w.session_of(&xml).unwrap();
+    assert!(w.may(&both, "GET", "/bkt/k") && w.may(&both, "PUT", "/bkt/k"));
+    // A federated user given only the ARN gets what it allows of the caller's.
+    let alice = w.put_user("alice", "AIDAALICE", READ_WRITE_BKT).await;
+    let form = format!("Action=GetFederationToken&Name=app-3{with_arn}");
+    let federated_xml = w.call(&alice, &form).await.unwrap();
+    let federated = w.session_of(&federated_xml).unwrap();
+    assert!(w.may(&federated, "GET", "/bkt/k"));
+    assert!(!w.may(&federated, "PUT", "/bkt/k"));
+
+    // Sessions already issued (opened again, as each request's credentials are) follow
+    // the policy's new default version...
+    let version = format!(
+        "Action=CreatePolicyVersion&PolicyArn={arn}&PolicyDocument={}&SetAsDefault=true",
+        urlencode(PUT_ONLY)
+    );
+    w.iam_call(&w.root, &version).await.unwrap();
+    let managed = w.session_of(&managed_xml).unwrap();
+    assert!(!w.may(&managed, "GET", "/bkt/k"));
+    assert!(w.may(&managed, "PUT", "/bkt/k"));
+    // ...and are denied everything once it is deleted.
+    let delete_v1 = format!("Action=DeletePolicyVersion&PolicyArn={arn}&VersionId=v1");
+    w.iam_call(&w.root, &delete_v1).await.unwrap();
+    w.iam_call(&w.root, &format!("Action=DeletePolicy&PolicyArn={arn}"))
+        .await
+        .unwrap();
+    let managed = w.session_of(&managed_xml).unwrap();
+    assert!(!w.may(&managed, "PUT", "/bkt/k"));
+    let federated = w.session_of(&federated_xml).unwrap();
+    assert!(!w.may(&federated, "GET", "/bkt/k"));
+
+    // ARNs that name no policy of the role's account are refused.
+    for arn in [
+        arn,
+        "arn:aws:iam::444455556666:policy/get-only",
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    ] {
+        let form = assume("m3", &format!("&PolicyArns.member.1.arn={arn}"));
+        let e = w.call(&w.root, &form).await.unwrap_err();
+        assert_eq!(e.code, Code::MalformedPolicyDocument, "{arn}");
     }
 }
 
@@ -754,10 +824,7 @@ async fn parameters_strata_does_not_honour_are_refused_not_ignored() {
     w.put_role("reader", TRUST_ACCOUNT, Some(READ_BKT), 3600)
         .await;
     for (extra, code) in [
-        (
-            "&PolicyArns.member.1.arn=arn:aws:iam::aws:policy/ReadOnlyAccess",
-            Code::NotImplemented,
-        ),
+        ("&ProviderId=x", Code::NotImplemented),
         ("&ProvidedContexts.member.1=x", Code::NotImplemented),
         ("&SerialNumber=x&TokenCode=123456", Code::NotImplemented),
         ("&Bogus=1", Code::InvalidInput),

@@ -49,7 +49,7 @@ pub fn allows_assume_role(
     let context = asks.context(context);
     let actions = asks.actions("sts:AssumeRole");
     let identity: Vec<&Policy> = caller.policies.iter().map(|p| p.as_ref()).collect();
-    let sessions: Vec<&Policy> = caller.session_policy.iter().map(|p| p.as_ref()).collect();
+    let sessions: Vec<&Policy> = caller.session_policies.iter().map(|p| p.as_ref()).collect();
     actions.into_iter().all(|action| {
         let request = Request {
             action,

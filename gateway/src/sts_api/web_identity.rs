@@ -42,7 +42,15 @@ pub async fn assume_role_with_web_identity(
         provider: web.condition_key_prefix.clone(),
         subject: web.subject.clone(),
     };
-    let issued = issue(&ctx.sts.sealer, role, &params, source, carried, duration)?;
+    let issued = issue(
+        &ctx.sts.sealer,
+        &snapshot,
+        role,
+        &params,
+        source,
+        carried,
+        duration,
+    )?;
     tracing::info!(role = %role.arn(), session = params.session_name, provider = %web.condition_key_prefix, subject = %web.subject, duration, "web identity session issued");
     let result = AssumeRoleWithWebIdentityResult {
         credentials: issued.credentials,

@@ -31,6 +31,9 @@ pub struct SessionClaims {
     pub source: SessionSource,
     /// Inline session policy (the JSON text), intersected with the role's policies.
     pub session_policy: Option<String>,
+    /// Managed session policies (`PolicyArns`): ARNs of managed policies in `account_id`;
+    /// with the inline one, the session's ceiling.
+    pub policy_arns: Vec<String>,
     /// Session tags, in the order given.
     pub session_tags: Vec<SessionTag>,
     /// The keys of `session_tags` that pass on to a session this one makes by `AssumeRole`
@@ -102,6 +105,8 @@ pub struct SessionGrant {
     pub source: SessionSource,
     /// See [`SessionClaims::session_policy`].
     pub session_policy: Option<String>,
+    /// See [`SessionClaims::policy_arns`].
+    pub policy_arns: Vec<String>,
     /// See [`SessionClaims::session_tags`].
     pub session_tags: Vec<SessionTag>,
     /// See [`SessionClaims::transitive_tag_keys`].
@@ -136,6 +141,7 @@ impl SessionClaims {
             session_name: grant.session_name,
             source: grant.source,
             session_policy: grant.session_policy,
+            policy_arns: grant.policy_arns,
             session_tags: grant.session_tags,
             transitive_tag_keys: grant.transitive_tag_keys,
             source_identity: grant.source_identity,
@@ -169,6 +175,7 @@ impl fmt::Debug for SessionClaims {
             .field("session_name", &self.session_name)
             .field("source", &self.source)
             .field("session_policy", &self.session_policy)
+            .field("policy_arns", &self.policy_arns)
             .field("session_tags", &self.session_tags)
             .field("transitive_tag_keys", &self.transitive_tag_keys)
             .field("source_identity", &self.source_identity)

@@ -1,5 +1,6 @@
 //! The binary payload inside a token (laid out in `sts/FORMAT.md`): version 2 is version 1
-//! followed by the transitive tag keys and the source identity.
+//! followed by the transitive tag keys and the source identity; version 3 is version 2
+//! followed by the managed session policies' ARNs.
 //!
 //! All integers are big-endian; a string is a `u16` byte length then UTF-8. The two times
 //! come first so an expired token is recognised before any string is copied out.
@@ -66,11 +67,7 @@ pub(super) fn encode(claims: &SessionClaims, out: &mut Vec<u8>) -> Result<(), Se
         put_str(out, &tag.key)?;
         put_str(out, &tag.value)?;
     }
-    let count = u16::try_from(claims.transitive_tag_keys.len()).map_err(|_| too_large())?;
-    out.extend_from_slice(&count.to_be_bytes());
-    for key in &claims.transitive_tag_keys {
-        put_str(out, key)?;
-    }
+    put_strs(out, &claims.transitive_tag_keys)?;
     match &claims.source_identity {
         None => out.push(0),
         Some(source_identity) => {
@@ -78,7 +75,7 @@ pub(super) fn encode(claims: &SessionClaims, out: &mut Vec<u8>) -> Result<(), Se
             put_str(out, source_identity)?;
         }
     }
-    Ok(())
+    put_strs(out, &claims.policy_arns)
 }
 
 /// `(issued_at, expires_at)` of a payload, without decoding the rest.
@@ -87,7 +84,7 @@ pub(super) fn decode_times(payload: &[u8]) -> Result<(u64, u64), InvalidToken> {
     Ok((reader.u64()?, reader.u64()?))
 }
 
-/// The claims of a payload of format `version` (1 or 2); every byte must be accounted for.
+/// The claims of a payload of format `version` (1 to 3); every byte must be accounted for.
 pub(super) fn decode(payload: &[u8], version: u8) -> Result<SessionClaims, InvalidToken> {
     let mut r = Reader(payload);
     let issued_at = r.u64()?;
@@ -130,11 +127,7 @@ pub(super) fn decode(payload: &[u8], version: u8) -> Result<SessionClaims, Inval
         });
     }
     let (transitive_tag_keys, source_identity) = if version >= 2 {
-        let count = r.count(2)?;
-        let mut keys = Vec::with_capacity(count);
-        for _ in 0..count {
-            keys.push(r.string()?);
-        }
+        let keys = r.strings()?;
         let source_identity = match r.u8()? {
             0 => None,
             1 => Some(r.string()?),
@@ -143,6 +136,11 @@ pub(super) fn decode(payload: &[u8], version: u8) -> Result<SessionClaims, Inval
         (keys, source_identity)
     } else {
         (Vec::new(), None)
+    };
+    let policy_arns = if version >= 3 {
+        r.strings()?
+    } else {
+        Vec::new()
     };
     if !r.0.is_empty() {
         return Err(InvalidToken::Payload);
@@ -156,6 +154,7 @@ pub(super) fn decode(payload: &[u8], version: u8) -> Result<SessionClaims, Inval
         session_name,
         source,
         session_policy,
+        policy_arns,
         session_tags,
         transitive_tag_keys,
         source_identity,
@@ -172,6 +171,16 @@ fn put_str(out: &mut Vec<u8>, text: &str) -> Result<(), SealError> {
     let len = u16::try_from(text.len()).map_err(|_| too_large())?;
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(text.as_bytes());
+    Ok(())
+}
+
+/// A `u16` count, then that many strings.
+fn put_strs(out: &mut Vec<u8>, texts: &[String]) -> Result<(), SealError> {
+    let count = u16::try_from(texts.len()).map_err(|_| too_large())?;
+    out.extend_from_slice(&count.to_be_bytes());
+    for text in texts {
+        put_str(out, text)?;
+    }
     Ok(())
 }
 
@@ -211,6 +220,16 @@ impl Reader<'_> {
             return Err(InvalidToken::Payload);
         }
         Ok(count)
+    }
+
+    /// What [`put_strs`] wrote.
+    fn strings(&mut self) -> Result<Vec<String>, InvalidToken> {
+        let count = self.count(2)?;
+        let mut out = Vec::with_capacity(count);
+        for _ in 0..count {
+            out.push(self.string()?);
+        }
+        Ok(out)
     }
 
     fn string(&mut self) -> Result<String, InvalidToken> {

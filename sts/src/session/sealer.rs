@@ -14,7 +14,7 @@ use super::keyring::SessionKeyring;
 
 /// The token format this build writes; it reads this one and the ones before it. See
 /// `sts/FORMAT.md`.
-pub const FORMAT_VERSION: u8 = 2;
+pub const FORMAT_VERSION: u8 = 3;
 
 /// The oldest format still opened: tokens it sealed may be unexpired after an upgrade.
 const OLDEST_READABLE: u8 = 1;
