@@ -72,6 +72,9 @@ pub enum AdminCall {
     },
     /// Where the healer and the scanner stand (`GET /strata/admin/heal`).
     HealStatus,
+    /// The keys that seal STS session tokens (`/strata/admin/sts/keys...`).
+    #[command(subcommand)]
+    SessionKeys(SessionKeysCall),
     /// Ask for a scanner pass now (`POST /strata/admin/scan`).
     Scan {
         /// A deep pass: read every shard block and check its hash.
@@ -105,6 +108,17 @@ pub enum KmsKeyCall {
         /// The key id.
         key_id: String,
     },
+}
+
+/// `strata admin session-keys`.
+#[derive(Debug, Subcommand)]
+pub enum SessionKeysCall {
+    /// The stored keys: ids, times, which one seals (`GET .../sts/keys`).
+    List,
+    /// Make a new key that seals every session token from now on; older keys keep opening
+    /// their tokens until those have expired, and are then deleted (`POST
+    /// .../sts/keys/rotate`).
+    Rotate,
 }
 
 /// A query parameter's value, encoded: RFC 3986's unreserved characters stay, as SigV4
@@ -193,6 +207,12 @@ pub async fn run(args: AdminArgs) -> Result<(), AdminCliError> {
             println!("{}", send(&target, method, &path).await?);
         }
         AdminCall::Status => println!("{}", call("GET", "status").await?),
+        AdminCall::SessionKeys(SessionKeysCall::List) => {
+            println!("{}", call("GET", "sts/keys").await?)
+        }
+        AdminCall::SessionKeys(SessionKeysCall::Rotate) => {
+            println!("{}", call("POST", "sts/keys/rotate").await?)
+        }
         AdminCall::HealStatus => println!("{}", call("GET", "heal").await?),
         AdminCall::Heal {
             bucket,

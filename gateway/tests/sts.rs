@@ -15,6 +15,10 @@ use base64::Engine as _;
 use serde_json::Value;
 use strata_tests::{aws_cli, Credentials, Server};
 
+#[path = "support/admin_cli.rs"]
+mod admin_cli;
+use admin_cli::{admin, admin_as, assert_failed_with, json_of};
+
 #[path = "support/oidc.rs"]
 mod oidc;
 use oidc::OidcProvider;
@@ -163,6 +167,38 @@ fn put_to_data(server: &Server, keys: &Keys, key: &str, body: &str) -> Output {
         body,
     ];
     aws(server, keys, &put)
+}
+
+/// A trust policy that lets `account`'s root (and whom it allows) assume the role.
+fn trusting_root(account: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+    )
+}
+
+/// Role `name` made through `aws iam` with `trust` and the inline `policy`; answers its ARN.
+fn create_role(server: &Server, name: &str, trust: &str, policy: &str) -> String {
+    let role = [
+        "iam",
+        "create-role",
+        "--role-name",
+        name,
+        "--assume-role-policy-document",
+        trust,
+    ];
+    let made = json(&ok(server, &root_keys(), &role));
+    let inline = [
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        name,
+        "--policy-name",
+        "own",
+        "--policy-document",
+        policy,
+    ];
+    ok(server, &root_keys(), &inline);
+    made["Role"]["Arn"].as_str().unwrap().to_string()
 }
 
 fn session_keys(reply: &str) -> Keys {
@@ -665,29 +701,7 @@ fn managed_session_policies_cap_role_and_federated_sessions() {
     let root = root_keys();
     let put = |keys: &Keys| put_to_data(&server, keys, "new.txt", &body);
     let get = |keys: &Keys| get_from_data(&server, keys, "hello.txt", tmp.path());
-    let trust = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"}}]}}"#
-    );
-    let role = [
-        "iam",
-        "create-role",
-        "--role-name",
-        "writer",
-        "--assume-role-policy-document",
-        &trust,
-    ];
-    ok(&server, &root, &role);
-    let role_policy = [
-        "iam",
-        "put-role-policy",
-        "--role-name",
-        "writer",
-        "--policy-name",
-        "own",
-        "--policy-document",
-        ALICE,
-    ];
-    ok(&server, &root, &role_policy);
+    let role_arn = create_role(&server, "writer", &trusting_root(&account), ALICE);
     let created = json(&ok(
         &server,
         &root,
@@ -702,7 +716,6 @@ fn managed_session_policies_cap_role_and_federated_sessions() {
     ));
     let policy_arn = created["Policy"]["Arn"].as_str().unwrap().to_string();
     let given = format!("arn={policy_arn}");
-    let role_arn = format!("arn:aws:iam::{account}:role/writer");
     let assume = |arns: &str| {
         let args = [
             "sts",
@@ -764,6 +777,79 @@ fn managed_session_policies_cap_role_and_federated_sessions() {
     ok(&server, &root, &version);
     assert_eq!(code_of(&get(&session)), "AccessDenied");
     assert!(put(&session).status.success());
+}
+
+/// The key id a session token was sealed with (`sts/FORMAT.md`: its second byte).
+fn sealing_key_id(keys: &Keys) -> u8 {
+    let token = keys.2.as_deref().expect("a session token");
+    URL_SAFE_NO_PAD.decode(token).expect("base64url")[1]
+}
+
+#[test]
+fn rotated_session_keys_seal_new_tokens_and_old_tokens_open_until_they_expire() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, account, _body) = started_with_data(tmp.path());
+    let role_arn = create_role(&server, "reader", &trusting_root(&account), READ_DATA);
+    let assume = |server: &Server| {
+        let args = [
+            "sts",
+            "assume-role",
+            "--role-arn",
+            role_arn.as_str(),
+            "--role-session-name",
+            "s1",
+        ];
+        session_keys(&ok(server, &root_keys(), &args))
+    };
+    let reads = |server: &Server, keys: &Keys| {
+        get_from_data(server, keys, "hello.txt", tmp.path())
+            .status
+            .success()
+    };
+    let before = assume(&server);
+    assert_eq!(sealing_key_id(&before), 1);
+    let listed = json_of(&admin(&server, &["session-keys", "list"]));
+    assert_eq!(listed["current"], 1, "{listed}");
+    assert_eq!(listed["keys"].as_array().unwrap().len(), 1, "{listed}");
+
+    let rotated = json_of(&admin(&server, &["session-keys", "rotate"]));
+    assert_eq!(rotated["current"], 2, "{rotated}");
+    assert_eq!(rotated["retired"], serde_json::json!([]), "{rotated}");
+    let old = &rotated["keys"][0];
+    assert_eq!(
+        (old["id"].as_u64(), old["current"].as_bool()),
+        (Some(1), Some(false))
+    );
+    assert!(old["retires_at"].is_string(), "{rotated}");
+    let after = assume(&server);
+    assert_eq!(sealing_key_id(&after), 2);
+    assert!(reads(&server, &before) && reads(&server, &after));
+
+    // Only an admin rotates: a user without a policy for it is refused.
+    ok(
+        &server,
+        &root_keys(),
+        &["iam", "create-user", "--user-name", "bob"],
+    );
+    let created = json(&ok(
+        &server,
+        &root_keys(),
+        &["iam", "create-access-key", "--user-name", "bob"],
+    ));
+    let bob = (
+        created["AccessKey"]["AccessKeyId"].as_str().unwrap(),
+        created["AccessKey"]["SecretAccessKey"].as_str().unwrap(),
+    );
+    assert_failed_with(
+        &admin_as(&server, Some(bob), &["session-keys", "rotate"]),
+        "AccessDenied",
+    );
+
+    // After a restart both keys still open, and the newest seals.
+    drop(server);
+    let server = start(tmp.path(), None);
+    assert!(reads(&server, &before) && reads(&server, &after));
+    assert_eq!(sealing_key_id(&assume(&server)), 2);
 }
 
 #[test]

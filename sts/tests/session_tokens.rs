@@ -339,6 +339,24 @@ fn rotation_keeps_old_tokens_open_and_seals_new_ones_with_the_new_key() {
 }
 
 #[test]
+fn a_running_sealer_takes_a_rotated_keyring_in_place() {
+    let s = sealer_with(key(1, 0x11), vec![]);
+    let old_token = s.seal(&claims()).unwrap();
+    s.replace_keyring(SessionKeyring::new(key(2, 0x22), vec![key(1, 0x11)]).unwrap());
+    assert_eq!(s.keyring().current().id(), 2);
+    let new_token = s.seal(&claims()).unwrap();
+    assert_eq!(bytes_of(&new_token)[1], 2);
+    assert!(s.open_at(&old_token, ISSUED).is_ok());
+    assert!(s.open_at(&new_token, ISSUED).is_ok());
+    s.replace_keyring(SessionKeyring::new(key(2, 0x22), vec![]).unwrap());
+    assert_eq!(
+        s.open_at(&old_token, ISSUED),
+        invalid(InvalidToken::UnknownKeyId(1))
+    );
+    assert!(s.open_at(&new_token, ISSUED).is_ok());
+}
+
+#[test]
 fn the_same_key_id_with_other_key_bytes_fails_authentication() {
     let token = sealer_with(key(3, 0x01), vec![]).seal(&claims()).unwrap();
     let other = sealer_with(key(3, 0x02), vec![]);

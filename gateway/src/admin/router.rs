@@ -3,6 +3,7 @@
 use super::kms::KmsCall;
 use super::maintenance::{MaintenanceCall, HEAL_PARAMS, SCAN_PARAMS};
 use super::server::AdminServer;
+use super::session_keys::SessionKeyCall;
 use super::{reseal, shutdown, status};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::operation::Operation;
@@ -38,6 +39,8 @@ pub enum Handler {
     Kms(KmsCall),
     /// By the healer or the scanner (`admin::maintenance`).
     Maintenance(MaintenanceCall),
+    /// With the STS session keys (`admin::session_keys`).
+    SessionKeys(SessionKeyCall),
 }
 
 /// The query parameter naming a KMS key.
@@ -132,6 +135,22 @@ pub const ENDPOINTS: &[Endpoint] = &[
         action: "strata:StartScan",
         params: SCAN_PARAMS,
         handler: Handler::Maintenance(MaintenanceCall::StartScan),
+    },
+    Endpoint {
+        method: "GET",
+        path: "sts/keys",
+        op: Operation::AdminListSessionKeys,
+        action: "strata:ListSessionKeys",
+        params: &[],
+        handler: Handler::SessionKeys(SessionKeyCall::List),
+    },
+    Endpoint {
+        method: "POST",
+        path: "sts/keys/rotate",
+        op: Operation::AdminRotateSessionKey,
+        action: "strata:RotateSessionKey",
+        params: &[],
+        handler: Handler::SessionKeys(SessionKeyCall::Rotate),
     },
 ];
 

@@ -24,6 +24,12 @@ pub enum IamError {
         /// The account that has it.
         holder: String,
     },
+    /// Every session key id is in use: no key can be added until one retires.
+    #[error("all 255 session key ids are in use: a key is deleted {after_secs} s after the next one is made")]
+    SessionKeyIdsExhausted {
+        /// How long after its successor a key is deleted, seconds.
+        after_secs: u64,
+    },
     /// The namespace index refused or failed.
     #[error(transparent)]
     Store(#[from] strata_volume::Error),

@@ -28,6 +28,7 @@ pub use key_files::{KeyFileError, KeyFiles};
 pub use keys::Kind;
 pub use owners::Owners;
 pub use roles::{role_arn, session_arn, RolePolicies, RoleRef};
+pub use session_keys::{session_keys, Rotation, SessionKeyInfo, LONGEST_SESSION_SECS};
 pub use snapshot::{Scoped, Snapshot};
 pub use store::{Change, IamStore};
 

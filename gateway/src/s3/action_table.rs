@@ -16,9 +16,19 @@ pub fn base_action(op: Operation, versioned: bool) -> Option<&'static str> {
         // Answered from the bucket's CORS rules, never authorized.
         PreflightRequest => return None,
         // Routed and authorized by `crate::admin`'s table, which names their actions.
-        AdminShutdown | AdminGetStatus | AdminStartReseal | AdminGetResealStatus
-        | AdminListKmsKeys | AdminGetKmsKeyStatus | AdminCreateKmsKey | AdminRotateKmsKey
-        | AdminGetHealStatus | AdminHealObject | AdminStartScan => return None,
+        AdminShutdown
+        | AdminGetStatus
+        | AdminStartReseal
+        | AdminGetResealStatus
+        | AdminListKmsKeys
+        | AdminGetKmsKeyStatus
+        | AdminCreateKmsKey
+        | AdminRotateKmsKey
+        | AdminGetHealStatus
+        | AdminHealObject
+        | AdminStartScan
+        | AdminListSessionKeys
+        | AdminRotateSessionKey => return None,
         ListBuckets => "s3:ListAllMyBuckets",
         // buckets
         CreateBucket => "s3:CreateBucket",

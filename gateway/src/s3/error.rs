@@ -419,6 +419,7 @@ impl From<IamError> for S3Error {
             IamError::Corrupt(_)
             | IamError::AccountIdMismatch { .. }
             | IamError::AccountIdTaken { .. } => Code::InternalError.with(e.to_string()),
+            IamError::SessionKeyIdsExhausted { .. } => Code::InvalidRequest.with(e.to_string()),
             IamError::Store(v) => v.into(),
         }
     }

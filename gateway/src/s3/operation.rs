@@ -53,6 +53,8 @@ macro_rules! operations {
                         | Operation::AdminGetHealStatus
                         | Operation::AdminHealObject
                         | Operation::AdminStartScan
+                        | Operation::AdminListSessionKeys
+                        | Operation::AdminRotateSessionKey
                 )
             }
         }
@@ -175,6 +177,8 @@ operations! {
     AdminGetHealStatus => true;
     AdminHealObject => true;
     AdminStartScan => true;
+    AdminListSessionKeys => true;
+    AdminRotateSessionKey => true;
 }
 
 #[cfg(test)]

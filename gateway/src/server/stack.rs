@@ -419,6 +419,10 @@ impl Stack {
             admin::Handler::Maintenance(call) => {
                 admin::answer_maintenance(&self.admin, call, &query).await
             }
+            admin::Handler::SessionKeys(call) => {
+                let (iam, sealer) = (self.handlers.owners.store(), &self.handlers.sts.sealer);
+                admin::answer_session_keys(iam, sealer, call).await
+            }
         }
     }
 

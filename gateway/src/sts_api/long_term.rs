@@ -11,7 +11,7 @@ use crate::query_api::{Form, QueryRequest};
 use crate::s3::error::{Code, S3Error};
 
 const MIN_DURATION: u64 = 900;
-const MAX_DURATION: u64 = 129_600;
+const MAX_DURATION: u64 = crate::iam::LONGEST_SESSION_SECS;
 const DEFAULT_DURATION: u64 = 43_200;
 const ROOT_MAX_DURATION: u64 = 3600;
 

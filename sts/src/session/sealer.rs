@@ -1,5 +1,6 @@
 //! Sealing claims into a token and opening a token back into claims.
 
+use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -30,10 +31,11 @@ const MIN_TOKEN_BYTES: usize = HEADER_LEN + NONCE_LEN + TAG_LEN;
 /// Room for the decoding of any token within the bound (3 bytes per 4 characters).
 const MAX_TOKEN_BYTES: usize = MAX_TOKEN_CHARS / 4 * 3;
 
-/// Seals and opens session tokens with a [`SessionKeyring`].
+/// Seals and opens session tokens with a [`SessionKeyring`], which a key rotation replaces
+/// while tokens are being sealed and opened.
 #[derive(Debug)]
 pub struct SessionSealer {
-    keyring: SessionKeyring,
+    keyring: RwLock<Arc<SessionKeyring>>,
     rng: SystemRandom,
 }
 
@@ -41,19 +43,27 @@ impl SessionSealer {
     /// A sealer over `keyring`.
     pub fn new(keyring: SessionKeyring) -> Self {
         SessionSealer {
-            keyring,
+            keyring: RwLock::new(Arc::new(keyring)),
             rng: SystemRandom::new(),
         }
     }
 
     /// The keys in use.
-    pub fn keyring(&self) -> &SessionKeyring {
-        &self.keyring
+    pub fn keyring(&self) -> Arc<SessionKeyring> {
+        // A panic elsewhere cannot leave a half-replaced `Arc` behind: the lock's data is
+        // always whole.
+        Arc::clone(&self.keyring.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Seals with `keyring`'s current key from now on, and opens with its keys only.
+    pub fn replace_keyring(&self, keyring: SessionKeyring) {
+        *self.keyring.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(keyring);
     }
 
     /// The token for `claims`, sealed with the current key under a fresh random nonce.
     pub fn seal(&self, claims: &SessionClaims) -> Result<String, SealError> {
-        let key = self.keyring.current();
+        let keyring = self.keyring();
+        let key = keyring.current();
         let header = [FORMAT_VERSION, key.id()];
         let mut nonce = [0u8; NONCE_LEN];
         self.rng.fill(&mut nonce).map_err(|_| SealError::Random)?;
@@ -106,8 +116,8 @@ impl SessionSealer {
         if !(OLDEST_READABLE..=FORMAT_VERSION).contains(&version) {
             return Err(InvalidToken::UnknownVersion(version).into());
         }
-        let key = self
-            .keyring
+        let keyring = self.keyring();
+        let key = keyring
             .find(key_id)
             .ok_or(InvalidToken::UnknownKeyId(key_id))?;
         let (nonce, sealed) = rest.split_at_mut(NONCE_LEN);
