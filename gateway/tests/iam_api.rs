@@ -48,8 +48,12 @@ fn ok(server: &Server, keys: (&str, &str), args: &[&str]) -> Value {
 
 /// The error code of a failed call (the CLI prints `... (CODE) when calling ...`).
 fn error_code(server: &Server, keys: (&str, &str), args: &[&str]) -> String {
-    let out = aws(server, keys, args);
-    assert!(!out.status.success(), "aws {args:?} succeeded");
+    code_of(&aws(server, keys, args))
+}
+
+/// The error code of a failed call's output.
+fn code_of(out: &Output) -> String {
+    assert!(!out.status.success(), "the call succeeded");
     let stderr = String::from_utf8_lossy(&out.stderr);
     stderr
         .split_once("error occurred (")
@@ -829,19 +833,7 @@ fn boundaries_given_at_creation_hold_and_parameters_strata_lacks_are_refused() {
         "team/a.txt",
     ];
     ok(&server, ROOT, &put_team);
-    let created = ok(
-        &server,
-        ROOT,
-        &[
-            "iam",
-            "create-policy",
-            "--policy-name",
-            "read-team",
-            "--policy-document",
-            GET_TEAM_OBJECTS,
-        ],
-    );
-    let boundary = created["Policy"]["Arn"].as_str().unwrap().to_string();
+    let boundary = create_policy(&server, "read-team", GET_TEAM_OBJECTS);
 
     let user = ok(
         &server,
@@ -969,4 +961,118 @@ fn boundaries_given_at_creation_hold_and_parameters_strata_lacks_are_refused() {
         ),
         "NoSuchEntity"
     );
+}
+
+/// A managed policy `name` of the root's account holding `document`; answers its ARN.
+fn create_policy(server: &Server, name: &str, document: &str) -> String {
+    let created = ok(
+        server,
+        ROOT,
+        &[
+            "iam",
+            "create-policy",
+            "--policy-name",
+            name,
+            "--policy-document",
+            document,
+        ],
+    );
+    created["Policy"]["Arn"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_delegated_admin_is_held_to_a_boundary_and_to_the_policies_it_may_attach() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(tmp.path());
+    let boundary = create_policy(&server, "boundary", GET_TEAM_OBJECTS);
+    let reader = create_policy(&server, "reader", GET_TEAM_OBJECTS);
+    let other = create_policy(&server, "other", ALL_OF_DATA);
+    // The delegate makes users only under the boundary, edits the policies only of users
+    // under it, and attaches only `reader`.
+    let delegation = format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+ {{"Effect":"Allow","Action":["iam:CreateUser","iam:PutUserPolicy","iam:AttachUserPolicy"],"Resource":"*","Condition":{{"StringEquals":{{"iam:PermissionsBoundary":"{boundary}"}}}}}},
+ {{"Effect":"Deny","Action":"iam:AttachUserPolicy","Resource":"*","Condition":{{"ArnNotEquals":{{"iam:PolicyARN":"{reader}"}}}}}}]}}"#
+    );
+    ok(
+        &server,
+        ROOT,
+        &["iam", "create-user", "--user-name", "delegate"],
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "put-user-policy",
+            "--user-name",
+            "delegate",
+            "--policy-name",
+            "delegation",
+            "--policy-document",
+            &delegation,
+        ],
+    );
+    let (key, secret) = new_key(&server, "delegate");
+    let delegate = (key.as_str(), secret.as_str());
+
+    let create = |name: &str, boundary: Option<&str>| {
+        let mut args = vec!["iam", "create-user", "--user-name", name];
+        if let Some(arn) = boundary {
+            args.extend(["--permissions-boundary", arn]);
+        }
+        aws(&server, delegate, &args)
+    };
+    assert_eq!(code_of(&create("free", None)), "AccessDenied");
+    assert_eq!(code_of(&create("free", Some(&other))), "AccessDenied");
+    assert_eq!(
+        error_code(&server, ROOT, &["iam", "get-user", "--user-name", "free"]),
+        "NoSuchEntity"
+    );
+    let made = create("bounded", Some(&boundary));
+    assert!(made.status.success(), "{made:?}");
+
+    let put_policy = |user: &str| {
+        let args = [
+            "iam",
+            "put-user-policy",
+            "--user-name",
+            user,
+            "--policy-name",
+            "all",
+            "--policy-document",
+            ALL_OF_DATA,
+        ];
+        aws(&server, delegate, &args)
+    };
+    assert!(put_policy("bounded").status.success());
+    ok(
+        &server,
+        ROOT,
+        &["iam", "create-user", "--user-name", "unbounded"],
+    );
+    assert_eq!(code_of(&put_policy("unbounded")), "AccessDenied");
+
+    let attach = |user: &str, arn: &str| {
+        let args = [
+            "iam",
+            "attach-user-policy",
+            "--user-name",
+            user,
+            "--policy-arn",
+            arn,
+        ];
+        aws(&server, delegate, &args)
+    };
+    assert!(attach("bounded", &reader).status.success());
+    assert_eq!(code_of(&attach("bounded", &other)), "AccessDenied");
+    assert_eq!(code_of(&attach("unbounded", &reader)), "AccessDenied");
+    // Removing the boundary is not delegated.
+    let unbound = [
+        "iam",
+        "delete-user-permissions-boundary",
+        "--user-name",
+        "bounded",
+    ];
+    assert_eq!(error_code(&server, delegate, &unbound), "AccessDenied");
 }

@@ -37,11 +37,13 @@ pub fn signed(principal: &Principal, metrics: &IdentityMetrics) -> Result<Arc<Id
 
 /// Allows `identity` to do `action` (a whole action name, `iam:CreateUser`) on `arn`, a
 /// resource of the caller's own account, or says why not in AWS's words; a refusal is
-/// counted into `metrics` by its reason, as the S3 authorizer counts its own.
+/// counted into `metrics` by its reason, as the S3 authorizer counts its own. Conditions
+/// see the request's keys in `context` (and the caller's, which every request has).
 pub fn authorize(
     identity: &Identity,
     action: &str,
     arn: &str,
+    context: &ContextMap<'_>,
     metrics: &IdentityMetrics,
 ) -> Result<(), S3Error> {
     if identity.is_root() {
@@ -49,12 +51,11 @@ pub fn authorize(
     }
     let mut tags = Vec::new();
     let caller = identity.caller(&mut tags);
-    let context = ContextMap::new();
     let request = Request {
         action,
         resource: Some(arn),
         caller: &caller,
-        context: &context,
+        context,
     };
     let policies: Vec<&Policy> = identity.policies.iter().map(|p| p.as_ref()).collect();
     let sessions: Vec<&Policy> = identity

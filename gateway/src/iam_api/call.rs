@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::authorize::authorize;
+use super::conditions::IamKeys;
 use crate::iam::IamStore;
 use crate::identity::Identity;
 use crate::metrics::IdentityMetrics;
@@ -80,12 +81,17 @@ impl<'a> Call<'a> {
         })
     }
 
-    /// Refuses the call unless the caller may do its action on `resource`.
+    /// Refuses the call unless the caller may do its action on `resource`; conditions see
+    /// the action's IAM keys (`conditions`).
     pub fn allow(&self, resource: Resource<'_>) -> Result<(), S3Error> {
+        let keys = IamKeys::of(self.action, self.form, &self.account, resource, || {
+            self.store.snapshot()
+        });
         authorize(
             &self.caller,
             &format!("iam:{}", self.action),
             &resource.arn(&self.account),
+            &keys.context(),
             self.metrics,
         )
     }

@@ -3,8 +3,9 @@
 //! caller's account.
 //!
 //! - `dispatch`: the one table from action to handler.
-//! - `call`, `authorize`: who is calling, and whether its policies allow `iam:ACTION` on the
-//!   resource (an account's root may do anything in its own account).
+//! - `call`, `authorize`, `conditions`: who is calling, and whether its policies allow
+//!   `iam:ACTION` on the resource, with the action's IAM condition keys (an account's root
+//!   may do anything in its own account).
 //! - `users`, `keys`, `groups`, `inline`, `policies`, `attach`, `roles`, `oidc`: one family each;
 //!   every write is one `Change` of the identity store (read, put/delete, apply), so writers
 //!   never interleave and a crash never leaves half an action.
@@ -15,6 +16,7 @@
 mod attach;
 mod authorize;
 mod call;
+mod conditions;
 mod dispatch;
 mod entity;
 mod groups;

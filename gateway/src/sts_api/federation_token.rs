@@ -4,6 +4,7 @@
 //! user's ARN; the credentials may not call the IAM API, nor STS beyond
 //! `GetCallerIdentity` (`handle`).
 
+use strata_policy::ContextMap;
 use strata_sts::session::SessionSource;
 
 use super::grant::{name_ok, seal, validation, Carried, Session};
@@ -35,7 +36,14 @@ pub fn get_federation_token(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Respons
     let duration = duration(form, caller)?;
     let account_id = &caller.account.id;
     let arn = format!("arn:aws:sts::{account_id}:federated-user/{name}");
-    authorize(caller, "sts:GetFederationToken", &arn, &ctx.sts.metrics)?;
+    let context = ContextMap::new();
+    authorize(
+        caller,
+        "sts:GetFederationToken",
+        &arn,
+        &context,
+        &ctx.sts.metrics,
+    )?;
     policies.check_managed(&ctx.owners.store().snapshot(), account_id)?;
     let sealed = seal(
         &ctx.sts.sealer,
