@@ -981,7 +981,7 @@ fn create_policy(server: &Server, name: &str, document: &str) -> String {
 }
 
 #[test]
-fn a_delegated_admin_is_held_to_a_boundary_and_to_the_policies_it_may_attach() {
+fn a_delegated_admin_is_held_to_a_boundary_and_to_the_policies_and_tags_it_may_give() {
     let tmp = tempfile::tempdir().unwrap();
     let server = start(tmp.path());
     let boundary = create_policy(&server, "boundary", GET_TEAM_OBJECTS);
@@ -992,7 +992,8 @@ fn a_delegated_admin_is_held_to_a_boundary_and_to_the_policies_it_may_attach() {
     let delegation = format!(
         r#"{{"Version":"2012-10-17","Statement":[
  {{"Effect":"Allow","Action":["iam:CreateUser","iam:PutUserPolicy","iam:AttachUserPolicy"],"Resource":"*","Condition":{{"StringEquals":{{"iam:PermissionsBoundary":"{boundary}"}}}}}},
- {{"Effect":"Deny","Action":"iam:AttachUserPolicy","Resource":"*","Condition":{{"ArnNotEquals":{{"iam:PolicyARN":"{reader}"}}}}}}]}}"#
+ {{"Effect":"Deny","Action":"iam:AttachUserPolicy","Resource":"*","Condition":{{"ArnNotEquals":{{"iam:PolicyARN":"{reader}"}}}}}},
+ {{"Effect":"Allow","Action":"iam:TagUser","Resource":"*","Condition":{{"StringEquals":{{"iam:ResourceTag/team":"blue","aws:RequestTag/team":"blue"}},"ForAllValues:StringEquals":{{"aws:TagKeys":["team"]}}}}}}]}}"#
     );
     ok(
         &server,
@@ -1017,7 +1018,14 @@ fn a_delegated_admin_is_held_to_a_boundary_and_to_the_policies_it_may_attach() {
     let delegate = (key.as_str(), secret.as_str());
 
     let create = |name: &str, boundary: Option<&str>| {
-        let mut args = vec!["iam", "create-user", "--user-name", name];
+        let mut args = vec![
+            "iam",
+            "create-user",
+            "--user-name",
+            name,
+            "--tags",
+            "Key=team,Value=blue",
+        ];
         if let Some(arn) = boundary {
             args.extend(["--permissions-boundary", arn]);
         }
@@ -1067,6 +1075,28 @@ fn a_delegated_admin_is_held_to_a_boundary_and_to_the_policies_it_may_attach() {
     assert!(attach("bounded", &reader).status.success());
     assert_eq!(code_of(&attach("bounded", &other)), "AccessDenied");
     assert_eq!(code_of(&attach("unbounded", &reader)), "AccessDenied");
+    // Tags: only on the team's users, only the team's tag, only to its own value.
+    let tag = |user: &str, tags: &[&str]| {
+        let mut args = vec!["iam", "tag-user", "--user-name", user, "--tags"];
+        args.extend_from_slice(tags);
+        aws(&server, delegate, &args)
+    };
+    assert!(tag("bounded", &["Key=team,Value=blue"]).status.success());
+    assert_eq!(
+        code_of(&tag("bounded", &["Key=team,Value=red"])),
+        "AccessDenied"
+    );
+    assert_eq!(
+        code_of(&tag(
+            "bounded",
+            &["Key=team,Value=blue", "Key=cost,Value=1"]
+        )),
+        "AccessDenied"
+    );
+    assert_eq!(
+        code_of(&tag("unbounded", &["Key=team,Value=blue"])),
+        "AccessDenied"
+    );
     // Removing the boundary is not delegated.
     let unbound = [
         "iam",

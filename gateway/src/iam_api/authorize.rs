@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use strata_policy::{decide, ContextMap, DecisionEffect, Evaluation, Policy, Request};
+use strata_policy::{decide, ConditionContext, DecisionEffect, Evaluation, Policy, Request};
 
 use crate::auth::Principal;
 use crate::identity::{Identity, Temporary};
@@ -43,7 +43,7 @@ pub fn authorize(
     identity: &Identity,
     action: &str,
     arn: &str,
-    context: &ContextMap<'_>,
+    context: &dyn ConditionContext,
     metrics: &IdentityMetrics,
 ) -> Result<(), S3Error> {
     if identity.is_root() {

@@ -91,7 +91,7 @@ impl<'a> Call<'a> {
             &self.caller,
             &format!("iam:{}", self.action),
             &resource.arn(&self.account),
-            &keys.context(),
+            &keys,
             self.metrics,
         )
     }

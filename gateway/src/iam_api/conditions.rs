@@ -8,12 +8,23 @@
 //!   `Put{User,Role}PermissionsBoundary` gives; for the other actions that change what a
 //!   user or role may do (its inline and attached policies, removing its boundary), the
 //!   boundary it has now. Absent when there is none, so a condition requiring one fails.
+//! - `aws:RequestTag/KEY` and `aws:TagKeys`: the `Tags` that `CreateUser`, `CreateRole`,
+//!   `TagUser` and `TagRole` give (`aws:TagKeys` also the `TagKeys` that `UntagUser` and
+//!   `UntagRole` remove).
+//! - `iam:ResourceTag/KEY` (and `aws:ResourceTag/KEY`): the tags of the user or role an
+//!   action is about, as they are now.
+//!
+//! Tag keys compare in any case, as IAM keeps them unique in any case (and as
+//! `aws:PrincipalTag/KEY` compares).
 
-use strata_policy::ContextMap;
+use std::sync::Arc;
+
+use strata_policy::{ConditionContext, Values};
 
 use super::call::Resource;
 use crate::iam::Snapshot;
 use crate::query_api::Form;
+use crate::s3::condition_keys::strip_prefix_ignore_case;
 
 /// Actions that carry `iam:PolicyARN`.
 const NAMING_A_POLICY: [&str; 6] = [
@@ -47,91 +58,201 @@ const UNDER_A_BOUNDARY: [&str; 10] = [
     "PutUserPolicy",
 ];
 
-/// The IAM keys of one call, owned (the context borrows them).
+/// Actions that give tags (`Tags.member.N.Key`/`.Value`).
+const GIVING_TAGS: [&str; 4] = ["CreateUser", "CreateRole", "TagUser", "TagRole"];
+
+/// Actions that remove tags (`TagKeys.member.N`).
+const REMOVING_TAGS: [&str; 2] = ["UntagUser", "UntagRole"];
+
+/// The IAM keys of one call: what its form names, borrowed, and what the identity store
+/// holds about its user or role, copied.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct IamKeys {
-    policy_arn: Option<String>,
+pub struct IamKeys<'f> {
+    policy_arn: Option<&'f str>,
     boundary: Option<String>,
+    request_tags: Vec<(&'f str, &'f str)>,
+    tag_keys: Vec<&'f str>,
+    resource_tags: Vec<(String, String)>,
 }
 
-impl IamKeys {
+impl<'f> IamKeys<'f> {
     /// The keys of `action` (as the form names it) on `resource` of `account`, from its
-    /// `form` and, for a boundary held, the identity store as `snapshot` gives it.
+    /// `form` and the identity store as `snapshot` gives it.
     pub fn of(
         action: &str,
-        form: &Form,
+        form: &'f Form,
         account: &str,
         resource: Resource<'_>,
-        snapshot: impl FnOnce() -> std::sync::Arc<Snapshot>,
-    ) -> IamKeys {
-        let policy_arn = NAMING_A_POLICY
-            .contains(&action)
-            .then(|| form.get("PolicyArn").map(str::to_string))
-            .flatten();
-        let boundary = if GIVING_A_BOUNDARY.contains(&action) {
-            form.get("PermissionsBoundary").map(str::to_string)
-        } else if UNDER_A_BOUNDARY.contains(&action) {
-            held_boundary(&snapshot(), account, resource)
-        } else {
-            None
-        };
-        IamKeys {
-            policy_arn,
-            boundary,
+        snapshot: impl FnOnce() -> Arc<Snapshot>,
+    ) -> IamKeys<'f> {
+        let mut keys = IamKeys::default();
+        if NAMING_A_POLICY.contains(&action) {
+            keys.policy_arn = form.get("PolicyArn");
         }
-    }
-
-    /// The keys as a policy context.
-    pub fn context(&self) -> ContextMap<'_> {
-        let mut context = ContextMap::new();
-        if let Some(arn) = &self.policy_arn {
-            context = context.with("iam:PolicyARN", arn);
+        if GIVING_A_BOUNDARY.contains(&action) {
+            keys.boundary = form.get("PermissionsBoundary").map(str::to_string);
         }
-        if let Some(arn) = &self.boundary {
-            context = context.with("iam:PermissionsBoundary", arn);
+        if GIVING_TAGS.contains(&action) {
+            keys.request_tags = (1..)
+                .map_while(|i| {
+                    let key = form.get(&format!("Tags.member.{i}.Key"))?;
+                    Some((
+                        key,
+                        form.get(&format!("Tags.member.{i}.Value")).unwrap_or(""),
+                    ))
+                })
+                .collect();
+            keys.tag_keys = keys.request_tags.iter().map(|(k, _)| *k).collect();
         }
-        context
+        if REMOVING_TAGS.contains(&action) {
+            keys.tag_keys = form.list("TagKeys");
+        }
+        if let Some(held) = held(&snapshot(), account, resource) {
+            if UNDER_A_BOUNDARY.contains(&action) {
+                keys.boundary = held.boundary;
+            }
+            keys.resource_tags = held.tags;
+        }
+        keys
     }
 }
 
-/// The boundary the user or role `resource` names has now, if it exists and has one.
-fn held_boundary(snapshot: &Snapshot, account: &str, resource: Resource<'_>) -> Option<String> {
-    let key = |name: &str| (account.to_string(), name.to_string());
-    match resource {
-        Resource::User(name) => snapshot.users.get(&key(name))?.boundary.clone(),
-        Resource::Role(name) => snapshot.roles.get(&key(name))?.boundary.clone(),
-        _ => None,
+impl ConditionContext for IamKeys<'_> {
+    fn get(&self, key: &str) -> Option<Values<'_>> {
+        if key.eq_ignore_ascii_case("iam:PolicyARN") {
+            return self.policy_arn.map(Values::One);
+        }
+        if key.eq_ignore_ascii_case("iam:PermissionsBoundary") {
+            return self.boundary.as_deref().map(Values::One);
+        }
+        if key.eq_ignore_ascii_case("aws:TagKeys") {
+            return (!self.tag_keys.is_empty()).then_some(Values::Many(&self.tag_keys));
+        }
+        if let Some(name) = strip_prefix_ignore_case(key, "aws:RequestTag/") {
+            return self
+                .request_tags
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| Values::One(v));
+        }
+        let resource_tag = strip_prefix_ignore_case(key, "iam:ResourceTag/")
+            .or_else(|| strip_prefix_ignore_case(key, "aws:ResourceTag/"))?;
+        self.resource_tags
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(resource_tag))
+            .map(|(_, v)| Values::One(v.as_str()))
     }
+}
+
+/// What the identity store holds about a user or role that bears on conditions.
+struct Held {
+    boundary: Option<String>,
+    tags: Vec<(String, String)>,
+}
+
+/// The boundary and tags of the user or role `resource` names, if it exists.
+fn held(snapshot: &Snapshot, account: &str, resource: Resource<'_>) -> Option<Held> {
+    let key = |name: &str| (account.to_string(), name.to_string());
+    let (boundary, tags) = match resource {
+        Resource::User(name) => {
+            let user = snapshot.users.get(&key(name))?;
+            (&user.boundary, &user.tags)
+        }
+        Resource::Role(name) => {
+            let role = snapshot.roles.get(&key(name))?;
+            (&role.boundary, &role.tags)
+        }
+        _ => return None,
+    };
+    Some(Held {
+        boundary: boundary.clone(),
+        tags: tags.clone(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use strata_policy::Values;
 
-    fn keys(action: &str, body: &str) -> IamKeys {
+    use super::*;
+    use crate::iam::records::UserRecord;
+
+    const ARN: &str = "arn:aws:iam::111122223333:policy/b";
+
+    /// The keys of `action` on user `bob`, who has boundary `ARN` and tag `team=blue`.
+    fn keys_with(action: &str, body: &str, check: impl FnOnce(&IamKeys<'_>)) {
         let form = Form::parse(body.as_bytes()).unwrap();
-        IamKeys::of(action, &form, "111122223333", Resource::User("bob"), || {
-            std::sync::Arc::new(Snapshot::default())
-        })
+        let mut snapshot = Snapshot::default();
+        snapshot.users.insert(
+            ("111122223333".into(), "bob".into()),
+            UserRecord {
+                id: "AIDABOB".into(),
+                path: "/".into(),
+                created_ns: 1,
+                tags: vec![("team".into(), "blue".into())],
+                policies: Default::default(),
+                groups: Vec::new(),
+                boundary: Some(ARN.into()),
+            },
+        );
+        let snapshot = Arc::new(snapshot);
+        let keys = IamKeys::of(action, &form, "111122223333", Resource::User("bob"), || {
+            snapshot
+        });
+        check(&keys);
+    }
+
+    fn one<'a>(keys: &'a IamKeys<'_>, key: &str) -> Option<&'a str> {
+        match keys.get(key)? {
+            Values::One(v) => Some(v),
+            other => panic!("{key}: {other:?}"),
+        }
     }
 
     #[test]
     fn each_key_comes_from_the_actions_that_carry_it() {
-        let arn = "arn:aws:iam::111122223333:policy/b";
-        let attach = keys("AttachUserPolicy", &format!("PolicyArn={arn}"));
-        assert_eq!(attach.policy_arn.as_deref(), Some(arn));
-        assert_eq!(attach.boundary, None, "bob does not exist: no boundary");
-        let create = keys("CreateUser", &format!("PermissionsBoundary={arn}"));
-        assert_eq!(create.boundary.as_deref(), Some(arn));
-        assert_eq!(create.policy_arn, None);
-        // Parameters of other actions are not keys.
-        assert_eq!(
-            keys("CreatePolicyVersion", &format!("PolicyArn={arn}")),
-            IamKeys::default()
-        );
-        assert_eq!(
-            keys("TagUser", &format!("PermissionsBoundary={arn}")),
-            IamKeys::default()
-        );
+        let other = "arn:aws:iam::111122223333:policy/other";
+        keys_with("AttachUserPolicy", &format!("PolicyArn={other}"), |k| {
+            assert_eq!(one(k, "iam:policyarn"), Some(other));
+            assert_eq!(one(k, "iam:PermissionsBoundary"), Some(ARN), "held");
+        });
+        keys_with("CreateUser", &format!("PermissionsBoundary={other}"), |k| {
+            assert_eq!(one(k, "iam:PermissionsBoundary"), Some(other), "given");
+            assert!(k.get("iam:PolicyARN").is_none());
+        });
+        // Parameters of other actions are not keys; the user's tags always are.
+        keys_with("CreatePolicyVersion", &format!("PolicyArn={other}"), |k| {
+            assert!(k.get("iam:PolicyARN").is_none());
+            assert!(k.get("iam:PermissionsBoundary").is_none());
+        });
+        keys_with("GetUser", "", |k| {
+            assert_eq!(one(k, "iam:ResourceTag/team"), Some("blue"));
+            assert_eq!(one(k, "aws:ResourceTag/team"), Some("blue"));
+            // IAM tag keys are unique in any case, and compare so.
+            assert_eq!(one(k, "iam:ResourceTag/Team"), Some("blue"));
+            assert!(k.get("iam:ResourceTag/cost").is_none());
+            assert!(k.get("aws:TagKeys").is_none());
+        });
+    }
+
+    #[test]
+    fn tags_given_and_removed_are_request_tags_and_tag_keys() {
+        let body = "Tags.member.1.Key=team&Tags.member.1.Value=red&Tags.member.2.Key=cost";
+        keys_with("TagUser", body, |k| {
+            assert_eq!(one(k, "aws:RequestTag/team"), Some("red"));
+            assert_eq!(one(k, "aws:RequestTag/cost"), Some(""));
+            assert!(k.get("aws:RequestTag/none").is_none());
+            let Some(Values::Many(keys)) = k.get("aws:TagKeys") else {
+                panic!("{:?}", k.get("aws:TagKeys"))
+            };
+            assert_eq!(keys, ["team", "cost"]);
+        });
+        keys_with("UntagUser", "TagKeys.member.1=team", |k| {
+            assert!(k.get("aws:RequestTag/team").is_none());
+            let Some(Values::Many(keys)) = k.get("aws:TagKeys") else {
+                panic!("no tag keys")
+            };
+            assert_eq!(keys, ["team"]);
+        });
     }
 }

@@ -366,7 +366,7 @@ impl ConditionContext for S3Conditions<'_> {
 
 /// `key` without `prefix` (compared case-insensitively), when it starts with it and names
 /// something after it.
-fn strip_prefix_ignore_case<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {
+pub fn strip_prefix_ignore_case<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {
     let head = key.get(..prefix.len())?;
     let rest = &key[prefix.len()..];
     (head.eq_ignore_ascii_case(prefix) && !rest.is_empty()).then_some(rest)
