@@ -963,6 +963,27 @@ fn boundaries_given_at_creation_hold_and_parameters_strata_lacks_are_refused() {
     );
 }
 
+/// A new user `name` whose only permissions are one inline policy, `document`; answers
+/// its access key.
+fn user_with_policy(server: &Server, name: &str, document: &str) -> (String, String) {
+    ok(server, ROOT, &["iam", "create-user", "--user-name", name]);
+    ok(
+        server,
+        ROOT,
+        &[
+            "iam",
+            "put-user-policy",
+            "--user-name",
+            name,
+            "--policy-name",
+            "only",
+            "--policy-document",
+            document,
+        ],
+    );
+    new_key(server, name)
+}
+
 /// A managed policy `name` of the root's account holding `document`; answers its ARN.
 fn create_policy(server: &Server, name: &str, document: &str) -> String {
     let created = ok(
@@ -995,26 +1016,7 @@ fn a_delegated_admin_is_held_to_a_boundary_and_to_the_policies_and_tags_it_may_g
  {{"Effect":"Deny","Action":"iam:AttachUserPolicy","Resource":"*","Condition":{{"ArnNotEquals":{{"iam:PolicyARN":"{reader}"}}}}}},
  {{"Effect":"Allow","Action":"iam:TagUser","Resource":"*","Condition":{{"StringEquals":{{"iam:ResourceTag/team":"blue","aws:RequestTag/team":"blue"}},"ForAllValues:StringEquals":{{"aws:TagKeys":["team"]}}}}}}]}}"#
     );
-    ok(
-        &server,
-        ROOT,
-        &["iam", "create-user", "--user-name", "delegate"],
-    );
-    ok(
-        &server,
-        ROOT,
-        &[
-            "iam",
-            "put-user-policy",
-            "--user-name",
-            "delegate",
-            "--policy-name",
-            "delegation",
-            "--policy-document",
-            &delegation,
-        ],
-    );
-    let (key, secret) = new_key(&server, "delegate");
+    let (key, secret) = user_with_policy(&server, "delegate", &delegation);
     let delegate = (key.as_str(), secret.as_str());
 
     let create = |name: &str, boundary: Option<&str>| {
@@ -1105,4 +1107,74 @@ fn a_delegated_admin_is_held_to_a_boundary_and_to_the_policies_and_tags_it_may_g
         "bounded",
     ];
     assert_eq!(error_code(&server, delegate, &unbound), "AccessDenied");
+}
+
+#[test]
+fn iam_and_sts_decisions_see_the_requests_global_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(tmp.path());
+    // The CLI reaches strata over plain HTTP on loopback.
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":"iam:GetUser","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"},"StringLike":{"aws:UserAgent":"aws-cli/*"}}},
+ {"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}},
+ {"Effect":"Allow","Action":"iam:ListGroups","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}},
+ {"Effect":"Allow","Action":"iam:ListRoles","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}},
+ {"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"}}}]}"#;
+    let (key, secret) = user_with_policy(&server, "ops", policy);
+    let ops = (key.as_str(), secret.as_str());
+    let user = ok(&server, ops, &["iam", "get-user", "--user-name", "ops"]);
+    assert_eq!(user["User"]["UserName"], "ops");
+    assert_eq!(
+        error_code(&server, ops, &["iam", "list-users"]),
+        "AccessDenied"
+    );
+    ok(&server, ops, &["iam", "list-groups"]);
+    assert_eq!(
+        error_code(&server, ops, &["iam", "list-roles"]),
+        "AccessDenied"
+    );
+    ok(
+        &server,
+        ops,
+        &["sts", "get-federation-token", "--name", "visitor"],
+    );
+
+    // Trust policies see them too: one role may be assumed from loopback, the other only
+    // from a network the caller is not on.
+    let user_arn = user["User"]["Arn"].as_str().unwrap();
+    for (role, network) in [("near", "127.0.0.0/8"), ("far", "198.51.100.0/24")] {
+        let trust = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{user_arn}"}},"Action":"sts:AssumeRole","Condition":{{"IpAddress":{{"aws:SourceIp":"{network}"}}}}}}]}}"#
+        );
+        ok(
+            &server,
+            ROOT,
+            &[
+                "iam",
+                "create-role",
+                "--role-name",
+                role,
+                "--assume-role-policy-document",
+                &trust,
+            ],
+        );
+    }
+    let assume = |role: &str| {
+        let arn = user_arn.replace(":user/ops", &format!(":role/{role}"));
+        aws(
+            &server,
+            ops,
+            &[
+                "sts",
+                "assume-role",
+                "--role-arn",
+                &arn,
+                "--role-session-name",
+                "from-here",
+            ],
+        )
+    };
+    let near = assume("near");
+    assert!(near.status.success(), "{near:?}");
+    assert_eq!(code_of(&assume("far")), "AccessDenied");
 }

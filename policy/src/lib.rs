@@ -27,5 +27,5 @@ pub use document::Version;
 pub use error::PolicyError;
 pub use kind::{limits, policy_len, PolicyKind};
 pub use policy::{Outcome, Policy};
-pub use request::{Caller, ConditionContext, ContextMap, PrincipalType, Request, Values};
+pub use request::{Caller, ConditionContext, ContextMap, Layered, PrincipalType, Request, Values};
 pub use statement::Effect;

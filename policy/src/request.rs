@@ -168,6 +168,22 @@ impl ConditionContext for ContextMap<'_> {
     }
 }
 
+/// Two contexts as one: a key is looked up in `first`, then in `then` (a request's own keys
+/// over the keys every request has).
+#[derive(Clone, Copy)]
+pub struct Layered<'a> {
+    /// Asked first.
+    pub first: &'a dyn ConditionContext,
+    /// Asked for the keys `first` does not have.
+    pub then: &'a dyn ConditionContext,
+}
+
+impl ConditionContext for Layered<'_> {
+    fn get(&self, key: &str) -> Option<Values<'_>> {
+        self.first.get(key).or_else(|| self.then.get(key))
+    }
+}
+
 /// One request to authorize.
 #[derive(Clone, Copy)]
 pub struct Request<'a> {
@@ -232,5 +248,33 @@ fn principal_key<'a>(caller: &Caller<'a>, key: &str) -> Option<Option<Values<'a>
         Some(caller.source_identity.map(Values::One))
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_layered_context_asks_its_first_layer_before_the_second() {
+        let own = ContextMap::new()
+            .with("sts:ExternalId", "x")
+            .with("aws:SourceIp", "10.0.0.1");
+        let every = ContextMap::new()
+            .with("aws:SourceIp", "127.0.0.1")
+            .with("aws:SecureTransport", "false");
+        let both = Layered {
+            first: &own,
+            then: &every,
+        };
+        let one = |key| both.get(key).and_then(Values::first);
+        assert_eq!(one("sts:externalid"), Some("x"));
+        assert_eq!(
+            one("aws:SourceIp"),
+            Some("10.0.0.1"),
+            "the first layer wins"
+        );
+        assert_eq!(one("aws:SecureTransport"), Some("false"));
+        assert_eq!(one("aws:CurrentTime"), None);
     }
 }

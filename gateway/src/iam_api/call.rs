@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use serde::Serialize;
+use strata_policy::Layered;
 
 use super::authorize::authorize;
 use super::conditions::IamKeys;
@@ -82,16 +83,20 @@ impl<'a> Call<'a> {
     }
 
     /// Refuses the call unless the caller may do its action on `resource`; conditions see
-    /// the action's IAM keys (`conditions`).
+    /// the action's IAM keys (`conditions`) and the request's global ones.
     pub fn allow(&self, resource: Resource<'_>) -> Result<(), S3Error> {
         let keys = IamKeys::of(self.action, self.form, &self.account, resource, || {
             self.store.snapshot()
         });
+        let context = Layered {
+            first: &keys,
+            then: self.request.global_keys,
+        };
         authorize(
             &self.caller,
             &format!("iam:{}", self.action),
             &resource.arn(&self.account),
-            &keys,
+            &context,
             self.metrics,
         )
     }

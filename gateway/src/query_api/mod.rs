@@ -10,6 +10,8 @@ mod tests;
 pub use envelope::{error_document, respond, Service};
 pub use form::Form;
 
+use strata_policy::ConditionContext;
+
 use crate::auth::Principal;
 
 /// One query API request, as its handler sees it.
@@ -22,4 +24,7 @@ pub struct QueryRequest<'a> {
     pub form: &'a Form,
     /// IAM or STS.
     pub service: Service,
+    /// The condition keys every request has (`aws:SourceIp`, `aws:SecureTransport`, ...),
+    /// which an action's own keys come before.
+    pub global_keys: &'a (dyn ConditionContext + Sync),
 }

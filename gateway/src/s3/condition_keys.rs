@@ -364,6 +364,35 @@ impl ConditionContext for S3Conditions<'_> {
     }
 }
 
+/// The keys every request has, whatever its service (AWS's "global condition context
+/// keys" that strata knows): what the IAM and STS query APIs, which are not S3, take from
+/// the request's [`S3Conditions`].
+const GLOBAL_KEYS: [&str; 7] = [
+    "aws:SecureTransport",
+    "aws:SourceIp",
+    "aws:CurrentTime",
+    "aws:EpochTime",
+    "aws:Referer",
+    "aws:UserAgent",
+    "aws:RequestedRegion",
+];
+
+/// Of a request's condition keys, only the global ones: an IAM or STS action sees no
+/// `s3:` key, as on AWS.
+#[derive(Clone, Copy)]
+pub struct GlobalKeys<'a>(pub &'a (dyn ConditionContext + Sync));
+
+impl ConditionContext for GlobalKeys<'_> {
+    fn get(&self, key: &str) -> Option<Values<'_>> {
+        let global = GLOBAL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key));
+        if global {
+            self.0.get(key)
+        } else {
+            None
+        }
+    }
+}
+
 /// `key` without `prefix` (compared case-insensitively), when it starts with it and names
 /// something after it.
 pub fn strip_prefix_ignore_case<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {

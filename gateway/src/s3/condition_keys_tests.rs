@@ -317,6 +317,30 @@ fn signature_and_transport_keys_come_from_the_facts() {
 }
 
 #[test]
+fn the_global_keys_of_a_request_are_its_aws_keys_and_no_s3_key() {
+    let (route, headers) = routed(
+        "POST",
+        "/",
+        &[("user-agent", "aws-cli/2"), ("x-amz-acl", "public-read")],
+    );
+    let tags = RequestTags::from_headers(&headers);
+    let keys = S3Conditions::new(&route, &headers, facts(), &tags);
+    let global = GlobalKeys(&keys);
+    let value = |key| global.get(key).and_then(Values::first);
+    assert_eq!(value("aws:sourceip"), Some("203.0.113.7"));
+    assert_eq!(value("aws:SecureTransport"), Some("true"));
+    assert_eq!(value("aws:CurrentTime"), Some("2024-05-01T12:00:00Z"));
+    assert_eq!(value("aws:EpochTime"), Some("1714564800"));
+    assert_eq!(value("aws:UserAgent"), Some("aws-cli/2"));
+    assert_eq!(value("aws:RequestedRegion"), Some("eu-west-1"));
+    // The request has these, but they are S3's: an IAM or STS action does not.
+    for s3_only in ["s3:x-amz-acl", "s3:authType", "s3:TlsVersion"] {
+        assert!(keys.get(s3_only).is_some(), "{s3_only}");
+        assert!(global.get(s3_only).is_none(), "{s3_only}");
+    }
+}
+
+#[test]
 fn presigned_and_form_requests_name_their_auth_type() {
     for (auth_type, expected) in [
         (AuthType::of(AuthMethod::Presigned), "REST-QUERY-STRING"),

@@ -35,7 +35,15 @@ pub fn assume_role(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Erro
     let carried = carried_by(req.form, identity)?;
     let role = snapshot.role_by_arn(params.role_arn).ok_or_else(denied)?;
     let external_id = req.form.get("ExternalId");
-    if !allows_assume_role(role, identity, params.session_name, external_id, &carried) {
+    let trusted = allows_assume_role(
+        role,
+        identity,
+        params.session_name,
+        external_id,
+        &carried,
+        req.global_keys,
+    );
+    if !trusted {
         return Err(denied());
     }
     let chained = matches!(identity.kind, IdentityKind::RoleSession { .. });

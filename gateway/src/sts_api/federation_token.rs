@@ -4,12 +4,10 @@
 //! user's ARN; the credentials may not call the IAM API, nor STS beyond
 //! `GetCallerIdentity` (`handle`).
 
-use strata_policy::ContextMap;
 use strata_sts::session::SessionSource;
 
 use super::grant::{name_ok, seal, validation, Carried, Session};
 use super::long_term::{duration, long_term_caller};
-use super::parameters::{only, taken_by};
 use super::session_policies::SessionPolicies;
 use super::session_tags::session_tags;
 use super::xml::{FederatedUser, GetFederationTokenResult};
@@ -22,7 +20,6 @@ use crate::s3::response::Response;
 /// Checks the parameters and the caller's permission, then issues.
 pub fn get_federation_token(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Error> {
     let form = req.form;
-    only(form, "GetFederationToken", taken_by("GetFederationToken"))?;
     let caller = long_term_caller(req, "GetFederationToken")?;
     let name = form.required("Name")?;
     if !name_ok(name, 32) {
@@ -36,12 +33,11 @@ pub fn get_federation_token(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Respons
     let duration = duration(form, caller)?;
     let account_id = &caller.account.id;
     let arn = format!("arn:aws:sts::{account_id}:federated-user/{name}");
-    let context = ContextMap::new();
     authorize(
         caller,
         "sts:GetFederationToken",
         &arn,
-        &context,
+        req.global_keys,
         &ctx.sts.metrics,
     )?;
     policies.check_managed(&ctx.owners.store().snapshot(), account_id)?;

@@ -6,7 +6,6 @@ use strata_sts::session::SessionSource;
 
 use super::grant::{seal, Carried, Session};
 use super::long_term::{duration, long_term_caller};
-use super::parameters::only;
 use super::session_policies::SessionPolicies;
 use super::xml::GetSessionTokenResult;
 use crate::query_api::{respond, QueryRequest};
@@ -16,7 +15,6 @@ use crate::s3::response::Response;
 
 /// Issues a session of the signer itself.
 pub fn get_session_token(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Error> {
-    only(req.form, "GetSessionToken", &["DurationSeconds"])?;
     let caller = long_term_caller(req, "GetSessionToken")?;
     let duration = duration(req.form, caller)?;
     let sealed = seal(

@@ -89,6 +89,7 @@ impl World {
             request_id: "REQ",
             form: &form,
             service: Service::Sts,
+            global_keys: &strata_policy::ContextMap::new(),
         };
         let response = super::handle(self.ctx(), &req).await?;
         let ResponseBody::Full(body) = response.body else {
@@ -555,6 +556,7 @@ impl World {
             request_id: "REQ",
             form: &form,
             service: Service::Iam,
+            global_keys: &strata_policy::ContextMap::new(),
         };
         crate::iam_api::handle(self.ctx(), &req).await.map(|_| ())
     }

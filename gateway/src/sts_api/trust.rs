@@ -5,7 +5,8 @@
 //! allow the action too, as AWS's evaluation says.
 
 use strata_policy::{
-    decide, Caller, ContextMap, Evaluation, Outcome, Policy, PolicyKind, PrincipalType, Request,
+    decide, Caller, ConditionContext, ContextMap, Evaluation, Layered, Outcome, Policy, PolicyKind,
+    PrincipalType, Request,
 };
 use strata_sts::web_identity::WebIdentity;
 
@@ -27,13 +28,15 @@ fn trust_policy(role: RoleRef<'_>) -> Option<Policy> {
 /// Whether `caller` may `sts:AssumeRole` into `role` as `session_name` (with the
 /// `ExternalId` it gave, which conditions see as `sts:ExternalId`), carrying `carried`: session
 /// tags need `sts:TagSession` too, a source identity `sts:SetSourceIdentity` (conditions see
-/// `aws:RequestTag/*`, `aws:TagKeys`, `sts:TransitiveTagKeys` and `sts:SourceIdentity`).
+/// `aws:RequestTag/*`, `aws:TagKeys`, `sts:TransitiveTagKeys` and `sts:SourceIdentity`,
+/// then the request's `global` keys).
 pub fn allows_assume_role(
     role: RoleRef<'_>,
     caller: &Identity,
     session_name: &str,
     external_id: Option<&str>,
     carried: &Carried,
+    global: &dyn ConditionContext,
 ) -> bool {
     let Some(trust) = trust_policy(role) else {
         return false;
@@ -47,6 +50,10 @@ pub fn allows_assume_role(
     }
     let asks = Asks::new(carried);
     let context = asks.context(context);
+    let context = Layered {
+        first: &context,
+        then: global,
+    };
     let actions = asks.actions("sts:AssumeRole");
     let identity: Vec<&Policy> = caller.policies.iter().map(|p| p.as_ref()).collect();
     let sessions: Vec<&Policy> = caller.session_policies.iter().map(|p| p.as_ref()).collect();
@@ -78,13 +85,14 @@ pub fn allows_assume_role(
 /// `sts:SetSourceIdentity` as for AssumeRole): the trust policy must allow the provider as a
 /// `Federated` principal, named by its IAM ARN (`arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`)
 /// or by `HOST/PATH`, with the token's `HOST/PATH:sub` and `HOST/PATH:aud` as condition
-/// keys. A federated caller has no policies of its own: the trust policy alone decides, and
-/// a Deny in it wins.
+/// keys (and the request's `global` keys). A federated caller has no policies of its own:
+/// the trust policy alone decides, and a Deny in it wins.
 pub fn allows_web_identity(
     role: RoleRef<'_>,
     web: &WebIdentity,
     session_name: &str,
     carried: &Carried,
+    global: &dyn ConditionContext,
 ) -> bool {
     let Some(trust) = trust_policy(role) else {
         return false;
@@ -105,7 +113,11 @@ pub fn allows_web_identity(
         .all(|action| {
             let mut allowed = false;
             for provider in [provider_arn.as_str(), prefix] {
-                let context = context.clone().with("aws:FederatedProvider", provider);
+                let own = context.clone().with("aws:FederatedProvider", provider);
+                let context = Layered {
+                    first: &own,
+                    then: global,
+                };
                 let who = Caller {
                     arn: "",
                     account_id: "",

@@ -34,7 +34,7 @@ pub async fn assume_role_with_web_identity(
     };
     let carried = carried_by_token(&web.claims)?;
     let role = snapshot.role_by_arn(params.role_arn).ok_or_else(denied)?;
-    if !allows_web_identity(role, &web, params.session_name, &carried) {
+    if !allows_web_identity(role, &web, params.session_name, &carried, req.global_keys) {
         return Err(denied());
     }
     let duration = params.duration_for(role, None)?;

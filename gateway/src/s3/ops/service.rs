@@ -2,6 +2,7 @@
 
 use super::common::{Ctx, Request};
 use crate::query_api::{Form, QueryRequest, Service};
+use crate::s3::condition_keys::GlobalKeys;
 use crate::s3::error::S3Error;
 use crate::s3::response::Response;
 
@@ -18,6 +19,7 @@ pub async fn service_post(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Err
         request_id: req.request_id,
         form: &form,
         service: Service::of(req.signed_service)?,
+        global_keys: &GlobalKeys(req.authorize.context),
     };
     match query.service {
         Service::Iam => crate::iam_api::handle(ctx, &query).await,
