@@ -36,6 +36,7 @@ mod sealer;
 mod value;
 
 pub use cipher::{has_aes_instructions, Cipher};
+pub use derive::kek_subkey;
 pub use envelope::{open_key, seal_key, KeyBinding, SealedKey, SseMode, SEALED_KEY_LEN};
 pub use error::{EnvelopeError, OpenError, RangeError, SealError, SizeError};
 pub use key::{Kek, ObjectKey, KEY_LEN};

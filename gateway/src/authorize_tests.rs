@@ -83,7 +83,9 @@ async fn world() -> World {
     }]))
     .await
     .unwrap();
-    let iam = IamStore::open(store.clone()).await.unwrap();
+    let iam = IamStore::open(store.clone(), crate::iam::SecretSeal::random())
+        .await
+        .unwrap();
     let accounts = iam.ensure_accounts(&["root", "team"], &[]).await.unwrap();
     let (root, team) = (accounts[0].clone(), accounts[1].clone());
     store

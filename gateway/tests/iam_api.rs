@@ -74,6 +74,24 @@ fn get_object(key: &str) -> [&str; 7] {
     ]
 }
 
+/// The files under `dir` (all of it, volumes and state) whose bytes contain `needle`.
+fn files_holding(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                pending.push(entry.unwrap().path());
+            }
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            if bytes.windows(needle.len()).any(|w| w == needle) {
+                found.push(path.display().to_string());
+            }
+        }
+    }
+    found
+}
+
 fn new_key(server: &Server, user: &str) -> (String, String) {
     let v = ok(
         server,
@@ -387,6 +405,13 @@ fn a_user_does_what_its_policies_allow_and_keeps_it_across_a_restart() {
         );
     }
     drop(server);
+    // Secret keys are sealed on the volumes: no file holds one in clear.
+    for secret in [&sk, &sk2] {
+        assert_eq!(
+            files_holding(tmp.path(), secret.as_bytes()),
+            Vec::<String>::new()
+        );
+    }
 
     // A restart keeps users, keys (and their status) and policies.
     let server = start(tmp.path());

@@ -199,7 +199,8 @@ mod tests {
     async fn rotation_adds_a_sealing_key_and_deletes_keys_whose_tokens_have_expired() {
         let dir = tempfile::tempdir().unwrap();
         let store = super::super::store::tests::store(dir.path()).await;
-        let iam = IamStore::open(store.clone()).await.unwrap();
+        let seal = crate::iam::SecretSeal::random();
+        let iam = IamStore::open(store.clone(), seal.clone()).await.unwrap();
         let first = iam.session_keyring().await.unwrap();
         assert_eq!(first.current().id(), FIRST_KEY_ID);
 
@@ -217,7 +218,7 @@ mod tests {
             Some(two.created_ns + LONGEST_SESSION_SECS * NS_PER_SEC)
         );
         // A restart opens with both and seals with the newest.
-        let reopened = IamStore::open(store.clone()).await.unwrap();
+        let reopened = IamStore::open(store.clone(), seal).await.unwrap();
         let keyring = reopened.session_keyring().await.unwrap();
         assert_eq!(keyring.current().id(), 2);
         assert!(keyring.find(1).is_some());

@@ -1,6 +1,7 @@
 //! The identity store: records in the namespace index's `iam` table, and the snapshot that
 //! requests read. Writes go one at a time (a lock), each as one commit, and the snapshot is
-//! rebuilt from the index after each, so memory never holds what the disk does not.
+//! rebuilt from the index after each, so memory never holds what the disk does not. Secrets
+//! are sealed on the way in and opened on the way out (`secrets`).
 
 use std::sync::{Arc, RwLock};
 
@@ -11,6 +12,7 @@ use super::error::IamError;
 use super::ids;
 use super::keys::Kind;
 use super::records::AccountRecord;
+use super::secrets::{Opened, SecretSeal};
 use super::snapshot::Snapshot;
 use crate::identity::Account;
 
@@ -18,6 +20,7 @@ use crate::identity::Account;
 #[derive(Clone)]
 pub struct IamStore {
     store: Store,
+    seal: SecretSeal,
     snapshot: Arc<RwLock<Arc<Snapshot>>>,
     writes: Arc<tokio::sync::Mutex<()>>,
 }
@@ -47,25 +50,57 @@ impl Change<'_> {
         });
     }
 
-    /// Commits every put and delete at once, then refreshes the snapshot.
+    /// Commits every put and delete at once, secrets sealed, then refreshes the snapshot.
     pub async fn apply(self) -> Result<Arc<Snapshot>, IamError> {
         if !self.writes.is_empty() {
-            self.iam.store.iam_write(self.writes).await?;
+            let writes = self
+                .writes
+                .into_iter()
+                .map(|write| match write {
+                    IamWrite::Put { key, value } => {
+                        let value = self.iam.seal.seal_stored(&key, value)?;
+                        Ok(IamWrite::Put { key, value })
+                    }
+                    delete => Ok(delete),
+                })
+                .collect::<Result<Vec<_>, IamError>>()?;
+            self.iam.store.iam_write(writes).await?;
         }
         self.iam.reload().await
     }
 }
 
 impl IamStore {
-    /// Opens the store over `store`'s namespace index and loads the snapshot.
-    pub async fn open(store: Store) -> Result<IamStore, IamError> {
+    /// Opens the store over `store`'s namespace index, with secrets sealed by `seal`, and
+    /// loads the snapshot. Secrets an earlier strata stored in clear are sealed first.
+    pub async fn open(store: Store, seal: SecretSeal) -> Result<IamStore, IamError> {
         let iam = IamStore {
             store,
+            seal,
             snapshot: Arc::new(RwLock::new(Arc::new(Snapshot::default()))),
             writes: Arc::new(tokio::sync::Mutex::new(())),
         };
+        iam.seal_clear_secrets().await?;
         iam.reload().await?;
         Ok(iam)
+    }
+
+    /// Seals, in one commit, the secrets stored in clear (by a strata before sealing).
+    async fn seal_clear_secrets(&self) -> Result<(), IamError> {
+        let _lock = self.writes.lock().await;
+        let mut writes = Vec::new();
+        for (key, value) in self.store.iam_scan(b"").await? {
+            if let Opened::InClear(value) = self.seal.open_stored(&key, value)? {
+                let value = self.seal.seal_stored(&key, value)?;
+                writes.push(IamWrite::Put { key, value });
+            }
+        }
+        if !writes.is_empty() {
+            let count = writes.len();
+            self.store.iam_write(writes).await?;
+            tracing::info!(count, "identity secrets stored in clear were sealed");
+        }
+        Ok(())
     }
 
     /// The current snapshot (cheap: a reference count).
@@ -89,7 +124,17 @@ impl IamStore {
     }
 
     async fn reload(&self) -> Result<Arc<Snapshot>, IamError> {
-        let snapshot = Arc::new(Snapshot::from_records(self.store.iam_scan(b"").await?)?);
+        let records = self
+            .store
+            .iam_scan(b"")
+            .await?
+            .into_iter()
+            .map(|(key, value)| {
+                let value = self.seal.open_stored(&key, value)?.into_bytes();
+                Ok((key, value))
+            })
+            .collect::<Result<Vec<_>, IamError>>()?;
+        let snapshot = Arc::new(Snapshot::from_records(records)?);
         *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = snapshot.clone();
         Ok(snapshot)
     }

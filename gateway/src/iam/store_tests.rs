@@ -26,7 +26,9 @@ pub(in crate::iam) async fn store(dir: &std::path::Path) -> Store {
 #[tokio::test]
 async fn a_given_root_id_is_used_once_and_another_later_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let iam = IamStore::open(store(dir.path()).await).await.unwrap();
+    let iam = IamStore::open(store(dir.path()).await, crate::iam::SecretSeal::random())
+        .await
+        .unwrap();
     let made = iam
         .ensure_accounts(&["root"], &[("root", "123456789012")])
         .await
@@ -65,7 +67,9 @@ async fn a_given_root_id_is_used_once_and_another_later_is_refused() {
 #[tokio::test]
 async fn a_given_id_held_by_another_account_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let iam = IamStore::open(store(dir.path()).await).await.unwrap();
+    let iam = IamStore::open(store(dir.path()).await, crate::iam::SecretSeal::random())
+        .await
+        .unwrap();
     let team = iam.ensure_accounts(&["team"], &[]).await.unwrap()[0].clone();
     match iam.ensure_accounts(&["root"], &[("root", &team.id)]).await {
         Err(IamError::AccountIdTaken { id, holder }) => {
@@ -73,4 +77,54 @@ async fn a_given_id_held_by_another_account_is_refused() {
         }
         other => panic!("expected AccountIdTaken, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn secrets_stored_in_clear_are_sealed_at_open_and_open_only_with_their_key() {
+    use super::super::records::{AccessKeyRecord, KeyStatus};
+    use crate::iam::{encode, Kind, SecretSeal};
+    use strata_volume::IamWrite;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path()).await;
+    // As a strata before sealing wrote it.
+    let secret = "clear-secret-0123456789";
+    let key = Kind::AccessKey.key(&["AKIAOLD"]);
+    let record = AccessKeyRecord {
+        account_id: "111122223333".into(),
+        user: "old".into(),
+        secret: secret.into(),
+        status: KeyStatus::Active,
+        created_ns: 1,
+    };
+    store
+        .iam_write(vec![IamWrite::Put {
+            key: key.clone(),
+            value: encode(&record),
+        }])
+        .await
+        .unwrap();
+    let in_clear = |bytes: &[u8]| bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+
+    let seal = SecretSeal::random();
+    let iam = IamStore::open(store.clone(), seal.clone()).await.unwrap();
+    assert_eq!(iam.snapshot().keys["AKIAOLD"], record, "read as it was");
+    let stored = store.iam_get(&key).await.unwrap().unwrap();
+    assert!(!in_clear(&stored), "sealed at open");
+    // A session key made now is stored sealed too.
+    iam.session_keyring().await.unwrap();
+    for (_, value) in store.iam_scan(b"").await.unwrap() {
+        assert!(
+            !value.windows(4).any(|w| w == b"\"key\""),
+            "no session key in clear"
+        );
+    }
+
+    // The same seal opens them again; another (another SSE-S3 key) refuses to start.
+    let reopened = IamStore::open(store.clone(), seal).await.unwrap();
+    assert_eq!(reopened.snapshot().keys["AKIAOLD"], record);
+    assert!(matches!(
+        IamStore::open(store, SecretSeal::random()).await,
+        Err(IamError::Corrupt(_))
+    ));
 }

@@ -27,7 +27,7 @@ use crate::authorize::PolicyAuthorizer;
 use crate::bucket_access::{BucketAccess, NewBucket};
 use crate::config::{Config, RoleConfig, SchemeSpec};
 use crate::config::{KmsSetting, SseDefault};
-use crate::iam::{IamCredentials, IamError, IamStore, KeyFileError, KeyFiles, Owners};
+use crate::iam::{IamCredentials, IamError, IamStore, KeyFileError, KeyFiles, Owners, SecretSeal};
 use crate::identity::ROOT_ACCOUNT_NAME;
 use crate::lifecycle::{LifecycleClock, LifecycleOnScan, TierMover};
 use crate::metrics::{
@@ -148,14 +148,14 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let store = store_rt.block_on(Store::open(store_cfg))?;
     // Counted into by SSE-KMS, registered below with the other families.
     let kms_metrics = KmsMetrics::default();
-    let (transform, reseal, kms) =
+    let (transform, reseal, kms, secrets) =
         store_rt.block_on(encryption(&cfg, &store, kms_metrics.clone()))?;
     if reseal.unfinished() {
         tracing::info!("a re-seal was cut off: it goes on");
         reseal.start();
     }
     // Accounts: the root account and every `[[accounts]]` one, with ids that outlive keys.
-    let iam = store_rt.block_on(IamStore::open(store.clone()))?;
+    let iam = store_rt.block_on(IamStore::open(store.clone(), secrets))?;
     let names: Vec<&str> = std::iter::once(ROOT_ACCOUNT_NAME)
         .chain(cfg.accounts.iter().map(|a| a.name.as_str()))
         .collect();
@@ -407,12 +407,13 @@ fn print_dev_banner(cfg: &Config) {
 /// over the local keyring or the transit engine of `--kms-address`, which also seals a new
 /// store's SSE-S3 key. A
 /// keyring under `--data` (the default) is made at first start; production mounts one from
-/// a Secret (`--sse-keyring`), so that the key is not on the same disk as the data.
+/// a Secret (`--sse-keyring`), so that the key is not on the same disk as the data. The
+/// identity store's secrets are sealed under a key derived from the SSE-S3 key.
 async fn encryption(
     cfg: &Config,
     store: &Store,
     kms_metrics: KmsMetrics,
-) -> Result<(Sse, Arc<Reseal>, KmsAdmin), ServeError> {
+) -> Result<(Sse, Arc<Reseal>, KmsAdmin, SecretSeal), ServeError> {
     if cfg.sse.keyring_is_default && !cfg.dev {
         tracing::warn!(
             keyring = %cfg.sse.keyring.display(),
@@ -460,6 +461,7 @@ async fn encryption(
     }
     let kms = Arc::new(keys);
     key_files.save().await?;
+    let secrets = SecretSeal::new(&kek);
     let sse = Sse::new(kek, cfg.sse.default == SseDefault::Aes256)
         .with_cipher(cfg.sse.cipher.cipher())
         .with_kms(kms.clone());
@@ -480,5 +482,6 @@ async fn encryption(
         sse,
         Reseal::new(parts, tokio::runtime::Handle::current(), stored),
         KmsAdmin { keys: kms, frozen },
+        secrets,
     ))
 }

@@ -74,7 +74,7 @@ impl TestStack {
         let auth = Arc::new(Vouching::default());
         // The stand-in authenticator vouches for the root of the test account.
         let root = Identity::test_root("root").account.clone();
-        let iam = IamStore::open(store.clone())
+        let iam = IamStore::open(store.clone(), crate::iam::SecretSeal::random())
             .await
             .expect("the identity store opens");
         let bucket_access = BucketAccess::new(store.clone());
