@@ -4,7 +4,7 @@
 //!
 //! - every PromQL expression of the dashboard and of the rules evaluates without error, and
 //!   every metric family they name is in strata's exposition (but those not exported yet:
-//!   `NOT_YET_EXPORTED`);
+//!   `NOT_YET_EXPORTED`, and the injector's, which its own tests check);
 //! - `promtool check metrics` accepts the exposition in both formats;
 //! - a volume whose format record is unreadable at start fires StrataVolumeOffline (the
 //!   rules file as shipped, `for: 1m` included) through Alertmanager to the webhook.
@@ -180,8 +180,10 @@ fn every_dashboard_and_rule_query_evaluates_on_a_scraped_strata_after_real_traff
         .chain(dashboard.into_iter().map(|(_, expr)| expr))
         .flat_map(|expr| families(&expr))
         .collect();
+    // The injector's own families are checked against its exposition, by its tests.
     let undeclared: Vec<_> = used
         .iter()
+        .filter(|f| !f.starts_with("strata_injector_"))
         .filter(|f| !declared.contains(*f) && !NOT_YET_EXPORTED.contains(&f.as_str()))
         .collect();
     assert!(

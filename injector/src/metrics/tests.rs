@@ -116,3 +116,44 @@ fn both_formats_carry_the_same_samples() {
     };
     assert_eq!(samples(Format::OpenMetrics), samples(Format::Prometheus));
 }
+
+/// The `strata_injector_…` families the shipped alert rules query, from
+/// `manifests/monitoring/rules/strata.rules.yml` (the gateway's monitoring test checks the
+/// other families against strata's exposition; these are the injector's).
+fn families_the_rules_use() -> Vec<String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../manifests/monitoring/rules/strata.rules.yml"
+    );
+    let rules = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut names: Vec<String> = rules
+        .split(|c: char| !word(c))
+        .filter(|w| w.starts_with("strata_injector_"))
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn every_injector_family_the_alert_rules_use_is_served() {
+    let used = families_the_rules_use();
+    assert!(
+        used.len() >= 3,
+        "the rules use the injector's families: {used:?}"
+    );
+    let text = Metrics::new().render(Format::Prometheus);
+    let served: Vec<&str> = lines(&text)
+        .into_iter()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split(['{', ' ']).next())
+        .collect();
+    for name in &used {
+        assert!(
+            served.contains(&name.as_str()),
+            "the rules use {name}, which the injector does not serve:\n{text}"
+        );
+    }
+}
