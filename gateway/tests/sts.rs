@@ -9,6 +9,7 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -32,10 +33,18 @@ fn root() -> (&'static str, &'static str) {
 }
 
 fn start(dir: &Path, config: Option<&str>) -> Server {
+    start_with(dir, config, &[])
+}
+
+/// [`start`] with more environment (`STRATA_*` settings).
+fn start_with(dir: &Path, config: Option<&str>, env: &[(&str, &str)]) -> Server {
     let mut builder = Server::builder()
         .binary(env!("CARGO_BIN_EXE_strata"))
         .credentials(Credentials::new(ROOT_KEY, ROOT_SECRET))
         .dir(dir.join("server"));
+    for (name, value) in env {
+        builder = builder.env(name, value);
+    }
     if let Some(text) = config {
         let path = dir.join("strata.toml");
         std::fs::write(&path, text).unwrap();
@@ -199,6 +208,19 @@ fn create_role(server: &Server, name: &str, trust: &str, policy: &str) -> String
     ];
     ok(server, &root_keys(), &inline);
     made["Role"]["Arn"].as_str().unwrap().to_string()
+}
+
+/// The root's session of `role_arn`, named `session`.
+fn root_assumes(server: &Server, role_arn: &str, session: &str) -> Keys {
+    let args = [
+        "sts",
+        "assume-role",
+        "--role-arn",
+        role_arn,
+        "--role-session-name",
+        session,
+    ];
+    session_keys(&ok(server, &root_keys(), &args))
 }
 
 fn session_keys(reply: &str) -> Keys {
@@ -790,17 +812,7 @@ fn rotated_session_keys_seal_new_tokens_and_old_tokens_open_until_they_expire() 
     let tmp = tempfile::tempdir().unwrap();
     let (server, account, _body) = started_with_data(tmp.path());
     let role_arn = create_role(&server, "reader", &trusting_root(&account), READ_DATA);
-    let assume = |server: &Server| {
-        let args = [
-            "sts",
-            "assume-role",
-            "--role-arn",
-            role_arn.as_str(),
-            "--role-session-name",
-            "s1",
-        ];
-        session_keys(&ok(server, &root_keys(), &args))
-    };
+    let assume = |server: &Server| root_assumes(server, &role_arn, "s1");
     let reads = |server: &Server, keys: &Keys| {
         get_from_data(server, keys, "hello.txt", tmp.path())
             .status
@@ -850,6 +862,40 @@ fn rotated_session_keys_seal_new_tokens_and_old_tokens_open_until_they_expire() 
     let server = start(tmp.path(), None);
     assert!(reads(&server, &before) && reads(&server, &after));
     assert_eq!(sealing_key_id(&assume(&server)), 2);
+}
+
+#[test]
+fn the_session_key_rotates_on_its_schedule_and_tokens_of_the_old_key_still_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_with(tmp.path(), None, &[("STRATA_SESSION_KEY_ROTATION", "2s")]);
+    let me = json(&ok(&server, &root_keys(), &["sts", "get-caller-identity"]));
+    let account = me["Account"].as_str().unwrap().to_string();
+    data_with_hello(&server, tmp.path());
+    let role_arn = create_role(&server, "reader", &trusting_root(&account), READ_DATA);
+    let assume = || root_assumes(&server, &role_arn, "scheduled");
+    let before = assume();
+    let first = sealing_key_id(&before);
+    // The key is checked every second (a quarter of the period, at least a second) and
+    // replaced once it is 2 s old: a token sealed by another key comes within seconds.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let after = loop {
+        let keys = assume();
+        if sealing_key_id(&keys) != first {
+            break keys;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no scheduled rotation in 30 s: {}",
+            server.log_tail()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    for keys in [&before, &after] {
+        let read = get_from_data(&server, keys, "hello.txt", tmp.path());
+        assert!(read.status.success(), "{read:?}");
+    }
+    let listed = json_of(&admin(&server, &["session-keys", "list"]));
+    assert!(listed["keys"].as_array().unwrap().len() >= 2, "{listed}");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde_json::{json, Value};
 use strata_sts::session::SessionSealer;
 
-use crate::iam::{session_keys, IamStore, SessionKeyInfo, LONGEST_SESSION_SECS};
+use crate::iam::{rotate_into, session_keys, IamStore, SessionKeyInfo, LONGEST_SESSION_SECS};
 use crate::s3::error::S3Error;
 use crate::s3::http::iso8601;
 use crate::s3::response::Response;
@@ -23,10 +23,6 @@ pub enum SessionKeyCall {
     Rotate,
 }
 
-/// One rotation at a time: two at once could leave the sealer with the keyring of the
-/// first stored, without the second's key.
-static ROTATING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// Answers `call` with the identity store `iam` and the gateway's `sealer`.
 pub async fn answer(
     iam: &IamStore,
@@ -36,10 +32,8 @@ pub async fn answer(
     let body = match call {
         SessionKeyCall::List => keys_json(&session_keys(&iam.snapshot())?, None),
         SessionKeyCall::Rotate => {
-            let _one = ROTATING.lock().await;
-            let rotation = iam.rotate_session_key().await?;
-            sealer.replace_keyring(rotation.keyring);
-            keys_json(&rotation.keys, Some(&rotation.retired))
+            let rotated = rotate_into(iam, sealer).await?;
+            keys_json(&rotated.keys, Some(&rotated.retired))
         }
     };
     super::json::answer(200, &body)

@@ -1,6 +1,7 @@
 //! The scanner's schedule and budget: `--scan-interval`, `--deep-scan-interval`,
 //! `--orphan-grace`, `--upload-expiry` and `--scan-share`; how often volumes are checked,
-//! `--volume-check-interval`; and the length of the lifecycle rules' day, `--lifecycle-day`.
+//! `--volume-check-interval`; the length of the lifecycle rules' day, `--lifecycle-day`; and
+//! how often the STS session key is rotated, `--session-key-rotation`.
 
 use std::time::Duration;
 
@@ -56,6 +57,23 @@ pub(super) fn from_raw(raw: &RawSettings) -> Result<MaintenanceConfig, ConfigErr
     })
 }
 
+/// `--session-key-rotation`: a duration of at least a second, or `off`; 30 days by default.
+pub(super) fn session_key_rotation(raw: &RawSettings) -> Result<Option<Duration>, ConfigError> {
+    let every = optional(
+        "--session-key-rotation",
+        &raw.session_key_rotation,
+        Some(Duration::from_secs(30 * 24 * 3600)),
+    )?;
+    match every {
+        Some(d) if d < Duration::from_secs(1) => Err(invalid(
+            "--session-key-rotation",
+            raw.session_key_rotation.as_deref().unwrap_or_default(),
+            "at least 1s, or off",
+        )),
+        other => Ok(other),
+    }
+}
+
 /// `--lifecycle-day`: whole seconds from 1 to a real day's.
 pub(super) fn lifecycle_day(raw: &RawSettings) -> Result<Duration, ConfigError> {
     let day = crate::lifecycle::DAY;
@@ -71,7 +89,7 @@ pub(super) fn lifecycle_day(raw: &RawSettings) -> Result<Duration, ConfigError> 
 }
 
 /// A duration, or `off`.
-fn optional(
+pub(super) fn optional(
     setting: &'static str,
     value: &Option<String>,
     default: Option<Duration>,

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use super::maintenance::{from_raw, parse_duration};
+use super::maintenance::{from_raw, parse_duration, session_key_rotation};
 use super::raw::RawSettings;
 
 #[test]
@@ -98,4 +98,21 @@ fn durations_have_a_unit_and_a_bound() {
     }
     assert!(parse_duration("3650d").is_some());
     assert!(parse_duration("3651d").is_none());
+}
+
+#[test]
+fn the_session_key_rotates_monthly_unless_told_otherwise() {
+    let with = |value: Option<&str>| {
+        session_key_rotation(&RawSettings {
+            session_key_rotation: value.map(str::to_string),
+            ..RawSettings::default()
+        })
+    };
+    assert_eq!(with(None).unwrap(), Some(Duration::from_secs(30 * 86400)));
+    assert_eq!(with(Some("12h")).unwrap(), Some(Duration::from_secs(43200)));
+    assert_eq!(with(Some("off")).unwrap(), None);
+    for bad in ["0s", "soon", "1w"] {
+        let err = with(Some(bad)).unwrap_err().to_string();
+        assert!(err.contains("--session-key-rotation"), "{bad}: {err}");
+    }
 }

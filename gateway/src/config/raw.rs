@@ -171,6 +171,8 @@ settings! {
     sts_k8s_issuer: String, "STRATA_STS_K8S_ISSUER", "URL";
     /// JWKS file of `--sts-k8s-issuer` (re-read when it changes) [default: issuer discovery].
     sts_k8s_jwks_file: PathBuf, "STRATA_STS_K8S_JWKS_FILE", "FILE";
+    /// Age at which the key that seals STS session tokens is replaced by a new one (the old one opens its tokens until they expire), or `off` [default: 30d].
+    session_key_rotation: String, "STRATA_SESSION_KEY_ROTATION", "DURATION";
     /// Role declared at start for the pod's service account: `arn:aws:iam::ID:role/PATH/NAME`.
     pod_role_arn: String, "STRATA_POD_ROLE_ARN", "ARN";
     /// The subject `--pod-role-arn` trusts: `system:serviceaccount:NAMESPACE:NAME`.

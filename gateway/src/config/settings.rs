@@ -86,6 +86,9 @@ pub struct Config {
     pub tiers: Vec<super::tiers::TierSpec>,
     /// STS: web-identity providers (`[sts]`, plus `--sts-k8s-issuer`).
     pub sts: StsConfig,
+    /// How old the session-token sealing key gets before a new one replaces it
+    /// (`--session-key-rotation`; `None`: only on demand).
+    pub session_key_rotation: Option<Duration>,
     /// The root account's id when the identity store makes it (`--root-account-id`).
     pub root_account_id: Option<String>,
     /// Server-side encryption (`--sse-*`).
@@ -174,6 +177,7 @@ impl Config {
         let tuning = Tuning::from_raw(&raw)?;
         let maintenance = super::maintenance::from_raw(&raw)?;
         let lifecycle_day = super::maintenance::lifecycle_day(&raw)?;
+        let session_key_rotation = super::maintenance::session_key_rotation(&raw)?;
         let telemetry = Telemetry::from_raw(&raw)?;
         let sse = SseConfig::from_raw(&raw)?;
         let listen = parse_addr("--listen", raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
@@ -364,6 +368,7 @@ impl Config {
             roles: Vec::new(),
             tiers: Vec::new(),
             sts: StsConfig::default(),
+            session_key_rotation,
             root_account_id: None,
             sse,
         })

@@ -11,6 +11,7 @@ pub mod ids;
 mod key_files;
 #[cfg(test)]
 mod key_files_tests;
+mod key_rotation;
 mod keys;
 mod owners;
 pub mod records;
@@ -26,6 +27,7 @@ pub use credentials::IamCredentials;
 pub use declared::DECLARED_POLICY;
 pub use error::IamError;
 pub use key_files::{KeyFileError, KeyFiles};
+pub use key_rotation::{rotate_into, rotate_on_schedule, Rotated};
 pub use keys::Kind;
 pub use owners::Owners;
 pub use roles::{role_arn, session_arn, RolePolicies, RoleRef};

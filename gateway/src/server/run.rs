@@ -27,7 +27,10 @@ use crate::authorize::PolicyAuthorizer;
 use crate::bucket_access::{BucketAccess, NewBucket};
 use crate::config::{Config, RoleConfig, SchemeSpec};
 use crate::config::{KmsSetting, SseDefault};
-use crate::iam::{IamCredentials, IamError, IamStore, KeyFileError, KeyFiles, Owners, SecretSeal};
+use crate::iam::{
+    rotate_on_schedule, IamCredentials, IamError, IamStore, KeyFileError, KeyFiles, Owners,
+    SecretSeal,
+};
 use crate::identity::ROOT_ACCOUNT_NAME;
 use crate::lifecycle::{LifecycleClock, LifecycleOnScan, TierMover};
 use crate::metrics::{
@@ -198,6 +201,9 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let sts = Arc::new(
         StsServices::new(sealer.clone(), &cfg.sts)?.counting_into(identity_metrics.clone()),
     );
+    if let Some(every) = cfg.session_key_rotation {
+        store_rt.spawn(rotate_on_schedule(iam.clone(), sealer.clone(), every));
+    }
     let credentials = IamCredentials::new(roots, iam.clone()).with_sessions(sealer);
     let bucket_access = BucketAccess::new(store.clone()).with_defaults(cfg.bucket_defaults);
     // Counted into by the lifecycle hook, registered below with the other families.
