@@ -489,23 +489,7 @@ fn managed_policies_groups_roles_and_oidc_providers_follow_aws_rules() {
         ROOT,
         &["iam", "create-user", "--user-name", "carol"],
     );
-    ok(
-        &server,
-        ROOT,
-        &["iam", "create-group", "--group-name", "team"],
-    );
-    ok(
-        &server,
-        ROOT,
-        &[
-            "iam",
-            "add-user-to-group",
-            "--user-name",
-            "carol",
-            "--group-name",
-            "team",
-        ],
-    );
+    new_group_with(&server, "team", "carol");
     ok(
         &server,
         ROOT,
@@ -1009,6 +993,24 @@ fn user_with_policy(server: &Server, name: &str, document: &str) -> (String, Str
     new_key(server, name)
 }
 
+/// A new group `group` with `user` in it.
+fn new_group_with(server: &Server, group: &str, user: &str) {
+    ok(
+        server,
+        ROOT,
+        &["iam", "create-group", "--group-name", group],
+    );
+    let add = [
+        "iam",
+        "add-user-to-group",
+        "--user-name",
+        user,
+        "--group-name",
+        group,
+    ];
+    ok(server, ROOT, &add);
+}
+
 /// A managed policy `name` of the root's account holding `document`; answers its ARN.
 fn create_policy(server: &Server, name: &str, document: &str) -> String {
     let created = ok(
@@ -1202,4 +1204,77 @@ fn iam_and_sts_decisions_see_the_requests_global_keys() {
     let near = assume("near");
     assert!(near.status.success(), "{near:?}");
     assert_eq!(code_of(&assume("far")), "AccessDenied");
+}
+
+#[test]
+fn a_renamed_user_keeps_its_id_keys_groups_and_policies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(tmp.path());
+    let (key, secret) = user_with_policy(&server, "carol", GET_TEAM_OBJECTS);
+    let carol = (key.as_str(), secret.as_str());
+    new_group_with(&server, "team", "carol");
+    let before = ok(&server, ROOT, &["iam", "get-user", "--user-name", "carol"]);
+    ok(&server, ROOT, &["iam", "create-user", "--user-name", "dan"]);
+    let update = |args: &[&str]| {
+        let mut all = vec!["iam", "update-user", "--user-name"];
+        all.extend_from_slice(args);
+        aws(&server, ROOT, &all)
+    };
+    assert_eq!(
+        code_of(&update(&["carol", "--new-user-name", "dan"])),
+        "EntityAlreadyExists"
+    );
+    assert_eq!(
+        code_of(&update(&["nobody", "--new-path", "/x/"])),
+        "NoSuchEntity"
+    );
+    assert_eq!(
+        code_of(&update(&["carol", "--new-path", "x"])),
+        "ValidationError"
+    );
+    let renamed = update(&[
+        "carol",
+        "--new-user-name",
+        "caroline",
+        "--new-path",
+        "/ops/",
+    ]);
+    assert!(renamed.status.success(), "{renamed:?}");
+
+    assert_eq!(
+        error_code(&server, ROOT, &["iam", "get-user", "--user-name", "carol"]),
+        "NoSuchEntity"
+    );
+    let after = ok(
+        &server,
+        ROOT,
+        &["iam", "get-user", "--user-name", "caroline"],
+    );
+    assert_eq!(after["User"]["UserId"], before["User"]["UserId"]);
+    assert_eq!(after["User"]["Path"], "/ops/");
+    // Its key signs as the new name, and its policies and group went with it.
+    let me = ok(&server, carol, &["sts", "get-caller-identity"]);
+    assert!(
+        me["Arn"].as_str().unwrap().ends_with(":user/ops/caroline"),
+        "{me}"
+    );
+    let keys = ok(
+        &server,
+        ROOT,
+        &["iam", "list-access-keys", "--user-name", "caroline"],
+    );
+    assert_eq!(keys["AccessKeyMetadata"][0]["AccessKeyId"], key.as_str());
+    assert_eq!(keys["AccessKeyMetadata"][0]["UserName"], "caroline");
+    let groups = ok(
+        &server,
+        ROOT,
+        &["iam", "list-groups-for-user", "--user-name", "caroline"],
+    );
+    assert_eq!(groups["Groups"][0]["GroupName"], "team");
+    let policies = ok(
+        &server,
+        ROOT,
+        &["iam", "list-user-policies", "--user-name", "caroline"],
+    );
+    assert_eq!(policies["PolicyNames"], serde_json::json!(["only"]));
 }

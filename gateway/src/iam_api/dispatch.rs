@@ -20,6 +20,7 @@ pub async fn handle(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Err
         "CreateUser" => users::create(c).await,
         "GetUser" => users::get(c).await,
         "ListUsers" => users::list(c).await,
+        "UpdateUser" => users::update(c).await,
         "DeleteUser" => users::delete(c).await,
         "TagUser" => users::tag(c).await,
         "UntagUser" => users::untag(c).await,

@@ -32,6 +32,7 @@ fn taken_by(action: &str) -> Option<(&'static [&'static str], bool)> {
             (&["UserName"], false)
         }
         "ListUsers" | "ListGroups" | "ListRoles" => (&["PathPrefix"], true),
+        "UpdateUser" => (&["UserName", "NewUserName", "NewPath"], false),
         "TagUser" => (&["UserName", "Tags"], false),
         "UntagUser" => (&["UserName", "TagKeys"], false),
         "ListUserTags"

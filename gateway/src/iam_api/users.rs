@@ -1,4 +1,4 @@
-//! IAM users: CreateUser, GetUser, ListUsers, DeleteUser and their tags.
+//! IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser and their tags.
 
 use serde::Serialize;
 
@@ -121,6 +121,52 @@ pub async fn list(call: &Call<'_>) -> Result<Response, S3Error> {
         is_truncated: page.is_truncated,
         marker: page.marker,
     })
+}
+
+/// UpdateUser (`NewUserName`, `NewPath`): renames or moves a user. Its id, access keys,
+/// groups, policies, boundary and tags go with it; the caller needs `iam:UpdateUser` on
+/// both names, as on AWS. Sessions the user got from GetSessionToken or GetFederationToken
+/// name its old ARN and end.
+pub async fn update(call: &Call<'_>) -> Result<Response, S3Error> {
+    let name = validate::name(call.form, "UserName")?;
+    let target = match call.form.get("NewUserName") {
+        Some(_) => validate::name(call.form, "NewUserName")?,
+        None => name,
+    };
+    let new_path = match call.form.get("NewPath") {
+        Some(_) => Some(validate::path(call.form, "NewPath")?),
+        None => None,
+    };
+    call.allow(Resource::User(name))?;
+    if target != name {
+        call.allow(Resource::User(target))?;
+    }
+    let mut change = call.store.change().await?;
+    let current = change.current.clone();
+    let mut record = lookup::user(&current, &call.account, name)?.clone();
+    if let Some(path) = new_path {
+        record.path = path.to_string();
+    }
+    if target != name {
+        if lookup::user(&current, &call.account, target).is_ok() {
+            return Err(
+                Code::EntityAlreadyExists.with(format!("User with name {target} already exists."))
+            );
+        }
+        let owned = current
+            .keys
+            .iter()
+            .filter(|(_, k)| k.account_id == call.account && k.user == name);
+        for (id, key) in owned {
+            let mut key = key.clone();
+            key.user = target.to_string();
+            change.put(Kind::AccessKey, &[id], &key);
+        }
+        change.delete(Kind::User, &[&call.account, name]);
+    }
+    change.put(Kind::User, &[&call.account, target], &record);
+    change.apply().await?;
+    call.done()
 }
 
 /// DeleteUser: refused (`DeleteConflict`) while the user has access keys, policies or
