@@ -239,6 +239,15 @@ fn directory_users_in_mapped_groups_get_sessions_their_role_allows_with_the_aws_
     let body = with_data(&server, tmp.path());
     let out = tmp.path().join("out.txt");
     let out = out.to_str().unwrap();
+    let get_hello = [
+        "s3api",
+        "get-object",
+        "--bucket",
+        "data",
+        "--key",
+        "hello.txt",
+        out,
+    ];
 
     // alice is in s3-readers: a session of ldap-reader, named after her.
     let (alice, arn) = session(&user(&server, "alice", "alicepass"), &server);
@@ -249,19 +258,7 @@ fn directory_users_in_mapped_groups_get_sessions_their_role_allows_with_the_aws_
     let me = aws(&server, &alice, &["sts", "get-caller-identity"]);
     assert_ok(&me);
     assert!(String::from_utf8_lossy(&me.stdout).contains(&arn));
-    assert_ok(&aws(
-        &server,
-        &alice,
-        &[
-            "s3api",
-            "get-object",
-            "--bucket",
-            "data",
-            "--key",
-            "hello.txt",
-            out,
-        ],
-    ));
+    assert_ok(&aws(&server, &alice, &get_hello));
     assert_eq!(std::fs::read_to_string(out).unwrap(), "hello");
     assert_ok(&aws(
         &server,
@@ -366,19 +363,7 @@ fn directory_users_in_mapped_groups_get_sessions_their_role_allows_with_the_aws_
         &narrow,
         &["s3api", "list-objects-v2", "--bucket", "data"],
     ));
-    assert_access_denied(&aws(
-        &server,
-        &narrow,
-        &[
-            "s3api",
-            "get-object",
-            "--bucket",
-            "data",
-            "--key",
-            "hello.txt",
-            out,
-        ],
-    ));
+    assert_access_denied(&aws(&server, &narrow, &get_hello));
     let (status, code, _) = refusal(&sign_in(
         &server,
         &[
@@ -388,7 +373,39 @@ fn directory_users_in_mapped_groups_get_sessions_their_role_allows_with_the_aws_
         ],
     ));
     assert_eq!((status, code.as_str()), (400, "ValidationError"));
-    assert_eq!(sign_ins(&server, "success"), 4);
+
+    // So does a managed policy of the role's account, named by its ARN; one of no account
+    // of the role is refused.
+    root_aws(
+        &server,
+        &[
+            "iam",
+            "create-policy",
+            "--policy-name",
+            "list-only",
+            "--policy-document",
+            deny_get,
+        ],
+    );
+    let list_only = format!("arn:aws:iam::{ACCOUNT}:policy/list-only");
+    let with_arn = |arn: &str| {
+        let fields = [
+            ("LDAPUsername", "alice"),
+            ("LDAPPassword", "alicepass"),
+            ("PolicyArns.member.1.arn", arn),
+        ];
+        sign_in(&server, &fields)
+    };
+    let (capped, _) = session(&with_arn(&list_only), &server);
+    assert_ok(&aws(
+        &server,
+        &capped,
+        &["s3api", "list-objects-v2", "--bucket", "data"],
+    ));
+    assert_access_denied(&aws(&server, &capped, &get_hello));
+    let (status, code, _) = refusal(&with_arn("arn:aws:iam::999999999999:policy/list-only"));
+    assert_eq!((status, code.as_str()), (400, "MalformedPolicyDocument"));
+    assert_eq!(sign_ins(&server, "success"), 5);
 }
 
 #[test]

@@ -32,6 +32,7 @@ pub fn taken_by(action: &str) -> &'static [&'static str] {
             "RoleArn",
             "DurationSeconds",
             "Policy",
+            "PolicyArns",
         ],
         "GetSessionToken" => &["DurationSeconds"],
         "GetFederationToken" => &["Name", "Policy", "PolicyArns", "DurationSeconds", "Tags"],
