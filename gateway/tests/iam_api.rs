@@ -946,13 +946,9 @@ fn boundaries_given_at_creation_hold_and_parameters_strata_lacks_are_refused() {
             ROOT,
             &[
                 "iam",
-                "create-policy",
-                "--policy-name",
-                "tagged",
-                "--policy-document",
-                GET_TEAM_OBJECTS,
-                "--tags",
-                "Key=a,Value=b"
+                "list-policies",
+                "--policy-usage-filter",
+                "PermissionsPolicy"
             ],
         ),
         "NotImplemented"
@@ -1277,4 +1273,115 @@ fn a_renamed_user_keeps_its_id_keys_groups_and_policies() {
         &["iam", "list-user-policies", "--user-name", "caroline"],
     );
     assert_eq!(policies["PolicyNames"], serde_json::json!(["only"]));
+}
+
+#[test]
+fn managed_policies_carry_tags_that_conditions_see() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(tmp.path());
+    let created = ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "create-policy",
+            "--policy-name",
+            "tagged",
+            "--policy-document",
+            GET_TEAM_OBJECTS,
+            "--tags",
+            "Key=team,Value=blue",
+        ],
+    );
+    assert_eq!(
+        created["Policy"]["Tags"],
+        serde_json::json!([{"Key": "team", "Value": "blue"}])
+    );
+    let arn = created["Policy"]["Arn"].as_str().unwrap().to_string();
+    let tags_of = |server: &Server| {
+        let listed = ok(
+            server,
+            ROOT,
+            &["iam", "list-policy-tags", "--policy-arn", &arn],
+        );
+        listed["Tags"].clone()
+    };
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "tag-policy",
+            "--policy-arn",
+            &arn,
+            "--tags",
+            "Key=cost,Value=1",
+            "Key=team,Value=red",
+        ],
+    );
+    assert_eq!(
+        tags_of(&server),
+        serde_json::json!([{"Key": "cost", "Value": "1"}, {"Key": "team", "Value": "red"}]),
+        "listed by key"
+    );
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "untag-policy",
+            "--policy-arn",
+            &arn,
+            "--tag-keys",
+            "cost",
+        ],
+    );
+    let got = ok(&server, ROOT, &["iam", "get-policy", "--policy-arn", &arn]);
+    assert_eq!(
+        got["Policy"]["Tags"],
+        serde_json::json!([{"Key": "team", "Value": "red"}])
+    );
+
+    // A delegate may read only the red team's policies, and tag only with its own team.
+    let delegate = r#"{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":"iam:GetPolicy","Resource":"*","Condition":{"StringEquals":{"iam:ResourceTag/team":"red"}}},
+ {"Effect":"Allow","Action":"iam:TagPolicy","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"red"}}}]}"#;
+    let (key, secret) = user_with_policy(&server, "delegate", delegate);
+    let keys = (key.as_str(), secret.as_str());
+    ok(&server, keys, &["iam", "get-policy", "--policy-arn", &arn]);
+    let blue = create_policy(&server, "blue", GET_TEAM_OBJECTS);
+    ok(
+        &server,
+        ROOT,
+        &[
+            "iam",
+            "tag-policy",
+            "--policy-arn",
+            &blue,
+            "--tags",
+            "Key=team,Value=blue",
+        ],
+    );
+    assert_eq!(
+        error_code(&server, keys, &["iam", "get-policy", "--policy-arn", &blue]),
+        "AccessDenied"
+    );
+    let tag = |value: &str| {
+        let tags = format!("Key=team,Value={value}");
+        aws(
+            &server,
+            keys,
+            &["iam", "tag-policy", "--policy-arn", &arn, "--tags", &tags],
+        )
+    };
+    assert_eq!(code_of(&tag("green")), "AccessDenied");
+    assert!(tag("red").status.success());
+
+    // Tags survive a restart.
+    drop(server);
+    let server = start(tmp.path());
+    assert_eq!(
+        tags_of(&server),
+        serde_json::json!([{"Key": "team", "Value": "red"}])
+    );
 }

@@ -144,6 +144,9 @@ pub struct PolicyRecord {
     pub versions: Vec<PolicyVersion>,
     /// The number the next version gets.
     pub next_version: u32,
+    /// Tags, in order.
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
 }
 
 impl PolicyRecord {

@@ -9,10 +9,10 @@
 //!   user or role may do (its inline and attached policies, removing its boundary), the
 //!   boundary it has now. Absent when there is none, so a condition requiring one fails.
 //! - `aws:RequestTag/KEY` and `aws:TagKeys`: the `Tags` that `CreateUser`, `CreateRole`,
-//!   `TagUser` and `TagRole` give (`aws:TagKeys` also the `TagKeys` that `UntagUser` and
-//!   `UntagRole` remove).
-//! - `iam:ResourceTag/KEY` (and `aws:ResourceTag/KEY`): the tags of the user or role an
-//!   action is about, as they are now.
+//!   `CreatePolicy`, `TagUser`, `TagRole` and `TagPolicy` give (`aws:TagKeys` also the
+//!   `TagKeys` that `UntagUser`, `UntagRole` and `UntagPolicy` remove).
+//! - `iam:ResourceTag/KEY` (and `aws:ResourceTag/KEY`): the tags of the user, role or
+//!   managed policy an action is about, as they are now.
 //!
 //! Tag keys compare in any case, as IAM keeps them unique in any case (and as
 //! `aws:PrincipalTag/KEY` compares).
@@ -59,10 +59,17 @@ const UNDER_A_BOUNDARY: [&str; 10] = [
 ];
 
 /// Actions that give tags (`Tags.member.N.Key`/`.Value`).
-const GIVING_TAGS: [&str; 4] = ["CreateUser", "CreateRole", "TagUser", "TagRole"];
+const GIVING_TAGS: [&str; 6] = [
+    "CreateUser",
+    "CreateRole",
+    "CreatePolicy",
+    "TagUser",
+    "TagRole",
+    "TagPolicy",
+];
 
 /// Actions that remove tags (`TagKeys.member.N`).
-const REMOVING_TAGS: [&str; 2] = ["UntagUser", "UntagRole"];
+const REMOVING_TAGS: [&str; 3] = ["UntagUser", "UntagRole", "UntagPolicy"];
 
 /// The IAM keys of one call: what its form names, borrowed, and what the identity store
 /// holds about its user or role, copied.
@@ -156,16 +163,17 @@ fn held(snapshot: &Snapshot, account: &str, resource: Resource<'_>) -> Option<He
     let (boundary, tags) = match resource {
         Resource::User(name) => {
             let user = snapshot.users.get(&key(name))?;
-            (&user.boundary, &user.tags)
+            (user.boundary.clone(), &user.tags)
         }
         Resource::Role(name) => {
             let role = snapshot.roles.get(&key(name))?;
-            (&role.boundary, &role.tags)
+            (role.boundary.clone(), &role.tags)
         }
+        Resource::Policy(name) => (None, &snapshot.policies.get(&key(name))?.tags),
         _ => return None,
     };
     Some(Held {
-        boundary: boundary.clone(),
+        boundary,
         tags: tags.clone(),
     })
 }

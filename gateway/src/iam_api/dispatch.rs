@@ -4,7 +4,8 @@
 
 use super::call::Call;
 use super::entity::EntityKind::{Group, Role, User};
-use super::{attach, groups, inline, keys, oidc, parameters, policies, roles, users};
+use super::tagging::TagChange;
+use super::{attach, groups, inline, keys, oidc, parameters, policies, policy_tags, roles, users};
 use crate::query_api::QueryRequest;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::ops::Ctx;
@@ -22,8 +23,8 @@ pub async fn handle(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Err
         "ListUsers" => users::list(c).await,
         "UpdateUser" => users::update(c).await,
         "DeleteUser" => users::delete(c).await,
-        "TagUser" => users::tag(c).await,
-        "UntagUser" => users::untag(c).await,
+        "TagUser" => users::retag(c, TagChange::set(c.form)?).await,
+        "UntagUser" => users::retag(c, TagChange::remove(c.form)).await,
         "ListUserTags" => users::list_tags(c).await,
 
         "CreateAccessKey" => keys::create(c).await,
@@ -61,6 +62,9 @@ pub async fn handle(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Err
         "ListPolicyVersions" => policies::list_versions(c).await,
         "DeletePolicyVersion" => policies::delete_version(c).await,
         "SetDefaultPolicyVersion" => policies::set_default_version(c).await,
+        "TagPolicy" => policy_tags::retag(c, TagChange::set(c.form)?).await,
+        "UntagPolicy" => policy_tags::retag(c, TagChange::remove(c.form)).await,
+        "ListPolicyTags" => policy_tags::list(c).await,
 
         "AttachUserPolicy" => attach::attach(c, User).await,
         "DetachUserPolicy" => attach::detach(c, User).await,
@@ -83,8 +87,8 @@ pub async fn handle(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Err
         "DeleteRole" => roles::delete(c).await,
         "UpdateAssumeRolePolicy" => roles::update_trust(c).await,
         "UpdateRole" => roles::update(c).await,
-        "TagRole" => roles::tag(c).await,
-        "UntagRole" => roles::untag(c).await,
+        "TagRole" => roles::retag(c, TagChange::set(c.form)?).await,
+        "UntagRole" => roles::retag(c, TagChange::remove(c.form)).await,
         "ListRoleTags" => roles::list_tags(c).await,
 
         "CreateOpenIDConnectProvider" => oidc::create(c).await,

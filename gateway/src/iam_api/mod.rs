@@ -6,12 +6,13 @@
 //! - `call`, `authorize`, `conditions`: who is calling, and whether its policies allow
 //!   `iam:ACTION` on the resource, with the action's IAM condition keys (an account's root
 //!   may do anything in its own account).
-//! - `users`, `keys`, `groups`, `inline`, `policies`, `attach`, `roles`, `oidc`: one family each;
+//! - `users`, `keys`, `groups`, `inline`, `policies`, `policy_tags`, `attach`, `roles`, `oidc`:
+//!   one family each;
 //!   every write is one `Change` of the identity store (read, put/delete, apply), so writers
 //!   never interleave and a crash never leaves half an action.
-//! - `parameters`, `validate`, `lookup`, `entity`, `xml`, `paging`: which parameters each
-//!   action takes, parameter rules, finding entities, what users, groups and roles share, the
-//!   result documents, and pages of listings.
+//! - `parameters`, `validate`, `lookup`, `entity`, `tagging`, `xml`, `paging`: which parameters
+//!   each action takes, parameter rules, finding entities, what users, groups and roles share,
+//!   what tagging shares, the result documents, and pages of listings.
 
 mod attach;
 mod authorize;
@@ -27,7 +28,9 @@ mod oidc;
 mod paging;
 mod parameters;
 mod policies;
+mod policy_tags;
 mod roles;
+mod tagging;
 mod users;
 mod validate;
 mod xml;

@@ -6,7 +6,7 @@ use crate::query_api::Form;
 use crate::s3::error::S3Error;
 
 /// AWS's parameters of the implemented actions that strata does not honour.
-const NOT_HONOURED: [&str; 3] = ["PathPrefix", "PolicyUsageFilter", "Tags"];
+const NOT_HONOURED: [&str; 2] = ["PathPrefix", "PolicyUsageFilter"];
 
 /// `Marker` and `MaxItems`, which every listing takes.
 const PAGE: [&str; 2] = ["Marker", "MaxItems"];
@@ -56,9 +56,18 @@ fn taken_by(action: &str) -> Option<(&'static [&'static str], bool)> {
         "GetRolePolicy" | "DeleteRolePolicy" => (&["RoleName", "PolicyName"], false),
 
         "CreatePolicy" => (
-            &["PolicyName", "Path", "PolicyDocument", "Description"],
+            &[
+                "PolicyName",
+                "Path",
+                "PolicyDocument",
+                "Description",
+                "Tags",
+            ],
             false,
         ),
+        "TagPolicy" => (&["PolicyArn", "Tags"], false),
+        "UntagPolicy" => (&["PolicyArn", "TagKeys"], false),
+        "ListPolicyTags" => (&["PolicyArn"], true),
         "GetPolicy" | "DeletePolicy" => (&["PolicyArn"], false),
         "ListPolicies" => (&["Scope", "OnlyAttached", "PathPrefix"], true),
         "CreatePolicyVersion" => (&["PolicyArn", "PolicyDocument", "SetAsDefault"], false),

@@ -89,10 +89,11 @@ fn document(call: &Call<'_>) -> Result<String, S3Error> {
     Ok(text.to_string())
 }
 
-/// CreatePolicy (`Path`, `Description`).
+/// CreatePolicy (`Path`, `Description`, `Tags`).
 pub async fn create(call: &Call<'_>) -> Result<Response, S3Error> {
     let name = validate::name(call.form, "PolicyName")?;
     let path = validate::path(call.form, "Path")?;
+    let tags = validate::merge_tags(&[], validate::tags(call.form)?)?;
     let description = call.form.get("Description").unwrap_or_default();
     if description.chars().count() > 1000 {
         return Err(Code::ValidationError.with("Description is longer than 1000 characters"));
@@ -122,6 +123,7 @@ pub async fn create(call: &Call<'_>) -> Result<Response, S3Error> {
             created_ns: now,
         }],
         next_version: 2,
+        tags,
     };
     change.put(Kind::Policy, &[&call.account, name], &record);
     let snapshot = change.apply().await?;

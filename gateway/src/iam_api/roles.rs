@@ -8,8 +8,9 @@ use super::attach;
 use super::call::{Call, Resource};
 use super::lookup;
 use super::paging::page;
+use super::tagging::{self, TagChange};
 use super::validate;
-use super::xml::{self, Members, Role, Tag};
+use super::xml::{self, Members, Role};
 use crate::iam::ids::{self, UniqueKind};
 use crate::iam::records::{Attached, RoleRecord};
 use crate::iam::{now_ns, Kind};
@@ -29,15 +30,6 @@ struct OneRole {
 #[serde(rename_all = "PascalCase")]
 struct RoleList {
     roles: Members<Role>,
-    is_truncated: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    marker: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct TagList {
-    tags: Members<Tag>,
     is_truncated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     marker: Option<String>,
@@ -191,25 +183,9 @@ pub async fn update(call: &Call<'_>) -> Result<Response, S3Error> {
     call.respond(&Empty {})
 }
 
-/// TagRole.
-pub async fn tag(call: &Call<'_>) -> Result<Response, S3Error> {
-    let new = validate::tags(call.form)?;
-    edit(call, |r| {
-        r.tags = validate::merge_tags(&r.tags, new)?;
-        Ok(())
-    })
-    .await?;
-    call.done()
-}
-
-/// UntagRole (`TagKeys`).
-pub async fn untag(call: &Call<'_>) -> Result<Response, S3Error> {
-    let keys = call.form.list("TagKeys");
-    edit(call, |r| {
-        r.tags.retain(|(k, _)| !keys.contains(&k.as_str()));
-        Ok(())
-    })
-    .await?;
+/// TagRole or UntagRole.
+pub async fn retag(call: &Call<'_>, change: TagChange<'_>) -> Result<Response, S3Error> {
+    edit(call, |r| change.apply(&mut r.tags)).await?;
     call.done()
 }
 
@@ -219,10 +195,5 @@ pub async fn list_tags(call: &Call<'_>) -> Result<Response, S3Error> {
     call.allow(Resource::Role(name))?;
     let snapshot = call.store.snapshot();
     let record = lookup::role(&snapshot, &call.account, name)?;
-    let page = page(call.form, xml::tag_pairs(&record.tags))?;
-    call.respond(&TagList {
-        tags: Members::of(page.items),
-        is_truncated: page.is_truncated,
-        marker: page.marker,
-    })
+    tagging::list(call, &record.tags)
 }

@@ -6,8 +6,9 @@ use super::attach;
 use super::call::{Call, Resource};
 use super::lookup;
 use super::paging::page;
+use super::tagging::{self, TagChange};
 use super::validate;
-use super::xml::{self, Members, Tag, User};
+use super::xml::{self, Members, User};
 use crate::iam::ids::{self, UniqueKind};
 use crate::iam::records::{Attached, UserRecord};
 use crate::iam::{now_ns, Kind};
@@ -25,15 +26,6 @@ struct OneUser {
 #[serde(rename_all = "PascalCase")]
 struct UserList {
     users: Members<User>,
-    is_truncated: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    marker: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct TagList {
-    tags: Members<Tag>,
     is_truncated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     marker: Option<String>,
@@ -202,29 +194,15 @@ pub async fn delete(call: &Call<'_>) -> Result<Response, S3Error> {
     call.done()
 }
 
-/// TagUser: the given tags replace those of the same key.
-pub async fn tag(call: &Call<'_>) -> Result<Response, S3Error> {
+/// TagUser or UntagUser.
+pub async fn retag(call: &Call<'_>, change: TagChange<'_>) -> Result<Response, S3Error> {
     let name = validate::name(call.form, "UserName")?;
-    let new = validate::tags(call.form)?;
     call.allow(Resource::User(name))?;
-    let mut change = call.store.change().await?;
-    let mut record = lookup::user(&change.current, &call.account, name)?.clone();
-    record.tags = validate::merge_tags(&record.tags, new)?;
-    change.put(Kind::User, &[&call.account, name], &record);
-    change.apply().await?;
-    call.done()
-}
-
-/// UntagUser (`TagKeys`); keys the user does not have are ignored, as AWS does.
-pub async fn untag(call: &Call<'_>) -> Result<Response, S3Error> {
-    let name = validate::name(call.form, "UserName")?;
-    let keys = call.form.list("TagKeys");
-    call.allow(Resource::User(name))?;
-    let mut change = call.store.change().await?;
-    let mut record = lookup::user(&change.current, &call.account, name)?.clone();
-    record.tags.retain(|(k, _)| !keys.contains(&k.as_str()));
-    change.put(Kind::User, &[&call.account, name], &record);
-    change.apply().await?;
+    let mut change_set = call.store.change().await?;
+    let mut record = lookup::user(&change_set.current, &call.account, name)?.clone();
+    change.apply(&mut record.tags)?;
+    change_set.put(Kind::User, &[&call.account, name], &record);
+    change_set.apply().await?;
     call.done()
 }
 
@@ -234,10 +212,5 @@ pub async fn list_tags(call: &Call<'_>) -> Result<Response, S3Error> {
     call.allow(Resource::User(name))?;
     let snapshot = call.store.snapshot();
     let record = lookup::user(&snapshot, &call.account, name)?;
-    let page = page(call.form, xml::tag_pairs(&record.tags))?;
-    call.respond(&TagList {
-        tags: Members::of(page.items),
-        is_truncated: page.is_truncated,
-        marker: page.marker,
-    })
+    tagging::list(call, &record.tags)
 }

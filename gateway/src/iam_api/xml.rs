@@ -265,6 +265,9 @@ pub struct ManagedPolicy {
     pub create_date: String,
     /// When its newest version was made.
     pub update_date: String,
+    /// The tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Members<Tag>>,
 }
 
 /// A stored policy as AWS shows it; `counts` are its attachments and boundary uses.
@@ -287,6 +290,7 @@ pub fn managed_policy(
         description: r.description.clone(),
         create_date: iso8601(r.created_ns),
         update_date: iso8601(updated.unwrap_or(r.created_ns)),
+        tags: tags(&r.tags),
     }
 }
 
