@@ -4,7 +4,7 @@ use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use strata_tests::{pattern, raw, read_reply, Server};
+use strata_tests::{boto3_ok, pattern, raw, read_reply, Server};
 
 /// The `strata` built with these tests, on one class `fast` of four volumes (2+2).
 fn start() -> Server {
@@ -158,6 +158,57 @@ fn expect_continue_is_answered_before_the_body() {
     let done = read_reply(&mut conn, false).unwrap();
     assert_eq!(done.status, 200);
     assert_eq!(s.request("GET", "/bkt2/k", b"").body, body);
+}
+
+#[test]
+fn uploads_sent_after_100_continue_keep_their_connection() {
+    let s = start();
+    assert_eq!(s.request("PUT", "/bkt3", b"").status, 200);
+    let body = pattern(4096, 3);
+    let mut conn = TcpStream::connect(&s.addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    for key in ["a", "b", "c"] {
+        let path = format!("/bkt3/{key}");
+        let mut head = s.signed_head("PUT", &path, &[], &s.credentials.secret_key);
+        head.push_str(&format!(
+            "content-length: {}\r\nexpect: 100-continue\r\n\r\n",
+            body.len()
+        ));
+        conn.write_all(head.as_bytes()).unwrap();
+        assert_eq!(read_reply(&mut conn, true).unwrap().status, 100, "{key}");
+        conn.write_all(&body).unwrap();
+        let done = read_reply(&mut conn, false).unwrap();
+        assert_eq!(done.status, 200, "{key}");
+    }
+    assert_eq!(s.request("GET", "/bkt3/c", b"").body, body);
+}
+
+#[test]
+fn boto3_uploads_and_downloads_over_one_connection() {
+    let s = start();
+    boto3_ok(
+        &s,
+        r#"
+import io, logging
+log = io.StringIO()
+pool = logging.getLogger('urllib3.connectionpool')
+pool.setLevel(logging.DEBUG)
+pool.addHandler(logging.StreamHandler(log))
+one = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
+                   aws_secret_access_key=sys.argv[3], region_name='us-east-1',
+                   config=Config(retries={'max_attempts': 1}, max_pool_connections=1))
+one.create_bucket(Bucket='conns')
+for i in range(5):
+    one.put_object(Bucket='conns', Key=f'k{i}', Body=b'x' * 1000)
+for i in range(5):
+    assert one.get_object(Bucket='conns', Key=f'k{i}')['Body'].read() == b'x' * 1000
+text = log.getvalue()
+opened = text.count('Starting new HTTP connection') + text.count('Resetting dropped connection')
+assert opened == 1, text
+print('ok')
+"#,
+    );
 }
 
 #[test]

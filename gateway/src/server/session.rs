@@ -81,10 +81,16 @@ impl Exchange for PingoraExchange<'_> {
     }
 
     async fn send_continue(&mut self) -> io::Result<()> {
+        // pingora turns keep-alive off for any response written before the body is read,
+        // the interim `100 Continue` included: every upload from boto3 (which always expects
+        // it) then cost a new connection. The final answer decides (`prepare_reuse`).
+        let keepalive = self.session.get_keepalive();
         self.session
             .write_continue_response()
             .await
-            .map_err(io_error)
+            .map_err(io_error)?;
+        self.session.set_keepalive(keepalive);
+        Ok(())
     }
 
     fn body_bytes_read(&self) -> u64 {
