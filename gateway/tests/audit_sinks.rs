@@ -15,7 +15,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
-use strata_tests::{kms_key_of_arn, required_env, run_stdout, Answer, Received, Receiver, Server};
+use strata_tests::{
+    ca_signed, kms_key_of_arn, required_env, run_stdout, scrape_s3_listener, series_value, Answer,
+    Received, Receiver, Server,
+};
+
+#[path = "support/services.rs"]
+mod services;
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -465,4 +471,170 @@ fn the_disk_buffer_delivers_after_a_kill_9_what_a_dead_receiver_never_took() {
         pushed.iter().all(|id| got.contains(id))
     });
     drop(server);
+}
+
+/// boto3 over one keep-alive connection: a bucket, then `count` PUTs, each answer's request id
+/// printed (and flushed) as it comes.
+const KEEP_ALIVE_PUTS: &str = r#"
+import sys, boto3
+from botocore.config import Config
+endpoint, ak, sk, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=ak, aws_secret_access_key=sk,
+                  region_name="us-east-1",
+                  config=Config(retries={"max_attempts": 1}, max_pool_connections=1, read_timeout=300))
+r = s3.create_bucket(Bucket="held")
+print(r["ResponseMetadata"]["RequestId"], flush=True)
+for i in range(count):
+    r = s3.put_object(Bucket="held", Key=f"k{i}", Body=b"x")
+    print(r["ResponseMetadata"]["RequestId"], flush=True)
+"#;
+
+#[test]
+fn a_blocking_sink_holds_new_requests_while_full_and_loses_no_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let webhook = Receiver::start();
+    webhook.answer(|_| Answer::Status(503, "down".into()));
+    let config = format!(
+        "[[audit.sinks]]\nname = \"held\"\nkind = \"webhook\"\nurl = \"{}\"\nwhen_full = \"block\"\nbuffer_max_events = 4\n{QUICK}",
+        webhook.url("/")
+    );
+    let server = start(dir.path(), &config);
+    let script = dir.path().join("keep_alive_puts.py");
+    std::fs::write(&script, KEEP_ALIVE_PUTS).unwrap();
+    let mut client = Command::new(required_env("STRATA_PYTHON"))
+        .arg(&script)
+        .arg(server.endpoint())
+        .arg(&server.credentials.access_key)
+        .arg(&server.credentials.secret_key)
+        .arg("12")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start python");
+    let answered = Arc::new(Mutex::new(Vec::<String>::new()));
+    let reader = {
+        let answered = answered.clone();
+        let stdout = client.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines() {
+                answered.lock().unwrap().push(line.expect("a line"));
+            }
+        })
+    };
+    // The receiver refuses every batch: once four events are held, new requests wait for
+    // room before they are served, on the client's keep-alive connection and on a new one.
+    let held = "strata_sink_buffer_events{sink=\"held\",kind=\"audit\"}";
+    let deadline = std::time::Instant::now() + WAIT;
+    while series_value(&scrape_s3_listener(&server), held) != Some(4.0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the buffer never filled"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let before = answered.lock().unwrap().len();
+    assert!(
+        (4..13).contains(&before),
+        "{before} answers while the buffer was full"
+    );
+    let dropped = "strata_sink_events_total{sink=\"held\",kind=\"audit\",outcome=\"dropped\"}";
+    let other_answered = std::sync::atomic::AtomicBool::new(false);
+    // What happened while the sink was full is looked at after it recovers: an assertion
+    // inside the scope would leave the held request (and the test) waiting forever.
+    let (during, other_served, exposition) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| {
+            let reply = server.request("GET", "/held/k0", b"");
+            other_answered.store(true, Ordering::SeqCst);
+            reply
+        });
+        std::thread::sleep(Duration::from_millis(1000));
+        let seen = (
+            answered.lock().unwrap().len(),
+            other_answered.load(Ordering::SeqCst),
+            scrape_s3_listener(&server),
+        );
+        webhook.answer(|_| Answer::Status(200, String::new()));
+        let reply = other.join().expect("the other request");
+        assert_eq!(reply.status, 200);
+        seen
+    });
+    assert_eq!(during, before, "the client went on while the sink was full");
+    assert!(
+        !other_served,
+        "a request on a new connection was served while the sink was full"
+    );
+    assert_eq!(
+        series_value(&exposition, dropped),
+        Some(0.0),
+        "{exposition}"
+    );
+    assert!(client.wait().expect("python").success());
+    reader.join().unwrap();
+    let answered = answered.lock().unwrap().clone();
+    assert_eq!(answered.len(), 13, "{answered:?}");
+    webhook.wait_for(WAIT, "every request's event", |_| {
+        let got: BTreeSet<String> = ids(&webhook_events(&webhook)).into_iter().collect();
+        answered.iter().all(|id| got.contains(id))
+    });
+    let exposition = scrape_s3_listener(&server);
+    assert_eq!(
+        series_value(&exposition, dropped),
+        Some(0.0),
+        "{exposition}"
+    );
+    let blocked = "strata_sink_blocked_seconds_total{sink=\"held\",kind=\"audit\"}";
+    assert!(
+        series_value(&exposition, blocked).is_some_and(|s| s >= 1.0),
+        "{exposition}"
+    );
+}
+
+#[test]
+fn an_https_receiver_is_trusted_through_ca_file_and_refused_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let receiver = Receiver::start();
+    let tls = ca_signed(dir.path(), &["localhost"]);
+    let (_nginx, port) = services::nginx_https_to(dir.path(), &tls.server, &receiver.addr);
+    let config = format!(
+        "[[audit.sinks]]\nname = \"trusted\"\nkind = \"webhook\"\nurl = \"https://localhost:{port}/trusted\"\nca_file = \"{}\"\n{QUICK}\n\
+         [[audit.sinks]]\nname = \"untrusted\"\nkind = \"webhook\"\nurl = \"https://localhost:{port}/untrusted\"\n{QUICK}",
+        tls.ca.display()
+    );
+    let server = start(dir.path(), &config);
+    let mut pushed = Vec::new();
+    for (method, path) in [("PUT", "/tls"), ("PUT", "/tls/a"), ("GET", "/tls/a")] {
+        let reply = server.request(method, path, b"");
+        assert!(reply.status < 300, "{method} {path}: {}", reply.status);
+        pushed.push(reply.header("x-amz-request-id").expect("id").to_string());
+    }
+    receiver.wait_for(WAIT, "the events over HTTPS", |_| {
+        let got: BTreeSet<String> = ids(&webhook_events(&receiver)).into_iter().collect();
+        pushed.iter().all(|id| got.contains(id))
+    });
+    // The sink without the CA refuses the receiver's certificate: its attempts fail before
+    // anything reaches nginx, and its events stay buffered.
+    let failed =
+        "strata_sink_send_attempts_total{sink=\"untrusted\",kind=\"audit\",outcome=\"error\"}";
+    let deadline = std::time::Instant::now() + WAIT;
+    while series_value(&scrape_s3_listener(&server), failed).unwrap_or(0.0) < 2.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the untrusted sink never failed an attempt"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(receiver.all().iter().all(|q| q.path == "/trusted"));
+    let exposition = scrape_s3_listener(&server);
+    let waiting = "strata_sink_buffer_events{sink=\"untrusted\",kind=\"audit\"}";
+    assert_eq!(
+        series_value(&exposition, waiting),
+        Some(3.0),
+        "{exposition}"
+    );
 }

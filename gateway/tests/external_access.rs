@@ -6,13 +6,12 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use strata_tests::{boto3_ok, free_port, required_env, self_signed, Layout, Server};
 
 #[path = "support/services.rs"]
 mod services;
-use services::Running;
+use services::{wait_listening, Running};
 
 fn render(template: &str, run: &Path, http: u16, https: u16, upstream: u16) -> String {
     template
@@ -20,15 +19,6 @@ fn render(template: &str, run: &Path, http: u16, https: u16, upstream: u16) -> S
         .replace("@HTTP@", &http.to_string())
         .replace("@HTTPS@", &https.to_string())
         .replace("@UPSTREAM@", &upstream.to_string())
-}
-
-/// Waits until something accepts connections on `port`.
-fn wait_listening(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} never listened on {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 const SCRIPT: &str = r#"
@@ -143,7 +133,6 @@ fn through(
 
 #[test]
 fn nginx_and_haproxy_in_front_stream_and_forward_who_the_client_is() {
-    let nginx = required_env("STRATA_NGINX");
     let haproxy = required_env("STRATA_HAPROXY");
     let server = Server::builder()
         .binary(env!("CARGO_BIN_EXE_strata"))
@@ -178,15 +167,7 @@ fn nginx_and_haproxy_in_front_stream_and_forward_who_the_client_is() {
     let conf = run.path().join("nginx.conf");
     let template = include_str!("external/nginx.conf.in");
     std::fs::write(&conf, render(template, run.path(), http, https, upstream)).expect("conf");
-    let child = Command::new(&nginx)
-        .args(["-e", "stderr", "-p"])
-        .arg(run.path())
-        .arg("-c")
-        .arg(&conf)
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("start nginx");
-    let guard = Running(child);
+    let guard = services::nginx(run.path(), &conf);
     wait_listening(https, "nginx");
     let spool = run.path().join("client_body");
     through(

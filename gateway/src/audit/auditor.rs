@@ -7,7 +7,7 @@ use bytes::Bytes;
 
 use super::event::{AuditEvent, LifecycleRecord};
 use super::sink::{Record, SinkHandle};
-use crate::observe::{Backpressure, Observe, RequestEvent};
+use crate::observe::{wait_all, Backpressure, Observe, RequestEvent};
 
 /// Encodes each audited request once and pushes the same record to every audit sink.
 #[derive(Clone)]
@@ -66,12 +66,7 @@ impl Auditor {
             .filter_map(|s| s.push(record.clone()))
             .collect();
         waits.extend(last.push(record));
-        if waits.is_empty() {
-            return None;
-        }
-        Some(Box::pin(async move {
-            futures::future::join_all(waits).await;
-        }))
+        wait_all(waits.into_iter())
     }
 }
 
@@ -81,6 +76,10 @@ impl Observe for Auditor {
             return None;
         }
         self.push(event.started, encode(event))
+    }
+
+    fn admit(&self) -> Backpressure {
+        wait_all(self.sinks.iter().filter_map(SinkHandle::wait_for_room))
     }
 }
 

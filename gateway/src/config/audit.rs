@@ -46,6 +46,10 @@ const SHARED: &[&str] = &[
     "timeout_ms",
 ];
 
+/// Keys that hold sizes: a byte count (an integer), or text with a unit as the size flags
+/// take it (`"100MiB"`).
+const SIZES: &[&str] = &["batch_max_bytes", "buffer_max_bytes", "max_file_size"];
+
 /// The receiver's keys of the HTTP kinds.
 const HTTP: &[&str] = &[
     "url",
@@ -102,7 +106,7 @@ pub(super) fn parse_sink(value: toml::Value, index: usize) -> Result<AuditSinkCo
     let toml::Value::Table(mut table) = value else {
         return Err(err(&sink, "-", "expected a table".into()));
     };
-    let shared = take(&mut table, SHARED);
+    let mut shared = take(&mut table, SHARED);
     let name: String = required(&shared, "name", &sink)?;
     if name.is_empty()
         || !name
@@ -116,6 +120,8 @@ pub(super) fn parse_sink(value: toml::Value, index: usize) -> Result<AuditSinkCo
         ));
     }
     sink = name.clone();
+    sizes_in_bytes(&mut shared, &sink)?;
+    sizes_in_bytes(&mut table, &sink)?;
     let kind: String = required(&shared, "kind", &sink)?;
     let defaults = BatchSettings::default();
     let batch = BatchSettings {
@@ -242,6 +248,27 @@ pub(super) fn parse_sink(value: toml::Value, index: usize) -> Result<AuditSinkCo
         },
         target,
     })
+}
+
+/// Rewrites the size keys given as text into byte counts, so that every later step reads
+/// integers.
+fn sizes_in_bytes(table: &mut toml::Table, sink: &str) -> Result<(), ConfigError> {
+    for key in SIZES {
+        let Some(toml::Value::String(text)) = table.get(*key) else {
+            continue;
+        };
+        let bytes = super::limits::parse_size(text)
+            .and_then(|b| i64::try_from(b).ok())
+            .ok_or_else(|| ConfigError::AuditSink {
+                sink: sink.into(),
+                key: (*key).into(),
+                reason: format!(
+                    "{text:?}: bytes, or a number with KiB, MiB, GiB or TiB (at least 1 byte)"
+                ),
+            })?;
+        table.insert((*key).to_string(), toml::Value::Integer(bytes));
+    }
+    Ok(())
 }
 
 /// Moves `keys` out of `table` into a table of their own.

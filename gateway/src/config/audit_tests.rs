@@ -160,3 +160,42 @@ fn errors_name_the_sink_and_the_key() {
 fn an_unknown_key_in_the_audit_table_is_refused() {
     assert_eq!(sink_error("[audit]\nsink = 1\n").1, "sink");
 }
+
+#[test]
+fn sizes_take_units_as_the_size_flags_do() {
+    let c = load_file(
+        r#"
+[[audit.sinks]]
+name = "local"
+kind = "file"
+path = "/var/log/strata/audit.log"
+max_file_size = "200MiB"
+batch_max_bytes = "512KiB"
+buffer_max_bytes = 1048576
+"#,
+    )
+    .unwrap();
+    let sink = &c.audit.sinks[0];
+    let SinkTarget::File(file) = &sink.target else {
+        panic!("a file sink");
+    };
+    assert_eq!(file.max_file_size, 200 << 20);
+    assert_eq!(sink.spec.batch.max_bytes, 512 << 10);
+    assert!(matches!(
+        sink.spec.buffer,
+        BufferSettings::Memory {
+            max_bytes: 1048576,
+            ..
+        }
+    ));
+    for bad in ["\"200MB\"", "\"0MiB\"", "\"lots\""] {
+        let text = format!(
+            "[[audit.sinks]]\nname = \"local\"\nkind = \"file\"\npath = \"/a\"\nmax_file_size = {bad}\n"
+        );
+        assert_eq!(
+            sink_error(&text),
+            ("local".into(), "max_file_size".into()),
+            "{bad}"
+        );
+    }
+}

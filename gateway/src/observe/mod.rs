@@ -9,4 +9,4 @@ mod observer;
 pub use event::{Peer, RequestEvent, Stage, TlsInfo};
 pub use ids::{request_ids, RequestIds};
 pub use log::RequestLog;
-pub use observer::{Backpressure, Observe, Observers};
+pub use observer::{wait_all, Backpressure, Observe, Observers};

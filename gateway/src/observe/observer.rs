@@ -15,6 +15,13 @@ pub trait Observe: Send + Sync {
     /// Called once per request, on the request's task: keep it cheap (count, copy into a
     /// queue) and return `None`; return a future only to make the request wait for room.
     fn observe(&self, event: &RequestEvent) -> Backpressure;
+
+    /// Called before a request is served (strata's own endpoints excepted): a future only
+    /// when the request must first wait for room, so that a full buffer under policy `block`
+    /// holds new requests rather than piling up their events.
+    fn admit(&self) -> Backpressure {
+        None
+    }
 }
 
 /// Several observers, told in order.
@@ -30,12 +37,23 @@ impl Observers {
 
 impl Observe for Observers {
     fn observe(&self, event: &RequestEvent) -> Backpressure {
-        let waits: Vec<_> = self.0.iter().filter_map(|o| o.observe(event)).collect();
-        if waits.is_empty() {
-            return None;
-        }
-        Some(Box::pin(async move {
-            futures::future::join_all(waits).await;
-        }))
+        wait_all(self.0.iter().filter_map(|o| o.observe(event)))
     }
+
+    fn admit(&self) -> Backpressure {
+        wait_all(self.0.iter().filter_map(|o| o.admit()))
+    }
+}
+
+/// One wait for all of `waits`; `None` when there is none.
+pub fn wait_all(
+    waits: impl Iterator<Item = Pin<Box<dyn Future<Output = ()> + Send>>>,
+) -> Backpressure {
+    let waits: Vec<_> = waits.collect();
+    if waits.is_empty() {
+        return None;
+    }
+    Some(Box::pin(async move {
+        futures::future::join_all(waits).await;
+    }))
 }

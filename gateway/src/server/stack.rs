@@ -206,8 +206,17 @@ impl Stack {
         // 0. strata's own endpoints (health, metrics): before everything, under any load.
         let mut result = match self.internal.answer(head, &event.peer) {
             Some(answer) => answer,
-            None if admin::addresses(head.uri.path()) => self.admin(head, &mut event).await,
-            None => self.s3(x, head, &mut event).await,
+            None => {
+                // A sink that must not lose events and is full holds new requests here.
+                if let Some(wait) = self.observe.admit() {
+                    wait.await;
+                }
+                if admin::addresses(head.uri.path()) {
+                    self.admin(head, &mut event).await
+                } else {
+                    self.s3(x, head, &mut event).await
+                }
+            }
         };
         event.error = result.as_ref().err().map(|e| e.code);
         event.denial = result.as_ref().err().and_then(|e| e.denial);

@@ -2,10 +2,11 @@
 //! the test ends, and the tests' Python. Each test file uses some of it.
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use strata_tests::required_env;
+use strata_tests::{free_port, required_env, CertAndKey};
 
 /// A server process of a test, stopped when dropped: SIGTERM first (nginx's master stops its
 /// workers only then; killed outright, it leaves them running), SIGKILL after 10 s.
@@ -80,4 +81,51 @@ pub fn python(script: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
+}
+
+/// Waits until something accepts connections on `port`.
+pub fn wait_listening(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} never listened on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A real nginx (`STRATA_NGINX`) terminating HTTPS with `tls` on a free loopback port and
+/// passing every request to `http://upstream` (`host:port`); its files live in `run`.
+/// Returns it and its port.
+pub fn nginx_https_to(run: &Path, tls: &CertAndKey, upstream: &str) -> (Running, u16) {
+    let port = free_port();
+    let run_dir = run.display();
+    let conf = format!(
+        "daemon off;\npid {run_dir}/nginx.pid;\nerror_log stderr warn;\nworker_processes 1;\n\
+         events {{ worker_connections 64; }}\n\
+         http {{\n access_log off;\n client_body_temp_path {run_dir}/client_body;\n\
+         proxy_temp_path {run_dir}/proxy;\n fastcgi_temp_path {run_dir}/fastcgi;\n\
+         uwsgi_temp_path {run_dir}/uwsgi;\n scgi_temp_path {run_dir}/scgi;\n\
+         server {{\n  listen 127.0.0.1:{port} ssl;\n  ssl_certificate {cert};\n\
+         ssl_certificate_key {key};\n  location / {{ proxy_pass http://{upstream}; \
+         proxy_http_version 1.1; proxy_set_header Connection \"\"; }}\n }}\n}}\n",
+        cert = tls.cert.display(),
+        key = tls.key.display(),
+    );
+    let path = run.join("nginx.conf");
+    std::fs::write(&path, conf).expect("nginx.conf");
+    let nginx = nginx(run, &path);
+    wait_listening(port, "nginx");
+    (nginx, port)
+}
+
+/// A real nginx (`STRATA_NGINX`) in the foreground with prefix `run` and configuration `conf`.
+pub fn nginx(run: &Path, conf: &Path) -> Running {
+    let child = Command::new(required_env("STRATA_NGINX"))
+        .args(["-e", "stderr", "-p"])
+        .arg(run)
+        .arg("-c")
+        .arg(conf)
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("start nginx");
+    Running(child)
 }

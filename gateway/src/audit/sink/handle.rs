@@ -79,6 +79,11 @@ impl SinkHandle {
         self.buffer.push(record)
     }
 
+    /// Under policy `block` with a full buffer, the wait until it has room; `None` otherwise.
+    pub fn wait_for_room(&self) -> Backpressure {
+        self.buffer.wait_for_room()
+    }
+
     /// The sink's counters and gauges.
     pub fn health(&self) -> &SinkHealth {
         &self.health

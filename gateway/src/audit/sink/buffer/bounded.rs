@@ -73,6 +73,38 @@ impl Buffer {
         }
     }
 
+    /// Under policy `block`, while the buffer is full: the wait until it has room again, so
+    /// that a new request waits before it is served; `None` otherwise (at once under `drop`).
+    pub fn wait_for_room(self: &Arc<Self>) -> Backpressure {
+        if self.when_full != WhenFull::Block || !self.is_full() {
+            return None;
+        }
+        let buffer = Arc::clone(self);
+        Some(Box::pin(async move {
+            let since = Instant::now();
+            loop {
+                let room = buffer.room.notified();
+                tokio::pin!(room);
+                room.as_mut().enable();
+                if !buffer.is_full() {
+                    break;
+                }
+                room.await;
+            }
+            buffer
+                .health
+                .blocked_seconds
+                .inc_by(since.elapsed().as_secs_f64());
+        }))
+    }
+
+    /// Whether the buffer is at either bound (an event bound of 0 is none).
+    fn is_full(&self) -> bool {
+        let store = self.lock();
+        let (held, limit) = (store.held(), store.limit());
+        (limit.events > 0 && held.events >= limit.events) || held.bytes >= limit.bytes
+    }
+
     async fn push_when_room(&self, mut record: Record) {
         let since = Instant::now();
         loop {
