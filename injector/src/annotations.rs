@@ -40,6 +40,8 @@ pub const ROLE_POLICY: &str = "strata.io/role-policy";
 pub const NATIVE_SIDECAR: &str = "strata.io/native-sidecar";
 /// Comma list of the containers that get the AWS settings (default: all but known sidecars).
 pub const APP_CONTAINERS: &str = "strata.io/app-containers";
+/// The sidecar's metrics port on the pod IP (default 9464), for an app that uses 9464 itself.
+pub const METRICS_PORT: &str = "strata.io/metrics-port";
 /// Sidecar CPU request (default `100m`).
 pub const CPU_REQUEST: &str = "strata.io/cpu-request";
 /// Sidecar memory request (default `128Mi`).
@@ -172,6 +174,8 @@ pub struct Request {
     pub tier_secrets: Vec<crate::tiers::TierSecret>,
     /// Sidecar resources.
     pub resources: Resources,
+    /// The sidecar's metrics port on the pod IP.
+    pub metrics_port: u16,
 }
 
 /// Parses the annotations of a pod. `annotations` holds every annotation of the pod.
@@ -225,6 +229,10 @@ pub fn parse(annotations: &BTreeMap<String, String>) -> Result<Request, Annotati
         })
         .transpose()?;
     let resources = parse_resources(annotations)?;
+    let metrics_port = get(METRICS_PORT)
+        .map(metrics_port)
+        .transpose()?
+        .unwrap_or(crate::sidecar::DEFAULT_METRICS_PORT);
     let kms = parse_kms(annotations)?;
     let tier_secrets = match get(crate::tiers::TIER_SECRETS) {
         Some(v) => crate::tiers::parse(v)?,
@@ -248,7 +256,33 @@ pub fn parse(annotations: &BTreeMap<String, String>) -> Result<Request, Annotati
         resources,
         kms,
         tier_secrets,
+        metrics_port,
     })
+}
+
+/// A pod port the sidecar may listen on: unprivileged (the sidecar drops every capability)
+/// and not one of its own other ports.
+fn metrics_port(value: &str) -> Result<u16, AnnotationError> {
+    use crate::sidecar::{S3_PORT, TLS_PORT};
+    let port: u16 = value.trim().parse().map_err(|_| {
+        invalid(
+            METRICS_PORT,
+            format!("\"{value}\" is not a port number; write e.g. \"9465\""),
+        )
+    })?;
+    if port < 1024 {
+        return Err(invalid(
+            METRICS_PORT,
+            format!("{port} is a privileged port, which the sidecar (no capabilities) cannot bind; use 1024-65535"),
+        ));
+    }
+    if u64::from(port) == S3_PORT || u64::from(port) == TLS_PORT {
+        return Err(invalid(
+            METRICS_PORT,
+            format!("{port} is the sidecar's S3 port; choose another"),
+        ));
+    }
+    Ok(port)
 }
 
 fn parse_volumes(spec: &str) -> Result<Vec<StorageClass>, AnnotationError> {

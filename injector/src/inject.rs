@@ -16,8 +16,8 @@ use crate::annotations::{
 use crate::config::InjectorConfig;
 use crate::patch::{append_all, set_key, PatchOp};
 use crate::sidecar::{
-    self, WebIdentityParts, METRICS_PORT, PROMETHEUS_ANNOTATION_PREFIX, RESERVED_VOLUMES, S3_PORT,
-    SIDECAR_NAME, TLS_PORT,
+    self, WebIdentityParts, PROMETHEUS_ANNOTATION_PREFIX, RESERVED_VOLUMES, S3_PORT, SIDECAR_NAME,
+    TLS_PORT,
 };
 use crate::web_identity::{self, PodRole};
 
@@ -70,7 +70,7 @@ pub enum Rejection {
         name: String,
     },
     /// An app container claims a port the sidecar listens on.
-    #[error("container \"{container}\" declares port {port}, which the strata sidecar listens on; move the app to another port")]
+    #[error("container \"{container}\" declares port {port}, which the strata sidecar listens on; move the app to another port (or the sidecar's metrics, with strata.io/metrics-port)")]
     PortConflict {
         /// The container.
         container: String,
@@ -260,7 +260,7 @@ fn build(
         for port in s.c["ports"].as_array().into_iter().flatten() {
             let p = port["containerPort"].as_u64();
             if p == Some(S3_PORT)
-                || p == Some(METRICS_PORT)
+                || p == Some(u64::from(req.metrics_port))
                 || (req.tls_secret.is_some() && p == Some(TLS_PORT))
             {
                 return Err(Rejection::PortConflict {
@@ -438,7 +438,7 @@ fn build(
         .keys()
         .any(|k| k.starts_with(PROMETHEUS_ANNOTATION_PREFIX))
     {
-        added.extend(sidecar::scrape_annotations());
+        added.extend(sidecar::scrape_annotations(req.metrics_port));
     }
     added.extend(new_annotations);
     for (key, value) in added {

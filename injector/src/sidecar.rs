@@ -16,7 +16,8 @@
 //!   (audit sinks, tiers) that have no flat env form, and a mounted ConfigMap follows
 //!   edits without a restart. Env rendered here wins over the file (flag > env > file), so
 //!   the webhook's settings cannot be overridden by accident.
-//! - **Metrics listen on the pod IP**, port [`METRICS_PORT`] (named [`METRICS_PORT_NAME`]):
+//! - **Metrics listen on the pod IP**, port [`DEFAULT_METRICS_PORT`] unless the pod names
+//!   another (`strata.io/metrics-port`), named [`METRICS_PORT_NAME`]:
 //!   Prometheus scrapes pod IPs, and the metrics listener answers nothing but `/metrics`, so
 //!   it exposes no S3. `POD_IP` comes from the downward API and is expanded by the kubelet in
 //!   `--metrics-listen $(POD_IP):9464`; a flag, so that nothing in `strata.toml` moves it.
@@ -38,9 +39,10 @@ pub const S3_LISTEN: &str = "127.0.0.1:9000";
 pub const S3_PORT: u64 = 9000;
 /// Pod port of the optional HTTPS listener.
 pub const TLS_PORT: u64 = 9443;
-/// Pod port of the metrics listener (`GET /metrics`), always on.
-pub const METRICS_PORT: u64 = 9464;
-/// Name of [`METRICS_PORT`] in the container spec: what a PodMonitor selects.
+/// Pod port of the metrics listener (`GET /metrics`), always on, unless the pod names
+/// another with `strata.io/metrics-port`: OpenTelemetry's Prometheus exporter uses 9464 too.
+pub const DEFAULT_METRICS_PORT: u16 = 9464;
+/// Name of the metrics port in the container spec: what a PodMonitor selects.
 pub const METRICS_PORT_NAME: &str = "strata-metrics";
 /// The env variable holding the pod's IP (downward API), expanded in the sidecar's args.
 pub const POD_IP_ENV: &str = "POD_IP";
@@ -180,8 +182,9 @@ pub fn render(
         ports.push(json!({"name": "s3-https", "containerPort": TLS_PORT, "protocol": "TCP"}));
     }
     // After the HTTPS port, so that the ports of pods injected before keep their indexes.
-    ports
-        .push(json!({"name": METRICS_PORT_NAME, "containerPort": METRICS_PORT, "protocol": "TCP"}));
+    ports.push(
+        json!({"name": METRICS_PORT_NAME, "containerPort": req.metrics_port, "protocol": "TCP"}),
+    );
     if let Some(config_map) = &req.config_map {
         env.push(env_value("STRATA_CONFIG", "/etc/strata/config/strata.toml"));
         mounts.push(
@@ -300,7 +303,7 @@ pub fn render(
         "name": SIDECAR_NAME,
         "image": cfg.sidecar_image,
         "imagePullPolicy": cfg.image_pull_policy,
-        "args": ["serve", "--metrics-listen", format!("$({POD_IP_ENV}):{METRICS_PORT}")],
+        "args": ["serve", "--metrics-listen", format!("$({POD_IP_ENV}):{}", req.metrics_port)],
         "env": env,
         "volumeMounts": mounts,
         "resources": resources,
@@ -342,11 +345,11 @@ pub fn render(
 }
 
 /// The pod annotations of the plain-Prometheus scrape convention, pointing at the sidecar's
-/// metrics port. Added only to a pod that has no `prometheus.io/*` annotation of its own.
-pub fn scrape_annotations() -> [(&'static str, String); 3] {
+/// metrics `port`. Added only to a pod that has no `prometheus.io/*` annotation of its own.
+pub fn scrape_annotations(port: u16) -> [(&'static str, String); 3] {
     [
         ("prometheus.io/scrape", "true".to_owned()),
-        ("prometheus.io/port", METRICS_PORT.to_string()),
+        ("prometheus.io/port", port.to_string()),
         ("prometheus.io/path", "/metrics".to_owned()),
     ]
 }

@@ -42,6 +42,26 @@ async fn sidecar_serves_metrics_on_the_pod_ip_at_port_9464_named_strata_metrics(
 }
 
 #[tokio::test]
+async fn strata_io_metrics_port_moves_the_listener_its_port_and_the_scrape_annotation() {
+    let hook = Webhook::start().await;
+    let mut p = pod();
+    p["metadata"]["annotations"]["strata.io/metrics-port"] = json!("9465");
+    let out = hook.admit(&p, "demo").await;
+    let sidecar = container(&out, "initContainers", "strata");
+    assert_eq!(
+        sidecar["args"],
+        json!(["serve", "--metrics-listen", "$(POD_IP):9465"])
+    );
+    assert_eq!(
+        sidecar["ports"],
+        json!([{"name": "strata-metrics", "containerPort": 9465, "protocol": "TCP"}])
+    );
+    assert!(
+        prometheus_annotations(&out).contains(&("prometheus.io/port".to_owned(), json!("9465")))
+    );
+}
+
+#[tokio::test]
 async fn metrics_port_follows_the_https_port_when_tls_is_asked_for() {
     let hook = Webhook::start().await;
     let mut p = pod();

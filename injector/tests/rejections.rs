@@ -137,8 +137,42 @@ async fn an_app_port_on_the_sidecar_metrics_port_is_rejected() {
     p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 9464, "name": "otel"}]);
     assert_eq!(
         rejection(&hook, &p).await,
-        "strata: container \"app\" declares port 9464, which the strata sidecar listens on; move the app to another port"
+        "strata: container \"app\" declares port 9464, which the strata sidecar listens on; move the app to another port (or the sidecar's metrics, with strata.io/metrics-port)"
     );
+}
+
+#[tokio::test]
+async fn an_app_on_9464_is_admitted_once_the_metrics_port_moves_and_the_new_port_is_refused() {
+    let hook = Webhook::start().await;
+    let mut p = pod();
+    p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 9464, "name": "otel"}]);
+    p["metadata"]["annotations"]["strata.io/metrics-port"] = json!("9465");
+    hook.admit(&p, "demo").await;
+    p["spec"]["containers"][0]["ports"] = json!([{"containerPort": 9465, "name": "otel"}]);
+    assert_eq!(
+        rejection(&hook, &p).await,
+        "strata: container \"app\" declares port 9465, which the strata sidecar listens on; move the app to another port (or the sidecar's metrics, with strata.io/metrics-port)"
+    );
+}
+
+#[tokio::test]
+async fn a_metrics_port_that_is_privileged_taken_or_not_a_number_is_refused() {
+    let hook = Webhook::start().await;
+    for (value, problem) in [
+        ("80", "80 is a privileged port, which the sidecar (no capabilities) cannot bind; use 1024-65535"),
+        ("9000", "9000 is the sidecar's S3 port; choose another"),
+        ("9443", "9443 is the sidecar's S3 port; choose another"),
+        ("70000", "\"70000\" is not a port number; write e.g. \"9465\""),
+        ("metrics", "\"metrics\" is not a port number; write e.g. \"9465\""),
+    ] {
+        let mut p = pod();
+        p["metadata"]["annotations"]["strata.io/metrics-port"] = json!(value);
+        assert_eq!(
+            rejection(&hook, &p).await,
+            format!("strata: annotation strata.io/metrics-port: {problem}"),
+            "{value}"
+        );
+    }
 }
 
 #[tokio::test]
