@@ -48,6 +48,7 @@ fn get_event() -> RequestEvent {
         },
         user_agent: Some("aws-cli/2".into()),
         removed: Vec::new(),
+        written: None,
         sse: None,
         kms_key_id: None,
         tier: None,

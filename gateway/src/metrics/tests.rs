@@ -35,6 +35,7 @@ fn event(
         peer: Peer::default(),
         user_agent: None,
         removed: Vec::new(),
+        written: None,
         sse: None,
         kms_key_id: None,
         tier: None,

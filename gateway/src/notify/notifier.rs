@@ -2,8 +2,9 @@
 //! configured buckets into S3 event messages for their targets.
 //!
 //! On the request's task it only decides whether an event concerns a rule (a cached lookup)
-//! and queues it; a task of its own looks up the object's size and ETag in the store and
-//! hands the messages to the targets, in the order the requests finished. The queue is
+//! and queues it; a task of its own hands the messages to the targets, in the order the
+//! requests finished. Writes report the size and ETag of the version they made; for the other
+//! events that carry them (tagging, ACLs, restores) that task looks them up in the store. The queue is
 //! bounded: when it is full the request waits for room rather than an event being lost.
 
 use std::collections::BTreeSet;
@@ -165,7 +166,14 @@ impl Notifier {
             return e
                 .key
                 .as_deref()
-                .map(|key| base(event, key, e.version_id.clone()))
+                .map(|key| ObjectEvent {
+                    // A write reports the version it made: a lookup later could find a newer one.
+                    facts: e.written.as_ref().map(|w| ObjectFacts {
+                        size: w.size,
+                        etag: w.etag.clone(),
+                    }),
+                    ..base(event, key, e.version_id.clone())
+                })
                 .into_iter()
                 .collect();
         }
@@ -265,7 +273,7 @@ async fn deliver(
 async fn work(job: Job, registry: &Registry, store: &Store) {
     match job {
         Job::Object(mut event, rules) => {
-            if event.event.has_object_facts() {
+            if event.event.has_object_facts() && event.facts.is_none() {
                 event.facts = facts(store, &event).await;
             }
             for rule in rules.matching(event.event, &event.key) {
@@ -288,7 +296,7 @@ async fn work(job: Job, registry: &Registry, store: &Store) {
     }
 }
 
-/// The object's size and ETag, from the version the request wrote (the latest when the
+/// The object's size and ETag, from the version the request acted on (the latest when the
 /// bucket is unversioned). `None` when it is already gone again.
 async fn facts(store: &Store, e: &ObjectEvent) -> Option<ObjectFacts> {
     match store

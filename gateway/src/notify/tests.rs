@@ -609,6 +609,45 @@ async fn object_operations_of_configured_buckets_reach_the_target_in_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overwritten_objects_event_carries_the_size_and_etag_its_put_wrote() {
+    let mut n = Notified::new().await;
+    let config = doc(&[queue("all", &["s3:ObjectCreated:*"], None, None)]);
+    assert_eq!(
+        n.send("PUT", "/bkt?notification", config.as_bytes()).await,
+        200
+    );
+    // Both PUTs of the unversioned key land before the notifier sees the first: the store's
+    // latest version is then the second one.
+    for body in [&b"first"[..], &b"second, longer"[..]] {
+        let x = n.t.send("PUT", "/bkt/k", &[], body).await;
+        assert_eq!(x.status, Some(200));
+    }
+    for e in &n.t.recorder.events()[n.seen..] {
+        if let Some(wait) = n.notifier.observe(e) {
+            wait.await;
+        }
+    }
+    let docs = n.kept.wait_for(3).await;
+    let facts: Vec<(u64, String)> = docs[1..]
+        .iter()
+        .map(|d| {
+            let o = &d["Records"][0]["s3"]["object"];
+            (
+                o["size"].as_u64().unwrap(),
+                o["eTag"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        facts,
+        vec![
+            (5, hex::encode(Md5::digest(b"first"))),
+            (14, hex::encode(Md5::digest(b"second, longer"))),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deletes_on_a_versioned_bucket_say_whether_they_made_a_marker() {
     let mut n = Notified::new().await;
     let versioning = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>";

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use crate::auth::Principal;
 use crate::s3::error::Code;
 use crate::s3::operation::Operation;
-use crate::s3::response::Removal;
+use crate::s3::response::{Removal, Written};
 
 /// The client's end of a request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -90,6 +90,8 @@ pub struct RequestEvent {
     pub user_agent: Option<String>,
     /// What a DeleteObject or DeleteObjects removed, as its handler reported it.
     pub removed: Vec<Removal>,
+    /// The version a write made (size and ETag), as its handler reported it.
+    pub written: Option<Written>,
     /// How the object written or read is encrypted, as the answer says: `AES256`,
     /// `aws:kms` or `SSE-C`.
     pub sse: Option<&'static str>,

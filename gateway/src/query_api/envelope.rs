@@ -62,6 +62,7 @@ pub fn respond<T: Serialize>(
         body: ResponseBody::Full(Bytes::from(body)),
         removed: Vec::new(),
         tier: None,
+        written: None,
     })
 }
 

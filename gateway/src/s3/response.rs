@@ -46,6 +46,28 @@ pub struct Response {
     /// The remote tier the object's bytes were read from or written to, for the audit
     /// trail; never sent.
     pub tier: Option<String>,
+    /// The object version a write made, for the request's observers (bucket notifications
+    /// take its size and ETag from here, not from a later lookup that a quick overwrite
+    /// could answer); never sent.
+    pub written: Option<Written>,
+}
+
+/// The size and ETag of the version a PUT, POST, copy or multipart completion made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// Size in bytes (of the object as clients read it).
+    pub size: u64,
+    /// ETag without quotes.
+    pub etag: String,
+}
+
+impl From<&strata_volume::ObjectInfo> for Written {
+    fn from(info: &strata_volume::ObjectInfo) -> Self {
+        Written {
+            size: info.size,
+            etag: info.etag.clone(),
+        }
+    }
 }
 
 /// An object a DeleteObject or DeleteObjects removed or hid, as its handler reports it.
@@ -68,6 +90,7 @@ impl Response {
             body: ResponseBody::Empty,
             removed: Vec::new(),
             tier: None,
+            written: None,
         }
     }
 
@@ -86,8 +109,7 @@ impl Response {
             status: 200,
             headers: vec![("content-type".into(), "application/xml".into())],
             body: ResponseBody::Full(body),
-            removed: Vec::new(),
-            tier: None,
+            ..Response::ok()
         })
     }
 
@@ -97,8 +119,7 @@ impl Response {
             status: 200,
             headers: vec![("content-type".into(), content_type.into())],
             body: ResponseBody::Full(body),
-            removed: Vec::new(),
-            tier: None,
+            ..Response::ok()
         }
     }
 

@@ -117,5 +117,6 @@ fn error_response(e: &S3Error, head: &Parts, request_id: &str, is_head: bool) ->
         body,
         removed: Vec::new(),
         tier: None,
+        written: None,
     }
 }

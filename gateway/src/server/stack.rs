@@ -199,6 +199,7 @@ impl Stack {
             peer,
             user_agent: header(head, "user-agent").map(str::to_string),
             removed: Vec::new(),
+            written: None,
             sse: None,
             kms_key_id: None,
             tier: None,
@@ -233,6 +234,7 @@ impl Stack {
                 event.version_id = answer.header("x-amz-version-id").map(str::to_string);
             }
             event.removed = std::mem::take(&mut answer.removed);
+            event.written = answer.written.take();
             event.sse = sse::answered_mode(|name| answer.header(name));
             if let Some(key) = answer.header(sse::KMS_KEY_ID) {
                 event.kms_key_id = Some(key.to_string());
@@ -517,6 +519,7 @@ fn query_error(e: &S3Error, head: &Parts, request_id: &str) -> Response {
         body: ResponseBody::Full(error_document(e, service, request_id)),
         removed: Vec::new(),
         tier: None,
+        written: None,
     }
 }
 

@@ -150,6 +150,7 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
     resp.headers.extend(described);
     resp.headers.extend(ctx.expiration_header(&written));
     resp.tier = tier;
+    resp.written = Some((&written).into());
     Ok(resp)
 }
 

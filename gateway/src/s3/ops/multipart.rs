@@ -197,6 +197,7 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
     resp.headers.extend(ctx.transform.describe(&info.internal));
     resp.headers.extend(ctx.expiration_header(&info));
     resp.tier = tier.map(str::to_string);
+    resp.written = Some((&info).into());
     Ok(resp)
 }
 

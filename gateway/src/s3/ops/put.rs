@@ -49,6 +49,7 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
     let info = staged.commit_object(ctx, bucket, key, new).await?;
     let mut resp = Response::ok().with("etag", quote_etag(&info.etag));
     resp.tier = tier.map(str::to_string);
+    resp.written = Some((&info).into());
     if info.version_id != "null" {
         resp = resp.with("x-amz-version-id", info.version_id.clone());
     }
