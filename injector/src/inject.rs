@@ -70,12 +70,14 @@ pub enum Rejection {
         name: String,
     },
     /// An app container claims a port the sidecar listens on.
-    #[error("container \"{container}\" declares port {port}, which the strata sidecar listens on; move the app to another port (or the sidecar's metrics, with strata.io/metrics-port)")]
+    #[error("container \"{container}\" declares port {port}, which the strata sidecar listens on; move the app to another port{hint}")]
     PortConflict {
         /// The container.
         container: String,
         /// The port.
         port: u64,
+        /// How else to resolve it, if there is another way (the metrics port moves).
+        hint: &'static str,
     },
     /// `strata.io/app-containers` names a container the pod lacks.
     #[error("{APP_CONTAINERS} names \"{0}\", which is not a container of this pod")]
@@ -263,9 +265,16 @@ fn build(
                 || p == Some(u64::from(req.metrics_port))
                 || (req.tls_secret.is_some() && p == Some(TLS_PORT))
             {
+                let port = p.unwrap_or_default();
+                let hint = if port == u64::from(req.metrics_port) {
+                    " (or the sidecar's metrics, with strata.io/metrics-port)"
+                } else {
+                    ""
+                };
                 return Err(Rejection::PortConflict {
                     container: s.name().to_owned(),
-                    port: p.unwrap_or_default(),
+                    port,
+                    hint,
                 });
             }
         }
