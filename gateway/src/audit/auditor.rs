@@ -66,7 +66,7 @@ impl Auditor {
             .filter_map(|s| s.push(record.clone()))
             .collect();
         waits.extend(last.push(record));
-        wait_all(waits.into_iter())
+        wait_all(waits)
     }
 }
 

@@ -528,13 +528,18 @@ impl Notified {
     /// Sends a request, then hands the notifier every event not yet observed.
     async fn send(&mut self, method: &str, target: &str, body: &[u8]) -> u16 {
         let x = self.t.send(method, target, &[], body).await;
+        self.observe_pending().await;
+        x.status.unwrap_or(0)
+    }
+
+    /// Hands the notifier every event not yet observed.
+    async fn observe_pending(&mut self) {
         for e in &self.t.recorder.events()[self.seen..] {
             if let Some(wait) = self.notifier.observe(e) {
                 wait.await;
             }
             self.seen += 1;
         }
-        x.status.unwrap_or(0)
     }
 }
 
@@ -622,11 +627,7 @@ async fn an_overwritten_objects_event_carries_the_size_and_etag_its_put_wrote() 
         let x = n.t.send("PUT", "/bkt/k", &[], body).await;
         assert_eq!(x.status, Some(200));
     }
-    for e in &n.t.recorder.events()[n.seen..] {
-        if let Some(wait) = n.notifier.observe(e) {
-            wait.await;
-        }
-    }
+    n.observe_pending().await;
     let docs = n.kept.wait_for(3).await;
     let facts: Vec<(u64, String)> = docs[1..]
         .iter()

@@ -47,9 +47,9 @@ impl Observe for Observers {
 
 /// One wait for all of `waits`; `None` when there is none.
 pub fn wait_all(
-    waits: impl Iterator<Item = Pin<Box<dyn Future<Output = ()> + Send>>>,
+    waits: impl IntoIterator<Item = Pin<Box<dyn Future<Output = ()> + Send>>>,
 ) -> Backpressure {
-    let waits: Vec<_> = waits.collect();
+    let waits: Vec<_> = waits.into_iter().collect();
     if waits.is_empty() {
         return None;
     }
