@@ -39,6 +39,7 @@ pub use config::{
     DEFAULT_MAX_OBJECT_SIZE, DEFAULT_META_CACHE_PER_VOLUME, DEFAULT_MIN_PART_SIZE,
     DEFAULT_RECLAIM_DEFER_BYTES, DEFAULT_RESERVE_BYTES,
 };
+pub use erasure::engine::ShardEngine;
 pub use erasure::layout::BLOCK_SIZE;
 pub use error::{Error, Fault, IndexError, Invalid, Refusal, Result, Unavailable, WriteError};
 pub use etag::Md5Stream;

@@ -1,8 +1,9 @@
 //! Turning a block into shards and back: Reed-Solomon for k > 1, copies for k == 1.
 
 use bytes::{Bytes, BytesMut};
-use reed_solomon_simd::{ReedSolomonDecoder, ReedSolomonEncoder};
+use reed_solomon_simd::rate::{DefaultRateDecoder, DefaultRateEncoder, RateDecoder, RateEncoder};
 
+use super::engine::ShardEngine;
 use super::layout::{Layout, HASH_LEN};
 use crate::error::{Error, Result};
 
@@ -23,8 +24,8 @@ pub struct ShardBlock {
 /// Reusable encoder and decoder state for one layout.
 pub struct Codec {
     layout: Layout,
-    encoder: Option<ReedSolomonEncoder>,
-    decoder: Option<ReedSolomonDecoder>,
+    encoder: Option<DefaultRateEncoder<ShardEngine>>,
+    decoder: Option<DefaultRateDecoder<ShardEngine>>,
 }
 
 fn rs_error(e: reed_solomon_simd::Error) -> Error {
@@ -81,8 +82,10 @@ impl Codec {
                 e.reset(layout.data, layout.parity, sl).map_err(rs_error)?;
                 e
             }
-            slot => slot
-                .insert(ReedSolomonEncoder::new(layout.data, layout.parity, sl).map_err(rs_error)?),
+            slot => slot.insert(
+                DefaultRateEncoder::new(layout.data, layout.parity, sl, ShardEngine::new(), None)
+                    .map_err(rs_error)?,
+            ),
         };
         for s in &shards {
             encoder.add_original_shard(&s.data).map_err(rs_error)?;
@@ -135,7 +138,14 @@ impl Codec {
                     d
                 }
                 slot => slot.insert(
-                    ReedSolomonDecoder::new(layout.data, layout.parity, sl).map_err(rs_error)?,
+                    DefaultRateDecoder::new(
+                        layout.data,
+                        layout.parity,
+                        sl,
+                        ShardEngine::new(),
+                        None,
+                    )
+                    .map_err(rs_error)?,
                 ),
             };
             for (i, s) in shards.iter().enumerate() {
