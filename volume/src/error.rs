@@ -299,6 +299,12 @@ impl Error {
         }
     }
 
+    /// Whether the error is a volume's own I/O or index failure, other than a full disk: what
+    /// a disk going bad looks like.
+    pub(crate) fn is_volume_fault(&self) -> bool {
+        matches!(self, Error::Fault(Fault::Io { .. } | Fault::Index { .. })) && !self.is_disk_full()
+    }
+
     /// True when the error is the caller's fault (4xx), false when the store failed (5xx).
     pub fn is_client_error(&self) -> bool {
         matches!(self, Error::Refused(_) | Error::Invalid(_))

@@ -5,7 +5,7 @@
 mod common;
 mod pod;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::*;
 use pod::{drop_within, Pod};
@@ -454,6 +454,73 @@ async fn a_disk_failing_its_reads_is_taken_out_of_service_and_brought_back() {
     all.push(("while-failing".into(), data));
 
     pod.controller(2).fail_reads(None);
+    let whole = || {
+        serves(&store, &vols[2]) == Some(true)
+            && store.rebuilding().is_empty()
+            && m.status().last_scan.is_some_and(|s| s.heal.healed >= 1)
+    };
+    assert!(
+        eventually(whole).await,
+        "{:?} {:?}",
+        store.volumes(),
+        m.status()
+    );
+    m.stop().await;
+    check_all(&store, &all).await;
+    drop_within(store, Duration::from_secs(30));
+}
+
+/// A disk whose writes fail (every fsync of a shard file an I/O error) while its directory,
+/// format record and index look fine: each put carries on with the other volumes (the
+/// healer fills in what the disk missed), and a run of failed writes takes the volume out of
+/// service as failing, where status and readiness see it. Once its writes work again it is
+/// tried after a while, put back and refilled, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_failing_its_writes_is_taken_out_of_service_and_brought_back() {
+    let (pod, store, mut all) = serving().await;
+    let m = store.start_maintenance(on_demand(), None);
+    let vols = pod.config(true).classes[0].volumes.clone();
+    pod.controller(2)
+        .fail_fsync(Some(PathMatcher::glob(".strata/data/*")));
+    // The watcher runs at most once a second, so the puts go on until it has seen the run.
+    let (mut puts, deadline) = (0u64, Instant::now() + Duration::from_secs(20));
+    while serves(&store, &vols[2]) == Some(true) {
+        assert!(
+            Instant::now() < deadline,
+            "still serving after {puts} puts that failed on it"
+        );
+        let key = format!("write-failing-{puts}");
+        let data = content(600 + puts, LARGE);
+        try_put(&store, &key, &data)
+            .await
+            .unwrap_or_else(|e| panic!("{key} with one disk's writes failing: {e}"));
+        all.push((key, data));
+        puts += 1;
+    }
+    let down = store
+        .volumes()
+        .into_iter()
+        .find(|v| v.path == vols[2])
+        .unwrap();
+    eprintln!("after {puts} puts: {down:?}");
+    let reason = down.reason.clone().unwrap_or_default();
+    assert!(
+        reason.starts_with("failing: ") && reason.contains("I/O errors"),
+        "{down:?}"
+    );
+    assert!(
+        puts >= 16,
+        "taken out after {puts} failed writes, before a run of them"
+    );
+    assert!(store.status().ready, "{:?}", store.status());
+    check_all(&store, &all).await;
+    let data = content(700, LARGE);
+    try_put(&store, "while-write-failing", &data)
+        .await
+        .expect("put with the failing disk out");
+    all.push(("while-write-failing".into(), data));
+
+    pod.controller(2).fail_fsync(None);
     let whole = || {
         serves(&store, &vols[2]) == Some(true)
             && store.rebuilding().is_empty()

@@ -143,7 +143,7 @@ impl Reader {
                 Err(ShardReadError::Missing) => self.report(plan, slot, ShardProblem::Missing),
                 Err(ShardReadError::Corrupt) => self.report(plan, slot, ShardProblem::Corrupt),
                 Err(ShardReadError::Failed) => {
-                    plan.set.read_failed(slot);
+                    plan.set.io_failed(slot);
                     self.report(plan, slot, ShardProblem::Missing)
                 }
             }
@@ -181,7 +181,7 @@ impl Reader {
                                 // A missing file is a shard to heal; any other error may
                                 // be the whole volume failing.
                                 if e.kind() != std::io::ErrorKind::NotFound {
-                                    plan.set.read_failed(slot);
+                                    plan.set.io_failed(slot);
                                 }
                                 None
                             }

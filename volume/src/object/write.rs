@@ -164,11 +164,12 @@ where
         let mut tasks = Vec::new();
         for (slot, v) in targets {
             let (v, s) = (v.clone(), shards[shard_for_slot(slot, rotation, n)].clone());
-            tasks.push(tokio::task::spawn_blocking(move || {
+            let task = tokio::task::spawn_blocking(move || {
                 let mut w = ShardWriter::create(v.shard_path(&data_id))?;
                 w.write(&s)?;
                 w.finish()
-            }));
+            });
+            tasks.push((slot, task));
         }
         let written = Written {
             size: total,
@@ -188,9 +189,8 @@ where
         let (tx, rx) = mpsc::channel::<ShardBlock>(PIPELINE_DEPTH);
         writer_tx[slot] = Some(tx);
         let v: Arc<Volume> = v.clone();
-        tasks.push(tokio::task::spawn_blocking(move || {
-            shard_writer(&v, data_id, rx)
-        }));
+        let task = tokio::task::spawn_blocking(move || shard_writer(&v, data_id, rx));
+        tasks.push((slot, task));
     }
     let (enc_tx, mut enc_rx) = mpsc::channel::<Bytes>(PIPELINE_DEPTH);
     let layout = set.layout;
@@ -270,20 +270,24 @@ fn shard_writer(v: &Volume, data_id: [u8; 16], mut rx: mpsc::Receiver<ShardBlock
     w.finish()
 }
 
-/// Waits for the shard writers and checks the write quorum; removes the files on failure.
+/// Waits for the shard writers (each with its slot) and checks the write quorum; removes the
+/// files on failure. A writer's I/O error counts against its volume (see `ErasureSet::io_failed`).
 async fn finish_writers(
     set: &ErasureSet,
-    tasks: Vec<tokio::task::JoinHandle<Result<()>>>,
+    tasks: Vec<(usize, tokio::task::JoinHandle<Result<()>>)>,
     written: Written,
 ) -> Result<Written> {
     let (mut ok, mut full) = (0, 0);
     let mut last_err = None;
-    for t in tasks {
+    for (slot, t) in tasks {
         match t.await {
             Ok(Ok(())) => ok += 1,
             Ok(Err(e)) => {
-                tracing::warn!(class = %set.name, error = %e, "shard write failed");
+                tracing::warn!(class = %set.name, slot, error = %e, "shard write failed");
                 full += usize::from(e.is_disk_full());
+                if e.is_volume_fault() {
+                    set.io_failed(slot);
+                }
                 last_err = Some(e);
             }
             Err(e) => last_err = Some(Error::internal(format!("shard writer: {e}"))),

@@ -128,11 +128,12 @@ impl ErasureSet {
         }
     }
 
-    /// A read from the volume of `slot` failed with an I/O error (not a missing file, not a
-    /// failed hash): counted towards taking it out of service as failing, and checked now.
-    pub fn read_failed(&self, slot: usize) {
+    /// A read or write on the volume of `slot` failed with an I/O error (not a missing file,
+    /// a failed hash or a full disk): counted towards taking it out of service as failing,
+    /// and checked now.
+    pub fn io_failed(&self, slot: usize) {
         if let Some(s) = self.slots.get(slot) {
-            s.read_failed(std::time::Instant::now());
+            s.io_failed(std::time::Instant::now());
             self.suspicion.notify_one();
         }
     }

@@ -13,9 +13,10 @@ use crate::disk::volume::Volume;
 pub(crate) const RETRY_FIRST: Duration = Duration::from_secs(1);
 /// Longest wait between tries of a down volume (a replaced one is found within it).
 pub(crate) const RETRY_MAX: Duration = Duration::from_secs(30);
-/// Read errors (I/O errors, not missing files or failed hashes) within [`FAILING_WINDOW`]
-/// that make a serving volume failing: taken out of service, as a disk going bad is. Fewer
-/// are bad sectors: the reads work around them and the healer rewrites those shards.
+/// I/O errors of reads and writes (not missing files, failed hashes or a full disk) within
+/// [`FAILING_WINDOW`] that make a serving volume failing: taken out of service, as a disk
+/// going bad is. Fewer are bad sectors or a passing fault: reads and writes work around
+/// them and the healer rewrites what they missed.
 pub(crate) const FAILING_ERRORS: u32 = 16;
 /// The window [`FAILING_ERRORS`] count in.
 pub(crate) const FAILING_WINDOW: Duration = Duration::from_secs(60);
@@ -38,8 +39,8 @@ struct SlotState {
     down: Option<Down>,
     /// When a serving volume is checked next.
     next_check: Option<Instant>,
-    /// The serving volume's read errors: since when they are counted, and how many.
-    read_errors: Option<(Instant, u32)>,
+    /// The serving volume's I/O errors: since when they are counted, and how many.
+    io_errors: Option<(Instant, u32)>,
 }
 
 /// Why a slot has no volume, since when, and when it is tried next.
@@ -118,29 +119,29 @@ impl Slot {
         down.next_try = Instant::now() + wait;
         s.down = Some(down);
         s.next_check = None;
-        s.read_errors = None;
+        s.io_errors = None;
     }
 
-    /// A read from the serving volume failed with an I/O error at `now`: counted, and the
-    /// volume checked at once.
-    pub(crate) fn read_failed(&self, now: Instant) {
+    /// A read or write on the serving volume failed with an I/O error at `now`: counted, and
+    /// the volume checked at once.
+    pub(crate) fn io_failed(&self, now: Instant) {
         {
             let mut s = self.state();
-            let (since, count) = match s.read_errors {
+            let (since, count) = match s.io_errors {
                 Some((since, count)) if now.duration_since(since) < FAILING_WINDOW => {
                     (since, count)
                 }
                 _ => (now, 0),
             };
-            s.read_errors = Some((since, count.saturating_add(1)));
+            s.io_errors = Some((since, count.saturating_add(1)));
         }
         self.suspect();
     }
 
-    /// The read errors counted within the window that ends at `now`, when they make the
+    /// The I/O errors counted within the window that ends at `now`, when they make the
     /// volume failing.
     pub(crate) fn failing(&self, now: Instant) -> Option<u32> {
-        match self.state().read_errors {
+        match self.state().io_errors {
             Some((since, count))
                 if now.duration_since(since) < FAILING_WINDOW && count >= FAILING_ERRORS =>
             {
@@ -163,7 +164,7 @@ impl Slot {
             s.mount_point = mount_point;
             s.down = None;
             s.next_check = None;
-            s.read_errors = None;
+            s.io_errors = None;
         }
         if let Ok(mut v) = self.volume.write() {
             *v = Some(volume);

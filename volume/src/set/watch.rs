@@ -41,7 +41,7 @@ impl ErasureSet {
             match (slot.volume(), slot.failing(now)) {
                 (Some(v), Some(errors)) => {
                     let why = format!(
-                        "failing: {errors} read errors within {}s",
+                        "failing: {errors} I/O errors within {}s",
                         FAILING_WINDOW.as_secs()
                     );
                     tracing::warn!(class = %self.name, slot = i, path = %v.root.display(), reason = %why, "volume taken out of service");

@@ -46,7 +46,9 @@ impl Inner {
         for ((slot, _, _), r) in slots.iter().zip(&results) {
             if let Err(e) = r {
                 tracing::warn!(error = %e, "metadata commit failed on a volume");
-                if !e.is_disk_full() {
+                if e.is_volume_fault() {
+                    ns.io_failed(*slot);
+                } else if !e.is_disk_full() {
                     ns.suspect(*slot);
                 }
             }
