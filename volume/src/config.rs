@@ -1,6 +1,7 @@
 //! What the store is built from: storage classes, their volumes and erasure schemes.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::error::{Error, Fault, Result};
 
@@ -22,6 +23,11 @@ pub const DEFAULT_RECLAIM_DEFER_BYTES: u64 = 1 << 30;
 /// sidecar's budget is 256 MiB at peak; the OS page cache still holds the index's hot pages.
 pub const DEFAULT_META_CACHE_PER_VOLUME: usize = 8 * 1024 * 1024;
 
+/// How long the store goes unused before it gives back memory it keeps for speed: a
+/// namespace volume's index page cache (no read, no commit for this long) and the spare
+/// write buffers (none taken). An idle sidecar keeps only what it needs.
+pub const DEFAULT_IDLE_RELEASE: Duration = Duration::from_secs(30);
+
 /// The whole store.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
@@ -33,6 +39,9 @@ pub struct StoreConfig {
     pub min_part_size: u64,
     /// Page cache of each namespace volume's metadata index, in bytes.
     pub meta_cache_per_volume: usize,
+    /// Unused this long, an index empties its page cache and spare write buffers are freed
+    /// (`None`: never).
+    pub idle_release: Option<Duration>,
     /// Largest object a multipart completion may make.
     pub max_object_size: u64,
     /// Most metadata commits grouped into one index transaction (one fsync).
@@ -54,6 +63,7 @@ impl StoreConfig {
             inline_limit: DEFAULT_INLINE_LIMIT,
             min_part_size: DEFAULT_MIN_PART_SIZE,
             meta_cache_per_volume: DEFAULT_META_CACHE_PER_VOLUME,
+            idle_release: Some(DEFAULT_IDLE_RELEASE),
             max_object_size: DEFAULT_MAX_OBJECT_SIZE,
             commit_batch: DEFAULT_COMMIT_BATCH,
             reserve_bytes: DEFAULT_RESERVE_BYTES,

@@ -437,25 +437,50 @@ async fn a_disk_failing_its_reads_is_taken_out_of_service_and_brought_back() {
         check_all(&store, &all).await;
         rounds += 1;
     }
+    eprintln!("after {rounds} rounds");
+    out_as_failing(&store, &vols[2], &mut all, 310).await;
+    pod.controller(2).fail_reads(None);
+    back_whole(store, m, &vols[2], &all).await;
+}
+
+/// Checks that the volume at `path` is out of service as failing while the pod stays ready,
+/// and that reads and a put (seeded `seed`, added to `all`) go on without it.
+async fn out_as_failing(
+    store: &Store,
+    path: &std::path::Path,
+    all: &mut Vec<(String, Vec<u8>)>,
+    seed: u64,
+) {
     let down = store
         .volumes()
         .into_iter()
-        .find(|v| v.path == vols[2])
+        .find(|v| v.path == path)
         .unwrap();
-    eprintln!("after {rounds} rounds: {down:?}");
+    eprintln!("{down:?}");
     let reason = down.reason.clone().unwrap_or_default();
-    assert!(reason.starts_with("failing: "), "{down:?}");
+    assert!(
+        reason.starts_with("failing: ") && reason.contains("I/O errors"),
+        "{down:?}"
+    );
     assert!(store.status().ready, "{:?}", store.status());
-    check_all(&store, &all).await;
-    let data = content(310, LARGE);
-    try_put(&store, "while-failing", &data)
+    check_all(store, all).await;
+    let data = content(seed, LARGE);
+    try_put(store, "while-failing", &data)
         .await
         .expect("put with the failing disk out");
     all.push(("while-failing".into(), data));
+}
 
-    pod.controller(2).fail_reads(None);
+/// Once the volume at `path` works again: it is put back, refilled and healed, and every
+/// object in `all` reads back.
+async fn back_whole(
+    store: Store,
+    m: Maintenance,
+    path: &std::path::Path,
+    all: &[(String, Vec<u8>)],
+) {
     let whole = || {
-        serves(&store, &vols[2]) == Some(true)
+        serves(&store, path) == Some(true)
             && store.rebuilding().is_empty()
             && m.status().last_scan.is_some_and(|s| s.heal.healed >= 1)
     };
@@ -466,7 +491,7 @@ async fn a_disk_failing_its_reads_is_taken_out_of_service_and_brought_back() {
         m.status()
     );
     m.stop().await;
-    check_all(&store, &all).await;
+    check_all(&store, all).await;
     drop_within(store, Duration::from_secs(30));
 }
 
@@ -497,42 +522,12 @@ async fn a_disk_failing_its_writes_is_taken_out_of_service_and_brought_back() {
         all.push((key, data));
         puts += 1;
     }
-    let down = store
-        .volumes()
-        .into_iter()
-        .find(|v| v.path == vols[2])
-        .unwrap();
-    eprintln!("after {puts} puts: {down:?}");
-    let reason = down.reason.clone().unwrap_or_default();
-    assert!(
-        reason.starts_with("failing: ") && reason.contains("I/O errors"),
-        "{down:?}"
-    );
+    eprintln!("after {puts} puts");
     assert!(
         puts >= 16,
         "taken out after {puts} failed writes, before a run of them"
     );
-    assert!(store.status().ready, "{:?}", store.status());
-    check_all(&store, &all).await;
-    let data = content(700, LARGE);
-    try_put(&store, "while-write-failing", &data)
-        .await
-        .expect("put with the failing disk out");
-    all.push(("while-write-failing".into(), data));
-
+    out_as_failing(&store, &vols[2], &mut all, 700).await;
     pod.controller(2).fail_fsync(None);
-    let whole = || {
-        serves(&store, &vols[2]) == Some(true)
-            && store.rebuilding().is_empty()
-            && m.status().last_scan.is_some_and(|s| s.heal.healed >= 1)
-    };
-    assert!(
-        eventually(whole).await,
-        "{:?} {:?}",
-        store.volumes(),
-        m.status()
-    );
-    m.stop().await;
-    check_all(&store, &all).await;
-    drop_within(store, Duration::from_secs(30));
+    back_whole(store, m, &vols[2], &all).await;
 }

@@ -5,11 +5,14 @@
 //! commit is acknowledged before redb's durable commit returns.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
+use std::time::Duration;
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::db_slot::DbSlot;
+use super::db_slot::{DbSlot, ReadClaim};
+use super::idle_trim::IdleTrim;
 use tokio::sync::oneshot;
 
 use crate::error::{Error, Fault, Result};
@@ -197,6 +200,8 @@ pub struct IndexSettings {
     pub cache_bytes: usize,
     /// Most commit requests drained into one write transaction (one fsync).
     pub commit_batch: usize,
+    /// Unused this long (no read, no commit), the index is reopened to free its page cache.
+    pub idle_trim: Option<Duration>,
 }
 
 /// What a scan callback wants next.
@@ -236,7 +241,7 @@ impl MetaDb {
         let (cdb, cpath) = (db.clone(), path.to_path_buf());
         let committer = std::thread::Builder::new()
             .name("strata-meta-commit".into())
-            .spawn(move || committer(&cdb, &cpath, rx, settings.commit_batch.max(1)))
+            .spawn(move || committer(&cdb, &cpath, rx, &settings))
             .map_err(|e| Error::io(path, e))?;
         Ok(MetaDb {
             db,
@@ -264,9 +269,19 @@ impl MetaDb {
     /// A consistent read view for several lookups: one read transaction instead of one per
     /// lookup (beginning one is a measurable part of a small GET).
     pub fn snapshot(&self) -> Result<Snapshot<'_>> {
-        let db = self.db.get().map_err(|e| self.err(e))?;
+        let (db, claim) = self.db.read().map_err(|e| self.err(e))?;
         let txn = db.begin_read().map_err(|e| self.err(e))?;
-        Ok(Snapshot { db: self, txn })
+        Ok(Snapshot {
+            db: self,
+            txn,
+            _claim: claim,
+        })
+    }
+
+    /// The database slot, for the idle trim's tests.
+    #[cfg(test)]
+    pub(super) fn slot(&self) -> &DbSlot {
+        &self.db
     }
 
     /// Reads one value.
@@ -289,6 +304,8 @@ impl MetaDb {
 pub struct Snapshot<'a> {
     db: &'a MetaDb,
     txn: redb::ReadTransaction,
+    /// Dropped after `txn` (fields drop in order): the claim outlives the transaction.
+    _claim: ReadClaim<'a>,
 }
 
 impl Snapshot<'_> {
@@ -337,8 +354,30 @@ impl Snapshot<'_> {
     }
 }
 
-fn committer(db: &DbSlot, path: &Path, rx: std::sync::mpsc::Receiver<Request>, max_batch: usize) {
-    while let Ok(first) = rx.recv() {
+fn committer(
+    db: &DbSlot,
+    path: &Path,
+    rx: std::sync::mpsc::Receiver<Request>,
+    settings: &IndexSettings,
+) {
+    let max_batch = settings.commit_batch.max(1);
+    let mut idle = settings.idle_trim.map(IdleTrim::new);
+    loop {
+        let next = match &mut idle {
+            Some(idle) => match rx.recv_timeout(idle.tick()) {
+                Err(RecvTimeoutError::Timeout) => {
+                    idle.tick_passed(db, path);
+                    continue;
+                }
+                next => next.ok(),
+            },
+            None => rx.recv().ok(),
+        };
+        // Every sender is gone: the index is being closed.
+        let Some(first) = next else { break };
+        if let Some(idle) = &mut idle {
+            idle.committed();
+        }
         let mut batch = vec![first];
         // Everything that queued while the previous commit was syncing shares this one.
         while batch.len() < max_batch {

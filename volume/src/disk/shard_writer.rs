@@ -12,6 +12,7 @@ use std::io::Write;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use super::format::sync_dir;
 use crate::erasure::codec::ShardBlock;
@@ -55,17 +56,60 @@ struct Stage {
 /// The pool is shared and bounded (four 2+2 puts at once), not one per thread: writers run
 /// on tokio's blocking pool, which can hold dozens of threads after a burst of small puts,
 /// and a stage parked on each of them was resident memory nobody used.
-static SPARES: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+/// They are freed once none has been taken for a while (`release_idle_spares`).
+static SPARES: Mutex<Spares> = Mutex::new(Spares {
+    stages: Vec::new(),
+    last_taken: None,
+});
 pub const MAX_SPARES: usize = 16;
+
+struct Spares {
+    stages: Vec<Vec<u8>>,
+    last_taken: Option<Instant>,
+}
+
+impl Spares {
+    /// A parked stage, if any; a take at `now` either way.
+    fn take(&mut self, now: Instant) -> Option<Vec<u8>> {
+        self.last_taken = Some(now);
+        self.stages.pop()
+    }
+
+    /// Parks a stage's buffer unless `MAX_SPARES` are parked.
+    fn park(&mut self, buf: Vec<u8>) {
+        if self.stages.len() < MAX_SPARES {
+            self.stages.push(buf);
+        }
+    }
+
+    /// Frees every parked stage if none was taken within `idle` before `now`.
+    fn release_idle(&mut self, now: Instant, idle: Duration) -> usize {
+        if self
+            .last_taken
+            .is_some_and(|t| now.saturating_duration_since(t) < idle)
+        {
+            return 0;
+        }
+        std::mem::take(&mut self.stages).len()
+    }
+}
 
 /// Spare stages held now.
 pub fn spare_stages() -> usize {
-    SPARES.lock().map(|s| s.len()).unwrap_or(0)
+    SPARES.lock().map(|s| s.stages.len()).unwrap_or(0)
+}
+
+/// Frees the spare stages if none was taken for `idle`; returns how many were freed.
+pub fn release_idle_spares(idle: Duration) -> usize {
+    SPARES
+        .lock()
+        .map(|mut s| s.release_idle(Instant::now(), idle))
+        .unwrap_or(0)
 }
 
 impl Stage {
     fn new() -> Stage {
-        let spare = SPARES.lock().ok().and_then(|mut s| s.pop());
+        let spare = SPARES.lock().ok().and_then(|mut s| s.take(Instant::now()));
         let buf = spare.unwrap_or_else(|| vec![0u8; STAGE_LEN + ALIGN]);
         let start = buf.as_ptr().align_offset(ALIGN);
         Stage {
@@ -84,9 +128,7 @@ impl Stage {
 impl Drop for Stage {
     fn drop(&mut self) {
         if let Ok(mut spares) = SPARES.lock() {
-            if spares.len() < MAX_SPARES {
-                spares.push(std::mem::take(&mut self.buf));
-            }
+            spares.park(std::mem::take(&mut self.buf));
         }
     }
 }
@@ -231,7 +273,27 @@ mod tests {
     fn parked_stages_are_bounded() {
         let stages: Vec<Stage> = (0..MAX_SPARES + 8).map(|_| Stage::new()).collect();
         drop(stages);
-        assert!(SPARES.lock().unwrap().len() <= MAX_SPARES);
+        assert!(spare_stages() <= MAX_SPARES);
+    }
+
+    #[test]
+    fn parked_stages_are_freed_only_once_none_was_taken_for_the_idle_time() {
+        let idle = Duration::from_secs(30);
+        let t0 = Instant::now();
+        let mut spares = Spares {
+            stages: Vec::new(),
+            last_taken: None,
+        };
+        assert_eq!(spares.take(t0), None);
+        for _ in 0..3 {
+            spares.park(vec![0; 8]);
+        }
+        assert_eq!(spares.release_idle(t0 + idle / 2, idle), 0);
+        assert_eq!(spares.take(t0 + idle / 2).map(|b| b.len()), Some(8));
+        // Idle counts from the last take, not the first.
+        assert_eq!(spares.release_idle(t0 + idle, idle), 0);
+        assert_eq!(spares.release_idle(t0 + idle * 3 / 2, idle), 2);
+        assert_eq!(spares.take(t0 + idle * 2), None);
     }
 
     /// Lengths around the stage and alignment edges come back byte-exact, direct and

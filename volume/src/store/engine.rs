@@ -44,6 +44,8 @@ pub(super) struct Inner {
     pub(super) remote_gone: tokio::sync::mpsc::UnboundedSender<[u8; 16]>,
     /// Ids of moves to remote tiers in flight: never reaped.
     pub(super) moving: std::sync::Mutex<std::collections::HashSet<[u8; 16]>>,
+    /// Unused this long, spare write buffers are freed (by the volume watcher's rounds).
+    pub(super) idle_release: Option<std::time::Duration>,
 }
 
 impl Drop for Inner {
@@ -78,6 +80,7 @@ impl Store {
         let index = IndexSettings {
             cache_bytes: cfg.meta_cache_per_volume,
             commit_batch: cfg.commit_batch,
+            idle_trim: cfg.idle_release,
         };
         let tiers = crate::tier::Tiers::new(&cfg.tiers)?;
         let (remote_gone, gone) = tokio::sync::mpsc::unbounded_channel();
@@ -117,6 +120,7 @@ impl Store {
             tiers,
             remote_gone,
             moving: Default::default(),
+            idle_release: cfg.idle_release,
         };
         let loaded = inner.load_buckets()?;
         *inner

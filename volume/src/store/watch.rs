@@ -1,6 +1,7 @@
 //! The volume watcher: runs each class's checks (`set/watch.rs`) when a slot is due or an
 //! operation suspects a volume, and starts a refill when a volume came (back) into service.
-//! Between checks it sleeps: a round reads one small file per volume.
+//! Between checks it sleeps: a round reads one small file per volume. Each round also frees
+//! the spare write buffers of an idle store.
 
 use std::time::{Duration, Instant};
 
@@ -29,6 +30,13 @@ pub(super) async fn watch_loop(store: Store, every: Duration, refill: impl Fn())
             Ok(up) if up.iter().any(|n| *n > 0) => refill(),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "volume checks failed"),
+        }
+        // The rounds double as the clock that frees write buffers an idle store keeps.
+        if let Some(idle) = store.inner.idle_release {
+            let freed = crate::disk::shard_writer::release_idle_spares(idle);
+            if freed > 0 {
+                tracing::debug!(freed, "idle: spare write buffers freed");
+            }
         }
         let next = sets
             .iter()
