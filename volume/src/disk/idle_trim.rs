@@ -62,10 +62,12 @@ impl IdleTrim {
         if self.trimmed || self.quiet_ticks < TICKS {
             return;
         }
+        let started = std::time::Instant::now();
         match db.trim() {
             Ok(true) => {
                 self.trimmed = true;
-                tracing::debug!(path = %path.display(), "idle metadata index reopened to free its page cache");
+                let ms = started.elapsed().as_millis() as u64;
+                tracing::debug!(path = %path.display(), ms, "idle metadata index reopened to free its page cache");
             }
             // A read view is still open: the next tick tries again.
             Ok(false) => {}
