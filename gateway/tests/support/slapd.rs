@@ -28,7 +28,10 @@ pub struct Slapd {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // Where cargo runs the test, not where it was compiled (a shared build cache).
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf())
         .join("tests/ldap")
         .join(name)
 }

@@ -121,11 +121,14 @@ fn both_formats_carry_the_same_samples() {
 /// `manifests/monitoring/rules/strata.rules.yml` (the gateway's monitoring test checks the
 /// other families against strata's exposition; these are the injector's).
 fn families_the_rules_use() -> Vec<String> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../manifests/monitoring/rules/strata.rules.yml"
-    );
-    let rules = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    // The directory cargo runs the test from, not the one it was compiled in: a build cache
+    // shared between clones reuses a test binary compiled elsewhere.
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    let path = crate_dir.join("../manifests/monitoring/rules/strata.rules.yml");
+    let rules =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let mut names: Vec<String> = rules
         .split(|c: char| !word(c))

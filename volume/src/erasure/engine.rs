@@ -3,12 +3,15 @@
 //! process-wide 8 MiB multiplication table (`avx2_gf`). Where AVX2 is missing, the crate's
 //! own best engine (SSSE3, Neon or portable) is used, table and all.
 
-use reed_solomon_simd::engine::{tables, DefaultEngine, Engine, GfElement, ShardsRefMut};
+use reed_solomon_simd::engine::{DefaultEngine, Engine, GfElement, ShardsRefMut};
 
 #[cfg(target_arch = "x86_64")]
 use super::avx2_gf::{Avx2, MulTable};
+#[cfg(target_arch = "x86_64")]
+use reed_solomon_simd::engine::tables;
 
 /// The logarithm that stands for "multiply by zero": the butterfly skips the product.
+#[cfg(target_arch = "x86_64")]
 const NO_PRODUCT: GfElement = reed_solomon_simd::engine::GF_MODULUS;
 
 /// An engine for `DefaultRateEncoder` and `DefaultRateDecoder`.
