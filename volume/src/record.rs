@@ -401,6 +401,71 @@ impl VersionRecord {
     pub fn identity(&self) -> (u64, [u8; 16]) {
         (self.mod_time_ns, self.version_id)
     }
+
+    /// Whether two volumes' copies of a version say the same thing: every field but the
+    /// inline shard, which each volume holds its own of. Copies of one version differ when
+    /// an in-place change (tags, ACL, lock, re-seal, transition) reached only some volumes.
+    pub fn same_content(&self, other: &VersionRecord) -> bool {
+        // Destructured in full so that a field added later is compared or left out on
+        // purpose, never forgotten.
+        let VersionRecord {
+            version_id,
+            mod_time_ns,
+            delete_marker,
+            size,
+            etag,
+            meta,
+            tags,
+            checksums,
+            internal,
+            data,
+            access,
+            lock,
+        } = self;
+        *version_id == other.version_id
+            && *mod_time_ns == other.mod_time_ns
+            && *delete_marker == other.delete_marker
+            && *size == other.size
+            && *etag == other.etag
+            && *meta == other.meta
+            && *tags == other.tags
+            && *checksums == other.checksums
+            && *internal == other.internal
+            && *access == other.access
+            && *lock == other.lock
+            && match (data, &other.data) {
+                (Some(a), Some(b)) => a.same_content(b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
+
+impl DataRecord {
+    /// Equal but for the inline shard (see [`VersionRecord::same_content`]).
+    fn same_content(&self, other: &DataRecord) -> bool {
+        let DataRecord {
+            class,
+            k,
+            m,
+            block_size,
+            rotation,
+            parts,
+            inline: _,
+            upload,
+            remote,
+            restored,
+        } = self;
+        *class == other.class
+            && *k == other.k
+            && *m == other.m
+            && *block_size == other.block_size
+            && *rotation == other.rotation
+            && *parts == other.parts
+            && *upload == other.upload
+            && *remote == other.remote
+            && *restored == other.restored
+    }
 }
 
 /// A version waiting for the healer (what a read had to work around).

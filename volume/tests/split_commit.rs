@@ -7,25 +7,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use common::*;
 use strata_volume::*;
-
-fn index(volume: &Path) -> PathBuf {
-    volume.join(format::STRATA_DIR).join("meta.redb")
-}
 
 async fn scan(store: &Store) -> ScanReport {
     store
         .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
         .await
-}
-
-async fn settle(store: &Store) -> ScanReport {
-    let r = scan(store).await;
-    assert!(r.errors.is_empty() && r.heal.failed == 0, "{r:?}");
-    r
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,7 +39,7 @@ async fn a_completion_on_two_of_four_volumes_is_settled_whole() {
         .etag;
     drop(store);
     for v in &fast[1..3] {
-        std::fs::copy(index(v), index(v).with_extension("before")).unwrap();
+        std::fs::copy(index_file(v), index_file(v).with_extension("before")).unwrap();
     }
     let store = Store::open(cfg.clone()).await.unwrap();
     let parts = vec![
@@ -71,7 +59,7 @@ async fn a_completion_on_two_of_four_volumes_is_settled_whole() {
     drop(store);
     // Volumes 1 and 2 lose the completion, as a power cut in the middle of it can leave them.
     for v in &fast[1..3] {
-        std::fs::rename(index(v).with_extension("before"), index(v)).unwrap();
+        std::fs::rename(index_file(v).with_extension("before"), index_file(v)).unwrap();
     }
 
     let store = Store::open(cfg.clone()).await.unwrap();

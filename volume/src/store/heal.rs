@@ -1,5 +1,5 @@
 //! Healing one version: every namespace volume gets the record a quorum agrees on (with its
-//! own inline shard), strays of a version no quorum holds are removed, and every slot of the
+//! own inline shard; a copy that missed an in-place change such as new tags is replaced), strays of a version no quorum holds are removed, and every slot of the
 //! data's class gets an intact shard file, rebuilt from the others where it is not.
 
 use bytes::Bytes;
@@ -85,9 +85,7 @@ impl Inner {
                 .as_ref()
                 .and_then(|r| r.data.as_ref()?.inline.as_deref());
             let expected = inline.as_ref().and_then(|all| all[*slot].as_deref());
-            let intact = rec
-                .as_ref()
-                .is_some_and(|r| r.identity() == record.identity())
+            let intact = rec.as_ref().is_some_and(|r| r.same_content(&record))
                 && (inline.is_none() || own_inline == expected);
             if intact {
                 continue;

@@ -1,11 +1,13 @@
 //! Healing uploaded parts. A part is bytes a client was told are stored, though no version
 //! holds them yet: each slot of the upload's class gets an intact shard file, rebuilt from
-//! the others where it is not, as a version's files are (`heal`). A part's record is read
-//! with quorum when its upload completes, and is not repaired here.
+//! the others where it is not, as a version's files are (`heal`), and each namespace volume
+//! gets the part's record that a read quorum agrees on (`heal_tables`' rule). Records of
+//! parts whose upload is gone are handed back for `orphan_parts`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::heal_tables::PlainHeal;
 use super::walk::UploadEntry;
 use super::Inner;
 use crate::disk::meta_db::Table;
@@ -21,6 +23,15 @@ use crate::types::{HealReport, HealTotals};
 /// Entries read per index page.
 const PAGE: usize = 256;
 
+/// What a pass over the parts found besides its repairs.
+#[derive(Default)]
+pub(super) struct PartsHealed {
+    /// Parts of no upload the walk listed: key and write time (for `orphan_parts`).
+    pub strays: Vec<(Vec<u8>, u64)>,
+    /// Shard files of part records the repair removed or overwrote.
+    pub unreferenced: Vec<[u8; 16]>,
+}
+
 /// Where an upload's parts are: its bucket, its key (which decides the slot rotation) and
 /// its class.
 struct UploadPlace<'a> {
@@ -31,14 +42,15 @@ struct UploadPlace<'a> {
 
 impl Inner {
     /// Checks the shard files of every uploaded part at `depth` and rebuilds the bad ones,
-    /// counting each part in `totals`.
+    /// and repairs the parts' records, counting each part in `totals`.
     pub(super) async fn heal_parts(
         &self,
         uploads: &[UploadEntry],
         depth: Depth,
         totals: &mut HealTotals,
         pacer: &mut Pacer,
-    ) -> Result<()> {
+    ) -> Result<PartsHealed> {
+        let mut out = PartsHealed::default();
         let places: HashMap<&str, UploadPlace> = uploads
             .iter()
             .map(|u| {
@@ -57,19 +69,53 @@ impl Inner {
                 let Some((upload_id, _)) = keys::upload_of_part(pkey) else {
                     continue;
                 };
-                let (Some(place), Ok(part)) =
-                    (places.get(upload_id), record::decode::<PartRecord>(raw))
-                else {
+                let Ok(part) = record::decode::<PartRecord>(raw) else {
                     continue;
                 };
-                totals.add(&self.heal_part(upload_id, place, &part, depth).await);
+                let Some(place) = places.get(upload_id) else {
+                    out.strays.push((pkey.clone(), part.mod_time_ns));
+                    continue;
+                };
+                let mut healed = self.heal_part(upload_id, place, &part, depth).await;
+                if let Ok(report) = healed.as_mut() {
+                    match self.heal_part_record(upload_id, place, pkey).await {
+                        Ok(fixed) => {
+                            report.records_written += fixed.written as usize;
+                            report.records_removed += fixed.removed as usize;
+                            out.unreferenced.extend(unreferenced(&fixed));
+                        }
+                        Err(e) => healed = Err(e),
+                    }
+                }
+                totals.add(&healed);
                 pacer.tick().await;
             }
             match page.next {
                 Some(n) => after = Some(n),
-                None => return Ok(()),
+                None => return Ok(out),
             }
         }
+    }
+
+    /// Brings one part's record to every namespace volume, under the key's lock (which
+    /// uploads of a part, completion and abort hold too).
+    async fn heal_part_record(
+        &self,
+        upload_id: &str,
+        place: &UploadPlace<'_>,
+        pkey: &[u8],
+    ) -> Result<PlainHeal> {
+        if self.same_everywhere(Table::Parts, pkey)? {
+            return Ok(PlainHeal::default());
+        }
+        let _g = self.locks.lock(place.bucket, place.key).await;
+        if self
+            .find_upload(place.bucket, place.key, upload_id)
+            .is_err()
+        {
+            return Ok(PlainHeal::default());
+        }
+        self.heal_plain(Table::Parts, pkey).await
     }
 
     /// Heals one part of upload `upload_id`.
@@ -115,6 +161,19 @@ impl Inner {
             ..HealReport::default()
         })
     }
+}
+
+/// The shard files of the part records a repair removed or overwrote, but for the ones the
+/// record it kept still uses.
+fn unreferenced(fixed: &PlainHeal) -> Vec<[u8; 16]> {
+    let id = |raw: &[u8]| record::decode::<PartRecord>(raw).ok()?.data.data_id;
+    let kept = fixed.kept.as_deref().and_then(id);
+    fixed
+        .gone
+        .iter()
+        .filter_map(|raw| id(raw))
+        .filter(|gone| Some(*gone) != kept)
+        .collect()
 }
 
 /// One part's shard files in its class.

@@ -1,8 +1,8 @@
 //! Healing the plain tables of the namespace index (buckets, bucket configuration, identity
 //! records, uploads, remote objects): each key's value that a read quorum agrees on goes to the volumes that
 //! lack it or hold another, and a value too few volumes hold to have ever been acknowledged
-//! goes away. Versions are healed one by one (`heal`); parts belong to uploads in flight and
-//! are read with quorum when the upload completes.
+//! goes away. Versions are healed one by one (`heal`), parts with their upload's key locked
+//! (`heal_parts`).
 
 use super::Inner;
 use crate::disk::meta_db::{MetaOp, Table};
@@ -21,6 +21,19 @@ pub(super) const PLAIN: [Table; 5] = [
 
 /// Keys per page.
 const PAGE: usize = 256;
+
+/// What the repair of one key did.
+#[derive(Default)]
+pub(super) struct PlainHeal {
+    /// Copies written where the agreed value was missing or another.
+    pub written: u64,
+    /// Copies removed (a value never acknowledged).
+    pub removed: u64,
+    /// The values removed or overwritten.
+    pub gone: Vec<Vec<u8>>,
+    /// The value every volume now holds, when one was agreed.
+    pub kept: Option<Vec<u8>>,
+}
 
 impl Inner {
     /// Heals every plain table; returns `(records written, records removed)`.
@@ -41,9 +54,9 @@ impl Inner {
                     // No commit to these tables runs while a page is repaired.
                     let _g = self.plain_tables.write().await;
                     for (key, _) in &page.entries {
-                        let (w, r) = self.heal_plain(table, key).await?;
-                        done.0 += w;
-                        done.1 += r;
+                        let healed = self.heal_plain(table, key).await?;
+                        done.0 += healed.written;
+                        done.1 += healed.removed;
                     }
                 }
                 pacer.tick().await;
@@ -69,7 +82,16 @@ impl Inner {
         Ok(0)
     }
 
-    async fn heal_plain(&self, table: Table, key: &[u8]) -> Result<(u64, u64)> {
+    /// Whether every namespace volume holds the same value for `key` (or none), all online.
+    pub(super) fn same_everywhere(&self, table: Table, key: &[u8]) -> Result<bool> {
+        let answers = self.read_all(table, key)?;
+        let first = answers.first().map(|(_, v)| v);
+        Ok(answers.len() == self.ns().width() && answers.iter().all(|(_, v)| Some(v) == first))
+    }
+
+    /// Repairs one key of `table` on every volume (see the module's rule). The caller keeps
+    /// commits to the key out meanwhile.
+    pub(super) async fn heal_plain(&self, table: Table, key: &[u8]) -> Result<PlainHeal> {
         let ns = self.ns();
         let answers = self.read_all(table, key)?;
         let (q, w) = (ns.meta_read_quorum(), ns.write_quorum());
@@ -86,18 +108,20 @@ impl Inner {
             .filter(|(_, c)| *c >= q)
             .map(|(v, _)| *v)
             .collect();
-        let mut done = (0, 0);
+        let mut done = PlainHeal::default();
         match agreed.as_slice() {
             [value] => {
+                done.kept = Some(value.to_vec());
                 for (slot, held) in &answers {
                     if held.as_ref() != Some(*value) {
+                        done.gone.extend(held.clone());
                         let op = MetaOp::Put {
                             table,
                             key: key.to_vec(),
                             value: value.to_vec(),
                         };
                         self.commit_on(*slot, vec![op]).await?;
-                        done.0 += 1;
+                        done.written += 1;
                     }
                 }
             }
@@ -107,13 +131,15 @@ impl Inner {
             [] => {
                 let acknowledged = values.iter().any(|(_, c)| c + unanswered >= w);
                 if !acknowledged {
-                    for (slot, _) in answers.iter().filter(|(_, v)| v.is_some()) {
+                    for (slot, held) in &answers {
+                        let Some(held) = held else { continue };
                         let op = MetaOp::Delete {
                             table,
                             key: key.to_vec(),
                         };
                         self.commit_on(*slot, vec![op]).await?;
-                        done.1 += 1;
+                        done.removed += 1;
+                        done.gone.push(held.clone());
                     }
                 }
             }

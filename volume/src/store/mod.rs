@@ -18,6 +18,7 @@ mod merge;
 mod multipart;
 mod object;
 mod open;
+mod orphan_parts;
 mod put;
 mod read;
 mod reclaim;

@@ -65,22 +65,26 @@ impl Inner {
             }
         }
         self.enough(answers.len())?;
+        let undecided = || -> Error {
+            Unavailable::Undecided {
+                class: ns.name.clone(),
+                answered: answers.len(),
+                total: n,
+            }
+            .into()
+        };
         let chosen = match choose(&answers, q, ns.write_quorum(), n - answers.len()) {
             Choice::Version(id) => id,
             Choice::Absent => return Ok(None),
-            Choice::Undecided => {
-                return Err(Unavailable::Undecided {
-                    class: ns.name.clone(),
-                    answered: answers.len(),
-                    total: n,
-                }
-                .into())
-            }
+            Choice::Undecided => return Err(undecided()),
+        };
+        let Some(trusted) = choose_content(&answers, chosen, q) else {
+            return Err(undecided());
         };
         let mut record = None;
         let mut inline: Vec<Option<Bytes>> = vec![None; n];
         let mut latest_votes = 0;
-        for (slot, r, latest) in answers {
+        for (i, (slot, r, latest)) in answers.into_iter().enumerate() {
             let Some(mut r) = r.filter(|r| r.identity() == chosen) else {
                 continue;
             };
@@ -90,7 +94,9 @@ impl Inner {
             if let Some(d) = r.data.as_mut() {
                 inline[slot] = d.inline.take().map(Bytes::from);
             }
-            record.get_or_insert(r);
+            if i == trusted {
+                record = Some(r);
+            }
         }
         let Some(record) = record else {
             return Ok(None);
@@ -217,17 +223,46 @@ fn choose(answers: &[Answer], q: usize, w: usize, unanswered: usize) -> Choice {
     Choice::Absent
 }
 
-/// Whether the answers so far can stand for all volumes: they agree on the version and on
-/// which version is current, and for an inline object they include every data shard (by the
-/// record's own rotation), intact.
+/// Which answer's copy of version `id` to trust (its index in `answers`), when copies differ
+/// because an in-place change (tags, ACL, lock, re-seal, transition) reached only some
+/// volumes: the content that a read quorum (`q`) of the answers holds. A change that was
+/// acknowledged reached a write quorum, so whatever it replaced is left on fewer than a read
+/// quorum of all volumes and can never win; a content on a read quorum is either the last
+/// acknowledged one or a failed change's, which S3 allows a read to show. Among several
+/// (only after a failed change), the one most answers hold, then the first. `None` when no
+/// content has a read quorum: the answers that could tell are missing.
+fn choose_content(answers: &[Answer], id: (u64, [u8; 16]), q: usize) -> Option<usize> {
+    let copies: Vec<(usize, &VersionRecord)> = answers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, r, _))| Some((i, r.as_ref().filter(|r| r.identity() == id)?)))
+        .collect();
+    let votes = |r: &VersionRecord| copies.iter().filter(|(_, c)| c.same_content(r)).count();
+    let mut best: Option<(usize, usize)> = None;
+    for (i, r) in &copies {
+        let v = votes(r);
+        if v >= q && best.is_none_or(|(_, b)| v > b) {
+            best = Some((*i, v));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// Whether the answers so far can stand for all volumes: they agree on the version, its
+/// content and which version is current, and for an inline object they include every data
+/// shard (by the record's own rotation), intact.
 fn settled(answers: &[Answer]) -> bool {
     let Some((_, first, first_latest)) = answers.first() else {
         return false;
     };
-    let identity = first.as_ref().map(VersionRecord::identity);
-    let agree = answers
-        .iter()
-        .all(|(_, r, l)| r.as_ref().map(VersionRecord::identity) == identity && l == first_latest);
+    let agree = answers.iter().all(|(_, r, l)| {
+        let same = match (r, first) {
+            (Some(r), Some(f)) => r.same_content(f),
+            (None, None) => true,
+            _ => false,
+        };
+        same && l == first_latest
+    });
     if !agree {
         return false;
     }

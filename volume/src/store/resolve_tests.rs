@@ -1,6 +1,6 @@
 //! When a read quorum's answers may stand for every volume.
 
-use super::{choose, settled, Answer, Choice};
+use super::{choose, choose_content, settled, Answer, Choice};
 use crate::erasure::codec::shard_hash;
 use crate::record::{sample_version, PartData, VersionRecord};
 use crate::types::Checksums;
@@ -106,5 +106,58 @@ fn a_version_too_few_answers_hold_decides_only_when_it_cannot_have_been_acknowle
     assert_eq!(
         choose(&[answer(2, None), answer(3, None)], q, w, 2),
         Choice::Absent
+    );
+}
+
+#[test]
+fn copies_of_one_version_that_differ_are_decided_by_a_read_quorum_of_them() {
+    // 2+2 metadata: read quorum 2.
+    let q = 2;
+    let old = version(5, Some(b"ab"));
+    let mut new = old.clone();
+    new.tags = vec![("t".into(), "new".into())];
+    // Each volume's own inline shard differs; the content does not.
+    let mut own_shard = new.clone();
+    if let Some(d) = own_shard.data.as_mut() {
+        d.inline = Some(vec![1, 2, 3]);
+    }
+    assert!(own_shard.same_content(&new) && !old.same_content(&new));
+    let id = old.identity();
+    // The volume asked first missed the change: the copy a read quorum holds wins.
+    let stale_first = [
+        answer(0, Some(old.clone())),
+        answer(1, Some(new.clone())),
+        answer(2, Some(own_shard.clone())),
+    ];
+    assert!(!settled(&stale_first));
+    assert_eq!(choose_content(&stale_first, id, q), Some(1));
+    // One of each: either may be the acknowledged one.
+    let split = [answer(0, Some(old.clone())), answer(1, Some(new.clone()))];
+    assert_eq!(choose_content(&split, id, q), None);
+    // After a failed change, two contents may each have a read quorum: the one more hold.
+    let after_failure = [
+        answer(0, Some(old.clone())),
+        answer(1, Some(old.clone())),
+        answer(2, Some(new.clone())),
+        answer(3, Some(new.clone())),
+    ];
+    assert_eq!(choose_content(&after_failure, id, q), Some(0));
+    let more_new = [
+        answer(0, Some(old.clone())),
+        answer(1, Some(old)),
+        answer(2, Some(new.clone())),
+        answer(3, Some(new.clone())),
+        answer(4, Some(new)),
+    ];
+    assert_eq!(choose_content(&more_new, id, q), Some(2));
+    // Copies of another version do not count.
+    let other = version(9, None);
+    assert_eq!(
+        choose_content(
+            &[answer(0, Some(other.clone())), answer(1, Some(other))],
+            id,
+            q
+        ),
+        None
     );
 }

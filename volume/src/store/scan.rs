@@ -142,11 +142,26 @@ impl Store {
                 let uploads = self
                     .expire_uploads(uploads, opts, hook, &mut report, &mut pacer)
                     .await;
-                if let Err(e) = inner
+                let healed = inner
                     .heal_parts(&uploads, depth, &mut report.parts, &mut pacer)
                     .await
+                    .unwrap_or_else(|e| {
+                        report.errors.push(format!("healing parts: {e}"));
+                        Default::default()
+                    });
+                // The files of part records that went are swept in this pass, unless a
+                // version (walked next) uses them.
+                refs.forget(&healed.unreferenced);
+                let cutoff = cutoff(started, opts.orphan_grace);
+                match inner
+                    .remove_orphan_parts(&healed.strays, cutoff, &mut pacer)
+                    .await
                 {
-                    report.errors.push(format!("healing parts: {e}"));
+                    Ok((n, files)) => {
+                        report.parts.records_removed += n;
+                        refs.forget(&files);
+                    }
+                    Err(e) => report.errors.push(format!("parts of no upload: {e}")),
                 }
                 if let Some(h) = hook {
                     for u in &uploads {
@@ -293,6 +308,13 @@ impl References {
     pub(super) fn add(&mut self, id: [u8; 16]) {
         if self.sweep.contains(&u16::from(id[0])) {
             self.ids.insert(id);
+        }
+    }
+
+    /// Takes back references whose records are gone.
+    fn forget(&mut self, ids: &[[u8; 16]]) {
+        for id in ids {
+            self.ids.remove(id);
         }
     }
 

@@ -293,6 +293,20 @@ pub fn settling_scan() -> ScanOptions {
     }
 }
 
+/// Runs a settling scan and checks that it met no error and no failed heal.
+pub async fn settle(store: &Store) -> ScanReport {
+    let r = store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    assert!(r.errors.is_empty() && r.heal.failed == 0, "{r:?}");
+    r
+}
+
+/// A volume's metadata index file.
+pub fn index_file(volume: &Path) -> PathBuf {
+    volume.join(format::STRATA_DIR).join("meta.redb")
+}
+
 /// Shard files under every volume of the test.
 pub fn shard_files(root: &Path) -> usize {
     fn walk(p: &Path, n: &mut usize) {
