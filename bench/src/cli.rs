@@ -51,7 +51,8 @@ pub struct RunArgs {
     #[arg(long, default_value = "bench/")]
     pub prefix: String,
 
-    /// A single operation: put, get, rget (ranged get), head, list, delete, multipart.
+    /// A single operation: put, overwrite (put to an existing key), get, rget (ranged get),
+    /// head, list, delete, multipart.
     #[arg(long, conflicts_with = "mix")]
     pub op: Option<OpKind>,
     /// A weighted mix instead of --op, e.g. get=45,put=15,delete=10,head=30.
@@ -69,7 +70,7 @@ pub struct RunArgs {
     /// Stop after this many operations.
     #[arg(long)]
     pub ops: Option<u64>,
-    /// Objects the prepare phase creates for get/rget/head/list/delete. Default: 4 per
+    /// Objects the prepare phase creates for overwrite/get/rget/head/list/delete. Default: 4 per
     /// concurrent request (at least 16), 1000 for list.
     #[arg(long)]
     pub objects: Option<u64>,

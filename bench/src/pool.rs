@@ -1,8 +1,10 @@
 //! The set of objects that exist right now, shared by the workers.
 //!
-//! GET and HEAD borrow an object (a reader count under the lock); DELETE only takes objects
-//! nobody is reading and removes them before the request goes out. So a mixed workload never
-//! reads an object it is deleting, and a run against a correct server has no 404s.
+//! GET and HEAD borrow an object (a reader count under the lock); DELETE and OVERWRITE only
+//! take objects nobody is reading and remove them before the request goes out (OVERWRITE
+//! restores its object afterwards). So a mixed workload never reads an object it is deleting or
+//! replacing, never writes one key twice at once, and a run against a correct server has no
+//! 404s.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -99,7 +101,7 @@ impl Pool {
         }
     }
 
-    /// Takes a random unread object out of the pool for deletion.
+    /// Takes a random object nobody is reading out of the pool, for deletion or overwriting.
     pub fn take<R: Rng>(&self, rng: &mut R) -> Option<Object> {
         let mut g = self.lock();
         for _ in 0..DELETE_TRIES {
@@ -117,6 +119,16 @@ impl Pool {
             return Some(Object { id, size });
         }
         None
+    }
+
+    /// Puts back an object [`Pool::take`] removed and the run rewrote. Unlike
+    /// [`Pool::insert`] it does not queue the object for `--cold` reads again: that queue
+    /// would otherwise grow by one id per overwrite.
+    pub fn restore(&self, obj: Object) {
+        let mut g = self.lock();
+        if g.entries.insert(obj.id, (obj.size, 0)).is_none() {
+            g.ids.push(obj.id);
+        }
     }
 
     /// All live objects (for cleanup).

@@ -1,6 +1,6 @@
-//! The three phases of a run: prepare (create the objects reads need), run (workers issue the
-//! workload until the duration or operation bound is reached) and cleanup (delete everything
-//! the run created), with a progress line once a second.
+//! The three phases of a run: prepare (create the objects that reads, overwrites and deletes
+//! need), run (workers issue the workload until the duration or operation bound is reached)
+//! and cleanup (delete everything the run created), with a progress line once a second.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -31,7 +31,7 @@ pub struct Workload {
     pub duration: Option<Duration>,
     /// Stop after this many operations.
     pub ops: Option<u64>,
-    /// Objects to create before the run when the mix reads or deletes.
+    /// Objects to create before the run when the mix reads, overwrites or deletes.
     pub objects: u64,
     /// Delete what the run created afterwards.
     pub cleanup: bool,
@@ -352,6 +352,12 @@ async fn one_op(
             ctx.pool.release(obj);
             finish(ctx, rec, op, t, result.map(|b| (b, 1)));
         }
+        OpKind::Overwrite => {
+            let Some(obj) = ctx.pool.take(rng) else {
+                return no_object_to_overwrite(ctx, rng, rec, can_put).await;
+            };
+            overwrite_object(ctx, rng, rec, obj).await;
+        }
         OpKind::Delete => {
             let Some(obj) = ctx.pool.take(rng) else {
                 return fallback_put(ctx, rng, rec, can_put).await;
@@ -402,12 +408,47 @@ async fn fallback_put(ctx: &Ctx, rng: &mut SmallRng, rec: &mut Recorder, can_put
     true
 }
 
-async fn put_object(ctx: &Ctx, rng: &mut SmallRng, rec: &mut Recorder, id: u64, multipart: bool) {
+/// What an overwrite does when [`Pool::take`] finds no object: with the pool empty it acts as a
+/// read would; when every pick was being read (rare) it skips this turn rather than end the
+/// worker, so readers in the mix do not quietly lower the concurrency.
+async fn no_object_to_overwrite(
+    ctx: &Ctx,
+    rng: &mut SmallRng,
+    rec: &mut Recorder,
+    can_put: bool,
+) -> bool {
+    if ctx.pool.is_empty() {
+        return fallback_put(ctx, rng, rec, can_put).await;
+    }
+    // Let the readers holding the objects finish before the next try.
+    tokio::task::yield_now().await;
+    true
+}
+
+/// PUTs new bytes to the key of `obj`, which the caller took from the pool so that no other
+/// worker reads or writes it meanwhile, then puts it back.
+async fn overwrite_object(ctx: &Ctx, rng: &mut SmallRng, rec: &mut Recorder, obj: Object) {
+    let (size, data) = payload(ctx, rng);
+    let t = Instant::now();
+    let result = ctx.s3.put(&ctx.key(obj.id), data).await;
+    // A failed PUT most likely left the old object in place; either way the key must stay in
+    // the pool so cleanup deletes it.
+    let size = if result.is_ok() { size } else { obj.size };
+    ctx.pool.restore(Object { id: obj.id, size });
+    finish(ctx, rec, OpKind::Overwrite, t, result.map(|b| (b, 1)));
+}
+
+/// Draws an object size and slices the payload for it.
+fn payload(ctx: &Ctx, rng: &mut SmallRng) -> (u64, Bytes) {
     let size = ctx.work.sizes.sample(rng);
     let end = usize::try_from(size)
         .unwrap_or(usize::MAX)
         .min(ctx.payload.len());
-    let data = ctx.payload.slice(..end);
+    (size, ctx.payload.slice(..end))
+}
+
+async fn put_object(ctx: &Ctx, rng: &mut SmallRng, rec: &mut Recorder, id: u64, multipart: bool) {
+    let (size, data) = payload(ctx, rng);
     let key = ctx.key(id);
     let t = Instant::now();
     let (op, result) = if multipart {

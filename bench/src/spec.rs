@@ -1,6 +1,6 @@
 //! Parsers for the command line's value languages: byte sizes (`4KiB`), durations (`20s`),
 //! object-size specifications (`4KiB`, `1KiB..1MiB`, `4KiB:70,1MiB:30`) and operation mixes
-//! (`get=45,put=15,delete=10,head=30`).
+//! (`get=45,put=15,delete=10,head=30`, `put=50,overwrite=50`).
 //!
 //! They are kept apart from clap so the rules can be tested as plain functions.
 
@@ -29,7 +29,9 @@ pub enum SpecError {
     #[error("invalid weight in {0:?}: expected ITEM:WEIGHT (size list) or OP=WEIGHT (mix) with positive total")]
     Weight(String),
     /// An operation name is not one the generator knows.
-    #[error("unknown operation {0:?}: expected put, get, rget, head, list, delete or multipart")]
+    #[error(
+        "unknown operation {0:?}: expected put, overwrite, get, rget, head, list, delete or multipart"
+    )]
     UnknownOp(String),
     /// The same operation appears twice in a mix.
     #[error("operation {0:?} appears twice in the mix")]
@@ -183,6 +185,8 @@ impl fmt::Display for SizeSpec {
 pub enum OpKind {
     /// PutObject with a body from the shared buffer.
     Put,
+    /// PutObject to the key of an existing object, replacing it.
+    Overwrite,
     /// GetObject of a whole object.
     Get,
     /// GetObject of one random range (`--range-size`).
@@ -199,8 +203,9 @@ pub enum OpKind {
 
 impl OpKind {
     /// Every operation, in report order.
-    pub const ALL: [OpKind; 7] = [
+    pub const ALL: [OpKind; 8] = [
         OpKind::Put,
+        OpKind::Overwrite,
         OpKind::Get,
         OpKind::Rget,
         OpKind::Head,
@@ -213,6 +218,7 @@ impl OpKind {
     pub fn name(self) -> &'static str {
         match self {
             OpKind::Put => "put",
+            OpKind::Overwrite => "overwrite",
             OpKind::Get => "get",
             OpKind::Rget => "rget",
             OpKind::Head => "head",
@@ -227,11 +233,17 @@ impl OpKind {
         self as usize
     }
 
-    /// Whether this operation reads objects that the prepare phase must create first.
+    /// Whether this operation reads, replaces or deletes objects that the prepare phase must
+    /// create first.
     pub fn needs_objects(self) -> bool {
         matches!(
             self,
-            OpKind::Get | OpKind::Rget | OpKind::Head | OpKind::List | OpKind::Delete
+            OpKind::Overwrite
+                | OpKind::Get
+                | OpKind::Rget
+                | OpKind::Head
+                | OpKind::List
+                | OpKind::Delete
         )
     }
 }

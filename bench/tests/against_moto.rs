@@ -322,6 +322,71 @@ fn delete_removes_prepared_objects_and_stops_when_none_are_left() {
 }
 
 #[test]
+fn overwrite_replaces_prepared_objects_without_adding_keys() {
+    let r = bench(&[
+        "--bucket",
+        "b-over",
+        "--op",
+        "overwrite",
+        "--size",
+        "8KiB",
+        "--objects",
+        "8",
+        "--ops",
+        "24",
+        "--concurrency",
+        "4",
+        "--no-cleanup",
+    ]);
+    assert_no_errors(&r);
+    assert_eq!(op(&r["prepare"], "put")["ok"], 8);
+    let over = op(&r["run"], "overwrite");
+    assert_eq!(over["ok"], 24);
+    assert_eq!(over["bytes"], 24 * 8 * 1024);
+    // Only overwrites ran: no new keys.
+    assert_eq!(r["run"]["ops"].as_array().map(Vec::len), Some(1));
+    // The server holds exactly the prepared keys; this run lists them and deletes nothing.
+    let listed = bench(&[
+        "--bucket",
+        "b-over",
+        "--op",
+        "list",
+        "--objects",
+        "0",
+        "--ops",
+        "1",
+        "--concurrency",
+        "1",
+    ]);
+    assert_no_errors(&listed);
+    assert_eq!(op(&listed["run"], "list")["items"], 8);
+}
+
+#[test]
+fn overwrite_mixed_with_put_cleans_up_every_key() {
+    let r = bench(&[
+        "--bucket",
+        "b-over-mix",
+        "--mix",
+        "put=50,overwrite=50",
+        "--size",
+        "1KiB..16KiB",
+        "--objects",
+        "8",
+        "--ops",
+        "40",
+        "--seed",
+        "3",
+    ]);
+    assert_no_errors(&r);
+    let ok = |name: &str| op(&r["run"], name)["ok"].as_u64().unwrap_or(0);
+    assert_eq!(ok("put") + ok("overwrite"), 40);
+    assert!(ok("overwrite") > 0);
+    // Every key once: the prepared ones plus one per new put.
+    assert_eq!(op(&r["cleanup"], "delete")["ok"], 8 + ok("put"));
+}
+
+#[test]
 fn multipart_uploads_complete() {
     // moto enforces S3's 5 MiB minimum for all parts but the last: 11 MiB = 5 + 5 + 1.
     let r = bench(&[

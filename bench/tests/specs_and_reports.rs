@@ -7,7 +7,7 @@ use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use strata_bench::body::chunked_encoded_len;
 use strata_bench::client::{is_loopback, Target};
-use strata_bench::report::{CpuUse, Latency, OpReport};
+use strata_bench::report::{render_table, CpuUse, Latency, OpReport, Phase, Report};
 use strata_bench::sign::{amz_dates, canonical_query, uri_encode};
 use strata_bench::spec::{parse_duration, parse_size, Mix, OpKind, SizeSpec, SpecError};
 use strata_bench::stats::{new_histogram, Recorder};
@@ -125,12 +125,77 @@ fn mixes_name_operations_with_weights() {
     assert!(!Mix::single(OpKind::Put).needs_objects());
 
     let mut rng = SmallRng::seed_from_u64(2);
-    let mut counts = [0u32; 7];
+    let mut counts = [0u32; OpKind::ALL.len()];
     for _ in 0..10_000 {
         counts[mix.sample(&mut rng).index()] += 1;
     }
     assert_eq!(counts[OpKind::List.index()], 0);
     assert!((4_000..5_000).contains(&counts[OpKind::Get.index()]));
+}
+
+#[test]
+fn overwrite_is_an_operation_that_needs_objects() {
+    assert_eq!("overwrite".parse(), Ok(OpKind::Overwrite));
+    assert_eq!(" Overwrite ".parse(), Ok(OpKind::Overwrite));
+    assert_eq!(OpKind::Overwrite.name(), "overwrite");
+    // It replaces existing objects, so the prepare phase must write them first.
+    assert!(Mix::single(OpKind::Overwrite).needs_objects());
+
+    let mix: Mix = "put=50,overwrite=50".parse().expect("mix");
+    assert_eq!(mix.entries(), &[(OpKind::Put, 50), (OpKind::Overwrite, 50)]);
+    assert!(mix.needs_objects());
+    assert!(mix.contains(OpKind::Overwrite));
+    assert_eq!(mix.to_string(), "put=50,overwrite=50");
+    assert!(matches!(
+        "overwrite=1,overwrite=2".parse::<Mix>(),
+        Err(SpecError::DuplicateOp(_))
+    ));
+    assert!(matches!(
+        "replace=1".parse::<Mix>(),
+        Err(SpecError::UnknownOp(_))
+    ));
+}
+
+#[test]
+fn every_operation_parses_by_its_name_and_is_listed_in_the_error() {
+    let message = SpecError::UnknownOp("x".into()).to_string();
+    for (i, op) in OpKind::ALL.into_iter().enumerate() {
+        assert_eq!(op.index(), i);
+        assert_eq!(op.name().parse(), Ok(op));
+        assert!(message.contains(op.name()), "{message} lacks {}", op.name());
+    }
+}
+
+#[test]
+fn overwrites_are_reported_as_their_own_operation() {
+    let mut rec = Recorder::new();
+    rec.ok(OpKind::Put, Duration::from_millis(1), 4096, 1);
+    rec.ok(OpKind::Overwrite, Duration::from_millis(2), 4096, 1);
+    rec.ok(OpKind::Overwrite, Duration::from_millis(2), 4096, 1);
+    let run = Phase::new(&rec, Duration::from_secs(1), CpuUse::default());
+    let ops: Vec<OpKind> = run.ops.iter().map(|o| o.op).collect();
+    assert_eq!(ops, [OpKind::Put, OpKind::Overwrite]);
+    let over = run.op(OpKind::Overwrite).expect("overwrite ran");
+    assert_eq!((over.ok, over.bytes), (2, 8192));
+
+    let json = serde_json::to_value(over).expect("json");
+    assert_eq!(json["op"], "overwrite");
+    let report = Report {
+        tool: "strata-bench",
+        version: "0",
+        started_unix: 0,
+        endpoint: "http://127.0.0.1:9000".into(),
+        workload: Default::default(),
+        prepare: None,
+        run,
+        cleanup: None,
+        generator_peak_rss: 0,
+    };
+    let table = render_table(&report);
+    assert!(
+        table.lines().any(|l| l.starts_with("overwrite         2 ")),
+        "{table}"
+    );
 }
 
 #[test]
