@@ -7,7 +7,10 @@
 # Each round starts a fresh server per binary (2+2 over 4 directories under WORKDIR, default
 # /var/tmp), runs strata-bench once against it, and records ops/s, MiB/s, p50/p99 and the
 # server's CPU seconds per operation (utime+stime from /proc). Medians go to stdout.
-# Environment: ROUNDS (3), BENCH_BIN (default: release build in CARGO_TARGET_DIR), WORKDIR.
+# Environment: ROUNDS (3), BENCH_BIN (default: release build in CARGO_TARGET_DIR), WORKDIR;
+# A_ARGS and B_ARGS: strata-bench flags for one side only, so that one binary given twice
+# compares two workloads, e.g. A_ARGS="--op put" B_ARGS="--op overwrite --objects 8" for a
+# put of new keys against one replacing objects.
 set -euo pipefail
 A_BIN=$1 B_BIN=$2; shift 2
 ROUNDS=${ROUNDS:-3}
@@ -24,15 +27,16 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # run_one LABEL BIN ROUND
 run_one() {
-  local label=$1 bin=$2 r=$3 d before after
+  local label=$1 bin=$2 r=$3 d before after side_args
   shift 3
+  if [[ $label == A ]]; then read -ra side_args <<<"${A_ARGS:-}"; else read -ra side_args <<<"${B_ARGS:-}"; fi
   d=$WORK/$label-$r
   start_strata_2x2 "$bin" "$d" bench-ab || exit 1
   SERVER_PID=$STRATA_PID
   before=$(cpu_ticks "$SERVER_PID")
   log "$label round $r"
   "$BENCH_BIN" run --endpoint "$STRATA_EP" --access-key "$AK" --secret-key "$SK" \
-    --bucket bench-ab --quiet --no-cleanup --json "$WORK/$label-$r.json" "$@" >/dev/null
+    --bucket bench-ab --quiet --no-cleanup --json "$WORK/$label-$r.json" "$@" "${side_args[@]}" >/dev/null
   after=$(cpu_ticks "$SERVER_PID")
   echo "$((after - before))" >"$WORK/$label-$r.ticks"
   stop_server "$SERVER_PID"; SERVER_PID=
@@ -46,7 +50,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 python3 - "$WORK" "$ROUNDS" "$(getconf CLK_TCK)" "$A_BIN" "$B_BIN" "$*" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 work, rounds, hz, a_bin, b_bin, args = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:]
 def figures(label):
     rows = []
@@ -65,7 +69,7 @@ def figures(label):
         })
     return {k: statistics.median(x[k] for x in rows) for k in rows[0]}, rows
 print(f"workload: {args}; {rounds} rounds, medians")
-print(f"A = {a_bin}\nB = {b_bin}\n")
+print(f"A = {a_bin} {os.environ.get('A_ARGS', '')}\nB = {b_bin} {os.environ.get('B_ARGS', '')}\n")
 fa, ra = figures("A"); fb, rb = figures("B")
 print("| figure | A | B | B/A |\n| --- | ---: | ---: | ---: |")
 for k in fa:

@@ -1,6 +1,7 @@
 //! Healing one version: every namespace volume gets the record a quorum agrees on (with its
-//! own inline shard; a copy that missed an in-place change such as new tags is replaced), strays of a version no quorum holds are removed, and every slot of the
-//! data's class gets an intact shard file, rebuilt from the others where it is not.
+//! own inline shard; a copy that missed an in-place change such as new tags is replaced),
+//! strays of a version no quorum holds are removed, and every slot of the data's class gets
+//! an intact shard file, rebuilt from the others where it is not.
 
 use bytes::Bytes;
 

@@ -1,7 +1,7 @@
 //! Healing the plain tables of the namespace index (buckets, bucket configuration, identity
-//! records, uploads, remote objects): each key's value that a read quorum agrees on goes to the volumes that
-//! lack it or hold another, and a value too few volumes hold to have ever been acknowledged
-//! goes away. Versions are healed one by one (`heal`), parts with their upload's key locked
+//! records, uploads, remote objects): each key's value that a read quorum agrees on goes to
+//! the volumes that lack it or hold another, and a value too few volumes hold to have ever
+//! been acknowledged goes away. Versions are healed one by one (`heal`), parts with their upload's key locked
 //! (`heal_parts`).
 
 use super::Inner;
