@@ -935,16 +935,21 @@ fn session_tags_and_source_identity_reach_the_role_sessions_policies() {
         ],
     );
     let role_arn = format!("arn:aws:iam::{account}:role/team");
-    let assume = |extra: &[&str]| {
+    let assume_args = |extra: &[&'static str]| {
         let mut args = vec![
-            "sts",
-            "assume-role",
-            "--role-arn",
-            &role_arn,
-            "--role-session-name",
-            "s1",
+            "sts".to_string(),
+            "assume-role".into(),
+            "--role-arn".into(),
+            role_arn.clone(),
+            "--role-session-name".into(),
+            "s1".into(),
         ];
-        args.extend_from_slice(extra);
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
+    };
+    let assume = |extra: &[&'static str]| {
+        let args = assume_args(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         session_keys(&ok(&server, &root, &args))
     };
     let get = |keys: &Keys, key: &str| get_from_data(&server, keys, key, tmp.path());
@@ -963,6 +968,12 @@ fn session_tags_and_source_identity_reach_the_role_sessions_policies() {
     assert_eq!(code_of(&get(&untold, "blue/x")), "AccessDenied");
     let untagged = assume(&["--source-identity", "alice@example.com"]);
     assert_eq!(code_of(&get(&untagged, "blue/x")), "AccessDenied");
+    // Tags share the packed limit with the session policies: twenty tags with 200-character
+    // values are past it, and the session is refused rather than issued.
+    let mut args = assume_args(&["--tags"]);
+    args.extend((0..20).map(|i| format!("Key=k{i:02},Value={}", "v".repeat(200))));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(code_of(&aws(&server, &root, &args)), "PackedPolicyTooLarge");
 }
 
 #[test]

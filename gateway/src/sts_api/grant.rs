@@ -105,7 +105,7 @@ pub struct Issued {
     pub credentials: Credentials,
     /// The assumed-role user element.
     pub user: AssumedRoleUser,
-    /// `PackedPolicySize`: the session policy's share of its limit, in percent.
+    /// `PackedPolicySize`: the session policies' and tags' share of their limit, in percent.
     pub packed_policy_size: u32,
 }
 
@@ -184,6 +184,7 @@ pub struct Sealed {
 
 /// Seals `session` from now.
 pub fn seal(sealer: &SessionSealer, session: Session<'_>) -> Result<Sealed, S3Error> {
+    let packed_policy_size = session.policies.packed_size(&session.carried.tags)?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -216,7 +217,7 @@ pub fn seal(sealer: &SessionSealer, session: Session<'_>) -> Result<Sealed, S3Er
             session_token: token,
             expiration: iso8601(UNIX_EPOCH + Duration::from_secs(expires_at)),
         },
-        packed_policy_size: session.policies.packed_size(),
+        packed_policy_size,
     })
 }
 

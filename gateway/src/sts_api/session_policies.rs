@@ -4,6 +4,7 @@
 //! managed policy of the session's account.
 
 use strata_policy::{limits, policy_len, Policy, PolicyKind};
+use strata_sts::session::SessionTag;
 
 use super::grant::validation;
 use crate::iam::Snapshot;
@@ -62,9 +63,20 @@ impl<'a> SessionPolicies<'a> {
         Ok(())
     }
 
-    /// `PackedPolicySize`: the policies' share of their limit, in percent.
-    pub fn packed_size(&self) -> u32 {
-        (self.plain_len() * 100 / limits::SESSION) as u32
+    /// `PackedPolicySize`: the share of the limit that the policies and `tags` take
+    /// together, in percent; above 100 the session is refused with `PackedPolicyTooLarge`,
+    /// as AWS refuses policies and tags that do not fit its packed format. strata counts
+    /// plain text: the policies as for their own limit, and each tag's key and value.
+    pub fn packed_size(&self, tags: &[SessionTag]) -> Result<u32, S3Error> {
+        let tags_len: usize = tags.iter().map(|t| t.key.len() + t.value.len()).sum();
+        let len = self.plain_len() + tags_len;
+        if len > limits::SESSION {
+            return Err(Code::PackedPolicyTooLarge.with(format!(
+                "the session policies and tags have {len} characters (the inline document without whitespace, each ARN, and each tag's key and value; {tags_len} of them tags); at most {} are allowed",
+                limits::SESSION
+            )));
+        }
+        Ok((len * 100 / limits::SESSION) as u32)
     }
 
     /// The ARNs, owned, for the token.
@@ -132,9 +144,43 @@ mod tests {
         let form = Form::parse(two.as_bytes()).unwrap();
         let policies = SessionPolicies::read(&form).unwrap();
         assert_eq!(
-            policies.packed_size(),
-            ((2 * ARN.len() + 1) * 100 / limits::SESSION) as u32
+            policies.packed_size(&[]),
+            Ok(((2 * ARN.len() + 1) * 100 / limits::SESSION) as u32)
         );
+    }
+
+    #[test]
+    fn session_tags_share_the_packed_limit_with_the_policies() {
+        let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+        let body = format!("Policy={}", urlencoding(doc));
+        let form = Form::parse(body.as_bytes()).unwrap();
+        let policies = SessionPolicies::read(&form).unwrap();
+        let tag = |i: usize| SessionTag {
+            key: format!("key-{i:03}"),
+            value: "v".repeat(120),
+        };
+        let alone = policies.packed_size(&[]).unwrap();
+        let ten: Vec<SessionTag> = (0..10).map(tag).collect();
+        let with_ten = policies.packed_size(&ten).unwrap();
+        assert_eq!(
+            with_ten as usize,
+            (doc.len() + 10 * 127) * 100 / limits::SESSION,
+            "{alone} -> {with_ten}"
+        );
+        assert!(with_ten > alone + 50, "{alone} -> {with_ten}");
+        // Fifteen such tags and the policy fit in 2,048 characters; sixteen do not, and are
+        // refused as AWS refuses what does not fit its packed format.
+        let fifteen: Vec<SessionTag> = (0..15).map(tag).collect();
+        assert!(policies.packed_size(&fifteen).unwrap() <= 100);
+        let sixteen: Vec<SessionTag> = (0..16).map(tag).collect();
+        let refused = policies.packed_size(&sixteen).unwrap_err();
+        assert_eq!(
+            refused.code,
+            Code::PackedPolicyTooLarge,
+            "{}",
+            refused.message
+        );
+        assert!(refused.message.contains("tags"), "{}", refused.message);
     }
 
     #[test]
