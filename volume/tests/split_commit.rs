@@ -39,7 +39,7 @@ async fn a_completion_on_two_of_four_volumes_is_settled_whole() {
         .etag;
     drop(store);
     for v in &fast[1..3] {
-        std::fs::copy(index_file(v), index_file(v).with_extension("before")).unwrap();
+        save_index(v);
     }
     let store = Store::open(cfg.clone()).await.unwrap();
     let parts = vec![
@@ -59,7 +59,7 @@ async fn a_completion_on_two_of_four_volumes_is_settled_whole() {
     drop(store);
     // Volumes 1 and 2 lose the completion, as a power cut in the middle of it can leave them.
     for v in &fast[1..3] {
-        std::fs::rename(index_file(v).with_extension("before"), index_file(v)).unwrap();
+        restore_index(v);
     }
 
     let store = Store::open(cfg.clone()).await.unwrap();

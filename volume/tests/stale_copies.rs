@@ -21,22 +21,6 @@ fn tags(value: &str) -> Vec<(String, String)> {
     vec![("state".to_string(), value.to_string())]
 }
 
-fn save_index(volume: &Path) {
-    std::fs::copy(
-        index_file(volume),
-        index_file(volume).with_extension("saved"),
-    )
-    .unwrap();
-}
-
-fn restore_index(volume: &Path) {
-    std::fs::rename(
-        index_file(volume).with_extension("saved"),
-        index_file(volume),
-    )
-    .unwrap();
-}
-
 /// Moves volumes aside so that only the others serve.
 fn set_aside(volumes: &[&Path]) {
     for v in volumes {

@@ -307,6 +307,25 @@ pub fn index_file(volume: &Path) -> PathBuf {
     volume.join(format::STRATA_DIR).join("meta.redb")
 }
 
+/// Keeps a copy of a volume's index (the store closed), for [`restore_index`].
+pub fn save_index(volume: &Path) {
+    std::fs::copy(
+        index_file(volume),
+        index_file(volume).with_extension("saved"),
+    )
+    .unwrap();
+}
+
+/// Puts back the index [`save_index`] kept: the volume misses every commit made since, as
+/// a volume that was out or lost power can.
+pub fn restore_index(volume: &Path) {
+    std::fs::rename(
+        index_file(volume).with_extension("saved"),
+        index_file(volume),
+    )
+    .unwrap();
+}
+
 /// Shard files under every volume of the test.
 pub fn shard_files(root: &Path) -> usize {
     fn walk(p: &Path, n: &mut usize) {
