@@ -11,11 +11,11 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use http::{Method, StatusCode};
 use serde_json::Value;
 use thiserror::Error;
 
 use crate::metrics::Metrics;
+use crate::running_pods;
 use crate::tls::kube::{ApiClient, KubeError};
 
 /// The API server's issuer discovery document (allowed by the cluster role
@@ -96,16 +96,7 @@ pub fn compact_jwks(body: &[u8]) -> Result<String, ClusterKeysError> {
 
 /// Reads the issuer and its keys from the API server.
 pub async fn fetch(api: &ApiClient) -> Result<ClusterIdentity, ClusterKeysError> {
-    let get = |path| {
-        api.expect(
-            Method::GET,
-            path,
-            "application/json",
-            None,
-            &[StatusCode::OK],
-        )
-    };
-    let (_, discovery) = get(DISCOVERY_PATH).await?;
+    let discovery = api.get_ok(DISCOVERY_PATH).await?;
     let discovery: Value =
         serde_json::from_slice(&discovery).map_err(|e| ClusterKeysError::Malformed {
             path: DISCOVERY_PATH,
@@ -119,16 +110,38 @@ pub async fn fetch(api: &ApiClient) -> Result<ClusterIdentity, ClusterKeysError>
             reason: "no http(s) \"issuer\"".to_owned(),
         })?
         .to_owned();
-    let (_, jwks) = get(JWKS_PATH).await?;
+    let jwks = api.get_ok(JWKS_PATH).await?;
     Ok(ClusterIdentity {
         issuer,
         jwks: compact_jwks(&jwks)?,
     })
 }
 
+/// Whether running pods get the keys when they change (`--refresh-running-pods`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunningPods {
+    /// Rewrite their annotation ([`running_pods`]).
+    Refresh,
+    /// Leave them with the keys of their admission.
+    Leave,
+}
+
+/// Passes over running pods owed after the keys change: one at once, and one a refresh later
+/// for pods admitted with the old copy while the first pass was listing.
+const PASSES_AFTER_CHANGE: u8 = 2;
+
 /// Refreshes `keys` every `every` (and every few seconds until the first success), forever,
-/// counting each read into `metrics`.
-pub async fn keep_fresh(api: ApiClient, keys: ClusterKeys, every: Duration, metrics: Arc<Metrics>) {
+/// counting each read into `metrics`. With [`RunningPods::Refresh`], running pods that hold
+/// another copy get the new one after a change, and at start (an earlier injector may have
+/// admitted them before a rotation); a pass that fails is tried again at the next refresh.
+pub async fn keep_fresh(
+    api: ApiClient,
+    keys: ClusterKeys,
+    every: Duration,
+    metrics: Arc<Metrics>,
+    running: RunningPods,
+) {
+    let mut passes_due = PASSES_AFTER_CHANGE;
     loop {
         let fetched = fetch(&api).await;
         let now = std::time::SystemTime::now()
@@ -139,7 +152,12 @@ pub async fn keep_fresh(api: ApiClient, keys: ClusterKeys, every: Duration, metr
             Ok(identity) => {
                 if keys.current().as_deref() != Some(&identity) {
                     tracing::info!(issuer = %identity.issuer, "cluster service-account keys loaded");
-                    keys.set(identity);
+                    keys.set(identity.clone());
+                    passes_due = PASSES_AFTER_CHANGE;
+                }
+                let owed = running == RunningPods::Refresh && passes_due > 0;
+                if owed && refresh_running_pods(&api, &identity.jwks, &metrics).await {
+                    passes_due -= 1;
                 }
                 every
             }
@@ -154,5 +172,29 @@ pub async fn keep_fresh(api: ApiClient, keys: ClusterKeys, every: Duration, metr
         };
         metrics.cluster_keys_fetched(ok, keys.current().is_some(), now);
         tokio::time::sleep(wait).await;
+    }
+}
+
+/// One pass over the running pods; `true` when every one holds `jwks` after it.
+async fn refresh_running_pods(api: &ApiClient, jwks: &str, metrics: &Metrics) -> bool {
+    match running_pods::refresh(api, jwks).await {
+        Ok(report) => {
+            if report.patched > 0 || report.failed > 0 {
+                tracing::info!(
+                    patched = report.patched,
+                    failed = report.failed,
+                    current = report.current,
+                    gone = report.gone,
+                    "running pods given the cluster's keys"
+                );
+            }
+            metrics.running_pods_pass(Some(report));
+            report.complete()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list running pods to give them the cluster's new keys (RBAC: strata-injector-running-pods)");
+            metrics.running_pods_pass(None);
+            false
+        }
     }
 }

@@ -8,7 +8,8 @@
 //! - [`server`]: HTTPS, `/mutate`, `/healthz`, `/metrics` ([`metrics`]);
 //! - [`tls`]: the serving certificate, from files or self-managed;
 //! - [`probe`]: the exec probe the sidecar runs;
-//! - [`cluster`]: the cluster's service-account issuer and keys, kept fresh in the background;
+//! - [`cluster`]: the cluster's service-account issuer and keys, kept fresh in the background,
+//!   and [`running_pods`], which hands a new copy to pods already running;
 //! - [`web_identity`]: web-identity mode rendered (sidecar trust, role, the `strata` profile);
 //! - [`kms`]: the sidecar's way to a Vault-compatible KMS (`strata.io/kms-*`);
 //! - [`tiers`]: remote tiers' credentials mounted into the sidecar (`strata.io/tier-secrets`).
@@ -23,6 +24,7 @@ pub mod metrics;
 pub mod patch;
 pub mod probe;
 pub mod quantity;
+pub mod running_pods;
 pub mod server;
 pub mod sidecar;
 pub mod tiers;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use clap::{Parser, Subcommand};
-use strata_injector::cluster::{self, ClusterKeys};
+use strata_injector::cluster::{self, ClusterKeys, RunningPods};
 use strata_injector::config::InjectorConfig;
 use strata_injector::metrics::Metrics;
 use strata_injector::server::Server;
@@ -106,6 +106,10 @@ struct ServeArgs {
     /// How often the cluster's service-account issuer and keys are re-read (web identity).
     #[arg(long, default_value = "10m", value_parser = parse_duration)]
     cluster_keys_refresh: Duration,
+    /// Give running web-identity pods the cluster's keys when they change (RBAC: `list` and
+    /// `patch` on pods); `false` leaves each pod with the keys of its admission.
+    #[arg(long, env = "STRATA_INJECTOR_REFRESH_RUNNING_PODS", default_value_t = true, action = clap::ArgAction::Set)]
+    refresh_running_pods: bool,
     /// Keep serving this long after SIGTERM, while the Service drops this endpoint.
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     shutdown_delay: Duration,
@@ -200,6 +204,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             cfg.cluster.clone(),
             args.cluster_keys_refresh,
             metrics.clone(),
+            if args.refresh_running_pods {
+                RunningPods::Refresh
+            } else {
+                RunningPods::Leave
+            },
         ));
     }
     let store = Arc::new(CertStore::new(metrics.clone()));

@@ -5,29 +5,10 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
 use common::fake_api::{FakeApi, ISSUER};
+use common::{refresh_every_50ms, series, until};
 use serde_json::json;
-use strata_injector::cluster::{self, ClusterKeys, ClusterKeysError};
-use strata_injector::metrics::{Format, Metrics};
-
-/// The value of `series` in the injector's exposition.
-fn series(metrics: &Metrics, series: &str) -> f64 {
-    let text = metrics.render(Format::Prometheus);
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no {series} in\n{text}"))
-}
-
-async fn until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+use strata_injector::cluster::{self, ClusterKeysError, RunningPods};
 
 #[tokio::test]
 async fn the_issuer_and_keys_are_read_as_the_api_server_documents_them() {
@@ -52,14 +33,7 @@ async fn the_issuer_and_keys_are_read_as_the_api_server_documents_them() {
 async fn keys_stay_fresh_the_last_good_copy_survives_failures_and_reads_are_counted() {
     let api = FakeApi::start().await;
     api.state.lock().unwrap().jwks = None;
-    let keys = ClusterKeys::default();
-    let metrics = Arc::new(Metrics::default());
-    tokio::spawn(cluster::keep_fresh(
-        api.client(),
-        keys.clone(),
-        Duration::from_millis(50),
-        metrics.clone(),
-    ));
+    let (keys, metrics) = refresh_every_50ms(&api, RunningPods::Leave);
     // The API server fails from the start: nothing held, the failures counted.
     let errors = r#"strata_injector_cluster_keys_fetches_total{outcome="error"}"#;
     until("a failed read counted", || series(&metrics, errors) >= 1.0).await;

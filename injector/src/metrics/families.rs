@@ -11,6 +11,7 @@ use prometheus_client::registry::Registry;
 
 use super::exposition::{self, Format};
 use crate::admission::Verdict;
+use crate::running_pods::RefreshReport;
 
 /// Upper bounds (seconds) of the latency histogram: fine below the 5 ms target.
 const BUCKETS: [f64; 10] = [
@@ -37,9 +38,12 @@ pub struct Metrics {
     keys_loaded: Gauge,
     keys_fetches: Family<OutcomeLabel, Counter>,
     keys_fetched_at: Gauge,
+    pod_key_updates: Family<OutcomeLabel, Counter>,
+    pods_behind: Gauge,
 }
 
-/// The label of `strata_injector_cluster_keys_fetches_total`.
+/// The label of `strata_injector_cluster_keys_fetches_total` and
+/// `strata_injector_running_pod_key_updates_total`.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabel {
     outcome: &'static str,
@@ -105,6 +109,21 @@ impl Metrics {
             "When the cluster's keys were last read successfully (0: never)",
             keys_fetched_at.clone(),
         );
+        let pod_key_updates = Family::<OutcomeLabel, Counter>::default();
+        for outcome in ["patched", "gone", "failed"] {
+            let _ = pod_key_updates.get_or_create(&OutcomeLabel { outcome });
+        }
+        registry.register(
+            "strata_injector_running_pod_key_updates",
+            "Running pods given the cluster's new keys, by outcome (gone: deleted before the patch)",
+            pod_key_updates.clone(),
+        );
+        let pods_behind = Gauge::default();
+        registry.register(
+            "strata_injector_running_pods_behind",
+            "1 while the last pass giving running pods the cluster's keys failed (some may hold old keys)",
+            pods_behind.clone(),
+        );
         Metrics {
             registry,
             admissions,
@@ -114,6 +133,8 @@ impl Metrics {
             keys_loaded,
             keys_fetches,
             keys_fetched_at,
+            pod_key_updates,
+            pods_behind,
         }
     }
 
@@ -141,6 +162,24 @@ impl Metrics {
             self.keys_fetched_at.set(now);
         }
         self.keys_loaded.set(i64::from(held));
+    }
+
+    /// Records one pass over the running pods (`None`: they could not be listed).
+    pub fn running_pods_pass(&self, report: Option<RefreshReport>) {
+        let Some(report) = report else {
+            self.pods_behind.set(1);
+            return;
+        };
+        for (outcome, n) in [
+            ("patched", report.patched),
+            ("gone", report.gone),
+            ("failed", report.failed),
+        ] {
+            self.pod_key_updates
+                .get_or_create(&OutcomeLabel { outcome })
+                .inc_by(u64::from(n));
+        }
+        self.pods_behind.set(i64::from(!report.complete()));
     }
 
     /// Renders every series in `format`.

@@ -217,4 +217,18 @@ impl ApiClient {
             })
         }
     }
+
+    /// `GET path`, whose answer must be 200: its body.
+    pub async fn get_ok(&self, path: &str) -> Result<Bytes, KubeError> {
+        let (_, body) = self
+            .expect(
+                Method::GET,
+                path,
+                "application/json",
+                None,
+                &[StatusCode::OK],
+            )
+            .await?;
+        Ok(body)
+    }
 }

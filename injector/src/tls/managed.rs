@@ -323,16 +323,7 @@ impl Manager {
             "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{}",
             self.cfg.webhook_config
         );
-        let (_, body) = self
-            .api
-            .expect(
-                Method::GET,
-                &path,
-                "application/json",
-                None,
-                &[StatusCode::OK],
-            )
-            .await?;
+        let body = self.api.get_ok(&path).await?;
         let config: Value = serde_json::from_slice(&body)
             .map_err(|e| KubeError::Config(format!("webhook configuration: {e}")))?;
         let wanted = base64::engine::general_purpose::STANDARD.encode(bundle);

@@ -4,7 +4,9 @@
 //! resourceVersion conflicts, get/JSON-patch of one MutatingWebhookConfiguration (patches
 //! applied with the `json-patch` crate, as the API server would), and the service-account
 //! issuer discovery document and JWKS (`/.well-known/openid-configuration`,
-//! `/openid/v1/jwks`).
+//! `/openid/v1/jwks`), and the list of pods across namespaces by label selector (paged with
+//! `limit`/`continue`, at most two a page, as an API server may return fewer than asked) with
+//! merge patches of one pod (applied with `json-patch`'s `merge`, RFC 7386).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -39,6 +41,16 @@ pub struct Fake {
     pub secret_writes: u32,
     /// The JWKS served; `None` answers 500, as a failing API server would.
     pub jwks: Option<Value>,
+    /// Pods, every namespace.
+    pub pods: Vec<Value>,
+    /// Pod calls answer 403, as without the RBAC.
+    pub pods_forbidden: bool,
+    /// Names of pods listed but deleted before a patch reaches them (404).
+    pub vanishing: Vec<String>,
+    /// Merge patches applied to pods.
+    pub pod_patches: u32,
+    /// Pages of pods listed.
+    pub pod_lists: u32,
 }
 
 pub struct FakeApi {
@@ -81,6 +93,11 @@ impl FakeApi {
             jwks: Some(
                 json!({"keys": [{"kty": "RSA", "kid": "one", "alg": "RS256", "use": "sig", "n": "sXchD", "e": "AQAB"}]}),
             ),
+            pods: Vec::new(),
+            pods_forbidden: false,
+            vanishing: Vec::new(),
+            pod_patches: 0,
+            pod_lists: 0,
         }));
         let shared = state.clone();
         tokio::spawn(async move {
@@ -164,6 +181,13 @@ async fn handle(req: Request<Incoming>, state: &Mutex<Fake>) -> Response<Full<By
         );
     }
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let query = req.uri().query().unwrap_or_default().to_owned();
+    let content_type = req
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let body: Value = req
         .into_body()
         .collect()
@@ -233,6 +257,123 @@ async fn handle(req: Request<Incoming>, state: &Mutex<Fake>) -> Response<Full<By
                 ),
             }
         }
+        (_, p)
+            if p == "/api/v1/pods"
+                || p.starts_with("/api/v1/namespaces/") && p.contains("/pods/") =>
+        {
+            if s.pods_forbidden {
+                return reply(
+                    StatusCode::FORBIDDEN,
+                    json!({"kind": "Status", "reason": "Forbidden", "message": "pods is forbidden"}),
+                );
+            }
+            if p == "/api/v1/pods" {
+                s.pod_lists += 1;
+                list_pods(&s, &query).map_or_else(
+                    |message| reply(StatusCode::BAD_REQUEST, json!({"message": message})),
+                    |list| reply(StatusCode::OK, list),
+                )
+            } else {
+                patch_pod(&mut s, p, &content_type, &body).map_or_else(
+                    |(status, message)| reply(status, json!({"message": message})),
+                    |pod| reply(StatusCode::OK, pod),
+                )
+            }
+        }
         _ => reply(StatusCode::NOT_FOUND, json!({"reason": "NotFound"})),
     }
+}
+
+/// The query's parameters, percent-decoded.
+fn params(query: &str) -> Vec<(String, String)> {
+    let decode = |v: &str| {
+        let bytes = v.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz");
+                out.push(u8::from_str_radix(hex, 16).expect("percent escape"));
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).expect("utf-8 query")
+    };
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// One page of the pods whose labels match a `key=value` selector.
+fn list_pods(s: &Fake, query: &str) -> Result<Value, String> {
+    let params = params(query);
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let selector = get("labelSelector").ok_or("the fake wants a labelSelector")?;
+    let (key, value) = selector.split_once('=').ok_or("only key=value selectors")?;
+    let number = |name: &str, default: usize| {
+        get(name).map_or(Ok(default), |v| {
+            v.parse::<usize>().map_err(|e| e.to_string())
+        })
+    };
+    let limit = number("limit", 500)?;
+    let from = number("continue", 0)?;
+    let matching: Vec<&Value> = s
+        .pods
+        .iter()
+        .filter(|p| p["metadata"]["labels"][key].as_str() == Some(value))
+        .collect();
+    let end = (from + limit.min(2)).min(matching.len());
+    let page: Vec<Value> = matching[from.min(end)..end]
+        .iter()
+        .map(|p| (*p).clone())
+        .collect();
+    let next = if end < matching.len() {
+        end.to_string()
+    } else {
+        String::new()
+    };
+    Ok(
+        json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"continue": next}, "items": page}),
+    )
+}
+
+/// Applies a merge patch to `/api/v1/namespaces/NS/pods/NAME`.
+fn patch_pod(
+    s: &mut Fake,
+    path: &str,
+    content_type: &str,
+    body: &Value,
+) -> Result<Value, (StatusCode, String)> {
+    if content_type != "application/merge-patch+json" {
+        return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, content_type.to_owned()));
+    }
+    let rest = path.trim_start_matches("/api/v1/namespaces/");
+    let (namespace, name) = rest
+        .split_once("/pods/")
+        .ok_or((StatusCode::NOT_FOUND, path.to_owned()))?;
+    let not_found = || (StatusCode::NOT_FOUND, format!("pods \"{name}\" not found"));
+    if s.vanishing.iter().any(|v| v == name) {
+        return Err(not_found());
+    }
+    let pod = s
+        .pods
+        .iter_mut()
+        .find(|p| p["metadata"]["namespace"] == namespace && p["metadata"]["name"] == name)
+        .ok_or_else(not_found)?;
+    json_patch::merge(pod, body);
+    s.pod_patches += 1;
+    Ok(pod.clone())
 }

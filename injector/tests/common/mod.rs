@@ -7,13 +7,14 @@ pub mod fake_api;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
-use strata_injector::cluster::{ClusterIdentity, ClusterKeys};
+use strata_injector::cluster::{self, ClusterIdentity, ClusterKeys, RunningPods};
 use strata_injector::config::InjectorConfig;
-use strata_injector::metrics::Metrics;
+use strata_injector::metrics::{Format, Metrics};
 use strata_injector::server::Server;
 use strata_injector::tls::ca;
 use strata_injector::tls::kube::ApiClient;
@@ -282,4 +283,39 @@ pub fn env<'a>(c: &'a Value, name: &str) -> Option<&'a Value> {
         .iter()
         .find(|e| e["name"] == name)
         .map(|e| e.get("value").unwrap_or(&e["valueFrom"]))
+}
+
+/// The value of `series` in the injector's exposition.
+pub fn series(metrics: &Metrics, series: &str) -> f64 {
+    let text = metrics.render(Format::Prometheus);
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+}
+
+/// Waits (at most 10 s) until `done`.
+pub async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The injector's refresher of the cluster's keys against `api`, every 50 ms: the keys it
+/// holds and its metrics.
+pub fn refresh_every_50ms(
+    api: &fake_api::FakeApi,
+    running: RunningPods,
+) -> (ClusterKeys, Arc<Metrics>) {
+    let keys = ClusterKeys::default();
+    let metrics = Arc::new(Metrics::default());
+    tokio::spawn(cluster::keep_fresh(
+        api.client(),
+        keys.clone(),
+        Duration::from_millis(50),
+        metrics.clone(),
+        running,
+    ));
+    (keys, metrics)
 }
