@@ -28,12 +28,15 @@ pub enum Resource<'a> {
     Policy(&'a str),
     /// `oidc-provider/HOST/PATH`.
     OidcProvider(&'a str),
+    /// `*`: actions on no resource of their own (GetAccountAuthorizationDetails).
+    Any,
 }
 
 impl Resource<'_> {
     /// The resource's ARN in `account`.
     pub fn arn(self, account: &str) -> String {
         let (kind, name) = match self {
+            Resource::Any => return "*".to_string(),
             Resource::User(n) => ("user", n),
             Resource::Group(n) => ("group", n),
             Resource::Role(n) => ("role", n),

@@ -5,7 +5,10 @@
 use super::call::Call;
 use super::entity::EntityKind::{Group, Role, User};
 use super::tagging::TagChange;
-use super::{attach, groups, inline, keys, oidc, parameters, policies, policy_tags, roles, users};
+use super::{
+    attach, authorization_details, groups, inline, keys, oidc, parameters, policies, policy_tags,
+    roles, users,
+};
 use crate::query_api::QueryRequest;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::ops::Ctx;
@@ -97,6 +100,8 @@ pub async fn handle(ctx: &Ctx, req: &QueryRequest<'_>) -> Result<Response, S3Err
         "DeleteOpenIDConnectProvider" => oidc::delete(c).await,
         "AddClientIDToOpenIDConnectProvider" => oidc::add_client_id(c).await,
         "RemoveClientIDFromOpenIDConnectProvider" => oidc::remove_client_id(c).await,
+
+        "GetAccountAuthorizationDetails" => authorization_details::get(c).await,
 
         other => Err(Code::InvalidAction.with(format!(
             "the IAM action {other} is not implemented by strata"

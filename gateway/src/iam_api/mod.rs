@@ -7,7 +7,7 @@
 //!   `iam:ACTION` on the resource, with the action's IAM condition keys (an account's root
 //!   may do anything in its own account).
 //! - `users`, `keys`, `groups`, `inline`, `policies`, `policy_tags`, `attach`, `roles`, `oidc`:
-//!   one family each;
+//!   one family each; `authorization_details`: all of an account's at once;
 //!   every write is one `Change` of the identity store (read, put/delete, apply), so writers
 //!   never interleave and a crash never leaves half an action.
 //! - `parameters`, `validate`, `lookup`, `entity`, `tagging`, `xml`, `paging`: which parameters
@@ -15,6 +15,7 @@
 //!   what tagging shares, the result documents, and pages of listings.
 
 mod attach;
+mod authorization_details;
 mod authorize;
 mod call;
 mod conditions;

@@ -112,6 +112,7 @@ fn taken_by(action: &str) -> Option<(&'static [&'static str], bool)> {
             (&["OpenIDConnectProviderArn", "ClientID"], false)
         }
         "ListOpenIDConnectProviders" => (&[], false),
+        "GetAccountAuthorizationDetails" => (&["Filter"], true),
         _ => return None,
     })
 }

@@ -78,7 +78,8 @@ pub fn usage(s: &Snapshot, account: &str, arn: &str) -> (usize, usize) {
     (attached, boundary)
 }
 
-fn shown(s: &Snapshot, account: &str, name: &str, r: &PolicyRecord) -> ManagedPolicy {
+/// A stored policy as AWS shows it, with its attachment and boundary counts.
+pub fn shown(s: &Snapshot, account: &str, name: &str, r: &PolicyRecord) -> ManagedPolicy {
     let arn = xml::arn(account, "policy", &r.path, name);
     xml::managed_policy(account, name, r, usage(s, account, &arn))
 }
