@@ -9,6 +9,10 @@
 #
 # Environment: OBJECTS (8), SIZE_MIB (64), ROUNDS (5), READER (the tier-read binary),
 # STRATA_MOTO_SERVER and STRATA_PYTHON (boto3; tests/realparts installs both), WORKDIR.
+# LINK_MIBPS: put a link of that many MiB/s per connection and direction between moto and
+# both readers (strata's tier and the direct reader), as a network between a pod and its
+# cloud would be (`link-proxy`, bench/src/bin/link_proxy.rs; LINK_PROXY names its binary);
+# unset, both read moto over loopback at whatever the machine's cores allow.
 # Output: markdown lines on stdout: each round's throughput and median time to first byte,
 # the medians and their ratio, and the CPU time strata, moto and the reader spent per GiB
 # read in each kind of round.
@@ -16,6 +20,7 @@ set -euo pipefail
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=${1:-$TARGET/release/strata}
 READER=${READER:-$TARGET/release/tier-read}
+LINK_PROXY=${LINK_PROXY:-$TARGET/release/link-proxy}
 OBJECTS=${OBJECTS:-8} SIZE_MIB=${SIZE_MIB:-64} ROUNDS=${ROUNDS:-5}
 MOTO=${STRATA_MOTO_SERVER:?set STRATA_MOTO_SERVER (source ~/.cache/strata-tools/env.sh)}
 PY=${STRATA_PYTHON:?set STRATA_PYTHON (source ~/.cache/strata-tools/env.sh)}
@@ -25,9 +30,10 @@ AK=$STRATA_BENCH_AK SK=$STRATA_BENCH_SK
 for b in "$BIN" "$READER"; do [[ -x $b ]] || { echo "tier-read.sh: no binary at $b" >&2; exit 1; }; done
 
 WORK=$(mktemp -d "${WORKDIR:-/var/tmp}/strata-tier-read.XXXXXX")
-SERVER_PID= MOTO_PID=
+SERVER_PID= MOTO_PID= LINK_PID=
 cleanup() {
   [[ -z $SERVER_PID ]] || stop_server "$SERVER_PID"
+  [[ -z $LINK_PID ]] || stop_server "$LINK_PID"
   [[ -z $MOTO_PID ]] || stop_server "$MOTO_PID"
   rm -rf "$WORK"
 }
@@ -51,13 +57,26 @@ while True:
         time.sleep(0.2)
 PY
 
+# What strata's tier and the direct reader connect to: moto, or a link in front of it.
+REMOTE_EP=$MOTO_EP LINK_NOTE="loopback" LINK_WATCH=""
+if [[ -n ${LINK_MIBPS:-} ]]; then
+  [[ -x $LINK_PROXY ]] || { echo "tier-read.sh: no binary at $LINK_PROXY" >&2; exit 1; }
+  "$LINK_PROXY" "127.0.0.1:$port" "$LINK_MIBPS" >"$WORK/link.addr" 2>"$WORK/link.log" &
+  LINK_PID=$!
+  for _ in $(seq 100); do [[ -s $WORK/link.addr ]] && break; sleep 0.05; done
+  [[ -s $WORK/link.addr ]] || { echo "tier-read.sh: link-proxy did not start" >&2; exit 1; }
+  REMOTE_EP=http://$(head -1 "$WORK/link.addr")
+  LINK_NOTE="a link of $LINK_MIBPS MiB/s per connection"
+  LINK_WATCH=",link:$LINK_PID"
+fi
+
 echo testing >"$WORK/secret"
 cat >"$WORK/strata.toml" <<TOML
 [[tiers]]
 name = "cloud"
 storage_class = "COLD"
 service = "s3"
-options = { endpoint = "$MOTO_EP", region = "us-east-1", bucket = "cold", access_key_id = "testing", disable_config_load = "true", disable_ec2_metadata = "true" }
+options = { endpoint = "$REMOTE_EP", region = "us-east-1", bucket = "cold", access_key_id = "testing", disable_config_load = "true", disable_ec2_metadata = "true" }
 option_files = { secret_access_key = "$WORK/secret" }
 TOML
 export STRATA_CONFIG=$WORK/strata.toml STRATA_LIFECYCLE_DAY=1 STRATA_SCAN_INTERVAL=1s STRATA_SCAN_SHARE=100
@@ -79,8 +98,8 @@ while {o['StorageClass'] for o in s3.list_objects_v2(Bucket='tierbench')['Conten
     time.sleep(1)
 PY
 
-echo "## read-through GET vs direct read of a remote tier ($(date -u +%F), $(nproc) cores, $OBJECTS objects of $SIZE_MIB MiB on moto 5.2.5)"
+echo "## read-through GET vs direct read of a remote tier ($(date -u +%F), $(nproc) cores, $OBJECTS objects of $SIZE_MIB MiB on moto 5.2.5 over $LINK_NOTE)"
 echo '```'
-WATCH_PIDS="strata:$SERVER_PID,moto:$MOTO_PID" \
-  "$READER" "$ROUNDS" "$EP" tierbench "$AK" "$SK" "$MOTO_EP" cold testing testing
+WATCH_PIDS="strata:$SERVER_PID,moto:$MOTO_PID$LINK_WATCH" \
+  "$READER" "$ROUNDS" "$EP" tierbench "$AK" "$SK" "$REMOTE_EP" cold testing testing
 echo '```'
