@@ -19,7 +19,7 @@ use crate::tls::kube::{ApiClient, KubeError};
 use crate::web_identity::CLUSTER_JWKS;
 
 /// Every pod, all namespaces (narrowed by the opt-in label).
-pub const PODS_PATH: &str = "/api/v1/pods";
+const PODS_PATH: &str = "/api/v1/pods";
 /// Pods asked for per list call.
 const PAGE: u32 = 250;
 
@@ -79,9 +79,13 @@ pub async fn refresh(api: &ApiClient, jwks: &str) -> Result<RefreshReport, Refre
             });
         };
         for pod in items {
-            let Some(target) = stale_pod(pod, jwks) else {
-                report.current += u32::from(held_by_running_pod(pod));
-                continue;
+            let target = match holding(pod, jwks) {
+                Holding::Current => {
+                    report.current += 1;
+                    continue;
+                }
+                Holding::Other => continue,
+                Holding::Stale(target) => target,
             };
             match patch(api, &target, jwks).await {
                 Ok(true) => report.patched += 1,
@@ -108,22 +112,31 @@ struct Target {
     name: String,
 }
 
-/// The pod, if it is running with a copy of the keys other than `jwks`. Static-key pods (no
-/// copy), pods being deleted and pods that have ended are left alone.
-fn stale_pod(pod: &Value, jwks: &str) -> Option<Target> {
-    let held = pod["metadata"]["annotations"][CLUSTER_JWKS].as_str()?;
-    if held == jwks || !running(pod) {
-        return None;
-    }
-    Some(Target {
-        namespace: pod["metadata"]["namespace"].as_str()?.to_owned(),
-        name: pod["metadata"]["name"].as_str()?.to_owned(),
-    })
+/// What a listed pod holds.
+enum Holding {
+    /// Running with the keys.
+    Current,
+    /// Running with another copy: to patch.
+    Stale(Target),
+    /// Not a concern: no copy (static keys), ended, being deleted, or unnamed.
+    Other,
 }
 
-/// A running web-identity pod (its copy is then the current one).
-fn held_by_running_pod(pod: &Value) -> bool {
-    pod["metadata"]["annotations"][CLUSTER_JWKS].is_string() && running(pod)
+fn holding(pod: &Value, jwks: &str) -> Holding {
+    let Some(held) = pod["metadata"]["annotations"][CLUSTER_JWKS].as_str() else {
+        return Holding::Other;
+    };
+    if !running(pod) {
+        return Holding::Other;
+    }
+    if held == jwks {
+        return Holding::Current;
+    }
+    let name = |field: &str| pod["metadata"][field].as_str().map(str::to_owned);
+    match (name("namespace"), name("name")) {
+        (Some(namespace), Some(name)) => Holding::Stale(Target { namespace, name }),
+        _ => Holding::Other,
+    }
 }
 
 fn running(pod: &Value) -> bool {
@@ -200,13 +213,21 @@ mod tests {
 
     #[test]
     fn only_running_pods_with_another_copy_are_patched() {
-        assert!(stale_pod(&pod(Some("old"), "Running", false), "new").is_some());
-        assert!(stale_pod(&pod(Some("old"), "Pending", false), "new").is_some());
-        assert!(stale_pod(&pod(Some("new"), "Running", false), "new").is_none());
-        assert!(stale_pod(&pod(None, "Running", false), "new").is_none());
-        assert!(stale_pod(&pod(Some("old"), "Succeeded", false), "new").is_none());
-        assert!(stale_pod(&pod(Some("old"), "Failed", false), "new").is_none());
-        assert!(stale_pod(&pod(Some("old"), "Running", true), "new").is_none());
+        let stale = |p: &Value| matches!(holding(p, "new"), Holding::Stale(_));
+        assert!(stale(&pod(Some("old"), "Running", false)));
+        assert!(stale(&pod(Some("old"), "Pending", false)));
+        assert!(matches!(
+            holding(&pod(Some("new"), "Running", false), "new"),
+            Holding::Current
+        ));
+        for other in [
+            pod(None, "Running", false),
+            pod(Some("old"), "Succeeded", false),
+            pod(Some("old"), "Failed", false),
+            pod(Some("old"), "Running", true),
+        ] {
+            assert!(matches!(holding(&other, "new"), Holding::Other), "{other}");
+        }
     }
 
     #[test]
