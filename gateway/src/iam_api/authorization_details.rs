@@ -3,6 +3,8 @@
 //! audit tools read an account. `Filter` picks the kinds; strata has no AWS managed policies,
 //! so `AWSManagedPolicy` alone lists nothing.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::call::{Call, Resource};
@@ -13,7 +15,7 @@ use super::xml::{
     PolicyVersion, Tag,
 };
 use crate::iam::records::{Attached, GroupRecord, PolicyRecord, RoleRecord, UserRecord};
-use crate::iam::Snapshot;
+use crate::iam::{Scoped, Snapshot};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::response::Response;
 
@@ -39,44 +41,21 @@ pub async fn get(call: &Call<'_>) -> Result<Response, S3Error> {
     call.allow(Resource::Any)?;
     let snapshot = call.store.snapshot();
     let account = call.account.as_str();
-    let mut entries: Vec<(String, Entry)> = Vec::new();
     // Keys sort users, then groups, then roles, then policies, each by name: one page
-    // resumes after the last entry of the one before, whatever its kind.
-    let mine = |a: &String| a == account;
+    // resumes after the last entry of the one before, whatever its kind. Only the page's
+    // entries are then rendered.
+    let mut entries: Vec<(String, Entry<'_>)> = Vec::new();
     if wants("User") {
-        entries.extend(
-            snapshot
-                .users
-                .iter()
-                .filter(|((a, _), _)| mine(a))
-                .map(|((_, name), r)| (format!("1{name}"), Entry::User(user(account, name, r)))),
-        );
+        entries.extend(of_account(&snapshot.users, account, "1", Entry::User));
     }
     if wants("Group") {
-        entries.extend(
-            snapshot
-                .groups
-                .iter()
-                .filter(|((a, _), _)| mine(a))
-                .map(|((_, name), r)| (format!("2{name}"), Entry::Group(group(account, name, r)))),
-        );
+        entries.extend(of_account(&snapshot.groups, account, "2", Entry::Group));
     }
     if wants("Role") {
-        entries.extend(
-            snapshot
-                .roles
-                .iter()
-                .filter(|((a, _), _)| mine(a))
-                .map(|((_, name), r)| (format!("3{name}"), Entry::Role(role(account, name, r)))),
-        );
+        entries.extend(of_account(&snapshot.roles, account, "3", Entry::Role));
     }
     if wants("LocalManagedPolicy") {
-        entries.extend(snapshot.policies.iter().filter(|((a, _), _)| mine(a)).map(
-            |((_, name), r)| {
-                let detail = policy(&snapshot, account, name, r);
-                (format!("4{name}"), Entry::Policy(detail))
-            },
-        ));
+        entries.extend(of_account(&snapshot.policies, account, "4", Entry::Policy));
     }
     let page = page(call.form, entries)?;
     let mut result = Details {
@@ -89,21 +68,40 @@ pub async fn get(call: &Call<'_>) -> Result<Response, S3Error> {
     };
     for entry in page.items {
         match entry {
-            Entry::User(u) => result.user_detail_list.member.push(u),
-            Entry::Group(g) => result.group_detail_list.member.push(g),
-            Entry::Role(r) => result.role_detail_list.member.push(r),
-            Entry::Policy(p) => result.policies.member.push(p),
+            Entry::User(name, r) => result.user_detail_list.member.push(user(account, name, r)),
+            Entry::Group(name, r) => result
+                .group_detail_list
+                .member
+                .push(group(account, name, r)),
+            Entry::Role(name, r) => result.role_detail_list.member.push(role(account, name, r)),
+            Entry::Policy(name, r) => {
+                let detail = policy(&snapshot, account, name, r);
+                result.policies.member.push(detail);
+            }
         }
     }
     call.respond(&result)
 }
 
-/// One item of the listing.
-enum Entry {
-    User(UserDetail),
-    Group(GroupDetail),
-    Role(RoleDetail),
-    Policy(PolicyDetail),
+/// One item of the listing: an entity's name and record.
+enum Entry<'a> {
+    User(&'a str, &'a UserRecord),
+    Group(&'a str, &'a GroupRecord),
+    Role(&'a str, &'a RoleRecord),
+    Policy(&'a str, &'a PolicyRecord),
+}
+
+/// The entities of `account` in `map`, keyed for paging by `kind` (which orders the kinds)
+/// and their name.
+fn of_account<'a, R>(
+    map: &'a BTreeMap<Scoped, R>,
+    account: &'a str,
+    kind: &'a str,
+    entry: fn(&'a str, &'a R) -> Entry<'a>,
+) -> impl Iterator<Item = (String, Entry<'a>)> + 'a {
+    map.iter()
+        .filter(move |((a, _), _)| a == account)
+        .map(move |((_, name), r)| (format!("{kind}{name}"), entry(name, r)))
 }
 
 #[derive(Serialize)]
