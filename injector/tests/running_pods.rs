@@ -138,8 +138,9 @@ async fn after_a_rotation_running_pods_follow_and_a_failed_pass_is_tried_again()
         })
     })
     .await;
+    // A pass counts its pods once its last patch is answered: wait for the count.
     let patched = r#"strata_injector_running_pod_key_updates_total{outcome="patched"}"#;
-    assert_eq!(series(&metrics, patched), 2.0);
+    until("two pods counted", || series(&metrics, patched) == 2.0).await;
     assert_eq!(held(&api, "static"), None);
     // The cluster rotates its signing key: the running pods follow.
     api.state.lock().unwrap().jwks =
@@ -149,7 +150,7 @@ async fn after_a_rotation_running_pods_follow_and_a_failed_pass_is_tried_again()
             && held(&api, "web-1").is_some_and(|j| j.contains("\"two\""))
     })
     .await;
-    assert_eq!(series(&metrics, patched), 4.0);
+    until("four pods counted", || series(&metrics, patched) == 4.0).await;
     assert_eq!(series(&metrics, "strata_injector_running_pods_behind"), 0.0);
     // Another rotation while the injector may not touch pods: the pass fails, is counted,
     // and the pods keep the last copy they got...
