@@ -6,8 +6,9 @@
 //! part and package boundaries and by part number; the remote side holds only opaque names
 //! and no plaintext; deleting a version deletes its remote object. PUTs and copies naming
 //! the tier's class stream there (sealed, no local copy); a copy as STANDARD brings an
-//! object back; multipart uploads naming it stage their parts locally and complete into one
-//! sealed remote object, or, while the tier is down, answer 503 and keep the upload. Faults: a tier that is down when moves are due leaves objects local and
+//! object back; multipart uploads naming it write each part there (sealed, no local copy)
+//! and complete into one sealed remote object, the parts' objects then deleted, or, while
+//! the tier is down, answer 503 and keep the upload. Faults: a tier that is down when moves are due leaves objects local and
 //! readable until it is back; a GET or a PUT while it is down answers 503, never bytes and
 //! nothing stored; a delete while it is down is retried by the scanner;
 //! an archive tier (`GLACIER`) is read only through a restored copy (RestoreObject), which
@@ -171,21 +172,23 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Shard bytes in the local classes' volumes under `dir`.
+fn local_shard_bytes(dir: &Path) -> u64 {
+    let fast = (0..4).map(|i| dir.join(format!("fast{i}")));
+    let bulk = (0..2).map(|i| dir.join(format!("bulk{i}")));
+    fast.chain(bulk)
+        .map(|v| shard_file_sizes(&v).into_iter().sum::<u64>())
+        .sum()
+}
+
 /// Waits until the local classes' volumes under `dir` hold no shard bytes.
 fn wait_until_local_classes_are_empty(dir: &Path) {
-    let local = || {
-        let fast = (0..4).map(|i| dir.join(format!("fast{i}")));
-        let bulk = (0..2).map(|i| dir.join(format!("bulk{i}")));
-        fast.chain(bulk)
-            .map(|v| shard_file_sizes(&v).into_iter().sum::<u64>())
-            .sum::<u64>()
-    };
     let deadline = Instant::now() + Duration::from_secs(30);
-    while local() > 0 {
+    while local_shard_bytes(dir) > 0 {
         assert!(
             Instant::now() < deadline,
             "local shards left: {} bytes",
-            local()
+            local_shard_bytes(dir)
         );
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -466,7 +469,7 @@ print('ok')
 /// of a multipart object swapped. Every read of a changed span fails; what was sent before
 /// the failure is the object's own first bytes. Unchanged spans still read.
 const DAMAGED: &str = r#"
-import os
+import os, time
 from botocore.exceptions import ClientError
 s3.create_bucket(Bucket='damage')
 remote = 'REMOTE'
@@ -475,6 +478,11 @@ objects, files = {}, {}
 def landed(name, data, write):
     before = set(os.listdir(remote))
     write()
+    # A multipart upload's parts are objects of their own until its completion deletes them.
+    deadline = time.time() + 10
+    while len(set(os.listdir(remote)) - before) != 1:
+        assert time.time() < deadline, set(os.listdir(remote)) - before
+        time.sleep(0.1)
     (new,) = set(os.listdir(remote)) - before
     objects[name], files[name] = data, os.path.join(remote, new)
 
@@ -569,10 +577,29 @@ def upload(name, enc):
         assert listed['StorageClass'] == 'COLD', listed
     return up['UploadId'], parts, b''.join(pieces)
 
+remote = 'REMOTE'
+def opaque_and_sealed(count):
+    deadline = time.time() + 20
+    while len(os.listdir(remote)) != count:
+        assert time.time() < deadline, (count, os.listdir(remote))
+        time.sleep(0.2)
+    names = os.listdir(remote)
+    for n in names:
+        assert len(n) == 32 and all(c in '0123456789abcdef' for c in n), n
+    blob = b''.join(open(os.path.join(remote, n), 'rb').read() for n in names).hex()
+    plain = uploads['mp-none'][3]
+    for at in (0, edge - 24, len(plain) - 48):
+        assert plain[at:at + 48].hex() not in blob, 'plaintext reached the tier'
+
 uploads = {'mp-' + mode: (enc,) + upload('mp-' + mode, enc) for mode, enc in modes.items()}
+edge = sizes[0]
+# Every part is one sealed remote object already (nothing local: checked by the caller).
+opaque_and_sealed(8)
+open('PARTS_UPLOADED', 'w').write('')
+while not os.path.exists('LOCAL_CHECKED'):
+    time.sleep(0.1)
 listed = s3.list_multipart_uploads(Bucket='parts')['Uploads']
 assert {u['Key']: u['StorageClass'] for u in listed} == {n: 'COLD' for n in uploads}, listed
-edge = sizes[0]
 for name, (enc, upload_id, parts, data) in uploads.items():
     read_enc = sse_c if enc is sse_c else {}
     done = s3.complete_multipart_upload(Bucket='parts', Key=name, UploadId=upload_id, MultipartUpload={'Parts': parts}, **read_enc)
@@ -588,29 +615,42 @@ assert s3.list_multipart_uploads(Bucket='parts').get('Uploads', []) == []
 # Parts of an upload whose completion finds the tier gone stay, for a later completion.
 later = upload('later', {})
 open('STATE', 'wb').write(repr((later[0], later[1])).encode())
-remote = 'REMOTE'
-names = os.listdir(remote)
-assert len(names) == 4, names
-for n in names:
-    assert len(n) == 32 and all(c in '0123456789abcdef' for c in n), n
-blob = b''.join(open(os.path.join(remote, n), 'rb').read() for n in names).hex()
-plain = uploads['mp-none'][3]
-for at in (0, edge - 24, len(plain) - 48):
-    assert plain[at:at + 48].hex() not in blob, 'plaintext reached the tier'
+# The four objects and the open upload's two parts; the completed uploads' parts are gone.
+opaque_and_sealed(6)
 open('DATA', 'wb').write(later[2])
 print('ok')
 "#;
 
 #[test]
-fn multipart_uploads_naming_the_tier_stage_parts_locally_and_complete_there_sealed() {
+fn multipart_uploads_naming_the_tier_write_parts_there_and_complete_there_sealed() {
     let tmp = tempfile::tempdir().unwrap();
     let (remote, _metrics, server) = server_on_fs(tmp.path(), fs_tier_audited);
     let (state, data) = (tmp.path().join("state"), tmp.path().join("data"));
+    let (uploaded, checked) = (tmp.path().join("uploaded"), tmp.path().join("checked"));
     let script = MULTIPART
+        .replace("PARTS_UPLOADED", uploaded.to_str().unwrap())
+        .replace("LOCAL_CHECKED", checked.to_str().unwrap())
         .replace("STATE", state.to_str().unwrap())
         .replace("DATA", data.to_str().unwrap())
         .replace("REMOTE", remote.to_str().unwrap());
-    strata_tests::boto3_ok(&server, &script);
+    // While the parts are uploaded and the uploads open, no shard byte is written locally.
+    std::thread::scope(|s| {
+        let uploads = s.spawn(|| strata_tests::boto3_ok(&server, &script));
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !uploaded.exists() && !uploads.is_finished() {
+            assert!(Instant::now() < deadline, "the parts were never uploaded");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if !uploads.is_finished() {
+            assert_eq!(
+                local_shard_bytes(server.dir()),
+                0,
+                "a part was kept locally"
+            );
+            std::fs::write(&checked, b"").unwrap();
+        }
+        uploads.join().unwrap();
+    });
     // The tier's root becomes a file: the completion cannot write there.
     let away = tmp.path().join("remote.away");
     std::fs::rename(&remote, &away).unwrap();
@@ -621,6 +661,8 @@ upload_id, parts = eval(open('STATE').read())
 complete = lambda: s3.complete_multipart_upload(Bucket='parts', Key='later', UploadId=upload_id, MultipartUpload={'Parts': parts})
 assert refused(complete) == ('ServiceUnavailable', 503)
 assert refused(lambda: s3.head_object(Bucket='parts', Key='later')) == ('404', 404)
+part = lambda: s3.upload_part(Bucket='parts', Key='later', UploadId=upload_id, PartNumber=3, Body=b'x' * 1000)
+assert refused(part) == ('ServiceUnavailable', 503)
 assert len(s3.list_parts(Bucket='parts', Key='later', UploadId=upload_id)['Parts']) == 2
 print('ok')
 "#;
@@ -643,26 +685,34 @@ print('ok')
         .replace("STATE", state.to_str().unwrap())
         .replace("DATA", data.to_str().unwrap());
     strata_tests::boto3_ok(&server, &script);
-    // No part is left here: every object's bytes are on the tier alone.
-    wait_until_local_classes_are_empty(server.dir());
-    assert_eq!(files_under(&remote).len(), 5);
-    // Each completion names the tier in its audit event, the refused ones too.
-    let completions = |events: &[serde_json::Value], status: u64| {
+    // Nothing was ever kept here; the last upload's parts leave the tier after it completes.
+    assert_eq!(local_shard_bytes(server.dir()), 0);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while files_under(&remote).len() != 5 {
+        assert!(Instant::now() < deadline, "{:?}", files_under(&remote));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Each part and completion names the tier in its audit event, the refused ones too.
+    let named = |events: &[serde_json::Value], operation: &str, status: u64| {
         let done = events
             .iter()
-            .filter(|e| e["operation"] == "CompleteMultipartUpload" && e["status"] == status);
+            .filter(|e| e["operation"] == operation && e["status"] == status);
         done.map(|e| e["tier"].clone()).collect::<Vec<_>>()
     };
-    let events = audit_events(&remote, |events| completions(events, 200).len() >= 5);
+    let done = |events: &[serde_json::Value]| named(events, "CompleteMultipartUpload", 200);
+    let events = audit_events(&remote, |events| done(events).len() >= 5);
+    assert_eq!(done(&events), vec![serde_json::json!("cloud"); 5]);
     assert_eq!(
-        completions(&events, 200),
-        vec![serde_json::json!("cloud"); 5]
+        named(&events, "UploadPart", 200),
+        vec![serde_json::json!("cloud"); 10]
     );
-    let refused = completions(&events, 503);
-    assert!(
-        !refused.is_empty() && refused.iter().all(|t| t == "cloud"),
-        "{refused:?}"
-    );
+    for operation in ["CompleteMultipartUpload", "UploadPart"] {
+        let refused = named(&events, operation, 503);
+        assert!(
+            !refused.is_empty() && refused.iter().all(|t| t == "cloud"),
+            "{operation}: {refused:?}"
+        );
+    }
 }
 
 /// An archive tier (`GLACIER`) in the directory `remote`.

@@ -36,6 +36,9 @@ pub const RECORD_V7: u8 = 7;
 pub const RECORD_V8: u8 = 8;
 /// Version 9: `UploadRecord.tier` (an upload whose completed object goes to a remote tier).
 pub const RECORD_V9: u8 = 9;
+/// Version 10: `PartRecord.remote` and `RemoteRecord.part` (a part of an upload to a tier,
+/// held by a remote object).
+pub const RECORD_V10: u8 = 10;
 
 /// A record type: which format version a value of it needs.
 pub trait Record: Serialize {
@@ -60,7 +63,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     match bytes.split_first() {
         Some((
             &(RECORD_V1 | RECORD_V2 | RECORD_V3 | RECORD_V4 | RECORD_V5 | RECORD_V6 | RECORD_V7
-            | RECORD_V8 | RECORD_V9),
+            | RECORD_V8 | RECORD_V9 | RECORD_V10),
             rest,
         )) => {
             rmp_serde::from_slice(rest).map_err(|e| Error::corrupt(format!("metadata record: {e}")))
@@ -235,9 +238,30 @@ pub struct RemoteRecord {
     pub version_id: [u8; 16],
     /// When the entry was written (ns).
     pub since_ns: u64,
+    /// The upload part the object holds instead of a version's data (record version 10);
+    /// `version_id` is then all zeros.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<PartRef>,
 }
 
-impl Record for RemoteRecord {}
+/// One part of one multipart upload.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PartRef {
+    /// The upload's id.
+    pub upload_id: String,
+    /// The part's number.
+    pub number: u32,
+}
+
+impl Record for RemoteRecord {
+    fn version(&self) -> u8 {
+        if self.part.is_some() {
+            RECORD_V10
+        } else {
+            RECORD_V1
+        }
+    }
+}
 
 impl Serialize for DataRecord {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -376,6 +400,9 @@ impl Record for VersionRecord {
 
 impl Record for PartRecord {
     fn version(&self) -> u8 {
+        if self.remote.is_some() {
+            return RECORD_V10;
+        }
         parts_version(std::slice::from_ref(&self.data))
     }
 }
@@ -602,6 +629,10 @@ pub struct PartRecord {
     pub mod_time_ns: u64,
     /// The part's data.
     pub data: PartData,
+    /// The remote object holding the part (record version 10), when its upload names a
+    /// remote tier; `data.data_id` is then `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteData>,
 }
 
 /// Version id text: `null` for zeros, else 32 hex digits.
@@ -758,7 +789,7 @@ mod tests {
         let bytes = encode(&r);
         assert_eq!(decode::<VersionRecord>(&bytes).unwrap(), r);
         let mut future = bytes.clone();
-        future[0] = RECORD_V9 + 1;
+        future[0] = RECORD_V10 + 1;
         assert!(matches!(
             decode::<VersionRecord>(&future),
             Err(crate::Error::Fault(crate::error::Fault::Corrupt(_)))
@@ -800,6 +831,7 @@ mod tests {
         let p = PartRecord {
             mod_time_ns: 1,
             data: part(Some(77)),
+            remote: None,
         };
         assert_eq!(encode(&p)[0], RECORD_V2);
         assert_eq!(
@@ -809,6 +841,56 @@ mod tests {
             })[0],
             RECORD_V1
         );
+    }
+
+    #[test]
+    fn a_part_on_a_tier_is_version_10_and_its_entry_names_the_part() {
+        let remote = RemoteData {
+            tier: "cloud".into(),
+            id: [9; 16],
+            size: 100,
+            xxh3: [8; 16],
+        };
+        let p = PartRecord {
+            mod_time_ns: 1,
+            data: PartData {
+                data_id: None,
+                ..part(Some(77))
+            },
+            remote: Some(remote),
+        };
+        let bytes = encode(&p);
+        assert_eq!(bytes[0], RECORD_V10);
+        assert_eq!(decode::<PartRecord>(&bytes).unwrap(), p);
+        // A local part keeps the two-field layout older readers know.
+        let local = PartRecord { remote: None, ..p };
+        let bytes = encode(&local);
+        assert_eq!(bytes[0], RECORD_V2);
+        let two = rmp_serde::to_vec(&(1u64, &local.data)).unwrap();
+        assert_eq!(&bytes[1..], &two[..]);
+
+        let entry = RemoteRecord {
+            tier: "cloud".into(),
+            bucket: "b".into(),
+            key: "k".into(),
+            version_id: [0; 16],
+            since_ns: 5,
+            part: None,
+        };
+        let bytes = encode(&entry);
+        assert_eq!(bytes[0], RECORD_V1);
+        let five = rmp_serde::to_vec(&("cloud", "b", "k", [0u8; 16], 5u64)).unwrap();
+        assert_eq!(&bytes[1..], &five[..]);
+        let of_part = RemoteRecord {
+            part: Some(PartRef {
+                upload_id: "u".into(),
+                number: 3,
+            }),
+            ..entry
+        };
+        let bytes = encode(&of_part);
+        assert_eq!(bytes[0], RECORD_V10);
+        assert_eq!(decode::<RemoteRecord>(&bytes).unwrap(), of_part);
     }
 
     #[test]
@@ -848,7 +930,7 @@ mod tests {
         );
         // A reader refuses versions it does not know.
         let mut future = bytes.clone();
-        future[0] = RECORD_V9 + 1;
+        future[0] = RECORD_V10 + 1;
         assert!(decode::<UploadRecord>(&future).is_err());
     }
 

@@ -3,8 +3,11 @@
 //! reads come back byte-exact; a whole read of bytes the tier changed fails before its last
 //! chunk; a tier that is down answers "unavailable" and a move to it leaves the version
 //! where it was; a deleted version's remote object goes, and one a delete could not reach
-//! goes in the next scanner pass. Multipart uploads complete into one remote object (or keep
-//! the upload while the tier is down); a restored copy missing a shard file is healed.
+//! goes in the next scanner pass. Multipart uploads to the tier write each part there (no
+//! local copy; a replaced part's object goes) and complete into one remote object, or keep
+//! the upload while the tier is down; an upload of an older strata, its parts staged in local
+//! shard files (record version 9), completes the same way; a restored copy missing a shard
+//! file is healed.
 
 mod common;
 
@@ -88,17 +91,22 @@ impl Remote for MemoryRemote {
     }
 }
 
-async fn store_with_tier(dirs: &Dirs) -> (Store, Arc<MemoryRemote>) {
-    let remote = Arc::new(MemoryRemote::default());
-    let cfg = StoreConfig {
+fn store_config(dirs: &Dirs, remote: &Arc<MemoryRemote>) -> StoreConfig {
+    StoreConfig {
         tiers: vec![RemoteTier {
             name: "cloud".into(),
             client: remote.clone(),
         }],
         min_part_size: 1 << 20,
         ..dirs.two_classes()
-    };
-    let store = Store::open(cfg).await.expect("open");
+    }
+}
+
+async fn store_with_tier(dirs: &Dirs) -> (Store, Arc<MemoryRemote>) {
+    let remote = Arc::new(MemoryRemote::default());
+    let store = Store::open(store_config(dirs, &remote))
+        .await
+        .expect("open");
     store.create_bucket("bkt", None).await.unwrap();
     (store, remote)
 }
@@ -324,6 +332,46 @@ async fn a_put_to_a_tier_that_is_not_committed_leaves_nothing_there() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_part_to_a_tier_that_is_not_committed_leaves_nothing_there() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    let data = content(13, 90_000);
+    let opts = UploadOptions {
+        storage_class: Some("cloud".into()),
+        ..UploadOptions::default()
+    };
+    let id = store
+        .create_multipart_upload("bkt", "mp", opts)
+        .await
+        .unwrap();
+    let stage = |body| store.stage_part("bkt", "mp", &id, body, None, EtagBy::Store);
+    // Staged and dropped: the object goes at once.
+    let staged = stage(body(&data, 65_536))
+        .await
+        .map_err(store_error)
+        .unwrap();
+    assert_eq!(staged.class(), "cloud");
+    assert_eq!(remote.names().len(), 1);
+    drop(staged);
+    assert!(eventually(|| remote.names().is_empty()).await);
+    // Staged, then the upload is aborted before the part's commit: refused, nothing kept.
+    let staged = stage(body(&data, 65_536))
+        .await
+        .map_err(store_error)
+        .unwrap();
+    store
+        .abort_multipart_upload("bkt", "mp", &id)
+        .await
+        .unwrap();
+    let e = store
+        .upload_part("bkt", "mp", &id, 1, staged, PartOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Refused(Refusal::NoSuchUpload)), "{e}");
+    assert!(eventually(|| remote.names().is_empty()).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restored_copy_serves_reads_locally_until_it_expires_and_the_scanner_removes_it() {
     let dirs = Dirs::new();
     let (store, remote) = store_with_tier(&dirs).await;
@@ -432,8 +480,18 @@ async fn upload_to_tier(
     key: &str,
     parts: &[Vec<u8>],
 ) -> (String, Vec<CompletedPart>) {
+    upload_to(store, key, Some("cloud"), parts).await
+}
+
+/// Uploads `parts` to a new upload of `key` to `class` (`None`: the namespace class).
+async fn upload_to(
+    store: &Store,
+    key: &str,
+    class: Option<&str>,
+    parts: &[Vec<u8>],
+) -> (String, Vec<CompletedPart>) {
     let opts = UploadOptions {
-        storage_class: Some("cloud".into()),
+        storage_class: class.map(str::to_string),
         ..UploadOptions::default()
     };
     let id = store
@@ -458,12 +516,34 @@ async fn a_multipart_upload_to_a_tier_completes_into_one_remote_object_and_leave
     let dirs = Dirs::new();
     let (store, remote) = store_with_tier(&dirs).await;
     let before = shard_files(dirs.tmp.path());
-    let parts = [content(21, (1 << 20) + 5), content(22, 3000)];
-    let (id, done) = upload_to_tier(&store, "mp", &parts).await;
+    let mut parts = [content(21, (1 << 20) + 5), content(20, 4000)];
+    let (id, mut done) = upload_to_tier(&store, "mp", &parts).await;
     let listed = store.list_parts("bkt", "mp", &id, 0, 10).await.unwrap();
     assert_eq!(listed.upload.storage_class, "cloud");
-    assert!(shard_files(dirs.tmp.path()) > before);
-    assert!(remote.names().is_empty(), "parts are staged locally");
+    // Each part is one remote object; nothing is written locally.
+    assert_eq!(shard_files(dirs.tmp.path()), before);
+    let held = |remote: &MemoryRemote| {
+        let objects = remote.objects.lock().unwrap();
+        objects
+            .values()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(held(&remote), parts.iter().cloned().collect());
+    // Part 2 uploaded again: the object of the part it replaces goes.
+    parts[1] = content(22, 3000);
+    done[1].etag = upload_part(&store, "bkt", "mp", &id, 2, &parts[1], 65_536)
+        .await
+        .unwrap()
+        .etag;
+    let both = parts.iter().cloned().collect();
+    assert!(eventually(|| held(&remote) == both).await);
+    // Their entries name the parts: a pass with no grace keeps them.
+    let report = store
+        .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
+        .await;
+    assert_eq!(report.remote_orphans_removed, 0, "{report:?}");
+    assert_eq!(held(&remote), both);
     let info = store
         .complete_multipart_upload("bkt", "mp", &id, done.clone(), None)
         .await
@@ -471,15 +551,14 @@ async fn a_multipart_upload_to_a_tier_completes_into_one_remote_object_and_leave
     assert_eq!(info.storage_class, "cloud");
     assert!(info.etag.ends_with("-2"), "{}", info.etag);
     let whole = parts.concat();
-    // One opaque remote object holding the parts one after the other.
+    // One opaque remote object holding the parts one after the other; the parts' go.
+    assert!(eventually(|| remote.names().len() == 1).await);
     let names = remote.names();
-    assert_eq!(names.len(), 1);
     assert_eq!(remote.objects.lock().unwrap()[&names[0]], whole);
     assert_eq!(get(&store, "bkt", "mp").await.unwrap(), whole);
     let (span, second) = get_part(&store, "bkt", "mp", 2).await.unwrap();
     assert_eq!((span.start, second), ((1 << 20) + 5, parts[1].clone()));
-    // Every part's shard files go; the upload is done.
-    assert!(files_become(dirs.tmp.path(), before).await);
+    assert_eq!(shard_files(dirs.tmp.path()), before);
     assert!(store.list_parts("bkt", "mp", &id, 0, 10).await.is_err());
     // A completion retried after it succeeded gets the same answer.
     let again = store
@@ -504,32 +583,94 @@ async fn a_multipart_completion_to_a_tier_that_is_down_keeps_the_upload_as_it_wa
     let before = shard_files(dirs.tmp.path());
     let parts = [content(23, (1 << 20) + 5), content(24, 10)];
     let (id, done) = upload_to_tier(&store, "mp", &parts).await;
-    let staged = shard_files(dirs.tmp.path());
+    let staged = remote.names();
+    assert_eq!(staged.len(), 2);
     remote.down.store(true, Ordering::SeqCst);
+    let unavailable = |e: &Error| matches!(e, Error::Unavailable(Unavailable::Tier { .. }));
     let e = store
         .complete_multipart_upload("bkt", "mp", &id, done, None)
         .await
         .unwrap_err();
-    assert!(
-        matches!(e, Error::Unavailable(Unavailable::Tier { .. })),
-        "{e}"
-    );
+    assert!(unavailable(&e), "{e}");
     assert!(head(&store, "bkt", "mp", None).await.is_err());
+    // A part uploaded while the tier is down is refused and leaves nothing anywhere.
+    let e = upload_part(&store, "bkt", "mp", &id, 3, &parts[1], 65_536)
+        .await
+        .unwrap_err();
+    assert!(unavailable(&e), "{e}");
     let listed = store.list_parts("bkt", "mp", &id, 0, 10).await.unwrap();
     assert_eq!(listed.parts.len(), 2);
-    assert_eq!(shard_files(dirs.tmp.path()), staged);
-    // The entry written before the remote write goes in the next pass.
+    assert_eq!(shard_files(dirs.tmp.path()), before);
+    // The entry written before the completion's remote write goes in the next pass; the
+    // parts' objects stay.
     remote.down.store(false, Ordering::SeqCst);
     let report = store
         .scan(&settling_scan(), ScanStart::default(), None, |_, _| {})
         .await;
     assert_eq!(report.remote_orphans_removed, 1, "{report:?}");
+    assert_eq!(remote.names(), staged);
     store
         .abort_multipart_upload("bkt", "mp", &id)
         .await
         .unwrap();
-    assert!(files_become(dirs.tmp.path(), before).await);
+    assert!(eventually(|| remote.names().is_empty()).await);
+    assert_eq!(shard_files(dirs.tmp.path()), before);
+}
+
+/// Makes the one upload in the index of each of `volumes` (closed) an upload to tier `tier`
+/// as a strata of record version 9 wrote it: the version 1 record of an upload to a local
+/// class, with `access` and `lock` nil and `tier` appended (`FORMAT.md`, `UploadRecord`).
+fn as_version_9_upload_to(volumes: &[std::path::PathBuf], tier: &str) {
+    use redb::{ReadableTable, TableDefinition};
+    let table = TableDefinition::<&[u8], &[u8]>::new("uploads");
+    for v in volumes {
+        let db = redb::Database::open(index_file(v)).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut uploads = txn.open_table(table).unwrap();
+            let (key, old) = {
+                let (k, v) = uploads.iter().unwrap().next().unwrap().unwrap();
+                (k.value().to_vec(), v.value().to_vec())
+            };
+            // Version 1, a MessagePack array of its six fields.
+            assert_eq!(&old[..2], &[1, 0x96], "{}", v.display());
+            let mut new = vec![9, 0x99];
+            new.extend_from_slice(&old[2..]);
+            new.extend_from_slice(&[0xc0, 0xc0, 0xa0 | tier.len() as u8]);
+            new.extend_from_slice(tier.as_bytes());
+            uploads.insert(key.as_slice(), new.as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_of_an_older_strata_with_parts_staged_locally_completes_to_the_tier() {
+    let dirs = Dirs::new();
+    let (store, remote) = store_with_tier(&dirs).await;
+    let before = shard_files(dirs.tmp.path());
+    // Parts in the namespace class, as uploads to a tier kept them before record version 10.
+    let parts = [content(25, (1 << 20) + 7), content(26, 5000)];
+    let (id, done) = upload_to(&store, "old", None, &parts).await;
+    let cfg = store_config(&dirs, &remote);
+    drop(store);
+    as_version_9_upload_to(&cfg.classes[0].volumes, "cloud");
+    let store = Store::open(cfg).await.unwrap();
+    let listed = store.list_parts("bkt", "old", &id, 0, 10).await.unwrap();
+    assert_eq!(listed.upload.storage_class, "cloud");
     assert!(remote.names().is_empty());
+    let info = store
+        .complete_multipart_upload("bkt", "old", &id, done, None)
+        .await
+        .unwrap();
+    assert_eq!(info.storage_class, "cloud");
+    let whole = parts.concat();
+    let names = remote.names();
+    assert_eq!(names.len(), 1);
+    assert_eq!(remote.objects.lock().unwrap()[&names[0]], whole);
+    assert_eq!(get(&store, "bkt", "old").await.unwrap(), whole);
+    // The parts' shard files go.
+    assert!(files_become(dirs.tmp.path(), before).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,13 +1,19 @@
 //! Completing a multipart upload to a remote tier's class (`FORMAT.md`, `UploadRecord.tier`):
 //! the chosen parts' stored bytes (sealed as the gateway sealed each part) stream from their
-//! local shard files into one new remote object, then one commit writes the version and
-//! removes the upload, then every part's shard files are unreferenced. The key is not locked
-//! while the bytes stream; the commit checks again that the upload and its chosen parts are
-//! still those that were read.
+//! remote objects (or, for an upload of an older strata, their local shard files) into one
+//! new remote object, then one commit writes the version and removes the upload, then every
+//! part's remote object is queued for deletion and its shard files unreferenced. The key is
+//! not locked while the bytes stream; the commit checks again that the upload and its chosen
+//! parts are still those that were read.
 
 use std::sync::Arc;
 
-use super::multipart::{completed_version, discard_parts, forget_upload, Chosen, Completion};
+use bytes::Bytes;
+use futures::stream::{self, BoxStream, StreamExt};
+
+use super::multipart::{
+    completed_version, discard_parts, forget_upload, same_bytes, Chosen, Completion,
+};
 use super::remote::remote_data_record;
 use super::stage_remote::RemoteStaged;
 use super::Inner;
@@ -16,7 +22,8 @@ use crate::error::{Error, Refusal, Result};
 use crate::heal::HealQueue;
 use crate::object::body::ObjectBody;
 use crate::object::read::{self, ReadContext, ReadPlan};
-use crate::record::{DataRecord, PartData, UploadRecord};
+use crate::record::{DataRecord, PartData, PartRecord, UploadRecord};
+use crate::set::ErasureSet;
 use crate::types::{ObjectInfo, WritePrecondition};
 
 impl Inner {
@@ -39,9 +46,9 @@ impl Inner {
             .of_data(upload.tier.as_deref().unwrap_or_default())?
             .clone();
         let mut staged = RemoteStaged::begin(self, &tier, bucket, key).await?;
-        let body = self.read_parts(bucket, key, &upload.class, &chosen.parts)?;
+        let body = self.read_parts(bucket, key, &upload.class, chosen.picked.clone())?;
         let (size, xxh3) = tier.put(&staged.data.id, body).await?;
-        let stored: u64 = chosen.parts.iter().map(|p| p.size).sum();
+        let stored: u64 = chosen.picked.iter().map(|p| p.data.size).sum();
         if size != stored {
             return Err(Error::internal(format!(
                 "{size} bytes of the parts' {stored} reached tier {}",
@@ -60,19 +67,19 @@ impl Inner {
         };
         let all = self.all_parts(upload_id).await?;
         let replaced = chosen
-            .parts
+            .picked
             .iter()
-            .find(|c| !all.iter().any(|p| p.data.data_id == c.data_id));
+            .find(|c| !all.iter().any(|p| same_bytes(p, c)));
         if let Some(p) = replaced {
             return Err(Refusal::InvalidPart(format!(
                 "part {} was uploaded again while the upload completed",
-                p.number
+                p.data.number
             ))
             .into());
         }
-        let parts = chosen.parts.iter().map(|p| PartData {
+        let parts = chosen.picked.iter().map(|p| PartData {
             data_id: None,
-            ..p.clone()
+            ..p.data.clone()
         });
         let data = DataRecord {
             upload: Some(upload_id.to_string()),
@@ -88,22 +95,19 @@ impl Inner {
         Ok(info)
     }
 
-    /// The stored bytes of `parts` of an upload, one part after the other.
+    /// The stored bytes of `parts` of an upload, one part after the other: each part's read
+    /// starts only when the one before it has ended.
     fn read_parts(
         &self,
         bucket: &str,
         key: &str,
         class: &str,
-        parts: &[PartData],
-    ) -> Result<ObjectBody> {
+        parts: Vec<PartRecord>,
+    ) -> Result<BoxStream<'static, Result<Bytes>>> {
         let set = self.class(Some(class))?.clone();
-        let total = parts.iter().map(|p| p.size).sum();
-        read::start(ReadPlan {
-            layout: set.layout,
+        let local = LocalParts {
             rotation: rotation_for(key.as_bytes(), set.layout.total()),
-            parts: parts.to_vec(),
-            inline: None,
-            range: 0..total,
+            set,
             ctx: ReadContext {
                 bucket: bucket.into(),
                 key: key.into(),
@@ -111,7 +115,45 @@ impl Inner {
                 // Parts are not healed: their shard files go once the object is remote.
                 heal: Arc::new(HealQueue::default()),
             },
-            set,
+        };
+        let mut tiers = Vec::with_capacity(parts.len());
+        for p in &parts {
+            tiers.push(match &p.remote {
+                Some(r) => Some(self.tiers.of_data(&r.tier)?.clone()),
+                None => None,
+            });
+        }
+        let bodies = parts.into_iter().zip(tiers).map(move |(p, tier)| {
+            let body = match (p.remote, tier) {
+                (Some(r), Some(tier)) => Ok(tier.read(&r.id, 0..r.size, Some(r.xxh3))),
+                _ => local.read(p.data),
+            };
+            match body {
+                Ok(body) => body.boxed(),
+                Err(e) => stream::once(async { Err(e) }).boxed(),
+            }
+        });
+        Ok(stream::iter(bodies).flatten().boxed())
+    }
+}
+
+/// Where the local parts of an upload of an older strata are read from.
+struct LocalParts {
+    set: Arc<ErasureSet>,
+    rotation: usize,
+    ctx: ReadContext,
+}
+
+impl LocalParts {
+    fn read(&self, part: PartData) -> Result<ObjectBody> {
+        read::start(ReadPlan {
+            layout: self.set.layout,
+            rotation: self.rotation,
+            range: 0..part.size,
+            parts: vec![part],
+            inline: None,
+            ctx: self.ctx.clone(),
+            set: self.set.clone(),
         })
     }
 }

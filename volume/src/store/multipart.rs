@@ -8,6 +8,7 @@ use super::list::{common_prefix, Entry, MAX_LIST_KEYS};
 use super::merge::{Item, Page};
 use super::object::{data_record, hex};
 use super::put::{client_facts, new_version, staged_for, Staging};
+use super::remote::part_entry_op;
 use super::staged::{Held, StagedData};
 use super::{Inner, Store};
 use crate::disk::meta_db::{MetaOp, Step, Table};
@@ -15,7 +16,7 @@ use crate::erasure::layout::rotation_for;
 use crate::error::{Error, Invalid, Refusal, Result, WriteError};
 use crate::keys;
 use crate::record::{
-    self, now_ns, time_of, DataRecord, PartData, PartRecord, UploadRecord, VersionRecord,
+    self, now_ns, time_of, DataRecord, PartData, PartRecord, PartRef, UploadRecord, VersionRecord,
 };
 use crate::types::*;
 
@@ -175,18 +176,18 @@ impl Inner {
             md5s.update(
                 decode_hex(&p.data.etag).ok_or_else(|| Error::corrupt("part ETag is not hex"))?,
             );
-            chosen.push(p.data.clone());
+            chosen.push(p.clone());
         }
         // Sizes are checked once every named part is known to exist, as S3 does.
         if chosen
             .iter()
             .rev()
             .skip(1)
-            .any(|p| p.object_size() < self.min_part_size)
+            .any(|p| p.data.object_size() < self.min_part_size)
         {
             return Err(Refusal::EntityTooSmall.into());
         }
-        let size: u64 = chosen.iter().map(PartData::object_size).sum();
+        let size: u64 = chosen.iter().map(|p| p.data.object_size()).sum();
         if size > self.max_object_size {
             return Err(Refusal::EntityTooLarge {
                 size,
@@ -197,7 +198,7 @@ impl Inner {
         Ok(Chosen {
             etag: format!("{}-{}", hex(&md5s.finalize()), chosen.len()),
             size,
-            parts: chosen,
+            picked: chosen,
             stored,
         })
     }
@@ -221,7 +222,8 @@ impl Store {
         let inner = &self.inner;
         crate::validate::object_key(key)?;
         inner.check_lock_allowed(bucket, opts.lock.as_ref())?;
-        // An upload to a tier stages its parts in the namespace class.
+        // An upload to a tier writes its parts there; `class` is the namespace class, where
+        // uploads of a strata before record version 10 staged them.
         let tier = opts
             .storage_class
             .as_deref()
@@ -289,8 +291,8 @@ impl Store {
         Ok(upload_info(key, upload_id, &upload))
     }
 
-    /// Writes a part's shards into the upload's class without making them a part yet:
-    /// [`Store::upload_part`] commits them.
+    /// Writes a part's shards into the upload's class (or its bytes to the upload's remote
+    /// tier) without making them a part yet: [`Store::upload_part`] commits them.
     pub async fn stage_part<S, E>(
         &self,
         bucket: &str,
@@ -305,12 +307,16 @@ impl Store {
     {
         let inner = &self.inner;
         let upload = inner.find_upload(bucket, key, upload_id)?;
-        let set = inner.class(Some(&upload.class))?.clone();
         let how = Staging {
             inline_limit: 0,
             expected_len,
             etag,
         };
+        if let Some(tier) = &upload.tier {
+            let tier = inner.tiers.of_data(tier)?.clone();
+            return inner.stage_remote(bucket, key, tier, body, how).await;
+        }
+        let set = inner.class(Some(&upload.class))?.clone();
         inner.stage(bucket, key, set, body, how).await
     }
 
@@ -339,40 +345,51 @@ impl Store {
             ));
         }
         let upload = inner.find_upload(bucket, key, upload_id)?;
-        if !data.class().eq_ignore_ascii_case(&upload.class) {
+        let held_in = upload.tier.as_deref().unwrap_or(&upload.class);
+        if !data.class().eq_ignore_ascii_case(held_in) {
             return Err(Error::argument(format!(
-                "data staged in class {} cannot be a part of an upload to {}",
+                "data staged in class {} cannot be a part of an upload to {held_in}",
                 data.class(),
-                upload.class
             )));
         }
-        let Some(Held::Shards { set, written, .. }) = data.take() else {
-            return Err(Error::argument("a part's data must be staged in shards"));
+        let held = data
+            .take()
+            .ok_or_else(|| Error::argument("the staged data was already committed"))?;
+        let (stored, md5, data_id, remote) = match &held {
+            Held::Shards { written, .. } => (written.size, written.md5, written.data_id, None),
+            Held::Remote(r) => (r.data.size, r.md5, None, Some(r.data.clone())),
         };
         let result = async {
-            let (size, etag) = client_facts(opts.client, written.size, written.md5)?;
+            let (size, etag) = client_facts(opts.client, stored, md5)?;
             let part = PartRecord {
                 mod_time_ns: now_ns(),
                 data: PartData {
                     number: part_number,
-                    size: written.size,
+                    size: stored,
                     etag,
                     checksums: opts.checksums,
-                    data_id: written.data_id,
-                    object_size: (size != written.size).then_some(size),
+                    data_id,
+                    object_size: (size != stored).then_some(size),
                 },
+                remote,
             };
             let _g = inner.locks.lock(bucket, key).await;
             inner.find_upload(bucket, key, upload_id)?;
             let pkey = keys::part(upload_id, part_number);
             let old = inner.read_all(Table::Parts, &pkey)?;
-            inner
-                .commit_all(vec![MetaOp::Put {
-                    table: Table::Parts,
-                    key: pkey,
-                    value: record::encode(&part),
-                }])
-                .await?;
+            let mut ops = vec![MetaOp::Put {
+                table: Table::Parts,
+                key: pkey,
+                value: record::encode(&part),
+            }];
+            if let Some(r) = &part.remote {
+                let named = PartRef {
+                    upload_id: upload_id.to_string(),
+                    number: part_number,
+                };
+                ops.push(part_entry_op(r, bucket, key, named));
+            }
+            inner.commit_all(ops).await?;
             let replaced: Vec<PartRecord> = old
                 .into_iter()
                 .filter_map(|(_, v)| v)
@@ -381,15 +398,16 @@ impl Store {
             discard_parts(
                 inner,
                 &upload.class,
-                replaced
-                    .iter()
-                    .filter(|p| p.data.data_id != part.data.data_id),
+                replaced.iter().filter(|p| !same_bytes(p, &part)),
             );
             Ok(part_info(&part))
         }
         .await;
-        if result.is_err() {
-            written.discard(&set);
+        match (held, result.is_ok()) {
+            (Held::Remote(staged), true) => staged.keep(),
+            (Held::Shards { set, written, .. }, false) => written.discard(&set),
+            // An uncommitted remote part's object is queued for deletion as it drops.
+            _ => {}
         }
         result
     }
@@ -457,7 +475,7 @@ impl Store {
             ..data_record(
                 &set,
                 rotation_for(key.as_bytes(), set.layout.total()),
-                chosen.parts.clone(),
+                chosen.parts(),
             )
         };
         let rec = completed_version(&upload, &chosen, data);
@@ -465,14 +483,13 @@ impl Store {
         let info = inner
             .commit_version_locked(bucket, key, rec, None, precondition.as_ref(), extra)
             .await?;
-        let used: Vec<_> = chosen.parts.iter().map(|p| p.data_id).collect();
         discard_parts(
             inner,
             &upload.class,
             chosen
                 .stored
                 .iter()
-                .filter(|p| !used.contains(&p.data.data_id)),
+                .filter(|p| !chosen.picked.iter().any(|c| same_bytes(c, p))),
         );
         Ok(info)
     }
@@ -620,11 +637,18 @@ pub(super) struct Chosen {
     /// Every part of the upload.
     pub(super) stored: Vec<PartRecord>,
     /// The named ones, in order.
-    pub(super) parts: Vec<PartData>,
+    pub(super) picked: Vec<PartRecord>,
     /// The completed object's ETag.
     pub(super) etag: String,
     /// The completed object's size, as the client sent it.
     pub(super) size: u64,
+}
+
+impl Chosen {
+    /// The named parts' data, in order.
+    pub(super) fn parts(&self) -> Vec<PartData> {
+        self.picked.iter().map(|p| p.data.clone()).collect()
+    }
 }
 
 /// What a completion asks for.
@@ -653,13 +677,25 @@ pub(super) fn completed_version(
     new_version(chosen.size, chosen.etag.clone(), opts, data)
 }
 
+/// Unreferences the shard files of `parts` (in `class`) and queues their remote objects for
+/// deletion: nothing names them any more.
 pub(super) fn discard_parts<'a>(
     inner: &Inner,
     class: &str,
     parts: impl Iterator<Item = &'a PartRecord>,
 ) {
-    let files = parts.filter_map(|p| Some((p.data.data_id?, p.data.size)));
+    let parts: Vec<&PartRecord> = parts.collect();
+    let files = parts
+        .iter()
+        .filter_map(|p| Some((p.data.data_id?, p.data.size)));
     inner.discard(class, files.collect());
+    inner.forget_remote_ids(parts.iter().filter_map(|p| Some(p.remote.as_ref()?.id)));
+}
+
+/// Whether two records of a part hold the same bytes (the same shard files or remote object).
+pub(super) fn same_bytes(a: &PartRecord, b: &PartRecord) -> bool {
+    a.data.data_id == b.data.data_id
+        && a.remote.as_ref().map(|r| r.id) == b.remote.as_ref().map(|r| r.id)
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {

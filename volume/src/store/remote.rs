@@ -17,8 +17,11 @@ use super::read::{Place, StoredObject};
 use super::{Inner, Store, Transitioned};
 use crate::disk::meta_db::{MetaOp, Table};
 use crate::error::{Error, Result};
+use crate::keys;
 use crate::pace::Pacer;
-use crate::record::{self, DataRecord, PartData, RemoteData, RemoteRecord, VersionRecord};
+use crate::record::{
+    self, DataRecord, PartData, PartRecord, PartRef, RemoteData, RemoteRecord, VersionRecord,
+};
 use crate::types::ScanReport;
 
 /// Entries per page of the `remote` table walk.
@@ -201,18 +204,8 @@ impl Inner {
             return Ok(false);
         };
         let entry: RemoteRecord = record::decode(&raw)?;
-        let vid = record::version_text(&entry.version_id);
         let _g = self.locks.lock(&entry.bucket, &entry.key).await;
-        let referenced = match self.resolve_object(&entry.bucket, &entry.key, Some(&vid)) {
-            Ok(r) => r
-                .record
-                .data
-                .and_then(|d| d.remote)
-                .is_some_and(|r| r.id == *id),
-            Err(Error::Refused(_)) => false,
-            Err(e) => return Err(e),
-        };
-        if referenced {
+        if self.references(&entry, id)? {
             return Ok(false);
         }
         self.tiers.of_data(&entry.tier)?.delete(id).await?;
@@ -224,14 +217,45 @@ impl Inner {
         Ok(true)
     }
 
+    /// Whether what `entry` names (a version, or an upload's part) holds remote object `id`.
+    /// The caller holds the key's lock.
+    fn references(&self, entry: &RemoteRecord, id: &[u8; 16]) -> Result<bool> {
+        if let Some(part) = &entry.part {
+            // Any volume's copy of the part keeps the object: a part is never lost to a
+            // commit that reached only some volumes.
+            let answers = self.read_all(Table::Parts, &keys::part(&part.upload_id, part.number))?;
+            let held = answers.into_iter().filter_map(|(_, v)| v).any(|raw| {
+                record::decode::<PartRecord>(&raw)
+                    .is_ok_and(|p| p.remote.is_some_and(|r| r.id == *id))
+            });
+            return Ok(held);
+        }
+        let vid = record::version_text(&entry.version_id);
+        match self.resolve_object(&entry.bucket, &entry.key, Some(&vid)) {
+            Ok(r) => Ok(r
+                .record
+                .data
+                .and_then(|d| d.remote)
+                .is_some_and(|r| r.id == *id)),
+            Err(Error::Refused(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Queues remote objects nothing references any more for deletion.
+    pub(super) fn forget_remote_ids(&self, ids: impl Iterator<Item = [u8; 16]>) {
+        for id in ids {
+            // The loop ends only with the store; then the entry stays for the sweep.
+            let _ = self.remote_gone.send(id);
+        }
+    }
+
     /// Queues the remote objects of versions that are gone for deletion.
     pub(super) fn forget_remote(&self, removed: &[VersionRecord]) {
-        for r in removed {
-            if let Some(d) = r.data.as_ref().and_then(|d| d.remote.as_ref()) {
-                // The loop ends only with the store; then the entry stays for the sweep.
-                let _ = self.remote_gone.send(d.id);
-            }
-        }
+        let ids = removed
+            .iter()
+            .filter_map(|r| Some(r.data.as_ref()?.remote.as_ref()?.id));
+        self.forget_remote_ids(ids);
     }
 
     /// Removes the remote objects of entries older than `cutoff` that nothing references.
@@ -290,13 +314,36 @@ pub(super) fn entry_op(
     key: &str,
     version_id: [u8; 16],
 ) -> MetaOp {
-    let entry = RemoteRecord {
-        tier: tier.into(),
-        bucket: bucket.into(),
-        key: key.into(),
-        version_id,
-        since_ns: record::now_ns(),
-    };
+    entry_put(
+        id,
+        RemoteRecord {
+            tier: tier.into(),
+            bucket: bucket.into(),
+            key: key.into(),
+            version_id,
+            since_ns: record::now_ns(),
+            part: None,
+        },
+    )
+}
+
+/// The `remote` table entry saying that object `data.id` holds part `part` of an upload of
+/// `bucket/key`.
+pub(super) fn part_entry_op(data: &RemoteData, bucket: &str, key: &str, part: PartRef) -> MetaOp {
+    entry_put(
+        &data.id,
+        RemoteRecord {
+            tier: data.tier.clone(),
+            bucket: bucket.into(),
+            key: key.into(),
+            version_id: [0; 16],
+            since_ns: record::now_ns(),
+            part: Some(part),
+        },
+    )
+}
+
+fn entry_put(id: &[u8; 16], entry: RemoteRecord) -> MetaOp {
     MetaOp::Put {
         table: Table::Remote,
         key: id.to_vec(),

@@ -180,6 +180,10 @@ pub async fn upload_part_copy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S
         Some((alg, _)) => CopyChecksums::Compute(alg),
         None => CopyChecksums::Source,
     };
+    // The tier the part goes to, else the one its source is read from.
+    let tier = super::multipart::upload_tier(ctx, &upload)
+        .or_else(|| obj.reads_from_tier())
+        .map(str::to_string);
     let staged = stage_copy(
         ctx,
         to,
@@ -190,7 +194,8 @@ pub async fn upload_part_copy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S
         req.headers,
         sums,
     )
-    .await?;
+    .await
+    .map_err(|e| e.at_tier(tier.as_deref()))?;
     let checksums = staged.checksums.clone();
     let part = staged
         .commit_part(ctx, bucket, key, &upload_id, part_number)
@@ -206,9 +211,11 @@ pub async fn upload_part_copy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S
         ChecksumSHA1: cs("SHA1"),
         ChecksumSHA256: cs("SHA256"),
     })?;
-    Ok(if source_version != "null" {
+    let mut resp = if source_version != "null" {
         resp.with("x-amz-copy-source-version-id", source_version)
     } else {
         resp
-    })
+    };
+    resp.tier = tier;
+    Ok(resp)
 }

@@ -2,7 +2,7 @@
 
 use super::acl::object_access_for_write;
 use super::lock_headers::{lock_for_write, require_part_digest};
-use strata_volume::{CompletedPart, ListUploadsOptions, UploadOptions};
+use strata_volume::{CompletedPart, ListUploadsOptions, UploadInfo, UploadOptions};
 
 use super::common::{
     checksum_headers, checksum_of, meta_from_headers, query_number, tags_from_header,
@@ -37,6 +37,11 @@ pub fn part_target(req: &Request<'_>) -> Result<(String, u32), S3Error> {
             Code::InvalidArgument.with("part number must be an integer between 1 and 10000")
         })?;
     Ok((upload_id, part_number))
+}
+
+/// The remote tier an upload's parts and completed object go to, if it names one.
+pub fn upload_tier<'a>(ctx: &Ctx, upload: &'a UploadInfo) -> Option<&'a str> {
+    Some(upload.storage_class.as_str()).filter(|c| ctx.class_names.is_tier(c))
 }
 
 fn upload_id(req: &Request<'_>) -> Result<String, S3Error> {
@@ -84,7 +89,8 @@ pub async fn create(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> {
     Ok(resp)
 }
 
-/// UploadPart: streams like PutObject, encoded under the upload's sealing.
+/// UploadPart: streams like PutObject, encoded under the upload's sealing (to the upload's
+/// remote tier when it names one).
 pub async fn upload_part(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3Error> {
     let (bucket, key) = (req.bucket()?, req.key()?);
     let (upload_id, part_number) = part_target(&req)?;
@@ -96,6 +102,7 @@ pub async fn upload_part(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3
         key,
         upload_id: &upload_id,
     };
+    let tier = upload_tier(ctx, &upload);
     let staged = stage_body(
         ctx,
         to,
@@ -104,12 +111,14 @@ pub async fn upload_part(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3
         part_number,
         req.headers,
     )
-    .await?;
+    .await
+    .map_err(|e| e.at_tier(tier))?;
     let checksums = checksum_headers(&staged.checksums);
     let part = staged
         .commit_part(ctx, bucket, key, &upload_id, part_number)
         .await?;
     let mut resp = Response::ok().with("etag", quote_etag(&part.etag));
+    resp.tier = tier.map(str::to_string);
     resp.headers.extend(checksums);
     resp.headers
         .extend(ctx.transform.describe(&upload.internal));
@@ -156,10 +165,7 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
         })
         .collect();
     // An upload to a remote tier's class streams its parts to the tier now.
-    let tier = upload
-        .as_ref()
-        .map(|u| u.storage_class.as_str())
-        .filter(|c| ctx.class_names.is_tier(c));
+    let tier = upload.as_ref().and_then(|u| upload_tier(ctx, u));
     let info = ctx
         .store
         .complete_multipart_upload(bucket, key, &upload_id, parts, precondition)
