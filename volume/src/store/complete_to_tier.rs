@@ -22,8 +22,9 @@ use crate::error::{Error, Refusal, Result};
 use crate::heal::HealQueue;
 use crate::object::body::ObjectBody;
 use crate::object::read::{self, ReadContext, ReadPlan};
-use crate::record::{DataRecord, PartData, PartRecord, UploadRecord};
+use crate::record::{DataRecord, PartData, PartRecord, RemoteData, UploadRecord};
 use crate::set::ErasureSet;
+use crate::tier::Tier;
 use crate::types::{ObjectInfo, WritePrecondition};
 
 impl Inner {
@@ -116,17 +117,17 @@ impl Inner {
                 heal: Arc::new(HealQueue::default()),
             },
         };
-        let mut tiers = Vec::with_capacity(parts.len());
-        for p in &parts {
-            tiers.push(match &p.remote {
-                Some(r) => Some(self.tiers.of_data(&r.tier)?.clone()),
-                None => None,
+        let mut sources = Vec::with_capacity(parts.len());
+        for p in parts {
+            sources.push(match p.remote {
+                Some(r) => PartSource::Remote(self.tiers.of_data(&r.tier)?.clone(), r),
+                None => PartSource::Local(p.data),
             });
         }
-        let bodies = parts.into_iter().zip(tiers).map(move |(p, tier)| {
-            let body = match (p.remote, tier) {
-                (Some(r), Some(tier)) => Ok(tier.read(&r.id, 0..r.size, Some(r.xxh3))),
-                _ => local.read(p.data),
+        let bodies = sources.into_iter().map(move |source| {
+            let body = match source {
+                PartSource::Remote(tier, r) => Ok(tier.read(&r.id, 0..r.size, Some(r.xxh3))),
+                PartSource::Local(part) => local.read(part),
             };
             match body {
                 Ok(body) => body.boxed(),
@@ -135,6 +136,14 @@ impl Inner {
         });
         Ok(stream::iter(bodies).flatten().boxed())
     }
+}
+
+/// Where one part's stored bytes are.
+enum PartSource {
+    /// One remote object of a tier.
+    Remote(Arc<Tier>, RemoteData),
+    /// Shard files (an upload begun by a strata before record version 10).
+    Local(PartData),
 }
 
 /// Where the local parts of an upload of an older strata are read from.
