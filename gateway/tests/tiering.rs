@@ -596,7 +596,9 @@ edge = sizes[0]
 # Every part is one sealed remote object already (nothing local: checked by the caller).
 opaque_and_sealed(8)
 open('PARTS_UPLOADED', 'w').write('')
+deadline = time.time() + 60
 while not os.path.exists('LOCAL_CHECKED'):
+    assert time.time() < deadline, 'the local volumes were never checked'
     time.sleep(0.1)
 listed = s3.list_multipart_uploads(Bucket='parts')['Uploads']
 assert {u['Key']: u['StorageClass'] for u in listed} == {n: 'COLD' for n in uploads}, listed
