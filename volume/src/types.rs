@@ -455,6 +455,20 @@ pub struct CompletedPart {
     pub etag: String,
 }
 
+/// The version id a completion commits under, decided before it starts: a long completion
+/// (to a remote tier) answers its head while the parts still stream, and that head names
+/// the version. The commit refuses when the bucket's versioning no longer gives this id
+/// (`Refusal::VersioningChanged`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PromisedVersion(pub(crate) [u8; 16]);
+
+impl PromisedVersion {
+    /// The id as version ids are written (`null` on a bucket that is not versioned).
+    pub fn text(&self) -> String {
+        crate::record::version_text(&self.0)
+    }
+}
+
 /// ListMultipartUploads arguments.
 #[derive(Debug, Clone, Default)]
 pub struct ListUploadsOptions {

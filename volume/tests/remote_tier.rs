@@ -112,6 +112,16 @@ async fn store_with_tier(dirs: &Dirs) -> (Store, Arc<MemoryRemote>) {
 }
 
 /// Moves the current version of `key` to the tier with its stored bytes as they are.
+/// [`store_with_tier`] with versioning enabled on `bkt`.
+async fn versioned_store_with_tier(dirs: &Dirs) -> (Store, Arc<MemoryRemote>) {
+    let (store, remote) = store_with_tier(dirs).await;
+    store
+        .set_versioning("bkt", Versioning::Enabled)
+        .await
+        .unwrap();
+    (store, remote)
+}
+
 async fn move_to_tier(store: &Store, key: &str) -> Result<Transitioned, Error> {
     let obj = store.open_object("bkt", key, None).await?;
     let body = obj.read_span(0..obj.info().stored_size)?;
@@ -239,11 +249,7 @@ async fn deleting_a_moved_version_deletes_its_remote_object() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_put_to_a_tier_streams_there_and_its_entry_names_the_new_version() {
     let dirs = Dirs::new();
-    let (store, remote) = store_with_tier(&dirs).await;
-    store
-        .set_versioning("bkt", Versioning::Enabled)
-        .await
-        .unwrap();
+    let (store, remote) = versioned_store_with_tier(&dirs).await;
     let data = content(11, 300_000);
     let local_files = shard_files(dirs.tmp.path());
     let info = put_in(
@@ -574,6 +580,51 @@ async fn a_multipart_upload_to_a_tier_completes_into_one_remote_object_and_leave
     assert_eq!(remote.names(), names);
     store.delete_object("bkt", "mp", None).await.unwrap();
     assert!(eventually(|| remote.names().is_empty()).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completion_commits_under_the_version_id_promised_or_not_at_all() {
+    let dirs = Dirs::new();
+    let (store, remote) = versioned_store_with_tier(&dirs).await;
+    let parts = [content(23, 5000)];
+    let complete = |key: &'static str, id: String, done, promise| {
+        let store = store.clone();
+        async move {
+            store
+                .complete_multipart_upload_as("bkt", key, &id, done, None, Some(promise))
+                .await
+        }
+    };
+    let (id, done) = upload_to_tier(&store, "kept", &parts).await;
+    let promise = store.promise_version("bkt").unwrap();
+    assert_ne!(promise.text(), "null");
+    let info = complete("kept", id, done, promise).await.unwrap();
+    assert_eq!(info.version_id, promise.text());
+    // Versioning changed after the promise: no commit, and the upload is as it was.
+    let (id, done) = upload_to_tier(&store, "changed", &parts).await;
+    let promise = store.promise_version("bkt").unwrap();
+    store
+        .set_versioning("bkt", Versioning::Suspended)
+        .await
+        .unwrap();
+    let refused = complete("changed", id.clone(), done.clone(), promise).await;
+    assert!(
+        matches!(refused, Err(Error::Refused(Refusal::VersioningChanged))),
+        "{refused:?}"
+    );
+    let listed = store
+        .list_parts("bkt", "changed", &id, 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(listed.parts.len(), 1);
+    // Promised again under the bucket's new state: the null version.
+    let promise = store.promise_version("bkt").unwrap();
+    assert_eq!(promise.text(), "null");
+    let info = complete("changed", id, done, promise).await.unwrap();
+    assert_eq!(info.version_id, "null");
+    assert_eq!(get(&store, "bkt", "changed").await.unwrap(), parts[0]);
+    // The refused completion's object does not stay on the tier: one object per version.
+    assert!(eventually(|| remote.names().len() == 2).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,5 +1,8 @@
 //! The bounds and sizes `strata serve` runs with: each with its default, its range, and why.
 
+use std::time::Duration;
+
+use super::maintenance::parse_duration;
 use super::raw::RawSettings;
 use super::ConfigError;
 
@@ -15,6 +18,10 @@ pub const DEFAULT_MAX_PART_SIZE: u64 = 5 << 30;
 /// Largest form body of a route that authenticates from its body (STS and IAM form posts are
 /// a few KiB).
 pub const MAX_FORM_BODY: usize = 64 * 1024;
+/// Default time work such as a multipart completion to a remote tier may run before its 200
+/// goes out, and between the spaces that then keep the connection busy: well inside the
+/// read timeouts of SDKs (boto3's and the AWS CLI's are 60 s).
+pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(5);
 /// Default threads: the sidecar shares the pod's CPU with the app.
 pub const DEFAULT_THREADS: usize = 2;
 
@@ -33,6 +40,8 @@ pub struct Limits {
     pub max_object_size: u64,
     /// Largest form body of a route that authenticates from its body.
     pub max_form_body: usize,
+    /// Longest a slow answer goes unsent, then between its keep-alive spaces.
+    pub keep_alive: Duration,
 }
 
 impl Default for Limits {
@@ -44,6 +53,7 @@ impl Default for Limits {
             max_part_size: DEFAULT_MAX_PART_SIZE,
             max_object_size: strata_volume::DEFAULT_MAX_OBJECT_SIZE,
             max_form_body: MAX_FORM_BODY,
+            keep_alive: DEFAULT_KEEP_ALIVE,
         }
     }
 }
@@ -99,8 +109,19 @@ impl Limits {
             max_part_size,
             max_object_size,
             max_form_body: d.max_form_body,
+            keep_alive: keep_alive(raw)?,
         })
     }
+}
+
+/// `--keep-alive-interval`: from a second to a minute, under any client's read timeout.
+fn keep_alive(raw: &RawSettings) -> Result<Duration, ConfigError> {
+    let Some(v) = raw.keep_alive_interval.as_deref().map(str::trim) else {
+        return Ok(DEFAULT_KEEP_ALIVE);
+    };
+    parse_duration(v)
+        .filter(|d| (Duration::from_secs(1)..=Duration::from_secs(60)).contains(d))
+        .ok_or_else(|| invalid("--keep-alive-interval", v, "from 1s to 60s"))
 }
 
 impl Tuning {

@@ -283,6 +283,7 @@ fn limits_and_tuning_default_to_s3_and_the_sidecar_budget() {
     assert_eq!(cfg.limits.max_put_size, 5 << 30);
     assert_eq!(cfg.limits.max_part_size, 5 << 30);
     assert_eq!(cfg.limits.max_object_size, 5 << 40);
+    assert_eq!(cfg.limits.keep_alive, Duration::from_secs(5));
     assert_eq!(cfg.tuning, Tuning::default());
     assert_eq!(
         (
@@ -307,8 +308,10 @@ fn limits_and_tuning_are_read_from_every_layer() {
         ("STRATA_STORE_THREADS", "1"),
         ("STRATA_COMMIT_BATCH", "64"),
         ("STRATA_VOLUME_RESERVE", "1GiB"),
+        ("STRATA_KEEP_ALIVE_INTERVAL", "1m"),
     ])
     .unwrap();
+    assert_eq!(cfg.limits.keep_alive, Duration::from_secs(60));
     assert_eq!(cfg.tuning.volume_reserve, 1 << 30);
     assert_eq!(cfg.limits.max_requests, 64);
     assert_eq!(cfg.limits.max_body_memory, 32 << 20);
@@ -355,6 +358,9 @@ fn bad_limits_name_their_setting() {
         ("STRATA_SERVER_THREADS", "0", "--server-threads"),
         ("STRATA_STORE_THREADS", "257", "--store-threads"),
         ("STRATA_COMMIT_BATCH", "0", "--commit-batch"),
+        ("STRATA_KEEP_ALIVE_INTERVAL", "0s", "--keep-alive-interval"),
+        ("STRATA_KEEP_ALIVE_INTERVAL", "61s", "--keep-alive-interval"),
+        ("STRATA_KEEP_ALIVE_INTERVAL", "off", "--keep-alive-interval"),
     ] {
         assert_eq!(refused_setting(&[(name, value)]), setting, "{name}={value}");
     }

@@ -60,9 +60,7 @@ pub fn respond<T: Serialize>(
         status: 200,
         headers: vec![("content-type".into(), "text/xml".into())],
         body: ResponseBody::Full(Bytes::from(body)),
-        removed: Vec::new(),
-        tier: None,
-        written: None,
+        ..Response::ok()
     })
 }
 

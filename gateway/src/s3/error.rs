@@ -184,6 +184,8 @@ codes! {
     NotModified => 304,
     /// GetObjectLockConfiguration of a bucket without object lock.
     ObjectLockConfigurationNotFoundError => 404,
+    /// A conflicting change to the bucket happened while the request ran; retry it.
+    OperationAborted => 409,
     /// GetBucketOwnershipControls on a bucket without Object Ownership settings.
     OwnershipControlsNotFoundError => 404,
     /// STS: a session policy (with the session's other packed data) is too large.
@@ -466,6 +468,7 @@ impl From<Refusal> for S3Error {
             Refusal::ObjectLocked(_) => Code::AccessDenied.with(msg),
             Refusal::ObjectLockNotEnabled => Code::InvalidRequest.with(msg),
             Refusal::InvalidBucketState(_) => Code::InvalidBucketState.with(msg),
+            Refusal::VersioningChanged => Code::OperationAborted.with(msg),
         }
     }
 }

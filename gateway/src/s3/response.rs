@@ -1,6 +1,8 @@
 //! A handler's answer: status, headers and a body that is empty, a small document, or object
 //! bytes streamed from the store.
 
+use std::sync::{Arc, Mutex};
+
 use bytes::Bytes;
 use futures::stream::BoxStream;
 
@@ -20,6 +22,9 @@ pub enum ResponseBody {
         /// Their total length.
         len: u64,
     },
+    /// Bytes of a length not known when the head goes out (sent chunked): the whitespace
+    /// and then the document of an answer that outlasted its head (`ops::slow_answer`).
+    Chunked(BoxStream<'static, Result<Bytes, S3Error>>),
 }
 
 impl ResponseBody {
@@ -29,6 +34,7 @@ impl ResponseBody {
             ResponseBody::Empty => None,
             ResponseBody::Full(b) => Some(b.len() as u64),
             ResponseBody::Stream { len, .. } => Some(*len),
+            ResponseBody::Chunked(_) => None,
         }
     }
 }
@@ -50,6 +56,29 @@ pub struct Response {
     /// take its size and ETag from here, not from a later lookup that a quick overwrite
     /// could answer); never sent.
     pub written: Option<Written>,
+    /// Where an answer sent before its work ended leaves its outcome once its body has
+    /// ended, for the request's observers; never sent.
+    pub late: Option<LateOutcome>,
+}
+
+/// The outcome of an answer whose head went out before its work ended (`ops::slow_answer`):
+/// the handler's answer (its body sent, no longer here) or its error, as the request's
+/// observers take it.
+#[derive(Clone, Default)]
+pub struct LateOutcome(Arc<Mutex<Option<Result<Response, S3Error>>>>);
+
+impl LateOutcome {
+    /// Leaves the outcome.
+    pub fn settle(&self, outcome: Result<Response, S3Error>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(outcome);
+        }
+    }
+
+    /// Takes the outcome, if the work ended and the body with it.
+    pub fn take(&self) -> Option<Result<Response, S3Error>> {
+        self.0.lock().ok()?.take()
+    }
 }
 
 /// The size and ETag of the version a PUT, POST, copy or multipart completion made.
@@ -91,6 +120,7 @@ impl Response {
             removed: Vec::new(),
             tier: None,
             written: None,
+            late: None,
         }
     }
 

@@ -33,13 +33,18 @@ pub async fn respond<X: Exchange>(
     };
     let status = resp.status;
     let has_length = resp.headers.iter().any(|(n, _)| n == "content-length");
+    let chunked = matches!(resp.body, ResponseBody::Chunked(_));
     // 204 and 304 must not announce a length.
-    let content_length = (!has_length && status != 204 && status != 304)
+    let content_length = (!has_length && !chunked && status != 204 && status != 304)
         .then(|| resp.body.announced_len().unwrap_or(0));
+    let mut headers = resp.headers;
+    if chunked {
+        headers.push(("transfer-encoding".into(), "chunked".into()));
+    }
     let request_id = ids.request_id.clone();
     let head = ResponseHead {
         status,
-        headers: resp.headers,
+        headers,
         common: CommonHeaders {
             content_length,
             request_id: ids.request_id,
@@ -74,7 +79,7 @@ async fn write<X: Exchange>(
                 sent.bytes_out += bytes.len() as u64;
                 x.send_body(bytes, true).await.ok()?;
             }
-            ResponseBody::Stream { mut stream, .. } => {
+            ResponseBody::Stream { mut stream, .. } | ResponseBody::Chunked(mut stream) => {
                 while let Some(chunk) = stream.next().await {
                     match chunk {
                         Ok(bytes) => {
@@ -83,7 +88,7 @@ async fn write<X: Exchange>(
                         }
                         Err(e) => {
                             // Headers are out; the only honest signal left is a cut connection.
-                            tracing::error!(request_id, error = %e, "object read failed mid-body");
+                            tracing::error!(request_id, error = %e, "body failed mid-way");
                             return None;
                         }
                     }
@@ -115,8 +120,6 @@ fn error_response(e: &S3Error, head: &Parts, request_id: &str, is_head: bool) ->
         status: e.status(),
         headers,
         body,
-        removed: Vec::new(),
-        tier: None,
-        written: None,
+        ..Response::ok()
     }
 }

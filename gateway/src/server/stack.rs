@@ -146,6 +146,7 @@ pub fn build(parts: StackParts) -> Stack {
                 max_put_size: parts.limits.max_put_size,
                 max_part_size: parts.limits.max_part_size,
             },
+            keep_alive: parts.limits.keep_alive,
             notify: parts.notify,
             owners: parts.owners,
             sts: parts.sts,
@@ -219,26 +220,11 @@ impl Stack {
                 }
             }
         };
-        event.error = result.as_ref().err().map(|e| e.code);
-        event.denial = result.as_ref().err().and_then(|e| e.denial);
-        event.tier = match &mut result {
-            Ok(answer) => answer.tier.take(),
-            Err(e) => e.tier.take(),
-        };
+        let late = result.as_mut().ok().and_then(|answer| answer.late.take());
+        note_outcome(&mut event, &mut result);
         if event.op == Some(Operation::ServicePost) {
             // IAM and STS clients parse their own error document, not S3's.
             result = result.or_else(|e| Ok(query_error(&e, head, &ids.request_id)));
-        }
-        if let Ok(answer) = &mut result {
-            if event.version_id.is_none() {
-                event.version_id = answer.header("x-amz-version-id").map(str::to_string);
-            }
-            event.removed = std::mem::take(&mut answer.removed);
-            event.written = answer.written.take();
-            event.sse = sse::answered_mode(|name| answer.header(name));
-            if let Some(key) = answer.header(sse::KMS_KEY_ID) {
-                event.kms_key_id = Some(key.to_string());
-            }
         }
         // 8. Respond: the answer, or the S3 error document, with the bucket's CORS headers for
         //    a cross-origin request (errors too, so that the page can read them).
@@ -246,6 +232,10 @@ impl Stack {
             self.add_cors_headers(head, event.bucket.as_deref(), &mut result);
         }
         let sent = respond(x, head, ids, result).await;
+        // An answer whose head went out before its work ended tells its outcome now.
+        if let Some(mut outcome) = late.and_then(|late| late.take()) {
+            note_outcome(&mut event, &mut outcome);
+        }
         // 9. Observe: one event, once the answer is out (or the connection failed).
         event.status = sent.status;
         event.bytes_in = x.body_bytes_read();
@@ -504,6 +494,27 @@ impl Stack {
 }
 
 /// A query API's error answer; the service (for the namespace) from the signature's scope.
+/// What the observers learn from a handler's answer or error.
+fn note_outcome(event: &mut RequestEvent, result: &mut Result<Response, S3Error>) {
+    event.error = result.as_ref().err().map(|e| e.code);
+    event.denial = result.as_ref().err().and_then(|e| e.denial);
+    event.tier = match result {
+        Ok(answer) => answer.tier.take(),
+        Err(e) => e.tier.take(),
+    };
+    if let Ok(answer) = result {
+        if event.version_id.is_none() {
+            event.version_id = answer.header("x-amz-version-id").map(str::to_string);
+        }
+        event.removed = std::mem::take(&mut answer.removed);
+        event.written = answer.written.take();
+        event.sse = sse::answered_mode(|name| answer.header(name));
+        if let Some(key) = answer.header(sse::KMS_KEY_ID) {
+            event.kms_key_id = Some(key.to_string());
+        }
+    }
+}
+
 fn query_error(e: &S3Error, head: &Parts, request_id: &str) -> Response {
     let iam = header(head, "authorization").is_some_and(|a| a.contains("/iam/aws4_request"));
     let service = if iam { Service::Iam } else { Service::Sts };
@@ -517,9 +528,7 @@ fn query_error(e: &S3Error, head: &Parts, request_id: &str) -> Response {
         status: e.status(),
         headers,
         body: ResponseBody::Full(error_document(e, service, request_id)),
-        removed: Vec::new(),
-        tier: None,
-        written: None,
+        ..Response::ok()
     }
 }
 

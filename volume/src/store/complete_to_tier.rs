@@ -14,6 +14,7 @@ use futures::stream::{self, BoxStream, StreamExt};
 use super::multipart::{
     completed_version, discard_parts, forget_upload, same_bytes, Chosen, Completion,
 };
+use super::object::CommitTo;
 use super::remote::remote_data_record;
 use super::stage_remote::RemoteStaged;
 use super::Inner;
@@ -25,7 +26,7 @@ use crate::object::read::{self, ReadContext, ReadPlan};
 use crate::record::{DataRecord, PartData, PartRecord, RemoteData, UploadRecord};
 use crate::set::ErasureSet;
 use crate::tier::Tier;
-use crate::types::{ObjectInfo, WritePrecondition};
+use crate::types::{ObjectInfo, PromisedVersion, WritePrecondition};
 
 impl Inner {
     /// Streams `chosen` to `upload`'s tier and commits the version it completes.
@@ -35,6 +36,7 @@ impl Inner {
         upload: UploadRecord,
         chosen: Chosen,
         precondition: Option<WritePrecondition>,
+        promised: Option<PromisedVersion>,
     ) -> Result<ObjectInfo> {
         let Completion {
             bucket,
@@ -88,8 +90,13 @@ impl Inner {
         };
         let rec = completed_version(&now, &chosen, data);
         let extra = forget_upload(bucket, key, upload_id);
+        let to = CommitTo {
+            bucket,
+            key,
+            promised,
+        };
         let info = self
-            .commit_version_locked(bucket, key, rec, None, precondition.as_ref(), extra)
+            .commit_version_as(to, rec, None, precondition.as_ref(), extra)
             .await?;
         staged.keep();
         discard_parts(self, &upload.class, all.iter());

@@ -6,7 +6,7 @@ use md5::{Digest, Md5};
 
 use super::list::{common_prefix, Entry, MAX_LIST_KEYS};
 use super::merge::{Item, Page};
-use super::object::{data_record, hex};
+use super::object::{data_record, hex, version_id_for, CommitTo};
 use super::put::{client_facts, new_version, staged_for, Staging};
 use super::remote::part_entry_op;
 use super::staged::{Held, StagedData};
@@ -445,6 +445,30 @@ impl Store {
         parts: Vec<CompletedPart>,
         precondition: Option<WritePrecondition>,
     ) -> Result<ObjectInfo> {
+        let promised = None;
+        self.complete_multipart_upload_as(bucket, key, upload_id, parts, precondition, promised)
+            .await
+    }
+
+    /// A version id for a completion of an upload to `bucket` to commit under, decided by
+    /// the bucket's versioning now ([`PromisedVersion`]).
+    pub fn promise_version(&self, bucket: &str) -> Result<PromisedVersion> {
+        let versioning = self.inner.bucket(bucket)?.versioning;
+        Ok(PromisedVersion(version_id_for(versioning)))
+    }
+
+    /// [`Store::complete_multipart_upload`] under a promised version id: a new version
+    /// commits under it or not at all. A completion that had already committed (a retry)
+    /// answers as before, under its own id.
+    pub async fn complete_multipart_upload_as(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: Vec<CompletedPart>,
+        precondition: Option<WritePrecondition>,
+        promised: Option<PromisedVersion>,
+    ) -> Result<ObjectInfo> {
         let inner = &self.inner;
         if parts.is_empty() {
             return Err(Invalid::Argument("a completion needs at least one part".into()).into());
@@ -466,7 +490,7 @@ impl Store {
                 asked: &parts,
             };
             return inner
-                .complete_to_tier(to, upload, chosen, precondition)
+                .complete_to_tier(to, upload, chosen, precondition, promised)
                 .await;
         }
         let set = inner.class(Some(&upload.class))?.clone();
@@ -480,8 +504,13 @@ impl Store {
         };
         let rec = completed_version(&upload, &chosen, data);
         let extra = forget_upload(bucket, key, upload_id);
+        let to = CommitTo {
+            bucket,
+            key,
+            promised,
+        };
         let info = inner
-            .commit_version_locked(bucket, key, rec, None, precondition.as_ref(), extra)
+            .commit_version_as(to, rec, None, precondition.as_ref(), extra)
             .await?;
         discard_parts(
             inner,

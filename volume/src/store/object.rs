@@ -281,11 +281,35 @@ impl Inner {
         &self,
         bucket: &str,
         key: &str,
+        rec: VersionRecord,
+        inline: Option<Vec<Vec<u8>>>,
+        precondition: Option<&WritePrecondition>,
+        extra: Vec<MetaOp>,
+    ) -> Result<ObjectInfo> {
+        let to = CommitTo {
+            bucket,
+            key,
+            promised: None,
+        };
+        self.commit_version_as(to, rec, inline, precondition, extra)
+            .await
+    }
+
+    /// [`Inner::commit_version_locked`] under the version id promised to the client, if one
+    /// was.
+    pub(super) async fn commit_version_as(
+        &self,
+        to: CommitTo<'_>,
         mut rec: VersionRecord,
         inline: Option<Vec<Vec<u8>>>,
         precondition: Option<&WritePrecondition>,
         extra: Vec<MetaOp>,
     ) -> Result<ObjectInfo> {
+        let CommitTo {
+            bucket,
+            key,
+            promised,
+        } = to;
         let versioning = self.bucket(bucket)?.versioning;
         let current = self.resolve(bucket, key, None)?;
         let live = current.as_ref().filter(|c| !c.record.delete_marker);
@@ -309,10 +333,10 @@ impl Inner {
         }
         rec.mod_time_ns = now_ns().max(current.as_ref().map_or(0, |c| c.record.mod_time_ns + 1));
         let replace_null = versioning != Versioning::Enabled;
-        rec.version_id = if replace_null {
-            [0; 16]
-        } else {
-            *uuid::Uuid::new_v4().as_bytes()
+        rec.version_id = match promised {
+            None => version_id_for(versioning),
+            Some(p) if (p.0 == [0; 16]) == replace_null => p.0,
+            Some(_) => return Err(Refusal::VersioningChanged.into()),
         };
         let mut extra = extra;
         if let Some(r) = rec.data.as_ref().and_then(|d| d.remote.as_ref()) {
@@ -453,4 +477,19 @@ pub(super) fn info_of(bucket: &str, key: &str, r: &Resolved) -> ObjectInfo {
 /// Whether `wanted` (as a client sends it, quoted or not) is the ETag `etag`.
 fn etag_matches(wanted: &str, etag: &str) -> bool {
     wanted.trim().trim_matches('"') == etag
+}
+
+/// Where a version commits, and the id it was promised under.
+pub(super) struct CommitTo<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub promised: Option<PromisedVersion>,
+}
+
+/// A new version's id under the bucket's versioning: `null` unless it is enabled.
+pub(super) fn version_id_for(versioning: Versioning) -> [u8; 16] {
+    match versioning {
+        Versioning::Enabled => *uuid::Uuid::new_v4().as_bytes(),
+        _ => [0; 16],
+    }
 }

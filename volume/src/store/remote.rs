@@ -371,8 +371,7 @@ impl Moving {
     pub(super) fn abandon(self) {
         let (inner, id) = (self.inner.clone(), self.id);
         drop(self);
-        // The loop ends only with the store; then the entry stays for the sweep.
-        let _ = inner.remote_gone.send(id);
+        inner.forget_remote_ids(std::iter::once(id));
     }
 }
 

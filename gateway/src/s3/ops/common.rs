@@ -4,7 +4,7 @@
 use crate::bucket_access::BucketAccess;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use http::HeaderMap;
 use strata_volume::{ObjectInfo, ObjectMeta, Store, WritePrecondition};
@@ -59,6 +59,9 @@ pub struct Ctx {
     pub lifecycle_clock: LifecycleClock,
     /// Size limits of writes.
     pub limits: WriteLimits,
+    /// Longest a slow answer goes unsent, then between its keep-alive spaces
+    /// (`--keep-alive-interval`).
+    pub keep_alive: Duration,
     /// Notification targets and the buckets' rules.
     pub notify: Arc<Registry>,
     /// Bucket owners' accounts.

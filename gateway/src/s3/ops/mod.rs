@@ -28,6 +28,7 @@ mod policy;
 mod put;
 mod restore;
 mod service;
+mod slow_answer;
 mod tagging;
 mod write;
 

@@ -2,7 +2,11 @@
 
 use super::acl::object_access_for_write;
 use super::lock_headers::{lock_for_write, require_part_digest};
-use strata_volume::{CompletedPart, ListUploadsOptions, UploadInfo, UploadOptions};
+use http::HeaderMap;
+use strata_volume::{
+    CompletedPart, ListUploadsOptions, PromisedVersion, UploadInfo, UploadOptions,
+    WritePrecondition,
+};
 
 use super::common::{
     checksum_headers, checksum_of, meta_from_headers, query_number, tags_from_header,
@@ -10,6 +14,7 @@ use super::common::{
 };
 use super::multipart_checksums::{announce, check_completion, require_part_checksum};
 use super::object_checksum::{announced, announcement, checksum_type, reported_checksums};
+use super::slow_answer::{answer_in_time, EarlyHead};
 use super::write::{seal_new, stage_body, Destination};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{iso8601, quote_etag};
@@ -164,47 +169,112 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
             etag: p.ETag,
         })
         .collect();
-    // An upload to a remote tier's class streams its parts to the tier now.
-    let tier = upload.as_ref().and_then(|u| upload_tier(ctx, u));
-    let info = ctx
-        .store
-        .complete_multipart_upload(bucket, key, &upload_id, parts, precondition)
-        .await
-        .map_err(|e| S3Error::from(e).at_tier(tier))?;
-    // The checksum made from the parts when the upload named an algorithm
-    // (`object_checksum`), of the parts' checksums opened where the store keeps them sealed.
-    let named_algorithm = match &upload {
-        Some(upload) => !upload.checksums.is_empty(),
-        None => !info.checksums.is_empty(),
+    let mut completing = Completing {
+        bucket: bucket.to_string(),
+        key: key.to_string(),
+        upload_id,
+        parts,
+        precondition,
+        headers: req.headers.clone(),
+        tier: None,
+        promised: None,
+        upload,
     };
-    let opened = match named_algorithm {
-        false => None,
-        true => ctx.transform.opened_checksums(&info, req.headers).await?,
+    let Some(upload) = &completing.upload else {
+        return completing.finish(ctx).await;
     };
-    let reported = reported_checksums(opened.as_ref().unwrap_or(&info));
-    let cs = |n: &str| checksum_of(&reported, n);
-    let resp = Response::xml(&CompleteMultipartUploadResult {
-        xmlns: S3_NS,
-        Location: format!("/{bucket}/{key}"),
-        Bucket: bucket.to_string(),
-        Key: key.to_string(),
-        ETag: quote_etag(&info.etag),
-        ChecksumCRC32: cs("CRC32"),
-        ChecksumCRC32C: cs("CRC32C"),
-        ChecksumCRC64NVME: cs("CRC64NVME"),
-        ChecksumSHA1: cs("SHA1"),
-        ChecksumSHA256: cs("SHA256"),
-        ChecksumType: checksum_type(&reported).map(str::to_string),
-    })?;
-    let mut resp = resp.with_opt(
-        "x-amz-version-id",
-        (info.version_id != "null").then_some(info.version_id.clone()),
-    );
-    resp.headers.extend(ctx.transform.describe(&info.internal));
-    resp.headers.extend(ctx.expiration_header(&info));
-    resp.tier = tier.map(str::to_string);
-    resp.written = Some((&info).into());
-    Ok(resp)
+    let Some(tier) = upload_tier(ctx, upload) else {
+        return completing.finish(ctx).await;
+    };
+    // An upload to a remote tier's class streams its parts there now, which may take
+    // minutes: the answer's head may go out before (`slow_answer`), with the version id
+    // promised to the commit.
+    let promised = ctx.store.promise_version(bucket)?;
+    let mut early = ctx.transform.describe(&upload.internal);
+    if promised.text() != "null" {
+        early.push(("x-amz-version-id".to_string(), promised.text()));
+    }
+    let head = EarlyHead {
+        headers: early,
+        resource: format!("/{bucket}/{key}"),
+        request_id: req.request_id.to_string(),
+    };
+    completing.tier = Some(tier.to_string());
+    completing.promised = Some(promised);
+    let ctx = ctx.clone();
+    answer_in_time(ctx.keep_alive, head, async move {
+        completing.finish(&ctx).await
+    })
+    .await
+}
+
+/// A completion checked and ready to commit.
+struct Completing {
+    bucket: String,
+    key: String,
+    upload_id: String,
+    parts: Vec<CompletedPart>,
+    precondition: Option<WritePrecondition>,
+    headers: HeaderMap,
+    /// The upload as it was before (none for a completion retried after it succeeded).
+    upload: Option<UploadInfo>,
+    /// The remote tier the parts stream to.
+    tier: Option<String>,
+    /// The version id the answer's head may have named already.
+    promised: Option<PromisedVersion>,
+}
+
+impl Completing {
+    async fn finish(self, ctx: &Ctx) -> Result<Response, S3Error> {
+        let (bucket, key, tier) = (&self.bucket, &self.key, self.tier.as_deref());
+        let info = ctx
+            .store
+            .complete_multipart_upload_as(
+                bucket,
+                key,
+                &self.upload_id,
+                self.parts,
+                self.precondition,
+                self.promised,
+            )
+            .await
+            .map_err(|e| S3Error::from(e).at_tier(tier))?;
+        // The checksum made from the parts when the upload named an algorithm
+        // (`object_checksum`), of the parts' checksums opened where the store keeps them
+        // sealed.
+        let named_algorithm = match &self.upload {
+            Some(upload) => !upload.checksums.is_empty(),
+            None => !info.checksums.is_empty(),
+        };
+        let opened = match named_algorithm {
+            false => None,
+            true => ctx.transform.opened_checksums(&info, &self.headers).await?,
+        };
+        let reported = reported_checksums(opened.as_ref().unwrap_or(&info));
+        let cs = |n: &str| checksum_of(&reported, n);
+        let resp = Response::xml(&CompleteMultipartUploadResult {
+            xmlns: S3_NS,
+            Location: format!("/{bucket}/{key}"),
+            Bucket: bucket.to_string(),
+            Key: key.to_string(),
+            ETag: quote_etag(&info.etag),
+            ChecksumCRC32: cs("CRC32"),
+            ChecksumCRC32C: cs("CRC32C"),
+            ChecksumCRC64NVME: cs("CRC64NVME"),
+            ChecksumSHA1: cs("SHA1"),
+            ChecksumSHA256: cs("SHA256"),
+            ChecksumType: checksum_type(&reported).map(str::to_string),
+        })?;
+        let mut resp = resp.with_opt(
+            "x-amz-version-id",
+            (info.version_id != "null").then_some(info.version_id.clone()),
+        );
+        resp.headers.extend(ctx.transform.describe(&info.internal));
+        resp.headers.extend(ctx.expiration_header(&info));
+        resp.tier = self.tier;
+        resp.written = Some((&info).into());
+        Ok(resp)
+    }
 }
 
 /// AbortMultipartUpload.
