@@ -13,14 +13,15 @@
 //! nothing stored; a delete while it is down is retried by the scanner;
 //! an archive tier (`GLACIER`) is read only through a restored copy (RestoreObject), which
 //! expires and is removed by the scanner;
-//! a move cut by kill -9 leaves one readable copy and no orphan; remote objects changed on
+//! a move cut by kill -9 leaves one readable copy and no orphan, a part upload to the tier cut
+//! by kill -9 leaves no orphan and an upload that completes; remote objects changed on
 //! the tier (flipped, cut, swapped) fail their reads and never give wrong bytes. GCS has no
 //! emulator here: its configuration is tested alone (`gateway/src/remote_tier.rs`).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use strata_tests::{free_port, required_env, scrape, series_value, Layout, Server};
+use strata_tests::{free_port, scrape, series_value, Layout, Server};
 
 #[path = "support/admin_cli.rs"]
 mod admin_cli;
@@ -31,7 +32,7 @@ mod sse_objects;
 #[path = "support/volume_scan.rs"]
 mod volume_scan;
 use admin_cli::{admin, json_of};
-use services::{moto, python, start, Running};
+use services::{azurite, moto, AZURITE_ACCOUNT, AZURITE_KEY};
 use sse_objects::SSE_OBJECTS;
 use volume_scan::shard_file_sizes;
 
@@ -1011,19 +1012,12 @@ print('ok')
     );
     strata_tests::boto3_ok(&server, &setup);
     // Killed as soon as the remote object has begun.
-    let remote_bytes = || {
-        files_under(&remote)
-            .iter()
-            .filter_map(|f| std::fs::metadata(f).ok())
-            .map(|m| m.len())
-            .sum::<u64>()
-    };
     let deadline = Instant::now() + Duration::from_secs(60);
-    while remote_bytes() == 0 {
+    while remote_bytes(&remote) == 0 {
         assert!(Instant::now() < deadline, "no move began");
         std::thread::sleep(Duration::from_millis(2));
     }
-    let written = remote_bytes();
+    let written = remote_bytes(&remote);
     drop(server);
     eprintln!("killed with {written} bytes written to the tier");
 
@@ -1054,62 +1048,111 @@ print('ok')
     wait_until_local_classes_are_empty(&dir);
 }
 
-/// Azurite's well-known development account (public: Microsoft documents it for the
-/// emulator).
-const AZURITE_ACCOUNT: &str = "devstoreaccount1";
-const AZURITE_KEY: &str =
-    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+#[test]
+fn a_part_to_a_tier_cut_by_kill_9_leaves_no_orphan_and_the_upload_completes_after() {
+    const SIZE: usize = 48 << 20;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("server");
+    let remote = tmp.path().join("remote");
+    std::fs::create_dir_all(&remote).unwrap();
+    let file = tmp.path().join("part");
+    strata_tests::write_random(&file, SIZE, 19);
+    let quiet = ["--scan-interval", "off", "--orphan-grace", "0s"];
+    let server = server_with_tier(&dir, &fs_tier(&remote), &quiet);
+    let id_file = tmp.path().join("upload-id");
+    strata_tests::boto3_ok(
+        &server,
+        &format!(
+            r#"
+s3.create_bucket(Bucket='cutpart')
+up = s3.create_multipart_upload(Bucket='cutpart', Key='big', StorageClass='COLD')['UploadId']
+open('{}', 'w').write(up)
+print('ok')
+"#,
+            id_file.display()
+        ),
+    );
+    let upload_id = std::fs::read_to_string(&id_file).unwrap();
+    // The AWS CLI uploads the part; strata is killed once the part's remote object has begun.
+    let keys = (
+        server.credentials.access_key.as_str(),
+        server.credentials.secret_key.as_str(),
+    );
+    let mut uploading = strata_tests::aws_cli(&server, keys)
+        .args([
+            "s3api",
+            "upload-part",
+            "--bucket",
+            "cutpart",
+            "--key",
+            "big",
+        ])
+        .args(["--upload-id", &upload_id, "--part-number", "1", "--body"])
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while remote_bytes(&remote) == 0 {
+        assert!(Instant::now() < deadline, "the part never reached the tier");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let written = remote_bytes(&remote);
+    drop(server);
+    let _ = uploading.kill();
+    let _ = uploading.wait();
+    eprintln!("killed with {written} bytes of the part on the tier");
+
+    // After the restart one pass deletes what the kill left; the upload has no part.
+    let server = server_with_tier(&dir, &fs_tier(&remote), &quiet);
+    json_of(&admin(&server, &["scan", "--wait"]));
+    assert_eq!(files_under(&remote), Vec::<PathBuf>::new());
+    strata_tests::boto3_ok(
+        &server,
+        &format!(
+            r#"
+up = {upload_id:?}
+assert 'Parts' not in s3.list_parts(Bucket='cutpart', Key='big', UploadId=up), 'a part that was cut is listed'
+data = open('{file}', 'rb').read()
+etag = s3.upload_part(Bucket='cutpart', Key='big', UploadId=up, PartNumber=1, Body=data)['ETag']
+s3.complete_multipart_upload(Bucket='cutpart', Key='big', UploadId=up,
+                             MultipartUpload={{'Parts': [{{'PartNumber': 1, 'ETag': etag}}]}})
+assert s3.head_object(Bucket='cutpart', Key='big')['StorageClass'] == 'COLD'
+assert s3.get_object(Bucket='cutpart', Key='big')['Body'].read() == data
+print('ok')
+"#,
+            file = file.display()
+        ),
+    );
+    // The completed object, alone: the part's object goes once the completion commits.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while files_under(&remote).len() != 1 {
+        assert!(Instant::now() < deadline, "{:?}", files_under(&remote));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(local_shard_bytes(&dir), 0);
+}
+
+/// Bytes of the files under the fs tier's root `remote`.
+fn remote_bytes(remote: &Path) -> u64 {
+    files_under(remote)
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum()
+}
 
 /// Python that connects `cold` as the container client of the Azurite on `port`.
 fn azure_container(port: u16) -> String {
-    format!(
-        r#"
-from azure.storage.blob import BlobServiceClient
-conn = 'DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/{AZURITE_ACCOUNT};'
-cold = BlobServiceClient.from_connection_string(conn).get_container_client('cold')
-"#
-    )
-}
-
-/// An Azurite blob service on `port` (in memory) with the container `cold`.
-fn azurite(port: u16) -> Running {
-    let azurite = start(
-        &required_env("STRATA_AZURITE"),
-        &[
-            "--blobHost",
-            "127.0.0.1",
-            "--blobPort",
-            &port.to_string(),
-            "--inMemoryPersistence",
-            "--disableTelemetry",
-            "--skipApiVersionCheck",
-            "--loose",
-        ],
-    );
-    python(&format!(
-        r#"
-import time
-{}
-deadline = time.time() + 60
-while True:
-    try:
-        cold.create_container()
-        break
-    except Exception:
-        assert time.time() < deadline, 'azurite did not start'
-        time.sleep(0.2)
-print('ok')
-"#,
-        azure_container(port)
-    ));
-    azurite
+    services::azure_container(&format!("http://127.0.0.1:{port}"), None)
 }
 
 #[test]
 fn an_azurite_tier_holds_only_opaque_sealed_objects_and_reads_through() {
     let tmp = tempfile::tempdir().unwrap();
     let port = free_port();
-    let _azurite = azurite(port);
+    let _azurite = azurite(port, &[], &azure_container(port));
     let key = tmp.path().join("account-key");
     std::fs::write(&key, format!("{AZURITE_KEY}\n")).unwrap();
     let tier = format!(

@@ -66,6 +66,55 @@ print('ok')
     moto
 }
 
+/// Azurite's well-known development account (public: Microsoft documents it for the
+/// emulator).
+pub const AZURITE_ACCOUNT: &str = "devstoreaccount1";
+pub const AZURITE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/// Python that connects `cold` as the container client of the Azurite at `endpoint`
+/// (`http://127.0.0.1:PORT`, or an HTTPS one whose certificate `ca` signed), with its key.
+pub fn azure_container(endpoint: &str, ca: Option<&Path>) -> String {
+    let scheme = endpoint.split(':').next().unwrap_or("http");
+    let verify = ca.map_or(String::new(), |ca| {
+        format!(", connection_verify={:?}", ca.display().to_string())
+    });
+    format!(
+        r#"
+from azure.storage.blob import BlobServiceClient
+conn = 'DefaultEndpointsProtocol={scheme};AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};BlobEndpoint={endpoint}/{AZURITE_ACCOUNT};'
+cold = BlobServiceClient.from_connection_string(conn{verify}).get_container_client('cold')
+"#
+    )
+}
+
+/// Azurite's blob service (`STRATA_AZURITE`) on `port`, in memory, with `extra` flags, and
+/// the container `cold`, made through `container` ([`azure_container`]).
+pub fn azurite(port: u16, extra: &[&str], container: &str) -> Running {
+    let port = port.to_string();
+    let mut args = vec!["--blobHost", "127.0.0.1", "--blobPort", &port];
+    args.extend(["--inMemoryPersistence", "--disableTelemetry"]);
+    args.extend(["--skipApiVersionCheck", "--loose"]);
+    args.extend(extra);
+    let azurite = start(&required_env("STRATA_AZURITE"), &args);
+    python(&format!(
+        r#"
+import time
+{container}
+deadline = time.time() + 60
+while True:
+    try:
+        cold.create_container()
+        break
+    except Exception:
+        assert time.time() < deadline, 'azurite did not start'
+        time.sleep(0.2)
+print('ok')
+"#
+    ));
+    azurite
+}
+
 /// Runs `script` with the tests' Python; it must print `ok` last.
 pub fn python(script: &str) -> String {
     let out = Command::new(required_env("STRATA_PYTHON"))
