@@ -13,6 +13,7 @@ use crate::annotations::{
     self, AnnotationError, Credentials, Request, APP_CONTAINERS, CREDENTIALS_SECRET, INJECT_LABEL,
     ROLE_ARN, STATUS, VOLUMES,
 };
+use crate::cloud_identity;
 use crate::config::InjectorConfig;
 use crate::patch::{append_all, set_key, PatchOp};
 use crate::sidecar::{
@@ -377,15 +378,14 @@ fn build(
             mounts,
         );
     }
+    // The sidecar's remote tiers reach the cloud as the pod's containers do.
+    let mut sidecar = rendered.container;
+    let containers: Vec<&Value> = slots.iter().map(|s| s.c).collect();
+    lend_cloud_identity(&mut sidecar, cloud_identity::borrow(&containers));
     if native {
-        insert_first(
-            &mut ops,
-            "/spec/initContainers",
-            !inits.is_empty(),
-            rendered.container,
-        );
+        insert_first(&mut ops, "/spec/initContainers", !inits.is_empty(), sidecar);
     } else {
-        insert_first(&mut ops, "/spec/containers", true, rendered.container);
+        insert_first(&mut ops, "/spec/containers", true, sidecar);
     }
     let mut volumes = rendered.volumes;
     let mut new_annotations = rendered.annotations;
@@ -473,6 +473,20 @@ fn build(
         json!(status.to_string()),
     );
     Ok(ops)
+}
+
+/// Adds `lent` to the sidecar container, but no mount over a path it mounts already.
+fn lend_cloud_identity(sidecar: &mut Value, lent: cloud_identity::Borrowed) {
+    if let Some(env) = sidecar["env"].as_array_mut() {
+        env.extend(lent.env);
+    }
+    if let Some(mounts) = sidecar["volumeMounts"].as_array_mut() {
+        for m in lent.mounts {
+            if !mounts.iter().any(|x| x["mountPath"] == m["mountPath"]) {
+                mounts.push(m);
+            }
+        }
+    }
 }
 
 fn insert_first(ops: &mut Vec<PatchOp>, path: &str, exists: bool, container: Value) {

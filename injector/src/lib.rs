@@ -12,10 +12,12 @@
 //!   and [`running_pods`], which hands a new copy to pods already running;
 //! - [`web_identity`]: web-identity mode rendered (sidecar trust, role, the `strata` profile);
 //! - [`kms`]: the sidecar's way to a Vault-compatible KMS (`strata.io/kms-*`);
-//! - [`tiers`]: remote tiers' credentials mounted into the sidecar (`strata.io/tier-secrets`).
+//! - [`tiers`]: remote tiers' credentials mounted into the sidecar (`strata.io/tier-secrets`);
+//! - [`cloud_identity`]: the pod's cloud workload identity, lent to the sidecar for its tiers.
 
 pub mod admission;
 pub mod annotations;
+pub mod cloud_identity;
 pub mod cluster;
 pub mod config;
 pub mod inject;

@@ -343,3 +343,33 @@ fn apps_get_both_region_variables_unless_they_set_one() {
     assert_eq!(one(app(&out), "AWS_REGION"), None);
     assert_eq!(one(app(&out), "AWS_DEFAULT_REGION"), Some("eu-west-3"));
 }
+
+#[test]
+fn the_sidecar_borrows_the_pods_cloud_identity_for_its_tiers() {
+    let azure = json!([
+        {"name": "AZURE_CLIENT_ID", "value": "5b1e4c52-7c1a-4f0c-9f6a-0a11ce5e7ea1"},
+        {"name": "AZURE_TENANT_ID", "value": "72f988bf-86f1-41af-91ab-2d7cd011db47"},
+        {"name": "AZURE_FEDERATED_TOKEN_FILE", "value": "/var/run/secrets/azure/tokens/azure-identity-token"}
+    ]);
+    let mut pod = pod(azure);
+    pod["spec"]["containers"][0]["volumeMounts"] =
+        json!([{"name": "azure-identity-token", "mountPath": "/var/run/secrets/azure/tokens"}]);
+    let out = admit(&pod, &cfg());
+    let s = sidecar(&out);
+    assert_eq!(
+        one(s, "AZURE_TENANT_ID"),
+        Some("72f988bf-86f1-41af-91ab-2d7cd011db47")
+    );
+    assert_eq!(
+        one(s, "AZURE_FEDERATED_TOKEN_FILE"),
+        Some("/var/run/secrets/azure/tokens/azure-identity-token")
+    );
+    let mounted = s["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["name"] == "azure-identity-token" && m["readOnly"] == true);
+    assert!(mounted, "{s}");
+    // Strata's own role for the app is not the sidecar's.
+    assert_eq!(one(s, "AWS_ROLE_ARN"), None);
+}
