@@ -178,6 +178,8 @@ pub struct PutOptions {
     pub access: Option<Vec<u8>>,
     /// Its object lock; only in a bucket with object lock.
     pub lock: Option<ObjectLock>,
+    /// The version id the caller has told its client already ([`PromisedVersion`]).
+    pub promised: Option<PromisedVersion>,
 }
 
 /// What a multipart upload keeps for the object it completes into.
@@ -455,10 +457,10 @@ pub struct CompletedPart {
     pub etag: String,
 }
 
-/// The version id a completion commits under, decided before it starts: a long completion
-/// (to a remote tier) answers its head while the parts still stream, and that head names
-/// the version. The commit refuses when the bucket's versioning no longer gives this id
-/// (`Refusal::VersioningChanged`).
+/// The version id a write commits under, decided before it starts: a long write (a copy, a
+/// completion to a remote tier) answers its head while its bytes still stream, and that
+/// head names the version. The commit refuses when the bucket's versioning no longer gives
+/// this id (`Refusal::VersioningChanged`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PromisedVersion(pub(crate) [u8; 16]);
 

@@ -625,6 +625,23 @@ async fn a_completion_commits_under_the_version_id_promised_or_not_at_all() {
     assert_eq!(get(&store, "bkt", "changed").await.unwrap(), parts[0]);
     // The refused completion's object does not stay on the tier: one object per version.
     assert!(eventually(|| remote.names().len() == 2).await);
+    // A PUT to the tier keeps the same promise.
+    let opts = PutOptions {
+        promised: Some(store.promise_version("bkt").unwrap()),
+        ..PutOptions::default()
+    };
+    let promise = opts.promised.unwrap();
+    store
+        .set_versioning("bkt", Versioning::Enabled)
+        .await
+        .unwrap();
+    let refused = put_in(&store, "bkt", "put", Some("cloud"), b"x", 1024, opts).await;
+    assert!(
+        matches!(refused, Err(Error::Refused(Refusal::VersioningChanged))),
+        "{refused:?} after {}",
+        promise.text()
+    );
+    assert!(eventually(|| remote.names().len() == 2).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

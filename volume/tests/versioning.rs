@@ -11,14 +11,20 @@ async fn store_with_bucket(d: &Dirs) -> Store {
     store
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn enabled_buckets_keep_every_version_and_hide_behind_markers() {
-    let d = Dirs::new();
-    let store = store_with_bucket(&d).await;
+/// [`store_with_bucket`] with versioning enabled.
+async fn versioned_store(d: &Dirs) -> Store {
+    let store = store_with_bucket(d).await;
     store
         .set_versioning("bkt", Versioning::Enabled)
         .await
         .unwrap();
+    store
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enabled_buckets_keep_every_version_and_hide_behind_markers() {
+    let d = Dirs::new();
+    let store = versioned_store(&d).await;
     let v1 = put(&store, "bkt", "k", b"one").await.version_id;
     let v2 = put(&store, "bkt", "k", &content(2, 300_000))
         .await
@@ -146,11 +152,7 @@ async fn suspended_buckets_replace_only_the_null_version() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn version_listing_pages_through_markers_without_loss() {
     let d = Dirs::new();
-    let store = store_with_bucket(&d).await;
-    store
-        .set_versioning("bkt", Versioning::Enabled)
-        .await
-        .unwrap();
+    let store = versioned_store(&d).await;
     let mut expected = Vec::new();
     for k in ["a", "b/1", "b/2", "c"] {
         let mut ids = Vec::new();
@@ -192,4 +194,38 @@ async fn version_listing_pages_through_markers_without_loss() {
     let p = store.list_object_versions("bkt", o).await.unwrap();
     assert_eq!(p.common_prefixes, ["b/"]);
     assert_eq!(p.versions.len(), 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_commits_under_the_version_id_promised_or_not_at_all() {
+    let d = Dirs::new();
+    let store = versioned_store(&d).await;
+    let promised = |store: &Store| PutOptions {
+        promised: Some(store.promise_version("bkt").unwrap()),
+        ..PutOptions::default()
+    };
+    let opts = promised(&store);
+    let id = opts.promised.unwrap().text();
+    let info = put_in(&store, "bkt", "k", None, b"one", 1024, opts)
+        .await
+        .unwrap();
+    assert_eq!(info.version_id, id);
+    // Promised while versioning was enabled, committed after it was suspended: refused, and
+    // the key keeps what it had.
+    let opts = promised(&store);
+    store
+        .set_versioning("bkt", Versioning::Suspended)
+        .await
+        .unwrap();
+    let refused = put_in(&store, "bkt", "k", None, b"two", 1024, opts).await;
+    assert!(
+        matches!(refused, Err(Error::Refused(Refusal::VersioningChanged))),
+        "{refused:?}"
+    );
+    assert_eq!(get(&store, "bkt", "k").await.unwrap(), b"one");
+    let opts = promised(&store);
+    let info = put_in(&store, "bkt", "k", None, b"two", 1024, opts)
+        .await
+        .unwrap();
+    assert_eq!(info.version_id, "null");
 }

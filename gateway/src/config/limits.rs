@@ -18,9 +18,9 @@ pub const DEFAULT_MAX_PART_SIZE: u64 = 5 << 30;
 /// Largest form body of a route that authenticates from its body (STS and IAM form posts are
 /// a few KiB).
 pub const MAX_FORM_BODY: usize = 64 * 1024;
-/// Default time work such as a multipart completion to a remote tier may run before its 200
-/// goes out, and between the spaces that then keep the connection busy: well inside the
-/// read timeouts of SDKs (boto3's and the AWS CLI's are 60 s).
+/// Default time work such as a copy or a multipart completion to a remote tier may run
+/// before its 200 goes out, and between the spaces that then keep the connection busy: well
+/// inside the read timeouts of SDKs (boto3's and the AWS CLI's are 60 s).
 pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(5);
 /// Default threads: the sidecar shares the pod's CPU with the app.
 pub const DEFAULT_THREADS: usize = 2;

@@ -133,7 +133,7 @@ settings! {
     max_part_size: String, "STRATA_MAX_PART_SIZE", "SIZE";
     /// Largest object a multipart upload completes into [default: 5TiB].
     max_object_size: String, "STRATA_MAX_OBJECT_SIZE", "SIZE";
-    /// Time a slow request (a multipart completion to a remote tier) may run before its 200 goes out, then between the spaces that keep its connection alive [default: 5s].
+    /// Time a slow request (a copy, a multipart completion to a remote tier) may run before its 200 goes out, then between the spaces that keep its connection alive [default: 5s].
     keep_alive_interval: String, "STRATA_KEEP_ALIVE_INTERVAL", "DURATION";
     /// Threads serving HTTP [default: 2].
     server_threads: String, "STRATA_SERVER_THREADS", "N";

@@ -6,7 +6,7 @@ use md5::{Digest, Md5};
 
 use super::list::{common_prefix, Entry, MAX_LIST_KEYS};
 use super::merge::{Item, Page};
-use super::object::{data_record, hex, version_id_for, CommitTo};
+use super::object::{data_record, hex, CommitTo};
 use super::put::{client_facts, new_version, staged_for, Staging};
 use super::remote::part_entry_op;
 use super::staged::{Held, StagedData};
@@ -448,13 +448,6 @@ impl Store {
         let promised = None;
         self.complete_multipart_upload_as(bucket, key, upload_id, parts, precondition, promised)
             .await
-    }
-
-    /// A version id for a completion of an upload to `bucket` to commit under, decided by
-    /// the bucket's versioning now ([`PromisedVersion`]).
-    pub fn promise_version(&self, bucket: &str) -> Result<PromisedVersion> {
-        let versioning = self.inner.bucket(bucket)?.versioning;
-        Ok(PromisedVersion(version_id_for(versioning)))
     }
 
     /// [`Store::complete_multipart_upload`] under a promised version id: a new version

@@ -10,6 +10,13 @@ use crate::set::ErasureSet;
 use crate::types::*;
 
 impl Store {
+    /// A version id for a write to `bucket` to commit under, decided by the bucket's
+    /// versioning now ([`PromisedVersion`]).
+    pub fn promise_version(&self, bucket: &str) -> Result<PromisedVersion> {
+        let versioning = self.inner.bucket(bucket)?.versioning;
+        Ok(PromisedVersion(version_id_for(versioning)))
+    }
+
     /// Deletes as S3 does: a delete marker in versioned buckets, the null version otherwise,
     /// or exactly the named version.
     pub async fn delete_object(
@@ -264,14 +271,13 @@ impl Inner {
     /// precondition, picks the version id and time, and drops the replaced null version.
     pub(super) async fn commit_version(
         &self,
-        bucket: &str,
-        key: &str,
+        to: CommitTo<'_>,
         rec: VersionRecord,
         inline: Option<Vec<Vec<u8>>>,
         precondition: Option<&WritePrecondition>,
     ) -> Result<ObjectInfo> {
-        let _g = self.locks.lock(bucket, key).await;
-        self.commit_version_locked(bucket, key, rec, inline, precondition, vec![])
+        let _g = self.locks.lock(to.bucket, to.key).await;
+        self.commit_version_as(to, rec, inline, precondition, vec![])
             .await
     }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures::Stream;
 
-use super::object::{data_record, hex};
+use super::object::{data_record, hex, CommitTo};
 use super::staged::{Held, StagedData};
 use super::{Inner, Store};
 use crate::erasure::layout::rotation_for;
@@ -90,15 +90,14 @@ impl Store {
                 object_size: (size != written.size).then_some(size),
             };
             let precondition = opts.precondition.take();
+            let to = CommitTo {
+                bucket,
+                key,
+                promised: opts.promised.take(),
+            };
             let rec = new_version(size, etag, opts, data_record(&set, rotation, vec![part]));
             inner
-                .commit_version(
-                    bucket,
-                    key,
-                    rec,
-                    written.inline.clone(),
-                    precondition.as_ref(),
-                )
+                .commit_version(to, rec, written.inline.clone(), precondition.as_ref())
                 .await
         }
         .await;

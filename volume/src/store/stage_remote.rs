@@ -8,6 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures::{SinkExt, Stream, StreamExt};
 
+use super::object::CommitTo;
 use super::put::{client_facts, new_version, Staging};
 use super::remote::{entry_op, remote_data_record, Moving};
 use super::staged::{Held, StagedData};
@@ -123,9 +124,14 @@ impl Inner {
         };
         let data = remote_data_record(staged.data.clone(), vec![part]);
         let precondition = opts.precondition.take();
+        let to = CommitTo {
+            bucket,
+            key,
+            promised: opts.promised.take(),
+        };
         let rec = new_version(size, etag, opts, data);
         let info = self
-            .commit_version(bucket, key, rec, None, precondition.as_ref())
+            .commit_version(to, rec, None, precondition.as_ref())
             .await?;
         staged.keep();
         Ok(info)

@@ -9,6 +9,7 @@ use super::common::{
     declared_algorithm, meta_from_headers, tags_from_header, write_precondition, Ctx, Request,
 };
 use super::object_checksum::{announced, checksum_type};
+use super::slow_answer::{answer_slow_work, EarlyHead, SlowWork};
 use super::write::{seal_new, stage_copy, CopyChecksums, Destination, NewVersion};
 use crate::s3::actions::source_tags_need;
 use crate::s3::copy_source::{parse_copy_source, CopySource};
@@ -97,11 +98,6 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
     // class, as on AWS.
     let class = storage_class;
     let internal = seal_new(ctx, bucket, key, class.as_deref(), req.headers).await?;
-    let to = Destination::Object {
-        bucket,
-        key,
-        class: class.as_deref(),
-    };
     // A copy is one new object: a multipart source's checksum (made from its parts) is
     // computed again over the whole, and `x-amz-checksum-algorithm` chooses another.
     let sums = match (declared_algorithm(req.headers)?, announced(&info.checksums)) {
@@ -114,44 +110,114 @@ pub async fn copy_object(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Erro
         Some(to) => Some(to.to_string()),
         None => obj.reads_from_tier().map(str::to_string),
     };
-    let staged = stage_copy(ctx, to, obj, None, &internal, 1, req.headers, sums)
-        .await
-        .map_err(|e| e.at_tier(tier.as_deref()))?;
-    let described = ctx.transform.describe(&internal);
-    // The source's checksums, opened (the store may keep the copy's sealed).
-    let checksums = staged.checksums.clone();
-    let new = NewVersion {
-        meta,
-        tags,
-        precondition,
-        internal,
-        access,
-        lock: lock_for_write(ctx, bucket, req.headers, false).await?,
+    // The bytes may stream for minutes: the answer's head may go out first (`slow_answer`),
+    // with the version id promised to the commit.
+    let promised = ctx.store.promise_version(bucket)?;
+    let mut early = source_version_header(&info.version_id);
+    early.extend(ctx.transform.describe(&internal));
+    if promised.text() != "null" {
+        early.push(("x-amz-version-id".to_string(), promised.text()));
+    }
+    let copying = CopyingObject {
+        bucket: bucket.to_string(),
+        key: key.to_string(),
+        class,
+        source: obj,
+        source_version: info.version_id.clone(),
+        headers: req.headers.clone(),
+        sums,
+        tier,
+        new: NewVersion {
+            meta,
+            tags,
+            precondition,
+            internal,
+            access,
+            lock: lock_for_write(ctx, bucket, req.headers, false).await?,
+            promised: Some(promised),
+        },
     };
-    let written = staged.commit_object(ctx, bucket, key, new).await?;
-    let cs = |n: &str| checksums.get(n).filter(|v| !v.is_empty()).cloned();
-    let mut resp = Response::xml(&CopyObjectResult {
-        xmlns: S3_NS,
-        ETag: quote_etag(&written.etag),
-        LastModified: iso8601(written.last_modified),
-        ChecksumCRC32: cs("CRC32"),
-        ChecksumCRC32C: cs("CRC32C"),
-        ChecksumCRC64NVME: cs("CRC64NVME"),
-        ChecksumSHA1: cs("SHA1"),
-        ChecksumSHA256: cs("SHA256"),
-        ChecksumType: checksum_type(&checksums).map(str::to_string),
-    })?;
-    if info.version_id != "null" {
-        resp = resp.with("x-amz-copy-source-version-id", info.version_id.clone());
+    let head = early_head(early, bucket, key, req.request_id);
+    answer_slow_work(ctx, head, copying).await
+}
+
+/// A CopyObject checked and ready to stream.
+struct CopyingObject {
+    bucket: String,
+    key: String,
+    class: Option<String>,
+    source: StoredObject,
+    source_version: String,
+    headers: http::HeaderMap,
+    sums: CopyChecksums,
+    tier: Option<String>,
+    new: NewVersion,
+}
+
+impl SlowWork for CopyingObject {
+    async fn finish(self, ctx: &Ctx) -> Result<Response, S3Error> {
+        let CopyingObject {
+            bucket,
+            key,
+            class,
+            source,
+            source_version,
+            headers,
+            sums,
+            tier,
+            new,
+        } = self;
+        let to = Destination::Object {
+            bucket: &bucket,
+            key: &key,
+            class: class.as_deref(),
+        };
+        let staged = stage_copy(ctx, to, source, None, &new.internal, 1, &headers, sums)
+            .await
+            .map_err(|e| e.at_tier(tier.as_deref()))?;
+        let described = ctx.transform.describe(&new.internal);
+        // The source's checksums, opened (the store may keep the copy's sealed).
+        let checksums = staged.checksums.clone();
+        let written = staged.commit_object(ctx, &bucket, &key, new).await?;
+        let cs = |n: &str| checksums.get(n).filter(|v| !v.is_empty()).cloned();
+        let mut resp = Response::xml(&CopyObjectResult {
+            xmlns: S3_NS,
+            ETag: quote_etag(&written.etag),
+            LastModified: iso8601(written.last_modified),
+            ChecksumCRC32: cs("CRC32"),
+            ChecksumCRC32C: cs("CRC32C"),
+            ChecksumCRC64NVME: cs("CRC64NVME"),
+            ChecksumSHA1: cs("SHA1"),
+            ChecksumSHA256: cs("SHA256"),
+            ChecksumType: checksum_type(&checksums).map(str::to_string),
+        })?;
+        resp.headers.extend(source_version_header(&source_version));
+        if written.version_id != "null" {
+            resp = resp.with("x-amz-version-id", written.version_id.clone());
+        }
+        resp.headers.extend(described);
+        resp.headers.extend(ctx.expiration_header(&written));
+        resp.tier = tier;
+        resp.written = Some((&written).into());
+        Ok(resp)
     }
-    if written.version_id != "null" {
-        resp = resp.with("x-amz-version-id", written.version_id.clone());
+}
+
+/// `x-amz-copy-source-version-id`, for a source that has a version id.
+fn source_version_header(version: &str) -> Vec<(String, String)> {
+    match version {
+        "null" => Vec::new(),
+        v => vec![("x-amz-copy-source-version-id".to_string(), v.to_string())],
     }
-    resp.headers.extend(described);
-    resp.headers.extend(ctx.expiration_header(&written));
-    resp.tier = tier;
-    resp.written = Some((&written).into());
-    Ok(resp)
+}
+
+/// The head a copy's answer may go out with before the copy ends.
+fn early_head(headers: Vec<(String, String)>, bucket: &str, key: &str, id: &str) -> EarlyHead {
+    EarlyHead {
+        headers,
+        resource: format!("/{bucket}/{key}"),
+        request_id: id.to_string(),
+    }
 }
 
 /// UploadPartCopy, optionally of a byte range of the source.
@@ -170,11 +236,6 @@ pub async fn upload_part_copy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S
     if len > ctx.limits.max_part_size {
         return Err(too_large(len, ctx.limits.max_part_size));
     }
-    let to = Destination::Part {
-        bucket,
-        key,
-        upload_id: &upload_id,
-    };
     // A part of an upload created with an algorithm has its value, as an uploaded part has.
     let sums = match announced(&upload.checksums) {
         Some((alg, _)) => CopyChecksums::Compute(alg),
@@ -184,38 +245,77 @@ pub async fn upload_part_copy(ctx: &Ctx, req: Request<'_>) -> Result<Response, S
     let tier = super::multipart::upload_tier(ctx, &upload)
         .or_else(|| obj.reads_from_tier())
         .map(str::to_string);
-    let staged = stage_copy(
-        ctx,
-        to,
-        obj,
-        span,
-        &upload.internal,
+    let early = source_version_header(&source_version);
+    let copying = CopyingPart {
+        source_version,
+        bucket: bucket.to_string(),
+        key: key.to_string(),
+        upload_id,
         part_number,
-        req.headers,
+        source: obj,
+        span,
+        internal: upload.internal,
+        headers: req.headers.clone(),
         sums,
-    )
-    .await
-    .map_err(|e| e.at_tier(tier.as_deref()))?;
-    let checksums = staged.checksums.clone();
-    let part = staged
-        .commit_part(ctx, bucket, key, &upload_id, part_number)
-        .await?;
-    let cs = |n: &str| checksums.get(n).filter(|v| !v.is_empty()).cloned();
-    let resp = Response::xml(&CopyPartResult {
-        xmlns: S3_NS,
-        ETag: quote_etag(&part.etag),
-        LastModified: iso8601(part.last_modified),
-        ChecksumCRC32: cs("CRC32"),
-        ChecksumCRC32C: cs("CRC32C"),
-        ChecksumCRC64NVME: cs("CRC64NVME"),
-        ChecksumSHA1: cs("SHA1"),
-        ChecksumSHA256: cs("SHA256"),
-    })?;
-    let mut resp = if source_version != "null" {
-        resp.with("x-amz-copy-source-version-id", source_version)
-    } else {
-        resp
+        tier,
     };
-    resp.tier = tier;
-    Ok(resp)
+    let head = early_head(early, bucket, key, req.request_id);
+    answer_slow_work(ctx, head, copying).await
+}
+
+/// An UploadPartCopy checked and ready to stream.
+struct CopyingPart {
+    bucket: String,
+    key: String,
+    upload_id: String,
+    part_number: u32,
+    source: StoredObject,
+    source_version: String,
+    span: Option<std::ops::Range<u64>>,
+    internal: crate::transform::Internal,
+    headers: http::HeaderMap,
+    sums: CopyChecksums,
+    tier: Option<String>,
+}
+
+impl SlowWork for CopyingPart {
+    async fn finish(self, ctx: &Ctx) -> Result<Response, S3Error> {
+        let (bucket, key, upload_id) = (&self.bucket, &self.key, &self.upload_id);
+        let to = Destination::Part {
+            bucket,
+            key,
+            upload_id,
+        };
+        let staged = stage_copy(
+            ctx,
+            to,
+            self.source,
+            self.span,
+            &self.internal,
+            self.part_number,
+            &self.headers,
+            self.sums,
+        )
+        .await
+        .map_err(|e| e.at_tier(self.tier.as_deref()))?;
+        let checksums = staged.checksums.clone();
+        let part = staged
+            .commit_part(ctx, bucket, key, upload_id, self.part_number)
+            .await?;
+        let cs = |n: &str| checksums.get(n).filter(|v| !v.is_empty()).cloned();
+        let mut resp = Response::xml(&CopyPartResult {
+            xmlns: S3_NS,
+            ETag: quote_etag(&part.etag),
+            LastModified: iso8601(part.last_modified),
+            ChecksumCRC32: cs("CRC32"),
+            ChecksumCRC32C: cs("CRC32C"),
+            ChecksumCRC64NVME: cs("CRC64NVME"),
+            ChecksumSHA1: cs("SHA1"),
+            ChecksumSHA256: cs("SHA256"),
+        })?;
+        resp.headers
+            .extend(source_version_header(&self.source_version));
+        resp.tier = self.tier;
+        Ok(resp)
+    }
 }

@@ -14,7 +14,7 @@ use super::common::{
 };
 use super::multipart_checksums::{announce, check_completion, require_part_checksum};
 use super::object_checksum::{announced, announcement, checksum_type, reported_checksums};
-use super::slow_answer::{answer_in_time, EarlyHead};
+use super::slow_answer::{answer_slow_work, EarlyHead, SlowWork};
 use super::write::{seal_new, stage_body, Destination};
 use crate::s3::error::{Code, S3Error};
 use crate::s3::http::{iso8601, quote_etag};
@@ -201,11 +201,7 @@ pub async fn complete(ctx: &Ctx, req: Request<'_>) -> Result<Response, S3Error> 
     };
     completing.tier = Some(tier.to_string());
     completing.promised = Some(promised);
-    let ctx = ctx.clone();
-    answer_in_time(ctx.keep_alive, head, async move {
-        completing.finish(&ctx).await
-    })
-    .await
+    answer_slow_work(ctx, head, completing).await
 }
 
 /// A completion checked and ready to commit.
@@ -224,7 +220,7 @@ struct Completing {
     promised: Option<PromisedVersion>,
 }
 
-impl Completing {
+impl SlowWork for Completing {
     async fn finish(self, ctx: &Ctx) -> Result<Response, S3Error> {
         let (bucket, key, tier) = (&self.bucket, &self.key, self.tier.as_deref());
         let info = ctx

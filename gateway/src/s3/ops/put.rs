@@ -45,6 +45,7 @@ pub async fn put_object(ctx: &Ctx, mut req: Request<'_>) -> Result<Response, S3E
         internal,
         access,
         lock,
+        promised: None,
     };
     let info = staged.commit_object(ctx, bucket, key, new).await?;
     let mut resp = Response::ok().with("etag", quote_etag(&info.etag));

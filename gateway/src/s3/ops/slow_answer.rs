@@ -12,6 +12,7 @@ use bytes::Bytes;
 use futures::stream::{self, StreamExt};
 use tokio::task::{JoinError, JoinHandle};
 
+use super::common::Ctx;
 use crate::s3::error::{Code, S3Error};
 use crate::s3::response::{LateOutcome, Response, ResponseBody};
 
@@ -29,6 +30,23 @@ pub struct EarlyHead {
     pub resource: String,
     /// The error document's `RequestId`.
     pub request_id: String,
+}
+
+/// Work a handler hands to [`answer_slow_work`]: everything checked, only the long part left.
+pub trait SlowWork: Send + 'static {
+    /// Does it and answers.
+    fn finish(self, ctx: &Ctx) -> impl Future<Output = Result<Response, S3Error>> + Send;
+}
+
+/// [`answer_in_time`] of `work`, on its own copy of the handlers' context, at the
+/// configured interval (`--keep-alive-interval`).
+pub async fn answer_slow_work<W: SlowWork>(
+    ctx: &Ctx,
+    head: EarlyHead,
+    work: W,
+) -> Result<Response, S3Error> {
+    let ctx = ctx.clone();
+    answer_in_time(ctx.keep_alive, head, async move { work.finish(&ctx).await }).await
 }
 
 /// Runs `work`; its answer as it is when it ends within `interval`, the early 200 otherwise.

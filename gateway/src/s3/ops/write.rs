@@ -84,6 +84,8 @@ pub struct NewVersion {
     pub access: Option<Vec<u8>>,
     /// Its object lock (`x-amz-object-lock-*`, or the bucket's default retention).
     pub lock: Option<strata_volume::ObjectLock>,
+    /// The version id the answer's head named already, if it went out first.
+    pub promised: Option<strata_volume::PromisedVersion>,
 }
 
 impl Staged {
@@ -104,6 +106,7 @@ impl Staged {
             client: self.client,
             access: new.access,
             lock: new.lock,
+            promised: new.promised,
         };
         Ok(ctx.store.put_object(bucket, key, self.data, opts).await?)
     }

@@ -1,11 +1,13 @@
-//! A multipart completion to a remote tier that takes longer than the client's read timeout,
-//! through boto3 and the real `strata`, with moto as the tier behind a paced link (a small
-//! TCP relay in the test script that forwards 2 MiB/s each way and can be cut).
+//! A multipart completion to a remote tier, a copy to it and a part copied to it, each taking
+//! longer than the client's read timeout, through boto3 and the real `strata`, with moto as
+//! the tier behind a paced link (a small TCP relay in the test script that forwards 2 MiB/s
+//! each way and can be cut).
 //!
 //! The completion streams the parts down from the tier and the object up again, so it runs
 //! for seconds; boto3 reads with a 2-second timeout and no retry. The answer's head goes out
 //! after `--keep-alive-interval` (1 s), spaces follow every second, then the document: the
-//! completion succeeds, with the version id of the head. With the link cut while it runs,
+//! completion succeeds, with the version id of the head; so do the copies. With the link cut
+//! while a completion runs,
 //! the error comes in the `200`'s body, as AWS sends it, and boto3 raises it; the upload is
 //! kept and completes once the link is back. The audit trail records both outcomes.
 
@@ -83,7 +85,7 @@ impatient = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.a
 "#;
 
 #[test]
-fn a_completion_to_a_slow_tier_outlasts_the_read_timeout_and_its_error_comes_in_the_200() {
+fn completions_and_copies_to_a_slow_tier_outlast_the_read_timeout_and_errors_come_in_the_200() {
     let tmp = tempfile::tempdir().unwrap();
     let (moto_port, link_port) = (free_port(), free_port());
     let secret = tmp.path().join("secret");
@@ -141,6 +143,26 @@ versions = s3.list_object_versions(Bucket='slowbkt', Prefix='slow')['Versions']
 assert [v['VersionId'] for v in versions] == [done['VersionId']], (versions, done)
 assert s3.head_object(Bucket='slowbkt', Key='slow')['StorageClass'] == 'COLD'
 assert s3.get_object(Bucket='slowbkt', Key='slow', Range='bytes=6291000-6292000')['Body'].read() == b''.join(data)[6291000:6292001]
+
+# A copy to the tier reads the object down and writes it up again: as slow, answered alike.
+started = time.time()
+copied = impatient.copy_object(Bucket='slowbkt', Key='copy', CopySource={{'Bucket': 'slowbkt', 'Key': 'slow'}}, StorageClass='COLD')
+took = time.time() - started
+assert took > 3, took
+assert copied['CopySourceVersionId'] == done['VersionId'], copied
+assert copied['VersionId'] == s3.head_object(Bucket='slowbkt', Key='copy')['VersionId'], copied
+assert s3.get_object(Bucket='slowbkt', Key='copy', Range='bytes=-100')['Body'].read() == data[1][-100:]
+# ...and so does a part copied from it into an upload to the tier.
+copy_up = s3.create_multipart_upload(Bucket='slowbkt', Key='partcopy', StorageClass='COLD')['UploadId']
+started = time.time()
+part = impatient.upload_part_copy(Bucket='slowbkt', Key='partcopy', UploadId=copy_up, PartNumber=1,
+                                  CopySource={{'Bucket': 'slowbkt', 'Key': 'slow'}})
+took = time.time() - started
+assert took > 3, took
+assert part['CopySourceVersionId'] == done['VersionId'], part
+listed = s3.list_parts(Bucket='slowbkt', Key='partcopy', UploadId=copy_up)['Parts']
+assert [(p['PartNumber'], p['ETag'], p['Size']) for p in listed] == [(1, part['CopyPartResult']['ETag'], 7 * 1024 * 1024 + 7)], listed
+s3.abort_multipart_upload(Bucket='slowbkt', Key='partcopy', UploadId=copy_up)
 
 # The link is cut once the head is out: the error arrives in the 200's body.
 up, parts = upload('cut')
