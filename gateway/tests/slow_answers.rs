@@ -217,7 +217,7 @@ print('ok')
         )
     };
     // Each slow answer went out as a 200, its outcome recorded when it came; between the
-    // cut and the success, the refusals while strata waited to try the tier again.
+    // cut and the success, the attempts refused while the tier was not yet usable again.
     assert!(outcomes.len() >= 3, "{completions:?}");
     assert_eq!(outcomes[0], expect("slow", 200, "-"), "{completions:?}");
     assert_eq!(
@@ -230,12 +230,11 @@ print('ok')
         Some(&expect("cut", 200, "-")),
         "{completions:?}"
     );
+    // An attempt refused at once is a 503; one that reached the tier first and failed there
+    // after its head went out is a 200 with the error.
     for o in &outcomes[2..outcomes.len() - 1] {
-        assert_eq!(
-            o,
-            &expect("cut", 503, "ServiceUnavailable"),
-            "{completions:?}"
-        );
+        let refused = [503, 200].map(|status| expect("cut", status, "ServiceUnavailable"));
+        assert!(refused.contains(o), "{o:?} in {completions:?}");
     }
     assert!(completions[0]["version_id"].is_string(), "{completions:?}");
 }

@@ -88,9 +88,9 @@ pub enum Refusal {
         /// How many parts the object has.
         parts: usize,
     },
-    /// A completion promised a version id, and the bucket's versioning changed before its
-    /// commit so that the id cannot be the one committed.
-    #[error("the bucket's versioning changed while the upload completed; complete it again")]
+    /// A write promised a version id, and the bucket's versioning changed before its commit
+    /// so that the id cannot be the one committed.
+    #[error("the bucket's versioning changed while the write ran; send it again")]
     VersioningChanged,
     /// A write precondition (If-Match / If-None-Match) did not hold at commit.
     #[error("a precondition did not hold")]

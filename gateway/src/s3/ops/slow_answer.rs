@@ -1,9 +1,9 @@
-//! Answers of work that may run for minutes (a multipart completion to a remote tier), as
-//! AWS gives them: when the work outlasts the keep-alive interval, `200 OK` and the head
+//! Answers of work that may run for minutes (a copy, a multipart completion to a remote
+//! tier), as AWS gives them: when the work outlasts the keep-alive interval, `200 OK` and the head
 //! known in advance go out, then a space every interval so that clients' read timeouts do
 //! not fire, then the document: the result, or the S3 error that AWS embeds in a 200 (SDKs
 //! look for it there and retry). The work runs on its own task: a client that goes away
-//! does not cut a completion in half.
+//! does not cut a completion or a copy in half.
 
 use std::future::Future;
 use std::time::Duration;
