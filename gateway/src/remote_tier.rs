@@ -143,7 +143,7 @@ mod tests {
         }
     }
 
-    // GCS has no emulator installable here: its configuration is checked without a call.
+    // Without a call; `tests/tier_gke_identity.rs` reaches a GCS stand-in end to end.
     #[test]
     fn a_gcs_tier_is_configured_from_its_options() {
         let tiers = remote_tiers(&[spec(

@@ -7,9 +7,9 @@
 //! for seconds; boto3 reads with a 2-second timeout and no retry. The answer's head goes out
 //! after `--keep-alive-interval` (1 s), spaces follow every second, then the document: the
 //! completion succeeds, with the version id of the head; so do the copies. With the link cut
-//! while a completion runs,
-//! the error comes in the `200`'s body, as AWS sends it, and boto3 raises it; the upload is
-//! kept and completes once the link is back. The audit trail records both outcomes.
+//! while a completion, a copy and a part copy run, each error comes in its `200`'s body, as
+//! AWS sends it, and boto3 raises it; nothing is half made, the upload is kept, and each
+//! succeeds once the link is back. The audit trail records both outcomes of the completion.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -20,7 +20,8 @@ use strata_tests::{free_port, Layout, Server};
 mod services;
 use services::moto;
 
-/// The paced relay, and a client with a short read timeout that does not retry.
+/// The paced relay, and clients with a short read timeout: one that does not retry, one that
+/// tries twice.
 const LINK: &str = r#"
 import socket, threading, time
 from botocore.config import Config
@@ -78,10 +79,12 @@ class Link:
                     pass
             self.socks = []
 
-impatient = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
-                         aws_secret_access_key=sys.argv[3], region_name='us-east-1',
-                         config=Config(retries={'max_attempts': 1}, read_timeout=2,
-                                       s3={'addressing_style': 'path'}))
+def client(attempts):
+    return boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
+                        aws_secret_access_key=sys.argv[3], region_name='us-east-1',
+                        config=Config(retries={'total_max_attempts': attempts, 'mode': 'standard'},
+                                      read_timeout=2, s3={'addressing_style': 'path'}))
+impatient, retrying = client(1), client(2)
 "#;
 
 #[test]
@@ -164,23 +167,38 @@ listed = s3.list_parts(Bucket='slowbkt', Key='partcopy', UploadId=copy_up)['Part
 assert [(p['PartNumber'], p['ETag'], p['Size']) for p in listed] == [(1, part['CopyPartResult']['ETag'], 7 * 1024 * 1024 + 7)], listed
 s3.abort_multipart_upload(Bucket='slowbkt', Key='partcopy', UploadId=copy_up)
 
-# The link is cut once the head is out: the error arrives in the 200's body.
+# The link is cut once the heads are out, while a completion, a copy and a part copy run:
+# each error arrives in its 200's body.
 up, parts = upload('cut')
+cut_up = s3.create_multipart_upload(Bucket='slowbkt', Key='partcut', StorageClass='COLD')['UploadId']
+source = {{'Bucket': 'slowbkt', 'Key': 'slow'}}
+slow_calls = {{
+    'complete': lambda c: c.complete_multipart_upload(Bucket='slowbkt', Key='cut', UploadId=up, MultipartUpload=parts),
+    'copy': lambda c: c.copy_object(Bucket='slowbkt', Key='copycut', CopySource=source, StorageClass='COLD'),
+    'part copy': lambda c: c.upload_part_copy(Bucket='slowbkt', Key='partcut', UploadId=cut_up, PartNumber=1, CopySource=source),
+}}
 failed = {{}}
-def complete():
+def call(name):
     try:
-        impatient.complete_multipart_upload(Bucket='slowbkt', Key='cut', UploadId=up, MultipartUpload=parts)
+        slow_calls[name](retrying)
+        failed[name] = 'succeeded'
     except botocore.exceptions.ClientError as e:
-        failed['error'] = e.response['Error']['Code']
-completing = threading.Thread(target=complete)
-completing.start()
+        failed[name] = e.response['Error']['Code']
+calls = [threading.Thread(target=call, args=(name,)) for name in slow_calls]
+for t in calls:
+    t.start()
 time.sleep(1.8)
 link.down()
-completing.join(120)
-assert not completing.is_alive(), 'the completion never answered'
-assert failed.get('error') == 'ServiceUnavailable', failed
-# Nothing was lost: the upload is still there, and completes once the link is back.
+for t in calls:
+    t.join(120)
+    assert not t.is_alive(), 'a slow call never answered'
+# botocore found each error in its 200 and tried once more (the audit trail shows both).
+assert failed == dict.fromkeys(slow_calls, 'ServiceUnavailable'), failed
+# Nothing was lost or half made: the upload keeps its parts, the copy made no version and the
+# part copy no part; each succeeds once the link is back.
 assert [p['PartNumber'] for p in s3.list_parts(Bucket='slowbkt', Key='cut', UploadId=up)['Parts']] == [1, 2]
+assert 'Versions' not in s3.list_object_versions(Bucket='slowbkt', Prefix='copycut')
+assert 'Parts' not in s3.list_parts(Bucket='slowbkt', Key='partcut', UploadId=cut_up)
 link.up()
 # strata tries the tier again 10 s after its last failure: 503 SlowDown-style refusals until then.
 deadline = time.time() + 40
@@ -193,11 +211,16 @@ while True:
         time.sleep(1)
 assert s3.head_object(Bucket='slowbkt', Key='cut')['VersionId'] == done['VersionId']
 assert s3.get_object(Bucket='slowbkt', Key='cut', Range='bytes=-100')['Body'].read() == data[1][-100:]
+slow_calls['copy'](impatient)
+assert s3.get_object(Bucket='slowbkt', Key='copycut', Range='bytes=-100')['Body'].read() == data[1][-100:]
+slow_calls['part copy'](impatient)
+assert [p['Size'] for p in s3.list_parts(Bucket='slowbkt', Key='partcut', UploadId=cut_up)['Parts']] == [7 * 1024 * 1024 + 7]
+s3.abort_multipart_upload(Bucket='slowbkt', Key='partcut', UploadId=cut_up)
 print('ok')
 "#
         ),
     );
-    let completions = completion_events(&audit, 3);
+    let completions = audit_events(&audit, "CompleteMultipartUpload", 4);
     let outcome = |e: &serde_json::Value| {
         let text = |k: &str| e[k].as_str().unwrap_or("-").to_string();
         (
@@ -217,8 +240,9 @@ print('ok')
         )
     };
     // Each slow answer went out as a 200, its outcome recorded when it came; between the
-    // cut and the success, the attempts refused while the tier was not yet usable again.
-    assert!(outcomes.len() >= 3, "{completions:?}");
+    // cut and the success, botocore's second try and the attempts refused while the tier was
+    // not yet usable again.
+    assert!(outcomes.len() >= 4, "{completions:?}");
     assert_eq!(outcomes[0], expect("slow", 200, "-"), "{completions:?}");
     assert_eq!(
         outcomes[1],
@@ -237,17 +261,40 @@ print('ok')
         assert!(refused.contains(o), "{o:?} in {completions:?}");
     }
     assert!(completions[0]["version_id"].is_string(), "{completions:?}");
+
+    // The copies cut with the link: a 200 carrying the error, botocore's second try (refused
+    // at once, or failed after its head), then the success once the link was back.
+    for (operation, key) in [("CopyObject", "copycut"), ("UploadPartCopy", "partcut")] {
+        let attempts: Vec<_> = audit_events(&audit, operation, 4)
+            .into_iter()
+            .filter(|e| e["key"] == key)
+            .map(|e| {
+                (
+                    e["status"].as_u64(),
+                    e["error_code"].as_str().map(String::from),
+                )
+            })
+            .collect();
+        let unavailable = |status| (Some(status), Some("ServiceUnavailable".to_string()));
+        assert_eq!(attempts.len(), 3, "{operation}: {attempts:?}");
+        assert_eq!(attempts[0], unavailable(200), "{operation}: {attempts:?}");
+        assert!(
+            [unavailable(503), unavailable(200)].contains(&attempts[1]),
+            "{operation}: {attempts:?}"
+        );
+        assert_eq!(attempts[2], (Some(200), None), "{operation}: {attempts:?}");
+    }
 }
 
-/// The audit events of CompleteMultipartUpload, once there are `n`.
-fn completion_events(log: &Path, n: usize) -> Vec<serde_json::Value> {
+/// The audit events of `operation`, once there are `n`.
+fn audit_events(log: &Path, operation: &str, n: usize) -> Vec<serde_json::Value> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let text = std::fs::read_to_string(log).unwrap_or_default();
         let events: Vec<serde_json::Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .filter(|e: &serde_json::Value| e["operation"] == "CompleteMultipartUpload")
+            .filter(|e: &serde_json::Value| e["operation"] == operation)
             .collect();
         if events.len() >= n || Instant::now() > deadline {
             return events;

@@ -16,11 +16,14 @@
 
 use std::path::Path;
 
-use strata_tests::{ca_signed, free_port, required_env, CaSigned, Layout, Server};
+use strata_tests::{ca_signed, free_port, required_env, CaSigned, Server};
 
 #[path = "support/services.rs"]
 mod services;
-use services::{azure_container, azurite, python, start, wait_listening, Running, AZURITE_ACCOUNT};
+use services::{
+    azure_container, azurite, python, start, strata_with_config, wait_listening, Running,
+    AZURITE_ACCOUNT,
+};
 
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT: &str = "5b1e4c52-7c1a-4f0c-9f6a-0a11ce5e7ea1";
@@ -105,28 +108,19 @@ fn server_with_identity(
     authority: &str,
     ca: &Path,
 ) -> Server {
-    let config = dir.with_extension("toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[tiers]]\nname = \"cloud\"\nstorage_class = \"COLD\"\nservice = \"azblob\"\n\
-             options = {{ endpoint = \"https://localhost:{port}/{AZURITE_ACCOUNT}\", \
-             account_name = \"{AZURITE_ACCOUNT}\", container = \"cold\" }}\n"
-        ),
-    )
-    .unwrap();
-    Server::builder()
-        .binary(env!("CARGO_BIN_EXE_strata"))
-        .layout(Layout::fast_2x2_bulk_mirror())
-        .dir(dir)
-        .arg("--config")
-        .arg(config.to_str().unwrap())
-        .env("AZURE_FEDERATED_TOKEN_FILE", token_file.to_str().unwrap())
-        .env("AZURE_CLIENT_ID", CLIENT)
-        .env("AZURE_TENANT_ID", TENANT)
-        .env("AZURE_AUTHORITY_HOST", authority)
-        .env("SSL_CERT_FILE", ca.to_str().unwrap())
-        .start()
+    let config = format!(
+        "[[tiers]]\nname = \"cloud\"\nstorage_class = \"COLD\"\nservice = \"azblob\"\n\
+         options = {{ endpoint = \"https://localhost:{port}/{AZURITE_ACCOUNT}\", \
+         account_name = \"{AZURITE_ACCOUNT}\", container = \"cold\" }}\n"
+    );
+    let env = [
+        ("AZURE_FEDERATED_TOKEN_FILE", token_file.to_str().unwrap()),
+        ("AZURE_CLIENT_ID", CLIENT),
+        ("AZURE_TENANT_ID", TENANT),
+        ("AZURE_AUTHORITY_HOST", authority),
+        ("SSL_CERT_FILE", ca.to_str().unwrap()),
+    ];
+    strata_with_config(dir, &config, &env)
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use strata_tests::{free_port, required_env, CertAndKey};
+use strata_tests::{free_port, required_env, CertAndKey, Layout, Server};
 
 /// A server process of a test, stopped when dropped: SIGTERM first (nginx's master stops its
 /// workers only then; killed outright, it leaves them running), SIGKILL after 10 s.
@@ -28,6 +28,22 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// strata on the 2+2 `fast` class with a `bulk` mirror, with `config` (TOML) written beside
+/// `dir` as its config file and `env` in its environment.
+pub fn strata_with_config(dir: &Path, config: &str, env: &[(&str, &str)]) -> Server {
+    let file = dir.with_extension("toml");
+    std::fs::write(&file, config).unwrap();
+    let builder = Server::builder()
+        .binary(env!("CARGO_BIN_EXE_strata"))
+        .layout(Layout::fast_2x2_bulk_mirror())
+        .dir(dir)
+        .arg("--config")
+        .arg(file.to_str().unwrap());
+    env.iter()
+        .fold(builder, |b, (name, value)| b.env(name, value))
+        .start()
 }
 
 /// Starts `program ARGS`, output discarded.
