@@ -21,6 +21,7 @@ pub mod observe;
 pub mod percent;
 pub mod post_object;
 pub mod query_api;
+pub mod remote_read;
 pub mod remote_tier;
 pub mod reseal;
 pub mod s3;

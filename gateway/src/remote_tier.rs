@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use futures::{FutureExt, StreamExt, TryStreamExt};
+use futures::{FutureExt, StreamExt};
 use opendal::layers::{RetryLayer, TimeoutLayer};
 use opendal::Operator;
 use strata_volume::{Remote, RemoteError, RemoteStream, RemoteTier};
 
 use crate::config::{ConfigError, TierSpec};
+use crate::remote_read::{failed, ReadAhead};
 
 /// Bytes per remote write request (S3 multipart part, Azure block): big enough for
 /// throughput, small enough that two in flight stay a small share of memory.
@@ -29,15 +30,13 @@ const RETRY_DELAY: Duration = Duration::from_millis(200);
 /// One tier's OpenDAL operator.
 struct OpendalTier {
     op: Operator,
+    reads: ReadAhead,
 }
 
 /// The remote tiers of `specs`, for the store; a service OpenDAL does not know or options
 /// it refuses are a configuration error.
 pub fn remote_tiers(specs: &[TierSpec]) -> Result<Vec<RemoteTier>, ConfigError> {
-    opendal::init_default_registry();
-    // OpenDAL's HTTP client uses rustls with the ring provider, as the rest of the gateway
-    // does; installing it twice is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    opendal_ready();
     specs
         .iter()
         .map(|t| {
@@ -62,14 +61,21 @@ pub fn remote_tiers(specs: &[TierSpec]) -> Result<Vec<RemoteTier>, ConfigError> 
                 );
             Ok(RemoteTier {
                 name: t.name.clone(),
-                client: Arc::new(OpendalTier { op }),
+                client: Arc::new(OpendalTier {
+                    op,
+                    reads: ReadAhead::new(t.read_ahead),
+                }),
             })
         })
         .collect()
 }
 
-fn failed(e: opendal::Error) -> RemoteError {
-    RemoteError(e.to_string())
+/// Registers OpenDAL's services and the TLS provider its HTTP client needs.
+pub(crate) fn opendal_ready() {
+    opendal::init_default_registry();
+    // OpenDAL's HTTP client uses rustls with the ring provider, as the rest of the gateway
+    // does; installing it twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 impl Remote for OpendalTier {
@@ -110,14 +116,7 @@ impl Remote for OpendalTier {
         name: &'a str,
         range: Range<u64>,
     ) -> BoxFuture<'a, Result<RemoteStream<'static>, RemoteError>> {
-        async move {
-            // One ranged GET streamed through: cutting it into chunked requests costs each
-            // chunk a round trip.
-            let reader = self.op.reader(name).await.map_err(failed)?;
-            let chunks = reader.into_bytes_stream(range).await.map_err(failed)?;
-            Ok(chunks.map_err(|e| RemoteError(e.to_string())).boxed())
-        }
-        .boxed()
+        self.reads.read(&self.op, name, range).boxed()
     }
 
     fn delete<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<(), RemoteError>> {
@@ -140,6 +139,7 @@ mod tests {
                 .collect(),
             kms_key: None,
             archive: false,
+            read_ahead: 0,
         }
     }
 

@@ -15,7 +15,9 @@
 //!   XML API's multipart upload that OpenDAL uses for objects of several chunks; every
 //!   request must carry a bearer token the bucket grants (401 without one, 403 with another).
 //!
-//! With a pod whose identity the bucket does not grant, a PUT naming the tier answers 503.
+//! The tier reads ahead (`read_ahead = 2`): a whole read of the 20 MiB object is ranged GETs
+//! of 8 MiB chunks. With a pod whose identity the bucket does not grant, a PUT naming the
+//! tier answers 503.
 
 use std::path::Path;
 
@@ -91,7 +93,8 @@ def serve_storage(port, bucket, granted, store, log):
             auth = self.headers.get('Authorization', '')
             allowed = auth.startswith('Bearer ') and auth[len('Bearer '):] in granted
             record(log, {'server': 'storage', 'method': self.command, 'path': url.path,
-                         'query': sorted(query), 'allowed': allowed})
+                         'query': sorted(query), 'allowed': allowed,
+                         'range': self.headers.get('Range')})
             body = self.body()
             if not auth.startswith('Bearer '):
                 self.json(401, {'error': {'code': 401, 'message': 'Anonymous caller does not have storage.objects access.'}})
@@ -203,7 +206,7 @@ fn server_with_identity(dir: &Path, storage: u16, metadata: u16) -> Server {
     let config = format!(
         "[[tiers]]\nname = \"cloud\"\nstorage_class = \"COLD\"\nservice = \"gcs\"\n\
          options = {{ endpoint = \"http://127.0.0.1:{storage}\", bucket = \"{BUCKET}\", \
-         root = \"/tier\" }}\n"
+         root = \"/tier\" }}\nread_ahead = 2\n"
     );
     let metadata = format!("127.0.0.1:{metadata}");
     strata_with_config(dir, &config, &[("GCE_METADATA_HOST", &metadata)])
@@ -291,6 +294,16 @@ print('ok')
                 .iter()
                 .any(|e| e["method"] == method && e["query"].to_string().contains(query)),
             "no {method} with {query}: {requests:?}"
+        );
+    }
+    // The big object's whole reads: its first 8 MiB streamed, the next chunks fetched
+    // ahead, each by a ranged GET of its own (`read_ahead`).
+    for first in [0u64, 8 << 20, 16 << 20] {
+        let range = format!("bytes={first}-");
+        assert!(
+            requests.iter().any(|e| e["method"] == "GET"
+                && e["range"].as_str().is_some_and(|r| r.starts_with(&range))),
+            "no GET of {range}: {requests:?}"
         );
     }
     drop(server);

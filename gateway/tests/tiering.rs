@@ -3,7 +3,8 @@
 //! directory through OpenDAL's `fs` service, moto as S3, Azurite as Azure Blob, inspected
 //! with boto3 and azure-storage-blob), every SSE mode and plaintext,
 //! multipart objects of several parts; they read back byte-exact whole, by ranges across
-//! part and package boundaries and by part number; the remote side holds only opaque names
+//! part and package boundaries and by part number (the `fs` tier reading ahead by 8 MiB
+//! chunks, the moto tier with one GET per read); the remote side holds only opaque names
 //! and no plaintext; deleting a version deletes its remote object. PUTs and copies naming
 //! the tier's class stream there (sealed, no local copy); a copy as STANDARD brings an
 //! object back; multipart uploads naming it write each part there (sealed, no local copy)
@@ -78,6 +79,10 @@ def check_reads(cls):
             assert got == data[sizes[0]:sizes[0] + sizes[1]], name
             got = s3.get_object(Bucket='tier', Key=name, Range='bytes=-100', **enc)['Body'].read()
             assert got == data[-100:], name
+            # More than one 8 MiB chunk of a remote read, from inside the object.
+            lo, hi = 1000, len(data) - 1001
+            got = s3.get_object(Bucket='tier', Key=name, Range='bytes=%d-%d' % (lo, hi), **enc)['Body'].read()
+            assert got == data[lo:hi + 1], name
     assert s3.get_object(Bucket='tier', Key='versioned', VersionId=v1)['Body'].read() == old
     assert s3.get_object(Bucket='tier', Key='versioned')['Body'].read() == b'current'
 
@@ -981,11 +986,12 @@ sizes = [5 * 1024 * 1024, 5 * 1024 * 1024, 1024 * 1024 + 123]
     )
 }
 
-/// The `[[tiers]]` table of a tier in the directory `remote` (OpenDAL's `fs` service).
+/// The `[[tiers]]` table of a tier in the directory `remote` (OpenDAL's `fs` service),
+/// reading ahead (the moto tier reads with one GET).
 fn fs_tier(remote: &Path) -> String {
     format!(
         "[[tiers]]\nname = \"cloud\"\nstorage_class = \"COLD\"\nservice = \"fs\"\n\
-         options = {{ root = \"{}\" }}\n",
+         read_ahead = 3\noptions = {{ root = \"{}\" }}\n",
         remote.display()
     )
 }

@@ -7,6 +7,7 @@
 //! storage_class = "GLACIER_IR"    # the S3 name rules and listings use
 //! service = "s3"                  # OpenDAL's service name: s3, azblob, gcs, fs, ...
 //! kms_key = "tier-cloud"          # seals plaintext objects on their way out (optional)
+//! read_ahead = 4                  # ranged GETs at once per read-through (optional, 0: one)
 //! [tiers.options]                 # the service's options, as OpenDAL names them
 //! bucket = "strata-cold"
 //! region = "eu-west-1"
@@ -35,6 +36,9 @@ const SECRET_OPTIONS: [&str; 7] = [
     "password",
 ];
 
+/// Most ranged GETs one read-through may have in flight (`read_ahead`).
+pub const MAX_READ_AHEAD: usize = 16;
+
 /// Archive classes: a version there is read only through a restored copy (RestoreObject).
 const ARCHIVE_CLASSES: [&str; 2] = ["GLACIER", "DEEP_ARCHIVE"];
 
@@ -53,6 +57,9 @@ pub struct TierSpec {
     pub kms_key: Option<String>,
     /// An archive tier (`GLACIER`, `DEEP_ARCHIVE`): GETs need a restored copy.
     pub archive: bool,
+    /// Chunks a read-through fetches ahead, each by its own ranged GET (0: the read is one
+    /// streamed GET).
+    pub read_ahead: usize,
 }
 
 impl std::fmt::Debug for TierSpec {
@@ -66,6 +73,7 @@ impl std::fmt::Debug for TierSpec {
             .field("options", &options)
             .field("kms_key", &self.kms_key)
             .field("archive", &self.archive)
+            .field("read_ahead", &self.read_ahead)
             .finish()
     }
 }
@@ -77,6 +85,9 @@ struct RawTier {
     storage_class: String,
     service: String,
     kms_key: Option<String>,
+    /// Signed, so that a negative count is refused by name rather than by serde's type error.
+    #[serde(default)]
+    read_ahead: i64,
     #[serde(default)]
     options: BTreeMap<String, String>,
     #[serde(default)]
@@ -158,6 +169,16 @@ fn one(
             "an OpenDAL service name such as s3",
         ));
     }
+    let read_ahead = usize::try_from(raw.read_ahead)
+        .ok()
+        .filter(|n| *n <= MAX_READ_AHEAD)
+        .ok_or_else(|| {
+            error(
+                &name,
+                "read_ahead",
+                format!("0 to {MAX_READ_AHEAD} ranged GETs"),
+            )
+        })?;
     let mut options: Vec<(String, String)> = Vec::new();
     for (key, value) in raw.options {
         if SECRET_OPTIONS.contains(&key.as_str()) {
@@ -184,6 +205,7 @@ fn one(
         service: raw.service,
         options,
         kms_key: raw.kms_key.filter(|k| !k.is_empty()),
+        read_ahead,
     })
 }
 
@@ -230,6 +252,17 @@ mod tests {
             "debug output hides values"
         );
         assert!(!t.archive);
+        assert_eq!(t.read_ahead, 0, "one streamed GET unless asked");
+    }
+
+    #[test]
+    fn read_ahead_is_taken_up_to_its_bound() {
+        for n in [1, 4, MAX_READ_AHEAD] {
+            let text = format!(
+                "[[tiers]]\nname = \"t\"\nstorage_class = \"COLD\"\nservice = \"fs\"\nread_ahead = {n}"
+            );
+            assert_eq!(parse_text(&text).unwrap()[0].read_ahead, n);
+        }
     }
 
     #[test]
@@ -263,6 +296,8 @@ mod tests {
                 "root",
             ),
             (base("[tiers.extra]\nx = 1"), ""),
+            (base("read_ahead = 17"), "read_ahead"),
+            (base("read_ahead = -1"), "read_ahead"),
             (
                 "[[tiers]]\nname = \"Cloud\"\nstorage_class = \"COLD\"\nservice = \"fs\"".into(),
                 "name",
