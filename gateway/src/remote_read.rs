@@ -17,6 +17,8 @@ use strata_volume::{RemoteError, RemoteStream};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
+use crate::metrics::TierReadAhead;
+
 /// Bytes per ranged GET fetched ahead: what S3's guidance names for parallel ranged reads.
 pub const READ_CHUNK: u64 = 8 << 20;
 /// Chunks all reads of one tier may hold fetched ahead at once (128 MiB).
@@ -28,18 +30,21 @@ pub struct ReadAhead {
     per_read: usize,
     /// Chunks that may be held fetched ahead, all reads of the tier together.
     budget: Arc<Semaphore>,
+    /// Chunks fetched ahead, and reads that found the budget spent.
+    counted: TierReadAhead,
 }
 
 impl ReadAhead {
-    /// `per_read` chunks ahead per read, within the tier's budget.
-    pub fn new(per_read: usize) -> Self {
-        Self::with_budget(per_read, BUDGET_CHUNKS)
+    /// `per_read` chunks ahead per read, within the tier's budget, counted into `counted`.
+    pub fn new(per_read: usize, counted: TierReadAhead) -> Self {
+        Self::with_budget(per_read, BUDGET_CHUNKS, counted)
     }
 
-    fn with_budget(per_read: usize, chunks: usize) -> Self {
+    fn with_budget(per_read: usize, chunks: usize, counted: TierReadAhead) -> Self {
         Self {
             per_read,
             budget: Arc::new(Semaphore::new(chunks)),
+            counted,
         }
     }
 
@@ -65,6 +70,7 @@ impl ReadAhead {
             split..range.end,
             Arc::new(Semaphore::new(self.per_read)),
             self.budget.clone(),
+            self.counted.clone(),
             tx,
         ));
         let reading = Reading {
@@ -132,6 +138,7 @@ async fn fetch_ahead(
     rest: Range<u64>,
     slots: Arc<Semaphore>,
     budget: Arc<Semaphore>,
+    counted: TierReadAhead,
     tx: mpsc::UnboundedSender<Piece>,
 ) {
     let mut at = rest.start;
@@ -143,9 +150,11 @@ async fn fetch_ahead(
             return;
         }
         let Ok(memory) = budget.clone().try_acquire_owned() else {
+            counted.budget_spent.inc();
             let _ = tx.send(Piece::Rest(at..rest.end));
             return;
         };
+        counted.chunks.inc();
         let end = (at + READ_CHUNK).min(rest.end);
         let (op, name) = (from.op.clone(), from.name.clone());
         let fetch = Fetch(tokio::spawn(async move {

@@ -1,6 +1,7 @@
 use std::time::{Duration, Instant};
 
 use super::*;
+use crate::metrics::TierReadAhead;
 
 /// An OpenDAL filesystem tier in a temporary directory, holding `object` of `len` bytes.
 fn tier(len: u64) -> (tempfile::TempDir, Operator, Vec<u8>) {
@@ -57,7 +58,7 @@ async fn ranges_across_chunks_read_back_exactly_at_any_read_ahead() {
         len - 10..len,
     ];
     for per_read in [0, 1, 3] {
-        let reads = ReadAhead::new(per_read);
+        let reads = ReadAhead::new(per_read, TierReadAhead::default());
         for range in ranges.clone() {
             let s = reads.read(&op, "object", range.clone()).await.unwrap();
             let (got, err) = drain(s).await;
@@ -75,19 +76,22 @@ async fn ranges_across_chunks_read_back_exactly_at_any_read_ahead() {
 #[tokio::test]
 async fn chunks_are_fetched_while_the_first_is_still_unread() {
     let (_dir, op, data) = tier(6 * READ_CHUNK);
-    let reads = ReadAhead::new(2);
+    let reads = ReadAhead::new(2, TierReadAhead::default());
     let s = reads.read(&op, "object", 0..6 * READ_CHUNK).await.unwrap();
     // Nothing taken from the read yet: two chunks are fetched ahead, no more.
     assert!(budget_reaches(&reads.budget, BUDGET_CHUNKS - 2).await);
     let (got, err) = drain(s).await;
     assert!(err.is_none() && got == data);
     assert!(budget_reaches(&reads.budget, BUDGET_CHUNKS).await);
+    // Every chunk after the first was fetched ahead, and counted.
+    assert_eq!(reads.counted.chunks.get(), 5);
+    assert_eq!(reads.counted.budget_spent.get(), 0);
 }
 
 #[tokio::test]
 async fn a_read_given_up_gives_its_budget_back() {
     let (_dir, op, _) = tier(6 * READ_CHUNK);
-    let reads = ReadAhead::new(3);
+    let reads = ReadAhead::new(3, TierReadAhead::default());
     let mut s = reads.read(&op, "object", 0..6 * READ_CHUNK).await.unwrap();
     assert!(s.next().await.unwrap().is_ok());
     assert!(budget_reaches(&reads.budget, BUDGET_CHUNKS - 3).await);
@@ -99,7 +103,7 @@ async fn a_read_given_up_gives_its_budget_back() {
 async fn a_spent_budget_streams_the_rest_with_one_get() {
     let len = 5 * READ_CHUNK + 3;
     let (_dir, op, data) = tier(len);
-    let reads = ReadAhead::with_budget(3, 2);
+    let reads = ReadAhead::with_budget(3, 2, TierReadAhead::default());
     // Another read holds the whole budget: this one fetches nothing ahead.
     let held = reads.budget.clone().acquire_many_owned(2).await.unwrap();
     let s = reads.read(&op, "object", 7..len).await.unwrap();
@@ -107,12 +111,18 @@ async fn a_spent_budget_streams_the_rest_with_one_get() {
     assert!(err.is_none() && got == data[7..]);
     drop(held);
     assert_eq!(reads.budget.available_permits(), 2);
+    assert_eq!(reads.counted.chunks.get(), 0);
+    assert_eq!(
+        reads.counted.budget_spent.get(),
+        1,
+        "the fallback is counted"
+    );
 }
 
 #[tokio::test]
 async fn a_missing_object_fails_before_any_byte_and_a_lost_one_ends_with_an_error() {
     let (dir, op, data) = tier(4 * READ_CHUNK);
-    let reads = ReadAhead::with_budget(1, 0);
+    let reads = ReadAhead::with_budget(1, 0, TierReadAhead::default());
     if let Ok(s) = reads.read(&op, "absent", 0..4 * READ_CHUNK).await {
         let (got, err) = drain(s).await;
         assert!(

@@ -12,6 +12,7 @@ use opendal::Operator;
 use strata_volume::{Remote, RemoteError, RemoteStream, RemoteTier};
 
 use crate::config::{ConfigError, TierSpec};
+use crate::metrics::ReadAheadMetrics;
 use crate::remote_read::{failed, ReadAhead};
 
 /// Bytes per remote write request (S3 multipart part, Azure block): big enough for
@@ -33,9 +34,12 @@ struct OpendalTier {
     reads: ReadAhead,
 }
 
-/// The remote tiers of `specs`, for the store; a service OpenDAL does not know or options
-/// it refuses are a configuration error.
-pub fn remote_tiers(specs: &[TierSpec]) -> Result<Vec<RemoteTier>, ConfigError> {
+/// The remote tiers of `specs`, for the store, their read-ahead counted into `read_ahead`; a
+/// service OpenDAL does not know or options it refuses are a configuration error.
+pub fn remote_tiers(
+    specs: &[TierSpec],
+    read_ahead: &ReadAheadMetrics,
+) -> Result<Vec<RemoteTier>, ConfigError> {
     opendal_ready();
     specs
         .iter()
@@ -63,7 +67,7 @@ pub fn remote_tiers(specs: &[TierSpec]) -> Result<Vec<RemoteTier>, ConfigError> 
                 name: t.name.clone(),
                 client: Arc::new(OpendalTier {
                     op,
-                    reads: ReadAhead::new(t.read_ahead),
+                    reads: ReadAhead::new(t.read_ahead, read_ahead.tier(&t.name)),
                 }),
             })
         })
@@ -146,14 +150,17 @@ mod tests {
     // Without a call; `tests/tier_gke_identity.rs` reaches a GCS stand-in end to end.
     #[test]
     fn a_gcs_tier_is_configured_from_its_options() {
-        let tiers = remote_tiers(&[spec(
-            "gcs",
-            &[
-                ("bucket", "strata-cold"),
-                ("root", "/tier"),
-                ("allow_anonymous", "true"),
-            ],
-        )])
+        let tiers = remote_tiers(
+            &[spec(
+                "gcs",
+                &[
+                    ("bucket", "strata-cold"),
+                    ("root", "/tier"),
+                    ("allow_anonymous", "true"),
+                ],
+            )],
+            &ReadAheadMetrics::default(),
+        )
         .expect("a GCS tier builds");
         assert_eq!(tiers[0].name, "cloud");
     }
@@ -166,7 +173,7 @@ mod tests {
             ("s3", vec![("region", "us-east-1")]),
             ("azblob", vec![("account_name", "a")]),
         ] {
-            let e = remote_tiers(&[spec(service, &options)])
+            let e = remote_tiers(&[spec(service, &options)], &ReadAheadMetrics::default())
                 .map(|_| ())
                 .unwrap_err();
             assert!(

@@ -262,6 +262,17 @@ print('ok')
         "strata_tier_bytes_total{tier=\"cloud\",direction=\"read\"}",
     );
     assert!(read.is_some_and(|b| b > 44e6), "{exposition}");
+    // Reads of the multipart objects (over 8 MiB stored) fetched chunks ahead (`read_ahead`).
+    let ahead = series_value(
+        &exposition,
+        "strata_tier_read_ahead_chunks_total{tier=\"cloud\"}",
+    );
+    assert!(ahead.is_some_and(|n| n >= 4.0), "{exposition}");
+    let spent = series_value(
+        &exposition,
+        "strata_tier_read_ahead_budget_spent_total{tier=\"cloud\"}",
+    );
+    assert_eq!(spent, Some(0.0), "{exposition}");
     wait_until_local_classes_are_empty(server.dir());
     assert_eq!(files_under(&remote).len(), 5);
     check_lifecycle_audit(&remote);

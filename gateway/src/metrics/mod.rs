@@ -14,6 +14,7 @@ mod labels;
 mod lifecycle;
 mod maintenance;
 mod process;
+mod read_ahead;
 mod requests;
 mod store;
 #[cfg(test)]
@@ -26,6 +27,7 @@ pub use kms::KmsMetrics;
 pub use lifecycle::LifecycleMetrics;
 pub use maintenance::MaintenanceMetrics;
 pub use process::{ProcessMetrics, TlsExpiry};
+pub use read_ahead::{ReadAheadMetrics, TierReadAhead};
 pub use requests::RequestMetrics;
 pub use store::{AdmissionMetrics, StoreMetrics};
 pub use tiers::TierMetrics;

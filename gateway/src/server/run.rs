@@ -35,7 +35,8 @@ use crate::identity::ROOT_ACCOUNT_NAME;
 use crate::lifecycle::{LifecycleClock, LifecycleOnScan, TierMover};
 use crate::metrics::{
     AdmissionMetrics, Exposition, IdentityMetrics, KmsMetrics, LifecycleMetrics,
-    MaintenanceMetrics, ProcessMetrics, RequestMetrics, StoreMetrics, TierMetrics, TlsExpiry,
+    MaintenanceMetrics, ProcessMetrics, ReadAheadMetrics, RequestMetrics, StoreMetrics,
+    TierMetrics, TlsExpiry,
 };
 use crate::observe::{Observe, Observers, RequestLog};
 use crate::remote_tier::remote_tiers;
@@ -144,8 +145,10 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
         }
     }
     std::fs::create_dir_all(&cfg.data)?;
+    // Counted into by the tiers' reads, registered below with the other families.
+    let read_ahead_metrics = ReadAheadMetrics::default();
     let store_cfg = StoreConfig {
-        tiers: remote_tiers(&cfg.tiers)?,
+        tiers: remote_tiers(&cfg.tiers, &read_ahead_metrics)?,
         ..store_config(&cfg)
     };
     let store = store_rt.block_on(Store::open(store_cfg))?;
@@ -278,6 +281,7 @@ pub fn serve(cfg: Config) -> Result<(), ServeError> {
     let request_metrics = RequestMetrics::register(&mut registry, cfg.telemetry.metrics_per_bucket);
     identity_metrics.register(&mut registry);
     kms_metrics.register(&mut registry);
+    read_ahead_metrics.register(&mut registry);
     lifecycle_metrics.register(&mut registry);
     // Audit sinks and notification targets run on the store's runtime too; every sink shares
     // the `strata_sink_*` families.
